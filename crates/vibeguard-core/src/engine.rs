@@ -1,0 +1,143 @@
+//! What each engine did in a run: what it covered, which rules applied, what went wrong.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::rule::Text;
+
+/// The engines of vibeguard. Rules name the engine that runs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineId {
+    /// Checks about vibeguard's own inputs, such as suppressions without a reason.
+    Core,
+    /// Project hygiene: manifests, lockfiles, update bots, committed secret files.
+    Hygiene,
+    /// Static analysis of source code.
+    Code,
+    /// Hard-coded secrets in the tree and its history.
+    Secrets,
+    /// Known vulnerabilities in dependencies.
+    Deps,
+    /// Dynamic tests against the running API.
+    Api,
+    /// The team's declarative security scenarios.
+    Scenarios,
+}
+
+impl EngineId {
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineId::Core => "core",
+            EngineId::Hygiene => "hygiene",
+            EngineId::Code => "code",
+            EngineId::Secrets => "secrets",
+            EngineId::Deps => "deps",
+            EngineId::Api => "api",
+            EngineId::Scenarios => "scenarios",
+        }
+    }
+
+    /// What a user gives vibeguard so that this engine runs, phrased as an instruction.
+    pub fn how_to_enable(self) -> &'static str {
+        match self {
+            EngineId::Core | EngineId::Hygiene | EngineId::Code | EngineId::Secrets => {
+                "audit a project folder"
+            }
+            EngineId::Deps => "audit a project folder with advisory data (`vibeguard db update`)",
+            EngineId::Api => "give --target URL (and --spec) to test the running API",
+            EngineId::Scenarios => "give scenario files and --target URL",
+        }
+    }
+}
+
+impl fmt::Display for EngineId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much an engine looked at; zero fields mean "not this engine's kind of input".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Files read.
+    pub files: u64,
+    /// Packages (manifest entries or locked packages) examined.
+    pub packages: u64,
+    /// API operations tested.
+    pub operations: u64,
+    /// HTTP requests sent.
+    pub requests: u64,
+}
+
+/// A problem that did not stop the run: a file that could not be parsed, an endpoint that
+/// timed out. It names where (`source`, and `line` when known) and what went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineError {
+    /// The file (relative to the project) or endpoint concerned.
+    pub source: String,
+    /// The 1-based line, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.source, line, self.message),
+            None => write!(f, "{}: {}", self.source, self.message),
+        }
+    }
+}
+
+/// A rule that ran but had nothing to look at, and why (e.g. "no package manifest found").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleApplicability {
+    /// The rule's code.
+    pub code: Text,
+    /// Why it did not apply.
+    pub reason: Text,
+}
+
+/// One engine's part of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineRun {
+    /// Which engine.
+    pub engine: EngineId,
+    /// What it looked at.
+    pub coverage: Coverage,
+    /// Codes of the enabled rules that had something to check. Only these count as covering
+    /// checklist items.
+    pub rules_applied: Vec<Text>,
+    /// Enabled rules that had nothing to check, with the reason.
+    #[serde(default)]
+    pub not_applicable: Vec<RuleApplicability>,
+    /// Non-fatal errors met on the way.
+    #[serde(default)]
+    pub errors: Vec<EngineError>,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl EngineRun {
+    /// An empty run record for `engine`.
+    pub fn new(engine: EngineId) -> Self {
+        EngineRun {
+            engine,
+            coverage: Coverage::default(),
+            rules_applied: Vec::new(),
+            not_applicable: Vec::new(),
+            errors: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+
+    /// Whether the rule with this code applied in this run.
+    pub fn applied(&self, code: &str) -> bool {
+        self.rules_applied.iter().any(|applied| applied == code)
+    }
+}

@@ -1,0 +1,38 @@
+//! The shared vocabulary of vibeguard: what a finding is, what a rule says about itself, the
+//! security checklist every result is mapped onto, and the report of one run.
+//!
+//! This crate does no I/O and knows no engine. Engines produce [`Finding`]s described by
+//! [`RuleMeta`]; the binary merges them into a [`Report`], which every renderer and the history
+//! read. Everything here is plain data plus pure functions over it, so each step of an audit can
+//! be tested alone.
+
+#![deny(missing_docs)]
+
+pub mod baseline;
+pub mod checklist;
+pub mod confidence;
+pub mod engine;
+pub mod evidence;
+pub mod finding;
+pub mod fingerprint;
+pub mod location;
+pub mod owasp;
+pub mod redact;
+pub mod report;
+pub mod rule;
+pub mod severity;
+pub mod suppression;
+
+pub use baseline::Baseline;
+pub use checklist::{ChecklistId, ChecklistStatus, ChecklistVerdict};
+pub use confidence::Confidence;
+pub use engine::{Coverage, EngineError, EngineId, EngineRun, RuleApplicability};
+pub use evidence::{CodeFrame, Evidence};
+pub use finding::{Finding, FindingState};
+pub use fingerprint::Fingerprint;
+pub use location::{Location, Span};
+pub use owasp::OwaspApi;
+pub use redact::Redactor;
+pub use report::{FailOn, Inputs, Report, Summary, Tool};
+pub use rule::{RuleDocs, RuleMeta, Text};
+pub use severity::Severity;

@@ -1,0 +1,211 @@
+//! Keeps credentials out of every output.
+//!
+//! A [`Redactor`] is built once per run from the credentials the user gave vibeguard (identity
+//! tokens, passwords, environment values) and is applied to every message, evidence excerpt and
+//! error before anything is rendered. On top of the known values it masks what looks like a
+//! credential wherever it appears: the password of a URL, the value of an `Authorization` or
+//! `Cookie` header, and literal values assigned to secret-named keys.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+use sha2::{Digest, Sha256};
+
+/// What a masked value is replaced with.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Values shorter than this are not treated as known secrets: replacing every "ab" in a report
+/// would destroy it, and no real credential is that short.
+const MIN_KNOWN_SECRET_LEN: usize = 3;
+
+// `https://user:password@host` -> keep the user, mask the password.
+static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)(?P<secret>[^@\s/]+)(?P<tail>@)")
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
+// `Authorization: Bearer abc` -> keep the header name and auth scheme, mask the rest.
+static SECRET_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?im)^(?P<head>\s*(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token|x-access-token)\s*:\s*(?:(?:bearer|basic|token|digest)\s+)?)(?P<secret>\S.*?)(?P<tail>\s*)$",
+    )
+    .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
+// A quoted literal assigned to a secret-named key: `password: "x"`, `"apiKey": 'x'`, `token = "x"`.
+static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?P<head>["']?[a-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|credential)[a-z0-9_.\-]*["']?\s*[:=]\s*(?P<quote>["'`]))(?P<secret>[^"'`\s]+)"#,
+    )
+    .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
+// An env-file line whose key is secret-named: `DB_PASSWORD=hunter2`, `export API_KEY=abc`.
+static SECRET_ENV_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?im)^(?P<head>\s*(?:export\s+)?[A-Z0-9_]*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|DSN|DATABASE_URL)[A-Z0-9_]*\s*=\s*)(?P<secret>[^\s#]+)",
+    )
+    .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
+/// Masks known credentials and credential-shaped values in text.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Known secret values, longest first so that a secret containing another is masked whole.
+    known: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor that masks `secrets` (and their percent-encoded forms) wherever they appear,
+    /// on top of the credential patterns every redactor masks.
+    pub fn new<I, S>(secrets: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut known: Vec<String> = Vec::new();
+        for secret in secrets {
+            let secret = secret.into();
+            if secret.chars().count() < MIN_KNOWN_SECRET_LEN {
+                continue;
+            }
+            let encoded = percent_encode(&secret);
+            if encoded != secret {
+                known.push(encoded);
+            }
+            known.push(secret);
+        }
+        known.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+        known.dedup();
+        Redactor { known }
+    }
+
+    /// Returns `text` with every credential masked.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in &self.known {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), REDACTED);
+            }
+        }
+        for pattern in [
+            &*URL_PASSWORD,
+            &*SECRET_HEADER,
+            &*SECRET_ASSIGNMENT,
+            &*SECRET_ENV_LINE,
+        ] {
+            if pattern.is_match(&out) {
+                out = pattern.replace_all(&out, mask_capture).into_owned();
+            }
+        }
+        out
+    }
+
+    /// Redacts a string in place.
+    pub fn redact_in_place(&self, text: &mut String) {
+        let redacted = self.redact(text);
+        if redacted != *text {
+            *text = redacted;
+        }
+    }
+}
+
+fn mask_capture(caps: &Captures<'_>) -> String {
+    let head = caps.name("head").map_or("", |m| m.as_str());
+    let tail = caps.name("tail").map_or("", |m| m.as_str());
+    let secret = caps.name("secret").map_or("", |m| m.as_str());
+    // Masking a value that is already masked, or a reference to where the secret lives, hides
+    // nothing and only makes the evidence harder to read.
+    if secret == REDACTED || secret.starts_with('$') || secret.starts_with("[REDACTED") {
+        return caps[0].to_string();
+    }
+    format!("{head}{REDACTED}{tail}")
+}
+
+/// A short, safe description of a secret value for reports: its first four characters, its
+/// length and a hash prefix, e.g. `sk_l… (32 chars, sha256:1f0c9a2b)`. The hash lets two reports
+/// be compared without revealing the value.
+pub fn describe_secret(value: &str) -> String {
+    let prefix: String = value.chars().take(4).collect();
+    format!(
+        "{prefix}… ({} chars, sha256:{})",
+        value.chars().count(),
+        &short_hash(value)[..8]
+    )
+}
+
+/// The hex SHA-256 of `value`; used where a value must be compared but never shown.
+pub fn short_hash(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_known_values_and_their_url_encoding() {
+        let redactor = Redactor::new(["p@ss w0rd!", "tok_123456"]);
+        let text = "login with p@ss w0rd! then ?pw=p%40ss%20w0rd%21 and tok_123456";
+        let out = redactor.redact(text);
+        assert!(!out.contains("p@ss w0rd!"));
+        assert!(!out.contains("p%40ss%20w0rd%21"));
+        assert!(!out.contains("tok_123456"));
+    }
+
+    #[test]
+    fn masks_url_passwords_but_keeps_the_user() {
+        let out = Redactor::default().redact("postgres://app:hunter2@db:5432/app");
+        assert_eq!(out, "postgres://app:[REDACTED]@db:5432/app");
+    }
+
+    #[test]
+    fn masks_auth_headers_keeping_the_scheme() {
+        let out = Redactor::default()
+            .redact("GET / HTTP/1.1\nAuthorization: Bearer eyJabc.def.ghi\nAccept: */*");
+        assert!(out.contains("Authorization: Bearer [REDACTED]"));
+        assert!(out.contains("Accept: */*"));
+    }
+
+    #[test]
+    fn masks_literals_assigned_to_secret_names_but_not_expressions() {
+        let redactor = Redactor::default();
+        assert_eq!(
+            redactor.redact(r#"const JWT_SECRET = "supersecret123";"#),
+            r#"const JWT_SECRET = "[REDACTED]";"#
+        );
+        let expression = "const password = req.body.password;";
+        assert_eq!(redactor.redact(expression), expression);
+        assert_eq!(
+            redactor.redact("DB_PASSWORD=admin123"),
+            "DB_PASSWORD=[REDACTED]"
+        );
+        assert_eq!(redactor.redact("API_KEY=${API_KEY}"), "API_KEY=${API_KEY}");
+    }
+
+    #[test]
+    fn ignores_values_too_short_to_be_secrets() {
+        let out = Redactor::new(["ab"]).redact("abc cab");
+        assert_eq!(out, "abc cab");
+    }
+
+    #[test]
+    fn describes_a_secret_without_revealing_it() {
+        let text = describe_secret("sk_live_0123456789abcdef");
+        assert!(text.starts_with("sk_l… (24 chars, sha256:"));
+        assert!(!text.contains("0123456789"));
+    }
+}

@@ -1,0 +1,1 @@
+//! Project hygiene rules (placeholder while the parsers compile).
