@@ -141,3 +141,12 @@ impl EngineRun {
         self.rules_applied.iter().any(|applied| applied == code)
     }
 }
+
+/// What an engine hands back: its run record and its findings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineOutput {
+    /// What it covered, which rules applied, what went wrong.
+    pub run: EngineRun,
+    /// What it found.
+    pub findings: Vec<crate::finding::Finding>,
+}

@@ -26,7 +26,7 @@ pub mod suppression;
 pub use baseline::Baseline;
 pub use checklist::{ChecklistId, ChecklistStatus, ChecklistVerdict};
 pub use confidence::Confidence;
-pub use engine::{Coverage, EngineError, EngineId, EngineRun, RuleApplicability};
+pub use engine::{Coverage, EngineError, EngineId, EngineOutput, EngineRun, RuleApplicability};
 pub use evidence::{CodeFrame, Evidence};
 pub use finding::{Finding, FindingState};
 pub use fingerprint::Fingerprint;

@@ -42,14 +42,15 @@ pub struct GitIndex {
 
 impl GitIndex {
     /// Reads the index of the repository containing `project_root` (looking upwards for
-    /// `.git`). `Ok(None)` when the project is not in a git repository or it has no index yet.
+    /// `.git`). `Ok(None)` when the project is not in a git repository; an empty index for a
+    /// repository where nothing was ever added (git writes the index on the first `git add`).
     pub fn for_project(project_root: &Path) -> Result<Option<GitIndex>, GitIndexError> {
         let Some((work_tree, git_dir)) = find_git_dir(project_root) else {
             return Ok(None);
         };
         let index_path = git_dir.join("index");
         if !index_path.is_file() {
-            return Ok(None);
+            return Ok(Some(GitIndex::default()));
         }
         let size = fs::metadata(&index_path)
             .map_err(|source| GitIndexError::Io {
