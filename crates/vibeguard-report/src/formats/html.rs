@@ -1,0 +1,283 @@
+//! One self-contained HTML page: inline CSS, no scripts, no external assets. It shows the
+//! outcome, the engines' coverage and errors, the checklist table, every finding with its
+//! evidence and fix, and the documentation of the rules that reported. Every string is escaped.
+
+use std::fmt::Write;
+
+use vibeguard_core::{Evidence, Finding, FindingState, Report, Severity};
+
+use crate::text::{coverage_label, duration_label, escape_markup as esc, outcome_label};
+
+const STYLE: &str = r#"
+:root { --fg:#1d2330; --muted:#5b6475; --line:#dde1e8; --bg:#f6f7f9; --card:#fff;
+  --critical:#7b1fa2; --high:#c62828; --medium:#b26a00; --low:#1565c0; --info:#546e7a; --pass:#2e7d32; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 32px 0 12px; } h3 { font-size: 16px; margin: 0; }
+.muted { color: var(--muted); }
+.outcome { padding: 14px 18px; border-radius: 8px; color: #fff; font-weight: 600; margin: 16px 0; }
+.outcome.pass { background: var(--pass); } .outcome.fail { background: var(--high); }
+table { border-collapse: collapse; width: 100%; background: var(--card); border: 1px solid var(--line); }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: #eef0f4; font-weight: 600; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; text-transform: uppercase; }
+.critical { background: var(--critical); } .high { background: var(--high); } .medium { background: var(--medium); }
+.low { background: var(--low); } .info { background: var(--info); }
+.status-passed { color: var(--pass); font-weight: 600; } .status-failed { color: var(--high); font-weight: 600; }
+.status-not-verified, .status-manual { color: var(--muted); }
+.finding { background: var(--card); border: 1px solid var(--line); border-left: 4px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 10px 0; }
+.finding.sev-critical { border-left-color: var(--critical); } .finding.sev-high { border-left-color: var(--high); }
+.finding.sev-medium { border-left-color: var(--medium); } .finding.sev-low { border-left-color: var(--low); }
+.finding.sev-info { border-left-color: var(--info); }
+.finding .where { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
+pre { background: #0f1420; color: #e6e9ef; padding: 10px 12px; border-radius: 6px; overflow-x: auto; font-size: 13px; }
+pre .hl { background: #3a2530; display: inline-block; width: 100%; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+.state { color: var(--muted); font-style: italic; }
+details { margin: 8px 0; }
+"#;
+
+/// Renders the report as one HTML page.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n<title>vibeguard report — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        esc(report
+            .inputs
+            .project
+            .as_deref()
+            .or(report.inputs.target.as_deref())
+            .unwrap_or("audit"))
+    );
+    let _ = writeln!(
+        out,
+        "<h1>vibeguard report</h1>\n<div class=\"muted\">{} {} · {} · started {} · {}</div>",
+        esc(&report.tool.name),
+        esc(&report.tool.version),
+        esc(&coverage_label(report)),
+        esc(&report.started_at.to_string()),
+        esc(&duration_label(report))
+    );
+    let class = if report.summary.passed {
+        "pass"
+    } else {
+        "fail"
+    };
+    let _ = writeln!(
+        out,
+        "<div class=\"outcome {class}\">{}</div>",
+        esc(&outcome_label(report))
+    );
+
+    summary_table(&mut out, report);
+    engines(&mut out, report);
+    checklist(&mut out, report);
+    findings(&mut out, report);
+    rules(&mut out, report);
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+fn summary_table(out: &mut String, report: &Report) {
+    let s = &report.summary;
+    out.push_str("<table><tr><th></th>");
+    for severity in Severity::ALL_DESCENDING {
+        let _ = write!(
+            out,
+            "<th><span class=\"badge {0}\">{0}</span></th>",
+            severity.as_str()
+        );
+    }
+    out.push_str(
+        "<th>Baselined</th><th>Suppressed</th><th>Errors</th></tr>\n<tr><th>Active findings</th>",
+    );
+    for severity in Severity::ALL_DESCENDING {
+        let _ = write!(out, "<td>{}</td>", s.active.get(severity));
+    }
+    let _ = writeln!(
+        out,
+        "<td>{}</td><td>{}</td><td>{}</td></tr></table>",
+        s.baselined, s.suppressed, s.errors
+    );
+}
+
+fn engines(out: &mut String, report: &Report) {
+    out.push_str("<h2>Engines</h2>\n<table><tr><th>Engine</th><th>Files</th><th>Packages</th><th>Operations</th><th>Requests</th><th>Rules applied</th><th>Time</th></tr>\n");
+    for run in &report.engines {
+        let c = run.coverage;
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ms</td></tr>",
+            esc(run.engine.as_str()),
+            c.files,
+            c.packages,
+            c.operations,
+            c.requests,
+            esc(&run.rules_applied.join(", ")),
+            run.duration_ms
+        );
+    }
+    out.push_str("</table>\n");
+    let errors: Vec<String> = report
+        .engines
+        .iter()
+        .flat_map(|run| {
+            run.errors.iter().map(move |e| {
+                format!(
+                    "<li><b>{}</b>: {}</li>",
+                    esc(run.engine.as_str()),
+                    esc(&e.to_string())
+                )
+            })
+        })
+        .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details open><summary>{} error(s) — the audit went on without these</summary><ul>{}</ul></details>",
+            errors.len(),
+            errors.join("")
+        );
+    }
+}
+
+fn checklist(out: &mut String, report: &Report) {
+    out.push_str("<h2>Checklist</h2>\n<table><tr><th>Item</th><th>Status</th><th>Requirement</th><th>Note</th></tr>\n");
+    for verdict in &report.checklist {
+        let status = verdict.status.as_str();
+        let findings: String = verdict
+            .findings
+            .iter()
+            .map(|fp| {
+                format!(
+                    " <a href=\"#f-{0}\">{1}</a>",
+                    esc(fp.as_str()),
+                    esc(&fp.as_str()[..8])
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "<tr id=\"c-{0}\"><td><code>{0}</code></td><td class=\"status-{1}\">{1}</td><td>{2}</td><td>{3}{findings}</td></tr>",
+            esc(verdict.id.as_str()),
+            esc(status),
+            esc(&verdict.title),
+            esc(&verdict.note)
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+fn findings(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "<h2>Findings ({})</h2>", report.findings.len());
+    if report.findings.is_empty() {
+        out.push_str("<p>No findings.</p>\n");
+    }
+    for finding in &report.findings {
+        finding_card(out, finding);
+    }
+}
+
+fn finding_card(out: &mut String, finding: &Finding) {
+    let severity = finding.severity.as_str();
+    let state = match &finding.state {
+        FindingState::Active => String::new(),
+        FindingState::Baselined => " <span class=\"state\">baselined</span>".to_string(),
+        FindingState::Suppressed { reason } => {
+            format!(" <span class=\"state\">suppressed: {}</span>", esc(reason))
+        }
+    };
+    let checklist: Vec<String> = finding
+        .checklist
+        .iter()
+        .map(|id| format!("<a href=\"#c-{0}\">{0}</a>", esc(id.as_str())))
+        .collect();
+    let cwe: Vec<String> = finding.cwe.iter().map(|c| format!("CWE-{c}")).collect();
+    let _ = writeln!(
+        out,
+        "<div class=\"finding sev-{severity}\" id=\"f-{}\">\n<h3><span class=\"badge {severity}\">{severity}</span> <a href=\"#r-{}\">{}</a> {}{state}</h3>\n<div class=\"where\">{}</div>\n<p>{}</p>",
+        esc(finding.fingerprint.as_str()),
+        esc(&finding.code),
+        esc(&finding.code),
+        esc(&finding.name),
+        esc(&finding.location.to_string()),
+        esc(&finding.message)
+    );
+    for evidence in &finding.evidence {
+        match evidence {
+            Evidence::Code(frame) => {
+                out.push_str("<pre>");
+                for (number, line) in frame.numbered_lines() {
+                    let text = format!("{number:>5} | {}", esc(line));
+                    if frame.is_highlighted(number) {
+                        let _ = writeln!(out, "<span class=\"hl\">{text}</span>");
+                    } else {
+                        let _ = writeln!(out, "{text}");
+                    }
+                }
+                out.push_str("</pre>\n");
+            }
+            Evidence::Text { label, text } => {
+                let _ = writeln!(out, "<p><b>{}:</b> {}</p>", esc(label), esc(text));
+            }
+            Evidence::Http {
+                request,
+                response,
+                curl,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "<details><summary>Request and response</summary><pre>{}</pre><pre>{}</pre></details>",
+                    esc(request),
+                    esc(response)
+                );
+                if let Some(curl) = curl {
+                    let _ = writeln!(out, "<p><b>Reproduce:</b> <code>{}</code></p>", esc(curl));
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "<p><b>Fix:</b> {}</p>\n<div class=\"muted\">confidence {} · {} · checklist {} · fingerprint <code>{}</code></div>\n</div>",
+        esc(&finding.fix),
+        esc(finding.confidence.as_str()),
+        esc(&cwe.join(", ")),
+        checklist.join(" "),
+        esc(finding.fingerprint.as_str())
+    );
+}
+
+fn rules(out: &mut String, report: &Report) {
+    let reported: Vec<_> = report
+        .rules
+        .iter()
+        .filter(|rule| report.findings.iter().any(|f| f.code == rule.code))
+        .collect();
+    if reported.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Rules</h2>\n");
+    for rule in reported {
+        let references: String = rule
+            .docs
+            .references
+            .iter()
+            .map(|link| format!("<li>{}</li>", esc(link)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<details id=\"r-{0}\"><summary><b>{0}</b> {1} — {2}</summary>\n<p><b>What it finds.</b> {3}</p>\n<p><b>Why it matters.</b> {4}</p>\n<p><b>Example</b></p><pre>{5}</pre>\n<p><b>Fixed</b></p><pre>{6}</pre>\n<p><b>How to fix.</b> {7}</p>\n<ul>{references}</ul>\n</details>",
+            esc(&rule.code),
+            esc(&rule.name),
+            esc(&rule.summary),
+            esc(&rule.docs.what),
+            esc(&rule.docs.why),
+            esc(&rule.docs.example_bad),
+            esc(&rule.docs.example_fixed),
+            esc(&rule.docs.fix)
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! Markdown for a pull-request comment: the outcome, a summary table, the findings that gate,
+//! the rest folded away, and the checklist. Everything from the project or a target is escaped,
+//! so a finding cannot inject links, images or HTML into the comment.
+
+use std::fmt::Write;
+
+use vibeguard_core::{ChecklistStatus, Finding, FindingState, Report, Severity};
+
+use crate::text::{coverage_label, escape_markdown as esc, outcome_label};
+
+/// Renders the report as GitHub-flavoured Markdown.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let icon = if report.summary.passed { "✅" } else { "❌" };
+    let _ = writeln!(
+        out,
+        "## {icon} vibeguard: {}\n",
+        esc(&outcome_label(report))
+    );
+    let _ = writeln!(
+        out,
+        "{} {} · {}\n",
+        esc(&report.tool.name),
+        esc(&report.tool.version),
+        esc(&coverage_label(report))
+    );
+
+    let s = &report.summary;
+    out.push_str("| | Critical | High | Medium | Low | Info |\n|---|---:|---:|---:|---:|---:|\n");
+    let row: Vec<String> = Severity::ALL_DESCENDING
+        .iter()
+        .map(|severity| s.active.get(*severity).to_string())
+        .collect();
+    let _ = writeln!(out, "| Active findings | {} |", row.join(" | "));
+    let _ = writeln!(
+        out,
+        "\n{} baselined · {} suppressed · {} error(s) · checklist: {} passed, {} failed, {} not verified, {} manual\n",
+        s.baselined,
+        s.suppressed,
+        s.errors,
+        s.checklist.passed,
+        s.checklist.failed,
+        s.checklist.not_verified,
+        s.checklist.manual
+    );
+
+    let gating: Vec<&Finding> = report.gating_findings().collect();
+    if !gating.is_empty() {
+        let _ = writeln!(
+            out,
+            "### Findings that gate (fail-on: {})\n",
+            report.fail_on
+        );
+        findings_table(&mut out, &gating);
+    }
+    let others: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !(f.is_active() && report.fail_on.gates(f.severity)))
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>Other findings ({})</summary>\n",
+            others.len()
+        );
+        findings_table(&mut out, &others);
+        out.push_str("</details>\n\n");
+    }
+
+    let errors: Vec<String> = report
+        .engines
+        .iter()
+        .flat_map(|run| {
+            run.errors
+                .iter()
+                .map(move |e| format!("- {}: {}", run.engine, esc(&e.to_string())))
+        })
+        .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>Errors ({})</summary>\n\n{}\n\n</details>\n",
+            errors.len(),
+            errors.join("\n")
+        );
+    }
+
+    out.push_str("### Checklist\n\n| Item | Status | Requirement | Note |\n|---|---|---|---|\n");
+    for verdict in &report.checklist {
+        let status = match verdict.status {
+            ChecklistStatus::Passed => "✅ passed",
+            ChecklistStatus::Failed => "❌ failed",
+            ChecklistStatus::NotVerified => "➖ not verified",
+            ChecklistStatus::Manual => "👤 manual",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {status} | {} | {} |",
+            verdict.id,
+            esc(&verdict.title),
+            esc(&verdict.note)
+        );
+    }
+    out
+}
+
+fn findings_table(out: &mut String, findings: &[&Finding]) {
+    out.push_str("| Severity | Rule | Location | Message | Fix |\n|---|---|---|---|---|\n");
+    for finding in findings {
+        let state = match &finding.state {
+            FindingState::Active => "",
+            FindingState::Baselined => " (baselined)",
+            FindingState::Suppressed { .. } => " (suppressed)",
+        };
+        let _ = writeln!(
+            out,
+            "| {}{state} | {} {} | {} | {} | {} |",
+            finding.severity,
+            esc(&finding.code),
+            esc(&finding.name),
+            esc(&finding.location.to_string()),
+            esc(&finding.message),
+            esc(&finding.fix)
+        );
+    }
+    out.push('\n');
+}

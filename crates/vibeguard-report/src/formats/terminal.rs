@@ -1,0 +1,299 @@
+//! The human-readable report: findings grouped by severity with code frames, the non-fatal
+//! errors, the checklist verdict and a summary. Colour only when asked for (a TTY without
+//! `NO_COLOR`); the text is the same either way.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+use vibeguard_core::{ChecklistStatus, Evidence, Finding, FindingState, Report, Severity};
+
+use super::RenderOptions;
+use crate::text::{
+    coverage_label, duration_label, location_label, outcome_label, terminal_safe as safe,
+};
+
+/// Renders the report for a terminal.
+pub fn render(report: &Report, options: &RenderOptions) -> String {
+    let paint = Painter {
+        color: options.color,
+    };
+    let mut out = String::new();
+    if !options.quiet {
+        header(&mut out, report, &paint);
+        findings(&mut out, report, &paint, options.verbose);
+        errors(&mut out, report, &paint);
+        checklist(&mut out, report, &paint, options.verbose);
+    }
+    summary(&mut out, report, &paint);
+    out
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, severity: Severity, text: &str) -> String {
+        let color = match severity {
+            Severity::Critical => AnsiColor::Magenta,
+            Severity::High => AnsiColor::Red,
+            Severity::Medium => AnsiColor::Yellow,
+            Severity::Low => AnsiColor::Blue,
+            Severity::Info => AnsiColor::White,
+        };
+        self.paint(Style::new().fg_color(Some(color.into())).bold(), text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().dimmed(), text)
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+}
+
+fn header(out: &mut String, report: &Report, paint: &Painter) {
+    let target = [
+        report.inputs.project.as_deref(),
+        report.inputs.target.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" + ");
+    let _ = writeln!(
+        out,
+        "{} {} audit of {} ({}) in {}",
+        paint.bold(&report.tool.name),
+        report.tool.version,
+        if target.is_empty() {
+            "nothing".into()
+        } else {
+            safe(&target)
+        },
+        coverage_label(report),
+        duration_label(report)
+    );
+    out.push('\n');
+}
+
+fn findings(out: &mut String, report: &Report, paint: &Painter, verbose: bool) {
+    let shown: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !matches!(f.state, FindingState::Suppressed { .. }) || verbose)
+        .collect();
+    if shown.is_empty() {
+        let _ = writeln!(out, "No findings.\n");
+        return;
+    }
+    for severity in Severity::ALL_DESCENDING {
+        let group: Vec<&&Finding> = shown.iter().filter(|f| f.severity == severity).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let title = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
+        let _ = writeln!(out, "{}", paint.severity(severity, &title));
+        for finding in group {
+            finding_block(out, finding, paint);
+        }
+        out.push('\n');
+    }
+}
+
+fn finding_block(out: &mut String, finding: &Finding, paint: &Painter) {
+    let state = match &finding.state {
+        FindingState::Active => String::new(),
+        FindingState::Baselined => format!(" {}", paint.dim("[baselined]")),
+        FindingState::Suppressed { reason } if reason.is_empty() => {
+            format!(" {}", paint.dim("[suppressed]"))
+        }
+        FindingState::Suppressed { reason } => {
+            format!(" {}", paint.dim(&format!("[suppressed: {}]", safe(reason))))
+        }
+    };
+    let _ = writeln!(
+        out,
+        "  {} {}  {}{state}",
+        paint.severity(finding.severity, &finding.code),
+        finding.name,
+        paint.bold(&safe(&location_label(finding)))
+    );
+    let _ = writeln!(out, "    {}", safe(&finding.message));
+    for evidence in &finding.evidence {
+        match evidence {
+            Evidence::Code(frame) => {
+                let width = frame
+                    .numbered_lines()
+                    .last()
+                    .map_or(1, |(number, _)| number.to_string().len());
+                for (number, line) in frame.numbered_lines() {
+                    let marker = if frame.is_highlighted(number) {
+                        ">"
+                    } else {
+                        " "
+                    };
+                    let gutter = format!("{marker} {number:>width$} |");
+                    let gutter = if frame.is_highlighted(number) {
+                        paint.severity(finding.severity, &gutter)
+                    } else {
+                        paint.dim(&gutter)
+                    };
+                    let _ = writeln!(out, "    {gutter} {}", safe(line));
+                }
+            }
+            Evidence::Text { label, text } => {
+                let _ = writeln!(
+                    out,
+                    "    {} {}",
+                    paint.dim(&format!("{}:", safe(label))),
+                    safe(text)
+                );
+            }
+            Evidence::Http {
+                request,
+                response,
+                curl,
+            } => {
+                for (label, text) in [("request", request), ("response", response)] {
+                    let _ = writeln!(out, "    {}", paint.dim(&format!("{label}:")));
+                    for line in text.lines().take(12) {
+                        let _ = writeln!(out, "      {}", safe(line));
+                    }
+                }
+                if let Some(curl) = curl {
+                    let _ = writeln!(out, "    {} {}", paint.dim("reproduce:"), safe(curl));
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "    {} {}", paint.dim("fix:"), safe(&finding.fix));
+}
+
+fn errors(out: &mut String, report: &Report, paint: &Painter) {
+    let all: Vec<String> = report
+        .engines
+        .iter()
+        .flat_map(|run| {
+            run.errors
+                .iter()
+                .map(move |e| format!("[{}] {}", run.engine, safe(&e.to_string())))
+        })
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.bold(&format!(
+            "Errors ({}) — the audit went on without these:",
+            all.len()
+        ))
+    );
+    for error in all {
+        let _ = writeln!(out, "  {error}");
+    }
+    out.push('\n');
+}
+
+fn checklist(out: &mut String, report: &Report, paint: &Painter, verbose: bool) {
+    let _ = writeln!(out, "{}", paint.bold("Checklist"));
+    for verdict in &report.checklist {
+        let (mark, status) = match verdict.status {
+            ChecklistStatus::Passed => (
+                paint.paint(Style::new().fg_color(Some(AnsiColor::Green.into())), "✓"),
+                "passed",
+            ),
+            ChecklistStatus::Failed => (paint.severity(Severity::High, "✗"), "FAILED"),
+            ChecklistStatus::NotVerified => (paint.dim("·"), "not verified"),
+            ChecklistStatus::Manual => (paint.dim("?"), "manual"),
+        };
+        let detail = match verdict.status {
+            ChecklistStatus::Failed | ChecklistStatus::Passed => verdict.note.to_string(),
+            _ if verbose => verdict.note.to_string(),
+            _ => String::new(),
+        };
+        let _ = write!(
+            out,
+            "  {mark} {:<8} {:<12} {}",
+            verdict.id.as_str(),
+            status,
+            verdict.title
+        );
+        if !detail.is_empty() {
+            let _ = write!(out, " {}", paint.dim(&format!("— {}", safe(&detail))));
+        }
+        out.push('\n');
+    }
+    if !verbose
+        && report
+            .checklist
+            .iter()
+            .any(|v| v.status == ChecklistStatus::NotVerified)
+    {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint.dim("(-v shows how to verify the items marked · and ?)")
+        );
+    }
+    out.push('\n');
+}
+
+fn summary(out: &mut String, report: &Report, paint: &Painter) {
+    let s = &report.summary;
+    let counts: Vec<String> = Severity::ALL_DESCENDING
+        .iter()
+        .filter(|severity| s.active.get(**severity) > 0)
+        .map(|severity| {
+            paint.severity(
+                *severity,
+                &format!("{} {}", s.active.get(*severity), severity),
+            )
+        })
+        .collect();
+    let mut line = if counts.is_empty() {
+        "no active findings".to_string()
+    } else {
+        counts.join(", ")
+    };
+    if s.baselined > 0 {
+        let _ = write!(line, ", {} baselined", s.baselined);
+    }
+    if s.suppressed > 0 {
+        let _ = write!(line, ", {} suppressed", s.suppressed);
+    }
+    if s.errors > 0 {
+        let _ = write!(
+            line,
+            ", {} error{}",
+            s.errors,
+            if s.errors == 1 { "" } else { "s" }
+        );
+    }
+    let c = s.checklist;
+    let outcome = outcome_label(report);
+    let outcome = if s.passed {
+        paint.paint(
+            Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
+            &outcome,
+        )
+    } else {
+        paint.severity(Severity::High, &outcome)
+    };
+    let _ = writeln!(
+        out,
+        "Summary: {line} · checklist {} passed, {} failed, {} not verified, {} manual · {outcome}",
+        c.passed, c.failed, c.not_verified, c.manual
+    );
+}

@@ -1,0 +1,163 @@
+//! Small text helpers shared by the renderers: location labels and durations.
+
+use vibeguard_core::{Finding, Report};
+
+/// Where a finding is, as one short label (`package.json:5`, `GET /users/{id}`).
+pub(crate) fn location_label(finding: &Finding) -> String {
+    finding.location.to_string()
+}
+
+/// The run's wall time, e.g. `0.84 s`.
+pub(crate) fn duration_label(report: &Report) -> String {
+    let millis = report
+        .finished_at
+        .duration_since(report.started_at)
+        .as_millis()
+        .max(0);
+    if millis < 1000 {
+        format!("{millis} ms")
+    } else {
+        format!("{:.2} s", millis as f64 / 1000.0)
+    }
+}
+
+/// What the engines covered, e.g. `hygiene: 9 files, 14 packages`.
+pub(crate) fn coverage_label(report: &Report) -> String {
+    report
+        .engines
+        .iter()
+        .map(|run| {
+            let mut parts = Vec::new();
+            let c = run.coverage;
+            for (count, unit) in [
+                (c.files, "files"),
+                (c.packages, "packages"),
+                (c.operations, "operations"),
+                (c.requests, "requests"),
+            ] {
+                if count > 0 {
+                    parts.push(format!("{count} {unit}"));
+                }
+            }
+            if parts.is_empty() {
+                run.engine.to_string()
+            } else {
+                format!("{}: {}", run.engine, parts.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The message of the gate's outcome, e.g. `2 findings at or above high: FAIL`.
+pub(crate) fn outcome_label(report: &Report) -> String {
+    let gating = report.summary.gating;
+    if report.fail_on.threshold().is_none() {
+        return "gate disabled (--fail-on never): PASS".to_string();
+    }
+    if gating == 0 {
+        format!("nothing at or above {}: PASS", report.fail_on)
+    } else {
+        format!(
+            "{gating} finding{} at or above {}: FAIL",
+            if gating == 1 { "" } else { "s" },
+            report.fail_on
+        )
+    }
+}
+
+/// Escapes text for XML and HTML content and attribute values. Control characters XML 1.0
+/// forbids are replaced, so a hostile response body cannot make the file unreadable.
+pub(crate) fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for Markdown (GitHub flavour) so nothing in it becomes a link, an image, HTML,
+/// emphasis or a table cell break; line breaks become spaces so table rows stay whole.
+pub(crate) fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '!' | '|' | '#' | '~' | '(' | ')' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_escaping_neutralises_tags_and_control_characters() {
+        assert_eq!(
+            escape_markup("<script>alert('x')</script>&\u{0}"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;\u{FFFD}"
+        );
+    }
+
+    #[test]
+    fn markdown_escaping_neutralises_links_images_and_cells() {
+        assert_eq!(
+            escape_markdown("![x](http://e) | `a`\nb"),
+            "\\!\\[x\\]\\(http://e\\) \\| \\`a\\` b"
+        );
+    }
+}
+
+/// Makes text safe to print on a terminal: control characters (ESC starting colour, cursor or
+/// OSC sequences, BEL, backspace, carriage return) from a project or a target would otherwise
+/// rewrite what the reader sees. They are shown as `\x1b`-style escapes; newlines and tabs stay.
+pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_control(c) {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn is_unsafe_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::*;
+
+    #[test]
+    fn terminal_text_loses_escape_sequences_and_bidi_overrides() {
+        assert_eq!(terminal_safe("ok\n\tfine"), "ok\n\tfine");
+        assert_eq!(
+            terminal_safe("\u{1b}]0;pwned\u{7}red"),
+            "\\x1b]0;pwned\\x07red"
+        );
+        assert_eq!(terminal_safe("a\rb\u{202e}c"), "a\\x0db\\x202ec");
+    }
+}
