@@ -154,12 +154,36 @@ impl Finding {
                 }
             }
         }
-        if let Location::Operation {
-            parameter: Some(parameter),
-            ..
-        } = &mut self.location
-        {
-            redactor.redact_in_place(parameter);
+        if let FindingState::Suppressed { reason } = &mut self.state {
+            redactor.redact_in_place(reason);
+        }
+        // Locations carry text from the project or target too: a requirement URL with a
+        // password, a path parameter holding a token.
+        match &mut self.location {
+            Location::Source { path, .. } => redactor.redact_in_place(path),
+            Location::Operation {
+                method: _,
+                path,
+                parameter,
+            } => {
+                redactor.redact_in_place(path);
+                if let Some(parameter) = parameter {
+                    redactor.redact_in_place(parameter);
+                }
+            }
+            Location::Package {
+                name,
+                version,
+                manifest,
+                ..
+            } => {
+                redactor.redact_in_place(name);
+                redactor.redact_in_place(manifest);
+                if let Some(version) = version {
+                    redactor.redact_in_place(version);
+                }
+            }
+            Location::Project => {}
         }
     }
 

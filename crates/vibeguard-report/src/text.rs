@@ -30,13 +30,16 @@ pub(crate) fn coverage_label(report: &Report) -> String {
             let mut parts = Vec::new();
             let c = run.coverage;
             for (count, unit) in [
-                (c.files, "files"),
-                (c.packages, "packages"),
-                (c.operations, "operations"),
-                (c.requests, "requests"),
+                (c.files, "file"),
+                (c.packages, "package"),
+                (c.operations, "operation"),
+                (c.requests, "request"),
             ] {
                 if count > 0 {
-                    parts.push(format!("{count} {unit}"));
+                    parts.push(format!(
+                        "{count} {unit}{}",
+                        if count == 1 { "" } else { "s" }
+                    ));
                 }
             }
             if parts.is_empty() {
@@ -66,9 +69,20 @@ pub(crate) fn outcome_label(report: &Report) -> String {
     }
 }
 
-/// Escapes text for XML and HTML content and attribute values. Control characters XML 1.0
-/// forbids are replaced, so a hostile response body cannot make the file unreadable.
-pub(crate) fn escape_markup(text: &str) -> String {
+/// Escapes text for HTML content and attribute values (`&#39;`: HTML 4 has no `&apos;`).
+pub(crate) fn escape_html(text: &str) -> String {
+    escape_markup(text, "&#39;")
+}
+
+/// Escapes text for XML content and attribute values with the five predefined entities only,
+/// which every XML reader knows (some JUnit readers reject character references).
+pub(crate) fn escape_xml(text: &str) -> String {
+    escape_markup(text, "&apos;")
+}
+
+/// Escapes markup. Control characters XML 1.0 forbids are replaced, so a hostile response body
+/// cannot make the file unreadable.
+fn escape_markup(text: &str, apostrophe: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -76,7 +90,7 @@ pub(crate) fn escape_markup(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            '\'' => out.push_str(apostrophe),
             '\t' | '\n' | '\r' => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
             c => out.push(c),
@@ -110,9 +124,10 @@ mod tests {
     #[test]
     fn markup_escaping_neutralises_tags_and_control_characters() {
         assert_eq!(
-            escape_markup("<script>alert('x')</script>&\u{0}"),
+            escape_html("<script>alert('x')</script>&\u{0}"),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;\u{FFFD}"
         );
+        assert_eq!(escape_xml("it's"), "it&apos;s");
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The project as the hygiene rules see it: every manifest and lockfile parsed once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use globset::Glob;
-use vibeguard_core::{Coverage, EngineError};
+use vibeguard_core::{CodeFrame, Coverage, EngineError, Evidence, Span};
 use vibeguard_project::{GitIndex, ProjectTree};
 
 use crate::ParseError;
@@ -40,6 +40,8 @@ pub struct ProjectModel<'a> {
     pub lockfiles: Vec<(String, LockfileFormat, Option<Lockfile>)>,
     errors: Vec<EngineError>,
     files_read: u64,
+    /// Manifest texts, kept for code frames (lockfiles are not kept: they can be large).
+    manifest_texts: BTreeMap<String, String>,
     /// (manifest path, lockfile path, importer) triples, computed once.
     pairs: Vec<(String, usize, String)>,
 }
@@ -68,6 +70,7 @@ impl<'a> ProjectModel<'a> {
             }
         };
         let mut manifests = Vec::new();
+        let mut manifest_texts = BTreeMap::new();
         let mut lockfiles = Vec::new();
         let mut files_read = 0;
         let mut pnpm_workspaces: Vec<(String, Vec<String>)> = Vec::new();
@@ -75,7 +78,12 @@ impl<'a> ProjectModel<'a> {
         for file in tree.files() {
             if let Some(kind) = ManifestKind::detect(&file.path) {
                 files_read += 1;
-                match read(tree, &file.path).and_then(|text| kind.parse(&file.path, &text)) {
+                let parsed = read(tree, &file.path).and_then(|text| {
+                    let manifest = kind.parse(&file.path, &text)?;
+                    manifest_texts.insert(file.path.clone(), text);
+                    Ok(manifest)
+                });
+                match parsed {
                     Ok(mut manifest) => {
                         errors.extend(
                             std::mem::take(&mut manifest.warnings)
@@ -125,6 +133,7 @@ impl<'a> ProjectModel<'a> {
             lockfiles,
             errors,
             files_read,
+            manifest_texts,
             pairs: Vec::new(),
         };
         model.pairs = model.pair_lockfiles();
@@ -223,6 +232,12 @@ impl<'a> ProjectModel<'a> {
             })
             .map(|(index, _)| index)
             .collect()
+    }
+
+    /// A code frame of a manifest around `span`, for a finding's evidence.
+    pub fn manifest_frame(&self, path: &str, span: Option<Span>) -> Option<Evidence> {
+        let text = self.manifest_texts.get(path)?;
+        Some(Evidence::Code(CodeFrame::excerpt(path, text, span?, 1)))
     }
 
     /// Whether a file exists in the walked tree.

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use vibeguard_core::{Evidence, Finding, FindingState, Report, Severity};
 
-use crate::text::{coverage_label, duration_label, escape_markup as esc, outcome_label};
+use crate::text::{coverage_label, duration_label, escape_html as esc, outcome_label};
 
 const STYLE: &str = r#"
 :root { --fg:#1d2330; --muted:#5b6475; --line:#dde1e8; --bg:#f6f7f9; --card:#fff;

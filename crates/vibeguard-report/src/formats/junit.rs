@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use vibeguard_core::{ChecklistStatus, Finding, FindingState, Report};
 
-use crate::text::escape_markup as esc;
+use crate::text::escape_xml as esc;
 
 /// Renders the report as JUnit XML.
 pub fn render(report: &Report) -> String {

@@ -28,6 +28,17 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     out
 }
 
+/// Only the checklist verdict and the summary line (for `vibeguard checklist`).
+pub fn render_verdict(report: &Report, options: &RenderOptions) -> String {
+    let paint = Painter {
+        color: options.color,
+    };
+    let mut out = String::new();
+    checklist(&mut out, report, &paint, options.verbose);
+    summary(&mut out, report, &paint);
+    out
+}
+
 struct Painter {
     color: bool,
 }

@@ -140,16 +140,18 @@ impl HygieneRule for LockfileOutOfSync {
                     } else {
                         Severity::Medium
                     };
-                    findings.push(
-                        Finding::new(
-                            &META,
-                            location,
-                            problem,
-                            format!("{}:{}", candidate.path, dependency.name),
-                        )
-                        .with_severity(severity)
-                        .with_fix(fix),
-                    );
+                    let mut finding = Finding::new(
+                        &META,
+                        location,
+                        problem,
+                        format!("{}:{}", candidate.path, dependency.name),
+                    )
+                    .with_severity(severity)
+                    .with_fix(fix);
+                    if let Some(frame) = project.manifest_frame(&manifest.path, dependency.span) {
+                        finding = finding.with_evidence(frame);
+                    }
+                    findings.push(finding);
                 }
             }
         }

@@ -104,15 +104,23 @@ impl HygieneRule for UnpinnedDependency {
                 ) {
                     continue;
                 }
-                if let Some(looseness) = looseness(manifest.kind, dependency) {
-                    findings.push(finding(manifest, dependency, looseness, locked));
+                let found = if let Some(looseness) = looseness(manifest.kind, dependency) {
+                    finding(manifest, dependency, looseness, locked)
                 } else if manifest.kind == ManifestKind::RequirementsTxt
                     && hashes_expected
                     && !dependency.has_hash
                     && dependency.source != DependencySource::Path
                 {
-                    findings.push(missing_hash(manifest, dependency));
-                }
+                    missing_hash(manifest, dependency)
+                } else {
+                    continue;
+                };
+                findings.push(
+                    match project.manifest_frame(&manifest.path, dependency.span) {
+                        Some(frame) => found.with_evidence(frame),
+                        None => found,
+                    },
+                );
             }
         }
         if applied {

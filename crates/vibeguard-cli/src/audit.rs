@@ -1,0 +1,147 @@
+//! One audit, from a project folder to a [`Report`]: walk the tree once, run the engines,
+//! apply configuration overrides, inline suppressions and the baseline, redact credentials,
+//! and assemble the verdict. Each step is a plain function of the previous one's value.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use jiff::Timestamp;
+use vibeguard_core::report::RunOutcome;
+use vibeguard_core::{
+    Baseline, FailOn, Finding, Inputs, Redactor, Report, Severity, Tool, suppression,
+};
+use vibeguard_project::{ProjectError, ProjectTree, WalkOptions};
+
+use crate::config::LoadedConfig;
+use crate::progress::Progress;
+use crate::registry;
+
+/// Source files read for suppression comments are capped like every other read.
+const MAX_SUPPRESSION_SCAN_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What to audit and how.
+#[derive(Debug)]
+pub struct AuditRequest<'a> {
+    /// The project folder.
+    pub project: &'a Path,
+    /// The project as the user wrote it, for the report.
+    pub project_label: String,
+    /// The loaded configuration.
+    pub config: &'a LoadedConfig,
+    /// The gate.
+    pub fail_on: FailOn,
+    /// The baseline to apply, if any.
+    pub baseline: Option<PathBuf>,
+}
+
+/// The tool's identity in reports.
+pub fn tool() -> Tool {
+    Tool {
+        name: "vibeguard".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        information_uri: "https://github.com/vibeguard/vibeguard".to_string(),
+    }
+}
+
+/// Runs the audit.
+pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Report> {
+    let started_at = Timestamp::now();
+    let rules = registry::all_rules();
+    let config = &request.config.config;
+
+    progress.step("listing project files");
+    let walk = WalkOptions {
+        include: config.paths.include.clone(),
+        exclude: config.paths.exclude.clone(),
+    };
+    let tree = ProjectTree::walk(request.project, &walk).map_err(|error| match error {
+        ProjectError::NotAFolder { path } => anyhow::anyhow!(
+            "{} is not a folder: give the project's root folder (`vibeguard audit PATH`)",
+            path.display()
+        ),
+        other => anyhow::Error::new(other).context("invalid [paths] in the configuration"),
+    })?;
+
+    let disabled: BTreeSet<String> = request.config.disabled_codes(&rules);
+    let enabled = |code: &str| !disabled.contains(code);
+
+    progress.step("hygiene: manifests, lockfiles, update bots, secret files");
+    let hygiene = vibeguard_deps::hygiene::run(&tree, &enabled);
+    let mut engines = vec![hygiene.run];
+    let mut findings = hygiene.findings;
+
+    apply_severity_overrides(&mut findings, &request.config.severity_overrides(&rules));
+    suppression::apply(&mut findings, |path| {
+        tree.read_text(path, MAX_SUPPRESSION_SCAN_BYTES).ok()
+    });
+    if !enabled(&suppression::SUPPRESSION_WITHOUT_REASON.code) {
+        findings.retain(|finding| finding.code != suppression::SUPPRESSION_WITHOUT_REASON.code);
+    }
+
+    if let Some(path) = &request.baseline {
+        let baseline = read_baseline(path)?;
+        baseline.apply(&mut findings);
+    }
+
+    let redactor = Redactor::new(request.config.credentials());
+    for finding in &mut findings {
+        finding.redact(&redactor);
+    }
+    for run in &mut engines {
+        for error in &mut run.errors {
+            redactor.redact_in_place(&mut error.message);
+        }
+    }
+
+    progress.finish();
+    Ok(Report::assemble(RunOutcome {
+        tool: tool(),
+        inputs: Inputs {
+            project: Some(request.project_label.clone()),
+            config: request
+                .config
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string()),
+            target: None,
+            spec: None,
+            baseline: request.baseline.as_ref().map(|p| p.display().to_string()),
+        },
+        started_at,
+        finished_at: Timestamp::now(),
+        fail_on: request.fail_on,
+        engines,
+        known_rules: rules,
+        findings,
+    }))
+}
+
+fn apply_severity_overrides(findings: &mut [Finding], overrides: &BTreeMap<String, Severity>) {
+    for finding in findings {
+        if let Some(severity) = overrides.get(finding.code.as_ref()) {
+            finding.severity = *severity;
+        }
+    }
+}
+
+/// Reads a baseline file, refusing a missing, malformed or newer-format one with a clear message.
+pub fn read_baseline(path: &Path) -> anyhow::Result<Baseline> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "cannot read the baseline {} (create it with `vibeguard baseline write {}`)",
+            path.display(),
+            path.display()
+        )
+    })?;
+    let baseline: Baseline = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a vibeguard baseline", path.display()))?;
+    if baseline.version > vibeguard_core::baseline::BASELINE_FORMAT_VERSION {
+        anyhow::bail!(
+            "{} was written by a newer vibeguard (baseline format {}); upgrade vibeguard",
+            path.display(),
+            baseline.version
+        );
+    }
+    Ok(baseline)
+}

@@ -1,0 +1,144 @@
+//! The command line: global flags and subcommands (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+use vibeguard_core::FailOn;
+
+const ABOUT: &str = "Audit AI-written web apps and APIs before production: code, dependencies, \
+the running API and your own security scenarios, mapped onto a security checklist.";
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, configuration or I/O error.
+
+Examples:
+  vibeguard demo                                   audit the built-in vulnerable example
+  vibeguard audit .                                audit the project in this folder
+  vibeguard audit --format sarif --output vibeguard.sarif --fail-on high
+  vibeguard audit -f json=report.json -f html=report.html
+  vibeguard baseline write .vibeguard/baseline.json && vibeguard audit --baseline .vibeguard/baseline.json
+  vibeguard explain VG301";
+
+/// The `vibeguard` command.
+#[derive(Debug, Parser)]
+#[command(name = "vibeguard", version, about = ABOUT, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    /// Flags every subcommand accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted before or after any subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Configuration file (default: vibeguard.toml in the project, when present)
+    #[arg(short, long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Report format: terminal, json, sarif, junit, markdown, html; repeatable. `FORMAT=FILE`
+    /// writes it to FILE, as does an --output that follows it
+    #[arg(short = 'f', long = "format", global = true, value_name = "FORMAT[=FILE]", action = ArgAction::Append)]
+    pub formats: Vec<String>,
+
+    /// File for the --format given just before it (or a format guessed from the extension)
+    #[arg(short = 'o', long = "output", global = true, value_name = "FILE", action = ArgAction::Append)]
+    pub outputs: Vec<PathBuf>,
+
+    /// Least severity that fails the run: critical, high, medium, low, info or never [default: high]
+    #[arg(long, global = true, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+
+    /// Baseline file: findings recorded in it are shown but do not fail the run
+    #[arg(long, global = true, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Print only the summary line (and errors)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Show more: suppressed findings, every checklist note, progress details
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Never use colours (also: the NO_COLOR environment variable)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+    text.parse()
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit a project folder and report every finding and the checklist verdict
+    Audit {
+        /// The project's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Audit the built-in, deliberately vulnerable example project
+    Demo {
+        /// Keep the example project on disk and print where it is
+        #[arg(long)]
+        keep: bool,
+    },
+    /// List every rule with its severity and checklist items (--format json or markdown too)
+    Rules,
+    /// Explain a rule: what it finds, why it matters, an example, how to fix it
+    Explain {
+        /// Rule code (VG301) or name (missing-lockfile)
+        code: String,
+    },
+    /// Print the security checklist, with the verdict of the last audit of PATH when there is one
+    Checklist {
+        /// Project whose last audit to show (default: the current folder)
+        path: Option<PathBuf>,
+        /// Show the verdict stored in a JSON report instead
+        #[arg(long, value_name = "FILE", conflicts_with = "catalog")]
+        report: Option<PathBuf>,
+        /// Show only the catalog, even when a last run exists
+        #[arg(long)]
+        catalog: bool,
+    },
+    /// Write a commented vibeguard.toml for the project, from what it contains
+    Init {
+        /// The project's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Replace an existing vibeguard.toml
+        #[arg(long)]
+        force: bool,
+        /// Print the configuration instead of writing it
+        #[arg(long, conflicts_with = "force")]
+        stdout: bool,
+    },
+    /// Manage baselines of accepted findings
+    Baseline {
+        /// What to do with the baseline.
+        #[command(subcommand)]
+        action: BaselineAction,
+    },
+    /// Print a shell completion script
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `vibeguard baseline …`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineAction {
+    /// Audit PATH and record every current finding in FILE
+    Write {
+        /// Baseline file to write, e.g. .vibeguard/baseline.json
+        file: PathBuf,
+        /// The project's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+}

@@ -1,0 +1,52 @@
+//! One file per subcommand; [`run`] dispatches.
+
+mod audit;
+mod baseline;
+mod checklist;
+mod completions;
+mod demo;
+mod explain;
+mod init;
+mod rules;
+
+use crate::Outcome;
+use crate::cli::{BaselineAction, Cli, Command};
+use crate::outputs::ArgOrder;
+
+/// Runs the parsed command.
+pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
+    let global = &cli.global;
+    match &cli.command {
+        Command::Audit { path } => audit::run(global, order, path),
+        Command::Demo { keep } => demo::run(global, order, *keep),
+        Command::Rules => rules::run(global),
+        Command::Explain { code } => explain::run(code),
+        Command::Checklist {
+            path,
+            report,
+            catalog,
+        } => checklist::run(global, path.as_deref(), report.as_deref(), *catalog),
+        Command::Init {
+            path,
+            force,
+            stdout,
+        } => init::run(path, *force, *stdout),
+        Command::Baseline {
+            action: BaselineAction::Write { file, path },
+        } => baseline::write(global, file, path),
+        Command::Completions { shell } => completions::run(*shell),
+    }
+}
+
+/// The text format a listing command (rules, checklist) prints in: terminal, json or markdown.
+fn listing_format(global: &crate::cli::GlobalArgs) -> anyhow::Result<vibeguard_report::Format> {
+    use vibeguard_report::Format;
+    match global.formats.as_slice() {
+        [] => Ok(Format::Terminal),
+        [one] => match one.parse::<Format>().map_err(anyhow::Error::msg)? {
+            format @ (Format::Terminal | Format::Json | Format::Markdown) => Ok(format),
+            other => anyhow::bail!("this command prints terminal, json or markdown, not {other}"),
+        },
+        _ => anyhow::bail!("this command prints one format at a time"),
+    }
+}

@@ -1,0 +1,912 @@
+//! `vibeguard.toml`: the project's configuration, validated before anything runs.
+//!
+//! Every key is typed and unknown keys are refused (with the file, line and column, and the
+//! closest known key as a hint), so a typo never silently disables a check. Sections used by
+//! later engines (`[target]`, `[budget]`, `[identities.*]`, `[deps]`) are validated now too.
+//! Every key is documented in `docs/configuration.md`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+use vibeguard_core::rule::{closest, edit_distance};
+use vibeguard_core::{FailOn, RuleMeta, Severity};
+
+/// The configuration file name looked for in the project root.
+pub const FILE_NAME: &str = "vibeguard.toml";
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+#[expect(
+    dead_code,
+    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
+)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Least severity that fails the run.
+    pub fail_on: Option<Spanned<String>>,
+    /// Baseline file applied to every audit.
+    pub baseline: Option<String>,
+    /// Which files to audit.
+    #[serde(default)]
+    pub paths: Paths,
+    /// Rule selection and severities.
+    #[serde(default)]
+    pub rules: Rules,
+    /// The dependency engine.
+    #[serde(default)]
+    pub deps: Deps,
+    /// The running API to test.
+    pub target: Option<Target>,
+    /// Limits on the dynamic tests.
+    #[serde(default)]
+    pub budget: Budget,
+    /// Credentials the API tests act as.
+    #[serde(default)]
+    pub identities: BTreeMap<Spanned<String>, Identity>,
+}
+
+/// `[paths]`.
+#[derive(Debug, Default, Deserialize)]
+#[expect(
+    dead_code,
+    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
+)]
+#[serde(deny_unknown_fields)]
+pub struct Paths {
+    /// Only these globs are audited (everything when empty).
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// These globs are never audited.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Source files larger than this many bytes are skipped.
+    pub max_file_size: Option<u64>,
+}
+
+/// `[rules]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// Codes or names of rules not to run.
+    #[serde(default)]
+    pub disable: Vec<Spanned<String>>,
+    /// Severity overrides by rule code or name.
+    #[serde(default)]
+    pub severity: BTreeMap<Spanned<String>, Severity>,
+}
+
+/// `[deps]`.
+#[derive(Debug, Default, Deserialize)]
+#[expect(
+    dead_code,
+    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
+)]
+#[serde(deny_unknown_fields)]
+pub struct Deps {
+    /// Where the advisory database lives.
+    pub db_dir: Option<String>,
+    /// Never touch the network for advisory data.
+    pub offline: Option<bool>,
+    /// Report dev-only dependencies one severity level lower (default true).
+    pub lower_dev_severity: Option<bool>,
+}
+
+/// `[target]`.
+#[derive(Debug, Deserialize)]
+#[expect(
+    dead_code,
+    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
+)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// The API's origin, e.g. `http://127.0.0.1:8080`.
+    pub url: Spanned<String>,
+    /// The OpenAPI/Swagger description: a file path or a URL on the target's origin.
+    pub spec: Option<Spanned<String>>,
+    /// Other hosts requests may go to.
+    #[serde(default)]
+    pub allow_hosts: Vec<Spanned<String>>,
+    /// Allow destructive requests on objects vibeguard did not create.
+    #[serde(default)]
+    pub allow_destructive: bool,
+    /// Operations that must require authentication whatever the spec says (`"GET /admin/*"`).
+    #[serde(default)]
+    pub private: Vec<Spanned<String>>,
+    /// Operations that are public on purpose (`"POST /login"`).
+    #[serde(default)]
+    pub public: Vec<Spanned<String>>,
+}
+
+/// `[budget]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    /// Most requests in one run.
+    pub max_requests: Option<Spanned<u64>>,
+    /// Longest run, in seconds.
+    pub max_seconds: Option<Spanned<u64>>,
+    /// Requests per second.
+    pub rps: Option<Spanned<f64>>,
+    /// Requests in flight at once.
+    pub concurrency: Option<Spanned<u64>>,
+    /// Per-request timeout, in seconds.
+    pub timeout_seconds: Option<Spanned<f64>>,
+    /// Largest response body read, in bytes.
+    pub max_body_bytes: Option<Spanned<u64>>,
+}
+
+/// `[identities.NAME]`: how to act as one user. (serde buffers internally tagged enums, which
+/// loses spans, so values here are plain strings and errors are located by searching the file.)
+#[derive(Debug, Deserialize)]
+#[expect(
+    dead_code,
+    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
+)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Identity {
+    /// `Authorization: Bearer <token>`.
+    Bearer {
+        /// The token (may be `${ENV_VAR}`).
+        token: String,
+        /// A role label, e.g. `admin`.
+        role: Option<String>,
+    },
+    /// A fixed header.
+    Header {
+        /// Header name.
+        name: String,
+        /// Header value (may be `${ENV_VAR}`).
+        value: String,
+        /// A role label.
+        role: Option<String>,
+    },
+    /// A fixed cookie.
+    Cookie {
+        /// Cookie name.
+        name: String,
+        /// Cookie value (may be `${ENV_VAR}`).
+        value: String,
+        /// A role label.
+        role: Option<String>,
+    },
+    /// HTTP basic authentication.
+    Basic {
+        /// User name.
+        username: String,
+        /// Password (may be `${ENV_VAR}`).
+        password: String,
+        /// A role label.
+        role: Option<String>,
+    },
+    /// A login request whose answer carries the credential.
+    Login {
+        /// The request to send (boxed: it is much larger than the other variants).
+        request: Box<LoginRequest>,
+        /// Where the credential is in the answer.
+        capture: Capture,
+        /// How to send it afterwards (default: `Authorization: Bearer`).
+        send_as: Option<SendAs>,
+        /// A role label.
+        role: Option<String>,
+    },
+}
+
+/// The login request of a `login` identity.
+#[derive(Debug, Deserialize)]
+#[expect(
+    dead_code,
+    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
+)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// HTTP method (default POST).
+    pub method: Option<String>,
+    /// Path on the target, e.g. `/api/login`.
+    pub path: String,
+    /// JSON body; string values may be `${ENV_VAR}`.
+    pub json: Option<toml::Table>,
+    /// Form body; values may be `${ENV_VAR}`.
+    pub form: Option<BTreeMap<String, String>>,
+    /// Extra headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// Where a login answer carries the credential: exactly one of the three.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    /// A JSON pointer into the body, e.g. `/token`.
+    pub json_pointer: Option<String>,
+    /// A response header.
+    pub header: Option<String>,
+    /// A cookie set by the response.
+    pub cookie: Option<String>,
+}
+
+/// How a captured credential is sent: a header (with an optional prefix) or a cookie.
+#[derive(Debug, Deserialize)]
+#[expect(
+    dead_code,
+    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
+)]
+#[serde(deny_unknown_fields)]
+pub struct SendAs {
+    /// Header name.
+    pub header: Option<String>,
+    /// Prefix before the value, e.g. `Bearer `.
+    pub prefix: Option<String>,
+    /// Cookie name.
+    pub cookie: Option<String>,
+}
+
+/// A configuration problem, located in the file.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line and column, when known.
+    pub position: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when there is an obvious way.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, column)) => write!(
+                f,
+                "{}:{line}:{column}: {}",
+                self.path.display(),
+                self.message
+            )?,
+            None => write!(f, "{}: {}", self.path.display(), self.message)?,
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, " ({hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A loaded, validated configuration and where it came from.
+#[derive(Debug, Default)]
+pub struct LoadedConfig {
+    /// The file, when there was one.
+    pub path: Option<PathBuf>,
+    /// Its content.
+    pub config: Config,
+}
+
+impl LoadedConfig {
+    /// The configured fail-on threshold, if any.
+    pub fn fail_on(&self) -> Option<FailOn> {
+        self.config
+            .fail_on
+            .as_ref()
+            .and_then(|value| value.get_ref().parse().ok())
+    }
+
+    /// Codes of disabled rules (names resolved to codes).
+    pub fn disabled_codes(&self, rules: &[RuleMeta]) -> BTreeSet<String> {
+        self.config
+            .rules
+            .disable
+            .iter()
+            .filter_map(|name| vibeguard_core::rule::find(rules, name.get_ref()))
+            .map(|rule| rule.code.to_string())
+            .collect()
+    }
+
+    /// Severity overrides by code.
+    pub fn severity_overrides(&self, rules: &[RuleMeta]) -> BTreeMap<String, Severity> {
+        self.config
+            .rules
+            .severity
+            .iter()
+            .filter_map(|(name, severity)| {
+                vibeguard_core::rule::find(rules, name.get_ref())
+                    .map(|rule| (rule.code.to_string(), *severity))
+            })
+            .collect()
+    }
+
+    /// Every credential the file names, resolved from the environment where it refers to it,
+    /// for the redactor: none of them may appear in any output.
+    pub fn credentials(&self) -> Vec<String> {
+        let mut values: Vec<String> = Vec::new();
+        let mut add = |raw: &str| {
+            values.push(raw.to_string());
+            if let Ok(resolved) = interpolate(raw, &|name| std::env::var(name).ok()) {
+                values.push(resolved);
+            }
+        };
+        for identity in self.config.identities.values() {
+            match identity {
+                Identity::Bearer { token, .. } => add(token),
+                Identity::Header { value, .. } | Identity::Cookie { value, .. } => add(value),
+                Identity::Basic { password, .. } => add(password),
+                Identity::Login { request, .. } => {
+                    for value in request.form.iter().flat_map(|form| form.values()) {
+                        add(value);
+                    }
+                    for value in request.headers.values() {
+                        add(value);
+                    }
+                    if let Some(json) = &request.json {
+                        for text in json_strings(json) {
+                            add(&text);
+                        }
+                    }
+                }
+            }
+        }
+        // `${VAR}` references themselves are not secret; only what they resolve to is.
+        values.retain(|value| !(value.starts_with("${") && value.ends_with('}')));
+        values
+    }
+}
+
+fn json_strings(table: &toml::Table) -> Vec<String> {
+    let mut out = Vec::new();
+    for value in table.values() {
+        match value {
+            toml::Value::String(text) => out.push(text.clone()),
+            toml::Value::Table(inner) => out.extend(json_strings(inner)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Finds and loads the configuration: `explicit` when given (it must exist), otherwise
+/// `vibeguard.toml` in the project root when present, otherwise the defaults.
+pub fn load(
+    explicit: Option<&Path>,
+    project_root: &Path,
+    rules: &[RuleMeta],
+) -> Result<LoadedConfig, ConfigError> {
+    let path = match explicit {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let candidate = project_root.join(FILE_NAME);
+            if !candidate.is_file() {
+                return Ok(LoadedConfig::default());
+            }
+            candidate
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|error| ConfigError {
+        path: path.clone(),
+        position: None,
+        message: format!("cannot read the configuration: {error}"),
+        hint: explicit.map(|_| "check the --config path".to_string()),
+    })?;
+    let config = parse(&path, &text, rules)?;
+    Ok(LoadedConfig {
+        path: Some(path),
+        config,
+    })
+}
+
+/// Parses and validates configuration text.
+pub fn parse(path: &Path, text: &str, rules: &[RuleMeta]) -> Result<Config, ConfigError> {
+    let config: Config = toml::from_str(text).map_err(|error| syntax_error(path, text, &error))?;
+    validate(&config, text, rules).map_err(|(span, message, hint)| ConfigError {
+        path: path.to_path_buf(),
+        position: span.map(|span| position(text, span.start)),
+        message,
+        hint,
+    })?;
+    Ok(config)
+}
+
+type Invalid = (Option<std::ops::Range<usize>>, String, Option<String>);
+
+fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Invalid> {
+    if let Some(fail_on) = &config.fail_on {
+        fail_on
+            .get_ref()
+            .parse::<FailOn>()
+            .map_err(|message| (Some(fail_on.span()), format!("fail_on: {message}"), None))?;
+    }
+    let known_rule = |name: &Spanned<String>, key: &str| -> Result<(), Invalid> {
+        if vibeguard_core::rule::find(rules, name.get_ref()).is_some() {
+            return Ok(());
+        }
+        let hint = closest(rules, name.get_ref())
+            .map(|rule| format!("did you mean {} ({})?", rule.code, rule.name))
+            .or_else(|| Some("`vibeguard rules` lists every rule".to_string()));
+        Err((
+            Some(name.span()),
+            format!("{key}: unknown rule `{}`", name.get_ref()),
+            hint,
+        ))
+    };
+    for name in &config.rules.disable {
+        known_rule(name, "rules.disable")?;
+    }
+    for name in config.rules.severity.keys() {
+        known_rule(name, "rules.severity")?;
+    }
+    if let Some(target) = &config.target {
+        check_url(&target.url, "target.url")?;
+        if let Some(spec) = &target.spec
+            && spec.get_ref().contains("://")
+        {
+            check_url(spec, "target.spec")?;
+        }
+        for host in &target.allow_hosts {
+            let valid = !host.get_ref().is_empty()
+                && host
+                    .get_ref()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+            if !valid {
+                return Err((
+                    Some(host.span()),
+                    format!(
+                        "target.allow_hosts: `{}` is not a host name",
+                        host.get_ref()
+                    ),
+                    Some(
+                        "give a host such as `api.example.com` or `127.0.0.1:9000`, not a URL"
+                            .into(),
+                    ),
+                ));
+            }
+        }
+        for operation in target.private.iter().chain(&target.public) {
+            check_operation(operation)?;
+        }
+    }
+    let budget = &config.budget;
+    for (value, key, min, max) in [
+        (&budget.max_requests, "budget.max_requests", 1, 10_000_000),
+        (&budget.max_seconds, "budget.max_seconds", 1, 86_400),
+        (&budget.concurrency, "budget.concurrency", 1, 256),
+        (
+            &budget.max_body_bytes,
+            "budget.max_body_bytes",
+            1024,
+            1 << 30,
+        ),
+    ] {
+        if let Some(value) = value
+            && !(min..=max).contains(value.get_ref())
+        {
+            return Err((
+                Some(value.span()),
+                format!("{key} must be between {min} and {max}"),
+                None,
+            ));
+        }
+    }
+    for (value, key) in [
+        (&budget.rps, "budget.rps"),
+        (&budget.timeout_seconds, "budget.timeout_seconds"),
+    ] {
+        if let Some(value) = value
+            && !(value.get_ref().is_finite() && *value.get_ref() > 0.0)
+        {
+            return Err((
+                Some(value.span()),
+                format!("{key} must be a positive number"),
+                None,
+            ));
+        }
+    }
+    for (name, identity) in &config.identities {
+        validate_identity(name, identity).map_err(|(needle, message, hint)| {
+            // Point at the offending value, searching from the identity's own section.
+            let from = name.span().start;
+            let span = needle
+                .and_then(|needle| {
+                    text.get(from..)?
+                        .find(&needle)
+                        .map(|at| from + at..from + at + needle.len())
+                })
+                .or(Some(name.span()));
+            (span, message, hint)
+        })?;
+    }
+    Ok(())
+}
+
+fn check_url(value: &Spanned<String>, key: &str) -> Result<(), Invalid> {
+    match url::Url::parse(value.get_ref()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(()),
+        Ok(url) => Err((
+            Some(value.span()),
+            format!(
+                "{key}: `{}` must be an http or https URL with a host (scheme is `{}`)",
+                value.get_ref(),
+                url.scheme()
+            ),
+            None,
+        )),
+        Err(error) => Err((
+            Some(value.span()),
+            format!("{key}: `{}` is not a URL: {error}", value.get_ref()),
+            Some("write it like `http://127.0.0.1:8080`".into()),
+        )),
+    }
+}
+
+fn check_operation(value: &Spanned<String>) -> Result<(), Invalid> {
+    let text = value.get_ref().trim();
+    let valid = text.split_once(' ').is_some_and(|(method, path)| {
+        [
+            "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*",
+        ]
+        .contains(&method.to_ascii_uppercase().as_str())
+            && path.trim().starts_with('/')
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err((
+            Some(value.span()),
+            format!("`{text}` is not an operation"),
+            Some("write `METHOD /path`, e.g. `GET /admin/*` or `* /internal/*`".into()),
+        ))
+    }
+}
+
+/// An identity problem: the offending value (to locate it in the file), message and hint.
+type IdentityInvalid = (Option<String>, String, Option<String>);
+
+fn validate_identity(name: &Spanned<String>, identity: &Identity) -> Result<(), IdentityInvalid> {
+    let name = name.get_ref();
+    let check = |value: &String| {
+        interpolate(value, &|_| Some(String::new()))
+            .map(drop)
+            .map_err(|message| {
+                (
+                    Some(value.clone()),
+                    format!("identities.{name}: {message}"),
+                    None,
+                )
+            })
+    };
+    match identity {
+        Identity::Bearer { token, .. } => check(token)?,
+        Identity::Header { value, .. } | Identity::Cookie { value, .. } => check(value)?,
+        Identity::Basic {
+            username, password, ..
+        } => {
+            check(username)?;
+            check(password)?;
+        }
+        Identity::Login {
+            request,
+            capture,
+            send_as,
+            ..
+        } => {
+            if !request.path.starts_with('/') {
+                return Err((
+                    Some(request.path.clone()),
+                    format!(
+                        "identities.{name}.request.path must start with `/` (a path on the target)"
+                    ),
+                    None,
+                ));
+            }
+            if request.json.is_some() && request.form.is_some() {
+                return Err((
+                    None,
+                    format!("identities.{name}.request has both `json` and `form`; give one"),
+                    None,
+                ));
+            }
+            for value in request
+                .form
+                .iter()
+                .flat_map(|f| f.values())
+                .chain(request.headers.values())
+            {
+                check(value)?;
+            }
+            if let Some(json) = &request.json {
+                for value in json_strings(json) {
+                    check(&value)?;
+                }
+            }
+            let captures = [
+                capture.json_pointer.is_some(),
+                capture.header.is_some(),
+                capture.cookie.is_some(),
+            ];
+            if captures.iter().filter(|set| **set).count() != 1 {
+                return Err((
+                    None,
+                    format!(
+                        "identities.{name}.capture needs exactly one of `json_pointer`, `header`, `cookie`"
+                    ),
+                    None,
+                ));
+            }
+            if let Some(pointer) = &capture.json_pointer
+                && !(pointer.is_empty() || pointer.starts_with('/'))
+            {
+                return Err((
+                    Some(pointer.clone()),
+                    format!(
+                        "identities.{name}.capture.json_pointer must start with `/` (e.g. `/token`)"
+                    ),
+                    None,
+                ));
+            }
+            if let Some(send_as) = send_as
+                && send_as.header.is_some() == send_as.cookie.is_some()
+            {
+                return Err((
+                    None,
+                    format!("identities.{name}.send_as needs exactly one of `header`, `cookie`"),
+                    None,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Replaces `${NAME}` with the value `lookup` gives; `$$` is a literal `$`. An unknown or
+/// empty variable, or an unterminated `${`, is an error naming it.
+pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('$') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        if let Some(after_dollar) = after.strip_prefix('$') {
+            out.push('$');
+            rest = after_dollar;
+        } else if let Some(body) = after.strip_prefix('{') {
+            let end = body
+                .find('}')
+                .ok_or_else(|| format!("`${{` without a closing `}}` in `{text}`"))?;
+            let name = &body[..end];
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("`${{{name}}}` is not an environment variable name"));
+            }
+            let value =
+                lookup(name).ok_or_else(|| format!("environment variable `{name}` is not set"))?;
+            out.push_str(&value);
+            rest = &body[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn syntax_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
+    let message = error.message().trim().to_string();
+    let mut offset = error.span().map(|span| span.start);
+    let mut hint = None;
+    // "unknown field `X`, expected one of `a`, `b`": point at X itself and suggest the closest.
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once('`')
+    {
+        if let Some(found) = find_key(text, field, offset.unwrap_or(0)) {
+            offset = Some(found);
+        }
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        hint = candidates
+            .iter()
+            .map(|candidate| (edit_distance(field, candidate), *candidate))
+            .filter(|(distance, _)| *distance <= 3)
+            .min()
+            .map(|(_, candidate)| {
+                format!("did you mean `{candidate}`? docs/configuration.md lists every key")
+            })
+            .or_else(|| Some("docs/configuration.md lists every key".to_string()));
+    }
+    ConfigError {
+        path: path.to_path_buf(),
+        position: offset.map(|offset| position(text, offset)),
+        message,
+        hint,
+    }
+}
+
+/// The offset of `key` written as a key (at a line start, before `=`), at or after `from`.
+fn find_key(text: &str, key: &str, from: usize) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        if offset <= from {
+            continue;
+        }
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if let Some(after) = trimmed.strip_prefix(key)
+            && after.trim_start().starts_with('=')
+        {
+            return Some(start + indent);
+        }
+    }
+    None
+}
+
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Vec<RuleMeta> {
+        vibeguard_deps::hygiene::rule_metas()
+    }
+
+    fn error(text: &str) -> ConfigError {
+        parse(Path::new("vibeguard.toml"), text, &rules()).expect_err("invalid")
+    }
+
+    #[test]
+    fn a_full_configuration_parses() {
+        let text = r#"
+fail_on = "medium"
+baseline = ".vibeguard/baseline.json"
+
+[paths]
+include = ["src/", "package.json"]
+exclude = ["tests/fixtures/"]
+max_file_size = 2000000
+
+[rules]
+disable = ["VG304", "env-not-gitignored"]
+[rules.severity]
+VG302 = "low"
+
+[deps]
+offline = true
+
+[target]
+url = "http://127.0.0.1:8080"
+spec = "openapi.yaml"
+allow_hosts = ["auth.example.com"]
+private = ["GET /admin/*"]
+public = ["POST /api/login"]
+
+[budget]
+max_requests = 500
+rps = 10
+concurrency = 4
+timeout_seconds = 5.5
+
+[identities.alice]
+kind = "bearer"
+token = "${ALICE_TOKEN}"
+role = "user"
+
+[identities.bob]
+kind = "login"
+role = "admin"
+request = { method = "POST", path = "/api/login", json = { email = "bob@example.com", password = "${BOB_PASSWORD}" } }
+capture = { json_pointer = "/token" }
+send_as = { header = "Authorization", prefix = "Bearer " }
+"#;
+        let config = parse(Path::new("vibeguard.toml"), text, &rules()).expect("valid");
+        let loaded = LoadedConfig { path: None, config };
+        assert_eq!(loaded.fail_on(), Some(FailOn::Medium));
+        assert_eq!(
+            loaded.disabled_codes(&rules()),
+            BTreeSet::from(["VG304".to_string(), "VG306".to_string()])
+        );
+        assert_eq!(
+            loaded.severity_overrides(&rules()).get("VG302"),
+            Some(&Severity::Low)
+        );
+        assert_eq!(loaded.config.identities.len(), 2);
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_its_line_and_the_closest_key() {
+        let e = error("fail_on = \"high\"\nfial_on = \"low\"\n");
+        assert_eq!(e.position, Some((2, 1)));
+        assert!(
+            e.message.contains("unknown field `fial_on`"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("did you mean `fail_on`"))
+        );
+
+        let e = error("[identities.alice]\nkind = \"bearer\"\ntokn = \"x\"\n");
+        assert_eq!(e.position, Some((3, 1)));
+        assert!(e.hint.as_deref().is_some_and(|h| h.contains("`token`")));
+
+        let e = error("[target]\nurl = \"http://x\"\nallow_host = [\"a\"]\n");
+        assert_eq!(e.position, Some((3, 1)));
+    }
+
+    #[test]
+    fn wrong_types_and_values_are_refused_with_their_line() {
+        let e = error("[paths]\nexclude = \"tests\"\n");
+        assert_eq!(e.position.map(|p| p.0), Some(2));
+        let e = error("fail_on = \"severe\"\n");
+        assert!(
+            e.message
+                .contains("critical, high, medium, low, info or never")
+        );
+        let e = error("[rules]\ndisable = [\"VG30\"]\n");
+        assert_eq!(e.position, Some((2, 12)));
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("did you mean VG30")),
+            "{:?}",
+            e.hint
+        );
+        let e = error("[target]\nurl = \"ftp://example.com\"\n");
+        assert!(e.message.contains("http or https"));
+        let e = error("[target]\nurl = \"localhost:8080/api\"\n");
+        assert!(e.message.contains("target.url"));
+        let e = error("[budget]\nconcurrency = 0\n");
+        assert!(e.message.contains("budget.concurrency"));
+        let e = error("[identities.a]\nkind = \"oauth\"\n");
+        assert!(e.message.contains("unknown variant `oauth`"));
+        let e = error("[identities.a]\nkind = \"bearer\"\ntoken = \"${UNTERMINATED\"\n");
+        assert!(e.message.contains("without a closing"));
+        let e = error(
+            "[identities.a]\nkind = \"login\"\nrequest = { path = \"/login\" }\ncapture = { header = \"X\", cookie = \"s\" }\n",
+        );
+        assert!(e.message.contains("exactly one of"));
+        let e = error("[target]\nurl = \"http://x\"\nprivate = [\"/admin\"]\n");
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("METHOD /path"))
+        );
+    }
+
+    #[test]
+    fn interpolation_reads_the_environment_and_names_missing_variables() {
+        let lookup = |name: &str| (name == "TOKEN").then(|| "abc".to_string());
+        assert_eq!(
+            interpolate("Bearer ${TOKEN}", &lookup),
+            Ok("Bearer abc".into())
+        );
+        assert_eq!(
+            interpolate("cost $$5 and $x", &lookup),
+            Ok("cost $5 and $x".into())
+        );
+        assert_eq!(
+            interpolate("${MISSING}", &lookup),
+            Err("environment variable `MISSING` is not set".into())
+        );
+        assert!(interpolate("${bad-name}", &lookup).is_err());
+    }
+
+    #[test]
+    fn credentials_include_literal_and_resolved_values_only() {
+        let text = "[identities.a]\nkind = \"basic\"\nusername = \"alice\"\npassword = \"s3cret-pw\"\n[identities.b]\nkind = \"bearer\"\ntoken = \"${VIBEGUARD_TEST_UNSET_VAR}\"\n";
+        let config = parse(Path::new("v.toml"), text, &rules()).expect("valid");
+        let credentials = LoadedConfig { path: None, config }.credentials();
+        assert_eq!(
+            credentials,
+            vec!["s3cret-pw".to_string(), "s3cret-pw".to_string()]
+        );
+    }
+}

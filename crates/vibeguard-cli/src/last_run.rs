@@ -1,0 +1,50 @@
+//! The last report of each project, kept in the user's cache folder so that
+//! `vibeguard checklist` can show the verdict after an audit. Nothing is written into the
+//! project. The folder is `$VIBEGUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/vibeguard`, else
+//! `~/.cache/vibeguard`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use vibeguard_core::Report;
+use vibeguard_core::redact::short_hash;
+
+fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("VIBEGUARD_CACHE_DIR").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(dir).join("vibeguard"));
+    }
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(|home| PathBuf::from(home).join(".cache/vibeguard"))
+}
+
+fn file_for(project: &Path) -> Option<PathBuf> {
+    let canonical = project.canonicalize().ok()?;
+    let key = short_hash(&canonical.to_string_lossy());
+    Some(
+        cache_dir()?
+            .join("last-runs")
+            .join(format!("{}.json", &key[..16])),
+    )
+}
+
+/// Stores `report` as the last run of `project`; failures are returned for the caller to
+/// mention, never fatal.
+pub fn store(project: &Path, report: &Report) -> Result<PathBuf, String> {
+    let file = file_for(project).ok_or("no cache folder (set VIBEGUARD_CACHE_DIR)")?;
+    if let Some(parent) = file.parent() {
+        fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    let text = serde_json::to_string(report).map_err(|e| e.to_string())?;
+    fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(file)
+}
+
+/// The last stored run of `project`, if any and readable.
+pub fn load(project: &Path) -> Option<Report> {
+    let text = fs::read_to_string(file_for(project)?).ok()?;
+    serde_json::from_str(&text).ok()
+}

@@ -1,0 +1,68 @@
+//! The `vibeguard` binary: parses the command line, loads the configuration, runs the engines,
+//! renders the reports and turns the outcome into an exit code (0 pass, 1 findings at or above
+//! `--fail-on`, 2 usage, configuration or I/O error).
+
+mod audit;
+mod cli;
+mod commands;
+mod config;
+mod last_run;
+mod outputs;
+mod progress;
+mod registry;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+
+/// How a command ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing gates: exit 0.
+    Passed,
+    /// Findings at or above the threshold: exit 1.
+    Failed,
+}
+
+fn main() -> ExitCode {
+    let matches = match cli::Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => {
+            // Help and version are not errors; everything else clap reports is a usage error.
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let parsed = match cli::Cli::from_arg_matches(&matches) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(2);
+        }
+    };
+    let order = outputs::ArgOrder::from_matches(&matches);
+    match commands::run(parsed, &order) {
+        Ok(Outcome::Passed) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {}", one_paragraph(&error));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// An error and its causes as one paragraph: "cannot read x: permission denied".
+fn one_paragraph(error: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}

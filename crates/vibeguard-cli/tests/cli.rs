@@ -1,0 +1,696 @@
+//! End-to-end tests of the `vibeguard` binary: exit codes, every subcommand, every report
+//! format written by a real run, configuration errors, baselines, suppressions, and bad input.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn vibeguard(cache: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vibeguard"));
+    command
+        .env("VIBEGUARD_CACHE_DIR", cache)
+        .env_remove("NO_COLOR");
+    command
+}
+
+fn write(root: &Path, path: &str, content: &str) {
+    let full = root.join(path);
+    if let Some(parent) = full.parent() {
+        fs::create_dir_all(parent).expect("mkdir");
+    }
+    fs::write(full, content).expect("write");
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn repo_file(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+fn schema_errors(schema: &Path, instance: &Value) -> Vec<String> {
+    let schema: Value =
+        serde_json::from_str(&fs::read_to_string(schema).expect("schema")).expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+/// A small Python project: one unpinned line (low severity only with a lockfile… here none).
+fn python_project(root: &Path) {
+    write(
+        root,
+        "requirements.txt",
+        "flask==3.0.2\nrequests>=2.31,<3\n",
+    );
+    write(
+        root,
+        ".github/dependabot.yml",
+        "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n",
+    );
+}
+
+#[test]
+fn demo_reports_hygiene_findings_and_the_checklist_and_exits_1() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let sarif = out_dir.path().join("x.sarif");
+    let output = vibeguard(cache.path())
+        .args(["demo", "--format", "sarif", "--output"])
+        .arg(&sarif)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "VG305 committed-secrets-file",
+        "VG302 unpinned-dependency",
+        "VG303 lockfile-out-of-sync",
+        "VG304",
+        "VG306",
+        "Checklist",
+        "DEPS-01  FAILED",
+        "FAIL",
+    ] {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
+    assert!(
+        !text.contains("supersecretjwtkey123"),
+        "a secret value leaked"
+    );
+    let log: Value =
+        serde_json::from_str(&fs::read_to_string(&sarif).expect("sarif written")).expect("JSON");
+    let errors = schema_errors(
+        &repo_file("crates/vibeguard-report/tests/schemas/sarif-schema-2.1.0.json"),
+        &log,
+    );
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert!(
+        log["runs"][0]["results"]
+            .as_array()
+            .is_some_and(|r| r.len() >= 10)
+    );
+}
+
+#[test]
+fn every_format_is_written_from_one_run_and_parses() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let out = tempfile::tempdir().expect("tempdir");
+    let o = |name: &str| out.path().join(name);
+    let output = vibeguard(cache.path())
+        .args(["demo", "-q"])
+        .arg("--format")
+        .arg(format!("json={}", o("r.json").display()))
+        .arg("--format")
+        .arg("junit")
+        .arg("--output")
+        .arg(o("r.xml"))
+        .arg("--format")
+        .arg("markdown")
+        .arg("--output")
+        .arg(o("r.md"))
+        .arg("--output")
+        .arg(o("r.html"))
+        .arg("--format")
+        .arg("terminal")
+        .arg("--output")
+        .arg(o("r.txt"))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let json: Value =
+        serde_json::from_str(&fs::read_to_string(o("r.json")).expect("json")).expect("JSON");
+    assert!(schema_errors(&repo_file("docs/report.schema.json"), &json).is_empty());
+    assert_eq!(json["checklist"].as_array().map(Vec::len), Some(33));
+    let junit =
+        quick_junit::Report::deserialize_from_str(&fs::read_to_string(o("r.xml")).expect("xml"))
+            .expect("JUnit");
+    assert_eq!(junit.test_suites[0].name.as_str(), "vibeguard.hygiene");
+    assert!(junit.test_suites[0].failures >= 3);
+    assert!(
+        fs::read_to_string(o("r.md"))
+            .expect("md")
+            .starts_with("## ❌ vibeguard")
+    );
+    assert!(
+        fs::read_to_string(o("r.html"))
+            .expect("html")
+            .starts_with("<!DOCTYPE html>")
+    );
+    assert!(
+        fs::read_to_string(o("r.txt"))
+            .expect("txt")
+            .contains("Checklist")
+    );
+    // -q with every format in a file: only the summary line on stdout.
+    assert_eq!(stdout(&output).lines().count(), 1, "{}", stdout(&output));
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    python_project(project.path());
+    // requests>=2.31,<3 without a lockfile: a medium finding.
+    let run = |fail_on: &str| {
+        vibeguard(cache.path())
+            .args(["audit", "--fail-on", fail_on])
+            .arg(project.path())
+            .output()
+            .expect("runs")
+    };
+    assert_eq!(run("high").status.code(), Some(0));
+    assert_eq!(run("medium").status.code(), Some(1));
+    assert_eq!(run("never").status.code(), Some(0));
+    let bad = run("severe");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("severe"));
+}
+
+#[test]
+fn a_clean_project_passes_and_the_checklist_shows_its_verdict() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    write(project.path(), "requirements.txt", "flask==3.0.2\n");
+    write(
+        project.path(),
+        ".github/dependabot.yml",
+        "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n",
+    );
+    write(project.path(), ".gitignore", ".env\n");
+    let output = vibeguard(cache.path())
+        .arg("audit")
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("No findings."));
+    let checklist = vibeguard(cache.path())
+        .arg("checklist")
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    let text = stdout(&checklist);
+    assert!(text.starts_with("Verdict of the audit of"), "{text}");
+    assert!(text.contains("✓ DEPS-01  passed"), "{text}");
+    assert!(text.contains("✓ DEPS-03  passed"), "{text}");
+    let catalog = vibeguard(cache.path())
+        .args(["checklist", "--catalog"])
+        .output()
+        .expect("runs");
+    assert!(stdout(&catalog).contains("DEPS-01  Every package is pinned"));
+}
+
+#[test]
+fn explain_prints_the_four_part_docs_and_rejects_unknown_codes() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let output = vibeguard(cache.path())
+        .args(["explain", "VG301"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    for part in [
+        "What it finds",
+        "Why it matters",
+        "Example",
+        "Fixed",
+        "How to fix",
+        "References",
+        "DEPS-01",
+    ] {
+        assert!(text.contains(part), "missing {part}");
+    }
+    let by_name = vibeguard(cache.path())
+        .args(["explain", "unpinned-dependency"])
+        .output()
+        .expect("runs");
+    assert!(stdout(&by_name).starts_with("VG302 unpinned-dependency"));
+    let unknown = vibeguard(cache.path())
+        .args(["explain", "VG3O1"])
+        .output()
+        .expect("runs");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("did you mean VG301"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
+fn rules_lists_every_rule_with_its_checklist_items() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let output = vibeguard(cache.path()).arg("rules").output().expect("runs");
+    let text = stdout(&output);
+    for line in [
+        "VG001",
+        "VG301  missing-lockfile",
+        "DEPS-01",
+        "VG305",
+        "DATA-04",
+    ] {
+        assert!(text.contains(line), "missing {line} in\n{text}");
+    }
+    let json = vibeguard(cache.path())
+        .args(["rules", "--format", "json"])
+        .output()
+        .expect("runs");
+    let rules: Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(rules.as_array().map(Vec::len), Some(7));
+    let bad = vibeguard(cache.path())
+        .args(["rules", "--format", "sarif"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn generated_docs_are_in_sync() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    for (args, file) in [
+        (vec!["rules", "--format", "markdown"], "docs/rules.md"),
+        (
+            vec!["checklist", "--catalog", "--format", "markdown"],
+            "docs/checklist.md",
+        ),
+    ] {
+        let output = vibeguard(cache.path()).args(&args).output().expect("runs");
+        let committed = fs::read_to_string(repo_file(file)).unwrap_or_default();
+        assert!(
+            stdout(&output) == committed,
+            "{file} is stale: regenerate it with `cargo run -q -- {} > {file}`",
+            args.join(" ")
+        );
+    }
+}
+
+#[test]
+fn an_unknown_config_key_is_an_error_naming_the_key_and_line() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    python_project(project.path());
+    write(
+        project.path(),
+        "vibeguard.toml",
+        "fail_on = \"high\"\n\n[rules]\ndisabel = [\"VG302\"]\n",
+    );
+    let output = vibeguard(cache.path())
+        .arg("audit")
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("vibeguard.toml:4:1"), "{message}");
+    assert!(message.contains("unknown field `disabel`"), "{message}");
+    assert!(message.contains("did you mean `disable`"), "{message}");
+    assert_eq!(
+        message.trim().lines().count(),
+        1,
+        "one paragraph: {message}"
+    );
+}
+
+#[test]
+fn configuration_disables_rules_and_overrides_severities() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    python_project(project.path());
+    write(
+        project.path(),
+        "vibeguard.toml",
+        "[rules.severity]\nunpinned-dependency = \"critical\"\n",
+    );
+    let output = vibeguard(cache.path())
+        .args(["audit", "--format", "json"])
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(report["findings"][0]["severity"], "critical");
+    write(
+        project.path(),
+        "vibeguard.toml",
+        "[rules]\ndisable = [\"VG302\"]\n",
+    );
+    let output = vibeguard(cache.path())
+        .args(["audit", "--format", "json"])
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(0));
+    let deps01 = report["checklist"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["id"] == "DEPS-01"))
+        .cloned();
+    // VG301 and VG303 still cover DEPS-01, but VG302 did not run.
+    assert!(deps01.is_some_and(|item| {
+        !item["checked_by"]
+            .as_array()
+            .is_some_and(|c| c.contains(&Value::from("VG302")))
+    }));
+}
+
+#[test]
+fn baselines_accept_known_findings_and_still_gate_new_ones() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    let root = project.path();
+    write(root, "requirements.txt", "flask\n");
+    let baseline = root.join(".vibeguard/baseline.json");
+    let wrote = vibeguard(cache.path())
+        .args(["baseline", "write"])
+        .arg(&baseline)
+        .arg(root)
+        .output()
+        .expect("runs");
+    assert_eq!(wrote.status.code(), Some(0), "{}", stderr(&wrote));
+    let recorded: Value =
+        serde_json::from_str(&fs::read_to_string(&baseline).expect("baseline")).expect("JSON");
+    assert!(
+        recorded["findings"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+    );
+
+    let audit = |extra: &[&str]| {
+        vibeguard(cache.path())
+            .arg("audit")
+            .args(extra)
+            .arg("--baseline")
+            .arg(&baseline)
+            .arg(root)
+            .output()
+            .expect("runs")
+    };
+    let accepted = audit(&[]);
+    assert_eq!(accepted.status.code(), Some(0), "{}", stdout(&accepted));
+    assert!(stdout(&accepted).contains("[baselined]"));
+
+    write(root, "requirements.txt", "flask\nrequests\n");
+    let new = audit(&[]);
+    assert_eq!(new.status.code(), Some(1), "{}", stdout(&new));
+
+    let missing = vibeguard(cache.path())
+        .args(["audit", "--baseline", "nope.json"])
+        .arg(root)
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("vibeguard baseline write"));
+}
+
+#[test]
+fn fingerprints_survive_lines_inserted_above_a_finding() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    let root = project.path();
+    let fingerprints = || {
+        let output = vibeguard(cache.path())
+            .args(["audit", "--format", "json", "--fail-on", "never"])
+            .arg(root)
+            .output()
+            .expect("runs");
+        let report: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        let mut list: Vec<(String, u64)> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["fingerprint"].as_str().unwrap_or("").to_string(),
+                    f["location"]["span"]["start_line"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        list.sort();
+        list
+    };
+    write(
+        root,
+        ".github/dependabot.yml",
+        "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n",
+    );
+    write(root, "requirements.txt", "flask\nrequests>=2\n");
+    let before = fingerprints();
+    write(
+        root,
+        "requirements.txt",
+        "# pinned for production\n# see docs\n\nflask\nrequests>=2\n",
+    );
+    let after = fingerprints();
+    assert_eq!(before.len(), 2);
+    let ids = |list: &[(String, u64)]| list.iter().map(|(fp, _)| fp.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&before), ids(&after), "fingerprints changed");
+    assert_ne!(
+        before.iter().map(|(_, l)| *l).collect::<Vec<_>>(),
+        after.iter().map(|(_, l)| *l).collect::<Vec<_>>(),
+        "the lines did move"
+    );
+}
+
+#[test]
+fn inline_suppressions_need_a_reason() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    let root = project.path();
+    write(
+        root,
+        "requirements.txt",
+        "# vibeguard-ignore[VG302]: internal mirror pins this\nflask\n# vibeguard-ignore[unpinned-dependency]\nrequests\n",
+    );
+    let output = vibeguard(cache.path())
+        .args(["audit", "--format", "json", "--fail-on", "never"])
+        .arg(root)
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let findings = report["findings"].as_array().expect("findings");
+    let state = |code: &str, state: &str| {
+        findings
+            .iter()
+            .filter(|f| f["code"] == code && f["state"] == state)
+            .count()
+    };
+    assert_eq!(state("VG302", "suppressed"), 2);
+    assert_eq!(state("VG302", "active"), 0);
+    assert_eq!(state("VG001", "active"), 1);
+    let suppressed = findings
+        .iter()
+        .find(|f| f["state"] == "suppressed" && f["reason"] == "internal mirror pins this");
+    assert!(suppressed.is_some());
+}
+
+#[test]
+fn credentials_from_the_configuration_never_reach_any_output() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    let out = tempfile::tempdir().expect("tempdir");
+    let root = project.path();
+    let secret = "tok-Very-Secret-4242";
+    write(
+        root,
+        "requirements.txt",
+        &format!(
+            "internal @ https://ci-bot:{secret}@pypi.internal.example/internal-1.0.tar.gz\nflask\n"
+        ),
+    );
+    write(
+        root,
+        "vibeguard.toml",
+        &format!(
+            "[target]\nurl = \"http://127.0.0.1:9\"\n[identities.ci]\nkind = \"basic\"\nusername = \"ci-bot\"\npassword = \"{secret}\"\n"
+        ),
+    );
+    let mut command = vibeguard(cache.path());
+    command.args(["audit", "--fail-on", "never"]).arg(root);
+    for (format, file) in [
+        ("json", "r.json"),
+        ("sarif", "r.sarif"),
+        ("junit", "r.xml"),
+        ("markdown", "r.md"),
+        ("html", "r.html"),
+        ("terminal", "r.txt"),
+    ] {
+        command
+            .arg("--format")
+            .arg(format!("{format}={}", out.path().join(file).display()));
+    }
+    let output = command.arg("-v").output().expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("internal"),
+        "the finding is reported"
+    );
+    let mut checked = 0;
+    for entry in fs::read_dir(out.path()).expect("outputs") {
+        let bytes = fs::read(entry.expect("entry").path()).expect("read");
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(secret),
+            "secret in an output file"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+    assert!(!stdout(&output).contains(secret) && !stderr(&output).contains(secret));
+}
+
+#[test]
+fn bad_input_is_reported_and_the_audit_goes_on() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    let root = project.path();
+    write(
+        root,
+        "web/package.json",
+        "{\n  \"dependencies\": {\n    \"express\": ,\n  }\n}\n",
+    );
+    fs::create_dir_all(root.join("bin")).expect("mkdir");
+    fs::write(root.join("bin/package.json"), [0u8, 159, 146, 150, 0, 1]).expect("write");
+    write(root, "api/requirements.txt", "flask\n");
+    let output = vibeguard(cache.path())
+        .args(["audit", "--format", "json", "--fail-on", "never"])
+        .arg(root)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let errors = report["engines"][0]["errors"]
+        .as_array()
+        .expect("errors")
+        .clone();
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}:{} {}", e["source"], e["line"], e["message"]))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("web/package.json") && m.contains(":3 ")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("bin/package.json") && m.contains("binary")),
+        "{messages:?}"
+    );
+    assert!(report["findings"].as_array().is_some_and(|f| {
+        f.iter()
+            .any(|f| f["location"]["manifest"] == "api/requirements.txt")
+    }));
+}
+
+#[test]
+fn a_missing_project_and_bad_flags_exit_2_with_a_message() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let missing = vibeguard(cache.path())
+        .args(["audit", "/nonexistent/project"])
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("/nonexistent/project does not exist"));
+    let no_format = vibeguard(cache.path())
+        .args(["demo", "--output", "report.pdf"])
+        .output()
+        .expect("runs");
+    assert_eq!(no_format.status.code(), Some(2));
+    let two_stdout = vibeguard(cache.path())
+        .args(["demo", "-f", "json", "-f", "sarif"])
+        .output()
+        .expect("runs");
+    assert_eq!(two_stdout.status.code(), Some(2));
+    let usage = vibeguard(cache.path())
+        .args(["audit", "--no-such-flag"])
+        .output()
+        .expect("runs");
+    assert_eq!(usage.status.code(), Some(2));
+    let help = vibeguard(cache.path())
+        .arg("--help")
+        .output()
+        .expect("runs");
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("Exit codes"));
+}
+
+#[test]
+fn init_writes_a_valid_configuration_once() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    let root = project.path();
+    write(
+        root,
+        "package.json",
+        "{\"dependencies\": {\"express\": \"4.21.2\"}}",
+    );
+    write(
+        root,
+        "openapi.yaml",
+        "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\n",
+    );
+    let first = vibeguard(cache.path())
+        .arg("init")
+        .arg(root)
+        .output()
+        .expect("runs");
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let config = fs::read_to_string(root.join("vibeguard.toml")).expect("written");
+    assert!(config.contains("# spec = \"openapi.yaml\""));
+    let second = vibeguard(cache.path())
+        .arg("init")
+        .arg(root)
+        .output()
+        .expect("runs");
+    assert_eq!(second.status.code(), Some(2));
+    assert!(stderr(&second).contains("--force"));
+    // The generated file is accepted by the audit.
+    let audit = vibeguard(cache.path())
+        .args(["audit", "--fail-on", "never"])
+        .arg(root)
+        .output()
+        .expect("runs");
+    assert_eq!(audit.status.code(), Some(0), "{}", stderr(&audit));
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = vibeguard(cache.path())
+            .args(["completions", shell])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0));
+        assert!(stdout(&output).contains("vibeguard"), "{shell}");
+    }
+}
+
+#[test]
+fn colour_is_off_without_a_terminal_and_with_no_color() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let output = vibeguard(cache.path())
+        .arg("demo")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert!(!stdout(&output).contains('\u{1b}'));
+    let output = vibeguard(cache.path())
+        .args(["demo", "--no-color"])
+        .output()
+        .expect("runs");
+    assert!(!stdout(&output).contains('\u{1b}'));
+}

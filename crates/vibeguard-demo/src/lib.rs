@@ -1,0 +1,111 @@
+//! The built-in demo of `vibeguard demo`: a small task-board API in Express, written the way an
+//! assistant writes one, embedded in the binary so the demo needs nothing but vibeguard.
+//!
+//! Its flaws are the predictable ones: caret, `latest` and `*` ranges with a stale lockfile, a
+//! committed `.env` full of secrets, a `.gitignore` that only knows `node_modules`, no update
+//! bot — and, for the engines that read code and test the running API, SQL built from strings,
+//! MD5 password hashes, JWTs without expiry and decoded without verification, `CORS *`, handlers
+//! returning whole user records and deleting without an ownership check.
+//!
+//! Files whose real names would act on vibeguard's own repository (`.env`, `.gitignore`) are
+//! stored under other names and written back under their real ones.
+
+#![deny(missing_docs)]
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+/// One file of the demo project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoFile {
+    /// Path inside the project, `/`-separated.
+    pub path: &'static str,
+    /// Its content.
+    pub contents: &'static str,
+}
+
+macro_rules! demo_files {
+    ($( $path:literal => $source:literal ),+ $(,)?) => {
+        /// Every file of the demo project.
+        pub static PROJECT: &[DemoFile] = &[
+            $( DemoFile { path: $path, contents: include_str!(concat!("../project/", $source)) } ),+
+        ];
+
+        /// The stored file names, for the test that keeps this list complete.
+        #[cfg(test)]
+        const SOURCES: &[&str] = &[$($source),+];
+    };
+}
+
+demo_files! {
+    ".env" => "env",
+    ".gitignore" => "gitignore",
+    "README.md" => "README.md",
+    "openapi.yaml" => "openapi.yaml",
+    "package.json" => "package.json",
+    "package-lock.json" => "package-lock.json",
+    "src/app.js" => "src/app.js",
+    "src/db.js" => "src/db.js",
+    "src/middleware/auth.js" => "src/middleware/auth.js",
+    "src/models/user.js" => "src/models/user.js",
+    "src/routes/auth.js" => "src/routes/auth.js",
+    "src/routes/tasks.js" => "src/routes/tasks.js",
+    "src/routes/users.js" => "src/routes/users.js",
+}
+
+/// Writes the demo project into `dir`, which must exist and should be empty.
+pub fn write_project(dir: &Path) -> io::Result<()> {
+    for file in PROJECT {
+        let target = dir.join(file.path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(&target, file.contents)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored_files(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).expect("project folder") {
+            let entry = entry.expect("entry");
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().expect("type").is_dir() {
+                stored_files(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_stored_file_is_embedded() {
+        let mut stored = Vec::new();
+        stored_files(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("project"),
+            "",
+            &mut stored,
+        );
+        stored.sort();
+        let mut embedded: Vec<String> = SOURCES.iter().map(|s| s.to_string()).collect();
+        embedded.sort();
+        assert_eq!(
+            stored, embedded,
+            "add new demo files to demo_files! in lib.rs"
+        );
+    }
+
+    #[test]
+    fn writes_the_project_with_real_dotfile_names() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_project(dir.path()).expect("writes");
+        assert!(dir.path().join(".env").is_file());
+        assert!(dir.path().join(".gitignore").is_file());
+        assert!(dir.path().join("src/routes/users.js").is_file());
+        assert!(!dir.path().join("env").exists());
+    }
+}
