@@ -882,6 +882,31 @@ send_as = { header = "Authorization", prefix = "Bearer " }
     }
 
     #[test]
+    fn every_example_in_the_configuration_docs_is_valid() {
+        let docs = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/configuration.md"
+        ))
+        .expect("docs/configuration.md");
+        let blocks: Vec<&str> = docs
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|rest| rest.split("```").next())
+            .collect();
+        assert!(!blocks.is_empty(), "the page has toml examples");
+        for block in blocks {
+            parse(Path::new("docs/configuration.md"), block, &rules())
+                .unwrap_or_else(|e| panic!("invalid example in the docs: {e}\n{block}"));
+        }
+    }
+
+    #[test]
+    fn identity_errors_point_at_the_offending_value() {
+        let e = error("[identities.a]\nkind = \"bearer\"\ntoken = \"${UNTERMINATED\"\n");
+        assert_eq!(e.position, Some((3, 10)));
+    }
+
+    #[test]
     fn interpolation_reads_the_environment_and_names_missing_variables() {
         let lookup = |name: &str| (name == "TOKEN").then(|| "abc".to_string());
         assert_eq!(
