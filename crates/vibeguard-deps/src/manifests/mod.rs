@@ -236,6 +236,17 @@ impl Manifest {
     pub fn file_name(&self) -> &str {
         self.path.rsplit('/').next().unwrap_or(&self.path)
     }
+
+    /// Where `dependency` is declared, as a finding location (with its requirement as version).
+    pub fn location_of(&self, dependency: &DeclaredDependency) -> vibeguard_core::Location {
+        vibeguard_core::Location::Package {
+            ecosystem: self.ecosystem().osv_name().to_string(),
+            name: dependency.name.clone(),
+            version: (!dependency.requirement.is_empty()).then(|| dependency.requirement.clone()),
+            manifest: self.path.clone(),
+            span: dependency.span,
+        }
+    }
 }
 
 /// The tool that manages a Python project.

@@ -7,6 +7,7 @@
 //! Non-fatal errors become tool execution notifications. The output is validated against the
 //! official schema in the tests.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 use vibeguard_core::{Evidence, Finding, FindingState, Location, Report, RuleMeta, Severity};
 
@@ -279,15 +280,26 @@ fn looks_like_file(source: &str) -> bool {
 
 /// Percent-encodes a relative path for a SARIF `uri` (RFC 3986 path characters pass through).
 fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    const PATH: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/')
+        .remove(b'!')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')')
+        .remove(b'*')
+        .remove(b'+')
+        .remove(b',')
+        .remove(b';')
+        .remove(b'=')
+        .remove(b':')
+        .remove(b'@');
+    utf8_percent_encode(path, PATH).to_string()
 }
 
 #[cfg(test)]

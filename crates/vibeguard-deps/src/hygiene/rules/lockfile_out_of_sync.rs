@@ -4,9 +4,7 @@
 
 use std::borrow::Cow;
 
-use vibeguard_core::{
-    ChecklistId, Confidence, EngineId, Finding, Location, RuleDocs, RuleMeta, Severity,
-};
+use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
 use super::lock_command;
 use crate::hygiene::{Applicability, HygieneRule, ProjectModel};
@@ -117,14 +115,7 @@ impl HygieneRule for LockfileOutOfSync {
                         }
                         Resolution::Unknown => continue,
                     };
-                    let location = Location::Package {
-                        ecosystem: manifest.ecosystem().osv_name().to_string(),
-                        name: dependency.name.clone(),
-                        version: (!dependency.requirement.is_empty())
-                            .then(|| dependency.requirement.clone()),
-                        manifest: manifest.path.clone(),
-                        span: dependency.span,
-                    };
+                    let location = manifest.location_of(dependency);
                     let fix = format!(
                         "Update {} from {}: {}.",
                         candidate.path,

@@ -13,9 +13,7 @@
 
 use std::borrow::Cow;
 
-use vibeguard_core::{
-    ChecklistId, Confidence, EngineId, Finding, Location, RuleDocs, RuleMeta, Severity,
-};
+use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
 use crate::hygiene::{Applicability, HygieneRule, ProjectModel};
 use crate::manifests::{
@@ -190,16 +188,6 @@ fn pep440_looseness(spec: &str) -> Option<Looseness> {
     }
 }
 
-fn location(manifest: &Manifest, dependency: &DeclaredDependency) -> Location {
-    Location::Package {
-        ecosystem: manifest.ecosystem().osv_name().to_string(),
-        name: dependency.name.clone(),
-        version: (!dependency.requirement.is_empty()).then(|| dependency.requirement.clone()),
-        manifest: manifest.path.clone(),
-        span: dependency.span,
-    }
-}
-
 fn finding(
     manifest: &Manifest,
     dependency: &DeclaredDependency,
@@ -233,7 +221,7 @@ fn finding(
     };
     Finding::new(
         &META,
-        location(manifest, dependency),
+        manifest.location_of(dependency),
         format!(
             "`{}` is not pinned: {reason}; {consequence}",
             dependency.name
@@ -247,7 +235,7 @@ fn finding(
 fn missing_hash(manifest: &Manifest, dependency: &DeclaredDependency) -> Finding {
     Finding::new(
         &META,
-        location(manifest, dependency),
+        manifest.location_of(dependency),
         format!(
             "`{}` has no `--hash` while other lines of {} do: pip's hash-checking mode refuses the file, and without it nothing verifies this download",
             dependency.name,
