@@ -96,14 +96,18 @@ fn importer_entries(importer: &Map<String, Value>) -> BTreeMap<String, ImporterE
     entries
 }
 
-/// `4.18.2(react@18.2.0)` (v6+) or `4.18.2_react@18.2.0` (v5) → `4.18.2`; links and tarballs
-/// have no registry version.
+/// `4.18.2(react@18.2.0)` (v6+) or `4.18.2_react@18.2.0` (v5) → `4.18.2`; an alias resolves to
+/// `lodash@4.18.1` → `4.18.1`; links and tarballs have no registry version.
 fn registry_version(version: &str) -> Option<String> {
     if version.contains(':') || version.starts_with('/') {
         return None;
     }
     let version = version.split('(').next().unwrap_or(version);
     let version = version.split('_').next().unwrap_or(version);
+    let version = match version.get(1..).and_then(|rest| rest.rfind('@')) {
+        Some(at) => &version[at + 2..],
+        None => version,
+    };
     Some(version.to_string())
 }
 
