@@ -21,6 +21,7 @@ h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 32px 0 12
 table { border-collapse: collapse; width: 100%; background: var(--card); border: 1px solid var(--line); }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef0f4; font-weight: 600; }
+td:first-child, td[class^="status-"] { white-space: nowrap; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; text-transform: uppercase; }
 .critical { background: var(--critical); } .high { background: var(--high); } .medium { background: var(--medium); }
 .low { background: var(--low); } .info { background: var(--info); }
@@ -37,6 +38,31 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 .state { color: var(--muted); font-style: italic; }
 details { margin: 8px 0; }
 "#;
+
+/// Escapes `text` and shows its `backtick` spans as code. The spans are made from the escaped
+/// text, so they cannot carry markup; an unpaired backtick stays a backtick.
+fn prose(text: &str) -> String {
+    let escaped = esc(text);
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len() < 3 {
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (index, part) in parts.iter().enumerate() {
+        let is_code = index % 2 == 1 && index + 1 < parts.len();
+        if is_code {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            if index % 2 == 1 {
+                out.push('`');
+            }
+            out.push_str(part);
+        }
+    }
+    out
+}
 
 /// Renders the report as one HTML page.
 pub fn render(report: &Report) -> String {
@@ -203,7 +229,7 @@ fn finding_card(out: &mut String, finding: &Finding) {
         esc(&finding.code),
         esc(&finding.name),
         esc(&finding.location.to_string()),
-        esc(&finding.message)
+        prose(&finding.message)
     );
     for evidence in &finding.evidence {
         match evidence {
@@ -242,7 +268,7 @@ fn finding_card(out: &mut String, finding: &Finding) {
     let _ = writeln!(
         out,
         "<p><b>Fix:</b> {}</p>\n<div class=\"muted\">confidence {} · {} · checklist {} · fingerprint <code>{}</code></div>\n</div>",
-        esc(&finding.fix),
+        prose(&finding.fix),
         esc(finding.confidence.as_str()),
         esc(&cwe.join(", ")),
         checklist.join(" "),
@@ -279,5 +305,18 @@ fn rules(out: &mut String, report: &Report) {
             esc(&rule.docs.example_fixed),
             esc(&rule.docs.fix)
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backtick_spans_become_code_without_letting_markup_through() {
+        assert_eq!(prose("run `npm ci` now"), "run <code>npm ci</code> now");
+        assert_eq!(prose("`<b>`"), "<code>&lt;b&gt;</code>");
+        assert_eq!(prose("a ` b"), "a ` b");
+        assert_eq!(prose("`a` and `b"), "<code>a</code> and `b");
     }
 }
