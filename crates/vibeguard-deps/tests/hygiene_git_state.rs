@@ -73,3 +73,36 @@ fn an_untracked_unignored_env_file_is_reported_as_about_to_be_committed() {
         found[0]
     );
 }
+
+#[test]
+fn configured_excludes_apply_to_committed_files_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    if !git(root, &["init", "-q"]) {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    fs::create_dir_all(root.join("tests/fixtures")).expect("mkdir");
+    fs::write(
+        root.join("tests/fixtures/.env"),
+        "DB_PASSWORD=fixture-value-1\n",
+    )
+    .expect("write");
+    assert!(git(root, &["add", "-f", "tests/fixtures/.env"]));
+    let options = WalkOptions {
+        include: Vec::new(),
+        exclude: vec!["tests/fixtures/".into()],
+    };
+    let tree = ProjectTree::walk(root, &options).expect("walk");
+    let found = hygiene::run(&tree, &|rule| rule == "VG305").findings;
+    assert!(
+        found.is_empty(),
+        "{:?}",
+        found.iter().map(|f| &f.message).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        messages(root, "VG305").len(),
+        1,
+        "reported without the exclude"
+    );
+}

@@ -127,6 +127,8 @@ pub struct ProjectTree {
     root: PathBuf,
     files: BTreeMap<String, ProjectFile>,
     walk_errors: Vec<(String, String)>,
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
 }
 
 impl ProjectTree {
@@ -174,10 +176,7 @@ impl ProjectTree {
             let Some(path) = relative_path(root, entry.path()) else {
                 continue;
             };
-            if include.as_ref().is_some_and(|set| !set.is_match(&path)) {
-                continue;
-            }
-            if exclude.as_ref().is_some_and(|set| set.is_match(&path)) {
+            if !globs_select(include.as_ref(), exclude.as_ref(), &path) {
                 continue;
             }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
@@ -187,7 +186,19 @@ impl ProjectTree {
             root: root.to_path_buf(),
             files,
             walk_errors,
+            include,
+            exclude,
         })
+    }
+
+    /// Whether a path (relative, `/`-separated) is part of the audit: not in a vendored folder
+    /// and selected by the include/exclude globs. Paths learned elsewhere than from the walk (the
+    /// git index) must pass this too, so an exclude means the same everywhere.
+    pub fn is_selected(&self, path: &str) -> bool {
+        let mut folders = path.split('/').collect::<Vec<_>>();
+        folders.pop();
+        !folders.iter().any(|folder| VENDORED_DIRS.contains(folder))
+            && globs_select(self.include.as_ref(), self.exclude.as_ref(), path)
     }
 
     /// The project root.
@@ -275,6 +286,10 @@ impl ProjectTree {
         builder.add(&file);
         builder.build().ok()
     }
+}
+
+fn globs_select(include: Option<&GlobSet>, exclude: Option<&GlobSet>, path: &str) -> bool {
+    include.is_none_or(|set| set.is_match(path)) && !exclude.is_some_and(|set| set.is_match(path))
 }
 
 /// Reads a file as UTF-8 text, refusing files over `limit` bytes and binary files. The size is
@@ -405,6 +420,11 @@ mod tests {
         let tree = ProjectTree::walk(root, &options).expect("walks");
         let paths: Vec<&str> = tree.files().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, vec!["src/app.js"]);
+        // Paths learned elsewhere (the git index) are judged the same way.
+        assert!(tree.is_selected("lib/other.js"));
+        assert!(!tree.is_selected("fixtures/secret.js"));
+        assert!(!tree.is_selected("README.md"));
+        assert!(!tree.is_selected("node_modules/x/index.js"));
     }
 
     #[test]

@@ -151,7 +151,7 @@ impl HygieneRule for CommittedSecretsFile {
             candidates.extend(
                 index
                     .paths()
-                    .filter(|p| classify(p).is_some())
+                    .filter(|p| classify(p).is_some() && project.tree.is_selected(p))
                     .map(str::to_string),
             );
         }

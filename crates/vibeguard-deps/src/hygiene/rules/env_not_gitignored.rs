@@ -96,7 +96,7 @@ impl HygieneRule for EnvNotGitignored {
             folders.extend(
                 index
                     .paths()
-                    .filter(|p| is_env_file(p))
+                    .filter(|p| is_env_file(p) && project.tree.is_selected(p))
                     .map(|p| p.rsplit_once('/').map_or("", |(d, _)| d).to_string()),
             );
         }
