@@ -1,0 +1,9 @@
+//! vibeguard's API engine: reads an OpenAPI or Swagger description, acts as the configured
+//! identities, and tests the running API for missing authentication, broken object and function
+//! authorization, weak input validation, sensitive data in responses, security headers, CORS
+//! and cookie flags — within the target's origin, a request budget and a rate limit.
+
+#![deny(missing_docs)]
+
+pub mod spec;
+pub mod synth;

@@ -1,0 +1,311 @@
+//! API descriptions: OpenAPI 3.0 and 3.1 (YAML or JSON) and Swagger 2.0, read into one model.
+//!
+//! Reading is tolerant: an operation that cannot be understood is reported with its JSON
+//! pointer and skipped, and the rest is tested. `$ref`s are resolved across local files, with
+//! cycle and depth limits.
+
+mod load;
+mod openapi3;
+pub mod schema;
+mod swagger2;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+pub use load::{MAX_SPEC_BYTES, SpecError, SpecSource, load_file, parse_document};
+pub use schema::{Schema, SchemaType};
+
+/// The version of the description format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpecFormat {
+    /// Swagger 2.0.
+    Swagger2,
+    /// OpenAPI 3.x, with its exact version string.
+    OpenApi3(String),
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamIn {
+    /// A `{name}` segment of the path.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+impl ParamIn {
+    /// The OpenAPI name (`path`, `query`, `header`, `cookie`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+            ParamIn::Header => "header",
+            ParamIn::Cookie => "cookie",
+        }
+    }
+}
+
+/// One parameter of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// Its name.
+    pub name: String,
+    /// Where it goes.
+    pub location: ParamIn,
+    /// Whether it is required.
+    pub required: bool,
+    /// Its schema.
+    pub schema: Schema,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// `application/json` and `+json` types.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
+    /// Anything else (sent as text).
+    Other,
+}
+
+/// The request body an operation takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    /// Whether it is required.
+    pub required: bool,
+    /// The media type chosen (JSON preferred, then form, then multipart).
+    pub media_type: String,
+    /// Its encoding.
+    pub kind: BodyKind,
+    /// Its schema.
+    pub schema: Schema,
+}
+
+/// What an operation says about authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Security {
+    /// At least one security scheme is required (their names).
+    Required(Vec<String>),
+    /// Explicitly public (`security: []` or an empty requirement).
+    Public,
+    /// Nothing declared, at the operation or the document level.
+    Undeclared,
+}
+
+/// A documented response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseSpec {
+    /// The status code or range as written (`200`, `2XX`, `default`).
+    pub status: String,
+    /// The JSON body schema, when there is one.
+    pub schema: Option<Schema>,
+}
+
+/// An OpenAPI link: a value of this operation's response feeds a parameter of another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The response status it applies to.
+    pub status: String,
+    /// The target operation's id.
+    pub operation_id: String,
+    /// Target parameter name → runtime expression (`$response.body#/id`).
+    pub parameters: Vec<(String, String)>,
+}
+
+/// One operation (method + path).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Path template, e.g. `/users/{id}`.
+    pub path: String,
+    /// `operationId`.
+    pub operation_id: Option<String>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// Parameters (path-level ones merged in).
+    pub parameters: Vec<Parameter>,
+    /// The request body.
+    pub body: Option<RequestBody>,
+    /// Authentication requirement.
+    pub security: Security,
+    /// Documented responses.
+    pub responses: Vec<ResponseSpec>,
+    /// Links from its responses to other operations.
+    pub links: Vec<Link>,
+    /// `x-` extensions (e.g. `x-roles`).
+    pub extensions: BTreeMap<String, Value>,
+    /// JSON pointer of the operation in the document, for error messages.
+    pub pointer: String,
+}
+
+impl Operation {
+    /// `GET /users/{id}`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    /// The path parameters' names, in path order.
+    pub fn path_params(&self) -> Vec<&str> {
+        self.path
+            .split('/')
+            .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+            .collect()
+    }
+
+    /// Whether the method changes state.
+    pub fn is_destructive(&self) -> bool {
+        matches!(self.method.as_str(), "PUT" | "PATCH" | "DELETE")
+    }
+}
+
+/// A part of the document that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecProblem {
+    /// JSON pointer (`/paths/~1users/get`).
+    pub pointer: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A loaded API description.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiSpec {
+    /// Its format and version.
+    pub format: SpecFormat,
+    /// `info.title`.
+    pub title: String,
+    /// Server URLs as written (absolute or relative).
+    pub servers: Vec<String>,
+    /// Every usable operation.
+    pub operations: Vec<Operation>,
+    /// Everything that was skipped, and why.
+    pub problems: Vec<SpecProblem>,
+}
+
+impl ApiSpec {
+    /// Reads a parsed document (with its external documents) into the model.
+    pub fn from_documents(documents: &load::Documents) -> Result<ApiSpec, SpecError> {
+        let root = documents.root();
+        if root
+            .get("openapi")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.starts_with('3'))
+        {
+            Ok(openapi3::read(documents))
+        } else if root.get("swagger").and_then(Value::as_str) == Some("2.0") {
+            Ok(swagger2::read(documents))
+        } else {
+            Err(SpecError::NotAnApiDescription {
+                origin: documents.name().to_string(),
+            })
+        }
+    }
+
+    /// The operation with this id.
+    pub fn operation_by_id(&self, id: &str) -> Option<&Operation> {
+        self.operations
+            .iter()
+            .find(|op| op.operation_id.as_deref() == Some(id))
+    }
+
+    /// The path prefix the servers declare (`/api/v1`), or `""`.
+    pub fn base_path(&self) -> String {
+        let Some(server) = self.servers.first() else {
+            return String::new();
+        };
+        let path = match server.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("", |slash| &rest[slash..]),
+            None => server.as_str(),
+        };
+        path.trim_end_matches('/').to_string()
+    }
+}
+
+/// Escapes a JSON pointer token (`/` → `~1`, `~` → `~0`).
+pub(crate) fn pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Parameters shared by both formats: merges path-level into operation-level (by name and
+/// location, the operation winning).
+pub(crate) fn merge_parameters(
+    path_level: Vec<Parameter>,
+    operation_level: Vec<Parameter>,
+) -> Vec<Parameter> {
+    let mut merged = operation_level;
+    for parameter in path_level {
+        if !merged
+            .iter()
+            .any(|p| p.name == parameter.name && p.location == parameter.location)
+        {
+            merged.push(parameter);
+        }
+    }
+    merged
+}
+
+/// The kind of a media type.
+pub(crate) fn body_kind(media_type: &str) -> BodyKind {
+    let media_type = media_type.to_ascii_lowercase();
+    if media_type.contains("json") {
+        BodyKind::Json
+    } else if media_type.starts_with("application/x-www-form-urlencoded") {
+        BodyKind::Form
+    } else if media_type.starts_with("multipart/form-data") {
+        BodyKind::Multipart
+    } else {
+        BodyKind::Other
+    }
+}
+
+/// The security declared by a `security` value: `None` when absent.
+pub(crate) fn read_security(value: Option<&Value>) -> Option<Security> {
+    let requirements = value?.as_array()?;
+    let names: Vec<String> = requirements
+        .iter()
+        .filter_map(Value::as_object)
+        .find(|requirement| !requirement.is_empty())
+        .map(|requirement| requirement.keys().cloned().collect())
+        .unwrap_or_default();
+    // An empty list, or an alternative with no scheme (`{}`), means anonymous access is allowed.
+    let anonymous_allowed = requirements.is_empty()
+        || requirements
+            .iter()
+            .any(|r| r.as_object().is_some_and(|o| o.is_empty()));
+    Some(if names.is_empty() || anonymous_allowed {
+        Security::Public
+    } else {
+        Security::Required(names)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn security_declarations() {
+        use serde_json::json;
+        assert_eq!(read_security(None), None);
+        assert_eq!(read_security(Some(&json!([]))), Some(Security::Public));
+        assert_eq!(
+            read_security(Some(&json!([{}, {"bearer": []}]))),
+            Some(Security::Public)
+        );
+        assert_eq!(
+            read_security(Some(&json!([{"bearer": []}]))),
+            Some(Security::Required(vec!["bearer".into()]))
+        );
+    }
+}

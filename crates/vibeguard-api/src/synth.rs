@@ -1,0 +1,562 @@
+//! Request values from schemas: valid ones (examples, defaults, enums, formats, constraints) to
+//! reach the code behind validation, and invalid ones per type for the validation tests.
+//! Everything is deterministic for a given seed, so a run can be replayed.
+
+use serde_json::{Map, Number, Value, json};
+
+use crate::spec::{Schema, SchemaType};
+
+/// Objects nested deeper than this are left empty.
+const MAX_DEPTH: usize = 6;
+/// Properties beyond this many are not filled (generated schemas can be very wide).
+const MAX_PROPERTIES: usize = 40;
+
+/// A deterministic generator (SplitMix64).
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (0 when n is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next_u64() % n }
+    }
+}
+
+/// An invalid value for one field, and what makes it invalid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvalidValue {
+    /// Human label, e.g. "a string where an integer is expected".
+    pub label: String,
+    /// The value.
+    pub value: Value,
+}
+
+/// Produces values from schemas.
+#[derive(Debug, Clone)]
+pub struct Synthesizer {
+    rng: Rng,
+    counter: u64,
+}
+
+impl Synthesizer {
+    /// A synthesizer with a seed.
+    pub fn new(seed: u64) -> Synthesizer {
+        Synthesizer {
+            rng: Rng::new(seed),
+            counter: 0,
+        }
+    }
+
+    /// A valid value for `schema`; `name` (the field or parameter name) refines strings.
+    pub fn valid(&mut self, schema: &Schema, name: &str) -> Value {
+        self.valid_at(schema, name, 0)
+    }
+
+    fn valid_at(&mut self, schema: &Schema, name: &str, depth: usize) -> Value {
+        if let Some(value) = schema
+            .example
+            .clone()
+            .or_else(|| schema.default.clone())
+            .or_else(|| schema.const_value.clone())
+        {
+            return value;
+        }
+        if let Some(first) = schema.enum_values.iter().find(|v| !v.is_null()) {
+            return first.clone();
+        }
+        if schema.main_type().is_none()
+            && let Some(alternative) = schema.alternatives.first()
+        {
+            return self.valid_at(alternative, name, depth);
+        }
+        match schema.main_type() {
+            Some(SchemaType::Integer) => Value::Number(Number::from(self.integer(schema))),
+            Some(SchemaType::Number) => {
+                Number::from_f64(self.number(schema)).map_or(json!(1), Value::Number)
+            }
+            Some(SchemaType::Boolean) => Value::Bool(true),
+            Some(SchemaType::Array) => {
+                let count = schema.min_items.unwrap_or(1).clamp(1, 3);
+                let item = schema.items.as_deref().cloned().unwrap_or_default();
+                Value::Array(
+                    (0..count)
+                        .map(|_| self.valid_at(&item, name, depth + 1))
+                        .collect(),
+                )
+            }
+            Some(SchemaType::Object) => self.object(schema, depth),
+            Some(SchemaType::Null) => Value::Null,
+            Some(SchemaType::String) | None => Value::String(self.string(schema, name)),
+        }
+    }
+
+    /// A valid object: every writable property (required ones first), bounded.
+    fn object(&mut self, schema: &Schema, depth: usize) -> Value {
+        let mut object = Map::new();
+        if depth >= MAX_DEPTH {
+            return Value::Object(object);
+        }
+        let mut names: Vec<&String> = schema.required.iter().collect();
+        names.extend(
+            schema
+                .properties
+                .iter()
+                .map(|(n, _)| n)
+                .filter(|n| !schema.required.contains(n)),
+        );
+        for name in names.into_iter().take(MAX_PROPERTIES) {
+            let Some(property) = schema.property(name) else {
+                continue;
+            };
+            if property.read_only {
+                continue;
+            }
+            let value = self.valid_at(property, name, depth + 1);
+            object.insert(name.clone(), value);
+        }
+        Value::Object(object)
+    }
+
+    fn integer(&mut self, schema: &Schema) -> i64 {
+        let low = schema.minimum.map(|m| {
+            if schema.exclusive_minimum {
+                m.floor() as i64 + 1
+            } else {
+                m.ceil() as i64
+            }
+        });
+        let high = schema.maximum.map(|m| {
+            if schema.exclusive_maximum {
+                m.ceil() as i64 - 1
+            } else {
+                m.floor() as i64
+            }
+        });
+        match (low, high) {
+            (Some(low), Some(high)) if high >= low => {
+                low + self.rng.below((high - low).min(100) as u64 + 1) as i64
+            }
+            (Some(low), _) => low.saturating_add(self.rng.below(10) as i64),
+            (None, Some(high)) => high.min(1 + self.rng.below(10) as i64),
+            (None, None) => 1 + self.rng.below(99) as i64,
+        }
+    }
+
+    fn number(&mut self, schema: &Schema) -> f64 {
+        let low = schema.minimum.unwrap_or(0.0);
+        let high = schema.maximum.unwrap_or(low + 100.0);
+        let value = low + (high - low) / 2.0;
+        if value.is_finite() { value } else { 1.0 }
+    }
+
+    /// A string honouring format, pattern and length; the field name picks a plausible value.
+    fn string(&mut self, schema: &Schema, name: &str) -> String {
+        self.counter += 1;
+        let n = self.counter;
+        let lower = name.to_ascii_lowercase();
+        let base = match schema.format.as_deref() {
+            Some("email") => format!("vibeguard.{n}@example.com"),
+            Some("uuid") => self.uuid(),
+            Some("date-time") => "2026-01-15T10:30:00Z".to_string(),
+            Some("date") => "2026-01-15".to_string(),
+            Some("time") => "10:30:00Z".to_string(),
+            // Reserved documentation names and addresses (RFC 2606, RFC 5737): safe to send.
+            Some("uri" | "url" | "uri-reference" | "iri") => {
+                "https://example.com/vibeguard".to_string()
+            }
+            Some("hostname") => "example.com".to_string(),
+            Some("ipv4") => "192.0.2.10".to_string(),
+            Some("ipv6") => "2001:db8::10".to_string(),
+            Some("byte") => "dmliZWd1YXJk".to_string(),
+            Some("password") => "Vibeguard-Test-Pa55!".to_string(),
+            Some("binary") => "vibeguard".to_string(),
+            _ if lower.contains("email") => format!("vibeguard.{n}@example.com"),
+            _ if lower.contains("password") => "Vibeguard-Test-Pa55!".to_string(),
+            _ if lower.contains("url") || lower.contains("uri") || lower.contains("website") => {
+                "https://example.com/vibeguard".to_string()
+            }
+            _ if lower.contains("phone") => "+15555550100".to_string(),
+            _ if lower.contains("name") => format!("vibeguard test {n}"),
+            _ => format!("vibeguard-{n}"),
+        };
+        let base = match &schema.pattern {
+            Some(pattern) => pattern_string(pattern, &mut self.rng).unwrap_or(base),
+            None => base,
+        };
+        fit_length(base, schema.min_length, schema.max_length)
+    }
+
+    fn uuid(&mut self) -> String {
+        let a = self.rng.next_u64();
+        let b = self.rng.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0x0fff,
+            8 + (b >> 62),
+            (b >> 48) & 0x0fff,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    /// Invalid values for a field of `schema`, most telling first.
+    pub fn invalid(&mut self, schema: &Schema) -> Vec<InvalidValue> {
+        let mut out = Vec::new();
+        let mut push = |label: &str, value: Value| {
+            out.push(InvalidValue {
+                label: label.to_string(),
+                value,
+            })
+        };
+        match schema.main_type() {
+            Some(SchemaType::Integer | SchemaType::Number) => {
+                push("a string where a number is expected", json!("not-a-number"));
+                if let Some(minimum) = schema.minimum {
+                    push("a number below the minimum", json!(minimum - 1.0));
+                } else {
+                    push("a negative number", json!(-1));
+                }
+                if let Some(maximum) = schema.maximum {
+                    push("a number above the maximum", json!(maximum + 1.0));
+                }
+                push("a huge number", json!(1e308));
+                if schema.main_type() == Some(SchemaType::Integer) {
+                    push("a fraction where an integer is expected", json!(1.5));
+                }
+            }
+            Some(SchemaType::Boolean) => push("a string where a boolean is expected", json!("yes")),
+            Some(SchemaType::Array) => push(
+                "an object where an array is expected",
+                json!({"not": "an array"}),
+            ),
+            Some(SchemaType::Object) => push(
+                "an array where an object is expected",
+                json!(["not", "an", "object"]),
+            ),
+            Some(SchemaType::Null) => {}
+            Some(SchemaType::String) | None => {
+                push("a number where a string is expected", json!(12345));
+                if !schema.enum_values.is_empty() {
+                    push("a value outside the enum", json!("vibeguard-not-in-enum"));
+                }
+                let over = schema
+                    .max_length
+                    .map_or(10_000, |max| max.saturating_add(1).min(100_000));
+                push(
+                    &format!("a string of {over} characters"),
+                    Value::String("A".repeat(over as usize)),
+                );
+                match schema.format.as_deref() {
+                    Some("email") => push("a malformed email address", json!("not-an-email")),
+                    Some("uuid") => push("a malformed UUID", json!("not-a-uuid")),
+                    Some("date-time" | "date") => push("a malformed date", json!("yesterday")),
+                    _ => {}
+                }
+            }
+        }
+        if !schema.nullable() && schema.main_type().is_some() {
+            out.push(InvalidValue {
+                label: "null where a value is required".into(),
+                value: Value::Null,
+            });
+        }
+        out
+    }
+}
+
+fn fit_length(mut text: String, min: Option<u64>, max: Option<u64>) -> String {
+    let length = text.chars().count() as u64;
+    if let Some(min) = min
+        && length < min
+    {
+        text.push_str(&"x".repeat((min - length).min(10_000) as usize));
+    }
+    if let Some(max) = max
+        && text.chars().count() as u64 > max
+    {
+        text = text.chars().take(max as usize).collect();
+    }
+    text
+}
+
+/// A string matching a simple regular expression (literals, escapes, classes, groups with
+/// alternation, quantifiers); `None` when the pattern uses something else or the result does
+/// not match (checked with the `regex` crate).
+pub fn pattern_string(pattern: &str, rng: &mut Rng) -> Option<String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut index = 0;
+    let text = generate_sequence(&chars, &mut index, rng, 0)?;
+    let matches = regex::Regex::new(pattern).ok()?.is_match(&text);
+    matches.then_some(text)
+}
+
+fn generate_sequence(
+    chars: &[char],
+    index: &mut usize,
+    rng: &mut Rng,
+    depth: usize,
+) -> Option<String> {
+    if depth > 8 {
+        return None;
+    }
+    let mut out = String::new();
+    while *index < chars.len() {
+        let c = chars[*index];
+        let atom: Vec<char> = match c {
+            '^' | '$' => {
+                *index += 1;
+                continue;
+            }
+            ')' => return Some(out),
+            '|' => {
+                // First alternative only: skip the rest of this group.
+                let mut level = 0;
+                while *index < chars.len() {
+                    match chars[*index] {
+                        '(' => level += 1,
+                        ')' if level == 0 => return Some(out),
+                        ')' => level -= 1,
+                        '\\' => *index += 1,
+                        _ => {}
+                    }
+                    *index += 1;
+                }
+                return Some(out);
+            }
+            '(' => {
+                *index += 1;
+                if chars.get(*index) == Some(&'?') {
+                    *index += 2; // (?: … )
+                }
+                let inner = generate_sequence(chars, index, rng, depth + 1)?;
+                *index += 1; // ')'
+                let repeat = quantifier(chars, index, rng)?;
+                out.push_str(&inner.repeat(repeat));
+                continue;
+            }
+            '[' => {
+                *index += 1;
+                let class = class(chars, index)?;
+                vec![class[rng.below(class.len() as u64) as usize]]
+            }
+            '\\' => {
+                *index += 1;
+                let escaped = *chars.get(*index)?;
+                *index += 1;
+                vec![match escaped {
+                    'd' => char::from(b'0' + rng.below(10) as u8),
+                    'w' => 'a',
+                    's' => ' ',
+                    other if other.is_ascii_alphanumeric() => return None,
+                    other => other,
+                }]
+            }
+            '.' => {
+                *index += 1;
+                vec!['a']
+            }
+            '*' | '+' | '?' | '{' => return None,
+            literal => {
+                *index += 1;
+                vec![literal]
+            }
+        };
+        let repeat = quantifier(chars, index, rng)?;
+        for _ in 0..repeat {
+            out.extend(atom.iter());
+        }
+    }
+    Some(out)
+}
+
+fn class(chars: &[char], index: &mut usize) -> Option<Vec<char>> {
+    let mut members = Vec::new();
+    if chars.get(*index) == Some(&'^') {
+        return None;
+    }
+    while *index < chars.len() && chars[*index] != ']' {
+        let c = chars[*index];
+        if c == '\\' {
+            *index += 1;
+            match chars.get(*index)? {
+                'd' => members.extend('0'..='9'),
+                'w' => members.extend('a'..='z'),
+                other => members.push(*other),
+            }
+            *index += 1;
+        } else if chars.get(*index + 1) == Some(&'-')
+            && chars.get(*index + 2).is_some_and(|e| *e != ']')
+        {
+            let end = chars[*index + 2];
+            members.extend(c..=end);
+            *index += 3;
+        } else {
+            members.push(c);
+            *index += 1;
+        }
+    }
+    *index += 1;
+    (!members.is_empty()).then_some(members)
+}
+
+/// Reads a quantifier after an atom; returns how many times to repeat it.
+fn quantifier(chars: &[char], index: &mut usize, rng: &mut Rng) -> Option<usize> {
+    match chars.get(*index) {
+        Some('?') => {
+            *index += 1;
+            Some(1)
+        }
+        Some('*') | Some('+') => {
+            *index += 1;
+            Some(1 + rng.below(3) as usize)
+        }
+        Some('{') => {
+            let close = chars[*index..].iter().position(|c| *c == '}')? + *index;
+            let body: String = chars[*index + 1..close].iter().collect();
+            *index = close + 1;
+            let (low, high) = match body.split_once(',') {
+                Some((low, "")) => (
+                    low.trim().parse().ok()?,
+                    low.trim().parse::<usize>().ok()? + 2,
+                ),
+                Some((low, high)) => (low.trim().parse().ok()?, high.trim().parse().ok()?),
+                None => {
+                    let n = body.trim().parse().ok()?;
+                    (n, n)
+                }
+            };
+            Some(low.max(1).min(high.max(1)).min(64))
+        }
+        _ => Some(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::schema::{RefResolver, SchemaReader};
+
+    struct NoRefs;
+    impl RefResolver for NoRefs {
+        fn resolve(&self, _: &str) -> Option<(String, Value)> {
+            None
+        }
+    }
+
+    fn schema(value: Value) -> Schema {
+        SchemaReader::new(&NoRefs).read(&value)
+    }
+
+    #[test]
+    fn valid_values_follow_examples_enums_formats_and_constraints() {
+        let mut synth = Synthesizer::new(7);
+        assert_eq!(
+            synth.valid(&schema(json!({"type": "string", "example": "milk"})), "q"),
+            json!("milk")
+        );
+        assert_eq!(
+            synth.valid(
+                &schema(json!({"type": "string", "enum": ["open", "done"]})),
+                "s"
+            ),
+            json!("open")
+        );
+        let email = synth.valid(&schema(json!({"type": "string", "format": "email"})), "x");
+        assert!(email.as_str().is_some_and(|e| e.contains('@')));
+        let bounded = synth.valid(
+            &schema(json!({"type": "integer", "minimum": 5, "maximum": 7})),
+            "n",
+        );
+        assert!((5..=7).contains(&bounded.as_i64().expect("int")));
+        let short = synth.valid(
+            &schema(json!({"type": "string", "minLength": 12, "maxLength": 12})),
+            "code",
+        );
+        assert_eq!(short.as_str().map(|s| s.len()), Some(12));
+        let uuid = synth.valid(&schema(json!({"type": "string", "format": "uuid"})), "id");
+        assert!(
+            regex::Regex::new(
+                "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+            )
+            .expect("re")
+            .is_match(uuid.as_str().expect("str"))
+        );
+        let body = synth.valid(&schema(json!({"type": "object", "required": ["title"], "properties": {"id": {"type": "integer", "readOnly": true}, "title": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}}})), "");
+        assert!(body.get("id").is_none(), "read-only fields are not sent");
+        assert!(body["title"].is_string() && body["tags"].is_array());
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_values() {
+        let s = schema(
+            json!({"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "n": {"type": "integer"}}}),
+        );
+        assert_eq!(
+            Synthesizer::new(1).valid(&s, ""),
+            Synthesizer::new(1).valid(&s, "")
+        );
+        assert_ne!(
+            Synthesizer::new(1).valid(&s, ""),
+            Synthesizer::new(2).valid(&s, "")
+        );
+    }
+
+    #[test]
+    fn patterns_generate_matching_strings_or_fall_back() {
+        let mut rng = Rng::new(3);
+        for pattern in [
+            "^[A-Z]{3}-\\d{4}$",
+            "^(foo|bar)[a-z0-9_]+$",
+            "^\\+?[0-9]{10,12}$",
+            "^v\\d+\\.\\d+$",
+        ] {
+            let text = pattern_string(pattern, &mut rng).unwrap_or_else(|| panic!("{pattern}"));
+            assert!(
+                regex::Regex::new(pattern).expect("re").is_match(&text),
+                "{pattern} → {text}"
+            );
+        }
+        assert_eq!(pattern_string("^(?<name>x)\\p{L}+$", &mut rng), None);
+    }
+
+    #[test]
+    fn invalid_values_cover_each_type() {
+        let mut synth = Synthesizer::new(1);
+        let integer = synth.invalid(&schema(
+            json!({"type": "integer", "minimum": 0, "maximum": 10}),
+        ));
+        let labels: Vec<&str> = integer.iter().map(|i| i.label.as_str()).collect();
+        assert!(labels.contains(&"a string where a number is expected"));
+        assert!(labels.contains(&"a number below the minimum"));
+        assert!(labels.contains(&"a number above the maximum"));
+        let string = synth.invalid(&schema(
+            json!({"type": "string", "maxLength": 5, "format": "email", "enum": ["a"]}),
+        ));
+        assert!(
+            string
+                .iter()
+                .any(|i| i.value.as_str().is_some_and(|s| s.len() == 6))
+        );
+        assert!(
+            string
+                .iter()
+                .any(|i| i.label == "a malformed email address")
+        );
+        assert!(string.iter().any(|i| i.value.is_null()));
+    }
+}
