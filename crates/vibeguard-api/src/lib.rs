@@ -5,5 +5,6 @@
 
 #![deny(missing_docs)]
 
+pub mod http;
 pub mod spec;
 pub mod synth;

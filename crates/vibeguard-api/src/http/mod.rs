@@ -1,0 +1,410 @@
+//! The HTTP executor: every request the engine sends goes through it.
+//!
+//! It enforces the safety rules before anything leaves the machine — only the target's origin
+//! (and explicitly allowed hosts), never a redirect followed, a total budget in requests and in
+//! time, a global rate, a concurrency limit, a per-request timeout — and reads response bodies
+//! up to a cap, discarding the rest, so a hostile target cannot exhaust memory. Every exchange
+//! is recorded (bodies trimmed) for evidence and HAR export.
+
+pub mod har;
+pub mod scope;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use tokio::sync::Semaphore;
+use url::Url;
+
+pub use scope::Scope;
+
+/// Bytes of each body kept in the recorded log (the full body, up to the read cap, is given to
+/// the check that sent the request).
+const RECORDED_BODY_BYTES: usize = 16 * 1024;
+
+/// Limits of one run.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Most requests sent.
+    pub max_requests: u64,
+    /// Longest run.
+    pub max_duration: Duration,
+    /// Requests per second, when limited.
+    pub rps: Option<f64>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Per-request timeout (connect, send and read).
+    pub timeout: Duration,
+    /// Largest response body read.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_requests: 2_000,
+            max_duration: Duration::from_secs(300),
+            rps: None,
+            concurrency: 8,
+            timeout: Duration::from_secs(10),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// A request to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Upper-case method.
+    pub method: String,
+    /// Absolute URL.
+    pub url: Url,
+    /// Headers in order.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    /// A request without headers or body.
+    pub fn new(method: &str, url: Url) -> Request {
+        Request {
+            method: method.to_ascii_uppercase(),
+            url,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Request {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Sets a JSON body (and its content type).
+    pub fn json(mut self, value: &serde_json::Value) -> Request {
+        self.headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+        self.headers
+            .push(("Content-Type".into(), "application/json".into()));
+        self.body = Some(serde_json::to_vec(value).unwrap_or_default());
+        self
+    }
+
+    /// The value of a header (case-insensitive name).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A response (body read up to the cap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Headers in order (repeated names kept, e.g. `Set-Cookie`).
+    pub headers: Vec<(String, String)>,
+    /// Body bytes read.
+    pub body: Vec<u8>,
+    /// Whether the body was cut at the cap.
+    pub truncated: bool,
+}
+
+impl Response {
+    /// The first value of a header (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a header.
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Why a request got no response.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// The URL is outside the target's origin and the allowed hosts: it was not contacted.
+    #[error("refused: {url} is outside the target's origin ({origin}) and the allowed hosts")]
+    OutOfScope {
+        /// The refused URL.
+        url: String,
+        /// The target origin.
+        origin: String,
+    },
+    /// The request budget is spent.
+    #[error("not sent: the budget of {0} requests is spent")]
+    BudgetSpent(u64),
+    /// The time budget is spent.
+    #[error("not sent: the time budget of {0:?} is spent")]
+    TimeSpent(Duration),
+    /// No answer in time.
+    #[error("no response within {0:?}")]
+    Timeout(Duration),
+    /// The connection failed (refused, reset, DNS).
+    #[error("connection failed: {0}")]
+    Connect(String),
+    /// The answer was not valid HTTP, or the request could not be built.
+    #[error("invalid exchange: {0}")]
+    Protocol(String),
+}
+
+/// One request and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// Sequence number in the run.
+    pub id: u64,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// How long it took.
+    pub elapsed: Duration,
+    /// The request.
+    pub request: Request,
+    /// The response, or why there is none.
+    pub outcome: Result<Response, RequestError>,
+}
+
+impl Exchange {
+    /// The response, when there is one.
+    pub fn response(&self) -> Option<&Response> {
+        self.outcome.as_ref().ok()
+    }
+
+    /// The status, when there is a response.
+    pub fn status(&self) -> Option<u16> {
+        self.response().map(|r| r.status)
+    }
+}
+
+/// Sends requests within scope, budget, rate and concurrency limits.
+#[derive(Debug)]
+pub struct Executor {
+    client: reqwest::Client,
+    scope: Scope,
+    limits: Limits,
+    started: Instant,
+    sent: AtomicU64,
+    next_slot: tokio::sync::Mutex<Option<Instant>>,
+    permits: Semaphore,
+    log: Mutex<Vec<Exchange>>,
+    refused: AtomicU64,
+}
+
+impl Executor {
+    /// An executor for `scope` with `limits`.
+    pub fn new(scope: Scope, limits: Limits) -> Result<Executor, RequestError> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(limits.timeout)
+            .user_agent(concat!("vibeguard/", env!("CARGO_PKG_VERSION")))
+            .pool_max_idle_per_host(limits.concurrency.max(1))
+            .no_proxy()
+            .build()
+            .map_err(|e| RequestError::Protocol(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Executor {
+            client,
+            scope,
+            permits: Semaphore::new(limits.concurrency.max(1)),
+            limits,
+            started: Instant::now(),
+            sent: AtomicU64::new(0),
+            next_slot: tokio::sync::Mutex::new(None),
+            log: Mutex::new(Vec::new()),
+            refused: AtomicU64::new(0),
+        })
+    }
+
+    /// The scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// Requests actually sent so far.
+    pub fn requests_sent(&self) -> u64 {
+        self.sent
+            .load(Ordering::SeqCst)
+            .min(self.limits.max_requests)
+    }
+
+    /// Requests refused for being out of scope.
+    pub fn requests_refused(&self) -> u64 {
+        self.refused.load(Ordering::SeqCst)
+    }
+
+    /// Whether the request or time budget is spent.
+    pub fn budget_spent(&self) -> bool {
+        self.sent.load(Ordering::SeqCst) >= self.limits.max_requests
+            || self.started.elapsed() >= self.limits.max_duration
+    }
+
+    /// Every exchange so far (bodies trimmed).
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.log.lock().map(|log| log.clone()).unwrap_or_default()
+    }
+
+    /// Sends a request (or refuses it) and records the exchange.
+    pub async fn send(&self, request: Request) -> Exchange {
+        let started_at = Timestamp::now();
+        let clock = Instant::now();
+        let outcome = self.dispatch(&request).await;
+        let exchange = Exchange {
+            id: 0,
+            started_at,
+            elapsed: clock.elapsed(),
+            request,
+            outcome,
+        };
+        self.record(exchange)
+    }
+
+    fn record(&self, mut exchange: Exchange) -> Exchange {
+        if let Ok(mut log) = self.log.lock() {
+            exchange.id = log.len() as u64 + 1;
+            let mut kept = exchange.clone();
+            if let Ok(response) = &mut kept.outcome
+                && response.body.len() > RECORDED_BODY_BYTES
+            {
+                response.body.truncate(RECORDED_BODY_BYTES);
+                response.truncated = true;
+            }
+            log.push(kept);
+        }
+        exchange
+    }
+
+    async fn dispatch(&self, request: &Request) -> Result<Response, RequestError> {
+        if !self.scope.allows(&request.url) {
+            self.refused.fetch_add(1, Ordering::SeqCst);
+            return Err(RequestError::OutOfScope {
+                url: request.url.to_string(),
+                origin: self.scope.origin(),
+            });
+        }
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| RequestError::Protocol(e.to_string()))?;
+        let remaining = self
+            .limits
+            .max_duration
+            .checked_sub(self.started.elapsed())
+            .filter(|left| !left.is_zero())
+            .ok_or(RequestError::TimeSpent(self.limits.max_duration))?;
+        self.wait_for_slot().await;
+        if self.started.elapsed() >= self.limits.max_duration {
+            return Err(RequestError::TimeSpent(self.limits.max_duration));
+        }
+        if self.sent.fetch_add(1, Ordering::SeqCst) >= self.limits.max_requests {
+            return Err(RequestError::BudgetSpent(self.limits.max_requests));
+        }
+        let timeout = self.limits.timeout.min(remaining);
+        match tokio::time::timeout(timeout, self.round_trip(request)).await {
+            Ok(result) => result,
+            Err(_) => Err(RequestError::Timeout(timeout)),
+        }
+    }
+
+    /// Waits for the next slot of the global rate.
+    async fn wait_for_slot(&self) {
+        let Some(rps) = self.limits.rps.filter(|r| *r > 0.0 && r.is_finite()) else {
+            return;
+        };
+        let interval = Duration::from_secs_f64(1.0 / rps);
+        let wait_until = {
+            let mut next = self.next_slot.lock().await;
+            let now = Instant::now();
+            let slot = next.map_or(now, |n| n.max(now));
+            *next = Some(slot + interval);
+            slot
+        };
+        tokio::time::sleep_until(wait_until.into()).await;
+    }
+
+    async fn round_trip(&self, request: &Request) -> Result<Response, RequestError> {
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| RequestError::Protocol(format!("method {}: {e}", request.method)))?;
+        let mut builder = self.client.request(method, request.url.clone());
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let mut response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let cap = self.limits.max_body_bytes;
+        let mut body = Vec::new();
+        let mut truncated = false;
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            let room = cap.saturating_sub(body.len());
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                // Dropping the response closes the connection: the rest is never read.
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response {
+            status,
+            headers,
+            body,
+            truncated,
+        })
+    }
+}
+
+fn classify(error: reqwest::Error) -> RequestError {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if error.is_connect() {
+        RequestError::Connect(text)
+    } else if error.is_timeout() {
+        RequestError::Timeout(Duration::ZERO)
+    } else {
+        RequestError::Protocol(text)
+    }
+}

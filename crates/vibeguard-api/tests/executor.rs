@@ -1,0 +1,340 @@
+//! The executor against small local servers that misbehave: out-of-scope targets and
+//! redirects, budgets and rates (asserted as counts), hangs, huge bodies, redirect loops,
+//! garbage instead of HTTP, refused connections, and concurrency.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use url::Url;
+use vibeguard_api::http::{Executor, Limits, Request, RequestError, Scope};
+
+/// A local server: counts connections and answers each with `respond`.
+struct Server {
+    url: Url,
+    connections: Arc<AtomicUsize>,
+    concurrent_peak: Arc<AtomicUsize>,
+}
+
+type Responder = fn(u16) -> Option<Vec<u8>>;
+
+async fn server(respond: Responder, delay: Duration) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let concurrent = Arc::new(AtomicUsize::new(0));
+    let concurrent_peak = Arc::new(AtomicUsize::new(0));
+    let (c, now, peak) = (
+        connections.clone(),
+        concurrent.clone(),
+        concurrent_peak.clone(),
+    );
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            c.fetch_add(1, Ordering::SeqCst);
+            let (now, peak) = (now.clone(), peak.clone());
+            tokio::spawn(async move {
+                let current = now.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(current, Ordering::SeqCst);
+                serve(&mut stream, respond, port, delay).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+    });
+    Server {
+        url: Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url"),
+        connections,
+        concurrent_peak,
+    }
+}
+
+/// Reads requests on a kept-alive connection and answers each one.
+async fn serve(stream: &mut TcpStream, respond: Responder, port: u16, delay: Duration) {
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        let mut request = Vec::new();
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => request.extend_from_slice(&buffer[..n]),
+            }
+        }
+        tokio::time::sleep(delay).await;
+        match respond(port) {
+            Some(bytes) => {
+                if stream.write_all(&bytes).await.is_err() {
+                    return;
+                }
+            }
+            None => {
+                // Hang: never answer.
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                return;
+            }
+        }
+    }
+}
+
+fn ok(_: u16) -> Option<Vec<u8>> {
+    Some(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: application/json\r\n\r\n{}"
+            .to_vec(),
+    )
+}
+
+fn executor(target: &Url, limits: Limits) -> Executor {
+    Executor::new(Scope::new(target, &[]).expect("scope"), limits).expect("executor")
+}
+
+fn get(url: &Url, path: &str) -> Request {
+    Request::new("GET", url.join(path).expect("join"))
+}
+
+#[tokio::test]
+async fn nothing_outside_the_origin_is_contacted_even_through_redirects() {
+    let elsewhere = server(ok, Duration::ZERO).await;
+    let other_port = elsewhere.url.port().expect("port");
+    fn redirect_away(_: u16) -> Option<Vec<u8>> {
+        Some(b"HTTP/1.1 302 Found\r\nlocation: http://127.0.0.1:1/elsewhere\r\ncontent-length: 0\r\n\r\n".to_vec())
+    }
+    let target = server(redirect_away, Duration::ZERO).await;
+    let executor = executor(&target.url, Limits::default());
+
+    let redirected = executor.send(get(&target.url, "/start")).await;
+    assert_eq!(
+        redirected.status(),
+        Some(302),
+        "the redirect is reported, not followed"
+    );
+    let direct = executor.send(get(&elsewhere.url, "/")).await;
+    assert!(
+        matches!(direct.outcome, Err(RequestError::OutOfScope { .. })),
+        "{:?}",
+        direct.outcome
+    );
+    let same_host_other_port = executor
+        .send(get(
+            &Url::parse(&format!("http://127.0.0.1:{other_port}/x")).expect("url"),
+            "/",
+        ))
+        .await;
+    assert!(matches!(
+        same_host_other_port.outcome,
+        Err(RequestError::OutOfScope { .. })
+    ));
+    assert_eq!(
+        elsewhere.connections.load(Ordering::SeqCst),
+        0,
+        "the second listener was contacted"
+    );
+    assert_eq!(executor.requests_refused(), 2);
+    assert_eq!(executor.exchanges().len(), 3, "refusals are recorded");
+}
+
+#[tokio::test]
+async fn the_request_budget_is_honoured() {
+    let target = server(ok, Duration::ZERO).await;
+    let executor = executor(
+        &target.url,
+        Limits {
+            max_requests: 5,
+            concurrency: 1,
+            ..Limits::default()
+        },
+    );
+    let mut spent = 0;
+    for _ in 0..12 {
+        if matches!(
+            executor.send(get(&target.url, "/")).await.outcome,
+            Err(RequestError::BudgetSpent(5))
+        ) {
+            spent += 1;
+        }
+    }
+    assert_eq!(spent, 7);
+    assert_eq!(executor.requests_sent(), 5);
+    assert!(executor.budget_spent());
+}
+
+#[tokio::test]
+async fn the_rate_limit_bounds_how_many_requests_fit_in_the_time_budget() {
+    fn counting(_: u16) -> Option<Vec<u8>> {
+        ok(0)
+    }
+    let target = server(counting, Duration::ZERO).await;
+    let limits = Limits {
+        rps: Some(20.0),
+        max_duration: Duration::from_secs(1),
+        concurrency: 4,
+        ..Limits::default()
+    };
+    let executor = executor(&target.url, limits);
+    let mut answered = 0;
+    for _ in 0..1_000 {
+        match executor.send(get(&target.url, "/")).await.outcome {
+            Ok(_) => answered += 1,
+            Err(RequestError::TimeSpent(_)) => break,
+            Err(other) => panic!("{other}"),
+        }
+    }
+    // 20 per second for one second, plus the first immediate slot.
+    assert!(
+        answered <= 21,
+        "{answered} requests in a 1 s budget at 20 rps"
+    );
+    assert!(answered >= 2);
+}
+
+#[tokio::test]
+async fn concurrency_is_limited() {
+    let target = server(ok, Duration::from_millis(50)).await;
+    let executor = Arc::new(executor(
+        &target.url,
+        Limits {
+            concurrency: 2,
+            ..Limits::default()
+        },
+    ));
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let executor = executor.clone();
+        let url = target.url.clone();
+        tasks.push(tokio::spawn(
+            async move { executor.send(get(&url, "/")).await },
+        ));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("task").status(), Some(200));
+    }
+    assert!(
+        target.concurrent_peak.load(Ordering::SeqCst) <= 2,
+        "peak {}",
+        target.concurrent_peak.load(Ordering::SeqCst)
+    );
+}
+
+#[tokio::test]
+async fn a_hanging_target_times_out() {
+    fn hang(_: u16) -> Option<Vec<u8>> {
+        None
+    }
+    let target = server(hang, Duration::ZERO).await;
+    let executor = executor(
+        &target.url,
+        Limits {
+            timeout: Duration::from_millis(300),
+            ..Limits::default()
+        },
+    );
+    let exchange = executor.send(get(&target.url, "/")).await;
+    assert!(
+        matches!(exchange.outcome, Err(RequestError::Timeout(_))),
+        "{:?}",
+        exchange.outcome
+    );
+}
+
+#[tokio::test]
+async fn a_one_gigabyte_answer_is_cut_at_the_cap() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url =
+        Url::parse(&format!("http://{}/", listener.local_addr().expect("addr"))).expect("url");
+    let written = Arc::new(AtomicUsize::new(0));
+    let counter = written.clone();
+    tokio::spawn(async move {
+        let Ok((mut stream, _)) = listener.accept().await else {
+            return;
+        };
+        let mut buffer = [0u8; 4096];
+        let _ = stream.read(&mut buffer).await;
+        let _ = stream
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1073741824\r\n\r\n")
+            .await;
+        let chunk = vec![b'A'; 64 * 1024];
+        for _ in 0..16_384 {
+            if stream.write_all(&chunk).await.is_err() {
+                return;
+            }
+            counter.fetch_add(chunk.len(), Ordering::SeqCst);
+        }
+    });
+    let executor = executor(
+        &url,
+        Limits {
+            max_body_bytes: 256 * 1024,
+            ..Limits::default()
+        },
+    );
+    let exchange = executor.send(Request::new("GET", url.clone())).await;
+    let response = exchange.response().expect("a response");
+    assert!(response.truncated);
+    assert_eq!(response.body.len(), 256 * 1024);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        written.load(Ordering::SeqCst) < 1 << 30,
+        "the server could not send the whole gigabyte"
+    );
+    assert!(
+        executor.exchanges()[0]
+            .response()
+            .is_some_and(|r| r.body.len() <= 16 * 1024),
+        "the log keeps a trimmed copy"
+    );
+}
+
+#[tokio::test]
+async fn redirect_loops_garbage_and_refused_connections_are_reported() {
+    fn self_redirect(port: u16) -> Option<Vec<u8>> {
+        Some(format!("HTTP/1.1 301 Moved\r\nlocation: http://127.0.0.1:{port}/\r\ncontent-length: 0\r\n\r\n").into_bytes())
+    }
+    let looping = server(self_redirect, Duration::ZERO).await;
+    let executor_a = executor(&looping.url, Limits::default());
+    assert_eq!(
+        executor_a.send(get(&looping.url, "/")).await.status(),
+        Some(301)
+    );
+    assert_eq!(looping.connections.load(Ordering::SeqCst), 1);
+
+    fn garbage(_: u16) -> Option<Vec<u8>> {
+        Some(b"\x00\x01not http at all\r\n\r\n".to_vec())
+    }
+    let broken = server(garbage, Duration::ZERO).await;
+    let executor_b = executor(&broken.url, Limits::default());
+    let exchange = executor_b.send(get(&broken.url, "/")).await;
+    assert!(
+        matches!(exchange.outcome, Err(RequestError::Protocol(_))),
+        "{:?}",
+        exchange.outcome
+    );
+
+    let closed = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = Url::parse(&format!("http://{}/", closed.local_addr().expect("addr"))).expect("url");
+    drop(closed);
+    let executor_c = executor(&url, Limits::default());
+    let exchange = executor_c.send(Request::new("GET", url)).await;
+    assert!(
+        matches!(exchange.outcome, Err(RequestError::Connect(_))),
+        "{:?}",
+        exchange.outcome
+    );
+}
+
+#[tokio::test]
+async fn har_export_redacts_credentials() {
+    let target = server(ok, Duration::ZERO).await;
+    let executor = executor(&target.url, Limits::default());
+    let request = get(&target.url, "/me?token=abc-secret-123")
+        .header("Authorization", "Bearer abc-secret-123");
+    executor.send(request).await;
+    let redactor = vibeguard_core::Redactor::new(["abc-secret-123"]);
+    let har = vibeguard_api::http::har::document(&executor.exchanges(), &redactor);
+    let text = har.to_string();
+    assert!(!text.contains("abc-secret-123"), "{text}");
+    assert_eq!(har["log"]["version"], "1.2");
+    assert_eq!(har["log"]["entries"][0]["response"]["status"], 200);
+}
