@@ -5,6 +5,11 @@
 
 #![deny(missing_docs)]
 
+pub mod checks;
+pub mod engine;
 pub mod http;
+pub mod identity;
+pub mod lifecycle;
+pub mod policy;
 pub mod spec;
 pub mod synth;

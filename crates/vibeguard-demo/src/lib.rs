@@ -1,5 +1,6 @@
-//! The built-in demo of `vibeguard demo`: a small task-board API in Express, written the way an
-//! assistant writes one, embedded in the binary so the demo needs nothing but vibeguard.
+//! The built-in demo of `vibeguard demo`: a small task-board API written the way an assistant
+//! writes one — its Express sources (embedded, written to a folder for the static engines) and a
+//! running twin served on 127.0.0.1 ([`api`]), vulnerable or hardened.
 //!
 //! Its flaws are the predictable ones: caret, `latest` and `*` ranges with a stale lockfile, a
 //! committed `.env` full of secrets, a `.gitignore` that only knows `node_modules`, no update
@@ -11,6 +12,8 @@
 //! stored under other names and written back under their real ones.
 
 #![deny(missing_docs)]
+
+pub mod api;
 
 use std::fs;
 use std::io;

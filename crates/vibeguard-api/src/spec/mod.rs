@@ -5,6 +5,10 @@
 //! cycle and depth limits.
 
 mod load;
+/// Loaded documents (the root and what its references reach).
+pub mod load_documents {
+    pub use super::load::Documents;
+}
 mod openapi3;
 pub mod schema;
 mod swagger2;

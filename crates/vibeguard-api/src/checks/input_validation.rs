@@ -1,0 +1,502 @@
+//! VG404 input-validation: invalid input (wrong types, missing required fields, overlong strings,
+//! values outside an enum or a range, malformed JSON) gets a server error, is accepted, or gets
+//! an error message that leaks internals (stack traces, SQL, file paths).
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Evidence, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Check, Context, Probe, finding, with_body};
+use crate::http::{Exchange, Response};
+use crate::spec::{BodyKind, Operation, ParamIn, SchemaType};
+
+/// The check.
+#[derive(Debug)]
+pub struct InputValidation;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG404"),
+    name: Cow::Borrowed("input-validation"),
+    engine: EngineId::Api,
+    summary: Cow::Borrowed(
+        "Invalid input crashes the server, is accepted, or gets an error that leaks internals",
+    ),
+    severity: Severity::Medium,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[20, 209, 755]),
+    owasp_api: Some(OwaspApi::Api8SecurityMisconfiguration),
+    checklist: Cow::Borrowed(&[ChecklistId::Input01, ChecklistId::Api04]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "For each operation with a body or typed parameters, one field at a time gets a wrong type, \
+             goes missing when required, becomes overlong or leaves its enum or range, and JSON bodies are \
+             also sent malformed. A 5xx answer is a finding (INPUT-01); accepting a missing required \
+             field, a wrong type or a value outside the enum is a finding (INPUT-01); any error answer \
+             carrying a stack trace, SQL or ORM error text, a framework debug page or server file paths is \
+             a finding (API-04).",
+        ),
+        why: Cow::Borrowed(
+            "Unvalidated input is the root of injection, and a 500 with the database's error message hands \
+             an attacker the query, the table names and the stack — the map for the next request.",
+        ),
+        example_bad: Cow::Borrowed(
+            "app.post('/tasks', (req, res) => db.query(`INSERT INTO tasks (title) VALUES ('${req.body.title}')`, (err) =>\n  err ? res.status(500).json({ error: err.message, sql: err.sql }) : res.sendStatus(201)));",
+        ),
+        example_fixed: Cow::Borrowed(
+            "const Task = z.object({ title: z.string().min(1).max(200) });\napp.post('/tasks', (req, res) => {\n  const parsed = Task.safeParse(req.body);\n  if (!parsed.success) return res.status(400).json({ error: 'invalid task' });\n  …\n});\n// and an error handler that logs details and answers { error: 'internal error' }",
+        ),
+        fix: Cow::Borrowed(
+            "Validate every request against a schema (zod, joi, pydantic, the OpenAPI description itself) and \
+             answer 400/422 with a short message; catch errors in one handler that logs the details and \
+             returns a generic message.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed(
+                "https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/",
+            ),
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/209.html"),
+        ]),
+    },
+};
+
+/// At most this many invalid requests per operation.
+const MAX_PROBES: usize = 12;
+
+/// Error text that reveals internals, with what it is.
+static LEAKS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        ("a Python traceback", r"Traceback \(most recent call last\)"),
+        ("a JavaScript stack trace", r"\n\s+at [\w$.<>\[\] ]+ \(?[^\s)]+:\d+:\d+\)?"),
+        ("a Java stack trace", r"\bat [\w$.]+\([\w$]+\.java:\d+\)"),
+        ("a Go panic", r"goroutine \d+ \[running\]|panic: runtime error"),
+        ("a Rust panic", r"panicked at [^\n]+\.rs:\d+"),
+        ("a .NET exception", r"System\.[A-Za-z.]+Exception"),
+        ("a Ruby backtrace", r"\.rb:\d+:in `"),
+        ("a PHP error", r"(?i)(?:fatal error|warning)</b>:|on line <b>\d+</b>|Stack trace:\s*#0"),
+        ("an SQL error", r#"(?i)you have an error in your sql syntax|syntax error at or near|unterminated quoted string|near "[^"]*": syntax error|SQLITE_ERROR|sqlite3\.OperationalError|no such (?:table|column)|ORA-\d{5}|SQLSTATE\[|Unclosed quotation mark|pg::\w+error|psycopg2?\.errors|incorrect syntax near"#),
+        ("an ORM error", r"Sequelize\w*Error|PrismaClient\w*Error|QueryFailedError|TypeORMError|django\.db\.utils|sqlalchemy\.exc|ActiveRecord::\w+|MongoServerError|CastError: Cast to"),
+        ("a framework debug page", r"Werkzeug Debugger|Django Version:|Whitelabel Error Page|DEBUG = True|Laravel\\|at Layer\.handle \[as handle_request\]"),
+        ("a server file path", r#"(?:/home/[\w.-]+|/usr/src/app|/var/www|/opt/app|/app/src|[A-Z]:\\\\Users\\\\)[/\\][\w./\\-]+\.(?:js|ts|py|rb|php|java|go|rs)\b"#),
+        ("an SQL statement", r#"(?i)"(?:sql|query)"\s*:\s*"\s*(?:select|insert|update|delete)\b"#),
+    ]
+    .into_iter()
+    .map(|(name, pattern)| (name, Regex::new(pattern).unwrap_or_else(|e| unreachable!("static regex {name}: {e}"))))
+    .collect()
+});
+
+/// What in a response body leaks internals, if anything.
+pub fn leak_in(response: &Response) -> Option<&'static str> {
+    let text = response.text();
+    LEAKS
+        .iter()
+        .find(|(_, pattern)| pattern.is_match(&text))
+        .map(|(name, _)| *name)
+}
+
+/// Labels of probes whose acceptance (2xx) is itself a finding.
+const MUST_REJECT: &[&str] = &[
+    "missing required field",
+    "a string where a number is expected",
+    "a value outside the enum",
+    "an array where an object is expected",
+];
+
+impl Check for InputValidation {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
+        if operation.method == "DELETE" {
+            return Vec::new();
+        }
+        let owner = (!context.identities.is_empty()).then_some(0);
+        let Some(valid) = context.request(operation, owner, 0) else {
+            return Vec::new();
+        };
+        let mut synth = context.synthesizer(operation, "invalid");
+        let mut probes = Vec::new();
+        let mut push = |label: String, request: crate::http::Request| {
+            probes.push(Probe {
+                label,
+                identity: owner,
+                request,
+            })
+        };
+        if let Some(body) = &operation.body
+            && matches!(body.kind, BodyKind::Json | BodyKind::Form)
+        {
+            let mut base = context
+                .synthesizer(operation, "valid")
+                .valid(&body.schema, "");
+            if body.kind == BodyKind::Json {
+                let mut malformed = valid.clone();
+                malformed.body = Some(b"{\"vibeguard\": ".to_vec());
+                push("malformed JSON".into(), malformed);
+            }
+            if let Value::Object(fields) = &mut base {
+                for name in body.schema.required.iter().take(3) {
+                    let mut without = fields.clone();
+                    without.remove(name);
+                    push(
+                        format!("missing required field `{name}`"),
+                        with_body(
+                            strip_body(&valid),
+                            body.kind,
+                            &body.media_type,
+                            &Value::Object(without),
+                        ),
+                    );
+                }
+                for (name, schema) in body
+                    .schema
+                    .properties
+                    .iter()
+                    .filter(|(_, s)| !s.read_only)
+                    .take(4)
+                {
+                    for invalid in synth.invalid(schema).into_iter().take(3) {
+                        let mut changed = fields.clone();
+                        changed.insert(name.clone(), invalid.value);
+                        push(
+                            format!("{} in `{name}`", invalid.label),
+                            with_body(
+                                strip_body(&valid),
+                                body.kind,
+                                &body.media_type,
+                                &Value::Object(changed),
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        for parameter in operation
+            .parameters
+            .iter()
+            .filter(|p| matches!(p.location, ParamIn::Query | ParamIn::Path))
+        {
+            let numeric = matches!(
+                parameter.schema.main_type(),
+                Some(SchemaType::Integer | SchemaType::Number)
+            );
+            for invalid in synth
+                .invalid(&parameter.schema)
+                .into_iter()
+                .filter(|i| !i.value.is_null())
+                .take(if numeric { 2 } else { 1 })
+            {
+                let text = super::value_text(&invalid.value);
+                let mut request = valid.clone();
+                if parameter.location == ParamIn::Query {
+                    let pairs: Vec<(String, String)> = request
+                        .url
+                        .query_pairs()
+                        .filter(|(k, _)| *k != parameter.name)
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect();
+                    request
+                        .url
+                        .query_pairs_mut()
+                        .clear()
+                        .extend_pairs(pairs)
+                        .append_pair(&parameter.name, &text);
+                } else {
+                    let Some(filled) = context.request(operation, owner, 0) else {
+                        continue;
+                    };
+                    let segments: Vec<String> = filled
+                        .url
+                        .path_segments()
+                        .map(|s| s.map(str::to_string).collect())
+                        .unwrap_or_default();
+                    let template: Vec<&str> =
+                        operation.path.trim_start_matches('/').split('/').collect();
+                    let offset = segments.len().saturating_sub(template.len());
+                    let Some(position) = template
+                        .iter()
+                        .position(|s| *s == format!("{{{}}}", parameter.name))
+                    else {
+                        continue;
+                    };
+                    let mut changed = segments.clone();
+                    changed[offset + position] = percent_encoding::utf8_percent_encode(
+                        &text,
+                        percent_encoding::NON_ALPHANUMERIC,
+                    )
+                    .to_string();
+                    request.url.set_path(&format!("/{}", changed.join("/")));
+                }
+                push(
+                    format!(
+                        "{} in the {} parameter `{}`",
+                        invalid.label,
+                        parameter.location.as_str(),
+                        parameter.name
+                    ),
+                    request,
+                );
+            }
+        }
+        probes.truncate(MAX_PROBES);
+        probes
+    }
+
+    fn evaluate(
+        &self,
+        operation: &Operation,
+        results: &[(Probe, Exchange)],
+        _context: &Context<'_>,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let crashed: Vec<&(Probe, Exchange)> = results
+            .iter()
+            .filter(|(_, e)| e.status().is_some_and(|s| s >= 500))
+            .collect();
+        if let Some((_, first)) = crashed.first() {
+            let causes: Vec<&str> = crashed.iter().map(|(p, _)| p.label.as_str()).collect();
+            let mut found = finding(
+                &META,
+                operation,
+                format!(
+                    "{} answered {} to invalid input ({})",
+                    operation.label(),
+                    first.status().unwrap_or(500),
+                    causes.join("; ")
+                ),
+                "server-error".into(),
+                Some(first),
+            );
+            found.checklist = vec![ChecklistId::Input01];
+            findings.push(found);
+        }
+        let accepted: Vec<&(Probe, Exchange)> = results
+            .iter()
+            .filter(|(p, e)| {
+                e.response().is_some_and(|r| r.is_success())
+                    && MUST_REJECT.iter().any(|m| p.label.starts_with(m))
+            })
+            .collect();
+        if let Some((_, first)) = accepted.first() {
+            let causes: Vec<&str> = accepted.iter().map(|(p, _)| p.label.as_str()).collect();
+            let mut found = finding(
+                &META,
+                operation,
+                format!(
+                    "{} accepted invalid input ({})",
+                    operation.label(),
+                    causes.join("; ")
+                ),
+                "accepted-invalid".into(),
+                Some(first),
+            )
+            .with_severity(Severity::Low);
+            found.checklist = vec![ChecklistId::Input01];
+            findings.push(found);
+        }
+        let leak = results.iter().find_map(|(probe, exchange)| {
+            let response = exchange.response().filter(|r| r.status >= 400)?;
+            leak_in(response).map(|what| (probe, exchange, what))
+        });
+        if let Some((probe, exchange, what)) = leak {
+            let mut found = finding(
+                &META,
+                operation,
+                format!(
+                    "{}'s error answer to {} reveals {what}",
+                    operation.label(),
+                    probe.label
+                ),
+                "error-leak".into(),
+                Some(exchange),
+            )
+            .with_severity(Severity::High)
+            .with_confidence(Confidence::Confirmed)
+            .with_evidence(Evidence::Text {
+                label: "leaks".into(),
+                text: what.into(),
+            });
+            found.checklist = vec![ChecklistId::Api04];
+            findings.push(found);
+        }
+        findings
+    }
+}
+
+/// A copy of a request without its body and content type.
+fn strip_body(request: &crate::http::Request) -> crate::http::Request {
+    let mut request = request.clone();
+    request.body = None;
+    request
+        .headers
+        .retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{Fixture, exchange, operation, probe};
+    use crate::spec::{RequestBody, Schema};
+
+    fn body_operation() -> Operation {
+        let mut op = operation("POST", "/api/tasks", true);
+        let title = Schema {
+            types: vec![SchemaType::String],
+            max_length: Some(200),
+            ..Schema::default()
+        };
+        let done = Schema {
+            types: vec![SchemaType::Boolean],
+            ..Schema::default()
+        };
+        op.body = Some(RequestBody {
+            required: true,
+            media_type: "application/json".into(),
+            kind: BodyKind::Json,
+            schema: Schema {
+                types: vec![SchemaType::Object],
+                properties: vec![("title".into(), title), ("done".into(), done)],
+                required: vec!["title".into()],
+                ..Schema::default()
+            },
+        });
+        op
+    }
+
+    #[test]
+    fn plans_malformed_missing_and_wrong_values() {
+        let fixture = Fixture::new();
+        let labels: Vec<String> = InputValidation
+            .plan(&body_operation(), &fixture.context())
+            .into_iter()
+            .map(|p| p.label)
+            .collect();
+        assert!(labels.contains(&"malformed JSON".to_string()));
+        assert!(labels.contains(&"missing required field `title`".to_string()));
+        assert!(
+            labels
+                .iter()
+                .any(|l| l.starts_with("a string of 201 characters")),
+            "{labels:?}"
+        );
+        assert!(labels.len() <= MAX_PROBES);
+    }
+
+    #[test]
+    fn server_errors_acceptance_and_leaks_are_findings() {
+        let fixture = Fixture::new();
+        let context = fixture.context();
+        let op = body_operation();
+        let url = "http://127.0.0.1:8080/api/tasks";
+        let results = vec![
+            (
+                probe("malformed JSON", Some(0), "POST", url),
+                exchange(
+                    "POST",
+                    url,
+                    500,
+                    &[],
+                    "{\"error\":\"SQLITE_ERROR: near \\\"x\\\": syntax error\"}",
+                ),
+            ),
+            (
+                probe("missing required field `title`", Some(0), "POST", url),
+                exchange("POST", url, 201, &[], "{}"),
+            ),
+            (
+                probe(
+                    "a number where a string is expected in `title`",
+                    Some(0),
+                    "POST",
+                    url,
+                ),
+                exchange("POST", url, 400, &[], "{\"error\":\"invalid\"}"),
+            ),
+        ];
+        let found = InputValidation.evaluate(&op, &results, &context);
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(found.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("answered 500"));
+        assert!(messages[1].contains("accepted invalid input (missing required field `title`)"));
+        assert!(messages[2].contains("reveals an SQL error"));
+        assert_eq!(found[2].checklist, vec![ChecklistId::Api04]);
+    }
+
+    #[test]
+    fn clean_rejections_are_not_findings() {
+        let fixture = Fixture::new();
+        let context = fixture.context();
+        let url = "http://127.0.0.1:8080/api/tasks";
+        let results = vec![
+            (
+                probe("malformed JSON", Some(0), "POST", url),
+                exchange("POST", url, 400, &[], "{\"error\":\"invalid JSON\"}"),
+            ),
+            (
+                probe("missing required field `title`", Some(0), "POST", url),
+                exchange("POST", url, 422, &[], "{\"error\":\"title is required\"}"),
+            ),
+            (
+                probe(
+                    "a string of 201 characters in `title`",
+                    Some(0),
+                    "POST",
+                    url,
+                ),
+                exchange("POST", url, 201, &[], "{}"),
+            ),
+        ];
+        assert!(
+            InputValidation
+                .evaluate(&body_operation(), &results, &context)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn leak_signatures_match_real_error_texts_only() {
+        let response = |body: &str| Response {
+            status: 500,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+        };
+        assert_eq!(
+            leak_in(&response(
+                "Traceback (most recent call last):\n  File \"app.py\""
+            )),
+            Some("a Python traceback")
+        );
+        assert_eq!(
+            leak_in(&response(
+                "TypeError: x is undefined\n    at Object.<anonymous> (/usr/src/app/index.js:12:5)"
+            )),
+            Some("a JavaScript stack trace")
+        );
+        assert_eq!(
+            leak_in(&response(
+                "{\"error\":\"You have an error in your SQL syntax; check the manual\"}"
+            )),
+            Some("an SQL error")
+        );
+        assert_eq!(
+            leak_in(&response(
+                "{\"error\":\"SequelizeDatabaseError: relation does not exist\"}"
+            )),
+            Some("an ORM error")
+        );
+        assert_eq!(
+            leak_in(&response(
+                "{\"error\":\"invalid input\",\"field\":\"title\"}"
+            )),
+            None
+        );
+        assert_eq!(leak_in(&response("{\"error\":\"not found\"}")), None);
+    }
+}

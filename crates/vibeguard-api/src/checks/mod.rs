@@ -1,0 +1,520 @@
+//! The API checks, one file each. A check plans probes for an operation (pure), and judges the
+//! exchanges its probes produced (pure); passive checks judge every exchange of the run. The
+//! engine does all I/O, so checks are tested on recorded exchanges without a network.
+
+pub mod broken_function_authorization;
+pub mod broken_object_authorization;
+pub mod cookie_flags;
+pub mod cors_misconfiguration;
+pub mod input_validation;
+pub mod missing_auth;
+pub mod security_headers;
+pub mod sensitive_data_exposure;
+
+use std::fmt::Write;
+
+use serde_json::Value;
+use url::Url;
+use vibeguard_core::{Evidence, Finding, Location, RuleMeta};
+
+use crate::http::{Exchange, Request, Response};
+use crate::identity::Credential;
+use crate::lifecycle::CreatedObject;
+use crate::policy::AccessPolicy;
+use crate::spec::{ApiSpec, BodyKind, Operation, ParamIn};
+use crate::synth::Synthesizer;
+
+/// Every check, in the order they run.
+pub static ALL: &[&dyn Check] = &[
+    &missing_auth::MissingAuth,
+    &broken_object_authorization::BrokenObjectAuthorization,
+    &broken_function_authorization::BrokenFunctionAuthorization,
+    &input_validation::InputValidation,
+    &sensitive_data_exposure::SensitiveDataExposure,
+    &security_headers::SecurityHeaders,
+    &cors_misconfiguration::CorsMisconfiguration,
+    &cookie_flags::CookieFlags,
+];
+
+/// A request a check wants sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// What the probe tests, e.g. `no credentials`.
+    pub label: String,
+    /// The identity it is sent as (index into the run's identities), or none.
+    pub identity: Option<usize>,
+    /// The request, without the identity's credential (added when sent).
+    pub request: Request,
+}
+
+impl Probe {
+    /// When the probe runs: reads first, then changes, deletions last, so that one check's
+    /// deletion does not take away another check's object.
+    pub fn phase(&self) -> u8 {
+        match self.request.method.as_str() {
+            "DELETE" => 2,
+            "GET" | "HEAD" | "OPTIONS" => 0,
+            _ => 1,
+        }
+    }
+}
+
+/// What a check knows about one identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityView {
+    /// Name in the configuration.
+    pub name: String,
+    /// Role label.
+    pub role: Option<String>,
+    /// Its user id, when known.
+    pub user_id: Option<String>,
+    /// Its raw token.
+    pub token: String,
+    /// How its credential is sent.
+    pub credential: Credential,
+}
+
+/// Everything a check may use to plan and judge.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// The description.
+    pub spec: &'a ApiSpec,
+    /// Target URL plus the spec's base path: operation paths are joined onto it.
+    pub base: &'a Url,
+    /// The identities, in configuration order.
+    pub identities: &'a [IdentityView],
+    /// Objects vibeguard created, with their owners.
+    pub objects: &'a [CreatedObject],
+    /// The user's declarations.
+    pub policy: &'a AccessPolicy,
+    /// Whether destructive requests may touch objects vibeguard did not create.
+    pub allow_destructive: bool,
+    /// Seed of the run (request values are deterministic).
+    pub seed: u64,
+}
+
+impl Context<'_> {
+    /// A synthesizer for one operation (deterministic per operation and purpose).
+    pub fn synthesizer(&self, operation: &Operation, purpose: &str) -> Synthesizer {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in operation.label().bytes().chain(purpose.bytes()) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Synthesizer::new(self.seed ^ hash)
+    }
+
+    /// The object of `owner` (its `slot`-th) that fills the operation's path, if vibeguard
+    /// created one.
+    pub fn object_for(
+        &self,
+        operation: &Operation,
+        owner: usize,
+        slot: u8,
+    ) -> Option<&CreatedObject> {
+        let matching =
+            |object: &&CreatedObject| object.item_path == operation.path && object.owner == owner;
+        self.objects
+            .iter()
+            .filter(matching)
+            .find(|object| object.slot == slot)
+            .or_else(|| self.objects.iter().find(matching))
+    }
+
+    /// Whether a path parameter names a user (so an identity's own user id fills it).
+    pub fn is_user_param(operation: &Operation, param: &str) -> bool {
+        let lower = param.to_ascii_lowercase();
+        if lower == "userid" || lower == "user_id" || lower == "uid" {
+            return true;
+        }
+        let segments: Vec<&str> = operation.path.split('/').collect();
+        segments.windows(2).any(|pair| {
+            pair[1] == format!("{{{param}}}")
+                && matches!(
+                    pair[0].to_ascii_lowercase().as_str(),
+                    "users" | "user" | "accounts" | "account" | "profiles" | "members"
+                )
+        })
+    }
+
+    /// A concrete request for an operation, acting on `owner`'s objects: path parameters from
+    /// an object vibeguard created (or the owner's user id), other values synthesized. `None`
+    /// when the request would change or delete something vibeguard did not create.
+    pub fn request(
+        &self,
+        operation: &Operation,
+        owner: Option<usize>,
+        slot: u8,
+    ) -> Option<Request> {
+        let mut synth = self.synthesizer(operation, "valid");
+        let object = owner.and_then(|owner| self.object_for(operation, owner, slot));
+        let mut path = operation.path.clone();
+        for name in operation.path_params() {
+            let value = if let Some(object) = object.filter(|o| o.param == name) {
+                object.value.clone()
+            } else if let Some(user_id) = owner
+                .filter(|_| Self::is_user_param(operation, name))
+                .and_then(|owner| self.identities.get(owner)?.user_id.clone())
+            {
+                // A user's own record: safe to read, but changing or deleting it is not ours to do.
+                if operation.is_destructive() && !self.allow_destructive {
+                    return None;
+                }
+                user_id
+            } else {
+                if operation.is_destructive() && !self.allow_destructive {
+                    return None;
+                }
+                let schema = operation
+                    .parameters
+                    .iter()
+                    .find(|p| p.location == ParamIn::Path && p.name == name)
+                    .map(|p| p.schema.clone())
+                    .unwrap_or_default();
+                value_text(&synth.valid(&schema, name))
+            };
+            path = path.replace(&format!("{{{name}}}"), &encode_segment(&value));
+        }
+        let mut url = crate::identity::join(self.base, &path).ok()?;
+        let mut request = Request::new(&operation.method, url.clone());
+        for parameter in &operation.parameters {
+            if !parameter.required && parameter.schema.example.is_none() {
+                continue;
+            }
+            let value = value_text(&synth.valid(&parameter.schema, &parameter.name));
+            match parameter.location {
+                ParamIn::Query => {
+                    url.query_pairs_mut().append_pair(&parameter.name, &value);
+                }
+                ParamIn::Header if !parameter.name.eq_ignore_ascii_case("authorization") => {
+                    request.headers.push((parameter.name.clone(), value));
+                }
+                ParamIn::Cookie => {
+                    crate::identity::add_cookie(&mut request, &parameter.name, &value)
+                }
+                ParamIn::Path | ParamIn::Header => {}
+            }
+        }
+        request.url = url;
+        if let Some(body) = &operation.body {
+            let value = synth.valid(&body.schema, "");
+            request = with_body(request, body.kind, &body.media_type, &value);
+        }
+        Some(request)
+    }
+}
+
+/// Encodes a body value for its media type.
+pub fn with_body(mut request: Request, kind: BodyKind, media_type: &str, value: &Value) -> Request {
+    match kind {
+        BodyKind::Json => request.json(value),
+        BodyKind::Form => {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for (name, field) in value.as_object().into_iter().flatten() {
+                form.append_pair(name, &value_text(field));
+            }
+            request.headers.push((
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ));
+            request.body = Some(form.finish().into_bytes());
+            request
+        }
+        BodyKind::Multipart => {
+            let boundary = "vibeguard-boundary-7d1f";
+            let mut body = String::new();
+            for (name, field) in value.as_object().into_iter().flatten() {
+                let _ = write!(
+                    body,
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{}\r\n",
+                    value_text(field)
+                );
+            }
+            let _ = write!(body, "--{boundary}--\r\n");
+            request.headers.push((
+                "Content-Type".into(),
+                format!("multipart/form-data; boundary={boundary}"),
+            ));
+            request.body = Some(body.into_bytes());
+            request
+        }
+        BodyKind::Other => {
+            request
+                .headers
+                .push(("Content-Type".into(), media_type.to_string()));
+            request.body = Some(value_text(value).into_bytes());
+            request
+        }
+    }
+}
+
+/// A JSON value as a parameter string.
+pub fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn encode_segment(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
+        .to_string()
+        .replace("%2D", "-")
+        .replace("%2E", ".")
+        .replace("%5F", "_")
+}
+
+/// The location of a finding about an operation.
+pub fn location(operation: &Operation, parameter: Option<String>) -> Location {
+    Location::Operation {
+        method: operation.method.clone(),
+        path: operation.path.clone(),
+        parameter,
+    }
+}
+
+/// Response bodies in evidence are cut here.
+const EVIDENCE_BODY_CHARS: usize = 2_000;
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if text.chars().count() <= EVIDENCE_BODY_CHARS {
+        return text.into_owned();
+    }
+    let mut cut: String = text.chars().take(EVIDENCE_BODY_CHARS).collect();
+    cut.push_str("\n… (cut)");
+    cut
+}
+
+/// The request and response of an exchange as evidence, with a `curl` line to reproduce it.
+/// Credentials are masked later by the run's redactor, like every evidence.
+pub fn http_evidence(exchange: &Exchange) -> Evidence {
+    let request = &exchange.request;
+    let mut request_text = format!("{} {}", request.method, request.url.as_str());
+    for (name, value) in &request.headers {
+        let _ = write!(request_text, "\n{name}: {value}");
+    }
+    if let Some(body) = &request.body {
+        let _ = write!(request_text, "\n\n{}", excerpt(body));
+    }
+    let response_text = match &exchange.outcome {
+        Ok(response) => response_text(response),
+        Err(error) => format!("(no response: {error})"),
+    };
+    let mut curl = format!(
+        "curl -i -X {} '{}'",
+        request.method,
+        shell_quote(request.url.as_str())
+    );
+    for (name, value) in &request.headers {
+        let _ = write!(curl, " -H '{}: {}'", shell_quote(name), shell_quote(value));
+    }
+    if let Some(body) = &request.body {
+        let _ = write!(curl, " --data-raw '{}'", shell_quote(&excerpt(body)));
+    }
+    Evidence::Http {
+        request: request_text,
+        response: response_text,
+        curl: Some(curl),
+    }
+}
+
+fn response_text(response: &Response) -> String {
+    let mut text = format!("HTTP {}", response.status);
+    for (name, value) in &response.headers {
+        let _ = write!(text, "\n{name}: {value}");
+    }
+    let _ = write!(text, "\n\n{}", excerpt(&response.body));
+    text
+}
+
+fn shell_quote(text: &str) -> String {
+    text.replace('\'', "'\\''")
+}
+
+/// A finding about an operation, with the exchange as evidence.
+pub fn finding(
+    meta: &RuleMeta,
+    operation: &Operation,
+    message: String,
+    identity: String,
+    exchange: Option<&Exchange>,
+) -> Finding {
+    let finding = Finding::new(meta, location(operation, None), message, identity);
+    match exchange {
+        Some(exchange) => finding.with_evidence(http_evidence(exchange)),
+        None => finding,
+    }
+}
+
+/// The trait every check implements.
+pub trait Check: Sync {
+    /// Metadata and documentation.
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Why the check cannot run in this context (e.g. it needs two identities), if so.
+    fn not_applicable(&self, _context: &Context<'_>) -> Option<&'static str> {
+        None
+    }
+
+    /// Probes for one operation.
+    fn plan(&self, _operation: &Operation, _context: &Context<'_>) -> Vec<Probe> {
+        Vec::new()
+    }
+
+    /// Findings from the exchanges of this check's probes for one operation.
+    fn evaluate(
+        &self,
+        _operation: &Operation,
+        _results: &[(Probe, Exchange)],
+        _context: &Context<'_>,
+    ) -> Vec<Finding> {
+        Vec::new()
+    }
+
+    /// Whether the check also judges every exchange of the run.
+    fn is_passive(&self) -> bool {
+        false
+    }
+
+    /// Findings from one exchange of the run (passive checks), with its operation when known.
+    fn observe(
+        &self,
+        _operation: Option<&Operation>,
+        _exchange: &Exchange,
+        _context: &Context<'_>,
+    ) -> Vec<Finding> {
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Builders for check tests on recorded exchanges.
+
+    use std::time::Duration;
+
+    use super::*;
+    use crate::spec::{Parameter, Schema, SchemaType, Security, SpecFormat};
+
+    pub fn spec() -> ApiSpec {
+        ApiSpec {
+            format: SpecFormat::OpenApi3("3.0.3".into()),
+            title: "test".into(),
+            servers: Vec::new(),
+            operations: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn operation(method: &str, path: &str, secured: bool) -> Operation {
+        let parameters = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| Parameter {
+                name: name.to_string(),
+                location: ParamIn::Path,
+                required: true,
+                schema: Schema {
+                    types: vec![SchemaType::Integer],
+                    ..Schema::default()
+                },
+            })
+            .collect();
+        Operation {
+            method: method.into(),
+            path: path.into(),
+            operation_id: None,
+            summary: None,
+            tags: Vec::new(),
+            parameters,
+            body: None,
+            security: if secured {
+                Security::Required(vec!["bearer".into()])
+            } else {
+                Security::Public
+            },
+            responses: Vec::new(),
+            links: Vec::new(),
+            extensions: Default::default(),
+            pointer: String::new(),
+        }
+    }
+
+    pub fn identity(name: &str, user_id: &str) -> IdentityView {
+        IdentityView {
+            name: name.into(),
+            role: None,
+            user_id: Some(user_id.into()),
+            token: format!("token-of-{name}"),
+            credential: Credential::Header {
+                name: "Authorization".into(),
+                value: format!("Bearer token-of-{name}"),
+            },
+        }
+    }
+
+    pub fn exchange(
+        method: &str,
+        url: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Exchange {
+        Exchange {
+            id: 1,
+            started_at: jiff::Timestamp::UNIX_EPOCH,
+            elapsed: Duration::from_millis(3),
+            request: Request::new(method, Url::parse(url).expect("url")),
+            outcome: Ok(Response {
+                status,
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+                body: body.as_bytes().to_vec(),
+                truncated: false,
+            }),
+        }
+    }
+
+    pub fn probe(label: &str, identity: Option<usize>, method: &str, url: &str) -> Probe {
+        Probe {
+            label: label.into(),
+            identity,
+            request: Request::new(method, Url::parse(url).expect("url")),
+        }
+    }
+
+    pub struct Fixture {
+        pub spec: ApiSpec,
+        pub base: Url,
+        pub identities: Vec<IdentityView>,
+        pub objects: Vec<CreatedObject>,
+        pub policy: AccessPolicy,
+    }
+
+    impl Fixture {
+        pub fn new() -> Fixture {
+            Fixture {
+                spec: spec(),
+                base: Url::parse("http://127.0.0.1:8080").expect("url"),
+                identities: vec![identity("alice", "1"), identity("bob", "2")],
+                objects: Vec::new(),
+                policy: AccessPolicy::default(),
+            }
+        }
+
+        pub fn context(&self) -> Context<'_> {
+            Context {
+                spec: &self.spec,
+                base: &self.base,
+                identities: &self.identities,
+                objects: &self.objects,
+                policy: &self.policy,
+                allow_destructive: false,
+                seed: 1,
+            }
+        }
+    }
+}

@@ -1,0 +1,660 @@
+//! One run of the API engine: load the description, prove the target and the identities, create
+//! test objects, plan and send every check's probes within the limits, judge the answers, clean
+//! up, and report what was covered.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use futures_util::future::join_all;
+use tokio::sync::Mutex;
+use url::Url;
+use vibeguard_core::{
+    Coverage, EngineError, EngineId, EngineOutput, EngineRun, Finding, RuleApplicability, RuleMeta,
+    Text,
+};
+
+use crate::checks::{self, Context, IdentityView, Probe};
+use crate::http::{Exchange, Executor, Limits, Request, RequestError, Scope};
+use crate::identity::{self, Identity, IdentityConfig, IdentityError};
+use crate::lifecycle::{self, CreatedObject};
+use crate::policy::AccessPolicy;
+use crate::spec::{self, ApiSpec, SpecError, SpecSource};
+
+/// Groups of probes sent at once (each group is one check's probes for one operation).
+const GROUPS_IN_FLIGHT: usize = 8;
+/// Errors of one kind listed individually before they are only counted.
+const ERRORS_LISTED: usize = 5;
+
+/// What to test and how.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// The API's URL (origin, optionally with a path prefix).
+    pub target: Url,
+    /// The API description.
+    pub spec: SpecSource,
+    /// Other hosts that may be contacted.
+    pub allow_hosts: Vec<String>,
+    /// Budget, rate, concurrency, timeouts.
+    pub limits: Limits,
+    /// Whether destructive requests may touch objects vibeguard did not create.
+    pub allow_destructive: bool,
+    /// Identities, in order (the first two drive the authorization tests).
+    pub identities: Vec<(String, IdentityConfig)>,
+    /// Declared access.
+    pub policy: AccessPolicy,
+    /// Seed for request values.
+    pub seed: u64,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct ApiOutcome {
+    /// Findings, coverage and non-fatal errors.
+    pub output: EngineOutput,
+    /// Every exchange (bodies trimmed), for `--har`.
+    pub exchanges: Vec<Exchange>,
+    /// Credentials obtained during the run (tokens), to mask in every output.
+    pub secrets: Vec<String>,
+    /// The description's title.
+    pub title: String,
+}
+
+/// Why the run could not be made at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The target URL cannot be used.
+    #[error("{0} is not a usable target URL (give http:// or https:// with a host)")]
+    BadTarget(String),
+    /// The description is unusable.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// The description's URL is outside the target's origin.
+    #[error(
+        "the API description {0} is outside the target's origin; give a file or a URL on the target"
+    )]
+    SpecOutOfScope(String),
+    /// Nothing answers at the target.
+    #[error("cannot reach {target}: {reason}")]
+    Unreachable {
+        /// The target.
+        target: String,
+        /// Why.
+        reason: String,
+    },
+    /// An identity cannot act.
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+}
+
+/// The metadata of every API check.
+pub fn rule_metas() -> Vec<RuleMeta> {
+    checks::ALL
+        .iter()
+        .map(|check| check.meta().clone())
+        .collect()
+}
+
+/// Runs the engine. `enabled` says which rule codes run; `env` resolves `${VAR}` in identities.
+pub async fn run(
+    settings: &ApiSettings,
+    enabled: &(dyn Fn(&str) -> bool + Sync),
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<ApiOutcome, ApiError> {
+    let started = Instant::now();
+    let scope = Scope::new(&settings.target, &settings.allow_hosts)
+        .ok_or_else(|| ApiError::BadTarget(settings.target.to_string()))?;
+    let executor = Executor::new(scope, settings.limits.clone())
+        .map_err(|e| ApiError::BadTarget(e.to_string()))?;
+    let mut errors: Vec<EngineError> = Vec::new();
+
+    let (documents, spec_name) = load_spec(&settings.spec, &settings.target, &executor).await?;
+    let spec = ApiSpec::from_documents(&documents)?;
+    for problem in &spec.problems {
+        errors.push(EngineError {
+            source: format!("{spec_name}#{}", problem.pointer),
+            line: None,
+            message: problem.message.clone(),
+        });
+    }
+    let base = base_url(&settings.target, &spec);
+
+    let mut identities = Vec::new();
+    for (name, config) in &settings.identities {
+        identities.push(identity::establish(name, config, &executor, &base, env).await?);
+    }
+    verify_static_identities(&identities, &spec, &settings.policy, &base, &executor).await?;
+
+    let views = |identities: &[Identity]| -> Vec<IdentityView> {
+        identities
+            .iter()
+            .map(|i| IdentityView {
+                name: i.name.clone(),
+                role: i.role.clone(),
+                user_id: i.user_id.clone(),
+                token: i.token.clone(),
+                credential: i.credential.clone(),
+            })
+            .collect()
+    };
+    let identity_views = views(&identities);
+    let identities = Mutex::new(identities);
+
+    // Objects to test with, created by the first two identities.
+    let producers = lifecycle::producers(&spec);
+    let mut objects: Vec<CreatedObject> = Vec::new();
+    {
+        let context = Context {
+            spec: &spec,
+            base: &base,
+            identities: &identity_views,
+            objects: &[],
+            policy: &settings.policy,
+            allow_destructive: settings.allow_destructive,
+            seed: settings.seed,
+        };
+        for producer in &producers {
+            let create = &spec.operations[producer.create];
+            for (owner, view) in identity_views.iter().enumerate().take(2) {
+                let slots = if owner == 0 && producer.delete.is_some() {
+                    2
+                } else {
+                    1
+                };
+                for slot in 0..slots {
+                    let Some(request) = context.request(create, Some(owner), 0) else {
+                        continue;
+                    };
+                    let exchange =
+                        send_as(&executor, &identities, Some(owner), request, &base, env).await;
+                    match exchange.response() {
+                        Some(response) if response.is_success() => {
+                            match lifecycle::created_id(response, producer, create) {
+                                Some(value) => objects.push(CreatedObject {
+                                    collection: create.path.clone(),
+                                    item_path: producer.item_path.clone(),
+                                    param: producer.param.clone(),
+                                    value,
+                                    owner,
+                                    slot,
+                                    body: response.json(),
+                                }),
+                                None => errors.push(lifecycle_error(
+                                    create,
+                                    &view.name,
+                                    "answered without an id vibeguard could find",
+                                )),
+                            }
+                        }
+                        Some(response) => errors.push(lifecycle_error(
+                            create,
+                            &view.name,
+                            &format!("answered {}", response.status),
+                        )),
+                        None => {
+                            errors.push(lifecycle_error(create, &view.name, &error_text(&exchange)))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let context = Context {
+        spec: &spec,
+        base: &base,
+        identities: &identity_views,
+        objects: &objects,
+        policy: &settings.policy,
+        allow_destructive: settings.allow_destructive,
+        seed: settings.seed,
+    };
+    let mut run = EngineRun::new(EngineId::Api);
+    let active: Vec<usize> = checks::ALL
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| enabled(&c.meta().code))
+        .map(|(i, _)| i)
+        .collect();
+    let passive: Vec<usize> = active
+        .iter()
+        .copied()
+        .filter(|i| checks::ALL[*i].is_passive())
+        .collect();
+
+    // Plan: one group per (check, operation).
+    let mut groups: Vec<(usize, usize, Vec<Probe>)> = Vec::new();
+    for &check in &active {
+        if let Some(reason) = checks::ALL[check].not_applicable(&context) {
+            run.not_applicable.push(RuleApplicability {
+                code: checks::ALL[check].meta().code.clone(),
+                reason: Text::Borrowed(reason),
+            });
+            continue;
+        }
+        for (op_index, operation) in spec.operations.iter().enumerate() {
+            let probes = checks::ALL[check].plan(operation, &context);
+            if !probes.is_empty() {
+                groups.push((check, op_index, probes));
+            }
+        }
+    }
+
+    let mut collected = Collector::default();
+    let mut tested_operations: BTreeSet<usize> = BTreeSet::new();
+    let mut unsent = 0usize;
+
+    for phase in 0..=2u8 {
+        let in_phase: Vec<&(usize, usize, Vec<Probe>)> = groups
+            .iter()
+            .filter(|(_, _, probes)| probes[0].phase() == phase)
+            .collect();
+        for batch in in_phase.chunks(GROUPS_IN_FLIGHT) {
+            let results = join_all(batch.iter().map(|(check, op, probes)| async {
+                let exchanges = join_all(probes.iter().map(|probe| {
+                    send_as(
+                        &executor,
+                        &identities,
+                        probe.identity,
+                        probe.request.clone(),
+                        &base,
+                        env,
+                    )
+                }))
+                .await;
+                (
+                    *check,
+                    *op,
+                    probes.iter().cloned().zip(exchanges).collect::<Vec<_>>(),
+                )
+            }))
+            .await;
+            for (check, op, results) in results {
+                if results.iter().all(|(_, e)| {
+                    matches!(
+                        e.outcome,
+                        Err(RequestError::BudgetSpent(_) | RequestError::TimeSpent(_))
+                    )
+                }) {
+                    unsent += results.len();
+                    continue;
+                }
+                collected.applied.insert(check);
+                tested_operations.insert(op);
+                let operation = &spec.operations[op];
+                for finding in checks::ALL[check].evaluate(operation, &results, &context) {
+                    collected.add(finding);
+                }
+                for (_, exchange) in &results {
+                    collected.observe(&passive, Some(operation), exchange, &context);
+                }
+            }
+        }
+    }
+    // The creation exchanges are judged by the passive checks too.
+    for exchange in executor
+        .exchanges()
+        .iter()
+        .filter(|e| e.request.method == "POST")
+    {
+        let operation = spec.operations.iter().find(|op| {
+            op.method == "POST" && path_matches(&op.path, exchange.request.url.path(), base.path())
+        });
+        collected.observe(&passive, operation, exchange, &context);
+    }
+
+    // Clean up: each object is deleted by its owner.
+    let mut left_behind = Vec::new();
+    for object in &objects {
+        let Some(delete) = producers
+            .iter()
+            .find(|p| p.item_path == object.item_path)
+            .and_then(|p| p.delete)
+        else {
+            continue;
+        };
+        let operation = &spec.operations[delete];
+        let Some(request) = context.request(operation, Some(object.owner), object.slot) else {
+            continue;
+        };
+        let exchange = send_as(
+            &executor,
+            &identities,
+            Some(object.owner),
+            request,
+            &base,
+            env,
+        )
+        .await;
+        if !exchange
+            .response()
+            .is_some_and(|r| r.is_success() || r.status == 404 || r.status == 410)
+        {
+            left_behind.push(format!(
+                "{} {}",
+                object
+                    .item_path
+                    .replace(&format!("{{{}}}", object.param), &object.value),
+                error_text(&exchange)
+            ));
+        }
+    }
+    if !left_behind.is_empty() {
+        errors.push(EngineError {
+            source: base.to_string(),
+            line: None,
+            message: format!(
+                "could not delete {} object(s) vibeguard created: {}",
+                left_behind.len(),
+                left_behind.join("; ")
+            ),
+        });
+    }
+    if unsent > 0 {
+        errors.push(EngineError {
+            source: base.to_string(),
+            line: None,
+            message: format!("the budget ({} requests or {:?}) was spent; {unsent} probes were not sent, so some operations are untested", settings.limits.max_requests, settings.limits.max_duration),
+        });
+    }
+    let exchanges = executor.exchanges();
+    errors.extend(request_errors(&exchanges));
+
+    for &check in &active {
+        let code = &checks::ALL[check].meta().code;
+        if collected.applied.contains(&check) {
+            run.rules_applied.push(code.clone());
+        } else if !run.not_applicable.iter().any(|na| &na.code == code) {
+            run.not_applicable.push(RuleApplicability {
+                code: code.clone(),
+                reason: Text::Borrowed("no operation gave it anything to test"),
+            });
+        }
+    }
+    run.coverage = Coverage {
+        files: 0,
+        packages: 0,
+        operations: tested_operations.len() as u64,
+        requests: executor.requests_sent(),
+    };
+    run.errors = errors;
+    run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let secrets = identities
+        .lock()
+        .await
+        .iter()
+        .flat_map(Identity::secrets)
+        .collect();
+    Ok(ApiOutcome {
+        output: EngineOutput {
+            run,
+            findings: collected.findings,
+        },
+        exchanges,
+        secrets,
+        title: spec.title.clone(),
+    })
+}
+
+/// Findings of a run, each kept once, and which checks applied.
+#[derive(Debug, Default)]
+struct Collector {
+    findings: Vec<Finding>,
+    seen: BTreeSet<String>,
+    applied: BTreeSet<usize>,
+}
+
+impl Collector {
+    fn add(&mut self, finding: Finding) {
+        if self
+            .seen
+            .insert(format!("{}:{}", finding.code, finding.fingerprint))
+        {
+            self.findings.push(finding);
+        }
+    }
+
+    /// Lets every passive check judge one exchange.
+    fn observe(
+        &mut self,
+        passive: &[usize],
+        operation: Option<&spec::Operation>,
+        exchange: &Exchange,
+        context: &Context<'_>,
+    ) {
+        if exchange.response().is_none() {
+            return;
+        }
+        for &check in passive {
+            self.applied.insert(check);
+            for finding in checks::ALL[check].observe(operation, exchange, context) {
+                self.add(finding);
+            }
+        }
+    }
+}
+
+async fn load_spec(
+    source: &SpecSource,
+    target: &Url,
+    executor: &Executor,
+) -> Result<(spec::load_documents::Documents, String), ApiError> {
+    match source {
+        SpecSource::File(path) => {
+            let documents = spec::load_file(path)?;
+            // Prove something answers before planning hundreds of requests.
+            let exchange = executor.send(Request::new("GET", target.clone())).await;
+            if let Err(error) = &exchange.outcome
+                && matches!(
+                    error,
+                    RequestError::Connect(_) | RequestError::Timeout(_) | RequestError::Protocol(_)
+                )
+            {
+                return Err(ApiError::Unreachable {
+                    target: target.to_string(),
+                    reason: error.to_string(),
+                });
+            }
+            Ok((documents, path.display().to_string()))
+        }
+        SpecSource::Url(url) => {
+            if !executor.scope().allows(url) {
+                return Err(ApiError::SpecOutOfScope(url.to_string()));
+            }
+            let exchange = executor.send(Request::new("GET", url.clone())).await;
+            let response = match &exchange.outcome {
+                Ok(response) => response,
+                Err(error @ (RequestError::Connect(_) | RequestError::Timeout(_))) => {
+                    return Err(ApiError::Unreachable {
+                        target: target.to_string(),
+                        reason: error.to_string(),
+                    });
+                }
+                Err(error) => {
+                    return Err(SpecError::Fetch {
+                        origin: url.to_string(),
+                        reason: error.to_string(),
+                    }
+                    .into());
+                }
+            };
+            if !response.is_success() {
+                return Err(SpecError::Fetch {
+                    origin: url.to_string(),
+                    reason: format!("answered {}", response.status),
+                }
+                .into());
+            }
+            if response.truncated {
+                return Err(SpecError::Fetch {
+                    origin: url.to_string(),
+                    reason:
+                        "the answer is larger than the response cap (raise budget.max_body_bytes)"
+                            .into(),
+                }
+                .into());
+            }
+            let value = spec::parse_document(url.as_str(), &response.text())?;
+            Ok((
+                spec::load_documents::Documents::single(url.as_str(), value),
+                url.to_string(),
+            ))
+        }
+    }
+}
+
+/// The URL operation paths are joined onto: the target, or (when it has no path of its own)
+/// the target with the description's base path.
+fn base_url(target: &Url, spec: &ApiSpec) -> Url {
+    let mut base = target.clone();
+    if target.path().trim_matches('/').is_empty() {
+        base.set_path(&spec.base_path());
+    }
+    base
+}
+
+/// Proves static credentials against a secured read without parameters, when there is one.
+async fn verify_static_identities(
+    identities: &[Identity],
+    spec: &ApiSpec,
+    policy: &AccessPolicy,
+    base: &Url,
+    executor: &Executor,
+) -> Result<(), IdentityError> {
+    let Some(operation) = spec.operations.iter().find(|op| {
+        op.method == "GET"
+            && op.path_params().is_empty()
+            && policy.requires_auth(op)
+            && policy.required_role(op).is_none()
+    }) else {
+        return Ok(());
+    };
+    for identity in identities.iter().filter(|i| !i.can_renew()) {
+        let Ok(url) = identity::join(base, &operation.path) else {
+            continue;
+        };
+        let mut request = Request::new("GET", url);
+        identity.apply(&mut request);
+        let exchange = executor.send(request).await;
+        if let Some(status) = exchange.status().filter(|s| *s == 401 || *s == 403) {
+            return Err(IdentityError {
+                name: identity.name.clone(),
+                message: format!("was refused: {} answered {status}", operation.label()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Sends a request as an identity; on 401 a login identity logs in again once and retries.
+async fn send_as(
+    executor: &Executor,
+    identities: &Mutex<Vec<Identity>>,
+    identity: Option<usize>,
+    mut request: Request,
+    base: &Url,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Exchange {
+    let Some(index) = identity else {
+        return executor.send(request).await;
+    };
+    let unsigned = request.clone();
+    if let Some(identity) = identities.lock().await.get(index) {
+        identity.apply(&mut request);
+    }
+    let exchange = executor.send(request).await;
+    if exchange.status() != Some(401) {
+        return exchange;
+    }
+    let mut guard = identities.lock().await;
+    let Some(identity) = guard.get_mut(index).filter(|i| i.can_renew()) else {
+        return exchange;
+    };
+    if identity.renew(executor, base, env).await.is_err() {
+        return exchange;
+    }
+    let mut retry = unsigned;
+    identity.apply(&mut retry);
+    drop(guard);
+    executor.send(retry).await
+}
+
+fn path_matches(template: &str, path: &str, base_path: &str) -> bool {
+    let path = path
+        .strip_prefix(base_path.trim_end_matches('/'))
+        .unwrap_or(path);
+    let template: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let actual: Vec<&str> = path.trim_matches('/').split('/').collect();
+    template.len() == actual.len()
+        && template
+            .iter()
+            .zip(&actual)
+            .all(|(t, a)| (t.starts_with('{') && t.ends_with('}')) || t == a)
+}
+
+fn lifecycle_error(create: &spec::Operation, owner: &str, what: &str) -> EngineError {
+    EngineError {
+        source: create.label(),
+        line: None,
+        message: format!("could not create a test object as {owner}: {what}"),
+    }
+}
+
+fn error_text(exchange: &Exchange) -> String {
+    match &exchange.outcome {
+        Ok(response) => format!("answered {}", response.status),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// Request errors, grouped by kind: each listed up to a few times, then counted.
+fn request_errors(exchanges: &[Exchange]) -> Vec<EngineError> {
+    let mut by_kind: BTreeMap<&'static str, Vec<&Exchange>> = BTreeMap::new();
+    for exchange in exchanges {
+        let kind = match &exchange.outcome {
+            Ok(_) | Err(RequestError::BudgetSpent(_) | RequestError::TimeSpent(_)) => continue,
+            Err(RequestError::OutOfScope { .. }) => "out of scope",
+            Err(RequestError::Timeout(_)) => "timeout",
+            Err(RequestError::Connect(_)) => "connection",
+            Err(RequestError::Protocol(_)) => "invalid exchange",
+        };
+        by_kind.entry(kind).or_default().push(exchange);
+    }
+    let mut errors = Vec::new();
+    for (kind, list) in by_kind {
+        for exchange in list.iter().take(ERRORS_LISTED) {
+            errors.push(EngineError {
+                source: format!("{} {}", exchange.request.method, exchange.request.url),
+                line: None,
+                message: exchange
+                    .outcome
+                    .as_ref()
+                    .err()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            });
+        }
+        if list.len() > ERRORS_LISTED {
+            errors.push(EngineError {
+                source: kind.to_string(),
+                line: None,
+                message: format!(
+                    "{} more request(s) failed the same way ({kind})",
+                    list.len() - ERRORS_LISTED
+                ),
+            });
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_paths_match_their_templates() {
+        assert!(path_matches("/api/tasks/{id}", "/api/tasks/42", ""));
+        assert!(path_matches("/tasks/{id}", "/v1/tasks/42", "/v1"));
+        assert!(!path_matches("/api/tasks/{id}", "/api/tasks", ""));
+    }
+}

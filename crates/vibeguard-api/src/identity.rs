@@ -1,0 +1,703 @@
+//! The users the tests act as: how they are configured (`[identities.NAME]`), how they get
+//! their credentials (static values, basic auth, or a login request), and how a request is
+//! made on their behalf.
+//!
+//! Every identity is proven before testing: a login must succeed and yield its token, a static
+//! credential must be accepted by a secured operation. A failure stops the run with a message
+//! naming the identity and the answer ("identity bob could not log in: POST /api/login answered
+//! 401") — never a silent run that finds nothing because nobody was logged in.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::http::{Executor, Request};
+
+/// `[identities.NAME]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum IdentityConfig {
+    /// `Authorization: Bearer <token>`.
+    Bearer {
+        /// The token (may be `${ENV_VAR}`).
+        token: String,
+        /// A role label, e.g. `admin`.
+        role: Option<String>,
+    },
+    /// A fixed header.
+    Header {
+        /// Header name.
+        name: String,
+        /// Header value (may be `${ENV_VAR}`).
+        value: String,
+        /// A role label.
+        role: Option<String>,
+    },
+    /// A fixed cookie.
+    Cookie {
+        /// Cookie name.
+        name: String,
+        /// Cookie value (may be `${ENV_VAR}`).
+        value: String,
+        /// A role label.
+        role: Option<String>,
+    },
+    /// HTTP basic authentication.
+    Basic {
+        /// User name (may be `${ENV_VAR}`).
+        username: String,
+        /// Password (may be `${ENV_VAR}`).
+        password: String,
+        /// A role label.
+        role: Option<String>,
+    },
+    /// A login request whose answer carries the credential.
+    Login {
+        /// The request to send (boxed: it is much larger than the other variants).
+        request: Box<LoginRequest>,
+        /// Where the credential is in the answer.
+        capture: Capture,
+        /// How to send it afterwards (default: `Authorization: Bearer`).
+        send_as: Option<SendAs>,
+        /// A role label.
+        role: Option<String>,
+    },
+}
+
+/// The login request of a `login` identity.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// HTTP method (default POST).
+    pub method: Option<String>,
+    /// Path on the target, e.g. `/api/login`.
+    pub path: String,
+    /// JSON body; string values may be `${ENV_VAR}`.
+    pub json: Option<toml_like::Table>,
+    /// Form body; values may be `${ENV_VAR}`.
+    pub form: Option<BTreeMap<String, String>>,
+    /// Extra headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// A JSON body written in the configuration (any TOML table maps onto JSON).
+pub mod toml_like {
+    /// A table of JSON values.
+    pub type Table = serde_json::Map<String, serde_json::Value>;
+}
+
+/// Where a login answer carries the credential: exactly one of the three.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    /// A JSON pointer into the body, e.g. `/token`.
+    pub json_pointer: Option<String>,
+    /// A response header.
+    pub header: Option<String>,
+    /// A cookie set by the response.
+    pub cookie: Option<String>,
+}
+
+/// How a captured credential is sent: a header (with an optional prefix) or a cookie.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendAs {
+    /// Header name.
+    pub header: Option<String>,
+    /// Prefix before the value, e.g. `Bearer `.
+    pub prefix: Option<String>,
+    /// Cookie name.
+    pub cookie: Option<String>,
+}
+
+impl IdentityConfig {
+    /// The role label.
+    pub fn role(&self) -> Option<&str> {
+        match self {
+            IdentityConfig::Bearer { role, .. }
+            | IdentityConfig::Header { role, .. }
+            | IdentityConfig::Cookie { role, .. }
+            | IdentityConfig::Basic { role, .. }
+            | IdentityConfig::Login { role, .. } => role.as_deref(),
+        }
+    }
+
+    /// Every configured credential string (before interpolation), for the redactor.
+    pub fn credential_strings(&self) -> Vec<String> {
+        match self {
+            IdentityConfig::Bearer { token, .. } => vec![token.clone()],
+            IdentityConfig::Header { value, .. } | IdentityConfig::Cookie { value, .. } => {
+                vec![value.clone()]
+            }
+            IdentityConfig::Basic { password, .. } => vec![password.clone()],
+            IdentityConfig::Login { request, .. } => {
+                let mut values: Vec<String> = request
+                    .form
+                    .iter()
+                    .flat_map(|f| f.values().cloned())
+                    .collect();
+                values.extend(request.headers.values().cloned());
+                if let Some(json) = &request.json {
+                    collect_strings(&Value::Object(json.clone()), &mut values);
+                }
+                values
+            }
+        }
+    }
+
+    /// Checks the configuration: `${VAR}` syntax, one capture, one way to send. Errors carry the
+    /// offending value (to locate it in the file) and a message.
+    pub fn validate(&self, name: &str) -> Result<(), (Option<String>, String)> {
+        let check = |value: &String| {
+            interpolate(value, &|_| Some(String::new()))
+                .map(drop)
+                .map_err(|message| (Some(value.clone()), format!("identities.{name}: {message}")))
+        };
+        match self {
+            IdentityConfig::Bearer { token, .. } => check(token),
+            IdentityConfig::Header { value, .. } | IdentityConfig::Cookie { value, .. } => {
+                check(value)
+            }
+            IdentityConfig::Basic {
+                username, password, ..
+            } => check(username).and_then(|()| check(password)),
+            IdentityConfig::Login {
+                request,
+                capture,
+                send_as,
+                ..
+            } => {
+                if !request.path.starts_with('/') {
+                    return Err((
+                        Some(request.path.clone()),
+                        format!(
+                            "identities.{name}.request.path must start with `/` (a path on the target)"
+                        ),
+                    ));
+                }
+                if request.json.is_some() && request.form.is_some() {
+                    return Err((
+                        None,
+                        format!("identities.{name}.request has both `json` and `form`; give one"),
+                    ));
+                }
+                for value in self.credential_strings() {
+                    check(&value)?;
+                }
+                let captures = [
+                    capture.json_pointer.is_some(),
+                    capture.header.is_some(),
+                    capture.cookie.is_some(),
+                ];
+                if captures.iter().filter(|set| **set).count() != 1 {
+                    return Err((
+                        None,
+                        format!(
+                            "identities.{name}.capture needs exactly one of `json_pointer`, `header`, `cookie`"
+                        ),
+                    ));
+                }
+                if let Some(pointer) = &capture.json_pointer
+                    && !(pointer.is_empty() || pointer.starts_with('/'))
+                {
+                    return Err((
+                        Some(pointer.clone()),
+                        format!(
+                            "identities.{name}.capture.json_pointer must start with `/` (e.g. `/token`)"
+                        ),
+                    ));
+                }
+                if let Some(send_as) = send_as
+                    && send_as.header.is_some() == send_as.cookie.is_some()
+                {
+                    return Err((
+                        None,
+                        format!(
+                            "identities.{name}.send_as needs exactly one of `header`, `cookie`"
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn collect_strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(text) => out.push(text.clone()),
+        Value::Array(items) => items.iter().for_each(|item| collect_strings(item, out)),
+        Value::Object(map) => map.values().for_each(|item| collect_strings(item, out)),
+        _ => {}
+    }
+}
+
+/// Replaces `${NAME}` with the value `lookup` gives; `$$` is a literal `$`. An unknown
+/// variable, or an unterminated `${`, is an error naming it.
+pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('$') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        if let Some(after_dollar) = after.strip_prefix('$') {
+            out.push('$');
+            rest = after_dollar;
+        } else if let Some(body) = after.strip_prefix('{') {
+            let end = body
+                .find('}')
+                .ok_or_else(|| format!("`${{` without a closing `}}` in `{text}`"))?;
+            let name = &body[..end];
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("`${{{name}}}` is not an environment variable name"));
+            }
+            let value =
+                lookup(name).ok_or_else(|| format!("environment variable `{name}` is not set"))?;
+            out.push_str(&value);
+            rest = &body[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn interpolate_json(
+    value: &Value,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(text) => Value::String(interpolate(text, lookup)?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| interpolate_json(i, lookup))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| Ok((k.clone(), interpolate_json(v, lookup)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+/// How a request carries an identity's credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A header (`Authorization: Bearer …`, `X-Api-Key: …`).
+    Header {
+        /// Header name.
+        name: String,
+        /// Full header value.
+        value: String,
+    },
+    /// A cookie.
+    Cookie {
+        /// Cookie name.
+        name: String,
+        /// Cookie value.
+        value: String,
+    },
+}
+
+/// An identity ready to act.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Its name in the configuration.
+    pub name: String,
+    /// Its role label.
+    pub role: Option<String>,
+    /// How its requests carry the credential.
+    pub credential: Credential,
+    /// The raw token (without prefix), for tampering tests and redaction.
+    pub token: String,
+    /// Its user id, when the login answer or the token tells it.
+    pub user_id: Option<String>,
+    config: IdentityConfig,
+}
+
+/// An identity that cannot act.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("identity {name} {message}")]
+pub struct IdentityError {
+    /// The identity.
+    pub name: String,
+    /// What went wrong, phrased after the name ("could not log in: POST /login answered 401").
+    pub message: String,
+}
+
+impl Identity {
+    /// Adds the credential to a request.
+    pub fn apply(&self, request: &mut Request) {
+        match &self.credential {
+            Credential::Header { name, value } => {
+                request
+                    .headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                request.headers.push((name.clone(), value.clone()));
+            }
+            Credential::Cookie { name, value } => add_cookie(request, name, value),
+        }
+    }
+
+    /// Whether the credential came from a login (and can be renewed).
+    pub fn can_renew(&self) -> bool {
+        matches!(self.config, IdentityConfig::Login { .. })
+    }
+
+    /// Logs in again (after the token expired).
+    pub async fn renew(
+        &mut self,
+        executor: &Executor,
+        base: &Url,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), IdentityError> {
+        let fresh = establish(&self.name, &self.config, executor, base, env).await?;
+        *self = fresh;
+        Ok(())
+    }
+
+    /// Credentials to mask in every output.
+    pub fn secrets(&self) -> Vec<String> {
+        let value = match &self.credential {
+            Credential::Header { value, .. } | Credential::Cookie { value, .. } => value.clone(),
+        };
+        vec![self.token.clone(), value]
+    }
+}
+
+/// Adds a cookie to a request's `Cookie` header.
+pub fn add_cookie(request: &mut Request, name: &str, value: &str) {
+    let pair = format!("{name}={value}");
+    match request
+        .headers
+        .iter_mut()
+        .find(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+    {
+        Some((_, existing)) => {
+            existing.push_str("; ");
+            existing.push_str(&pair);
+        }
+        None => request.headers.push(("Cookie".into(), pair)),
+    }
+}
+
+/// Resolves an identity's credential: interpolates environment values, performs the login.
+pub async fn establish(
+    name: &str,
+    config: &IdentityConfig,
+    executor: &Executor,
+    base: &Url,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Identity, IdentityError> {
+    let fail = |message: String| IdentityError {
+        name: name.to_string(),
+        message,
+    };
+    let resolve = |text: &str| {
+        interpolate(text, env).map_err(|message| fail(format!("cannot be used: {message}")))
+    };
+    let (credential, token, login_answer) = match config {
+        IdentityConfig::Bearer { token, .. } => {
+            let token = resolve(token)?;
+            (
+                Credential::Header {
+                    name: "Authorization".into(),
+                    value: format!("Bearer {token}"),
+                },
+                token,
+                None,
+            )
+        }
+        IdentityConfig::Header {
+            name: header,
+            value,
+            ..
+        } => {
+            let value = resolve(value)?;
+            (
+                Credential::Header {
+                    name: header.clone(),
+                    value: value.clone(),
+                },
+                value,
+                None,
+            )
+        }
+        IdentityConfig::Cookie {
+            name: cookie,
+            value,
+            ..
+        } => {
+            let value = resolve(value)?;
+            (
+                Credential::Cookie {
+                    name: cookie.clone(),
+                    value: value.clone(),
+                },
+                value,
+                None,
+            )
+        }
+        IdentityConfig::Basic {
+            username, password, ..
+        } => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                resolve(username)?,
+                resolve(password)?
+            ));
+            (
+                Credential::Header {
+                    name: "Authorization".into(),
+                    value: format!("Basic {encoded}"),
+                },
+                encoded,
+                None,
+            )
+        }
+        IdentityConfig::Login {
+            request: login,
+            capture,
+            send_as,
+            ..
+        } => {
+            let method = login
+                .method
+                .clone()
+                .unwrap_or_else(|| "POST".into())
+                .to_ascii_uppercase();
+            let url = join(base, &login.path)
+                .map_err(|e| fail(format!("has an invalid login path: {e}")))?;
+            let mut request = Request::new(&method, url);
+            for (header, value) in &login.headers {
+                request.headers.push((header.clone(), resolve(value)?));
+            }
+            if let Some(json) = &login.json {
+                let body = interpolate_json(&Value::Object(json.clone()), env)
+                    .map_err(|m| fail(format!("cannot be used: {m}")))?;
+                request = request.json(&body);
+            } else if let Some(form) = &login.form {
+                let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+                for (field, value) in form {
+                    serializer.append_pair(field, &resolve(value)?);
+                }
+                request.headers.push((
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ));
+                request.body = Some(serializer.finish().into_bytes());
+            }
+            let label = format!("{method} {}", login.path);
+            let exchange = executor.send(request).await;
+            let response = exchange.response().ok_or_else(|| {
+                fail(format!(
+                    "could not log in: {label} failed: {}",
+                    exchange
+                        .outcome
+                        .as_ref()
+                        .err()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                ))
+            })?;
+            if !response.is_success() {
+                return Err(fail(format!(
+                    "could not log in: {label} answered {}",
+                    response.status
+                )));
+            }
+            let token = if let Some(pointer) = &capture.json_pointer {
+                response
+                    .json()
+                    .and_then(|body| body.pointer(pointer).and_then(value_text))
+                    .ok_or_else(|| {
+                        fail(format!(
+                            "logged in, but the answer of {label} has no value at {pointer}"
+                        ))
+                    })?
+            } else if let Some(header) = &capture.header {
+                response.header(header).map(str::to_string).ok_or_else(|| {
+                    fail(format!(
+                        "logged in, but the answer of {label} has no {header} header"
+                    ))
+                })?
+            } else {
+                let cookie = capture.cookie.as_deref().unwrap_or_default();
+                response
+                    .headers_named("set-cookie")
+                    .find_map(|line| cookie_value(line, cookie))
+                    .ok_or_else(|| {
+                        fail(format!(
+                            "logged in, but the answer of {label} sets no `{cookie}` cookie"
+                        ))
+                    })?
+            };
+            let credential = match send_as {
+                Some(SendAs {
+                    cookie: Some(cookie),
+                    ..
+                }) => Credential::Cookie {
+                    name: cookie.clone(),
+                    value: token.clone(),
+                },
+                Some(SendAs {
+                    header: Some(header),
+                    prefix,
+                    ..
+                }) => Credential::Header {
+                    name: header.clone(),
+                    value: format!("{}{token}", prefix.as_deref().unwrap_or("")),
+                },
+                _ if capture.cookie.is_some() => Credential::Cookie {
+                    name: capture.cookie.clone().unwrap_or_default(),
+                    value: token.clone(),
+                },
+                _ => Credential::Header {
+                    name: "Authorization".into(),
+                    value: format!("Bearer {token}"),
+                },
+            };
+            (credential, token, response.json())
+        }
+    };
+    let user_id = login_answer
+        .as_ref()
+        .and_then(user_id_in_answer)
+        .or_else(|| user_id_in_jwt(&token));
+    Ok(Identity {
+        name: name.to_string(),
+        role: config.role().map(str::to_string),
+        credential,
+        token,
+        user_id,
+        config: config.clone(),
+    })
+}
+
+/// Joins a path (with its own query) onto the target URL, keeping the target's path prefix.
+pub fn join(base: &Url, path: &str) -> Result<Url, url::ParseError> {
+    let prefix = base.path().trim_end_matches('/');
+    let mut url = base.clone();
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    url.set_path(&format!("{prefix}{path}"));
+    url.set_query((!query.is_empty()).then_some(query));
+    Ok(url)
+}
+
+fn value_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) if !text.is_empty() => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// The value of cookie `name` in a `Set-Cookie` line.
+pub fn cookie_value(line: &str, name: &str) -> Option<String> {
+    let (pair, _) = line.split_once(';').unwrap_or((line, ""));
+    let (cookie, value) = pair.split_once('=')?;
+    (cookie.trim() == name).then(|| value.trim().to_string())
+}
+
+/// The user id in a login answer (`/user/id`, `/id`, `/userId`, …).
+fn user_id_in_answer(answer: &Value) -> Option<String> {
+    [
+        "/user/id",
+        "/user/_id",
+        "/userId",
+        "/user_id",
+        "/id",
+        "/data/user/id",
+        "/data/id",
+    ]
+    .iter()
+    .find_map(|pointer| answer.pointer(pointer).and_then(value_text))
+}
+
+/// The subject of a JWT (`sub`, `id`, `userId`), read without verifying it: it only helps aim
+/// the authorization tests at this user's own objects.
+pub fn user_id_in_jwt(token: &str) -> Option<String> {
+    let claims = jwt_claims(token)?;
+    ["sub", "id", "userId", "user_id", "uid"]
+        .iter()
+        .find_map(|key| claims.get(*key).and_then(value_text))
+}
+
+/// The claims of a JWT, decoded without verification.
+pub fn jwt_claims(token: &str) -> Option<Value> {
+    let mut parts = token.split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interpolation_reads_the_environment_and_names_missing_variables() {
+        let lookup = |name: &str| (name == "TOKEN").then(|| "abc".to_string());
+        assert_eq!(
+            interpolate("Bearer ${TOKEN}", &lookup),
+            Ok("Bearer abc".into())
+        );
+        assert_eq!(
+            interpolate("cost $$5 and $x", &lookup),
+            Ok("cost $5 and $x".into())
+        );
+        assert_eq!(
+            interpolate("${MISSING}", &lookup),
+            Err("environment variable `MISSING` is not set".into())
+        );
+        assert!(interpolate("${bad-name}", &lookup).is_err());
+        assert!(interpolate("${OPEN", &lookup).is_err());
+    }
+
+    #[test]
+    fn jwt_subjects_and_login_answers_name_the_user() {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"sub":"42","role":"user"}"#);
+        let token = format!("eyJhbGciOiJIUzI1NiJ9.{payload}.c2ln");
+        assert_eq!(user_id_in_jwt(&token), Some("42".into()));
+        assert_eq!(user_id_in_jwt("not-a-jwt"), None);
+        assert_eq!(
+            user_id_in_answer(&serde_json::json!({"token": "t", "user": {"id": 7}})),
+            Some("7".into())
+        );
+    }
+
+    #[test]
+    fn paths_join_under_the_target_prefix() {
+        let base = Url::parse("http://127.0.0.1:8080/v1/").expect("url");
+        assert_eq!(
+            join(&base, "/login?next=1").expect("join").as_str(),
+            "http://127.0.0.1:8080/v1/login?next=1"
+        );
+        let root = Url::parse("http://127.0.0.1:8080").expect("url");
+        assert_eq!(
+            join(&root, "/api/login").expect("join").as_str(),
+            "http://127.0.0.1:8080/api/login"
+        );
+    }
+
+    #[test]
+    fn cookies_are_read_from_set_cookie_lines() {
+        assert_eq!(
+            cookie_value("session=abc; Path=/; HttpOnly", "session"),
+            Some("abc".into())
+        );
+        assert_eq!(cookie_value("other=1", "session"), None);
+    }
+}

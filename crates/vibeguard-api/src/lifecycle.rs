@@ -1,0 +1,215 @@
+//! Objects vibeguard creates to test with, and removes afterwards.
+//!
+//! A `POST` on a collection (`/notes`) that returns an id feeds the `{id}` of the item
+//! operations (`GET/PUT/PATCH/DELETE /notes/{id}`); OpenAPI `links` say the same explicitly when
+//! present. Tests that change or delete act on these objects only (unless
+//! `--allow-destructive`), and each is deleted by its owner at the end.
+
+use serde_json::Value;
+
+use crate::http::Response;
+use crate::spec::{ApiSpec, Operation};
+
+/// An object created by an identity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatedObject {
+    /// The collection it was created in, e.g. `/notes`.
+    pub collection: String,
+    /// The item path template, e.g. `/notes/{id}`.
+    pub item_path: String,
+    /// The path parameter its id fills.
+    pub param: String,
+    /// Its id.
+    pub value: String,
+    /// The identity that created (owns) it.
+    pub owner: usize,
+    /// Which of the owner's objects in this collection it is (0, 1, …).
+    pub slot: u8,
+    /// The creation answer's body.
+    pub body: Option<Value>,
+}
+
+/// A way to create objects: a collection `POST` and the item path its ids feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Producer {
+    /// Index of the `POST` operation.
+    pub create: usize,
+    /// The item path template.
+    pub item_path: String,
+    /// The item path's parameter.
+    pub param: String,
+    /// JSON pointer of the id in the answer, when a link says so.
+    pub id_pointer: Option<String>,
+    /// Index of the `DELETE` on the item, when there is one.
+    pub delete: Option<usize>,
+}
+
+/// Finds the producers of a description.
+pub fn producers(spec: &ApiSpec) -> Vec<Producer> {
+    let mut out = Vec::new();
+    for (index, create) in spec.operations.iter().enumerate() {
+        if create.method != "POST" || create.path.trim_end_matches('/').ends_with('}') {
+            continue;
+        }
+        // An explicit link wins.
+        let linked = create.links.iter().find_map(|link| {
+            let target = spec.operation_by_id(&link.operation_id)?;
+            let (param, expression) = link.parameters.first()?;
+            let pointer = expression.strip_prefix("$response.body#")?.to_string();
+            Some((target.path.clone(), param.clone(), Some(pointer)))
+        });
+        let inferred = || {
+            let prefix = format!("{}/{{", create.path.trim_end_matches('/'));
+            spec.operations.iter().find_map(|item| {
+                let rest = item.path.strip_prefix(&prefix)?;
+                let param = rest.strip_suffix('}')?;
+                (!param.contains('/')).then(|| (item.path.clone(), param.to_string(), None))
+            })
+        };
+        let Some((item_path, param, id_pointer)) = linked.or_else(inferred) else {
+            continue;
+        };
+        let delete = spec
+            .operations
+            .iter()
+            .position(|op| op.method == "DELETE" && op.path == item_path);
+        out.push(Producer {
+            create: index,
+            item_path,
+            param,
+            id_pointer,
+            delete,
+        });
+    }
+    out
+}
+
+/// The id of the created object in the creation answer: the linked pointer, a usual id field,
+/// or the last segment of `Location`.
+pub fn created_id(response: &Response, producer: &Producer, create: &Operation) -> Option<String> {
+    let body = response.json();
+    if let (Some(body), Some(pointer)) = (&body, &producer.id_pointer)
+        && let Some(id) = body.pointer(pointer).and_then(scalar)
+    {
+        return Some(id);
+    }
+    if let Some(body) = &body {
+        let singular = create
+            .path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('s')
+            .to_string();
+        let candidates = [
+            format!("/{}", producer.param),
+            "/id".to_string(),
+            "/_id".to_string(),
+            "/uuid".to_string(),
+            format!("/{singular}Id"),
+            format!("/{singular}_id"),
+            "/data/id".to_string(),
+            format!("/{singular}/id"),
+        ];
+        if let Some(id) = candidates
+            .iter()
+            .find_map(|pointer| body.pointer(pointer).and_then(scalar))
+        {
+            return Some(id);
+        }
+    }
+    let location = response.header("location")?;
+    let segment = location.trim_end_matches('/').rsplit('/').next()?;
+    (!segment.is_empty()).then(|| segment.to_string())
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) if !text.is_empty() => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{operation, spec};
+    use crate::spec::Link;
+
+    #[test]
+    fn pairs_collections_with_their_items() {
+        let mut api = spec();
+        api.operations = vec![
+            operation("POST", "/api/notes", true),
+            operation("GET", "/api/notes/{id}", true),
+            operation("DELETE", "/api/notes/{id}", true),
+            operation("POST", "/api/login", false),
+        ];
+        let found = producers(&api);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].item_path, "/api/notes/{id}");
+        assert_eq!(found[0].delete, Some(2));
+    }
+
+    #[test]
+    fn links_name_the_id_explicitly() {
+        let mut api = spec();
+        let mut create = operation("POST", "/orders", true);
+        create.links.push(Link {
+            status: "201".into(),
+            operation_id: "getOrder".into(),
+            parameters: vec![("orderId".into(), "$response.body#/data/ref".into())],
+        });
+        let mut get = operation("GET", "/orders/{orderId}", true);
+        get.operation_id = Some("getOrder".into());
+        api.operations = vec![create, get];
+        let producer = producers(&api).remove(0);
+        assert_eq!(producer.id_pointer.as_deref(), Some("/data/ref"));
+        let response = Response {
+            status: 201,
+            headers: vec![],
+            body: br#"{"data": {"ref": "ord_9"}}"#.to_vec(),
+            truncated: false,
+        };
+        assert_eq!(
+            created_id(&response, &producer, &api.operations[0]),
+            Some("ord_9".into())
+        );
+    }
+
+    #[test]
+    fn ids_come_from_usual_fields_or_location() {
+        let producer = Producer {
+            create: 0,
+            item_path: "/tasks/{id}".into(),
+            param: "id".into(),
+            id_pointer: None,
+            delete: None,
+        };
+        let create = operation("POST", "/tasks", true);
+        let body = |text: &str| Response {
+            status: 201,
+            headers: vec![],
+            body: text.as_bytes().to_vec(),
+            truncated: false,
+        };
+        assert_eq!(
+            created_id(&body(r#"{"id": 42}"#), &producer, &create),
+            Some("42".into())
+        );
+        assert_eq!(
+            created_id(&body(r#"{"taskId": "t-1"}"#), &producer, &create),
+            Some("t-1".into())
+        );
+        let located = Response {
+            status: 201,
+            headers: vec![("Location".into(), "/tasks/77".into())],
+            body: vec![],
+            truncated: false,
+        };
+        assert_eq!(created_id(&located, &producer, &create), Some("77".into()));
+        assert_eq!(created_id(&body("{}"), &producer, &create), None);
+    }
+}

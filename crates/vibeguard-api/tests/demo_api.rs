@@ -1,0 +1,184 @@
+//! The API engine against the demo API: every seeded flaw of the vulnerable twin is reported,
+//! and the hardened twin gives none of these checks anything to report.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+use url::Url;
+use vibeguard_api::engine::{self, ApiOutcome, ApiSettings};
+use vibeguard_api::http::Limits;
+use vibeguard_api::identity::{Capture, IdentityConfig, LoginRequest};
+use vibeguard_api::policy::AccessPolicy;
+use vibeguard_api::spec::SpecSource;
+use vibeguard_demo::api::{ACCOUNTS, DemoApi, Mode};
+
+fn login(email: &str, password: &str) -> IdentityConfig {
+    let body = json!({"email": email, "password": password});
+    IdentityConfig::Login {
+        request: Box::new(LoginRequest {
+            method: None,
+            path: "/api/login".into(),
+            json: body.as_object().cloned(),
+            form: None,
+            headers: Default::default(),
+        }),
+        capture: Capture {
+            json_pointer: Some("/token".into()),
+            header: None,
+            cookie: None,
+        },
+        send_as: None,
+        role: None,
+    }
+}
+
+pub async fn audit(mode: Mode) -> ApiOutcome {
+    let demo = DemoApi::start(mode, 0).await.expect("demo starts");
+    let target = Url::parse(&demo.url()).expect("url");
+    let settings = ApiSettings {
+        spec: SpecSource::Url(target.join("/openapi.yaml").expect("url")),
+        target,
+        allow_hosts: Vec::new(),
+        limits: Limits::default(),
+        allow_destructive: false,
+        identities: vec![
+            ("alice".into(), login(ACCOUNTS[0].0, ACCOUNTS[0].1)),
+            ("bob".into(), login(ACCOUNTS[1].0, ACCOUNTS[1].1)),
+        ],
+        policy: AccessPolicy::default(),
+        seed: 1,
+    };
+    let outcome = engine::run(&settings, &|_| true, &|_| None)
+        .await
+        .expect("the engine runs");
+    demo.stop().await;
+    outcome
+}
+
+fn summary(outcome: &ApiOutcome) -> BTreeSet<String> {
+    outcome
+        .output
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.code, f.location))
+        .collect()
+}
+
+/// Every seeded flaw of the vulnerable twin, as `CODE location`.
+const EXPECTED: &[&str] = &[
+    // Tokens are decoded, not verified: a tampered signature passes everywhere...
+    "VG401 GET /api/admin/users",
+    "VG401 GET /api/tasks",
+    "VG401 GET /api/tasks/{id}",
+    "VG401 GET /api/users/me",
+    "VG401 POST /api/tasks",
+    "VG401 PUT /api/tasks/{id}",
+    "VG401 DELETE /api/tasks/{id}",
+    // ...and the user profile has no auth at all.
+    "VG401 GET /api/users/{id}",
+    // No ownership checks.
+    "VG402 GET /api/tasks/{id}",
+    "VG402 PUT /api/tasks/{id}",
+    "VG402 DELETE /api/tasks/{id}",
+    "VG402 GET /api/users/{id}",
+    // The admin endpoint trusts the front end.
+    "VG403 GET /api/admin/users",
+    // String-built SQL: crashes and errors that show the SQL.
+    "VG404 GET /api/tasks/{id}",
+    "VG404 GET /api/users/{id}",
+    "VG404 POST /api/login",
+    "VG404 POST /api/register",
+    "VG404 POST /api/tasks",
+    "VG404 PUT /api/tasks/{id}",
+    // Whole rows in responses.
+    "VG405 GET /api/admin/users [response:/*/api_key]",
+    "VG405 GET /api/admin/users [response:/*/password_hash]",
+    "VG405 GET /api/users/{id} [response:/api_key]",
+    "VG405 GET /api/users/{id} [response:/password_hash]",
+    // No security headers, CORS for everyone, a bare session cookie.
+    "VG406 * / [response headers]",
+    "VG407 GET /api/tasks",
+    "VG408 POST /api/login [cookie:session]",
+];
+
+#[tokio::test]
+async fn every_seeded_flaw_of_the_vulnerable_demo_is_reported() {
+    let outcome = audit(Mode::Vulnerable).await;
+    let expected: BTreeSet<String> = EXPECTED.iter().map(|s| s.to_string()).collect();
+    assert_eq!(summary(&outcome), expected);
+    assert!(
+        outcome.output.run.errors.is_empty(),
+        "{:?}",
+        outcome.output.run.errors
+    );
+    assert_eq!(outcome.output.run.rules_applied.len(), 8);
+    assert_eq!(outcome.output.run.coverage.operations, 10);
+    // Both kinds of CORS flaw, and the BOLA deletion is critical.
+    assert_eq!(
+        outcome
+            .output
+            .findings
+            .iter()
+            .filter(|f| f.code == "VG407")
+            .count(),
+        2
+    );
+    assert!(
+        outcome
+            .output
+            .findings
+            .iter()
+            .any(|f| f.code == "VG402" && f.severity == vibeguard_core::Severity::Critical)
+    );
+    // Every finding about an exchange carries it as evidence with a curl line.
+    assert!(
+        outcome
+            .output
+            .findings
+            .iter()
+            .filter(|f| f.code != "VG406")
+            .all(|f| !f.evidence.is_empty())
+    );
+}
+
+#[tokio::test]
+async fn the_hardened_demo_gives_the_checks_nothing_to_report() {
+    let outcome = audit(Mode::Hardened).await;
+    assert_eq!(summary(&outcome), BTreeSet::new());
+    assert!(
+        outcome.output.run.errors.is_empty(),
+        "{:?}",
+        outcome.output.run.errors
+    );
+    assert_eq!(
+        outcome.output.run.rules_applied.len(),
+        8,
+        "every check ran: {:?}",
+        outcome.output.run.not_applicable
+    );
+    assert!(outcome.output.run.coverage.requests > 50);
+}
+
+#[tokio::test]
+async fn the_run_cleans_up_and_reports_the_tokens_it_obtained() {
+    let outcome = audit(Mode::Vulnerable).await;
+    // Every object created was deleted (or already deleted by a test): no cleanup error.
+    assert!(
+        !outcome
+            .output
+            .run
+            .errors
+            .iter()
+            .any(|e| e.message.contains("could not delete"))
+    );
+    assert!(
+        outcome.secrets.iter().any(|s| s.starts_with("eyJ")),
+        "login tokens are handed to the redactor"
+    );
+    let deletes = outcome
+        .exchanges
+        .iter()
+        .filter(|e| e.request.method == "DELETE")
+        .count();
+    assert!(deletes >= 3);
+}

@@ -1,0 +1,232 @@
+//! The engine's safety and its loud failures: nothing outside the target's origin is contacted
+//! even when the description's `servers` and the target's redirects point elsewhere; a login
+//! that fails, an unreachable target and a document that is not an API description stop the run
+//! with a message saying so.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use url::Url;
+use vibeguard_api::engine::{self, ApiError, ApiSettings};
+use vibeguard_api::http::Limits;
+use vibeguard_api::identity::{Capture, IdentityConfig, LoginRequest};
+use vibeguard_api::policy::AccessPolicy;
+use vibeguard_api::spec::SpecSource;
+use vibeguard_demo::api::{DemoApi, Mode};
+
+/// A server that answers every request with `respond(path)` and counts connections.
+async fn server(
+    respond: impl Fn(&str) -> String + Send + Sync + 'static,
+) -> (Url, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url =
+        Url::parse(&format!("http://{}/", listener.local_addr().expect("addr"))).expect("url");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = connections.clone();
+    let respond = Arc::new(respond);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            counter.fetch_add(1, Ordering::SeqCst);
+            let respond = respond.clone();
+            tokio::spawn(async move {
+                let mut buffer = vec![0u8; 8192];
+                loop {
+                    let Ok(n) = stream.read(&mut buffer).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    let request = String::from_utf8_lossy(&buffer[..n]).into_owned();
+                    let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+                    if stream.write_all(respond(&path).as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, connections)
+}
+
+fn settings(target: Url, spec: SpecSource) -> ApiSettings {
+    ApiSettings {
+        target,
+        spec,
+        allow_hosts: Vec::new(),
+        limits: Limits::default(),
+        allow_destructive: false,
+        identities: Vec::new(),
+        policy: AccessPolicy::default(),
+        seed: 1,
+    }
+}
+
+#[tokio::test]
+async fn nothing_leaves_the_origin_whatever_the_spec_and_redirects_say() {
+    let (elsewhere, elsewhere_connections) =
+        server(|_| "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}".into()).await;
+    let other = elsewhere.clone();
+    let (target, _) = server(move |path| {
+        if path == "/openapi.json" {
+            let spec = json!({
+                "openapi": "3.0.3",
+                "info": {"title": "redirecting", "version": "1"},
+                "servers": [{"url": format!("{}api", other)}],
+                "paths": {
+                    "/items": {"get": {"responses": {"200": {"description": "ok"}}}, "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}, "responses": {"201": {"description": "ok"}}}},
+                    "/items/{id}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}], "get": {"responses": {"200": {"description": "ok"}}}}
+                }
+            })
+            .to_string();
+            format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{spec}", spec.len())
+        } else {
+            format!("HTTP/1.1 302 Found\r\nlocation: {other}stolen\r\ncontent-length: 0\r\n\r\n")
+        }
+    })
+    .await;
+    let outcome = engine::run(
+        &settings(
+            target.clone(),
+            SpecSource::Url(target.join("/openapi.json").expect("url")),
+        ),
+        &|_| true,
+        &|_| None,
+    )
+    .await
+    .expect("runs");
+    assert!(
+        outcome.output.run.coverage.requests > 3,
+        "the target was tested"
+    );
+    assert_eq!(
+        elsewhere_connections.load(Ordering::SeqCst),
+        0,
+        "a request left the target's origin"
+    );
+    // Requests went to the target with the spec's base path, not to the spec's server.
+    assert!(
+        outcome
+            .exchanges
+            .iter()
+            .all(|e| e.request.url.origin() == target.origin())
+    );
+    assert!(
+        outcome
+            .exchanges
+            .iter()
+            .any(|e| e.request.url.path().starts_with("/api/items"))
+    );
+
+    let out_of_scope = engine::run(
+        &settings(
+            target.clone(),
+            SpecSource::Url(elsewhere.join("/openapi.json").expect("url")),
+        ),
+        &|_| true,
+        &|_| None,
+    )
+    .await;
+    assert!(
+        matches!(out_of_scope, Err(ApiError::SpecOutOfScope(_))),
+        "{out_of_scope:?}"
+    );
+    assert_eq!(elsewhere_connections.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_failed_login_stops_the_run_naming_the_identity_and_the_answer() {
+    let demo = DemoApi::start(Mode::Vulnerable, 0).await.expect("demo");
+    let target = Url::parse(&demo.url()).expect("url");
+    let mut run = settings(
+        target.clone(),
+        SpecSource::Url(target.join("/openapi.yaml").expect("url")),
+    );
+    run.identities.push((
+        "bob".into(),
+        IdentityConfig::Login {
+            request: Box::new(LoginRequest {
+                method: None,
+                path: "/api/login".into(),
+                json: json!({"email": "bob@taskboard.example", "password": "${BOB_PASSWORD}"})
+                    .as_object()
+                    .cloned(),
+                form: None,
+                headers: Default::default(),
+            }),
+            capture: Capture {
+                json_pointer: Some("/token".into()),
+                header: None,
+                cookie: None,
+            },
+            send_as: None,
+            role: None,
+        },
+    ));
+    let wrong_password =
+        |name: &str| (name == "BOB_PASSWORD").then(|| "not-his-password".to_string());
+    let error = engine::run(&run, &|_| true, &wrong_password)
+        .await
+        .expect_err("must fail loudly");
+    assert_eq!(
+        error.to_string(),
+        "identity bob could not log in: POST /api/login answered 401"
+    );
+    let unset = engine::run(&run, &|_| true, &|_| None)
+        .await
+        .expect_err("must fail loudly");
+    assert!(
+        unset
+            .to_string()
+            .contains("environment variable `BOB_PASSWORD` is not set"),
+        "{unset}"
+    );
+    demo.stop().await;
+}
+
+#[tokio::test]
+async fn unreachable_targets_and_non_api_documents_are_clear_errors() {
+    let closed = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let target =
+        Url::parse(&format!("http://{}/", closed.local_addr().expect("addr"))).expect("url");
+    drop(closed);
+    let error = engine::run(
+        &settings(
+            target.clone(),
+            SpecSource::Url(target.join("/openapi.json").expect("url")),
+        ),
+        &|_| true,
+        &|_| None,
+    )
+    .await
+    .expect_err("unreachable");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("cannot reach {target}")),
+        "{error}"
+    );
+
+    let (page, _) = server(|_| {
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 15\r\n\r\n<html>hi</html>"
+            .into()
+    })
+    .await;
+    let error = engine::run(
+        &settings(
+            page.clone(),
+            SpecSource::Url(page.join("/openapi.json").expect("url")),
+        ),
+        &|_| true,
+        &|_| None,
+    )
+    .await
+    .expect_err("not an API description");
+    assert!(matches!(error, ApiError::Spec(_)), "{error}");
+}

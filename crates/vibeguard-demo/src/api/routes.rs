@@ -1,0 +1,776 @@
+//! The demo API's handlers. Each one is written twice in spirit: the vulnerable branch the way an
+//! assistant writes it on the first try, the hardened branch the way it should be.
+
+// Helpers return the handler's early answer (an axum `Response`) as their error; boxing it would
+// only add noise to every handler.
+#![expect(clippy::result_large_err, reason = "early axum responses as errors")]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Value, json};
+
+use super::store::weak_hash;
+use super::token;
+
+/// The hard-coded signing secret of the vulnerable mode (also in the example project's `.env`).
+pub const VULNERABLE_JWT_SECRET: &str = "supersecretjwtkey123";
+/// The only origin the hardened mode allows.
+pub const ALLOWED_ORIGIN: &str = "https://taskboard.example";
+/// The API description the server publishes.
+pub const SPEC: &str = include_str!("../../project/openapi.yaml");
+
+/// Shared server state.
+pub struct AppState {
+    pub hardened: bool,
+    pub db: Mutex<Connection>,
+    pub secret: Vec<u8>,
+    pub failed_logins: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+type Shared = Arc<AppState>;
+
+/// The router for a state.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route(
+            "/api/health",
+            get(|| async { Json(json!({"status": "ok"})) }),
+        )
+        .route(
+            "/openapi.yaml",
+            get(|| async { ([(header::CONTENT_TYPE, "application/yaml")], SPEC) }),
+        )
+        .route("/api/login", post(login))
+        .route("/api/register", post(register))
+        .route("/api/users/me", get(me))
+        .route("/api/users/{id}", get(user_by_id))
+        .route("/api/tasks", get(search_tasks).post(create_task))
+        .route(
+            "/api/tasks/{id}",
+            get(get_task).put(update_task).delete(delete_task),
+        )
+        .route("/api/admin/users", get(admin_users))
+        .route("/debug", get(debug))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers_and_cors,
+        ))
+        .with_state(state)
+}
+
+struct Json(Value);
+
+impl IntoResponse for Json {
+    fn into_response(self) -> Response {
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            self.0.to_string(),
+        )
+            .into_response()
+    }
+}
+
+fn reply(status: StatusCode, body: Value) -> Response {
+    (status, Json(body)).into_response()
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The database, even if a panicking handler poisoned the lock.
+fn db(state: &AppState) -> std::sync::MutexGuard<'_, Connection> {
+    state
+        .db
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A database error: the vulnerable mode shows it all, the hardened one says nothing.
+fn db_error(state: &AppState, error: &rusqlite::Error, sql: &str) -> Response {
+    if state.hardened {
+        reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"error": "internal error"}),
+        )
+    } else {
+        reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"error": format!("SQLITE_ERROR: {error}"), "sql": sql}),
+        )
+    }
+}
+
+/// The caller: `(id, role)`. Vulnerable: the token is decoded, not verified, and its role claim
+/// trusted. Hardened: signature and expiry are verified and the role comes from the database.
+fn caller(state: &AppState, headers: &HeaderMap) -> Option<(i64, String)> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let cookie = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|cookies| {
+            cookies
+                .split(';')
+                .find_map(|pair| pair.trim().strip_prefix("session=").map(str::to_string))
+        });
+    let token = bearer.or(cookie)?;
+    let claims = if state.hardened {
+        token::verify(&token, &state.secret, now())?
+    } else {
+        token::decode_unverified(&token)?
+    };
+    let id: i64 = match claims.get("sub")? {
+        Value::String(text) => text.parse().ok()?,
+        Value::Number(number) => number.as_i64()?,
+        _ => return None,
+    };
+    if state.hardened {
+        let role: String = db(state)
+            .query_row("SELECT role FROM users WHERE id = ?1", params![id], |row| {
+                row.get(0)
+            })
+            .ok()?;
+        Some((id, role))
+    } else {
+        Some((
+            id,
+            claims
+                .get("role")
+                .and_then(Value::as_str)
+                .unwrap_or("user")
+                .to_string(),
+        ))
+    }
+}
+
+fn unauthorized() -> Response {
+    reply(StatusCode::UNAUTHORIZED, json!({"error": "Not logged in"}))
+}
+
+fn parse_body(state: &AppState, body: &Bytes) -> Result<Value, Response> {
+    serde_json::from_slice(body).map_err(|error| {
+        if state.hardened {
+            reply(StatusCode::BAD_REQUEST, json!({"error": "invalid JSON"}))
+        } else {
+            reply(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"error": format!("Unexpected token in JSON: {error}")}),
+            )
+        }
+    })
+}
+
+/// A JSON value pasted into SQL the way string concatenation does it.
+fn sql_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+async fn headers_and_cors(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    let preflight = request.method() == Method::OPTIONS;
+    let mut response = if preflight {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    if state.hardened {
+        for (name, value) in [
+            (
+                "content-security-policy",
+                "default-src 'none'; frame-ancestors 'none'",
+            ),
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+            ("cache-control", "no-store"),
+        ] {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+        if origin.as_ref().is_some_and(|o| o == ALLOWED_ORIGIN) {
+            headers.insert(
+                "access-control-allow-origin",
+                HeaderValue::from_static(ALLOWED_ORIGIN),
+            );
+            headers.insert("vary", HeaderValue::from_static("Origin"));
+        }
+    } else {
+        headers.insert("x-powered-by", HeaderValue::from_static("Express"));
+        // "Fix" CORS errors by allowing whoever asks, cookies included.
+        if let Some(origin) = origin {
+            headers.insert("access-control-allow-origin", origin);
+            headers.insert(
+                "access-control-allow-credentials",
+                HeaderValue::from_static("true"),
+            );
+        }
+    }
+    if preflight {
+        headers.insert(
+            "access-control-allow-methods",
+            HeaderValue::from_static("GET, POST, PUT, DELETE"),
+        );
+        headers.insert(
+            "access-control-allow-headers",
+            HeaderValue::from_static("Authorization, Content-Type"),
+        );
+    }
+    response
+}
+
+/// id, email, password hash, name, role.
+type UserRow = (i64, String, String, String, String);
+
+async fn login(State(state): State<Shared>, body: Bytes) -> Response {
+    let body = match parse_body(&state, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let (Some(email), Some(password)) = (
+        body.get("email").and_then(Value::as_str),
+        body.get("password").and_then(Value::as_str),
+    ) else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "email and password are required"}),
+        );
+    };
+    if state.hardened {
+        let mut failures = state
+            .failed_logins
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let recent = failures.entry(email.to_ascii_lowercase()).or_default();
+        recent.retain(|at| at.elapsed() < Duration::from_secs(60));
+        if recent.len() >= 5 {
+            return (
+                [(header::RETRY_AFTER, "60")],
+                reply(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    json!({"error": "too many attempts"}),
+                ),
+            )
+                .into_response();
+        }
+    }
+    let row: rusqlite::Result<Option<UserRow>> = {
+        let connection = db(&state);
+        let map = |row: &rusqlite::Row<'_>| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        };
+        if state.hardened {
+            connection
+                .query_row(
+                    "SELECT id, email, password_hash, name, role FROM users WHERE email = ?1",
+                    params![email],
+                    map,
+                )
+                .optional()
+        } else {
+            let sql = format!(
+                "SELECT id, email, password_hash, name, role FROM users WHERE email = '{email}'"
+            );
+            connection.query_row(&sql, [], map).optional()
+        }
+    };
+    let user = match row {
+        Ok(user) => user,
+        Err(error) => return db_error(&state, &error, "SELECT … FROM users WHERE email = …"),
+    };
+    match user {
+        Some((id, email, hash, name, role)) if hash == weak_hash(password) => {
+            let token = if state.hardened {
+                token::sign(
+                    &json!({"sub": id.to_string(), "role": role, "iat": now(), "exp": now() + 900}),
+                    &state.secret,
+                )
+            } else {
+                token::sign(
+                    &json!({"sub": id.to_string(), "role": role}),
+                    VULNERABLE_JWT_SECRET.as_bytes(),
+                )
+            };
+            let cookie = if state.hardened {
+                format!("session={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=900")
+            } else {
+                format!("session={token}; Path=/")
+            };
+            let mut response = reply(
+                StatusCode::OK,
+                json!({"token": token, "user": {"id": id, "email": email, "name": name, "role": role}}),
+            );
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        found => {
+            if state.hardened {
+                let mut failures = state
+                    .failed_logins
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                failures
+                    .entry(email.to_ascii_lowercase())
+                    .or_default()
+                    .push(Instant::now());
+                reply(
+                    StatusCode::UNAUTHORIZED,
+                    json!({"error": "Invalid email or password"}),
+                )
+            } else if found.is_none() {
+                reply(
+                    StatusCode::UNAUTHORIZED,
+                    json!({"error": "No account with that email"}),
+                )
+            } else {
+                reply(StatusCode::UNAUTHORIZED, json!({"error": "Wrong password"}))
+            }
+        }
+    }
+}
+
+async fn register(State(state): State<Shared>, body: Bytes) -> Response {
+    let body = match parse_body(&state, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let field = |name: &str| body.get(name).and_then(Value::as_str);
+    if state.hardened {
+        let (Some(email), Some(password), Some(name)) =
+            (field("email"), field("password"), field("name"))
+        else {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "email, password and name are required strings"}),
+            );
+        };
+        if !email.contains('@')
+            || email.len() > 254
+            || password.len() < 12
+            || password.len() > 128
+            || name.is_empty()
+            || name.len() > 100
+        {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "invalid registration"}),
+            );
+        }
+        let connection = db(&state);
+        let result = connection.execute(
+            "INSERT INTO users (email, password_hash, name, role, api_key) VALUES (?1, ?2, ?3, 'user', ?4)",
+            params![email, weak_hash(password), name, format!("tb_live_{:x}", now())],
+        );
+        return match result {
+            Ok(_) => reply(
+                StatusCode::CREATED,
+                json!({"id": connection.last_insert_rowid(), "email": email, "name": name}),
+            ),
+            Err(_) => reply(
+                StatusCode::CONFLICT,
+                json!({"error": "that email cannot be used"}),
+            ),
+        };
+    }
+    let email = body.get("email").map(sql_text).unwrap_or_default();
+    let name = body.get("name").map(sql_text).unwrap_or_default();
+    let role = body
+        .get("role")
+        .map(sql_text)
+        .unwrap_or_else(|| "user".into());
+    let password = body.get("password").map(sql_text).unwrap_or_default();
+    let sql = format!(
+        "INSERT INTO users (email, password_hash, name, role, api_key) VALUES ('{email}', '{}', '{name}', '{role}', 'tb_live_new')",
+        weak_hash(&password)
+    );
+    let connection = db(&state);
+    match connection.execute(&sql, []) {
+        Ok(_) => reply(
+            StatusCode::CREATED,
+            json!({"id": connection.last_insert_rowid(), "email": email, "name": name, "role": role}),
+        ),
+        Err(error) => db_error(&state, &error, &sql),
+    }
+}
+
+fn public_user(row: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+    Ok(
+        json!({"id": row.get::<_, i64>(0)?, "email": row.get::<_, String>(1)?, "name": row.get::<_, String>(2)?, "role": row.get::<_, String>(3)?}),
+    )
+}
+
+fn full_user(row: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "id": row.get::<_, i64>(0)?, "email": row.get::<_, String>(1)?, "name": row.get::<_, String>(2)?,
+        "role": row.get::<_, String>(3)?, "password_hash": row.get::<_, String>(4)?, "api_key": row.get::<_, String>(5)?,
+    }))
+}
+
+async fn me(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let Some((id, _)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    let found = db(&state)
+        .query_row(
+            "SELECT id, email, name, role FROM users WHERE id = ?1",
+            params![id],
+            public_user,
+        )
+        .optional();
+    match found {
+        Ok(Some(user)) => reply(StatusCode::OK, user),
+        Ok(None) => unauthorized(),
+        Err(error) => db_error(&state, &error, "SELECT … FROM users WHERE id = ?"),
+    }
+}
+
+async fn user_by_id(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !state.hardened {
+        // No auth middleware here: "it's just a profile page".
+        let sql = format!(
+            "SELECT id, email, name, role, password_hash, api_key FROM users WHERE id = {id}"
+        );
+        let found = db(&state).query_row(&sql, [], full_user).optional();
+        return match found {
+            Ok(Some(user)) => reply(StatusCode::OK, user),
+            Ok(None) => reply(StatusCode::NOT_FOUND, json!({"error": "Not found"})),
+            Err(error) => db_error(&state, &error, &sql),
+        };
+    }
+    let Some((caller_id, role)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "id must be an integer"}),
+        );
+    };
+    if id != caller_id && role != "admin" {
+        return reply(StatusCode::NOT_FOUND, json!({"error": "Not found"}));
+    }
+    match db(&state)
+        .query_row(
+            "SELECT id, email, name, role FROM users WHERE id = ?1",
+            params![id],
+            public_user,
+        )
+        .optional()
+    {
+        Ok(Some(user)) => reply(StatusCode::OK, user),
+        Ok(None) => reply(StatusCode::NOT_FOUND, json!({"error": "Not found"})),
+        Err(error) => db_error(&state, &error, ""),
+    }
+}
+
+fn task(row: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+    Ok(
+        json!({"id": row.get::<_, i64>(0)?, "title": row.get::<_, String>(1)?, "done": row.get::<_, i64>(2)? != 0, "ownerId": row.get::<_, i64>(3)?}),
+    )
+}
+
+async fn search_tasks(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some((caller_id, _)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    let q = query.get("q").cloned().unwrap_or_default();
+    let connection = db(&state);
+    let rows = if state.hardened {
+        if q.len() > 200 {
+            return reply(StatusCode::BAD_REQUEST, json!({"error": "q is too long"}));
+        }
+        let mut statement = match connection.prepare(
+            "SELECT id, title, done, owner_id FROM tasks WHERE owner_id = ?1 AND title LIKE ?2",
+        ) {
+            Ok(statement) => statement,
+            Err(error) => return db_error(&state, &error, ""),
+        };
+        statement
+            .query_map(params![caller_id, format!("%{q}%")], task)
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+    } else {
+        let sql = format!(
+            "SELECT id, title, done, owner_id FROM tasks WHERE owner_id = {caller_id} AND title LIKE '%{q}%'"
+        );
+        let mut statement = match connection.prepare(&sql) {
+            Ok(statement) => statement,
+            Err(error) => return db_error(&state, &error, &sql),
+        };
+        statement
+            .query_map([], task)
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+    };
+    match rows {
+        Ok(rows) => reply(StatusCode::OK, Value::Array(rows)),
+        Err(error) => db_error(&state, &error, "SELECT … FROM tasks"),
+    }
+}
+
+/// Validates a task body (hardened): `title` a 1–200 character string, `done` a boolean.
+fn valid_task(
+    body: &Value,
+    require_title: bool,
+) -> Result<(Option<String>, Option<bool>), Response> {
+    let bad = |message: &str| reply(StatusCode::BAD_REQUEST, json!({"error": message}));
+    let Some(object) = body.as_object() else {
+        return Err(bad("a task is an object"));
+    };
+    let title = match object.get("title") {
+        Some(Value::String(title)) if !title.trim().is_empty() && title.chars().count() <= 200 => {
+            Some(title.clone())
+        }
+        None if !require_title => None,
+        _ => return Err(bad("title must be a string of 1 to 200 characters")),
+    };
+    let done = match object.get("done") {
+        Some(Value::Bool(done)) => Some(*done),
+        None => None,
+        _ => return Err(bad("done must be a boolean")),
+    };
+    Ok((title, done))
+}
+
+async fn create_task(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some((caller_id, _)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    let body = match parse_body(&state, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let connection = db(&state);
+    if state.hardened {
+        let (title, done) = match valid_task(&body, true) {
+            Ok(valid) => valid,
+            Err(response) => return response,
+        };
+        let title = title.unwrap_or_default();
+        let done = done.unwrap_or(false);
+        return match connection.execute(
+            "INSERT INTO tasks (title, done, owner_id) VALUES (?1, ?2, ?3)",
+            params![title, done, caller_id],
+        ) {
+            Ok(_) => reply(
+                StatusCode::CREATED,
+                json!({"id": connection.last_insert_rowid(), "title": title, "done": done, "ownerId": caller_id}),
+            ),
+            Err(error) => db_error(&state, &error, ""),
+        };
+    }
+    let title = body.get("title").map(sql_text).unwrap_or_default();
+    let done = body
+        .get("done")
+        .map(sql_text)
+        .unwrap_or_else(|| "false".into());
+    let sql = format!(
+        "INSERT INTO tasks (title, done, owner_id) VALUES ('{title}', {done}, {caller_id})"
+    );
+    match connection.execute(&sql, []) {
+        Ok(_) => reply(
+            StatusCode::CREATED,
+            json!({"id": connection.last_insert_rowid(), "title": title, "done": done == "true", "ownerId": caller_id}),
+        ),
+        Err(error) => db_error(&state, &error, &sql),
+    }
+}
+
+/// Reads a task: vulnerable by id alone, hardened by id and owner.
+fn find_task(state: &AppState, id: &str, caller_id: i64) -> Result<Option<Value>, Response> {
+    let connection = db(state);
+    if state.hardened {
+        let Ok(id) = id.parse::<i64>() else {
+            return Err(reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "id must be an integer"}),
+            ));
+        };
+        return connection
+            .query_row(
+                "SELECT id, title, done, owner_id FROM tasks WHERE id = ?1 AND owner_id = ?2",
+                params![id, caller_id],
+                task,
+            )
+            .optional()
+            .map_err(|error| db_error(state, &error, ""));
+    }
+    let sql = format!("SELECT id, title, done, owner_id FROM tasks WHERE id = {id}");
+    connection
+        .query_row(&sql, [], task)
+        .optional()
+        .map_err(|error| db_error(state, &error, &sql))
+}
+
+async fn get_task(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some((caller_id, _)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    match find_task(&state, &id, caller_id) {
+        Ok(Some(task)) => reply(StatusCode::OK, task),
+        Ok(None) => reply(StatusCode::NOT_FOUND, json!({"error": "Not found"})),
+        Err(response) => response,
+    }
+}
+
+async fn update_task(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some((caller_id, _)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    let body = match parse_body(&state, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    if state.hardened {
+        // PUT replaces the task: the same schema as creation applies.
+        let (title, done) = match valid_task(&body, true) {
+            Ok((title, done)) => (title.unwrap_or_default(), done.unwrap_or(false)),
+            Err(response) => return response,
+        };
+        let existing = match find_task(&state, &id, caller_id) {
+            Ok(Some(task)) => task,
+            Ok(None) => return reply(StatusCode::NOT_FOUND, json!({"error": "Not found"})),
+            Err(response) => return response,
+        };
+        let id = existing["id"].as_i64().unwrap_or_default();
+        return match db(&state).execute(
+            "UPDATE tasks SET title = ?1, done = ?2 WHERE id = ?3 AND owner_id = ?4",
+            params![title, done, id, caller_id],
+        ) {
+            Ok(_) => reply(
+                StatusCode::OK,
+                json!({"id": id, "title": title, "done": done, "ownerId": caller_id}),
+            ),
+            Err(error) => db_error(&state, &error, ""),
+        };
+    }
+    let title = body.get("title").map(sql_text).unwrap_or_default();
+    let done = body
+        .get("done")
+        .map(sql_text)
+        .unwrap_or_else(|| "false".into());
+    let sql = format!("UPDATE tasks SET title = '{title}', done = {done} WHERE id = {id}");
+    match db(&state).execute(&sql, []) {
+        Ok(0) => reply(StatusCode::NOT_FOUND, json!({"error": "Not found"})),
+        Ok(_) => reply(
+            StatusCode::OK,
+            json!({"id": id, "title": title, "done": done == "true"}),
+        ),
+        Err(error) => db_error(&state, &error, &sql),
+    }
+}
+
+async fn delete_task(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some((caller_id, _)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    let result = if state.hardened {
+        let Ok(id) = id.parse::<i64>() else {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "id must be an integer"}),
+            );
+        };
+        db(&state).execute(
+            "DELETE FROM tasks WHERE id = ?1 AND owner_id = ?2",
+            params![id, caller_id],
+        )
+    } else {
+        db(&state).execute(&format!("DELETE FROM tasks WHERE id = {id}"), [])
+    };
+    match result {
+        Ok(0) => reply(StatusCode::NOT_FOUND, json!({"error": "Not found"})),
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => db_error(&state, &error, "DELETE FROM tasks …"),
+    }
+}
+
+async fn admin_users(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let Some((_, role)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    // Vulnerable: the admin page is hidden in the front end, so the API "does not need" a check.
+    if state.hardened && role != "admin" {
+        return reply(StatusCode::FORBIDDEN, json!({"error": "admins only"}));
+    }
+    let connection = db(&state);
+    let sql = if state.hardened {
+        "SELECT id, email, name, role FROM users"
+    } else {
+        "SELECT id, email, name, role, password_hash, api_key FROM users"
+    };
+    let mut statement = match connection.prepare(sql) {
+        Ok(statement) => statement,
+        Err(error) => return db_error(&state, &error, sql),
+    };
+    let rows = statement
+        .query_map(
+            [],
+            if state.hardened {
+                public_user
+            } else {
+                full_user
+            },
+        )
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
+    match rows {
+        Ok(rows) => reply(StatusCode::OK, Value::Array(rows)),
+        Err(error) => db_error(&state, &error, sql),
+    }
+}
+
+async fn debug(State(state): State<Shared>) -> Response {
+    if state.hardened {
+        return reply(StatusCode::NOT_FOUND, json!({"error": "Not found"}));
+    }
+    reply(
+        StatusCode::OK,
+        json!({"env": {"NODE_ENV": "development", "DB_PASSWORD": "Taskboard2024!", "JWT_SECRET": VULNERABLE_JWT_SECRET}, "uptime": now()}),
+    )
+}
