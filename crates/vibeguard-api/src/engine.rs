@@ -226,6 +226,7 @@ pub async fn run(
     for &check in &active {
         if let Some(reason) = checks::ALL[check].not_applicable(&context) {
             run.not_applicable.push(RuleApplicability {
+                item: None,
                 code: checks::ALL[check].meta().code.clone(),
                 reason: Text::Borrowed(reason),
             });
@@ -365,10 +366,18 @@ pub async fn run(
             run.rules_applied.push(code.clone());
         } else if !run.not_applicable.iter().any(|na| &na.code == code) {
             run.not_applicable.push(RuleApplicability {
+                item: None,
                 code: code.clone(),
                 reason: Text::Borrowed("no operation gave it anything to test"),
             });
         }
+    }
+    if settings.target.scheme() != "https" && enabled("VG406") {
+        run.not_applicable.push(RuleApplicability {
+            code: Text::Borrowed("VG406"),
+            item: Some(vibeguard_core::ChecklistId::Tls02),
+            reason: Text::Borrowed("the target is plain HTTP, and HSTS only applies over HTTPS (test the https:// deployment)"),
+        });
     }
     run.coverage = Coverage {
         files: 0,
@@ -455,6 +464,41 @@ async fn load_spec(
                 });
             }
             Ok((documents, path.display().to_string()))
+        }
+        SpecSource::Discover => {
+            for path in spec::DISCOVERY_PATHS {
+                let Ok(url) = identity::join(target, path) else {
+                    continue;
+                };
+                let exchange = executor.send(Request::new("GET", url.clone())).await;
+                match &exchange.outcome {
+                    Err(error @ (RequestError::Connect(_) | RequestError::Timeout(_))) => {
+                        return Err(ApiError::Unreachable {
+                            target: target.to_string(),
+                            reason: error.to_string(),
+                        });
+                    }
+                    Ok(response) if response.is_success() && !response.truncated => {
+                        if let Ok(value) = spec::parse_document(url.as_str(), &response.text())
+                            && (value.get("openapi").is_some() || value.get("swagger").is_some())
+                        {
+                            return Ok((
+                                spec::load_documents::Documents::single(url.as_str(), value),
+                                url.to_string(),
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Err(SpecError::Fetch {
+                origin: target.to_string(),
+                reason: format!(
+                    "no API description at {}; give --spec FILE or URL",
+                    spec::DISCOVERY_PATHS.join(", ")
+                ),
+            }
+            .into())
         }
         SpecSource::Url(url) => {
             if !executor.scope().allows(url) {

@@ -1,12 +1,15 @@
-//! One audit, from a project folder to a [`Report`]: walk the tree once, run the engines,
-//! apply configuration overrides, inline suppressions and the baseline, redact credentials,
-//! and assemble the verdict. Each step is a plain function of the previous one's value.
+//! One audit, from a project folder (and optionally a running API) to a [`Report`]: walk the
+//! tree once, run the engines, apply configuration overrides, inline suppressions and the
+//! baseline, redact credentials, and assemble the verdict. Each step is a plain function of the
+//! previous one's value.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use jiff::Timestamp;
+use vibeguard_api::engine::ApiSettings;
+use vibeguard_api::spec::SpecSource;
 use vibeguard_core::report::RunOutcome;
 use vibeguard_core::{
     Baseline, FailOn, Finding, Inputs, Redactor, Report, Severity, Tool, suppression,
@@ -27,12 +30,18 @@ pub struct AuditRequest<'a> {
     pub project: &'a Path,
     /// The project as the user wrote it, for the report.
     pub project_label: String,
+    /// Whether the project engines (hygiene) run; `vibeguard api` runs the API engine alone.
+    pub project_engines: bool,
     /// The loaded configuration.
     pub config: &'a LoadedConfig,
     /// The gate.
     pub fail_on: FailOn,
     /// The baseline to apply, if any.
     pub baseline: Option<PathBuf>,
+    /// The running API to test, if any.
+    pub api: Option<ApiSettings>,
+    /// Where to write the HAR of the API exchanges, if anywhere.
+    pub har: Option<PathBuf>,
 }
 
 /// The tool's identity in reports.
@@ -49,32 +58,58 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
     let started_at = Timestamp::now();
     let rules = registry::all_rules();
     let config = &request.config.config;
-
-    progress.step("listing project files");
-    let walk = WalkOptions {
-        include: config.paths.include.clone(),
-        exclude: config.paths.exclude.clone(),
-    };
-    let tree = ProjectTree::walk(request.project, &walk).map_err(|error| match error {
-        ProjectError::NotAFolder { path } => anyhow::anyhow!(
-            "{} is not a folder: give the project's root folder (`vibeguard audit PATH`)",
-            path.display()
-        ),
-        other => anyhow::Error::new(other).context("invalid [paths] in the configuration"),
-    })?;
-
     let disabled: BTreeSet<String> = request.config.disabled_codes(&rules);
     let enabled = |code: &str| !disabled.contains(code);
+    let mut engines = Vec::new();
+    let mut findings = Vec::new();
+    let mut secrets = request.config.credentials();
 
-    progress.step("hygiene: manifests, lockfiles, update bots, secret files");
-    let hygiene = vibeguard_deps::hygiene::run(&tree, &enabled);
-    let mut engines = vec![hygiene.run];
-    let mut findings = hygiene.findings;
+    let tree = if request.project_engines {
+        progress.step("listing project files");
+        let walk = WalkOptions {
+            include: config.paths.include.clone(),
+            exclude: config.paths.exclude.clone(),
+        };
+        let tree = ProjectTree::walk(request.project, &walk).map_err(|error| match error {
+            ProjectError::NotAFolder { path } => anyhow::anyhow!(
+                "{} is not a folder: give the project's root folder (`vibeguard audit PATH`)",
+                path.display()
+            ),
+            other => anyhow::Error::new(other).context("invalid [paths] in the configuration"),
+        })?;
+        progress.step("hygiene: manifests, lockfiles, update bots, secret files");
+        let hygiene = vibeguard_deps::hygiene::run(&tree, &enabled);
+        engines.push(hygiene.run);
+        findings.extend(hygiene.findings);
+        Some(tree)
+    } else {
+        None
+    };
+
+    let mut exchanges = Vec::new();
+    if let Some(settings) = &request.api {
+        progress.step(&format!("api: testing {}", settings.target));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("cannot start the HTTP runtime")?;
+        let env = |name: &str| std::env::var(name).ok();
+        let outcome = runtime
+            .block_on(vibeguard_api::engine::run(settings, &enabled, &env))
+            .with_context(|| format!("API test of {}", settings.target))?;
+        secrets.extend(outcome.secrets);
+        engines.push(outcome.output.run);
+        findings.extend(outcome.output.findings);
+        exchanges = outcome.exchanges;
+    }
 
     apply_severity_overrides(&mut findings, &request.config.severity_overrides(&rules));
-    suppression::apply(&mut findings, |path| {
-        tree.read_text(path, MAX_SUPPRESSION_SCAN_BYTES).ok()
-    });
+    if let Some(tree) = &tree {
+        suppression::apply(&mut findings, |path| {
+            tree.read_text(path, MAX_SUPPRESSION_SCAN_BYTES).ok()
+        });
+    }
     if !enabled(&suppression::SUPPRESSION_WITHOUT_REASON.code) {
         findings.retain(|finding| finding.code != suppression::SUPPRESSION_WITHOUT_REASON.code);
     }
@@ -84,28 +119,40 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
         baseline.apply(&mut findings);
     }
 
-    let redactor = Redactor::new(request.config.credentials());
+    let redactor = Redactor::new(secrets);
     for finding in &mut findings {
         finding.redact(&redactor);
     }
     for run in &mut engines {
         for error in &mut run.errors {
             redactor.redact_in_place(&mut error.message);
+            redactor.redact_in_place(&mut error.source);
         }
+    }
+    if let Some(file) = &request.har {
+        let har = vibeguard_api::http::har::document(&exchanges, &redactor);
+        let text = serde_json::to_string_pretty(&har).context("cannot encode the HAR file")?;
+        std::fs::write(file, text).with_context(|| format!("cannot write {}", file.display()))?;
     }
 
     progress.finish();
     Ok(Report::assemble(RunOutcome {
         tool: tool(),
         inputs: Inputs {
-            project: Some(request.project_label.clone()),
+            project: request
+                .project_engines
+                .then(|| request.project_label.clone()),
             config: request
                 .config
                 .path
                 .as_ref()
                 .map(|p| p.display().to_string()),
-            target: None,
-            spec: None,
+            target: request.api.as_ref().map(|s| s.target.to_string()),
+            spec: request.api.as_ref().map(|s| match &s.spec {
+                SpecSource::File(path) => path.display().to_string(),
+                SpecSource::Url(url) => url.to_string(),
+                SpecSource::Discover => "discovered on the target".to_string(),
+            }),
             baseline: request.baseline.as_ref().map(|p| p.display().to_string()),
         },
         started_at,

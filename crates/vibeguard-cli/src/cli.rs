@@ -66,6 +66,48 @@ pub struct GlobalArgs {
     /// Never use colours (also: the NO_COLOR environment variable)
     #[arg(long, global = true)]
     pub no_color: bool,
+
+    /// The running API to test, e.g. http://127.0.0.1:8080 (overrides [target] url)
+    #[arg(long, global = true, value_name = "URL", help_heading = "API testing")]
+    pub target: Option<String>,
+
+    /// Its OpenAPI/Swagger description: a file, or a URL on the target (default: discovered)
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE|URL",
+        help_heading = "API testing"
+    )]
+    pub spec: Option<String>,
+
+    /// Another host requests may go to (repeatable); nothing else outside the target is contacted
+    #[arg(long = "allow-host", global = true, value_name = "HOST", action = ArgAction::Append, help_heading = "API testing")]
+    pub allow_hosts: Vec<String>,
+
+    /// Requests per second (default: unlimited)
+    #[arg(long, global = true, value_name = "N", help_heading = "API testing")]
+    pub rps: Option<f64>,
+
+    /// Most requests in one run [default: 2000]
+    #[arg(long, global = true, value_name = "N", help_heading = "API testing")]
+    pub max_requests: Option<u64>,
+
+    /// Longest API run in seconds [default: 300]
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        help_heading = "API testing"
+    )]
+    pub max_seconds: Option<u64>,
+
+    /// Allow changing and deleting objects vibeguard did not create
+    #[arg(long, global = true, help_heading = "API testing")]
+    pub allow_destructive: bool,
+
+    /// Write every request and response (credentials masked) to a HAR file
+    #[arg(long, global = true, value_name = "FILE", help_heading = "API testing")]
+    pub har: Option<PathBuf>,
 }
 
 fn parse_fail_on(text: &str) -> Result<FailOn, String> {
@@ -81,8 +123,23 @@ pub enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
-    /// Audit the built-in, deliberately vulnerable example project
+    /// Test a running API from its OpenAPI description (the API engine alone)
+    Api {
+        /// Project folder whose vibeguard.toml holds identities and [target] (default: .)
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        project: PathBuf,
+    },
+    /// Start the built-in vulnerable demo API and audit it end to end
     Demo {
+        /// Audit the hardened twin instead (the API checks must find nothing)
+        #[arg(long)]
+        hardened: bool,
+        /// Only run the demo API (until Ctrl-C) so other tools can be tried on it
+        #[arg(long)]
+        serve: bool,
+        /// Port for --serve (default: any free port)
+        #[arg(long, requires = "serve")]
+        port: Option<u16>,
         /// Keep the example project on disk and print where it is
         #[arg(long)]
         keep: bool,

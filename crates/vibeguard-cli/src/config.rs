@@ -96,10 +96,6 @@ pub struct Deps {
 
 /// `[target]`.
 #[derive(Debug, Deserialize)]
-#[expect(
-    dead_code,
-    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
-)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// The API's origin, e.g. `http://127.0.0.1:8080`.
@@ -118,6 +114,9 @@ pub struct Target {
     /// Operations that are public on purpose (`"POST /login"`).
     #[serde(default)]
     pub public: Vec<Spanned<String>>,
+    /// Intended access per operation pattern: `public`, `owner` or `role:NAME`.
+    #[serde(default)]
+    pub access: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// `[budget]`.
@@ -138,110 +137,8 @@ pub struct Budget {
     pub max_body_bytes: Option<Spanned<u64>>,
 }
 
-/// `[identities.NAME]`: how to act as one user. (serde buffers internally tagged enums, which
-/// loses spans, so values here are plain strings and errors are located by searching the file.)
-#[derive(Debug, Deserialize)]
-#[expect(
-    dead_code,
-    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
-)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-pub enum Identity {
-    /// `Authorization: Bearer <token>`.
-    Bearer {
-        /// The token (may be `${ENV_VAR}`).
-        token: String,
-        /// A role label, e.g. `admin`.
-        role: Option<String>,
-    },
-    /// A fixed header.
-    Header {
-        /// Header name.
-        name: String,
-        /// Header value (may be `${ENV_VAR}`).
-        value: String,
-        /// A role label.
-        role: Option<String>,
-    },
-    /// A fixed cookie.
-    Cookie {
-        /// Cookie name.
-        name: String,
-        /// Cookie value (may be `${ENV_VAR}`).
-        value: String,
-        /// A role label.
-        role: Option<String>,
-    },
-    /// HTTP basic authentication.
-    Basic {
-        /// User name.
-        username: String,
-        /// Password (may be `${ENV_VAR}`).
-        password: String,
-        /// A role label.
-        role: Option<String>,
-    },
-    /// A login request whose answer carries the credential.
-    Login {
-        /// The request to send (boxed: it is much larger than the other variants).
-        request: Box<LoginRequest>,
-        /// Where the credential is in the answer.
-        capture: Capture,
-        /// How to send it afterwards (default: `Authorization: Bearer`).
-        send_as: Option<SendAs>,
-        /// A role label.
-        role: Option<String>,
-    },
-}
-
-/// The login request of a `login` identity.
-#[derive(Debug, Deserialize)]
-#[expect(
-    dead_code,
-    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
-)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    /// HTTP method (default POST).
-    pub method: Option<String>,
-    /// Path on the target, e.g. `/api/login`.
-    pub path: String,
-    /// JSON body; string values may be `${ENV_VAR}`.
-    pub json: Option<toml::Table>,
-    /// Form body; values may be `${ENV_VAR}`.
-    pub form: Option<BTreeMap<String, String>>,
-    /// Extra headers.
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-}
-
-/// Where a login answer carries the credential: exactly one of the three.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Capture {
-    /// A JSON pointer into the body, e.g. `/token`.
-    pub json_pointer: Option<String>,
-    /// A response header.
-    pub header: Option<String>,
-    /// A cookie set by the response.
-    pub cookie: Option<String>,
-}
-
-/// How a captured credential is sent: a header (with an optional prefix) or a cookie.
-#[derive(Debug, Deserialize)]
-#[expect(
-    dead_code,
-    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
-)]
-#[serde(deny_unknown_fields)]
-pub struct SendAs {
-    /// Header name.
-    pub header: Option<String>,
-    /// Prefix before the value, e.g. `Bearer `.
-    pub prefix: Option<String>,
-    /// Cookie name.
-    pub cookie: Option<String>,
-}
+/// `[identities.NAME]` (the API engine's own type: it is what the engine consumes).
+pub use vibeguard_api::identity::IdentityConfig as Identity;
 
 /// A configuration problem, located in the file.
 #[derive(Debug)]
@@ -322,48 +219,18 @@ impl LoadedConfig {
     /// for the redactor: none of them may appear in any output.
     pub fn credentials(&self) -> Vec<String> {
         let mut values: Vec<String> = Vec::new();
-        let mut add = |raw: &str| {
-            values.push(raw.to_string());
-            if let Ok(resolved) = interpolate(raw, &|name| std::env::var(name).ok()) {
-                values.push(resolved);
-            }
-        };
         for identity in self.config.identities.values() {
-            match identity {
-                Identity::Bearer { token, .. } => add(token),
-                Identity::Header { value, .. } | Identity::Cookie { value, .. } => add(value),
-                Identity::Basic { password, .. } => add(password),
-                Identity::Login { request, .. } => {
-                    for value in request.form.iter().flat_map(|form| form.values()) {
-                        add(value);
-                    }
-                    for value in request.headers.values() {
-                        add(value);
-                    }
-                    if let Some(json) = &request.json {
-                        for text in json_strings(json) {
-                            add(&text);
-                        }
-                    }
+            for raw in identity.credential_strings() {
+                if let Ok(resolved) = interpolate(&raw, &|name| std::env::var(name).ok()) {
+                    values.push(resolved);
                 }
+                values.push(raw);
             }
         }
         // `${VAR}` references themselves are not secret; only what they resolve to is.
         values.retain(|value| !(value.starts_with("${") && value.ends_with('}')));
         values
     }
-}
-
-fn json_strings(table: &toml::Table) -> Vec<String> {
-    let mut out = Vec::new();
-    for value in table.values() {
-        match value {
-            toml::Value::String(text) => out.push(text.clone()),
-            toml::Value::Table(inner) => out.extend(json_strings(inner)),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Finds and loads the configuration: `explicit` when given (it must exist), otherwise
@@ -463,8 +330,28 @@ fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Inval
                 ));
             }
         }
-        for operation in target.private.iter().chain(&target.public) {
+        for operation in target
+            .private
+            .iter()
+            .chain(&target.public)
+            .chain(target.access.keys())
+        {
             check_operation(operation)?;
+        }
+        for access in target.access.values() {
+            let value = access.get_ref().trim();
+            let valid = value == "public"
+                || value == "owner"
+                || value
+                    .strip_prefix("role:")
+                    .is_some_and(|role| !role.trim().is_empty());
+            if !valid {
+                return Err((
+                    Some(access.span()),
+                    format!("target.access: `{value}` is not an access rule"),
+                    Some("use \"public\", \"owner\" or \"role:NAME\"".into()),
+                ));
+            }
         }
     }
     let budget = &config.budget;
@@ -504,18 +391,20 @@ fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Inval
         }
     }
     for (name, identity) in &config.identities {
-        validate_identity(name, identity).map_err(|(needle, message, hint)| {
-            // Point at the offending value, searching from the identity's own section.
-            let from = name.span().start;
-            let span = needle
-                .and_then(|needle| {
-                    text.get(from..)?
-                        .find(&needle)
-                        .map(|at| from + at..from + at + needle.len())
-                })
-                .or(Some(name.span()));
-            (span, message, hint)
-        })?;
+        identity
+            .validate(name.get_ref())
+            .map_err(|(needle, message)| {
+                // Point at the offending value, searching from the identity's own section.
+                let from = name.span().start;
+                let span = needle
+                    .and_then(|needle| {
+                        text.get(from..)?
+                            .find(&needle)
+                            .map(|at| from + at..from + at + needle.len())
+                    })
+                    .or(Some(name.span()));
+                (span, message, None)
+            })?;
     }
     Ok(())
 }
@@ -560,136 +449,7 @@ fn check_operation(value: &Spanned<String>) -> Result<(), Invalid> {
     }
 }
 
-/// An identity problem: the offending value (to locate it in the file), message and hint.
-type IdentityInvalid = (Option<String>, String, Option<String>);
-
-fn validate_identity(name: &Spanned<String>, identity: &Identity) -> Result<(), IdentityInvalid> {
-    let name = name.get_ref();
-    let check = |value: &String| {
-        interpolate(value, &|_| Some(String::new()))
-            .map(drop)
-            .map_err(|message| {
-                (
-                    Some(value.clone()),
-                    format!("identities.{name}: {message}"),
-                    None,
-                )
-            })
-    };
-    match identity {
-        Identity::Bearer { token, .. } => check(token)?,
-        Identity::Header { value, .. } | Identity::Cookie { value, .. } => check(value)?,
-        Identity::Basic {
-            username, password, ..
-        } => {
-            check(username)?;
-            check(password)?;
-        }
-        Identity::Login {
-            request,
-            capture,
-            send_as,
-            ..
-        } => {
-            if !request.path.starts_with('/') {
-                return Err((
-                    Some(request.path.clone()),
-                    format!(
-                        "identities.{name}.request.path must start with `/` (a path on the target)"
-                    ),
-                    None,
-                ));
-            }
-            if request.json.is_some() && request.form.is_some() {
-                return Err((
-                    None,
-                    format!("identities.{name}.request has both `json` and `form`; give one"),
-                    None,
-                ));
-            }
-            for value in request
-                .form
-                .iter()
-                .flat_map(|f| f.values())
-                .chain(request.headers.values())
-            {
-                check(value)?;
-            }
-            if let Some(json) = &request.json {
-                for value in json_strings(json) {
-                    check(&value)?;
-                }
-            }
-            let captures = [
-                capture.json_pointer.is_some(),
-                capture.header.is_some(),
-                capture.cookie.is_some(),
-            ];
-            if captures.iter().filter(|set| **set).count() != 1 {
-                return Err((
-                    None,
-                    format!(
-                        "identities.{name}.capture needs exactly one of `json_pointer`, `header`, `cookie`"
-                    ),
-                    None,
-                ));
-            }
-            if let Some(pointer) = &capture.json_pointer
-                && !(pointer.is_empty() || pointer.starts_with('/'))
-            {
-                return Err((
-                    Some(pointer.clone()),
-                    format!(
-                        "identities.{name}.capture.json_pointer must start with `/` (e.g. `/token`)"
-                    ),
-                    None,
-                ));
-            }
-            if let Some(send_as) = send_as
-                && send_as.header.is_some() == send_as.cookie.is_some()
-            {
-                return Err((
-                    None,
-                    format!("identities.{name}.send_as needs exactly one of `header`, `cookie`"),
-                    None,
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Replaces `${NAME}` with the value `lookup` gives; `$$` is a literal `$`. An unknown or
-/// empty variable, or an unterminated `${`, is an error naming it.
-pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('$') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        if let Some(after_dollar) = after.strip_prefix('$') {
-            out.push('$');
-            rest = after_dollar;
-        } else if let Some(body) = after.strip_prefix('{') {
-            let end = body
-                .find('}')
-                .ok_or_else(|| format!("`${{` without a closing `}}` in `{text}`"))?;
-            let name = &body[..end];
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!("`${{{name}}}` is not an environment variable name"));
-            }
-            let value =
-                lookup(name).ok_or_else(|| format!("environment variable `{name}` is not set"))?;
-            out.push_str(&value);
-            rest = &body[end + 1..];
-        } else {
-            out.push('$');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    Ok(out)
-}
+pub use vibeguard_api::identity::interpolate;
 
 fn syntax_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
     let message = error.message().trim().to_string();

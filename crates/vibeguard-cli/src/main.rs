@@ -2,6 +2,7 @@
 //! renders the reports and turns the outcome into an exit code (0 pass, 1 findings at or above
 //! `--fail-on`, 2 usage, configuration or I/O error).
 
+mod api_settings;
 mod audit;
 mod cli;
 mod commands;

@@ -268,7 +268,7 @@ fn rules_lists_every_rule_with_its_checklist_items() {
         .output()
         .expect("runs");
     let rules: Value = serde_json::from_str(&stdout(&json)).expect("JSON");
-    assert_eq!(rules.as_array().map(Vec::len), Some(7));
+    assert_eq!(rules.as_array().map(Vec::len), Some(15));
     let bad = vibeguard(cache.path())
         .args(["rules", "--format", "sarif"])
         .output()
@@ -496,28 +496,46 @@ fn inline_suppressions_need_a_reason() {
 }
 
 #[test]
-fn credentials_from_the_configuration_never_reach_any_output() {
+fn credentials_and_tokens_never_reach_any_output() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let demo = runtime
+        .block_on(vibeguard_demo::api::DemoApi::start(
+            vibeguard_demo::api::Mode::Vulnerable,
+            0,
+        ))
+        .expect("demo API");
     let cache = tempfile::tempdir().expect("tempdir");
     let project = tempfile::tempdir().expect("tempdir");
     let out = tempfile::tempdir().expect("tempdir");
     let root = project.path();
-    let secret = "tok-Very-Secret-4242";
+    let url_secret = "tok-Very-Secret-4242";
+    let (alice, bob) = (
+        vibeguard_demo::api::ACCOUNTS[0],
+        vibeguard_demo::api::ACCOUNTS[1],
+    );
     write(
         root,
         "requirements.txt",
         &format!(
-            "internal @ https://ci-bot:{secret}@pypi.internal.example/internal-1.0.tar.gz\nflask\n"
+            "internal @ https://ci-bot:{url_secret}@pypi.internal.example/internal-1.0.tar.gz\nflask\n"
         ),
     );
     write(
         root,
         "vibeguard.toml",
         &format!(
-            "[target]\nurl = \"http://127.0.0.1:9\"\n[identities.ci]\nkind = \"basic\"\nusername = \"ci-bot\"\npassword = \"{secret}\"\n"
+            "[target]\nurl = \"{}\"\nspec = \"/openapi.yaml\"\n\n[identities.alice]\nkind = \"login\"\nrequest = {{ path = \"/api/login\", json = {{ email = \"{}\", password = \"${{ALICE_PASSWORD}}\" }} }}\ncapture = {{ json_pointer = \"/token\" }}\n\n[identities.bob]\nkind = \"login\"\nrequest = {{ path = \"/api/login\", json = {{ email = \"{}\", password = \"{}\" }} }}\ncapture = {{ json_pointer = \"/token\" }}\n",
+            demo.url(),
+            alice.0,
+            bob.0,
+            bob.1
         ),
     );
     let mut command = vibeguard(cache.path());
-    command.args(["audit", "--fail-on", "never"]).arg(root);
+    command
+        .env("ALICE_PASSWORD", alice.1)
+        .args(["audit", "--fail-on", "never", "-v"])
+        .arg(root);
     for (format, file) in [
         ("json", "r.json"),
         ("sarif", "r.sarif"),
@@ -530,23 +548,39 @@ fn credentials_from_the_configuration_never_reach_any_output() {
             .arg("--format")
             .arg(format!("{format}={}", out.path().join(file).display()));
     }
-    let output = command.arg("-v").output().expect("runs");
+    command.arg("--har").arg(out.path().join("exchanges.har"));
+    let output = command.output().expect("runs");
+    runtime.block_on(demo.stop());
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = fs::read_to_string(out.path().join("r.json")).expect("json");
     assert!(
-        stdout(&output).contains("internal"),
-        "the finding is reported"
+        report.contains("\"VG401\"") && report.contains("\"VG305\"")
+            || report.contains("\"VG302\""),
+        "both engines reported"
     );
-    let mut checked = 0;
-    for entry in fs::read_dir(out.path()).expect("outputs") {
-        let bytes = fs::read(entry.expect("entry").path()).expect("read");
+    let mut outputs: Vec<(String, String)> = fs::read_dir(out.path())
+        .expect("outputs")
+        .map(|entry| {
+            let path = entry.expect("entry").path();
+            (
+                path.display().to_string(),
+                String::from_utf8_lossy(&fs::read(&path).expect("read")).into_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(outputs.len(), 7);
+    outputs.push(("stdout".into(), stdout(&output)));
+    outputs.push(("stderr".into(), stderr(&output)));
+    for (name, text) in &outputs {
+        for secret in [url_secret, alice.1, bob.1] {
+            assert!(!text.contains(secret), "{secret} appears in {name}");
+        }
+        // Every token vibeguard obtained (and every tampered copy) is a JWT: none may appear.
         assert!(
-            !String::from_utf8_lossy(&bytes).contains(secret),
-            "secret in an output file"
+            !text.contains("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ"),
+            "a token appears in {name}"
         );
-        checked += 1;
     }
-    assert_eq!(checked, 6);
-    assert!(!stdout(&output).contains(secret) && !stderr(&output).contains(secret));
 }
 
 #[test]

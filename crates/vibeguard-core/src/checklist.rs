@@ -434,7 +434,7 @@ fn evaluate_item(
         .collect();
     let checked_by: Vec<Text> = covering
         .iter()
-        .filter(|rule| engines.iter().any(|run| run.applied(&rule.code)))
+        .filter(|rule| engines.iter().any(|run| run.covered(&rule.code, item.id)))
         .map(|rule| rule.code.clone())
         .collect();
     let failing: Vec<&Finding> = findings
@@ -501,6 +501,7 @@ fn not_verified_note(
     let reasons: Vec<String> = engines
         .iter()
         .flat_map(|run| run.not_applicable.iter())
+        .filter(|na| na.item.is_none_or(|only| only == item.id))
         .filter(|na| covering.iter().any(|rule| rule.code == na.code))
         .map(|na| format!("{}: {}", na.code, na.reason))
         .collect();

@@ -94,12 +94,17 @@ impl fmt::Display for EngineError {
     }
 }
 
-/// A rule that ran but had nothing to look at, and why (e.g. "no package manifest found").
+/// A rule that ran but had nothing to look at, and why (e.g. "no package manifest found"); or,
+/// with `item`, a rule that ran but could not check that one checklist item (HSTS on a plain
+/// HTTP target).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleApplicability {
     /// The rule's code.
     pub code: Text,
-    /// Why it did not apply.
+    /// The one checklist item it could not check; `None` when the rule did not apply at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<crate::checklist::ChecklistId>,
+    /// Why.
     pub reason: Text,
 }
 
@@ -139,6 +144,15 @@ impl EngineRun {
     /// Whether the rule with this code applied in this run.
     pub fn applied(&self, code: &str) -> bool {
         self.rules_applied.iter().any(|applied| applied == code)
+    }
+
+    /// Whether the rule applied and covered this checklist item.
+    pub fn covered(&self, code: &str, item: crate::checklist::ChecklistId) -> bool {
+        self.applied(code)
+            && !self
+                .not_applicable
+                .iter()
+                .any(|na| na.code == code && na.item == Some(item))
     }
 }
 

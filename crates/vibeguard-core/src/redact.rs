@@ -33,6 +33,19 @@ static SECRET_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
+// A bearer token anywhere (a curl line, a log message), not only at the start of a header line.
+static BEARER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?P<head>\bbearer\s+)(?P<secret>[A-Za-z0-9\-._~+/]{8,}=*)")
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
+// A JSON Web Token anywhere: even altered (a tampered signature), it carries the claims and most
+// of a real signature.
+static JWT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?P<secret>eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)")
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
 // A quoted literal assigned to a secret-named key: `password: "x"`, `"apiKey": 'x'`, `token = "x"`.
 static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -90,6 +103,8 @@ impl Redactor {
             }
         }
         for pattern in [
+            &*JWT,
+            &*BEARER,
             &*URL_PASSWORD,
             &*SECRET_HEADER,
             &*SECRET_ASSIGNMENT,
@@ -117,10 +132,26 @@ fn mask_capture(caps: &Captures<'_>) -> String {
     let secret = caps.name("secret").map_or("", |m| m.as_str());
     // Masking a value that is already masked, or a reference to where the secret lives, hides
     // nothing and only makes the evidence harder to read.
-    if secret == REDACTED || secret.starts_with('$') || secret.starts_with("[REDACTED") {
+    if secret == REDACTED
+        || secret.starts_with('$')
+        || secret.starts_with("[REDACTED")
+        || looks_like_version(secret)
+    {
         return caps[0].to_string();
     }
     format!("{head}{REDACTED}{tail}")
+}
+
+/// Version numbers and ranges (`^9.0.0`, `~1.2`, `>=2`, `1.4.5-lts.1`) are never secrets, but
+/// package names such as `jsonwebtoken` or `passport-secret` make them look assigned to one.
+fn looks_like_version(value: &str) -> bool {
+    let bare = value.trim_start_matches(['^', '~', '>', '<', '=', 'v', ' ']);
+    bare.starts_with(|c: char| c.is_ascii_digit())
+        && bare.len() <= 32
+        && bare
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '*' | 'x'))
+        && bare.contains('.')
 }
 
 /// A short, safe description of a secret value for reports: its first four characters, its
@@ -166,6 +197,18 @@ mod tests {
     }
 
     #[test]
+    fn masks_bearer_tokens_and_jwts_anywhere() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLWJ5dGVz";
+        let out = Redactor::default().redact(&format!(
+            "curl -H 'Authorization: Bearer {jwt}' and {{\"t\": \"{jwt}\"}}"
+        ));
+        assert!(!out.contains("eyJzdWIiOiIxIn0"), "{out}");
+        let opaque =
+            Redactor::default().redact("curl -H 'Authorization: Bearer opaque-token-12345'");
+        assert!(!opaque.contains("opaque-token-12345"), "{opaque}");
+    }
+
+    #[test]
     fn masks_url_passwords_but_keeps_the_user() {
         let out = Redactor::default().redact("postgres://app:hunter2@db:5432/app");
         assert_eq!(out, "postgres://app:[REDACTED]@db:5432/app");
@@ -193,6 +236,16 @@ mod tests {
             "DB_PASSWORD=[REDACTED]"
         );
         assert_eq!(redactor.redact("API_KEY=${API_KEY}"), "API_KEY=${API_KEY}");
+        let dependency = r#"    "jsonwebtoken": "^9.0.0","#;
+        assert_eq!(
+            redactor.redact(dependency),
+            dependency,
+            "a version range is not a secret"
+        );
+        assert_eq!(
+            redactor.redact(r#""auth-token": "ab12cd34ef56""#),
+            r#""auth-token": "[REDACTED]""#
+        );
     }
 
     #[test]

@@ -55,6 +55,7 @@ fn hygiene_run(
     run.not_applicable = not_applicable
         .iter()
         .map(|(code, reason)| RuleApplicability {
+            item: None,
             code: Text::Borrowed(*code),
             reason: Text::Borrowed(*reason),
         })

@@ -21,7 +21,21 @@ pub enum SpecSource {
     File(PathBuf),
     /// A URL on the target's origin.
     Url(url::Url),
+    /// Not given: the usual description paths on the target are tried.
+    Discover,
 }
+
+/// Where API descriptions usually live, tried in order when none is given.
+pub const DISCOVERY_PATHS: &[&str] = &[
+    "/openapi.json",
+    "/openapi.yaml",
+    "/swagger.json",
+    "/v3/api-docs",
+    "/api-docs",
+    "/api/openapi.json",
+    "/swagger/v1/swagger.json",
+    "/docs/openapi.json",
+];
 
 /// A description that cannot be used at all.
 #[derive(Debug, thiserror::Error)]

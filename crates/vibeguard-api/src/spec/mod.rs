@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-pub use load::{MAX_SPEC_BYTES, SpecError, SpecSource, load_file, parse_document};
+pub use load::{DISCOVERY_PATHS, MAX_SPEC_BYTES, SpecError, SpecSource, load_file, parse_document};
 pub use schema::{Schema, SchemaType};
 
 /// The version of the description format.

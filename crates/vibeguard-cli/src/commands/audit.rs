@@ -15,9 +15,24 @@ use crate::outputs::{self, ArgOrder};
 use crate::progress::Progress;
 use crate::registry;
 
+/// What an audit covers, beyond the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Skip the project engines (`vibeguard api` runs the API engine alone).
+    pub skip_project: bool,
+    /// API settings decided by the command (the demo), instead of the configuration's.
+    pub api: Option<vibeguard_api::engine::ApiSettings>,
+}
+
 /// Audits `path` and writes the reports.
 pub fn run(global: &GlobalArgs, order: &ArgOrder, path: &Path) -> anyhow::Result<Outcome> {
-    let report = audit_project(global, order, path, &path.display().to_string())?;
+    let report = audit_project(
+        global,
+        order,
+        path,
+        &path.display().to_string(),
+        Scope::default(),
+    )?;
     Ok(if report.summary.passed {
         Outcome::Passed
     } else {
@@ -31,6 +46,7 @@ pub fn audit_project(
     order: &ArgOrder,
     path: &Path,
     label: &str,
+    scope: Scope,
 ) -> anyhow::Result<Report> {
     if !path.exists() {
         anyhow::bail!(
@@ -40,7 +56,7 @@ pub fn audit_project(
     }
     // Plan outputs first, so a bad --format fails before any work.
     let plans = outputs::plan(&global.formats, &global.outputs, order)?;
-    let report = audit_only(global, path, label)?;
+    let report = audit_only(global, path, label, scope)?;
     let options = RenderOptions {
         color: outputs::stdout_color(global.no_color),
         verbose: global.verbose > 0,
@@ -57,8 +73,13 @@ pub fn audit_project(
     Ok(report)
 }
 
-/// Audits a project and returns the report, writing nothing.
-pub fn audit_only(global: &GlobalArgs, path: &Path, label: &str) -> anyhow::Result<Report> {
+/// Audits a project and returns the report, writing nothing (but the HAR file, if asked).
+pub fn audit_only(
+    global: &GlobalArgs,
+    path: &Path,
+    label: &str,
+    scope: Scope,
+) -> anyhow::Result<Report> {
     let rules = registry::all_rules();
     let loaded =
         config::load(global.config.as_deref(), path, &rules).context("invalid configuration")?;
@@ -70,12 +91,22 @@ pub fn audit_only(global: &GlobalArgs, path: &Path, label: &str) -> anyhow::Resu
         .baseline
         .clone()
         .or_else(|| loaded.config.baseline.as_ref().map(|b| path.join(b)));
+    let api = match scope.api {
+        Some(api) => Some(api),
+        None => crate::api_settings::from(&loaded, global, path)?,
+    };
+    if scope.skip_project && api.is_none() {
+        anyhow::bail!("no API to test: give --target URL (or [target] url in vibeguard.toml)");
+    }
     let request = AuditRequest {
         project: path,
         project_label: label.to_string(),
+        project_engines: !scope.skip_project,
         config: &loaded,
         fail_on,
         baseline,
+        api,
+        har: global.har.clone(),
     };
     audit::run(&request, &Progress::new(global.quiet))
 }

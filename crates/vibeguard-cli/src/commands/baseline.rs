@@ -23,7 +23,12 @@ pub fn write(global: &GlobalArgs, file: &Path, path: &Path) -> anyhow::Result<Ou
         baseline: None,
         ..global.clone()
     };
-    let report = super::audit::audit_only(&global, path, &path.display().to_string())?;
+    let report = super::audit::audit_only(
+        &global,
+        path,
+        &path.display().to_string(),
+        super::audit::Scope::default(),
+    )?;
     let baseline = Baseline::from_findings(&report.tool.version, &report.findings);
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)

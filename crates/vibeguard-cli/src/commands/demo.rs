@@ -1,44 +1,157 @@
-//! `vibeguard demo`: writes the built-in example project to a fresh temporary folder, audits
-//! it like any project, and removes it afterwards (unless `--keep`).
+//! `vibeguard demo`: starts the built-in task board API on 127.0.0.1 (vulnerable, or hardened
+//! with `--hardened`), writes its example sources to a fresh temporary folder, audits both —
+//! the project engines on the sources, the API engine against the running server as two users —
+//! prints the report and stops the server. `--serve` only runs the server.
 
 use std::fs;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use serde_json::json;
+use url::Url;
+use vibeguard_api::engine::ApiSettings;
+use vibeguard_api::http::Limits;
+use vibeguard_api::identity::{Capture, IdentityConfig, LoginRequest};
+use vibeguard_api::policy::AccessPolicy;
+use vibeguard_api::spec::SpecSource;
+use vibeguard_demo::api::{ACCOUNTS, DemoApi, Mode};
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
 use crate::outputs::ArgOrder;
 
+/// The demo's options.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    /// Serve the hardened twin.
+    pub hardened: bool,
+    /// Only serve.
+    pub serve: bool,
+    /// Port for `--serve`.
+    pub port: Option<u16>,
+    /// Keep the example project on disk.
+    pub keep: bool,
+}
+
 /// Runs the demo.
-pub fn run(global: &GlobalArgs, order: &ArgOrder, keep: bool) -> anyhow::Result<Outcome> {
+pub fn run(global: &GlobalArgs, order: &ArgOrder, options: DemoOptions) -> anyhow::Result<Outcome> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the demo server's runtime")?;
+    let mode = if options.hardened {
+        Mode::Hardened
+    } else {
+        Mode::Vulnerable
+    };
+    let server = runtime
+        .block_on(DemoApi::start(mode, options.port.unwrap_or(0)))
+        .context("cannot start the demo API")?;
+    let url = server.url();
+    let twin = if options.hardened {
+        "hardened"
+    } else {
+        "vulnerable"
+    };
+
+    if options.serve {
+        println!("vibeguard demo API ({twin}) listening on {url}");
+        println!("  description: {url}/openapi.yaml");
+        for (email, password, _, role) in ACCOUNTS {
+            println!("  account:     {email} / {password} ({role})");
+        }
+        println!("Press Ctrl-C to stop.");
+        runtime.block_on(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+        runtime.block_on(server.stop());
+        return Ok(Outcome::Passed);
+    }
+
     let dir = fresh_dir()?;
     vibeguard_demo::write_project(&dir)
         .with_context(|| format!("cannot write the demo project to {}", dir.display()))?;
     if !global.quiet {
         eprintln!(
-            "vibeguard demo: auditing an example API written the way assistants write them ({})\n",
+            "vibeguard demo: auditing a task board API written the way assistants write them — its sources ({}) and the {twin} server at {url}\n",
             dir.display()
         );
     }
-    let result = super::audit::audit_project(global, order, &dir, "demo project (taskboard-api)");
-    if keep {
+    let settings = demo_settings(&url, global)?;
+    let scope = super::audit::Scope {
+        skip_project: false,
+        api: Some(settings),
+    };
+    let result = super::audit::audit_project(
+        global,
+        order,
+        &dir,
+        &format!("demo project (taskboard-api, {twin} server)"),
+        scope,
+    );
+    runtime.block_on(server.stop());
+    if options.keep {
         eprintln!("\nthe demo project is kept in {}", dir.display());
     } else {
         let _ = fs::remove_dir_all(&dir);
     }
     let report = result?;
     if !global.quiet {
+        let first = report.findings.first().map_or("VG401", |f| f.code.as_ref());
         eprintln!(
-            "\nnext: `vibeguard explain {}` explains a finding; `vibeguard audit PATH` audits your project",
-            report.findings.first().map_or("VG301", |f| f.code.as_ref())
+            "\nnext: `vibeguard explain {first}` explains a finding; `vibeguard demo --hardened` audits the fixed twin; `vibeguard audit PATH --target URL` audits your project"
         );
     }
     Ok(if report.summary.passed {
         Outcome::Passed
     } else {
         Outcome::Failed
+    })
+}
+
+/// The API settings of the demo: the running server, its own description, alice and bob.
+fn demo_settings(url: &str, global: &GlobalArgs) -> anyhow::Result<ApiSettings> {
+    let target = Url::parse(url).context("the demo server's URL")?;
+    let login = |email: &str, password: &str| IdentityConfig::Login {
+        request: Box::new(LoginRequest {
+            method: None,
+            path: "/api/login".into(),
+            json: json!({"email": email, "password": password})
+                .as_object()
+                .cloned(),
+            form: None,
+            headers: Default::default(),
+        }),
+        capture: Capture {
+            json_pointer: Some("/token".into()),
+            header: None,
+            cookie: None,
+        },
+        send_as: None,
+        role: None,
+    };
+    let mut limits = Limits::default();
+    if let Some(rps) = global.rps {
+        limits.rps = Some(rps);
+    }
+    Ok(ApiSettings {
+        spec: SpecSource::Url(
+            target
+                .join("/openapi.yaml")
+                .context("the demo description's URL")?,
+        ),
+        target,
+        allow_hosts: Vec::new(),
+        limits,
+        allow_destructive: false,
+        identities: vec![
+            ("alice".into(), login(ACCOUNTS[0].0, ACCOUNTS[0].1)),
+            ("bob".into(), login(ACCOUNTS[1].0, ACCOUNTS[1].1)),
+        ],
+        policy: AccessPolicy::default(),
+        seed: 0x7669_6265_6775_6172,
     })
 }
 

@@ -1,5 +1,6 @@
 //! One file per subcommand; [`run`] dispatches.
 
+mod api;
 mod audit;
 mod baseline;
 mod checklist;
@@ -18,7 +19,22 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
     let global = &cli.global;
     match &cli.command {
         Command::Audit { path } => audit::run(global, order, path),
-        Command::Demo { keep } => demo::run(global, order, *keep),
+        Command::Api { project } => api::run(global, order, project),
+        Command::Demo {
+            hardened,
+            serve,
+            port,
+            keep,
+        } => demo::run(
+            global,
+            order,
+            demo::DemoOptions {
+                hardened: *hardened,
+                serve: *serve,
+                port: *port,
+                keep: *keep,
+            },
+        ),
         Command::Rules => rules::run(global),
         Command::Explain { code } => explain::run(code),
         Command::Checklist {

@@ -58,6 +58,7 @@ pub fn run(tree: &ProjectTree, enabled: &dyn Fn(&str) -> bool) -> EngineOutput {
             Applicability::Applied => engine_run.rules_applied.push(meta.code.clone()),
             Applicability::NotApplicable(reason) => {
                 engine_run.not_applicable.push(RuleApplicability {
+                    item: None,
                     code: meta.code.clone(),
                     reason: Text::Borrowed(reason),
                 })

@@ -34,7 +34,9 @@ pub fn render(report: &Report) -> String {
                 .filter_map(|fingerprint| report.finding(fingerprint))
                 .filter(|finding| finding.engine == run.engine)
                 .collect();
-            let applied = engine_rules.iter().any(|code| run.applied(code));
+            let applied = engine_rules
+                .iter()
+                .any(|code| run.covered(code, verdict.id));
             let case = if !failing.is_empty() {
                 let body: String = failing.iter().map(|f| finding_line(f)).collect();
                 Case::Failure {
@@ -49,7 +51,10 @@ pub fn render(report: &Report) -> String {
                 let reason = run
                     .not_applicable
                     .iter()
-                    .filter(|na| engine_rules.contains(&na.code.as_ref()))
+                    .filter(|na| {
+                        engine_rules.contains(&na.code.as_ref())
+                            && na.item.is_none_or(|only| only == verdict.id)
+                    })
                     .map(|na| na.reason.to_string())
                     .next()
                     .unwrap_or_else(|| "no covering rule ran".to_string());

@@ -201,6 +201,7 @@ pub fn canonical_report() -> Report {
     };
     api.rules_applied = vec![Text::Borrowed("VG401")];
     api.not_applicable = vec![RuleApplicability {
+        item: None,
         code: Text::Borrowed("VG402"),
         reason: Text::Borrowed("no login operation in the spec"),
     }];

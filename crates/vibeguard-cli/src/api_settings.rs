@@ -1,0 +1,157 @@
+//! The API engine's settings, from `vibeguard.toml` (`[target]`, `[budget]`, `[identities.*]`)
+//! and the command line (flags win).
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use url::Url;
+use vibeguard_api::engine::ApiSettings;
+use vibeguard_api::http::Limits;
+use vibeguard_api::policy::{Access, AccessPolicy, OperationPattern};
+use vibeguard_api::spec::SpecSource;
+
+use crate::cli::GlobalArgs;
+use crate::config::LoadedConfig;
+
+/// The seed of request values: fixed, so two runs against the same API send the same requests.
+const SEED: u64 = 0x7669_6265_6775_6172;
+
+/// The settings, when a target is given (flag or configuration); `None` otherwise.
+pub fn from(
+    loaded: &LoadedConfig,
+    global: &GlobalArgs,
+    project: &Path,
+) -> anyhow::Result<Option<ApiSettings>> {
+    let config = &loaded.config;
+    let target_config = config.target.as_ref();
+    let Some(target) = global
+        .target
+        .clone()
+        .or_else(|| target_config.map(|t| t.url.get_ref().clone()))
+    else {
+        return Ok(None);
+    };
+    let target = Url::parse(&target).with_context(|| {
+        format!("`{target}` is not a URL; give the API's origin, like http://127.0.0.1:8080")
+    })?;
+    if !matches!(target.scheme(), "http" | "https") || target.host().is_none() {
+        bail!("{target} must be an http:// or https:// URL with a host");
+    }
+    let spec = match (&global.spec, target_config.and_then(|t| t.spec.as_ref())) {
+        (Some(flag), _) => source(flag, Path::new("."), &target)?,
+        (None, Some(configured)) => source(configured.get_ref(), project, &target)?,
+        (None, None) => SpecSource::Discover,
+    };
+    let mut limits = Limits::default();
+    let budget = &config.budget;
+    if let Some(value) = &budget.max_requests {
+        limits.max_requests = *value.get_ref();
+    }
+    if let Some(value) = &budget.max_seconds {
+        limits.max_duration = Duration::from_secs(*value.get_ref());
+    }
+    if let Some(value) = &budget.rps {
+        limits.rps = Some(*value.get_ref());
+    }
+    if let Some(value) = &budget.concurrency {
+        limits.concurrency = usize::try_from(*value.get_ref()).unwrap_or(usize::MAX);
+    }
+    if let Some(value) = &budget.timeout_seconds {
+        limits.timeout = Duration::from_secs_f64(*value.get_ref());
+    }
+    if let Some(value) = &budget.max_body_bytes {
+        limits.max_body_bytes = usize::try_from(*value.get_ref()).unwrap_or(usize::MAX);
+    }
+    if let Some(rps) = global.rps {
+        if !(rps.is_finite() && rps > 0.0) {
+            bail!("--rps must be a positive number");
+        }
+        limits.rps = Some(rps);
+    }
+    if let Some(max) = global.max_requests {
+        limits.max_requests = max.max(1);
+    }
+    if let Some(seconds) = global.max_seconds {
+        limits.max_duration = Duration::from_secs(seconds.max(1));
+    }
+
+    let mut allow_hosts: Vec<String> = target_config
+        .map(|t| t.allow_hosts.iter().map(|h| h.get_ref().clone()).collect())
+        .unwrap_or_default();
+    allow_hosts.extend(global.allow_hosts.iter().cloned());
+
+    let patterns = |list: &[toml::Spanned<String>]| {
+        list.iter()
+            .filter_map(|p| OperationPattern::parse(p.get_ref()))
+            .collect::<Vec<_>>()
+    };
+    let policy = AccessPolicy {
+        private: target_config
+            .map(|t| patterns(&t.private))
+            .unwrap_or_default(),
+        public: target_config
+            .map(|t| patterns(&t.public))
+            .unwrap_or_default(),
+        access: target_config
+            .map(|t| {
+                t.access
+                    .iter()
+                    .filter_map(|(pattern, access)| {
+                        let access = match access.get_ref().trim() {
+                            "public" => Access::Public,
+                            "owner" => Access::Owner,
+                            other => Access::Role(other.strip_prefix("role:")?.trim().to_string()),
+                        };
+                        Some((OperationPattern::parse(pattern.get_ref())?, access))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    // The first identities in the file drive the authorization tests: keep the file's order.
+    let mut identities: Vec<(usize, String, vibeguard_api::identity::IdentityConfig)> = config
+        .identities
+        .iter()
+        .map(|(name, identity)| (name.span().start, name.get_ref().clone(), identity.clone()))
+        .collect();
+    identities.sort_by_key(|(position, _, _)| *position);
+    Ok(Some(ApiSettings {
+        target,
+        spec,
+        allow_hosts,
+        limits,
+        allow_destructive: global.allow_destructive
+            || target_config.is_some_and(|t| t.allow_destructive),
+        identities: identities
+            .into_iter()
+            .map(|(_, name, identity)| (name, identity))
+            .collect(),
+        policy,
+        seed: SEED,
+    }))
+}
+
+/// A spec given as text: a URL (must be on the target), or a path relative to `base`.
+fn source(text: &str, base: &Path, target: &Url) -> anyhow::Result<SpecSource> {
+    if text.contains("://") {
+        let url = Url::parse(text).with_context(|| format!("`{text}` is not a URL"))?;
+        return Ok(SpecSource::Url(url));
+    }
+    if text.starts_with('/') && !Path::new(text).exists() {
+        // A path on the target (`/openapi.json`), not a file.
+        return Ok(SpecSource::Url(
+            target
+                .join(text)
+                .with_context(|| format!("`{text}` is not a path"))?,
+        ));
+    }
+    let path = base.join(text);
+    if !path.is_file() {
+        bail!(
+            "the API description {} does not exist (give a file, or a URL on the target)",
+            path.display()
+        );
+    }
+    Ok(SpecSource::File(path))
+}
