@@ -589,7 +589,9 @@ async fn verify_static_identities(
     Ok(())
 }
 
-/// Sends a request as an identity; on 401 a login identity logs in again once and retries.
+/// Sends a request as an identity; on 401 a login identity logs in again and the request is
+/// retried once. Concurrent requests that meet the same expiry renew only once: a request whose
+/// token was already replaced just retries with the new one.
 async fn send_as(
     executor: &Executor,
     identities: &Mutex<Vec<Identity>>,
@@ -602,9 +604,14 @@ async fn send_as(
         return executor.send(request).await;
     };
     let unsigned = request.clone();
-    if let Some(identity) = identities.lock().await.get(index) {
+    let used_token = {
+        let guard = identities.lock().await;
+        let Some(identity) = guard.get(index) else {
+            return executor.send(request).await;
+        };
         identity.apply(&mut request);
-    }
+        identity.token.clone()
+    };
     let exchange = executor.send(request).await;
     if exchange.status() != Some(401) {
         return exchange;
@@ -613,7 +620,7 @@ async fn send_as(
     let Some(identity) = guard.get_mut(index).filter(|i| i.can_renew()) else {
         return exchange;
     };
-    if identity.renew(executor, base, env).await.is_err() {
+    if identity.token == used_token && identity.renew(executor, base, env).await.is_err() {
         return exchange;
     }
     let mut retry = unsigned;

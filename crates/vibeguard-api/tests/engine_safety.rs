@@ -19,7 +19,7 @@ use vibeguard_demo::api::{DemoApi, Mode};
 
 /// A server that answers every request with `respond(path)` and counts connections.
 async fn server(
-    respond: impl Fn(&str) -> String + Send + Sync + 'static,
+    respond: impl Fn(&str, &str) -> String + Send + Sync + 'static,
 ) -> (Url, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url =
@@ -45,7 +45,11 @@ async fn server(
                     }
                     let request = String::from_utf8_lossy(&buffer[..n]).into_owned();
                     let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                    if stream.write_all(respond(&path).as_bytes()).await.is_err() {
+                    if stream
+                        .write_all(respond(&path, &request).as_bytes())
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -71,9 +75,9 @@ fn settings(target: Url, spec: SpecSource) -> ApiSettings {
 #[tokio::test]
 async fn nothing_leaves_the_origin_whatever_the_spec_and_redirects_say() {
     let (elsewhere, elsewhere_connections) =
-        server(|_| "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}".into()).await;
+        server(|_, _| "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}".into()).await;
     let other = elsewhere.clone();
-    let (target, _) = server(move |path| {
+    let (target, _) = server(move |path, _| {
         if path == "/openapi.json" {
             let spec = json!({
                 "openapi": "3.0.3",
@@ -213,7 +217,7 @@ async fn unreachable_targets_and_non_api_documents_are_clear_errors() {
         "{error}"
     );
 
-    let (page, _) = server(|_| {
+    let (page, _) = server(|_, _| {
         "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 15\r\n\r\n<html>hi</html>"
             .into()
     })
@@ -229,4 +233,80 @@ async fn unreachable_targets_and_non_api_documents_are_clear_errors() {
     .await
     .expect_err("not an API description");
     assert!(matches!(error, ApiError::Spec(_)), "{error}");
+}
+
+#[tokio::test]
+async fn an_expired_login_token_is_renewed_once_and_the_requests_retried() {
+    let logins = Arc::new(AtomicUsize::new(0));
+    let first_token_uses = Arc::new(AtomicUsize::new(0));
+    let (logins_seen, uses) = (logins.clone(), first_token_uses.clone());
+    let (target, _) = server(move |path, request| {
+        let spec = json!({
+            "openapi": "3.0.3", "info": {"title": "expiring", "version": "1"},
+            "security": [{"bearer": []}],
+            "paths": {"/me": {"get": {"responses": {"200": {"description": "ok"}}}}}
+        })
+        .to_string();
+        let ok = |body: &str| format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+        let unauthorized = "HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n".to_string();
+        let token = request.lines().find_map(|line| line.strip_prefix("authorization: Bearer ").or_else(|| line.strip_prefix("Authorization: Bearer "))).map(str::trim);
+        match (path, token) {
+            ("/openapi.json", _) => ok(&spec),
+            ("/login", _) => {
+                let n = logins_seen.fetch_add(1, Ordering::SeqCst) + 1;
+                ok(&format!("{{\"token\": \"t{n}\"}}"))
+            }
+            // The first token expires after one use; later ones stay valid.
+            ("/me", Some("t1")) if uses.fetch_add(1, Ordering::SeqCst) == 0 => ok("{}"),
+            ("/me", Some(token)) if token != "t1" && token.starts_with('t') => ok("{}"),
+            _ => unauthorized,
+        }
+    })
+    .await;
+    let mut run = settings(
+        target.clone(),
+        SpecSource::Url(target.join("/openapi.json").expect("url")),
+    );
+    run.identities.push((
+        "alice".into(),
+        IdentityConfig::Login {
+            request: Box::new(LoginRequest {
+                method: None,
+                path: "/login".into(),
+                json: None,
+                form: None,
+                headers: Default::default(),
+            }),
+            capture: Capture {
+                json_pointer: Some("/token".into()),
+                header: None,
+                cookie: None,
+            },
+            send_as: None,
+            role: None,
+        },
+    ));
+    let outcome = engine::run(&run, &|_| true, &|_| None).await.expect("runs");
+    assert_eq!(
+        logins.load(Ordering::SeqCst),
+        2,
+        "one login, then exactly one renewal"
+    );
+    let as_alice: Vec<_> = outcome
+        .exchanges
+        .iter()
+        .filter(|e| {
+            e.request.url.path() == "/me"
+                && e.request
+                    .header_value("authorization")
+                    .is_some_and(|v| v.starts_with("Bearer t"))
+        })
+        .collect();
+    assert!(
+        as_alice.iter().any(
+            |e| e.request.header_value("authorization") == Some("Bearer t2")
+                && e.status() == Some(200)
+        ),
+        "retried with the new token"
+    );
 }

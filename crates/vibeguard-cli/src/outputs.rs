@@ -163,6 +163,15 @@ fn format_from_extension(file: &Path) -> Option<Format> {
     }
 }
 
+/// Prints to standard output. A closed pipe (`vibeguard rules | head -1`) means the reader has
+/// what it wanted: it is not an error, and must not become a panic as `print!` makes it.
+pub fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
 /// Whether colour may be used on standard output.
 pub fn stdout_color(no_color: bool) -> bool {
     let disabled_by_env = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());

@@ -728,3 +728,181 @@ fn colour_is_off_without_a_terminal_and_with_no_color() {
         .expect("runs");
     assert!(!stdout(&output).contains('\u{1b}'));
 }
+
+#[test]
+fn the_demo_audits_the_running_api_and_its_hardened_twin_reports_no_api_finding() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let report = |args: &[&str]| {
+        let output = vibeguard(cache.path())
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        serde_json::from_str::<Value>(&stdout(&output)).expect("JSON")
+    };
+    let api_findings = |report: &Value| {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["engine"] == "api")
+            .count()
+    };
+    let vulnerable = report(&["demo"]);
+    assert!(
+        api_findings(&vulnerable) >= 20,
+        "{}",
+        api_findings(&vulnerable)
+    );
+    assert!(
+        vulnerable["inputs"]["target"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("http://127.0.0.1:"))
+    );
+    let hardened = report(&["demo", "--hardened"]);
+    assert_eq!(api_findings(&hardened), 0, "{:#?}", hardened["findings"]);
+    let api_run = hardened["engines"]
+        .as_array()
+        .expect("engines")
+        .iter()
+        .find(|e| e["engine"] == "api")
+        .cloned()
+        .expect("the API engine ran");
+    assert_eq!(api_run["rules_applied"].as_array().map(Vec::len), Some(8));
+    assert!(
+        hardened["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["engine"] == "hygiene"),
+        "the example sources are still audited"
+    );
+}
+
+#[test]
+fn vibeguard_api_tests_a_running_api_with_the_projects_identities() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let demo = runtime
+        .block_on(vibeguard_demo::api::DemoApi::start(
+            vibeguard_demo::api::Mode::Vulnerable,
+            0,
+        ))
+        .expect("demo API");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    let (alice, bob) = (
+        vibeguard_demo::api::ACCOUNTS[0],
+        vibeguard_demo::api::ACCOUNTS[1],
+    );
+    let identity = |name: &str, account: (&str, &str, &str, &str)| {
+        format!(
+            "[identities.{name}]\nkind = \"login\"\nrequest = {{ path = \"/api/login\", json = {{ email = \"{}\", password = \"{}\" }} }}\ncapture = {{ json_pointer = \"/token\" }}\n",
+            account.0, account.1
+        )
+    };
+    write(
+        project.path(),
+        "vibeguard.toml",
+        &format!("{}{}", identity("alice", alice), identity("bob", bob)),
+    );
+    let har = project.path().join("run.har");
+    let output = vibeguard(cache.path())
+        .args([
+            "api",
+            "--format",
+            "json",
+            "--target",
+            &demo.url(),
+            "--spec",
+            "/openapi.yaml",
+            "--project",
+        ])
+        .arg(project.path())
+        .arg("--har")
+        .arg(&har)
+        .output()
+        .expect("runs");
+    runtime.block_on(demo.stop());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let engines: Vec<&str> = report["engines"]
+        .as_array()
+        .expect("engines")
+        .iter()
+        .filter_map(|e| e["engine"].as_str())
+        .collect();
+    assert_eq!(engines, vec!["api"], "the API engine alone");
+    assert!(
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["code"] == "VG402"),
+        "two identities drive the BOLA check"
+    );
+    let har: Value =
+        serde_json::from_str(&fs::read_to_string(&har).expect("HAR written")).expect("HAR is JSON");
+    assert!(
+        har["log"]["entries"]
+            .as_array()
+            .is_some_and(|e| e.len() > 20)
+    );
+
+    let missing = vibeguard(cache.path())
+        .args(["api", "--project"])
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("give --target URL"));
+    let unreachable = vibeguard(cache.path())
+        .args(["api", "--target", "http://127.0.0.1:9", "--project"])
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    assert_eq!(unreachable.status.code(), Some(2));
+    assert!(
+        stderr(&unreachable).contains("cannot reach http://127.0.0.1:9/"),
+        "{}",
+        stderr(&unreachable)
+    );
+}
+
+#[test]
+fn demo_serve_runs_the_api_until_stopped() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let cache = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vibeguard"))
+        .args(["demo", "--serve"])
+        .env("VIBEGUARD_CACHE_DIR", cache.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first_line)
+        .expect("line");
+    let address = first_line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .expect("url")
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("connects");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    stream
+        .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("request");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    child.kill().expect("stops");
+    let _ = child.wait();
+    assert!(
+        first_line.contains("vibeguard demo API (vulnerable) listening on http://127.0.0.1:"),
+        "{first_line}"
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}

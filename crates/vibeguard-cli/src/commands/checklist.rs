@@ -48,7 +48,7 @@ pub fn run(
         (None, Format::Markdown) => catalog_markdown(&rules),
         (None, _) => catalog_text(&rules),
     };
-    print!("{text}");
+    crate::outputs::print_stdout(&text);
     Ok(Outcome::Passed)
 }
 

@@ -57,12 +57,14 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, options: DemoOptions) -> anyho
     };
 
     if options.serve {
-        println!("vibeguard demo API ({twin}) listening on {url}");
-        println!("  description: {url}/openapi.yaml");
+        let mut banner = format!(
+            "vibeguard demo API ({twin}) listening on {url}\n  description: {url}/openapi.yaml\n"
+        );
         for (email, password, _, role) in ACCOUNTS {
-            println!("  account:     {email} / {password} ({role})");
+            banner.push_str(&format!("  account:     {email} / {password} ({role})\n"));
         }
-        println!("Press Ctrl-C to stop.");
+        banner.push_str("Press Ctrl-C to stop.\n");
+        crate::outputs::print_stdout(&banner);
         runtime.block_on(async {
             let _ = tokio::signal::ctrl_c().await;
         });

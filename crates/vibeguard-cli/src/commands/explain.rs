@@ -19,7 +19,7 @@ pub fn run(code: &str) -> anyhow::Result<Outcome> {
             .unwrap_or_default();
         anyhow::bail!("unknown rule `{code}`; {hint}`vibeguard rules` lists every rule");
     };
-    print!("{}", render(rule));
+    crate::outputs::print_stdout(&render(rule));
     Ok(Outcome::Passed)
 }
 

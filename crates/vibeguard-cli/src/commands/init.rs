@@ -35,7 +35,7 @@ pub fn run(path: &Path, force: bool, stdout: bool) -> anyhow::Result<Outcome> {
     let detected = detect(&tree);
     let text = render(&detected);
     if stdout {
-        print!("{text}");
+        crate::outputs::print_stdout(&text);
         return Ok(Outcome::Passed);
     }
     let file = path.join(FILE_NAME);

@@ -22,7 +22,7 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<Outcome> {
         Format::Markdown => markdown(&rules),
         _ => table(&rules),
     };
-    print!("{text}");
+    crate::outputs::print_stdout(&text);
     Ok(Outcome::Passed)
 }
 
