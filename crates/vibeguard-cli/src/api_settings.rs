@@ -1,4 +1,4 @@
-//! The API engine's settings, from `vibeguard.toml` (`[target]`, `[budget]`, `[identities.*]`)
+//! The API engine's settings, from `vibeguard.toml` (`[api]`, `[budget]`, `[identities.*]`)
 //! and the command line (flags win).
 
 use std::path::Path;
@@ -24,11 +24,11 @@ pub fn from(
     project: &Path,
 ) -> anyhow::Result<Option<ApiSettings>> {
     let config = &loaded.config;
-    let target_config = config.target.as_ref();
+    let target_config = config.api.as_ref();
     let Some(target) = global
         .target
         .clone()
-        .or_else(|| target_config.map(|t| t.url.get_ref().clone()))
+        .or_else(|| target_config.map(|t| t.target.get_ref().clone()))
     else {
         return Ok(None);
     };

@@ -67,7 +67,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_color: bool,
 
-    /// The running API to test, e.g. http://127.0.0.1:8080 (overrides [target] url)
+    /// The running API to test, e.g. http://127.0.0.1:8080 (overrides [api] target)
     #[arg(long, global = true, value_name = "URL", help_heading = "API testing")]
     pub target: Option<String>,
 
@@ -125,7 +125,7 @@ pub enum Command {
     },
     /// Test a running API from its OpenAPI description (the API engine alone)
     Api {
-        /// Project folder whose vibeguard.toml holds identities and [target] (default: .)
+        /// Project folder whose vibeguard.toml holds identities and [api] (default: .)
         #[arg(long, value_name = "PATH", default_value = ".")]
         project: PathBuf,
     },

@@ -2,7 +2,7 @@
 //!
 //! Every key is typed and unknown keys are refused (with the file, line and column, and the
 //! closest known key as a hint), so a typo never silently disables a check. Sections used by
-//! later engines (`[target]`, `[budget]`, `[identities.*]`, `[deps]`) are validated now too.
+//! later engines (`[api]`, `[budget]`, `[identities.*]`, `[deps]`) are validated now too.
 //! Every key is documented in `docs/configuration.md`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,7 +39,7 @@ pub struct Config {
     #[serde(default)]
     pub deps: Deps,
     /// The running API to test.
-    pub target: Option<Target>,
+    pub api: Option<Api>,
     /// Limits on the dynamic tests.
     #[serde(default)]
     pub budget: Budget,
@@ -94,12 +94,12 @@ pub struct Deps {
     pub lower_dev_severity: Option<bool>,
 }
 
-/// `[target]`.
+/// `[api]`: the running API to test.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Target {
+pub struct Api {
     /// The API's origin, e.g. `http://127.0.0.1:8080`.
-    pub url: Spanned<String>,
+    pub target: Spanned<String>,
     /// The OpenAPI/Swagger description: a file path or a URL on the target's origin.
     pub spec: Option<Spanned<String>>,
     /// Other hosts requests may go to.
@@ -303,12 +303,12 @@ fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Inval
     for name in config.rules.severity.keys() {
         known_rule(name, "rules.severity")?;
     }
-    if let Some(target) = &config.target {
-        check_url(&target.url, "target.url")?;
+    if let Some(target) = &config.api {
+        check_url(&target.target, "api.target")?;
         if let Some(spec) = &target.spec
             && spec.get_ref().contains("://")
         {
-            check_url(spec, "target.spec")?;
+            check_url(spec, "api.spec")?;
         }
         for host in &target.allow_hosts {
             let valid = !host.get_ref().is_empty()
@@ -319,10 +319,7 @@ fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Inval
             if !valid {
                 return Err((
                     Some(host.span()),
-                    format!(
-                        "target.allow_hosts: `{}` is not a host name",
-                        host.get_ref()
-                    ),
+                    format!("api.allow_hosts: `{}` is not a host name", host.get_ref()),
                     Some(
                         "give a host such as `api.example.com` or `127.0.0.1:9000`, not a URL"
                             .into(),
@@ -348,7 +345,7 @@ fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Inval
             if !valid {
                 return Err((
                     Some(access.span()),
-                    format!("target.access: `{value}` is not an access rule"),
+                    format!("api.access: `{value}` is not an access rule"),
                     Some("use \"public\", \"owner\" or \"role:NAME\"".into()),
                 ));
             }
@@ -539,8 +536,8 @@ VG302 = "low"
 [deps]
 offline = true
 
-[target]
-url = "http://127.0.0.1:8080"
+[api]
+target = "http://127.0.0.1:8080"
 spec = "openapi.yaml"
 allow_hosts = ["auth.example.com"]
 private = ["GET /admin/*"]
@@ -597,7 +594,7 @@ send_as = { header = "Authorization", prefix = "Bearer " }
         assert_eq!(e.position, Some((3, 1)));
         assert!(e.hint.as_deref().is_some_and(|h| h.contains("`token`")));
 
-        let e = error("[target]\nurl = \"http://x\"\nallow_host = [\"a\"]\n");
+        let e = error("[api]\ntarget = \"http://x\"\nallow_host = [\"a\"]\n");
         assert_eq!(e.position, Some((3, 1)));
     }
 
@@ -619,10 +616,10 @@ send_as = { header = "Authorization", prefix = "Bearer " }
             "{:?}",
             e.hint
         );
-        let e = error("[target]\nurl = \"ftp://example.com\"\n");
+        let e = error("[api]\ntarget = \"ftp://example.com\"\n");
         assert!(e.message.contains("http or https"));
-        let e = error("[target]\nurl = \"localhost:8080/api\"\n");
-        assert!(e.message.contains("target.url"));
+        let e = error("[api]\ntarget = \"localhost:8080/api\"\n");
+        assert!(e.message.contains("api.target"));
         let e = error("[budget]\nconcurrency = 0\n");
         assert!(e.message.contains("budget.concurrency"));
         let e = error("[identities.a]\nkind = \"oauth\"\n");
@@ -633,7 +630,7 @@ send_as = { header = "Authorization", prefix = "Bearer " }
             "[identities.a]\nkind = \"login\"\nrequest = { path = \"/login\" }\ncapture = { header = \"X\", cookie = \"s\" }\n",
         );
         assert!(e.message.contains("exactly one of"));
-        let e = error("[target]\nurl = \"http://x\"\nprivate = [\"/admin\"]\n");
+        let e = error("[api]\ntarget = \"http://x\"\nprivate = [\"/admin\"]\n");
         assert!(
             e.hint
                 .as_deref()

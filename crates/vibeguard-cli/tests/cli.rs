@@ -524,7 +524,7 @@ fn credentials_and_tokens_never_reach_any_output() {
         root,
         "vibeguard.toml",
         &format!(
-            "[target]\nurl = \"{}\"\nspec = \"/openapi.yaml\"\n\n[identities.alice]\nkind = \"login\"\nrequest = {{ path = \"/api/login\", json = {{ email = \"{}\", password = \"${{ALICE_PASSWORD}}\" }} }}\ncapture = {{ json_pointer = \"/token\" }}\n\n[identities.bob]\nkind = \"login\"\nrequest = {{ path = \"/api/login\", json = {{ email = \"{}\", password = \"{}\" }} }}\ncapture = {{ json_pointer = \"/token\" }}\n",
+            "[api]\ntarget = \"{}\"\nspec = \"/openapi.yaml\"\n\n[identities.alice]\nkind = \"login\"\nrequest = {{ path = \"/api/login\", json = {{ email = \"{}\", password = \"${{ALICE_PASSWORD}}\" }} }}\ncapture = {{ json_pointer = \"/token\" }}\n\n[identities.bob]\nkind = \"login\"\nrequest = {{ path = \"/api/login\", json = {{ email = \"{}\", password = \"{}\" }} }}\ncapture = {{ json_pointer = \"/token\" }}\n",
             demo.url(),
             alice.0,
             bob.0,

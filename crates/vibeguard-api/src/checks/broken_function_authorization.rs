@@ -27,7 +27,7 @@ static META: RuleMeta = RuleMeta {
     checklist: Cow::Borrowed(&[ChecklistId::Auth02]),
     docs: RuleDocs {
         what: Cow::Borrowed(
-            "Operations reserved for a role — declared in `[target.access]` (`\"* /api/admin/*\" = \
+            "Operations reserved for a role — declared in `[api.access]` (`\"* /api/admin/*\" = \
              \"role:admin\"`), marked in the description (`x-roles`, `x-required-role`, an `admin` tag), or \
              under an `/admin` path — are called as an identity without that role. A 2xx answer is a \
              finding. Only reads are sent unless `--allow-destructive`.",
@@ -81,7 +81,7 @@ impl Check for BrokenFunctionAuthorization {
             .operations
             .iter()
             .any(|op| context.policy.required_role(op).is_some()))
-        .then_some("no operation is reserved for a role (declare them in [target.access])")
+        .then_some("no operation is reserved for a role (declare them in [api.access])")
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {

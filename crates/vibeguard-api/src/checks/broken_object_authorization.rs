@@ -33,7 +33,7 @@ static META: RuleMeta = RuleMeta {
              changed and deleted as the second identity. Anything but 401/403/404 is a finding; for reads, \
              the second identity's answer is compared with the owner's view, so an answer that merely says \
              200 without the data is reported as tentative. Operations declared `public` in \
-             `[target.access]` are skipped.",
+             `[api.access]` are skipped.",
         ),
         why: Cow::Borrowed(
             "The most exploited API flaw: the handler trusts the id in the URL and never checks that the \

@@ -30,7 +30,7 @@ static META: RuleMeta = RuleMeta {
     checklist: Cow::Borrowed(&[ChecklistId::Auth01]),
     docs: RuleDocs {
         what: Cow::Borrowed(
-            "Every operation whose description declares security (or that `[target] private` names) is \
+            "Every operation whose description declares security (or that `[api] private` names) is \
              called three ways: with no credentials, with a malformed token, and with a real token whose \
              signature was altered. Any 2xx answer is a finding.",
         ),
@@ -87,7 +87,7 @@ impl Check for MissingAuth {
             .operations
             .iter()
             .any(|op| context.policy.requires_auth(op)))
-        .then_some("no operation declares security (declare private ones with [target] private)")
+        .then_some("no operation declares security (declare private ones with [api] private)")
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {

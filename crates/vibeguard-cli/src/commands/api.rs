@@ -1,5 +1,5 @@
 //! `vibeguard api --target URL [--spec FILE]`: the API engine alone, with the identities and
-//! `[target]` settings of the project's vibeguard.toml.
+//! `[api]` settings of the project's vibeguard.toml.
 
 use std::path::Path;
 

@@ -96,7 +96,7 @@ pub fn audit_only(
         None => crate::api_settings::from(&loaded, global, path)?,
     };
     if scope.skip_project && api.is_none() {
-        anyhow::bail!("no API to test: give --target URL (or [target] url in vibeguard.toml)");
+        anyhow::bail!("no API to test: give --target URL (or [api] target in vibeguard.toml)");
     }
     let request = AuditRequest {
         project: path,

@@ -191,8 +191,8 @@ pub fn render(detected: &Detected) -> String {
     let _ = write!(
         out,
         "# The running API, for the API tests. Uncomment and adjust:\n\
-         # [target]\n\
-         # url = \"http://127.0.0.1:3000\"\n\
+         # [api]\n\
+         # target = \"http://127.0.0.1:3000\"\n\
          # spec = \"{spec}\"\n\
          # public = [\"POST /api/login\"]\n\n\
          # [budget]\n\
@@ -239,7 +239,7 @@ mod tests {
             })
             .map(|line| format!("{line}\n"))
             .collect();
-        // Uncommenting the examples must give a valid file too (with the `[target]` section).
+        // Uncommenting the examples must give a valid file too (with the `[api]` section).
         let uncommented = uncommented.replace("baseline = \".vibeguard/baseline.json\"\n", "");
         crate::config::parse(
             Path::new(FILE_NAME),
