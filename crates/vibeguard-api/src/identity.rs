@@ -115,6 +115,27 @@ pub struct SendAs {
 }
 
 impl IdentityConfig {
+    /// A login that POSTs `body` as JSON to `path` and takes the token at `json_pointer` of
+    /// the answer, sent back as `Authorization: Bearer` — the most common shape of API login.
+    pub fn json_login(path: &str, body: Value, json_pointer: &str) -> Self {
+        IdentityConfig::Login {
+            request: Box::new(LoginRequest {
+                method: None,
+                path: path.to_string(),
+                json: body.as_object().cloned(),
+                form: None,
+                headers: BTreeMap::new(),
+            }),
+            capture: Capture {
+                json_pointer: Some(json_pointer.to_string()),
+                header: None,
+                cookie: None,
+            },
+            send_as: None,
+            role: None,
+        }
+    }
+
     /// The role label.
     pub fn role(&self) -> Option<&str> {
         match self {

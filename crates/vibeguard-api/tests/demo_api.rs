@@ -7,29 +7,17 @@ use serde_json::json;
 use url::Url;
 use vibeguard_api::engine::{self, ApiOutcome, ApiSettings};
 use vibeguard_api::http::Limits;
-use vibeguard_api::identity::{Capture, IdentityConfig, LoginRequest};
+use vibeguard_api::identity::IdentityConfig;
 use vibeguard_api::policy::AccessPolicy;
 use vibeguard_api::spec::SpecSource;
 use vibeguard_demo::api::{ACCOUNTS, DemoApi, Mode};
 
 fn login(email: &str, password: &str) -> IdentityConfig {
-    let body = json!({"email": email, "password": password});
-    IdentityConfig::Login {
-        request: Box::new(LoginRequest {
-            method: None,
-            path: "/api/login".into(),
-            json: body.as_object().cloned(),
-            form: None,
-            headers: Default::default(),
-        }),
-        capture: Capture {
-            json_pointer: Some("/token".into()),
-            header: None,
-            cookie: None,
-        },
-        send_as: None,
-        role: None,
-    }
+    IdentityConfig::json_login(
+        "/api/login",
+        json!({"email": email, "password": password}),
+        "/token",
+    )
 }
 
 pub async fn audit(mode: Mode) -> ApiOutcome {

@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use url::Url;
 use vibeguard_api::engine::{self, ApiError, ApiSettings};
 use vibeguard_api::http::Limits;
-use vibeguard_api::identity::{Capture, IdentityConfig, LoginRequest};
+use vibeguard_api::identity::IdentityConfig;
 use vibeguard_api::policy::AccessPolicy;
 use vibeguard_api::spec::SpecSource;
 use vibeguard_demo::api::{DemoApi, Mode};
@@ -154,24 +154,11 @@ async fn a_failed_login_stops_the_run_naming_the_identity_and_the_answer() {
     );
     run.identities.push((
         "bob".into(),
-        IdentityConfig::Login {
-            request: Box::new(LoginRequest {
-                method: None,
-                path: "/api/login".into(),
-                json: json!({"email": "bob@taskboard.example", "password": "${BOB_PASSWORD}"})
-                    .as_object()
-                    .cloned(),
-                form: None,
-                headers: Default::default(),
-            }),
-            capture: Capture {
-                json_pointer: Some("/token".into()),
-                header: None,
-                cookie: None,
-            },
-            send_as: None,
-            role: None,
-        },
+        IdentityConfig::json_login(
+            "/api/login",
+            json!({"email": "bob@taskboard.example", "password": "${BOB_PASSWORD}"}),
+            "/token",
+        ),
     ));
     let wrong_password =
         |name: &str| (name == "BOB_PASSWORD").then(|| "not-his-password".to_string());
@@ -269,22 +256,7 @@ async fn an_expired_login_token_is_renewed_once_and_the_requests_retried() {
     );
     run.identities.push((
         "alice".into(),
-        IdentityConfig::Login {
-            request: Box::new(LoginRequest {
-                method: None,
-                path: "/login".into(),
-                json: None,
-                form: None,
-                headers: Default::default(),
-            }),
-            capture: Capture {
-                json_pointer: Some("/token".into()),
-                header: None,
-                cookie: None,
-            },
-            send_as: None,
-            role: None,
-        },
+        IdentityConfig::json_login("/login", json!({}), "/token"),
     ));
     let outcome = engine::run(&run, &|_| true, &|_| None).await.expect("runs");
     assert_eq!(

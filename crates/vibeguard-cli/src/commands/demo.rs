@@ -12,7 +12,7 @@ use serde_json::json;
 use url::Url;
 use vibeguard_api::engine::ApiSettings;
 use vibeguard_api::http::Limits;
-use vibeguard_api::identity::{Capture, IdentityConfig, LoginRequest};
+use vibeguard_api::identity::IdentityConfig;
 use vibeguard_api::policy::AccessPolicy;
 use vibeguard_api::spec::SpecSource;
 use vibeguard_demo::api::{ACCOUNTS, DemoApi, Mode};
@@ -116,23 +116,12 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, options: DemoOptions) -> anyho
 /// The API settings of the demo: the running server, its own description, alice and bob.
 fn demo_settings(url: &str, global: &GlobalArgs) -> anyhow::Result<ApiSettings> {
     let target = Url::parse(url).context("the demo server's URL")?;
-    let login = |email: &str, password: &str| IdentityConfig::Login {
-        request: Box::new(LoginRequest {
-            method: None,
-            path: "/api/login".into(),
-            json: json!({"email": email, "password": password})
-                .as_object()
-                .cloned(),
-            form: None,
-            headers: Default::default(),
-        }),
-        capture: Capture {
-            json_pointer: Some("/token".into()),
-            header: None,
-            cookie: None,
-        },
-        send_as: None,
-        role: None,
+    let login = |email: &str, password: &str| {
+        IdentityConfig::json_login(
+            "/api/login",
+            json!({"email": email, "password": password}),
+            "/token",
+        )
     };
     let mut limits = Limits::default();
     if let Some(rps) = global.rps {
