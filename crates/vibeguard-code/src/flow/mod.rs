@@ -1,0 +1,1636 @@
+//! Data-flow analysis: which values reach which sinks, with the path they took.
+//!
+//! The analysis runs over the program model one function at a time, in source order, with an
+//! environment mapping each variable to the labels of its value ([`label::Labels`]): request
+//! data, parameters of the function (for summaries) and database records. Branches are
+//! analysed separately and joined; a branch that returns or throws does not reach the code
+//! after it, so a guard such as `if (!ALLOWED.includes(x)) return` makes `x` safe below it.
+//! Closures see the variables of the function around them.
+//!
+//! Calls to project functions — in the same file or imported from another — use the callee's
+//! **summary**: which parameters flow to its return value and which reach a sink. Modules are
+//! analysed in import order (a module's dependencies first, cycles broken), and each module
+//! twice so that functions declared after their callers are summarised too. Calls the analysis
+//! cannot see into pass their arguments' labels on to their result unless they are known to
+//! produce new data ([`vocabulary`]).
+//!
+//! What is a sink, a sanitizer or a record lookup is said by the flow rules
+//! ([`FlowRule`]), one per rule file; the engine only moves labels.
+
+pub mod label;
+pub mod vocabulary;
+
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::ir::{Arg, Expr, ExprKind, FunctionId, Module, Pattern, Prop, Range, Stmt, StmtKind};
+use crate::project::{Local, ModuleId, Project};
+use label::{Kinds, Label, Labels, Origin, Prefix, RequestPart, Step, Trace};
+
+/// The kinds of flow, one bit each; a flow rule owns one.
+pub mod kind {
+    use super::label::Kinds;
+    /// SQL built from input.
+    pub const SQL: Kinds = 1;
+    /// Input shaping a NoSQL query.
+    pub const NOSQL: Kinds = 1 << 1;
+    /// Input in an OS command.
+    pub const COMMAND: Kinds = 1 << 2;
+    /// Input evaluated as code or deserialized.
+    pub const CODE: Kinds = 1 << 3;
+    /// Input in a file path.
+    pub const PATH: Kinds = 1 << 4;
+    /// Input as a redirect target.
+    pub const REDIRECT: Kinds = 1 << 5;
+    /// Input as a URL the server fetches.
+    pub const SSRF: Kinds = 1 << 6;
+    /// A whole request object written to a model.
+    pub const MASS_ASSIGNMENT: Kinds = 1 << 7;
+    /// A record sent in a response.
+    pub const RECORD: Kinds = 1 << 8;
+    /// Every kind.
+    pub const ALL: Kinds = super::label::ALL_KINDS;
+}
+
+/// How much work one module's analysis may do before it stops (a generated or pathological
+/// file must not stall the audit).
+const MAX_STEPS_PER_MODULE: usize = 2_000_000;
+
+/// A call as flow rules see it.
+pub struct Call<'a, 'l> {
+    /// The project.
+    pub project: &'a Project,
+    /// The module of the call.
+    pub module: ModuleId,
+    /// The whole call expression.
+    pub expr: &'a Expr,
+    /// What is called.
+    pub callee: &'a Expr,
+    /// The arguments.
+    pub args: &'a [Arg],
+    /// Whether it is `new X(...)`.
+    pub new: bool,
+    qualified: OnceCell<Option<String>>,
+    local: &'l dyn Fn(&str) -> Local<'a>,
+}
+
+impl std::fmt::Debug for Call<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("module", &self.module)
+            .field("callee", &self.callee)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Call<'a, 'static> {
+    /// A call view (outside the analysis, locals are not known).
+    pub fn new(
+        project: &'a Project,
+        module: ModuleId,
+        expr: &'a Expr,
+    ) -> Option<Call<'a, 'static>> {
+        let (callee, args, new) = expr.as_call()?;
+        Some(Call {
+            project,
+            module,
+            expr,
+            callee,
+            args,
+            new,
+            qualified: OnceCell::new(),
+            local: &|_| Local::Unknown,
+        })
+    }
+}
+
+impl<'a> Call<'a, '_> {
+    /// The qualified name of the callee (`child_process.exec`, `pg.Pool().query`), or the
+    /// callee as written when it cannot be resolved.
+    pub fn qualified(&self) -> &str {
+        self.qualified
+            .get_or_init(|| self.project.qualify(self.module, self.callee, self.local))
+            .as_deref()
+            .unwrap_or("")
+    }
+
+    /// The method name of `x.method(...)`, or the function name of `f(...)`.
+    pub fn name(&self) -> Option<&'a str> {
+        match &self.callee.kind {
+            ExprKind::Member { property, .. } => Some(property),
+            ExprKind::Name(name) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The receiver of `x.method(...)`.
+    pub fn receiver(&self) -> Option<&'a Expr> {
+        match &self.callee.kind {
+            ExprKind::Member { object, .. } => Some(object),
+            _ => None,
+        }
+    }
+
+    /// Positional argument `index` (keyword arguments are skipped).
+    pub fn arg(&self, index: usize) -> Option<&'a Expr> {
+        self.args
+            .iter()
+            .filter(|a| a.name.is_none() && !matches!(a.value.kind, ExprKind::Spread(_)))
+            .nth(index)
+            .map(|a| &a.value)
+    }
+
+    /// Keyword argument `name` (Python), or property `name` of an options object argument.
+    pub fn option(&self, name: &str) -> Option<&'a Expr> {
+        Expr::option(self.args, name)
+    }
+
+    /// Whether the qualified name ends with one of `suffixes` at a dot boundary (or equals it).
+    pub fn is(&self, names: &[&str]) -> bool {
+        let qualified = self.qualified();
+        names.iter().any(|name| {
+            qualified == *name
+                || (qualified.ends_with(name)
+                    && qualified[..qualified.len() - name.len()].ends_with('.'))
+        })
+    }
+
+    /// The source text of the call.
+    pub fn text(&self) -> &'a str {
+        self.project.modules[self.module].text_of(self.expr.range)
+    }
+}
+
+/// One value a call sends into a sink.
+#[derive(Debug)]
+pub struct SinkArg<'a> {
+    /// The value.
+    pub value: &'a Expr,
+    /// What the sink does with it, for the trace ("SQL query", "shell command").
+    pub note: &'static str,
+}
+
+/// A rule whose flaw is a flow from a source to a sink.
+pub trait FlowRule: Sync {
+    /// The kind bit this rule owns (sanitizers and guards say which kinds they make safe).
+    fn kind(&self) -> Kinds;
+
+    /// The values this call sends into one of the rule's sinks.
+    fn sinks<'a>(&self, call: &Call<'a, '_>) -> Vec<SinkArg<'a>>;
+
+    /// Whether a label arriving at a sink is a finding.
+    fn accepts(&self, label: &Label) -> bool;
+
+    /// Whether the call's result is safe for this rule's kind.
+    fn sanitizes(&self, _call: &Call<'_, '_>) -> bool {
+        false
+    }
+
+    /// An origin the call's result has (a database lookup returns a record).
+    fn introduces(&self, _call: &Call<'_, '_>) -> Option<Origin> {
+        None
+    }
+}
+
+/// A request parameter of a handler, known from the framework (FastAPI and Flask handler
+/// arguments, Django URL arguments).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamSource {
+    /// The parameter's index.
+    pub index: usize,
+    /// The request part.
+    pub part: RequestPart,
+    /// Whether it is the whole part (a body model) rather than one field.
+    pub whole: bool,
+    /// Kinds already made safe (a typed or validated parameter).
+    pub cleansed: Kinds,
+}
+
+/// Parameters of handlers that hold request data, by function.
+pub type HandlerSources = HashMap<(ModuleId, FunctionId), Vec<ParamSource>>;
+
+/// A parameter of a function reaching a sink inside it.
+#[derive(Debug, Clone)]
+pub struct ParamSink {
+    /// The parameter.
+    pub param: u8,
+    /// The flow rule (index into the rules given to [`analyze`]).
+    pub rule: usize,
+    /// The parameter's label at the sink.
+    pub label: Label,
+    /// Where the sink is.
+    pub module: ModuleId,
+    /// The sink call.
+    pub range: Range,
+    /// What the sink does.
+    pub note: &'static str,
+}
+
+/// What a function does with its parameters.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Labels of the returned value: parameters, records, request data.
+    pub returns: Labels,
+    /// Parameters reaching sinks.
+    pub param_sinks: Vec<ParamSink>,
+}
+
+/// A source reaching a sink: the raw material of a flow finding.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The flow rule (index into the rules given to [`analyze`]).
+    pub rule: usize,
+    /// The module of the sink.
+    pub module: ModuleId,
+    /// The sink call.
+    pub range: Range,
+    /// The label that arrived, with its trace (ending at the sink).
+    pub label: Label,
+    /// What the sink does.
+    pub note: &'static str,
+}
+
+/// Everything the analysis found.
+#[derive(Debug, Default)]
+pub struct FlowResults {
+    /// Flows from sources to sinks, one per rule, sink and origin.
+    pub hits: Vec<Hit>,
+    /// Every function's summary.
+    pub summaries: HashMap<(ModuleId, FunctionId), Summary>,
+    /// Modules whose analysis stopped early (too much work), by path.
+    pub truncated: Vec<String>,
+}
+
+/// Runs the analysis over the whole project.
+pub fn analyze(
+    project: &Project,
+    rules: &[&dyn FlowRule],
+    handlers: &HandlerSources,
+) -> FlowResults {
+    let mut results = FlowResults::default();
+    for level in import_levels(project) {
+        let outcomes: Vec<ModuleOutcome> = level
+            .par_iter()
+            .map(|module| analyze_module(project, *module, rules, handlers, &results.summaries))
+            .collect();
+        for outcome in outcomes {
+            for (function, summary) in outcome.summaries {
+                results
+                    .summaries
+                    .insert((outcome.module, function), summary);
+            }
+            results.hits.extend(outcome.hits);
+            if outcome.truncated {
+                results
+                    .truncated
+                    .push(project.modules[outcome.module].path.clone());
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    results.hits.retain(|hit| {
+        seen.insert((
+            hit.rule,
+            hit.module,
+            hit.range,
+            format!("{:?}", hit.label.origin),
+        ))
+    });
+    results
+}
+
+/// Groups modules so that every module comes after the modules it imports (cycles broken
+/// arbitrarily); the modules of one group can be analysed in parallel.
+fn import_levels(project: &Project) -> Vec<Vec<ModuleId>> {
+    let count = project.modules.len();
+    let mut level = vec![usize::MAX; count];
+    let mut visiting = vec![false; count];
+    fn visit(
+        project: &Project,
+        module: ModuleId,
+        level: &mut [usize],
+        visiting: &mut [bool],
+    ) -> usize {
+        if level[module] != usize::MAX {
+            return level[module];
+        }
+        if visiting[module] {
+            return 0;
+        }
+        visiting[module] = true;
+        let deps: Vec<ModuleId> = project.dependencies(module).collect();
+        let mut mine = 0;
+        for dep in deps {
+            if dep != module {
+                mine = mine.max(visit(project, dep, level, visiting) + 1);
+            }
+        }
+        visiting[module] = false;
+        level[module] = mine;
+        mine
+    }
+    for module in 0..count {
+        visit(project, module, &mut level, &mut visiting);
+    }
+    let depth = level.iter().copied().max().map_or(0, |d| d + 1);
+    let mut levels = vec![Vec::new(); depth];
+    for (module, l) in level.into_iter().enumerate() {
+        levels[l].push(module);
+    }
+    levels
+}
+
+struct ModuleOutcome {
+    module: ModuleId,
+    summaries: HashMap<FunctionId, Summary>,
+    hits: Vec<Hit>,
+    truncated: bool,
+}
+
+fn analyze_module(
+    project: &Project,
+    module: ModuleId,
+    rules: &[&dyn FlowRule],
+    handlers: &HandlerSources,
+    summaries: &HashMap<(ModuleId, FunctionId), Summary>,
+) -> ModuleOutcome {
+    // First pass: summaries only, so the second pass knows functions declared later.
+    let mut first = Analyzer::new(project, module, rules, handlers, summaries, HashMap::new());
+    first.emit = false;
+    first.run();
+    let local = std::mem::take(&mut first.local_summaries);
+    let mut second = Analyzer::new(project, module, rules, handlers, summaries, local);
+    second.run();
+    ModuleOutcome {
+        module,
+        summaries: second.local_summaries,
+        hits: second.hits,
+        truncated: second.steps > MAX_STEPS_PER_MODULE,
+    }
+}
+
+/// A variable's state.
+#[derive(Debug, Clone, Default)]
+struct Var<'p> {
+    labels: Labels,
+    /// The value last assigned, for resolving what a call on it means.
+    def: Option<&'p Expr>,
+    /// The function a name is bound to.
+    function: Option<FunctionId>,
+    /// Whether this is a request object (`req`, Flask's `request`).
+    request_object: bool,
+    /// A `Promise` executor's `resolve`: index into the analyzer's resolver list.
+    resolver: Option<usize>,
+    /// A parameter: it stands for itself.
+    opaque: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Env<'p> {
+    vars: HashMap<String, Var<'p>>,
+    /// Member paths (`req.query.next`) and names made safe by guards.
+    refined: HashMap<String, Kinds>,
+}
+
+impl<'p> Env<'p> {
+    fn join(&mut self, other: Env<'p>) {
+        for (name, var) in other.vars {
+            match self.vars.get_mut(&name) {
+                Some(mine) => {
+                    mine.labels.extend(var.labels);
+                    if mine.def.is_none() {
+                        mine.def = var.def;
+                    }
+                    mine.function = mine.function.or(var.function);
+                    mine.request_object |= var.request_object;
+                }
+                None => {
+                    self.vars.insert(name, var);
+                }
+            }
+        }
+        // A value is safe after the join only if it was made safe on both paths.
+        let theirs = other.refined;
+        self.refined.retain(|path, kinds| match theirs.get(path) {
+            Some(other_kinds) => {
+                *kinds &= *other_kinds;
+                true
+            }
+            None => false,
+        });
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Terminated,
+}
+
+struct Frame {
+    returns: Labels,
+    param_sinks: Vec<ParamSink>,
+}
+
+struct Analyzer<'p, 'r> {
+    project: &'p Project,
+    module: ModuleId,
+    m: &'p Module,
+    python: bool,
+    rules: &'r [&'r dyn FlowRule],
+    handlers: &'r HandlerSources,
+    summaries: &'r HashMap<(ModuleId, FunctionId), Summary>,
+    local_summaries: HashMap<FunctionId, Summary>,
+    hits: Vec<Hit>,
+    frames: Vec<Frame>,
+    resolvers: Vec<Labels>,
+    /// When positive, evaluation has no effects (re-reading a sub-expression for a sink).
+    quiet: u32,
+    emit: bool,
+    steps: usize,
+    analyzed: HashSet<FunctionId>,
+}
+
+impl<'p, 'r> Analyzer<'p, 'r> {
+    fn new(
+        project: &'p Project,
+        module: ModuleId,
+        rules: &'r [&'r dyn FlowRule],
+        handlers: &'r HandlerSources,
+        summaries: &'r HashMap<(ModuleId, FunctionId), Summary>,
+        local_summaries: HashMap<FunctionId, Summary>,
+    ) -> Self {
+        let m = &project.modules[module];
+        Analyzer {
+            project,
+            module,
+            m,
+            python: !m.language.is_javascript_family(),
+            rules,
+            handlers,
+            summaries,
+            local_summaries,
+            hits: Vec::new(),
+            frames: Vec::new(),
+            resolvers: Vec::new(),
+            quiet: 0,
+            emit: true,
+            steps: 0,
+            analyzed: HashSet::new(),
+        }
+    }
+
+    fn run(&mut self) {
+        let mut env = Env::default();
+        // Flask, Quart, Bottle and Sanic expose the request as a module-level object.
+        for import in &self.m.imports {
+            let is_request = match &import.imported {
+                crate::ir::Imported::Named(name) => {
+                    name == "request"
+                        && matches!(
+                            import.source.as_str(),
+                            "flask" | "quart" | "bottle" | "sanic"
+                        )
+                }
+                _ => false,
+            };
+            if is_request {
+                env.vars.insert(
+                    import.local.clone(),
+                    Var {
+                        request_object: true,
+                        opaque: true,
+                        ..Var::default()
+                    },
+                );
+            }
+        }
+        self.function(0, &env, &[]);
+        // Functions never reached from the top level (methods of exported objects built in
+        // odd ways) are analysed on their own, so their sinks are not missed.
+        for id in 1..self.m.functions.len() {
+            if !self.analyzed.contains(&id) && self.m.functions[id].parent == Some(0) {
+                self.function(id, &env, &[]);
+            }
+        }
+    }
+
+    fn step(&mut self) -> bool {
+        self.steps += 1;
+        self.steps <= MAX_STEPS_PER_MODULE
+    }
+
+    fn trace(&self, range: Range, note: &str) -> Trace {
+        Trace::start(Step {
+            module: self.module,
+            range,
+            note: Arc::from(note),
+        })
+    }
+
+    /// Analyses function `id` with `outer` as its enclosing scope; `param_labels` overrides
+    /// the labels of leading parameters (callbacks receiving a call's result).
+    fn function(&mut self, id: FunctionId, outer: &Env<'p>, param_labels: &[Labels]) -> Summary {
+        self.analyzed.insert(id);
+        let m = self.m;
+        let function = &m.functions[id];
+        let mut env = outer.clone();
+        let sources = self.handlers.get(&(self.module, id));
+        let python = self.python;
+        let is_request_candidate = |name: &str, annotation: Option<&str>| {
+            if python {
+                name == "request"
+            } else {
+                vocabulary::JS_REQUEST_PARAMS.contains(&name)
+                    || annotation.is_some_and(|a| {
+                        vocabulary::REQUEST_TYPES
+                            .iter()
+                            .any(|t| a == *t || a.starts_with(&format!("{t}<")))
+                    })
+            }
+        };
+        for (index, param) in function.params.iter().enumerate() {
+            let mut labels = match param_labels.get(index) {
+                Some(given) => given.clone(),
+                None => Labels::none(),
+            };
+            if let Ok(param_index) = u8::try_from(index) {
+                labels.add(Label::new(
+                    Origin::Param(param_index),
+                    true,
+                    self.trace(param.range, "parameter"),
+                ));
+            }
+            if let Some(source) = sources.and_then(|s| s.iter().find(|s| s.index == index)) {
+                let mut label = Label::new(
+                    Origin::Request(source.part),
+                    source.whole,
+                    self.trace(param.range, source.part.describe()),
+                );
+                label.cleansed = source.cleansed;
+                labels.add(label);
+            }
+            let request_object = param
+                .name()
+                .is_some_and(|name| is_request_candidate(name, param.annotation.as_deref()));
+            self.bind_pattern(&param.pattern, &labels, None, &mut env, |var| {
+                var.opaque = true;
+                var.request_object = request_object;
+            });
+        }
+        self.frames.push(Frame {
+            returns: Labels::none(),
+            param_sinks: Vec::new(),
+        });
+        self.block(&function.body, &mut env);
+        let frame = self.frames.pop().unwrap_or(Frame {
+            returns: Labels::none(),
+            param_sinks: Vec::new(),
+        });
+        let summary = Summary {
+            returns: frame.returns,
+            param_sinks: frame.param_sinks,
+        };
+        self.local_summaries.insert(id, summary.clone());
+        summary
+    }
+
+    fn block(&mut self, stmts: &'p [Stmt], env: &mut Env<'p>) -> Flow {
+        // Function declarations are hoisted: bind and analyse them first.
+        for stmt in stmts {
+            if let StmtKind::Function(id) = stmt.kind
+                && let Some(name) = &self.m.functions[id].name
+            {
+                env.vars.insert(
+                    name.clone(),
+                    Var {
+                        function: Some(id),
+                        ..Var::default()
+                    },
+                );
+            }
+        }
+        for stmt in stmts {
+            if let StmtKind::Function(id) = stmt.kind
+                && self.quiet == 0
+            {
+                let snapshot = env.clone();
+                self.function(id, &snapshot, &[]);
+            }
+        }
+        for stmt in stmts {
+            if !self.step() {
+                return Flow::Terminated;
+            }
+            if self.statement(stmt, env) == Flow::Terminated {
+                return Flow::Terminated;
+            }
+        }
+        Flow::Continue
+    }
+
+    fn statement(&mut self, stmt: &'p Stmt, env: &mut Env<'p>) -> Flow {
+        match &stmt.kind {
+            StmtKind::Expr(expr) => {
+                self.eval(expr, env);
+                if let Some((callee, _, _)) = expr.unwrap_await().as_call()
+                    && let Some(path) = callee.member_path()
+                    && vocabulary::terminates(&path.join("."))
+                {
+                    return Flow::Terminated;
+                }
+                Flow::Continue
+            }
+            StmtKind::Assign {
+                target,
+                value,
+                augmented,
+            } => {
+                let mut labels = self.eval(value, env);
+                if *augmented {
+                    labels = labels.map(|l| l.string_built = true);
+                    for name in target.names() {
+                        if let Some(var) = env.vars.get(name) {
+                            labels.extend(var.labels.clone());
+                        }
+                    }
+                    if let Pattern::Target(target_expr) = target {
+                        labels.extend(self.eval(target_expr, env));
+                    }
+                }
+                let step = labels.step(self.module, stmt.range, "assigned");
+                self.assign(target, step, Some(value), env);
+                Flow::Continue
+            }
+            StmtKind::Return(value) => {
+                if let Some(value) = value {
+                    let labels = self.eval(value, env);
+                    let labels = labels.step(self.module, stmt.range, "returned");
+                    if let Some(frame) = self.frames.last_mut() {
+                        frame.returns.extend(labels);
+                    }
+                }
+                Flow::Terminated
+            }
+            StmtKind::Throw(value) => {
+                if let Some(value) = value {
+                    self.eval(value, env);
+                }
+                Flow::Terminated
+            }
+            StmtKind::If {
+                test,
+                consequent,
+                alternate,
+            } => {
+                self.eval(test, env);
+                let mut then_env = env.clone();
+                self.refine(test, true, &mut then_env);
+                let mut else_env = env.clone();
+                self.refine(test, false, &mut else_env);
+                let then_flow = self.block(consequent, &mut then_env);
+                let else_flow = self.block(alternate, &mut else_env);
+                match (then_flow, else_flow) {
+                    (Flow::Terminated, Flow::Terminated) => return Flow::Terminated,
+                    (Flow::Terminated, Flow::Continue) => *env = else_env,
+                    (Flow::Continue, Flow::Terminated) => *env = then_env,
+                    (Flow::Continue, Flow::Continue) => {
+                        *env = then_env;
+                        env.join(else_env);
+                    }
+                }
+                Flow::Continue
+            }
+            StmtKind::Loop {
+                binding,
+                test,
+                body,
+            } => {
+                if let Some((pattern, iterable)) = binding {
+                    let labels = self.eval(iterable, env).map(|l| l.whole = false).step(
+                        self.module,
+                        iterable.range,
+                        "iterated",
+                    );
+                    self.assign(pattern, labels, None, env);
+                }
+                if let Some(test) = test {
+                    self.eval(test, env);
+                }
+                // A quiet pass first, so values built up across iterations (`sql += ...`)
+                // reach the sinks of the body in the pass that reports.
+                let mut warm = env.clone();
+                self.quiet += 1;
+                self.block(body, &mut warm);
+                self.quiet -= 1;
+                let mut looped = env.clone();
+                looped.join(warm);
+                self.block(body, &mut looped);
+                env.join(looped);
+                Flow::Continue
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                finally,
+            } => {
+                let before = env.clone();
+                let body_flow = self.block(body, env);
+                let mut all_terminate = body_flow == Flow::Terminated;
+                let mut joined: Option<Env<'p>> =
+                    (body_flow == Flow::Continue).then(|| env.clone());
+                for handler in handlers {
+                    let mut handler_env = before.clone();
+                    handler_env.join(env.clone());
+                    if let Some(param) = &handler.param {
+                        self.assign(param, Labels::none(), None, &mut handler_env);
+                    }
+                    let flow = self.block(&handler.body, &mut handler_env);
+                    if flow == Flow::Continue {
+                        all_terminate = false;
+                        match &mut joined {
+                            Some(j) => j.join(handler_env),
+                            None => joined = Some(handler_env),
+                        }
+                    }
+                }
+                if let Some(joined) = joined {
+                    *env = joined;
+                }
+                let finally_flow = self.block(finally, env);
+                if (all_terminate && !handlers.is_empty()) || finally_flow == Flow::Terminated {
+                    return Flow::Terminated;
+                }
+                Flow::Continue
+            }
+            StmtKind::Block(stmts) => self.block(stmts, env),
+            StmtKind::Function(_) => Flow::Continue,
+            StmtKind::Class(id) => {
+                self.class(*id, env);
+                if let Some(name) = &self.m.classes[*id].name {
+                    env.vars.insert(name.clone(), Var::default());
+                }
+                Flow::Continue
+            }
+        }
+    }
+
+    fn class(&mut self, id: usize, env: &Env<'p>) {
+        if self.quiet > 0 {
+            return;
+        }
+        let m = self.m;
+        for method in &m.classes[id].methods {
+            self.function(*method, env, &[]);
+        }
+        for field in &m.classes[id].fields {
+            if let Some(value) = &field.value {
+                let mut scratch = env.clone();
+                self.eval(value, &mut scratch);
+            }
+        }
+    }
+
+    /// Applies what a condition proves to the environment of a branch.
+    fn refine(&mut self, test: &'p Expr, holds: bool, env: &mut Env<'p>) {
+        match &test.kind {
+            ExprKind::Unary { op, operand } if op == "!" || op == "not" => {
+                self.refine(operand, !holds, env)
+            }
+            ExprKind::Binary { op, left, right }
+                if (holds && (op == "&&" || op == "and"))
+                    || (!holds && (op == "||" || op == "or")) =>
+            {
+                self.refine(left, holds, env);
+                self.refine(right, holds, env);
+            }
+            ExprKind::Binary { op, left, right }
+                if matches!(op.as_str(), "!==" | "!=" | "not in") =>
+            {
+                let positive = Expr::new(
+                    ExprKind::Binary {
+                        op: match op.as_str() {
+                            "!==" => "===".into(),
+                            "!=" => "==".into(),
+                            _ => "in".into(),
+                        },
+                        left: left.clone(),
+                        right: right.clone(),
+                    },
+                    test.range,
+                );
+                if !holds {
+                    self.refine_atom(&positive, env);
+                }
+                // `indexOf(x) !== -1` holds positively.
+                if holds {
+                    self.refine_atom(test, env);
+                }
+            }
+            _ if holds => self.refine_atom(test, env),
+            _ => {}
+        }
+    }
+
+    fn refine_atom(&mut self, test: &Expr, env: &mut Env<'p>) {
+        for (checked, kinds) in vocabulary::guard(test) {
+            // An allowlist only helps when the list itself is not client data.
+            if let Some(path) = checked.member_path() {
+                let key = path.join(".");
+                *env.refined.entry(key).or_insert(0) |= kinds;
+            }
+        }
+    }
+
+    /// Binds `labels` to the names of `target`.
+    fn assign(
+        &mut self,
+        target: &'p Pattern,
+        labels: Labels,
+        value: Option<&'p Expr>,
+        env: &mut Env<'p>,
+    ) {
+        match target {
+            Pattern::Target(target_expr) => {
+                // `obj.prop = v`: the object now holds `v` (field-insensitive).
+                if let Some(path) = target_expr.member_path() {
+                    let root = path[0];
+                    let var = env.vars.entry(root.to_string()).or_default();
+                    var.labels.extend(labels.map(|l| {
+                        if matches!(l.origin, Origin::Request(_) | Origin::Param(_)) {
+                            l.whole = false;
+                        }
+                    }));
+                }
+            }
+            _ => {
+                let function = value.and_then(|v| match v.kind {
+                    ExprKind::Function(id) => Some(id),
+                    _ => None,
+                });
+                self.bind_pattern(target, &labels, value, env, |var| {
+                    var.function = function;
+                });
+            }
+        }
+    }
+
+    fn bind_pattern(
+        &mut self,
+        pattern: &'p Pattern,
+        labels: &Labels,
+        value: Option<&'p Expr>,
+        env: &mut Env<'p>,
+        configure: impl Fn(&mut Var<'p>) + Copy,
+    ) {
+        match pattern {
+            Pattern::Name(name) => {
+                env.refined.remove(name.as_str());
+                let mut var = Var {
+                    labels: labels.clone(),
+                    def: value,
+                    ..Var::default()
+                };
+                // Re-binding a Flask-style request object keeps it one.
+                if let Some(value) = value
+                    && let Some(root) = value.member_path().map(|p| p[0])
+                    && value.member_path().is_some_and(|p| p.len() == 1)
+                    && env.vars.get(root).is_some_and(|v| v.request_object)
+                {
+                    var.request_object = true;
+                }
+                configure(&mut var);
+                env.vars.insert(name.clone(), var);
+            }
+            Pattern::Object { props, rest } => {
+                for (key, sub) in props {
+                    // `const { body } = req` reads a request part by destructuring.
+                    let part_labels = match value {
+                        Some(value) => {
+                            let request_part = value
+                                .member_path()
+                                .filter(|p| p.len() == 1)
+                                .and_then(|p| env.vars.get(p[0]))
+                                .filter(|v| v.request_object)
+                                .and_then(|_| vocabulary::request_property(key, self.python));
+                            match request_part {
+                                Some(part) => Labels::one(Label::new(
+                                    Origin::Request(part),
+                                    true,
+                                    self.trace(value.range, part.describe()),
+                                )),
+                                None => labels.clone().map(|l| l.whole = false),
+                            }
+                        }
+                        None => labels.clone().map(|l| l.whole = false),
+                    };
+                    let part_labels =
+                        part_labels.filter(|l| !matches!(l.origin, Origin::Record { .. }));
+                    self.bind_pattern(sub, &part_labels, None, env, configure);
+                }
+                if let Some(rest) = rest {
+                    // `const { role, ...rest } = req.body` excludes fields on purpose.
+                    let rest_labels = labels.clone().map(|l| {
+                        l.whole = false;
+                        l.cleansed |= kind::MASS_ASSIGNMENT | kind::RECORD;
+                    });
+                    self.bind_pattern(rest, &rest_labels, None, env, configure);
+                }
+            }
+            Pattern::Array(items) => {
+                for item in items {
+                    let item_labels = labels.clone().map(|l| {
+                        if !matches!(l.origin, Origin::Record { .. }) {
+                            l.whole = false
+                        }
+                    });
+                    self.bind_pattern(item, &item_labels, None, env, configure);
+                }
+            }
+            Pattern::Target(_) | Pattern::Ignore => {}
+        }
+    }
+
+    fn local_lookup<'e>(env: &'e Env<'p>) -> impl Fn(&str) -> Local<'p> + 'e {
+        move |name: &str| match env.vars.get(name) {
+            None => Local::Unknown,
+            Some(var) if var.opaque => Local::Opaque,
+            Some(var) => match var.def {
+                Some(def) => Local::Def(def),
+                None => Local::Opaque,
+            },
+        }
+    }
+
+    fn eval(&mut self, expr: &'p Expr, env: &mut Env<'p>) -> Labels {
+        if !self.step() {
+            return Labels::none();
+        }
+        let labels = self.eval_inner(expr, env);
+        match expr.member_path() {
+            Some(path) if !labels.is_empty() => match env.refined.get(&path.join(".")) {
+                Some(kinds) => {
+                    let kinds = *kinds;
+                    labels.map(|l| l.cleansed |= kinds)
+                }
+                None => labels,
+            },
+            _ => labels,
+        }
+    }
+
+    fn eval_inner(&mut self, expr: &'p Expr, env: &mut Env<'p>) -> Labels {
+        match &expr.kind {
+            ExprKind::Name(name) => env
+                .vars
+                .get(name)
+                .map(|var| var.labels.clone())
+                .unwrap_or_default(),
+            ExprKind::Str(_)
+            | ExprKind::Number(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Null
+            | ExprKind::Class(_) => Labels::none(),
+            ExprKind::Template { tag, quasis, exprs } => {
+                if let Some(tag) = tag {
+                    self.eval(tag, env);
+                }
+                let mut out = Labels::none();
+                let mut tainted_before = false;
+                let mut dynamic_before = false;
+                for (index, part) in exprs.iter().enumerate() {
+                    let labels = self.eval(part, env);
+                    let constant_prefix: String = quasis[..=index].concat();
+                    let is_empty = labels.is_empty();
+                    let labels = labels.map(|l| {
+                        l.string_built = true;
+                        l.whole = false;
+                        if tainted_before || dynamic_before {
+                            l.prefix = Prefix::Fixed;
+                        } else if !constant_prefix.is_empty() {
+                            l.prefix = Prefix::Static(Arc::from(constant_prefix.as_str()));
+                        }
+                    });
+                    if is_empty {
+                        dynamic_before = true;
+                    } else {
+                        tainted_before = true;
+                    }
+                    out.extend(labels);
+                }
+                out
+            }
+            ExprKind::Binary { op, left, right } => {
+                let left_labels = self.eval(left, env);
+                let right_labels = self.eval(right, env);
+                match op.as_str() {
+                    "+" => {
+                        let left_text = constant_text(left);
+                        let right_labels = right_labels.map(|l| {
+                            l.string_built = true;
+                            l.whole = false;
+                            l.prefix = match (&left_text, &l.prefix) {
+                                (Some(text), Prefix::Tainted) => {
+                                    Prefix::Static(Arc::from(text.as_str()))
+                                }
+                                (Some(text), Prefix::Static(rest)) => {
+                                    Prefix::Static(Arc::from(format!("{text}{rest}").as_str()))
+                                }
+                                _ => Prefix::Fixed,
+                            };
+                        });
+                        let mut out = left_labels.map(|l| {
+                            l.string_built = true;
+                            l.whole = false;
+                        });
+                        out.extend(right_labels);
+                        out
+                    }
+                    "%" if self.python || constant_text(left).is_some() => {
+                        let text = constant_text(left).unwrap_or_default();
+                        let head = text.split('%').next().unwrap_or("").to_string();
+                        let mut out = left_labels;
+                        out.extend(right_labels.map(|l| {
+                            l.string_built = true;
+                            l.whole = false;
+                            l.prefix = if head.is_empty() {
+                                Prefix::Tainted
+                            } else {
+                                Prefix::Static(Arc::from(head.as_str()))
+                            };
+                        }));
+                        out
+                    }
+                    "||" | "??" | "or" | "&&" | "and" => {
+                        let mut out = left_labels;
+                        out.extend(right_labels);
+                        out
+                    }
+                    _ => Labels::none(),
+                }
+            }
+            ExprKind::Unary { operand, .. } => {
+                self.eval(operand, env);
+                Labels::none()
+            }
+            ExprKind::Call { callee, args, new } => self.call(expr, callee, args, *new, env),
+            ExprKind::Member { object, property } => {
+                if let Some(labels) = self.request_member(object, property, expr, env) {
+                    return labels;
+                }
+                let labels = self.eval(object, env);
+                labels
+                    .filter(|l| match &l.origin {
+                        Origin::Record { .. } => vocabulary::keeps_record_property(property),
+                        _ => true,
+                    })
+                    .map(|l| {
+                        if !matches!(l.origin, Origin::Record { .. }) {
+                            l.whole = false;
+                        }
+                    })
+            }
+            ExprKind::Index { object, index } => {
+                self.eval(index, env);
+                let labels = self.eval(object, env);
+                let key = index.as_str().map(str::to_string);
+                if let Some(key) = &key
+                    && let Some(labels) = self.request_member(object, key, expr, env)
+                {
+                    return labels;
+                }
+                labels
+                    .filter(|l| match &l.origin {
+                        // `rows[0]` is a record; `user['password']` is a field.
+                        Origin::Record { .. } => key.is_none(),
+                        _ => true,
+                    })
+                    .map(|l| {
+                        if !matches!(l.origin, Origin::Record { .. }) {
+                            l.whole = false;
+                        }
+                    })
+            }
+            ExprKind::Object(props) => {
+                let mut out = Labels::none();
+                for prop in props {
+                    match prop {
+                        Prop::Pair { key, value } => {
+                            if let crate::ir::PropKey::Computed(key) = key {
+                                self.eval(key, env);
+                            }
+                            let labels = self.eval(value, env).map(|l| {
+                                if !matches!(l.origin, Origin::Record { .. }) {
+                                    l.whole = false;
+                                }
+                            });
+                            out.extend(labels);
+                        }
+                        Prop::Spread(value) => {
+                            let labels = self.eval(value, env);
+                            out.extend(labels);
+                        }
+                    }
+                }
+                out
+            }
+            ExprKind::Array(items) => {
+                let mut out = Labels::none();
+                for item in items {
+                    let labels = self.eval(item, env).map(|l| {
+                        if !matches!(l.origin, Origin::Record { .. }) {
+                            l.whole = false;
+                        }
+                    });
+                    out.extend(labels);
+                }
+                out
+            }
+            ExprKind::Function(id) => {
+                if self.quiet == 0 && !self.analyzed.contains(id) {
+                    let snapshot = env.clone();
+                    self.function(*id, &snapshot, &[]);
+                }
+                Labels::none()
+            }
+            ExprKind::Await(inner) | ExprKind::Spread(inner) => self.eval(inner, env),
+            ExprKind::Conditional {
+                test,
+                consequent,
+                alternate,
+            } => {
+                self.eval(test, env);
+                let mut out = self.eval(consequent, env);
+                out.extend(self.eval(alternate, env));
+                out
+            }
+            ExprKind::Assign { target, value } => {
+                let labels = self.eval(value, env);
+                self.assign(target, labels.clone(), Some(value), env);
+                labels
+            }
+            ExprKind::Other(items) => {
+                let mut out = Labels::none();
+                for item in items {
+                    out.extend(self.eval(item, env).map(|l| l.whole = false));
+                }
+                out
+            }
+        }
+    }
+
+    /// `req.body`, `request.args`, `ctx.request.query`: a request part read from a request
+    /// object.
+    fn request_member(
+        &mut self,
+        object: &'p Expr,
+        property: &str,
+        expr: &'p Expr,
+        env: &Env<'p>,
+    ) -> Option<Labels> {
+        let path = object.member_path()?;
+        let root = env.vars.get(path[0])?;
+        if !root.request_object {
+            return None;
+        }
+        // Koa: `ctx.request.body`; Fastify and Koa: `request.raw`.
+        let depth_ok =
+            path.len() == 1 || (path.len() == 2 && matches!(path[1], "request" | "raw" | "req"));
+        if !depth_ok {
+            return None;
+        }
+        let part = vocabulary::request_property(property, self.python)?;
+        Some(Labels::one(Label::new(
+            Origin::Request(part),
+            true,
+            self.trace(expr.range, part.describe()),
+        )))
+    }
+
+    fn call(
+        &mut self,
+        expr: &'p Expr,
+        callee: &'p Expr,
+        args: &'p [Arg],
+        new: bool,
+        env: &mut Env<'p>,
+    ) -> Labels {
+        // `resolve(x)` inside a Promise executor.
+        if let ExprKind::Name(name) = &callee.kind
+            && let Some(slot) = env.vars.get(name).and_then(|v| v.resolver)
+        {
+            let mut labels = Labels::none();
+            for arg in args {
+                labels.extend(self.eval(&arg.value, env));
+            }
+            if let Some(resolved) = self.resolvers.get_mut(slot) {
+                resolved.extend(labels.step(self.module, expr.range, "resolved"));
+            }
+            return Labels::none();
+        }
+        // `new Promise((resolve, reject) => ...)`: the result is what `resolve` receives.
+        if new
+            && callee.as_name() == Some("Promise")
+            && let Some(ExprKind::Function(executor)) = args.first().map(|a| &a.value.kind)
+        {
+            let slot = self.resolvers.len();
+            self.resolvers.push(Labels::none());
+            let mut inner = env.clone();
+            if let Some(param) = self.m.functions[*executor].params.first()
+                && let Some(name) = param.name()
+            {
+                inner.vars.insert(
+                    name.to_string(),
+                    Var {
+                        resolver: Some(slot),
+                        ..Var::default()
+                    },
+                );
+            }
+            if self.quiet == 0 {
+                self.function(*executor, &inner, &[]);
+            }
+            return std::mem::take(&mut self.resolvers[slot]);
+        }
+
+        // Request methods: `req.get('X')`, `request.json()`, `request.get_json()`.
+        if let ExprKind::Member { object, property } = &callee.kind
+            && let Some(path) = object.member_path()
+            && (path.len() == 1 || (path.len() == 2 && path[1] == "request"))
+            && env.vars.get(path[0]).is_some_and(|v| v.request_object)
+            && let Some(part) = vocabulary::request_method(property, self.python)
+        {
+            for arg in args {
+                self.eval(&arg.value, env);
+            }
+            return Labels::one(Label::new(
+                Origin::Request(part),
+                part == RequestPart::Body,
+                self.trace(expr.range, part.describe()),
+            ));
+        }
+
+        let receiver = match &callee.kind {
+            ExprKind::Member { object, .. } => Some(object.as_ref()),
+            _ => None,
+        };
+        let receiver_labels = match receiver {
+            Some(receiver) => self.eval(receiver, env),
+            None => {
+                self.eval(callee, env);
+                Labels::none()
+            }
+        };
+        let mut arg_labels = Vec::with_capacity(args.len());
+        for arg in args {
+            if matches!(arg.value.kind, ExprKind::Function(_)) {
+                arg_labels.push(Labels::none());
+            } else {
+                arg_labels.push(self.eval(&arg.value, env));
+            }
+        }
+
+        let local = Self::local_lookup(env);
+        let view = Call {
+            project: self.project,
+            module: self.module,
+            expr,
+            callee,
+            args,
+            new,
+            qualified: OnceCell::new(),
+            local: &local,
+        };
+        let method = match &callee.kind {
+            ExprKind::Member { property, .. } => Some(property.as_str()),
+            _ => None,
+        };
+
+        // Sinks.
+        if self.quiet == 0 {
+            for (rule_index, rule) in self.rules.iter().enumerate() {
+                for sink in rule.sinks(&view) {
+                    let labels = match args.iter().position(|a| std::ptr::eq(&a.value, sink.value))
+                    {
+                        Some(position) => arg_labels[position].clone(),
+                        None => {
+                            self.quiet += 1;
+                            let mut scratch = env.clone();
+                            let labels = self.eval(sink.value, &mut scratch);
+                            self.quiet -= 1;
+                            labels
+                        }
+                    };
+                    self.sink(rule_index, *rule, &labels, expr.range, sink.note);
+                }
+            }
+        }
+
+        // The callee's summary, when it is a project function.
+        let target = match &callee.kind {
+            ExprKind::Name(name) => env
+                .vars
+                .get(name)
+                .and_then(|v| v.function)
+                .map(|f| (self.module, f)),
+            _ => None,
+        }
+        .or_else(|| self.project.callee_function(self.module, callee, &local));
+        let name = view.qualified().to_string();
+        let mut sanitized: Kinds = 0;
+        let mut introduced: Vec<Origin> = Vec::new();
+        for rule in self.rules {
+            if rule.sanitizes(&view) {
+                sanitized |= rule.kind();
+            }
+            if let Some(origin) = rule.introduces(&view) {
+                introduced.push(origin);
+            }
+        }
+        drop(view);
+        drop(local);
+        let summary = target.and_then(|(m, f)| {
+            if m == self.module {
+                self.local_summaries.get(&f).cloned()
+            } else {
+                self.summaries.get(&(m, f)).cloned()
+            }
+        });
+
+        let mut result = Labels::none();
+        let all_args = || {
+            let mut labels = Labels::none();
+            for (index, arg) in arg_labels.iter().enumerate() {
+                labels.extend(arg.clone().map(|l| {
+                    if index > 0 {
+                        l.prefix = Prefix::Fixed;
+                    }
+                }));
+            }
+            labels
+        };
+
+        if let Some(summary) = &summary {
+            self.apply_summary(summary, &arg_labels, expr.range);
+            for label in summary.returns.iter() {
+                match label.origin {
+                    Origin::Param(index) => {
+                        if let Some(given) = arg_labels.get(index as usize) {
+                            for outer in given.iter() {
+                                result.add(outer.through(label));
+                            }
+                        }
+                    }
+                    _ => result.add(label.clone()),
+                }
+            }
+            result = result.step(self.module, expr.range, "returned by the call");
+        } else if vocabulary::is_converting(&name) || method.is_some_and(vocabulary::is_converting)
+        {
+            result = all_args();
+            result.extend(receiver_labels.clone());
+            result = result.map(|l| l.cleansed = kind::ALL);
+        } else if vocabulary::is_opaque(&name, method) {
+            // New data.
+        } else if vocabulary::record_to_mapping(&name) {
+            for labels in &arg_labels {
+                result.extend(labels.clone());
+            }
+        } else {
+            if let Some(method) = method {
+                let whole = vocabulary::keeps_whole(method);
+                result.extend(
+                    receiver_labels
+                        .clone()
+                        .filter(|l| !matches!(l.origin, Origin::Record { .. }))
+                        .map(|l| {
+                            if !whole {
+                                l.whole = false;
+                                l.string_built = true;
+                            }
+                        }),
+                );
+                if vocabulary::keeps_record(method) {
+                    let serializer: Option<Arc<str>> = matches!(
+                        method,
+                        "to_dict"
+                            | "as_dict"
+                            | "dict"
+                            | "model_dump"
+                            | "serialize"
+                            | "toJSON"
+                            | "toObject"
+                    )
+                    .then(|| Arc::from(method));
+                    result.extend(
+                        receiver_labels
+                            .clone()
+                            .filter(|l| matches!(l.origin, Origin::Record { .. }))
+                            .map(|l| {
+                                if let (Origin::Record { serializer: s, .. }, Some(new)) =
+                                    (&mut l.origin, &serializer)
+                                {
+                                    *s = Some(new.clone());
+                                }
+                            }),
+                    );
+                }
+                if vocabulary::is_mutator(method)
+                    && let Some(root) = receiver.and_then(|r| r.member_path()).map(|p| p[0])
+                {
+                    let added = all_args().map(|l| l.whole = false);
+                    if let Some(var) = env.vars.get_mut(root) {
+                        var.labels.extend(added);
+                    }
+                }
+            }
+            result.extend(all_args().map(|l| {
+                if method.is_some() {
+                    l.whole = false;
+                }
+            }));
+            // `Object.assign(target, req.body)` fills `target`.
+            if name == "Object.assign"
+                && let Some(root) = args
+                    .first()
+                    .and_then(|a| a.value.member_path())
+                    .map(|p| p[0])
+            {
+                let added = all_args();
+                if let Some(var) = env.vars.get_mut(root) {
+                    var.labels.extend(added);
+                }
+            }
+        }
+        if sanitized != 0 {
+            result = result.map(|l| l.cleansed |= sanitized);
+        }
+        if !introduced.is_empty() {
+            let models: Vec<Arc<str>> = introduced
+                .iter()
+                .filter_map(|o| match o {
+                    Origin::Record { model, .. } => Some(model.clone()),
+                    _ => None,
+                })
+                .collect();
+            result = result.filter(|l| match &l.origin {
+                Origin::Record { model, .. } => !models.contains(model),
+                _ => true,
+            });
+            for origin in introduced {
+                result.add(Label::new(
+                    origin,
+                    true,
+                    self.trace(expr.range, "read from the database"),
+                ));
+            }
+        }
+
+        // Callbacks: array methods pass elements; other calls pass their result (after a
+        // leading error parameter).
+        for arg in args {
+            let ExprKind::Function(callback) = arg.value.kind else {
+                continue;
+            };
+            if self.quiet > 0 {
+                continue;
+            }
+            let params = &self.m.functions[callback].params;
+            let given: Vec<Labels> = if method.is_some_and(vocabulary::is_iteration) {
+                vec![receiver_labels.clone().map(|l| l.whole = false)]
+            } else {
+                let error_first = params
+                    .first()
+                    .and_then(|p| p.name())
+                    .is_some_and(|n| matches!(n, "err" | "error" | "e" | "er"));
+                let mut given = Vec::new();
+                if error_first {
+                    given.push(Labels::none());
+                }
+                for _ in given.len()..params.len() {
+                    given.push(result.clone());
+                }
+                given
+            };
+            let snapshot = env.clone();
+            self.function(callback, &snapshot, &given);
+        }
+        result
+    }
+
+    /// Records labels reaching a sink: a hit for request data, a summary entry for parameters.
+    fn sink(
+        &mut self,
+        rule_index: usize,
+        rule: &dyn FlowRule,
+        labels: &Labels,
+        range: Range,
+        note: &'static str,
+    ) {
+        for label in labels.iter() {
+            match label.origin {
+                Origin::Param(param) => {
+                    if let Some(frame) = self.frames.last_mut() {
+                        frame.param_sinks.push(ParamSink {
+                            param,
+                            rule: rule_index,
+                            label: label.clone(),
+                            module: self.module,
+                            range,
+                            note,
+                        });
+                    }
+                }
+                _ => {
+                    if self.emit && rule.accepts(label) {
+                        let label = label.clone();
+                        let label = Label {
+                            trace: label.trace.then(Step {
+                                module: self.module,
+                                range,
+                                note: Arc::from(note),
+                            }),
+                            ..label
+                        };
+                        self.hits.push(Hit {
+                            rule: rule_index,
+                            module: self.module,
+                            range,
+                            label,
+                            note,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies a callee's parameter sinks to the arguments of a call.
+    fn apply_summary(&mut self, summary: &Summary, arg_labels: &[Labels], call_range: Range) {
+        if self.quiet > 0 {
+            return;
+        }
+        for param_sink in &summary.param_sinks {
+            let Some(given) = arg_labels.get(param_sink.param as usize) else {
+                continue;
+            };
+            for outer in given.iter() {
+                let outer = Label {
+                    trace: outer.trace.then(Step {
+                        module: self.module,
+                        range: call_range,
+                        note: Arc::from("passed to a function"),
+                    }),
+                    ..outer.clone()
+                };
+                let combined = outer.through(&param_sink.label);
+                match combined.origin {
+                    Origin::Param(param) => {
+                        if let Some(frame) = self.frames.last_mut() {
+                            frame.param_sinks.push(ParamSink {
+                                param,
+                                label: combined,
+                                ..param_sink.clone()
+                            });
+                        }
+                    }
+                    _ => {
+                        let rule = self.rules[param_sink.rule];
+                        if self.emit && rule.accepts(&combined) {
+                            let label = Label {
+                                trace: combined.trace.then(Step {
+                                    module: param_sink.module,
+                                    range: param_sink.range,
+                                    note: Arc::from(param_sink.note),
+                                }),
+                                ..combined
+                            };
+                            self.hits.push(Hit {
+                                rule: param_sink.rule,
+                                module: param_sink.module,
+                                range: param_sink.range,
+                                label,
+                                note: param_sink.note,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The constant text of a string literal or of a template's leading part.
+fn constant_text(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Str(text) => Some(text.clone()),
+        ExprKind::Template {
+            tag: None, quasis, ..
+        } => quasis.first().cloned(),
+        ExprKind::Binary { op, left, .. } if op == "+" => constant_text(left),
+        _ => None,
+    }
+}

@@ -1,0 +1,402 @@
+//! What the analysis knows of common APIs without reading them: which parts of a request
+//! object are client data, which calls sanitize, which return something new, and which checks
+//! in an `if` make a value safe.
+
+use super::kind;
+use super::label::{Kinds, RequestPart};
+use crate::ir::{Expr, ExprKind};
+
+/// Parameter names that hold a request object in JavaScript handlers.
+pub const JS_REQUEST_PARAMS: &[&str] = &["req", "request", "ctx", "context"];
+
+/// Type annotations that mark a request object.
+pub const REQUEST_TYPES: &[&str] = &[
+    "Request",
+    "NextRequest",
+    "NextApiRequest",
+    "FastifyRequest",
+    "express.Request",
+    "HttpRequest",
+    "Context",
+];
+
+/// The request part a property of a request object holds (`req.body`, `request.args`).
+pub fn request_property(property: &str, python: bool) -> Option<RequestPart> {
+    let part = if python {
+        match property {
+            "args" | "GET" | "query_params" | "query_string" => RequestPart::Query,
+            "form" | "values" | "json" | "data" | "POST" | "body" | "stream" => RequestPart::Body,
+            "files" | "FILES" => RequestPart::Files,
+            "cookies" | "COOKIES" => RequestPart::Cookies,
+            "headers" | "META" | "environ" | "host" => RequestPart::Headers,
+            "view_args" | "path_params" | "match_info" | "kwargs" => RequestPart::Params,
+            "path" | "full_path" | "url" | "base_url" | "url_root" | "path_info" | "referrer" => {
+                RequestPart::Url
+            }
+            _ => return None,
+        }
+    } else {
+        match property {
+            "body" | "rawBody" | "fields" => RequestPart::Body,
+            "query" | "searchParams" | "querystring" => RequestPart::Query,
+            "params" => RequestPart::Params,
+            "headers" | "hostname" | "host" => RequestPart::Headers,
+            "cookies" | "signedCookies" => RequestPart::Cookies,
+            "file" | "files" => RequestPart::Files,
+            "url" | "originalUrl" | "path" | "baseUrl" | "href" | "nextUrl" | "search" => {
+                RequestPart::Url
+            }
+            _ => return None,
+        }
+    };
+    Some(part)
+}
+
+/// The request part a method of a request object returns (`req.get('X')`, `request.json()`).
+pub fn request_method(method: &str, python: bool) -> Option<RequestPart> {
+    let part = if python {
+        match method {
+            "get_json" | "get_data" | "json" | "form" | "body" => RequestPart::Body,
+            _ => return None,
+        }
+    } else {
+        match method {
+            "get" | "header" => RequestPart::Headers,
+            "param" => RequestPart::Params,
+            "json" | "formData" | "text" | "arrayBuffer" | "blob" => RequestPart::Body,
+            _ => return None,
+        }
+    };
+    Some(part)
+}
+
+/// Calls whose result is a number, a boolean or a fixed-format value: safe for every kind.
+pub fn is_converting(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    matches!(
+        last,
+        "parseInt"
+            | "parseFloat"
+            | "Number"
+            | "Boolean"
+            | "int"
+            | "float"
+            | "bool"
+            | "len"
+            | "isinstance"
+            | "isNaN"
+            | "isInteger"
+            | "isSafeInteger"
+            | "ObjectId"
+            | "UUID"
+            | "uuid4"
+            | "Decimal"
+            | "BigInt"
+            | "toFixed"
+            | "encodeURIComponent"
+            | "quote_plus"
+            | "escape"
+            | "escapeId"
+            | "escape_string"
+            | "escapeLiteral"
+            | "escapeIdentifier"
+            | "literal"
+    ) || name.ends_with("Types.ObjectId")
+}
+
+/// Calls whose result is new data that does not carry its arguments (hashes, responses,
+/// booleans, lengths, logging). Without this, `bcrypt.hash(req.body.password)` would taint
+/// whatever stores the hash.
+pub fn is_opaque(name: &str, method: Option<&str>) -> bool {
+    let last = method.unwrap_or_else(|| name.rsplit('.').next().unwrap_or(name));
+    matches!(
+        last,
+        "hash"
+            | "hashSync"
+            | "compare"
+            | "compareSync"
+            | "digest"
+            | "hexdigest"
+            | "hashpw"
+            | "checkpw"
+            | "check_password_hash"
+            | "generate_password_hash"
+            | "verify"
+            | "sign"
+            | "encode"
+            | "randomBytes"
+            | "randomUUID"
+            | "status"
+            | "json"
+            | "send"
+            | "jsonify"
+            | "render"
+            | "render_template"
+            | "redirect"
+            | "sendStatus"
+            | "end"
+            | "log"
+            | "info"
+            | "warn"
+            | "error"
+            | "debug"
+            | "exists"
+            | "existsSync"
+            | "includes"
+            | "startsWith"
+            | "endsWith"
+            | "startswith"
+            | "endswith"
+            | "test"
+            | "isdigit"
+            | "isValid"
+            | "count"
+            | "countDocuments"
+            | "typeof"
+            | "length"
+            | "save"
+            | "commit"
+            | "next"
+    ) || name == "len"
+}
+
+/// Methods that keep a database record whole (`rows[0]` is handled as an index).
+pub fn keeps_record(method: &str) -> bool {
+    matches!(
+        method,
+        "toJSON"
+            | "toObject"
+            | "get"
+            | "lean"
+            | "exec"
+            | "then"
+            | "first"
+            | "one"
+            | "one_or_none"
+            | "all"
+            | "scalar"
+            | "scalar_one"
+            | "scalar_one_or_none"
+            | "scalars"
+            | "fetchone"
+            | "fetchall"
+            | "fetchmany"
+            | "populate"
+            | "sort"
+            | "order_by"
+            | "limit"
+            | "skip"
+            | "offset"
+            | "where"
+            | "filter"
+            | "filter_by"
+            | "to_dict"
+            | "as_dict"
+            | "dict"
+            | "model_dump"
+            | "serialize"
+            | "_asdict"
+            | "unique"
+            | "execute"
+            | "value"
+            | "values"
+    )
+}
+
+/// Properties that keep a database record whole (`result.rows`, `user.dataValues`).
+pub fn keeps_record_property(property: &str) -> bool {
+    matches!(
+        property,
+        "rows" | "dataValues" | "_doc" | "recordset" | "__dict__" | "data" | "Item" | "Items"
+    )
+}
+
+/// Free functions that turn a record into a plain mapping, keeping every field.
+pub fn record_to_mapping(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    matches!(
+        last,
+        "vars" | "dict" | "model_to_dict" | "jsonable_encoder" | "asdict" | "to_dict" | "stringify"
+    )
+}
+
+/// Array methods whose callback receives the elements.
+pub fn is_iteration(method: &str) -> bool {
+    matches!(
+        method,
+        "map"
+            | "forEach"
+            | "filter"
+            | "reduce"
+            | "some"
+            | "every"
+            | "find"
+            | "flatMap"
+            | "findIndex"
+    )
+}
+
+/// Methods that add their arguments to their receiver (`params.push(x)`, `d.update(x)`).
+pub fn is_mutator(method: &str) -> bool {
+    matches!(
+        method,
+        "push" | "unshift" | "append" | "extend" | "add" | "update" | "insert" | "set" | "concat"
+    )
+}
+
+/// Methods of a request container that keep it whole (`request.form.to_dict()`).
+pub fn keeps_whole(method: &str) -> bool {
+    matches!(
+        method,
+        "to_dict" | "dict" | "copy" | "model_dump" | "toObject"
+    )
+}
+
+/// Calls that end the handler (`abort(403)` raises).
+pub fn terminates(name: &str) -> bool {
+    matches!(
+        name.rsplit('.').next().unwrap_or(name),
+        "abort" | "exit" | "raise_for_status"
+    )
+}
+
+/// Sanitizers that are guards: `ALLOWED.includes(x)`, `x in ALLOWED`, `x === 'a'`,
+/// `re.fullmatch(p, x)`, `isValidObjectId(x)`, `x.startsWith(BASE)`, `new URL(x).host === H`.
+/// Returns the checked expression and the kinds made safe when the check holds.
+pub fn guard(test: &Expr) -> Vec<(&Expr, Kinds)> {
+    let mut out = Vec::new();
+    match &test.kind {
+        ExprKind::Binary { op, left, right } => match op.as_str() {
+            "===" | "==" => {
+                if is_constant(right) {
+                    out.push((checked(left), kind::ALL));
+                } else if is_constant(left) {
+                    out.push((checked(right), kind::ALL));
+                } else if is_typeof(left) || is_typeof(right) {
+                    let operand = if is_typeof(left) { left } else { right };
+                    if let ExprKind::Unary { operand, .. } = &operand.kind {
+                        out.push((checked(operand), kind::NOSQL | kind::MASS_ASSIGNMENT));
+                    }
+                }
+            }
+            "in" => out.push((checked(left), kind::ALL)),
+            "!==" | "!=" | ">" | ">=" => {
+                // `ALLOWED.indexOf(x) !== -1`
+                if let Some((_, args, _)) = left.as_call()
+                    && left.method_name() == Some("indexOf")
+                    && let Some(arg) = args.first()
+                {
+                    out.push((checked(&arg.value), kind::ALL));
+                }
+            }
+            _ => {}
+        },
+        ExprKind::Call { callee, args, .. } => {
+            let method = callee.method_name();
+            let name = callee
+                .member_path()
+                .map(|p| p.join("."))
+                .unwrap_or_default();
+            let last = method.unwrap_or(name.as_str());
+            match last {
+                "includes" | "has" | "contains" | "__contains__" => {
+                    if let Some(arg) = args.first() {
+                        out.push((checked(&arg.value), kind::ALL));
+                    }
+                }
+                "test" if method.is_some() => {
+                    if let Some(arg) = args.first() {
+                        out.push((checked(&arg.value), kind::ALL));
+                    }
+                }
+                "match" | "fullmatch" | "search" if args.len() >= 2 => {
+                    out.push((checked(&args[1].value), kind::ALL));
+                }
+                "startsWith" | "startswith" => {
+                    if let ExprKind::Member { object, .. } = &callee.kind {
+                        out.push((checked(object), kind::PATH | kind::REDIRECT | kind::SSRF));
+                    }
+                }
+                "isdigit" | "isnumeric" | "isdecimal" | "isalnum" | "isalpha" | "isidentifier" => {
+                    if let ExprKind::Member { object, .. } = &callee.kind {
+                        out.push((checked(object), kind::ALL));
+                    }
+                }
+                "url_has_allowed_host_and_scheme"
+                | "is_safe_url"
+                | "isSafeUrl"
+                | "isSafeRedirect" => {
+                    if let Some(arg) = args.first() {
+                        out.push((checked(&arg.value), kind::REDIRECT | kind::SSRF));
+                    }
+                }
+                "isinstance" if args.len() == 2 => {
+                    out.push((checked(&args[0].value), kind::NOSQL | kind::MASS_ASSIGNMENT));
+                }
+                _ if is_validator(last) => {
+                    if let Some(arg) = args.first() {
+                        out.push((checked(&arg.value), kind::ALL));
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Validation functions whose truth means the value has a fixed, harmless format.
+fn is_validator(name: &str) -> bool {
+    matches!(
+        name,
+        "isValidObjectId"
+            | "isValid"
+            | "isInteger"
+            | "isSafeInteger"
+            | "isUUID"
+            | "isMongoId"
+            | "isInt"
+            | "isNumeric"
+            | "isAlphanumeric"
+            | "isEmail"
+            | "isIn"
+            | "validate"
+            | "is_valid_uuid"
+            | "isFinite"
+    )
+}
+
+fn is_constant(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Str(_) | ExprKind::Number(_) | ExprKind::Bool(_) | ExprKind::Null => true,
+        // SCREAMING_CASE names are constants by convention.
+        ExprKind::Name(name) => {
+            name.len() > 1
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        }
+        ExprKind::Member { property, .. } => property
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+fn is_typeof(expr: &Expr) -> bool {
+    matches!(&expr.kind, ExprKind::Unary { op, .. } if op == "typeof")
+}
+
+/// The value a check is about: `new URL(x).hostname` and `urlparse(x).netloc` check `x`.
+fn checked(expr: &Expr) -> &Expr {
+    if let ExprKind::Member { object, .. } = &expr.kind
+        && let Some((callee, args, _)) = object.as_call()
+        && let Some(name) = callee.member_path().and_then(|p| p.last().copied())
+        && matches!(name, "URL" | "urlparse" | "urlsplit" | "parse")
+        && let Some(first) = args.first()
+    {
+        return &first.value;
+    }
+    expr
+}

@@ -1,0 +1,98 @@
+//! The languages the code engine reads, and which files are theirs.
+
+use std::fmt;
+
+/// A source language (a grammar).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Language {
+    /// JavaScript, including JSX, ES modules and CommonJS.
+    JavaScript,
+    /// TypeScript.
+    TypeScript,
+    /// TypeScript with JSX.
+    Tsx,
+    /// Python 3.
+    Python,
+}
+
+impl Language {
+    /// The language of a file, from its name; `None` for files the engine does not read
+    /// (including TypeScript declaration files, which hold no code).
+    pub fn of_path(path: &str) -> Option<Language> {
+        let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+            return None;
+        }
+        let extension = name.rsplit_once('.')?.1;
+        match extension {
+            "js" | "jsx" | "mjs" | "cjs" => Some(Language::JavaScript),
+            "ts" | "mts" | "cts" => Some(Language::TypeScript),
+            "tsx" => Some(Language::Tsx),
+            "py" | "pyw" => Some(Language::Python),
+            _ => None,
+        }
+    }
+
+    /// The tree-sitter grammar.
+    pub fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Language::Python => tree_sitter_python::LANGUAGE.into(),
+        }
+    }
+
+    /// JavaScript or TypeScript.
+    pub fn is_javascript_family(self) -> bool {
+        !matches!(self, Language::Python)
+    }
+
+    /// Every language, for tests of the grammars.
+    pub const ALL: [Language; 4] = [
+        Language::JavaScript,
+        Language::TypeScript,
+        Language::Tsx,
+        Language::Python,
+    ];
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Language::JavaScript => "JavaScript",
+            Language::TypeScript => "TypeScript",
+            Language::Tsx => "TSX",
+            Language::Python => "Python",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_grammar_loads_into_this_tree_sitter() {
+        // Grammar crates do not depend on the core crate, so an ABI mismatch only shows at run
+        // time; this test is what catches it.
+        for language in Language::ALL {
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(&language.grammar())
+                .unwrap_or_else(|e| panic!("{language}: {e}"));
+        }
+    }
+
+    #[test]
+    fn files_are_recognised_by_extension() {
+        assert_eq!(Language::of_path("src/app.js"), Some(Language::JavaScript));
+        assert_eq!(Language::of_path("a/b.MJS"), Some(Language::JavaScript));
+        assert_eq!(Language::of_path("x.tsx"), Some(Language::Tsx));
+        assert_eq!(Language::of_path("x.ts"), Some(Language::TypeScript));
+        assert_eq!(Language::of_path("types/x.d.ts"), None);
+        assert_eq!(Language::of_path("app/views.py"), Some(Language::Python));
+        assert_eq!(Language::of_path("Makefile"), None);
+        assert_eq!(Language::of_path("README.md"), None);
+    }
+}

@@ -1,0 +1,518 @@
+//! Express: apps (`express()`) and routers (`express.Router()`, `Router()` from express or
+//! koa-router), routes registered with `get/post/put/patch/delete/all` or `route(path).get()`,
+//! middleware added with `use` (applying to the routes registered after it), and routers
+//! mounted with `use(prefix, ...middleware, router)` — across files.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{
+    Framework, Middleware, Route, function_of, join_paths, literal, middleware, normalize_path,
+};
+use crate::ir::{Expr, ExprKind, FunctionId, Range};
+use crate::project::{Local, ModuleId, Project, Symbol};
+use crate::scope;
+
+const METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "del", "all", "options", "head",
+];
+
+/// A router object: where it was created, or the parameter that holds one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum RouterKey {
+    Created(ModuleId, u32),
+    Param(ModuleId, FunctionId, usize),
+}
+
+#[derive(Debug)]
+enum Event<'p> {
+    Use {
+        module: ModuleId,
+        path: Option<String>,
+        middleware: Vec<&'p Expr>,
+        routers: Vec<RouterKey>,
+    },
+    Route {
+        module: ModuleId,
+        range: Range,
+        method: String,
+        path: String,
+        handlers: Vec<&'p Expr>,
+    },
+}
+
+pub(super) fn collect(
+    project: &Project,
+    fastify_plugins: &HashSet<(ModuleId, FunctionId)>,
+    routes: &mut Vec<Route>,
+) {
+    let mut events: HashMap<RouterKey, Vec<Event<'_>>> = HashMap::new();
+    let mut order: Vec<RouterKey> = Vec::new();
+    for module in 0..project.modules.len() {
+        if !project.modules[module].language.is_javascript_family() {
+            continue;
+        }
+        for (function, call) in super::calls(project, module) {
+            let Some((callee, args, _)) = call.as_call() else {
+                continue;
+            };
+            let ExprKind::Member { object, property } = &callee.kind else {
+                continue;
+            };
+            let method = property.as_str();
+            // `router.route('/x').get(h).post(h2)`
+            if METHODS.contains(&method)
+                && let Some((route_path, base)) = route_chain(project, module, function, object)
+            {
+                let handlers = flatten(args.iter().map(|a| &a.value).collect());
+                events.entry(base).or_default().push(Event::Route {
+                    module,
+                    range: call.range,
+                    method: method_name(method),
+                    path: route_path,
+                    handlers,
+                });
+                continue;
+            }
+            let Some(key) = router_key(project, module, function, object) else {
+                continue;
+            };
+            if let RouterKey::Param(m, f, _) = key
+                && fastify_plugins.contains(&(m, f))
+            {
+                continue;
+            }
+            if !order.contains(&key) {
+                order.push(key);
+            }
+            if METHODS.contains(&method) {
+                let Some(first) = args.first() else { continue };
+                // `app.get('env')` reads a setting.
+                if method == "get" && args.len() < 2 {
+                    continue;
+                }
+                let Some(path) = path_text(project, module, &first.value) else {
+                    continue;
+                };
+                let handlers = flatten(args[1..].iter().map(|a| &a.value).collect());
+                events.entry(key).or_default().push(Event::Route {
+                    module,
+                    range: call.range,
+                    method: method_name(method),
+                    path,
+                    handlers,
+                });
+            } else if method == "use" {
+                let mut rest: Vec<&Expr> = args.iter().map(|a| &a.value).collect();
+                let path = match rest.first() {
+                    Some(first) if literal(first).is_some() => {
+                        let path = literal(first).map(str::to_string);
+                        rest.remove(0);
+                        path
+                    }
+                    _ => None,
+                };
+                let mut middleware = Vec::new();
+                let mut routers = Vec::new();
+                for expr in flatten(rest) {
+                    match mounted_router(project, module, function, expr) {
+                        Some(router) => routers.push(router),
+                        None => middleware.push(expr),
+                    }
+                }
+                events.entry(key).or_default().push(Event::Use {
+                    module,
+                    path,
+                    middleware,
+                    routers,
+                });
+            }
+        }
+    }
+    let mounted: HashSet<RouterKey> = events
+        .values()
+        .flatten()
+        .flat_map(|event| match event {
+            Event::Use { routers, .. } => routers.clone(),
+            Event::Route { .. } => Vec::new(),
+        })
+        .collect();
+    for key in order {
+        if mounted.contains(&key) {
+            continue;
+        }
+        let mut visiting = HashSet::new();
+        walk(project, &events, key, "", &[], &mut visiting, routes);
+    }
+}
+
+fn method_name(method: &str) -> String {
+    match method {
+        "all" => "ANY".to_string(),
+        "del" => "DELETE".to_string(),
+        other => other.to_ascii_uppercase(),
+    }
+}
+
+/// Emits the routes of a router mounted at `prefix` behind `inherited` middleware.
+fn walk(
+    project: &Project,
+    events: &HashMap<RouterKey, Vec<Event<'_>>>,
+    key: RouterKey,
+    prefix: &str,
+    inherited: &[Middleware],
+    visiting: &mut HashSet<RouterKey>,
+    routes: &mut Vec<Route>,
+) {
+    if !visiting.insert(key) {
+        return;
+    }
+    // Middleware added with `use`, each with the path it is scoped to.
+    let mut active: Vec<(Option<String>, Middleware)> = Vec::new();
+    let applies = |scope: &Option<String>, path: &str| match scope {
+        None => true,
+        Some(scope) => {
+            let scope = scope.trim_end_matches('/');
+            scope.is_empty() || path == scope || path.starts_with(&format!("{scope}/"))
+        }
+    };
+    for event in events.get(&key).map(Vec::as_slice).unwrap_or_default() {
+        match event {
+            Event::Use {
+                module,
+                path,
+                middleware: used,
+                routers,
+                ..
+            } => {
+                let here: Vec<Middleware> = used
+                    .iter()
+                    .filter(|expr| !is_plumbing(project, *module, expr))
+                    .map(|expr| middleware(project, *module, expr))
+                    .collect();
+                if routers.is_empty() {
+                    for m in here {
+                        active.push((path.clone(), m));
+                    }
+                    continue;
+                }
+                let mount_path = path.clone().unwrap_or_default();
+                let mut chain: Vec<Middleware> = inherited.to_vec();
+                chain.extend(
+                    active
+                        .iter()
+                        .filter(|(scope, _)| applies(scope, &mount_path))
+                        .map(|(_, m)| m.clone()),
+                );
+                chain.extend(here);
+                for router in routers {
+                    walk(
+                        project,
+                        events,
+                        *router,
+                        &join_paths(prefix, &mount_path),
+                        &chain,
+                        visiting,
+                        routes,
+                    );
+                }
+            }
+            Event::Route {
+                module,
+                range,
+                method,
+                path,
+                handlers,
+            } => {
+                let mut chain: Vec<Middleware> = inherited.to_vec();
+                chain.extend(
+                    active
+                        .iter()
+                        .filter(|(scope, _)| applies(scope, path))
+                        .map(|(_, m)| m.clone()),
+                );
+                let handler = handlers
+                    .last()
+                    .and_then(|h| function_of(project, *module, h));
+                for expr in handlers.iter().take(handlers.len().saturating_sub(1)) {
+                    chain.push(middleware(project, *module, expr));
+                }
+                routes.push(Route {
+                    framework: Framework::Express,
+                    method: method.clone(),
+                    path: normalize_path(&join_paths(prefix, path)),
+                    module: *module,
+                    range: *range,
+                    handler,
+                    middleware: chain,
+                    param_sources: Vec::new(),
+                    response_filtered: false,
+                });
+            }
+        }
+    }
+    visiting.remove(&key);
+}
+
+/// Middleware that only parses or serves (body parsers, static files, loggers): not worth
+/// listing in front of every route.
+fn is_plumbing(project: &Project, module: ModuleId, expr: &Expr) -> bool {
+    let qualified = project
+        .qualify(module, expr, &|_| Local::Unknown)
+        .unwrap_or_default();
+    [
+        "express.json()",
+        "express.urlencoded()",
+        "express.static()",
+        "express.text()",
+        "express.raw()",
+        "body-parser",
+        "morgan()",
+        "cookie-parser()",
+        "compression()",
+    ]
+    .iter()
+    .any(|p| qualified.starts_with(p))
+}
+
+/// Arrays of middleware are spread (`router.post('/', [auth, validate], handler)`).
+fn flatten(exprs: Vec<&Expr>) -> Vec<&Expr> {
+    let mut out = Vec::new();
+    for expr in exprs {
+        match &expr.kind {
+            ExprKind::Array(items) => out.extend(flatten(items.iter().collect())),
+            _ => out.push(expr),
+        }
+    }
+    out
+}
+
+/// A route path: a literal, or the text of whatever else (a constant, a regex).
+fn path_text(project: &Project, module: ModuleId, expr: &Expr) -> Option<String> {
+    if let Some(text) = literal(expr) {
+        return Some(text.to_string());
+    }
+    match &expr.kind {
+        ExprKind::Name(name) => match project.resolve_name(module, name) {
+            Some(Symbol::Value(m, value)) => literal(value)
+                .map(str::to_string)
+                .or_else(|| Some(project.modules[m].text_of(value.range).to_string())),
+            _ => Some(name.clone()),
+        },
+        _ => Some(project.modules[module].text_of(expr.range).to_string()),
+    }
+}
+
+/// `router.route('/x')` (possibly followed by method calls): the path and the router.
+fn route_chain(
+    project: &Project,
+    module: ModuleId,
+    function: FunctionId,
+    expr: &Expr,
+) -> Option<(String, RouterKey)> {
+    let (callee, args, _) = expr.as_call()?;
+    let ExprKind::Member { object, property } = &callee.kind else {
+        return None;
+    };
+    if property == "route" {
+        let path = path_text(project, module, &args.first()?.value)?;
+        return Some((path, router_key(project, module, function, object)?));
+    }
+    if METHODS.contains(&property.as_str()) {
+        return route_chain(project, module, function, object);
+    }
+    None
+}
+
+/// Whether a value is a router created by a router factory.
+fn is_router_factory(qualified: &str) -> bool {
+    qualified == "express()"
+        || qualified == "express.Router()"
+        || qualified == "express.default()"
+        || qualified == "express.default.Router()"
+        || qualified.starts_with("@koa/router")
+        || qualified.starts_with("koa-router")
+        || (qualified.ends_with("Router()") && qualified.starts_with("express"))
+}
+
+/// Parameter names that hold an app or router by convention.
+fn is_router_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "app" | "router" | "server" | "api" | "routes" | "r"
+    ) || lower.ends_with("router")
+        || lower.ends_with("routes")
+}
+
+/// The router an expression denotes.
+fn router_key(
+    project: &Project,
+    module: ModuleId,
+    function: FunctionId,
+    expr: &Expr,
+) -> Option<RouterKey> {
+    let m = &project.modules[module];
+    match &expr.kind {
+        ExprKind::Name(name) => {
+            if let Some((owner, index)) = scope::param_of(m, function, name) {
+                // A parameter named `app` in a Fastify plugin is a Fastify instance.
+                let fastify = m
+                    .imports
+                    .iter()
+                    .any(|i| i.source == "fastify" || i.source.starts_with("@fastify/"));
+                return (is_router_name(name) && !fastify)
+                    .then_some(RouterKey::Param(module, owner, index));
+            }
+            if function != 0
+                && let Some(value) =
+                    scope::definition_before(m, function, name, expr.range.start_byte)
+                && !std::ptr::eq(value, expr)
+            {
+                let qualified = project
+                    .qualify(module, value, &|_| Local::Unknown)
+                    .unwrap_or_default();
+                return is_router_factory(&qualified)
+                    .then_some(RouterKey::Created(module, value.range.start_byte));
+            }
+            match project.resolve_name(module, name)? {
+                Symbol::Value(owner, value) => {
+                    let qualified = project
+                        .qualify(owner, value, &|_| Local::Unknown)
+                        .unwrap_or_default();
+                    is_router_factory(&qualified)
+                        .then_some(RouterKey::Created(owner, value.range.start_byte))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The router mounted by an argument of `use`: a router variable, an imported router, or
+/// `require('./routes/x')` written inline.
+fn mounted_router(
+    project: &Project,
+    module: ModuleId,
+    function: FunctionId,
+    expr: &Expr,
+) -> Option<RouterKey> {
+    if let Some(key) = router_key(project, module, function, expr) {
+        return matches!(key, RouterKey::Created(..)).then_some(key);
+    }
+    let target = match &expr.kind {
+        ExprKind::Call { callee, args, .. } if callee.as_name() == Some("require") => {
+            let source = args.first()?.value.as_str()?;
+            project.resolve_specifier(module, source)?
+        }
+        ExprKind::Member { .. } => {
+            return match project.symbol_of_expr(module, expr, &|_| Local::Unknown, 0)? {
+                Symbol::Value(owner, value) => {
+                    let qualified = project
+                        .qualify(owner, value, &|_| Local::Unknown)
+                        .unwrap_or_default();
+                    is_router_factory(&qualified)
+                        .then_some(RouterKey::Created(owner, value.range.start_byte))
+                }
+                _ => None,
+            };
+        }
+        _ => return None,
+    };
+    match project
+        .export_of(target, "*", 0)
+        .or_else(|| project.export_of(target, "default", 0))?
+    {
+        Symbol::Value(owner, value) => {
+            let qualified = project
+                .qualify(owner, value, &|_| Local::Unknown)
+                .unwrap_or_default();
+            is_router_factory(&qualified)
+                .then_some(RouterKey::Created(owner, value.range.start_byte))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::language::Language;
+    use crate::parse::parse_module;
+    use crate::project::Project;
+    use crate::routes::RouteInventory;
+
+    pub(crate) fn inventory(files: &[(&str, &str)]) -> (Project, RouteInventory) {
+        let project = Project::new(
+            files
+                .iter()
+                .map(|(path, text)| {
+                    let language = Language::of_path(path).expect("language");
+                    parse_module(path, language, (*text).into()).expect("parse")
+                })
+                .collect(),
+        );
+        let inventory = RouteInventory::build(&project);
+        (project, inventory)
+    }
+
+    fn lines(inventory: &RouteInventory) -> Vec<String> {
+        inventory
+            .routes
+            .iter()
+            .map(|r| {
+                let mw: Vec<&str> = r.middleware.iter().map(|m| m.name.as_str()).collect();
+                format!(
+                    "{} {} [{}] handler={}",
+                    r.method,
+                    r.path,
+                    mw.join(", "),
+                    r.handler.is_some()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn mounted_routers_across_files_get_prefixes_and_middleware() {
+        let (_, inventory) = inventory(&[
+            (
+                "src/app.js",
+                "const express = require('express');\nconst users = require('./routes/users');\nconst auth = require('./auth');\nconst app = express();\napp.use(express.json());\napp.post('/login', (req, res) => res.json({}));\napp.use('/api/users', auth, users);\napp.use('/public', require('./routes/public'));\n",
+            ),
+            (
+                "src/routes/users.js",
+                "const router = require('express').Router();\nconst { isAdmin } = require('../auth');\nrouter.get('/:id', async (req, res) => {});\nrouter.use(isAdmin);\nrouter.route('/:id').delete(remove).put(update);\nfunction remove(req, res) {}\nfunction update(req, res) {}\nmodule.exports = router;\n",
+            ),
+            (
+                "src/routes/public.js",
+                "import { Router } from 'express';\nconst r = Router();\nr.get('/health', (req, res) => res.send('ok'));\nexport default r;\n",
+            ),
+            (
+                "src/auth.js",
+                "module.exports = function auth(req, res, next) { next(); };\n",
+            ),
+        ]);
+        assert_eq!(
+            lines(&inventory),
+            vec![
+                "POST /login [] handler=true",
+                "GET /public/health [] handler=true",
+                "GET /api/users/{id} [auth] handler=true",
+                "DELETE /api/users/{id} [auth, isAdmin] handler=true",
+                "PUT /api/users/{id} [auth, isAdmin] handler=true",
+            ]
+        );
+        assert!(inventory.routes[3].has_auth_middleware());
+        assert!(inventory.routes[3].has_role_check());
+        assert!(!inventory.routes[0].has_auth_middleware());
+    }
+
+    #[test]
+    fn express_settings_and_non_routers_are_not_routes() {
+        let (_, inventory) = inventory(&[(
+            "a.js",
+            "const express = require('express');\nconst app = express();\nconst env = app.get('env');\nconst cache = new Map();\ncache.get('x', 1);\nclient.post('/x', body);\n",
+        )]);
+        assert!(inventory.routes.is_empty(), "{:?}", lines(&inventory));
+    }
+}

@@ -1,0 +1,421 @@
+//! The route inventory: every HTTP route the project declares, with its method, full path,
+//! handler and the ordered middleware or decorators in front of it — for Express, Fastify,
+//! Next.js, Flask, FastAPI and Django, one file each.
+//!
+//! Rules read it to ask "is this route authenticated / rate limited?", the data-flow analysis
+//! reads which handler parameters carry request data, and the JSON report carries it so the API
+//! engine can compare it with the spec.
+
+mod django;
+mod express;
+mod fastapi;
+mod fastify;
+mod flask;
+mod nextjs;
+
+use std::fmt;
+
+use crate::flow::{HandlerSources, ParamSource};
+use crate::ir::{Expr, ExprKind, FunctionId, Range};
+use crate::project::{ModuleId, Project};
+
+/// A web framework.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Framework {
+    /// Express (and Express-style routers).
+    Express,
+    /// Fastify.
+    Fastify,
+    /// Next.js API routes, route handlers and server actions.
+    NextJs,
+    /// Flask.
+    Flask,
+    /// FastAPI.
+    FastApi,
+    /// Django and Django REST framework.
+    Django,
+}
+
+impl Framework {
+    /// The framework's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framework::Express => "express",
+            Framework::Fastify => "fastify",
+            Framework::NextJs => "nextjs",
+            Framework::Flask => "flask",
+            Framework::FastApi => "fastapi",
+            Framework::Django => "django",
+        }
+    }
+
+    /// Whether handlers answer by returning a value (so a returned record is a response).
+    pub fn responds_by_return(self) -> bool {
+        matches!(
+            self,
+            Framework::Flask | Framework::FastApi | Framework::Django | Framework::Fastify
+        )
+    }
+}
+
+impl fmt::Display for Framework {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a middleware or decorator does, as far as its name and origin tell.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Roles {
+    /// It authenticates the caller.
+    pub auth: bool,
+    /// It restricts the route to a role (admin).
+    pub role: bool,
+    /// It limits the request rate.
+    pub rate_limit: bool,
+    /// It validates the input.
+    pub validation: bool,
+}
+
+/// A middleware, decorator or dependency in front of a handler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Middleware {
+    /// How it reads (`auth`, `passport.authenticate('jwt')`, `login_required`).
+    pub name: String,
+    /// What it does.
+    pub roles: Roles,
+    /// Where it is attached.
+    pub module: ModuleId,
+    /// The attaching code.
+    pub range: Range,
+}
+
+/// One route.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    /// The framework.
+    pub framework: Framework,
+    /// HTTP method in upper case, or `ANY`.
+    pub method: String,
+    /// The full path, parameters written `{name}`.
+    pub path: String,
+    /// The module where the route is declared.
+    pub module: ModuleId,
+    /// The declaring code (the registration call, decorator or file).
+    pub range: Range,
+    /// The handler function, when found in the project.
+    pub handler: Option<(ModuleId, FunctionId)>,
+    /// Middleware, decorators and dependencies in the order they run.
+    pub middleware: Vec<Middleware>,
+    /// Request parameters of the handler that carry request data (path, query and body
+    /// arguments of FastAPI, Flask and Django handlers).
+    pub param_sources: Vec<ParamSource>,
+    /// Whether the framework filters the response through a declared schema (FastAPI's
+    /// `response_model` or return annotation, a Fastify response schema).
+    pub response_filtered: bool,
+}
+
+impl Route {
+    /// Whether a middleware in front of the route authenticates.
+    pub fn has_auth_middleware(&self) -> bool {
+        self.middleware.iter().any(|m| m.roles.auth || m.roles.role)
+    }
+
+    /// Whether a middleware in front of the route limits the rate.
+    pub fn is_rate_limited(&self) -> bool {
+        self.middleware.iter().any(|m| m.roles.rate_limit)
+    }
+
+    /// Whether a middleware restricts the route to a role.
+    pub fn has_role_check(&self) -> bool {
+        self.middleware.iter().any(|m| m.roles.role)
+    }
+
+    /// Whether the method changes state.
+    pub fn is_state_changing(&self) -> bool {
+        matches!(
+            self.method.as_str(),
+            "POST" | "PUT" | "PATCH" | "DELETE" | "ANY"
+        )
+    }
+}
+
+/// Every route of the project.
+#[derive(Debug, Default)]
+pub struct RouteInventory {
+    /// The routes, sorted by file, then line.
+    pub routes: Vec<Route>,
+    /// App-wide middleware found where routes could not be tied to it (Next.js middleware,
+    /// Django settings), by framework.
+    pub frameworks: Vec<Framework>,
+}
+
+impl RouteInventory {
+    /// Builds the inventory for every framework found.
+    pub fn build(project: &Project) -> RouteInventory {
+        let mut routes = Vec::new();
+        let fastify_plugins = fastify::collect(project, &mut routes);
+        express::collect(project, &fastify_plugins, &mut routes);
+        nextjs::collect(project, &mut routes);
+        flask::collect(project, &mut routes);
+        fastapi::collect(project, &mut routes);
+        django::collect(project, &mut routes);
+        routes.sort_by(|a, b| {
+            project.modules[a.module]
+                .path
+                .cmp(&project.modules[b.module].path)
+                .then(a.range.start_byte.cmp(&b.range.start_byte))
+                .then(a.path.cmp(&b.path))
+                .then(a.method.cmp(&b.method))
+        });
+        routes.dedup_by(|a, b| {
+            a.module == b.module && a.range == b.range && a.method == b.method && a.path == b.path
+        });
+        let mut frameworks: Vec<Framework> = routes.iter().map(|r| r.framework).collect();
+        frameworks.sort();
+        frameworks.dedup();
+        RouteInventory { routes, frameworks }
+    }
+
+    /// The handler parameters that carry request data, for the data-flow analysis.
+    pub fn handler_sources(&self) -> HandlerSources {
+        let mut sources = HandlerSources::new();
+        for route in &self.routes {
+            if let Some(handler) = route.handler
+                && !route.param_sources.is_empty()
+            {
+                let entry = sources.entry(handler).or_default();
+                for source in &route.param_sources {
+                    if !entry.contains(source) {
+                        entry.push(source.clone());
+                    }
+                }
+            }
+        }
+        sources
+    }
+
+    /// The routes handled by a function.
+    pub fn routes_of(&self, handler: (ModuleId, FunctionId)) -> impl Iterator<Item = &Route> {
+        self.routes
+            .iter()
+            .filter(move |r| r.handler == Some(handler))
+    }
+}
+
+/// What a middleware's name says it does.
+pub fn classify(text: &str) -> Roles {
+    let lower = text.to_ascii_lowercase();
+    let compact: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let has = |words: &[&str]| words.iter().any(|w| compact.contains(w));
+    let not_auth = has(&[
+        "csrf",
+        "oauthcallback",
+        "cors",
+        "helmet",
+        "cookieparser",
+        "bodyparser",
+    ]) || compact.starts_with("session")
+        || compact.starts_with("expresssession");
+    let bare_identifier = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$');
+    let rate_limit = has(&["ratelimit", "limiter", "throttl", "brute", "slowdown"])
+        || (bare_identifier && compact.ends_with("limit"));
+    let role = has(&[
+        "admin",
+        "role",
+        "permission",
+        "hasrole",
+        "authorize",
+        "superuser",
+        "staff",
+    ]) && !rate_limit;
+    let auth = !not_auth
+        && !rate_limit
+        && (role
+            || has(&[
+                "auth",
+                "loginrequired",
+                "jwtrequired",
+                "tokenrequired",
+                "jwt",
+                "verifytoken",
+                "protect",
+                "loggedin",
+                "currentuser",
+                "passport",
+                "requireuser",
+                "requirelogin",
+                "signedin",
+                "isauthenticated",
+                "guard",
+                "verifyjwt",
+                "checkjwt",
+                "bearer",
+                "apikey",
+                "security",
+            ]));
+    let validation = has(&[
+        "validat",
+        "celebrate",
+        "checkschema",
+        "zvalidator",
+        "sanitize",
+    ]);
+    Roles {
+        auth,
+        role,
+        rate_limit,
+        validation,
+    }
+}
+
+/// A middleware entry for an expression.
+pub fn middleware(project: &Project, module: ModuleId, expr: &Expr) -> Middleware {
+    let text = project.modules[module].text_of(expr.range);
+    let name: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = if name.chars().count() > 80 {
+        let mut cut: String = name.chars().take(77).collect();
+        cut.push_str("...");
+        cut
+    } else {
+        name
+    };
+    let qualified = project
+        .qualify(module, expr, &|_| crate::project::Local::Unknown)
+        .unwrap_or_default();
+    let mut roles = classify(&name);
+    // The package tells more than the local name (`limiter` from express-rate-limit).
+    let package = classify(&qualified);
+    roles.auth |= package.auth && !roles.rate_limit;
+    roles.rate_limit |= package.rate_limit
+        || [
+            "express-rate-limit",
+            "rate-limiter-flexible",
+            "express-slow-down",
+            "express-brute",
+        ]
+        .iter()
+        .any(|p| qualified.starts_with(p));
+    Middleware {
+        name,
+        roles,
+        module,
+        range: expr.range,
+    }
+}
+
+/// A path template with framework parameter syntax rewritten to `{name}`:
+/// `/users/:id` (Express), `/users/<int:id>` (Flask, Django), `[id]` (Next.js).
+pub fn normalize_path(path: &str) -> String {
+    let mut out = String::new();
+    for (index, segment) in path.split('/').enumerate() {
+        if index > 0 {
+            out.push('/');
+        }
+        if let Some(name) = segment.strip_prefix(':') {
+            let name = name.trim_end_matches('?');
+            let name = name.split('(').next().unwrap_or(name);
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+        } else if segment.starts_with('<') && segment.ends_with('>') {
+            let inner = &segment[1..segment.len() - 1];
+            let name = inner.rsplit(':').next().unwrap_or(inner);
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+        } else if segment.starts_with('[') && segment.ends_with(']') {
+            let name = segment.trim_matches(['[', ']']).trim_start_matches("...");
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+        } else {
+            out.push_str(segment);
+        }
+    }
+    out
+}
+
+/// `prefix` and `path` joined with one slash.
+pub fn join_paths(prefix: &str, path: &str) -> String {
+    let prefix = prefix.trim_end_matches('/');
+    let path = path.trim_start_matches('/');
+    match (prefix.is_empty(), path.is_empty()) {
+        (true, true) => "/".to_string(),
+        (true, false) => format!("/{path}"),
+        (false, true) => prefix.to_string(),
+        (false, false) => format!("{prefix}/{path}"),
+    }
+}
+
+/// The string value of a literal (or a template without substitutions).
+pub fn literal(expr: &Expr) -> Option<&str> {
+    expr.as_str()
+}
+
+/// The function an expression names or is (an inline handler, a named function, an imported
+/// controller function).
+pub fn function_of(
+    project: &Project,
+    module: ModuleId,
+    expr: &Expr,
+) -> Option<(ModuleId, FunctionId)> {
+    match &expr.kind {
+        ExprKind::Function(id) => Some((module, *id)),
+        _ => project.callee_function(module, expr, &|_| crate::project::Local::Unknown),
+    }
+}
+
+/// Every call expression in a module, with the function it is in, in source order.
+pub fn calls(project: &Project, module: ModuleId) -> Vec<(FunctionId, &Expr)> {
+    let m = &project.modules[module];
+    let mut out = Vec::new();
+    for (id, function) in m.functions.iter().enumerate() {
+        function.walk_exprs(&mut |expr| {
+            if matches!(expr.kind, ExprKind::Call { .. }) {
+                out.push((id, expr));
+            }
+        });
+    }
+    out.sort_by_key(|(_, expr)| expr.range.start_byte);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalized_across_frameworks() {
+        assert_eq!(normalize_path("/users/:id"), "/users/{id}");
+        assert_eq!(normalize_path("/files/<path:name>"), "/files/{name}");
+        assert_eq!(normalize_path("/posts/[slug]/x"), "/posts/{slug}/x");
+        assert_eq!(normalize_path("/docs/[...all]"), "/docs/{all}");
+        assert_eq!(join_paths("/api/", "/users"), "/api/users");
+        assert_eq!(join_paths("/api", "/"), "/api");
+        assert_eq!(join_paths("", ""), "/");
+    }
+
+    #[test]
+    fn middleware_names_are_classified() {
+        assert!(classify("auth").auth);
+        assert!(classify("requireAuth").auth);
+        assert!(classify("passport.authenticate('jwt', { session: false })").auth);
+        assert!(classify("login_required").auth);
+        assert!(classify("Depends(get_current_user)").auth);
+        assert!(classify("isAdmin").role);
+        assert!(classify("loginLimiter").rate_limit);
+        assert!(!classify("loginLimiter").auth);
+        assert!(classify("limiter.limit(\"5/minute\")").rate_limit);
+        assert!(!classify("express.json({ limit: '1mb' })").auth);
+        assert!(!classify("csrfProtection").auth);
+        assert!(!classify("cors()").auth);
+        assert!(!classify("upload.single('file')").auth);
+        assert!(classify("validate(schema)").validation);
+    }
+}
