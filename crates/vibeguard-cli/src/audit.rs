@@ -161,6 +161,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
         engines,
         known_rules: rules,
         findings,
+        routes: Vec::new(),
     }))
 }
 

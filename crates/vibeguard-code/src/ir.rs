@@ -703,8 +703,12 @@ impl Stmt {
 }
 
 impl Function {
-    /// Visits every expression of the body (not entering nested functions).
+    /// Visits every expression of the decorators, parameter defaults and body (not entering
+    /// nested functions).
     pub fn walk_exprs<'a>(&'a self, visit: &mut dyn FnMut(&'a Expr)) {
+        for decorator in &self.decorators {
+            decorator.walk(visit);
+        }
         for param in &self.params {
             if let Some(default) = &param.default {
                 default.walk(visit);

@@ -1,13 +1,267 @@
 //! vibeguard's code engine: static analysis of JavaScript/TypeScript and Python web apps for
 //! the flaws assistants write (codes VG1xx).
+//!
+//! [`run`] reads the project's code files once (in parallel, each parsed by its tree-sitter
+//! grammar and lowered into the language-neutral [`ir`]), resolves imports across files
+//! ([`project`]), builds the route inventory ([`routes`]) and the data-model inventory
+//! ([`models`]), runs the data-flow analysis ([`flow`]) with the flow halves of the enabled
+//! rules, and hands every rule ([`rules`]) what it needs. Files that cannot be read or parsed
+//! are recorded as non-fatal errors naming the file; the audit goes on.
 #![deny(missing_docs)]
 
 pub mod flow;
 pub mod ir;
 pub mod language;
 mod lower;
+pub mod models;
+pub mod naming;
 pub mod parse;
 pub mod project;
 pub mod routes;
+pub mod rules;
 pub mod scope;
 pub mod source;
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use vibeguard_core::{
+    Coverage, EngineError, EngineId, EngineOutput, EngineRun, RouteEntry, RuleApplicability,
+    RuleMeta, Text,
+};
+use vibeguard_project::ProjectTree;
+
+use crate::flow::FlowRule;
+use crate::models::ModelInventory;
+use crate::project::Project;
+use crate::routes::RouteInventory;
+use crate::rules::{Applicability, Context};
+
+/// Settings of a code audit.
+#[derive(Debug, Clone)]
+pub struct CodeOptions {
+    /// Files larger than this many bytes are skipped (and recorded).
+    pub max_file_size: u64,
+}
+
+impl Default for CodeOptions {
+    fn default() -> Self {
+        CodeOptions {
+            max_file_size: vibeguard_project::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// What the code engine hands back: its run and findings, and the route inventory.
+#[derive(Debug, Clone)]
+pub struct CodeOutput {
+    /// Run record and findings.
+    pub output: EngineOutput,
+    /// The routes found, for the report.
+    pub routes: Vec<RouteEntry>,
+}
+
+/// The metadata of every code rule.
+pub fn rule_metas() -> Vec<RuleMeta> {
+    rules::rule_metas()
+}
+
+/// Worker threads get a large stack: the analysis recurses over nested expressions.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads and parses the project's code files in parallel; unreadable files become errors.
+pub fn load(tree: &ProjectTree, options: &CodeOptions) -> (Project, Vec<EngineError>) {
+    let files = source::select(tree);
+    let results: Vec<Result<ir::Module, EngineError>> = files
+        .par_iter()
+        .map(|file| {
+            let text = source::read(tree, &file.path, options.max_file_size).map_err(|error| {
+                EngineError {
+                    source: file.path.clone(),
+                    line: None,
+                    message: error.to_string(),
+                }
+            })?;
+            parse::parse_module(&file.path, file.language, text).map_err(|error| EngineError {
+                source: file.path.clone(),
+                line: None,
+                message: error.to_string(),
+            })
+        })
+        .collect();
+    let mut modules = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(module) => {
+                if let Some(line) = module.syntax_errors.first() {
+                    errors.push(EngineError {
+                        source: module.path.clone(),
+                        line: Some(*line),
+                        message: format!(
+                            "syntax the {} parser could not read (the rest of the file was analysed)",
+                            module.language
+                        ),
+                    });
+                }
+                modules.push(module);
+            }
+            Err(error) => {
+                // Generated files are skipped by design, not an error worth reporting.
+                if !error.message.contains("marked as generated") {
+                    errors.push(error);
+                }
+            }
+        }
+    }
+    (Project::new(modules), errors)
+}
+
+/// Prisma schemas and SQL files, for the model inventory.
+fn schema_files(tree: &ProjectTree, options: &CodeOptions) -> Vec<(String, String)> {
+    tree.files()
+        .filter(|f| f.path.ends_with(".prisma") || f.path.ends_with(".sql"))
+        .filter_map(|f| {
+            tree.read_text(&f.path, options.max_file_size)
+                .ok()
+                .map(|text| (f.path.clone(), text))
+        })
+        .collect()
+}
+
+/// Runs every rule for which `enabled(code)` holds over the project.
+pub fn run(
+    tree: &ProjectTree,
+    enabled: &dyn Fn(&str) -> bool,
+    options: &CodeOptions,
+) -> CodeOutput {
+    let enabled: HashSet<String> = rules::ALL
+        .iter()
+        .map(|rule| rule.meta().code.to_string())
+        .filter(|code| enabled(code))
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| run_in_pool(tree, &enabled, options)),
+        Err(_) => run_in_pool(tree, &enabled, options),
+    }
+}
+
+fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOptions) -> CodeOutput {
+    let started = Instant::now();
+    let (project, mut errors) = load(tree, options);
+    let schemas = schema_files(tree, options);
+    let models = ModelInventory::build(&project, &schemas);
+    let routes = RouteInventory::build(&project);
+    let active: Vec<&dyn rules::CodeRule> = rules::ALL
+        .iter()
+        .copied()
+        .filter(|rule| enabled.contains(rule.meta().code.as_ref()))
+        .collect();
+    let flow_rules: Vec<&dyn FlowRule> = active.iter().filter_map(|rule| rule.flow()).collect();
+    let flow_owner: Vec<usize> = active
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| rule.flow().is_some())
+        .map(|(index, _)| index)
+        .collect();
+    let flow = flow::analyze(&project, &flow_rules, &routes.handler_sources());
+    for path in &flow.truncated {
+        errors.push(EngineError {
+            source: path.clone(),
+            line: None,
+            message: "data-flow analysis stopped early: the file is too large or too deeply nested"
+                .into(),
+        });
+    }
+    let cx = Context {
+        project: &project,
+        routes: &routes,
+        models: &models,
+        flow: &flow,
+    };
+    let mut run = EngineRun::new(EngineId::Code);
+    let mut findings = Vec::new();
+    for (index, rule) in active.iter().enumerate() {
+        let hits: Vec<&flow::Hit> = match flow_owner.iter().position(|owner| *owner == index) {
+            Some(flow_index) => flow
+                .hits
+                .iter()
+                .filter(|hit| hit.rule == flow_index)
+                .collect(),
+            None => Vec::new(),
+        };
+        match rule.check(&cx, &hits, &mut findings) {
+            Applicability::Applied => run.rules_applied.push(rule.meta().code.clone()),
+            Applicability::NotApplicable(reason) => run.not_applicable.push(RuleApplicability {
+                code: rule.meta().code.clone(),
+                item: None,
+                reason: Text::Borrowed(reason),
+            }),
+        }
+    }
+    // One finding per rule, place and message: rules may reach the same code twice.
+    let mut seen = HashSet::new();
+    findings.retain(|finding| {
+        seen.insert((
+            finding.code.clone(),
+            finding.location.clone(),
+            finding.message.clone(),
+        ))
+    });
+    run.coverage = Coverage {
+        files: project.modules.len() as u64,
+        ..Coverage::default()
+    };
+    run.errors = errors;
+    run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    CodeOutput {
+        output: EngineOutput { run, findings },
+        routes: route_entries(&project, &routes),
+    }
+}
+
+fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntry> {
+    let mut entries: BTreeMap<(String, u32, String, String), RouteEntry> = BTreeMap::new();
+    for route in &inventory.routes {
+        let module = &project.modules[route.module];
+        let handler = route.handler.map(|(m, f)| {
+            let handler_module = &project.modules[m];
+            let function = &handler_module.functions[f];
+            format!(
+                "{}:{} {}",
+                handler_module.path,
+                function.range.start_line,
+                function.name.as_deref().unwrap_or("(anonymous)")
+            )
+        });
+        let authenticated = route.has_auth_middleware()
+            || route
+                .handler
+                .is_some_and(|h| routes::authenticates_inline(project, h));
+        let entry = RouteEntry {
+            framework: route.framework.as_str().to_string(),
+            method: route.method.clone(),
+            path: route.path.clone(),
+            file: module.path.clone(),
+            line: route.range.start_line,
+            handler,
+            middleware: route.middleware.iter().map(|m| m.name.clone()).collect(),
+            authenticated,
+            rate_limited: route.is_rate_limited(),
+        };
+        entries.insert(
+            (
+                entry.file.clone(),
+                entry.line,
+                entry.method.clone(),
+                entry.path.clone(),
+            ),
+            entry,
+        );
+    }
+    entries.into_values().collect()
+}

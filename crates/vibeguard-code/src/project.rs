@@ -300,6 +300,13 @@ impl Project {
                     return Some(source.to_string());
                 }
                 let base = self.qualify_at(module, callee, local, depth + 1)?;
+                // `util.promisify(exec)` behaves like `exec`.
+                if (base == "util.promisify" || base == "promisify")
+                    && let Some((_, args, _)) = expr.as_call()
+                    && let Some(first) = args.first()
+                {
+                    return self.qualify_at(module, &first.value, local, depth + 1);
+                }
                 Some(format!("{base}()"))
             }
             ExprKind::Await(inner) => self.qualify_at(module, inner, local, depth + 1),
@@ -371,12 +378,32 @@ impl Project {
                 Local::Unknown => self.resolve_name_at(module, name, depth + 1),
             },
             ExprKind::Function(id) => Some(Symbol::Function(module, *id)),
+            // `new TaskService()`: an instance, whose methods are the class's.
+            ExprKind::Call { callee, .. } => {
+                match self.symbol_of_expr(module, callee, local, depth + 1)? {
+                    Symbol::Class(m, class) => Some(Symbol::Class(m, class)),
+                    _ => None,
+                }
+            }
+            ExprKind::Await(inner) => self.symbol_of_expr(module, inner, local, depth + 1),
             ExprKind::Member { object, property } => {
                 match self.symbol_of_expr(module, object, local, depth + 1)? {
                     Symbol::Module(target) => self.export_of(target, property, depth + 1),
                     Symbol::Value(m, value) => match value.property(property) {
                         Some(member) => self.symbol_of_value(m, member, depth + 1),
-                        None => None,
+                        None => {
+                            match self.symbol_of_expr(m, value, &|_| Local::Unknown, depth + 1)? {
+                                Symbol::Class(owner, class) => self.modules[owner].classes[class]
+                                    .methods
+                                    .iter()
+                                    .find(|f| {
+                                        self.modules[owner].functions[**f].name.as_deref()
+                                            == Some(property)
+                                    })
+                                    .map(|f| Symbol::Function(owner, *f)),
+                                _ => None,
+                            }
+                        }
                     },
                     Symbol::Class(m, class) => self.modules[m].classes[class]
                         .methods

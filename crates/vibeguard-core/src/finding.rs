@@ -7,7 +7,7 @@ use crate::confidence::Confidence;
 use crate::engine::EngineId;
 use crate::evidence::Evidence;
 use crate::fingerprint::Fingerprint;
-use crate::location::Location;
+use crate::location::{Location, Span};
 use crate::owasp::OwaspApi;
 use crate::redact::Redactor;
 use crate::rule::{RuleMeta, Text};
@@ -28,6 +28,17 @@ pub enum FindingState {
         /// The reason written after the suppression (empty when none was given).
         reason: String,
     },
+}
+
+/// One step of a data flow: a place in the code and what happens to the data there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowStep {
+    /// Path relative to the project root.
+    pub path: String,
+    /// The code of the step.
+    pub span: Span,
+    /// What happens, e.g. "the request body", "assigned", "SQL query".
+    pub note: String,
 }
 
 /// A flaw found by a rule.
@@ -57,6 +68,10 @@ pub struct Finding {
     /// Proof, with every credential redacted.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
+    /// For data-flow findings: the path from where the data enters to where it is used,
+    /// in order (SARIF `codeFlows`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flow: Vec<FlowStep>,
     /// How to fix this occurrence.
     pub fix: String,
     /// Identifies this finding across runs without line numbers.
@@ -94,6 +109,7 @@ impl Finding {
             fingerprint: Fingerprint::compute(&rule.code, &location, &identity),
             location,
             evidence: Vec::new(),
+            flow: Vec::new(),
             fix: rule.docs.fix.to_string(),
             state: FindingState::Active,
             identity,
@@ -115,6 +131,12 @@ impl Finding {
     /// Adds a piece of evidence.
     pub fn with_evidence(mut self, evidence: Evidence) -> Finding {
         self.evidence.push(evidence);
+        self
+    }
+
+    /// Sets the data-flow path.
+    pub fn with_flow(mut self, flow: Vec<FlowStep>) -> Finding {
+        self.flow = flow;
         self
     }
 
@@ -153,6 +175,10 @@ impl Finding {
                     }
                 }
             }
+        }
+        for step in &mut self.flow {
+            redactor.redact_in_place(&mut step.note);
+            redactor.redact_in_place(&mut step.path);
         }
         if let FindingState::Suppressed { reason } = &mut self.state {
             redactor.redact_in_place(reason);

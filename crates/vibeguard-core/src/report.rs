@@ -11,6 +11,7 @@ use crate::checklist::{self, ChecklistStatus, ChecklistVerdict};
 use crate::engine::EngineRun;
 use crate::finding::{Finding, FindingState};
 use crate::fingerprint;
+use crate::inventory::RouteEntry;
 use crate::rule::RuleMeta;
 use crate::severity::Severity;
 
@@ -216,6 +217,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// The verdict of every checklist item, in catalog order.
     pub checklist: Vec<ChecklistVerdict>,
+    /// The HTTP routes found in the code (for comparison with the API spec).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<RouteEntry>,
     /// The numbers.
     pub summary: Summary,
 }
@@ -239,6 +243,8 @@ pub struct RunOutcome {
     pub known_rules: Vec<RuleMeta>,
     /// Every finding, already suppressed/baselined/redacted as needed.
     pub findings: Vec<Finding>,
+    /// The HTTP routes found in the code.
+    pub routes: Vec<RouteEntry>,
 }
 
 impl Report {
@@ -253,6 +259,7 @@ impl Report {
             engines,
             known_rules,
             mut findings,
+            routes,
         } = outcome;
         fingerprint::disambiguate(&mut findings);
         findings.sort_by(Finding::report_order);
@@ -277,6 +284,7 @@ impl Report {
             rules,
             findings,
             checklist,
+            routes,
             summary,
         }
     }

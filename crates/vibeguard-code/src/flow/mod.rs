@@ -86,13 +86,9 @@ impl std::fmt::Debug for Call<'_, '_> {
     }
 }
 
-impl<'a> Call<'a, 'static> {
+impl<'a> Call<'a, 'a> {
     /// A call view (outside the analysis, locals are not known).
-    pub fn new(
-        project: &'a Project,
-        module: ModuleId,
-        expr: &'a Expr,
-    ) -> Option<Call<'a, 'static>> {
+    pub fn new(project: &'a Project, module: ModuleId, expr: &'a Expr) -> Option<Call<'a, 'a>> {
         let (callee, args, new) = expr.as_call()?;
         Some(Call {
             project,
@@ -181,8 +177,9 @@ pub trait FlowRule: Sync {
     /// The values this call sends into one of the rule's sinks.
     fn sinks<'a>(&self, call: &Call<'a, '_>) -> Vec<SinkArg<'a>>;
 
-    /// Whether a label arriving at a sink is a finding.
-    fn accepts(&self, label: &Label) -> bool;
+    /// Whether a label arriving at a sink (described by `note`, from [`SinkArg::note`]) is a
+    /// finding.
+    fn accepts(&self, label: &Label, note: &'static str) -> bool;
 
     /// Whether the call's result is safe for this rule's kind.
     fn sanitizes(&self, _call: &Call<'_, '_>) -> bool {
@@ -769,10 +766,9 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             StmtKind::Block(stmts) => self.block(stmts, env),
             StmtKind::Function(_) => Flow::Continue,
             StmtKind::Class(id) => {
+                // The class name resolves through the project's scopes, so calls on its
+                // instances find its methods' summaries.
                 self.class(*id, env);
-                if let Some(name) = &self.m.classes[*id].name {
-                    env.vars.insert(name.clone(), Var::default());
-                }
                 Flow::Continue
             }
         }
@@ -837,11 +833,17 @@ impl<'p, 'r> Analyzer<'p, 'r> {
 
     fn refine_atom(&mut self, test: &Expr, env: &mut Env<'p>) {
         for (checked, kinds) in vocabulary::guard(test) {
-            // An allowlist only helps when the list itself is not client data.
-            if let Some(path) = checked.member_path() {
-                let key = path.join(".");
-                *env.refined.entry(key).or_insert(0) |= kinds;
+            let Some(path) = checked.member_path() else {
+                continue;
+            };
+            // A checked variable carries its cleansing into later joins (`if not ok: x = '/'`);
+            // a checked member path (`req.query.next`) is remembered by its path.
+            if path.len() == 1
+                && let Some(var) = env.vars.get_mut(path[0])
+            {
+                var.labels = std::mem::take(&mut var.labels).map(|l| l.cleansed |= kinds);
             }
+            *env.refined.entry(path.join(".")).or_insert(0) |= kinds;
         }
     }
 
@@ -995,6 +997,14 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             | ExprKind::Null
             | ExprKind::Class(_) => Labels::none(),
             ExprKind::Template { tag, quasis, exprs } => {
+                // `sql\`...${x}\`` (postgres.js, slonik, Prisma.sql) sends `x` as a parameter.
+                let parameterized = tag.as_ref().is_some_and(|tag| {
+                    tag.member_path()
+                        .and_then(|p| p.last().map(|s| s.to_ascii_lowercase()))
+                        .is_some_and(|name| {
+                            name.contains("sql") || name == "$queryraw" || name == "$executeraw"
+                        })
+                });
                 if let Some(tag) = tag {
                     self.eval(tag, env);
                 }
@@ -1019,6 +1029,11 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                     } else {
                         tainted_before = true;
                     }
+                    let labels = if parameterized {
+                        labels.map(|l| l.cleansed |= kind::SQL)
+                    } else {
+                        labels
+                    };
                     out.extend(labels);
                 }
                 out
@@ -1393,9 +1408,16 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             result = all_args();
             result.extend(receiver_labels.clone());
             result = result.map(|l| l.cleansed = kind::ALL);
+        } else if vocabulary::is_stringifying(&name) {
+            result = all_args();
+            result.extend(receiver_labels.clone());
+            result = result.map(|l| {
+                l.string_built = true;
+                l.whole = false;
+            });
         } else if vocabulary::is_opaque(&name, method) {
             // New data.
-        } else if vocabulary::record_to_mapping(&name) {
+        } else if method.is_none() && vocabulary::record_to_mapping(&name) {
             for labels in &arg_labels {
                 result.extend(labels.clone());
             }
@@ -1545,7 +1567,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                     }
                 }
                 _ => {
-                    if self.emit && rule.accepts(label) {
+                    if self.emit && rule.accepts(label, note) {
                         let label = label.clone();
                         let label = Label {
                             trace: label.trace.then(Step {
@@ -1599,7 +1621,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                     }
                     _ => {
                         let rule = self.rules[param_sink.rule];
-                        if self.emit && rule.accepts(&combined) {
+                        if self.emit && rule.accepts(&combined, param_sink.note) {
                             let label = Label {
                                 trace: combined.trace.then(Step {
                                     module: param_sink.module,

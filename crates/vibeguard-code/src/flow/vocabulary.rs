@@ -220,6 +220,24 @@ pub fn record_to_mapping(name: &str) -> bool {
     )
 }
 
+/// Calls whose result is a string rendering of their argument: an attacker can no longer
+/// shape it into an object.
+pub fn is_stringifying(name: &str) -> bool {
+    matches!(
+        name.rsplit('.').next().unwrap_or(name),
+        "String"
+            | "str"
+            | "toString"
+            | "repr"
+            | "toLowerCase"
+            | "toUpperCase"
+            | "trim"
+            | "lower"
+            | "upper"
+            | "strip"
+    )
+}
+
 /// Array methods whose callback receives the elements.
 pub fn is_iteration(method: &str) -> bool {
     matches!(
@@ -268,18 +286,23 @@ pub fn guard(test: &Expr) -> Vec<(&Expr, Kinds)> {
     match &test.kind {
         ExprKind::Binary { op, left, right } => match op.as_str() {
             "===" | "==" => {
-                if is_constant(right) {
-                    out.push((checked(left), kind::ALL));
-                } else if is_constant(left) {
-                    out.push((checked(right), kind::ALL));
-                } else if is_typeof(left) || is_typeof(right) {
+                if is_typeof(left) || is_typeof(right) {
                     let operand = if is_typeof(left) { left } else { right };
                     if let ExprKind::Unary { operand, .. } = &operand.kind {
                         out.push((checked(operand), kind::NOSQL | kind::MASS_ASSIGNMENT));
                     }
+                } else if is_constant(right) {
+                    out.push((checked(left), kind::ALL));
+                    out.extend(host_of(left));
+                } else if is_constant(left) {
+                    out.push((checked(right), kind::ALL));
+                    out.extend(host_of(right));
                 }
             }
-            "in" => out.push((checked(left), kind::ALL)),
+            "in" => {
+                out.push((checked(left), kind::ALL));
+                out.extend(host_of(left));
+            }
             "!==" | "!=" | ">" | ">=" => {
                 // `ALLOWED.indexOf(x) !== -1`
                 if let Some((_, args, _)) = left.as_call()
@@ -302,6 +325,7 @@ pub fn guard(test: &Expr) -> Vec<(&Expr, Kinds)> {
                 "includes" | "has" | "contains" | "__contains__" => {
                     if let Some(arg) = args.first() {
                         out.push((checked(&arg.value), kind::ALL));
+                        out.extend(host_of(&arg.value));
                     }
                 }
                 "test" if method.is_some() => {
@@ -386,6 +410,22 @@ fn is_constant(expr: &Expr) -> bool {
 
 fn is_typeof(expr: &Expr) -> bool {
     matches!(&expr.kind, ExprKind::Unary { op, .. } if op == "typeof")
+}
+
+/// `url.hostname` checked against an allowlist also vouches for `url` as a fetch or redirect
+/// target.
+fn host_of(expr: &Expr) -> Option<(&Expr, Kinds)> {
+    match &expr.kind {
+        ExprKind::Member { object, property }
+            if matches!(
+                property.as_str(),
+                "hostname" | "host" | "origin" | "netloc" | "protocol"
+            ) && object.as_call().is_none() =>
+        {
+            Some((object, kind::REDIRECT | kind::SSRF))
+        }
+        _ => None,
+    }
 }
 
 /// The value a check is about: `new URL(x).hostname` and `urlparse(x).netloc` check `x`.

@@ -785,6 +785,16 @@ fn class(b: &mut Builder<'_>, node: Node<'_>) -> usize {
     b.current_class = Some(id);
     let mut bases = Vec::new();
     let mut decorators = Vec::new();
+    // `@Entity() export class X {}`: the decorators belong to the export statement.
+    if let Some(parent) = node.parent()
+        && parent.kind() == "export_statement"
+    {
+        for child in named_children(parent) {
+            if child.kind() == "decorator" {
+                decorators.extend(decorator(b, child));
+            }
+        }
+    }
     for child in named_children(node) {
         match child.kind() {
             "class_heritage" => {

@@ -386,6 +386,74 @@ pub fn calls(project: &Project, module: ModuleId) -> Vec<(FunctionId, &Expr)> {
     out
 }
 
+/// Calls in a handler that authenticate the caller inline.
+const INLINE_AUTH_CALLS: &[&str] = &[
+    "getServerSession",
+    "getSession",
+    "auth",
+    "currentUser",
+    "getUser",
+    "verifyToken",
+    "verifyJwt",
+    "jwtVerify",
+    "requireAuth",
+    "requireUser",
+    "requireSession",
+    "authenticate",
+    "get_current_user",
+    "verify_jwt_in_request",
+    "getToken",
+    "validateRequest",
+    "checkAuth",
+    "isAuthenticated",
+    "ensureAuthenticated",
+    "getAuth",
+    "verifyIdToken",
+];
+
+/// Whether a handler authenticates the caller itself: an auth call (`getServerSession`,
+/// `jwt.verify`, `auth()`), `is_authenticated` checks, or a 401 answer after looking at the
+/// user or the token.
+pub fn authenticates_inline(project: &Project, handler: (ModuleId, FunctionId)) -> bool {
+    let (module, function) = handler;
+    let m = &project.modules[module];
+    let mut found = false;
+    let mut stack = vec![function];
+    while let Some(id) = stack.pop() {
+        m.functions[id].walk_exprs(&mut |e| {
+            if let Some((callee, _, _)) = e.as_call()
+                && let Some(name) = callee.member_path().and_then(|p| p.last().copied())
+                && (INLINE_AUTH_CALLS.contains(&name)
+                    || (name == "verify" && m.text_of(callee.range).contains("jwt")))
+            {
+                found = true;
+            }
+            if let Some(path) = e.member_path()
+                && path
+                    .iter()
+                    .any(|p| matches!(*p, "is_authenticated" | "isAuthenticated" | "is_anonymous"))
+            {
+                found = true;
+            }
+        });
+        stack.extend(
+            m.functions
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.parent == Some(id))
+                .map(|(i, _)| i),
+        );
+    }
+    if found {
+        return true;
+    }
+    let text = m.text_of(m.functions[function].range);
+    (text.contains("401") || text.contains("Unauthorized") || text.contains("UNAUTHORIZED"))
+        && ["user", "session", "token", "auth"]
+            .iter()
+            .any(|w| text.to_ascii_lowercase().contains(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

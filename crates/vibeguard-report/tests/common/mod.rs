@@ -228,5 +228,6 @@ pub fn canonical_report() -> Report {
         engines: vec![hygiene, api],
         known_rules: rules,
         findings,
+        routes: Vec::new(),
     })
 }

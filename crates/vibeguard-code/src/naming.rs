@@ -1,0 +1,253 @@
+//! What identifiers say about the data they hold: `passwordHash`, `reset_token`, `API_KEY`.
+//! Names are split into lowercase words (camelCase, snake_case, kebab-case, SCREAMING_CASE) so
+//! that `tokenCount` is not a token and `user_password` is a password.
+
+/// The lowercase words of an identifier.
+pub fn words(identifier: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = identifier.chars().collect();
+    for (index, c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let boundary = c.is_ascii_uppercase()
+            && !current.is_empty()
+            && (chars
+                .get(index.wrapping_sub(1))
+                .is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+                || chars.get(index + 1).is_some_and(|n| n.is_ascii_lowercase())
+                    && chars
+                        .get(index.wrapping_sub(1))
+                        .is_some_and(|p| p.is_ascii_uppercase()));
+        if boundary {
+            words.push(std::mem::take(&mut current));
+        }
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+fn has_word(words: &[String], wanted: &[&str]) -> bool {
+    words.iter().any(|w| wanted.contains(&w.as_str()))
+}
+
+/// Whether a field of a stored record is a credential or personal secret that must never be
+/// sent to clients: password hashes, salts, tokens, API keys, MFA secrets, SSNs, card numbers.
+pub fn is_sensitive_field(name: &str) -> bool {
+    let words = words(name);
+    let last = words.last().map(String::as_str).unwrap_or("");
+    matches!(
+        last,
+        "password"
+            | "passwd"
+            | "pwd"
+            | "passcode"
+            | "salt"
+            | "secret"
+            | "token"
+            | "hash"
+            | "otp"
+            | "totp"
+            | "ssn"
+            | "cvv"
+            | "cvc"
+            | "pin"
+            | "apikey"
+            | "secretkey"
+            | "privatekey"
+    ) || (last == "key" && has_word(&words, &["api", "private", "secret", "access", "signing"]))
+        || (last == "number" && has_word(&words, &["card", "credit", "security", "social"]))
+        || (matches!(last, "codes" | "code") && has_word(&words, &["recovery", "backup"]))
+        || (last == "seed" && has_word(&words, &["mfa", "totp", "otp"]))
+}
+
+/// Whether a name holds a secret that must not be logged or hard-coded: passwords, tokens,
+/// secrets, keys, credentials.
+pub fn is_secret_name(name: &str) -> bool {
+    let words = words(name);
+    let last = words.last().map(String::as_str).unwrap_or("");
+    has_word(
+        &words,
+        &["password", "passwd", "pwd", "passphrase", "credentials"],
+    ) || matches!(
+        last,
+        "secret" | "token" | "jwt" | "otp" | "credential" | "cookie"
+    ) || (last == "key"
+        && has_word(
+            &words,
+            &[
+                "api",
+                "secret",
+                "private",
+                "access",
+                "signing",
+                "encryption",
+            ],
+        ))
+        || words
+            .iter()
+            .any(|w| w == "apikey" || w == "secretkey" || w == "privatekey")
+}
+
+/// Whether a name is for a password (not a hash of one).
+pub fn is_password_name(name: &str) -> bool {
+    let words = words(name);
+    has_word(&words, &["password", "passwd", "pwd", "passphrase"])
+        && !has_word(
+            &words,
+            &[
+                "hash",
+                "hashed",
+                "digest",
+                "reset",
+                "confirm",
+                "confirmation",
+                "new",
+                "old",
+                "policy",
+                "length",
+                "strength",
+                "min",
+                "max",
+            ],
+        )
+}
+
+/// Whether a name is for a value that must be unguessable: session ids, tokens, reset and
+/// verification codes, API keys, nonces, OTPs.
+pub fn is_token_name(name: &str) -> bool {
+    let words = words(name);
+    let last = words.last().map(String::as_str).unwrap_or("");
+    matches!(
+        last,
+        "token" | "secret" | "nonce" | "otp" | "sid" | "salt" | "apikey" | "password"
+    ) || (last == "key" && has_word(&words, &["api", "secret", "access", "session", "private"]))
+        || (last == "id" && has_word(&words, &["session"]))
+        || (last == "code"
+            && has_word(
+                &words,
+                &[
+                    "reset",
+                    "verification",
+                    "verify",
+                    "otp",
+                    "auth",
+                    "invite",
+                    "invitation",
+                    "confirmation",
+                    "recovery",
+                    "login",
+                    "magic",
+                    "access",
+                ],
+            ))
+        || has_word(&words, &["reset", "verification", "magic"])
+            && has_word(&words, &["link", "url"])
+}
+
+/// Whether a path or name is about authentication: login, sign-up, password reset, OTP.
+pub fn is_auth_route(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let compact: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    [
+        "login",
+        "signin",
+        "logon",
+        "signup",
+        "register",
+        "forgot",
+        "resetpassword",
+        "passwordreset",
+        "password",
+        "otp",
+        "verify",
+        "2fa",
+        "mfa",
+        "token",
+        "session",
+        "authenticate",
+        "magiclink",
+    ]
+    .iter()
+    .any(|w| compact.contains(w))
+        && !compact.contains("logout")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_split_into_words() {
+        assert_eq!(words("passwordHash"), ["password", "hash"]);
+        assert_eq!(words("API_KEY"), ["api", "key"]);
+        assert_eq!(words("resetPasswordToken"), ["reset", "password", "token"]);
+        assert_eq!(words("parseJSONBody"), ["parse", "json", "body"]);
+        assert_eq!(words("x-api-key"), ["x", "api", "key"]);
+    }
+
+    #[test]
+    fn sensitive_fields_and_look_alikes() {
+        for name in [
+            "password",
+            "passwordHash",
+            "password_hash",
+            "salt",
+            "resetToken",
+            "apiKey",
+            "ssn",
+            "mfa_secret",
+            "card_number",
+            "hashed_password",
+        ] {
+            assert!(is_sensitive_field(name), "{name}");
+        }
+        for name in [
+            "email",
+            "name",
+            "tokenCount",
+            "keyboard",
+            "passwordChangedAt",
+            "hashtags",
+            "id",
+            "role",
+            "monkey",
+            "tokenExpiresAt",
+        ] {
+            assert!(!is_sensitive_field(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn token_and_secret_names() {
+        assert!(is_token_name("resetToken"));
+        assert!(is_token_name("session_id"));
+        assert!(is_token_name("verificationCode"));
+        assert!(!is_token_name("zipCode"));
+        assert!(!is_token_name("delay"));
+        assert!(is_secret_name("JWT_SECRET"));
+        assert!(is_secret_name("password"));
+        assert!(!is_secret_name("email"));
+        assert!(is_password_name("password"));
+        assert!(!is_password_name("passwordHash"));
+    }
+
+    #[test]
+    fn auth_routes() {
+        assert!(is_auth_route("/api/auth/login"));
+        assert!(is_auth_route("/users/forgot-password"));
+        assert!(is_auth_route("/signup"));
+        assert!(!is_auth_route("/api/tasks"));
+        assert!(!is_auth_route("/logout"));
+    }
+}

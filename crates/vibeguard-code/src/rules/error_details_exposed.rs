@@ -1,0 +1,376 @@
+//! VG123 error-details-exposed: error handlers that send stack traces or exception text to
+//! the client, and debug mode turned on.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context, chain_root, is_response_name};
+use crate::flow::Hit;
+use crate::ir::{Expr, ExprKind, Module, Pattern, Stmt, StmtKind};
+use crate::project::Local;
+
+/// The rule.
+#[derive(Debug)]
+pub struct ErrorDetailsExposed;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG123"),
+    name: Cow::Borrowed("error-details-exposed"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("Stack traces or exception text sent to clients, or debug mode on"),
+    severity: Severity::Medium,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[209, 489]),
+    owasp_api: Some(OwaspApi::Api8SecurityMisconfiguration),
+    checklist: Cow::Borrowed(&[ChecklistId::Api04]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "A `catch`/`except` block or Express error handler (`(err, req, res, next)`) that \
+             puts the error's stack, its message, the error itself or `traceback.format_exc()` \
+             into a response (a 4xx status with the message is allowed; stacks never are), \
+             `HTTPException(detail=str(e))` for server errors; and debug mode: \
+             `app.run(debug=True)`, `app.debug = True`, `DEBUG = True` in Django settings, \
+             `FastAPI(debug=True)`, the `errorhandler` middleware outside a development check.",
+        ),
+        why: Cow::Borrowed(
+            "Error text tells attackers the SQL of the failing query (an injection map), file \
+             paths, library versions and internal hosts; debug pages can even run code \
+             (Werkzeug's console).",
+        ),
+        example_bad: Cow::Borrowed(
+            "} catch (err) {\n  res.status(500).json({ error: err.message, stack: err.stack });\n}",
+        ),
+        example_fixed: Cow::Borrowed(
+            "} catch (err) {\n  logger.error(err);\n  res.status(500).json({ error: 'Internal server error' });\n}",
+        ),
+        fix: Cow::Borrowed(
+            "Log the error on the server and send a generic message (with a request id); keep \
+             debug modes for local development only.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/209.html"),
+            Cow::Borrowed(
+                "https://cheatsheetseries.owasp.org/cheatsheets/Error_Handling_Cheat_Sheet.html",
+            ),
+        ]),
+    },
+};
+
+/// How much of the error an expression reveals: 2 for a stack or traceback, 1 for the
+/// message or the error itself, 0 for nothing.
+fn reveals(module: &Module, expr: &Expr, error: &str) -> u8 {
+    match &expr.kind {
+        ExprKind::Name(name) if name == error => 1,
+        ExprKind::Member { object, property } if object.as_name() == Some(error) => {
+            match property.as_str() {
+                "stack" | "stacktrace" | "__traceback__" => 2,
+                "message" | "sql" | "sqlMessage" | "detail" | "original" | "errors" | "args"
+                | "msg" => 1,
+                _ => 0,
+            }
+        }
+        // `!err`, `err ? a : b`, `err.code === 'X'` only test the error.
+        ExprKind::Unary { .. } | ExprKind::Binary { .. } => 0,
+        ExprKind::Conditional {
+            consequent,
+            alternate,
+            ..
+        } => reveals(module, consequent, error).max(reveals(module, alternate, error)),
+        ExprKind::Call { callee, args, .. } => {
+            let text = module.text_of(callee.range);
+            if text.contains("format_exc")
+                || text.contains("print_exc")
+                || text.contains("format_exception")
+            {
+                return 2;
+            }
+            if matches!(
+                callee.method_name().or(callee.as_name()),
+                Some("Boolean" | "bool" | "isinstance" | "len")
+            ) {
+                return 0;
+            }
+            let receiver = match &callee.kind {
+                ExprKind::Member { object, .. } => reveals(module, object, error),
+                _ => 0,
+            };
+            args.iter()
+                .map(|a| reveals(module, &a.value, error))
+                .max()
+                .unwrap_or(0)
+                .max(receiver)
+        }
+        ExprKind::Member { object, .. } | ExprKind::Index { object, .. } => {
+            reveals(module, object, error).min(1)
+        }
+        ExprKind::Object(props) => props
+            .iter()
+            .map(|p| match p {
+                crate::ir::Prop::Pair { value, .. } => reveals(module, value, error),
+                crate::ir::Prop::Spread(value) => reveals(module, value, error),
+            })
+            .max()
+            .unwrap_or(0),
+        ExprKind::Template { exprs, .. } => exprs
+            .iter()
+            .map(|e| reveals(module, e, error))
+            .max()
+            .unwrap_or(0),
+        ExprKind::Array(items) | ExprKind::Other(items) => items
+            .iter()
+            .map(|e| reveals(module, e, error))
+            .max()
+            .unwrap_or(0),
+        ExprKind::Await(inner) | ExprKind::Spread(inner) => reveals(module, inner, error),
+        _ => 0,
+    }
+}
+
+/// The status of a response chain (`res.status(400).json(...)`), if literal.
+fn chain_status(expr: &Expr) -> Option<f64> {
+    match &expr.kind {
+        ExprKind::Call { callee, args, .. } => {
+            if matches!(callee.method_name(), Some("status" | "code" | "sendStatus"))
+                && let Some(ExprKind::Number(n)) = args.first().map(|a| &a.value.kind)
+            {
+                return Some(*n);
+            }
+            chain_status(callee)
+        }
+        ExprKind::Member { object, .. } => chain_status(object),
+        _ => None,
+    }
+}
+
+/// Status given in a Python response: `return jsonify(...), 500`, `status_code=500`,
+/// `JSONResponse(..., status_code=400)`.
+fn python_status(expr: &Expr) -> Option<f64> {
+    let mut status = None;
+    expr.walk(&mut |e| match &e.kind {
+        ExprKind::Array(items) => {
+            if let Some(ExprKind::Number(n)) = items.get(1).map(|i| &i.kind) {
+                status = Some(*n);
+            }
+        }
+        ExprKind::Call { args, .. } => {
+            if let Some(ExprKind::Number(n)) = Expr::option(args, "status_code")
+                .or_else(|| Expr::option(args, "status"))
+                .map(|v| &v.kind)
+            {
+                status = Some(*n);
+            }
+        }
+        _ => {}
+    });
+    status
+}
+
+fn is_client_error(status: Option<f64>) -> bool {
+    status.is_some_and(|s| (400.0..500.0).contains(&s))
+}
+
+impl ErrorDetailsExposed {
+    /// Responses in `body` that carry details of `error`.
+    fn responses(
+        &self,
+        cx: &Context<'_>,
+        module_id: usize,
+        body: &[Stmt],
+        error: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        let module = cx.module(module_id);
+        let python = !module.language.is_javascript_family();
+        let mut check = |expr: &Expr, status: Option<f64>, range| {
+            let level = reveals(module, expr, error);
+            if level == 2 || (level == 1 && !is_client_error(status)) {
+                let what = if level == 2 {
+                    "stack trace"
+                } else {
+                    "error message"
+                };
+                let severity = if level == 2 {
+                    Severity::Medium
+                } else {
+                    Severity::Low
+                };
+                out.push(cx.finding(&META, module_id, range, format!("response carries the {what}: internals (SQL, paths, versions) leak to clients"), what).with_severity(severity));
+            }
+        };
+        for stmt in body {
+            stmt.walk(&mut |s| {
+                let exprs: Vec<&Expr> = match &s.kind {
+                    StmtKind::Return(Some(value)) if python => {
+                        let status = python_status(value);
+                        check(value, status, s.range);
+                        return;
+                    }
+                    StmtKind::Throw(Some(value)) if python => {
+                        // raise HTTPException(status_code=500, detail=str(e))
+                        if module.text_of(value.range).contains("HTTPException") {
+                            let status = python_status(value);
+                            check(value, status, s.range);
+                        }
+                        return;
+                    }
+                    _ => s.exprs(),
+                };
+                for expr in exprs {
+                    expr.walk(&mut |e| {
+                        let Some((callee, args, _)) = e.as_call() else {
+                            return;
+                        };
+                        let Some(method) = callee.method_name() else {
+                            return;
+                        };
+                        let response =
+                            matches!(method, "json" | "send" | "end" | "jsonp" | "render")
+                                && callee.member_path().is_none_or(|_| true)
+                                && match &callee.kind {
+                                    ExprKind::Member { object, .. } => {
+                                        chain_root(object).is_some_and(is_response_name)
+                                            || module.text_of(object.range).ends_with("Response")
+                                    }
+                                    _ => false,
+                                };
+                        if response {
+                            let status = chain_status(callee);
+                            for arg in args {
+                                check(&arg.value, status, e.range);
+                            }
+                        }
+                    });
+                }
+            });
+        }
+    }
+}
+
+impl CodeRule for ErrorDetailsExposed {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        for (module_id, module) in cx.project.modules.iter().enumerate() {
+            for function in &module.functions {
+                // catch (err) / except Exception as e
+                function.walk_stmts(&mut |stmt| {
+                    if let StmtKind::Try { handlers, .. } = &stmt.kind {
+                        for handler in handlers {
+                            // Without a bound error only a traceback can leak.
+                            let error = match &handler.param {
+                                Some(Pattern::Name(error)) => error.as_str(),
+                                _ => "",
+                            };
+                            self.responses(cx, module_id, &handler.body, error, out);
+                        }
+                    }
+                });
+                // Express error middleware: (err, req, res, next)
+                if module.language.is_javascript_family()
+                    && function.params.len() == 4
+                    && let Some(error) = function.params[0].name()
+                    && matches!(function.params[2].name(), Some(n) if is_response_name(n))
+                {
+                    self.responses(cx, module_id, &function.body, error, out);
+                }
+                // Promise `.catch((err) => res.status(500).json({ error: err.message }))` and
+                // node-style callbacks `(err, rows) => { if (err) return res.json(err) }`.
+                if module.language.is_javascript_family()
+                    && let Some(error) = function.params.first().and_then(|p| p.name())
+                    && matches!(error, "err" | "error" | "e")
+                    && function.params.len() <= 3
+                    && function.params.len() != 4
+                {
+                    self.responses(cx, module_id, &function.body, error, out);
+                }
+            }
+            self.debug_mode(cx, module_id, out);
+        }
+        super::any_code(cx)
+    }
+}
+
+impl ErrorDetailsExposed {
+    fn debug_mode(&self, cx: &Context<'_>, module_id: usize, out: &mut Vec<Finding>) {
+        let module = cx.module(module_id);
+        let development_settings = {
+            let lower = module.path.to_ascii_lowercase();
+            ["dev", "local", "test"]
+                .iter()
+                .any(|w| lower.rsplit('/').next().is_some_and(|n| n.contains(w)))
+        };
+        for function in &module.functions {
+            function.walk_exprs(&mut |e| {
+                let Some((callee, args, _)) = e.as_call() else {
+                    return;
+                };
+                let qualified = cx
+                    .project
+                    .qualify(module_id, callee, &|_| Local::Unknown)
+                    .unwrap_or_default();
+                let debug_on = Expr::option(args, "debug")
+                    .is_some_and(|v| matches!(v.kind, ExprKind::Bool(true)));
+                if debug_on
+                    && (callee.method_name() == Some("run")
+                        || qualified == "fastapi.FastAPI"
+                        || qualified.ends_with("Flask"))
+                    && !module.language.is_javascript_family()
+                {
+                    out.push(cx.finding(
+                        &META,
+                        module_id,
+                        e.range,
+                        "debug mode is on: errors show code, and Werkzeug's debugger runs code",
+                        "debug",
+                    ));
+                }
+                if qualified == "errorhandler"
+                    && !module.text_of(function.range).contains("development")
+                {
+                    out.push(cx.finding(
+                        &META,
+                        module_id,
+                        e.range,
+                        "errorhandler middleware sends full stack traces to clients",
+                        "errorhandler",
+                    ));
+                }
+            });
+            function.walk_stmts(&mut |stmt| {
+                let StmtKind::Assign { target, value, .. } = &stmt.kind else {
+                    return;
+                };
+                if !matches!(value.kind, ExprKind::Bool(true))
+                    || module.language.is_javascript_family()
+                {
+                    return;
+                }
+                let is_debug = match target {
+                    Pattern::Name(name) => {
+                        name == "DEBUG" && module.path.contains("settings") && !development_settings
+                    }
+                    Pattern::Target(t) => match &t.kind {
+                        ExprKind::Member { property, .. } => property == "debug",
+                        ExprKind::Index { index, .. } => index.as_str() == Some("DEBUG"),
+                        _ => false,
+                    },
+                    _ => false,
+                };
+                if is_debug {
+                    out.push(cx.finding(
+                        &META,
+                        module_id,
+                        stmt.range,
+                        "debug mode is on: error pages show code, settings and SQL",
+                        "debug",
+                    ));
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! VG126 hardcoded-database-credentials: database passwords and connection strings with
+//! passwords written in the code.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
+
+use super::hardcoded_signing_secret::is_test_file;
+use super::{Applicability, CodeRule, Context};
+use crate::flow::Hit;
+use crate::ir::{Expr, ExprKind, Prop, PropKey};
+use crate::project::Local;
+
+/// The rule.
+#[derive(Debug)]
+pub struct HardcodedDatabaseCredentials;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG126"),
+    name: Cow::Borrowed("hardcoded-database-credentials"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("Database password in the code instead of the environment"),
+    severity: Severity::High,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[798, 259]),
+    owasp_api: None,
+    checklist: Cow::Borrowed(&[ChecklistId::Data03]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "A connection string with a password (`postgres://app:s3cret@db/app`, \
+             `mongodb+srv://user:pass@...`, `mysql://`, `redis://:pass@`) in the code, a \
+             literal `password` given to a database client (mysql/mysql2, pg, Sequelize, Knex, \
+             TypeORM, Mongo clients, psycopg, PyMySQL, mysql.connector, Django \
+             `DATABASES['PASSWORD']`), and literal fallbacks such as \
+             `process.env.DB_PASSWORD || 'admin123'`. Test files are skipped.",
+        ),
+        why: Cow::Borrowed(
+            "The repository, every clone, CI logs and the built images carry the password; \
+             whoever reads any of them logs into the database — often the production one, \
+             since fallbacks are used when an environment variable is missing.",
+        ),
+        example_bad: Cow::Borrowed(
+            "const pool = new Pool({ connectionString: 'postgres://app:hunter2@db.internal/app' });",
+        ),
+        example_fixed: Cow::Borrowed(
+            "const pool = new Pool({ connectionString: process.env.DATABASE_URL });",
+        ),
+        fix: Cow::Borrowed(
+            "Read credentials from the environment or a secrets manager with no literal \
+             fallback, fail at start-up when they are missing, and rotate the committed password.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/798.html"),
+            Cow::Borrowed("https://12factor.net/config"),
+        ]),
+    },
+};
+
+const SCHEMES: &[&str] = &[
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "mongodb+srv",
+    "redis",
+    "rediss",
+    "mssql",
+    "sqlserver",
+    "oracle",
+    "amqp",
+    "amqps",
+    "postgresql+psycopg2",
+    "postgresql+asyncpg",
+    "mysql+pymysql",
+    "mysql+mysqldb",
+    "cockroachdb",
+];
+
+/// Whether text is a connection URL with a literal password.
+pub(crate) fn url_with_password(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return false;
+    };
+    if !SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+        return false;
+    }
+    let Some((credentials, _)) = rest.split_once('@') else {
+        return false;
+    };
+    let Some((_, password)) = credentials.split_once(':') else {
+        return false;
+    };
+    !password.is_empty()
+        && !password.starts_with('$')
+        && !password.starts_with('<')
+        && !password.starts_with('{')
+        && !password.contains("${")
+}
+
+fn literal_fallback(expr: &Expr) -> Option<&str> {
+    match &expr.kind {
+        ExprKind::Str(text) if !text.is_empty() => Some(text),
+        ExprKind::Binary { op, right, .. } if matches!(op.as_str(), "||" | "??" | "or") => {
+            literal_fallback(right)
+        }
+        ExprKind::Call { args, callee, .. }
+            if callee
+                .member_path()
+                .is_some_and(|p| matches!(p.last(), Some(&"get") | Some(&"getenv"))) =>
+        {
+            args.get(1)
+                .and_then(|a| a.value.as_str())
+                .filter(|s| !s.is_empty())
+        }
+        _ => None,
+    }
+}
+
+fn is_password_key(key: &str) -> bool {
+    matches!(
+        key.to_ascii_lowercase().as_str(),
+        "password" | "pass" | "passwd" | "pwd"
+    )
+}
+
+/// Calls that open a database connection (their password options are database passwords).
+fn is_connection(qualified: &str) -> bool {
+    let lower = qualified.to_ascii_lowercase();
+    [
+        "createconnection",
+        "createpool",
+        "pool()",
+        "pool",
+        "client",
+        "sequelize",
+        "knex",
+        "datasource",
+        "connect",
+        "create_engine",
+        "mongoclient",
+        "createclient",
+        "redis",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+        && [
+            "mysql",
+            "pg",
+            "postgres",
+            "sequelize",
+            "knex",
+            "typeorm",
+            "mongo",
+            "psycopg",
+            "pymysql",
+            "connector",
+            "sqlalchemy",
+            "redis",
+            "mssql",
+            "oracledb",
+            "sqlite",
+            "datasource",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+impl CodeRule for HardcodedDatabaseCredentials {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        for (module_id, module) in cx.project.modules.iter().enumerate() {
+            if is_test_file(&module.path) {
+                continue;
+            }
+            for function in &module.functions {
+                function.walk_exprs(&mut |e| {
+                    match &e.kind {
+                        ExprKind::Str(text) if url_with_password(text) => {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                "connection string with a password is written in the code",
+                                "url",
+                            ));
+                        }
+                        ExprKind::Call { callee, args, .. } => {
+                            let qualified = cx
+                                .project
+                                .qualify(module_id, callee, &|_| Local::Unknown)
+                                .unwrap_or_default();
+                            if !is_connection(&qualified) {
+                                return;
+                            }
+                            // new Sequelize('db', 'user', 'password', {...})
+                            if qualified.to_ascii_lowercase().contains("sequelize")
+                                && let Some(password) = args.get(2).filter(|a| a.name.is_none())
+                                && literal_fallback(&password.value).is_some()
+                            {
+                                out.push(cx.finding(
+                                    &META,
+                                    module_id,
+                                    password.value.range,
+                                    "database password is written in the code",
+                                    "password",
+                                ));
+                            }
+                            for arg in args {
+                                if arg.name.as_deref().is_some_and(is_password_key)
+                                    && literal_fallback(&arg.value).is_some()
+                                {
+                                    out.push(cx.finding(
+                                        &META,
+                                        module_id,
+                                        arg.value.range,
+                                        "database password is written in the code",
+                                        "password",
+                                    ));
+                                }
+                                password_props(cx, module_id, &arg.value, out, 0);
+                            }
+                        }
+                        _ => {}
+                    }
+                });
+                // Django: DATABASES = {'default': {'PASSWORD': 'x'}}
+                function.walk_stmts(&mut |stmt| {
+                    if let crate::ir::StmtKind::Assign {
+                        target: crate::ir::Pattern::Name(name),
+                        value,
+                        ..
+                    } = &stmt.kind
+                        && name == "DATABASES"
+                    {
+                        password_props(cx, module_id, value, out, 0);
+                    }
+                });
+            }
+        }
+        super::any_code(cx)
+    }
+}
+
+fn password_props(
+    cx: &Context<'_>,
+    module: usize,
+    value: &Expr,
+    out: &mut Vec<Finding>,
+    depth: u32,
+) {
+    if depth > 3 {
+        return;
+    }
+    let ExprKind::Object(props) = &value.kind else {
+        return;
+    };
+    for prop in props {
+        let Prop::Pair {
+            key: PropKey::Name(key),
+            value,
+        } = prop
+        else {
+            continue;
+        };
+        if is_password_key(key) {
+            if literal_fallback(value).is_some() {
+                out.push(cx.finding(
+                    &META,
+                    module,
+                    value.range,
+                    "database password is written in the code",
+                    "password",
+                ));
+            }
+        } else {
+            password_props(cx, module, value, out, depth + 1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_strings_with_passwords() {
+        assert!(url_with_password("postgres://app:hunter2@db:5432/app"));
+        assert!(url_with_password(
+            "mongodb+srv://admin:p4ss@cluster0.mongodb.net/x"
+        ));
+        assert!(url_with_password("redis://:secret@localhost:6379"));
+        assert!(!url_with_password("postgres://localhost:5432/app"));
+        assert!(!url_with_password("mongodb://user@host/db"));
+        assert!(!url_with_password("postgres://app:${DB_PASSWORD}@db/app"));
+        assert!(!url_with_password("https://user:pass@example.com"));
+    }
+}

@@ -1,0 +1,202 @@
+//! VG115 hardcoded-signing-secret: the key that signs tokens or sessions is written in the code.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context, enclosing_function};
+use crate::flow::Hit;
+use crate::ir::{Expr, ExprKind, Module, Pattern, StmtKind};
+use crate::project::{Local, Symbol};
+
+/// The rule.
+#[derive(Debug)]
+pub struct HardcodedSigningSecret;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG115"),
+    name: Cow::Borrowed("hardcoded-signing-secret"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("Token or session signing secret written in the code"),
+    severity: Severity::High,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[798, 321]),
+    owasp_api: Some(OwaspApi::Api2BrokenAuthentication),
+    checklist: Cow::Borrowed(&[ChecklistId::Auth07, ChecklistId::Data04]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "A literal — or a literal fallback such as `process.env.JWT_SECRET || 'secret'`, \
+             `os.getenv('SECRET_KEY', 'dev')` — used as the key of `jwt.sign`/`jwt.verify`, \
+             PyJWT `encode`/`decode`, express-session and cookie-session `secret`/`keys`, \
+             cookie-parser, and Flask/Django `SECRET_KEY`. Test files are skipped.",
+        ),
+        why: Cow::Borrowed(
+            "Whoever reads the repository (or a leaked copy of it) can sign tokens and session \
+             cookies for any user, admin included. Fallback secrets end up in production when \
+             an environment variable is missing.",
+        ),
+        example_bad: Cow::Borrowed(
+            "jwt.sign(payload, process.env.JWT_SECRET || 'supersecret');\napp.config['SECRET_KEY'] = 'dev'",
+        ),
+        example_fixed: Cow::Borrowed(
+            "const secret = process.env.JWT_SECRET;\nif (!secret) throw new Error('JWT_SECRET is not set');\njwt.sign(payload, secret, { expiresIn: '15m' });",
+        ),
+        fix: Cow::Borrowed(
+            "Read signing secrets from the environment or a secrets manager, fail at start-up \
+             when they are missing, and rotate any secret that was committed.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/798.html"),
+            Cow::Borrowed(
+                "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+            ),
+        ]),
+    },
+};
+
+/// Whether a file is a test, fixture or example (their secrets are not production's).
+pub(crate) fn is_test_file(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.contains("/test/")
+        || lower.contains("/tests/")
+        || lower.starts_with("test/")
+        || lower.starts_with("tests/")
+        || lower.contains("__tests__")
+        || lower.contains(".test.")
+        || lower.contains(".spec.")
+        || lower.contains("/fixtures/")
+        || lower.ends_with("conftest.py")
+        || lower
+            .rsplit('/')
+            .next()
+            .is_some_and(|name| name.starts_with("test_"))
+}
+
+/// The literal a key expression holds or falls back to: `'x'`, `SECRET` (a constant),
+/// `process.env.X || 'x'`, `os.environ.get('X', 'x')`, `os.getenv('X', 'x')`.
+pub(crate) fn literal_key<'m>(
+    cx: &Context<'m>,
+    module: usize,
+    function: usize,
+    expr: &'m Expr,
+) -> Option<&'m str> {
+    let m: &'m Module = &cx.project.modules[module];
+    literal_key_in(cx, m, module, function, expr, 0)
+}
+
+fn literal_key_in<'m>(
+    cx: &Context<'m>,
+    m: &'m Module,
+    module: usize,
+    function: usize,
+    expr: &'m Expr,
+    depth: u32,
+) -> Option<&'m str> {
+    if depth > 4 {
+        return None;
+    }
+    match &expr.kind {
+        ExprKind::Str(text) if !text.is_empty() => Some(text),
+        ExprKind::Binary { op, right, .. } if matches!(op.as_str(), "||" | "??" | "or") => {
+            literal_key_in(cx, m, module, function, right, depth + 1)
+        }
+        ExprKind::Call { callee, args, .. } => {
+            let q = cx
+                .project
+                .qualify(module, callee, &|_| Local::Unknown)
+                .unwrap_or_default();
+            if matches!(
+                q.as_str(),
+                "os.environ.get" | "os.getenv" | "environ.get" | "config" | "env"
+            ) || q.ends_with("environ.get")
+            {
+                args.get(1)
+                    .and_then(|a| a.value.as_str())
+                    .filter(|s| !s.is_empty())
+            } else {
+                None
+            }
+        }
+        ExprKind::Name(name) => {
+            if let Some(value) =
+                crate::scope::definition_before(m, function, name, expr.range.start_byte)
+            {
+                return literal_key_in(cx, m, module, function, value, depth + 1);
+            }
+            match cx.project.resolve_name(module, name)? {
+                Symbol::Value(owner, value) => {
+                    let owner_module: &'m Module = &cx.project.modules[owner];
+                    if is_test_file(&owner_module.path) {
+                        return None;
+                    }
+                    literal_key_in(cx, owner_module, owner, 0, value, depth + 1)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+impl CodeRule for HardcodedSigningSecret {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        for (module_id, module) in cx.project.modules.iter().enumerate() {
+            if is_test_file(&module.path) {
+                continue;
+            }
+            for function in &module.functions {
+                function.walk_exprs(&mut |e| {
+                    let Some((callee, args, _)) = e.as_call() else { return };
+                    let qualified = cx.project.qualify(module_id, callee, &|_| Local::Unknown).unwrap_or_default();
+                    let inner = enclosing_function(module, e.range);
+                    let key = match qualified.as_str() {
+                        "jsonwebtoken.sign" | "jsonwebtoken.verify" => args.get(1).map(|a| &a.value),
+                        q if !module.language.is_javascript_family() && (q.ends_with("jwt.encode") || q.ends_with("jwt.decode")) => {
+                            Expr::option(args, "key").or_else(|| args.get(1).filter(|a| a.name.is_none()).map(|a| &a.value))
+                        }
+                        "express-session" | "cookie-session" | "express-session.default" => Expr::option(args, "secret").or_else(|| Expr::option(args, "keys")),
+                        "cookie-parser" => args.first().map(|a| &a.value),
+                        _ => None,
+                    };
+                    let Some(key) = key else { return };
+                    let literal = match &key.kind {
+                        ExprKind::Array(items) => items.iter().find_map(|i| literal_key(cx, module_id, inner, i)),
+                        _ => literal_key(cx, module_id, inner, key),
+                    };
+                    if literal.is_some() {
+                        let what = if qualified.contains("session") || qualified.contains("cookie") { "session secret" } else { "JWT signing key" };
+                        out.push(cx.finding(&META, module_id, key.range, format!("{what} is written in the code: anyone with the source can forge tokens"), what));
+                    }
+                });
+                // SECRET_KEY = 'x' (Django settings, Flask config), app.secret_key = 'x',
+                // app.config['SECRET_KEY'] = 'x'
+                function.walk_stmts(&mut |stmt| {
+                    let StmtKind::Assign { target, value, .. } = &stmt.kind else { return };
+                    let name = match target {
+                        Pattern::Name(name) => name.clone(),
+                        Pattern::Target(t) => match &t.kind {
+                            ExprKind::Member { property, .. } => property.clone(),
+                            ExprKind::Index { index, .. } => index.as_str().unwrap_or("").to_string(),
+                            _ => return,
+                        },
+                        _ => return,
+                    };
+                    if !matches!(name.as_str(), "SECRET_KEY" | "secret_key" | "JWT_SECRET_KEY" | "SECURITY_PASSWORD_SALT") || module.language.is_javascript_family() {
+                        return;
+                    }
+                    let inner = enclosing_function(module, stmt.range);
+                    if literal_key(cx, module_id, inner, value).is_some() {
+                        out.push(cx.finding(&META, module_id, stmt.range, format!("{name} is written in the code: anyone with the source can forge sessions and tokens"), &name));
+                    }
+                });
+            }
+        }
+        super::any_code(cx)
+    }
+}

@@ -1,0 +1,240 @@
+//! VG119 insecure-cookie: session and token cookies without Secure, HttpOnly or SameSite.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context};
+use crate::flow::Hit;
+use crate::ir::{Expr, ExprKind, Pattern, StmtKind};
+use crate::naming;
+use crate::project::Local;
+
+/// The rule.
+#[derive(Debug)]
+pub struct InsecureCookie;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG119"),
+    name: Cow::Borrowed("insecure-cookie"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("Session or token cookie without Secure, HttpOnly or SameSite"),
+    severity: Severity::Medium,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[614, 1004, 1275]),
+    owasp_api: Some(OwaspApi::Api8SecurityMisconfiguration),
+    checklist: Cow::Borrowed(&[ChecklistId::Tls04]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "Cookies whose name says they carry a session or token, set by Express \
+             `res.cookie`, Next.js `cookies().set` / `response.cookies.set`, Flask, Django and \
+             FastAPI `set_cookie`, without `httpOnly`, `secure` or `sameSite` (the frameworks' \
+             defaults differ: Flask, Django and FastAPI default to no HttpOnly); \
+             express-session and cookie-session without a `secure` cookie; and settings that \
+             turn the protections off (`SESSION_COOKIE_SECURE = False`, \
+             `SESSION_COOKIE_HTTPONLY = False`).",
+        ),
+        why: Cow::Borrowed(
+            "Without HttpOnly any injected script reads the session; without Secure it travels \
+             over plain HTTP where anyone on the network copies it; without SameSite other \
+             sites send it along with forged requests.",
+        ),
+        example_bad: Cow::Borrowed("res.cookie('token', token);"),
+        example_fixed: Cow::Borrowed(
+            "res.cookie('token', token, { httpOnly: true, secure: true, sameSite: 'lax', maxAge: 15 * 60 * 1000 });",
+        ),
+        fix: Cow::Borrowed(
+            "Set `httpOnly`, `secure` and `sameSite` on every session and token cookie.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/614.html"),
+            Cow::Borrowed(
+                "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#cookies",
+            ),
+        ]),
+    },
+};
+
+fn is_session_cookie(name: &str) -> bool {
+    let words = naming::words(name);
+    naming::is_token_name(name)
+        || words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "session"
+                    | "sess"
+                    | "sid"
+                    | "token"
+                    | "jwt"
+                    | "auth"
+                    | "remember"
+                    | "refresh"
+                    | "access"
+                    | "login"
+                    | "connect"
+            )
+        })
+}
+
+/// Whether an option is set to something other than `false` (a condition counts as set).
+fn set(value: Option<&Expr>) -> bool {
+    value.is_some_and(|v| {
+        !matches!(v.kind, ExprKind::Bool(false) | ExprKind::Null)
+            && v.as_str() != Some("none")
+            && v.as_str() != Some("None")
+    })
+}
+
+impl CodeRule for InsecureCookie {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        for (module_id, module) in cx.project.modules.iter().enumerate() {
+            let python = !module.language.is_javascript_family();
+            for function in &module.functions {
+                function.walk_exprs(&mut |e| {
+                    let Some((callee, args, _)) = e.as_call() else {
+                        return;
+                    };
+                    let qualified = cx
+                        .project
+                        .qualify(module_id, callee, &|_| Local::Unknown)
+                        .unwrap_or_default();
+                    let method = callee.method_name().unwrap_or("");
+                    let mut missing = Vec::new();
+                    let name: String;
+                    if qualified == "express-session"
+                        || qualified == "cookie-session"
+                        || qualified == "express-session.default"
+                    {
+                        let cookie = args.first().and_then(|o| o.value.property("cookie"));
+                        let options = if qualified.starts_with("cookie-session") {
+                            args.first().map(|a| &a.value)
+                        } else {
+                            cookie
+                        };
+                        if !set(options.and_then(|o| o.property("secure"))) {
+                            missing.push("Secure");
+                        }
+                        if options
+                            .and_then(|o| o.property("httpOnly"))
+                            .is_some_and(|v| matches!(v.kind, ExprKind::Bool(false)))
+                        {
+                            missing.push("HttpOnly");
+                        }
+                        if !set(options.and_then(|o| o.property("sameSite"))) {
+                            missing.push("SameSite");
+                        }
+                        name = "session cookie".into();
+                    } else if (method == "cookie"
+                        && !python
+                        && callee.member_path().is_none_or(|p| p.len() <= 3))
+                        || (method == "set" && module.text_of(callee.range).contains("cookies"))
+                    {
+                        // res.cookie(name, value, options) / cookies().set(name, value, options)
+                        let first = args.first().map(|a| &a.value);
+                        let (cookie_name, options) = match first.map(|f| &f.kind) {
+                            Some(ExprKind::Object(_)) => (
+                                first
+                                    .and_then(|f| f.property("name"))
+                                    .and_then(Expr::as_str),
+                                first,
+                            ),
+                            _ => (first.and_then(Expr::as_str), args.get(2).map(|a| &a.value)),
+                        };
+                        let Some(cookie_name) = cookie_name else {
+                            return;
+                        };
+                        if !is_session_cookie(cookie_name) {
+                            return;
+                        }
+                        if !set(options.and_then(|o| o.property("httpOnly"))) {
+                            missing.push("HttpOnly");
+                        }
+                        if !set(options.and_then(|o| o.property("secure"))) {
+                            missing.push("Secure");
+                        }
+                        if !set(options.and_then(|o| o.property("sameSite"))) {
+                            missing.push("SameSite");
+                        }
+                        name = format!("cookie '{cookie_name}'");
+                    } else if method == "set_cookie" && python {
+                        let cookie_name = Expr::option(args, "key")
+                            .or_else(|| args.first().filter(|a| a.name.is_none()).map(|a| &a.value))
+                            .and_then(Expr::as_str);
+                        let Some(cookie_name) = cookie_name else {
+                            return;
+                        };
+                        if !is_session_cookie(cookie_name) {
+                            return;
+                        }
+                        if !set(Expr::option(args, "httponly")) {
+                            missing.push("HttpOnly");
+                        }
+                        if !set(Expr::option(args, "secure")) {
+                            missing.push("Secure");
+                        }
+                        if !set(Expr::option(args, "samesite")) && !qualified.contains("fastapi") {
+                            missing.push("SameSite");
+                        }
+                        name = format!("cookie '{cookie_name}'");
+                    } else {
+                        return;
+                    }
+                    if !missing.is_empty() {
+                        out.push(cx.finding(
+                            &META,
+                            module_id,
+                            e.range,
+                            format!("{name} is set without {}", missing.join(", ")),
+                            &name,
+                        ));
+                    }
+                });
+                // SESSION_COOKIE_SECURE = False, app.config['SESSION_COOKIE_HTTPONLY'] = False
+                function.walk_stmts(&mut |stmt| {
+                    let StmtKind::Assign { target, value, .. } = &stmt.kind else {
+                        return;
+                    };
+                    let key = match target {
+                        Pattern::Name(name) => name.clone(),
+                        Pattern::Target(t) => match &t.kind {
+                            ExprKind::Index { index, .. } => {
+                                index.as_str().unwrap_or("").to_string()
+                            }
+                            ExprKind::Member { property, .. } => property.clone(),
+                            _ => return,
+                        },
+                        _ => return,
+                    };
+                    let off = matches!(value.kind, ExprKind::Bool(false) | ExprKind::Null);
+                    if off
+                        && matches!(
+                            key.as_str(),
+                            "SESSION_COOKIE_SECURE"
+                                | "SESSION_COOKIE_HTTPONLY"
+                                | "CSRF_COOKIE_SECURE"
+                                | "SESSION_COOKIE_SAMESITE"
+                                | "REMEMBER_COOKIE_SECURE"
+                                | "REMEMBER_COOKIE_HTTPONLY"
+                                | "JWT_COOKIE_SECURE"
+                        )
+                    {
+                        out.push(cx.finding(
+                            &META,
+                            module_id,
+                            stmt.range,
+                            format!("{key} turned off: session cookies lose that protection"),
+                            &key,
+                        ));
+                    }
+                });
+            }
+        }
+        super::any_code(cx)
+    }
+}

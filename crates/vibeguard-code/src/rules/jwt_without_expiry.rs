@@ -1,0 +1,190 @@
+//! VG113 jwt-without-expiry: JWTs signed without an expiry.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context, enclosing_function};
+use crate::flow::Hit;
+use crate::ir::{Expr, ExprKind, Prop, PropKey};
+use crate::project::Local;
+
+/// The rule.
+#[derive(Debug)]
+pub struct JwtWithoutExpiry;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG113"),
+    name: Cow::Borrowed("jwt-without-expiry"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("JWT signed without an expiry"),
+    severity: Severity::Medium,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[613]),
+    owasp_api: Some(OwaspApi::Api2BrokenAuthentication),
+    checklist: Cow::Borrowed(&[ChecklistId::Auth07, ChecklistId::Auth04]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "A token signed with jsonwebtoken's `jwt.sign` without `expiresIn` (or an `exp` \
+             claim in the payload), jose's `new SignJWT(...)` without `setExpirationTime`, \
+             PyJWT / python-jose `jwt.encode` with a payload that has no `exp`, and \
+             Flask-JWT-Extended tokens with `expires_delta=False` or \
+             `JWT_ACCESS_TOKEN_EXPIRES = False`.",
+        ),
+        why: Cow::Borrowed(
+            "A token without expiry is valid forever: one leaked token (a log line, a browser \
+             extension, a shared screenshot) is a permanent login that no password change \
+             revokes.",
+        ),
+        example_bad: Cow::Borrowed(
+            "const token = jwt.sign({ id: user.id }, process.env.JWT_SECRET);",
+        ),
+        example_fixed: Cow::Borrowed(
+            "const token = jwt.sign({ id: user.id }, process.env.JWT_SECRET, { expiresIn: '15m' });",
+        ),
+        fix: Cow::Borrowed(
+            "Give every token a short lifetime (`expiresIn: '15m'`, `exp` 15-60 minutes ahead) \
+             and use refresh tokens for long sessions.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/613.html"),
+            Cow::Borrowed("https://datatracker.ietf.org/doc/html/rfc8725"),
+        ]),
+    },
+};
+
+fn has_key(object: &Expr, names: &[&str]) -> Option<bool> {
+    match &object.kind {
+        ExprKind::Object(props) => Some(props.iter().any(|p| match p {
+            Prop::Pair {
+                key: PropKey::Name(key),
+                ..
+            } => names.contains(&key.as_str()),
+            // `{ ...claims }`: unknown content.
+            Prop::Spread(_) => true,
+            Prop::Pair { .. } => false,
+        })),
+        _ => None,
+    }
+}
+
+impl CodeRule for JwtWithoutExpiry {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        let mut applied = false;
+        for (module_id, module) in cx.project.modules.iter().enumerate() {
+            for function in &module.functions {
+                function.walk_exprs(&mut |e| {
+                    let Some((callee, args, _)) = e.as_call() else {
+                        return;
+                    };
+                    let qualified = cx
+                        .project
+                        .qualify(module_id, callee, &|_| Local::Unknown)
+                        .unwrap_or_default();
+                    let resolve = |x: &'_ Expr| {
+                        crate::scope::resolve_value(module, enclosing_function(module, e.range), x)
+                            .clone()
+                    };
+                    let payload_lacks_exp = |payload: Option<&Expr>| match payload {
+                        Some(payload) => {
+                            has_key(&resolve(payload), &["exp", "expiresIn"]) == Some(false)
+                        }
+                        None => false,
+                    };
+                    if qualified == "jsonwebtoken.sign" {
+                        applied = true;
+                        let options = args.get(2).map(|a| resolve(&a.value));
+                        let option_expiry = options
+                            .as_ref()
+                            .is_some_and(|o| has_key(o, &["expiresIn", "exp"]) != Some(false));
+                        if !option_expiry
+                            && payload_lacks_exp(args.first().map(|a| &a.value))
+                            && !matches!(
+                                args.first().map(|a| &a.value.kind),
+                                Some(ExprKind::Str(_))
+                            )
+                        {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                "JWT signed without expiresIn: the token never expires",
+                                "sign",
+                            ));
+                        }
+                    } else if callee.method_name() == Some("sign")
+                        && module.text_of(callee.range).contains("SignJWT")
+                    {
+                        applied = true;
+                        if !module.text_of(callee.range).contains("setExpirationTime") {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                "JWT signed without setExpirationTime: the token never expires",
+                                "jose",
+                            ));
+                        }
+                    } else if (qualified == "jwt.encode"
+                        || qualified == "jose.jwt.encode"
+                        || qualified.ends_with("jwt.encode"))
+                        && !module.language.is_javascript_family()
+                    {
+                        applied = true;
+                        if payload_lacks_exp(args.first().map(|a| &a.value)) {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                "JWT encoded without an 'exp' claim: the token never expires",
+                                "encode",
+                            ));
+                        }
+                    } else if qualified.starts_with("flask_jwt_extended.create_") {
+                        applied = true;
+                        if Expr::option(args, "expires_delta")
+                            .is_some_and(|v| matches!(v.kind, ExprKind::Bool(false)))
+                        {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                "token created with expires_delta=False: it never expires",
+                                "flask-jwt",
+                            ));
+                        }
+                    }
+                });
+                function.walk_stmts(&mut |stmt| {
+                    if let crate::ir::StmtKind::Assign { target, value, .. } = &stmt.kind
+                        && matches!(value.kind, ExprKind::Bool(false))
+                        && module
+                            .text_of(stmt.range)
+                            .contains("JWT_ACCESS_TOKEN_EXPIRES")
+                        && !matches!(target, crate::ir::Pattern::Ignore)
+                    {
+                        applied = true;
+                        out.push(cx.finding(
+                            &META,
+                            module_id,
+                            stmt.range,
+                            "JWT_ACCESS_TOKEN_EXPIRES = False: access tokens never expire",
+                            "config",
+                        ));
+                    }
+                });
+            }
+        }
+        if applied {
+            Applicability::Applied
+        } else {
+            Applicability::NotApplicable("no JWT signing found in the code")
+        }
+    }
+}

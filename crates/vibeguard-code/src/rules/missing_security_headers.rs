@@ -1,0 +1,165 @@
+//! VG121 missing-security-headers: a web app with no security-headers middleware and no
+//! security headers set by hand.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context, project_calls};
+use crate::flow::Hit;
+use crate::ir::{ExprKind, Pattern, StmtKind};
+use crate::project::Local;
+
+/// The rule.
+#[derive(Debug)]
+pub struct MissingSecurityHeaders;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG121"),
+    name: Cow::Borrowed("missing-security-headers"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("No security headers middleware"),
+    severity: Severity::Medium,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[693, 1021]),
+    owasp_api: Some(OwaspApi::Api8SecurityMisconfiguration),
+    checklist: Cow::Borrowed(&[ChecklistId::Api06, ChecklistId::Tls02]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "An Express, Fastify, Flask or FastAPI app created in the code, or a Django project, \
+             with no security-headers middleware (helmet, @fastify/helmet, Flask-Talisman, \
+             `secure`, Django's `SecurityMiddleware` and `XFrameOptionsMiddleware`) and no \
+             Content-Security-Policy, X-Frame-Options, Strict-Transport-Security or \
+             X-Content-Type-Options header set by hand anywhere in the project.",
+        ),
+        why: Cow::Borrowed(
+            "Without these headers browsers frame the app for clickjacking, guess content types \
+             into scripts, allow any script source for an XSS, and downgrade to HTTP.",
+        ),
+        example_bad: Cow::Borrowed("const app = express();\napp.use(express.json());"),
+        example_fixed: Cow::Borrowed(
+            "const app = express();\napp.use(helmet());\napp.use(express.json());",
+        ),
+        fix: Cow::Borrowed(
+            "Add the framework's security-headers middleware (helmet, @fastify/helmet, \
+             Flask-Talisman, Django SecurityMiddleware) and review its CSP.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://owasp.org/www-project-secure-headers/"),
+            Cow::Borrowed("https://helmetjs.github.io/"),
+        ]),
+    },
+};
+
+const HEADERS: &[&str] = &[
+    "content-security-policy",
+    "x-frame-options",
+    "strict-transport-security",
+    "x-content-type-options",
+];
+
+fn sets_headers_by_hand(cx: &Context<'_>) -> bool {
+    cx.project.modules.iter().any(|m| {
+        let lower = m.text.to_ascii_lowercase();
+        HEADERS.iter().filter(|h| lower.contains(*h)).count() >= 2
+    })
+}
+
+impl CodeRule for MissingSecurityHeaders {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        let mut apps = Vec::new();
+        let mut django_middleware = Vec::new();
+        for (module_id, module) in cx.project.modules.iter().enumerate() {
+            for stmt in &module.top().body {
+                let StmtKind::Assign { target, value, .. } = &stmt.kind else {
+                    continue;
+                };
+                if let Pattern::Name(name) = target
+                    && name == "MIDDLEWARE"
+                    && module.path.contains("settings")
+                {
+                    django_middleware.push((
+                        module_id,
+                        stmt.range,
+                        module.text_of(value.range).to_string(),
+                    ));
+                    continue;
+                }
+                if !matches!(value.kind, ExprKind::Call { .. }) {
+                    continue;
+                }
+                let qualified = cx
+                    .project
+                    .qualify(module_id, value, &|_| Local::Unknown)
+                    .unwrap_or_default();
+                let framework = match qualified.as_str() {
+                    "express()" | "express.default()" => "Express",
+                    "fastify()" | "fastify.default()" | "fastify.fastify()" => "Fastify",
+                    "flask.Flask()" => "Flask",
+                    "fastapi.FastAPI()" => "FastAPI",
+                    _ => continue,
+                };
+                apps.push((module_id, value.range, framework));
+            }
+        }
+        if apps.is_empty() && django_middleware.is_empty() {
+            return Applicability::NotApplicable("no web app created in the code");
+        }
+        let by_hand = sets_headers_by_hand(cx);
+        for (module_id, range, framework) in apps {
+            let protected = by_hand
+                || match framework {
+                    "Express" => {
+                        project_calls(cx.project, &["helmet", "lusca", "express-security-headers"])
+                    }
+                    "Fastify" => cx
+                        .project
+                        .modules
+                        .iter()
+                        .any(|m| m.imports.iter().any(|i| i.source.contains("helmet"))),
+                    "Flask" => {
+                        project_calls(cx.project, &["flask_talisman", "secure.", "flask_seasurf"])
+                    }
+                    "FastAPI" => {
+                        project_calls(
+                            cx.project,
+                            &["secure.", "starlette_csp", "fastapi_security_headers"],
+                        ) || cx
+                            .project
+                            .modules
+                            .iter()
+                            .any(|m| m.imports.iter().any(|i| i.source.starts_with("secure")))
+                    }
+                    _ => false,
+                };
+            if !protected {
+                out.push(cx.finding(&META, module_id, range, format!("{framework} app without security headers (CSP, X-Frame-Options, HSTS, nosniff)"), framework));
+            }
+        }
+        for (module_id, range, text) in django_middleware {
+            let mut missing = Vec::new();
+            if !text.contains("SecurityMiddleware") {
+                missing.push("SecurityMiddleware");
+            }
+            if !text.contains("XFrameOptionsMiddleware") {
+                missing.push("XFrameOptionsMiddleware");
+            }
+            if !missing.is_empty() && !by_hand {
+                out.push(cx.finding(
+                    &META,
+                    module_id,
+                    range,
+                    format!("Django MIDDLEWARE lacks {}", missing.join(" and ")),
+                    "django",
+                ));
+            }
+        }
+        Applicability::Applied
+    }
+}

@@ -1,0 +1,347 @@
+//! The code rules (VG1xx), one file each with its metadata, documentation and logic.
+//!
+//! A rule whose flaw is a data flow (SQL built from request data, say) also has a
+//! [`FlowRule`] half: its sinks, sanitizers and the labels it accepts. The engine runs the
+//! data-flow analysis once with the flow halves of every enabled rule and hands each rule its
+//! hits; the rule turns them into findings. Other rules read the program model, the route
+//! inventory and the data models directly.
+
+mod code_injection;
+mod command_injection;
+mod error_details_exposed;
+mod graphql_without_limits;
+mod hardcoded_database_credentials;
+mod hardcoded_signing_secret;
+mod insecure_cookie;
+mod jwt_verification_bypass;
+mod jwt_without_expiry;
+mod mass_assignment;
+mod missing_ownership_check;
+mod missing_rate_limit;
+mod missing_security_headers;
+mod nosql_injection;
+mod open_redirect;
+mod path_traversal;
+mod permissive_cors;
+mod predictable_token;
+mod reset_token_without_expiry;
+mod route_without_authentication;
+mod sensitive_data_logged;
+mod sensitive_record_exposure;
+mod server_side_request_forgery;
+mod sql_injection;
+mod token_in_web_storage;
+mod unrestricted_file_upload;
+mod weak_password_hashing;
+
+use std::sync::Arc;
+
+use vibeguard_core::{CodeFrame, Evidence, Finding, FlowStep, Location, RuleMeta, Span};
+
+use crate::flow::label::Label;
+use crate::flow::{FlowResults, FlowRule, Hit};
+use crate::ir::{Expr, ExprKind, FunctionId, Module, Range};
+use crate::models::ModelInventory;
+use crate::project::{ModuleId, Project};
+use crate::routes::RouteInventory;
+
+/// Every code rule, in code order.
+pub static ALL: &[&dyn CodeRule] = &[
+    &sql_injection::SqlInjection,
+    &nosql_injection::NosqlInjection,
+    &command_injection::CommandInjection,
+    &code_injection::CodeInjection,
+    &path_traversal::PathTraversal,
+    &open_redirect::OpenRedirect,
+    &server_side_request_forgery::ServerSideRequestForgery,
+    &mass_assignment::MassAssignment,
+    &sensitive_record_exposure::SensitiveRecordExposure,
+    &missing_ownership_check::MissingOwnershipCheck,
+    &route_without_authentication::RouteWithoutAuthentication,
+    &weak_password_hashing::WeakPasswordHashing,
+    &jwt_without_expiry::JwtWithoutExpiry,
+    &jwt_verification_bypass::JwtVerificationBypass,
+    &hardcoded_signing_secret::HardcodedSigningSecret,
+    &predictable_token::PredictableToken,
+    &reset_token_without_expiry::ResetTokenWithoutExpiry,
+    &token_in_web_storage::TokenInWebStorage,
+    &insecure_cookie::InsecureCookie,
+    &permissive_cors::PermissiveCors,
+    &missing_security_headers::MissingSecurityHeaders,
+    &missing_rate_limit::MissingRateLimit,
+    &error_details_exposed::ErrorDetailsExposed,
+    &sensitive_data_logged::SensitiveDataLogged,
+    &unrestricted_file_upload::UnrestrictedFileUpload,
+    &hardcoded_database_credentials::HardcodedDatabaseCredentials,
+    &graphql_without_limits::GraphqlWithoutLimits,
+];
+
+/// Whether a rule had anything to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applicability {
+    /// It looked at something of its kind.
+    Applied,
+    /// Nothing of its kind was found; the reason says what was missing.
+    NotApplicable(&'static str),
+}
+
+/// What rules read.
+#[derive(Debug)]
+pub struct Context<'p> {
+    /// Every parsed module.
+    pub project: &'p Project,
+    /// The routes.
+    pub routes: &'p RouteInventory,
+    /// The data models.
+    pub models: &'p ModelInventory,
+    /// The data-flow results.
+    pub flow: &'p FlowResults,
+}
+
+/// A code rule.
+pub trait CodeRule: Sync {
+    /// Its metadata and documentation.
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// The data-flow half, when the flaw is a flow.
+    fn flow(&self) -> Option<&dyn FlowRule> {
+        None
+    }
+
+    /// Appends the rule's findings; `hits` are the flows its [`CodeRule::flow`] half accepted.
+    fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability;
+}
+
+/// The metadata of every code rule.
+pub fn rule_metas() -> Vec<RuleMeta> {
+    ALL.iter().map(|rule| rule.meta().clone()).collect()
+}
+
+impl Context<'_> {
+    /// The module with this id.
+    pub fn module(&self, module: ModuleId) -> &Module {
+        &self.project.modules[module]
+    }
+
+    /// The report span of a range (columns counted in characters, 1-based).
+    pub fn span(&self, module: ModuleId, range: Range) -> Span {
+        let text = &self.project.modules[module].text;
+        let column = |byte: u32, col: u32| -> u32 {
+            let start = byte.saturating_sub(col) as usize;
+            let end = byte as usize;
+            text.get(start..end)
+                .map_or(col, |prefix| prefix.chars().count() as u32)
+                + 1
+        };
+        Span {
+            start_line: range.start_line,
+            start_column: column(range.start_byte, range.start_col),
+            end_line: range.end_line,
+            end_column: column(range.end_byte, range.end_col),
+        }
+    }
+
+    /// A finding at a range, with the code around it as evidence. The identity is the
+    /// whitespace-free text of the range plus `extra`, so it survives reformatting and moves.
+    pub fn finding(
+        &self,
+        meta: &RuleMeta,
+        module: ModuleId,
+        range: Range,
+        message: impl Into<String>,
+        extra: &str,
+    ) -> Finding {
+        let m = self.module(module);
+        let span = self.span(module, range);
+        let code: String = m
+            .text_of(range)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .take(200)
+            .collect();
+        let location = Location::Source {
+            path: m.path.clone(),
+            span: Some(span),
+        };
+        Finding::new(meta, location, message, format!("{code}|{extra}")).with_evidence(
+            Evidence::Code(CodeFrame::excerpt(&m.path, &m.text, span, 2)),
+        )
+    }
+
+    /// A finding for a data flow: at the sink, with the path from the source as its flow.
+    pub fn flow_finding(&self, meta: &RuleMeta, hit: &Hit, message: impl Into<String>) -> Finding {
+        let origin = match hit.label.request_part() {
+            Some(part) => format!("{part:?}"),
+            None => String::new(),
+        };
+        let finding = self.finding(meta, hit.module, hit.range, message, &origin);
+        finding.with_flow(self.flow_steps(&hit.label))
+    }
+
+    /// The steps of a label's trace, for a finding.
+    pub fn flow_steps(&self, label: &Label) -> Vec<FlowStep> {
+        label
+            .trace
+            .steps()
+            .iter()
+            .map(|step| FlowStep {
+                path: self.module(step.module).path.clone(),
+                span: self.span(step.module, step.range),
+                note: step.note.to_string(),
+            })
+            .collect()
+    }
+
+    /// The innermost function of `module` containing `range`.
+    pub fn enclosing_function(&self, module: ModuleId, range: Range) -> FunctionId {
+        enclosing_function(self.module(module), range)
+    }
+}
+
+/// The innermost function of a module containing `range` (0, the top level, when none).
+pub fn enclosing_function(module: &Module, range: Range) -> FunctionId {
+    let mut best = 0;
+    let mut best_size = u32::MAX;
+    for (id, function) in module.functions.iter().enumerate().skip(1) {
+        if function.range.contains(&range) {
+            let size = function.range.end_byte - function.range.start_byte;
+            if size < best_size {
+                best = id;
+                best_size = size;
+            }
+        }
+    }
+    best
+}
+
+/// "line N" of a label's source, for messages.
+pub fn source_line(label: &Label) -> u32 {
+    label
+        .trace
+        .steps()
+        .first()
+        .map_or(0, |step| step.range.start_line)
+}
+
+/// How the source of a flow reads in a message: "the request body (line 12)".
+pub fn describe_source(cx: &Context<'_>, hit: &Hit) -> String {
+    let what = hit
+        .label
+        .request_part()
+        .map_or("request data", |part| part.describe());
+    match hit.label.trace.steps().first() {
+        Some(first) if first.module != hit.module => format!(
+            "{what} ({}:{})",
+            cx.module(first.module).path,
+            first.range.start_line
+        ),
+        Some(first) => format!("{what} (line {})", first.range.start_line),
+        None => what.to_string(),
+    }
+}
+
+/// The constant text of an expression used as a query or command: a literal, the constant
+/// parts of a template or concatenation, or (through `def`) what a variable was assigned.
+pub fn constant_parts(expr: &Expr, def: &dyn Fn(&str) -> Option<Arc<str>>) -> String {
+    match &expr.kind {
+        ExprKind::Str(text) => text.clone(),
+        ExprKind::Template { quasis, .. } => quasis.join(" "),
+        ExprKind::Binary { op, left, right } if op == "+" || op == "%" => {
+            format!(
+                "{} {}",
+                constant_parts(left, def),
+                constant_parts(right, def)
+            )
+        }
+        ExprKind::Call { callee, .. } if callee.method_name() == Some("format") => {
+            match &callee.kind {
+                ExprKind::Member { object, .. } => constant_parts(object, def),
+                _ => String::new(),
+            }
+        }
+        ExprKind::Name(name) => def(name).map(|t| t.to_string()).unwrap_or_default(),
+        ExprKind::Await(inner) => constant_parts(inner, def),
+        _ => String::new(),
+    }
+}
+
+/// The constant SQL-ish text of an argument, following a variable to its definition in the
+/// enclosing function.
+pub fn argument_text(project: &Project, module: ModuleId, expr: &Expr) -> String {
+    let m = &project.modules[module];
+    let function = enclosing_function(m, expr.range);
+    let lookup = |name: &str| -> Option<Arc<str>> {
+        let value = crate::scope::definition_before(m, function, name, expr.range.start_byte)?;
+        Some(Arc::from(constant_parts(value, &|_| None).as_str()))
+    };
+    constant_parts(expr, &lookup)
+}
+
+/// Whether text reads like SQL.
+pub fn looks_like_sql(text: &str) -> bool {
+    let upper = text.to_ascii_uppercase();
+    let words: Vec<&str> = upper
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    (has("SELECT") && has("FROM"))
+        || (has("INSERT") && has("INTO"))
+        || (has("UPDATE") && has("SET"))
+        || (has("DELETE") && has("FROM"))
+        || (has("WHERE") && (has("AND") || has("OR") || upper.contains('=')))
+        || has("ORDER") && has("BY")
+        || (has("CREATE") && has("TABLE"))
+        || (has("DROP") && has("TABLE"))
+}
+
+/// The root name of a receiver chain: `res.status(500).json` → `res`.
+pub fn chain_root(expr: &Expr) -> Option<&str> {
+    match &expr.kind {
+        ExprKind::Name(name) => Some(name),
+        ExprKind::Member { object, .. } | ExprKind::Index { object, .. } => chain_root(object),
+        ExprKind::Call { callee, .. } => chain_root(callee),
+        ExprKind::Await(inner) => chain_root(inner),
+        _ => None,
+    }
+}
+
+/// The response object names of JavaScript handlers.
+pub fn is_response_name(name: &str) -> bool {
+    matches!(name, "res" | "response" | "reply" | "resp" | "h" | "c")
+}
+
+/// Whether any module calls something whose qualified name starts with one of `prefixes`
+/// (`app.use(helmet())` → `helmet()`).
+pub fn project_calls(project: &Project, prefixes: &[&str]) -> bool {
+    for (module, m) in project.modules.iter().enumerate() {
+        for function in &m.functions {
+            let mut found = false;
+            function.walk_exprs(&mut |e| {
+                if found {
+                    return;
+                }
+                if let Some((callee, _, _)) = e.as_call()
+                    && let Some(q) =
+                        project.qualify(module, callee, &|_| crate::project::Local::Unknown)
+                    && prefixes.iter().any(|p| q.starts_with(p))
+                {
+                    found = true;
+                }
+            });
+            if found {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Applicability of rules that look at any source code.
+pub fn any_code(cx: &Context<'_>) -> Applicability {
+    if cx.project.modules.is_empty() {
+        Applicability::NotApplicable("no JavaScript, TypeScript or Python source files")
+    } else {
+        Applicability::Applied
+    }
+}

@@ -1,0 +1,213 @@
+//! VG102 nosql-injection: request data that may be an object (a JSON body, a parsed query
+//! string) used as a MongoDB filter or inside one, or in `$where`.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context, describe_source, project_calls};
+use crate::flow::label::{Kinds, Label};
+use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
+use crate::ir::ExprKind;
+
+/// The rule.
+#[derive(Debug)]
+pub struct NosqlInjection;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG102"),
+    name: Cow::Borrowed("nosql-injection"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("MongoDB filter shaped by request data"),
+    severity: Severity::High,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[943]),
+    owasp_api: Some(OwaspApi::Api8SecurityMisconfiguration),
+    checklist: Cow::Borrowed(&[ChecklistId::Input02]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "A request body or query-string value passed, unconverted, as a MongoDB filter or \
+             as a value inside one (`User.findOne({ email: req.body.email, password: \
+             req.body.password })`, `collection.find(req.query)`, pymongo \
+             `find_one({'name': request.json['name']})`), and request data in a `$where` \
+             clause. JSON bodies and Express's query parser turn `password[$ne]=x` into \
+             `{ $ne: 'x' }`, an operator. Values converted with `String()`, a template, a \
+             schema validation (zod, joi, pydantic) or `mongo-sanitize`, and projects using \
+             `express-mongo-sanitize`, are safe.",
+        ),
+        why: Cow::Borrowed(
+            "`{\"password\": {\"$ne\": null}}` matches every user: the login succeeds without the \
+             password. `$regex` and `$where` let attackers enumerate data or run JavaScript in the \
+             database.",
+        ),
+        example_bad: Cow::Borrowed(
+            "const user = await User.findOne({ email: req.body.email, password: req.body.password });",
+        ),
+        example_fixed: Cow::Borrowed(
+            "const { email, password } = loginSchema.parse(req.body); // zod: strings only\nconst user = await User.findOne({ email: String(email) });",
+        ),
+        fix: Cow::Borrowed(
+            "Validate the input's types with a schema (zod, joi, pydantic) or convert values \
+             with `String()` before they reach the query; add `express-mongo-sanitize`; never \
+             build `$where` from input.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/943.html"),
+            Cow::Borrowed(
+                "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/07-Input_Validation_Testing/05.6-Testing_for_NoSQL_Injection",
+            ),
+        ]),
+    },
+};
+
+const FILTER_METHODS: &[&str] = &[
+    "find",
+    "findOne",
+    "findOneAndUpdate",
+    "findOneAndDelete",
+    "findOneAndRemove",
+    "findOneAndReplace",
+    "updateOne",
+    "updateMany",
+    "deleteOne",
+    "deleteMany",
+    "replaceOne",
+    "countDocuments",
+    "count",
+    "exists",
+    "where",
+    "distinct",
+    "remove",
+    "find_one",
+    "find_one_and_update",
+    "find_one_and_delete",
+    "update_one",
+    "update_many",
+    "delete_one",
+    "delete_many",
+    "count_documents",
+];
+
+/// Whether a receiver is a Mongo model or collection: a capitalised model, `db.collection(..)`,
+/// a pymongo collection (`db.users`, `db['users']`), or anything from mongoose/mongodb.
+fn is_collection(call: &Call<'_, '_>) -> bool {
+    let Some(receiver) = call.receiver() else {
+        return false;
+    };
+    let qualified = call.qualified();
+    if qualified.starts_with("mongoose")
+        || qualified.starts_with("mongodb")
+        || qualified.starts_with("pymongo")
+        || qualified.contains("collection")
+    {
+        return true;
+    }
+    match &receiver.kind {
+        ExprKind::Name(name) => {
+            name.chars().next().is_some_and(char::is_uppercase)
+                || name.to_ascii_lowercase().ends_with("collection")
+                || name.to_ascii_lowercase().ends_with("model")
+        }
+        ExprKind::Member { object, .. } | ExprKind::Index { object, .. } => object
+            .as_name()
+            .is_some_and(|n| matches!(n, "db" | "database" | "mongo")),
+        ExprKind::Call { callee, .. } => callee.method_name() == Some("collection"),
+        _ => false,
+    }
+}
+
+impl FlowRule for NosqlInjection {
+    fn kind(&self) -> Kinds {
+        kind::NOSQL
+    }
+
+    fn sinks<'a>(&self, call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+        let Some(name) = call.name() else {
+            return Vec::new();
+        };
+        if !FILTER_METHODS.contains(&name) || !is_collection(call) {
+            return Vec::new();
+        }
+        let Some(filter) = call.arg(0) else {
+            return Vec::new();
+        };
+        let mut sinks = vec![SinkArg {
+            value: filter,
+            note: "MongoDB filter",
+        }];
+        if let Some(clause) = filter.property("$where") {
+            sinks.push(SinkArg {
+                value: clause,
+                note: "$where clause",
+            });
+        }
+        sinks
+    }
+
+    fn accepts(&self, label: &Label, note: &'static str) -> bool {
+        let Some(part) = label.request_part() else {
+            return false;
+        };
+        if label.is_cleansed(kind::NOSQL) {
+            return false;
+        }
+        if note == "$where clause" {
+            return true;
+        }
+        part.may_hold_objects() && !label.string_built
+    }
+
+    fn sanitizes(&self, call: &Call<'_, '_>) -> bool {
+        call.is(&["mongo-sanitize", "express-mongo-sanitize.sanitize"])
+            || (call.qualified() != "JSON.parse"
+                && matches!(
+                    call.name(),
+                    Some(
+                        "parse"
+                            | "safeParse"
+                            | "parseAsync"
+                            | "validate"
+                            | "validateAsync"
+                            | "validateSync"
+                            | "cast"
+                            | "model_validate"
+                            | "parse_obj"
+                            | "sanitize"
+                    )
+                ))
+    }
+}
+
+impl CodeRule for NosqlInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn flow(&self) -> Option<&dyn FlowRule> {
+        Some(self)
+    }
+
+    fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        // `app.use(mongoSanitize())` strips `$` keys from every request.
+        if project_calls(cx.project, &["express-mongo-sanitize", "mongo-sanitize"]) {
+            return super::any_code(cx);
+        }
+        for hit in hits {
+            let message = if hit.note == "$where clause" {
+                format!(
+                    "$where clause built from {}: never build $where from input",
+                    describe_source(cx, hit)
+                )
+            } else {
+                format!(
+                    "MongoDB filter takes {} unconverted: an object such as {{\"$ne\": null}} matches every document",
+                    describe_source(cx, hit)
+                )
+            };
+            out.push(cx.flow_finding(&META, hit, message));
+        }
+        super::any_code(cx)
+    }
+}

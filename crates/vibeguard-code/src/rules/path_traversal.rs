@@ -1,0 +1,198 @@
+//! VG105 path-traversal: request data in a path the server reads, writes, deletes or sends.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context, describe_source};
+use crate::flow::label::{Kinds, Label};
+use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
+
+/// The rule.
+#[derive(Debug)]
+pub struct PathTraversal;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG105"),
+    name: Cow::Borrowed("path-traversal"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("File path built from request data"),
+    severity: Severity::High,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[22]),
+    owasp_api: Some(OwaspApi::Api8SecurityMisconfiguration),
+    checklist: Cow::Borrowed(&[ChecklistId::Input01]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "Request data in the path of a file operation: Node's `fs` reads, writes, deletes \
+             and streams (callback, sync and promise APIs), Express `res.sendFile`/`res.download` \
+             without a `root` option, Python's `open`, `os.remove`, `shutil` operations, \
+             `pathlib.Path` reads and writes, Flask `send_file` and Starlette/Django \
+             `FileResponse` — also through `path.join`/`os.path.join`. `path.basename`, \
+             `secure_filename`, and a containment check (`if (!full.startsWith(root)) return`) \
+             make the path safe; `send_from_directory` and `sendFile(name, { root })` check it \
+             themselves.",
+        ),
+        why: Cow::Borrowed(
+            "`../../etc/passwd`, `..\\..\\app\\.env`: the attacker reads the server's secrets \
+             and source, or overwrites files it executes.",
+        ),
+        example_bad: Cow::Borrowed(
+            "res.sendFile(path.join(__dirname, 'uploads', req.params.name));",
+        ),
+        example_fixed: Cow::Borrowed(
+            "res.sendFile(path.basename(req.params.name), { root: path.join(__dirname, 'uploads') });",
+        ),
+        fix: Cow::Borrowed(
+            "Reduce the input to a file name (`path.basename`, `secure_filename`), or resolve the \
+             full path and refuse it unless it starts with the intended folder; serve files with \
+             `sendFile(name, { root })` / `send_from_directory`.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/22.html"),
+            Cow::Borrowed("https://owasp.org/www-community/attacks/Path_Traversal"),
+        ]),
+    },
+};
+
+const FS_METHODS: &[&str] = &[
+    "readFile",
+    "readFileSync",
+    "createReadStream",
+    "writeFile",
+    "writeFileSync",
+    "appendFile",
+    "appendFileSync",
+    "createWriteStream",
+    "unlink",
+    "unlinkSync",
+    "rm",
+    "rmSync",
+    "rmdir",
+    "rmdirSync",
+    "readdir",
+    "readdirSync",
+    "open",
+    "openSync",
+    "copyFile",
+    "copyFileSync",
+    "rename",
+    "renameSync",
+    "mkdir",
+    "mkdirSync",
+    "stat",
+    "statSync",
+    "access",
+    "accessSync",
+    "readlink",
+    "symlink",
+    "truncate",
+    "lstat",
+];
+
+impl FlowRule for PathTraversal {
+    fn kind(&self) -> Kinds {
+        kind::PATH
+    }
+
+    fn sinks<'a>(&self, call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+        let Some(name) = call.name() else {
+            return Vec::new();
+        };
+        let qualified = call.qualified();
+        let first = || {
+            call.arg(0)
+                .map(|value| SinkArg {
+                    value,
+                    note: "file path",
+                })
+                .into_iter()
+                .collect()
+        };
+        if FS_METHODS.contains(&name)
+            && (qualified.starts_with("fs")
+                || qualified.starts_with("node:fs")
+                || qualified.starts_with("fs-extra")
+                || qualified.starts_with("fs/promises"))
+        {
+            return first();
+        }
+        match name {
+            "sendFile" | "download"
+                if call
+                    .receiver()
+                    .and_then(super::chain_root)
+                    .is_some_and(super::is_response_name) =>
+            {
+                let has_root = call.option("root").is_some();
+                if has_root { Vec::new() } else { first() }
+            }
+            "open"
+                if call.receiver().is_none()
+                    && !call.project.modules[call.module]
+                        .language
+                        .is_javascript_family() =>
+            {
+                first()
+            }
+            "send_file" if qualified.starts_with("flask") || call.receiver().is_none() => first(),
+            "FileResponse" => first(),
+            "remove" | "unlink" | "rmdir" | "removedirs" if qualified.starts_with("os.") => first(),
+            "rmtree" | "copy" | "copyfile" | "move" | "copytree"
+                if qualified.starts_with("shutil") =>
+            {
+                first()
+            }
+            "read_text" | "read_bytes" | "write_text" | "write_bytes" | "unlink" | "open"
+                if qualified.contains("Path()") =>
+            {
+                call.receiver()
+                    .map(|value| SinkArg {
+                        value,
+                        note: "file path",
+                    })
+                    .into_iter()
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn accepts(&self, label: &Label, _note: &'static str) -> bool {
+        label.request_part().is_some() && !label.is_cleansed(kind::PATH)
+    }
+
+    fn sanitizes(&self, call: &Call<'_, '_>) -> bool {
+        call.is(&[
+            "path.basename",
+            "os.path.basename",
+            "werkzeug.utils.secure_filename",
+            "secure_filename",
+            "sanitize-filename",
+            "posixpath.basename",
+        ])
+    }
+}
+
+impl CodeRule for PathTraversal {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn flow(&self) -> Option<&dyn FlowRule> {
+        Some(self)
+    }
+
+    fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        for hit in hits {
+            let message = format!(
+                "file path built from {}: `../` reaches files outside the intended folder",
+                describe_source(cx, hit)
+            );
+            out.push(cx.flow_finding(&META, hit, message));
+        }
+        super::any_code(cx)
+    }
+}

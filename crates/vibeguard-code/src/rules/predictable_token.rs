@@ -1,0 +1,195 @@
+//! VG116 predictable-token: session ids, tokens, reset codes or keys made from a
+//! non-cryptographic random source or the clock.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context};
+use crate::flow::Hit;
+use crate::ir::{Expr, ExprKind, Pattern, Prop, PropKey, StmtKind};
+use crate::naming;
+use crate::project::{Local, ModuleId, Project};
+
+/// The rule.
+#[derive(Debug)]
+pub struct PredictableToken;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG116"),
+    name: Cow::Borrowed("predictable-token"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("Token, session id or reset code from a predictable source"),
+    severity: Severity::High,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[330, 338]),
+    owasp_api: Some(OwaspApi::Api2BrokenAuthentication),
+    checklist: Cow::Borrowed(&[ChecklistId::Auth04, ChecklistId::Auth06]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "A value stored in a token-like name (`token`, `resetToken`, `sessionId`, `apiKey`, \
+             `otp`, `verificationCode`, `nonce`), returned by a token-generating function \
+             (`generateToken`, `create_reset_code`) or put in a token-like property, that \
+             comes from `Math.random()`, Python's `random` module, `uuid.v1()` / `uuid1()`, or \
+             the clock (`Date.now()`, `time.time()`) without a cryptographic random source.",
+        ),
+        why: Cow::Borrowed(
+            "`Math.random` and `random` are predictable from a few outputs, UUIDv1 and \
+             timestamps are guessable: an attacker computes the next password-reset token or \
+             session id and takes over accounts.",
+        ),
+        example_bad: Cow::Borrowed("const resetToken = Math.random().toString(36).slice(2);"),
+        example_fixed: Cow::Borrowed("const resetToken = crypto.randomBytes(32).toString('hex');"),
+        fix: Cow::Borrowed(
+            "Use a CSPRNG: `crypto.randomBytes`/`crypto.randomUUID()` in Node, `secrets.token_urlsafe()` \
+             in Python, `uuid.v4()`/`uuid4()` for identifiers.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/338.html"),
+            Cow::Borrowed(
+                "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#session-id-entropy",
+            ),
+        ]),
+    },
+};
+
+/// What makes an expression predictable, if anything: the weak source it uses, unless a
+/// cryptographic source also feeds it.
+fn weak_source(project: &Project, module: ModuleId, expr: &Expr) -> Option<&'static str> {
+    let mut weak = None;
+    let mut strong = false;
+    expr.walk(&mut |e| {
+        let Some((callee, _, _)) = e.as_call() else {
+            return;
+        };
+        let q = project
+            .qualify(module, callee, &|_| Local::Unknown)
+            .unwrap_or_default();
+        match q.as_str() {
+            "Math.random" => weak = Some("Math.random()"),
+            "Date.now"
+            | "time.time"
+            | "time.time_ns"
+            | "datetime.now"
+            | "datetime.datetime.now"
+            | "performance.now" => weak = weak.or(Some("the clock")),
+            "uuid.v1" | "uuid.uuid1" | "uuidv1" | "uuid.v1.default" => weak = Some("UUIDv1"),
+            q if q.starts_with("random.") && !q.starts_with("random.SystemRandom") => {
+                weak = Some("Python's random module")
+            }
+            q if q.starts_with("crypto.")
+                || q.starts_with("secrets.")
+                || q.starts_with("node:crypto")
+                || q == "uuid.v4"
+                || q == "uuid.uuid4"
+                || q.starts_with("nanoid")
+                || q.contains("randomBytes")
+                || q.contains("randomUUID")
+                || q.starts_with("os.urandom")
+                || q.contains("getRandomValues") =>
+            {
+                strong = true
+            }
+            _ => {
+                if callee
+                    .member_path()
+                    .is_some_and(|p| p.last() == Some(&"getTime"))
+                {
+                    weak = weak.or(Some("the clock"));
+                }
+            }
+        }
+    });
+    if strong { None } else { weak }
+}
+
+impl CodeRule for PredictableToken {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        for (module_id, module) in cx.project.modules.iter().enumerate() {
+            for function in &module.functions {
+                let function_is_generator = function.name.as_deref().is_some_and(|n| {
+                    let words = naming::words(n);
+                    words.iter().any(|w| {
+                        matches!(
+                            w.as_str(),
+                            "generate" | "create" | "make" | "new" | "random" | "issue"
+                        )
+                    }) && naming::is_token_name(words.last().map(String::as_str).unwrap_or(""))
+                        || naming::is_token_name(n)
+                            && words.first().is_some_and(|w| {
+                                matches!(w.as_str(), "generate" | "create" | "make" | "gen")
+                            })
+                });
+                function.walk_stmts(&mut |stmt| match &stmt.kind {
+                    StmtKind::Assign { target, value, .. } => {
+                        let name = match target {
+                            Pattern::Name(name) => Some(name.as_str()),
+                            Pattern::Target(t) => match &t.kind {
+                                ExprKind::Member { property, .. } => Some(property.as_str()),
+                                ExprKind::Index { index, .. } => index.as_str(),
+                                _ => None,
+                            },
+                            _ => None,
+                        };
+                        if let Some(name) = name
+                            && naming::is_token_name(name)
+                            && let Some(source) = weak_source(cx.project, module_id, value)
+                        {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                stmt.range,
+                                format!("{name} comes from {source}: it can be predicted"),
+                                name,
+                            ));
+                        }
+                    }
+                    StmtKind::Return(Some(value)) if function_is_generator => {
+                        if let Some(source) = weak_source(cx.project, module_id, value) {
+                            let name = function.name.as_deref().unwrap_or("token");
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                stmt.range,
+                                format!(
+                                    "{name}() builds its value from {source}: it can be predicted"
+                                ),
+                                name,
+                            ));
+                        }
+                    }
+                    _ => {}
+                });
+                // `{ resetToken: Math.random()... }`
+                function.walk_exprs(&mut |e| {
+                    if let ExprKind::Object(props) = &e.kind {
+                        for prop in props {
+                            if let Prop::Pair {
+                                key: PropKey::Name(key),
+                                value,
+                            } = prop
+                                && naming::is_token_name(key)
+                                && let Some(source) = weak_source(cx.project, module_id, value)
+                            {
+                                out.push(cx.finding(
+                                    &META,
+                                    module_id,
+                                    value.range,
+                                    format!("{key} comes from {source}: it can be predicted"),
+                                    key,
+                                ));
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        super::any_code(cx)
+    }
+}

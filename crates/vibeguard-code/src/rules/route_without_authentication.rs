@@ -1,0 +1,188 @@
+//! VG111 route-without-authentication: a route that changes state or serves user data has no
+//! authentication, in an app that authenticates other routes.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context, project_calls};
+use crate::flow::Hit;
+use crate::naming;
+use crate::routes::{Route, authenticates_inline};
+
+/// The rule.
+#[derive(Debug)]
+pub struct RouteWithoutAuthentication;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG111"),
+    name: Cow::Borrowed("route-without-authentication"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("State-changing or user-data route without authentication"),
+    severity: Severity::High,
+    confidence: Confidence::Tentative,
+    cwe: Cow::Borrowed(&[306, 862]),
+    owasp_api: Some(OwaspApi::Api2BrokenAuthentication),
+    checklist: Cow::Borrowed(&[ChecklistId::Auth01]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "A route that changes state (POST, PUT, PATCH, DELETE) or serves user data (users, \
+             accounts, profiles, orders, payments, admin, settings) with no authentication \
+             middleware or decorator in front of it (`auth`, `passport.authenticate`, \
+             `login_required`, `Depends(get_current_user)`, DRF `IsAuthenticated`, Next.js \
+             middleware matchers) and no authentication check in its handler, in an app that \
+             authenticates other routes or uses an authentication library. Sign-up, login, \
+             password reset, webhooks and health checks are public by design and skipped.",
+        ),
+        why: Cow::Borrowed(
+            "One route forgotten when the rest got `auth` lets anyone create, change or delete \
+             data, or read other users' records, with no account at all.",
+        ),
+        example_bad: Cow::Borrowed(
+            "router.get('/', auth, listTasks);\nrouter.delete('/:id', deleteTask); // no auth",
+        ),
+        example_fixed: Cow::Borrowed(
+            "router.use(auth); // every route below requires a user\nrouter.get('/', listTasks);\nrouter.delete('/:id', deleteTask);",
+        ),
+        fix: Cow::Borrowed(
+            "Add the authentication middleware to the route, or better to the router or app so \
+             that new routes are protected by default; mark the few public routes explicitly.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/306.html"),
+            Cow::Borrowed(
+                "https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/",
+            ),
+        ]),
+    },
+};
+
+const USER_DATA_WORDS: &[&str] = &[
+    "user",
+    "users",
+    "me",
+    "account",
+    "accounts",
+    "profile",
+    "profiles",
+    "admin",
+    "order",
+    "orders",
+    "payment",
+    "payments",
+    "billing",
+    "settings",
+    "setting",
+    "message",
+    "messages",
+    "invoice",
+    "invoices",
+    "private",
+    "dashboard",
+    "wallet",
+];
+
+const PUBLIC_WORDS: &[&str] = &[
+    "webhook",
+    "webhooks",
+    "hook",
+    "callback",
+    "health",
+    "healthz",
+    "status",
+    "ping",
+    "metrics",
+    "docs",
+    "public",
+    "static",
+    "contact",
+    "newsletter",
+    "subscribe",
+    "csrf",
+    "csp-report",
+    "oauth",
+    "sso",
+    "well-known",
+    "robots.txt",
+];
+
+fn segments(path: &str) -> Vec<String> {
+    path.split(['/', '.', '-', '_', '#', ':'])
+        .filter(|s| !s.is_empty() && !s.starts_with('{'))
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// Whether a route is a candidate: state-changing or user data, and not public by design.
+fn needs_auth(route: &Route) -> bool {
+    let words = segments(&route.path);
+    if naming::is_auth_route(&route.path)
+        || words.iter().any(|w| PUBLIC_WORDS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    let state_changing = matches!(route.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE");
+    let user_data = words.iter().any(|w| USER_DATA_WORDS.contains(&w.as_str()));
+    state_changing || user_data
+}
+
+/// Whether the app authenticates anything: a route with authentication, or an
+/// authentication library in use.
+fn authentication_exists(cx: &Context<'_>) -> bool {
+    cx.routes.routes.iter().any(Route::has_auth_middleware)
+        || project_calls(
+            cx.project,
+            &[
+                "jsonwebtoken.verify",
+                "passport.authenticate",
+                "express-jwt",
+                "next-auth",
+                "@clerk",
+                "flask_login",
+                "flask_jwt_extended",
+                "fastapi.security",
+                "django.contrib.auth.decorators",
+                "jose.jwtVerify",
+            ],
+        )
+}
+
+impl CodeRule for RouteWithoutAuthentication {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        if cx.routes.routes.is_empty() {
+            return Applicability::NotApplicable("no HTTP routes found in the code");
+        }
+        if !authentication_exists(cx) {
+            return Applicability::Applied;
+        }
+        for route in &cx.routes.routes {
+            if !needs_auth(route) || route.has_auth_middleware() {
+                continue;
+            }
+            if route
+                .handler
+                .is_some_and(|h| authenticates_inline(cx.project, h))
+            {
+                continue;
+            }
+            let message = format!(
+                "{} {} has no authentication while other routes require it: anyone can call it",
+                route.method, route.path
+            );
+            out.push(cx.finding(
+                &META,
+                route.module,
+                route.range,
+                message,
+                &format!("{} {}", route.method, route.path),
+            ));
+        }
+        Applicability::Applied
+    }
+}

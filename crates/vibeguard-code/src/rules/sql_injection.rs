@@ -1,0 +1,235 @@
+//! VG101 sql-injection: request data reaches a SQL query as part of its text.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context, argument_text, describe_source, looks_like_sql};
+use crate::flow::label::{Kinds, Label};
+use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
+
+/// The rule.
+#[derive(Debug)]
+pub struct SqlInjection;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG101"),
+    name: Cow::Borrowed("sql-injection"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("SQL query text built from request data"),
+    severity: Severity::Critical,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[89]),
+    owasp_api: Some(OwaspApi::Api8SecurityMisconfiguration),
+    checklist: Cow::Borrowed(&[ChecklistId::Input02]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "Request data (body, query string, path parameters, headers, cookies) that reaches \
+             the text of a SQL query — through string concatenation, template literals, \
+             f-strings, `%` or `.format()` — in mysql/mysql2, pg, sqlite3, better-sqlite3, \
+             Sequelize `query`/`literal`, Knex `raw`/`whereRaw`, Prisma `$queryRawUnsafe`, \
+             TypeORM `query`, DB-API `cursor.execute`, SQLAlchemy `text()` and Django \
+             `raw()`/`extra()`/`RawSQL`, including through helper functions in other files. \
+             Tagged templates that send their values as parameters (postgres.js, slonik, \
+             Prisma `$queryRaw`) and numeric conversions are safe.",
+        ),
+        why: Cow::Borrowed(
+            "Whoever controls part of the query text controls the query: `' OR '1'='1` logs in \
+             as anyone, `UNION SELECT` reads other tables, stacked queries drop them. It is the \
+             most exploited flaw in web applications and automated scanners find it in minutes.",
+        ),
+        example_bad: Cow::Borrowed(
+            "db.query(`SELECT * FROM tasks WHERE title LIKE '%${req.query.q}%'`);\ncursor.execute(f\"SELECT * FROM users WHERE email = '{email}'\")",
+        ),
+        example_fixed: Cow::Borrowed(
+            "db.query('SELECT * FROM tasks WHERE title LIKE ?', [`%${req.query.q}%`]);\ncursor.execute(\"SELECT * FROM users WHERE email = %s\", (email,))",
+        ),
+        fix: Cow::Borrowed(
+            "Send values as query parameters (`?`, `$1`, `%s`, `:name`) and keep the SQL text \
+             constant; for identifiers (column names, sort order), map the input onto an \
+             allowlist.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/89.html"),
+            Cow::Borrowed(
+                "https://cheatsheetseries.owasp.org/cheatsheets/SQL_Injection_Prevention_Cheat_Sheet.html",
+            ),
+        ]),
+    },
+};
+
+/// Methods that take SQL text only when the receiver is a database client or the text reads
+/// like SQL (`get`, `all` and `exec` mean other things elsewhere).
+const GENERIC_METHODS: &[&str] = &[
+    "query",
+    "execute",
+    "executemany",
+    "exec",
+    "prepare",
+    "all",
+    "get",
+    "run",
+    "each",
+    "sql",
+];
+
+/// Methods and functions that always take SQL text.
+const RAW_METHODS: &[&str] = &[
+    "$queryRawUnsafe",
+    "$executeRawUnsafe",
+    "queryRawUnsafe",
+    "executeRawUnsafe",
+    "unsafe",
+    "whereRaw",
+    "orWhereRaw",
+    "havingRaw",
+    "orHavingRaw",
+    "orderByRaw",
+    "groupByRaw",
+    "joinRaw",
+    "fromRaw",
+    "selectRaw",
+    "executescript",
+    "mogrify",
+];
+
+/// Whether a qualified receiver names a database client.
+pub(crate) fn is_database(qualified: &str) -> bool {
+    qualified
+        .split(['.', '(', ')', '/', '_', '-'])
+        .map(str::to_ascii_lowercase)
+        .any(|segment| {
+            matches!(
+                segment.as_str(),
+                "mysql"
+                    | "mysql2"
+                    | "pg"
+                    | "postgres"
+                    | "sqlite"
+                    | "sqlite3"
+                    | "sequelize"
+                    | "knex"
+                    | "typeorm"
+                    | "prisma"
+                    | "mssql"
+                    | "tedious"
+                    | "oracledb"
+                    | "psycopg"
+                    | "psycopg2"
+                    | "pymysql"
+                    | "mysqldb"
+                    | "sqlalchemy"
+                    | "cursor"
+                    | "conn"
+                    | "connection"
+                    | "db"
+                    | "database"
+                    | "pool"
+                    | "session"
+                    | "datasource"
+                    | "manager"
+                    | "engine"
+                    | "cur"
+                    | "con"
+            ) || segment.ends_with("db")
+                || segment.ends_with("pool")
+                || segment.ends_with("repository")
+        })
+}
+
+/// The SQL text argument of a call, if it is a SQL sink.
+pub(crate) fn sql_argument<'a>(call: &Call<'a, '_>) -> Option<&'a crate::ir::Expr> {
+    let name = call.name()?;
+    if RAW_METHODS.contains(&name) {
+        return call.arg(0);
+    }
+    match name {
+        "raw" => {
+            let q = call.qualified();
+            let receiver_ok = q.starts_with("knex")
+                || q.contains("objects")
+                || is_database(q)
+                || q.contains("sequelize");
+            return receiver_ok.then(|| call.arg(0)).flatten();
+        }
+        "text"
+            if call.is(&[
+                "sqlalchemy.text",
+                "sqlalchemy.sql.text",
+                "sql.text",
+                "sqlalchemy.sql.expression.text",
+            ]) =>
+        {
+            return call.arg(0);
+        }
+        "literal" if call.qualified().to_ascii_lowercase().contains("sequelize") => {
+            return call.arg(0);
+        }
+        "RawSQL" => return call.arg(0),
+        "extra" => return call.option("where").or_else(|| call.option("select")),
+        _ => {}
+    }
+    if !GENERIC_METHODS.contains(&name) {
+        return None;
+    }
+    let receiver = call.receiver()?;
+    let text = call.arg(0)?;
+    let qualified = call.qualified();
+    // `child_process.exec` and `RegExp.exec` are not queries.
+    if qualified.starts_with("child_process") || qualified.starts_with("shelljs") {
+        return None;
+    }
+    let receiver_name = call
+        .project
+        .qualify(call.module, receiver, &|_| crate::project::Local::Unknown)
+        .unwrap_or_default();
+    let sql_text = argument_text(call.project, call.module, text);
+    (looks_like_sql(&sql_text)
+        || (is_database(&receiver_name)
+            && !matches!(name, "get" | "all" | "run" | "each")
+            && sql_text.is_empty()))
+    .then_some(text)
+}
+
+impl FlowRule for SqlInjection {
+    fn kind(&self) -> Kinds {
+        kind::SQL
+    }
+
+    fn sinks<'a>(&self, call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+        sql_argument(call)
+            .map(|value| SinkArg {
+                value,
+                note: "SQL query",
+            })
+            .into_iter()
+            .collect()
+    }
+
+    fn accepts(&self, label: &Label, _note: &'static str) -> bool {
+        label.request_part().is_some() && !label.is_cleansed(kind::SQL)
+    }
+}
+
+impl CodeRule for SqlInjection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn flow(&self) -> Option<&dyn FlowRule> {
+        Some(self)
+    }
+
+    fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        for hit in hits {
+            let message = format!(
+                "SQL query built from {}: send it as a query parameter",
+                describe_source(cx, hit)
+            );
+            out.push(cx.flow_finding(&META, hit, message));
+        }
+        super::any_code(cx)
+    }
+}

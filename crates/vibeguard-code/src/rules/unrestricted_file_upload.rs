@@ -1,0 +1,305 @@
+//! VG125 unrestricted-file-upload: uploads without type or size limits, and body parsers with
+//! huge limits.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context};
+use crate::flow::Hit;
+use crate::ir::{Expr, ExprKind, Pattern, StmtKind};
+use crate::project::Local;
+
+/// The rule.
+#[derive(Debug)]
+pub struct UnrestrictedFileUpload;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG125"),
+    name: Cow::Borrowed("unrestricted-file-upload"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("File upload without type or size limits, or a huge body limit"),
+    severity: Severity::Medium,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[434, 770]),
+    owasp_api: Some(OwaspApi::Api4UnrestrictedResourceConsumption),
+    checklist: Cow::Borrowed(&[ChecklistId::Input03, ChecklistId::Input05]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "multer without `limits.fileSize` or without a `fileFilter`, express-fileupload and \
+             busboy without `limits`; Flask `request.files[...]` saved without checking the \
+             file name or type; FastAPI `UploadFile` written to disk without a type check; and \
+             body parsers configured above 10 MB (`express.json({ limit: '50mb' })`, Fastify \
+             `bodyLimit`, Next.js `sizeLimit`, Flask `MAX_CONTENT_LENGTH`).",
+        ),
+        why: Cow::Borrowed(
+            "Unchecked uploads put HTML, SVG or scripts on your domain (stored XSS) or \
+             executable files in served folders; unlimited sizes fill the disk and memory and \
+             take the service down with a few requests.",
+        ),
+        example_bad: Cow::Borrowed("const upload = multer({ dest: 'uploads/' });"),
+        example_fixed: Cow::Borrowed(
+            "const upload = multer({\n  dest: 'uploads/',\n  limits: { fileSize: 5 * 1024 * 1024 },\n  fileFilter: (req, file, cb) => cb(null, ['image/png', 'image/jpeg'].includes(file.mimetype)),\n});",
+        ),
+        fix: Cow::Borrowed(
+            "Limit upload size, allow only the types you expect (checking content, not only the \
+             extension), store uploads outside served folders under generated names, and keep \
+             body limits small (1 MB is plenty for JSON).",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/434.html"),
+            Cow::Borrowed(
+                "https://cheatsheetseries.owasp.org/cheatsheets/File_Upload_Cheat_Sheet.html",
+            ),
+        ]),
+    },
+};
+
+/// Ten megabytes: more than any JSON API needs.
+const LARGE_BODY: f64 = 10.0 * 1024.0 * 1024.0;
+
+/// Bytes in a size written as `'50mb'`, `"1gb"`, `1e9` or `50 * 1024 * 1024`.
+fn size_of(expr: &Expr) -> Option<f64> {
+    match &expr.kind {
+        ExprKind::Number(n) => Some(*n),
+        ExprKind::Str(text) => {
+            let lower = text.trim().to_ascii_lowercase();
+            let digits: String = lower
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let number: f64 = digits.parse().ok()?;
+            let unit = lower[digits.len()..].trim();
+            let factor = match unit {
+                "" | "b" => 1.0,
+                "kb" | "k" => 1024.0,
+                "mb" | "m" => 1024.0 * 1024.0,
+                "gb" | "g" => 1024.0 * 1024.0 * 1024.0,
+                _ => return None,
+            };
+            Some(number * factor)
+        }
+        ExprKind::Binary { op, left, right } if op == "*" => Some(size_of(left)? * size_of(right)?),
+        _ => None,
+    }
+}
+
+impl CodeRule for UnrestrictedFileUpload {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        for (module_id, module) in cx.project.modules.iter().enumerate() {
+            for function in &module.functions {
+                let function_text = module.text_of(function.range);
+                function.walk_exprs(&mut |e| {
+                    let Some((callee, args, _)) = e.as_call() else {
+                        return;
+                    };
+                    let qualified = cx
+                        .project
+                        .qualify(module_id, callee, &|_| Local::Unknown)
+                        .unwrap_or_default();
+                    let options = args.first().map(|a| &a.value);
+                    match qualified.as_str() {
+                        "multer" | "multer.default" => {
+                            let mut missing = Vec::new();
+                            if options
+                                .and_then(|o| o.property("limits"))
+                                .and_then(|l| l.property("fileSize"))
+                                .is_none()
+                            {
+                                missing.push("a size limit (limits.fileSize)");
+                            }
+                            if options.and_then(|o| o.property("fileFilter")).is_none() {
+                                missing.push("a type check (fileFilter)");
+                            }
+                            if !missing.is_empty() {
+                                out.push(cx.finding(
+                                    &META,
+                                    module_id,
+                                    e.range,
+                                    format!(
+                                        "multer accepts uploads without {}",
+                                        missing.join(" or ")
+                                    ),
+                                    "multer",
+                                ));
+                            }
+                        }
+                        "express-fileupload" | "busboy" | "connect-busboy"
+                            if options.and_then(|o| o.property("limits")).is_none() =>
+                        {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                format!("{qualified} accepts uploads of any size (no limits)"),
+                                &qualified,
+                            ));
+                        }
+                        q if q.ends_with("json")
+                            || q.ends_with("urlencoded")
+                            || q.ends_with("raw")
+                            || q.ends_with("text") =>
+                        {
+                            let is_parser =
+                                q.starts_with("express.") || q.starts_with("body-parser");
+                            if is_parser
+                                && let Some(limit) = options.and_then(|o| o.property("limit"))
+                                && size_of(limit).is_some_and(|s| s > LARGE_BODY)
+                            {
+                                out.push(cx.finding(
+                                    &META,
+                                    module_id,
+                                    e.range,
+                                    format!(
+                                        "body parser accepts {} per request",
+                                        module.text_of(limit.range)
+                                    ),
+                                    "body-limit",
+                                ));
+                            }
+                        }
+                        "fastify()" | "fastify" | "fastify.default" => {
+                            if let Some(limit) = options.and_then(|o| o.property("bodyLimit"))
+                                && size_of(limit).is_some_and(|s| s > LARGE_BODY)
+                            {
+                                out.push(cx.finding(
+                                    &META,
+                                    module_id,
+                                    e.range,
+                                    format!("Fastify bodyLimit of {}", module.text_of(limit.range)),
+                                    "body-limit",
+                                ));
+                            }
+                        }
+                        _ => {}
+                    }
+                    // Flask: file.save(path) without checking the name or type.
+                    if !module.language.is_javascript_family()
+                        && callee.method_name() == Some("save")
+                        && function_text.contains("request.files")
+                    {
+                        let checked = [
+                            "allowed_file",
+                            "endswith",
+                            "splitext",
+                            "mimetype",
+                            "content_type",
+                            "rsplit",
+                            "imghdr",
+                            "magic",
+                            "ALLOWED_EXTENSIONS",
+                            "filetype",
+                        ]
+                        .iter()
+                        .any(|w| function_text.contains(w));
+                        if !checked {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                "uploaded file saved without checking its name or type",
+                                "flask-save",
+                            ));
+                        }
+                    }
+                });
+                // FastAPI: an `UploadFile` parameter written out unchecked.
+                if function.params.iter().any(|p| {
+                    p.annotation
+                        .as_deref()
+                        .is_some_and(|a| a.contains("UploadFile"))
+                }) && (function_text.contains("write(") || function_text.contains("copyfileobj"))
+                    && ![
+                        "content_type",
+                        "filename.endswith",
+                        "splitext",
+                        "ALLOWED",
+                        "allowed",
+                        "magic",
+                        "size",
+                    ]
+                    .iter()
+                    .any(|w| function_text.contains(w))
+                {
+                    out.push(cx.finding(
+                        &META,
+                        module_id,
+                        function.range,
+                        "UploadFile written to disk without a type or size check",
+                        "fastapi-upload",
+                    ));
+                }
+                // MAX_CONTENT_LENGTH = 1024 * 1024 * 1024, sizeLimit: '50mb'
+                function.walk_stmts(&mut |stmt| {
+                    let StmtKind::Assign { target, value, .. } = &stmt.kind else {
+                        return;
+                    };
+                    let key = match target {
+                        Pattern::Name(name) => name.clone(),
+                        Pattern::Target(t) => match &t.kind {
+                            ExprKind::Index { index, .. } => {
+                                index.as_str().unwrap_or("").to_string()
+                            }
+                            ExprKind::Member { property, .. } => property.clone(),
+                            _ => return,
+                        },
+                        _ => return,
+                    };
+                    let huge = matches!(
+                        key.as_str(),
+                        "MAX_CONTENT_LENGTH"
+                            | "DATA_UPLOAD_MAX_MEMORY_SIZE"
+                            | "FILE_UPLOAD_MAX_MEMORY_SIZE"
+                    ) && (size_of(value).is_some_and(|s| s > LARGE_BODY * 10.0)
+                        || (matches!(value.kind, ExprKind::Null)
+                            && key.starts_with("DATA_UPLOAD")));
+                    if huge {
+                        out.push(cx.finding(
+                            &META,
+                            module_id,
+                            stmt.range,
+                            format!("{key} allows huge request bodies"),
+                            &key,
+                        ));
+                    }
+                });
+                function.walk_exprs(&mut |e| {
+                    if let Some(limit) = e.property("sizeLimit")
+                        && size_of(limit).is_some_and(|s| s > LARGE_BODY)
+                        && module.text_of(e.range).contains("sizeLimit")
+                    {
+                        out.push(cx.finding(
+                            &META,
+                            module_id,
+                            limit.range,
+                            format!("body parser sizeLimit of {}", module.text_of(limit.range)),
+                            "next-size",
+                        ));
+                    }
+                });
+            }
+        }
+        super::any_code(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Range;
+
+    #[test]
+    fn sizes_are_read_in_every_spelling() {
+        let s = |t: &str| size_of(&Expr::new(ExprKind::Str(t.into()), Range::default()));
+        assert_eq!(s("50mb"), Some(50.0 * 1024.0 * 1024.0));
+        assert_eq!(s("1GB"), Some(1024.0 * 1024.0 * 1024.0));
+        assert_eq!(s("100kb"), Some(102_400.0));
+        assert_eq!(s("lots"), None);
+    }
+}

@@ -1,0 +1,371 @@
+//! VG112 weak-password-hashing: passwords hashed with a fast digest or a low bcrypt cost,
+//! stored or compared in plain text, and secrets compared in non-constant time.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Applicability, CodeRule, Context, describe_source};
+use crate::flow::label::{Kinds, Label};
+use crate::flow::{Call, FlowRule, Hit, SinkArg};
+use crate::ir::{Expr, ExprKind, Prop, PropKey};
+use crate::naming;
+use crate::project::Local;
+
+/// The rule.
+#[derive(Debug)]
+pub struct WeakPasswordHashing;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG112"),
+    name: Cow::Borrowed("weak-password-hashing"),
+    engine: EngineId::Code,
+    summary: Cow::Borrowed("Passwords hashed weakly, stored or compared in plain text"),
+    severity: Severity::High,
+    confidence: Confidence::Firm,
+    cwe: Cow::Borrowed(&[916, 256, 208]),
+    owasp_api: Some(OwaspApi::Api2BrokenAuthentication),
+    checklist: Cow::Borrowed(&[ChecklistId::Auth03]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "Passwords run through a fast digest (`crypto.createHash('md5'|'sha1'|'sha256')`, \
+             `hashlib.md5/sha1/sha256`), bcrypt with a cost below 10 (`bcrypt.hash(pw, 8)`, \
+             `genSalt(6)`, `gensalt(rounds=8)`), a password from the request stored as is in a \
+             create or update (`User.create({ password: req.body.password })`, an `INSERT` \
+             with the raw value), a stored password compared with `===`/`==`, and secrets \
+             (API keys, tokens, signatures) compared with `===`/`==` instead of a \
+             constant-time comparison.",
+        ),
+        why: Cow::Borrowed(
+            "A leaked database of MD5 or SHA-256 password hashes is cracked at billions of \
+             guesses per second; plain-text passwords need no cracking. Comparing secrets with \
+             `===` leaks, through timing, how many leading characters were right.",
+        ),
+        example_bad: Cow::Borrowed(
+            "const hash = crypto.createHash('md5').update(password).digest('hex');",
+        ),
+        example_fixed: Cow::Borrowed(
+            "const hash = await bcrypt.hash(password, 12); // or argon2.hash(password)",
+        ),
+        fix: Cow::Borrowed(
+            "Hash passwords with Argon2id, scrypt or bcrypt (cost 10 or more) and check them \
+             with the library's verify function; compare secrets with \
+             `crypto.timingSafeEqual` / `hmac.compare_digest`.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/916.html"),
+            Cow::Borrowed(
+                "https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html",
+            ),
+        ]),
+    },
+};
+
+const FAST_DIGESTS: &[&str] = &[
+    "md5",
+    "sha1",
+    "sha-1",
+    "sha224",
+    "sha256",
+    "sha-256",
+    "sha384",
+    "sha512",
+    "sha-512",
+    "md4",
+    "ripemd160",
+];
+
+/// Whether an expression mentions a password (not a hash of one): `password`,
+/// `req.body.password`, `data['password']`, `password.encode()`.
+fn mentions_password(expr: &Expr) -> bool {
+    let mut found = false;
+    expr.walk(&mut |e| match &e.kind {
+        ExprKind::Name(name) if naming::is_password_name(name) => found = true,
+        ExprKind::Member { property, .. } if naming::is_password_name(property) => found = true,
+        ExprKind::Index { index, .. } if index.as_str().is_some_and(naming::is_password_name) => {
+            found = true
+        }
+        _ => {}
+    });
+    found
+}
+
+fn literal_number(expr: Option<&Expr>) -> Option<f64> {
+    match expr.map(|e| &e.kind) {
+        Some(ExprKind::Number(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+impl FlowRule for WeakPasswordHashing {
+    fn kind(&self) -> Kinds {
+        0
+    }
+
+    /// Plain-text storage: the password value of a create/update/insert.
+    fn sinks<'a>(&self, call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+        let Some(name) = call.name() else {
+            return Vec::new();
+        };
+        let writes = matches!(
+            name,
+            "create"
+                | "insert"
+                | "insertOne"
+                | "update"
+                | "updateOne"
+                | "save"
+                | "build"
+                | "upsert"
+                | "findByIdAndUpdate"
+                | "findOneAndUpdate"
+                | "set"
+                | "run"
+                | "query"
+                | "execute"
+        );
+        let constructs = call.new
+            || (call.receiver().is_none() && name.chars().next().is_some_and(char::is_uppercase));
+        if !writes && !constructs {
+            return Vec::new();
+        }
+        let mut sinks = Vec::new();
+        let sink = |value: &'a Expr| SinkArg {
+            value,
+            note: "stored password",
+        };
+        // `INSERT INTO users (email, password) VALUES (?, ?)` with `[email, password]`
+        if matches!(name, "run" | "query" | "execute") {
+            if let (Some(sql), Some(params)) = (call.arg(0), call.arg(1)) {
+                let text = super::argument_text(call.project, call.module, sql);
+                if let Some(index) = password_column(&text)
+                    && let ExprKind::Array(items) = &params.kind
+                    && let Some(item) = items.get(index)
+                {
+                    sinks.push(sink(item));
+                }
+            }
+            return sinks;
+        }
+        for arg in call.args {
+            if arg.name.as_deref().is_some_and(naming::is_password_name) {
+                sinks.push(sink(&arg.value));
+            }
+            collect_password_props(&arg.value, &mut sinks);
+        }
+        sinks
+    }
+
+    fn accepts(&self, label: &Label, _note: &'static str) -> bool {
+        label.request_part().is_some()
+    }
+}
+
+fn collect_password_props<'a>(value: &'a Expr, sinks: &mut Vec<SinkArg<'a>>) {
+    if let ExprKind::Object(props) = &value.kind {
+        for prop in props {
+            if let Prop::Pair {
+                key: PropKey::Name(key),
+                value,
+            } = prop
+            {
+                if naming::is_password_name(key) {
+                    sinks.push(SinkArg {
+                        value,
+                        note: "stored password",
+                    });
+                } else if key == "data" {
+                    collect_password_props(value, sinks);
+                }
+            }
+        }
+    }
+}
+
+/// The position of a password column in `INSERT INTO t (a, password) VALUES (?, ?)`.
+fn password_column(sql: &str) -> Option<usize> {
+    let upper = sql.to_ascii_uppercase();
+    let insert = upper.find("INSERT INTO")?;
+    let open = sql[insert..].find('(')? + insert;
+    let close = sql[open..].find(')')? + open;
+    sql[open + 1..close]
+        .split(',')
+        .map(|c| c.trim().trim_matches(['"', '`']))
+        .position(naming::is_password_name)
+}
+
+impl CodeRule for WeakPasswordHashing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn flow(&self) -> Option<&dyn FlowRule> {
+        Some(self)
+    }
+
+    fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        for hit in hits {
+            let message = format!(
+                "password from {} stored in plain text",
+                describe_source(cx, hit)
+            );
+            out.push(
+                cx.flow_finding(&META, hit, message)
+                    .with_severity(Severity::Critical),
+            );
+        }
+        for (module_id, module) in cx.project.modules.iter().enumerate() {
+            for function in &module.functions {
+                function.walk_exprs(&mut |e| {
+                    if let Some(finding) = self.examine(cx, module_id, e) {
+                        out.push(finding);
+                    }
+                });
+            }
+        }
+        super::any_code(cx)
+    }
+}
+
+impl WeakPasswordHashing {
+    fn examine(&self, cx: &Context<'_>, module: usize, e: &Expr) -> Option<Finding> {
+        let m = cx.module(module);
+        match &e.kind {
+            ExprKind::Call { callee, args, .. } => {
+                let qualified = cx
+                    .project
+                    .qualify(module, callee, &|_| Local::Unknown)
+                    .unwrap_or_default();
+                let last = qualified.rsplit('.').next().unwrap_or("");
+                // crypto.createHash('md5').update(password)
+                if last == "update"
+                    && let ExprKind::Member { object, .. } = &callee.kind
+                    && let Some((inner, inner_args, _)) = object.as_call()
+                    && inner.method_name() == Some("createHash")
+                    && let Some(algorithm) = inner_args.first().and_then(|a| a.value.as_str())
+                    && FAST_DIGESTS.contains(&algorithm.to_ascii_lowercase().as_str())
+                    && args.first().is_some_and(|a| mentions_password(&a.value))
+                {
+                    return Some(cx.finding(&META, module, e.range, format!("password hashed with {algorithm}, a fast digest: use bcrypt, scrypt or Argon2"), "digest"));
+                }
+                // hashlib.sha256(password.encode())
+                if qualified.starts_with("hashlib.")
+                    && (FAST_DIGESTS.contains(&last)
+                        || (last == "new"
+                            && args
+                                .first()
+                                .and_then(|a| a.value.as_str())
+                                .is_some_and(|a| {
+                                    FAST_DIGESTS.contains(&a.to_ascii_lowercase().as_str())
+                                })))
+                    && args.iter().any(|a| mentions_password(&a.value))
+                {
+                    return Some(cx.finding(&META, module, e.range, format!("password hashed with {last}, a fast digest: use bcrypt, scrypt or Argon2"), "digest"));
+                }
+                // bcrypt cost below 10
+                let is_bcrypt =
+                    qualified.starts_with("bcrypt") || qualified.starts_with("bcryptjs");
+                if is_bcrypt {
+                    let rounds = match last {
+                        "hash" | "hashSync" => literal_number(args.get(1).map(|a| &a.value)),
+                        "genSalt" | "genSaltSync" => literal_number(args.first().map(|a| &a.value)),
+                        "gensalt" => literal_number(
+                            Expr::option(args, "rounds").or_else(|| args.first().map(|a| &a.value)),
+                        ),
+                        _ => None,
+                    };
+                    if let Some(rounds) = rounds
+                        && rounds < 10.0
+                    {
+                        return Some(cx.finding(
+                            &META,
+                            module,
+                            e.range,
+                            format!("bcrypt cost {rounds} is below 10"),
+                            "cost",
+                        ));
+                    }
+                }
+                None
+            }
+            ExprKind::Binary { op, left, right }
+                if matches!(op.as_str(), "===" | "==" | "!==" | "!=") =>
+            {
+                let constant = |x: &Expr| {
+                    matches!(
+                        x.kind,
+                        ExprKind::Str(_)
+                            | ExprKind::Number(_)
+                            | ExprKind::Null
+                            | ExprKind::Bool(_)
+                            | ExprKind::Unary { .. }
+                    )
+                };
+                if constant(left) || constant(right) {
+                    return None;
+                }
+                // The name a value goes by: `user.password`, `headers.get('X-Signature')`.
+                let last = |x: &Expr| -> Option<String> {
+                    if let Some((callee, call_args, _)) = x.as_call()
+                        && callee.method_name() == Some("get")
+                        && let Some(key) = call_args.first().and_then(|a| a.value.as_str())
+                    {
+                        return Some(key.to_string());
+                    }
+                    x.member_path()
+                        .and_then(|p| p.last().map(|s| s.to_string()))
+                };
+                let (l, r) = (
+                    last(left).unwrap_or_default(),
+                    last(right).unwrap_or_default(),
+                );
+                // user.password === req.body.password
+                let qualified_path = |x: &Expr| x.member_path().is_some_and(|p| p.len() > 1);
+                if naming::is_password_name(&l)
+                    && naming::is_password_name(&r)
+                    && (qualified_path(left) || qualified_path(right))
+                {
+                    return Some(cx.finding(&META, module, e.range, "stored password compared in plain text: store a bcrypt/Argon2 hash and verify it", "plaintext-compare"));
+                }
+                // apiKey === process.env.API_KEY
+                let secret = |name: &str| {
+                    let words = naming::words(name);
+                    naming::is_secret_name(name)
+                        && !words.iter().any(|w| {
+                            matches!(
+                                w.as_str(),
+                                "password"
+                                    | "passwd"
+                                    | "pwd"
+                                    | "passphrase"
+                                    | "type"
+                                    | "length"
+                                    | "count"
+                                    | "name"
+                                    | "id"
+                                    | "expires"
+                                    | "at"
+                            )
+                        })
+                };
+                let from_request_or_env = |x: &Expr| {
+                    let text = m.text_of(x.range);
+                    text.contains("req.")
+                        || text.contains("request.")
+                        || text.contains("process.env")
+                        || text.contains("os.environ")
+                        || text.contains("headers")
+                };
+                if (secret(&l) || secret(&r))
+                    && (from_request_or_env(left) || from_request_or_env(right))
+                {
+                    return Some(cx.finding(&META, module, e.range, "secret compared with `==`/`===`: use a constant-time comparison (crypto.timingSafeEqual, hmac.compare_digest)", "timing").with_severity(Severity::Low));
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+}

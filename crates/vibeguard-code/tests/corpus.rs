@@ -1,0 +1,182 @@
+//! The annotated corpus: every file under `tests/fixtures/corpus/` is audited on its own, and
+//! each finding must sit on a line annotated `vg-expect: CODE` (on the line above it), while
+//! lines annotated `vg-ok: CODE` must stay silent. Any miss or extra fails, and the test prints
+//! precision and recall per rule.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use vibeguard_code::{CodeOptions, run};
+use vibeguard_project::{ProjectTree, WalkOptions};
+
+/// (file, line, code)
+type Mark = (String, u32, String);
+
+struct Annotations {
+    expected: BTreeSet<Mark>,
+    ok: BTreeSet<Mark>,
+}
+
+fn annotations(name: &str, text: &str) -> Annotations {
+    let mut expected = BTreeSet::new();
+    let mut ok = BTreeSet::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        for (marker, set) in [("vg-expect:", &mut expected), ("vg-ok:", &mut ok)] {
+            let Some(position) = line.find(marker) else {
+                continue;
+            };
+            // The annotated line: the next line that is not itself an annotation.
+            let target = lines
+                .iter()
+                .enumerate()
+                .skip(index + 1)
+                .find(|(_, l)| !l.contains("vg-expect:") && !l.contains("vg-ok:"))
+                .map(|(i, _)| i as u32 + 1)
+                .unwrap_or(0);
+            for code in line[position + marker.len()..]
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|c| c.starts_with("VG"))
+            {
+                set.insert((name.to_string(), target, code.to_string()));
+            }
+        }
+    }
+    Annotations { expected, ok }
+}
+
+fn corpus_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+    let mut files = Vec::new();
+    for language in ["javascript", "typescript", "python"] {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join(language))
+            .expect("corpus folder")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        entries.sort();
+        files.extend(entries);
+    }
+    files
+}
+
+/// Audits one file as a project of its own and returns its findings as marks.
+fn audit(file: &Path) -> (Vec<Mark>, Vec<String>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = file
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .to_string();
+    std::fs::copy(file, dir.path().join(&name)).expect("copy");
+    let tree = ProjectTree::walk(dir.path(), &WalkOptions::default()).expect("walk");
+    let output = run(&tree, &|_| true, &CodeOptions::default());
+    let marks = output
+        .output
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                name.clone(),
+                f.location.span().map_or(0, |s| s.start_line),
+                f.code.to_string(),
+            )
+        })
+        .collect();
+    let errors = output
+        .output
+        .run
+        .errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    (marks, errors)
+}
+
+#[derive(Default)]
+struct Score {
+    true_positives: u32,
+    false_negatives: u32,
+    false_positives: u32,
+    negatives: u32,
+}
+
+#[test]
+fn annotated_corpus_has_no_miss_and_no_extra() {
+    let mut scores: BTreeMap<String, Score> = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut labelled = 0;
+    for file in corpus_files() {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let name = file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        let notes = annotations(&name, &text);
+        labelled += notes.expected.len() + notes.ok.len();
+        let (found, errors) = audit(&file);
+        if !errors.is_empty() {
+            problems.push(format!("{name}: engine errors {errors:?}"));
+        }
+        let found: BTreeSet<Mark> = found.into_iter().collect();
+        for mark in &notes.expected {
+            let score = scores.entry(mark.2.clone()).or_default();
+            if found.contains(mark) {
+                score.true_positives += 1;
+            } else {
+                score.false_negatives += 1;
+                problems.push(format!("miss  {}:{} {}", mark.0, mark.1, mark.2));
+            }
+        }
+        for mark in &notes.ok {
+            scores.entry(mark.2.clone()).or_default().negatives += 1;
+        }
+        for mark in &found {
+            if !notes.expected.contains(mark) {
+                scores.entry(mark.2.clone()).or_default().false_positives += 1;
+                let kind = if notes.ok.contains(mark) {
+                    "extra (vg-ok)"
+                } else {
+                    "extra"
+                };
+                problems.push(format!("{kind} {}:{} {}", mark.0, mark.1, mark.2));
+            }
+        }
+    }
+    println!("rule    TP  FN  FP  OK   precision  recall");
+    for (code, s) in &scores {
+        let precision =
+            f64::from(s.true_positives) / f64::from((s.true_positives + s.false_positives).max(1));
+        let recall =
+            f64::from(s.true_positives) / f64::from((s.true_positives + s.false_negatives).max(1));
+        println!(
+            "{code}  {:>3} {:>3} {:>3} {:>3}   {precision:>8.2}  {recall:>6.2}",
+            s.true_positives, s.false_negatives, s.false_positives, s.negatives
+        );
+    }
+    println!("labelled lines: {labelled}");
+    for problem in &problems {
+        println!("{problem}");
+    }
+    for code in vibeguard_code::rule_metas()
+        .iter()
+        .map(|m| m.code.to_string())
+    {
+        let score = scores.get(&code);
+        assert!(
+            score.is_some_and(|s| s.true_positives > 0 && s.negatives > 0),
+            "{code} needs positive (vg-expect) and negative (vg-ok) corpus lines"
+        );
+    }
+    assert!(
+        labelled >= 400,
+        "the corpus needs at least 400 labelled lines, has {labelled}"
+    );
+    assert!(
+        problems.is_empty(),
+        "corpus mismatches:\n{}",
+        problems.join("\n")
+    );
+}

@@ -1,0 +1,29 @@
+//! What the code declares, beyond findings: the HTTP routes of the project, as the code engine
+//! found them. The API engine and users compare them with the spec (undocumented routes).
+
+use serde::{Deserialize, Serialize};
+
+/// One HTTP route declared in the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteEntry {
+    /// The framework (`express`, `fastify`, `nextjs`, `flask`, `fastapi`, `django`).
+    pub framework: String,
+    /// HTTP method in upper case, or `ANY`.
+    pub method: String,
+    /// The full path, parameters written `{name}` (server actions: `action:FILE#NAME`).
+    pub path: String,
+    /// The file declaring it, relative to the project root.
+    pub file: String,
+    /// The line declaring it.
+    pub line: u32,
+    /// The handler function (`file:line name`), when found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    /// Middleware, decorators and dependencies in front of it, in order.
+    #[serde(default)]
+    pub middleware: Vec<String>,
+    /// Whether a middleware in front of it, or a check in its handler, authenticates.
+    pub authenticated: bool,
+    /// Whether a middleware in front of it limits the request rate.
+    pub rate_limited: bool,
+}
