@@ -30,8 +30,8 @@ pub struct AuditRequest<'a> {
     pub project: &'a Path,
     /// The project as the user wrote it, for the report.
     pub project_label: String,
-    /// Whether the project engines (hygiene) run; `vibeguard api` runs the API engine alone.
-    pub project_engines: bool,
+    /// Which engines read the project folder.
+    pub project_engines: ProjectEngines,
     /// The loaded configuration.
     pub config: &'a LoadedConfig,
     /// The gate.
@@ -42,6 +42,23 @@ pub struct AuditRequest<'a> {
     pub api: Option<ApiSettings>,
     /// Where to write the HAR of the API exchanges, if anywhere.
     pub har: Option<PathBuf>,
+}
+
+/// The engines that read the project folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectEngines {
+    /// Hygiene and code (`vibeguard audit`).
+    All,
+    /// The code engine alone (`vibeguard code`).
+    CodeOnly,
+    /// None: `vibeguard api` tests the running API alone.
+    None,
+}
+
+impl ProjectEngines {
+    fn any(self) -> bool {
+        self != ProjectEngines::None
+    }
 }
 
 /// The tool's identity in reports.
@@ -64,7 +81,8 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
     let mut findings = Vec::new();
     let mut secrets = request.config.credentials();
 
-    let tree = if request.project_engines {
+    let mut routes = Vec::new();
+    let tree = if request.project_engines.any() {
         progress.step("listing project files");
         let walk = WalkOptions {
             include: config.paths.include.clone(),
@@ -77,10 +95,24 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
             ),
             other => anyhow::Error::new(other).context("invalid [paths] in the configuration"),
         })?;
-        progress.step("hygiene: manifests, lockfiles, update bots, secret files");
-        let hygiene = vibeguard_deps::hygiene::run(&tree, &enabled);
-        engines.push(hygiene.run);
-        findings.extend(hygiene.findings);
+        if request.project_engines == ProjectEngines::All {
+            progress.step("hygiene: manifests, lockfiles, update bots, secret files");
+            let hygiene = vibeguard_deps::hygiene::run(&tree, &enabled);
+            engines.push(hygiene.run);
+            findings.extend(hygiene.findings);
+        }
+        progress.step("code: parsing, routes, data flow");
+        let options = vibeguard_code::CodeOptions {
+            max_file_size: config
+                .paths
+                .max_file_size
+                .unwrap_or(vibeguard_project::DEFAULT_MAX_FILE_SIZE),
+        };
+        let code = vibeguard_code::run(&tree, &enabled, &options);
+        engines.push(code.output.run);
+        findings.extend(code.output.findings);
+        routes = code.routes;
+        secrets.extend(code.secrets);
         Some(tree)
     } else {
         None
@@ -141,6 +173,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
         inputs: Inputs {
             project: request
                 .project_engines
+                .any()
                 .then(|| request.project_label.clone()),
             config: request
                 .config
@@ -161,7 +194,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
         engines,
         known_rules: rules,
         findings,
-        routes: Vec::new(),
+        routes,
     }))
 }
 

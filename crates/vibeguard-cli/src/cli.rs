@@ -123,6 +123,18 @@ pub enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+    /// Analyse the project's JavaScript, TypeScript and Python code (the code engine alone)
+    Code {
+        /// The project's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// List the HTTP routes the code declares, with their middleware (--format json or markdown too)
+    Routes {
+        /// The project's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
     /// Test a running API from its OpenAPI description (the API engine alone)
     Api {
         /// Project folder whose vibeguard.toml holds identities and [api] (default: .)

@@ -50,10 +50,6 @@ pub struct Config {
 
 /// `[paths]`.
 #[derive(Debug, Default, Deserialize)]
-#[expect(
-    dead_code,
-    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
-)]
 #[serde(deny_unknown_fields)]
 pub struct Paths {
     /// Only these globs are audited (everything when empty).

@@ -268,7 +268,8 @@ fn rules_lists_every_rule_with_its_checklist_items() {
         .output()
         .expect("runs");
     let rules: Value = serde_json::from_str(&stdout(&json)).expect("JSON");
-    assert_eq!(rules.as_array().map(Vec::len), Some(15));
+    // VG001, six hygiene rules, eight API checks, twenty-seven code rules.
+    assert_eq!(rules.as_array().map(Vec::len), Some(42));
     let bad = vibeguard(cache.path())
         .args(["rules", "--format", "sarif"])
         .output()

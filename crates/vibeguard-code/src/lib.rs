@@ -60,6 +60,9 @@ pub struct CodeOutput {
     pub output: EngineOutput,
     /// The routes found, for the report.
     pub routes: Vec<RouteEntry>,
+    /// Secret values found written in the code (signing keys, database passwords): the caller
+    /// masks them in every output.
+    pub secrets: Vec<String>,
 }
 
 /// The metadata of every code rule.
@@ -182,6 +185,7 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
         routes: &routes,
         models: &models,
         flow: &flow,
+        secrets: std::sync::Mutex::new(Vec::new()),
     };
     let mut run = EngineRun::new(EngineId::Code);
     let mut findings = Vec::new();
@@ -212,6 +216,7 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
             finding.message.clone(),
         ))
     });
+    let secrets = cx.secrets.lock().map(|s| s.clone()).unwrap_or_default();
     run.coverage = Coverage {
         files: project.modules.len() as u64,
         ..Coverage::default()
@@ -221,7 +226,16 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
     CodeOutput {
         output: EngineOutput { run, findings },
         routes: route_entries(&project, &routes),
+        secrets,
     }
+}
+
+/// The route inventory of a project alone (`vibeguard routes`), with the files that could
+/// not be read.
+pub fn routes(tree: &ProjectTree, options: &CodeOptions) -> (Vec<RouteEntry>, Vec<EngineError>) {
+    let (project, errors) = load(tree, options);
+    let inventory = RouteInventory::build(&project);
+    (route_entries(&project, &inventory), errors)
 }
 
 fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntry> {

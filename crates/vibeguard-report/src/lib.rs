@@ -11,3 +11,4 @@ pub mod formats;
 mod text;
 
 pub use formats::{Format, RenderOptions, render};
+pub use text::terminal_safe;

@@ -142,7 +142,7 @@ mod tests {
 /// Makes text safe to print on a terminal: control characters (ESC starting colour, cursor or
 /// OSC sequences, BEL, backspace, carriage return) from a project or a target would otherwise
 /// rewrite what the reader sees. They are shown as `\x1b`-style escapes; newlines and tabs stay.
-pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(is_unsafe_control) {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -28,7 +28,7 @@ fn schema_errors(schema_path: &Path, instance: &serde_json::Value) -> Vec<String
 fn the_canonical_report_has_every_state_and_a_verdict_for_each_item() {
     let report = canonical_report();
     assert_eq!(report.checklist.len(), 33);
-    assert_eq!(report.summary.gating, 3);
+    assert_eq!(report.summary.gating, 4);
     assert_eq!(report.summary.baselined, 1);
     assert_eq!(report.summary.suppressed, 1);
     let status = |id: &str| {
@@ -43,7 +43,8 @@ fn the_canonical_report_has_every_state_and_a_verdict_for_each_item() {
     assert_eq!(status("AUTH-01"), ChecklistStatus::Failed);
     assert_eq!(status("AUTH-05"), ChecklistStatus::NotVerified);
     assert_eq!(status("DATA-02"), ChecklistStatus::Manual);
-    assert_eq!(status("INPUT-02"), ChecklistStatus::NotVerified);
+    assert_eq!(status("INPUT-02"), ChecklistStatus::Failed);
+    assert_eq!(status("INPUT-01"), ChecklistStatus::NotVerified);
 }
 
 #[test]
@@ -102,7 +103,19 @@ fn sarif_validates_against_the_official_2_1_0_schema() {
             .as_str()
             .is_some()
     );
-    assert_eq!(run["results"].as_array().map(Vec::len), Some(6));
+    assert_eq!(run["results"].as_array().map(Vec::len), Some(7));
+    // The data-flow finding carries its path as a code flow, source first.
+    let flow = run["results"]
+        .as_array()
+        .and_then(|results| results.iter().find(|r| r["ruleId"] == "VG101"))
+        .map(|r| &r["codeFlows"][0]["threadFlows"][0]["locations"])
+        .expect("the SQL finding");
+    assert_eq!(flow.as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        flow[0]["location"]["physicalLocation"]["artifactLocation"]["uri"],
+        "src/routes/users.js"
+    );
+    assert_eq!(flow[2]["location"]["message"]["text"], "SQL query");
 }
 
 #[test]
@@ -171,7 +184,12 @@ fn junit_is_read_back_by_a_junit_reader() {
         .collect();
     assert_eq!(
         suites,
-        vec!["vibeguard.hygiene", "vibeguard.api", "vibeguard.checklist"]
+        vec![
+            "vibeguard.hygiene",
+            "vibeguard.code",
+            "vibeguard.api",
+            "vibeguard.checklist"
+        ]
     );
     let hygiene = &parsed.test_suites[0];
     assert_eq!(hygiene.failures, 3, "DEPS-01, DEPS-03 and DATA-04 fail");
@@ -179,7 +197,7 @@ fn junit_is_read_back_by_a_junit_reader() {
     let total: usize = parsed.test_suites.iter().map(|s| s.test_cases.len()).sum();
     // Every checklist item appears once, plus one error case.
     assert_eq!(total, 33 + 1);
-    let api = &parsed.test_suites[1];
+    let api = &parsed.test_suites[2];
     assert_eq!(api.failures, 1);
     assert_eq!(
         api.skipped, 1,
@@ -200,7 +218,8 @@ fn html_is_self_contained_and_escapes_everything() {
     for external in ["src=\"http", "href=\"http", "@import", "url("] {
         assert!(!html.contains(external), "external asset: {external}");
     }
-    assert_eq!(html.matches("<div class=\"finding").count(), 6);
+    assert_eq!(html.matches("<div class=\"finding").count(), 7);
+    assert!(html.contains("<details><summary>Data flow</summary>"));
 }
 
 #[test]
@@ -209,7 +228,7 @@ fn markdown_cannot_be_injected() {
     assert!(!markdown.contains("![x](http"), "an image link got through");
     assert!(!markdown.contains("<script>"));
     assert!(markdown.contains("\\!\\[x\\]"));
-    assert!(markdown.starts_with("## ❌ vibeguard: 3 findings at or above high: FAIL"));
+    assert!(markdown.starts_with("## ❌ vibeguard: 4 findings at or above high: FAIL"));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use vibeguard_core::Report;
 use vibeguard_report::RenderOptions;
 
 use crate::Outcome;
-use crate::audit::{self, AuditRequest};
+use crate::audit::{self, AuditRequest, ProjectEngines};
 use crate::cli::GlobalArgs;
 use crate::config;
 use crate::last_run;
@@ -20,6 +20,8 @@ use crate::registry;
 pub struct Scope {
     /// Skip the project engines (`vibeguard api` runs the API engine alone).
     pub skip_project: bool,
+    /// Run the code engine alone (`vibeguard code`).
+    pub code_only: bool,
     /// API settings decided by the command (the demo), instead of the configuration's.
     pub api: Option<vibeguard_api::engine::ApiSettings>,
 }
@@ -93,6 +95,7 @@ pub fn audit_only(
         .or_else(|| loaded.config.baseline.as_ref().map(|b| path.join(b)));
     let api = match scope.api {
         Some(api) => Some(api),
+        None if scope.code_only => None,
         None => crate::api_settings::from(&loaded, global, path)?,
     };
     if scope.skip_project && api.is_none() {
@@ -101,7 +104,13 @@ pub fn audit_only(
     let request = AuditRequest {
         project: path,
         project_label: label.to_string(),
-        project_engines: !scope.skip_project,
+        project_engines: if scope.skip_project {
+            ProjectEngines::None
+        } else if scope.code_only {
+            ProjectEngines::CodeOnly
+        } else {
+            ProjectEngines::All
+        },
         config: &loaded,
         fail_on,
         baseline,

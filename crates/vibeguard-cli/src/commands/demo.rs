@@ -84,6 +84,7 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, options: DemoOptions) -> anyho
     let settings = demo_settings(&url, global)?;
     let scope = super::audit::Scope {
         skip_project: false,
+        code_only: false,
         api: Some(settings),
     };
     let result = super::audit::audit_project(

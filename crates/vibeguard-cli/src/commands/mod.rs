@@ -4,10 +4,12 @@ mod api;
 mod audit;
 mod baseline;
 mod checklist;
+mod code;
 mod completions;
 mod demo;
 mod explain;
 mod init;
+mod routes;
 mod rules;
 
 use crate::Outcome;
@@ -20,6 +22,8 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
     match &cli.command {
         Command::Audit { path } => audit::run(global, order, path),
         Command::Api { project } => api::run(global, order, project),
+        Command::Code { path } => code::run(global, order, path),
+        Command::Routes { path } => routes::run(global, path),
         Command::Demo {
             hardened,
             serve,

@@ -51,8 +51,14 @@ impl RequestPart {
 pub enum Origin {
     /// Data an HTTP client controls.
     Request(RequestPart),
-    /// Parameter `n` of the function being summarised (resolved at each call site).
-    Param(u8),
+    /// Parameter `index` of function `function` of the module being analysed (resolved at
+    /// each call site; closures see their enclosing functions' parameters).
+    Param {
+        /// The function (its id in the module).
+        function: u32,
+        /// The parameter's position.
+        index: u8,
+    },
     /// A record read from the database: the model or table, and whether the query chose or
     /// excluded fields.
     Record {

@@ -428,6 +428,7 @@ enum Flow {
 }
 
 struct Frame {
+    function: u32,
     returns: Labels,
     param_sinks: Vec<ParamSink>,
 }
@@ -448,6 +449,8 @@ struct Analyzer<'p, 'r> {
     quiet: u32,
     emit: bool,
     steps: usize,
+    /// Set just before analysing a Promise executor: the resolver slot of its `resolve`.
+    pending_resolver: Option<usize>,
     analyzed: HashSet<FunctionId>,
 }
 
@@ -476,6 +479,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             quiet: 0,
             emit: true,
             steps: 0,
+            pending_resolver: None,
             analyzed: HashSet::new(),
         }
     }
@@ -556,7 +560,10 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             };
             if let Ok(param_index) = u8::try_from(index) {
                 labels.add(Label::new(
-                    Origin::Param(param_index),
+                    Origin::Param {
+                        function: id as u32,
+                        index: param_index,
+                    },
                     true,
                     self.trace(param.range, "parameter"),
                 ));
@@ -578,12 +585,21 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 var.request_object = request_object;
             });
         }
+        // A Promise executor's first parameter is its `resolve`.
+        if let Some(slot) = self.pending_resolver.take()
+            && let Some(name) = function.params.first().and_then(|p| p.name())
+            && let Some(var) = env.vars.get_mut(name)
+        {
+            var.resolver = Some(slot);
+        }
         self.frames.push(Frame {
+            function: id as u32,
             returns: Labels::none(),
             param_sinks: Vec::new(),
         });
         self.block(&function.body, &mut env);
         let frame = self.frames.pop().unwrap_or(Frame {
+            function: id as u32,
             returns: Labels::none(),
             param_sinks: Vec::new(),
         });
@@ -862,7 +878,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                     let root = path[0];
                     let var = env.vars.entry(root.to_string()).or_default();
                     var.labels.extend(labels.map(|l| {
-                        if matches!(l.origin, Origin::Request(_) | Origin::Param(_)) {
+                        if matches!(l.origin, Origin::Request(_) | Origin::Param { .. }) {
                             l.whole = false;
                         }
                     }));
@@ -1253,20 +1269,10 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         {
             let slot = self.resolvers.len();
             self.resolvers.push(Labels::none());
-            let mut inner = env.clone();
-            if let Some(param) = self.m.functions[*executor].params.first()
-                && let Some(name) = param.name()
-            {
-                inner.vars.insert(
-                    name.to_string(),
-                    Var {
-                        resolver: Some(slot),
-                        ..Var::default()
-                    },
-                );
-            }
             if self.quiet == 0 {
-                self.function(*executor, &inner, &[]);
+                self.pending_resolver = Some(slot);
+                let snapshot = env.clone();
+                self.function(*executor, &snapshot, &[]);
             }
             return std::mem::take(&mut self.resolvers[slot]);
         }
@@ -1388,17 +1394,20 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             labels
         };
 
+        let callee_function = target.map(|(_, f)| f as u32);
         if let Some(summary) = &summary {
             self.apply_summary(summary, &arg_labels, expr.range);
             for label in summary.returns.iter() {
                 match label.origin {
-                    Origin::Param(index) => {
+                    Origin::Param { function, index } if Some(function) == callee_function => {
                         if let Some(given) = arg_labels.get(index as usize) {
                             for outer in given.iter() {
                                 result.add(outer.through(label));
                             }
                         }
                     }
+                    // Parameters of functions around a callee in another file mean nothing here.
+                    Origin::Param { .. } if target.is_some_and(|(m, _)| m != self.module) => {}
                     _ => result.add(label.clone()),
                 }
             }
@@ -1554,10 +1563,17 @@ impl<'p, 'r> Analyzer<'p, 'r> {
     ) {
         for label in labels.iter() {
             match label.origin {
-                Origin::Param(param) => {
-                    if let Some(frame) = self.frames.last_mut() {
+                Origin::Param { function, index } => {
+                    // A closure's sink on a captured parameter belongs to the function that
+                    // owns the parameter.
+                    if let Some(frame) = self
+                        .frames
+                        .iter_mut()
+                        .rev()
+                        .find(|f| f.function == function)
+                    {
                         frame.param_sinks.push(ParamSink {
-                            param,
+                            param: index,
                             rule: rule_index,
                             label: label.clone(),
                             module: self.module,
@@ -1610,10 +1626,15 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 };
                 let combined = outer.through(&param_sink.label);
                 match combined.origin {
-                    Origin::Param(param) => {
-                        if let Some(frame) = self.frames.last_mut() {
+                    Origin::Param { function, index } => {
+                        if let Some(frame) = self
+                            .frames
+                            .iter_mut()
+                            .rev()
+                            .find(|f| f.function == function)
+                        {
                             frame.param_sinks.push(ParamSink {
-                                param,
+                                param: index,
                                 label: combined,
                                 ..param_sink.clone()
                             });

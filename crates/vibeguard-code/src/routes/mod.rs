@@ -447,11 +447,25 @@ pub fn authenticates_inline(project: &Project, handler: (ModuleId, FunctionId)) 
     if found {
         return true;
     }
+    // `if (!req.user) return res.status(401)`: a 401 after looking at who is calling (a
+    // login handler's 401 after checking a password does not count).
     let text = m.text_of(m.functions[function].range);
     (text.contains("401") || text.contains("Unauthorized") || text.contains("UNAUTHORIZED"))
-        && ["user", "session", "token", "auth"]
-            .iter()
-            .any(|w| text.to_ascii_lowercase().contains(w))
+        && [
+            "req.user",
+            "request.user",
+            "authorization",
+            "Authorization",
+            "req.session",
+            "request.session",
+            "session.get(",
+            "session[",
+            "req.auth",
+            "current_user",
+            "cookies",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 #[cfg(test)]

@@ -77,6 +77,13 @@ const SCHEMES: &[&str] = &[
     "cockroachdb",
 ];
 
+/// The password of a connection URL.
+fn url_password(text: &str) -> Option<&str> {
+    let (_, rest) = text.split_once("://")?;
+    let (credentials, _) = rest.split_once('@')?;
+    credentials.split_once(':').map(|(_, password)| password)
+}
+
 /// Whether text is a connection URL with a literal password.
 pub(crate) fn url_with_password(text: &str) -> bool {
     let Some((scheme, rest)) = text.split_once("://") else {
@@ -180,6 +187,9 @@ impl CodeRule for HardcodedDatabaseCredentials {
                 function.walk_exprs(&mut |e| {
                     match &e.kind {
                         ExprKind::Str(text) if url_with_password(text) => {
+                            if let Some(password) = url_password(text) {
+                                cx.found_secret(password);
+                            }
                             out.push(cx.finding(
                                 &META,
                                 module_id,
@@ -199,8 +209,9 @@ impl CodeRule for HardcodedDatabaseCredentials {
                             // new Sequelize('db', 'user', 'password', {...})
                             if qualified.to_ascii_lowercase().contains("sequelize")
                                 && let Some(password) = args.get(2).filter(|a| a.name.is_none())
-                                && literal_fallback(&password.value).is_some()
+                                && let Some(literal) = literal_fallback(&password.value)
                             {
+                                cx.found_secret(literal);
                                 out.push(cx.finding(
                                     &META,
                                     module_id,
@@ -267,7 +278,8 @@ fn password_props(
             continue;
         };
         if is_password_key(key) {
-            if literal_fallback(value).is_some() {
+            if let Some(literal) = literal_fallback(value) {
+                cx.found_secret(literal);
                 out.push(cx.finding(
                     &META,
                     module,

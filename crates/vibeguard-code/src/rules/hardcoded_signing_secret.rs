@@ -169,7 +169,8 @@ impl CodeRule for HardcodedSigningSecret {
                         ExprKind::Array(items) => items.iter().find_map(|i| literal_key(cx, module_id, inner, i)),
                         _ => literal_key(cx, module_id, inner, key),
                     };
-                    if literal.is_some() {
+                    if let Some(literal) = literal {
+                        cx.found_secret(literal);
                         let what = if qualified.contains("session") || qualified.contains("cookie") { "session secret" } else { "JWT signing key" };
                         out.push(cx.finding(&META, module_id, key.range, format!("{what} is written in the code: anyone with the source can forge tokens"), what));
                     }
@@ -191,7 +192,8 @@ impl CodeRule for HardcodedSigningSecret {
                         return;
                     }
                     let inner = enclosing_function(module, stmt.range);
-                    if literal_key(cx, module_id, inner, value).is_some() {
+                    if let Some(literal) = literal_key(cx, module_id, inner, value) {
+                        cx.found_secret(literal);
                         out.push(cx.finding(&META, module_id, stmt.range, format!("{name} is written in the code: anyone with the source can forge sessions and tokens"), &name));
                     }
                 });

@@ -96,6 +96,8 @@ pub struct Context<'p> {
     pub models: &'p ModelInventory,
     /// The data-flow results.
     pub flow: &'p FlowResults,
+    /// Secret values rules found written in the code; every output masks them.
+    pub secrets: std::sync::Mutex<Vec<String>>,
 }
 
 /// A code rule.
@@ -118,6 +120,15 @@ pub fn rule_metas() -> Vec<RuleMeta> {
 }
 
 impl Context<'_> {
+    /// Records a secret value found in the code, so that no report shows it.
+    pub fn found_secret(&self, value: &str) {
+        if let Ok(mut secrets) = self.secrets.lock()
+            && !secrets.iter().any(|s| s == value)
+        {
+            secrets.push(value.to_string());
+        }
+    }
+
     /// The module with this id.
     pub fn module(&self, module: ModuleId) -> &Module {
         &self.project.modules[module]

@@ -265,6 +265,19 @@ fn finding_card(out: &mut String, finding: &Finding) {
             }
         }
     }
+    if !finding.flow.is_empty() {
+        out.push_str("<details><summary>Data flow</summary><ol>");
+        for step in &finding.flow {
+            let _ = write!(
+                out,
+                "<li><code>{}:{}</code> {}</li>",
+                esc(&step.path),
+                step.span.start_line,
+                esc(&step.note)
+            );
+        }
+        out.push_str("</ol></details>\n");
+    }
     let _ = writeln!(
         out,
         "<p><b>Fix:</b> {}</p>\n<div class=\"muted\">confidence {} · {} · checklist {} · fingerprint <code>{}</code></div>\n</div>",

@@ -113,6 +113,17 @@ fn findings_table(out: &mut String, findings: &[&Finding]) {
             FindingState::Baselined => " (baselined)",
             FindingState::Suppressed { .. } => " (suppressed)",
         };
+        // A data flow reads "source → ... → sink" after the message.
+        let message = if finding.flow.is_empty() {
+            finding.message.clone()
+        } else {
+            let steps: Vec<String> = finding
+                .flow
+                .iter()
+                .map(|step| format!("{}:{} {}", step.path, step.span.start_line, step.note))
+                .collect();
+            format!("{} (flow: {})", finding.message, steps.join(" → "))
+        };
         let _ = writeln!(
             out,
             "| {}{state} | {} {} | {} | {} | {} |",
@@ -120,7 +131,7 @@ fn findings_table(out: &mut String, findings: &[&Finding]) {
             esc(&finding.code),
             esc(&finding.name),
             esc(&finding.location.to_string()),
-            esc(&finding.message),
+            esc(&message),
             esc(&finding.fix)
         );
     }

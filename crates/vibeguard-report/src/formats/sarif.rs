@@ -196,6 +196,9 @@ fn result(report: &Report, finding: &Finding) -> Value {
     if !location.is_empty() {
         value["locations"] = json!([Value::Object(location)]);
     }
+    if !finding.flow.is_empty() {
+        value["codeFlows"] = code_flows(finding);
+    }
     match &finding.state {
         FindingState::Suppressed { reason } => {
             let mut suppression = json!({ "kind": "inSource", "status": "accepted" });
@@ -211,6 +214,33 @@ fn result(report: &Report, finding: &Finding) -> Value {
         FindingState::Active => {}
     }
     value
+}
+
+/// A data-flow finding's path as one SARIF thread flow, source first.
+fn code_flows(finding: &Finding) -> Value {
+    let steps: Vec<Value> = finding
+        .flow
+        .iter()
+        .enumerate()
+        .map(|(order, step)| {
+            json!({
+                "location": {
+                    "physicalLocation": {
+                        "artifactLocation": artifact(&step.path),
+                        "region": {
+                            "startLine": step.span.start_line.max(1),
+                            "startColumn": step.span.start_column.max(1),
+                            "endLine": step.span.end_line.max(step.span.start_line).max(1),
+                            "endColumn": step.span.end_column.max(1),
+                        },
+                    },
+                    "message": { "text": step.note },
+                },
+                "executionOrder": order,
+            })
+        })
+        .collect();
+    json!([{ "threadFlows": [{ "locations": steps }] }])
 }
 
 fn locations(finding: &Finding) -> (Option<Value>, Option<Value>) {

@@ -187,6 +187,19 @@ fn finding_block(out: &mut String, finding: &Finding, paint: &Painter) {
             }
         }
     }
+    if !finding.flow.is_empty() {
+        let steps: Vec<String> = finding
+            .flow
+            .iter()
+            .map(|step| format!("{}:{} {}", step.path, step.span.start_line, step.note))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    {} {}",
+            paint.dim("flow:"),
+            safe(&steps.join(" → "))
+        );
+    }
     let _ = writeln!(out, "    {} {}", paint.dim("fix:"), safe(&finding.fix));
 }
 

@@ -7,8 +7,8 @@ use jiff::Timestamp;
 use vibeguard_core::report::RunOutcome;
 use vibeguard_core::{
     ChecklistId, CodeFrame, Confidence, Coverage, EngineError, EngineId, EngineRun, Evidence,
-    FailOn, Finding, FindingState, Inputs, Location, OwaspApi, Report, RuleApplicability, RuleDocs,
-    RuleMeta, Severity, Span, Text, Tool,
+    FailOn, Finding, FindingState, FlowStep, Inputs, Location, OwaspApi, Report, RouteEntry,
+    RuleApplicability, RuleDocs, RuleMeta, Severity, Span, Text, Tool,
 };
 
 /// A hostile string as a target could return it.
@@ -66,6 +66,13 @@ pub fn rules() -> Vec<RuleMeta> {
             EngineId::Hygiene,
             Severity::High,
             &[ChecklistId::Data04],
+        ),
+        rule(
+            "VG101",
+            "sql-injection",
+            EngineId::Code,
+            Severity::Critical,
+            &[ChecklistId::Input02],
         ),
         rule(
             "VG401",
@@ -169,6 +176,34 @@ pub fn canonical_report() -> Report {
         )
         .with_severity(Severity::Low),
     ];
+    findings.push(
+        Finding::new(
+            &by_code("VG101"),
+            Location::Source {
+                path: "src/models/user.js".into(),
+                span: Some(Span::line(5, 5, 62)),
+            },
+            "SQL query built from a path parameter (src/routes/users.js:9): send it as a query parameter",
+            "db.query('SELECT*FROMusersWHEREid='+id)|Params",
+        )
+        .with_flow(vec![
+            FlowStep {
+                path: "src/routes/users.js".into(),
+                span: Span::line(9, 38, 51),
+                note: "a path parameter".into(),
+            },
+            FlowStep {
+                path: "src/routes/users.js".into(),
+                span: Span::line(9, 22, 52),
+                note: "passed to a function".into(),
+            },
+            FlowStep {
+                path: "src/models/user.js".into(),
+                span: Span::line(5, 5, 62),
+                note: "SQL query".into(),
+            },
+        ]),
+    );
     findings[2].state = FindingState::Baselined;
     findings[5].state = FindingState::Suppressed {
         reason: "vendored mirror pins it".into(),
@@ -192,6 +227,15 @@ pub fn canonical_report() -> Report {
         message: "invalid JSON: expected value at line 3 column 5".into(),
     }];
     hygiene.duration_ms = 12;
+    let mut code = EngineRun::new(EngineId::Code);
+    code.coverage = Coverage {
+        files: 7,
+        packages: 0,
+        operations: 0,
+        requests: 0,
+    };
+    code.rules_applied = vec![Text::Borrowed("VG101")];
+    code.duration_ms = 8;
     let mut api = EngineRun::new(EngineId::Api);
     api.coverage = Coverage {
         files: 0,
@@ -225,9 +269,19 @@ pub fn canonical_report() -> Report {
         started_at: started,
         finished_at: finished,
         fail_on: FailOn::High,
-        engines: vec![hygiene, api],
+        engines: vec![hygiene, code, api],
         known_rules: rules,
         findings,
-        routes: Vec::new(),
+        routes: vec![RouteEntry {
+            framework: "express".into(),
+            method: "GET".into(),
+            path: "/api/users/{id}".into(),
+            file: "src/routes/users.js".into(),
+            line: 8,
+            handler: Some("src/routes/users.js:8 (anonymous)".into()),
+            middleware: vec!["auth".into()],
+            authenticated: true,
+            rate_limited: false,
+        }],
     })
 }

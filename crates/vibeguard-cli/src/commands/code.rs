@@ -1,0 +1,23 @@
+//! `vibeguard code [PATH]`: the code engine alone.
+
+use std::path::Path;
+
+use crate::Outcome;
+use crate::cli::GlobalArgs;
+use crate::outputs::ArgOrder;
+
+/// Runs the static analysis of the project's code and writes the reports.
+pub fn run(global: &GlobalArgs, order: &ArgOrder, path: &Path) -> anyhow::Result<Outcome> {
+    let scope = super::audit::Scope {
+        skip_project: false,
+        code_only: true,
+        api: None,
+    };
+    let report =
+        super::audit::audit_project(global, order, path, &path.display().to_string(), scope)?;
+    Ok(if report.summary.passed {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    })
+}

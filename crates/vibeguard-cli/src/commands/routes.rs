@@ -1,0 +1,105 @@
+//! `vibeguard routes [PATH]`: the HTTP routes the code declares, with the middleware in front
+//! of each (terminal table, `--format json` or `--format markdown`).
+
+use std::path::Path;
+
+use anyhow::Context;
+use vibeguard_core::RouteEntry;
+use vibeguard_project::{ProjectTree, WalkOptions};
+use vibeguard_report::Format;
+
+use crate::Outcome;
+use crate::cli::GlobalArgs;
+use crate::config;
+use crate::registry;
+
+/// Prints the route inventory of `path`.
+pub fn run(global: &GlobalArgs, path: &Path) -> anyhow::Result<Outcome> {
+    let format = super::listing_format(global)?;
+    let loaded = config::load(global.config.as_deref(), path, &registry::all_rules())
+        .context("invalid configuration")?;
+    let walk = WalkOptions {
+        include: loaded.config.paths.include.clone(),
+        exclude: loaded.config.paths.exclude.clone(),
+    };
+    let tree = ProjectTree::walk(path, &walk)
+        .with_context(|| format!("cannot list {}", path.display()))?;
+    let options = vibeguard_code::CodeOptions {
+        max_file_size: loaded
+            .config
+            .paths
+            .max_file_size
+            .unwrap_or(vibeguard_project::DEFAULT_MAX_FILE_SIZE),
+    };
+    let (routes, errors) = vibeguard_code::routes(&tree, &options);
+    for error in &errors {
+        eprintln!("warning: {error}");
+    }
+    let text = match format {
+        Format::Json => {
+            serde_json::to_string_pretty(&routes).context("cannot encode the routes")? + "\n"
+        }
+        Format::Markdown => markdown(&routes),
+        _ => terminal(&routes),
+    };
+    crate::outputs::print_stdout(&text);
+    Ok(Outcome::Passed)
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+fn terminal(routes: &[RouteEntry]) -> String {
+    if routes.is_empty() {
+        return "No HTTP routes found (Express, Fastify, Next.js, Flask, FastAPI and Django are recognised).\n".to_string();
+    }
+    let width = routes
+        .iter()
+        .map(|r| r.method.len() + 1 + r.path.len())
+        .max()
+        .unwrap_or(0)
+        .min(60);
+    let mut out = String::new();
+    for route in routes {
+        let route_text = format!("{} {}", route.method, route.path);
+        let middleware = if route.middleware.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", route.middleware.join(", "))
+        };
+        out.push_str(&format!(
+            "{route_text:<width$}  {}:{}  auth: {}  rate limit: {}{middleware}\n",
+            route.file,
+            route.line,
+            yes_no(route.authenticated),
+            yes_no(route.rate_limited),
+        ));
+    }
+    let unauthenticated = routes.iter().filter(|r| !r.authenticated).count();
+    out.push_str(&format!(
+        "\n{} routes, {unauthenticated} without authentication\n",
+        routes.len()
+    ));
+    vibeguard_report::terminal_safe(&out).into_owned()
+}
+
+fn markdown(routes: &[RouteEntry]) -> String {
+    let escape = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::from(
+        "| Method | Path | Declared at | Authenticated | Rate limited | Middleware |\n|---|---|---|---|---|---|\n",
+    );
+    for route in routes {
+        out.push_str(&format!(
+            "| {} | `{}` | {}:{} | {} | {} | {} |\n",
+            route.method,
+            escape(&route.path),
+            escape(&route.file),
+            route.line,
+            yes_no(route.authenticated),
+            yes_no(route.rate_limited),
+            escape(&route.middleware.join(", ")),
+        ));
+    }
+    out
+}
