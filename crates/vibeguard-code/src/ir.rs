@@ -139,6 +139,14 @@ pub enum ExprKind {
     },
     /// `...x`, `*x`, `**x`.
     Spread(Box<Expr>),
+    /// A comprehension: `[element for pattern in iterable ...]` (also dict, set and
+    /// generator comprehensions; a dict comprehension's element is its value).
+    Comprehension {
+        /// What each iteration produces.
+        element: Box<Expr>,
+        /// The `for` clauses: what is bound, and from what.
+        bindings: Vec<(Pattern, Expr)>,
+    },
     /// Anything else, with its sub-expressions.
     Other(Vec<Expr>),
 }
@@ -590,6 +598,12 @@ impl Expr {
                 }
             }
             ExprKind::Await(inner) | ExprKind::Spread(inner) => inner.walk(visit),
+            ExprKind::Comprehension { element, bindings } => {
+                for (_, iterable) in bindings {
+                    iterable.walk(visit);
+                }
+                element.walk(visit);
+            }
             ExprKind::Conditional {
                 test,
                 consequent,

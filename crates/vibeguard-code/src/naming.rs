@@ -167,6 +167,7 @@ pub fn is_auth_route(path: &str) -> bool {
         "register",
         "forgot",
         "resetpassword",
+        "reset",
         "passwordreset",
         "password",
         "otp",

@@ -58,6 +58,9 @@ pub enum Origin {
         function: u32,
         /// The parameter's position.
         index: u8,
+        /// The property of the parameter the value was read from (`user.name`, `{ name }`),
+        /// so an object literal argument contributes only that property at call sites.
+        field: Option<Arc<str>>,
     },
     /// A record read from the database: the model or table, and whether the query chose or
     /// excluded fields.

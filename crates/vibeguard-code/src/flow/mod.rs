@@ -563,6 +563,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                     Origin::Param {
                         function: id as u32,
                         index: param_index,
+                        field: None,
                     },
                     true,
                     self.trace(param.range, "parameter"),
@@ -945,8 +946,9 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                         }
                         None => labels.clone().map(|l| l.whole = false),
                     };
-                    let part_labels =
-                        part_labels.filter(|l| !matches!(l.origin, Origin::Record { .. }));
+                    let part_labels = part_labels
+                        .filter(|l| !matches!(l.origin, Origin::Record { .. }))
+                        .map(|l| with_field(l, key));
                     self.bind_pattern(sub, &part_labels, None, env, configure);
                 }
                 if let Some(rest) = rest {
@@ -1118,6 +1120,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                         Origin::Record { .. } => vocabulary::keeps_record_property(property),
                         _ => true,
                     })
+                    .map(|l| with_field(l, property))
                     .map(|l| {
                         if !matches!(l.origin, Origin::Record { .. }) {
                             l.whole = false;
@@ -1193,9 +1196,14 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 consequent,
                 alternate,
             } => {
+                // `ALLOWED.includes(x) ? x : 'default'`: each branch knows what the test proved.
                 self.eval(test, env);
-                let mut out = self.eval(consequent, env);
-                out.extend(self.eval(alternate, env));
+                let mut then_env = env.clone();
+                self.refine(test, true, &mut then_env);
+                let mut out = self.eval(consequent, &mut then_env);
+                let mut else_env = env.clone();
+                self.refine(test, false, &mut else_env);
+                out.extend(self.eval(alternate, &mut else_env));
                 out
             }
             ExprKind::Assign { target, value } => {
@@ -1203,14 +1211,65 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 self.assign(target, labels.clone(), Some(value), env);
                 labels
             }
+            ExprKind::Comprehension { element, bindings } => {
+                // Each `for` binds the iterable's elements; the result holds what the element
+                // expression makes of them.
+                let mut inner = env.clone();
+                for (pattern, iterable) in bindings {
+                    let labels = self.eval(iterable, &mut inner).map(|l| {
+                        if !matches!(l.origin, Origin::Record { .. }) {
+                            l.whole = false;
+                        }
+                    });
+                    self.assign(pattern, labels, None, &mut inner);
+                }
+                self.eval(element, &mut inner)
+            }
             ExprKind::Other(items) => {
+                // A comprehension over records still holds whole records.
                 let mut out = Labels::none();
                 for item in items {
-                    out.extend(self.eval(item, env).map(|l| l.whole = false));
+                    out.extend(self.eval(item, env).map(|l| {
+                        if !matches!(l.origin, Origin::Record { .. }) {
+                            l.whole = false;
+                        }
+                    }));
                 }
                 out
             }
         }
+    }
+
+    /// The labels of each named property of an object literal (`None` for anything else, or
+    /// when a spread makes the property set unknown), evaluated without effects.
+    fn object_properties(
+        &mut self,
+        expr: &'p Expr,
+        env: &Env<'p>,
+    ) -> Option<HashMap<String, Labels>> {
+        let ExprKind::Object(props) = &expr.kind else {
+            return None;
+        };
+        let mut properties = HashMap::new();
+        self.quiet += 1;
+        let mut scratch = env.clone();
+        for prop in props {
+            match prop {
+                Prop::Pair {
+                    key: crate::ir::PropKey::Name(name),
+                    value,
+                } => {
+                    let labels = self.eval(value, &mut scratch);
+                    properties.insert(name.clone(), labels);
+                }
+                _ => {
+                    self.quiet -= 1;
+                    return None;
+                }
+            }
+        }
+        self.quiet -= 1;
+        Some(properties)
     }
 
     /// `req.body`, `request.args`, `ctx.request.query`: a request part read from a request
@@ -1313,6 +1372,11 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 arg_labels.push(self.eval(&arg.value, env));
             }
         }
+        // Object literal arguments, property by property, for callees that read one field.
+        let arg_fields: Vec<Option<HashMap<String, Labels>>> = args
+            .iter()
+            .map(|arg| self.object_properties(&arg.value, env))
+            .collect();
 
         let local = Self::local_lookup(env);
         let view = Call {
@@ -1396,14 +1460,18 @@ impl<'p, 'r> Analyzer<'p, 'r> {
 
         let callee_function = target.map(|(_, f)| f as u32);
         if let Some(summary) = &summary {
-            self.apply_summary(summary, &arg_labels, expr.range);
+            self.apply_summary(summary, &arg_labels, &arg_fields, expr.range);
             for label in summary.returns.iter() {
-                match label.origin {
-                    Origin::Param { function, index } if Some(function) == callee_function => {
-                        if let Some(given) = arg_labels.get(index as usize) {
-                            for outer in given.iter() {
-                                result.add(outer.through(label));
-                            }
+                match &label.origin {
+                    Origin::Param {
+                        function,
+                        index,
+                        field,
+                    } if Some(*function) == callee_function => {
+                        let given =
+                            given_labels(&arg_labels, &arg_fields, *index as usize, field.as_ref());
+                        for outer in given.iter() {
+                            result.add(outer.through(label));
                         }
                     }
                     // Parameters of functions around a callee in another file mean nothing here.
@@ -1563,7 +1631,9 @@ impl<'p, 'r> Analyzer<'p, 'r> {
     ) {
         for label in labels.iter() {
             match label.origin {
-                Origin::Param { function, index } => {
+                Origin::Param {
+                    function, index, ..
+                } => {
                     // A closure's sink on a captured parameter belongs to the function that
                     // owns the parameter.
                     if let Some(frame) = self
@@ -1607,14 +1677,22 @@ impl<'p, 'r> Analyzer<'p, 'r> {
     }
 
     /// Applies a callee's parameter sinks to the arguments of a call.
-    fn apply_summary(&mut self, summary: &Summary, arg_labels: &[Labels], call_range: Range) {
+    fn apply_summary(
+        &mut self,
+        summary: &Summary,
+        arg_labels: &[Labels],
+        arg_fields: &[Option<HashMap<String, Labels>>],
+        call_range: Range,
+    ) {
         if self.quiet > 0 {
             return;
         }
         for param_sink in &summary.param_sinks {
-            let Some(given) = arg_labels.get(param_sink.param as usize) else {
-                continue;
+            let field = match &param_sink.label.origin {
+                Origin::Param { field, .. } => field.as_ref(),
+                _ => None,
             };
+            let given = given_labels(arg_labels, arg_fields, param_sink.param as usize, field);
             for outer in given.iter() {
                 let outer = Label {
                     trace: outer.trace.then(Step {
@@ -1626,7 +1704,9 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 };
                 let combined = outer.through(&param_sink.label);
                 match combined.origin {
-                    Origin::Param { function, index } => {
+                    Origin::Param {
+                        function, index, ..
+                    } => {
                         if let Some(frame) = self
                             .frames
                             .iter_mut()
@@ -1663,6 +1743,33 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 }
             }
         }
+    }
+}
+
+/// A parameter's label read through property `name` remembers it (the first level only).
+fn with_field(label: &mut Label, name: &str) {
+    if let Origin::Param {
+        field: field @ None,
+        ..
+    } = &mut label.origin
+    {
+        *field = Some(Arc::from(name));
+    }
+}
+
+/// The labels a call argument gives a parameter's property: for an object literal, the
+/// labels of that property's value alone.
+fn given_labels(
+    arg_labels: &[Labels],
+    arg_fields: &[Option<HashMap<String, Labels>>],
+    index: usize,
+    field: Option<&Arc<str>>,
+) -> Labels {
+    match (field, arg_fields.get(index).and_then(Option::as_ref)) {
+        (Some(field), Some(properties)) => {
+            properties.get(field.as_ref()).cloned().unwrap_or_default()
+        }
+        _ => arg_labels.get(index).cloned().unwrap_or_default(),
     }
 }
 

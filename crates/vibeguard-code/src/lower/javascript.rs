@@ -874,6 +874,7 @@ fn class(b: &mut Builder<'_>, node: Node<'_>) -> usize {
         }
     }
     b.current_class = outer_class;
+    b.class_body(&fields, range(node));
     let class = &mut b.classes[id];
     class.bases = bases;
     class.decorators = decorators;

@@ -161,6 +161,38 @@ impl<'t> Builder<'t> {
         id
     }
 
+    /// Adds the executable part of a class body — its field initialisers, as assignments — as
+    /// a function of its own, so that every rule walking functions sees them
+    /// (`SECRET_KEY = os.environ.get("X", "dev")` in a config class).
+    pub fn class_body(&mut self, fields: &[crate::ir::Field], range: Range) {
+        let body: Vec<crate::ir::Stmt> = fields
+            .iter()
+            .filter_map(|field| {
+                let value = field.value.clone()?;
+                Some(crate::ir::Stmt {
+                    kind: crate::ir::StmtKind::Assign {
+                        target: crate::ir::Pattern::Name(field.name.clone()),
+                        value,
+                        augmented: false,
+                    },
+                    range: field.range,
+                })
+            })
+            .collect();
+        if body.is_empty() {
+            return;
+        }
+        self.functions.push(Function {
+            name: None,
+            params: Vec::new(),
+            body,
+            decorators: Vec::new(),
+            class: None,
+            parent: Some(self.current),
+            range,
+        });
+    }
+
     /// Gives a function expression the name it is assigned to, if it has none.
     pub fn name_function(&mut self, value: &Expr, name: &str) {
         if let ExprKind::Function(id) = value.kind

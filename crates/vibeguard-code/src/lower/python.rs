@@ -623,6 +623,7 @@ fn class(b: &mut Builder<'_>, node: Node<'_>, decorators: Vec<Expr>) -> usize {
     }
     b.current_class = outer_class;
     b.current = outer;
+    b.class_body(&fields, range(node));
     let class = &mut b.classes[id];
     class.bases = bases;
     class.decorators = decorators;
@@ -854,25 +855,38 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
         | "set_comprehension"
         | "generator_expression"
         | "dictionary_comprehension" => {
-            // What the comprehension builds depends on its element and on what it iterates.
-            let mut parts = Vec::new();
+            let mut element = None;
+            let mut bindings = Vec::new();
             for child in named_children(node) {
                 match child.kind() {
                     "for_in_clause" => {
-                        if let Some(right) = child.child_by_field_name("right") {
-                            parts.push(expr(b, right));
+                        if let (Some(left), Some(right)) = (
+                            child.child_by_field_name("left"),
+                            child.child_by_field_name("right"),
+                        ) {
+                            bindings.push((pattern(b, left), expr(b, right)));
                         }
                     }
                     "if_clause" => {}
                     "pair" => {
                         if let Some(value) = child.child_by_field_name("value") {
-                            parts.push(expr(b, value));
+                            element = Some(expr(b, value));
                         }
                     }
-                    _ => parts.push(expr(b, child)),
+                    _ => {
+                        if element.is_none() {
+                            element = Some(expr(b, child));
+                        }
+                    }
                 }
             }
-            ExprKind::Other(parts)
+            match element {
+                Some(element) => ExprKind::Comprehension {
+                    element: Box::new(element),
+                    bindings,
+                },
+                None => ExprKind::Other(bindings.into_iter().map(|(_, e)| e).collect()),
+            }
         }
         _ => other(b, node),
     }

@@ -226,18 +226,20 @@ fn scope_of<'s>(
         let (module, start) = key;
         let mut framework_prefix = String::new();
         let mut is_app = true;
-        project.modules[module].top().walk_exprs(&mut |e| {
-            if e.range.start_byte == start
-                && let Some((callee, args, _)) = e.as_call()
-                && callee.member_path().and_then(|p| p.last().copied()) == Some("Blueprint")
-            {
-                is_app = false;
-                framework_prefix = Expr::option(args, "url_prefix")
-                    .and_then(literal)
-                    .unwrap_or("")
-                    .to_string();
-            }
-        });
+        for function in &project.modules[module].functions {
+            function.walk_exprs(&mut |e| {
+                if e.range.start_byte == start
+                    && let Some((callee, args, _)) = e.as_call()
+                    && callee.member_path().and_then(|p| p.last().copied()) == Some("Blueprint")
+                {
+                    is_app = false;
+                    framework_prefix = Expr::option(args, "url_prefix")
+                        .and_then(literal)
+                        .unwrap_or("")
+                        .to_string();
+                }
+            });
+        }
         Scope {
             framework_prefix,
             registered: Vec::new(),
@@ -251,8 +253,18 @@ fn scope_of<'s>(
 /// `Blueprint(...)`, here or in the module it was imported from.
 fn scope_key(project: &Project, module: ModuleId, expr: &Expr) -> Option<ScopeKey> {
     let name = expr.as_name()?;
-    let Symbol::Value(owner, value) = project.resolve_name(module, name)? else {
-        return None;
+    // The app factory: `app = Flask(__name__)` inside `create_app()`.
+    let m = &project.modules[module];
+    let function = crate::rules::enclosing_function(m, expr.range);
+    let local = (function != 0)
+        .then(|| crate::scope::definition_before(m, function, name, expr.range.start_byte))
+        .flatten();
+    let (owner, value) = match local {
+        Some(value) => (module, value),
+        None => match project.resolve_name(module, name)? {
+            Symbol::Value(owner, value) => (owner, value),
+            _ => return None,
+        },
     };
     let qualified = project.qualify(owner, value, &|_| Local::Unknown)?;
     let is_scope = [

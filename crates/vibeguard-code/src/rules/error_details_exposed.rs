@@ -270,6 +270,23 @@ impl CodeRule for ErrorDetailsExposed {
                         }
                     }
                 });
+                // Flask `@app.errorhandler(Exception)` and FastAPI
+                // `@app.exception_handler(Exception)` receive the error as an argument.
+                let handler_kind = function.decorators.iter().find_map(|d| {
+                    let text = module.text_of(d.range);
+                    if text.contains("errorhandler") {
+                        Some(0)
+                    } else if text.contains("exception_handler") {
+                        Some(1)
+                    } else {
+                        None
+                    }
+                });
+                if let Some(position) = handler_kind
+                    && let Some(error) = function.params.get(position).and_then(|p| p.name())
+                {
+                    self.responses(cx, module_id, &function.body, error, out);
+                }
                 // Express error middleware: (err, req, res, next)
                 if module.language.is_javascript_family()
                     && function.params.len() == 4

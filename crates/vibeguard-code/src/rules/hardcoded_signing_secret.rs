@@ -119,6 +119,22 @@ fn literal_key_in<'m>(
                 None
             }
         }
+        // `config.jwtSecret` where config is a module exporting `{ jwtSecret: ... }`
+        ExprKind::Member { .. } => {
+            match cx
+                .project
+                .symbol_of_expr(module, expr, &|_| Local::Unknown, 0)?
+            {
+                Symbol::Value(owner, value) => {
+                    let owner_module: &'m Module = &cx.project.modules[owner];
+                    if is_test_file(&owner_module.path) {
+                        return None;
+                    }
+                    literal_key_in(cx, owner_module, owner, 0, value, depth + 1)
+                }
+                _ => None,
+            }
+        }
         ExprKind::Name(name) => {
             if let Some(value) =
                 crate::scope::definition_before(m, function, name, expr.range.start_byte)
@@ -138,6 +154,20 @@ fn literal_key_in<'m>(
         }
         _ => None,
     }
+}
+
+/// Settings that hold signing keys: `SECRET_KEY`, `JWT_SECRET`, `JWT_SECRET_KEY`,
+/// `SESSION_SECRET`, `SECURITY_PASSWORD_SALT`, in Flask and Django configuration.
+fn is_signing_setting(name: &str) -> bool {
+    let words = crate::naming::words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    name.chars()
+        .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        && (has("secret")
+            || (has("jwt") && has("key"))
+            || (has("signing") && has("key"))
+            || (has("password") && has("salt")))
+        || name == "secret_key"
 }
 
 impl CodeRule for HardcodedSigningSecret {
@@ -188,7 +218,7 @@ impl CodeRule for HardcodedSigningSecret {
                         },
                         _ => return,
                     };
-                    if !matches!(name.as_str(), "SECRET_KEY" | "secret_key" | "JWT_SECRET_KEY" | "SECURITY_PASSWORD_SALT") || module.language.is_javascript_family() {
+                    if module.language.is_javascript_family() || !is_signing_setting(&name) {
                         return;
                     }
                     let inner = enclosing_function(module, stmt.range);

@@ -156,7 +156,13 @@ impl FlowRule for MassAssignment {
                 .to_ascii_uppercase()
                 .contains("SET ?")
         {
-            return call.arg(1).map(sink).into_iter().collect();
+            // `query('UPDATE t SET ? WHERE id = ?', [fields, id])`: the first value is the object.
+            let values = match call.arg(1).map(|a| (&a.kind, a)) {
+                Some((ExprKind::Array(items), _)) => items.first(),
+                Some((_, value)) => Some(value),
+                None => None,
+            };
+            return values.map(sink).into_iter().collect();
         }
         // `User(**data)`, `new User(body)`
         let constructor = call.receiver().is_none() || call.new;

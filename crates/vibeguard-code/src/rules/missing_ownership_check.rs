@@ -347,6 +347,7 @@ impl CodeRule for MissingOwnershipCheck {
                 continue;
             }
             let mut calls = Vec::new();
+            let mut reported = false;
             mutation_calls(module, function, &mut calls);
             for call in calls {
                 let Some((callee, args, _)) = call.as_call() else {
@@ -387,7 +388,16 @@ impl CodeRule for MissingOwnershipCheck {
                     route.method, route.path
                 );
                 out.push(cx.finding(&META, module_id, call.range, message, &route.path));
+                reported = true;
                 break;
+            }
+            if !reported && let Some(range) = attribute_update(module, function, &id_params, &names)
+            {
+                let message = format!(
+                    "{} {} updates an object loaded by an id from the request without checking it belongs to the caller",
+                    route.method, route.path
+                );
+                out.push(cx.finding(&META, module_id, range, message, &route.path));
             }
         }
         // `obj = Model.objects.get(pk=pk)` then `obj.delete()` in Python is covered by the
@@ -398,6 +408,45 @@ impl CodeRule for MissingOwnershipCheck {
             Applicability::NotApplicable("no routes that change or delete data")
         }
     }
+}
+
+/// `note = Note.query.get_or_404(note_id); note.title = ...`: the first assignment to a
+/// property of an object looked up by an id from the request.
+fn attribute_update(
+    module: &Module,
+    function: FunctionId,
+    id_params: &[String],
+    callers: &[String],
+) -> Option<crate::ir::Range> {
+    let mut found = None;
+    module.functions[function].walk_stmts(&mut |stmt| {
+        if found.is_some() {
+            return;
+        }
+        let StmtKind::Assign {
+            target: crate::ir::Pattern::Target(target),
+            ..
+        } = &stmt.kind
+        else {
+            return;
+        };
+        let ExprKind::Member { object, .. } = &target.kind else {
+            return;
+        };
+        let Some(name) = object.as_name() else { return };
+        let Some(value) =
+            crate::scope::definition_before(module, function, name, stmt.range.start_byte)
+        else {
+            return;
+        };
+        if value.unwrap_await().as_call().is_some()
+            && uses_request_id(module, function, value, id_params)
+            && !mentions_caller(module.text_of(value.range), callers)
+        {
+            found = Some(stmt.range);
+        }
+    });
+    found
 }
 
 fn path_parameter_names(path: &str) -> Vec<String> {

@@ -76,7 +76,11 @@ impl CodeRule for MissingSecurityHeaders {
         let mut apps = Vec::new();
         let mut django_middleware = Vec::new();
         for (module_id, module) in cx.project.modules.iter().enumerate() {
-            for stmt in &module.top().body {
+            let mut statements = Vec::new();
+            for function in &module.functions {
+                function.walk_stmts(&mut |stmt| statements.push(stmt));
+            }
+            for stmt in statements {
                 let StmtKind::Assign { target, value, .. } = &stmt.kind else {
                     continue;
                 };

@@ -139,6 +139,31 @@ impl FlowRule for PathTraversal {
             }
             "send_file" if qualified.starts_with("flask") || call.receiver().is_none() => first(),
             "FileResponse" => first(),
+            // Werkzeug's `FileStorage.save(path)` for an uploaded file.
+            "save"
+                if !call.project.modules[call.module]
+                    .language
+                    .is_javascript_family()
+                    && call
+                        .receiver()
+                        .and_then(super::chain_root)
+                        .is_some_and(|r| {
+                            matches!(
+                                r,
+                                "file"
+                                    | "f"
+                                    | "upload"
+                                    | "uploaded"
+                                    | "attachment"
+                                    | "image"
+                                    | "avatar"
+                                    | "document"
+                                    | "photo"
+                            )
+                        }) =>
+            {
+                first()
+            }
             "remove" | "unlink" | "rmdir" | "removedirs" if qualified.starts_with("os.") => first(),
             "rmtree" | "copy" | "copyfile" | "move" | "copytree"
                 if qualified.starts_with("shutil") =>

@@ -143,9 +143,14 @@ impl CodeRule for ResetTokenWithoutExpiry {
                 function.walk_stmts(&mut |stmt| {
                     if let StmtKind::Assign {
                         target: Pattern::Target(target),
+                        value,
                         ..
                     } = &stmt.kind
                     {
+                        // Clearing a token is not storing one.
+                        if matches!(value.kind, ExprKind::Null) {
+                            return;
+                        }
                         let name = match &target.kind {
                             ExprKind::Member { property, .. } => property.clone(),
                             ExprKind::Index { index, .. } => {
@@ -188,7 +193,12 @@ impl CodeRule for ResetTokenWithoutExpiry {
                             collect_props(&arg.value, &mut stored, &mut expiry, 0);
                         }
                     }
-                    for arg in args {
+                    // Keyword arguments of writes and constructors (`User(reset_token=t)`), not of
+                    // lookups (`filter_by(reset_token=t)`).
+                    let constructs = callee
+                        .as_name()
+                        .is_some_and(|n| n.chars().next().is_some_and(char::is_uppercase));
+                    for arg in args.iter().filter(|_| writes || constructs) {
                         if let Some(name) = &arg.name {
                             if is_reset_token(name) {
                                 stored.push((arg.value.range, name.clone()));

@@ -128,6 +128,13 @@ fn secret_in(expr: &Expr) -> Option<String> {
         ExprKind::Index { index, .. } => index.as_str().and_then(named),
         ExprKind::Unary { .. } | ExprKind::Binary { .. } => None,
         ExprKind::Call { callee, args, .. } => {
+            // `data.get("password")`, `request.headers.get("Authorization")`
+            if callee.method_name() == Some("get")
+                && let Some(key) = args.first().and_then(|a| a.value.as_str())
+                && let Some(name) = named(key)
+            {
+                return Some(name);
+            }
             if matches!(
                 callee.method_name().or(callee.as_name()),
                 Some("Boolean" | "bool" | "len" | "hash" | "digest" | "mask" | "redact")

@@ -176,6 +176,13 @@ pub(crate) fn sql_argument<'a>(call: &Call<'a, '_>) -> Option<&'a crate::ir::Exp
     }
     let receiver = call.receiver()?;
     let text = call.arg(0)?;
+    // `session.execute(text(sql))`: the inner `text()` is the sink.
+    if text
+        .as_call()
+        .is_some_and(|(callee, _, _)| callee.method_name().or(callee.as_name()) == Some("text"))
+    {
+        return None;
+    }
     let qualified = call.qualified();
     // `child_process.exec` and `RegExp.exec` are not queries.
     if qualified.starts_with("child_process") || qualified.starts_with("shelljs") {

@@ -1,0 +1,45 @@
+// User profiles.
+const express = require('express');
+
+const { authenticate } = require('../middleware/auth');
+const users = require('../models/user');
+
+const router = express.Router();
+
+router.get('/search', authenticate, async (req, res, next) => {
+  try {
+    res.json(await users.search(req.query.name, req.query.sort || 'name'));
+  } catch (err) {
+    next(err);
+  }
+});
+
+router.get('/:id', authenticate, async (req, res, next) => {
+  try {
+    const user = await users.findById(req.params.id);
+    if (!user) return res.status(404).json({ error: 'Not found' });
+    res.json(user);
+  } catch (err) {
+    next(err);
+  }
+});
+
+router.patch('/me', authenticate, async (req, res, next) => {
+  try {
+    await users.update(req.user.id, req.body);
+    res.status(204).end();
+  } catch (err) {
+    next(err);
+  }
+});
+
+router.delete('/:id', async (req, res, next) => {
+  try {
+    await users.remove(req.params.id);
+    res.status(204).end();
+  } catch (err) {
+    next(err);
+  }
+});
+
+module.exports = router;
