@@ -16,6 +16,12 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
+/// The code engine builds millions of small values per audit; mimalloc allocates and frees
+/// them markedly faster than the system allocator (about 20% of a full scan, measured with
+/// `bench/code.sh`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How a command ended, when it did not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -75,7 +75,7 @@ pub enum ExprKind {
     /// A binary operation, including comparisons and `&&`/`||`/`and`/`or`/`??`.
     Binary {
         /// The operator as written (`+`, `===`, `%`, `and`, `in`, `not in`, ...).
-        op: String,
+        op: &'static str,
         /// Left operand.
         left: Box<Expr>,
         /// Right operand.
@@ -84,7 +84,7 @@ pub enum ExprKind {
     /// A unary operation (`!`, `not`, `typeof`, `-`, ...).
     Unary {
         /// The operator.
-        op: String,
+        op: &'static str,
         /// The operand.
         operand: Box<Expr>,
     },
@@ -470,6 +470,61 @@ impl Module {
     pub fn import_of(&self, local: &str) -> Option<&Import> {
         self.imports.iter().find(|import| import.local == local)
     }
+}
+
+/// The operators the languages have, as static text, so expressions do not allocate for them
+/// (unknown operators read `?`).
+pub fn operator(text: &str) -> &'static str {
+    const OPERATORS: &[&str] = &[
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "**",
+        "//",
+        "@",
+        "==",
+        "!=",
+        "===",
+        "!==",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "&&",
+        "||",
+        "??",
+        "and",
+        "or",
+        "not",
+        "!",
+        "~",
+        "&",
+        "|",
+        "^",
+        "<<",
+        ">>",
+        ">>>",
+        "in",
+        "not in",
+        "is",
+        "is not",
+        "instanceof",
+        "typeof",
+        "void",
+        "delete",
+        "++",
+        "--",
+        "<>",
+        "-=",
+        "+=",
+    ];
+    OPERATORS
+        .iter()
+        .find(|op| **op == text)
+        .copied()
+        .unwrap_or("?")
 }
 
 impl Expr {

@@ -155,10 +155,19 @@ pub fn run(
 
 fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOptions) -> CodeOutput {
     let started = Instant::now();
+    let timing = std::env::var_os("VIBEGUARD_TIMING").is_some();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("{what}: {:?}", started.elapsed());
+        }
+    };
     let (project, mut errors) = load(tree, options);
+    lap("load");
     let schemas = schema_files(tree, options);
     let models = ModelInventory::build(&project, &schemas);
+    lap("models");
     let routes = RouteInventory::build(&project);
+    lap("routes");
     let active: Vec<&dyn rules::CodeRule> = rules::ALL
         .iter()
         .copied()
@@ -172,6 +181,7 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
         .map(|(index, _)| index)
         .collect();
     let flow = flow::analyze(&project, &flow_rules, &routes.handler_sources());
+    lap("flow");
     for path in &flow.truncated {
         errors.push(EngineError {
             source: path.clone(),
@@ -180,25 +190,44 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
                 .into(),
         });
     }
+    let index = rules::CodeIndex::build(&project);
+    lap("index");
     let cx = Context {
         project: &project,
         routes: &routes,
         models: &models,
         flow: &flow,
         secrets: std::sync::Mutex::new(Vec::new()),
+        index,
     };
     let mut run = EngineRun::new(EngineId::Code);
     let mut findings = Vec::new();
-    for (index, rule) in active.iter().enumerate() {
-        let hits: Vec<&flow::Hit> = match flow_owner.iter().position(|owner| *owner == index) {
-            Some(flow_index) => flow
-                .hits
-                .iter()
-                .filter(|hit| hit.rule == flow_index)
-                .collect(),
-            None => Vec::new(),
-        };
-        match rule.check(&cx, &hits, &mut findings) {
+    // Rules read the same context and write their own findings: they run in parallel, and
+    // their results are put back in rule order so reports do not depend on scheduling.
+    let outcomes: Vec<(Applicability, Vec<vibeguard_core::Finding>)> = active
+        .par_iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            let hits: Vec<&flow::Hit> = match flow_owner.iter().position(|owner| *owner == index) {
+                Some(flow_index) => flow
+                    .hits
+                    .iter()
+                    .filter(|hit| hit.rule == flow_index)
+                    .collect(),
+                None => Vec::new(),
+            };
+            let rule_started = Instant::now();
+            let mut found = Vec::new();
+            let applicability = rule.check(&cx, &hits, &mut found);
+            if timing {
+                eprintln!("  {}: {:?}", rule.meta().code, rule_started.elapsed());
+            }
+            (applicability, found)
+        })
+        .collect();
+    for (rule, (applicability, found)) in active.iter().zip(outcomes) {
+        findings.extend(found);
+        match applicability {
             Applicability::Applied => run.rules_applied.push(rule.meta().code.clone()),
             Applicability::NotApplicable(reason) => run.not_applicable.push(RuleApplicability {
                 code: rule.meta().code.clone(),
@@ -207,6 +236,7 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
             }),
         }
     }
+    lap("rules");
     // One finding per rule, place and message: rules may reach the same code twice.
     let mut seen = HashSet::new();
     findings.retain(|finding| {
@@ -223,9 +253,18 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
     };
     run.errors = errors;
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let route_list = route_entries(&project, &routes);
+    drop(cx);
+    // Freeing the program model (millions of small allocations) is work the caller does not
+    // need to wait for.
+    // (When no thread can be started, the closure and what it holds are freed right here.)
+    let retired = (project, flow, routes, models);
+    let _detached = std::thread::Builder::new()
+        .name("vibeguard-free".into())
+        .spawn(move || drop(retired));
     CodeOutput {
         output: EngineOutput { run, findings },
-        routes: route_entries(&project, &routes),
+        routes: route_list,
         secrets,
     }
 }

@@ -102,25 +102,38 @@ impl ModelInventory {
     /// Collects the models of the project's code and of the other files given (`.prisma`,
     /// `.sql`), as (path, text).
     pub fn build(project: &Project, other_files: &[(String, String)]) -> ModelInventory {
+        use rayon::prelude::*;
+        // Each module on its own (in parallel), then merged in module order.
+        let per_module: Vec<ModelInventory> = (0..project.modules.len())
+            .into_par_iter()
+            .map(|module| {
+                let m = &project.modules[module];
+                let mut found = ModelInventory::default();
+                if m.language.is_javascript_family() {
+                    javascript_models(project, module, &mut found);
+                } else {
+                    python_models(project, module, &mut found);
+                }
+                // SQL in string literals.
+                for function in &m.functions {
+                    function.walk_exprs(&mut |e| {
+                        let text = match &e.kind {
+                            ExprKind::Str(text) => Some(text.as_str()),
+                            ExprKind::Template { quasis, .. } => quasis.first().map(String::as_str),
+                            _ => None,
+                        };
+                        if let Some(text) = text {
+                            sql_tables(text, &m.path, &mut found);
+                        }
+                    });
+                }
+                found
+            })
+            .collect();
         let mut inventory = ModelInventory::default();
-        for (module, m) in project.modules.iter().enumerate() {
-            if m.language.is_javascript_family() {
-                javascript_models(project, module, &mut inventory);
-            } else {
-                python_models(project, module, &mut inventory);
-            }
-            // SQL in string literals.
-            for function in &m.functions {
-                function.walk_exprs(&mut |e| {
-                    let text = match &e.kind {
-                        ExprKind::Str(text) => Some(text.as_str()),
-                        ExprKind::Template { quasis, .. } => quasis.first().map(String::as_str),
-                        _ => None,
-                    };
-                    if let Some(text) = text {
-                        sql_tables(text, &m.path, &mut inventory);
-                    }
-                });
+        for found in per_module {
+            for model in found.models {
+                inventory.add(model);
             }
         }
         for (path, text) in other_files {

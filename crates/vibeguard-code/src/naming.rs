@@ -2,6 +2,58 @@
 //! Names are split into lowercase words (camelCase, snake_case, kebab-case, SCREAMING_CASE) so
 //! that `tokenCount` is not a token and `user_password` is a password.
 
+/// Whether `haystack` contains `needle` (ASCII, any case), without allocating.
+pub fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    haystack
+        .as_bytes()
+        .windows(needle.len().max(1))
+        .any(|window| window.eq_ignore_ascii_case(needle))
+}
+
+/// Whether a name may say anything about secrets at all: one pass over it before splitting
+/// it into words (most names in a project say nothing about secrets).
+fn mentions_secret_stem(name: &str) -> bool {
+    static STEMS: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    STEMS
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(SECRET_STEMS)
+                .ok()
+        })
+        .as_ref()
+        .is_none_or(|stems| stems.is_match(name))
+}
+
+/// Stems every secret-ish word contains.
+const SECRET_STEMS: &[&str] = &[
+    "pass",
+    "pwd",
+    "salt",
+    "secret",
+    "token",
+    "hash",
+    "otp",
+    "ssn",
+    "cvv",
+    "cvc",
+    "pin",
+    "key",
+    "number",
+    "code",
+    "seed",
+    "jwt",
+    "credential",
+    "cookie",
+    "sid",
+    "nonce",
+    "session",
+    "link",
+    "url",
+];
+
 /// The lowercase words of an identifier.
 pub fn words(identifier: &str) -> Vec<String> {
     let mut words = Vec::new();
@@ -41,6 +93,9 @@ fn has_word(words: &[String], wanted: &[&str]) -> bool {
 /// Whether a field of a stored record is a credential or personal secret that must never be
 /// sent to clients: password hashes, salts, tokens, API keys, MFA secrets, SSNs, card numbers.
 pub fn is_sensitive_field(name: &str) -> bool {
+    if !mentions_secret_stem(name) {
+        return false;
+    }
     let words = words(name);
     let last = words.last().map(String::as_str).unwrap_or("");
     matches!(
@@ -71,6 +126,9 @@ pub fn is_sensitive_field(name: &str) -> bool {
 /// Whether a name holds a secret that must not be logged or hard-coded: passwords, tokens,
 /// secrets, keys, credentials.
 pub fn is_secret_name(name: &str) -> bool {
+    if !mentions_secret_stem(name) {
+        return false;
+    }
     let words = words(name);
     let last = words.last().map(String::as_str).unwrap_or("");
     has_word(
@@ -98,6 +156,9 @@ pub fn is_secret_name(name: &str) -> bool {
 
 /// Whether a name is for a password (not a hash of one).
 pub fn is_password_name(name: &str) -> bool {
+    if !(contains_ignore_case(name, "pass") || contains_ignore_case(name, "pwd")) {
+        return false;
+    }
     let words = words(name);
     has_word(&words, &["password", "passwd", "pwd", "passphrase"])
         && !has_word(
@@ -123,6 +184,9 @@ pub fn is_password_name(name: &str) -> bool {
 /// Whether a name is for a value that must be unguessable: session ids, tokens, reset and
 /// verification codes, API keys, nonces, OTPs.
 pub fn is_token_name(name: &str) -> bool {
+    if !mentions_secret_stem(name) {
+        return false;
+    }
     let words = words(name);
     let last = words.last().map(String::as_str).unwrap_or("");
     matches!(

@@ -268,7 +268,9 @@ pub fn analyze(
     handlers: &HandlerSources,
 ) -> FlowResults {
     let mut results = FlowResults::default();
+    let relevant = reachable_from_sources(project, handlers);
     for level in import_levels(project) {
+        let level: Vec<ModuleId> = level.into_iter().filter(|m| relevant[*m]).collect();
         let outcomes: Vec<ModuleOutcome> = level
             .par_iter()
             .map(|module| analyze_module(project, *module, rules, handlers, &results.summaries))
@@ -297,6 +299,49 @@ pub fn analyze(
         ))
     });
     results
+}
+
+/// The modules data from a request can reach: those that read requests (a request object
+/// parameter, Flask's `request`, a framework handler) and every module they import,
+/// transitively. Summaries of the others would never be used, so they are not analysed.
+fn reachable_from_sources(project: &Project, handlers: &HandlerSources) -> Vec<bool> {
+    let count = project.modules.len();
+    let mut relevant = vec![false; count];
+    let mut stack: Vec<ModuleId> = Vec::new();
+    for (module, m) in project.modules.iter().enumerate() {
+        let python = !m.language.is_javascript_family();
+        let reads_requests = handlers.keys().any(|(owner, _)| *owner == module)
+            || m.imports
+                .iter()
+                .any(|i| matches!(&i.imported, crate::ir::Imported::Named(n) if n == "request"))
+            || m.functions.iter().any(|f| {
+                f.params.iter().any(|p| {
+                    p.name().is_some_and(|name| {
+                        if python {
+                            name == "request"
+                        } else {
+                            vocabulary::JS_REQUEST_PARAMS.contains(&name)
+                        }
+                    }) || p
+                        .annotation
+                        .as_deref()
+                        .is_some_and(|a| vocabulary::REQUEST_TYPES.iter().any(|t| a.starts_with(t)))
+                })
+            });
+        if reads_requests {
+            relevant[module] = true;
+            stack.push(module);
+        }
+    }
+    while let Some(module) = stack.pop() {
+        for dependency in project.dependencies(module) {
+            if !relevant[dependency] {
+                relevant[dependency] = true;
+                stack.push(dependency);
+            }
+        }
+    }
+    relevant
 }
 
 /// Groups modules so that every module comes after the modules it imports (cycles broken
@@ -354,18 +399,14 @@ fn analyze_module(
     handlers: &HandlerSources,
     summaries: &HashMap<(ModuleId, FunctionId), Summary>,
 ) -> ModuleOutcome {
-    // First pass: summaries only, so the second pass knows functions declared later.
-    let mut first = Analyzer::new(project, module, rules, handlers, summaries, HashMap::new());
-    first.emit = false;
-    first.run();
-    let local = std::mem::take(&mut first.local_summaries);
-    let mut second = Analyzer::new(project, module, rules, handlers, summaries, local);
-    second.run();
+    // One pass: a function declared after its caller is analysed when the call is met.
+    let mut analyzer = Analyzer::new(project, module, rules, handlers, summaries, HashMap::new());
+    analyzer.run();
     ModuleOutcome {
         module,
-        summaries: second.local_summaries,
-        hits: second.hits,
-        truncated: second.steps > MAX_STEPS_PER_MODULE,
+        summaries: analyzer.local_summaries,
+        hits: analyzer.hits,
+        truncated: analyzer.steps > MAX_STEPS_PER_MODULE,
     }
 }
 
@@ -451,6 +492,11 @@ struct Analyzer<'p, 'r> {
     steps: usize,
     /// Set just before analysing a Promise executor: the resolver slot of its `resolve`.
     pending_resolver: Option<usize>,
+    /// The function being analysed.
+    current_function: FunctionId,
+    /// Hoisted function declarations not analysed yet, with their scope, so a call met
+    /// before the declaration analyses it on the spot.
+    hoisted: HashMap<FunctionId, std::rc::Rc<Env<'p>>>,
     analyzed: HashSet<FunctionId>,
 }
 
@@ -480,6 +526,8 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             emit: true,
             steps: 0,
             pending_resolver: None,
+            hoisted: HashMap::new(),
+            current_function: 0,
             analyzed: HashSet::new(),
         }
     }
@@ -536,6 +584,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
     /// the labels of leading parameters (callbacks receiving a call's result).
     fn function(&mut self, id: FunctionId, outer: &Env<'p>, param_labels: &[Labels]) -> Summary {
         self.analyzed.insert(id);
+        let previous_function = std::mem::replace(&mut self.current_function, id);
         let m = self.m;
         let function = &m.functions[id];
         let mut env = outer.clone();
@@ -609,6 +658,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             param_sinks: frame.param_sinks,
         };
         self.local_summaries.insert(id, summary.clone());
+        self.current_function = previous_function;
         summary
     }
 
@@ -616,6 +666,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         // Function declarations are hoisted: bind and analyse them first.
         for stmt in stmts {
             if let StmtKind::Function(id) = stmt.kind
+                && self.current_function != 0
                 && let Some(name) = &self.m.functions[id].name
             {
                 env.vars.insert(
@@ -627,12 +678,24 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 );
             }
         }
-        for stmt in stmts {
-            if let StmtKind::Function(id) = stmt.kind
-                && self.quiet == 0
-            {
-                let snapshot = env.clone();
-                self.function(id, &snapshot, &[]);
+        if self.quiet == 0
+            && stmts
+                .iter()
+                .any(|s| matches!(s.kind, StmtKind::Function(_)))
+        {
+            let snapshot = std::rc::Rc::new(env.clone());
+            for stmt in stmts {
+                if let StmtKind::Function(id) = stmt.kind {
+                    self.hoisted.insert(id, snapshot.clone());
+                }
+            }
+            for stmt in stmts {
+                if let StmtKind::Function(id) = stmt.kind
+                    && let Some(snapshot) = self.hoisted.remove(&id)
+                    && !self.analyzed.contains(&id)
+                {
+                    self.function(id, &snapshot, &[]);
+                }
             }
         }
         for stmt in stmts {
@@ -810,25 +873,23 @@ impl<'p, 'r> Analyzer<'p, 'r> {
     /// Applies what a condition proves to the environment of a branch.
     fn refine(&mut self, test: &'p Expr, holds: bool, env: &mut Env<'p>) {
         match &test.kind {
-            ExprKind::Unary { op, operand } if op == "!" || op == "not" => {
+            ExprKind::Unary { op, operand } if *op == "!" || *op == "not" => {
                 self.refine(operand, !holds, env)
             }
             ExprKind::Binary { op, left, right }
-                if (holds && (op == "&&" || op == "and"))
-                    || (!holds && (op == "||" || op == "or")) =>
+                if (holds && (*op == "&&" || *op == "and"))
+                    || (!holds && (*op == "||" || *op == "or")) =>
             {
                 self.refine(left, holds, env);
                 self.refine(right, holds, env);
             }
-            ExprKind::Binary { op, left, right }
-                if matches!(op.as_str(), "!==" | "!=" | "not in") =>
-            {
+            ExprKind::Binary { op, left, right } if matches!(*op, "!==" | "!=" | "not in") => {
                 let positive = Expr::new(
                     ExprKind::Binary {
-                        op: match op.as_str() {
-                            "!==" => "===".into(),
-                            "!=" => "==".into(),
-                            _ => "in".into(),
+                        op: match *op {
+                            "!==" => "===",
+                            "!=" => "==",
+                            _ => "in",
                         },
                         left: left.clone(),
                         right: right.clone(),
@@ -922,7 +983,18 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                     var.request_object = true;
                 }
                 configure(&mut var);
-                env.vars.insert(name.clone(), var);
+                // The module's top level keeps only values that carry something: plain
+                // definitions resolve through the project's scopes, and a small top-level
+                // environment keeps copying it into every function cheap.
+                let plain = var.labels.is_empty()
+                    && !var.request_object
+                    && var.resolver.is_none()
+                    && !var.opaque;
+                if self.current_function == 0 && plain {
+                    env.vars.remove(name.as_str());
+                } else {
+                    env.vars.insert(name.clone(), var);
+                }
             }
             Pattern::Object { props, rest } => {
                 for (key, sub) in props {
@@ -990,15 +1062,18 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             return Labels::none();
         }
         let labels = self.eval_inner(expr, env);
+        if labels.is_empty() || env.refined.is_empty() {
+            return labels;
+        }
         match expr.member_path() {
-            Some(path) if !labels.is_empty() => match env.refined.get(&path.join(".")) {
+            Some(path) => match env.refined.get(&path.join(".")) {
                 Some(kinds) => {
                     let kinds = *kinds;
                     labels.map(|l| l.cleansed |= kinds)
                 }
                 None => labels,
             },
-            _ => labels,
+            None => labels,
         }
     }
 
@@ -1059,7 +1134,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             ExprKind::Binary { op, left, right } => {
                 let left_labels = self.eval(left, env);
                 let right_labels = self.eval(right, env);
-                match op.as_str() {
+                match *op {
                     "+" => {
                         let left_text = constant_text(left);
                         let right_labels = right_labels.map(|l| {
@@ -1437,6 +1512,14 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         }
         drop(view);
         drop(local);
+        if let Some((m, f)) = target
+            && m == self.module
+            && self.quiet == 0
+            && !self.analyzed.contains(&f)
+            && let Some(snapshot) = self.hoisted.remove(&f)
+        {
+            self.function(f, &snapshot, &[]);
+        }
         let summary = target.and_then(|(m, f)| {
             if m == self.module {
                 self.local_summaries.get(&f).cloned()
@@ -1780,7 +1863,7 @@ fn constant_text(expr: &Expr) -> Option<String> {
         ExprKind::Template {
             tag: None, quasis, ..
         } => quasis.first().cloned(),
-        ExprKind::Binary { op, left, .. } if op == "+" => constant_text(left),
+        ExprKind::Binary { op, left, .. } if *op == "+" => constant_text(left),
         _ => None,
     }
 }

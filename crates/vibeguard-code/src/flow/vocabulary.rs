@@ -284,7 +284,7 @@ pub fn terminates(name: &str) -> bool {
 pub fn guard(test: &Expr) -> Vec<(&Expr, Kinds)> {
     let mut out = Vec::new();
     match &test.kind {
-        ExprKind::Binary { op, left, right } => match op.as_str() {
+        ExprKind::Binary { op, left, right } => match *op {
             "===" | "==" => {
                 if is_typeof(left) || is_typeof(right) {
                     let operand = if is_typeof(left) { left } else { right };
@@ -409,7 +409,7 @@ fn is_constant(expr: &Expr) -> bool {
 }
 
 fn is_typeof(expr: &Expr) -> bool {
-    matches!(&expr.kind, ExprKind::Unary { op, .. } if op == "typeof")
+    matches!(&expr.kind, ExprKind::Unary { op, .. } if *op == "typeof")
 }
 
 /// `url.hostname` checked against an allowlist also vouches for `url` as a fetch or redirect

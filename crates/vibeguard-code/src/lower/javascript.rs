@@ -64,10 +64,9 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
                 if declarator.kind() != "variable_declarator" {
                     continue;
                 }
-                let (Some(name), Some(value)) = (
-                    declarator.child_by_field_name("name"),
-                    declarator.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) =
+                    (b.field(declarator, "name"), b.field(declarator, "value"))
+                else {
                     continue;
                 };
                 let target = pattern(b, name);
@@ -76,7 +75,7 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             }
         }
         "function_declaration" | "generator_function_declaration" | "function_signature" => {
-            if node.child_by_field_name("body").is_none() {
+            if b.field(node, "body").is_none() {
                 return;
             }
             let id = function(b, node, None);
@@ -95,9 +94,9 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             push(out, StmtKind::Throw(value));
         }
         "if_statement" => {
-            let test = condition(b, node.child_by_field_name("condition"), r);
-            let consequent = body_of(b, node.child_by_field_name("consequence"));
-            let alternate = match node.child_by_field_name("alternative") {
+            let test = condition(b, b.field(node, "condition"), r);
+            let consequent = body_of(b, b.field(node, "consequence"));
+            let alternate = match b.field(node, "alternative") {
                 Some(clause) => {
                     let inner = named_children(clause).into_iter().next();
                     body_of(b, inner)
@@ -115,16 +114,16 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
         }
         "for_statement" => {
             let mut block = Vec::new();
-            if let Some(init) = node.child_by_field_name("initializer") {
+            if let Some(init) = b.field(node, "initializer") {
                 statement(b, init, &mut block);
             }
-            let test = node
-                .child_by_field_name("condition")
+            let test = b
+                .field(node, "condition")
                 .and_then(|c| named_children(c).into_iter().next().or(Some(c)))
                 .filter(|c| c.kind() != "empty_statement")
                 .map(|c| expr(b, c));
-            let mut body = body_of(b, node.child_by_field_name("body"));
-            if let Some(increment) = node.child_by_field_name("increment") {
+            let mut body = body_of(b, b.field(node, "body"));
+            if let Some(increment) = b.field(node, "increment") {
                 let increment = expr(b, increment);
                 body.push(Stmt {
                     range: increment.range,
@@ -142,14 +141,11 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             push(out, StmtKind::Block(block));
         }
         "for_in_statement" => {
-            let binding = match (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) {
+            let binding = match (b.field(node, "left"), b.field(node, "right")) {
                 (Some(left), Some(right)) => Some((pattern(b, left), expr(b, right))),
                 _ => None,
             };
-            let body = body_of(b, node.child_by_field_name("body"));
+            let body = body_of(b, b.field(node, "body"));
             push(
                 out,
                 StmtKind::Loop {
@@ -160,8 +156,8 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             );
         }
         "while_statement" | "do_statement" => {
-            let test = Some(condition(b, node.child_by_field_name("condition"), r));
-            let body = body_of(b, node.child_by_field_name("body"));
+            let test = Some(condition(b, b.field(node, "condition"), r));
+            let body = body_of(b, b.field(node, "body"));
             push(
                 out,
                 StmtKind::Loop {
@@ -172,13 +168,11 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             );
         }
         "try_statement" => {
-            let body = body_of(b, node.child_by_field_name("body"));
+            let body = body_of(b, b.field(node, "body"));
             let mut handlers = Vec::new();
-            if let Some(clause) = node.child_by_field_name("handler") {
-                let param = clause
-                    .child_by_field_name("parameter")
-                    .map(|p| pattern(b, p));
-                let body = body_of(b, clause.child_by_field_name("body"));
+            if let Some(clause) = b.field(node, "handler") {
+                let param = b.field(clause, "parameter").map(|p| pattern(b, p));
+                let body = body_of(b, b.field(clause, "body"));
                 handlers.push(Handler {
                     types: Vec::new(),
                     param,
@@ -186,8 +180,8 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
                     range: range(clause),
                 });
             }
-            let finally = match node.child_by_field_name("finalizer") {
-                Some(clause) => body_of(b, clause.child_by_field_name("body")),
+            let finally = match b.field(node, "finalizer") {
+                Some(clause) => body_of(b, b.field(clause, "body")),
                 None => Vec::new(),
             };
             push(
@@ -201,22 +195,22 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
         }
         "statement_block" | "class_static_block" => {
             let inner = match node.kind() {
-                "class_static_block" => body_of(b, node.child_by_field_name("body")),
+                "class_static_block" => body_of(b, b.field(node, "body")),
                 _ => statements(b, named_children(node)),
             };
             push(out, StmtKind::Block(inner));
         }
         "switch_statement" => {
-            let value = condition(b, node.child_by_field_name("value"), r);
-            let cases: Vec<Node<'_>> = node
-                .child_by_field_name("body")
+            let value = condition(b, b.field(node, "value"), r);
+            let cases: Vec<Node<'_>> = b
+                .field(node, "body")
                 .map(named_children)
                 .unwrap_or_default();
             // Cases are alternatives: a `return` in one must not make the next look dead.
             let mut chain: Vec<Stmt> = Vec::new();
             for case in cases.into_iter().rev() {
-                let test = case
-                    .child_by_field_name("value")
+                let test = b
+                    .field(case, "value")
                     .map(|v| expr(b, v))
                     .unwrap_or_else(|| value.clone());
                 let mut body_nodes = Vec::new();
@@ -242,18 +236,18 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             push(out, StmtKind::Block(block));
         }
         "labeled_statement" => {
-            if let Some(body) = node.child_by_field_name("body") {
+            if let Some(body) = b.field(node, "body") {
                 statement(b, body, out);
             }
         }
         "with_statement" => {
-            let body = body_of(b, node.child_by_field_name("body"));
+            let body = body_of(b, b.field(node, "body"));
             push(out, StmtKind::Block(body));
         }
         "import_statement" => import_statement(b, node),
         "export_statement" => export_statement(b, node, out),
         "module" | "internal_module" => {
-            let body = body_of(b, node.child_by_field_name("body"));
+            let body = body_of(b, b.field(node, "body"));
             push(out, StmtKind::Block(body));
         }
         "ambient_declaration"
@@ -287,10 +281,7 @@ fn expression_statement(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>
     let r = range(node);
     match node.kind() {
         "assignment_expression" => {
-            let (Some(left), Some(right)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(left), Some(right)) = (b.field(node, "left"), b.field(node, "right")) else {
                 return;
             };
             let target = pattern(b, left);
@@ -298,10 +289,7 @@ fn expression_statement(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>
             assign(b, target, value, false, r, out);
         }
         "augmented_assignment_expression" => {
-            let (Some(left), Some(right)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(left), Some(right)) = (b.field(node, "left"), b.field(node, "right")) else {
                 return;
             };
             let target = pattern(b, left);
@@ -415,11 +403,11 @@ fn required_module(value: &Expr) -> Option<(&str, Option<&str>)> {
 }
 
 fn import_statement(b: &mut Builder<'_>, node: Node<'_>) {
-    let source_node = node.child_by_field_name("source").or_else(|| {
+    let source_node = b.field(node, "source").or_else(|| {
         named_children(node)
             .into_iter()
             .find(|c| c.kind() == "import_require_clause")
-            .and_then(|clause| clause.child_by_field_name("source"))
+            .and_then(|clause| b.field(clause, "source"))
     });
     let Some(source) = source_node.map(|s| string_value(b, s)) else {
         return;
@@ -448,12 +436,12 @@ fn import_statement(b: &mut Builder<'_>, node: Node<'_>) {
                         }
                         "named_imports" => {
                             for specifier in named_children(part) {
-                                let Some(name) = specifier.child_by_field_name("name") else {
+                                let Some(name) = b.field(specifier, "name") else {
                                     continue;
                                 };
                                 let imported = b.text(name).trim_matches(['"', '\'']).to_string();
-                                let local = specifier
-                                    .child_by_field_name("alias")
+                                let local = b
+                                    .field(specifier, "alias")
                                     .map(|a| b.text(a).to_string())
                                     .unwrap_or_else(|| imported.clone());
                                 let imported = if imported == "default" {
@@ -490,12 +478,10 @@ fn import_statement(b: &mut Builder<'_>, node: Node<'_>) {
 
 fn export_statement(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
     let r = range(node);
-    let source = node
-        .child_by_field_name("source")
-        .map(|s| string_value(b, s));
+    let source = b.field(node, "source").map(|s| string_value(b, s));
     let is_default = (0..node.child_count())
         .any(|i| node.child(i).is_some_and(|child| child.kind() == "default"));
-    if let Some(declaration) = node.child_by_field_name("declaration") {
+    if let Some(declaration) = b.field(node, "declaration") {
         let before = out.len();
         statement(b, declaration, out);
         let mut names = Vec::new();
@@ -524,7 +510,7 @@ fn export_statement(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
         }
         return;
     }
-    if let Some(value) = node.child_by_field_name("value") {
+    if let Some(value) = b.field(node, "value") {
         let value = match value.kind() {
             "function_declaration" | "generator_function_declaration" | "class_declaration" => {
                 let before = out.len();
@@ -551,12 +537,12 @@ fn export_statement(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             "export_clause" => {
                 any_clause = true;
                 for specifier in named_children(child) {
-                    let Some(name) = specifier.child_by_field_name("name") else {
+                    let Some(name) = b.field(specifier, "name") else {
                         continue;
                     };
                     let local = b.text(name).to_string();
-                    let exported = specifier
-                        .child_by_field_name("alias")
+                    let exported = b
+                        .field(specifier, "alias")
                         .map(|a| b.text(a).to_string())
                         .unwrap_or_else(|| local.clone());
                     let value_name = match &source {
@@ -620,10 +606,7 @@ fn export_statement(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
 
 /// A function-like node (declaration, expression, arrow, method) into a new function.
 fn function(b: &mut Builder<'_>, node: Node<'_>, name: Option<String>) -> usize {
-    let name = name.or_else(|| {
-        node.child_by_field_name("name")
-            .map(|n| b.text(n).to_string())
-    });
+    let name = name.or_else(|| b.field(node, "name").map(|n| b.text(n).to_string()));
     let id = b.start_function(name, range(node));
     let outer = b.current;
     let outer_class = b.current_class;
@@ -632,13 +615,13 @@ fn function(b: &mut Builder<'_>, node: Node<'_>, name: Option<String>) -> usize 
         b.current_class = None;
     }
     let mut params = Vec::new();
-    if let Some(list) = node.child_by_field_name("parameters") {
+    if let Some(list) = b.field(node, "parameters") {
         for param in named_children(list) {
             if let Some(param) = parameter(b, param) {
                 params.push(param);
             }
         }
-    } else if let Some(single) = node.child_by_field_name("parameter") {
+    } else if let Some(single) = b.field(node, "parameter") {
         params.push(Param {
             pattern: pattern(b, single),
             annotation: None,
@@ -647,7 +630,7 @@ fn function(b: &mut Builder<'_>, node: Node<'_>, name: Option<String>) -> usize 
             range: range(single),
         });
     }
-    let body = match node.child_by_field_name("body") {
+    let body = match b.field(node, "body") {
         Some(body) if body.kind() == "statement_block" => statements(b, named_children(body)),
         Some(body) => {
             let value = expr(b, body);
@@ -670,11 +653,11 @@ fn parameter(b: &mut Builder<'_>, node: Node<'_>) -> Option<Param> {
     let r = range(node);
     match node.kind() {
         "required_parameter" | "optional_parameter" => {
-            let target = node.child_by_field_name("pattern")?;
-            let annotation = node
-                .child_by_field_name("type")
+            let target = b.field(node, "pattern")?;
+            let annotation = b
+                .field(node, "type")
                 .map(|t| b.text(t).trim_start_matches(':').trim().to_string());
-            let default = node.child_by_field_name("value").map(|v| expr(b, v));
+            let default = b.field(node, "value").map(|v| expr(b, v));
             let variadic = target.kind() == "rest_pattern";
             Some(Param {
                 pattern: pattern(b, target),
@@ -685,8 +668,8 @@ fn parameter(b: &mut Builder<'_>, node: Node<'_>) -> Option<Param> {
             })
         }
         "assignment_pattern" => {
-            let left = node.child_by_field_name("left")?;
-            let default = node.child_by_field_name("right").map(|v| expr(b, v));
+            let left = b.field(node, "left")?;
+            let default = b.field(node, "right").map(|v| expr(b, v));
             Some(Param {
                 pattern: pattern(b, left),
                 annotation: None,
@@ -728,16 +711,15 @@ fn pattern(b: &mut Builder<'_>, node: Node<'_>) -> Pattern {
                         props.push((name.clone(), Pattern::Name(name)));
                     }
                     "object_assignment_pattern" => {
-                        if let Some(left) = child.child_by_field_name("left") {
+                        if let Some(left) = b.field(child, "left") {
                             let name = b.text(left).to_string();
                             props.push((name, pattern(b, left)));
                         }
                     }
                     "pair_pattern" => {
-                        if let (Some(key), Some(value)) = (
-                            child.child_by_field_name("key"),
-                            child.child_by_field_name("value"),
-                        ) {
+                        if let (Some(key), Some(value)) =
+                            (b.field(child, "key"), b.field(child, "value"))
+                        {
                             let key = property_key_text(b, key);
                             props.push((key, pattern(b, value)));
                         }
@@ -756,8 +738,8 @@ fn pattern(b: &mut Builder<'_>, node: Node<'_>) -> Pattern {
         ),
         "rest_pattern" | "assignment_pattern" => match named_children(node).first() {
             Some(inner) if node.kind() == "rest_pattern" => pattern(b, *inner),
-            _ => node
-                .child_by_field_name("left")
+            _ => b
+                .field(node, "left")
                 .map(|left| pattern(b, left))
                 .unwrap_or(Pattern::Ignore),
         },
@@ -777,9 +759,7 @@ fn property_key_text(b: &Builder<'_>, key: Node<'_>) -> String {
 }
 
 fn class(b: &mut Builder<'_>, node: Node<'_>) -> usize {
-    let name = node
-        .child_by_field_name("name")
-        .map(|n| b.text(n).to_string());
+    let name = b.field(node, "name").map(|n| b.text(n).to_string());
     let id = b.start_class(name, range(node));
     let outer_class = b.current_class;
     b.current_class = Some(id);
@@ -801,7 +781,7 @@ fn class(b: &mut Builder<'_>, node: Node<'_>) -> usize {
                 for clause in named_children(child) {
                     match clause.kind() {
                         "extends_clause" => {
-                            if let Some(value) = clause.child_by_field_name("value") {
+                            if let Some(value) = b.field(clause, "value") {
                                 bases.push(expr(b, value));
                             }
                         }
@@ -818,12 +798,12 @@ fn class(b: &mut Builder<'_>, node: Node<'_>) -> usize {
     let mut fields = Vec::new();
     let mut methods = Vec::new();
     let mut pending_decorators = Vec::new();
-    if let Some(body) = node.child_by_field_name("body") {
+    if let Some(body) = b.field(node, "body") {
         for member in named_children(body) {
             match member.kind() {
                 "decorator" => pending_decorators.extend(decorator(b, member)),
                 "method_definition" | "method_signature" | "abstract_method_signature" => {
-                    if member.child_by_field_name("body").is_none() {
+                    if b.field(member, "body").is_none() {
                         continue;
                     }
                     let method = function(b, member, None);
@@ -837,9 +817,9 @@ fn class(b: &mut Builder<'_>, node: Node<'_>) -> usize {
                     methods.push(method);
                 }
                 "public_field_definition" | "field_definition" => {
-                    let Some(name_node) = member
-                        .child_by_field_name("name")
-                        .or_else(|| member.child_by_field_name("property"))
+                    let Some(name_node) = b
+                        .field(member, "name")
+                        .or_else(|| b.field(member, "property"))
                     else {
                         continue;
                     };
@@ -850,12 +830,12 @@ fn class(b: &mut Builder<'_>, node: Node<'_>) -> usize {
                             field_decorators.extend(decorator(b, child));
                         }
                     }
-                    let value = member.child_by_field_name("value").map(|v| expr(b, v));
+                    let value = b.field(member, "value").map(|v| expr(b, v));
                     if let Some(value) = &value {
                         b.name_function(value, &name);
                     }
-                    let annotation = member
-                        .child_by_field_name("type")
+                    let annotation = b
+                        .field(member, "type")
                         .map(|t| b.text(t).trim_start_matches(':').trim().to_string());
                     fields.push(Field {
                         name,
@@ -927,8 +907,8 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
         "null" | "undefined" => ExprKind::Null,
         "regex" => ExprKind::Other(Vec::new()),
         "call_expression" => {
-            let callee = node.child_by_field_name("function");
-            let arguments = node.child_by_field_name("arguments");
+            let callee = b.field(node, "function");
+            let arguments = b.field(node, "arguments");
             match (callee, arguments) {
                 (Some(callee), Some(arguments)) if arguments.kind() == "template_string" => {
                     let tag = expr(b, callee);
@@ -942,50 +922,37 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
                 (None, _) => other(b, node),
             }
         }
-        "new_expression" => match node.child_by_field_name("constructor") {
+        "new_expression" => match b.field(node, "constructor") {
             Some(callee) => ExprKind::Call {
                 callee: Box::new(expr(b, callee)),
-                args: node
-                    .child_by_field_name("arguments")
+                args: b
+                    .field(node, "arguments")
                     .map(|a| args(b, a))
                     .unwrap_or_default(),
                 new: true,
             },
             None => other(b, node),
         },
-        "member_expression" => {
-            match (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("property"),
-            ) {
-                (Some(object), Some(property)) => ExprKind::Member {
-                    object: Box::new(expr(b, object)),
-                    property: b.text(property).to_string(),
-                },
-                _ => other(b, node),
-            }
-        }
-        "subscript_expression" => {
-            match (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("index"),
-            ) {
-                (Some(object), Some(index)) => ExprKind::Index {
-                    object: Box::new(expr(b, object)),
-                    index: Box::new(expr(b, index)),
-                },
-                _ => other(b, node),
-            }
-        }
+        "member_expression" => match (b.field(node, "object"), b.field(node, "property")) {
+            (Some(object), Some(property)) => ExprKind::Member {
+                object: Box::new(expr(b, object)),
+                property: b.text(property).to_string(),
+            },
+            _ => other(b, node),
+        },
+        "subscript_expression" => match (b.field(node, "object"), b.field(node, "index")) {
+            (Some(object), Some(index)) => ExprKind::Index {
+                object: Box::new(expr(b, object)),
+                index: Box::new(expr(b, index)),
+            },
+            _ => other(b, node),
+        },
         "binary_expression" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map(|o| b.text(o).to_string())
+            let op = b
+                .field(node, "operator")
+                .map(|o| crate::ir::operator(b.text(o)))
                 .unwrap_or_default();
-            match (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) {
+            match (b.field(node, "left"), b.field(node, "right")) {
                 (Some(left), Some(right)) => ExprKind::Binary {
                     op,
                     left: Box::new(expr(b, left)),
@@ -995,11 +962,11 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
             }
         }
         "unary_expression" | "update_expression" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map(|o| b.text(o).to_string())
+            let op = b
+                .field(node, "operator")
+                .map(|o| crate::ir::operator(b.text(o)))
                 .unwrap_or_default();
-            match node.child_by_field_name("argument") {
+            match b.field(node, "argument") {
                 Some(operand) => ExprKind::Unary {
                     op,
                     operand: Box::new(expr(b, operand)),
@@ -1008,10 +975,7 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
             }
         }
         "assignment_expression" | "augmented_assignment_expression" => {
-            match (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) {
+            match (b.field(node, "left"), b.field(node, "right")) {
                 (Some(left), Some(right)) => {
                     let target = pattern(b, left);
                     let value = expr(b, right);
@@ -1027,9 +991,9 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
             }
         }
         "ternary_expression" => match (
-            node.child_by_field_name("condition"),
-            node.child_by_field_name("consequence"),
-            node.child_by_field_name("alternative"),
+            b.field(node, "condition"),
+            b.field(node, "consequence"),
+            b.field(node, "alternative"),
         ) {
             (Some(test), Some(consequent), Some(alternate)) => ExprKind::Conditional {
                 test: Box::new(expr(b, test)),
@@ -1063,10 +1027,9 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
             for child in named_children(node) {
                 match child.kind() {
                     "pair" => {
-                        let (Some(key), Some(value)) = (
-                            child.child_by_field_name("key"),
-                            child.child_by_field_name("value"),
-                        ) else {
+                        let (Some(key), Some(value)) =
+                            (b.field(child, "key"), b.field(child, "value"))
+                        else {
                             continue;
                         };
                         let key = match key.kind() {
@@ -1095,8 +1058,8 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
                         }
                     }
                     "method_definition" => {
-                        let key = child
-                            .child_by_field_name("name")
+                        let key = b
+                            .field(child, "name")
                             .map(|n| property_key_text(b, n))
                             .unwrap_or_default();
                         let id = function(b, child, Some(key.clone()));

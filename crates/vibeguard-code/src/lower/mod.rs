@@ -88,6 +88,9 @@ pub(crate) struct Builder<'t> {
     /// The class whose body is being lowered.
     pub current_class: Option<ClassId>,
     depth: u32,
+    /// Field ids by name: looking a field up by name scans the grammar's field names.
+    fields:
+        std::cell::RefCell<std::collections::HashMap<&'static str, Option<std::num::NonZeroU16>>>,
 }
 
 impl<'t> Builder<'t> {
@@ -109,7 +112,19 @@ impl<'t> Builder<'t> {
             current: 0,
             current_class: None,
             depth: 0,
+            fields: Default::default(),
         }
+    }
+
+    /// The child of `node` in field `name` (like `Node::child_by_field_name`, with the field's
+    /// id cached).
+    pub fn field<'n>(&self, node: Node<'n>, name: &'static str) -> Option<Node<'n>> {
+        let id = *self
+            .fields
+            .borrow_mut()
+            .entry(name)
+            .or_insert_with(|| node.language().field_id_for_name(name));
+        node.child_by_field_id(id?.get())
     }
 
     /// The text of a node.

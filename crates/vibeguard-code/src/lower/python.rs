@@ -81,7 +81,7 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
                 .filter_map(|d| named_children(d).into_iter().next())
                 .map(|d| expr(b, d))
                 .collect();
-            match node.child_by_field_name("definition") {
+            match b.field(node, "definition") {
                 Some(def) if def.kind() == "function_definition" => {
                     let id = function(b, def, decorators);
                     push(out, StmtKind::Function(id));
@@ -102,8 +102,8 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             push(out, StmtKind::Throw(value));
         }
         "if_statement" => {
-            let test = condition(b, node.child_by_field_name("condition"), r);
-            let consequent = block(b, node.child_by_field_name("consequence"));
+            let test = condition(b, b.field(node, "condition"), r);
+            let consequent = block(b, b.field(node, "consequence"));
             let mut cursor = node.walk();
             let clauses: Vec<Node<'_>> = node
                 .children_by_field_name("alternative", &mut cursor)
@@ -119,16 +119,13 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             );
         }
         "for_statement" => {
-            let binding = match (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) {
+            let binding = match (b.field(node, "left"), b.field(node, "right")) {
                 (Some(left), Some(right)) => Some((pattern(b, left), expr(b, right))),
                 _ => None,
             };
-            let mut body = block(b, node.child_by_field_name("body"));
-            if let Some(alternative) = node.child_by_field_name("alternative") {
-                body.extend(block(b, alternative.child_by_field_name("body")));
+            let mut body = block(b, b.field(node, "body"));
+            if let Some(alternative) = b.field(node, "alternative") {
+                body.extend(block(b, b.field(alternative, "body")));
             }
             push(
                 out,
@@ -140,8 +137,8 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             );
         }
         "while_statement" => {
-            let test = Some(condition(b, node.child_by_field_name("condition"), r));
-            let body = block(b, node.child_by_field_name("body"));
+            let test = Some(condition(b, b.field(node, "condition"), r));
+            let body = block(b, b.field(node, "body"));
             push(
                 out,
                 StmtKind::Loop {
@@ -152,13 +149,13 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             );
         }
         "try_statement" => {
-            let body = block(b, node.child_by_field_name("body"));
+            let body = block(b, b.field(node, "body"));
             let mut handlers = Vec::new();
             let mut finally = Vec::new();
             for child in named_children(node) {
                 match child.kind() {
                     "except_clause" | "except_group_clause" => handlers.push(except(b, child)),
-                    "else_clause" => finally.extend(block(b, child.child_by_field_name("body"))),
+                    "else_clause" => finally.extend(block(b, b.field(child, "body"))),
                     "finally_clause" => {
                         let inner = named_children(child)
                             .into_iter()
@@ -184,12 +181,12 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
                     continue;
                 }
                 for item in named_children(clause) {
-                    let Some(value) = item.child_by_field_name("value") else {
+                    let Some(value) = b.field(item, "value") else {
                         continue;
                     };
                     if value.kind() == "as_pattern" {
                         let source = named_children(value).into_iter().next();
-                        let alias = value.child_by_field_name("alias");
+                        let alias = b.field(value, "alias");
                         if let (Some(source), Some(alias)) = (source, alias) {
                             let target = named_children(alias)
                                 .first()
@@ -214,18 +211,18 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
                     }
                 }
             }
-            inner.extend(block(b, node.child_by_field_name("body")));
+            inner.extend(block(b, b.field(node, "body")));
             push(out, StmtKind::Block(inner));
         }
         "match_statement" => {
-            let subject = condition(b, node.child_by_field_name("subject"), r);
-            let cases: Vec<Node<'_>> = node
-                .child_by_field_name("body")
+            let subject = condition(b, b.field(node, "subject"), r);
+            let cases: Vec<Node<'_>> = b
+                .field(node, "body")
                 .map(named_children)
                 .unwrap_or_default();
             let mut chain = Vec::new();
             for case in cases.into_iter().rev() {
-                let consequent = block(b, case.child_by_field_name("consequence"));
+                let consequent = block(b, b.field(case, "consequence"));
                 chain = vec![Stmt {
                     kind: StmtKind::If {
                         test: subject.clone(),
@@ -261,8 +258,8 @@ fn alternatives(b: &mut Builder<'_>, clauses: &[Node<'_>]) -> Vec<Stmt> {
     };
     match first.kind() {
         "elif_clause" => {
-            let test = condition(b, first.child_by_field_name("condition"), range(*first));
-            let consequent = block(b, first.child_by_field_name("consequence"));
+            let test = condition(b, b.field(*first, "condition"), range(*first));
+            let consequent = block(b, b.field(*first, "consequence"));
             let alternate = alternatives(b, rest);
             vec![Stmt {
                 kind: StmtKind::If {
@@ -273,7 +270,7 @@ fn alternatives(b: &mut Builder<'_>, clauses: &[Node<'_>]) -> Vec<Stmt> {
                 range: range(*first),
             }]
         }
-        _ => block(b, first.child_by_field_name("body")),
+        _ => block(b, b.field(*first, "body")),
     }
 }
 
@@ -288,7 +285,7 @@ fn except(b: &mut Builder<'_>, clause: Node<'_>) -> Handler {
                 if let Some(kind) = named_children(child).first() {
                     types.push(expr(b, *kind));
                 }
-                if let Some(alias) = child.child_by_field_name("alias")
+                if let Some(alias) = b.field(child, "alias")
                     && let Some(target) = named_children(alias).first()
                 {
                     param = Some(pattern(b, *target));
@@ -316,10 +313,10 @@ fn expression_statement(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>
     let r = range(node);
     match node.kind() {
         "assignment" => {
-            let Some(left) = node.child_by_field_name("left") else {
+            let Some(left) = b.field(node, "left") else {
                 return;
             };
-            let Some(right) = node.child_by_field_name("right") else {
+            let Some(right) = b.field(node, "right") else {
                 return;
             };
             // `a = b = value`: the right side is itself an assignment.
@@ -352,10 +349,7 @@ fn expression_statement(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>
             });
         }
         "augmented_assignment" => {
-            let (Some(left), Some(right)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(left), Some(right)) = (b.field(node, "left"), b.field(node, "right")) else {
                 return;
             };
             let target = pattern(b, left);
@@ -396,10 +390,8 @@ fn import_statement(b: &mut Builder<'_>, node: Node<'_>) {
                 });
             }
             "aliased_import" => {
-                let (Some(module), Some(alias)) = (
-                    name.child_by_field_name("name"),
-                    name.child_by_field_name("alias"),
-                ) else {
+                let (Some(module), Some(alias)) = (b.field(name, "name"), b.field(name, "alias"))
+                else {
                     continue;
                 };
                 b.imports.push(Import {
@@ -416,7 +408,7 @@ fn import_statement(b: &mut Builder<'_>, node: Node<'_>) {
 
 fn import_from(b: &mut Builder<'_>, node: Node<'_>) {
     let r = range(node);
-    let Some(module) = node.child_by_field_name("module_name") else {
+    let Some(module) = b.field(node, "module_name") else {
         return;
     };
     let source: String = b.text(module).split_whitespace().collect();
@@ -429,10 +421,8 @@ fn import_from(b: &mut Builder<'_>, node: Node<'_>) {
                 (text.clone(), text)
             }
             "aliased_import" => {
-                let (Some(original), Some(alias)) = (
-                    name.child_by_field_name("name"),
-                    name.child_by_field_name("alias"),
-                ) else {
+                let (Some(original), Some(alias)) = (b.field(name, "name"), b.field(name, "alias"))
+                else {
                     continue;
                 };
                 (b.text(original).to_string(), b.text(alias).to_string())
@@ -460,19 +450,17 @@ fn import_from(b: &mut Builder<'_>, node: Node<'_>) {
 }
 
 fn function(b: &mut Builder<'_>, node: Node<'_>, decorators: Vec<Expr>) -> usize {
-    let name = node
-        .child_by_field_name("name")
-        .map(|n| b.text(n).to_string());
+    let name = b.field(node, "name").map(|n| b.text(n).to_string());
     let id = b.start_function(name, range(node));
     let outer = b.current;
     let outer_class = b.current_class;
     b.current = id;
     b.current_class = None;
-    let params = node
-        .child_by_field_name("parameters")
+    let params = b
+        .field(node, "parameters")
         .map(|list| parameters(b, list))
         .unwrap_or_default();
-    let body = match node.child_by_field_name("body") {
+    let body = match b.field(node, "body") {
         Some(body) if node.kind() == "lambda" => {
             let value = expr(b, body);
             vec![Stmt {
@@ -500,14 +488,14 @@ fn parameters(b: &mut Builder<'_>, list: Node<'_>) -> Vec<Param> {
             "identifier" => (Some(param), None, None, false),
             "typed_parameter" => {
                 let name = named_children(param).into_iter().next();
-                let annotation = param.child_by_field_name("type");
+                let annotation = b.field(param, "type");
                 let variadic = name.is_some_and(|n| n.kind().ends_with("splat_pattern"));
                 (name, annotation, None, variadic)
             }
             "default_parameter" | "typed_default_parameter" => (
-                param.child_by_field_name("name"),
-                param.child_by_field_name("type"),
-                param.child_by_field_name("value"),
+                b.field(param, "name"),
+                b.field(param, "type"),
+                b.field(param, "value"),
                 false,
             ),
             "list_splat_pattern" | "dictionary_splat_pattern" => {
@@ -538,12 +526,10 @@ fn parameters(b: &mut Builder<'_>, list: Node<'_>) -> Vec<Param> {
 }
 
 fn class(b: &mut Builder<'_>, node: Node<'_>, decorators: Vec<Expr>) -> usize {
-    let name = node
-        .child_by_field_name("name")
-        .map(|n| b.text(n).to_string());
+    let name = b.field(node, "name").map(|n| b.text(n).to_string());
     let id = b.start_class(name, range(node));
-    let bases: Vec<Expr> = node
-        .child_by_field_name("superclasses")
+    let bases: Vec<Expr> = b
+        .field(node, "superclasses")
         .map(named_children)
         .unwrap_or_default()
         .into_iter()
@@ -558,8 +544,8 @@ fn class(b: &mut Builder<'_>, node: Node<'_>, decorators: Vec<Expr>) -> usize {
     b.current_class = Some(id);
     let mut fields = Vec::new();
     let mut methods = Vec::new();
-    let body: Vec<Node<'_>> = node
-        .child_by_field_name("body")
+    let body: Vec<Node<'_>> = b
+        .field(node, "body")
         .map(named_children)
         .unwrap_or_default();
     for member in body {
@@ -572,7 +558,7 @@ fn class(b: &mut Builder<'_>, node: Node<'_>, decorators: Vec<Expr>) -> usize {
                     .filter_map(|d| named_children(d).into_iter().next())
                     .map(|d| expr(b, d))
                     .collect();
-                if let Some(def) = member.child_by_field_name("definition") {
+                if let Some(def) = b.field(member, "definition") {
                     if def.kind() == "function_definition" {
                         methods.push(method(b, def, member_decorators));
                     } else if def.kind() == "class_definition" {
@@ -588,7 +574,7 @@ fn class(b: &mut Builder<'_>, node: Node<'_>, decorators: Vec<Expr>) -> usize {
                     if child.kind() != "assignment" {
                         continue;
                     }
-                    let Some(left) = child.child_by_field_name("left") else {
+                    let Some(left) = b.field(child, "left") else {
                         continue;
                     };
                     let targets: Vec<String> = match left.kind() {
@@ -600,10 +586,8 @@ fn class(b: &mut Builder<'_>, node: Node<'_>, decorators: Vec<Expr>) -> usize {
                             .collect(),
                         _ => continue,
                     };
-                    let value = child.child_by_field_name("right").map(|v| expr(b, v));
-                    let annotation = child
-                        .child_by_field_name("type")
-                        .map(|t| b.text(t).to_string());
+                    let value = b.field(child, "right").map(|v| expr(b, v));
+                    let annotation = b.field(child, "type").map(|t| b.text(t).to_string());
                     for name in targets {
                         if let Some(value) = &value {
                             b.name_function(value, &name);
@@ -687,11 +671,11 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
             concatenate(parts)
         }
         "call" => {
-            let Some(callee) = node.child_by_field_name("function") else {
+            let Some(callee) = b.field(node, "function") else {
                 return other(b, node);
             };
             let callee = Box::new(expr(b, callee));
-            let args = match node.child_by_field_name("arguments") {
+            let args = match b.field(node, "arguments") {
                 Some(list) if list.kind() == "argument_list" => arguments(b, list),
                 Some(generator) => vec![Arg {
                     name: None,
@@ -705,10 +689,7 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
                 new: false,
             }
         }
-        "attribute" => match (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("attribute"),
-        ) {
+        "attribute" => match (b.field(node, "object"), b.field(node, "attribute")) {
             (Some(object), Some(attribute)) => ExprKind::Member {
                 object: Box::new(expr(b, object)),
                 property: b.text(attribute).to_string(),
@@ -716,7 +697,7 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
             _ => other(b, node),
         },
         "subscript" => {
-            let Some(value) = node.child_by_field_name("value") else {
+            let Some(value) = b.field(node, "value") else {
                 return other(b, node);
             };
             let mut cursor = node.walk();
@@ -730,14 +711,11 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
             }
         }
         "binary_operator" | "boolean_operator" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map(|o| b.text(o).to_string())
+            let op = b
+                .field(node, "operator")
+                .map(|o| crate::ir::operator(b.text(o)))
                 .unwrap_or_default();
-            match (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) {
+            match (b.field(node, "left"), b.field(node, "right")) {
                 (Some(left), Some(right)) => ExprKind::Binary {
                     op,
                     left: Box::new(expr(b, left)),
@@ -757,24 +735,24 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
                 .map(|c| b.text(c))
                 .collect();
             ExprKind::Binary {
-                op: op.join(" "),
+                op: crate::ir::operator(&op.join(" ")),
                 left: Box::new(expr(b, operands[0])),
                 right: Box::new(expr(b, operands[1])),
             }
         }
-        "not_operator" => match node.child_by_field_name("argument") {
+        "not_operator" => match b.field(node, "argument") {
             Some(operand) => ExprKind::Unary {
-                op: "not".into(),
+                op: "not",
                 operand: Box::new(expr(b, operand)),
             },
             None => other(b, node),
         },
         "unary_operator" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map(|o| b.text(o).to_string())
+            let op = b
+                .field(node, "operator")
+                .map(|o| crate::ir::operator(b.text(o)))
                 .unwrap_or_default();
-            match node.child_by_field_name("argument") {
+            match b.field(node, "argument") {
                 Some(operand) => ExprKind::Unary {
                     op,
                     operand: Box::new(expr(b, operand)),
@@ -799,10 +777,9 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
             for child in named_children(node) {
                 match child.kind() {
                     "pair" => {
-                        let (Some(key), Some(value)) = (
-                            child.child_by_field_name("key"),
-                            child.child_by_field_name("value"),
-                        ) else {
+                        let (Some(key), Some(value)) =
+                            (b.field(child, "key"), b.field(child, "value"))
+                        else {
                             continue;
                         };
                         let key_expr = expr(b, key);
@@ -841,10 +818,7 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
             Some(inner) => ExprKind::Spread(Box::new(expr(b, *inner))),
             None => ExprKind::Null,
         },
-        "named_expression" => match (
-            node.child_by_field_name("name"),
-            node.child_by_field_name("value"),
-        ) {
+        "named_expression" => match (b.field(node, "name"), b.field(node, "value")) {
             (Some(name), Some(value)) => ExprKind::Assign {
                 target: Box::new(pattern(b, name)),
                 value: Box::new(expr(b, value)),
@@ -860,16 +834,15 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
             for child in named_children(node) {
                 match child.kind() {
                     "for_in_clause" => {
-                        if let (Some(left), Some(right)) = (
-                            child.child_by_field_name("left"),
-                            child.child_by_field_name("right"),
-                        ) {
+                        if let (Some(left), Some(right)) =
+                            (b.field(child, "left"), b.field(child, "right"))
+                        {
                             bindings.push((pattern(b, left), expr(b, right)));
                         }
                     }
                     "if_clause" => {}
                     "pair" => {
-                        if let Some(value) = child.child_by_field_name("value") {
+                        if let Some(value) = b.field(child, "value") {
                             element = Some(expr(b, value));
                         }
                     }
@@ -906,10 +879,8 @@ fn arguments(b: &mut Builder<'_>, list: Node<'_>) -> Vec<Arg> {
         .into_iter()
         .map(|child| match child.kind() {
             "keyword_argument" => {
-                let name = child
-                    .child_by_field_name("name")
-                    .map(|n| b.text(n).to_string());
-                let value = match child.child_by_field_name("value") {
+                let name = b.field(child, "name").map(|n| b.text(n).to_string());
+                let value = match b.field(child, "value") {
                     Some(value) => expr(b, value),
                     None => Builder::nothing(range(child)),
                 };
@@ -935,8 +906,8 @@ fn string(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
                 }
             }
             "interpolation" => {
-                let inner = child
-                    .child_by_field_name("expression")
+                let inner = b
+                    .field(child, "expression")
                     .or_else(|| named_children(child).into_iter().next());
                 exprs.push(match inner {
                     Some(inner) => expr(b, inner),

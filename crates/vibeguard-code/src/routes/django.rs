@@ -76,7 +76,7 @@ fn urlpatterns(project: &Project, module: ModuleId) -> Option<Vec<&Expr>> {
 fn collect_entries<'e>(value: &'e Expr, entries: &mut Vec<&'e Expr>) {
     match &value.kind {
         ExprKind::Array(items) => entries.extend(items.iter()),
-        ExprKind::Binary { op, left, right } if op == "+" => {
+        ExprKind::Binary { op, left, right } if *op == "+" => {
             collect_entries(left, entries);
             collect_entries(right, entries);
         }

@@ -198,7 +198,7 @@ fn compared_methods(module: &Module, function: FunctionId) -> Vec<String> {
     let mut methods = Vec::new();
     module.functions[function].walk_exprs(&mut |e| {
         if let ExprKind::Binary { op, left, right } = &e.kind
-            && matches!(op.as_str(), "===" | "==")
+            && matches!(*op, "===" | "==")
         {
             for (a, b) in [(left, right), (right, left)] {
                 if a.member_path().is_some_and(|p| p.last() == Some(&"method"))

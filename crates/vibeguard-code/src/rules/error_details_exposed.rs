@@ -10,7 +10,6 @@ use vibeguard_core::{
 use super::{Applicability, CodeRule, Context, chain_root, is_response_name};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Module, Pattern, Stmt, StmtKind};
-use crate::project::Local;
 
 /// The rule.
 #[derive(Debug)]
@@ -256,9 +255,9 @@ impl CodeRule for ErrorDetailsExposed {
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         for (module_id, module) in cx.project.modules.iter().enumerate() {
-            for function in &module.functions {
+            for (function_id, function) in module.functions.iter().enumerate() {
                 // catch (err) / except Exception as e
-                function.walk_stmts(&mut |stmt| {
+                cx.index.stmts(module_id, function_id, &mut |stmt| {
                     if let StmtKind::Try { handlers, .. } = &stmt.kind {
                         for handler in handlers {
                             // Without a bound error only a traceback can leak.
@@ -321,15 +320,12 @@ impl ErrorDetailsExposed {
                 .iter()
                 .any(|w| lower.rsplit('/').next().is_some_and(|n| n.contains(w)))
         };
-        for function in &module.functions {
-            function.walk_exprs(&mut |e| {
+        for (function_id, function) in module.functions.iter().enumerate() {
+            cx.index.calls(module_id, function_id, &mut |e| {
                 let Some((callee, args, _)) = e.as_call() else {
                     return;
                 };
-                let qualified = cx
-                    .project
-                    .qualify(module_id, callee, &|_| Local::Unknown)
-                    .unwrap_or_default();
+                let qualified = cx.index.qualified(module_id, callee);
                 let debug_on = Expr::option(args, "debug")
                     .is_some_and(|v| matches!(v.kind, ExprKind::Bool(true)));
                 if debug_on
@@ -358,7 +354,7 @@ impl ErrorDetailsExposed {
                     ));
                 }
             });
-            function.walk_stmts(&mut |stmt| {
+            cx.index.stmts(module_id, function_id, &mut |stmt| {
                 let StmtKind::Assign { target, value, .. } = &stmt.kind else {
                     return;
                 };

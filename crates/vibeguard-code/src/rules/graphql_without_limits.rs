@@ -89,16 +89,13 @@ impl CodeRule for GraphqlWithoutLimits {
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         let mut servers = 0;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
-            for function in &module.functions {
-                function.walk_exprs(&mut |e| {
+            for function_id in 0..module.functions.len() {
+                cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else {
                         return;
                     };
-                    let qualified = cx
-                        .project
-                        .qualify(module_id, callee, &|_| Local::Unknown)
-                        .unwrap_or_default();
-                    let server = match qualified.as_str() {
+                    let qualified = cx.index.qualified(module_id, callee);
+                    let server = match qualified {
                         q if q.ends_with("ApolloServer") && q.contains("apollo") => "Apollo Server",
                         q if q.starts_with("express-graphql") || q.starts_with("graphql-http") => {
                             "GraphQL HTTP handler"

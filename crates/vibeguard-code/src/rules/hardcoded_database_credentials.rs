@@ -9,7 +9,6 @@ use super::hardcoded_signing_secret::is_test_file;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Prop, PropKey};
-use crate::project::Local;
 
 /// The rule.
 #[derive(Debug)]
@@ -108,7 +107,7 @@ pub(crate) fn url_with_password(text: &str) -> bool {
 fn literal_fallback(expr: &Expr) -> Option<&str> {
     match &expr.kind {
         ExprKind::Str(text) if !text.is_empty() => Some(text),
-        ExprKind::Binary { op, right, .. } if matches!(op.as_str(), "||" | "??" | "or") => {
+        ExprKind::Binary { op, right, .. } if matches!(*op, "||" | "??" | "or") => {
             literal_fallback(right)
         }
         ExprKind::Call { args, callee, .. }
@@ -133,6 +132,30 @@ fn is_password_key(key: &str) -> bool {
 
 /// Calls that open a database connection (their password options are database passwords).
 fn is_connection(qualified: &str) -> bool {
+    // Most calls name no database driver at all: decide that before allocating.
+    if ![
+        "mysql",
+        "pg",
+        "postgres",
+        "sequelize",
+        "knex",
+        "typeorm",
+        "mongo",
+        "psycopg",
+        "connector",
+        "sqlalchemy",
+        "redis",
+        "mssql",
+        "oracledb",
+        "sqlite",
+        "datasource",
+        "create_engine",
+    ]
+    .iter()
+    .any(|w| crate::naming::contains_ignore_case(qualified, w))
+    {
+        return false;
+    }
     let lower = qualified.to_ascii_lowercase();
     [
         "createconnection",
@@ -183,8 +206,8 @@ impl CodeRule for HardcodedDatabaseCredentials {
             if is_test_file(&module.path) {
                 continue;
             }
-            for function in &module.functions {
-                function.walk_exprs(&mut |e| {
+            for function_id in 0..module.functions.len() {
+                cx.index.exprs(module_id, function_id, &mut |e| {
                     match &e.kind {
                         ExprKind::Str(text) if url_with_password(text) => {
                             if let Some(password) = url_password(text) {
@@ -199,11 +222,8 @@ impl CodeRule for HardcodedDatabaseCredentials {
                             ));
                         }
                         ExprKind::Call { callee, args, .. } => {
-                            let qualified = cx
-                                .project
-                                .qualify(module_id, callee, &|_| Local::Unknown)
-                                .unwrap_or_default();
-                            if !is_connection(&qualified) {
+                            let qualified = cx.index.qualified(module_id, callee);
+                            if !is_connection(qualified) {
                                 return;
                             }
                             // new Sequelize('db', 'user', 'password', {...})
@@ -239,7 +259,7 @@ impl CodeRule for HardcodedDatabaseCredentials {
                     }
                 });
                 // Django: DATABASES = {'default': {'PASSWORD': 'x'}}
-                function.walk_stmts(&mut |stmt| {
+                cx.index.stmts(module_id, function_id, &mut |stmt| {
                     if let crate::ir::StmtKind::Assign {
                         target: crate::ir::Pattern::Name(name),
                         value,

@@ -99,16 +99,13 @@ fn literal_key_in<'m>(
     }
     match &expr.kind {
         ExprKind::Str(text) if !text.is_empty() => Some(text),
-        ExprKind::Binary { op, right, .. } if matches!(op.as_str(), "||" | "??" | "or") => {
+        ExprKind::Binary { op, right, .. } if matches!(*op, "||" | "??" | "or") => {
             literal_key_in(cx, m, module, function, right, depth + 1)
         }
         ExprKind::Call { callee, args, .. } => {
-            let q = cx
-                .project
-                .qualify(module, callee, &|_| Local::Unknown)
-                .unwrap_or_default();
+            let q = cx.index.qualified(module, callee);
             if matches!(
-                q.as_str(),
+                q,
                 "os.environ.get" | "os.getenv" | "environ.get" | "config" | "env"
             ) || q.ends_with("environ.get")
             {
@@ -159,6 +156,15 @@ fn literal_key_in<'m>(
 /// Settings that hold signing keys: `SECRET_KEY`, `JWT_SECRET`, `JWT_SECRET_KEY`,
 /// `SESSION_SECRET`, `SECURITY_PASSWORD_SALT`, in Flask and Django configuration.
 fn is_signing_setting(name: &str) -> bool {
+    if name == "secret_key" {
+        return true;
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+    {
+        return false;
+    }
     let words = crate::naming::words(name);
     let has = |w: &str| words.iter().any(|x| x == w);
     name.chars()
@@ -180,12 +186,12 @@ impl CodeRule for HardcodedSigningSecret {
             if is_test_file(&module.path) {
                 continue;
             }
-            for function in &module.functions {
-                function.walk_exprs(&mut |e| {
+            for function_id in 0..module.functions.len() {
+                cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else { return };
-                    let qualified = cx.project.qualify(module_id, callee, &|_| Local::Unknown).unwrap_or_default();
+                    let qualified = cx.index.qualified(module_id, callee);
                     let inner = enclosing_function(module, e.range);
-                    let key = match qualified.as_str() {
+                    let key = match qualified {
                         "jsonwebtoken.sign" | "jsonwebtoken.verify" => args.get(1).map(|a| &a.value),
                         q if !module.language.is_javascript_family() && (q.ends_with("jwt.encode") || q.ends_with("jwt.decode")) => {
                             Expr::option(args, "key").or_else(|| args.get(1).filter(|a| a.name.is_none()).map(|a| &a.value))
@@ -207,24 +213,27 @@ impl CodeRule for HardcodedSigningSecret {
                 });
                 // SECRET_KEY = 'x' (Django settings, Flask config), app.secret_key = 'x',
                 // app.config['SECRET_KEY'] = 'x'
-                function.walk_stmts(&mut |stmt| {
+                cx.index.stmts(module_id, function_id, &mut |stmt| {
+                    if module.language.is_javascript_family() {
+                        return;
+                    }
                     let StmtKind::Assign { target, value, .. } = &stmt.kind else { return };
-                    let name = match target {
-                        Pattern::Name(name) => name.clone(),
+                    let name: &str = match target {
+                        Pattern::Name(name) => name,
                         Pattern::Target(t) => match &t.kind {
-                            ExprKind::Member { property, .. } => property.clone(),
-                            ExprKind::Index { index, .. } => index.as_str().unwrap_or("").to_string(),
+                            ExprKind::Member { property, .. } => property,
+                            ExprKind::Index { index, .. } => index.as_str().unwrap_or(""),
                             _ => return,
                         },
                         _ => return,
                     };
-                    if module.language.is_javascript_family() || !is_signing_setting(&name) {
+                    if !is_signing_setting(name) {
                         return;
                     }
                     let inner = enclosing_function(module, stmt.range);
                     if let Some(literal) = literal_key(cx, module_id, inner, value) {
                         cx.found_secret(literal);
-                        out.push(cx.finding(&META, module_id, stmt.range, format!("{name} is written in the code: anyone with the source can forge sessions and tokens"), &name));
+                        out.push(cx.finding(&META, module_id, stmt.range, format!("{name} is written in the code: anyone with the source can forge sessions and tokens"), name));
                     }
                 });
             }

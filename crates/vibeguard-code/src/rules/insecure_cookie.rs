@@ -10,7 +10,6 @@ use super::{Applicability, CodeRule, Context};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Pattern, StmtKind};
 use crate::naming;
-use crate::project::Local;
 
 /// The rule.
 #[derive(Debug)]
@@ -95,15 +94,12 @@ impl CodeRule for InsecureCookie {
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         for (module_id, module) in cx.project.modules.iter().enumerate() {
             let python = !module.language.is_javascript_family();
-            for function in &module.functions {
-                function.walk_exprs(&mut |e| {
+            for function_id in 0..module.functions.len() {
+                cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else {
                         return;
                     };
-                    let qualified = cx
-                        .project
-                        .qualify(module_id, callee, &|_| Local::Unknown)
-                        .unwrap_or_default();
+                    let qualified = cx.index.qualified(module_id, callee);
                     let method = callee.method_name().unwrap_or("");
                     let mut missing = Vec::new();
                     let name: String;
@@ -196,7 +192,7 @@ impl CodeRule for InsecureCookie {
                     }
                 });
                 // SESSION_COOKIE_SECURE = False, app.config['SESSION_COOKIE_HTTPONLY'] = False
-                function.walk_stmts(&mut |stmt| {
+                cx.index.stmts(module_id, function_id, &mut |stmt| {
                     let StmtKind::Assign { target, value, .. } = &stmt.kind else {
                         return;
                     };

@@ -10,7 +10,6 @@ use vibeguard_core::{
 use super::{Applicability, CodeRule, Context, enclosing_function};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind};
-use crate::project::Local;
 
 /// The rule.
 #[derive(Debug)]
@@ -76,9 +75,9 @@ impl CodeRule for JwtVerificationBypass {
             for (function_id, function) in module.functions.iter().enumerate() {
                 let mut verifies = false;
                 let mut decodes = Vec::new();
-                function.walk_exprs(&mut |e| {
+                cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else { return };
-                    let qualified = cx.project.qualify(module_id, callee, &|_| Local::Unknown).unwrap_or_default();
+                    let qualified = cx.index.qualified(module_id, callee);
                     let javascript = module.language.is_javascript_family();
                     if qualified.starts_with("jsonwebtoken") || qualified.starts_with("jose") || qualified.starts_with("jwt") || qualified.starts_with("jsonwebtoken.default") {
                         applied = true;
@@ -118,7 +117,7 @@ impl CodeRule for JwtVerificationBypass {
                     }
                 });
                 // A decode in a function that never verifies trusts unsigned claims.
-                if !verifies {
+                if !verifies && !decodes.is_empty() {
                     let parent_verifies = function.parent.is_some_and(|p| {
                         let text = module.text_of(module.functions[p].range);
                         p != 0 && text.contains(".verify(")

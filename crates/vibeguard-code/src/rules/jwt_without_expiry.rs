@@ -9,7 +9,6 @@ use vibeguard_core::{
 use super::{Applicability, CodeRule, Context, enclosing_function};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Prop, PropKey};
-use crate::project::Local;
 
 /// The rule.
 #[derive(Debug)]
@@ -78,15 +77,12 @@ impl CodeRule for JwtWithoutExpiry {
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         let mut applied = false;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
-            for function in &module.functions {
-                function.walk_exprs(&mut |e| {
+            for function_id in 0..module.functions.len() {
+                cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else {
                         return;
                     };
-                    let qualified = cx
-                        .project
-                        .qualify(module_id, callee, &|_| Local::Unknown)
-                        .unwrap_or_default();
+                    let qualified = cx.index.qualified(module_id, callee);
                     let resolve = |x: &'_ Expr| {
                         crate::scope::resolve_value(module, enclosing_function(module, e.range), x)
                             .clone()
@@ -161,7 +157,7 @@ impl CodeRule for JwtWithoutExpiry {
                         }
                     }
                 });
-                function.walk_stmts(&mut |stmt| {
+                cx.index.stmts(module_id, function_id, &mut |stmt| {
                     if let crate::ir::StmtKind::Assign { target, value, .. } = &stmt.kind
                         && matches!(value.kind, ExprKind::Bool(false))
                         && module

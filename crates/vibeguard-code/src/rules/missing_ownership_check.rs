@@ -244,7 +244,7 @@ fn compares_with_caller(module: &Module, function: FunctionId, names: &[String])
     let mut visit = |e: &Expr| match &e.kind {
         ExprKind::Binary { op, left, right }
             if matches!(
-                op.as_str(),
+                *op,
                 "===" | "!==" | "==" | "!=" | "is" | "is not" | "in" | "not in"
             ) =>
         {

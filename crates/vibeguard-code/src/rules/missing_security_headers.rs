@@ -77,8 +77,9 @@ impl CodeRule for MissingSecurityHeaders {
         let mut django_middleware = Vec::new();
         for (module_id, module) in cx.project.modules.iter().enumerate() {
             let mut statements = Vec::new();
-            for function in &module.functions {
-                function.walk_stmts(&mut |stmt| statements.push(stmt));
+            for function_id in 0..module.functions.len() {
+                cx.index
+                    .stmts(module_id, function_id, &mut |stmt| statements.push(stmt));
             }
             for stmt in statements {
                 let StmtKind::Assign { target, value, .. } = &stmt.kind else {
@@ -120,19 +121,17 @@ impl CodeRule for MissingSecurityHeaders {
             let protected = by_hand
                 || match framework {
                     "Express" => {
-                        project_calls(cx.project, &["helmet", "lusca", "express-security-headers"])
+                        project_calls(cx, &["helmet", "lusca", "express-security-headers"])
                     }
                     "Fastify" => cx
                         .project
                         .modules
                         .iter()
                         .any(|m| m.imports.iter().any(|i| i.source.contains("helmet"))),
-                    "Flask" => {
-                        project_calls(cx.project, &["flask_talisman", "secure.", "flask_seasurf"])
-                    }
+                    "Flask" => project_calls(cx, &["flask_talisman", "secure.", "flask_seasurf"]),
                     "FastAPI" => {
                         project_calls(
-                            cx.project,
+                            cx,
                             &["secure.", "starlette_csp", "fastapi_security_headers"],
                         ) || cx
                             .project

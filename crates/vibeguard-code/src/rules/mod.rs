@@ -40,7 +40,7 @@ use vibeguard_core::{CodeFrame, Evidence, Finding, FlowStep, Location, RuleMeta,
 
 use crate::flow::label::Label;
 use crate::flow::{FlowResults, FlowRule, Hit};
-use crate::ir::{Expr, ExprKind, FunctionId, Module, Range};
+use crate::ir::{Expr, ExprKind, FunctionId, Module, Range, Stmt};
 use crate::models::ModelInventory;
 use crate::project::{ModuleId, Project};
 use crate::routes::RouteInventory;
@@ -98,6 +98,150 @@ pub struct Context<'p> {
     pub flow: &'p FlowResults,
     /// Secret values rules found written in the code; every output masks them.
     pub secrets: std::sync::Mutex<Vec<String>>,
+    /// Calls, statements and qualified callees, indexed once ([`CodeIndex`]).
+    pub index: CodeIndex<'p>,
+}
+
+/// What rules look for, collected in one pass over each module (in parallel) so that rules
+/// do not walk the whole project each: per function, its calls, comparisons, string literals,
+/// object literals and statements; per module, every callee's qualified name.
+#[derive(Debug, Default)]
+pub struct CodeIndex<'p> {
+    modules: Vec<ModuleIndex<'p>>,
+}
+
+#[derive(Debug, Default)]
+struct ModuleIndex<'p> {
+    /// Per function: its calls.
+    calls: Vec<Vec<&'p Expr>>,
+    /// Per function: comparisons, strings and object literals.
+    others: Vec<Vec<&'p Expr>>,
+    /// Per function: every statement.
+    stmts: Vec<Vec<&'p Stmt>>,
+    /// The qualified name of every callee, by the callee expression's address (the program
+    /// model does not move while rules run).
+    callees: std::collections::HashMap<usize, String, BuildAddressHasher>,
+}
+
+/// Hashes an address with one multiplication: keys are distinct pointers, so no protection
+/// against crafted collisions is needed, and SipHash would cost more than the lookup.
+#[derive(Debug, Default, Clone, Copy)]
+struct BuildAddressHasher;
+
+#[derive(Debug, Default)]
+struct AddressHasher(u64);
+
+impl std::hash::BuildHasher for BuildAddressHasher {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*byte)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_usize(&mut self, value: usize) {
+        self.0 = (value as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
+    }
+}
+
+impl<'p> CodeIndex<'p> {
+    /// Indexes every module.
+    pub fn build(project: &'p Project) -> CodeIndex<'p> {
+        use rayon::prelude::*;
+        let modules = (0..project.modules.len())
+            .into_par_iter()
+            .map(|module| {
+                let m = &project.modules[module];
+                let mut index = ModuleIndex::default();
+                for function in &m.functions {
+                    let mut calls = Vec::new();
+                    let mut others = Vec::new();
+                    function.walk_exprs(&mut |e| match &e.kind {
+                        ExprKind::Call { callee, .. } => {
+                            let qualified = project
+                                .qualify(module, callee, &|_| crate::project::Local::Unknown)
+                                .unwrap_or_default();
+                            index
+                                .callees
+                                .insert(std::ptr::from_ref(callee.as_ref()) as usize, qualified);
+                            calls.push(e);
+                        }
+                        ExprKind::Binary { .. } | ExprKind::Str(_) | ExprKind::Object(_) => {
+                            others.push(e)
+                        }
+                        _ => {}
+                    });
+                    let mut stmts = Vec::new();
+                    function.walk_stmts(&mut |stmt| stmts.push(stmt));
+                    index.calls.push(calls);
+                    index.others.push(others);
+                    index.stmts.push(stmts);
+                }
+                index
+            })
+            .collect();
+        CodeIndex { modules }
+    }
+
+    /// The qualified name of a callee expression (empty when it cannot be resolved).
+    pub fn qualified(&self, module: ModuleId, callee: &Expr) -> &str {
+        self.modules
+            .get(module)
+            .and_then(|index| index.callees.get(&(std::ptr::from_ref(callee) as usize)))
+            .map_or("", String::as_str)
+    }
+
+    /// Whether some call anywhere has a qualified name starting with one of `prefixes`.
+    pub fn any_call_starts_with(&self, prefixes: &[&str]) -> bool {
+        self.modules
+            .iter()
+            .flat_map(|m| m.callees.values())
+            .any(|q| prefixes.iter().any(|p| q.starts_with(p)))
+    }
+
+    /// Visits the calls, comparisons, strings and object literals of a function (not of the
+    /// functions nested in it), as `Function::walk_exprs` would but without the walk.
+    pub fn exprs(&self, module: ModuleId, function: FunctionId, visit: &mut dyn FnMut(&'p Expr)) {
+        self.calls(module, function, visit);
+        if let Some(others) = self
+            .modules
+            .get(module)
+            .and_then(|m| m.others.get(function))
+        {
+            for e in others {
+                visit(e);
+            }
+        }
+    }
+
+    /// Visits the calls of a function (not of the functions nested in it).
+    pub fn calls(&self, module: ModuleId, function: FunctionId, visit: &mut dyn FnMut(&'p Expr)) {
+        if let Some(calls) = self.modules.get(module).and_then(|m| m.calls.get(function)) {
+            for e in calls {
+                visit(e);
+            }
+        }
+    }
+
+    /// Visits every statement of a function (not of the functions nested in it).
+    pub fn stmts(&self, module: ModuleId, function: FunctionId, visit: &mut dyn FnMut(&'p Stmt)) {
+        if let Some(stmts) = self.modules.get(module).and_then(|m| m.stmts.get(function)) {
+            for stmt in stmts {
+                visit(stmt);
+            }
+        }
+    }
 }
 
 /// A code rule.
@@ -257,7 +401,7 @@ pub fn constant_parts(expr: &Expr, def: &dyn Fn(&str) -> Option<Arc<str>>) -> St
     match &expr.kind {
         ExprKind::Str(text) => text.clone(),
         ExprKind::Template { quasis, .. } => quasis.join(" "),
-        ExprKind::Binary { op, left, right } if op == "+" || op == "%" => {
+        ExprKind::Binary { op, left, right } if *op == "+" || *op == "%" => {
             format!(
                 "{} {}",
                 constant_parts(left, def),
@@ -324,28 +468,8 @@ pub fn is_response_name(name: &str) -> bool {
 
 /// Whether any module calls something whose qualified name starts with one of `prefixes`
 /// (`app.use(helmet())` → `helmet()`).
-pub fn project_calls(project: &Project, prefixes: &[&str]) -> bool {
-    for (module, m) in project.modules.iter().enumerate() {
-        for function in &m.functions {
-            let mut found = false;
-            function.walk_exprs(&mut |e| {
-                if found {
-                    return;
-                }
-                if let Some((callee, _, _)) = e.as_call()
-                    && let Some(q) =
-                        project.qualify(module, callee, &|_| crate::project::Local::Unknown)
-                    && prefixes.iter().any(|p| q.starts_with(p))
-                {
-                    found = true;
-                }
-            });
-            if found {
-                return true;
-            }
-        }
-    }
-    false
+pub fn project_calls(cx: &Context<'_>, prefixes: &[&str]) -> bool {
+    cx.index.any_call_starts_with(prefixes)
 }
 
 /// Applicability of rules that look at any source code.

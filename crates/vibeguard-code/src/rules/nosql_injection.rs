@@ -191,7 +191,7 @@ impl CodeRule for NosqlInjection {
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         // `app.use(mongoSanitize())` strips `$` keys from every request.
-        if project_calls(cx.project, &["express-mongo-sanitize", "mongo-sanitize"]) {
+        if project_calls(cx, &["express-mongo-sanitize", "mongo-sanitize"]) {
             return super::any_code(cx);
         }
         for hit in hits {

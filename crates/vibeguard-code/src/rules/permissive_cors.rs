@@ -94,11 +94,11 @@ impl CodeRule for PermissiveCors {
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         for (module_id, module) in cx.project.modules.iter().enumerate() {
-            for function in &module.functions {
+            for (function_id, function) in module.functions.iter().enumerate() {
                 let function_text = module.text_of(function.range);
-                function.walk_exprs(&mut |e| {
+                cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else { return };
-                    let qualified = cx.project.qualify(module_id, callee, &|_| Local::Unknown).unwrap_or_default();
+                    let qualified = cx.index.qualified(module_id, callee);
                     let report = |out: &mut Vec<Finding>, range, credentials: bool, what: &str| {
                         let (severity, message) = if credentials {
                             (Severity::High, format!("{what} with credentials: any website can read users' data as them"))
@@ -168,7 +168,7 @@ impl CodeRule for PermissiveCors {
                         }
                     }
                 });
-                function.walk_stmts(&mut |stmt| {
+                cx.index.stmts(module_id, function_id, &mut |stmt| {
                     // django-cors-headers; `response.headers['Access-Control-Allow-Origin'] = '*'`
                     let StmtKind::Assign { target, value, .. } = &stmt.kind else {
                         return;

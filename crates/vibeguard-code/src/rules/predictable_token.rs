@@ -112,7 +112,7 @@ impl CodeRule for PredictableToken {
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         for (module_id, module) in cx.project.modules.iter().enumerate() {
-            for function in &module.functions {
+            for (function_id, function) in module.functions.iter().enumerate() {
                 let function_is_generator = function.name.as_deref().is_some_and(|n| {
                     let words = naming::words(n);
                     words.iter().any(|w| {
@@ -126,34 +126,35 @@ impl CodeRule for PredictableToken {
                                 matches!(w.as_str(), "generate" | "create" | "make" | "gen")
                             })
                 });
-                function.walk_stmts(&mut |stmt| match &stmt.kind {
-                    StmtKind::Assign { target, value, .. } => {
-                        let name = match target {
-                            Pattern::Name(name) => Some(name.as_str()),
-                            Pattern::Target(t) => match &t.kind {
-                                ExprKind::Member { property, .. } => Some(property.as_str()),
-                                ExprKind::Index { index, .. } => index.as_str(),
+                cx.index
+                    .stmts(module_id, function_id, &mut |stmt| match &stmt.kind {
+                        StmtKind::Assign { target, value, .. } => {
+                            let name = match target {
+                                Pattern::Name(name) => Some(name.as_str()),
+                                Pattern::Target(t) => match &t.kind {
+                                    ExprKind::Member { property, .. } => Some(property.as_str()),
+                                    ExprKind::Index { index, .. } => index.as_str(),
+                                    _ => None,
+                                },
                                 _ => None,
-                            },
-                            _ => None,
-                        };
-                        if let Some(name) = name
-                            && naming::is_token_name(name)
-                            && let Some(source) = weak_source(cx.project, module_id, value)
-                        {
-                            out.push(cx.finding(
-                                &META,
-                                module_id,
-                                stmt.range,
-                                format!("{name} comes from {source}: it can be predicted"),
-                                name,
-                            ));
+                            };
+                            if let Some(name) = name
+                                && naming::is_token_name(name)
+                                && let Some(source) = weak_source(cx.project, module_id, value)
+                            {
+                                out.push(cx.finding(
+                                    &META,
+                                    module_id,
+                                    stmt.range,
+                                    format!("{name} comes from {source}: it can be predicted"),
+                                    name,
+                                ));
+                            }
                         }
-                    }
-                    StmtKind::Return(Some(value)) if function_is_generator => {
-                        if let Some(source) = weak_source(cx.project, module_id, value) {
-                            let name = function.name.as_deref().unwrap_or("token");
-                            out.push(cx.finding(
+                        StmtKind::Return(Some(value)) if function_is_generator => {
+                            if let Some(source) = weak_source(cx.project, module_id, value) {
+                                let name = function.name.as_deref().unwrap_or("token");
+                                out.push(cx.finding(
                                 &META,
                                 module_id,
                                 stmt.range,
@@ -162,12 +163,12 @@ impl CodeRule for PredictableToken {
                                 ),
                                 name,
                             ));
+                            }
                         }
-                    }
-                    _ => {}
-                });
+                        _ => {}
+                    });
                 // `{ resetToken: Math.random()... }`
-                function.walk_exprs(&mut |e| {
+                cx.index.exprs(module_id, function_id, &mut |e| {
                     if let ExprKind::Object(props) = &e.kind {
                         for prop in props {
                             if let Prop::Pair {

@@ -137,10 +137,10 @@ impl CodeRule for ResetTokenWithoutExpiry {
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         for (module_id, module) in cx.project.modules.iter().enumerate() {
-            for function in module.functions.iter() {
+            for function_id in 0..module.functions.len() {
                 let mut stored: Vec<(Range, String)> = Vec::new();
                 let mut expiry = false;
-                function.walk_stmts(&mut |stmt| {
+                cx.index.stmts(module_id, function_id, &mut |stmt| {
                     if let StmtKind::Assign {
                         target: Pattern::Target(target),
                         value,
@@ -165,7 +165,7 @@ impl CodeRule for ResetTokenWithoutExpiry {
                         }
                     }
                 });
-                function.walk_exprs(&mut |e| {
+                cx.index.calls(module_id, function_id, &mut |e| {
                     let ExprKind::Call { args, callee, .. } = &e.kind else {
                         return;
                     };

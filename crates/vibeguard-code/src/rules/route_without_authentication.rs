@@ -133,7 +133,7 @@ fn needs_auth(route: &Route) -> bool {
 fn authentication_exists(cx: &Context<'_>) -> bool {
     cx.routes.routes.iter().any(Route::has_auth_middleware)
         || project_calls(
-            cx.project,
+            cx,
             &[
                 "jsonwebtoken.verify",
                 "passport.authenticate",

@@ -9,7 +9,6 @@ use super::{Applicability, CodeRule, Context};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind};
 use crate::naming;
-use crate::project::Local;
 
 /// The rule.
 #[derive(Debug)]
@@ -81,11 +80,8 @@ fn is_log_call(qualified: &str, callee: &Expr) -> bool {
     if !LOG_METHODS.contains(&method) {
         return false;
     }
-    let root = qualified
-        .split(['.', '('])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let root = qualified.split(['.', '(']).next().unwrap_or("");
+    let root = root.to_ascii_lowercase();
     matches!(
         root.as_str(),
         "console"
@@ -207,21 +203,27 @@ impl CodeRule for SensitiveDataLogged {
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         for (module_id, module) in cx.project.modules.iter().enumerate() {
-            for function in &module.functions {
-                let handles_passwords = module
-                    .text_of(function.range)
-                    .to_ascii_lowercase()
-                    .contains("password");
-                function.walk_exprs(&mut |e| {
+            for (function_id, function) in module.functions.iter().enumerate() {
+                // Read the function's text only when it logs something.
+                let handles_passwords = std::cell::OnceCell::new();
+                let handles_passwords = || {
+                    *handles_passwords.get_or_init(|| {
+                        crate::naming::contains_ignore_case(
+                            module.text_of(function.range),
+                            "password",
+                        )
+                    })
+                };
+                cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else { return };
-                    let qualified = cx.project.qualify(module_id, callee, &|_| Local::Unknown).unwrap_or_default();
-                    if !is_log_call(&qualified, callee) {
+                    let qualified = cx.index.qualified(module_id, callee);
+                    if !is_log_call(qualified, callee) {
                         return;
                     }
                     for arg in args {
                         let value = &arg.value;
                         let parts: Vec<&Expr> = match &value.kind {
-                            ExprKind::Binary { op, .. } if op == "+" => {
+                            ExprKind::Binary { op, .. } if *op == "+" => {
                                 let mut parts = Vec::new();
                                 value.walk(&mut |p| {
                                     if !matches!(p.kind, ExprKind::Binary { .. }) {
@@ -237,7 +239,7 @@ impl CodeRule for SensitiveDataLogged {
                                 out.push(cx.finding(&META, module_id, e.range, format!("`{secret}` is written to the log"), &secret));
                                 return;
                             }
-                            if handles_passwords && whole_body(part) {
+                            if whole_body(part) && handles_passwords() {
                                 out.push(cx.finding(&META, module_id, e.range, "the whole request body of a password-handling function is written to the log", "body"));
                                 return;
                             }

@@ -79,8 +79,8 @@ impl CodeRule for TokenInWebStorage {
                 continue;
             }
             applied = true;
-            for function in &module.functions {
-                function.walk_exprs(&mut |e| {
+            for function_id in 0..module.functions.len() {
+                cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else {
                         return;
                     };
@@ -112,7 +112,7 @@ impl CodeRule for TokenInWebStorage {
                         ));
                     }
                 });
-                function.walk_stmts(&mut |stmt| {
+                cx.index.stmts(module_id, function_id, &mut |stmt| {
                     let StmtKind::Assign {
                         target: Pattern::Target(target),
                         ..

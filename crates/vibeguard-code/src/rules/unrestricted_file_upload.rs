@@ -10,7 +10,6 @@ use vibeguard_core::{
 use super::{Applicability, CodeRule, Context};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Pattern, StmtKind};
-use crate::project::Local;
 
 /// The rule.
 #[derive(Debug)]
@@ -81,7 +80,9 @@ fn size_of(expr: &Expr) -> Option<f64> {
             };
             Some(number * factor)
         }
-        ExprKind::Binary { op, left, right } if op == "*" => Some(size_of(left)? * size_of(right)?),
+        ExprKind::Binary { op, left, right } if *op == "*" => {
+            Some(size_of(left)? * size_of(right)?)
+        }
         _ => None,
     }
 }
@@ -93,18 +94,15 @@ impl CodeRule for UnrestrictedFileUpload {
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         for (module_id, module) in cx.project.modules.iter().enumerate() {
-            for function in &module.functions {
+            for (function_id, function) in module.functions.iter().enumerate() {
                 let function_text = module.text_of(function.range);
-                function.walk_exprs(&mut |e| {
+                cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else {
                         return;
                     };
-                    let qualified = cx
-                        .project
-                        .qualify(module_id, callee, &|_| Local::Unknown)
-                        .unwrap_or_default();
+                    let qualified = cx.index.qualified(module_id, callee);
                     let options = args.first().map(|a| &a.value);
-                    match qualified.as_str() {
+                    match qualified {
                         "multer" | "multer.default" => {
                             let mut missing = Vec::new();
                             if options
@@ -138,7 +136,7 @@ impl CodeRule for UnrestrictedFileUpload {
                                 module_id,
                                 e.range,
                                 format!("{qualified} accepts uploads of any size (no limits)"),
-                                &qualified,
+                                qualified,
                             ));
                         }
                         q if q.ends_with("json")
@@ -236,7 +234,7 @@ impl CodeRule for UnrestrictedFileUpload {
                     ));
                 }
                 // MAX_CONTENT_LENGTH = 1024 * 1024 * 1024, sizeLimit: '50mb'
-                function.walk_stmts(&mut |stmt| {
+                cx.index.stmts(module_id, function_id, &mut |stmt| {
                     let StmtKind::Assign { target, value, .. } = &stmt.kind else {
                         return;
                     };
@@ -269,7 +267,7 @@ impl CodeRule for UnrestrictedFileUpload {
                         ));
                     }
                 });
-                function.walk_exprs(&mut |e| {
+                cx.index.exprs(module_id, function_id, &mut |e| {
                     if let Some(limit) = e.property("sizeLimit")
                         && size_of(limit).is_some_and(|s| s > LARGE_BODY)
                         && module.text_of(e.range).contains("sizeLimit")

@@ -12,7 +12,6 @@ use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg};
 use crate::ir::{Expr, ExprKind, Prop, PropKey};
 use crate::naming;
-use crate::project::Local;
 
 /// The rule.
 #[derive(Debug)]
@@ -217,8 +216,8 @@ impl CodeRule for WeakPasswordHashing {
             );
         }
         for (module_id, module) in cx.project.modules.iter().enumerate() {
-            for function in &module.functions {
-                function.walk_exprs(&mut |e| {
+            for function_id in 0..module.functions.len() {
+                cx.index.exprs(module_id, function_id, &mut |e| {
                     if let Some(finding) = self.examine(cx, module_id, e) {
                         out.push(finding);
                     }
@@ -234,10 +233,7 @@ impl WeakPasswordHashing {
         let m = cx.module(module);
         match &e.kind {
             ExprKind::Call { callee, args, .. } => {
-                let qualified = cx
-                    .project
-                    .qualify(module, callee, &|_| Local::Unknown)
-                    .unwrap_or_default();
+                let qualified = cx.index.qualified(module, callee);
                 let last = qualified.rsplit('.').next().unwrap_or("");
                 // crypto.createHash('md5').update(password)
                 if last == "update"
@@ -290,9 +286,7 @@ impl WeakPasswordHashing {
                 }
                 None
             }
-            ExprKind::Binary { op, left, right }
-                if matches!(op.as_str(), "===" | "==" | "!==" | "!=") =>
-            {
+            ExprKind::Binary { op, left, right } if matches!(*op, "===" | "==" | "!==" | "!=") => {
                 let constant = |x: &Expr| {
                     matches!(
                         x.kind,
