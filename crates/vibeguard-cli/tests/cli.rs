@@ -907,3 +907,140 @@ fn demo_serve_runs_the_api_until_stopped() {
     );
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+/// An Express app with a query built from a path parameter, a file that is not UTF-8, and
+/// (optionally) the fix.
+fn express_project(root: &Path, fixed: bool) {
+    let query = if fixed {
+        r#"db.query("SELECT * FROM items WHERE id = ?", [req.params.id])"#
+    } else {
+        r#"db.query("SELECT * FROM items WHERE id = " + req.params.id)"#
+    };
+    write(
+        root,
+        "src/server.js",
+        &format!(
+            "const express = require(\"express\");\nconst db = require(\"./db\");\nconst app = express();\n\napp.get(\"/api/items/:id\", async (req, res) => {{\n  const rows = await {query};\n  res.json(rows);\n}});\n\napp.listen(3000);\n"
+        ),
+    );
+    fs::write(root.join("src/latin1.js"), b"const name = \"caf\xe9\";\n").expect("write");
+}
+
+fn checklist_status(report: &Value, id: &str) -> String {
+    report["checklist"]
+        .as_array()
+        .and_then(|items| items.iter().find(|item| item["id"] == id))
+        .and_then(|item| item["status"].as_str())
+        .unwrap_or("missing")
+        .to_string()
+}
+
+#[test]
+fn code_reports_flows_with_their_path_and_the_fix_passes() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    express_project(project.path(), false);
+    let output = vibeguard(cache.path())
+        .args(["code", "-f", "json"])
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    assert!(schema_errors(&repo_file("docs/report.schema.json"), &report).is_empty());
+    let findings = report["findings"].as_array().expect("findings");
+    let injection = findings
+        .iter()
+        .find(|f| f["code"] == "VG101")
+        .expect("the SQL injection is reported");
+    assert_eq!(injection["location"]["path"], "src/server.js");
+    assert_eq!(injection["location"]["span"]["start_line"], 6);
+    let flow = injection["flow"].as_array().expect("flow steps");
+    assert_eq!(flow.len(), 2, "{flow:?}");
+    assert_eq!(flow[0]["note"], "a path parameter");
+    assert_eq!(flow[1]["note"], "SQL query");
+    // The unreadable file is named, and the rest of the project is still analysed.
+    let errors = report["engines"][0]["errors"].as_array().expect("errors");
+    assert!(
+        errors.iter().any(|e| e["source"] == "src/latin1.js"
+            && e["message"].as_str().is_some_and(|m| m.contains("UTF-8"))),
+        "{errors:?}"
+    );
+    assert_eq!(checklist_status(&report, "INPUT-02"), "failed");
+    // Nothing in this code hashes passwords, signs JWTs or sets cookies: those items are not
+    // passed on the strength of code that does not exist.
+    for item in ["AUTH-03", "AUTH-07", "TLS-04", "INPUT-03"] {
+        assert_eq!(checklist_status(&report, item), "not-verified", "{item}");
+    }
+
+    // The SARIF carries the same path as a code flow.
+    let sarif = vibeguard(cache.path())
+        .args(["code", "-f", "sarif"])
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).expect("SARIF");
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .and_then(|results| results.iter().find(|r| r["ruleId"] == "VG101"))
+        .expect("VG101 in SARIF");
+    let locations = result["codeFlows"][0]["threadFlows"][0]["locations"]
+        .as_array()
+        .expect("thread flow");
+    assert_eq!(locations.len(), 2);
+
+    let fixed = tempfile::tempdir().expect("tempdir");
+    express_project(fixed.path(), true);
+    let output = vibeguard(cache.path())
+        .args(["code", "-f", "json"])
+        .arg(fixed.path())
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert!(
+        !report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["code"] == "VG101")
+    );
+    assert_eq!(checklist_status(&report, "INPUT-02"), "passed");
+}
+
+#[test]
+fn routes_lists_what_the_code_serves() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    express_project(project.path(), true);
+    let output = vibeguard(cache.path())
+        .args(["routes", "-f", "json"])
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let routes: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let routes = routes.as_array().expect("a list");
+    assert_eq!(routes.len(), 1, "{routes:?}");
+    assert_eq!(routes[0]["method"], "GET");
+    assert_eq!(routes[0]["path"], "/api/items/{id}");
+    assert_eq!(routes[0]["framework"], "express");
+    assert_eq!(routes[0]["file"], "src/server.js");
+    assert_eq!(routes[0]["authenticated"], false);
+    let text = vibeguard(cache.path())
+        .arg("routes")
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    let text = stdout(&text);
+    assert!(text.contains("GET /api/items/{id}"), "{text}");
+    assert!(text.contains("1 route, 1 without authentication"), "{text}");
+    let empty = tempfile::tempdir().expect("tempdir");
+    let none = vibeguard(cache.path())
+        .arg("routes")
+        .arg(empty.path())
+        .output()
+        .expect("runs");
+    assert_eq!(none.status.code(), Some(0));
+    assert!(stdout(&none).contains("No HTTP routes found"));
+}

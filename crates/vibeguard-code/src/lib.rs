@@ -234,6 +234,14 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
                 item: None,
                 reason: Text::Borrowed(reason),
             }),
+            Applicability::AppliedExcept(item, reason) => {
+                run.rules_applied.push(rule.meta().code.clone());
+                run.not_applicable.push(RuleApplicability {
+                    code: rule.meta().code.clone(),
+                    item: Some(item),
+                    reason: Text::Borrowed(reason),
+                });
+            }
         }
     }
     lap("rules");

@@ -78,8 +78,9 @@ fn terminal(routes: &[RouteEntry]) -> String {
     }
     let unauthenticated = routes.iter().filter(|r| !r.authenticated).count();
     out.push_str(&format!(
-        "\n{} routes, {unauthenticated} without authentication\n",
-        routes.len()
+        "\n{} route{}, {unauthenticated} without authentication\n",
+        routes.len(),
+        if routes.len() == 1 { "" } else { "s" }
     ));
     vibeguard_report::terminal_safe(&out).into_owned()
 }

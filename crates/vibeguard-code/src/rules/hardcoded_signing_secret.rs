@@ -182,6 +182,8 @@ impl CodeRule for HardcodedSigningSecret {
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        // Signing keys seen at all, literal or not: without any, AUTH-07 is not this rule's to pass.
+        let mut any_signing = false;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
             if is_test_file(&module.path) {
                 continue;
@@ -201,6 +203,7 @@ impl CodeRule for HardcodedSigningSecret {
                         _ => None,
                     };
                     let Some(key) = key else { return };
+                    any_signing = true;
                     let literal = match &key.kind {
                         ExprKind::Array(items) => items.iter().find_map(|i| literal_key(cx, module_id, inner, i)),
                         _ => literal_key(cx, module_id, inner, key),
@@ -230,6 +233,7 @@ impl CodeRule for HardcodedSigningSecret {
                     if !is_signing_setting(name) {
                         return;
                     }
+                    any_signing = true;
                     let inner = enclosing_function(module, stmt.range);
                     if let Some(literal) = literal_key(cx, module_id, inner, value) {
                         cx.found_secret(literal);
@@ -238,6 +242,12 @@ impl CodeRule for HardcodedSigningSecret {
                 });
             }
         }
-        super::any_code(cx)
+        match super::any_code(cx) {
+            Applicability::Applied if !any_signing => Applicability::AppliedExcept(
+                ChecklistId::Auth07,
+                "no JWT or session signing found in the code",
+            ),
+            applicability => applicability,
+        }
     }
 }

@@ -92,6 +92,9 @@ impl CodeRule for InsecureCookie {
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        // TLS-04 passes only on code that sets or configures cookies; otherwise the API engine
+        // (which sees the real Set-Cookie headers) is the one to judge it.
+        let mut any_cookie = false;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
             let python = !module.language.is_javascript_family();
             for function_id in 0..module.functions.len() {
@@ -181,6 +184,7 @@ impl CodeRule for InsecureCookie {
                     } else {
                         return;
                     }
+                    any_cookie = true;
                     if !missing.is_empty() {
                         out.push(cx.finding(
                             &META,
@@ -207,6 +211,7 @@ impl CodeRule for InsecureCookie {
                         },
                         _ => return,
                     };
+                    any_cookie |= key.contains("_COOKIE_");
                     let off = matches!(value.kind, ExprKind::Bool(false) | ExprKind::Null);
                     if off
                         && matches!(
@@ -231,6 +236,10 @@ impl CodeRule for InsecureCookie {
                 });
             }
         }
-        super::any_code(cx)
+        if any_cookie {
+            Applicability::Applied
+        } else {
+            Applicability::NotApplicable("no cookies set or configured in the code")
+        }
     }
 }

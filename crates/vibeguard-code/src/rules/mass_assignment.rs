@@ -341,6 +341,12 @@ impl CodeRule for MassAssignment {
             }
             out.push(cx.flow_finding(&META, hit, message));
         }
-        super::any_code(cx)
+        // Without models there is nothing the rule could call safe, so AUTH-02 and DATA-01 stay
+        // "not verified" rather than passing on code that writes no records.
+        if hits.is_empty() && cx.models.models().is_empty() {
+            Applicability::NotApplicable("no data models or record writes found in the code")
+        } else {
+            Applicability::Applied
+        }
     }
 }

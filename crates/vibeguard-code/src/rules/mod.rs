@@ -36,7 +36,9 @@ mod weak_password_hashing;
 
 use std::sync::Arc;
 
-use vibeguard_core::{CodeFrame, Evidence, Finding, FlowStep, Location, RuleMeta, Span};
+use vibeguard_core::{
+    ChecklistId, CodeFrame, Evidence, Finding, FlowStep, Location, RuleMeta, Span,
+};
 
 use crate::flow::label::Label;
 use crate::flow::{FlowResults, FlowRule, Hit};
@@ -83,6 +85,9 @@ pub enum Applicability {
     Applied,
     /// Nothing of its kind was found; the reason says what was missing.
     NotApplicable(&'static str),
+    /// It looked at something, but not at anything one of its checklist items is about (a
+    /// secrets rule that saw no token signing says nothing about JWTs).
+    AppliedExcept(ChecklistId, &'static str),
 }
 
 /// What rules read.

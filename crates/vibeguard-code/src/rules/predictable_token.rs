@@ -111,6 +111,8 @@ impl CodeRule for PredictableToken {
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        // AUTH-04 and AUTH-06 pass only when the code makes tokens this rule could judge.
+        let mut any_token = false;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
             for (function_id, function) in module.functions.iter().enumerate() {
                 let function_is_generator = function.name.as_deref().is_some_and(|n| {
@@ -138,8 +140,11 @@ impl CodeRule for PredictableToken {
                                 },
                                 _ => None,
                             };
+                            let token = name.is_some_and(naming::is_token_name);
+                            // A literal is a secret written down (VG115's), not a token made.
+                            any_token |= token && !matches!(value.kind, ExprKind::Str(_));
                             if let Some(name) = name
-                                && naming::is_token_name(name)
+                                && token
                                 && let Some(source) = weak_source(cx.project, module_id, value)
                             {
                                 out.push(cx.finding(
@@ -152,6 +157,7 @@ impl CodeRule for PredictableToken {
                             }
                         }
                         StmtKind::Return(Some(value)) if function_is_generator => {
+                            any_token |= !matches!(value.kind, ExprKind::Str(_));
                             if let Some(source) = weak_source(cx.project, module_id, value) {
                                 let name = function.name.as_deref().unwrap_or("token");
                                 out.push(cx.finding(
@@ -171,13 +177,18 @@ impl CodeRule for PredictableToken {
                 cx.index.exprs(module_id, function_id, &mut |e| {
                     if let ExprKind::Object(props) = &e.kind {
                         for prop in props {
-                            if let Prop::Pair {
+                            let Prop::Pair {
                                 key: PropKey::Name(key),
                                 value,
                             } = prop
-                                && naming::is_token_name(key)
-                                && let Some(source) = weak_source(cx.project, module_id, value)
-                            {
+                            else {
+                                continue;
+                            };
+                            if !naming::is_token_name(key) {
+                                continue;
+                            }
+                            any_token |= !matches!(value.kind, ExprKind::Str(_));
+                            if let Some(source) = weak_source(cx.project, module_id, value) {
                                 out.push(cx.finding(
                                     &META,
                                     module_id,
@@ -191,6 +202,10 @@ impl CodeRule for PredictableToken {
                 });
             }
         }
-        super::any_code(cx)
+        if any_token {
+            Applicability::Applied
+        } else {
+            Applicability::NotApplicable("no session, reset or API tokens made in the code")
+        }
     }
 }

@@ -93,6 +93,8 @@ impl CodeRule for UnrestrictedFileUpload {
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
+        // INPUT-03 and INPUT-05 pass only on code that accepts uploads or parses bodies.
+        let mut any_body_handling = false;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
             for (function_id, function) in module.functions.iter().enumerate() {
                 let function_text = module.text_of(function.range);
@@ -102,6 +104,7 @@ impl CodeRule for UnrestrictedFileUpload {
                     };
                     let qualified = cx.index.qualified(module_id, callee);
                     let options = args.first().map(|a| &a.value);
+                    any_body_handling |= is_body_handler(qualified);
                     match qualified {
                         "multer" | "multer.default" => {
                             let mut missing = Vec::new();
@@ -207,6 +210,12 @@ impl CodeRule for UnrestrictedFileUpload {
                         }
                     }
                 });
+                any_body_handling |= function_text.contains("request.files")
+                    || function.params.iter().any(|p| {
+                        p.annotation
+                            .as_deref()
+                            .is_some_and(|a| a.contains("UploadFile"))
+                    });
                 // FastAPI: an `UploadFile` parameter written out unchecked.
                 if function.params.iter().any(|p| {
                     p.annotation
@@ -249,6 +258,8 @@ impl CodeRule for UnrestrictedFileUpload {
                         },
                         _ => return,
                     };
+                    any_body_handling |=
+                        key.ends_with("MAX_MEMORY_SIZE") || key == "MAX_CONTENT_LENGTH";
                     let huge = matches!(
                         key.as_str(),
                         "MAX_CONTENT_LENGTH"
@@ -283,8 +294,30 @@ impl CodeRule for UnrestrictedFileUpload {
                 });
             }
         }
-        super::any_code(cx)
+        if any_body_handling {
+            Applicability::Applied
+        } else {
+            Applicability::NotApplicable("no file uploads or body parsers found in the code")
+        }
     }
+}
+
+/// Upload middleware, body parsers and servers whose options this rule reads.
+fn is_body_handler(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "multer"
+            | "multer.default"
+            | "express-fileupload"
+            | "busboy"
+            | "connect-busboy"
+            | "fastify()"
+            | "fastify"
+            | "fastify.default"
+    ) || ((qualified.starts_with("express.") || qualified.starts_with("body-parser"))
+        && ["json", "urlencoded", "raw", "text"]
+            .iter()
+            .any(|kind| qualified.ends_with(kind)))
 }
 
 #[cfg(test)]

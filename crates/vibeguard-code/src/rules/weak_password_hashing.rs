@@ -215,16 +215,33 @@ impl CodeRule for WeakPasswordHashing {
                     .with_severity(Severity::Critical),
             );
         }
+        // AUTH-03 passes only on code that handles passwords; a project without any says nothing.
+        let mut any_password = !hits.is_empty();
         for (module_id, module) in cx.project.modules.iter().enumerate() {
             for function_id in 0..module.functions.len() {
                 cx.index.exprs(module_id, function_id, &mut |e| {
+                    any_password = any_password
+                        || match &e.kind {
+                            // `bcrypt.hash(password, 12)`, `check_password_hash(user.pw_hash, password)`
+                            ExprKind::Call { args, .. } => {
+                                args.iter().any(|a| mentions_password(&a.value))
+                            }
+                            ExprKind::Binary { left, right, .. } => {
+                                mentions_password(left) || mentions_password(right)
+                            }
+                            _ => false,
+                        };
                     if let Some(finding) = self.examine(cx, module_id, e) {
                         out.push(finding);
                     }
                 });
             }
         }
-        super::any_code(cx)
+        if any_password {
+            Applicability::Applied
+        } else {
+            Applicability::NotApplicable("no password handling found in the code")
+        }
     }
 }
 
