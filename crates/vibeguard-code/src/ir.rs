@@ -214,6 +214,21 @@ pub enum Pattern {
 }
 
 impl Pattern {
+    /// The name a simple assignment writes, the way settings are named: `x = …` and
+    /// `obj.x = …` give `x`, `obj['x'] = …` gives `x`; destructuring and computed keys give
+    /// nothing.
+    pub fn assigned_name(&self) -> Option<&str> {
+        match self {
+            Pattern::Name(name) => Some(name),
+            Pattern::Target(target) => match &target.kind {
+                ExprKind::Member { property, .. } => Some(property),
+                ExprKind::Index { index, .. } => index.as_str(),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The names this pattern binds.
     pub fn names(&self) -> Vec<&str> {
         let mut names = Vec::new();

@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 
-use super::{Framework, Middleware, Route, join_paths, literal, middleware, normalize_path};
+use super::{
+    Framework, Middleware, Route, join_paths, literal, methods_option, middleware, normalize_path,
+};
 use crate::flow::label::RequestPart;
 use crate::flow::{ParamSource, kind};
 use crate::ir::{Expr, ExprKind, FunctionId, Module, Param};
@@ -44,17 +46,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                     continue;
                 };
                 let methods: Vec<String> = match property.as_str() {
-                    "api_route" => match Expr::option(args, "methods") {
-                        Some(Expr {
-                            kind: ExprKind::Array(items),
-                            ..
-                        }) => items
-                            .iter()
-                            .filter_map(|i| i.as_str())
-                            .map(|m| m.to_ascii_uppercase())
-                            .collect(),
-                        _ => vec!["GET".to_string()],
-                    },
+                    "api_route" => methods_option(args),
                     verb if VERBS.contains(&verb) => vec![verb.to_ascii_uppercase()],
                     _ => continue,
                 };

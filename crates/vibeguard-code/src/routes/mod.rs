@@ -16,7 +16,7 @@ mod nextjs;
 use std::fmt;
 
 use crate::flow::{HandlerSources, ParamSource};
-use crate::ir::{Expr, ExprKind, FunctionId, Range};
+use crate::ir::{Arg, Expr, ExprKind, FunctionId, Range};
 use crate::project::{ModuleId, Project};
 
 /// A web framework.
@@ -466,6 +466,22 @@ pub fn authenticates_inline(project: &Project, handler: (ModuleId, FunctionId)) 
         ]
         .iter()
         .any(|w| text.contains(w))
+}
+
+/// The `methods=[...]` keyword of a Python route decorator (`@app.route`, `@router.api_route`),
+/// upper-cased; GET when it is absent or not a literal list.
+pub(crate) fn methods_option(args: &[Arg]) -> Vec<String> {
+    match Expr::option(args, "methods") {
+        Some(Expr {
+            kind: ExprKind::Array(items),
+            ..
+        }) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .map(|m| m.to_ascii_uppercase())
+            .collect(),
+        _ => vec!["GET".to_string()],
+    }
 }
 
 #[cfg(test)]

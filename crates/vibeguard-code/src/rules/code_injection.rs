@@ -6,7 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::{Applicability, CodeRule, Context, describe_source};
+use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
 use crate::ir::ExprKind;
@@ -171,24 +171,13 @@ impl CodeRule for CodeInjection {
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
-        for hit in hits {
-            let message = if hit.note == "deserialized" {
-                format!(
-                    "{} deserialized by an unsafe loader: use JSON or a safe loader",
-                    describe_source(cx, hit)
-                )
+        super::report_flows(cx, &META, hits, out, |hit, source| {
+            if hit.note == "deserialized" {
+                format!("{source} deserialized by an unsafe loader: use JSON or a safe loader")
             } else {
-                format!(
-                    "{} evaluated as code: parse it instead",
-                    describe_source(cx, hit)
-                )
-            };
-            let mut message = message;
-            if let Some(first) = message.get(..1) {
-                message = first.to_uppercase() + &message[1..];
+                format!("{source} evaluated as code: parse it instead")
             }
-            out.push(cx.flow_finding(&META, hit, message));
-        }
+        });
         super::any_code(cx)
     }
 }

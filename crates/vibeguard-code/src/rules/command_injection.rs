@@ -6,7 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::{Applicability, CodeRule, Context, describe_source};
+use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
 use crate::ir::ExprKind;
@@ -167,13 +167,11 @@ impl CodeRule for CommandInjection {
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
-        for hit in hits {
-            let message = format!(
-                "shell command built from {}: run the program with an argument list instead",
-                describe_source(cx, hit)
-            );
-            out.push(cx.flow_finding(&META, hit, message));
-        }
+        super::report_flows(cx, &META, hits, out, |_, source| {
+            format!(
+                "shell command built from {source}: run the program with an argument list instead"
+            )
+        });
         super::any_code(cx)
     }
 }

@@ -8,7 +8,7 @@ use vibeguard_core::{
 
 use super::{Applicability, CodeRule, Context, enclosing_function};
 use crate::flow::Hit;
-use crate::ir::{Expr, ExprKind, Module, Pattern, StmtKind};
+use crate::ir::{Expr, ExprKind, Module, StmtKind};
 use crate::project::{Local, Symbol};
 
 /// The rule.
@@ -221,15 +221,7 @@ impl CodeRule for HardcodedSigningSecret {
                         return;
                     }
                     let StmtKind::Assign { target, value, .. } = &stmt.kind else { return };
-                    let name: &str = match target {
-                        Pattern::Name(name) => name,
-                        Pattern::Target(t) => match &t.kind {
-                            ExprKind::Member { property, .. } => property,
-                            ExprKind::Index { index, .. } => index.as_str().unwrap_or(""),
-                            _ => return,
-                        },
-                        _ => return,
-                    };
+                    let Some(name) = target.assigned_name() else { return };
                     if !is_signing_setting(name) {
                         return;
                     }

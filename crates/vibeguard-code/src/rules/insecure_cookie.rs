@@ -8,7 +8,7 @@ use vibeguard_core::{
 
 use super::{Applicability, CodeRule, Context};
 use crate::flow::Hit;
-use crate::ir::{Expr, ExprKind, Pattern, StmtKind};
+use crate::ir::{Expr, ExprKind, StmtKind};
 use crate::naming;
 
 /// The rule.
@@ -200,22 +200,14 @@ impl CodeRule for InsecureCookie {
                     let StmtKind::Assign { target, value, .. } = &stmt.kind else {
                         return;
                     };
-                    let key = match target {
-                        Pattern::Name(name) => name.clone(),
-                        Pattern::Target(t) => match &t.kind {
-                            ExprKind::Index { index, .. } => {
-                                index.as_str().unwrap_or("").to_string()
-                            }
-                            ExprKind::Member { property, .. } => property.clone(),
-                            _ => return,
-                        },
-                        _ => return,
+                    let Some(key) = target.assigned_name() else {
+                        return;
                     };
                     any_cookie |= key.contains("_COOKIE_");
                     let off = matches!(value.kind, ExprKind::Bool(false) | ExprKind::Null);
                     if off
                         && matches!(
-                            key.as_str(),
+                            key,
                             "SESSION_COOKIE_SECURE"
                                 | "SESSION_COOKIE_HTTPONLY"
                                 | "CSRF_COOKIE_SECURE"
@@ -230,7 +222,7 @@ impl CodeRule for InsecureCookie {
                             module_id,
                             stmt.range,
                             format!("{key} turned off: session cookies lose that protection"),
-                            &key,
+                            key,
                         ));
                     }
                 });

@@ -6,7 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::{Applicability, CodeRule, Context, describe_source};
+use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label, RequestPart};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
 use crate::ir::{Expr, ExprKind};
@@ -323,24 +323,15 @@ impl CodeRule for MassAssignment {
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
-        for hit in hits {
-            let message = if hit.note == "attribute name" {
-                format!(
-                    "attribute names taken from {}: the client can set any field",
-                    describe_source(cx, hit)
-                )
+        super::report_flows(cx, &META, hits, out, |hit, source| {
+            if hit.note == "attribute name" {
+                format!("attribute names taken from {source}: the client can set any field")
             } else {
                 format!(
-                    "{} written into the model as a whole: the client can set any field (role, owner, flags)",
-                    describe_source(cx, hit)
+                    "{source} written into the model as a whole: the client can set any field (role, owner, flags)"
                 )
-            };
-            let mut message = message;
-            if let Some(first) = message.get(..1) {
-                message = first.to_uppercase() + &message[1..];
             }
-            out.push(cx.flow_finding(&META, hit, message));
-        }
+        });
         // Without models there is nothing the rule could call safe, so AUTH-02 and DATA-01 stay
         // "not verified" rather than passing on code that writes no records.
         if hits.is_empty() && cx.models.models().is_empty() {

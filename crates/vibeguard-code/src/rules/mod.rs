@@ -383,6 +383,26 @@ pub fn source_line(label: &Label) -> u32 {
         .map_or(0, |step| step.range.start_line)
 }
 
+/// Reports each flow hit of a rule with the message `message(hit, source)` builds from where
+/// the data came from ("the request body (line 12)"), capitalised.
+pub fn report_flows(
+    cx: &Context<'_>,
+    meta: &'static RuleMeta,
+    hits: &[&Hit],
+    out: &mut Vec<Finding>,
+    message: impl Fn(&Hit, &str) -> String,
+) {
+    for hit in hits {
+        let text = message(hit, &describe_source(cx, hit));
+        let mut chars = text.chars();
+        let capitalised = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => text,
+        };
+        out.push(cx.flow_finding(meta, hit, capitalised));
+    }
+}
+
 /// How the source of a flow reads in a message: "the request body (line 12)".
 pub fn describe_source(cx: &Context<'_>, hit: &Hit) -> String {
     let what = hit

@@ -7,7 +7,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::{Applicability, CodeRule, Context, describe_source, project_calls};
+use super::{Applicability, CodeRule, Context, project_calls};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
 use crate::ir::ExprKind;
@@ -194,20 +194,15 @@ impl CodeRule for NosqlInjection {
         if project_calls(cx, &["express-mongo-sanitize", "mongo-sanitize"]) {
             return super::any_code(cx);
         }
-        for hit in hits {
-            let message = if hit.note == "$where clause" {
-                format!(
-                    "$where clause built from {}: never build $where from input",
-                    describe_source(cx, hit)
-                )
+        super::report_flows(cx, &META, hits, out, |hit, source| {
+            if hit.note == "$where clause" {
+                format!("$where clause built from {source}: never build $where from input")
             } else {
                 format!(
-                    "MongoDB filter takes {} unconverted: an object such as {{\"$ne\": null}} matches every document",
-                    describe_source(cx, hit)
+                    "MongoDB filter takes {source} unconverted: an object such as {{\"$ne\": null}} matches every document"
                 )
-            };
-            out.push(cx.flow_finding(&META, hit, message));
-        }
+            }
+        });
         super::any_code(cx)
     }
 }

@@ -6,7 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::{Applicability, CodeRule, Context, describe_source};
+use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label, Prefix};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
 use crate::ir::ExprKind;
@@ -161,13 +161,9 @@ impl CodeRule for OpenRedirect {
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
-        for hit in hits {
-            let message = format!(
-                "redirect target taken from {}: an attacker can send users to any site",
-                describe_source(cx, hit)
-            );
-            out.push(cx.flow_finding(&META, hit, message));
-        }
+        super::report_flows(cx, &META, hits, out, |_, source| {
+            format!("redirect target taken from {source}: an attacker can send users to any site")
+        });
         super::any_code(cx)
     }
 }

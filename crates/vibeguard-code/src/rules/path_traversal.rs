@@ -6,7 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::{Applicability, CodeRule, Context, describe_source};
+use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
 
@@ -211,13 +211,11 @@ impl CodeRule for PathTraversal {
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
-        for hit in hits {
-            let message = format!(
-                "file path built from {}: `../` reaches files outside the intended folder",
-                describe_source(cx, hit)
-            );
-            out.push(cx.flow_finding(&META, hit, message));
-        }
+        super::report_flows(cx, &META, hits, out, |_, source| {
+            format!(
+                "file path built from {source}: `../` reaches files outside the intended folder"
+            )
+        });
         super::any_code(cx)
     }
 }

@@ -9,7 +9,7 @@ use vibeguard_core::{
 
 use super::{Applicability, CodeRule, Context};
 use crate::flow::Hit;
-use crate::ir::{Expr, ExprKind, Pattern, Prop, PropKey, StmtKind};
+use crate::ir::{Expr, ExprKind, Prop, PropKey, StmtKind};
 use crate::naming;
 use crate::project::{Local, ModuleId, Project};
 
@@ -131,15 +131,7 @@ impl CodeRule for PredictableToken {
                 cx.index
                     .stmts(module_id, function_id, &mut |stmt| match &stmt.kind {
                         StmtKind::Assign { target, value, .. } => {
-                            let name = match target {
-                                Pattern::Name(name) => Some(name.as_str()),
-                                Pattern::Target(t) => match &t.kind {
-                                    ExprKind::Member { property, .. } => Some(property.as_str()),
-                                    ExprKind::Index { index, .. } => index.as_str(),
-                                    _ => None,
-                                },
-                                _ => None,
-                            };
+                            let name = target.assigned_name();
                             let token = name.is_some_and(naming::is_token_name);
                             // A literal is a secret written down (VG115's), not a token made.
                             any_token |= token && !matches!(value.kind, ExprKind::Str(_));

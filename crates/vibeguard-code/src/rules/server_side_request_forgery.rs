@@ -7,7 +7,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::{Applicability, CodeRule, Context, describe_source};
+use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label, Prefix};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
 
@@ -158,13 +158,9 @@ impl CodeRule for ServerSideRequestForgery {
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
-        for hit in hits {
-            let message = format!(
-                "the server fetches a URL taken from {}: allow only known hosts",
-                describe_source(cx, hit)
-            );
-            out.push(cx.flow_finding(&META, hit, message));
-        }
+        super::report_flows(cx, &META, hits, out, |_, source| {
+            format!("the server fetches a URL taken from {source}: allow only known hosts")
+        });
         super::any_code(cx)
     }
 }

@@ -6,7 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::{Applicability, CodeRule, Context, argument_text, describe_source, looks_like_sql};
+use super::{Applicability, CodeRule, Context, argument_text, looks_like_sql};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
 
@@ -230,13 +230,9 @@ impl CodeRule for SqlInjection {
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
-        for hit in hits {
-            let message = format!(
-                "SQL query built from {}: send it as a query parameter",
-                describe_source(cx, hit)
-            );
-            out.push(cx.flow_finding(&META, hit, message));
-        }
+        super::report_flows(cx, &META, hits, out, |_, source| {
+            format!("SQL query built from {source}: send it as a query parameter")
+        });
         super::any_code(cx)
     }
 }

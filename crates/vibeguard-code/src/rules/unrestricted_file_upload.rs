@@ -9,7 +9,7 @@ use vibeguard_core::{
 
 use super::{Applicability, CodeRule, Context};
 use crate::flow::Hit;
-use crate::ir::{Expr, ExprKind, Pattern, StmtKind};
+use crate::ir::{Expr, ExprKind, StmtKind};
 
 /// The rule.
 #[derive(Debug)]
@@ -247,21 +247,13 @@ impl CodeRule for UnrestrictedFileUpload {
                     let StmtKind::Assign { target, value, .. } = &stmt.kind else {
                         return;
                     };
-                    let key = match target {
-                        Pattern::Name(name) => name.clone(),
-                        Pattern::Target(t) => match &t.kind {
-                            ExprKind::Index { index, .. } => {
-                                index.as_str().unwrap_or("").to_string()
-                            }
-                            ExprKind::Member { property, .. } => property.clone(),
-                            _ => return,
-                        },
-                        _ => return,
+                    let Some(key) = target.assigned_name() else {
+                        return;
                     };
                     any_body_handling |=
                         key.ends_with("MAX_MEMORY_SIZE") || key == "MAX_CONTENT_LENGTH";
                     let huge = matches!(
-                        key.as_str(),
+                        key,
                         "MAX_CONTENT_LENGTH"
                             | "DATA_UPLOAD_MAX_MEMORY_SIZE"
                             | "FILE_UPLOAD_MAX_MEMORY_SIZE"
@@ -274,7 +266,7 @@ impl CodeRule for UnrestrictedFileUpload {
                             module_id,
                             stmt.range,
                             format!("{key} allows huge request bodies"),
-                            &key,
+                            key,
                         ));
                     }
                 });
