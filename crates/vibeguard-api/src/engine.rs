@@ -13,7 +13,9 @@ use vibeguard_core::{
     Text,
 };
 
-use crate::checks::{self, Context, IdentityView, Probe};
+use crate::checks::{
+    self, Context, DeclaredRoute, IdentityView, MAX_FOLLOW_UP_PROBES, MAX_ROUNDS, Probe, Profile,
+};
 use crate::http::{Exchange, Executor, Limits, Request, RequestError, Scope};
 use crate::identity::{self, Identity, IdentityConfig, IdentityError};
 use crate::lifecycle::{self, CreatedObject};
@@ -44,6 +46,29 @@ pub struct ApiSettings {
     pub policy: AccessPolicy,
     /// Seed for request values.
     pub seed: u64,
+    /// How far the attack simulation goes.
+    pub profile: Profile,
+    /// Routes the project's code declares (from the code engine), for the hidden-routes check.
+    pub declared_routes: Vec<DeclaredRoute>,
+}
+
+impl ApiSettings {
+    /// Settings for a target and description with the defaults: no other hosts, default limits,
+    /// nothing destructive, no identities, no declared access, the standard profile.
+    pub fn new(target: Url, spec: SpecSource) -> ApiSettings {
+        ApiSettings {
+            target,
+            spec,
+            allow_hosts: Vec::new(),
+            limits: Limits::default(),
+            allow_destructive: false,
+            identities: Vec::new(),
+            policy: AccessPolicy::default(),
+            seed: 0x7669_6265_6775_6172,
+            profile: Profile::Standard,
+            declared_routes: Vec::new(),
+        }
+    }
 }
 
 /// What a run produced.
@@ -151,6 +176,8 @@ pub async fn run(
             policy: &settings.policy,
             allow_destructive: settings.allow_destructive,
             seed: settings.seed,
+            profile: settings.profile,
+            declared_routes: &settings.declared_routes,
         };
         for producer in &producers {
             let create = &spec.operations[producer.create];
@@ -207,7 +234,10 @@ pub async fn run(
         policy: &settings.policy,
         allow_destructive: settings.allow_destructive,
         seed: settings.seed,
+        profile: settings.profile,
+        declared_routes: &settings.declared_routes,
     };
+    let target_subject = spec::Operation::whole_target();
     let mut run = EngineRun::new(EngineId::Api);
     let active: Vec<usize> = checks::ALL
         .iter()
@@ -221,8 +251,8 @@ pub async fn run(
         .filter(|i| checks::ALL[*i].is_passive())
         .collect();
 
-    // Plan: one group per (check, operation).
-    let mut groups: Vec<(usize, usize, Vec<Probe>)> = Vec::new();
+    // Plan: one group per (check, operation), and per check about the whole target.
+    let mut groups: Vec<Group> = Vec::new();
     for &check in &active {
         if let Some(reason) = checks::ALL[check].not_applicable(&context) {
             run.not_applicable.push(RuleApplicability {
@@ -235,41 +265,57 @@ pub async fn run(
         for (op_index, operation) in spec.operations.iter().enumerate() {
             let probes = checks::ALL[check].plan(operation, &context);
             if !probes.is_empty() {
-                groups.push((check, op_index, probes));
+                groups.push(Group {
+                    check,
+                    operation: Some(op_index),
+                    probes,
+                });
             }
+        }
+        let probes = checks::ALL[check].plan_target(&context);
+        if !probes.is_empty() {
+            groups.push(Group {
+                check,
+                operation: None,
+                probes,
+            });
         }
     }
 
     let mut collected = Collector::default();
     let mut tested_operations: BTreeSet<usize> = BTreeSet::new();
     let mut unsent = 0usize;
+    let sender = Sender {
+        executor: &executor,
+        identities: &identities,
+        base: &base,
+        env,
+    };
+    let subject = |group: &Group| {
+        group
+            .operation
+            .map_or(&target_subject, |op| &spec.operations[op])
+    };
 
     for phase in 0..=2u8 {
-        let in_phase: Vec<&(usize, usize, Vec<Probe>)> = groups
+        let (timed, in_phase): (Vec<&Group>, Vec<&Group>) = groups
             .iter()
-            .filter(|(_, _, probes)| probes[0].phase() == phase)
-            .collect();
-        for batch in in_phase.chunks(GROUPS_IN_FLIGHT) {
-            let results = join_all(batch.iter().map(|(check, op, probes)| async {
-                let exchanges = join_all(probes.iter().map(|probe| {
-                    send_as(
-                        &executor,
-                        &identities,
-                        probe.identity,
-                        probe.request.clone(),
-                        &base,
-                        env,
-                    )
-                }))
-                .await;
-                (
-                    *check,
-                    *op,
-                    probes.iter().cloned().zip(exchanges).collect::<Vec<_>>(),
-                )
-            }))
+            .filter(|group| group.probes[0].phase() == phase)
+            .partition(|group| checks::ALL[group.check].sequential());
+        // Timing checks go last in their phase, one group at a time, so that no other probe
+        // shares the target's time with theirs.
+        let batches = in_phase
+            .chunks(GROUPS_IN_FLIGHT)
+            .map(<[&Group]>::to_vec)
+            .chain(timed.into_iter().map(|group| vec![group]));
+        for batch in batches {
+            let results = join_all(
+                batch
+                    .iter()
+                    .map(|group| sender.run_group(group, subject(group), &context)),
+            )
             .await;
-            for (check, op, results) in results {
+            for (group, results) in batch.iter().zip(results) {
                 if results.iter().all(|(_, e)| {
                     matches!(
                         e.outcome,
@@ -279,14 +325,17 @@ pub async fn run(
                     unsent += results.len();
                     continue;
                 }
-                collected.applied.insert(check);
-                tested_operations.insert(op);
-                let operation = &spec.operations[op];
-                for finding in checks::ALL[check].evaluate(operation, &results, &context) {
+                collected.applied.insert(group.check);
+                if let Some(op) = group.operation {
+                    tested_operations.insert(op);
+                }
+                let operation = subject(group);
+                for finding in checks::ALL[group.check].evaluate(operation, &results, &context) {
                     collected.add(finding);
                 }
+                let known = group.operation.map(|op| &spec.operations[op]);
                 for (_, exchange) in &results {
-                    collected.observe(&passive, Some(operation), exchange, &context);
+                    collected.observe(&passive, known, exchange, &context);
                 }
             }
         }
@@ -402,6 +451,75 @@ pub async fn run(
         secrets,
         title: spec.title.clone(),
     })
+}
+
+/// One check's probes for one operation (or for the whole target, `operation: None`).
+struct Group {
+    check: usize,
+    operation: Option<usize>,
+    probes: Vec<Probe>,
+}
+
+/// What sending needs: the executor, the identities (renewed on expiry), the base URL and the
+/// environment for `${VAR}` in login requests.
+struct Sender<'a> {
+    executor: &'a Executor,
+    identities: &'a Mutex<Vec<Identity>>,
+    base: &'a Url,
+    env: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
+
+impl Sender<'_> {
+    /// Sends a group's probes, then the follow-ups its check asks for, round after round.
+    async fn run_group(
+        &self,
+        group: &Group,
+        operation: &spec::Operation,
+        context: &Context<'_>,
+    ) -> Vec<(Probe, Exchange)> {
+        let check = checks::ALL[group.check];
+        let mut results: Vec<(Probe, Exchange)> = Vec::new();
+        let mut pending = group.probes.clone();
+        for _ in 0..MAX_ROUNDS {
+            if pending.is_empty() {
+                break;
+            }
+            let exchanges = if check.sequential() {
+                let mut exchanges = Vec::with_capacity(pending.len());
+                for probe in &pending {
+                    exchanges.push(self.send(probe).await);
+                }
+                exchanges
+            } else {
+                join_all(pending.iter().map(|probe| self.send(probe))).await
+            };
+            let spent = exchanges.iter().any(|e| {
+                matches!(
+                    e.outcome,
+                    Err(RequestError::BudgetSpent(_) | RequestError::TimeSpent(_))
+                )
+            });
+            results.extend(pending.into_iter().zip(exchanges));
+            if spent {
+                break;
+            }
+            pending = check.follow_up(operation, &results, context);
+            pending.truncate(MAX_FOLLOW_UP_PROBES);
+        }
+        results
+    }
+
+    async fn send(&self, probe: &Probe) -> Exchange {
+        send_as(
+            self.executor,
+            self.identities,
+            probe.identity,
+            probe.request.clone(),
+            self.base,
+            self.env,
+        )
+        .await
+    }
 }
 
 /// Findings of a run, each kept once, and which checks applied.

@@ -6,9 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 use url::Url;
 use vibeguard_api::engine::{self, ApiOutcome, ApiSettings};
-use vibeguard_api::http::Limits;
 use vibeguard_api::identity::IdentityConfig;
-use vibeguard_api::policy::AccessPolicy;
 use vibeguard_api::spec::SpecSource;
 use vibeguard_demo::api::{ACCOUNTS, DemoApi, Mode};
 
@@ -23,18 +21,14 @@ fn login(email: &str, password: &str) -> IdentityConfig {
 pub async fn audit(mode: Mode) -> ApiOutcome {
     let demo = DemoApi::start(mode, 0).await.expect("demo starts");
     let target = Url::parse(&demo.url()).expect("url");
+    let spec = SpecSource::Url(target.join("/openapi.yaml").expect("url"));
     let settings = ApiSettings {
-        spec: SpecSource::Url(target.join("/openapi.yaml").expect("url")),
-        target,
-        allow_hosts: Vec::new(),
-        limits: Limits::default(),
-        allow_destructive: false,
         identities: vec![
             ("alice".into(), login(ACCOUNTS[0].0, ACCOUNTS[0].1)),
             ("bob".into(), login(ACCOUNTS[1].0, ACCOUNTS[1].1)),
         ],
-        policy: AccessPolicy::default(),
         seed: 1,
+        ..ApiSettings::new(target, spec)
     };
     let outcome = engine::run(&settings, &|_| true, &|_| None)
         .await

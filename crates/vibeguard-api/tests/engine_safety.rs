@@ -11,9 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use url::Url;
 use vibeguard_api::engine::{self, ApiError, ApiSettings};
-use vibeguard_api::http::Limits;
 use vibeguard_api::identity::IdentityConfig;
-use vibeguard_api::policy::AccessPolicy;
 use vibeguard_api::spec::SpecSource;
 use vibeguard_demo::api::{DemoApi, Mode};
 
@@ -61,14 +59,8 @@ async fn server(
 
 fn settings(target: Url, spec: SpecSource) -> ApiSettings {
     ApiSettings {
-        target,
-        spec,
-        allow_hosts: Vec::new(),
-        limits: Limits::default(),
-        allow_destructive: false,
-        identities: Vec::new(),
-        policy: AccessPolicy::default(),
         seed: 1,
+        ..ApiSettings::new(target, spec)
     }
 }
 

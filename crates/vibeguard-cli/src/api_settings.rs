@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use url::Url;
+use vibeguard_api::checks::Profile;
 use vibeguard_api::engine::ApiSettings;
 use vibeguard_api::http::Limits;
 use vibeguard_api::policy::{Access, AccessPolicy, OperationPattern};
@@ -129,6 +130,15 @@ pub fn from(
             .collect(),
         policy,
         seed: SEED,
+        profile: global
+            .profile
+            .or_else(|| {
+                target_config
+                    .and_then(|t| t.profile.as_ref())
+                    .and_then(|p| Profile::parse(p.get_ref()))
+            })
+            .unwrap_or_default(),
+        declared_routes: Vec::new(),
     }))
 }
 

@@ -23,9 +23,58 @@ use crate::registry;
 /// Source files read for suppression comments are capped like every other read.
 const MAX_SUPPRESSION_SCAN_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Which rules the command line selects (`--checks`, `--skip-checks`), on top of the
+/// configuration's `[rules] disable`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RuleSelection {
+    /// Only these codes run, when given.
+    pub only: Option<BTreeSet<String>>,
+    /// These codes do not run.
+    pub skip: BTreeSet<String>,
+}
+
+impl RuleSelection {
+    /// Resolves codes and names; an unknown one is an error naming the closest rule.
+    pub fn from_flags(
+        only: &[String],
+        skip: &[String],
+        rules: &[vibeguard_core::RuleMeta],
+    ) -> anyhow::Result<RuleSelection> {
+        let resolve = |flag: &str, list: &[String]| -> anyhow::Result<BTreeSet<String>> {
+            list.iter()
+                .map(|name| name.trim())
+                .filter(|name| !name.is_empty())
+                .map(|name| match vibeguard_core::rule::find(rules, name) {
+                    Some(rule) => Ok(rule.code.to_string()),
+                    None => {
+                        let hint = vibeguard_core::rule::closest(rules, name)
+                            .map(|r| format!(" (did you mean {} {}?)", r.code, r.name))
+                            .unwrap_or_default();
+                        anyhow::bail!(
+                            "{flag}: no rule is called `{name}`{hint}; `vibeguard rules` lists them"
+                        )
+                    }
+                })
+                .collect()
+        };
+        let only_codes = resolve("--checks", only)?;
+        Ok(RuleSelection {
+            only: (!only_codes.is_empty()).then_some(only_codes),
+            skip: resolve("--skip-checks", skip)?,
+        })
+    }
+
+    /// Whether a rule runs as far as the command line is concerned.
+    pub fn allows(&self, code: &str) -> bool {
+        !self.skip.contains(code) && self.only.as_ref().is_none_or(|only| only.contains(code))
+    }
+}
+
 /// What to audit and how.
 #[derive(Debug)]
 pub struct AuditRequest<'a> {
+    /// Rules selected on the command line.
+    pub selection: RuleSelection,
     /// The project folder.
     pub project: &'a Path,
     /// The project as the user wrote it, for the report.
@@ -76,7 +125,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
     let rules = registry::all_rules();
     let config = &request.config.config;
     let disabled: BTreeSet<String> = request.config.disabled_codes(&rules);
-    let enabled = |code: &str| !disabled.contains(code);
+    let enabled = |code: &str| !disabled.contains(code) && request.selection.allows(code);
     let mut engines = Vec::new();
     let mut findings = Vec::new();
     let mut secrets = request.config.credentials();
@@ -121,6 +170,17 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
     let mut exchanges = Vec::new();
     if let Some(settings) = &request.api {
         progress.step(&format!("api: testing {}", settings.target));
+        // The routes the code declares, for the hidden-routes check to compare with the spec.
+        let mut settings = settings.clone();
+        settings.declared_routes = routes
+            .iter()
+            .map(|route| vibeguard_api::checks::DeclaredRoute {
+                method: route.method.clone(),
+                path: route.path.clone(),
+                declared_at: format!("{}:{}", route.file, route.line),
+            })
+            .collect();
+        let settings = &settings;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

@@ -108,6 +108,28 @@ pub struct GlobalArgs {
     /// Write every request and response (credentials masked) to a HAR file
     #[arg(long, global = true, value_name = "FILE", help_heading = "API testing")]
     pub har: Option<PathBuf>,
+
+    /// How far the API attack simulation goes: quick (every pull request), standard, deep (before a release)
+    #[arg(long, global = true, value_name = "PROFILE", value_parser = parse_profile, help_heading = "API testing")]
+    pub profile: Option<vibeguard_api::checks::Profile>,
+
+    /// Run only these rules (codes or names, comma-separated: `VG409,jwt-weak-secret`)
+    #[arg(long, global = true, value_name = "RULES", value_delimiter = ',')]
+    pub checks: Vec<String>,
+
+    /// Do not run these rules (codes or names, comma-separated)
+    #[arg(
+        long = "skip-checks",
+        global = true,
+        value_name = "RULES",
+        value_delimiter = ','
+    )]
+    pub skip_checks: Vec<String>,
+}
+
+fn parse_profile(text: &str) -> Result<vibeguard_api::checks::Profile, String> {
+    vibeguard_api::checks::Profile::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a profile: use quick, standard or deep"))
 }
 
 fn parse_fail_on(text: &str) -> Result<FailOn, String> {

@@ -113,6 +113,8 @@ pub struct Api {
     /// Intended access per operation pattern: `public`, `owner` or `role:NAME`.
     #[serde(default)]
     pub access: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// How far the attack simulation goes: `quick`, `standard` or `deep`.
+    pub profile: Option<Spanned<String>>,
 }
 
 /// `[budget]`.
@@ -330,6 +332,15 @@ fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Inval
             .chain(target.access.keys())
         {
             check_operation(operation)?;
+        }
+        if let Some(profile) = &target.profile
+            && vibeguard_api::checks::Profile::parse(profile.get_ref()).is_none()
+        {
+            return Err((
+                Some(profile.span()),
+                format!("api.profile: `{}` is not a profile", profile.get_ref()),
+                Some("use \"quick\", \"standard\" or \"deep\"".into()),
+            ));
         }
         for access in target.access.values() {
             let value = access.get_ref().trim();

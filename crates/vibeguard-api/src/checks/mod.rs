@@ -36,6 +36,11 @@ pub static ALL: &[&dyn Check] = &[
     &cookie_flags::CookieFlags,
 ];
 
+/// Rounds of probes per check and operation (the plan, then follow-ups).
+pub const MAX_ROUNDS: usize = 4;
+/// Most probes one follow-up round may add.
+pub const MAX_FOLLOW_UP_PROBES: usize = 64;
+
 /// A request a check wants sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Probe {
@@ -74,6 +79,62 @@ pub struct IdentityView {
     pub credential: Credential,
 }
 
+/// How far the attack simulation goes: `quick` for every pull request (few payloads, no timing
+/// attacks, small bursts), `standard` by default, `deep` before a release (every input, every
+/// payload family, larger bursts and lists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub enum Profile {
+    /// The fastest useful run.
+    Quick,
+    /// The default.
+    #[default]
+    Standard,
+    /// Everything.
+    Deep,
+}
+
+impl Profile {
+    /// Its name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Quick => "quick",
+            Profile::Standard => "standard",
+            Profile::Deep => "deep",
+        }
+    }
+
+    /// Reads `quick`, `standard` or `deep`.
+    pub fn parse(text: &str) -> Option<Profile> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "quick" => Some(Profile::Quick),
+            "standard" => Some(Profile::Standard),
+            "deep" => Some(Profile::Deep),
+            _ => None,
+        }
+    }
+
+    /// One of three values, by profile.
+    pub fn pick<T>(self, quick: T, standard: T, deep: T) -> T {
+        match self {
+            Profile::Quick => quick,
+            Profile::Standard => standard,
+            Profile::Deep => deep,
+        }
+    }
+}
+
+/// A route the project's code declares (from the code engine's inventory), compared with the
+/// description by the hidden-routes check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredRoute {
+    /// Upper-case method, or `*`.
+    pub method: String,
+    /// Path with `{param}` placeholders.
+    pub path: String,
+    /// Where the code declares it (`src/app.js:12`).
+    pub declared_at: String,
+}
+
 /// Everything a check may use to plan and judge.
 #[derive(Debug)]
 pub struct Context<'a> {
@@ -91,6 +152,10 @@ pub struct Context<'a> {
     pub allow_destructive: bool,
     /// Seed of the run (request values are deterministic).
     pub seed: u64,
+    /// How far to go.
+    pub profile: Profile,
+    /// Routes the code declares, when the code engine ran.
+    pub declared_routes: &'a [DeclaredRoute],
 }
 
 impl Context<'_> {
@@ -362,6 +427,29 @@ pub trait Check: Sync {
         Vec::new()
     }
 
+    /// Probes about the whole target rather than one operation; their results are judged by
+    /// `follow_up` and `evaluate` with [`Operation::whole_target`] as the operation.
+    fn plan_target(&self, _context: &Context<'_>) -> Vec<Probe> {
+        Vec::new()
+    }
+
+    /// More probes after a round, given every result so far for this operation: how a check
+    /// confirms a suspicion before reporting it (a second boolean pair, a series of delays, a
+    /// read-back). Called until it returns nothing, at most [`MAX_ROUNDS`] rounds in all.
+    fn follow_up(
+        &self,
+        _operation: &Operation,
+        _results: &[(Probe, Exchange)],
+        _context: &Context<'_>,
+    ) -> Vec<Probe> {
+        Vec::new()
+    }
+
+    /// Whether the probes must go one at a time with nothing else in flight (timing checks).
+    fn sequential(&self) -> bool {
+        false
+    }
+
     /// Findings from the exchanges of this check's probes for one operation.
     fn evaluate(
         &self,
@@ -514,6 +602,8 @@ pub(crate) mod testing {
                 policy: &self.policy,
                 allow_destructive: false,
                 seed: 1,
+                profile: Profile::Standard,
+                declared_routes: &[],
             }
         }
     }

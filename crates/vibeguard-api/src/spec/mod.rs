@@ -154,6 +154,30 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// The whole target as a subject (`* /`): what checks of the target rather than of one
+    /// operation (hidden routes, JWT handling, transport) plan against and report on.
+    pub fn whole_target() -> Operation {
+        Operation {
+            method: "*".into(),
+            path: "/".into(),
+            operation_id: None,
+            summary: None,
+            tags: Vec::new(),
+            parameters: Vec::new(),
+            body: None,
+            security: Security::Undeclared,
+            responses: Vec::new(),
+            links: Vec::new(),
+            extensions: BTreeMap::new(),
+            pointer: String::new(),
+        }
+    }
+
+    /// Whether this is [`Operation::whole_target`].
+    pub fn is_whole_target(&self) -> bool {
+        self.method == "*"
+    }
+
     /// `GET /users/{id}`.
     pub fn label(&self) -> String {
         format!("{} {}", self.method, self.path)

@@ -7,7 +7,7 @@ use vibeguard_core::Report;
 use vibeguard_report::RenderOptions;
 
 use crate::Outcome;
-use crate::audit::{self, AuditRequest, ProjectEngines};
+use crate::audit::{self, AuditRequest, ProjectEngines, RuleSelection};
 use crate::cli::GlobalArgs;
 use crate::config;
 use crate::last_run;
@@ -101,7 +101,9 @@ pub fn audit_only(
     if scope.skip_project && api.is_none() {
         anyhow::bail!("no API to test: give --target URL (or [api] target in vibeguard.toml)");
     }
+    let selection = RuleSelection::from_flags(&global.checks, &global.skip_checks, &rules)?;
     let request = AuditRequest {
+        selection,
         project: path,
         project_label: label.to_string(),
         project_engines: if scope.skip_project {

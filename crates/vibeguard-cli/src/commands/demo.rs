@@ -144,6 +144,8 @@ fn demo_settings(url: &str, global: &GlobalArgs) -> anyhow::Result<ApiSettings> 
         ],
         policy: AccessPolicy::default(),
         seed: 0x7669_6265_6775_6172,
+        profile: global.profile.unwrap_or_default(),
+        declared_routes: Vec::new(),
     })
 }
 
