@@ -81,6 +81,16 @@ const EXPECTED: &[&str] = &[
     "VG406 * / [response headers]",
     "VG407 GET /api/tasks",
     "VG408 POST /api/login [cookie:session]",
+    // SQL built from strings, confirmed by errors, expressions and true/false pairs.
+    "VG409 GET /api/tasks [query:q]",
+    "VG409 GET /api/tasks/{id} [path:id]",
+    "VG409 GET /api/users/{id} [path:id]",
+    "VG409 POST /api/login [body:/email]",
+    "VG409 POST /api/register [body:/email]",
+    "VG409 POST /api/register [body:/name]",
+    "VG409 POST /api/tasks [body:/title]",
+    "VG409 PUT /api/tasks/{id} [body:/title]",
+    "VG409 PUT /api/tasks/{id} [path:id]",
 ];
 
 #[tokio::test]
@@ -93,7 +103,10 @@ async fn every_seeded_flaw_of_the_vulnerable_demo_is_reported() {
         "{:?}",
         outcome.output.run.errors
     );
-    assert_eq!(outcome.output.run.rules_applied.len(), 8);
+    assert_eq!(
+        outcome.output.run.rules_applied.len(),
+        vibeguard_api::checks::ALL.len()
+    );
     assert_eq!(outcome.output.run.coverage.operations, 10);
     // Both kinds of CORS flaw, and the BOLA deletion is critical.
     assert_eq!(
@@ -134,7 +147,7 @@ async fn the_hardened_demo_gives_the_checks_nothing_to_report() {
     );
     assert_eq!(
         outcome.output.run.rules_applied.len(),
-        8,
+        vibeguard_api::checks::ALL.len(),
         "every check ran: {:?}",
         outcome.output.run.not_applicable
     );

@@ -268,8 +268,11 @@ fn rules_lists_every_rule_with_its_checklist_items() {
         .output()
         .expect("runs");
     let rules: Value = serde_json::from_str(&stdout(&json)).expect("JSON");
-    // VG001, six hygiene rules, eight API checks, twenty-seven code rules.
-    assert_eq!(rules.as_array().map(Vec::len), Some(42));
+    // VG001, six hygiene rules, the API checks, twenty-seven code rules.
+    assert_eq!(
+        rules.as_array().map(Vec::len),
+        Some(1 + 6 + vibeguard_api::checks::ALL.len() + 27)
+    );
     let bad = vibeguard(cache.path())
         .args(["rules", "--format", "sarif"])
         .output()
@@ -770,7 +773,10 @@ fn the_demo_audits_the_running_api_and_its_hardened_twin_reports_no_api_finding(
         .find(|e| e["engine"] == "api")
         .cloned()
         .expect("the API engine ran");
-    assert_eq!(api_run["rules_applied"].as_array().map(Vec::len), Some(8));
+    assert_eq!(
+        api_run["rules_applied"].as_array().map(Vec::len),
+        Some(vibeguard_api::checks::ALL.len())
+    );
     assert!(
         hardened["findings"]
             .as_array()
@@ -1043,4 +1049,43 @@ fn routes_lists_what_the_code_serves() {
         .expect("runs");
     assert_eq!(none.status.code(), Some(0));
     assert!(stdout(&none).contains("No HTTP routes found"));
+}
+
+#[test]
+fn rule_selection_and_profiles_are_checked() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    python_project(project.path());
+    let unknown = vibeguard(cache.path())
+        .args(["audit", "--checks", "VG301,sql-injektion"])
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    assert_eq!(unknown.status.code(), Some(2));
+    let message = stderr(&unknown);
+    assert!(
+        message.contains("no rule is called `sql-injektion`") && message.contains("did you mean"),
+        "{message}"
+    );
+    let profile = vibeguard(cache.path())
+        .args(["audit", "--profile", "thorough"])
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    assert_eq!(profile.status.code(), Some(2));
+    assert!(stderr(&profile).contains("quick, standard or deep"));
+    // --checks narrows the run to the rules named; --skip-checks leaves rules out.
+    let only = vibeguard(cache.path())
+        .args(["code", "-f", "json", "--checks", "VG121"])
+        .arg(project.path())
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&only.stdout).expect("JSON");
+    let applied: Vec<&str> = report["engines"][0]["rules_applied"]
+        .as_array()
+        .expect("applied")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(applied.iter().all(|code| *code == "VG121"), "{applied:?}");
 }

@@ -10,6 +10,12 @@ pub mod input_validation;
 pub mod missing_auth;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
+pub mod sql_injection;
+
+// Shared by several checks: inputs of an operation, differential comparison, timing.
+pub mod compare;
+pub mod inputs;
+pub mod timing;
 
 use std::fmt::Write;
 
@@ -34,6 +40,7 @@ pub static ALL: &[&dyn Check] = &[
     &security_headers::SecurityHeaders,
     &cors_misconfiguration::CorsMisconfiguration,
     &cookie_flags::CookieFlags,
+    &sql_injection::SqlInjection,
 ];
 
 /// Rounds of probes per check and operation (the plan, then follow-ups).

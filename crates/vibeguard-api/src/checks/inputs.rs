@@ -1,0 +1,463 @@
+//! Where attack values go: every input of an operation — path, query, header and cookie
+//! parameters, form fields and JSON body fields at any depth — as an [`InjectionPoint`], and
+//! a [`Template`] that rebuilds the operation's valid request with one point's value replaced.
+//! Shared by the injection checks (SQL, NoSQL, command, template) so that each of them covers
+//! the same inputs the same way.
+
+use serde_json::{Map, Value};
+
+use super::{Context, Probe, value_text, with_body};
+use crate::http::Request;
+use crate::spec::{BodyKind, Operation, ParamIn, SchemaType};
+
+/// JSON body fields are followed this deep.
+const MAX_BODY_DEPTH: usize = 4;
+
+/// Where one input goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// A `{name}` path segment.
+    Path(String),
+    /// A query parameter.
+    Query(String),
+    /// A request header.
+    Header(String),
+    /// A cookie.
+    Cookie(String),
+    /// A body field, by its JSON pointer tokens (`["user", "name"]`).
+    Body(Vec<String>),
+}
+
+/// One input of an operation and its valid value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InjectionPoint {
+    /// Where it goes.
+    pub slot: Slot,
+    /// The valid value the request normally carries.
+    pub original: Value,
+    /// Whether the input is a number (integer or number schema, or a numeric value).
+    pub numeric: bool,
+}
+
+impl InjectionPoint {
+    /// `query:q`, `path:id`, `header:X-Tenant`, `cookie:lang`, `body:/user/name` — the
+    /// parameter part of a finding's location.
+    pub fn label(&self) -> String {
+        match &self.slot {
+            Slot::Path(name) => format!("path:{name}"),
+            Slot::Query(name) => format!("query:{name}"),
+            Slot::Header(name) => format!("header:{name}"),
+            Slot::Cookie(name) => format!("cookie:{name}"),
+            Slot::Body(tokens) => format!("body:/{}", tokens.join("/")),
+        }
+    }
+
+    /// How the input reads in a message: "the query parameter `q`".
+    pub fn describe(&self) -> String {
+        match &self.slot {
+            Slot::Path(name) => format!("the path parameter `{name}`"),
+            Slot::Query(name) => format!("the query parameter `{name}`"),
+            Slot::Header(name) => format!("the header `{name}`"),
+            Slot::Cookie(name) => format!("the cookie `{name}`"),
+            Slot::Body(tokens) => format!("the body field `{}`", tokens.join(".")),
+        }
+    }
+
+    /// The original value as text.
+    pub fn original_text(&self) -> String {
+        value_text(&self.original)
+    }
+}
+
+/// An operation's valid request, its inputs, and the identity it is sent as.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// The valid request.
+    pub request: Request,
+    /// The body value and how it is encoded, when the operation takes one.
+    body: Option<(BodyKind, String, Value)>,
+    /// Its inputs, at most the number asked for.
+    pub points: Vec<InjectionPoint>,
+    /// The identity the requests go as.
+    pub identity: Option<usize>,
+}
+
+impl Template {
+    /// The template of an operation as the first identity (when there is one), with at most
+    /// `max_points` inputs; `None` when no safe valid request can be built (a change to an
+    /// object vibeguard did not create).
+    pub fn of(operation: &Operation, context: &Context<'_>, max_points: usize) -> Option<Template> {
+        if operation.method == "DELETE" || operation.is_whole_target() {
+            return None;
+        }
+        let identity = (!context.identities.is_empty()).then_some(0);
+        let mut request = context.request(operation, identity, 0)?;
+        let mut points = Vec::new();
+        let mut synth = context.synthesizer(operation, "valid");
+        for name in operation.path_params() {
+            let schema = operation
+                .parameters
+                .iter()
+                .find(|p| p.location == ParamIn::Path && p.name == name)
+                .map(|p| p.schema.clone())
+                .unwrap_or_default();
+            let original = path_value(operation, &request, name)
+                .map(Value::String)
+                .unwrap_or_else(|| synth.valid(&schema, name));
+            points.push(InjectionPoint {
+                numeric: is_numeric(&schema.types, &original),
+                slot: Slot::Path(name.to_string()),
+                original,
+            });
+        }
+        for parameter in &operation.parameters {
+            let slot = match parameter.location {
+                ParamIn::Path => continue,
+                ParamIn::Query => Slot::Query(parameter.name.clone()),
+                ParamIn::Header if parameter.name.eq_ignore_ascii_case("authorization") => {
+                    continue;
+                }
+                ParamIn::Header => Slot::Header(parameter.name.clone()),
+                ParamIn::Cookie => Slot::Cookie(parameter.name.clone()),
+            };
+            let present = match &slot {
+                Slot::Query(name) => request
+                    .url
+                    .query_pairs()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| Value::String(v.into_owned())),
+                _ => None,
+            };
+            let original =
+                present.unwrap_or_else(|| synth.valid(&parameter.schema, &parameter.name));
+            points.push(InjectionPoint {
+                numeric: is_numeric(&parameter.schema.types, &original),
+                slot,
+                original,
+            });
+        }
+        let mut body = None;
+        if let Some(spec_body) = &operation.body
+            && matches!(spec_body.kind, BodyKind::Json | BodyKind::Form)
+        {
+            let value = context
+                .synthesizer(operation, "valid")
+                .valid(&spec_body.schema, "");
+            let mut fields = Vec::new();
+            leaf_fields(&value, &mut Vec::new(), &mut fields, 0);
+            for (tokens, original) in fields {
+                if spec_body.kind == BodyKind::Form && tokens.len() > 1 {
+                    continue;
+                }
+                let numeric = original.is_number();
+                points.push(InjectionPoint {
+                    slot: Slot::Body(tokens),
+                    original,
+                    numeric,
+                });
+            }
+            body = Some((spec_body.kind, spec_body.media_type.clone(), value));
+        }
+        points.truncate(max_points);
+        // Optional query parameters the valid request left out are sent with their value, so
+        // that every template request has every point.
+        for point in &points {
+            if let Slot::Query(name) = &point.slot
+                && !request.url.query_pairs().any(|(k, _)| k == *name)
+            {
+                let text = point.original_text();
+                request.url.query_pairs_mut().append_pair(name, &text);
+            }
+        }
+        Some(Template {
+            request,
+            body,
+            points,
+            identity,
+        })
+    }
+
+    /// The valid request with `point` set to `value` (a JSON value keeps its type in JSON
+    /// bodies: an object stays an object, for operator injection).
+    pub fn with(&self, point: &InjectionPoint, value: &Value) -> Request {
+        let mut request = self.request.clone();
+        match &point.slot {
+            Slot::Path(name) => {
+                let text = value_text(value);
+                request.url = replace_path_value(&request, &point.original_text(), name, &text);
+            }
+            Slot::Query(name) => {
+                let text = value_text(value);
+                let pairs: Vec<(String, String)> = request
+                    .url
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        if k == name.as_str() {
+                            (k.into_owned(), text.clone())
+                        } else {
+                            (k.into_owned(), v.into_owned())
+                        }
+                    })
+                    .collect();
+                request.url.query_pairs_mut().clear().extend_pairs(pairs);
+            }
+            Slot::Header(name) => {
+                request
+                    .headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                request.headers.push((name.clone(), value_text(value)));
+            }
+            Slot::Cookie(name) => {
+                crate::identity::add_cookie(&mut request, name, &value_text(value));
+            }
+            Slot::Body(tokens) => {
+                if let Some((kind, media_type, body)) = &self.body {
+                    let mut body = body.clone();
+                    set_at(&mut body, tokens, value.clone());
+                    request = with_body(strip_body(&request), *kind, media_type, &body);
+                }
+            }
+        }
+        request
+    }
+
+    /// The valid request with a query parameter added (for names the description does not
+    /// document, like `param[$ne]`).
+    pub fn with_query_pair(&self, name: &str, value: &str) -> Request {
+        let mut request = self.request.clone();
+        request.url.query_pairs_mut().append_pair(name, value);
+        request
+    }
+
+    /// The valid request with a whole new body value (same encoding).
+    pub fn with_body_value(&self, value: &Value) -> Option<Request> {
+        let (kind, media_type, _) = self.body.as_ref()?;
+        Some(with_body(
+            strip_body(&self.request),
+            *kind,
+            media_type,
+            value,
+        ))
+    }
+
+    /// The body value of the valid request, when there is one.
+    pub fn body_value(&self) -> Option<&Value> {
+        self.body.as_ref().map(|(_, _, value)| value)
+    }
+
+    /// A probe of this template.
+    pub fn probe(&self, label: String, request: Request) -> Probe {
+        Probe {
+            label,
+            identity: self.identity,
+            request,
+        }
+    }
+}
+
+fn is_numeric(types: &[SchemaType], value: &Value) -> bool {
+    value.is_number()
+        || types
+            .iter()
+            .any(|t| matches!(t, SchemaType::Integer | SchemaType::Number))
+}
+
+/// The value a request carries in a path parameter, from the template's segments.
+fn path_value(operation: &Operation, request: &Request, name: &str) -> Option<String> {
+    let segments: Vec<String> = request
+        .url
+        .path_segments()?
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    let template: Vec<&str> = operation.path.trim_start_matches('/').split('/').collect();
+    let offset = segments.len().checked_sub(template.len())?;
+    let position = template.iter().position(|s| *s == format!("{{{name}}}"))?;
+    segments.get(offset + position).cloned()
+}
+
+/// The URL with the path segment that holds `original` for parameter `name` replaced by
+/// `value` (percent-encoded).
+fn replace_path_value(request: &Request, original: &str, _name: &str, value: &str) -> url::Url {
+    let mut url = request.url.clone();
+    let segments: Vec<String> = url
+        .path_segments()
+        .map(|s| s.map(str::to_string).collect())
+        .unwrap_or_default();
+    let encoded_original =
+        percent_encoding::utf8_percent_encode(original, percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
+    // The last segment holding the original value: templates put ids at the end.
+    let position = segments.iter().rposition(|s| {
+        *s == original
+            || *s == encoded_original
+            || percent_encoding::percent_decode_str(s).decode_utf8_lossy() == original
+    });
+    if let Some(position) = position {
+        let mut changed = segments;
+        changed[position] =
+            percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        url.set_path(&format!("/{}", changed.join("/")));
+    }
+    url
+}
+
+/// Leaf fields (strings, numbers, booleans) of a body value, with their pointer tokens.
+fn leaf_fields(
+    value: &Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Value)>,
+    depth: usize,
+) {
+    if depth > MAX_BODY_DEPTH {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map {
+                path.push(key.clone());
+                leaf_fields(field, path, out, depth + 1);
+                path.pop();
+            }
+        }
+        Value::String(_) | Value::Number(_) if !path.is_empty() => {
+            out.push((path.clone(), value.clone()));
+        }
+        _ => {}
+    }
+}
+
+/// Sets the value at pointer tokens, creating objects on the way.
+fn set_at(target: &mut Value, tokens: &[String], value: Value) {
+    let Some((first, rest)) = tokens.split_first() else {
+        *target = value;
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(map) = target {
+        let entry = map.entry(first.clone()).or_insert(Value::Null);
+        set_at(entry, rest, value);
+    }
+}
+
+/// The request without its body and content type (to re-encode another body).
+pub fn strip_body(request: &Request) -> Request {
+    let mut request = request.clone();
+    request.body = None;
+    request
+        .headers
+        .retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{Fixture, operation};
+    use crate::spec::{Parameter, RequestBody, Schema};
+    use serde_json::json;
+
+    fn string_schema() -> Schema {
+        Schema {
+            types: vec![SchemaType::String],
+            ..Schema::default()
+        }
+    }
+
+    #[test]
+    fn every_input_of_an_operation_is_a_point_and_can_be_replaced() {
+        let fixture = Fixture::new();
+        let context = fixture.context();
+        let mut op = operation("POST", "/orgs/{org}/items", true);
+        op.parameters[0].schema = string_schema();
+        op.parameters.push(Parameter {
+            name: "q".into(),
+            location: ParamIn::Query,
+            required: false,
+            schema: string_schema(),
+        });
+        op.parameters.push(Parameter {
+            name: "X-Tenant".into(),
+            location: ParamIn::Header,
+            required: false,
+            schema: string_schema(),
+        });
+        op.body = Some(RequestBody {
+            required: true,
+            media_type: "application/json".into(),
+            kind: BodyKind::Json,
+            schema: Schema {
+                types: vec![SchemaType::Object],
+                properties: vec![
+                    ("title".into(), string_schema()),
+                    (
+                        "meta".into(),
+                        Schema {
+                            types: vec![SchemaType::Object],
+                            properties: vec![(
+                                "count".into(),
+                                Schema {
+                                    types: vec![SchemaType::Integer],
+                                    ..Schema::default()
+                                },
+                            )],
+                            ..Schema::default()
+                        },
+                    ),
+                ],
+                ..Schema::default()
+            },
+        });
+        let template = Template::of(&op, &context, 10).expect("template");
+        let labels: Vec<String> = template.points.iter().map(InjectionPoint::label).collect();
+        assert_eq!(
+            labels,
+            [
+                "path:org",
+                "query:q",
+                "header:X-Tenant",
+                "body:/meta/count",
+                "body:/title"
+            ]
+        );
+        assert!(template.points[3].numeric);
+        assert!(!template.points[4].numeric);
+
+        let org = template.with(&template.points[0], &json!("a'b"));
+        assert!(
+            org.url.path().starts_with("/orgs/a%27b/items"),
+            "{}",
+            org.url
+        );
+        let q = template.with(&template.points[1], &json!("x y"));
+        assert!(
+            q.url.query().is_some_and(|query| query.contains("q=x+y")),
+            "{}",
+            q.url
+        );
+        let header = template.with(&template.points[2], &json!("t1"));
+        assert_eq!(header.header_value("X-Tenant"), Some("t1"));
+        let nested = template.with(&template.points[3], &json!({"$gt": ""}));
+        let body: Value =
+            serde_json::from_slice(nested.body.as_deref().unwrap_or_default()).expect("JSON body");
+        assert_eq!(body["meta"]["count"], json!({"$gt": ""}));
+        assert_eq!(
+            nested.header_value("content-type"),
+            Some("application/json")
+        );
+    }
+
+    #[test]
+    fn deletions_and_the_whole_target_have_no_template() {
+        let fixture = Fixture::new();
+        let context = fixture.context();
+        assert!(Template::of(&operation("DELETE", "/items/{id}", true), &context, 5).is_none());
+        assert!(Template::of(&Operation::whole_target(), &context, 5).is_none());
+    }
+}
