@@ -7,6 +7,9 @@ pub mod broken_object_authorization;
 pub mod cookie_flags;
 pub mod cors_misconfiguration;
 pub mod input_validation;
+pub mod jwt_forgery_accepted;
+pub mod jwt_lifetime;
+pub mod jwt_weak_secret;
 pub mod missing_auth;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
@@ -15,6 +18,7 @@ pub mod sql_injection;
 // Shared by several checks: inputs of an operation, differential comparison, timing.
 pub mod compare;
 pub mod inputs;
+pub mod jwt;
 pub mod timing;
 
 use std::fmt::Write;
@@ -41,6 +45,9 @@ pub static ALL: &[&dyn Check] = &[
     &cors_misconfiguration::CorsMisconfiguration,
     &cookie_flags::CookieFlags,
     &sql_injection::SqlInjection,
+    &jwt_forgery_accepted::JwtForgeryAccepted,
+    &jwt_weak_secret::JwtWeakSecret,
+    &jwt_lifetime::JwtLifetime,
 ];
 
 /// Rounds of probes per check and operation (the plan, then follow-ups).

@@ -1,0 +1,410 @@
+//! JSON Web Tokens for the JWT checks: reading the identities' tokens, signing forged ones
+//! (HMAC, `none`, empty signatures), the wordlist of common and default secrets, and the
+//! operation the forged tokens are tried on. Not a check itself.
+
+use std::sync::LazyLock;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Map, Value};
+use sha2::{Sha256, Sha384, Sha512};
+
+use super::{Context, IdentityView, Probe};
+use crate::http::{Exchange, Request};
+use crate::identity::Credential;
+use crate::spec::Operation;
+
+/// The wordlist: curated default secrets, words for generated combinations, and common
+/// passwords (see the file's header for sources).
+const WORDLIST: &str = include_str!("../../data/jwt-secrets.txt");
+
+/// A decoded token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Jwt {
+    /// The header object.
+    pub header: Map<String, Value>,
+    /// The claims object.
+    pub claims: Map<String, Value>,
+    /// `base64(header).base64(claims)`, what the signature covers.
+    pub signing_input: String,
+    /// The signature bytes.
+    pub signature: Vec<u8>,
+}
+
+impl Jwt {
+    /// Decodes a compact JWS; `None` when it is not one.
+    pub fn parse(token: &str) -> Option<Jwt> {
+        let mut parts = token.trim().split('.');
+        let (header, claims, signature) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let decode = |part: &str| -> Option<Map<String, Value>> {
+            let bytes = URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()?;
+            match serde_json::from_slice::<Value>(&bytes).ok()? {
+                Value::Object(map) => Some(map),
+                _ => None,
+            }
+        };
+        let header_map = decode(header)?;
+        header_map.get("alg")?.as_str()?;
+        Some(Jwt {
+            header: header_map,
+            claims: decode(claims)?,
+            signing_input: format!("{header}.{claims}"),
+            signature: URL_SAFE_NO_PAD.decode(signature).ok()?,
+        })
+    }
+
+    /// The `alg` header.
+    pub fn alg(&self) -> &str {
+        self.header.get("alg").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// A claim as text (`sub` may be a number).
+    pub fn claim_text(&self, name: &str) -> Option<String> {
+        match self.claims.get(name)? {
+            Value::String(text) => Some(text.clone()),
+            Value::Number(number) => Some(number.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// How a forged token is signed.
+#[derive(Debug, Clone, Copy)]
+pub enum Signing<'a> {
+    /// No signature at all (`header.claims.`).
+    Unsigned,
+    /// HMAC with this algorithm (`HS256`, `HS384`, `HS512`) and key.
+    Hmac(&'a str, &'a [u8]),
+}
+
+/// Encodes a token from a header and claims.
+pub fn encode(
+    header: &Map<String, Value>,
+    claims: &Map<String, Value>,
+    signing: Signing<'_>,
+) -> String {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(Value::Object(header.clone()).to_string()),
+        URL_SAFE_NO_PAD.encode(Value::Object(claims.clone()).to_string())
+    );
+    let signature = match signing {
+        Signing::Unsigned => Vec::new(),
+        Signing::Hmac(alg, key) => hmac(alg, key, input.as_bytes()).unwrap_or_default(),
+    };
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+/// HMAC for `HS256`, `HS384` and `HS512`; `None` for other algorithms.
+pub fn hmac(alg: &str, key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+    fn run<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+        let mut mac = <M as KeyInit>::new_from_slice(key).ok()?;
+        mac.update(data);
+        Some(mac.finalize().into_bytes().to_vec())
+    }
+    match alg {
+        "HS256" => run::<Hmac<Sha256>>(key, data),
+        "HS384" => run::<Hmac<Sha384>>(key, data),
+        "HS512" => run::<Hmac<Sha512>>(key, data),
+        _ => None,
+    }
+}
+
+/// The wordlist's entries, in order: defaults, then generated combinations, then passwords.
+pub fn candidate_secrets() -> &'static [String] {
+    static CANDIDATES: LazyLock<Vec<String>> = LazyLock::new(build_candidates);
+    &CANDIDATES
+}
+
+fn build_candidates() -> Vec<String> {
+    let mut section = "";
+    let mut defaults = Vec::new();
+    let mut positions: Vec<Vec<&str>> = Vec::new();
+    let mut joins: Vec<&str> = Vec::new();
+    let mut suffixes: Vec<&str> = Vec::new();
+    let mut passwords = Vec::new();
+    let words_of = |line: &'static str| -> Vec<&'static str> {
+        line.split(',')
+            .map(|w| if w == "<none>" { "" } else { w })
+            .collect()
+    };
+    for line in WORDLIST.lines() {
+        if let Some(name) = line.strip_prefix("## ") {
+            section = name.trim();
+            continue;
+        }
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        match section {
+            "defaults" => defaults.push(line.to_string()),
+            "positions" => positions.push(words_of(line)),
+            "joins" => joins = words_of(line),
+            "suffixes" => suffixes = words_of(line),
+            "passwords" => passwords.push(line.to_string()),
+            _ => {}
+        }
+    }
+    let mut generated = Vec::new();
+    let mut words: Vec<&str> = Vec::new();
+    combine(&positions, 0, &mut words, &joins, &suffixes, &mut generated);
+    let mut seen = std::collections::HashSet::new();
+    defaults
+        .into_iter()
+        .chain(generated)
+        .chain(passwords)
+        .filter(|c| !c.is_empty() && seen.insert(c.clone()))
+        .collect()
+}
+
+/// Every sequence of one word per position (empty words skipped), joined every way, with
+/// every suffix; joined with `_`, also in upper case.
+fn combine<'a>(
+    positions: &[Vec<&'a str>],
+    index: usize,
+    words: &mut Vec<&'a str>,
+    joins: &[&str],
+    suffixes: &[&str],
+    out: &mut Vec<String>,
+) {
+    if index == positions.len() {
+        if words.is_empty() {
+            return;
+        }
+        for join in joins {
+            let body = words.join(join);
+            for suffix in suffixes {
+                let candidate = format!("{body}{suffix}");
+                if *join == "_" {
+                    out.push(candidate.to_ascii_uppercase());
+                }
+                out.push(candidate);
+            }
+        }
+        return;
+    }
+    for word in &positions[index] {
+        if word.is_empty() {
+            combine(positions, index + 1, words, joins, suffixes, out);
+        } else if !words.contains(word) {
+            words.push(word);
+            combine(positions, index + 1, words, joins, suffixes, out);
+            words.pop();
+        }
+    }
+}
+
+/// The first HMAC secret from the wordlist that verifies `jwt`, and how many were tried.
+pub fn crack(jwt: &Jwt) -> (Option<&'static str>, usize) {
+    let alg = jwt.alg();
+    if !alg.starts_with("HS") {
+        return (None, 0);
+    }
+    let candidates = candidate_secrets();
+    for (tried, candidate) in candidates.iter().enumerate() {
+        if hmac(alg, candidate.as_bytes(), jwt.signing_input.as_bytes())
+            .is_some_and(|mac| constant_eq(&mac, &jwt.signature))
+        {
+            return (Some(candidate.as_str()), tried + 1);
+        }
+    }
+    (None, candidates.len())
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A secret as it may be shown: its first three characters and its length.
+pub fn masked(secret: &str) -> String {
+    let start: String = secret.chars().take(3).collect();
+    format!("{start}… ({} characters)", secret.chars().count())
+}
+
+/// The identities whose credential is a JWT, with the decoded token.
+pub fn identity_tokens<'a>(context: &'a Context<'_>) -> Vec<(usize, &'a IdentityView, Jwt)> {
+    context
+        .identities
+        .iter()
+        .enumerate()
+        .filter_map(|(index, view)| Some((index, view, Jwt::parse(&view.token)?)))
+        .collect()
+}
+
+/// `request` carrying `token` where the identity's credential carries its own token.
+pub fn with_token(request: &Request, view: &IdentityView, token: &str) -> Request {
+    let mut request = request.clone();
+    match &view.credential {
+        Credential::Header { name, value } => {
+            request
+                .headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            request
+                .headers
+                .push((name.clone(), value.replace(&view.token, token)));
+        }
+        Credential::Cookie { name, value } => {
+            crate::identity::add_cookie(&mut request, name, &value.replace(&view.token, token));
+        }
+    }
+    request
+}
+
+/// The operation forged tokens are tried on: a secured read, preferably without path
+/// parameters (`GET /users/me`), with its request as the first identity.
+pub fn target_operation<'a>(context: &'a Context<'_>) -> Option<(&'a Operation, Request)> {
+    let mut candidates: Vec<&Operation> = context
+        .spec
+        .operations
+        .iter()
+        .filter(|op| {
+            op.method == "GET"
+                && context.policy.requires_auth(op)
+                && context.policy.required_role(op).is_none()
+        })
+        .collect();
+    // Answers that depend on who asks (`/me`, `/profile`) show impersonation best.
+    let about_the_caller = |op: &Operation| {
+        let path = op.path.to_ascii_lowercase();
+        [
+            "/me", "/whoami", "/profile", "/account", "/session", "/current",
+        ]
+        .iter()
+        .any(|marker| path.ends_with(marker) || path.contains(&format!("{marker}/")))
+    };
+    candidates.sort_by_key(|op| (!about_the_caller(op), op.path_params().len(), op.path.len()));
+    candidates
+        .into_iter()
+        .find_map(|op| Some((op, context.request(op, Some(0), 0)?)))
+}
+
+/// The probes every JWT check starts with: the first identity's own token, no credential,
+/// and (when there is one) the second identity's own token, on the target operation.
+pub fn reference_probes(request: &Request, context: &Context<'_>) -> Vec<Probe> {
+    let mut probes = vec![
+        Probe {
+            label: "reference".into(),
+            identity: Some(0),
+            request: request.clone(),
+        },
+        Probe {
+            label: "no credentials".into(),
+            identity: None,
+            request: request.clone(),
+        },
+    ];
+    if context.identities.len() > 1 {
+        probes.push(Probe {
+            label: "other identity".into(),
+            identity: Some(1),
+            request: request.clone(),
+        });
+    }
+    probes
+}
+
+/// The exchange of the probe with this label.
+pub fn answer<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
+    results
+        .iter()
+        .find(|(p, _)| p.label == label)
+        .map(|(_, e)| e)
+}
+
+/// Whether the target operation tells tokens apart: the real token is accepted and no
+/// credential is refused.
+pub fn operation_discriminates(results: &[(Probe, Exchange)]) -> bool {
+    answer(results, "reference")
+        .and_then(Exchange::status)
+        .is_some_and(|s| (200..300).contains(&s))
+        && answer(results, "no credentials")
+            .and_then(Exchange::status)
+            .is_some_and(|s| s == 401 || s == 403)
+}
+
+/// Whether a forged token's answer acts as the other identity: it matches the other
+/// identity's own answer and differs from the first identity's.
+pub fn acts_as_other(results: &[(Probe, Exchange)], forged: &Exchange) -> bool {
+    use super::compare::Shape;
+    let (Some(own), Some(other)) = (
+        answer(results, "reference"),
+        answer(results, "other identity"),
+    ) else {
+        return false;
+    };
+    let forged = Shape::of(forged, &[]);
+    forged.same_as(&Shape::of(other, &[])) && !forged.same_as(&Shape::of(own, &[]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tokens_round_trip_and_forged_ones_are_well_formed() {
+        let header = json!({"alg": "HS256", "typ": "JWT"});
+        let claims = json!({"sub": "1", "role": "user"});
+        let (Value::Object(header), Value::Object(claims)) = (header, claims) else {
+            unreachable!()
+        };
+        let token = encode(&header, &claims, Signing::Hmac("HS256", b"secret"));
+        let jwt = Jwt::parse(&token).expect("parses");
+        assert_eq!(jwt.alg(), "HS256");
+        assert_eq!(jwt.claim_text("sub").as_deref(), Some("1"));
+        assert_eq!(crack(&jwt).0, Some("secret"));
+        let unsigned = encode(&header, &claims, Signing::Unsigned);
+        assert!(unsigned.ends_with('.'));
+        assert!(Jwt::parse("not.a-token").is_none());
+        assert!(Jwt::parse("a.b.c.d").is_none());
+    }
+
+    #[test]
+    fn the_wordlist_has_defaults_combinations_and_ten_thousand_passwords() {
+        let candidates = candidate_secrets();
+        assert!(candidates.len() > 100_000, "{}", candidates.len());
+        for expected in [
+            "your-256-bit-secret",
+            "secret",
+            "supersecretjwtkey123",
+            "my_secret_key",
+            "JWT_SECRET_KEY",
+            "keyboard cat",
+            "changeme",
+            "password123",
+        ] {
+            assert!(
+                candidates.iter().any(|c| c == expected),
+                "{expected} is missing"
+            );
+        }
+        let passwords = WORDLIST
+            .lines()
+            .skip_while(|l| *l != "## passwords")
+            .filter(|l| !l.starts_with('#'))
+            .count();
+        assert!(passwords >= 10_000, "{passwords}");
+    }
+
+    #[test]
+    fn a_strong_secret_is_not_cracked() {
+        let (Value::Object(header), Value::Object(claims)) =
+            (json!({"alg": "HS256"}), json!({"sub": "1"}))
+        else {
+            unreachable!()
+        };
+        let token = encode(
+            &header,
+            &claims,
+            Signing::Hmac("HS256", b"q8V!r2#Lw9zT@x4mN7pK"),
+        );
+        let (found, tried) = crack(&Jwt::parse(&token).expect("parses"));
+        assert_eq!(found, None);
+        assert_eq!(tried, candidate_secrets().len());
+        assert_eq!(masked("supersecret"), "sup… (11 characters)");
+    }
+}
