@@ -14,7 +14,8 @@ use vibeguard_core::{
 };
 
 use crate::checks::{
-    self, Context, DeclaredRoute, IdentityView, MAX_FOLLOW_UP_PROBES, MAX_ROUNDS, Probe, Profile,
+    self, Context, DEFAULT_BURST, DeclaredRoute, IdentityView, MAX_BURST, MAX_FOLLOW_UP_PROBES,
+    MAX_ROUNDS, Probe, Profile,
 };
 use crate::http::{Exchange, Executor, Limits, Request, RequestError, Scope};
 use crate::identity::{self, Identity, IdentityConfig, IdentityError};
@@ -50,6 +51,8 @@ pub struct ApiSettings {
     pub profile: Profile,
     /// Routes the project's code declares (from the code engine), for the hidden-routes check.
     pub declared_routes: Vec<DeclaredRoute>,
+    /// Requests in a brute-force burst (capped at 200).
+    pub burst: usize,
 }
 
 impl ApiSettings {
@@ -67,6 +70,7 @@ impl ApiSettings {
             seed: 0x7669_6265_6775_6172,
             profile: Profile::Standard,
             declared_routes: Vec::new(),
+            burst: DEFAULT_BURST,
         }
     }
 }
@@ -158,6 +162,7 @@ pub async fn run(
                 user_id: i.user_id.clone(),
                 token: i.token.clone(),
                 credential: i.credential.clone(),
+                login: i.login.clone(),
             })
             .collect()
     };
@@ -178,6 +183,7 @@ pub async fn run(
             seed: settings.seed,
             profile: settings.profile,
             declared_routes: &settings.declared_routes,
+            burst: settings.burst.clamp(1, MAX_BURST),
         };
         for producer in &producers {
             let create = &spec.operations[producer.create];
@@ -236,6 +242,7 @@ pub async fn run(
         seed: settings.seed,
         profile: settings.profile,
         declared_routes: &settings.declared_routes,
+        burst: settings.burst.clamp(1, MAX_BURST),
     };
     let target_subject = spec::Operation::whole_target();
     let mut run = EngineRun::new(EngineId::Api);
@@ -297,14 +304,37 @@ pub async fn run(
             .map_or(&target_subject, |op| &spec.operations[op])
     };
 
-    for phase in 0..=2u8 {
-        let (timed, in_phase): (Vec<&Group>, Vec<&Group>) = groups
+    // Objects the probes created (a create with extra fields, an injected title), deleted at
+    // the end like the test objects: (producer, identity, id).
+    let mut probe_created: Vec<(usize, Option<usize>, String)> = Vec::new();
+    let mut left_behind = Vec::new();
+    // Stages 0–2 are the phases of ordinary checks (reads, changes, deletions); stage 3 runs
+    // the disruptive checks, after the clean-up.
+    for stage in 0..=3u8 {
+        if stage == 3 {
+            left_behind = clean_up(
+                &sender,
+                &context,
+                &spec,
+                &producers,
+                &objects,
+                &probe_created,
+            )
+            .await;
+        }
+        let (timed, in_stage): (Vec<&Group>, Vec<&Group>) = groups
             .iter()
-            .filter(|group| group.probes[0].phase() == phase)
-            .partition(|group| checks::ALL[group.check].sequential());
-        // Timing checks go last in their phase, one group at a time, so that no other probe
+            .filter(|group| {
+                if checks::ALL[group.check].disruptive() {
+                    stage == 3
+                } else {
+                    group.probes[0].phase() == stage
+                }
+            })
+            .partition(|group| checks::ALL[group.check].sequential() || stage == 3);
+        // Timing and disruptive checks go last, one group at a time, so that no other probe
         // shares the target's time with theirs.
-        let batches = in_phase
+        let batches = in_stage
             .chunks(GROUPS_IN_FLIGHT)
             .map(<[&Group]>::to_vec)
             .chain(timed.into_iter().map(|group| vec![group]));
@@ -334,8 +364,14 @@ pub async fn run(
                     collected.add(finding);
                 }
                 let known = group.operation.map(|op| &spec.operations[op]);
-                for (_, exchange) in &results {
+                for (probe, exchange) in &results {
                     collected.observe(&passive, known, exchange, &context);
+                    if stage < 3
+                        && let Some(created) =
+                            created_by_probe(&spec, &producers, &base, probe, exchange)
+                    {
+                        probe_created.push(created);
+                    }
                 }
             }
         }
@@ -352,42 +388,6 @@ pub async fn run(
         collected.observe(&passive, operation, exchange, &context);
     }
 
-    // Clean up: each object is deleted by its owner.
-    let mut left_behind = Vec::new();
-    for object in &objects {
-        let Some(delete) = producers
-            .iter()
-            .find(|p| p.item_path == object.item_path)
-            .and_then(|p| p.delete)
-        else {
-            continue;
-        };
-        let operation = &spec.operations[delete];
-        let Some(request) = context.request(operation, Some(object.owner), object.slot) else {
-            continue;
-        };
-        let exchange = send_as(
-            &executor,
-            &identities,
-            Some(object.owner),
-            request,
-            &base,
-            env,
-        )
-        .await;
-        if !exchange
-            .response()
-            .is_some_and(|r| r.is_success() || r.status == 404 || r.status == 410)
-        {
-            left_behind.push(format!(
-                "{} {}",
-                object
-                    .item_path
-                    .replace(&format!("{{{}}}", object.param), &object.value),
-                error_text(&exchange)
-            ));
-        }
-    }
     if !left_behind.is_empty() {
         errors.push(EngineError {
             source: base.to_string(),
@@ -745,6 +745,98 @@ async fn send_as(
     identity.apply(&mut retry);
     drop(guard);
     executor.send(retry).await
+}
+
+/// The object a probe created, when it was a successful create on a collection vibeguard
+/// knows how to delete from: (producer, identity, id).
+fn created_by_probe(
+    spec: &ApiSpec,
+    producers: &[lifecycle::Producer],
+    base: &Url,
+    probe: &Probe,
+    exchange: &Exchange,
+) -> Option<(usize, Option<usize>, String)> {
+    if probe.request.method != "POST" {
+        return None;
+    }
+    let response = exchange.response().filter(|r| r.is_success())?;
+    let (index, producer) = producers.iter().enumerate().find(|(_, p)| {
+        path_matches(
+            &spec.operations[p.create].path,
+            probe.request.url.path(),
+            base.path(),
+        ) && p.delete.is_some()
+    })?;
+    let id = lifecycle::created_id(response, producer, &spec.operations[producer.create])?;
+    Some((index, probe.identity, id))
+}
+
+/// Deletes every object vibeguard created — the test objects, each by its owner, and what the
+/// probes created, each as the identity that created it — and lists what could not be deleted.
+async fn clean_up(
+    sender: &Sender<'_>,
+    context: &Context<'_>,
+    spec: &ApiSpec,
+    producers: &[lifecycle::Producer],
+    objects: &[CreatedObject],
+    probe_created: &[(usize, Option<usize>, String)],
+) -> Vec<String> {
+    let mut deletions: Vec<(String, Option<usize>, Option<Request>)> = Vec::new();
+    for object in objects {
+        let Some(delete) = producers
+            .iter()
+            .find(|p| p.item_path == object.item_path)
+            .and_then(|p| p.delete)
+        else {
+            continue;
+        };
+        let request = context.request(&spec.operations[delete], Some(object.owner), object.slot);
+        let path = object
+            .item_path
+            .replace(&format!("{{{}}}", object.param), &object.value);
+        deletions.push((path, Some(object.owner), request));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (producer, identity, id) in probe_created {
+        let producer = &producers[*producer];
+        if !seen.insert((producer.item_path.clone(), id.clone())) {
+            continue;
+        }
+        let path = producer.item_path.replace(
+            &format!("{{{}}}", producer.param),
+            &percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+                .to_string(),
+        );
+        let request = identity::join(sender.base, &path)
+            .ok()
+            .map(|url| Request::new("DELETE", url));
+        // Created without an identity's own credential (a forged or tampered token that was
+        // accepted): the first identity's token was the one altered, so it deletes.
+        let deleter = identity.or((!context.identities.is_empty()).then_some(0));
+        deletions.push((path, deleter, request));
+    }
+    let mut left_behind = Vec::new();
+    for (path, identity, request) in deletions {
+        let Some(request) = request else {
+            continue;
+        };
+        let exchange = send_as(
+            sender.executor,
+            sender.identities,
+            identity,
+            request,
+            sender.base,
+            sender.env,
+        )
+        .await;
+        if !exchange
+            .response()
+            .is_some_and(|r| r.is_success() || r.status == 404 || r.status == 410)
+        {
+            left_behind.push(format!("{path} {}", error_text(&exchange)));
+        }
+    }
+    left_behind
 }
 
 fn path_matches(template: &str, path: &str, base_path: &str) -> bool {

@@ -342,6 +342,8 @@ pub struct Identity {
     pub token: String,
     /// Its user id, when the login answer or the token tells it.
     pub user_id: Option<String>,
+    /// The login request it was established with (credentials resolved), for login identities.
+    pub login: Option<Request>,
     config: IdentityConfig,
 }
 
@@ -426,6 +428,7 @@ pub async fn establish(
     let resolve = |text: &str| {
         interpolate(text, env).map_err(|message| fail(format!("cannot be used: {message}")))
     };
+    let mut login_request = None;
     let (credential, token, login_answer) = match config {
         IdentityConfig::Bearer { token, .. } => {
             let token = resolve(token)?;
@@ -518,6 +521,7 @@ pub async fn establish(
                 request.body = Some(serializer.finish().into_bytes());
             }
             let label = format!("{method} {}", login.path);
+            login_request = Some(request.clone());
             let exchange = executor.send(request).await;
             let response = exchange.response().ok_or_else(|| {
                 fail(format!(
@@ -600,6 +604,7 @@ pub async fn establish(
         credential,
         token,
         user_id,
+        login: login_request,
         config: config.clone(),
     })
 }

@@ -69,6 +69,7 @@ const EXPECTED: &[&str] = &[
     "VG404 GET /api/tasks/{id}",
     "VG404 GET /api/users/{id}",
     "VG404 POST /api/login",
+    "VG404 POST /api/password-reset",
     "VG404 POST /api/register",
     "VG404 POST /api/tasks",
     "VG404 PUT /api/tasks/{id}",
@@ -95,6 +96,17 @@ const EXPECTED: &[&str] = &[
     "VG410 GET /api/users/me [token]",
     "VG411 GET /api/users/me [token]",
     "VG412 GET /api/users/me [token]",
+    // The whole body is trusted: a registration takes `role`, a task takes `ownerId`.
+    "VG413 POST /api/register [body:role]",
+    "VG413 POST /api/tasks [body:ownerId]",
+    // No limit on failed logins, sign-ups, resets, or searches (informational).
+    "VG414 GET /api/tasks",
+    "VG414 POST /api/login",
+    "VG414 POST /api/password-reset",
+    "VG414 POST /api/register",
+    // "No account with that email" versus "Wrong password" / "Reset link sent".
+    "VG415 POST /api/login",
+    "VG415 POST /api/password-reset",
 ];
 
 #[tokio::test]
@@ -111,7 +123,7 @@ async fn every_seeded_flaw_of_the_vulnerable_demo_is_reported() {
         outcome.output.run.rules_applied.len(),
         vibeguard_api::checks::ALL.len()
     );
-    assert_eq!(outcome.output.run.coverage.operations, 10);
+    assert_eq!(outcome.output.run.coverage.operations, 11);
     // Both kinds of CORS flaw, and the BOLA deletion is critical.
     assert_eq!(
         outcome

@@ -139,6 +139,11 @@ pub fn from(
             })
             .unwrap_or_default(),
         declared_routes: Vec::new(),
+        burst: target_config
+            .and_then(|t| t.burst.as_ref())
+            .map_or(vibeguard_api::checks::DEFAULT_BURST, |b| {
+                usize::try_from(*b.get_ref()).unwrap_or(vibeguard_api::checks::MAX_BURST)
+            }),
     }))
 }
 

@@ -115,6 +115,8 @@ pub struct Api {
     pub access: BTreeMap<Spanned<String>, Spanned<String>>,
     /// How far the attack simulation goes: `quick`, `standard` or `deep`.
     pub profile: Option<Spanned<String>>,
+    /// Requests in a brute-force burst (1 to 200).
+    pub burst: Option<Spanned<u64>>,
 }
 
 /// `[budget]`.
@@ -332,6 +334,19 @@ fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Inval
             .chain(target.access.keys())
         {
             check_operation(operation)?;
+        }
+        if let Some(burst) = &target.burst
+            && !(1..=vibeguard_api::checks::MAX_BURST as u64).contains(burst.get_ref())
+        {
+            return Err((
+                Some(burst.span()),
+                format!("api.burst: {} is out of range", burst.get_ref()),
+                Some(format!(
+                    "give 1 to {} requests (default {})",
+                    vibeguard_api::checks::MAX_BURST,
+                    vibeguard_api::checks::DEFAULT_BURST
+                )),
+            ));
         }
         if let Some(profile) = &target.profile
             && vibeguard_api::checks::Profile::parse(profile.get_ref()).is_none()

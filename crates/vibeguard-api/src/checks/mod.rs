@@ -4,18 +4,23 @@
 
 pub mod broken_function_authorization;
 pub mod broken_object_authorization;
+pub mod brute_force_unthrottled;
 pub mod cookie_flags;
 pub mod cors_misconfiguration;
 pub mod input_validation;
 pub mod jwt_forgery_accepted;
 pub mod jwt_lifetime;
 pub mod jwt_weak_secret;
+pub mod live_mass_assignment;
 pub mod missing_auth;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
 pub mod sql_injection;
+pub mod user_enumeration;
 
-// Shared by several checks: inputs of an operation, differential comparison, timing.
+// Shared by several checks: inputs of an operation, differential comparison, timing, JWTs,
+// authentication flows.
+pub mod auth_flows;
 pub mod compare;
 pub mod inputs;
 pub mod jwt;
@@ -48,7 +53,17 @@ pub static ALL: &[&dyn Check] = &[
     &jwt_forgery_accepted::JwtForgeryAccepted,
     &jwt_weak_secret::JwtWeakSecret,
     &jwt_lifetime::JwtLifetime,
+    &live_mass_assignment::LiveMassAssignment,
+    // Disruptive checks run last, in this order: enumeration stays under lockout limits that
+    // the brute-force bursts then trigger.
+    &user_enumeration::UserEnumeration,
+    &brute_force_unthrottled::BruteForceUnthrottled,
 ];
+
+/// Requests in a brute-force burst unless configured.
+pub const DEFAULT_BURST: usize = 30;
+/// The most requests a burst may have, whatever the configuration says.
+pub const MAX_BURST: usize = 200;
 
 /// Rounds of probes per check and operation (the plan, then follow-ups).
 pub const MAX_ROUNDS: usize = 4;
@@ -91,6 +106,9 @@ pub struct IdentityView {
     pub token: String,
     /// How its credential is sent.
     pub credential: Credential,
+    /// The login request it was established with, for login identities (the user enumeration
+    /// check sends it with a wrong password).
+    pub login: Option<Request>,
 }
 
 /// How far the attack simulation goes: `quick` for every pull request (few payloads, no timing
@@ -170,6 +188,8 @@ pub struct Context<'a> {
     pub profile: Profile,
     /// Routes the code declares, when the code engine ran.
     pub declared_routes: &'a [DeclaredRoute],
+    /// Requests in a brute-force burst (1 to 200).
+    pub burst: usize,
 }
 
 impl Context<'_> {
@@ -464,6 +484,13 @@ pub trait Check: Sync {
         false
     }
 
+    /// Whether the probes may disturb the target for a while (bursts of failed logins that
+    /// trigger rate limits and lockouts): such checks run after every other check and after
+    /// the clean-up, so that nothing else meets the limits they trigger.
+    fn disruptive(&self) -> bool {
+        false
+    }
+
     /// Findings from the exchanges of this check's probes for one operation.
     fn evaluate(
         &self,
@@ -553,6 +580,7 @@ pub(crate) mod testing {
                 name: "Authorization".into(),
                 value: format!("Bearer token-of-{name}"),
             },
+            login: None,
         }
     }
 
@@ -618,6 +646,7 @@ pub(crate) mod testing {
                 seed: 1,
                 profile: Profile::Standard,
                 declared_routes: &[],
+                burst: DEFAULT_BURST,
             }
         }
     }

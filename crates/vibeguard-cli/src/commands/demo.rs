@@ -146,6 +146,7 @@ fn demo_settings(url: &str, global: &GlobalArgs) -> anyhow::Result<ApiSettings> 
         seed: 0x7669_6265_6775_6172,
         profile: global.profile.unwrap_or_default(),
         declared_routes: Vec::new(),
+        burst: vibeguard_api::checks::DEFAULT_BURST,
     })
 }
 

@@ -60,6 +60,7 @@ impl DemoApi {
             db: Mutex::new(store::open()?),
             secret,
             failed_logins: Mutex::new(HashMap::new()),
+            throttle: Mutex::new(HashMap::new()),
         });
         let (shutdown, signal) = oneshot::channel::<()>();
         let app = routes::router(state);

@@ -35,6 +35,8 @@ pub struct AppState {
     pub db: Mutex<Connection>,
     pub secret: Vec<u8>,
     pub failed_logins: Mutex<HashMap<String, Vec<Instant>>>,
+    /// Recent requests per limited route and key (the hardened mode's rate limits).
+    pub throttle: Mutex<HashMap<String, Vec<Instant>>>,
 }
 
 type Shared = Arc<AppState>;
@@ -52,6 +54,7 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/api/login", post(login))
         .route("/api/register", post(register))
+        .route("/api/password-reset", post(password_reset))
         .route("/api/users/me", get(me))
         .route("/api/users/{id}", get(user_by_id))
         .route("/api/tasks", get(search_tasks).post(create_task))
@@ -157,6 +160,34 @@ fn caller(state: &AppState, headers: &HeaderMap) -> Option<(i64, String)> {
                 .to_string(),
         ))
     }
+}
+
+/// The hardened mode's rate limit: at most `limit` requests per `window` for `key`, then 429
+/// with `Retry-After`. Every client of the demo is 127.0.0.1, so keys are routes (and users).
+fn throttled(state: &AppState, key: &str, limit: usize, window: Duration) -> Option<Response> {
+    if !state.hardened {
+        return None;
+    }
+    let mut recent = state
+        .throttle
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let hits = recent.entry(key.to_string()).or_default();
+    hits.retain(|at| at.elapsed() < window);
+    if hits.len() >= limit {
+        return Some(
+            (
+                [(header::RETRY_AFTER, window.as_secs().to_string())],
+                reply(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    json!({"error": "too many requests"}),
+                ),
+            )
+                .into_response(),
+        );
+    }
+    hits.push(Instant::now());
+    None
 }
 
 fn unauthorized() -> Response {
@@ -357,6 +388,9 @@ async fn login(State(state): State<Shared>, body: Bytes) -> Response {
 }
 
 async fn register(State(state): State<Shared>, body: Bytes) -> Response {
+    if let Some(limited) = throttled(&state, "register", 10, Duration::from_secs(60)) {
+        return limited;
+    }
     let body = match parse_body(&state, &body) {
         Ok(body) => body,
         Err(response) => return response,
@@ -508,6 +542,15 @@ async fn search_tasks(
     let Some((caller_id, _)) = caller(&state, &headers) else {
         return unauthorized();
     };
+    // Searches are the expensive reads: 15 per 10 seconds per user.
+    if let Some(limited) = throttled(
+        &state,
+        &format!("search:{caller_id}"),
+        15,
+        Duration::from_secs(10),
+    ) {
+        return limited;
+    }
     let q = query.get("q").cloned().unwrap_or_default();
     let connection = db(&state);
     let rows = if state.hardened {
@@ -597,13 +640,17 @@ async fn create_task(State(state): State<Shared>, headers: HeaderMap, body: Byte
         .get("done")
         .map(sql_text)
         .unwrap_or_else(|| "false".into());
-    let sql = format!(
-        "INSERT INTO tasks (title, done, owner_id) VALUES ('{title}', {done}, {caller_id})"
-    );
+    // The whole body is trusted, `ownerId` included: anyone can file tasks in another account.
+    let owner = body
+        .get("ownerId")
+        .and_then(Value::as_i64)
+        .unwrap_or(caller_id);
+    let sql =
+        format!("INSERT INTO tasks (title, done, owner_id) VALUES ('{title}', {done}, {owner})");
     match connection.execute(&sql, []) {
         Ok(_) => reply(
             StatusCode::CREATED,
-            json!({"id": connection.last_insert_rowid(), "title": title, "done": done == "true", "ownerId": caller_id}),
+            json!({"id": connection.last_insert_rowid(), "title": title, "done": done == "true", "ownerId": owner}),
         ),
         Err(error) => db_error(&state, &error, &sql),
     }
@@ -728,6 +775,57 @@ async fn delete_task(
         Ok(0) => reply(StatusCode::NOT_FOUND, json!({"error": "Not found"})),
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => db_error(&state, &error, "DELETE FROM tasks …"),
+    }
+}
+
+async fn password_reset(State(state): State<Shared>, body: Bytes) -> Response {
+    if let Some(limited) = throttled(&state, "password-reset", 10, Duration::from_secs(60)) {
+        return limited;
+    }
+    let body = match parse_body(&state, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let Some(email) = body.get("email").and_then(Value::as_str) else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "email is required"}),
+        );
+    };
+    if let Some(limited) = throttled(
+        &state,
+        &format!("password-reset:{}", email.to_ascii_lowercase()),
+        3,
+        Duration::from_secs(60),
+    ) {
+        return limited;
+    }
+    let known = db(&state)
+        .query_row(
+            "SELECT id FROM users WHERE email = ?1",
+            params![email],
+            |row| row.get::<_, i64>(0),
+        )
+        .optional()
+        .ok()
+        .flatten()
+        .is_some();
+    // Sending the e-mail is left out: the answer is what matters here.
+    if state.hardened {
+        reply(
+            StatusCode::ACCEPTED,
+            json!({"message": "If an account exists for that address, a reset link was sent"}),
+        )
+    } else if known {
+        reply(
+            StatusCode::OK,
+            json!({"message": format!("Reset link sent to {email}")}),
+        )
+    } else {
+        reply(
+            StatusCode::NOT_FOUND,
+            json!({"error": "No account with that email"}),
+        )
     }
 }
 

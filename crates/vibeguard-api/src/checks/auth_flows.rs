@@ -1,0 +1,201 @@
+//! Which operations are authentication flows — login, registration, password reset, one-time
+//! codes — and the request bodies the brute-force and enumeration checks send to them. Shared
+//! by those checks; not a check itself.
+
+use serde_json::Value;
+
+use super::Context;
+use crate::http::Request;
+use crate::spec::Operation;
+
+/// An authentication flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Logging in.
+    Login,
+    /// Creating an account.
+    Registration,
+    /// Asking for (or using) a password reset.
+    PasswordReset,
+    /// Checking a one-time code.
+    OneTimeCode,
+}
+
+impl Flow {
+    /// How the flow reads in a message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Flow::Login => "login",
+            Flow::Registration => "registration",
+            Flow::PasswordReset => "password reset",
+            Flow::OneTimeCode => "one-time code",
+        }
+    }
+}
+
+/// The flow an operation is, by its path: `POST /auth/login`, `/signup`, `/forgot-password`,
+/// `/verify-otp`.
+pub fn flow(operation: &Operation) -> Option<Flow> {
+    if operation.method != "POST" {
+        return None;
+    }
+    let path = operation.path.to_ascii_lowercase();
+    let words: Vec<&str> = path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let joined = words.join("");
+    if has(&["forgot", "reset", "recover", "recovery"])
+        || joined.contains("forgotpassword")
+        || joined.contains("resetpassword")
+    {
+        Some(Flow::PasswordReset)
+    } else if has(&["otp", "2fa", "mfa", "totp"])
+        || (has(&["verify", "verification"]) && has(&["code", "otp", "phone", "sms"]))
+    {
+        Some(Flow::OneTimeCode)
+    } else if has(&["register", "registration", "signup"]) || joined.contains("signup") {
+        Some(Flow::Registration)
+    } else if has(&["login", "signin", "logon", "authenticate"])
+        || joined.contains("signin")
+        || joined.contains("logon")
+        || path.ends_with("/token")
+        || path.ends_with("/sessions")
+        || path.ends_with("/session")
+    {
+        Some(Flow::Login)
+    } else {
+        None
+    }
+}
+
+/// Whether a body field holds a secret the client proves (password, code).
+pub fn is_secret_field(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("pass")
+        || lower.contains("pwd")
+        || lower == "code"
+        || lower.contains("otp")
+        || lower.ends_with("token")
+        || lower == "pin"
+}
+
+/// Whether a body field names the account (e-mail, user name, phone).
+pub fn is_account_field(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "email",
+        "mail",
+        "username",
+        "user",
+        "login",
+        "phone",
+        "mobile",
+        "account",
+        "identifier",
+    ]
+    .iter()
+    .any(|word| lower == *word || lower.ends_with(word) && !lower.contains("pass"))
+}
+
+/// The JSON body of a request, when it is an object.
+pub fn json_body(request: &Request) -> Option<serde_json::Map<String, Value>> {
+    match serde_json::from_slice(request.body.as_deref()?).ok()? {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// A body for `operation` whose secret fields are wrong (`vibeguard-Wrong-<n>`) and whose account
+/// fields name `account` when given.
+pub fn wrong_attempt(
+    operation: &Operation,
+    context: &Context<'_>,
+    account: Option<&str>,
+    attempt: usize,
+) -> Option<Value> {
+    let body = operation.body.as_ref()?;
+    let mut value = context
+        .synthesizer(operation, "brute-force")
+        .valid(&body.schema, "");
+    let map = value.as_object_mut()?;
+    for (name, field) in map.iter_mut() {
+        if is_secret_field(name) {
+            *field = if name.to_ascii_lowercase().contains("code")
+                || name.to_ascii_lowercase().contains("otp")
+                || name == "pin"
+            {
+                Value::String(format!("{:06}", 100_000 + attempt))
+            } else {
+                Value::String(format!("vibeguard-Wrong-{attempt}"))
+            };
+        } else if let Some(account) = account
+            && is_account_field(name)
+            && field.is_string()
+        {
+            *field = Value::String(account.to_string());
+        }
+    }
+    Some(value)
+}
+
+/// An account name that does not exist, shaped like `example` (an e-mail stays an e-mail).
+pub fn unknown_account(example: &str, n: u64) -> String {
+    if let Some((_, domain)) = example.split_once('@') {
+        format!("vibeguard-nobody-{n}@{domain}")
+    } else {
+        format!("vibeguard_nobody_{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::operation;
+
+    #[test]
+    fn flows_are_recognised_by_their_paths() {
+        let flow_of = |method: &str, path: &str| flow(&operation(method, path, false));
+        assert_eq!(flow_of("POST", "/api/login"), Some(Flow::Login));
+        assert_eq!(flow_of("POST", "/auth/sign-in"), Some(Flow::Login));
+        assert_eq!(flow_of("POST", "/oauth/token"), Some(Flow::Login));
+        assert_eq!(
+            flow_of("POST", "/api/v1/users/signup"),
+            Some(Flow::Registration)
+        );
+        assert_eq!(flow_of("POST", "/api/register"), Some(Flow::Registration));
+        assert_eq!(
+            flow_of("POST", "/api/password-reset"),
+            Some(Flow::PasswordReset)
+        );
+        assert_eq!(
+            flow_of("POST", "/auth/forgot-password"),
+            Some(Flow::PasswordReset)
+        );
+        assert_eq!(flow_of("POST", "/auth/verify-otp"), Some(Flow::OneTimeCode));
+        assert_eq!(flow_of("POST", "/auth/2fa"), Some(Flow::OneTimeCode));
+        assert_eq!(flow_of("GET", "/api/login"), None);
+        assert_eq!(flow_of("POST", "/api/tasks"), None);
+        assert_eq!(flow_of("POST", "/api/blogs/{id}/comments"), None);
+        assert_eq!(flow_of("POST", "/api/tokenizer"), None);
+    }
+
+    #[test]
+    fn fields_are_told_apart() {
+        assert!(
+            is_secret_field("password") && is_secret_field("newPassword") && is_secret_field("otp")
+        );
+        assert!(
+            is_account_field("email")
+                && is_account_field("username")
+                && is_account_field("userEmail")
+        );
+        assert!(!is_account_field("password") && !is_secret_field("email"));
+        assert_eq!(
+            unknown_account("alice@example.com", 3),
+            "vibeguard-nobody-3@example.com"
+        );
+        assert_eq!(unknown_account("alice", 3), "vibeguard_nobody_3");
+    }
+}

@@ -1,0 +1,623 @@
+//! VG413 live-mass-assignment: a create or update accepts fields the client should not set —
+//! `role`, `isAdmin`, `ownerId`, `balance`, `verified`, and fields the API returns but does not
+//! take — and the value sticks: read back as the same identity, the object carries it.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value, json};
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Evidence, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::auth_flows::{self, Flow};
+use super::inputs::strip_body;
+use super::{Check, Context, Probe, http_evidence, location, with_body};
+use crate::http::{Exchange, Request};
+use crate::lifecycle::{self, Producer};
+use crate::spec::{BodyKind, Operation, Schema, SchemaType};
+
+/// The check.
+#[derive(Debug)]
+pub struct LiveMassAssignment;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG413"),
+    name: Cow::Borrowed("live-mass-assignment"),
+    engine: EngineId::Api,
+    summary: Cow::Borrowed("A create or update lets the client set privileged fields"),
+    severity: Severity::High,
+    confidence: Confidence::Confirmed,
+    cwe: Cow::Borrowed(&[915, 269]),
+    owasp_api: Some(OwaspApi::Api3BrokenObjectPropertyLevelAuthorization),
+    checklist: Cow::Borrowed(&[ChecklistId::Data01, ChecklistId::Auth02]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "Each JSON create (`POST` on a collection) and update (`PUT`/`PATCH` on an object \
+             vibeguard creates for the purpose) is sent with privileged fields added — `role`, \
+             `isAdmin`, `admin`, `permissions`, `ownerId`/`userId` set to the second identity, \
+             `balance`, `verified` — plus fields the description marks read-only or that appear \
+             in responses but not in the request schema. The object is then read back as the \
+             same identity: a field that now has the injected value (and did not without it) is \
+             reported. Where there is no way to read the object back (a registration), the \
+             creation answer is used and the finding is marked firm rather than confirmed.",
+        ),
+        why: Cow::Borrowed(
+            "`User.create(req.body)` lets anyone register as an administrator, move their objects \
+             into another account, or credit their own balance.",
+        ),
+        example_bad: Cow::Borrowed("const user = await User.create(req.body);"),
+        example_fixed: Cow::Borrowed(
+            "const { email, password, name } = RegisterSchema.parse(req.body);\nconst user = await User.create({ email, password: await hash(password), name, role: 'user' });",
+        ),
+        fix: Cow::Borrowed(
+            "Copy only the fields a client may set into the model (an allowlist or a DTO/schema), \
+             and set owner, role and status fields on the server.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed(
+                "https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
+            ),
+            Cow::Borrowed(
+                "https://cheatsheetseries.owasp.org/cheatsheets/Mass_Assignment_Cheat_Sheet.html",
+            ),
+        ]),
+    },
+};
+
+/// Fields nobody but the server should set, and their kind.
+const PRIVILEGED: &[(&str, Kind)] = &[
+    ("role", Kind::Role),
+    ("roles", Kind::Roles),
+    ("userRole", Kind::Role),
+    ("user_role", Kind::Role),
+    ("isAdmin", Kind::Flag),
+    ("is_admin", Kind::Flag),
+    ("admin", Kind::Flag),
+    ("isStaff", Kind::Flag),
+    ("is_staff", Kind::Flag),
+    ("is_superuser", Kind::Flag),
+    ("permissions", Kind::Roles),
+    ("ownerId", Kind::Owner),
+    ("owner_id", Kind::Owner),
+    ("userId", Kind::Owner),
+    ("user_id", Kind::Owner),
+    ("accountId", Kind::Owner),
+    ("tenantId", Kind::Owner),
+    ("balance", Kind::Amount),
+    ("credits", Kind::Amount),
+    ("verified", Kind::Flag),
+    ("isVerified", Kind::Flag),
+    ("emailVerified", Kind::Flag),
+    ("email_verified", Kind::Flag),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Role,
+    Roles,
+    Flag,
+    Owner,
+    Amount,
+    Text,
+    Integer,
+}
+
+/// Fields never added: identifiers and timestamps the server always sets anyway.
+const NEVER: &[&str] = &[
+    "id",
+    "_id",
+    "uuid",
+    "createdAt",
+    "created_at",
+    "updatedAt",
+    "updated_at",
+];
+
+const BASELINE: &str = "baseline create";
+const EXTRAS: &str = "with privileged fields";
+const READ_BASELINE: &str = "read back: baseline";
+const READ_EXTRAS: &str = "read back: with privileged fields";
+const FRESH: &str = "fresh object";
+
+impl LiveMassAssignment {
+    /// The fields to add and their values.
+    fn extras(operation: &Operation, context: &Context<'_>) -> Map<String, Value> {
+        let Some(body) = &operation.body else {
+            return Map::new();
+        };
+        let writable: Vec<&str> = body
+            .schema
+            .properties
+            .iter()
+            .filter(|(_, s)| !s.read_only)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let other_user = context
+            .identities
+            .get(1)
+            .and_then(|i| i.user_id.clone())
+            .unwrap_or_else(|| "999999".into());
+        let owner_value = other_user
+            .parse::<i64>()
+            .map_or_else(|_| Value::String(other_user.clone()), Value::from);
+        let value_of = |kind: Kind| match kind {
+            Kind::Role => json!("admin"),
+            Kind::Roles => json!(["admin"]),
+            Kind::Flag => json!(true),
+            Kind::Owner => owner_value.clone(),
+            Kind::Amount => json!(1_000_000),
+            Kind::Text => json!("vibeguard-mass-assignment"),
+            Kind::Integer => json!(424_242),
+        };
+        let mut extras = Map::new();
+        let mut add = |name: &str, kind: Kind| {
+            if !writable.contains(&name) && !NEVER.contains(&name) && !extras.contains_key(name) {
+                extras.insert(name.to_string(), value_of(kind));
+            }
+        };
+        // Read-only request fields and fields only responses carry, by their type.
+        let kind_of = |name: &str, schema: &Schema| {
+            PRIVILEGED
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, k)| *k)
+                .or(match schema.main_type() {
+                    Some(SchemaType::String) => Some(Kind::Text),
+                    Some(SchemaType::Integer | SchemaType::Number) => Some(Kind::Integer),
+                    Some(SchemaType::Boolean) => Some(Kind::Flag),
+                    _ => None,
+                })
+        };
+        let response_fields = operation
+            .responses
+            .iter()
+            .filter(|r| r.status.starts_with('2'))
+            .filter_map(|r| r.schema.as_ref())
+            .flat_map(|s| s.properties.iter());
+        for (name, schema) in body
+            .schema
+            .properties
+            .iter()
+            .filter(|(_, s)| s.read_only)
+            .chain(response_fields)
+        {
+            if let Some(kind) = kind_of(name, schema) {
+                add(name, kind);
+            }
+        }
+        for (name, kind) in PRIVILEGED {
+            add(name, *kind);
+        }
+        extras
+    }
+
+    /// The producer whose create is this operation (for reading back), or whose items it
+    /// updates (for a fresh object).
+    fn producer<'a>(
+        operation: &Operation,
+        producers: &'a [Producer],
+        context: &Context<'_>,
+    ) -> Option<&'a Producer> {
+        producers.iter().find(|p| {
+            let create = &context.spec.operations[p.create];
+            (create.method == operation.method && create.path == operation.path)
+                || p.item_path == operation.path
+        })
+    }
+
+    /// A valid body for `operation`, made unique with `tag` (e-mail addresses and user names
+    /// must not collide with other checks' objects).
+    fn body(
+        operation: &Operation,
+        context: &Context<'_>,
+        tag: &str,
+    ) -> Option<(BodyKind, String, Value)> {
+        let body = operation.body.as_ref()?;
+        if !matches!(body.kind, BodyKind::Json) {
+            return None;
+        }
+        let mut value = context
+            .synthesizer(operation, "mass-assignment")
+            .valid(&body.schema, "");
+        if let Value::Object(map) = &mut value {
+            for (name, field) in map.iter_mut() {
+                if let Value::String(text) = field {
+                    if let Some((local, domain)) = text.split_once('@') {
+                        *text = format!("{local}.{tag}@{domain}");
+                    } else if ["username", "login", "handle", "slug"]
+                        .contains(&name.to_ascii_lowercase().as_str())
+                    {
+                        text.push_str(&format!("-{tag}"));
+                    }
+                }
+            }
+        }
+        value
+            .is_object()
+            .then(|| (body.kind, body.media_type.clone(), value))
+    }
+
+    fn with(
+        request: &Request,
+        body: &(BodyKind, String, Value),
+        extras: Option<&Map<String, Value>>,
+    ) -> Request {
+        let mut value = body.2.clone();
+        if let (Value::Object(map), Some(extras)) = (&mut value, extras) {
+            for (name, extra) in extras {
+                map.insert(name.clone(), extra.clone());
+            }
+        }
+        with_body(strip_body(request), body.0, &body.1, &value)
+    }
+
+    /// The item URL of an object.
+    fn item_request(
+        context: &Context<'_>,
+        producer: &Producer,
+        id: &str,
+        method: &str,
+    ) -> Option<Request> {
+        let path = producer.item_path.replace(
+            &format!("{{{}}}", producer.param),
+            &percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+                .to_string(),
+        );
+        let url = crate::identity::join(context.base, &path).ok()?;
+        Some(Request::new(method, url))
+    }
+}
+
+fn answer<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
+    results
+        .iter()
+        .find(|(p, _)| p.label == label)
+        .map(|(_, e)| e)
+}
+
+/// The object in an answer: the body, or the object under a usual wrapper key.
+fn object_in(exchange: &Exchange) -> Option<Map<String, Value>> {
+    let value = exchange.response().filter(|r| r.is_success())?.json()?;
+    for wrapper in ["data", "user", "item", "result", "object"] {
+        if let Some(Value::Object(inner)) = value.get(wrapper) {
+            return Some(inner.clone());
+        }
+    }
+    match value {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// Whether a stored value is the injected one (numbers may come back as strings and back).
+fn same_value(stored: &Value, injected: &Value) -> bool {
+    stored == injected
+        || (stored.as_str().is_some()
+            && stored.as_str() == injected.as_i64().map(|n| n.to_string()).as_deref())
+        || (injected.as_str().is_some()
+            && injected.as_str() == stored.as_i64().map(|n| n.to_string()).as_deref())
+        || (injected.is_array() && stored.as_str() == injected.get(0).and_then(Value::as_str))
+}
+
+impl Check for LiveMassAssignment {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
+        if !matches!(operation.method.as_str(), "POST" | "PUT" | "PATCH")
+            || context.identities.is_empty()
+        {
+            return Vec::new();
+        }
+        // Logins, resets and codes create nothing; registrations do.
+        if auth_flows::flow(operation).is_some_and(|flow| flow != Flow::Registration) {
+            return Vec::new();
+        }
+        let extras = Self::extras(operation, context);
+        if extras.is_empty() {
+            return Vec::new();
+        }
+        let producers = lifecycle::producers(context.spec);
+        let producer = Self::producer(operation, &producers, context);
+        if operation.method == "POST" && !operation.path.trim_end_matches('/').ends_with('}') {
+            let Some(request) = context.request(operation, Some(0), 0) else {
+                return Vec::new();
+            };
+            let (Some(baseline), Some(with_extras)) = (
+                Self::body(operation, context, "mab"),
+                Self::body(operation, context, "mae"),
+            ) else {
+                return Vec::new();
+            };
+            return vec![
+                Probe {
+                    label: BASELINE.into(),
+                    identity: Some(0),
+                    request: Self::with(&request, &baseline, None),
+                },
+                Probe {
+                    label: EXTRAS.into(),
+                    identity: Some(0),
+                    request: Self::with(&request, &with_extras, Some(&extras)),
+                },
+            ];
+        }
+        // An update: on a fresh object of vibeguard's own.
+        let Some(producer) = producer.filter(|p| p.item_path == operation.path) else {
+            return Vec::new();
+        };
+        let create = &context.spec.operations[producer.create];
+        let (Some(request), Some(body)) = (
+            context.request(create, Some(0), 0),
+            Self::body(create, context, "maf"),
+        ) else {
+            return Vec::new();
+        };
+        vec![Probe {
+            label: FRESH.into(),
+            identity: Some(0),
+            request: Self::with(&request, &body, None),
+        }]
+    }
+
+    fn follow_up(
+        &self,
+        operation: &Operation,
+        results: &[(Probe, Exchange)],
+        context: &Context<'_>,
+    ) -> Vec<Probe> {
+        let producers = lifecycle::producers(context.spec);
+        let Some(producer) = Self::producer(operation, &producers, context) else {
+            return Vec::new();
+        };
+        let create = &context.spec.operations[producer.create];
+        let id_of = |label: &str| {
+            let response = answer(results, label)?
+                .response()
+                .filter(|r| r.is_success())?;
+            lifecycle::created_id(response, producer, create)
+        };
+        let read = |label: &str, id: &str| {
+            Some(Probe {
+                label: label.into(),
+                identity: Some(0),
+                request: Self::item_request(context, producer, id, "GET")?,
+            })
+        };
+        let has = |label: &str| answer(results, label).is_some();
+        if operation.method == "POST" {
+            if has(READ_EXTRAS) {
+                return Vec::new();
+            }
+            return [(BASELINE, READ_BASELINE), (EXTRAS, READ_EXTRAS)]
+                .into_iter()
+                .filter_map(|(created, label)| read(label, &id_of(created)?))
+                .collect();
+        }
+        // Update: the fresh object, read before, changed with the extras, read after.
+        let Some(id) = id_of(FRESH) else {
+            return Vec::new();
+        };
+        if !has(READ_BASELINE) {
+            return read(READ_BASELINE, &id).into_iter().collect();
+        }
+        if !has(EXTRAS) {
+            let (Some(template), Some(body)) = (
+                Self::item_request(context, producer, &id, &operation.method),
+                Self::body(operation, context, "mau"),
+            ) else {
+                return Vec::new();
+            };
+            let extras = Self::extras(operation, context);
+            return vec![Probe {
+                label: EXTRAS.into(),
+                identity: Some(0),
+                request: Self::with(&template, &body, Some(&extras)),
+            }];
+        }
+        if !has(READ_EXTRAS) {
+            return read(READ_EXTRAS, &id).into_iter().collect();
+        }
+        Vec::new()
+    }
+
+    fn evaluate(
+        &self,
+        operation: &Operation,
+        results: &[(Probe, Exchange)],
+        context: &Context<'_>,
+    ) -> Vec<Finding> {
+        let extras = Self::extras(operation, context);
+        let Some(sent) = answer(results, EXTRAS) else {
+            return Vec::new();
+        };
+        if !sent.response().is_some_and(|r| r.is_success()) {
+            return Vec::new();
+        }
+        // Read back when possible; otherwise what the creation answered.
+        let (after, before, confirmed) =
+            match (answer(results, READ_EXTRAS), answer(results, READ_BASELINE)) {
+                (Some(after), Some(before)) if object_in(after).is_some() => {
+                    (after, Some(before), true)
+                }
+                _ => (sent, answer(results, BASELINE), false),
+            };
+        let (Some(after_object), before_object) = (object_in(after), before.and_then(object_in))
+        else {
+            return Vec::new();
+        };
+        let stuck: Vec<&String> = extras
+            .iter()
+            .filter(|(name, injected)| {
+                after_object
+                    .get(*name)
+                    .is_some_and(|v| same_value(v, injected))
+                    && !before_object
+                        .as_ref()
+                        .and_then(|b| b.get(*name))
+                        .is_some_and(|v| same_value(v, injected))
+            })
+            .map(|(name, _)| name)
+            .collect();
+        if stuck.is_empty() {
+            return Vec::new();
+        }
+        let names: Vec<String> = stuck.iter().map(|n| format!("`{n}`")).collect();
+        let how = if confirmed {
+            "read back as the same identity"
+        } else {
+            "in the answer"
+        };
+        let mut finding = Finding::new(
+            &META,
+            location(
+                operation,
+                Some(format!(
+                    "body:{}",
+                    stuck
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )),
+            ),
+            format!(
+                "{} lets the client set {} ({how}, the injected value stuck)",
+                operation.label(),
+                names.join(", ")
+            ),
+            stuck
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .with_evidence(http_evidence(sent))
+        .with_evidence(Evidence::Text {
+            label: "fields added".into(),
+            text: Value::Object(extras.clone()).to_string(),
+        });
+        if confirmed {
+            finding = finding.with_evidence(http_evidence(after));
+        } else {
+            finding = finding.with_confidence(Confidence::Firm);
+        }
+        if stuck.iter().any(|n| {
+            PRIVILEGED
+                .iter()
+                .any(|(p, k)| p == n && matches!(k, Kind::Role | Kind::Roles | Kind::Owner))
+                || n.to_ascii_lowercase().contains("admin")
+        }) {
+            finding = finding.with_severity(Severity::Critical);
+        }
+        vec![finding]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{Fixture, exchange, operation};
+    use crate::spec::RequestBody;
+
+    fn schema(properties: &[(&str, SchemaType, bool)]) -> Schema {
+        Schema {
+            types: vec![SchemaType::Object],
+            properties: properties
+                .iter()
+                .map(|(name, t, read_only)| {
+                    (
+                        (*name).to_string(),
+                        Schema {
+                            types: vec![*t],
+                            read_only: *read_only,
+                            ..Schema::default()
+                        },
+                    )
+                })
+                .collect(),
+            ..Schema::default()
+        }
+    }
+
+    fn register() -> Operation {
+        let mut op = operation("POST", "/api/register", false);
+        op.body = Some(RequestBody {
+            required: true,
+            media_type: "application/json".into(),
+            kind: BodyKind::Json,
+            schema: schema(&[
+                ("email", SchemaType::String, false),
+                ("name", SchemaType::String, false),
+            ]),
+        });
+        op
+    }
+
+    fn run(op: &Operation, server: &dyn Fn(&Request) -> (u16, String)) -> Vec<Finding> {
+        let fixture = Fixture::new();
+        let context = fixture.context();
+        let answer = |probe: &Probe| {
+            let (status, body) = server(&probe.request);
+            let mut e = exchange(
+                &probe.request.method,
+                probe.request.url.as_str(),
+                status,
+                &[],
+                &body,
+            );
+            e.request = probe.request.clone();
+            (probe.clone(), e)
+        };
+        let mut results: Vec<(Probe, Exchange)> = LiveMassAssignment
+            .plan(op, &context)
+            .iter()
+            .map(answer)
+            .collect();
+        for _ in 0..3 {
+            let more = LiveMassAssignment.follow_up(op, &results, &context);
+            results.extend(more.iter().map(answer));
+        }
+        LiveMassAssignment.evaluate(op, &results, &context)
+    }
+
+    fn echo(request: &Request, keep: &[&str]) -> (u16, String) {
+        let body: Value =
+            serde_json::from_slice(request.body.as_deref().unwrap_or_default()).unwrap_or_default();
+        let mut stored = json!({"id": 7, "role": "user"});
+        for (name, value) in body.as_object().into_iter().flatten() {
+            if keep.contains(&name.as_str()) || ["email", "name"].contains(&name.as_str()) {
+                stored[name] = value.clone();
+            }
+        }
+        (201, stored.to_string())
+    }
+
+    #[test]
+    fn a_registration_that_takes_the_role_is_reported_and_one_that_ignores_it_is_not() {
+        let findings = run(&register(), &|r| echo(r, &["role", "isAdmin"]));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(
+            findings[0].message.contains("`isAdmin`, `role`"),
+            "{}",
+            findings[0].message
+        );
+        assert_eq!(findings[0].severity, Severity::Critical);
+        assert_eq!(findings[0].confidence, Confidence::Firm);
+        assert!(run(&register(), &|r| echo(r, &[])).is_empty());
+        // Refusing unknown fields is the best answer of all.
+        assert!(
+            run(&register(), &|r| if r
+                .body
+                .as_deref()
+                .is_some_and(|b| String::from_utf8_lossy(b).contains("role"))
+            {
+                (400, "{}".into())
+            } else {
+                echo(r, &[])
+            })
+            .is_empty()
+        );
+    }
+}

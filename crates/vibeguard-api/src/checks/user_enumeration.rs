@@ -1,0 +1,397 @@
+//! VG415 user-enumeration: the login or password-reset answer tells whether an account exists —
+//! a different status or message for a known account than for an unknown one, every time, or a
+//! repeatable difference in answer time.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use serde_json::Value;
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Evidence, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::auth_flows::{self, Flow};
+use super::compare::Shape;
+use super::inputs::strip_body;
+use super::{Check, Context, Probe, http_evidence, location, with_body};
+use crate::http::{Exchange, Request};
+use crate::spec::{BodyKind, Operation};
+
+/// The check.
+#[derive(Debug)]
+pub struct UserEnumeration;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG415"),
+    name: Cow::Borrowed("user-enumeration"),
+    engine: EngineId::Api,
+    summary: Cow::Borrowed("Login or password reset tells whether an account exists"),
+    severity: Severity::Medium,
+    confidence: Confidence::Confirmed,
+    cwe: Cow::Borrowed(&[204, 203]),
+    owasp_api: Some(OwaspApi::Api2BrokenAuthentication),
+    checklist: Cow::Borrowed(&[ChecklistId::Auth05]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "The first identity's login request is sent with a wrong password, alternating with the \
+             same request for an account that does not exist, four times each; password-reset \
+             operations get the identity's account and an unknown one twice each. A status or \
+             message (with the account names removed) that differs between the two and is the \
+             same every time is a finding; so is an answer time that is, in every pair, longer for \
+             one than for the other by more than 25 ms (a password hash computed only for real \
+             accounts). Four wrong passwords stay under the usual lockout of five.",
+        ),
+        why: Cow::Borrowed(
+            "A list of valid accounts turns password spraying and phishing from guessing into \
+             targeting, and tells an attacker which e-mail addresses use the service.",
+        ),
+        example_bad: Cow::Borrowed(
+            "if (!user) return res.status(401).json({ error: 'No account with that email' });\nif (!await bcrypt.compare(pw, user.hash)) return res.status(401).json({ error: 'Wrong password' });",
+        ),
+        example_fixed: Cow::Borrowed(
+            "const hash = user?.hash ?? DUMMY_HASH; // same work for unknown accounts\nif (!user || !await bcrypt.compare(pw, hash)) return res.status(401).json({ error: 'Invalid email or password' });",
+        ),
+        fix: Cow::Borrowed(
+            "Answer login failures with one message and status whatever failed, do the same \
+             password-hash work for unknown accounts, and answer reset requests the same way \
+             (\"if the account exists, we sent a link\").",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed(
+                "https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#authentication-and-error-messages",
+            ),
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/204.html"),
+        ]),
+    },
+};
+
+/// A timing difference counts when every pair differs by at least this much.
+const MIN_GAP: Duration = Duration::from_millis(25);
+
+/// The first identity's account name and the login request's body.
+fn account(context: &Context<'_>) -> Option<(String, String, Request)> {
+    let login = context.identities.first()?.login.clone()?;
+    let body = auth_flows::json_body(&login)?;
+    let (field, value) = body
+        .iter()
+        .find(|(name, value)| auth_flows::is_account_field(name) && value.is_string())?;
+    Some((field.clone(), value.as_str()?.to_string(), login))
+}
+
+/// `request` with its JSON body's account field set to `name` and secret fields wrong.
+fn attempt(request: &Request, account_field: &str, name: &str) -> Option<Request> {
+    let mut body = auth_flows::json_body(request)?;
+    for (field, value) in body.iter_mut() {
+        if field == account_field {
+            *value = Value::String(name.to_string());
+        } else if auth_flows::is_secret_field(field) {
+            *value = Value::String("vibeguard-Wrong-E".into());
+        }
+    }
+    Some(with_body(
+        strip_body(request),
+        BodyKind::Json,
+        "application/json",
+        &Value::Object(body),
+    ))
+}
+
+/// The labels' kinds.
+const KNOWN: &str = "known account";
+const UNKNOWN: &str = "unknown account";
+
+impl Check for UserEnumeration {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn sequential(&self) -> bool {
+        true
+    }
+
+    fn disruptive(&self) -> bool {
+        true
+    }
+
+    fn not_applicable(&self, context: &Context<'_>) -> Option<&'static str> {
+        account(context).is_none().then_some(
+            "the first identity is not a login identity with a JSON body naming its account",
+        )
+    }
+
+    fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
+        let Some((field, known, login)) = account(context) else {
+            return Vec::new();
+        };
+        let unknown = auth_flows::unknown_account(&known, context.seed % 1000);
+        let (template, repeats) = match auth_flows::flow(operation) {
+            // The login the identity uses (which may not be in the description at all).
+            Some(Flow::Login)
+                if login
+                    .url
+                    .path()
+                    .ends_with(operation.path.trim_end_matches('/')) =>
+            {
+                (login, 4)
+            }
+            Some(Flow::PasswordReset) => {
+                let Some(request) = context.request(operation, None, 0) else {
+                    return Vec::new();
+                };
+                let Some(body) = &operation.body else {
+                    return Vec::new();
+                };
+                let value = context
+                    .synthesizer(operation, "valid")
+                    .valid(&body.schema, "");
+                let Some(account_field) = value.as_object().and_then(|map| {
+                    map.keys()
+                        .find(|k| auth_flows::is_account_field(k))
+                        .cloned()
+                }) else {
+                    return Vec::new();
+                };
+                let request = with_body(
+                    strip_body(&request),
+                    BodyKind::Json,
+                    "application/json",
+                    &value,
+                );
+                return (0..2)
+                    .flat_map(|n| {
+                        [
+                            attempt(&request, &account_field, &known)
+                                .map(|r| (format!("{KNOWN} {n}"), r)),
+                            attempt(&request, &account_field, &unknown)
+                                .map(|r| (format!("{UNKNOWN} {n}"), r)),
+                        ]
+                    })
+                    .flatten()
+                    .map(|(label, request)| Probe {
+                        label,
+                        identity: None,
+                        request,
+                    })
+                    .collect();
+            }
+            _ => return Vec::new(),
+        };
+        (0..repeats)
+            .flat_map(|n| {
+                [
+                    attempt(&template, &field, &known).map(|r| (format!("{KNOWN} {n}"), r)),
+                    attempt(&template, &field, &unknown).map(|r| (format!("{UNKNOWN} {n}"), r)),
+                ]
+            })
+            .flatten()
+            .map(|(label, request)| Probe {
+                label,
+                identity: None,
+                request,
+            })
+            .collect()
+    }
+
+    fn evaluate(
+        &self,
+        operation: &Operation,
+        results: &[(Probe, Exchange)],
+        context: &Context<'_>,
+    ) -> Vec<Finding> {
+        let Some((_, known_name, _)) = account(context) else {
+            return Vec::new();
+        };
+        let unknown_name = auth_flows::unknown_account(&known_name, context.seed % 1000);
+        let of = |kind: &str| -> Vec<&Exchange> {
+            results
+                .iter()
+                .filter(|(p, e)| p.label.starts_with(kind) && e.response().is_some())
+                .map(|(_, e)| e)
+                .collect()
+        };
+        let (known, unknown) = (of(KNOWN), of(UNKNOWN));
+        if known.len() < 2 || unknown.len() < 2 || known.len() != unknown.len() {
+            return Vec::new();
+        }
+        // Rate limits are not answers about accounts.
+        if known
+            .iter()
+            .chain(&unknown)
+            .any(|e| e.status() == Some(429))
+        {
+            return Vec::new();
+        }
+        let echoed = [known_name.as_str(), unknown_name.as_str()];
+        let shapes = |list: &[&Exchange]| -> Vec<Shape> {
+            list.iter().map(|e| Shape::of(e, &echoed)).collect()
+        };
+        let (known_shapes, unknown_shapes) = (shapes(&known), shapes(&unknown));
+        let consistent = |list: &[Shape]| list.windows(2).all(|w| w[0].same_as(&w[1]));
+        let flow = auth_flows::flow(operation).map_or("login", Flow::describe);
+        let message_differs = consistent(&known_shapes)
+            && consistent(&unknown_shapes)
+            && !known_shapes[0].same_as(&unknown_shapes[0]);
+        let slower_known = known
+            .iter()
+            .zip(&unknown)
+            .all(|(k, u)| k.elapsed >= u.elapsed + MIN_GAP);
+        let slower_unknown = known
+            .iter()
+            .zip(&unknown)
+            .all(|(k, u)| u.elapsed >= k.elapsed + MIN_GAP);
+        let how = if message_differs {
+            format!(
+                "answers {} for an existing account and {} for an unknown one",
+                describe(known[0]),
+                describe(unknown[0])
+            )
+        } else if slower_known || slower_unknown {
+            let average = |list: &[&Exchange]| {
+                list.iter().map(|e| e.elapsed).sum::<Duration>() / list.len() as u32
+            };
+            format!(
+                "takes {} ms for an existing account and {} ms for an unknown one, in every one of {} pairs",
+                average(&known).as_millis(),
+                average(&unknown).as_millis(),
+                known.len()
+            )
+        } else {
+            return Vec::new();
+        };
+        let mut finding = Finding::new(
+            &META,
+            location(operation, None),
+            format!(
+                "{}'s {flow} {how}: accounts can be enumerated",
+                operation.label()
+            ),
+            flow,
+        )
+        .with_evidence(http_evidence(known[0]))
+        .with_evidence(http_evidence(unknown[0]));
+        if !message_differs {
+            finding = finding
+                .with_confidence(Confidence::Firm)
+                .with_evidence(Evidence::Text {
+                    label: "answer times (ms), known / unknown".into(),
+                    text: known
+                        .iter()
+                        .zip(&unknown)
+                        .map(|(k, u)| {
+                            format!("{} / {}", k.elapsed.as_millis(), u.elapsed.as_millis())
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+        }
+        vec![finding]
+    }
+}
+
+fn describe(exchange: &Exchange) -> String {
+    let Some(response) = exchange.response() else {
+        return "nothing".into();
+    };
+    let message = response
+        .json()
+        .and_then(|v| {
+            ["error", "message", "detail", "msg"]
+                .iter()
+                .find_map(|k| v.get(k).and_then(Value::as_str).map(str::to_string))
+        })
+        .unwrap_or_default();
+    if message.is_empty() {
+        format!("{}", response.status)
+    } else {
+        format!(
+            "{} \"{}\"",
+            response.status,
+            message.chars().take(80).collect::<String>()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{Fixture, exchange, operation};
+    use url::Url;
+
+    fn fixture() -> Fixture {
+        let mut fixture = Fixture::new();
+        fixture.identities[0].login = Some(
+            Request::new(
+                "POST",
+                Url::parse("http://127.0.0.1:8080/api/login").expect("url"),
+            )
+            .json(&serde_json::json!({"email": "alice@example.com", "password": "alice-pass"})),
+        );
+        fixture
+    }
+
+    fn run(server: &dyn Fn(bool, usize) -> (u16, &'static str, u64)) -> Vec<Finding> {
+        let fixture = fixture();
+        let context = fixture.context();
+        let op = operation("POST", "/api/login", false);
+        let probes = UserEnumeration.plan(&op, &context);
+        assert_eq!(probes.len(), 8);
+        let results: Vec<(Probe, Exchange)> = probes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let body = String::from_utf8_lossy(p.request.body.as_deref().unwrap_or_default())
+                    .into_owned();
+                assert!(
+                    !body.contains("alice-pass"),
+                    "the real password is never sent"
+                );
+                let known = body.contains("alice@example.com");
+                let (status, text, millis) = server(known, i);
+                let mut e = exchange("POST", "http://127.0.0.1:8080/api/login", status, &[], text);
+                e.elapsed = Duration::from_millis(millis);
+                (p.clone(), e)
+            })
+            .collect();
+        UserEnumeration.evaluate(&op, &results, &context)
+    }
+
+    #[test]
+    fn different_messages_or_repeatable_timing_reveal_accounts() {
+        let messages = run(&|known, _| {
+            if known {
+                (401, r#"{"error":"Wrong password"}"#, 3)
+            } else {
+                (401, r#"{"error":"No account with that email"}"#, 3)
+            }
+        });
+        assert_eq!(messages.len(), 1);
+        assert!(
+            messages[0].message.contains("401 \"Wrong password\""),
+            "{}",
+            messages[0].message
+        );
+        let timing = run(&|known, _| {
+            (
+                401,
+                r#"{"error":"Invalid email or password"}"#,
+                if known { 80 } else { 4 },
+            )
+        });
+        assert_eq!(timing.len(), 1);
+        assert_eq!(timing[0].confidence, Confidence::Firm);
+    }
+
+    #[test]
+    fn one_answer_for_both_and_jitter_reveal_nothing() {
+        assert!(run(&|_, _| (401, r#"{"error":"Invalid email or password"}"#, 3)).is_empty());
+        // Jitter that sometimes favours one side, sometimes the other.
+        assert!(
+            run(&|_, i| (
+                401,
+                r#"{"error":"Invalid email or password"}"#,
+                [5, 60, 70, 8, 3, 50, 40, 9][i]
+            ))
+            .is_empty()
+        );
+    }
+}
