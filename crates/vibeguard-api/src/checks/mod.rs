@@ -7,12 +7,14 @@ pub mod broken_object_authorization;
 pub mod brute_force_unthrottled;
 pub mod cookie_flags;
 pub mod cors_misconfiguration;
+pub mod hidden_routes;
 pub mod input_validation;
 pub mod jwt_forgery_accepted;
 pub mod jwt_lifetime;
 pub mod jwt_weak_secret;
 pub mod live_mass_assignment;
 pub mod missing_auth;
+pub mod resource_limits;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
 pub mod sql_injection;
@@ -54,6 +56,8 @@ pub static ALL: &[&dyn Check] = &[
     &jwt_weak_secret::JwtWeakSecret,
     &jwt_lifetime::JwtLifetime,
     &live_mass_assignment::LiveMassAssignment,
+    &hidden_routes::HiddenRoutes,
+    &resource_limits::ResourceLimits,
     // Disruptive checks run last, in this order: enumeration stays under lockout limits that
     // the brute-force bursts then trigger.
     &user_enumeration::UserEnumeration,
@@ -210,8 +214,15 @@ impl Context<'_> {
         owner: usize,
         slot: u8,
     ) -> Option<&CreatedObject> {
-        let matching =
-            |object: &&CreatedObject| object.item_path == operation.path && object.owner == owner;
+        // The object's own operations, and its sub-resources (`/tasks/{id}/attachment`).
+        let matching = |object: &&CreatedObject| {
+            object.owner == owner
+                && (object.item_path == operation.path
+                    || operation
+                        .path
+                        .strip_prefix(object.item_path.as_str())
+                        .is_some_and(|rest| rest.starts_with('/')))
+        };
         self.objects
             .iter()
             .filter(matching)

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -28,6 +29,11 @@ pub const VULNERABLE_JWT_SECRET: &str = "supersecretjwtkey123";
 pub const ALLOWED_ORIGIN: &str = "https://taskboard.example";
 /// The API description the server publishes.
 pub const SPEC: &str = include_str!("../../project/openapi.yaml");
+
+/// The largest attachment the hardened mode takes.
+const MAX_ATTACHMENT_BYTES: usize = 1024 * 1024;
+/// What the vulnerable mode takes ("no limit", bounded so that the demo itself stays safe).
+const UNLIMITED_ATTACHMENT_BYTES: usize = 256 * 1024 * 1024;
 
 /// Shared server state.
 pub struct AppState {
@@ -61,6 +67,15 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/api/tasks/{id}",
             get(get_task).put(update_task).delete(delete_task),
+        )
+        .route(
+            "/api/tasks/{id}/attachment",
+            post(attach_file).layer(DefaultBodyLimit::max(if state.hardened {
+                MAX_ATTACHMENT_BYTES
+            } else {
+                // Like multer without `limits.fileSize`: whatever the client sends.
+                UNLIMITED_ATTACHMENT_BYTES
+            })),
         )
         .route("/api/admin/users", get(admin_users))
         .route("/debug", get(debug))
@@ -552,23 +567,34 @@ async fn search_tasks(
         return limited;
     }
     let q = query.get("q").cloned().unwrap_or_default();
+    // Vulnerable: any page size the client asks for; hardened: 1 to 100.
+    let limit = match query.get("limit").map(|l| l.parse::<i64>()) {
+        None => 50,
+        Some(Ok(limit)) if !state.hardened || (1..=100).contains(&limit) => limit,
+        Some(_) => {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "limit must be an integer from 1 to 100"}),
+            );
+        }
+    };
     let connection = db(&state);
     let rows = if state.hardened {
         if q.len() > 200 {
             return reply(StatusCode::BAD_REQUEST, json!({"error": "q is too long"}));
         }
         let mut statement = match connection.prepare(
-            "SELECT id, title, done, owner_id FROM tasks WHERE owner_id = ?1 AND title LIKE ?2",
+            "SELECT id, title, done, owner_id FROM tasks WHERE owner_id = ?1 AND title LIKE ?2 LIMIT ?3",
         ) {
             Ok(statement) => statement,
             Err(error) => return db_error(&state, &error, ""),
         };
         statement
-            .query_map(params![caller_id, format!("%{q}%")], task)
+            .query_map(params![caller_id, format!("%{q}%"), limit], task)
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
     } else {
         let sql = format!(
-            "SELECT id, title, done, owner_id FROM tasks WHERE owner_id = {caller_id} AND title LIKE '%{q}%'"
+            "SELECT id, title, done, owner_id FROM tasks WHERE owner_id = {caller_id} AND title LIKE '%{q}%' LIMIT {limit}"
         );
         let mut statement = match connection.prepare(&sql) {
             Ok(statement) => statement,
@@ -775,6 +801,30 @@ async fn delete_task(
         Ok(0) => reply(StatusCode::NOT_FOUND, json!({"error": "Not found"})),
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => db_error(&state, &error, "DELETE FROM tasks …"),
+    }
+}
+
+/// Stores a file for a task (the body is counted, not kept). The size limit is the route's body
+/// limit: 1 MiB hardened, none to speak of in the vulnerable mode.
+async fn attach_file(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some((caller_id, _)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    match find_task(&state, &id, caller_id) {
+        Ok(Some(task)) => {
+            let task_id = task["id"].as_i64().unwrap_or_default();
+            reply(
+                StatusCode::CREATED,
+                json!({"taskId": task_id, "path": format!("uploads/{task_id}-{}", body.len()), "size": body.len()}),
+            )
+        }
+        Ok(None) => reply(StatusCode::NOT_FOUND, json!({"error": "Not found"})),
+        Err(response) => response,
     }
 }
 
