@@ -14,6 +14,7 @@ pub mod jwt_lifetime;
 pub mod jwt_weak_secret;
 pub mod live_mass_assignment;
 pub mod missing_auth;
+pub mod nosql_injection;
 pub mod resource_limits;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
@@ -52,6 +53,7 @@ pub static ALL: &[&dyn Check] = &[
     &cors_misconfiguration::CorsMisconfiguration,
     &cookie_flags::CookieFlags,
     &sql_injection::SqlInjection,
+    &nosql_injection::NoSqlInjection,
     &jwt_forgery_accepted::JwtForgeryAccepted,
     &jwt_weak_secret::JwtWeakSecret,
     &jwt_lifetime::JwtLifetime,

@@ -287,11 +287,43 @@ async fn headers_and_cors(State(state): State<Shared>, request: Request, next: N
 /// id, email, password hash, name, role.
 type UserRow = (i64, String, String, String, String);
 
+/// The answer to a successful login: a token (signed with the hard-coded secret and no expiry
+/// in the vulnerable mode) in the body and in a cookie.
+fn login_success(state: &AppState, id: i64, email: &str, name: &str, role: &str) -> Response {
+    let token = if state.hardened {
+        token::sign(
+            &json!({"sub": id.to_string(), "role": role, "iat": now(), "exp": now() + 900}),
+            &state.secret,
+        )
+    } else {
+        token::sign(
+            &json!({"sub": id.to_string(), "role": role}),
+            VULNERABLE_JWT_SECRET.as_bytes(),
+        )
+    };
+    let cookie = if state.hardened {
+        format!("session={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=900")
+    } else {
+        format!("session={token}; Path=/")
+    };
+    let mut response = reply(
+        StatusCode::OK,
+        json!({"token": token, "user": {"id": id, "email": email, "name": name, "role": role}}),
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
 async fn login(State(state): State<Shared>, body: Bytes) -> Response {
     let body = match parse_body(&state, &body) {
         Ok(body) => body,
         Err(response) => return response,
     };
+    if !state.hardened && (body["email"].is_object() || body["password"].is_object()) {
+        return query_object_login(&state, &body);
+    }
     let (Some(email), Some(password)) = (
         body.get("email").and_then(Value::as_str),
         body.get("password").and_then(Value::as_str),
@@ -351,30 +383,7 @@ async fn login(State(state): State<Shared>, body: Bytes) -> Response {
     };
     match user {
         Some((id, email, hash, name, role)) if hash == weak_hash(password) => {
-            let token = if state.hardened {
-                token::sign(
-                    &json!({"sub": id.to_string(), "role": role, "iat": now(), "exp": now() + 900}),
-                    &state.secret,
-                )
-            } else {
-                token::sign(
-                    &json!({"sub": id.to_string(), "role": role}),
-                    VULNERABLE_JWT_SECRET.as_bytes(),
-                )
-            };
-            let cookie = if state.hardened {
-                format!("session={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=900")
-            } else {
-                format!("session={token}; Path=/")
-            };
-            let mut response = reply(
-                StatusCode::OK,
-                json!({"token": token, "user": {"id": id, "email": email, "name": name, "role": role}}),
-            );
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, value);
-            }
-            response
+            login_success(&state, id, &email, &name, &role)
         }
         found => {
             if state.hardened {
@@ -399,6 +408,80 @@ async fn login(State(state): State<Shared>, body: Bytes) -> Response {
                 reply(StatusCode::UNAUTHORIZED, json!({"error": "Wrong password"}))
             }
         }
+    }
+}
+
+/// How a document store's driver reads a condition: a plain value is equality, an object is
+/// operators (`$ne`, `$eq`, `$gt`, `$in`, `$regex`…). `hash` turns an operand into the stored
+/// form (the password hash) before comparing.
+fn condition_matches(condition: &Value, stored: &str, hash: &dyn Fn(&str) -> String) -> bool {
+    let operand = |value: &Value| value.as_str().map(hash);
+    match condition {
+        Value::Object(operators) => operators.iter().all(|(operator, value)| {
+            let operand = operand(value);
+            match operator.as_str() {
+                "$ne" => operand.as_deref() != Some(stored),
+                "$eq" => operand.as_deref() == Some(stored),
+                "$gt" => operand.is_some_and(|o| stored > o.as_str()),
+                "$gte" => operand.is_some_and(|o| stored >= o.as_str()),
+                "$lt" => operand.is_some_and(|o| stored < o.as_str()),
+                "$lte" => operand.is_some_and(|o| stored <= o.as_str()),
+                "$in" => value.as_array().is_some_and(|items| {
+                    items
+                        .iter()
+                        .any(|i| i.as_str().map(hash).as_deref() == Some(stored))
+                }),
+                "$exists" => value.as_bool() == Some(true),
+                // Only the patterns assistants' payloads use: match-all.
+                "$regex" => matches!(value.as_str(), Some(".*" | "^" | ".+" | "")),
+                _ => false,
+            }
+        }),
+        Value::String(text) => hash(text) == stored,
+        _ => false,
+    }
+}
+
+/// The vulnerable login when the body holds objects: like `User.findOne({ email, password })`
+/// on a document store, the objects are read as query operators, so `{"$ne": "x"}` matches
+/// any account.
+fn query_object_login(state: &AppState, body: &Value) -> Response {
+    let users: rusqlite::Result<Vec<UserRow>> = {
+        let connection = db(state);
+        connection
+            .prepare("SELECT id, email, password_hash, name, role FROM users ORDER BY id")
+            .and_then(|mut statement| {
+                statement
+                    .query_map([], |row| {
+                        Ok((
+                            row.get(0)?,
+                            row.get(1)?,
+                            row.get(2)?,
+                            row.get(3)?,
+                            row.get(4)?,
+                        ))
+                    })?
+                    .collect()
+            })
+    };
+    let users = match users {
+        Ok(users) => users,
+        Err(error) => return db_error(state, &error, "SELECT … FROM users"),
+    };
+    let plain = |text: &str| text.to_string();
+    let Some((id, email, hash, name, role)) = users
+        .into_iter()
+        .find(|(_, email, ..)| condition_matches(&body["email"], email, &plain))
+    else {
+        return reply(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": "No account with that email"}),
+        );
+    };
+    if condition_matches(&body["password"], &hash, &|text| weak_hash(text)) {
+        login_success(state, id, &email, &name, &role)
+    } else {
+        reply(StatusCode::UNAUTHORIZED, json!({"error": "Wrong password"}))
     }
 }
 
