@@ -116,6 +116,15 @@ const EXPECTED: &[&str] = &[
     // The login reads objects as document-store operators: {"$ne": …} matches any account.
     "VG418 POST /api/login [body:/email]",
     "VG418 POST /api/login [body:/password]",
+    // The export pastes its file name into a shell command line, the reminder preview compiles
+    // the message as a template; both take any token, the preview any length and a 500 on
+    // deep JSON.
+    "VG401 GET /api/tasks/export",
+    "VG401 POST /api/notifications/preview",
+    "VG404 POST /api/notifications/preview",
+    "VG417 POST /api/notifications/preview [nested-json]",
+    "VG419 GET /api/tasks/export [query:filename]",
+    "VG420 POST /api/notifications/preview [body:/message]",
     // A debug page that prints the database password and the JWT secret.
     "VG416 GET /debug",
     // Uploads without a size limit, any page size, and a JSON parser error that becomes a 500.
@@ -142,7 +151,7 @@ async fn every_seeded_flaw_of_the_vulnerable_demo_is_reported() {
         outcome.output.run.rules_applied.len(),
         vibeguard_api::checks::ALL.len()
     );
-    assert_eq!(outcome.output.run.coverage.operations, 12);
+    assert_eq!(outcome.output.run.coverage.operations, 14);
     // Both kinds of CORS flaw, and the BOLA deletion is critical.
     assert_eq!(
         outcome

@@ -5,6 +5,7 @@
 pub mod broken_function_authorization;
 pub mod broken_object_authorization;
 pub mod brute_force_unthrottled;
+pub mod command_injection;
 pub mod cookie_flags;
 pub mod cors_misconfiguration;
 pub mod hidden_routes;
@@ -19,11 +20,13 @@ pub mod resource_limits;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
 pub mod sql_injection;
+pub mod template_injection;
 pub mod user_enumeration;
 
 // Shared by several checks: inputs of an operation, differential comparison, timing, JWTs,
 // authentication flows.
 pub mod auth_flows;
+pub mod canary;
 pub mod compare;
 pub mod inputs;
 pub mod jwt;
@@ -54,6 +57,8 @@ pub static ALL: &[&dyn Check] = &[
     &cookie_flags::CookieFlags,
     &sql_injection::SqlInjection,
     &nosql_injection::NoSqlInjection,
+    &command_injection::CommandInjection,
+    &template_injection::TemplateInjection,
     &jwt_forgery_accepted::JwtForgeryAccepted,
     &jwt_weak_secret::JwtWeakSecret,
     &jwt_lifetime::JwtLifetime,

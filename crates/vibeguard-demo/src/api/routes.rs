@@ -20,6 +20,7 @@ use axum::routing::{get, post};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
+use super::interpreters;
 use super::store::weak_hash;
 use super::token;
 
@@ -68,6 +69,8 @@ pub fn router(state: Shared) -> Router {
             "/api/tasks/{id}",
             get(get_task).put(update_task).delete(delete_task),
         )
+        .route("/api/tasks/export", get(export_tasks))
+        .route("/api/notifications/preview", post(preview_notification))
         .route(
             "/api/tasks/{id}/attachment",
             post(attach_file).layer(DefaultBodyLimit::max(if state.hardened {
@@ -909,6 +912,87 @@ async fn attach_file(
         Ok(None) => reply(StatusCode::NOT_FOUND, json!({"error": "Not found"})),
         Err(response) => response,
     }
+}
+
+/// Writes the caller's tasks to a CSV file. Vulnerable: the file name goes into a shell command
+/// line (`csvexport --out exports/<filename>`), run here by a small shell imitation that knows
+/// `echo` (with `$(( ))` arithmetic) and `sleep`, so that injected commands behave as they would
+/// on a real shell without the demo running any. Hardened: the name must be `name.csv`.
+async fn export_tasks(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if caller(&state, &headers).is_none() {
+        return unauthorized();
+    }
+    let filename = query.get("filename").cloned().unwrap_or_default();
+    if state.hardened {
+        let valid = filename.strip_suffix(".csv").is_some_and(|stem| {
+            (1..=64).contains(&stem.len())
+                && stem
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        });
+        if !valid {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "filename must be letters, digits, - or _ and end in .csv"}),
+            );
+        }
+        return reply(
+            StatusCode::OK,
+            json!({"file": format!("exports/{filename}")}),
+        );
+    }
+    let (output, delay) = interpreters::shell(&format!("csvexport --out exports/{filename}"));
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    reply(
+        StatusCode::OK,
+        json!({"file": format!("exports/{filename}"), "output": output}),
+    )
+}
+
+/// Renders a reminder. Vulnerable: the message is compiled as a template whose `{{ }}` evaluate
+/// expressions (variables and integer arithmetic), like `render_template_string(message)`.
+/// Hardened: only the two documented placeholders are replaced.
+async fn preview_notification(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if caller(&state, &headers).is_none() {
+        return unauthorized();
+    }
+    let body = match parse_body(&state, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let Some(message) = body.get("message").and_then(Value::as_str) else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "message must be a string"}),
+        );
+    };
+    if state.hardened && message.chars().count() > 500 {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "message is too long"}),
+        );
+    }
+    let variables = [("title", "Buy milk"), ("name", "Alice")];
+    let preview = if state.hardened {
+        variables
+            .iter()
+            .fold(message.to_string(), |text, (name, value)| {
+                text.replace(&format!("{{{{{name}}}}}"), value)
+            })
+    } else {
+        interpreters::render_template(message, &variables)
+    };
+    reply(StatusCode::OK, json!({"preview": preview}))
 }
 
 async fn password_reset(State(state): State<Shared>, body: Bytes) -> Response {

@@ -1,0 +1,126 @@
+//! Computed canaries: payloads that make the server *compute* a marker (`vgc1517x` from
+//! `echo vgc$((37*41))x`, `vgt8633x` from `vgt{{97*89}}x`), so that an echo of the payload can
+//! never look like a hit. A family that shows its marker is asked again with other numbers;
+//! only two computed markers, both absent from the baseline, prove it. Shared by command
+//! injection and template injection.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::Probe;
+use super::inputs::{InjectionPoint, Template};
+use crate::http::Exchange;
+
+/// One payload syntax: its name and how it wraps the computation `a*b` after the original value.
+#[derive(Debug)]
+pub struct Family {
+    /// Shown in findings (`; separator`, `Jinja2/Twig/Nunjucks {{ }}`).
+    pub name: &'static str,
+    /// The payload for an original value, a marker prefix and two factors.
+    pub payload: fn(original: &str, prefix: &str, a: u32, b: u32) -> String,
+}
+
+/// Factors of the first round and of the confirmation.
+pub const ROUNDS: [(u32, u32); 2] = [(37, 41), (53, 59)];
+
+/// The marker a payload computes.
+pub fn marker(prefix: &str, (a, b): (u32, u32)) -> String {
+    format!("{prefix}{}x", a * b)
+}
+
+fn label(point: &InjectionPoint, family: &Family, round: usize) -> String {
+    format!("{}#canary:{}:{round}", point.label(), family.name)
+}
+
+/// The baseline and the first round: one probe per point and family.
+pub fn plan(template: &Template, families: &[Family], prefix: &str) -> Vec<Probe> {
+    let mut probes = vec![template.probe("baseline".into(), template.request.clone())];
+    for point in &template.points {
+        for family in families {
+            let payload =
+                (family.payload)(&point.original_text(), prefix, ROUNDS[0].0, ROUNDS[0].1);
+            probes.push(template.probe(
+                label(point, family, 0),
+                template.with(point, &Value::String(payload)),
+            ));
+        }
+    }
+    probes
+}
+
+fn shows(exchange: &Exchange, marker: &str) -> bool {
+    exchange
+        .response()
+        .is_some_and(|response| response.text().contains(marker))
+}
+
+fn baseline_shows(results: &[(Probe, Exchange)], marker: &str) -> bool {
+    results
+        .iter()
+        .filter(|(probe, _)| probe.label == "baseline")
+        .any(|(_, exchange)| shows(exchange, marker))
+}
+
+fn find<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
+    results
+        .iter()
+        .find(|(probe, _)| probe.label == label)
+        .map(|(_, exchange)| exchange)
+}
+
+/// The confirmation round for every family whose first marker came back.
+pub fn follow_up(
+    template: &Template,
+    results: &[(Probe, Exchange)],
+    families: &[Family],
+    prefix: &str,
+) -> Vec<Probe> {
+    let mut probes = Vec::new();
+    let first = marker(prefix, ROUNDS[0]);
+    if baseline_shows(results, &first) {
+        return probes;
+    }
+    for point in &template.points {
+        for family in families {
+            let hit = find(results, &label(point, family, 0)).is_some_and(|e| shows(e, &first));
+            if hit && find(results, &label(point, family, 1)).is_none() {
+                let payload =
+                    (family.payload)(&point.original_text(), prefix, ROUNDS[1].0, ROUNDS[1].1);
+                probes.push(template.probe(
+                    label(point, family, 1),
+                    template.with(point, &Value::String(payload)),
+                ));
+            }
+        }
+    }
+    probes
+}
+
+/// Points proven by two computed markers: point label → (family, the confirming exchange).
+pub fn proven<'a>(
+    template: &Template,
+    results: &'a [(Probe, Exchange)],
+    families: &'static [Family],
+    prefix: &str,
+) -> BTreeMap<String, (&'static Family, &'a Exchange)> {
+    let mut proven = BTreeMap::new();
+    let markers = [marker(prefix, ROUNDS[0]), marker(prefix, ROUNDS[1])];
+    if markers.iter().any(|m| baseline_shows(results, m)) {
+        return proven;
+    }
+    for point in &template.points {
+        for family in families {
+            let (Some(first), Some(second)) = (
+                find(results, &label(point, family, 0)),
+                find(results, &label(point, family, 1)),
+            ) else {
+                continue;
+            };
+            if shows(first, &markers[0]) && shows(second, &markers[1]) {
+                proven.entry(point.label()).or_insert((family, second));
+            }
+        }
+    }
+    proven
+}
