@@ -17,6 +17,7 @@ use crate::checks::{
     self, Context, DEFAULT_BURST, DeclaredRoute, IdentityView, MAX_BURST, MAX_FOLLOW_UP_PROBES,
     MAX_ROUNDS, Probe, Profile,
 };
+use crate::http::canary::{self, Canary};
 use crate::http::{Exchange, Executor, Limits, Request, RequestError, Scope};
 use crate::identity::{self, Identity, IdentityConfig, IdentityError};
 use crate::lifecycle::{self, CreatedObject};
@@ -135,6 +136,23 @@ pub async fn run(
     let executor = Executor::new(scope, settings.limits.clone())
         .map_err(|e| ApiError::BadTarget(e.to_string()))?;
     let mut errors: Vec<EngineError> = Vec::new();
+    // Server-side fetches are proven by a listener on this machine, which only a target on
+    // this machine may be pointed at.
+    let canary = if canary::is_loopback(&settings.target) {
+        match Canary::start().await {
+            Ok(canary) => Some(canary),
+            Err(error) => {
+                errors.push(EngineError {
+                    source: "canary".into(),
+                    line: None,
+                    message: format!("the canary listener could not start ({error}); server-side request forgery is tested without it"),
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
 
     let (documents, spec_name) = load_spec(&settings.spec, &settings.target, &executor).await?;
     let spec = ApiSpec::from_documents(&documents)?;
@@ -184,6 +202,7 @@ pub async fn run(
             profile: settings.profile,
             declared_routes: &settings.declared_routes,
             burst: settings.burst.clamp(1, MAX_BURST),
+            canary: canary.as_ref(),
         };
         for producer in &producers {
             let create = &spec.operations[producer.create];
@@ -243,6 +262,7 @@ pub async fn run(
         profile: settings.profile,
         declared_routes: &settings.declared_routes,
         burst: settings.burst.clamp(1, MAX_BURST),
+        canary: canary.as_ref(),
     };
     let target_subject = spec::Operation::whole_target();
     let mut run = EngineRun::new(EngineId::Api);
@@ -270,7 +290,14 @@ pub async fn run(
             continue;
         }
         for (op_index, operation) in spec.operations.iter().enumerate() {
-            let probes = checks::ALL[check].plan(operation, &context);
+            let mut probes = checks::ALL[check].plan(operation, &context);
+            if operation.ends_session() {
+                // A logout with an identity's credential would end the session the rest of the
+                // run uses: such probes go without it (the session check logs in afresh).
+                for probe in &mut probes {
+                    probe.identity = None;
+                }
+            }
             if !probes.is_empty() {
                 groups.push(Group {
                     check,
@@ -505,6 +532,11 @@ impl Sender<'_> {
             }
             pending = check.follow_up(operation, &results, context);
             pending.truncate(MAX_FOLLOW_UP_PROBES);
+            if operation.ends_session() {
+                for probe in &mut pending {
+                    probe.identity = None;
+                }
+            }
         }
         results
     }

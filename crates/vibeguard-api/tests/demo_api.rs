@@ -125,6 +125,13 @@ const EXPECTED: &[&str] = &[
     "VG417 POST /api/notifications/preview [nested-json]",
     "VG419 GET /api/tasks/export [query:filename]",
     "VG420 POST /api/notifications/preview [body:/message]",
+    // The logout follows any `next`; the avatar is downloaded from any URL given (the canary
+    // listener sees the fetch), for any token, of any shape.
+    "VG421 GET /api/logout [query:next]",
+    "VG422 POST /api/users/me/avatar [body:/avatarUrl]",
+    "VG401 POST /api/users/me/avatar",
+    "VG404 POST /api/users/me/avatar",
+    "VG417 POST /api/users/me/avatar [nested-json]",
     // A debug page that prints the database password and the JWT secret.
     "VG416 GET /debug",
     // Uploads without a size limit, any page size, and a JSON parser error that becomes a 500.
@@ -151,7 +158,7 @@ async fn every_seeded_flaw_of_the_vulnerable_demo_is_reported() {
         outcome.output.run.rules_applied.len(),
         vibeguard_api::checks::ALL.len()
     );
-    assert_eq!(outcome.output.run.coverage.operations, 14);
+    assert_eq!(outcome.output.run.coverage.operations, 16);
     // Both kinds of CORS flaw, and the BOLA deletion is critical.
     assert_eq!(
         outcome

@@ -63,6 +63,14 @@ impl InjectionPoint {
         }
     }
 
+    /// The input's own name: the parameter, or the body field's last key.
+    pub fn name(&self) -> &str {
+        match &self.slot {
+            Slot::Path(name) | Slot::Query(name) | Slot::Header(name) | Slot::Cookie(name) => name,
+            Slot::Body(tokens) => tokens.last().map_or("", String::as_str),
+        }
+    }
+
     /// The original value as text.
     pub fn original_text(&self) -> String {
         value_text(&self.original)

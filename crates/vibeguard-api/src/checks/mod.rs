@@ -16,10 +16,12 @@ pub mod jwt_weak_secret;
 pub mod live_mass_assignment;
 pub mod missing_auth;
 pub mod nosql_injection;
+pub mod open_redirect;
 pub mod resource_limits;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
 pub mod sql_injection;
+pub mod ssrf;
 pub mod template_injection;
 pub mod user_enumeration;
 
@@ -38,6 +40,7 @@ use serde_json::Value;
 use url::Url;
 use vibeguard_core::{Evidence, Finding, Location, RuleMeta};
 
+use crate::http::canary::Canary;
 use crate::http::{Exchange, Request, Response};
 use crate::identity::Credential;
 use crate::lifecycle::CreatedObject;
@@ -59,6 +62,8 @@ pub static ALL: &[&dyn Check] = &[
     &nosql_injection::NoSqlInjection,
     &command_injection::CommandInjection,
     &template_injection::TemplateInjection,
+    &open_redirect::OpenRedirect,
+    &ssrf::Ssrf,
     &jwt_forgery_accepted::JwtForgeryAccepted,
     &jwt_weak_secret::JwtWeakSecret,
     &jwt_lifetime::JwtLifetime,
@@ -201,6 +206,9 @@ pub struct Context<'a> {
     pub declared_routes: &'a [DeclaredRoute],
     /// Requests in a brute-force burst (1 to 200).
     pub burst: usize,
+    /// The canary listener, when the target is on loopback (server-side fetches are proven by
+    /// its hits).
+    pub canary: Option<&'a Canary>,
 }
 
 impl Context<'_> {
@@ -665,6 +673,7 @@ pub(crate) mod testing {
                 profile: Profile::Standard,
                 declared_routes: &[],
                 burst: DEFAULT_BURST,
+                canary: None,
             }
         }
     }

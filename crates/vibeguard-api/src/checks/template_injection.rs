@@ -1,4 +1,4 @@
-//! VG420 template-injection: input is rendered as a server-side template. Arithmetic canaries
+//! VG420 live-template-injection: input is rendered as a server-side template. Arithmetic canaries
 //! in each engine family's syntax (`vgt{{37*41}}x`, `vgt${37*41}x`, `vgt<%= 37*41 %>x`, …) must
 //! come back computed (`vgt1517x`), absent from the baseline, and again with other numbers.
 
@@ -20,7 +20,7 @@ pub struct TemplateInjection;
 
 static META: RuleMeta = RuleMeta {
     code: Cow::Borrowed("VG420"),
-    name: Cow::Borrowed("template-injection"),
+    name: Cow::Borrowed("live-template-injection"),
     engine: EngineId::Api,
     summary: Cow::Borrowed(
         "Input is evaluated as a server-side template: expressions in it are computed",

@@ -178,6 +178,22 @@ impl Operation {
         self.method == "*"
     }
 
+    /// Whether the operation ends a session (a logout): an identity's credential is never sent
+    /// to it, since that would end the session every other check uses.
+    pub fn ends_session(&self) -> bool {
+        let last = self
+            .path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        matches!(
+            last.as_str(),
+            "logout" | "log-out" | "log_out" | "signout" | "sign-out" | "sign_out" | "logoff"
+        ) || (self.method == "DELETE" && matches!(last.as_str(), "session" | "sessions" | "token"))
+    }
+
     /// `GET /users/{id}`.
     pub fn label(&self) -> String {
         format!("{} {}", self.method, self.path)

@@ -869,12 +869,13 @@ fn decorator(b: &mut Builder<'_>, node: Node<'_>) -> Option<Expr> {
 
 /// The text of a string literal node, without quotes.
 fn string_value(b: &Builder<'_>, node: Node<'_>) -> String {
+    // Drop the opening and closing quote by characters: in broken code the last character of
+    // a "string" node is not always a one-byte quote.
     let text = b.text(node);
-    if text.len() >= 2 {
-        text[1..text.len() - 1].to_string()
-    } else {
-        String::new()
-    }
+    let mut chars = text.chars();
+    chars.next();
+    chars.next_back();
+    chars.as_str().to_string()
 }
 
 pub(super) fn expr(b: &mut Builder<'_>, node: Node<'_>) -> Expr {

@@ -62,6 +62,7 @@ impl DemoApi {
             secret,
             failed_logins: Mutex::new(HashMap::new()),
             throttle: Mutex::new(HashMap::new()),
+            revoked: Mutex::new(std::collections::HashSet::new()),
         });
         let (shutdown, signal) = oneshot::channel::<()>();
         let app = routes::router(state);

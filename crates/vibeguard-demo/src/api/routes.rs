@@ -44,6 +44,8 @@ pub struct AppState {
     pub failed_logins: Mutex<HashMap<String, Vec<Instant>>>,
     /// Recent requests per limited route and key (the hardened mode's rate limits).
     pub throttle: Mutex<HashMap<String, Vec<Instant>>>,
+    /// Tokens ended by a logout (the hardened mode refuses them afterwards).
+    pub revoked: Mutex<std::collections::HashSet<String>>,
 }
 
 type Shared = Arc<AppState>;
@@ -70,6 +72,8 @@ pub fn router(state: Shared) -> Router {
             get(get_task).put(update_task).delete(delete_task),
         )
         .route("/api/tasks/export", get(export_tasks))
+        .route("/api/logout", get(logout))
+        .route("/api/users/me/avatar", post(set_avatar))
         .route("/api/notifications/preview", post(preview_notification))
         .route(
             "/api/tasks/{id}/attachment",
@@ -137,6 +141,26 @@ fn db_error(state: &AppState, error: &rusqlite::Error, sql: &str) -> Response {
 /// The caller: `(id, role)`. Vulnerable: the token is decoded, not verified, and its role claim
 /// trusted. Hardened: signature and expiry are verified and the role comes from the database.
 fn caller(state: &AppState, headers: &HeaderMap) -> Option<(i64, String)> {
+    let token = session_token(headers)?;
+    if state.hardened
+        && state
+            .revoked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(&token)
+    {
+        return None;
+    }
+    let claims = if state.hardened {
+        token::verify(&token, &state.secret, now())?
+    } else {
+        token::decode_unverified(&token)?
+    };
+    caller_from_claims(state, &claims)
+}
+
+/// The token a request carries: a bearer token, or the `session` cookie.
+fn session_token(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -150,12 +174,10 @@ fn caller(state: &AppState, headers: &HeaderMap) -> Option<(i64, String)> {
                 .split(';')
                 .find_map(|pair| pair.trim().strip_prefix("session=").map(str::to_string))
         });
-    let token = bearer.or(cookie)?;
-    let claims = if state.hardened {
-        token::verify(&token, &state.secret, now())?
-    } else {
-        token::decode_unverified(&token)?
-    };
+    bearer.or(cookie)
+}
+
+fn caller_from_claims(state: &AppState, claims: &Value) -> Option<(i64, String)> {
     let id: i64 = match claims.get("sub")? {
         Value::String(text) => text.parse().ok()?,
         Value::Number(number) => number.as_i64()?,
@@ -993,6 +1015,102 @@ async fn preview_notification(
         interpreters::render_template(message, &variables)
     };
     reply(StatusCode::OK, json!({"preview": preview}))
+}
+
+/// Ends the session and sends the browser on. Vulnerable: the token stays valid (a JWT is only
+/// forgotten by the browser) and `next` may be any URL. Hardened: the token is revoked and only
+/// same-site paths are followed.
+async fn logout(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let next = query.get("next").cloned().unwrap_or_else(|| "/".into());
+    let location = if state.hardened {
+        if let Some(token) = session_token(&headers) {
+            state
+                .revoked
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(token);
+        }
+        let same_site = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+        if same_site { next } else { "/".into() }
+    } else {
+        next
+    };
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("session=; Path=/; Max-Age=0"),
+    );
+    response
+}
+
+/// The only host the hardened mode takes avatars from.
+const AVATAR_HOST: &str = "images.taskboard.example";
+
+/// Sets the caller's avatar from a URL. Vulnerable: the server downloads whatever URL it is
+/// given (the demo only ever connects to loopback addresses, to stay harmless). Hardened: only
+/// https URLs on the image host are taken, and they are not fetched by the API.
+async fn set_avatar(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    if caller(&state, &headers).is_none() {
+        return unauthorized();
+    }
+    let body = match parse_body(&state, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let Some(url) = body.get("avatarUrl").and_then(Value::as_str) else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "avatarUrl must be a string"}),
+        );
+    };
+    if state.hardened {
+        let allowed = url
+            .strip_prefix("https://")
+            .and_then(|rest| rest.split('/').next())
+            .is_some_and(|host| host == AVATAR_HOST);
+        if !allowed {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": format!("avatarUrl must be an https URL on {AVATAR_HOST}")}),
+            );
+        }
+        return reply(StatusCode::OK, json!({"avatarUrl": url}));
+    }
+    let fetched = fetch_loopback(url).await;
+    reply(
+        StatusCode::OK,
+        json!({"avatarUrl": url, "fetched": fetched.is_some(), "bytes": fetched.unwrap_or(0)}),
+    )
+}
+
+/// GETs an `http://127.x.x.x:port/path` URL and returns the bytes read (at most 64 KiB, 2 s).
+async fn fetch_loopback(url: &str) -> Option<usize> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://")?;
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    let address: std::net::SocketAddr = authority.parse().ok()?;
+    if !address.ip().is_loopback() {
+        return None;
+    }
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(address).await.ok()?;
+        let request =
+            format!("GET /{path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut buffer = Vec::new();
+        stream.take(64 * 1024).read_to_end(&mut buffer).await.ok()?;
+        Some(buffer.len())
+    };
+    tokio::time::timeout(Duration::from_secs(2), exchange)
+        .await
+        .ok()?
 }
 
 async fn password_reset(State(state): State<Shared>, body: Bytes) -> Response {
