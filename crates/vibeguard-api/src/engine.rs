@@ -13,6 +13,7 @@ use vibeguard_core::{
     Text,
 };
 
+use crate::checks::session_lifecycle::SessionFlows;
 use crate::checks::{
     self, Context, DEFAULT_BURST, DeclaredRoute, IdentityView, MAX_BURST, MAX_FOLLOW_UP_PROBES,
     MAX_ROUNDS, Probe, Profile,
@@ -54,6 +55,8 @@ pub struct ApiSettings {
     pub declared_routes: Vec<DeclaredRoute>,
     /// Requests in a brute-force burst (capped at 200).
     pub burst: usize,
+    /// Logout and password-reset flows (`[api.session]`).
+    pub session: SessionFlows,
 }
 
 impl ApiSettings {
@@ -72,6 +75,7 @@ impl ApiSettings {
             profile: Profile::Standard,
             declared_routes: Vec::new(),
             burst: DEFAULT_BURST,
+            session: SessionFlows::default(),
         }
     }
 }
@@ -164,6 +168,15 @@ pub async fn run(
         });
     }
     let base = base_url(&settings.target, &spec);
+    let mut session_flows = settings.session.clone();
+    if let Some(token) = &session_flows.reset_token {
+        session_flows.reset_token = Some(identity::interpolate(token, env).map_err(|message| {
+            ApiError::Identity(IdentityError {
+                name: "api.session".into(),
+                message: format!("reset_token: {message}"),
+            })
+        })?);
+    }
 
     let mut identities = Vec::new();
     for (name, config) in &settings.identities {
@@ -203,6 +216,7 @@ pub async fn run(
             declared_routes: &settings.declared_routes,
             burst: settings.burst.clamp(1, MAX_BURST),
             canary: canary.as_ref(),
+            session: &session_flows,
         };
         for producer in &producers {
             let create = &spec.operations[producer.create];
@@ -263,6 +277,7 @@ pub async fn run(
         declared_routes: &settings.declared_routes,
         burst: settings.burst.clamp(1, MAX_BURST),
         canary: canary.as_ref(),
+        session: &session_flows,
     };
     let target_subject = spec::Operation::whole_target();
     let mut run = EngineRun::new(EngineId::Api);

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 use url::Url;
+use vibeguard_api::checks::session_lifecycle::SessionFlows;
 use vibeguard_api::engine::{self, ApiOutcome, ApiSettings};
 use vibeguard_api::identity::IdentityConfig;
 use vibeguard_api::spec::SpecSource;
@@ -28,6 +29,12 @@ pub async fn audit(mode: Mode) -> ApiOutcome {
             ("bob".into(), login(ACCOUNTS[1].0, ACCOUNTS[1].1)),
         ],
         seed: 1,
+        session: SessionFlows {
+            reset_request: Some("POST /api/password-reset".into()),
+            reset_confirm: Some("POST /api/password-reset/confirm".into()),
+            reset_email: Some(ACCOUNTS[3].0.into()),
+            ..SessionFlows::default()
+        },
         ..ApiSettings::new(target, spec)
     };
     let outcome = engine::run(&settings, &|_| true, &|_| None)
@@ -132,6 +139,14 @@ const EXPECTED: &[&str] = &[
     "VG401 POST /api/users/me/avatar",
     "VG404 POST /api/users/me/avatar",
     "VG417 POST /api/users/me/avatar [nested-json]",
+    // The reset answer carries the token ("until e-mail works"), tokens are never spent and
+    // can be guessed without limit; the logout leaves the session valid.
+    "VG405 POST /api/password-reset [response:/resetToken]",
+    "VG423 POST /api/password-reset/confirm",
+    "VG423 GET /api/logout",
+    "VG404 POST /api/password-reset/confirm",
+    "VG414 POST /api/password-reset/confirm",
+    "VG417 POST /api/password-reset/confirm [nested-json]",
     // A debug page that prints the database password and the JWT secret.
     "VG416 GET /debug",
     // Uploads without a size limit, any page size, and a JSON parser error that becomes a 500.
@@ -158,7 +173,7 @@ async fn every_seeded_flaw_of_the_vulnerable_demo_is_reported() {
         outcome.output.run.rules_applied.len(),
         vibeguard_api::checks::ALL.len()
     );
-    assert_eq!(outcome.output.run.coverage.operations, 16);
+    assert_eq!(outcome.output.run.coverage.operations, 17);
     // Both kinds of CORS flaw, and the BOLA deletion is critical.
     assert_eq!(
         outcome

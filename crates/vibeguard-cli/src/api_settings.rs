@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use url::Url;
 use vibeguard_api::checks::Profile;
+use vibeguard_api::checks::session_lifecycle::SessionFlows;
 use vibeguard_api::engine::ApiSettings;
 use vibeguard_api::http::Limits;
 use vibeguard_api::policy::{Access, AccessPolicy, OperationPattern};
@@ -144,6 +145,21 @@ pub fn from(
             .map_or(vibeguard_api::checks::DEFAULT_BURST, |b| {
                 usize::try_from(*b.get_ref()).unwrap_or(vibeguard_api::checks::MAX_BURST)
             }),
+        session: target_config
+            .and_then(|t| t.session.as_ref())
+            .map(|session| {
+                let text = |value: &Option<toml::Spanned<String>>| {
+                    value.as_ref().map(|v| v.get_ref().trim().to_string())
+                };
+                SessionFlows {
+                    logout: text(&session.logout),
+                    reset_request: text(&session.reset_request),
+                    reset_confirm: text(&session.reset_confirm),
+                    reset_email: text(&session.reset_email),
+                    reset_token: text(&session.reset_token),
+                }
+            })
+            .unwrap_or_default(),
     }))
 }
 

@@ -117,6 +117,24 @@ pub struct Api {
     pub profile: Option<Spanned<String>>,
     /// Requests in a brute-force burst (1 to 200).
     pub burst: Option<Spanned<u64>>,
+    /// Logout and password-reset flows for the session check.
+    pub session: Option<Session>,
+}
+
+/// `[api.session]`: the flows the session check (VG423) follows.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// The logout operation, when its path does not end in `logout`/`signout`.
+    pub logout: Option<Spanned<String>>,
+    /// The operation that starts a password reset.
+    pub reset_request: Option<Spanned<String>>,
+    /// The operation that completes it with the token.
+    pub reset_confirm: Option<Spanned<String>>,
+    /// The (test) account whose password the reset test changes.
+    pub reset_email: Option<Spanned<String>>,
+    /// The reset token to confirm with (`${VAR}` allowed), when the answer does not carry it.
+    pub reset_token: Option<Spanned<String>>,
 }
 
 /// `[budget]`.
@@ -334,6 +352,35 @@ fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Inval
             .chain(target.access.keys())
         {
             check_operation(operation)?;
+        }
+        if let Some(session) = &target.session {
+            for operation in [
+                &session.logout,
+                &session.reset_request,
+                &session.reset_confirm,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                check_operation(operation)?;
+            }
+            let reset = [
+                session.reset_request.is_some(),
+                session.reset_confirm.is_some(),
+                session.reset_email.is_some(),
+            ];
+            if reset.iter().any(|set| *set) && !reset.iter().all(|set| *set) {
+                let given = session
+                    .reset_request
+                    .as_ref()
+                    .or(session.reset_confirm.as_ref())
+                    .or(session.reset_email.as_ref());
+                return Err((
+                    given.map(Spanned::span),
+                    "api.session: a reset test needs reset_request, reset_confirm and reset_email together".into(),
+                    Some("name the operations and a test account whose password may be changed".into()),
+                ));
+            }
         }
         if let Some(burst) = &target.burst
             && !(1..=vibeguard_api::checks::MAX_BURST as u64).contains(burst.get_ref())

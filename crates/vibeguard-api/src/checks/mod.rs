@@ -20,6 +20,7 @@ pub mod open_redirect;
 pub mod resource_limits;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
+pub mod session_lifecycle;
 pub mod sql_injection;
 pub mod ssrf;
 pub mod template_injection;
@@ -72,6 +73,7 @@ pub static ALL: &[&dyn Check] = &[
     &resource_limits::ResourceLimits,
     // Disruptive checks run last, in this order: enumeration stays under lockout limits that
     // the brute-force bursts then trigger.
+    &session_lifecycle::SessionLifecycle,
     &user_enumeration::UserEnumeration,
     &brute_force_unthrottled::BruteForceUnthrottled,
 ];
@@ -209,6 +211,8 @@ pub struct Context<'a> {
     /// The canary listener, when the target is on loopback (server-side fetches are proven by
     /// its hits).
     pub canary: Option<&'a Canary>,
+    /// Logout and password-reset flows from the configuration.
+    pub session: &'a session_lifecycle::SessionFlows,
 }
 
 impl Context<'_> {
@@ -648,6 +652,7 @@ pub(crate) mod testing {
         pub identities: Vec<IdentityView>,
         pub objects: Vec<CreatedObject>,
         pub policy: AccessPolicy,
+        pub session: session_lifecycle::SessionFlows,
     }
 
     impl Fixture {
@@ -658,6 +663,7 @@ pub(crate) mod testing {
                 identities: vec![identity("alice", "1"), identity("bob", "2")],
                 objects: Vec::new(),
                 policy: AccessPolicy::default(),
+                session: session_lifecycle::SessionFlows::default(),
             }
         }
 
@@ -674,6 +680,7 @@ pub(crate) mod testing {
                 declared_routes: &[],
                 burst: DEFAULT_BURST,
                 canary: None,
+                session: &self.session,
             }
         }
     }

@@ -10,6 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use serde_json::json;
 use url::Url;
+use vibeguard_api::checks::session_lifecycle::SessionFlows;
 use vibeguard_api::engine::ApiSettings;
 use vibeguard_api::http::Limits;
 use vibeguard_api::identity::IdentityConfig;
@@ -147,6 +148,13 @@ fn demo_settings(url: &str, global: &GlobalArgs) -> anyhow::Result<ApiSettings> 
         profile: global.profile.unwrap_or_default(),
         declared_routes: Vec::new(),
         burst: vibeguard_api::checks::DEFAULT_BURST,
+        // The reset test changes carol's password, never an identity's.
+        session: SessionFlows {
+            reset_request: Some("POST /api/password-reset".into()),
+            reset_confirm: Some("POST /api/password-reset/confirm".into()),
+            reset_email: Some(ACCOUNTS[3].0.into()),
+            ..SessionFlows::default()
+        },
     })
 }
 

@@ -63,6 +63,7 @@ impl DemoApi {
             failed_logins: Mutex::new(HashMap::new()),
             throttle: Mutex::new(HashMap::new()),
             revoked: Mutex::new(std::collections::HashSet::new()),
+            reset_tokens: Mutex::new(HashMap::new()),
         });
         let (shutdown, signal) = oneshot::channel::<()>();
         let app = routes::router(state);

@@ -46,6 +46,8 @@ pub struct AppState {
     pub throttle: Mutex<HashMap<String, Vec<Instant>>>,
     /// Tokens ended by a logout (the hardened mode refuses them afterwards).
     pub revoked: Mutex<std::collections::HashSet<String>>,
+    /// Password-reset tokens: token → (user id, issued at, used).
+    pub reset_tokens: Mutex<HashMap<String, (i64, Instant, bool)>>,
 }
 
 type Shared = Arc<AppState>;
@@ -64,6 +66,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/login", post(login))
         .route("/api/register", post(register))
         .route("/api/password-reset", post(password_reset))
+        .route("/api/password-reset/confirm", post(confirm_password_reset))
         .route("/api/users/me", get(me))
         .route("/api/users/{id}", get(user_by_id))
         .route("/api/tasks", get(search_tasks).post(create_task))
@@ -317,12 +320,13 @@ type UserRow = (i64, String, String, String, String);
 fn login_success(state: &AppState, id: i64, email: &str, name: &str, role: &str) -> Response {
     let token = if state.hardened {
         token::sign(
-            &json!({"sub": id.to_string(), "role": role, "iat": now(), "exp": now() + 900}),
+            &json!({"sub": id.to_string(), "role": role, "iat": now(), "exp": now() + 900, "jti": new_reset_token(email)}),
             &state.secret,
         )
     } else {
         token::sign(
-            &json!({"sub": id.to_string(), "role": role}),
+            // Like `jwt.sign(payload, secret)` with a token id: no expiry.
+            &json!({"sub": id.to_string(), "role": role, "iat": now(), "jti": new_reset_token(email)}),
             VULNERABLE_JWT_SECRET.as_bytes(),
         )
     };
@@ -1143,24 +1147,111 @@ async fn password_reset(State(state): State<Shared>, body: Bytes) -> Response {
         )
         .optional()
         .ok()
-        .flatten()
-        .is_some();
+        .flatten();
+    let token = known.map(|user_id| {
+        let token = new_reset_token(email);
+        state
+            .reset_tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(token.clone(), (user_id, Instant::now(), false));
+        token
+    });
     // Sending the e-mail is left out: the answer is what matters here.
     if state.hardened {
         reply(
             StatusCode::ACCEPTED,
             json!({"message": "If an account exists for that address, a reset link was sent"}),
         )
-    } else if known {
+    } else if let Some(token) = token {
+        // "Until e-mail works": the token in the answer, so anyone can reset any account.
         reply(
             StatusCode::OK,
-            json!({"message": format!("Reset link sent to {email}")}),
+            json!({"message": format!("Reset link sent to {email}"), "resetToken": token}),
         )
     } else {
         reply(
             StatusCode::NOT_FOUND,
             json!({"error": "No account with that email"}),
         )
+    }
+}
+
+/// A random-looking id (reset tokens, token ids): 32 hex characters from the time, a counter
+/// and the address.
+fn new_reset_token(email: &str) -> String {
+    use sha2::{Digest, Sha256};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let digest = Sha256::digest(format!("{nanos}:{count}:{email}").as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Sets a new password with a reset token. Vulnerable: the token is never spent and never
+/// expires. Hardened: single use, 15 minutes, 12 characters at least.
+async fn confirm_password_reset(State(state): State<Shared>, body: Bytes) -> Response {
+    // Tokens can be guessed one request at a time: 10 tries a minute.
+    if let Some(limited) = throttled(
+        &state,
+        "password-reset-confirm",
+        10,
+        Duration::from_secs(60),
+    ) {
+        return limited;
+    }
+    let body = match parse_body(&state, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let (Some(token), Some(password)) = (
+        body.get("token").and_then(Value::as_str),
+        body.get("password").and_then(Value::as_str),
+    ) else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "token and password are required"}),
+        );
+    };
+    if state.hardened && password.chars().count() < 12 {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "password must be at least 12 characters"}),
+        );
+    }
+    let user_id = {
+        let mut tokens = state
+            .reset_tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match tokens.get_mut(token) {
+            Some((user_id, issued, used)) => {
+                if state.hardened && (*used || issued.elapsed() > Duration::from_secs(900)) {
+                    None
+                } else {
+                    if state.hardened {
+                        *used = true;
+                    }
+                    Some(*user_id)
+                }
+            }
+            None => None,
+        }
+    };
+    let Some(user_id) = user_id else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "invalid or expired token"}),
+        );
+    };
+    match db(&state).execute(
+        "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+        params![weak_hash(password), user_id],
+    ) {
+        Ok(_) => reply(StatusCode::OK, json!({"message": "Password changed"})),
+        Err(error) => db_error(&state, &error, ""),
     }
 }
 

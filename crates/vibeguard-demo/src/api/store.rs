@@ -1,4 +1,5 @@
-//! The demo API's SQLite database, in memory, seeded with three users (alice, bob, an admin).
+//! The demo API's SQLite database, in memory, seeded with four users (alice, bob, an admin, and
+//! carol, the account the password-reset test may change).
 
 use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
@@ -17,6 +18,12 @@ pub const ACCOUNTS: &[(&str, &str, &str, &str)] = &[
         "admin-Pa55word!",
         "Admin",
         "admin",
+    ),
+    (
+        "carol@taskboard.example",
+        "carol-Pa55word!",
+        "Carol",
+        "user",
     ),
 ];
 
