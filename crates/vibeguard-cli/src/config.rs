@@ -689,6 +689,17 @@ send_as = { header = "Authorization", prefix = "Bearer " }
         assert!(e.message.contains("http or https"));
         let e = error("[api]\ntarget = \"localhost:8080/api\"\n");
         assert!(e.message.contains("api.target"));
+        let e = error(
+            "[api]\ntarget = \"http://127.0.0.1:1\"\n[api.session]\nreset_request = \"POST /reset\"\n",
+        );
+        assert!(
+            e.message
+                .contains("reset_request, reset_confirm and reset_email together")
+        );
+        assert_eq!(e.position.map(|p| p.0), Some(4));
+        let e =
+            error("[api]\ntarget = \"http://127.0.0.1:1\"\n[api.session]\nlogout = \"logout\"\n");
+        assert!(e.message.contains("is not an operation"));
         let e = error("[budget]\nconcurrency = 0\n");
         assert!(e.message.contains("budget.concurrency"));
         let e = error("[identities.a]\nkind = \"oauth\"\n");
