@@ -57,6 +57,8 @@ pub struct ApiSettings {
     pub burst: usize,
     /// Logout and password-reset flows (`[api.session]`).
     pub session: SessionFlows,
+    /// The GraphQL endpoint's path (`[api] graphql`), when discovery is not enough.
+    pub graphql: Option<String>,
 }
 
 impl ApiSettings {
@@ -76,6 +78,7 @@ impl ApiSettings {
             declared_routes: Vec::new(),
             burst: DEFAULT_BURST,
             session: SessionFlows::default(),
+            graphql: None,
         }
     }
 }
@@ -217,6 +220,7 @@ pub async fn run(
             burst: settings.burst.clamp(1, MAX_BURST),
             canary: canary.as_ref(),
             session: &session_flows,
+            graphql: settings.graphql.as_deref(),
         };
         for producer in &producers {
             let create = &spec.operations[producer.create];
@@ -278,6 +282,7 @@ pub async fn run(
         burst: settings.burst.clamp(1, MAX_BURST),
         canary: canary.as_ref(),
         session: &session_flows,
+        graphql: settings.graphql.as_deref(),
     };
     let target_subject = spec::Operation::whole_target();
     let mut run = EngineRun::new(EngineId::Api);

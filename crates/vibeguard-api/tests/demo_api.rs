@@ -147,6 +147,14 @@ const EXPECTED: &[&str] = &[
     "VG404 POST /api/password-reset/confirm",
     "VG414 POST /api/password-reset/confirm",
     "VG417 POST /api/password-reset/confirm [nested-json]",
+    // GraphQL at /graphql (not in the description, found at the usual path): introspection,
+    // suggestions, no depth, batch or alias limit, and `search` pasted into SQL.
+    "VG424 POST /graphql [aliases]",
+    "VG424 POST /graphql [argument:tasks.search]",
+    "VG424 POST /graphql [batch]",
+    "VG424 POST /graphql [depth]",
+    "VG424 POST /graphql [introspection]",
+    "VG424 POST /graphql [suggestion]",
     // A debug page that prints the database password and the JWT secret.
     "VG416 GET /debug",
     // Uploads without a size limit, any page size, and a JSON parser error that becomes a 500.

@@ -238,7 +238,8 @@ async fn an_expired_login_token_is_renewed_once_and_the_requests_retried() {
             // The first token expires after one use; later ones stay valid.
             ("/me", Some("t1")) if uses.fetch_add(1, Ordering::SeqCst) == 0 => ok("{}"),
             ("/me", Some(token)) if token != "t1" && token.starts_with('t') => ok("{}"),
-            _ => unauthorized,
+            ("/me", _) => unauthorized,
+            _ => "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_string(),
         }
     })
     .await;

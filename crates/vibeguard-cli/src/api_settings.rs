@@ -160,6 +160,9 @@ pub fn from(
                 }
             })
             .unwrap_or_default(),
+        graphql: target_config
+            .and_then(|t| t.graphql.as_ref())
+            .map(|path| path.get_ref().clone()),
     }))
 }
 

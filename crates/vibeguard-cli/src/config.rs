@@ -119,6 +119,8 @@ pub struct Api {
     pub burst: Option<Spanned<u64>>,
     /// Logout and password-reset flows for the session check.
     pub session: Option<Session>,
+    /// The GraphQL endpoint's path (`/graphql`), when the usual paths do not find it.
+    pub graphql: Option<Spanned<String>>,
 }
 
 /// `[api.session]`: the flows the session check (VG423) follows.
@@ -352,6 +354,15 @@ fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Inval
             .chain(target.access.keys())
         {
             check_operation(operation)?;
+        }
+        if let Some(path) = &target.graphql
+            && !path.get_ref().starts_with('/')
+        {
+            return Err((
+                Some(path.span()),
+                format!("api.graphql: `{}` is not a path", path.get_ref()),
+                Some("give the endpoint's path on the target, e.g. \"/graphql\"".into()),
+            ));
         }
         if let Some(session) = &target.session {
             for operation in [

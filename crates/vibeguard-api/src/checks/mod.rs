@@ -8,6 +8,7 @@ pub mod brute_force_unthrottled;
 pub mod command_injection;
 pub mod cookie_flags;
 pub mod cors_misconfiguration;
+pub mod graphql;
 pub mod hidden_routes;
 pub mod input_validation;
 pub mod jwt_forgery_accepted;
@@ -71,6 +72,7 @@ pub static ALL: &[&dyn Check] = &[
     &live_mass_assignment::LiveMassAssignment,
     &hidden_routes::HiddenRoutes,
     &resource_limits::ResourceLimits,
+    &graphql::GraphQl,
     // Disruptive checks run last, in this order: enumeration stays under lockout limits that
     // the brute-force bursts then trigger.
     &session_lifecycle::SessionLifecycle,
@@ -213,6 +215,8 @@ pub struct Context<'a> {
     pub canary: Option<&'a Canary>,
     /// Logout and password-reset flows from the configuration.
     pub session: &'a session_lifecycle::SessionFlows,
+    /// The GraphQL endpoint's path, when configured (`[api] graphql`).
+    pub graphql: Option<&'a str>,
 }
 
 impl Context<'_> {
@@ -681,6 +685,7 @@ pub(crate) mod testing {
                 burst: DEFAULT_BURST,
                 canary: None,
                 session: &self.session,
+                graphql: None,
             }
         }
     }

@@ -92,7 +92,7 @@ static ERRORS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 });
 
 /// The database whose error text an answer carries.
-fn database_error(exchange: &Exchange) -> Option<&'static str> {
+pub(crate) fn database_error(exchange: &Exchange) -> Option<&'static str> {
     let response = exchange.response()?;
     let mut text = response.text();
     // Error messages inside JSON have their quotes escaped: match the decoded strings too.

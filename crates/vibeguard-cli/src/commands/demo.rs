@@ -155,6 +155,7 @@ fn demo_settings(url: &str, global: &GlobalArgs) -> anyhow::Result<ApiSettings> 
             reset_email: Some(ACCOUNTS[3].0.into()),
             ..SessionFlows::default()
         },
+        graphql: None,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The running demo API: a task board written the way an assistant writes one (vulnerable mode)
 //! and its hardened twin, served on 127.0.0.1 with an embedded SQLite database.
 
+mod graphql;
 mod interpreters;
 mod routes;
 mod store;

@@ -20,6 +20,7 @@ use axum::routing::{get, post};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
+use super::graphql;
 use super::interpreters;
 use super::store::weak_hash;
 use super::token;
@@ -76,6 +77,7 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/api/tasks/export", get(export_tasks))
         .route("/api/logout", get(logout))
+        .route("/graphql", post(graphql_endpoint))
         .route("/api/users/me/avatar", post(set_avatar))
         .route("/api/notifications/preview", post(preview_notification))
         .route(
@@ -1052,6 +1054,125 @@ async fn logout(
         HeaderValue::from_static("session=; Path=/; Max-Age=0"),
     );
     response
+}
+
+/// `POST /graphql` (see [`graphql`]): one root field, `tasks(search)`, over the caller's tasks.
+async fn graphql_endpoint(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some((caller_id, _)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    let body = match parse_body(&state, &body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    match graphql::parse(&body) {
+        graphql::Request::Batch(items) => {
+            if state.hardened {
+                return reply(
+                    StatusCode::BAD_REQUEST,
+                    graphql::error("batching is not supported"),
+                );
+            }
+            let answers: Vec<Value> = items
+                .iter()
+                .map(|item| match item.get("query").and_then(Value::as_str) {
+                    Some(query) => graphql_query(&state, caller_id, query),
+                    None => graphql::error("query is required"),
+                })
+                .collect();
+            reply(StatusCode::OK, Value::Array(answers))
+        }
+        graphql::Request::Single(query) => {
+            reply(StatusCode::OK, graphql_query(&state, caller_id, query))
+        }
+        graphql::Request::Invalid => {
+            reply(StatusCode::BAD_REQUEST, graphql::error("query is required"))
+        }
+    }
+}
+
+fn graphql_query(state: &AppState, caller_id: i64, query: &str) -> Value {
+    if state.hardened {
+        if graphql::depth(query) > graphql::MAX_DEPTH {
+            return graphql::error("query is nested too deeply");
+        }
+        if graphql::aliases(query) > graphql::MAX_ALIASES {
+            return graphql::error("too many aliases");
+        }
+    }
+    if query.contains("__schema") || query.contains("__type(") {
+        return if state.hardened {
+            graphql::error("introspection is disabled")
+        } else if query.contains("__schema") {
+            graphql::schema()
+        } else {
+            json!({"data": {"__type": {"name": "Query", "fields": [{"type": {"ofType": null}}]}}})
+        };
+    }
+    let mut data = serde_json::Map::new();
+    for field in graphql::root_fields(query) {
+        match field.as_str() {
+            "__typename" => {
+                // Aliases keep their names: `a0:__typename` answers under `a0`.
+                let aliased: Vec<&str> = query
+                    .split(|c: char| c == '{' || c == '}' || c.is_whitespace())
+                    .filter_map(|part| part.strip_suffix(":__typename"))
+                    .collect();
+                if aliased.is_empty() {
+                    data.insert("__typename".into(), json!("Query"));
+                }
+                for key in aliased {
+                    data.insert(key.to_string(), json!("Query"));
+                }
+            }
+            "tasks" => {
+                let search = graphql::search_argument(query).unwrap_or_default();
+                let connection = db(state);
+                let rows = if state.hardened {
+                    connection
+                        .prepare("SELECT id, title, done, owner_id FROM tasks WHERE owner_id = ?1 AND title LIKE ?2")
+                        .and_then(|mut statement| {
+                            statement
+                                .query_map(params![caller_id, format!("%{search}%")], task)?
+                                .collect::<Result<Vec<_>, _>>()
+                        })
+                } else {
+                    let sql = format!(
+                        "SELECT id, title, done, owner_id FROM tasks WHERE owner_id = {caller_id} AND title LIKE '%{search}%'"
+                    );
+                    connection.prepare(&sql).and_then(|mut statement| {
+                        statement
+                            .query_map([], task)?
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                };
+                match rows {
+                    Ok(rows) => {
+                        data.insert("tasks".into(), Value::Array(rows));
+                    }
+                    Err(error) if !state.hardened => {
+                        return graphql::error(&format!("SQLITE_ERROR: {error}"));
+                    }
+                    Err(_) => return graphql::error("internal error"),
+                }
+            }
+            other => {
+                let suggestion = if !state.hardened && other.starts_with("task") {
+                    " Did you mean \"tasks\"?"
+                } else {
+                    ""
+                };
+                return graphql::error(&format!(
+                    "Cannot query field \"{other}\" on type \"Query\".{suggestion}"
+                ));
+            }
+        }
+    }
+    json!({"data": data})
 }
 
 /// The only host the hardened mode takes avatars from.
