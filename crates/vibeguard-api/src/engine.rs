@@ -14,11 +14,13 @@ use vibeguard_core::{
 };
 
 use crate::checks::session_lifecycle::SessionFlows;
+use crate::checks::transport_security::TransportFacts;
 use crate::checks::{
     self, Context, DEFAULT_BURST, DeclaredRoute, IdentityView, MAX_BURST, MAX_FOLLOW_UP_PROBES,
     MAX_ROUNDS, Probe, Profile,
 };
 use crate::http::canary::{self, Canary};
+use crate::http::tls_probe::{self, LegacyVersion};
 use crate::http::{Exchange, Executor, Limits, Request, RequestError, Scope};
 use crate::identity::{self, Identity, IdentityConfig, IdentityError};
 use crate::lifecycle::{self, CreatedObject};
@@ -171,6 +173,33 @@ pub async fn run(
         });
     }
     let base = base_url(&settings.target, &spec);
+    // Old TLS versions, by raw ClientHello to the target's own host and port.
+    let transport = if settings.target.scheme() == "https"
+        && let (Some(host), Some(port)) = (
+            settings.target.host_str(),
+            settings.target.port_or_known_default(),
+        ) {
+        let probe = |version| tls_probe::accepts(host, port, version, settings.limits.timeout);
+        let (tls10, tls11) = (
+            probe(LegacyVersion::Tls10).await,
+            probe(LegacyVersion::Tls11).await,
+        );
+        for (result, version) in [(&tls10, "TLS 1.0"), (&tls11, "TLS 1.1")] {
+            if let Err(error) = result {
+                errors.push(EngineError {
+                    source: format!("{host}:{port}"),
+                    line: None,
+                    message: format!("the {version} probe could not connect ({error}); old TLS versions are not judged"),
+                });
+            }
+        }
+        Some(TransportFacts {
+            tls10: tls10.ok(),
+            tls11: tls11.ok(),
+        })
+    } else {
+        None
+    };
     let mut session_flows = settings.session.clone();
     if let Some(token) = &session_flows.reset_token {
         session_flows.reset_token = Some(identity::interpolate(token, env).map_err(|message| {
@@ -221,6 +250,7 @@ pub async fn run(
             canary: canary.as_ref(),
             session: &session_flows,
             graphql: settings.graphql.as_deref(),
+            transport: transport.as_ref(),
         };
         for producer in &producers {
             let create = &spec.operations[producer.create];
@@ -283,6 +313,7 @@ pub async fn run(
         canary: canary.as_ref(),
         session: &session_flows,
         graphql: settings.graphql.as_deref(),
+        transport: transport.as_ref(),
     };
     let target_subject = spec::Operation::whole_target();
     let mut run = EngineRun::new(EngineId::Api);

@@ -773,9 +773,10 @@ fn the_demo_audits_the_running_api_and_its_hardened_twin_reports_no_api_finding(
         .find(|e| e["engine"] == "api")
         .cloned()
         .expect("the API engine ran");
+    // Every check but transport security (plain HTTP on this machine is not judged).
     assert_eq!(
         api_run["rules_applied"].as_array().map(Vec::len),
-        Some(vibeguard_api::checks::ALL.len())
+        Some(vibeguard_api::checks::ALL.len() - 1)
     );
     assert!(
         hardened["findings"]

@@ -25,6 +25,7 @@ pub mod session_lifecycle;
 pub mod sql_injection;
 pub mod ssrf;
 pub mod template_injection;
+pub mod transport_security;
 pub mod user_enumeration;
 
 // Shared by several checks: inputs of an operation, differential comparison, timing, JWTs,
@@ -73,6 +74,7 @@ pub static ALL: &[&dyn Check] = &[
     &hidden_routes::HiddenRoutes,
     &resource_limits::ResourceLimits,
     &graphql::GraphQl,
+    &transport_security::TransportSecurity,
     // Disruptive checks run last, in this order: enumeration stays under lockout limits that
     // the brute-force bursts then trigger.
     &session_lifecycle::SessionLifecycle,
@@ -217,6 +219,8 @@ pub struct Context<'a> {
     pub session: &'a session_lifecycle::SessionFlows,
     /// The GraphQL endpoint's path, when configured (`[api] graphql`).
     pub graphql: Option<&'a str>,
+    /// What the engine learned about the target's TLS (https targets).
+    pub transport: Option<&'a transport_security::TransportFacts>,
 }
 
 impl Context<'_> {
@@ -686,6 +690,7 @@ pub(crate) mod testing {
                 canary: None,
                 session: &self.session,
                 graphql: None,
+                transport: None,
             }
         }
     }

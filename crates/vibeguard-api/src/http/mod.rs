@@ -9,6 +9,7 @@
 pub mod canary;
 pub mod har;
 pub mod scope;
+pub mod tls_probe;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,4 +1,5 @@
-//! What the engine may contact: the target's origin (scheme, host, port) and the hosts the user
+//! What the engine may contact: the target's origin (scheme, host, port), for an https target on
+//! port 443 the same host's plain-HTTP port 80 (to see that it redirects), and the hosts the user
 //! allowed explicitly. Everything else is refused before a connection is made.
 
 use url::Url;
@@ -55,9 +56,17 @@ impl Scope {
         };
         let host = host.to_ascii_lowercase();
         let host = host.trim_start_matches('[').trim_end_matches(']');
-        if url.scheme() == self.scheme
-            && host == self.host.trim_start_matches('[').trim_end_matches(']')
-            && port == self.port
+        let same_host = host == self.host.trim_start_matches('[').trim_end_matches(']');
+        if url.scheme() == self.scheme && same_host && port == self.port {
+            return true;
+        }
+        // The plain-HTTP entrance of an https target on the standard port (port 80 of the same
+        // host), where the transport check asks for a redirect to https.
+        if self.scheme == "https"
+            && self.port == 443
+            && url.scheme() == "http"
+            && same_host
+            && port == 80
         {
             return true;
         }
@@ -107,5 +116,13 @@ mod tests {
         assert!(!scope.allows(&url("file:///etc/passwd")));
         let default_port = Scope::new(&url("https://api.example.com"), &[]).expect("scope");
         assert!(default_port.allows(&url("https://api.example.com:443/x")));
+        // Its plain-HTTP entrance on port 80, and nothing else of plain HTTP.
+        assert!(default_port.allows(&url("http://api.example.com/")));
+        assert!(!default_port.allows(&url("http://api.example.com:8080/")));
+        assert!(!default_port.allows(&url("http://other.example.com/")));
+        let other_port = Scope::new(&url("https://api.example.com:8443"), &[]).expect("scope");
+        assert!(!other_port.allows(&url("http://api.example.com/")));
+        // An http target never gains https or other ports.
+        assert!(!scope.allows(&url("http://127.0.0.1:80/")));
     }
 }
