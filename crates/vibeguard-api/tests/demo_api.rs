@@ -155,6 +155,8 @@ const EXPECTED: &[&str] = &[
     "VG424 POST /graphql [depth]",
     "VG424 POST /graphql [introspection]",
     "VG424 POST /graphql [suggestion]",
+    // The sign-up matches the address against a nested-quantifier regex.
+    "VG426 POST /api/register [body:/email]",
     // A debug page that prints the database password and the JWT secret.
     "VG416 GET /debug",
     // Uploads without a size limit, any page size, and a JSON parser error that becomes a 500.

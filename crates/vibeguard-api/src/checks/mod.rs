@@ -18,6 +18,7 @@ pub mod live_mass_assignment;
 pub mod missing_auth;
 pub mod nosql_injection;
 pub mod open_redirect;
+pub mod regex_dos;
 pub mod resource_limits;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
@@ -73,6 +74,7 @@ pub static ALL: &[&dyn Check] = &[
     &live_mass_assignment::LiveMassAssignment,
     &hidden_routes::HiddenRoutes,
     &resource_limits::ResourceLimits,
+    &regex_dos::RegexDos,
     &graphql::GraphQl,
     &transport_security::TransportSecurity,
     // Disruptive checks run last, in this order: enumeration stays under lockout limits that

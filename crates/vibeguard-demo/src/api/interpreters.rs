@@ -104,6 +104,29 @@ fn run_command(command: &str, slept: &mut Duration) -> String {
     }
 }
 
+/// The time a backtracking regex engine spends on `^([a-zA-Z0-9]+)*@[a-z]+\.[a-z]+$` (the
+/// nested quantifier assistants copy for e-mail checks) for `text`: a valid address is quick, but
+/// a long run of letters that then fails to match makes the engine try every way of splitting
+/// the run — 2^n steps for n letters. Counted, not run: 50,000 steps to the millisecond, at
+/// most 3 seconds.
+pub fn nested_quantifier_time(text: &str) -> Duration {
+    let run = text.chars().take_while(char::is_ascii_alphanumeric).count();
+    let rest = &text[run..];
+    let matches = rest.strip_prefix('@').is_some_and(|domain| {
+        domain.split_once('.').is_some_and(|(name, tld)| {
+            !name.is_empty()
+                && !tld.is_empty()
+                && name.chars().all(|c| c.is_ascii_lowercase())
+                && tld.chars().all(|c| c.is_ascii_lowercase())
+        })
+    });
+    if matches || run < 2 {
+        return Duration::ZERO;
+    }
+    let steps = 1u64 << run.min(40);
+    Duration::from_micros(steps / 50).min(MAX_SLEEP)
+}
+
 /// Renders `{{ expression }}`: a variable's value, or integer arithmetic.
 pub fn render_template(template: &str, variables: &[(&str, &str)]) -> String {
     let mut out = String::new();
@@ -141,6 +164,15 @@ mod tests {
         assert_eq!(shell("x `sleep 1`").1, Duration::from_secs(1));
         assert_eq!(shell("x;sleep 0.5;").1, Duration::from_millis(500));
         assert_eq!(shell("x;sleep 100").1, MAX_SLEEP);
+    }
+
+    #[test]
+    fn the_nested_quantifier_explodes_on_long_failing_runs() {
+        assert_eq!(nested_quantifier_time("alice@example.com"), Duration::ZERO);
+        let short = nested_quantifier_time("aaaaaaaaaaaaaaaa!");
+        let long = nested_quantifier_time("aaaaaaaaaaaaaaaaaaaaaaaa!");
+        assert!(long > short * 200, "{short:?} {long:?}");
+        assert_eq!(nested_quantifier_time(&"a".repeat(60)), MAX_SLEEP);
     }
 
     #[test]

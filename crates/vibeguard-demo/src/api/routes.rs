@@ -563,6 +563,13 @@ async fn register(State(state): State<Shared>, body: Bytes) -> Response {
         };
     }
     let email = body.get("email").map(sql_text).unwrap_or_default();
+    // The address is matched against an e-mail regex with a nested quantifier to log odd
+    // sign-ups (the result only decides a log line): catastrophic backtracking on long
+    // failing input, and the request waits for it.
+    let backtracking = interpreters::nested_quantifier_time(&email);
+    if !backtracking.is_zero() {
+        tokio::time::sleep(backtracking).await;
+    }
     let name = body.get("name").map(sql_text).unwrap_or_default();
     let role = body
         .get("role")
