@@ -39,7 +39,9 @@ static META: RuleMeta = RuleMeta {
              API publishes at a JWKS address — re-signed with HS256 using that public key. Each is \
              sent to a secured read that accepts the real token and refuses no token. A forged \
              token is also made for the second identity's subject: when it gets the second \
-             identity's own answer, anyone can act as anyone.",
+             identity's own answer, anyone can act as anyone. When the target runs on this \
+             machine, a token whose `jku` header names vibeguard's canary on 127.0.0.1 is sent \
+             too: a server that fetches that key set lets tokens choose their own key.",
         ),
         why: Cow::Borrowed(
             "A token whose signature is not checked is a form the client fills in: change `sub` \
@@ -81,6 +83,9 @@ fn object(value: Value) -> Map<String, Value> {
         _ => Map::new(),
     }
 }
+
+/// The canary path a forged token's `jku` points at.
+const JKU_TOKEN: &str = "vg-jku/jwks.json";
 
 /// The forged tokens of the first round, by label.
 fn forgeries(own: &Jwt, raw: &str, other_subject: Option<&str>) -> Vec<(String, String)> {
@@ -246,7 +251,24 @@ impl Check for JwtForgeryAccepted {
             .and_then(|(_, _, token)| token.claim_text("sub"))
             .filter(|sub| own.claim_text("sub").as_ref() != Some(sub));
         let mut probes = jwt::reference_probes(&request, context);
-        for (label, token) in forgeries(&own, raw, other_subject.as_deref()) {
+        let mut forged = forgeries(&own, raw, other_subject.as_deref());
+        if let Some(canary) = context.canary {
+            // A key URL in the token itself: a server that follows it lets the token choose the
+            // key that verifies it. The canary records the fetch whatever the answer.
+            let mut header = own.header.clone();
+            header.insert("alg".into(), Value::String("RS256".into()));
+            header.insert("kid".into(), Value::String("vibeguard".into()));
+            header.insert("jku".into(), Value::String(canary.url(JKU_TOKEN)));
+            forged.push((
+                "forged: jku pointing at another key set".into(),
+                jwt::encode(
+                    &header,
+                    &own.claims,
+                    Signing::Hmac("HS256", b"vibeguard-jku"),
+                ),
+            ));
+        }
+        for (label, token) in forged {
             probes.push(Probe {
                 label,
                 identity: None,
@@ -339,7 +361,8 @@ impl Check for JwtForgeryAccepted {
         let Some((own, _, operation, _)) = Self::setup(context) else {
             return Vec::new();
         };
-        if !jwt::operation_discriminates(results) {
+        let jku_fetched = context.canary.is_some_and(|c| c.was_hit(JKU_TOKEN));
+        if !jwt::operation_discriminates(results) && !jku_fetched {
             return Vec::new();
         }
         let accepted: Vec<(&Probe, &Exchange)> = results
@@ -350,7 +373,15 @@ impl Check for JwtForgeryAccepted {
             })
             .map(|(p, e)| (p, e))
             .collect();
-        let Some((_, first)) = accepted.first() else {
+        let jku_probe = results
+            .iter()
+            .find(|(p, _)| p.label.contains("jku"))
+            .map(|(_, e)| e);
+        let Some(first) = accepted
+            .first()
+            .map(|(_, e)| *e)
+            .or(jku_probe.filter(|_| jku_fetched))
+        else {
             return Vec::new();
         };
         let kinds: Vec<&str> = accepted
@@ -360,11 +391,23 @@ impl Check for JwtForgeryAccepted {
         let impersonation = accepted.iter().find(|(p, e)| {
             p.label.contains("other identity's subject") && jwt::acts_as_other(results, e)
         });
-        let mut message = format!(
-            "{} accepts tokens it did not sign ({})",
-            operation.label(),
-            kinds.join("; ")
-        );
+        let mut message = if kinds.is_empty() {
+            format!(
+                "{} fetches signing keys from a URL in the token",
+                operation.label()
+            )
+        } else {
+            format!(
+                "{} accepts tokens it did not sign ({})",
+                operation.label(),
+                kinds.join("; ")
+            )
+        };
+        if jku_fetched {
+            message.push_str(
+                "; it fetched the key set named by a forged token's `jku` header (vibeguard's canary on 127.0.0.1 recorded the request): an attacker's key set would verify the attacker's tokens",
+            );
+        }
         if impersonation.is_some() {
             let other = context
                 .identities
@@ -374,7 +417,7 @@ impl Check for JwtForgeryAccepted {
                 ": an unsigned token naming {other}'s subject gets {other}'s own answer"
             ));
         }
-        let evidence_exchange = impersonation.map_or(*first, |(_, e)| *e);
+        let evidence_exchange = impersonation.map_or(first, |(_, e)| *e);
         let mut finding = Finding::new(
             &META,
             location(operation, Some("token".into())),
@@ -390,7 +433,7 @@ impl Check for JwtForgeryAccepted {
                 Value::Object(own.claims.clone())
             ),
         });
-        if impersonation.is_none() && kinds.iter().all(|k| k.starts_with("kid")) {
+        if impersonation.is_none() && !jku_fetched && kinds.iter().all(|k| k.starts_with("kid")) {
             finding = finding.with_confidence(Confidence::Firm);
         }
         vec![finding]
@@ -432,6 +475,70 @@ mod tests {
         let other = Jwt::parse(&forged[6].1).expect("token");
         assert_eq!(other.claim_text("sub").as_deref(), Some("2"));
         assert_eq!(other.alg(), "none");
+    }
+
+    #[test]
+    fn a_jku_fetch_recorded_by_the_canary_is_reported_even_when_the_token_is_refused() {
+        use crate::checks::testing::{Fixture, exchange, operation};
+        use crate::http::canary::Canary;
+        use crate::identity::Credential;
+        let header = object(serde_json::json!({"alg": "HS256"}));
+        let claims = object(serde_json::json!({"sub": "1"}));
+        let raw = jwt::encode(&header, &claims, Signing::Hmac("HS256", b"k"));
+        let mut fixture = Fixture::new();
+        fixture
+            .spec
+            .operations
+            .push(operation("GET", "/api/me", true));
+        fixture.identities[0].token = raw.clone();
+        fixture.identities[0].credential = Credential::Header {
+            name: "Authorization".into(),
+            value: format!("Bearer {raw}"),
+        };
+        let base = url::Url::parse("http://127.0.0.1:9/").expect("url");
+        let before = Canary::recorded(base.clone(), Vec::new());
+        let mut context = fixture.context();
+        context.canary = Some(&before);
+        let planned = JwtForgeryAccepted.plan_target(&context);
+        let jku = planned
+            .iter()
+            .find(|p| p.label.contains("jku"))
+            .expect("a jku forgery when a canary listens");
+        let token = jku
+            .request
+            .header_value("authorization")
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .expect("bearer");
+        let forged = Jwt::parse(token).expect("token");
+        assert_eq!(
+            forged.header.get("jku").and_then(Value::as_str),
+            Some("http://127.0.0.1:9/vg-jku/jwks.json")
+        );
+        // Every forgery refused; the reference works.
+        let results: Vec<(Probe, Exchange)> = planned
+            .iter()
+            .map(|probe| {
+                let status = if probe.label == "reference" { 200 } else { 401 };
+                let mut recorded = exchange("GET", probe.request.url.as_str(), status, &[], "{}");
+                recorded.request = probe.request.clone();
+                (probe.clone(), recorded)
+            })
+            .collect();
+        let whole = Operation::whole_target();
+        assert!(
+            JwtForgeryAccepted
+                .evaluate(&whole, &results, &context)
+                .is_empty()
+        );
+        let after = Canary::recorded(base, vec!["/vg-jku/jwks.json".into()]);
+        context.canary = Some(&after);
+        let findings = JwtForgeryAccepted.evaluate(&whole, &results, &context);
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0].message.contains("jku"),
+            "{}",
+            findings[0].message
+        );
     }
 
     #[test]
