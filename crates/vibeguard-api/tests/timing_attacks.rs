@@ -19,7 +19,9 @@ const SPEC: &str = r#"{
     "/search": {"get": {"parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "example": "milk"}}],
                         "responses": {"200": {"description": "hits"}}}},
     "/items/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "example": 7}}],
-                            "responses": {"200": {"description": "an item"}}}}
+                            "responses": {"200": {"description": "an item"}}}},
+    "/subscribe": {"get": {"parameters": [{"name": "email", "in": "query", "required": true, "schema": {"type": "string", "format": "email", "example": "a@example.com"}}],
+                           "responses": {"200": {"description": "subscribed"}}}}
   }
 }"#;
 
@@ -62,12 +64,15 @@ async fn server(delay: impl Fn(&str) -> Duration + Send + Sync + 'static) -> Url
     url
 }
 
-async fn audit(target: Url) -> ApiOutcome {
+/// Every check that judges answer times.
+const TIMING_CHECKS: &[&str] = &["VG409", "VG419", "VG426"];
+
+async fn audit(target: Url, checks: &[&str]) -> ApiOutcome {
     let folder = tempfile::tempdir().expect("tempdir");
     let spec = folder.path().join("openapi.json");
     std::fs::write(&spec, SPEC).expect("write spec");
     let settings = ApiSettings::new(target, SpecSource::File(spec));
-    engine::run(&settings, &|code| code == "VG409", &|_| None)
+    engine::run(&settings, &|code| checks.contains(&code), &|_| None)
         .await
         .expect("the engine runs")
 }
@@ -84,7 +89,7 @@ fn units(line: &str) -> u64 {
 #[tokio::test]
 async fn a_delay_that_follows_the_payload_is_reported() {
     let target = server(|line| Duration::from_millis(2 + units(line) * 300)).await;
-    let outcome = audit(target).await;
+    let outcome = audit(target, &["VG409"]).await;
     let findings: Vec<String> = outcome
         .output
         .findings
@@ -95,7 +100,8 @@ async fn a_delay_that_follows_the_payload_is_reported() {
         findings,
         [
             "VG409 GET /items/{id} [path:id]",
-            "VG409 GET /search [query:q]"
+            "VG409 GET /search [query:q]",
+            "VG409 GET /subscribe [query:email]"
         ],
         "{:#?}",
         outcome.output.findings
@@ -116,7 +122,7 @@ async fn a_jittery_server_is_not_reported() {
         Duration::from_millis((n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) % 300)
     })
     .await;
-    let outcome = audit(target).await;
+    let outcome = audit(target, TIMING_CHECKS).await;
     assert!(
         outcome.output.findings.is_empty(),
         "{:#?}",
@@ -129,14 +135,67 @@ async fn a_jittery_server_is_not_reported() {
             .iter()
             .any(|e| e.request.url.as_str().contains("randomblob"))
     );
+    assert!(
+        outcome
+            .exchanges
+            .iter()
+            .any(|e| e.request.url.as_str().contains("sleep"))
+    );
+    assert!(
+        outcome.exchanges.iter().any(|e| e
+            .request
+            .url
+            .as_str()
+            .contains("aaaaaaaaaaaaaaaaaaaaaa%21"))
+    );
 }
 
 #[tokio::test]
 async fn a_uniformly_slow_server_is_not_reported() {
     let target = server(|_| Duration::from_millis(250)).await;
-    let outcome = audit(target).await;
+    let outcome = audit(target, TIMING_CHECKS).await;
     assert!(
         outcome.output.findings.is_empty(),
+        "{:#?}",
+        outcome.output.findings
+    );
+}
+
+/// The seconds a shell `sleep` in the request line asks for.
+fn sleep_seconds(line: &str) -> f64 {
+    let decoded = line.replace("%20", " ").replace('+', " ");
+    decoded
+        .split("sleep ")
+        .nth(1)
+        .and_then(|rest| {
+            rest.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .next()
+        })
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn a_blind_shell_is_reported_by_its_sleep_series() {
+    // Runs what follows a `;` as a shell would, prints nothing.
+    let target = server(|line| Duration::from_secs_f64(0.002 + sleep_seconds(line).min(2.0))).await;
+    let outcome = audit(target, &["VG419"]).await;
+    let findings: Vec<String> = outcome
+        .output
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.code, f.location))
+        .collect();
+    assert!(
+        findings.contains(&"VG419 GET /search [query:q]".to_string()),
+        "{findings:?}"
+    );
+    assert!(
+        outcome
+            .output
+            .findings
+            .iter()
+            .all(|f| f.message.contains("sleep")),
         "{:#?}",
         outcome.output.findings
     );
