@@ -320,7 +320,7 @@ impl Check for CommandInjection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{Fixture, exchange, operation};
+    use crate::checks::testing::{Fixture, answer, operation, rounds};
     use crate::spec::{ParamIn, Parameter, Schema, SchemaType};
 
     fn export_operation() -> Operation {
@@ -345,7 +345,7 @@ mod tests {
         let mut context = fixture.context();
         context.profile = profile;
         let op = export_operation();
-        let answer = |probe: &Probe| {
+        let results = rounds(&CommandInjection, &op, &context, &mut |probe| {
             let file = probe
                 .request
                 .url
@@ -354,23 +354,10 @@ mod tests {
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default();
             let (status, body, millis) = server(&file);
-            let mut recorded = exchange("GET", probe.request.url.as_str(), status, &[], &body);
-            recorded.request = probe.request.clone();
+            let mut recorded = answer(probe, status, &body);
             recorded.elapsed = Duration::from_millis(millis);
-            (probe.clone(), recorded)
-        };
-        let mut results: Vec<(Probe, Exchange)> = CommandInjection
-            .plan(&op, &context)
-            .iter()
-            .map(answer)
-            .collect();
-        for _ in 0..3 {
-            let more = CommandInjection.follow_up(&op, &results, &context);
-            if more.is_empty() {
-                break;
-            }
-            results.extend(more.iter().map(answer));
-        }
+            recorded
+        });
         let sent = results.len();
         (sent, CommandInjection.evaluate(&op, &results, &context))
     }

@@ -656,6 +656,92 @@ pub(crate) mod testing {
         }
     }
 
+    /// The probes of a check for one operation (or the whole target) answered by `answer`,
+    /// round after round as the engine runs them: the plan, then follow-ups until there are
+    /// none, at most [`MAX_ROUNDS`] rounds in all.
+    pub fn rounds(
+        check: &dyn Check,
+        operation: &Operation,
+        context: &Context<'_>,
+        answer: &mut dyn FnMut(&Probe) -> Exchange,
+    ) -> Vec<(Probe, Exchange)> {
+        let planned = if operation.is_whole_target() {
+            check.plan_target(context)
+        } else {
+            check.plan(operation, context)
+        };
+        let mut results: Vec<(Probe, Exchange)> = planned
+            .into_iter()
+            .map(|probe| {
+                let exchange = answer(&probe);
+                (probe, exchange)
+            })
+            .collect();
+        for _ in 1..MAX_ROUNDS {
+            let more = check.follow_up(operation, &results, context);
+            if more.is_empty() {
+                break;
+            }
+            for probe in more {
+                let exchange = answer(&probe);
+                results.push((probe, exchange));
+            }
+        }
+        results
+    }
+
+    /// A recorded answer to a probe: its own request, a status and a body.
+    pub fn answer(probe: &Probe, status: u16, body: &str) -> Exchange {
+        let mut recorded = exchange(
+            &probe.request.method,
+            probe.request.url.as_str(),
+            status,
+            &[],
+            body,
+        );
+        recorded.request = probe.request.clone();
+        recorded
+    }
+
+    /// The JSON body a probe carries (`Null` when none).
+    pub fn json_body(probe: &Probe) -> Value {
+        probe
+            .request
+            .body
+            .as_ref()
+            .and_then(|b| serde_json::from_slice(b).ok())
+            .unwrap_or(Value::Null)
+    }
+
+    /// An operation with a JSON body of string fields (with an optional format each).
+    pub fn json_operation(method: &str, path: &str, fields: &[(&str, Option<&str>)]) -> Operation {
+        let mut op = operation(method, path, true);
+        op.body = Some(crate::spec::RequestBody {
+            required: true,
+            media_type: "application/json".into(),
+            kind: BodyKind::Json,
+            schema: Schema {
+                types: vec![SchemaType::Object],
+                properties: fields
+                    .iter()
+                    .map(|(name, format)| {
+                        (
+                            name.to_string(),
+                            Schema {
+                                types: vec![SchemaType::String],
+                                format: format.map(str::to_string),
+                                ..Schema::default()
+                            },
+                        )
+                    })
+                    .collect(),
+                required: fields.iter().map(|(name, _)| name.to_string()).collect(),
+                ..Schema::default()
+            },
+        });
+        op
+    }
+
     pub struct Fixture {
         pub spec: ApiSpec,
         pub base: Url,

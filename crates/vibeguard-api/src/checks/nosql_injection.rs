@@ -289,26 +289,11 @@ impl Check for NoSqlInjection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{Fixture, exchange, operation};
-    use crate::spec::{BodyKind, RequestBody, Schema, SchemaType};
+    use crate::checks::testing::{Fixture, answer, json_body, json_operation, rounds};
 
     fn login_operation() -> Operation {
-        let string = || Schema {
-            types: vec![SchemaType::String],
-            ..Schema::default()
-        };
-        let mut op = operation("POST", "/api/login", false);
-        op.body = Some(RequestBody {
-            required: true,
-            media_type: "application/json".into(),
-            kind: BodyKind::Json,
-            schema: Schema {
-                types: vec![SchemaType::Object],
-                properties: vec![("email".into(), string()), ("password".into(), string())],
-                required: vec!["email".into(), "password".into()],
-                ..Schema::default()
-            },
-        });
+        let mut op = json_operation("POST", "/api/login", &[("email", None), ("password", None)]);
+        op.security = crate::spec::Security::Public;
         op
     }
 
@@ -319,30 +304,10 @@ mod tests {
         let fixture = Fixture::new();
         let context = fixture.context();
         let op = login_operation();
-        let answer = |probe: &Probe| {
-            let body: Value = probe
-                .request
-                .body
-                .as_ref()
-                .and_then(|b| serde_json::from_slice(b).ok())
-                .unwrap_or(Value::Null);
-            let (status, text) = server(&body);
-            let mut recorded = exchange("POST", probe.request.url.as_str(), status, &[], &text);
-            recorded.request = probe.request.clone();
-            (probe.clone(), recorded)
-        };
-        let mut results: Vec<(Probe, Exchange)> = NoSqlInjection
-            .plan(&op, &context)
-            .iter()
-            .map(answer)
-            .collect();
-        for _ in 0..3 {
-            let more = NoSqlInjection.follow_up(&op, &results, &context);
-            if more.is_empty() {
-                break;
-            }
-            results.extend(more.iter().map(answer));
-        }
+        let results = rounds(&NoSqlInjection, &op, &context, &mut |probe| {
+            let (status, text) = server(&json_body(probe));
+            answer(probe, status, &text)
+        });
         NoSqlInjection.evaluate(&op, &results, &context)
     }
 

@@ -344,38 +344,14 @@ impl Check for RegexDos {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{Fixture, exchange, operation};
-    use crate::spec::{BodyKind, RequestBody, SchemaType};
+    use crate::checks::testing::{Fixture, answer, json_body, json_operation, rounds};
 
     fn register() -> Operation {
-        let mut op = operation("POST", "/api/register", false);
-        op.body = Some(RequestBody {
-            required: true,
-            media_type: "application/json".into(),
-            kind: BodyKind::Json,
-            schema: Schema {
-                types: vec![SchemaType::Object],
-                properties: vec![
-                    (
-                        "email".into(),
-                        Schema {
-                            types: vec![SchemaType::String],
-                            format: Some("email".into()),
-                            ..Schema::default()
-                        },
-                    ),
-                    (
-                        "bio".into(),
-                        Schema {
-                            types: vec![SchemaType::String],
-                            ..Schema::default()
-                        },
-                    ),
-                ],
-                ..Schema::default()
-            },
-        });
-        op
+        json_operation(
+            "POST",
+            "/api/register",
+            &[("email", Some("email")), ("bio", None)],
+        )
     }
 
     type Server<'a> = dyn Fn(&str) -> u64 + 'a;
@@ -384,26 +360,12 @@ mod tests {
         let fixture = Fixture::new();
         let context = fixture.context();
         let op = register();
-        let answer = |probe: &Probe| {
-            let body: Value =
-                serde_json::from_slice(probe.request.body.as_deref().unwrap_or_default())
-                    .unwrap_or(Value::Null);
-            let millis = server(body["email"].as_str().unwrap_or_default());
-            let mut recorded = exchange("POST", probe.request.url.as_str(), 400, &[], "{}");
-            recorded.request = probe.request.clone();
+        let results = rounds(&RegexDos, &op, &context, &mut |probe| {
+            let millis = server(json_body(probe)["email"].as_str().unwrap_or_default());
+            let mut recorded = answer(probe, 400, "{}");
             recorded.elapsed = Duration::from_millis(millis);
-            (probe.clone(), recorded)
-        };
-        let mut results: Vec<(Probe, Exchange)> =
-            RegexDos.plan(&op, &context).iter().map(answer).collect();
-        // The engine's rounds: the plan and three follow-ups.
-        for _ in 0..3 {
-            let more = RegexDos.follow_up(&op, &results, &context);
-            if more.is_empty() {
-                break;
-            }
-            results.extend(more.iter().map(answer));
-        }
+            recorded
+        });
         (results.len(), RegexDos.evaluate(&op, &results, &context))
     }
 

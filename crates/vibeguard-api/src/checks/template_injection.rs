@@ -175,9 +175,8 @@ impl Check for TemplateInjection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{Fixture, exchange, operation};
+    use crate::checks::testing::{Fixture, answer, json_body, operation, rounds};
     use crate::spec::{BodyKind, RequestBody, Schema, SchemaType};
-    use serde_json::Value;
 
     fn preview_operation() -> Operation {
         let mut op = operation("POST", "/api/preview", true);
@@ -215,22 +214,14 @@ mod tests {
         let fixture = Fixture::new();
         let context = fixture.context();
         let op = preview_operation();
-        let answer = |probe: &Probe| {
-            let body: Value = probe
-                .request
-                .body
-                .as_ref()
-                .and_then(|b| serde_json::from_slice(b).ok())
-                .unwrap_or(Value::Null);
-            let text = server(body["greeting"].as_str().unwrap_or_default());
-            let mut recorded = exchange("POST", probe.request.url.as_str(), 200, &[], &text);
-            recorded.request = probe.request.clone();
-            (probe.clone(), recorded)
-        };
+        let results = rounds(&TemplateInjection, &op, &context, &mut |probe| {
+            answer(
+                probe,
+                200,
+                &server(json_body(probe)["greeting"].as_str().unwrap_or_default()),
+            )
+        });
         let planned = TemplateInjection.plan(&op, &context);
-        let mut results: Vec<(Probe, Exchange)> = planned.iter().map(answer).collect();
-        let more = TemplateInjection.follow_up(&op, &results, &context);
-        results.extend(more.iter().map(answer));
         (planned, TemplateInjection.evaluate(&op, &results, &context))
     }
 
