@@ -13,8 +13,8 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 use vibeguard_api::http::tls_probe::{LegacyVersion, accepts};
 
-const CERT: &[u8] = include_bytes!("data/tls/cert.pem");
-const KEY: &[u8] = include_bytes!("data/tls/key.pem");
+const CERT: &[u8] = include_bytes!("fixtures/tls/cert.pem");
+const KEY: &[u8] = include_bytes!("fixtures/tls/key.pem");
 
 /// A TLS server that completes handshakes and answers one HTTP request per connection.
 async fn modern_server() -> u16 {
