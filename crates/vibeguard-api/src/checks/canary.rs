@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::Probe;
 use super::inputs::{InjectionPoint, Template};
+use super::{Probe, exchange_labelled};
 use crate::http::Exchange;
 
 /// One payload syntax: its name and how it wraps the computation `a*b` after the original value.
@@ -62,13 +62,6 @@ fn baseline_shows(results: &[(Probe, Exchange)], marker: &str) -> bool {
         .any(|(_, exchange)| shows(exchange, marker))
 }
 
-fn find<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
-    results
-        .iter()
-        .find(|(probe, _)| probe.label == label)
-        .map(|(_, exchange)| exchange)
-}
-
 /// The confirmation round for every family whose first marker came back.
 pub fn follow_up(
     template: &Template,
@@ -83,8 +76,9 @@ pub fn follow_up(
     }
     for point in &template.points {
         for family in families {
-            let hit = find(results, &label(point, family, 0)).is_some_and(|e| shows(e, &first));
-            if hit && find(results, &label(point, family, 1)).is_none() {
+            let hit = exchange_labelled(results, &label(point, family, 0))
+                .is_some_and(|e| shows(e, &first));
+            if hit && exchange_labelled(results, &label(point, family, 1)).is_none() {
                 let payload =
                     (family.payload)(&point.original_text(), prefix, ROUNDS[1].0, ROUNDS[1].1);
                 probes.push(template.probe(
@@ -112,8 +106,8 @@ pub fn proven<'a>(
     for point in &template.points {
         for family in families {
             let (Some(first), Some(second)) = (
-                find(results, &label(point, family, 0)),
-                find(results, &label(point, family, 1)),
+                exchange_labelled(results, &label(point, family, 0)),
+                exchange_labelled(results, &label(point, family, 1)),
             ) else {
                 continue;
             };

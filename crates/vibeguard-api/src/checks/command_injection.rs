@@ -14,7 +14,7 @@ use vibeguard_core::{
 use super::canary::{self, Family};
 use super::inputs::{InjectionPoint, Template};
 use super::timing::{self, SERIES, Verdict};
-use super::{Check, Context, Probe, Profile, http_evidence, location};
+use super::{Check, Context, Probe, Profile, exchange_labelled, http_evidence, location};
 use crate::http::Exchange;
 use crate::spec::Operation;
 
@@ -129,13 +129,6 @@ fn label(point: &InjectionPoint, kind: &str) -> String {
     format!("{}#{kind}", point.label())
 }
 
-fn find<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
-    results
-        .iter()
-        .find(|(probe, _)| probe.label == label)
-        .map(|(_, exchange)| exchange)
-}
-
 fn baseline_times(results: &[(Probe, Exchange)]) -> Vec<Duration> {
     results
         .iter()
@@ -231,7 +224,7 @@ impl Check for CommandInjection {
             let v = point.original_text();
             for (separator, payload) in &SLEEPS {
                 let first = label(point, &format!("time:{separator}"));
-                match find(results, &first) {
+                match exchange_labelled(results, &first) {
                     None => probes.push(template.probe(
                         first,
                         template.with(point, &Value::String(payload(&v, &seconds(2)))),
@@ -242,7 +235,7 @@ impl Check for CommandInjection {
                     {
                         for (index, units) in SERIES.iter().enumerate() {
                             let kind = format!("series:{separator}:{units}:{index}");
-                            if find(results, &label(point, &kind)).is_none() {
+                            if exchange_labelled(results, &label(point, &kind)).is_none() {
                                 probes.push(
                                     template.probe(
                                         label(point, &kind),

@@ -10,7 +10,7 @@ use vibeguard_core::{
 };
 
 use super::sql_injection::database_error;
-use super::{Check, Context, Probe, http_evidence};
+use super::{Check, Context, Probe, exchange_labelled, http_evidence};
 use crate::http::{Exchange, Request};
 use crate::spec::Operation;
 
@@ -86,9 +86,7 @@ const ALIASES: usize = 100;
 const INTROSPECTION: &str = "query{__schema{queryType{name} types{name kind fields{name args{name type{name kind ofType{name kind}}} type{name kind ofType{name kind}}}}}}";
 
 fn post(context: &Context<'_>, path: &str, body: &Value) -> Option<Request> {
-    let mut root = context.base.clone();
-    root.set_path("/");
-    let url = root.join(path.trim_start_matches('/')).ok()?;
+    let url = context.origin().join(path.trim_start_matches('/')).ok()?;
     Some(Request::new("POST", url).json(body))
 }
 
@@ -128,13 +126,6 @@ fn endpoints(results: &[(Probe, Exchange)]) -> Vec<String> {
         .collect();
     found.dedup();
     found
-}
-
-fn find<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
-    results
-        .iter()
-        .find(|(p, _)| p.label == label)
-        .map(|(_, e)| e)
 }
 
 /// Root fields with a text argument, from an introspection answer: (field, argument, whether the
@@ -268,7 +259,7 @@ impl Check for GraphQl {
         let mut probes = Vec::new();
         for path in endpoints(results).iter().take(1) {
             let label = |kind: &str| format!("{kind} {path}");
-            if find(results, &label("introspection")).is_none() {
+            if exchange_labelled(results, &label("introspection")).is_none() {
                 let batch: Vec<Value> = (0..BATCH)
                     .map(|_| json!({"query": "query{__typename}"}))
                     .collect();
@@ -289,10 +280,10 @@ impl Check for GraphQl {
                 );
                 continue;
             }
-            if find(results, &label("suggestion")).is_some() {
+            if exchange_labelled(results, &label("suggestion")).is_some() {
                 continue;
             }
-            let schema = find(results, &label("introspection"))
+            let schema = exchange_labelled(results, &label("introspection"))
                 .and_then(json_of)
                 .filter(has_data);
             let misspelt = schema
@@ -334,7 +325,7 @@ impl Check for GraphQl {
         &self,
         operation: &Operation,
         results: &[(Probe, Exchange)],
-        context: &Context<'_>,
+        _context: &Context<'_>,
     ) -> Vec<Finding> {
         if !operation.is_whole_target() {
             return Vec::new();
@@ -355,7 +346,7 @@ impl Check for GraphQl {
                             .with_evidence(http_evidence(exchange)),
                     );
                 };
-            if let Some(exchange) = find(results, &label("introspection"))
+            if let Some(exchange) = exchange_labelled(results, &label("introspection"))
                 && json_of(exchange).is_some_and(|v| {
                     v.pointer("/data/__schema/types")
                         .is_some_and(Value::is_array)
@@ -370,7 +361,7 @@ impl Check for GraphQl {
                     exchange,
                 );
             }
-            if let Some(exchange) = find(results, &label("suggestion"))
+            if let Some(exchange) = exchange_labelled(results, &label("suggestion"))
                 && exchange
                     .response()
                     .is_some_and(|r| r.text().contains("Did you mean"))
@@ -384,7 +375,7 @@ impl Check for GraphQl {
                     exchange,
                 );
             }
-            if let Some(exchange) = find(results, &label("depth"))
+            if let Some(exchange) = exchange_labelled(results, &label("depth"))
                 && json_of(exchange).is_some_and(|v| has_data(&v))
             {
                 push(
@@ -394,7 +385,7 @@ impl Check for GraphQl {
                     exchange,
                 );
             }
-            if let Some(exchange) = find(results, &label("batch"))
+            if let Some(exchange) = exchange_labelled(results, &label("batch"))
                 && json_of(exchange).is_some_and(|v| {
                     v.as_array()
                         .is_some_and(|a| a.len() >= BATCH && a.iter().all(has_data))
@@ -409,7 +400,7 @@ impl Check for GraphQl {
                     exchange,
                 );
             }
-            if let Some(exchange) = find(results, &label("aliases"))
+            if let Some(exchange) = exchange_labelled(results, &label("aliases"))
                 && json_of(exchange).is_some_and(|v| {
                     v.get("data")
                         .and_then(Value::as_object)
@@ -432,7 +423,8 @@ impl Check for GraphQl {
                 let Some(target) = rest.strip_suffix(&format!(":error {path}")) else {
                     continue;
                 };
-                let control = find(results, &format!("inject:{target}:control {path}"));
+                let control =
+                    exchange_labelled(results, &format!("inject:{target}:control {path}"));
                 if let Some(database) = database_error(exchange)
                     && control.is_some_and(|c| database_error(c).is_none())
                 {
@@ -448,7 +440,6 @@ impl Check for GraphQl {
                 }
             }
         }
-        let _ = context;
         findings
     }
 }

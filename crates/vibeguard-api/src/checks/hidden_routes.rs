@@ -475,6 +475,21 @@ fn matches_template(template: &str, path: &str) -> bool {
         })
 }
 
+/// A declared route's path with every parameter (`{id}`, `:id`) filled with `1`.
+fn concrete_path(template: &str) -> String {
+    template
+        .split('/')
+        .map(|s| {
+            if s.starts_with('{') || s.starts_with(':') {
+                "1"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Whether the description documents a path (any method).
 fn documented(context: &Context<'_>, path: &str) -> bool {
     let base_path = context.base.path().trim_end_matches('/');
@@ -569,9 +584,7 @@ impl Check for HiddenRoutes {
     }
 
     fn plan_target(&self, context: &Context<'_>) -> Vec<Probe> {
-        let mut root = context.base.clone();
-        root.set_path("/");
-        root.set_query(None);
+        let root = context.origin();
         let base_path = context.base.path().trim_end_matches('/').to_string();
         let mut probes = Vec::new();
         let mut sent = BTreeSet::new();
@@ -606,18 +619,7 @@ impl Check for HiddenRoutes {
         }
         for route in context.declared_routes {
             if matches!(route.method.as_str(), "GET" | "*") && !documented(context, &route.path) {
-                let concrete = route
-                    .path
-                    .split('/')
-                    .map(|s| {
-                        if s.starts_with('{') || s.starts_with(':') {
-                            "1"
-                        } else {
-                            s
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let concrete = concrete_path(&route.path);
                 push(format!("code:{}", route.declared_at), &concrete);
             }
         }
@@ -738,18 +740,7 @@ impl Check for HiddenRoutes {
             if documented(context, &route.path) {
                 continue;
             }
-            let concrete = route
-                .path
-                .split('/')
-                .map(|s| {
-                    if s.starts_with('{') || s.starts_with(':') {
-                        "1"
-                    } else {
-                        s
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("/");
+            let concrete = concrete_path(&route.path);
             if findings.iter().any(
                 |f| matches!(&f.location, Location::Operation { path, .. } if *path == concrete),
             ) {

@@ -10,6 +10,15 @@ use super::{Context, Probe, value_text, with_body};
 use crate::http::Request;
 use crate::spec::{BodyKind, Operation, ParamIn, SchemaType};
 
+/// A name without case, `_`, `-` or other punctuation (`return_to`, `returnTo` and
+/// `Return-To` are one name), for matching inputs against lists of names.
+pub fn normalised_name(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
 /// JSON body fields are followed this deep.
 const MAX_BODY_DEPTH: usize = 4;
 

@@ -226,6 +226,15 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The target's origin with the root path (`https://api.example.com/`): where whole-target
+    /// probes (hidden paths, GraphQL, transport) start, whatever the base path.
+    pub fn origin(&self) -> Url {
+        let mut root = self.base.clone();
+        root.set_path("/");
+        root.set_query(None);
+        root
+    }
+
     /// A synthesizer for one operation (deterministic per operation and purpose).
     pub fn synthesizer(&self, operation: &Operation, purpose: &str) -> Synthesizer {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -340,6 +349,17 @@ impl Context<'_> {
         }
         Some(request)
     }
+}
+
+/// The exchange of the probe with this label, among a check's results.
+pub fn exchange_labelled<'a>(
+    results: &'a [(Probe, Exchange)],
+    label: &str,
+) -> Option<&'a Exchange> {
+    results
+        .iter()
+        .find(|(probe, _)| probe.label == label)
+        .map(|(_, exchange)| exchange)
 }
 
 /// Encodes a body value for its media type.

@@ -11,7 +11,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::inputs::{InjectionPoint, Slot, Template};
+use super::inputs::{InjectionPoint, Slot, Template, normalised_name};
 use super::{Check, Context, Probe, Profile, http_evidence, location};
 use crate::http::Exchange;
 use crate::spec::Operation;
@@ -111,16 +111,9 @@ const REDIRECT_NAMES: &[&str] = &[
 /// Names tried on authentication routes although the description does not list them.
 const UNDOCUMENTED_NAMES: &[&str] = &["next", "redirect", "returnTo", "url"];
 
-fn normalise(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase()
-}
-
 /// Whether an input's name says it is a redirect target.
 pub fn is_redirect_name(name: &str) -> bool {
-    REDIRECT_NAMES.contains(&normalise(name).as_str())
+    REDIRECT_NAMES.contains(&normalised_name(name).as_str())
 }
 
 fn is_auth_route(operation: &Operation) -> bool {

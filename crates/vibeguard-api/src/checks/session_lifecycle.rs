@@ -17,7 +17,7 @@ use vibeguard_core::{
     Severity,
 };
 
-use super::{Check, Context, Probe, http_evidence, jwt, with_body};
+use super::{Check, Context, Probe, exchange_labelled, http_evidence, jwt, with_body};
 use crate::http::{Exchange, Request};
 use crate::policy::OperationPattern;
 use crate::spec::{Operation, SchemaType};
@@ -193,13 +193,6 @@ fn reset_body(
     Some(with_body(request, body.kind, &body.media_type, &value))
 }
 
-fn find<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
-    results
-        .iter()
-        .find(|(p, _)| p.label == label)
-        .map(|(_, e)| e)
-}
-
 fn succeeded(exchange: Option<&Exchange>) -> bool {
     exchange
         .and_then(|e| e.response())
@@ -212,7 +205,7 @@ fn reset_token(results: &[(Probe, Exchange)], context: &Context<'_>) -> Option<(
     if let Some(token) = &context.session.reset_token {
         return Some((token.clone(), false));
     }
-    let answer = find(results, "reset-request")?.response()?;
+    let answer = exchange_labelled(results, "reset-request")?.response()?;
     let mut found = Vec::new();
     token_fields(&answer.json()?, &mut found);
     found.into_iter().next().map(|token| (token, true))
@@ -280,14 +273,14 @@ impl Check for SessionLifecycle {
             view,
             read,
             logout_operation(context),
-            find(results, "login"),
+            exchange_labelled(results, "login"),
         ) && let Some(session) = fresh_session(login, context)
             // A login that hands out the identity's own token again (same claims, same second):
             // logging it out would end the session the run uses, so the test is skipped.
             && session != view.token
         {
             let as_fresh = |request: &Request| jwt::with_token(request, view, &session);
-            if find(results, "before").is_none() {
+            if exchange_labelled(results, "before").is_none() {
                 if let Some(logout_request) = context.request(logout, None, 0) {
                     probes.push(Probe {
                         label: "before".into(),
@@ -300,7 +293,9 @@ impl Check for SessionLifecycle {
                         request: as_fresh(&logout_request),
                     });
                 }
-            } else if find(results, "after").is_none() && succeeded(find(results, "before")) {
+            } else if exchange_labelled(results, "after").is_none()
+                && succeeded(exchange_labelled(results, "before"))
+            {
                 probes.push(Probe {
                     label: "after".into(),
                     identity: None,
@@ -309,7 +304,7 @@ impl Check for SessionLifecycle {
             }
         }
         if let Some((_, confirm, email)) = reset_operations(context)
-            && find(results, "reset-confirm-1").is_none()
+            && exchange_labelled(results, "reset-confirm-1").is_none()
             && let Some((token, _)) = reset_token(results, context)
             && let Some(request) = reset_body(confirm, context, email, Some(&token))
         {
@@ -337,14 +332,14 @@ impl Check for SessionLifecycle {
             return Vec::new();
         }
         let mut findings = Vec::new();
-        let logout_ended = find(results, "logout")
+        let logout_ended = exchange_labelled(results, "logout")
             .and_then(|e| e.response())
             .is_some_and(|r| r.status < 400);
         if let (Some(logout), true, true, Some(after)) = (
             logout_operation(context),
-            succeeded(find(results, "before")),
+            succeeded(exchange_labelled(results, "before")),
             logout_ended,
-            find(results, "after").filter(|e| succeeded(Some(e))),
+            exchange_labelled(results, "after").filter(|e| succeeded(Some(e))),
         ) {
             let mut finding = Finding::new(
                 &META,
@@ -358,14 +353,15 @@ impl Check for SessionLifecycle {
                 "logout".to_string(),
             )
             .with_evidence(http_evidence(after));
-            if let Some(exchange) = find(results, "logout") {
+            if let Some(exchange) = exchange_labelled(results, "logout") {
                 finding = finding.with_evidence(http_evidence(exchange));
             }
             findings.push(finding);
         }
         if let Some((_, confirm, _)) = reset_operations(context)
-            && succeeded(find(results, "reset-confirm-1"))
-            && let Some(second) = find(results, "reset-confirm-2").filter(|e| succeeded(Some(e)))
+            && succeeded(exchange_labelled(results, "reset-confirm-1"))
+            && let Some(second) =
+                exchange_labelled(results, "reset-confirm-2").filter(|e| succeeded(Some(e)))
         {
             let leaked = reset_token(results, context).is_some_and(|(_, from_answer)| from_answer);
             let mut finding = Finding::new(
@@ -381,7 +377,7 @@ impl Check for SessionLifecycle {
             .with_evidence(http_evidence(second));
             if leaked {
                 finding = finding.with_severity(Severity::Critical);
-                if let Some(request) = find(results, "reset-request") {
+                if let Some(request) = exchange_labelled(results, "reset-request") {
                     finding = finding.with_evidence(http_evidence(request));
                 }
             }

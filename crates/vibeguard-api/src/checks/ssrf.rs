@@ -11,7 +11,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Evidence, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::inputs::{InjectionPoint, Slot, Template};
+use super::inputs::{InjectionPoint, Slot, Template, normalised_name};
 use super::{Check, Context, Probe, Profile, http_evidence, location};
 use crate::http::Exchange;
 use crate::spec::Operation;
@@ -135,19 +135,12 @@ const METADATA_MARKERS: &[&str] = &[
     "local-ipv4",
 ];
 
-fn normalise(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase()
-}
-
 fn carries_url(point: &InjectionPoint) -> bool {
     matches!(point.slot, Slot::Query(_) | Slot::Body(_))
         && !point.numeric
-        && (URL_NAMES.contains(&normalise(point.name()).as_str())
-            || normalise(point.name()).ends_with("url")
-            || normalise(point.name()).ends_with("uri")
+        && (URL_NAMES.contains(&normalised_name(point.name()).as_str())
+            || normalised_name(point.name()).ends_with("url")
+            || normalised_name(point.name()).ends_with("uri")
             || point.original_text().starts_with("http://")
             || point.original_text().starts_with("https://"))
 }

@@ -76,13 +76,6 @@ pub struct TransportFacts {
     pub tls11: Option<bool>,
 }
 
-fn origin(context: &Context<'_>) -> Url {
-    let mut root = context.base.clone();
-    root.set_path("/");
-    root.set_query(None);
-    root
-}
-
 fn location(url: &Url, parameter: &str) -> Location {
     Location::Operation {
         method: "*".into(),
@@ -102,7 +95,7 @@ impl Check for TransportSecurity {
     }
 
     fn plan_target(&self, context: &Context<'_>) -> Vec<Probe> {
-        let root = origin(context);
+        let root = context.origin();
         if root.scheme() == "https" {
             if root.port().is_some() {
                 // A non-standard https port has no known plain-HTTP twin.
@@ -134,7 +127,7 @@ impl Check for TransportSecurity {
         if !operation.is_whole_target() {
             return Vec::new();
         }
-        let root = origin(context);
+        let root = context.origin();
         let mut findings = Vec::new();
         for (probe, exchange) in results {
             let Some(response) = exchange.response() else {
