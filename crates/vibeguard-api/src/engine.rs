@@ -147,7 +147,10 @@ pub async fn run(
     let mut errors: Vec<EngineError> = Vec::new();
     // Server-side fetches are proven by a listener on this machine, which only a target on
     // this machine may be pointed at.
-    let canary = if canary::is_loopback(&settings.target) {
+    let runs = |check: &dyn checks::Check| enabled(&check.meta().code);
+    let canary = if canary::is_loopback(&settings.target)
+        && (runs(&checks::ssrf::Ssrf) || runs(&checks::jwt_forgery_accepted::JwtForgeryAccepted))
+    {
         match Canary::start().await {
             Ok(canary) => Some(canary),
             Err(error) => {
@@ -173,8 +176,10 @@ pub async fn run(
         });
     }
     let base = base_url(&settings.target, &spec);
-    // Old TLS versions, by raw ClientHello to the target's own host and port.
+    // Old TLS versions, by raw ClientHello to the target's own host and port (only when the
+    // transport check runs; the canary likewise only for the checks that use it).
     let transport = if settings.target.scheme() == "https"
+        && runs(&checks::transport_security::TransportSecurity)
         && let (Some(host), Some(port)) = (
             settings.target.host_str(),
             settings.target.port_or_known_default(),
