@@ -40,6 +40,34 @@ impl Ecosystem {
         }
     }
 
+    /// Every ecosystem, in a stable order.
+    pub const ALL: [Ecosystem; 6] = [
+        Ecosystem::Npm,
+        Ecosystem::PyPI,
+        Ecosystem::CratesIo,
+        Ecosystem::Go,
+        Ecosystem::RubyGems,
+        Ecosystem::Packagist,
+    ];
+
+    /// The ecosystem OSV calls `name` (case-insensitive, so `pypi` and `crates.io` work on the
+    /// command line).
+    pub fn from_osv_name(name: &str) -> Option<Ecosystem> {
+        Ecosystem::ALL
+            .into_iter()
+            .find(|ecosystem| ecosystem.osv_name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// A package name as the ecosystem's registry compares names: PEP 503 for PyPI, lower case
+    /// for crates.io and Packagist (whose registries ignore case), as written elsewhere.
+    pub fn normalize_name(self, name: &str) -> String {
+        match self {
+            Ecosystem::PyPI => crate::versions::pep440::normalize_name(name),
+            Ecosystem::CratesIo | Ecosystem::Packagist => name.trim().to_ascii_lowercase(),
+            Ecosystem::Npm | Ecosystem::Go | Ecosystem::RubyGems => name.trim().to_string(),
+        }
+    }
+
     /// The `package-ecosystem` value Dependabot uses for it.
     pub fn dependabot_name(self) -> &'static str {
         match self {

@@ -16,6 +16,7 @@ pub mod ecosystem;
 pub mod hygiene;
 pub mod lockfiles;
 pub mod manifests;
+pub mod osv;
 pub mod text_position;
 pub mod versions;
 

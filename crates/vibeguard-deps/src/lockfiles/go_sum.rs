@@ -1,5 +1,7 @@
 //! Go's `go.sum`: `module version[/go.mod] h1:hash` lines. A required module version with no
-//! line here makes `go build` fail with "missing go.sum entry".
+//! line here makes `go build` fail with "missing go.sum entry". go.sum also keeps hashes of
+//! versions that minimal version selection considered and discarded, so the versions a build
+//! uses are read from go.mod, not from here.
 
 use std::collections::BTreeSet;
 
@@ -53,10 +55,7 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
         }
         let version = version.trim_end_matches("/go.mod").to_string();
         if modules.pairs.insert((module.to_string(), version.clone())) {
-            packages.push(LockedPackage {
-                name: module.to_string(),
-                version,
-            });
+            packages.push(LockedPackage::new(module, version));
         }
     }
     let mut lockfile = Lockfile::new(

@@ -4,6 +4,13 @@
 //! answer the one question the hygiene engine asks — "which version does this manifest's direct
 //! dependency resolve to?" — the way its package manager answers it (node_modules lookup for
 //! package-lock, descriptor keys for yarn, importers for pnpm, names for Python and Ruby).
+//!
+//! For the advisory engine each format also records what it knows of the dependency graph:
+//! each package's dependencies (as indices into [`Lockfile::packages`]), whether the format
+//! marks it as development-only, where it came from, the line that records it, and — where the
+//! format records them — the roots (the project's own direct dependencies). The inventory
+//! (`crate::inventory`) turns that into direct/transitive, dev/production and the chain of
+//! packages that pulls each one in.
 
 pub mod bun_lock;
 pub mod cargo_lock;
@@ -149,6 +156,58 @@ pub struct LockedPackage {
     pub name: String,
     /// Exact locked version (as the format writes it).
     pub version: String,
+    /// What the format says about its scope: `Some(true)` only needed to develop,
+    /// `Some(false)` needed in production, `None` when the format does not record it.
+    pub dev: Option<bool>,
+    /// Whether it comes from the ecosystem's registry (not a git checkout, a URL, a local
+    /// folder or a workspace member): only registry packages have advisories.
+    pub registry: bool,
+    /// The packages it depends on, as indices into [`Lockfile::packages`].
+    pub dependencies: Vec<usize>,
+    /// The 1-based line of the lockfile that records it, when known.
+    pub line: Option<u32>,
+}
+
+impl LockedPackage {
+    /// A registry package with nothing else known yet.
+    pub fn new(name: impl Into<String>, version: impl Into<String>) -> LockedPackage {
+        LockedPackage {
+            name: name.into(),
+            version: version.into(),
+            dev: None,
+            registry: true,
+            dependencies: Vec::new(),
+            line: None,
+        }
+    }
+
+    /// Sets the development flag.
+    pub fn dev(mut self, dev: Option<bool>) -> LockedPackage {
+        self.dev = dev;
+        self
+    }
+
+    /// Sets the recorded line.
+    pub fn at_line(mut self, line: Option<u32>) -> LockedPackage {
+        self.line = line;
+        self
+    }
+
+    /// Marks it as not from the registry.
+    pub fn not_registry(mut self) -> LockedPackage {
+        self.registry = false;
+        self
+    }
+}
+
+/// A direct dependency of the project, as the lockfile records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockRoot {
+    /// The package, as an index into [`Lockfile::packages`].
+    pub package: usize,
+    /// Whether it is declared as a development dependency; `None` when the lockfile does not
+    /// say (the manifest does).
+    pub dev: Option<bool>,
 }
 
 /// How a direct dependency resolves in a lockfile.
@@ -210,6 +269,10 @@ pub struct Lockfile {
     pub packages: Vec<LockedPackage>,
     /// How direct dependencies resolve.
     pub resolver: Resolver,
+    /// The project's direct dependencies, when the format records them (package-lock v2/v3,
+    /// pnpm importers, bun workspaces, uv project members, Cargo workspace members, Gemfile.lock
+    /// DEPENDENCIES). `None`: the manifests tell.
+    pub roots: Option<Vec<LockRoot>>,
 }
 
 impl Lockfile {
@@ -220,7 +283,15 @@ impl Lockfile {
             format,
             packages: Vec::new(),
             resolver,
+            roots: None,
         }
+    }
+
+    /// The index of the package `name` at `version`, if locked.
+    pub fn index_of(&self, name: &str, version: &str) -> Option<usize> {
+        self.packages
+            .iter()
+            .position(|package| package.name == name && package.version == version)
     }
 
     /// The folder holding it, relative to the project root.
@@ -320,33 +391,132 @@ pub(crate) fn scalar_text(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// Reads the `[[package]]` name/version array shared by poetry.lock, uv.lock and pdm.lock.
-pub(crate) fn toml_package_list(
-    path: &str,
-    text: &str,
-    format: LockfileFormat,
-) -> Result<Lockfile, ParseError> {
-    #[derive(serde::Deserialize)]
-    struct Document {
-        #[serde(default)]
-        package: Vec<Package>,
+/// The line of each `[[package]]` table's `name = "…"` in a TOML lockfile (poetry, uv, pdm,
+/// Cargo), in table order: the tables parse in file order, so the n-th entry is the n-th
+/// package.
+pub(crate) fn toml_package_lines(text: &str) -> Vec<u32> {
+    let mut lines = Vec::new();
+    let mut in_package = false;
+    let mut pending = false;
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('[') {
+            if pending {
+                lines.push(0);
+            }
+            in_package = line == "[[package]]";
+            pending = in_package;
+            continue;
+        }
+        if in_package
+            && pending
+            && line.starts_with("name")
+            && line[4..].trim_start().starts_with('=')
+        {
+            lines.push(u32::try_from(index + 1).unwrap_or(u32::MAX));
+            pending = false;
+        }
     }
-    #[derive(serde::Deserialize)]
-    struct Package {
-        name: String,
-        #[serde(default)]
-        version: Option<String>,
+    if pending {
+        lines.push(0);
     }
-    let document: Document =
-        toml::from_str(text).map_err(|e| ParseError::from_toml(path, text, &e))?;
-    let mut lockfile = Lockfile::new(path, format, Resolver::ByName { python_names: true });
-    lockfile.packages = document
-        .package
-        .into_iter()
-        .map(|package| LockedPackage {
-            name: package.name,
-            version: package.version.unwrap_or_default(),
-        })
-        .collect();
-    Ok(lockfile)
+    lines
+}
+
+/// Finds lines by content, moving forward through the file: lockfiles list packages in order,
+/// so each search starts where the previous one stopped.
+#[derive(Debug)]
+pub(crate) struct LineCursor<'a> {
+    lines: Vec<&'a str>,
+    next: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    pub(crate) fn new(text: &'a str) -> LineCursor<'a> {
+        LineCursor {
+            lines: text.lines().collect(),
+            next: 0,
+        }
+    }
+
+    /// The 1-based number of the next line containing `needle`; the cursor moves past it.
+    /// When there is none ahead, the search restarts from the top once.
+    pub(crate) fn find(&mut self, needle: &str) -> Option<u32> {
+        let found = (self.next..self.lines.len())
+            .chain(0..self.next)
+            .find(|&index| self.lines[index].contains(needle))?;
+        self.next = found + 1;
+        u32::try_from(found + 1).ok()
+    }
+
+    /// The next line that is a YAML mapping key `key:` (optionally quoted), as pnpm and yarn
+    /// write package entries.
+    pub(crate) fn find_key(&mut self, key: &str) -> Option<u32> {
+        let is_key = |line: &str| {
+            let line = line.trim_start();
+            let unquoted = line
+                .strip_prefix('\'')
+                .or_else(|| line.strip_prefix('"'))
+                .unwrap_or(line);
+            unquoted.strip_prefix(key).is_some_and(|rest| {
+                let rest = rest.trim_start_matches(['\'', '"']);
+                rest.starts_with(':')
+            })
+        };
+        let found = (self.next..self.lines.len())
+            .chain(0..self.next)
+            .find(|&index| is_key(self.lines[index]))?;
+        self.next = found + 1;
+        u32::try_from(found + 1).ok()
+    }
+}
+
+/// Turns names into indices when each name is locked once or the version is known: the
+/// dependency references of the TOML and by-name formats.
+#[derive(Debug, Default)]
+pub(crate) struct NameIndex {
+    by_name: BTreeMap<String, Vec<usize>>,
+}
+
+impl NameIndex {
+    /// Indexes `packages` by `normalize(name)`.
+    pub(crate) fn new(packages: &[LockedPackage], normalize: fn(&str) -> String) -> NameIndex {
+        let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (index, package) in packages.iter().enumerate() {
+            by_name
+                .entry(normalize(&package.name))
+                .or_default()
+                .push(index);
+        }
+        NameIndex { by_name }
+    }
+
+    /// The package `name` (normalized by the caller), at `version` when given; with several
+    /// versions locked and none given, the first.
+    pub(crate) fn find(
+        &self,
+        packages: &[LockedPackage],
+        name: &str,
+        version: Option<&str>,
+    ) -> Option<usize> {
+        let candidates = self.by_name.get(name)?;
+        match version {
+            Some(version) => candidates
+                .iter()
+                .copied()
+                .find(|&index| packages[index].version == version)
+                .or_else(|| candidates.first().copied()),
+            None => candidates.first().copied(),
+        }
+    }
+}
+
+/// Identity for names that compare exactly.
+pub(crate) fn exact_name(name: &str) -> String {
+    name.to_string()
+}
+
+/// PEP 503 names, for Python lockfiles.
+pub(crate) fn python_name(name: &str) -> String {
+    pep440::normalize_name(name)
 }

@@ -5,12 +5,16 @@
 //! `dependencies` maps, v6 and v9 as `{specifier, version}`. Single-package v5/v6 lockfiles put
 //! the root importer's maps at the top level. A specifier that differs from package.json means
 //! the lockfile is stale (pnpm refuses `--frozen-lockfile` installs for the same reason).
+//! The importers are the graph's roots (their `devDependencies` the development ones); each
+//! package's dependencies are in `packages` (v5, v6, which also flag `dev`) or `snapshots` (v9).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{ImporterEntry, LockedPackage, Lockfile, LockfileFormat, Resolver, scalar_text};
+use super::{
+    ImporterEntry, LockRoot, LockedPackage, Lockfile, LockfileFormat, Resolver, scalar_text,
+};
 use crate::ParseError;
 
 const SECTIONS: &[&str] = &["dependencies", "devDependencies", "optionalDependencies"];
@@ -50,20 +54,107 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
         }
     }
 
-    let packages = match document.get("packages") {
-        Some(Value::Object(entries)) => entries
-            .keys()
-            .filter_map(|key| package_from_key(key, major))
-            .collect(),
-        _ => Vec::new(),
+    // (name, version) → package index; peer-dependency variants of one version are one package.
+    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut packages: Vec<LockedPackage> = Vec::new();
+    let mut lines = super::LineCursor::new(text);
+    if let Some(Value::Object(entries)) = document.get("packages") {
+        for (key, entry) in entries {
+            let Some(package) = package_from_key(key, major) else {
+                continue;
+            };
+            let id = (package.name.clone(), package.version.clone());
+            if index.contains_key(&id) {
+                continue;
+            }
+            let dev = entry.get("dev").and_then(Value::as_bool);
+            // Registry packages carry an integrity hash; tarballs, git repositories and
+            // folders carry a `tarball`, `repo` or `directory` instead.
+            let registry = entry
+                .get("resolution")
+                .is_none_or(|resolution| resolution.get("integrity").is_some());
+            let line = lines.find_key(key);
+            let mut package = package.dev(dev).at_line(line);
+            if !registry {
+                package = package.not_registry();
+            }
+            index.insert(id, packages.len());
+            packages.push(package);
+        }
+    }
+    // v5/v6 list each package's dependencies in `packages`; v9 moved them to `snapshots`.
+    let graph_section = if major >= 9 { "snapshots" } else { "packages" };
+    if let Some(Value::Object(entries)) = document.get(graph_section) {
+        for (key, entry) in entries {
+            let Some(from) = package_from_key(key, major)
+                .and_then(|package| index.get(&(package.name, package.version)).copied())
+            else {
+                continue;
+            };
+            for section in ["dependencies", "optionalDependencies"] {
+                let Some(Value::Object(dependencies)) = entry.get(section) else {
+                    continue;
+                };
+                for (name, reference) in dependencies {
+                    let Some(target) = scalar_text(reference)
+                        .and_then(|reference| reference_id(name, &reference))
+                        .and_then(|id| index.get(&id).copied())
+                    else {
+                        continue;
+                    };
+                    if !packages[from].dependencies.contains(&target) {
+                        packages[from].dependencies.push(target);
+                    }
+                }
+            }
+        }
+    }
+    let mut roots = Vec::new();
+    let importer_maps: Vec<&Map<String, Value>> = match document.get("importers") {
+        Some(Value::Object(entries)) => entries.values().filter_map(Value::as_object).collect(),
+        _ => vec![&document],
     };
+    for importer in importer_maps {
+        for section in SECTIONS {
+            let Some(Value::Object(dependencies)) = importer.get(*section) else {
+                continue;
+            };
+            for (name, value) in dependencies {
+                let reference = match value {
+                    Value::Object(entry) => entry.get("version").and_then(scalar_text),
+                    other => scalar_text(other),
+                };
+                if let Some(package) = reference
+                    .and_then(|reference| reference_id(name, &reference))
+                    .and_then(|id| index.get(&id).copied())
+                {
+                    roots.push(LockRoot {
+                        package,
+                        dev: Some(*section == "devDependencies"),
+                    });
+                }
+            }
+        }
+    }
     let mut lockfile = Lockfile::new(
         path,
         LockfileFormat::PnpmLockYaml,
         Resolver::Importers(importers),
     );
     lockfile.packages = packages;
+    lockfile.roots = Some(roots);
     Ok(lockfile)
+}
+
+/// The package a dependency reference points at: `4.18.2(peer@1)` under its own name, or an
+/// alias `lodash@4.18.1`; links and tarballs point at no registry package.
+fn reference_id(name: &str, reference: &str) -> Option<(String, String)> {
+    let bare = reference.split('(').next().unwrap_or(reference);
+    let version = registry_version(reference)?;
+    match bare.get(1..).and_then(|rest| rest.rfind('@')) {
+        Some(at) => Some((bare[..=at].to_string(), version)),
+        None => Some((name.to_string(), version)),
+    }
 }
 
 fn importer_entries(importer: &Map<String, Value>) -> BTreeMap<String, ImporterEntry> {
@@ -121,10 +212,7 @@ fn package_from_key(key: &str, major: u32) -> Option<LockedPackage> {
         let slash = key.rfind('/')?;
         (&key[..slash], &key[slash + 1..])
     };
-    Some(LockedPackage {
-        name: name.to_string(),
-        version: registry_version(version)?,
-    })
+    Some(LockedPackage::new(name, registry_version(version)?))
 }
 
 #[cfg(test)]
@@ -201,5 +289,49 @@ mod tests {
         assert!(parse("pnpm-lock.yaml", "lockfileVersion: '3.0'\n").is_err());
         assert!(parse("pnpm-lock.yaml", "packages: [\n").is_err());
         assert!(parse("pnpm-lock.yaml", "importers: {}\n").is_err());
+    }
+
+    #[test]
+    fn records_the_graph_from_snapshots_and_packages() {
+        let v9 = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1.0.0\n        version: 1.0.0(react@18.2.0)\n      alias:\n        specifier: npm:lodash@^4\n        version: lodash@4.17.21\n    devDependencies:\n      t:\n        specifier: ^1\n        version: 1.0.0\npackages:\n  a@1.0.0:\n    resolution: {integrity: sha512-a}\n  b@2.0.0:\n    resolution: {integrity: sha512-b}\n  lodash@4.17.21:\n    resolution: {integrity: sha512-l}\n  t@1.0.0:\n    resolution: {integrity: sha512-t}\n  g@1.0.0:\n    resolution: {tarball: https://example.com/g.tgz}\nsnapshots:\n  a@1.0.0(react@18.2.0):\n    dependencies:\n      b: 2.0.0\n  b@2.0.0: {}\n  lodash@4.17.21: {}\n  t@1.0.0:\n    dependencies:\n      b: 2.0.0\n";
+        let lockfile = parse("pnpm-lock.yaml", v9).expect("parses");
+        let index = |name: &str| {
+            lockfile
+                .index_of(
+                    name,
+                    match name {
+                        "b" => "2.0.0",
+                        "lodash" => "4.17.21",
+                        _ => "1.0.0",
+                    },
+                )
+                .expect(name)
+        };
+        assert_eq!(lockfile.packages[index("a")].dependencies, vec![index("b")]);
+        assert_eq!(lockfile.packages[index("t")].dependencies, vec![index("b")]);
+        assert!(!lockfile.packages[index("g")].registry);
+        assert_eq!(lockfile.packages[index("a")].line, Some(16));
+        assert_eq!(
+            lockfile.roots.clone().expect("importers are roots"),
+            vec![
+                LockRoot {
+                    package: index("a"),
+                    dev: Some(false)
+                },
+                LockRoot {
+                    package: index("lodash"),
+                    dev: Some(false)
+                },
+                LockRoot {
+                    package: index("t"),
+                    dev: Some(true)
+                },
+            ]
+        );
+        let v6 = "lockfileVersion: '6.0'\ndependencies:\n  a:\n    specifier: ^1.0.0\n    version: 1.0.0\npackages:\n  /a@1.0.0:\n    resolution: {integrity: sha512-a}\n    dependencies:\n      b: 2.0.0\n    dev: false\n  /b@2.0.0:\n    resolution: {integrity: sha512-b}\n    dev: true\n";
+        let lockfile = parse("pnpm-lock.yaml", v6).expect("parses");
+        assert_eq!(lockfile.packages[0].dependencies, vec![1]);
+        assert_eq!(lockfile.packages[1].dev, Some(true));
+        assert_eq!(lockfile.packages[0].dev, Some(false));
     }
 }

@@ -1,7 +1,10 @@
 //! `yarn.lock`, classic (v1, yarn's own indented format) and Berry (v2+, YAML with a
 //! `__metadata` entry). Entries are keyed by the descriptors (`name@range`) that resolved to
 //! them, so a direct dependency resolves by looking up the exact descriptor package.json implies;
-//! a changed range has no entry until yarn re-locks.
+//! a changed range has no entry until yarn re-locks. Each entry's own `dependencies` name
+//! descriptors too, which gives the graph; the lockfile does not say which packages are
+//! development ones (package.json does). Aliases (`lodash4@npm:lodash@^4`) are recorded under
+//! the real package's name.
 
 use std::collections::BTreeMap;
 
@@ -72,28 +75,43 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
     }
 }
 
-fn parse_classic(path: &str, text: &str) -> Result<Lockfile, ParseError> {
-    let mut descriptors = Descriptors::default();
-    let mut packages = Vec::new();
-    let mut keys: Option<(u32, Vec<String>)> = None;
-    let mut version: Option<String> = None;
-    let mut finish = |keys: &mut Option<(u32, Vec<String>)>, version: &mut Option<String>| {
-        if let Some((line, entry_keys)) = keys.take() {
-            let Some(version) = version.take() else {
-                return Err(ParseError::at_line(path, line, "entry has no `version`"));
-            };
-            for key in &entry_keys {
-                descriptors.insert(key, &version);
-            }
-            if let Some((name, _)) = entry_keys.first().and_then(|k| split_descriptor(k)) {
-                packages.push(LockedPackage {
-                    name: name.to_string(),
-                    version,
-                });
-            }
-        }
-        Ok(())
+/// The registry package a descriptor names: `lodash4@npm:lodash@^4.17.21` (an alias) is lodash.
+fn real_name<'a>(descriptor_name: &'a str, range: &'a str) -> &'a str {
+    let Some(aliased) = range.strip_prefix("npm:") else {
+        return descriptor_name;
     };
+    match aliased.get(1..).and_then(|rest| rest.rfind('@')) {
+        Some(at) => &aliased[..=at],
+        None => descriptor_name,
+    }
+}
+
+/// Whether a classic entry's `resolved` URL is a registry tarball.
+fn classic_is_registry(resolved: Option<&str>) -> bool {
+    match resolved {
+        None => true,
+        Some(url) => {
+            (url.starts_with("https://") || url.starts_with("http://"))
+                && !url.contains("codeload.github.com")
+                && !url.contains(".git#")
+        }
+    }
+}
+
+/// One entry of a classic lockfile while it is being read.
+#[derive(Default)]
+struct ClassicEntry {
+    line: u32,
+    keys: Vec<String>,
+    version: Option<String>,
+    resolved: Option<String>,
+    dependencies: Vec<String>,
+}
+
+fn parse_classic(path: &str, text: &str) -> Result<Lockfile, ParseError> {
+    let mut entries: Vec<ClassicEntry> = Vec::new();
+    let mut current: Option<ClassicEntry> = None;
+    let mut in_dependencies = false;
     for (index, raw) in text.lines().enumerate() {
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let line = raw.trim_end();
@@ -101,7 +119,9 @@ fn parse_classic(path: &str, text: &str) -> Result<Lockfile, ParseError> {
             continue;
         }
         if !line.starts_with(' ') {
-            finish(&mut keys, &mut version)?;
+            if let Some(entry) = current.take() {
+                entries.push(entry);
+            }
             let Some(header) = line.strip_suffix(':') else {
                 return Err(ParseError::at_line(
                     path,
@@ -109,18 +129,85 @@ fn parse_classic(path: &str, text: &str) -> Result<Lockfile, ParseError> {
                     "expected an entry header ending with `:`",
                 ));
             };
-            let entry_keys = header
-                .split(", ")
-                .map(|key| key.trim().trim_matches('"').to_string())
-                .collect();
-            keys = Some((number, entry_keys));
-        } else if let Some(value) = line.strip_prefix("  version ") {
-            version = Some(value.trim().trim_matches('"').to_string());
-        } else if let Some(value) = line.strip_prefix("  version: ") {
-            version = Some(value.trim().trim_matches('"').to_string());
+            current = Some(ClassicEntry {
+                line: number,
+                keys: header
+                    .split(", ")
+                    .map(|key| key.trim().trim_matches('"').to_string())
+                    .collect(),
+                ..ClassicEntry::default()
+            });
+            in_dependencies = false;
+            continue;
+        }
+        let Some(entry) = current.as_mut() else {
+            return Err(ParseError::at_line(
+                path,
+                number,
+                "an indented line before any entry",
+            ));
+        };
+        let indent = line.len() - line.trim_start().len();
+        let content = line.trim();
+        if indent == 2 {
+            in_dependencies = content == "dependencies:" || content == "optionalDependencies:";
+            let (key, value) = content.split_once(' ').unwrap_or((content, ""));
+            let value = value
+                .trim()
+                .trim_start_matches(':')
+                .trim()
+                .trim_matches('"');
+            match key.trim_end_matches(':') {
+                "version" => entry.version = Some(value.to_string()),
+                "resolved" => entry.resolved = Some(value.to_string()),
+                _ => {}
+            }
+        } else if indent >= 4 && in_dependencies {
+            // `name "range"`, `"@scope/name" "range"`.
+            let (name, range) = content.split_once(' ').unwrap_or((content, ""));
+            entry.dependencies.push(format!(
+                "{}@{}",
+                name.trim_matches('"'),
+                range.trim().trim_matches('"')
+            ));
         }
     }
-    finish(&mut keys, &mut version)?;
+    if let Some(entry) = current.take() {
+        entries.push(entry);
+    }
+
+    let mut descriptors = Descriptors::default();
+    let mut packages = Vec::new();
+    let mut index_of_descriptor: BTreeMap<String, usize> = BTreeMap::new();
+    for entry in &entries {
+        let Some(version) = &entry.version else {
+            return Err(ParseError::at_line(
+                path,
+                entry.line,
+                "entry has no `version`",
+            ));
+        };
+        for key in &entry.keys {
+            descriptors.insert(key, version);
+            index_of_descriptor.insert(key.clone(), packages.len());
+        }
+        let Some((name, range)) = entry.keys.first().and_then(|k| split_descriptor(k)) else {
+            continue;
+        };
+        let mut package =
+            LockedPackage::new(real_name(name, range), version.clone()).at_line(Some(entry.line));
+        if !classic_is_registry(entry.resolved.as_deref()) {
+            package = package.not_registry();
+        }
+        packages.push(package);
+    }
+    for (package, entry) in packages.iter_mut().zip(&entries) {
+        package.dependencies = entry
+            .dependencies
+            .iter()
+            .filter_map(|descriptor| index_of_descriptor.get(descriptor).copied())
+            .collect();
+    }
     let mut lockfile = Lockfile::new(
         path,
         LockfileFormat::YarnLock,
@@ -137,7 +224,10 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ParseError> {
         berry: true,
         ..Descriptors::default()
     };
+    let mut lines = super::LineCursor::new(text);
     let mut packages = Vec::new();
+    let mut index_of_descriptor: BTreeMap<String, usize> = BTreeMap::new();
+    let mut requested: Vec<Vec<String>> = Vec::new();
     for (header, entry) in &document {
         if header == "__metadata" {
             continue;
@@ -149,17 +239,50 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ParseError> {
         for key in &keys {
             descriptors.insert(key, &version);
         }
-        // Workspace entries are the project's own packages, not dependencies.
-        let is_workspace = entry
+        let resolution = entry
             .get("resolution")
             .and_then(Value::as_str)
-            .is_some_and(|resolution| resolution.contains("@workspace:"));
-        if !is_workspace && let Some((name, _)) = keys.first().and_then(|k| split_descriptor(k)) {
-            packages.push(LockedPackage {
-                name: name.to_string(),
-                version: version.clone(),
-            });
+            .unwrap_or_default();
+        // Workspace entries are the project's own packages, not dependencies.
+        if resolution.contains("@workspace:") {
+            continue;
         }
+        let Some((name, range)) = keys.first().and_then(|k| split_descriptor(k)) else {
+            continue;
+        };
+        // `lodash@npm:4.17.21`; a patched package keeps its registry version inside.
+        let (resolved_name, protocol) = split_descriptor(resolution).unwrap_or((name, range));
+        let registry = protocol.starts_with("npm:")
+            || (protocol.starts_with("patch:") && protocol.contains("@npm%3A"));
+        let real = if registry {
+            resolved_name
+        } else {
+            real_name(name, range)
+        };
+        for key in &keys {
+            index_of_descriptor.insert(key.trim().trim_matches('"').to_string(), packages.len());
+        }
+        let header_line = lines.find_key(header);
+        let mut package = LockedPackage::new(real, version.clone()).at_line(header_line);
+        if !registry {
+            package = package.not_registry();
+        }
+        packages.push(package);
+        requested.push(
+            entry
+                .get("dependencies")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(name, range)| Some(format!("{name}@{}", scalar_text(range)?)))
+                .collect(),
+        );
+    }
+    for (package, wanted) in packages.iter_mut().zip(&requested) {
+        package.dependencies = wanted
+            .iter()
+            .filter_map(|descriptor| index_of_descriptor.get(descriptor).copied())
+            .collect();
     }
     let mut lockfile = Lockfile::new(
         path,
@@ -200,6 +323,7 @@ lodash@^4.17.20:
 "#;
         let lockfile = parse("yarn.lock", text).expect("parses");
         assert_eq!(lockfile.packages.len(), 2);
+        assert_eq!(lockfile.packages[0].line, Some(5));
         assert_eq!(
             lockfile.resolve("", &dependency("@babel/code-frame", "^7.10.4")),
             Resolution::Locked("7.12.13".into())
@@ -244,5 +368,71 @@ lodash@^4.17.20:
         assert_eq!(error.line, Some(1));
         let error = parse("yarn.lock", "not a header\n").expect_err("bad header");
         assert_eq!(error.line, Some(1));
+    }
+
+    #[test]
+    fn records_graph_aliases_and_sources() {
+        let classic = r#"# yarn lockfile v1
+
+a@^1.0.0:
+  version "1.0.0"
+  resolved "https://registry.yarnpkg.com/a/-/a-1.0.0.tgz"
+  dependencies:
+    "@s/b" "^2.0.0"
+  optionalDependencies:
+    c "~1"
+
+"@s/b@^2.0.0":
+  version "2.1.0"
+
+c@~1:
+  version "1.0.3"
+  resolved "https://codeload.github.com/x/c/tar.gz/abc"
+
+"lodash4@npm:lodash@^4.17.21":
+  version "4.17.21"
+"#;
+        let lockfile = parse("yarn.lock", classic).expect("parses");
+        assert_eq!(lockfile.packages[0].dependencies, vec![1, 2]);
+        assert!(!lockfile.packages[2].registry);
+        assert_eq!(lockfile.packages[3].name, "lodash");
+        let berry = r#"__metadata:
+  version: 8
+
+"a@npm:^1.0.0":
+  version: 1.0.0
+  resolution: "a@npm:1.0.0"
+  dependencies:
+    b: "npm:^2.0.0"
+  linkType: hard
+
+"b@npm:^2.0.0":
+  version: 2.1.0
+  resolution: "b@npm:2.1.0"
+
+"alias@npm:lodash@^4.17.21":
+  version: 4.17.21
+  resolution: "lodash@npm:4.17.21"
+
+"g@https://github.com/x/g.git#commit=abc":
+  version: 0.1.0
+  resolution: "g@https://github.com/x/g.git#commit=abc"
+"#;
+        let lockfile = parse("yarn.lock", berry).expect("parses");
+        let summary: Vec<(&str, bool, Option<u32>)> = lockfile
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.registry, p.line))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("a", true, Some(4)),
+                ("lodash", true, Some(15)),
+                ("b", true, Some(11)),
+                ("g", false, Some(19)),
+            ]
+        );
+        assert_eq!(lockfile.packages[0].dependencies, vec![2]);
     }
 }

@@ -1,4 +1,7 @@
-//! Go's `go.mod`: `require` directives, single-line or in blocks. go.mod versions are exact.
+//! Go's `go.mod`: `require` directives, single-line or in blocks. go.mod versions are exact:
+//! since Go 1.17 it lists every module the build uses, at the version minimal version selection
+//! picked, with `// indirect` on those only other modules need. `replace` directives swap a
+//! module for another module version or a local folder.
 
 use super::{DeclaredDependency, DependencyKind, DependencySource, Manifest, ManifestKind};
 use crate::ParseError;
@@ -12,7 +15,9 @@ pub fn parse(path: &str, text: &str) -> Result<Manifest, ParseError> {
     let mut block: Option<String> = None;
     for (index, raw) in text.lines().enumerate() {
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let line = raw.split("//").next().unwrap_or("").trim();
+        let (code, comment) = raw.split_once("//").unwrap_or((raw, ""));
+        let line = code.trim();
+        let indirect = comment.trim() == "indirect" || comment.trim().starts_with("indirect;");
         if line.is_empty() {
             continue;
         }
@@ -21,8 +26,10 @@ pub fn parse(path: &str, text: &str) -> Result<Manifest, ParseError> {
                 block = None;
                 continue;
             }
-            if directive == "require" {
-                add_requirement(&mut manifest, path, line, number, &lines)?;
+            match directive.as_str() {
+                "require" => add_requirement(&mut manifest, path, line, number, &lines, indirect)?,
+                "replace" => add_replacement(&mut manifest, line),
+                _ => {}
             }
             continue;
         }
@@ -31,7 +38,9 @@ pub fn parse(path: &str, text: &str) -> Result<Manifest, ParseError> {
         if rest == "(" {
             block = Some(directive.to_string());
         } else if directive == "require" {
-            add_requirement(&mut manifest, path, rest, number, &lines)?;
+            add_requirement(&mut manifest, path, rest, number, &lines, indirect)?;
+        } else if directive == "replace" {
+            add_replacement(&mut manifest, rest);
         }
     }
     if block.is_some() {
@@ -46,6 +55,7 @@ fn add_requirement(
     line: &str,
     number: u32,
     lines: &LineIndex<'_>,
+    indirect: bool,
 ) -> Result<(), ParseError> {
     let mut words = line.split_whitespace();
     let (Some(module), Some(version)) = (words.next(), words.next()) else {
@@ -64,7 +74,30 @@ fn add_requirement(
         has_hash: false,
         span: Some(lines.line_span(number)),
     });
+    if indirect {
+        manifest
+            .via
+            .insert(module.trim_matches('"').to_string(), Vec::new());
+    }
     Ok(())
+}
+
+/// `old [version] => new version` or `old [version] => ./local/path`.
+fn add_replacement(manifest: &mut Manifest, line: &str) {
+    let Some((old, new)) = line.split_once("=>") else {
+        return;
+    };
+    let Some(old_module) = old.split_whitespace().next() else {
+        return;
+    };
+    let mut new_words = new.split_whitespace();
+    let target = match (new_words.next(), new_words.next()) {
+        (Some(module), Some(version)) => Some((module.to_string(), version.to_string())),
+        _ => None,
+    };
+    manifest
+        .replaced
+        .insert(old_module.trim_matches('"').to_string(), target);
 }
 
 #[cfg(test)]
@@ -89,6 +122,31 @@ mod tests {
             ]
         );
         assert_eq!(manifest.dependencies[2].span.map(|s| s.start_line), Some(9));
+        assert_eq!(
+            manifest.via.keys().collect::<Vec<_>>(),
+            vec!["golang.org/x/crypto"]
+        );
+        assert_eq!(manifest.replaced.get("example.com/old"), Some(&None));
+    }
+
+    #[test]
+    fn reads_replacements_in_blocks() {
+        let text = "module m
+
+require github.com/a/b v1.0.0
+
+replace (
+	github.com/a/b v1.0.0 => github.com/fork/b v1.0.1
+)
+";
+        let manifest = parse("go.mod", text).expect("parses");
+        assert_eq!(
+            manifest.replaced.get("github.com/a/b"),
+            Some(&Some((
+                "github.com/fork/b".to_string(),
+                "v1.0.1".to_string()
+            )))
+        );
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub mod pipfile;
 pub mod pyproject_toml;
 pub mod requirements_txt;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use vibeguard_core::Span;
 
@@ -203,6 +205,12 @@ pub struct Manifest {
     pub python_tool: Option<PythonTool>,
     /// Other files this one includes (`-r other.txt`), relative to the project root.
     pub includes: Vec<String>,
+    /// Dependencies listed only because another package needs them, with the packages that do
+    /// when the file says (pip-compile's `# via flask`); go.mod's `// indirect` gives none.
+    pub via: BTreeMap<String, Vec<String>>,
+    /// go.mod `replace` directives: module → the module and version used instead, or `None`
+    /// when it is replaced by a local folder.
+    pub replaced: BTreeMap<String, Option<(String, String)>>,
     /// Problems that skipped part of the file without making it unreadable.
     pub warnings: Vec<ParseError>,
 }
@@ -218,6 +226,8 @@ impl Manifest {
             configures_renovate: false,
             python_tool: None,
             includes: Vec::new(),
+            via: BTreeMap::new(),
+            replaced: BTreeMap::new(),
             warnings: Vec::new(),
         }
     }

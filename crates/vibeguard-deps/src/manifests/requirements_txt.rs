@@ -19,10 +19,13 @@ pub fn parse(path: &str, text: &str, kind: ManifestKind) -> Result<Manifest, Par
     let lines = LineIndex::new(text);
     let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
 
+    let mut annotations = ViaAnnotations::default();
     for (first_line, logical) in logical_lines(text) {
         let line = strip_comment(&logical);
+        let comment = logical[line.len()..].trim_start_matches('#').trim();
         let line = line.trim();
         if line.is_empty() {
+            annotations.comment(comment);
             continue;
         }
         if line.starts_with('-') {
@@ -45,6 +48,7 @@ pub fn parse(path: &str, text: &str, kind: ManifestKind) -> Result<Manifest, Par
             continue;
         }
         let (requirement, options) = split_options(line);
+        annotations.finish(&mut manifest);
         let has_hash = options.iter().any(|option| option.starts_with("--hash"));
         let span = Some(lines.line_span(first_line));
         if let Some(parsed) = pep508::parse(requirement) {
@@ -65,6 +69,9 @@ pub fn parse(path: &str, text: &str, kind: ManifestKind) -> Result<Manifest, Par
                 has_hash,
                 span,
             });
+            if let Some(dependency) = manifest.dependencies.last() {
+                annotations.start(&dependency.name, comment);
+            }
         } else if looks_like_location(requirement) {
             // A bare URL or path: pip installs whatever is there.
             manifest.dependencies.push(DeclaredDependency {
@@ -84,7 +91,65 @@ pub fn parse(path: &str, text: &str, kind: ManifestKind) -> Result<Manifest, Par
             ));
         }
     }
+    annotations.finish(&mut manifest);
     Ok(manifest)
+}
+
+/// pip-compile's (and `uv pip compile`'s) annotations of why each pin is there:
+/// `# via flask` on the pin's line or the next, or `# via` followed by one `#   name` line per
+/// package; `-r requirements.in` (or `-c`) among them means the pin is a direct requirement.
+#[derive(Debug, Default)]
+struct ViaAnnotations {
+    /// The pin being annotated, and what has been read for it.
+    current: Option<(String, Vec<String>, bool)>,
+    in_list: bool,
+}
+
+impl ViaAnnotations {
+    fn start(&mut self, name: &str, same_line_comment: &str) {
+        self.current = Some((name.to_string(), Vec::new(), false));
+        self.in_list = false;
+        self.comment(same_line_comment);
+    }
+
+    fn comment(&mut self, comment: &str) {
+        let Some((_, parents, annotated)) = &mut self.current else {
+            return;
+        };
+        if let Some(rest) = comment.strip_prefix("via") {
+            let rest = rest.trim();
+            *annotated = true;
+            self.in_list = rest.is_empty();
+            parents.extend(
+                rest.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(String::from),
+            );
+        } else if self.in_list && !comment.is_empty() {
+            parents.push(comment.to_string());
+        } else {
+            self.in_list = false;
+        }
+    }
+
+    fn finish(&mut self, manifest: &mut Manifest) {
+        self.in_list = false;
+        let Some((name, parents, annotated)) = self.current.take() else {
+            return;
+        };
+        let direct = parents
+            .iter()
+            .any(|p| p.starts_with("-r") || p.starts_with("-c"));
+        if annotated && !direct && !parents.is_empty() {
+            let parents = parents
+                .into_iter()
+                .map(|parent| parent.split_whitespace().next().unwrap_or("").to_string())
+                .filter(|parent| !parent.is_empty())
+                .collect();
+            manifest.via.insert(name, parents);
+        }
+    }
 }
 
 /// Files named for development or tests hold no production dependencies.
@@ -269,5 +334,37 @@ this is not valid
         )
         .expect("parses");
         assert_eq!(prod.dependencies[0].kind, DependencyKind::Production);
+    }
+
+    #[test]
+    fn reads_pip_compile_via_annotations() {
+        let text = "flask==2.0.1 \\
+    --hash=sha256:aaaa
+    # via -r requirements.in
+jinja2==3.0.1
+    # via flask
+markupsafe==2.0.1
+    # via
+    #   jinja2
+    #   werkzeug
+itsdangerous==2.0.1  # via flask
+click==8.0.1
+";
+        let manifest =
+            parse("requirements.txt", text, ManifestKind::RequirementsTxt).expect("parses");
+        assert_eq!(manifest.dependencies.len(), 5);
+        let via: Vec<(&str, Vec<&str>)> = manifest
+            .via
+            .iter()
+            .map(|(name, parents)| (name.as_str(), parents.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            via,
+            vec![
+                ("itsdangerous", vec!["flask"]),
+                ("jinja2", vec!["flask"]),
+                ("markupsafe", vec!["jinja2", "werkzeug"]),
+            ]
+        );
     }
 }

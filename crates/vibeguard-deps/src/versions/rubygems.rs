@@ -45,7 +45,8 @@ impl GemVersion {
         Some(GemVersion { segments })
     }
 
-    fn is_prerelease(&self) -> bool {
+    /// Whether it is a prerelease (has a letter segment, as `Gem::Version#prerelease?`).
+    pub fn is_prerelease(&self) -> bool {
         self.segments.iter().any(|s| matches!(s, Segment::Text(_)))
     }
 
@@ -70,6 +71,22 @@ impl GemVersion {
         GemVersion {
             segments: numbers.into_iter().map(Segment::Number).collect(),
         }
+    }
+}
+
+impl std::fmt::Display for GemVersion {
+    /// The canonical dotted spelling (`1.0.a`, where RubyGems would also accept `1.0a`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, segment) in self.segments.iter().enumerate() {
+            if index > 0 {
+                f.write_str(".")?;
+            }
+            match segment {
+                Segment::Number(number) => write!(f, "{number}")?,
+                Segment::Text(text) => f.write_str(text)?,
+            }
+        }
+        Ok(())
     }
 }
 
