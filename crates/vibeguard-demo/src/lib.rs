@@ -41,6 +41,15 @@ macro_rules! demo_files {
     };
 }
 
+macro_rules! advisory {
+    ($id:literal) => {
+        (
+            concat!($id, ".json"),
+            include_str!(concat!("../advisories/", $id, ".json")),
+        )
+    };
+}
+
 demo_files! {
     ".env" => "env",
     ".gitignore" => "gitignore",
@@ -56,6 +65,21 @@ demo_files! {
     "src/routes/tasks.js" => "src/routes/tasks.js",
     "src/routes/users.js" => "src/routes/users.js",
 }
+
+/// Real advisories (GitHub Advisory Database, OSV format) for packages the demo's lockfile pins,
+/// as `(file name, JSON)`: the demo imports them into a temporary advisory store so that its
+/// dependency findings need no download. See `advisories/README.md` for their source.
+pub static ADVISORIES: &[(&str, &str)] = &[
+    advisory!("GHSA-29mw-wpgm-hmr9"),
+    advisory!("GHSA-35jh-r3h4-6jhm"),
+    advisory!("GHSA-9wv6-86v2-598j"),
+    advisory!("GHSA-hrpp-h998-j3pp"),
+    advisory!("GHSA-m6fv-jmcg-4jfg"),
+    advisory!("GHSA-pxg6-pf52-xh8x"),
+    advisory!("GHSA-qw6h-vgh9-j6wx"),
+    advisory!("GHSA-qwcr-r2fm-qrc7"),
+    advisory!("GHSA-rv95-896h-c2vc"),
+];
 
 /// Writes the demo project into `dir`, which must exist and should be empty.
 pub fn write_project(dir: &Path) -> io::Result<()> {
@@ -100,6 +124,36 @@ mod tests {
             stored, embedded,
             "add new demo files to demo_files! in lib.rs"
         );
+    }
+
+    #[test]
+    fn every_stored_advisory_is_embedded() {
+        let mut stored: Vec<String> =
+            fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("advisories"))
+                .expect("advisories folder")
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".json"))
+                .collect();
+        stored.sort();
+        let embedded: Vec<String> = ADVISORIES
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .collect();
+        assert_eq!(
+            stored, embedded,
+            "add new advisories to ADVISORIES in lib.rs"
+        );
+        for (name, json) in ADVISORIES {
+            let value: serde_json::Value = serde_json::from_str(json).expect(name);
+            assert_eq!(
+                value["id"]
+                    .as_str()
+                    .map(|id| format!("{id}.json"))
+                    .as_deref(),
+                Some(*name)
+            );
+        }
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! Cargo.toml, go.mod, Gemfile, composer.json, …) and what it locked (`lockfiles`), compares
 //! versions with each ecosystem's own rules (`versions`), and runs the project hygiene rules
 //! (`hygiene`, codes VG301–VG306): missing or stale lockfiles, unpinned dependencies, no update
-//! bot, committed secret files.
+//! bot, committed secret files. The advisory engine (`advisories`, codes VG307–VG309)
+//! inventories every installed package (`inventory`) and matches it against the local OSV data
+//! (`osv`).
 //!
 //! Every parser is a real parser (serde_json, toml, a YAML parser, or a line grammar for the
 //! line-based formats) and reports malformed input as a typed error naming the file and,
@@ -12,11 +14,14 @@
 
 #![deny(missing_docs)]
 
+pub mod advisories;
 pub mod ecosystem;
 pub mod hygiene;
+pub mod inventory;
 pub mod lockfiles;
 pub mod manifests;
 pub mod osv;
+pub mod project;
 pub mod text_position;
 pub mod versions;
 

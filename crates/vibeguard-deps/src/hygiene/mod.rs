@@ -6,7 +6,6 @@
 //! each enabled rule. A rule reports whether it had anything to check, so the checklist never
 //! counts a rule that looked at nothing as a pass.
 
-mod project;
 pub mod rules;
 
 use std::time::Instant;
@@ -14,7 +13,7 @@ use std::time::Instant;
 use vibeguard_core::{EngineId, EngineOutput, EngineRun, RuleApplicability, RuleMeta, Text};
 use vibeguard_project::ProjectTree;
 
-pub use project::{LockCandidate, ProjectModel};
+pub use crate::project::{LockCandidate, ProjectModel};
 
 /// Whether a rule did anything in a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +46,14 @@ pub fn rule_metas() -> Vec<RuleMeta> {
 pub fn run(tree: &ProjectTree, enabled: &dyn Fn(&str) -> bool) -> EngineOutput {
     let started = Instant::now();
     let project = ProjectModel::load(tree);
+    let mut output = run_on(&project, enabled);
+    output.run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    output
+}
+
+/// Runs the enabled rules over a project already loaded (shared with the advisory engine).
+pub fn run_on(project: &ProjectModel<'_>, enabled: &dyn Fn(&str) -> bool) -> EngineOutput {
+    let started = Instant::now();
     let mut engine_run = EngineRun::new(EngineId::Hygiene);
     let mut findings = Vec::new();
     for rule in rules::ALL {
@@ -54,7 +61,7 @@ pub fn run(tree: &ProjectTree, enabled: &dyn Fn(&str) -> bool) -> EngineOutput {
         if !enabled(&meta.code) {
             continue;
         }
-        match rule.check(&project, &mut findings) {
+        match rule.check(project, &mut findings) {
             Applicability::Applied => engine_run.rules_applied.push(meta.code.clone()),
             Applicability::NotApplicable(reason) => {
                 engine_run.not_applicable.push(RuleApplicability {

@@ -205,6 +205,9 @@ pub struct Manifest {
     pub python_tool: Option<PythonTool>,
     /// Other files this one includes (`-r other.txt`), relative to the project root.
     pub includes: Vec<String>,
+    /// Constraint files it applies (`-c constraints.txt`): they limit versions but install
+    /// nothing themselves.
+    pub constraints: Vec<String>,
     /// Dependencies listed only because another package needs them, with the packages that do
     /// when the file says (pip-compile's `# via flask`); go.mod's `// indirect` gives none.
     pub via: BTreeMap<String, Vec<String>>,
@@ -226,6 +229,7 @@ impl Manifest {
             configures_renovate: false,
             python_tool: None,
             includes: Vec::new(),
+            constraints: Vec::new(),
             via: BTreeMap::new(),
             replaced: BTreeMap::new(),
             warnings: Vec::new(),

@@ -227,7 +227,11 @@ fn parse_option(line: &str, dir: &str, manifest: &mut Manifest) {
         } else {
             format!("{dir}/{file}")
         };
-        manifest.includes.push(normalize_path(&joined));
+        if flag.starts_with("-c") || flag == "--constraint" {
+            manifest.constraints.push(normalize_path(&joined));
+        } else {
+            manifest.includes.push(normalize_path(&joined));
+        }
     }
 }
 

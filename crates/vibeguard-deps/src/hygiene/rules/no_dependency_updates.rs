@@ -10,9 +10,9 @@ use vibeguard_core::{
 };
 
 use crate::Ecosystem;
-use crate::hygiene::project::member_matches;
 use crate::hygiene::{Applicability, HygieneRule, ProjectModel};
 use crate::manifests::{Manifest, ManifestKind};
+use crate::project::member_matches;
 
 /// The rule.
 #[derive(Debug)]

@@ -1,4 +1,6 @@
-//! The project as the hygiene rules see it: every manifest and lockfile parsed once.
+//! The project as the dependency engines see it: every manifest and lockfile parsed once,
+//! shared by the hygiene rules and the advisory matching. Requirement files included with
+//! `-r` are read too, whatever their names, since pip installs them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,6 +15,9 @@ use crate::manifests::{Manifest, ManifestKind};
 /// Manifests and lockfiles are read whole; a lockfile above this size is refused (with an error
 /// naming it) rather than read into memory.
 const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+/// Requirement files followed through `-r` beyond those found by name (a cycle or a huge chain
+/// stops here).
+const MAX_FOLLOWED_INCLUDES: usize = 64;
 
 /// A lockfile that may lock a manifest, and the manifest's folder relative to it.
 #[derive(Debug, Clone, Copy)]
@@ -114,6 +119,48 @@ impl<'a> ProjectModel<'a> {
                     Ok(members) => pnpm_workspaces.push((file.dir().to_string(), members)),
                     Err(error) => errors.push(error.into_engine_error()),
                 }
+            }
+        }
+        // `-r common.txt` installs that file's requirements too, whatever it is called.
+        let mut pending: Vec<(String, ManifestKind)> = manifests
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m.kind,
+                    ManifestKind::RequirementsTxt | ManifestKind::RequirementsIn
+                )
+            })
+            .flat_map(|m| {
+                m.includes
+                    .iter()
+                    .map(move |include| (include.clone(), m.kind))
+            })
+            .collect();
+        let mut followed = 0;
+        while let Some((include, kind)) = pending.pop() {
+            if followed >= MAX_FOLLOWED_INCLUDES
+                || manifests.iter().any(|m| m.path == include)
+                || !tree.contains(&include)
+            {
+                continue;
+            }
+            followed += 1;
+            files_read += 1;
+            match read(tree, &include).and_then(|text| {
+                let manifest = kind.parse(&include, &text)?;
+                manifest_texts.insert(include.clone(), text);
+                Ok(manifest)
+            }) {
+                Ok(mut manifest) => {
+                    errors.extend(
+                        std::mem::take(&mut manifest.warnings)
+                            .into_iter()
+                            .map(ParseError::into_engine_error),
+                    );
+                    pending.extend(manifest.includes.iter().map(|i| (i.clone(), kind)));
+                    manifests.push(manifest);
+                }
+                Err(error) => errors.push(error.into_engine_error()),
             }
         }
         // pnpm declares workspace members beside package.json rather than in it.
