@@ -91,13 +91,18 @@ pub struct AuditRequest<'a> {
     pub api: Option<ApiSettings>,
     /// Where to write the HAR of the API exchanges, if anywhere.
     pub har: Option<PathBuf>,
+    /// The advisory data and how to judge with it, when the dependency engine runs.
+    pub advisories: Option<crate::advisory_settings::AdvisorySettings>,
 }
 
 /// The engines that read the project folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProjectEngines {
-    /// Hygiene and code (`vibeguard audit`).
+    /// Hygiene, advisories and code (`vibeguard audit`).
     All,
+    /// The dependency rules alone: advisories and the hygiene rules of DEPS-01..04
+    /// (`vibeguard deps`).
+    Deps,
     /// The code engine alone (`vibeguard code`).
     CodeOnly,
     /// None: `vibeguard api` tests the running API alone.
@@ -144,24 +149,75 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
             ),
             other => anyhow::Error::new(other).context("invalid [paths] in the configuration"),
         })?;
-        if request.project_engines == ProjectEngines::All {
-            progress.step("hygiene: manifests, lockfiles, update bots, secret files");
-            let hygiene = vibeguard_deps::hygiene::run(&tree, &enabled);
+        if matches!(
+            request.project_engines,
+            ProjectEngines::All | ProjectEngines::Deps
+        ) {
+            progress.step("dependencies: manifests, lockfiles, update bots, advisories");
+            let project = vibeguard_deps::project::ProjectModel::load(&tree);
+            let dependency_rules: BTreeSet<String> = vibeguard_deps::hygiene::rule_metas()
+                .into_iter()
+                .filter(|rule| {
+                    rule.checklist
+                        .iter()
+                        .any(|item| item.as_str().starts_with("DEPS-"))
+                })
+                .map(|rule| rule.code.to_string())
+                .collect();
+            let only_dependencies = request.project_engines == ProjectEngines::Deps;
+            let hygiene_enabled = |code: &str| {
+                enabled(code) && (!only_dependencies || dependency_rules.contains(code))
+            };
+            let hygiene = vibeguard_deps::hygiene::run_on(&project, &hygiene_enabled);
             engines.push(hygiene.run);
             findings.extend(hygiene.findings);
+            if let Some(settings) = &request.advisories {
+                let mut advisories = vibeguard_deps::advisories::run(
+                    &project,
+                    &settings.store,
+                    &settings.options,
+                    &enabled,
+                );
+                if settings.require_db && !advisories.problems.is_empty() {
+                    let problems: Vec<String> = advisories
+                        .problems
+                        .iter()
+                        .map(|p| p.message.clone())
+                        .collect();
+                    anyhow::bail!(
+                        "--require-db: {} (advisory data in {})",
+                        problems.join("; "),
+                        settings.store.dir().display()
+                    );
+                }
+                if let Some(note) = &settings.data_note {
+                    advisories.output.run.errors.insert(
+                        0,
+                        vibeguard_core::EngineError {
+                            source: "advisory data".into(),
+                            line: None,
+                            message: note.clone(),
+                        },
+                    );
+                }
+                engines.push(advisories.output.run);
+                findings.extend(advisories.output.findings);
+            }
         }
-        progress.step("code: parsing, routes, data flow");
-        let options = vibeguard_code::CodeOptions {
-            max_file_size: config
-                .paths
-                .max_file_size
-                .unwrap_or(vibeguard_project::DEFAULT_MAX_FILE_SIZE),
-        };
-        let code = vibeguard_code::run(&tree, &enabled, &options);
-        engines.push(code.output.run);
-        findings.extend(code.output.findings);
-        routes = code.routes;
-        secrets.extend(code.secrets);
+        if request.project_engines != ProjectEngines::Deps {
+            progress.step("code: parsing, routes, data flow");
+            let options = vibeguard_code::CodeOptions {
+                max_file_size: config
+                    .paths
+                    .max_file_size
+                    .unwrap_or(vibeguard_project::DEFAULT_MAX_FILE_SIZE),
+            };
+            let code = vibeguard_code::run(&tree, &enabled, &options);
+            engines.push(code.output.run);
+            findings.extend(code.output.findings);
+            routes = code.routes;
+            secrets.extend(code.secrets);
+        }
         Some(tree)
     } else {
         None

@@ -17,6 +17,7 @@ Examples:
   vibeguard audit --format sarif --output vibeguard.sarif --fail-on high
   vibeguard audit -f json=report.json -f html=report.html
   vibeguard baseline write .vibeguard/baseline.json && vibeguard audit --baseline .vibeguard/baseline.json
+  vibeguard db update && vibeguard deps           check dependencies against fresh OSV advisories
   vibeguard explain VG301";
 
 /// The `vibeguard` command.
@@ -117,6 +118,23 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "RULES", value_delimiter = ',')]
     pub checks: Vec<String>,
 
+    /// Folder of the local advisory database (also VIBEGUARD_DB_DIR; default: the user's cache folder)
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        help_heading = "Dependency advisories"
+    )]
+    pub db_dir: Option<PathBuf>,
+
+    /// Exit 2 when advisory data for an ecosystem the project uses is missing, unreadable or too old
+    #[arg(long, global = true, help_heading = "Dependency advisories")]
+    pub require_db: bool,
+
+    /// Never touch the network for advisory data (`db update` refuses; use `db import`)
+    #[arg(long, global = true, help_heading = "Dependency advisories")]
+    pub offline: bool,
+
     /// Do not run these rules (codes or names, comma-separated)
     #[arg(
         long = "skip-checks",
@@ -144,6 +162,18 @@ pub enum Command {
         /// The project's root folder
         #[arg(default_value = ".")]
         path: PathBuf,
+    },
+    /// Check the project's dependencies: known vulnerabilities, malware, pinning, lockfiles, update bots
+    Deps {
+        /// The project's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Manage the local advisory database (OSV exports)
+    Db {
+        /// What to do with it.
+        #[command(subcommand)]
+        action: DbAction,
     },
     /// Analyse the project's JavaScript, TypeScript and Python code (the code engine alone)
     Code {
@@ -218,6 +248,30 @@ pub enum Command {
     Completions {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
+    },
+}
+
+/// `vibeguard db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbAction {
+    /// Download the OSV exports, verify them and replace the stored data (kept on any failure)
+    Update {
+        /// Only these ecosystems (npm, PyPI, crates.io, Go, RubyGems, Packagist); repeatable [default: all]
+        #[arg(long = "ecosystem", value_name = "ECOSYSTEM", action = ArgAction::Append)]
+        ecosystems: Vec<String>,
+        /// Where the exports are, laid out as <SOURCE>/<Ecosystem>/all.zip [default: the OSV project's bucket]
+        #[arg(long, value_name = "URL")]
+        source: Option<String>,
+    },
+    /// Show each ecosystem's records, their age and where they came from
+    Status,
+    /// Import local OSV exports: an all.zip or a folder of OSV JSON files (for machines without network)
+    Import {
+        /// The zip or folder
+        path: PathBuf,
+        /// Only these ecosystems; repeatable [default: every ecosystem the export holds]
+        #[arg(long = "ecosystem", value_name = "ECOSYSTEM", action = ArgAction::Append)]
+        ecosystems: Vec<String>,
     },
 }
 

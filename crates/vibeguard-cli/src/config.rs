@@ -19,10 +19,6 @@ pub const FILE_NAME: &str = "vibeguard.toml";
 
 /// The whole file.
 #[derive(Debug, Default, Deserialize)]
-#[expect(
-    dead_code,
-    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
-)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Least severity that fails the run.
@@ -74,20 +70,21 @@ pub struct Rules {
     pub severity: BTreeMap<Spanned<String>, Severity>,
 }
 
-/// `[deps]`.
+/// `[deps]`: the advisory data and how findings are judged.
 #[derive(Debug, Default, Deserialize)]
-#[expect(
-    dead_code,
-    reason = "validated now; read by the engines that use this section (API, dependency advisories)"
-)]
 #[serde(deny_unknown_fields)]
 pub struct Deps {
-    /// Where the advisory database lives.
+    /// Where the advisory database lives (relative to the project folder).
     pub db_dir: Option<String>,
-    /// Never touch the network for advisory data.
+    /// Never touch the network for advisory data (`vibeguard db update` refuses).
     pub offline: Option<bool>,
     /// Report dev-only dependencies one severity level lower (default true).
     pub lower_dev_severity: Option<bool>,
+    /// Advisory data older than this many days does not verify DEPS-02 (default 30).
+    pub max_age_days: Option<Spanned<u32>>,
+    /// Fail the run (exit 2) when advisory data for an ecosystem in use is missing, unreadable
+    /// or too old (default false; `--require-db`).
+    pub require_db: Option<bool>,
 }
 
 /// `[api]`: the running API to test.

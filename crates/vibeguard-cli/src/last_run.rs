@@ -1,7 +1,8 @@
 //! The last report of each project, kept in the user's cache folder so that
 //! `vibeguard checklist` can show the verdict after an audit. Nothing is written into the
 //! project. The folder is `$VIBEGUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/vibeguard`, else
-//! `~/.cache/vibeguard`.
+//! `~/.cache/vibeguard` (`~/Library/Caches/vibeguard` on macOS, `%LOCALAPPDATA%\vibeguard` on
+//! Windows).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,16 +10,26 @@ use std::path::{Path, PathBuf};
 use vibeguard_core::Report;
 use vibeguard_core::redact::short_hash;
 
-fn cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("VIBEGUARD_CACHE_DIR").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(dir));
+/// vibeguard's folder in the user's cache (last runs, and the advisory database by default).
+pub fn cache_dir() -> Option<PathBuf> {
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|value| !value.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = from_env("VIBEGUARD_CACHE_DIR") {
+        return Some(dir);
     }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(dir).join("vibeguard"));
+    if cfg!(windows) {
+        return from_env("LOCALAPPDATA").map(|dir| dir.join("vibeguard"));
     }
-    std::env::var_os("HOME")
-        .filter(|v| !v.is_empty())
-        .map(|home| PathBuf::from(home).join(".cache/vibeguard"))
+    if cfg!(target_os = "macos") {
+        return from_env("HOME").map(|home| home.join("Library/Caches/vibeguard"));
+    }
+    if let Some(dir) = from_env("XDG_CACHE_HOME") {
+        return Some(dir.join("vibeguard"));
+    }
+    from_env("HOME").map(|home| home.join(".cache/vibeguard"))
 }
 
 fn file_for(project: &Path) -> Option<PathBuf> {

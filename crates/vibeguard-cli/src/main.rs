@@ -2,11 +2,13 @@
 //! renders the reports and turns the outcome into an exit code (0 pass, 1 findings at or above
 //! `--fail-on`, 2 usage, configuration or I/O error).
 
+mod advisory_settings;
 mod api_settings;
 mod audit;
 mod cli;
 mod commands;
 mod config;
+mod download;
 mod last_run;
 mod outputs;
 mod progress;
@@ -63,7 +65,7 @@ fn main() -> ExitCode {
 }
 
 /// An error and its causes as one paragraph: "cannot read x: permission denied".
-fn one_paragraph(error: &anyhow::Error) -> String {
+pub fn one_paragraph(error: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in error.chain() {
         let text = cause.to_string();

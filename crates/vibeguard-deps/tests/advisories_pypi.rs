@@ -196,7 +196,11 @@ fn fixed_pins_give_nothing_and_verify_deps_02() {
 #[test]
 fn stale_or_missing_data_never_gives_an_all_clear() {
     let Some(store) = store() else { return };
-    // The same data judged today is two years old: DEPS-02 is not verified, and says why.
+    // The same data judged today is two years old: DEPS-02 is not verified, and says why;
+    // the old vulnerabilities it knows are still reported.
+    let stale = audit("pypi-vulnerable", store, &AdvisoryOptions::default());
+    assert_eq!(stale.output.findings.len(), 96);
+    assert!(!stale.output.run.covered("VG307", ChecklistId::Deps02));
     let run = audit("pypi-fixed", store, &AdvisoryOptions::default());
     assert!(!run.output.run.covered("VG307", ChecklistId::Deps02));
     assert_eq!(run.problems.len(), 1);

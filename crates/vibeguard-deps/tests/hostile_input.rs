@@ -167,6 +167,16 @@ fn the_engine_survives_a_project_of_damaged_files() {
         }
         let tree = ProjectTree::walk(temp.path(), &WalkOptions::default()).expect("walk");
         let output = hygiene::run(&tree, &|_| true);
+        // The advisory engine reads the same damaged files: gaps and errors, no crash.
+        let model = vibeguard_deps::project::ProjectModel::load(&tree);
+        let empty = tempfile::tempdir().expect("tempdir");
+        let advisories = vibeguard_deps::advisories::run(
+            &model,
+            &vibeguard_deps::osv::Store::new(empty.path()),
+            &vibeguard_deps::advisories::AdvisoryOptions::default(),
+            &|_| true,
+        );
+        assert!(advisories.output.findings.is_empty());
         // Damaged files become errors naming the file, not a crash.
         for error in &output.run.errors {
             assert!(error.source.starts_with('p'), "round {round}: {error}");

@@ -11,8 +11,7 @@ use crate::outputs::ArgOrder;
 pub fn run(global: &GlobalArgs, order: &ArgOrder, project: &Path) -> anyhow::Result<Outcome> {
     let scope = super::audit::Scope {
         skip_project: true,
-        code_only: false,
-        api: None,
+        ..super::audit::Scope::default()
     };
     let label = global
         .target

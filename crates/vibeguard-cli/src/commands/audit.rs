@@ -22,6 +22,11 @@ pub struct Scope {
     pub skip_project: bool,
     /// Run the code engine alone (`vibeguard code`).
     pub code_only: bool,
+    /// Run the dependency rules alone (`vibeguard deps`).
+    pub deps_only: bool,
+    /// Advisory settings decided by the command (the demo's bundled sample), instead of the
+    /// configuration's.
+    pub advisories: Option<crate::advisory_settings::AdvisorySettings>,
     /// API settings decided by the command (the demo), instead of the configuration's.
     pub api: Option<vibeguard_api::engine::ApiSettings>,
 }
@@ -102,6 +107,11 @@ pub fn audit_only(
         anyhow::bail!("no API to test: give --target URL (or [api] target in vibeguard.toml)");
     }
     let selection = RuleSelection::from_flags(&global.checks, &global.skip_checks, &rules)?;
+    let advisories = match scope.advisories {
+        Some(settings) => Some(settings),
+        None if scope.skip_project || scope.code_only => None,
+        None => Some(crate::advisory_settings::from(&loaded, global, path)?),
+    };
     let request = AuditRequest {
         selection,
         project: path,
@@ -110,6 +120,8 @@ pub fn audit_only(
             ProjectEngines::None
         } else if scope.code_only {
             ProjectEngines::CodeOnly
+        } else if scope.deps_only {
+            ProjectEngines::Deps
         } else {
             ProjectEngines::All
         },
@@ -118,6 +130,7 @@ pub fn audit_only(
         baseline,
         api,
         har: global.har.clone(),
+        advisories,
     };
     audit::run(&request, &Progress::new(global.quiet))
 }

@@ -9,9 +9,8 @@ use crate::outputs::ArgOrder;
 /// Runs the static analysis of the project's code and writes the reports.
 pub fn run(global: &GlobalArgs, order: &ArgOrder, path: &Path) -> anyhow::Result<Outcome> {
     let scope = super::audit::Scope {
-        skip_project: false,
         code_only: true,
-        api: None,
+        ..super::audit::Scope::default()
     };
     let report =
         super::audit::audit_project(global, order, path, &path.display().to_string(), scope)?;

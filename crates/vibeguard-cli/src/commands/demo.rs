@@ -18,7 +18,11 @@ use vibeguard_api::policy::AccessPolicy;
 use vibeguard_api::spec::SpecSource;
 use vibeguard_demo::api::{ACCOUNTS, DemoApi, Mode};
 
+use vibeguard_deps::advisories::AdvisoryOptions;
+use vibeguard_deps::osv::Store;
+
 use crate::Outcome;
+use crate::advisory_settings::AdvisorySettings;
 use crate::cli::GlobalArgs;
 use crate::outputs::ArgOrder;
 
@@ -83,10 +87,12 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, options: DemoOptions) -> anyho
         );
     }
     let settings = demo_settings(&url, global)?;
+    let advisory_dir = fresh_dir()?;
+    let advisories = demo_advisories(&advisory_dir);
     let scope = super::audit::Scope {
-        skip_project: false,
-        code_only: false,
         api: Some(settings),
+        advisories: Some(advisories?),
+        ..super::audit::Scope::default()
     };
     let result = super::audit::audit_project(
         global,
@@ -96,6 +102,7 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, options: DemoOptions) -> anyho
         scope,
     );
     runtime.block_on(server.stop());
+    let _ = fs::remove_dir_all(&advisory_dir);
     if options.keep {
         eprintln!("\nthe demo project is kept in {}", dir.display());
     } else {
@@ -112,6 +119,37 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, options: DemoOptions) -> anyho
         Outcome::Passed
     } else {
         Outcome::Failed
+    })
+}
+
+/// The demo's advisory data: the bundled sample of real GitHub advisories for the demo's
+/// packages, imported into a temporary store. Its records are a couple of years old by design
+/// (they match the demo's old lockfile), so the age limit does not apply, and the report says
+/// that the data is a sample.
+fn demo_advisories(dir: &std::path::Path) -> anyhow::Result<AdvisorySettings> {
+    let store = Store::new(dir);
+    store
+        .import_records(
+            vibeguard_demo::ADVISORIES
+                .iter()
+                .map(|(name, json)| (*name, json.as_bytes())),
+            "vibeguard's bundled demo advisories",
+        )
+        .context("cannot prepare the demo's advisory data")?;
+    let options = AdvisoryOptions {
+        max_age_days: u32::MAX,
+        warn_age_days: u32::MAX,
+        ..AdvisoryOptions::default()
+    };
+    Ok(AdvisorySettings {
+        store,
+        options,
+        require_db: false,
+        data_note: Some(format!(
+            "the demo checks its lockfile against a bundled sample of {} real GitHub advisories \
+             for its own packages; a real audit uses the full OSV data (`vibeguard db update`)",
+            vibeguard_demo::ADVISORIES.len()
+        )),
     })
 }
 

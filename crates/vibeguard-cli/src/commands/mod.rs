@@ -6,7 +6,9 @@ mod baseline;
 mod checklist;
 mod code;
 mod completions;
+mod db;
 mod demo;
+mod deps;
 mod explain;
 mod init;
 mod routes;
@@ -23,6 +25,8 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
         Command::Audit { path } => audit::run(global, order, path),
         Command::Api { project } => api::run(global, order, project),
         Command::Code { path } => code::run(global, order, path),
+        Command::Deps { path } => deps::run(global, order, path),
+        Command::Db { action } => db::run(global, action),
         Command::Routes { path } => routes::run(global, path),
         Command::Demo {
             hardened,

@@ -342,6 +342,8 @@ pub fn run(
                 if let Some(age) = age
                     && age > f64::from(options.max_age_days)
                 {
+                    // Old data still knows old vulnerabilities: match with it, but it cannot
+                    // vouch that nothing newer applies.
                     problems.push(DataProblem {
                         ecosystem,
                         message: format!(
@@ -352,9 +354,7 @@ pub fn run(
                             options.max_age_days
                         ),
                     });
-                    continue;
-                }
-                if let Some(age) = age
+                } else if let Some(age) = age
                     && age > f64::from(options.warn_age_days)
                 {
                     notes.push(EngineError {

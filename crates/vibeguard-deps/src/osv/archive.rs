@@ -151,7 +151,7 @@ pub fn read_zip<R: Read + std::io::Seek>(
         if !name.to_ascii_lowercase().ends_with(".json") {
             continue;
         }
-        if file.enclosed_name().is_none() {
+        if file.enclosed_name().is_none() || name.starts_with(['/', '\\']) || name.contains(":\\") {
             notes.unsafe_names.push(name.clone());
         }
         // The declared size can lie; the cap on the read itself is what bounds memory.

@@ -322,10 +322,11 @@ impl Store {
             if !only.is_empty() && !only.contains(&ecosystem) {
                 continue;
             }
+            let by_name = data.by_name(ecosystem);
             let info = DataInfo {
                 ecosystem,
-                records: data.records,
-                packages: data.by_name.len() as u64,
+                records: data.advisories.len() as u64,
+                packages: by_name.len() as u64,
                 withdrawn: data.withdrawn,
                 invalid: collector
                     .invalid_by_ecosystem
@@ -347,7 +348,7 @@ impl Store {
                     old: old.records,
                 });
             }
-            plans.push((info, data.by_name));
+            plans.push((info, by_name));
         }
         for (info, by_name) in plans {
             self.write_file(&info, &by_name)?;
@@ -528,10 +529,30 @@ impl EcosystemIndex {
 
 #[derive(Debug, Default)]
 struct EcosystemData {
-    by_name: BTreeMap<String, Vec<Advisory>>,
-    records: u64,
+    /// By id: an export that holds a record twice keeps the most recently modified copy.
+    advisories: BTreeMap<String, Advisory>,
     withdrawn: u64,
     newest_modified: Option<Timestamp>,
+}
+
+impl EcosystemData {
+    /// The advisories under each package name they affect.
+    fn by_name(&self, ecosystem: Ecosystem) -> BTreeMap<String, Vec<Advisory>> {
+        let mut by_name: BTreeMap<String, Vec<Advisory>> = BTreeMap::new();
+        for advisory in self.advisories.values() {
+            let mut names: Vec<String> = advisory
+                .affected
+                .iter()
+                .map(|affected| ecosystem.normalize_name(&affected.name))
+                .collect();
+            names.sort();
+            names.dedup();
+            for name in names {
+                by_name.entry(name).or_default().push(advisory.clone());
+            }
+        }
+        by_name
+    }
 }
 
 #[derive(Debug, Default)]
@@ -548,24 +569,17 @@ impl Collector {
             Ok(ParsedRecord::Live(views)) => {
                 for (ecosystem, advisory) in views {
                     let data = self.ecosystems.entry(ecosystem).or_default();
-                    data.records += 1;
                     if let Ok(modified) = advisory.modified.parse::<Timestamp>()
                         && data.newest_modified.is_none_or(|newest| modified > newest)
                     {
                         data.newest_modified = Some(modified);
                     }
-                    let mut names: Vec<String> = advisory
-                        .affected
-                        .iter()
-                        .map(|affected| ecosystem.normalize_name(&affected.name))
-                        .collect();
-                    names.sort();
-                    names.dedup();
-                    for package in names {
-                        data.by_name
-                            .entry(package)
-                            .or_default()
-                            .push(advisory.clone());
+                    let newer = data
+                        .advisories
+                        .get(&advisory.id)
+                        .is_none_or(|kept| advisory.modified > kept.modified);
+                    if newer {
+                        data.advisories.insert(advisory.id.clone(), advisory);
                     }
                 }
             }

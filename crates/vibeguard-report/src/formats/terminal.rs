@@ -163,11 +163,15 @@ fn finding_block(out: &mut String, finding: &Finding, paint: &Painter) {
                 }
             }
             Evidence::Text { label, text } => {
+                // Continuation lines line up under the first, so multi-line evidence (an
+                // advisory, a dependency path) stays inside its finding.
+                let indent = " ".repeat(label.chars().count() + 6);
+                let text = safe(text).replace('\n', &format!("\n{indent}"));
                 let _ = writeln!(
                     out,
                     "    {} {}",
                     paint.dim(&format!("{}:", safe(label))),
-                    safe(text)
+                    text
                 );
             }
             Evidence::Http {
