@@ -11,8 +11,10 @@
 //!
 //! Opening reads the header and the name table only, so a run that checks a few hundred
 //! packages reads a few hundred small slices rather than the whole database: the second and
-//! later runs load in milliseconds. An import builds the new file beside the old one and renames
-//! it over it, so a failed or interrupted update leaves the previous data in place.
+//! later runs load in milliseconds. An import spools each record's compact form to a scratch
+//! file as it reads the export (memory holds an index, not the records), builds the new file
+//! beside the old one and renames it over it, so a failed or interrupted update leaves the
+//! previous data in place.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -272,7 +274,7 @@ impl Store {
         policy: ReplacePolicy,
         source_label: &str,
     ) -> Result<ImportReport, StoreError> {
-        let mut collector = Collector::default();
+        let mut collector = Collector::new(&self.dir)?;
         let notes = archive::read_export(path, ArchiveLimits::default(), &mut |entry| {
             collector.add(entry.name, entry.bytes)
         })?;
@@ -285,7 +287,7 @@ impl Store {
         records: impl IntoIterator<Item = (&'a str, &'a [u8])>,
         source_label: &str,
     ) -> Result<ImportReport, StoreError> {
-        let mut collector = Collector::default();
+        let mut collector = Collector::new(&self.dir)?;
         for (name, bytes) in records {
             collector.add(name, bytes);
         }
@@ -300,12 +302,15 @@ impl Store {
 
     fn write(
         &self,
-        collector: Collector,
+        mut collector: Collector,
         notes: ArchiveNotes,
         only: &[Ecosystem],
         policy: ReplacePolicy,
         source_label: &str,
     ) -> Result<ImportReport, StoreError> {
+        if let Some(error) = collector.spool.error.take() {
+            return Err(error);
+        }
         let imported_at = Timestamp::now().to_string();
         for ecosystem in only {
             if !collector.ecosystems.contains_key(ecosystem) {
@@ -318,19 +323,19 @@ impl Store {
         let mut written = Vec::new();
         // Check every ecosystem before replacing any, so one refusal changes nothing.
         let mut plans = Vec::new();
-        for (ecosystem, data) in collector.ecosystems {
-            if !only.is_empty() && !only.contains(&ecosystem) {
+        for (ecosystem, data) in &collector.ecosystems {
+            if !only.is_empty() && !only.contains(ecosystem) {
                 continue;
             }
-            let by_name = data.by_name(ecosystem);
+            let by_name = data.by_name();
             let info = DataInfo {
-                ecosystem,
-                records: data.advisories.len() as u64,
+                ecosystem: *ecosystem,
+                records: data.records.len() as u64,
                 packages: by_name.len() as u64,
                 withdrawn: data.withdrawn,
                 invalid: collector
                     .invalid_by_ecosystem
-                    .get(&ecosystem)
+                    .get(ecosystem)
                     .copied()
                     .unwrap_or(0),
                 newest_modified: data.newest_modified.map(|t| t.to_string()),
@@ -338,11 +343,11 @@ impl Store {
                 source: source_label.to_string(),
             };
             if policy == ReplacePolicy::UnlessShrunk
-                && let DataState::Ready(old) = self.state(ecosystem)
+                && let DataState::Ready(old) = self.state(*ecosystem)
                 && info.records * 2 < old.records
             {
                 return Err(StoreError::Shrunk {
-                    ecosystem,
+                    ecosystem: *ecosystem,
                     export: source_label.to_string(),
                     new: info.records,
                     old: old.records,
@@ -351,23 +356,26 @@ impl Store {
             plans.push((info, by_name));
         }
         for (info, by_name) in plans {
-            self.write_file(&info, &by_name)?;
+            self.write_file(&info, &by_name, &mut collector.spool)?;
             written.push(info);
         }
         Ok(ImportReport {
             source: source_label.to_string(),
             written,
             invalid: collector.invalid,
-            invalid_examples: collector.invalid_examples,
+            invalid_examples: std::mem::take(&mut collector.invalid_examples),
             oversized: notes.oversized,
             unsafe_names: notes.unsafe_names,
         })
     }
 
+    /// Writes one ecosystem's file: header, name table, then each name's records copied from
+    /// the spool as one JSON array.
     fn write_file(
         &self,
         info: &DataInfo,
-        by_name: &BTreeMap<String, Vec<Advisory>>,
+        by_name: &BTreeMap<String, Vec<SpoolSlice>>,
+        spool: &mut Spool,
     ) -> Result<(), StoreError> {
         let target = self.file(info.ecosystem);
         let folder = target.parent().unwrap_or(&self.dir).to_path_buf();
@@ -378,24 +386,28 @@ impl Store {
             Timestamp::now().as_nanosecond()
         ));
         let result = (|| -> Result<(), StoreError> {
-            let mut blob = Vec::new();
+            let names: Vec<(&String, &Vec<SpoolSlice>)> = by_name
+                .iter()
+                .filter(|(name, _)| u16::try_from(name.len()).is_ok())
+                .collect();
             let mut table = Vec::new();
-            for (name, advisories) in by_name {
-                let json = serde_json::to_vec(advisories).map_err(|e| StoreError::Io {
-                    path: target.display().to_string(),
-                    reason: format!("cannot encode {name}: {e}"),
-                })?;
-                let name_bytes = name.as_bytes();
-                let Ok(name_len) = u16::try_from(name_bytes.len()) else {
-                    continue;
+            let mut offset: u64 = 0;
+            for (name, slices) in &names {
+                // `[` + the records joined by `,` + `]`.
+                let length = 2
+                    + slices.iter().map(|s| u64::from(s.len)).sum::<u64>()
+                    + slices.len().saturating_sub(1) as u64;
+                let Ok(length32) = u32::try_from(length) else {
+                    return Err(StoreError::Io {
+                        path: target.display().to_string(),
+                        reason: format!("the records of {name} exceed 4 GiB"),
+                    });
                 };
-                table.extend_from_slice(&name_len.to_le_bytes());
-                table.extend_from_slice(name_bytes);
-                table.extend_from_slice(&(blob.len() as u64).to_le_bytes());
-                table.extend_from_slice(
-                    &u32::try_from(json.len()).unwrap_or(u32::MAX).to_le_bytes(),
-                );
-                blob.extend_from_slice(&json);
+                table.extend_from_slice(&(name.len() as u16).to_le_bytes());
+                table.extend_from_slice(name.as_bytes());
+                table.extend_from_slice(&offset.to_le_bytes());
+                table.extend_from_slice(&length32.to_le_bytes());
+                offset += length;
             }
             let header = serde_json::to_vec(info).map_err(|e| StoreError::Io {
                 path: target.display().to_string(),
@@ -403,7 +415,7 @@ impl Store {
             })?;
             let mut file = fs::File::create(&temporary).map_err(|e| io_error(&temporary, &e))?;
             let mut out = std::io::BufWriter::new(&mut file);
-            let count = u32::try_from(by_name.len()).unwrap_or(u32::MAX);
+            let count = u32::try_from(names.len()).unwrap_or(u32::MAX);
             let write = |out: &mut std::io::BufWriter<&mut fs::File>, bytes: &[u8]| {
                 out.write_all(bytes).map_err(|e| io_error(&temporary, &e))
             };
@@ -413,7 +425,18 @@ impl Store {
             write(&mut out, &header)?;
             write(&mut out, &count.to_le_bytes())?;
             write(&mut out, &table)?;
-            write(&mut out, &blob)?;
+            let mut buffer = Vec::new();
+            for (_, slices) in &names {
+                write(&mut out, b"[")?;
+                for (index, slice) in slices.iter().enumerate() {
+                    if index > 0 {
+                        write(&mut out, b",")?;
+                    }
+                    spool.read(*slice, &mut buffer)?;
+                    write(&mut out, &buffer)?;
+                }
+                write(&mut out, b"]")?;
+            }
             out.flush().map_err(|e| io_error(&temporary, &e))?;
             drop(out);
             file.sync_all().map_err(|e| io_error(&temporary, &e))?;
@@ -527,36 +550,116 @@ impl EcosystemIndex {
     }
 }
 
+/// Where one record's compact JSON lies in the spool.
+#[derive(Debug, Clone, Copy)]
+struct SpoolSlice {
+    offset: u64,
+    len: u32,
+}
+
+/// A scratch file in the store's folder holding every record read so far, so an import keeps
+/// only an index in memory however large the export is. Removed when dropped.
+#[derive(Debug)]
+struct Spool {
+    path: PathBuf,
+    writer: std::io::BufWriter<fs::File>,
+    reader: Option<fs::File>,
+    len: u64,
+    /// The first write failure; the import reports it instead of writing partial data.
+    error: Option<StoreError>,
+}
+
+impl Spool {
+    fn new(dir: &Path) -> Result<Spool, StoreError> {
+        fs::create_dir_all(dir).map_err(|e| io_error(dir, &e))?;
+        let path = dir.join(format!(
+            ".import-{}-{}.spool",
+            std::process::id(),
+            Timestamp::now().as_nanosecond()
+        ));
+        let file = fs::File::create(&path).map_err(|e| io_error(&path, &e))?;
+        Ok(Spool {
+            path,
+            writer: std::io::BufWriter::new(file),
+            reader: None,
+            len: 0,
+            error: None,
+        })
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> Option<SpoolSlice> {
+        if self.error.is_some() {
+            return None;
+        }
+        let Ok(len) = u32::try_from(bytes.len()) else {
+            return None;
+        };
+        if let Err(error) = self.writer.write_all(bytes) {
+            self.error = Some(io_error(&self.path, &error));
+            return None;
+        }
+        let slice = SpoolSlice {
+            offset: self.len,
+            len,
+        };
+        self.len += u64::from(len);
+        Some(slice)
+    }
+
+    fn read(&mut self, slice: SpoolSlice, buffer: &mut Vec<u8>) -> Result<(), StoreError> {
+        if self.reader.is_none() {
+            self.writer.flush().map_err(|e| io_error(&self.path, &e))?;
+            self.reader = Some(fs::File::open(&self.path).map_err(|e| io_error(&self.path, &e))?);
+        }
+        let Some(reader) = self.reader.as_mut() else {
+            return Err(damaged(&self.path, "spool unavailable"));
+        };
+        buffer.resize(slice.len as usize, 0);
+        reader
+            .seek(SeekFrom::Start(slice.offset))
+            .and_then(|_| reader.read_exact(buffer))
+            .map_err(|e| io_error(&self.path, &e))
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// One record kept for an ecosystem: its place in the spool and the names it affects.
+#[derive(Debug)]
+struct SpooledRecord {
+    modified: String,
+    slice: SpoolSlice,
+    names: Vec<String>,
+}
+
 #[derive(Debug, Default)]
 struct EcosystemData {
     /// By id: an export that holds a record twice keeps the most recently modified copy.
-    advisories: BTreeMap<String, Advisory>,
+    records: BTreeMap<String, SpooledRecord>,
     withdrawn: u64,
     newest_modified: Option<Timestamp>,
 }
 
 impl EcosystemData {
-    /// The advisories under each package name they affect.
-    fn by_name(&self, ecosystem: Ecosystem) -> BTreeMap<String, Vec<Advisory>> {
-        let mut by_name: BTreeMap<String, Vec<Advisory>> = BTreeMap::new();
-        for advisory in self.advisories.values() {
-            let mut names: Vec<String> = advisory
-                .affected
-                .iter()
-                .map(|affected| ecosystem.normalize_name(&affected.name))
-                .collect();
-            names.sort();
-            names.dedup();
-            for name in names {
-                by_name.entry(name).or_default().push(advisory.clone());
+    /// The records under each package name they affect.
+    fn by_name(&self) -> BTreeMap<String, Vec<SpoolSlice>> {
+        let mut by_name: BTreeMap<String, Vec<SpoolSlice>> = BTreeMap::new();
+        for record in self.records.values() {
+            for name in &record.names {
+                by_name.entry(name.clone()).or_default().push(record.slice);
             }
         }
         by_name
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Collector {
+    spool: Spool,
     ecosystems: BTreeMap<Ecosystem, EcosystemData>,
     invalid: u64,
     invalid_by_ecosystem: BTreeMap<Ecosystem, u64>,
@@ -564,6 +667,16 @@ struct Collector {
 }
 
 impl Collector {
+    fn new(dir: &Path) -> Result<Collector, StoreError> {
+        Ok(Collector {
+            spool: Spool::new(dir)?,
+            ecosystems: BTreeMap::new(),
+            invalid: 0,
+            invalid_by_ecosystem: BTreeMap::new(),
+            invalid_examples: Vec::new(),
+        })
+    }
+
     fn add(&mut self, name: &str, bytes: &[u8]) {
         match record::parse(bytes) {
             Ok(ParsedRecord::Live(views)) => {
@@ -575,12 +688,33 @@ impl Collector {
                         data.newest_modified = Some(modified);
                     }
                     let newer = data
-                        .advisories
+                        .records
                         .get(&advisory.id)
                         .is_none_or(|kept| advisory.modified > kept.modified);
-                    if newer {
-                        data.advisories.insert(advisory.id.clone(), advisory);
+                    if !newer {
+                        continue;
                     }
+                    let Ok(json) = serde_json::to_vec(&advisory) else {
+                        continue;
+                    };
+                    let Some(slice) = self.spool.append(&json) else {
+                        continue;
+                    };
+                    let mut names: Vec<String> = advisory
+                        .affected
+                        .iter()
+                        .map(|affected| ecosystem.normalize_name(&affected.name))
+                        .collect();
+                    names.sort();
+                    names.dedup();
+                    data.records.insert(
+                        advisory.id,
+                        SpooledRecord {
+                            modified: advisory.modified,
+                            slice,
+                            names,
+                        },
+                    );
                 }
             }
             Ok(ParsedRecord::Withdrawn { .. }) => {
