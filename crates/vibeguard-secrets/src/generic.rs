@@ -1,0 +1,344 @@
+//! The generic detector's judgement: is this `name = value` a secret? The name must be
+//! secret-named as a word (`apiKey`, `JWT_SECRET`, `db.password`, not `secretary` or
+//! `token_url`), and the value must look generated: a literal (quoted in code), long enough,
+//! random enough, and not a reference, a path, a URL, a version, a UUID or a placeholder.
+
+use crate::value::{self, character_classes, is_placeholder, is_uuid, shannon_entropy};
+
+/// Words that make a name secret-named on their own.
+const SECRET_WORDS: &[&str] = &[
+    "secret",
+    "secrets",
+    "password",
+    "passwd",
+    "passphrase",
+    "token",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "secretkey",
+    "clientsecret",
+    "authkey",
+    "signingkey",
+    "credential",
+    "credentials",
+];
+
+/// Words that, before `key`, make it a secret: `api key`, `private key`, `stripe key`.
+const KEY_QUALIFIERS: &[&str] = &[
+    "api",
+    "access",
+    "private",
+    "auth",
+    "signing",
+    "encryption",
+    "master",
+    "secret",
+    "client",
+    "app",
+    "hmac",
+    "jwt",
+    "session",
+    "license",
+    "service",
+    "admin",
+];
+
+/// Words before `key` that make it a data-structure or cache key, never a credential.
+const NON_SECRET_KEY_QUALIFIERS: &[&str] = &[
+    "primary",
+    "foreign",
+    "sort",
+    "partition",
+    "cache",
+    "map",
+    "lookup",
+    "dict",
+    "hash",
+    "index",
+    "row",
+    "idempotency",
+    "public",
+    "object",
+    "bucket",
+    "unique",
+    "composite",
+    "i18n",
+    "translation",
+    "query",
+    "storage",
+    "local",
+    "react",
+    "list",
+    "group",
+    "sign",
+    "route",
+    "redis",
+    "s3",
+    "kms",
+    "ssh",
+    "gpg",
+    "pgp",
+    "next",
+    "prev",
+    "previous",
+];
+
+/// Words that mean the name holds something about a secret, not the secret itself.
+const NOT_A_SECRET_WORDS: &[&str] = &[
+    "url", "uri", "urls", "endpoint", "path", "file", "filename", "dir", "folder", "name", "id",
+    "ids", "type", "length", "len", "size", "count", "field", "header", "hash", "hashed",
+    "digest", "checksum", "sha", "md5", "prefix", "suffix", "env", "var", "variable", "param",
+    "ttl", "expiry", "expires", "expiration", "expire", "timeout", "regex", "pattern", "format",
+    "label", "placeholder", "policy", "version", "mode", "algorithm", "alg", "kind", "class",
+    "provider", "store", "manager", "generator", "validator", "rotation", "tokenizer", "tokens",
+    "input", "form", "hint", "message", "msg", "error", "description", "question", "min", "max",
+    "strength", "lifetime", "duration", "encoding", "ref", "location", "source", "host", "user",
+    "username", "email", "public", "publishable", "anon", "template", "schema", "column",
+    "table", "route", "method", "scope", "scopes", "audience", "issuer", "redirect", "callback",
+    "confirm", "confirmation", "reset", "forgot", "required", "enabled", "disabled", "valid",
+    "invalid", "length", "limit", "retries", "usage", "usages", "cost", "price", "budget",
+    "count", "counter", "index", "position", "offset", "value_type", "salt", "rounds", "id_token_hint",
+];
+
+/// Splits a name into lower-case words: `apiKey` → `api key`, `JWT_SECRET` → `jwt secret`.
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// How a name is secret-named, if it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretName {
+    /// A password or passphrase: generated values are not required, only non-trivial ones.
+    Password,
+    /// A key, token or secret: the value must look generated.
+    Key,
+}
+
+/// Whether the name is secret-named as a word, and how.
+pub fn secret_name(name: &str) -> Option<SecretName> {
+    // The last path segment names the value: `config.db.password`, `headers["X-Api-Key"]`.
+    let words = name_words(name);
+    if words.is_empty() || words.iter().any(|w| NOT_A_SECRET_WORDS.contains(&w.as_str())) {
+        return None;
+    }
+    if words.iter().any(|w| w.starts_with("passw") || w == "passphrase" || w == "pwd") {
+        return Some(SecretName::Password);
+    }
+    if words.iter().any(|w| SECRET_WORDS.contains(&w.as_str())) {
+        return Some(SecretName::Key);
+    }
+    let last = words.len() - 1;
+    for (i, word) in words.iter().enumerate() {
+        if word != "key" && word != "keys" {
+            continue;
+        }
+        let before = i.checked_sub(1).map(|j| words[j].as_str());
+        match before {
+            Some(q) if NON_SECRET_KEY_QUALIFIERS.contains(&q) => return None,
+            Some(q) if KEY_QUALIFIERS.contains(&q) => return Some(SecretName::Key),
+            // `STRIPE_KEY`, `SENDGRID_KEY`: a service name before a final `key`.
+            Some(_) if i == last => return Some(SecretName::Key),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the assignment was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Source code: the value must be a quoted literal.
+    Code,
+    /// Configuration (`.env`, YAML, TOML, INI, Dockerfile, shell): unquoted values count.
+    Config,
+}
+
+/// The generic detector's verdict on one `name op value` match: the secret value, when it is
+/// one. `quoted` says whether a quote opened the value.
+pub fn judge(name: &str, op: &str, quoted: bool, raw_value: &str, kind: FileKind) -> Option<String> {
+    let strength = secret_name(name)?;
+    if kind == FileKind::Code && !quoted {
+        return None;
+    }
+    // `==` compares; `,` separates arguments: only in code, as `get("API_KEY", "fallback")` or
+    // `headers.set("X-Api-Key", "...")`, and only for a quoted value.
+    if (op == "," || op == "==") && !quoted {
+        return None;
+    }
+    let value = raw_value.trim_end_matches(['.', ':']);
+    let len = value.chars().count();
+    if len < 8 || is_placeholder(value) || looks_like_reference(value) {
+        return None;
+    }
+    if let Some(role) = value::jwt_role(value) {
+        // A Supabase anon key (or any `anon` JWT) is meant for browsers.
+        if role == "anon" {
+            return None;
+        }
+    }
+    let entropy = shannon_entropy(value);
+    let classes = character_classes(value);
+    let generated = match strength {
+        SecretName::Password => len >= 8 && classes >= 2 && entropy >= 2.5,
+        SecretName::Key => {
+            len >= 12 && entropy >= 3.2 && (classes >= 2 || (len >= 32 && entropy >= 3.5))
+        }
+    };
+    generated.then(|| value.to_string())
+}
+
+/// Values that point at a secret instead of being one.
+fn looks_like_reference(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if value.contains("://")
+        || value.starts_with(['/', '~', '%', '@', '&', '*', '!', '#', '.', '-'])
+        || value.contains("(")
+        || lower.starts_with("process.env")
+        || lower.starts_with("os.environ")
+        || lower.starts_with("env.")
+        || lower.starts_with("import.meta")
+        || lower.starts_with("secrets.")
+        || lower.starts_with("vars.")
+        || matches!(lower.as_str(), "true" | "false" | "null" | "none" | "undefined" | "nil")
+    {
+        return true;
+    }
+    // A dotted identifier path (`settings.SECRET_KEY`, `config.auth.token`) or a constant name.
+    let is_identifier_path = value.split('.').count() > 1
+        && value.split('.').all(|part| {
+            !part.is_empty()
+                && part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    let is_constant_name = value
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        && value.contains('_');
+    let is_email = value.contains('@') && value.contains('.') && !value.contains(' ');
+    let is_version = value
+        .trim_start_matches(['v', '^', '~', '>', '=', '<'])
+        .split(['.', '-', '+'])
+        .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()))
+        && value.chars().next().is_some_and(|c| c.is_ascii_digit() || c == 'v')
+        && value.matches('.').count() >= 2;
+    let is_number = value.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '_');
+    let is_file_name = value.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && (2..=5).contains(&ext.len())
+            && ext.chars().all(|c| c.is_ascii_lowercase())
+            && matches!(
+                ext,
+                "pem" | "key" | "json" | "txt" | "yaml" | "yml" | "crt" | "p12" | "pfx" | "env"
+                    | "js" | "ts" | "py" | "toml" | "cfg" | "ini" | "conf" | "html" | "png"
+            )
+    });
+    let is_date = value.len() >= 10
+        && value.as_bytes()[4] == b'-'
+        && value.as_bytes()[7] == b'-'
+        && value[..4].bytes().all(|b| b.is_ascii_digit());
+    is_identifier_path
+        || is_constant_name
+        || is_email
+        || is_version
+        || is_number
+        || is_file_name
+        || is_date
+        || is_uuid(value)
+        || value.starts_with("pk_")
+        || value.starts_with("pk.")
+        || value.starts_with("sb_publishable_")
+        || value.starts_with("$2")
+        || value.starts_with("sha256-")
+        || value.starts_with("sha512-")
+        || value.starts_with("sha1-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_split_into_words() {
+        assert_eq!(name_words("apiKey"), ["api", "key"]);
+        assert_eq!(name_words("JWT_SECRET"), ["jwt", "secret"]);
+        assert_eq!(name_words("X-Api-Key"), ["x", "api", "key"]);
+        assert_eq!(name_words("config.db.password"), ["config", "db", "password"]);
+    }
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "apiKey",
+            "JWT_SECRET",
+            "client_secret",
+            "DB_PASSWORD",
+            "STRIPE_KEY",
+            "authToken",
+            "X-Api-Key",
+            "private_key",
+            "SESSION_SECRET",
+        ] {
+            assert!(secret_name(name).is_some(), "{name}");
+        }
+        for name in [
+            "secretary",
+            "token_url",
+            "primary_key",
+            "password_hash",
+            "tokenizer",
+            "max_tokens",
+            "public_key",
+            "SUPABASE_ANON_KEY",
+            "secret_name",
+            "key",
+            "passwordField",
+            "csrf_token_header",
+        ] {
+            assert!(secret_name(name).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn values_must_look_generated() {
+        let code = FileKind::Code;
+        assert!(judge("apiKey", "=", true, "q8ZfT2mX9LpR4vBn7KdW3sYh", code).is_some());
+        assert!(judge("apiKey", "=", false, "q8ZfT2mX9LpR4vBn7KdW3sYh", code).is_none());
+        assert!(judge("API_KEY", "=", false, "q8ZfT2mX9LpR4vBn7KdW3sYh", FileKind::Config).is_some());
+        for value in [
+            "process.env.API_KEY",
+            "settings.SECRET_KEY",
+            "${API_KEY}",
+            "your-api-key-here",
+            "123e4567-e89b-12d3-a456-426614174000",
+            "https://example.org/token",
+            "API_KEY_NAME",
+            "secrets/key.pem",
+            "sha512-abcdefghijklmnop",
+        ] {
+            assert!(judge("apiKey", "=", true, value, code).is_none(), "{value}");
+        }
+        assert!(judge("password", "=", true, "Tr0ub4dor&3x", code).is_some());
+        assert!(judge("password", "=", true, "password", code).is_none());
+    }
+}

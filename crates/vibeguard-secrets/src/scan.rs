@@ -1,0 +1,475 @@
+//! The detection pipeline over one text: the keyword prefilter, each triggered provider's
+//! pattern in a window around its keywords, then entropy, placeholders and the provider's
+//! checks, then overlap resolution (a specific provider beats the generic detector; an earlier
+//! catalog entry beats a later one). Pure: text in, hits out.
+
+use std::collections::HashSet;
+
+use crate::catalog::{Catalog, Check, Provider};
+use crate::files;
+use crate::generic::{self, FileKind};
+use crate::value::{body_after_prefix, is_placeholder, jwt_role, shannon_entropy};
+
+/// How far around a keyword a single-line pattern is searched, in bytes (clamped to the line).
+const WINDOW: usize = 512;
+/// How far after its keyword a multi-line pattern (a private key) is searched.
+const MULTILINE_WINDOW: usize = 16 * 1024;
+/// At most this many hits per text: a generated file full of tokens is one problem, not 10,000.
+pub const MAX_HITS_PER_TEXT: usize = 200;
+
+/// What the path says about a text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextContext {
+    /// A lockfile: only providers marked `lockfiles` run.
+    pub lockfile: bool,
+    /// Documentation: the generic detector does not run.
+    pub documentation: bool,
+    /// Source code: generic values must be quoted literals.
+    pub code: bool,
+    /// Minified or generated: the generic detector does not run.
+    pub minified: bool,
+    /// Why the file is served to browsers, if it is.
+    pub client_side: Option<&'static str>,
+}
+
+impl TextContext {
+    /// The context of the file at `path` holding `text`.
+    pub fn of(path: &str, text: &str) -> TextContext {
+        TextContext {
+            lockfile: files::is_lockfile(path),
+            documentation: files::is_documentation(path),
+            code: files::is_code(path),
+            minified: files::looks_minified(text),
+            client_side: files::client_side_reason(path, text),
+        }
+    }
+}
+
+/// A credential found in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Index of the provider in the catalog.
+    pub provider: usize,
+    /// The credential itself. Kept in memory only to hash and describe it; never rendered.
+    pub secret: String,
+    /// Byte offset of the credential in the text.
+    pub start: usize,
+    /// Byte offset just past it.
+    pub end: usize,
+    /// 1-based line of its start.
+    pub line: u32,
+    /// 1-based column (in characters) of its start.
+    pub column: u32,
+    /// 1-based line of its end.
+    pub end_line: u32,
+    /// Why browsers receive it, when they do.
+    pub exposure: Option<String>,
+    /// A local development database or service (lower severity), for URL credentials.
+    pub local: bool,
+}
+
+/// Scans one text.
+pub fn scan_text(catalog: &Catalog, text: &str, context: &TextContext) -> Vec<Hit> {
+    let bytes = text.as_bytes();
+    // Windows to search, per provider.
+    let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); catalog.providers.len()];
+    let mut any = false;
+    for found in catalog.automaton.find_overlapping_iter(bytes) {
+        let keyword = &catalog.keywords[found.pattern().as_usize()];
+        let (start, end) = (found.start(), found.end());
+        if keyword.exact && &bytes[start..end] != keyword.text.as_bytes() {
+            continue;
+        }
+        if keyword.word_start && start > 0 && is_word_byte(bytes[start - 1]) {
+            continue;
+        }
+        for &index in &keyword.providers {
+            let provider = &catalog.providers[index];
+            if !runs_here(provider, context) {
+                continue;
+            }
+            let window = if provider.multiline {
+                (start, (start + MULTILINE_WINDOW).min(bytes.len()))
+            } else {
+                line_window(bytes, start, end)
+            };
+            windows[index].push(window);
+            any = true;
+        }
+    }
+    if !any {
+        return Vec::new();
+    }
+    let mut hits = Vec::new();
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    for (index, provider_windows) in windows.iter_mut().enumerate() {
+        if provider_windows.is_empty() {
+            continue;
+        }
+        let provider = &catalog.providers[index];
+        for (from, to) in merge(provider_windows) {
+            let (from, to) = (floor_boundary(text, from), ceil_boundary(text, to));
+            let window = &text[from..to];
+            for caps in provider.pattern.captures_iter(window) {
+                let Some(secret) = caps
+                    .name("secret")
+                    .or_else(|| caps.name("secret2"))
+                    .or_else(|| caps.get(0))
+                else {
+                    continue;
+                };
+                let start = from + secret.start();
+                if !seen.insert((index, start)) {
+                    continue;
+                }
+                let Some(candidate) = validate(provider, &caps, secret.as_str(), text, start, context)
+                else {
+                    continue;
+                };
+                hits.push((index, candidate, start, from + secret.end()));
+            }
+        }
+    }
+    let hits = resolve_overlaps(catalog, hits);
+    let lines = LineIndex::new(text);
+    hits.into_iter()
+        .take(MAX_HITS_PER_TEXT)
+        .map(|(provider, candidate, start, end)| {
+            let (line, column) = lines.position(text, start);
+            let (end_line, _) = lines.position(text, end.saturating_sub(1).max(start));
+            let line_text = lines.line_text(text, start);
+            let exposure = context
+                .client_side
+                .map(str::to_string)
+                .or_else(|| {
+                    files::public_env_prefix(line_text).map(|prefix| {
+                        format!("a `{prefix}` variable, which the front-end build inlines into the browser bundle")
+                    })
+                });
+            Hit {
+                provider,
+                secret: candidate.value,
+                start,
+                end,
+                line,
+                column,
+                end_line,
+                exposure,
+                local: candidate.local,
+            }
+        })
+        .collect()
+}
+
+fn runs_here(provider: &Provider, context: &TextContext) -> bool {
+    if context.lockfile && !provider.lockfiles {
+        return false;
+    }
+    !(provider.generic && (context.documentation || context.minified || context.lockfile))
+}
+
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// The keyword's line, at most [`WINDOW`] bytes either side of it.
+fn line_window(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let low = start.saturating_sub(WINDOW);
+    let from = bytes[low..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(low, |at| low + at + 1);
+    let high = (end + WINDOW).min(bytes.len());
+    let to = bytes[end..high]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(high, |at| end + at);
+    (from, to)
+}
+
+fn merge(windows: &mut [(usize, usize)]) -> Vec<(usize, usize)> {
+    windows.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for &(from, to) in windows.iter() {
+        match merged.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    merged
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+#[derive(Debug)]
+struct Candidate {
+    value: String,
+    local: bool,
+}
+
+fn validate(
+    provider: &Provider,
+    caps: &regex::Captures<'_>,
+    secret: &str,
+    text: &str,
+    start: usize,
+    context: &TextContext,
+) -> Option<Candidate> {
+    let mut value = secret.to_string();
+    let mut local = false;
+    for check in &provider.checks {
+        match check {
+            Check::SecretName => {
+                let name = caps.name("name").map_or("", |m| m.as_str());
+                let op = caps.name("op").map_or("", |m| m.as_str());
+                let prefix = caps.name("prefix").map_or("", |m| m.as_str());
+                let quote = caps.name("quote").map_or("", |m| m.as_str());
+                // `b"..."`/`r'...'` string prefixes in Python and Rust; without a quote the
+                // letters belong to the value.
+                if quote.is_empty() && !prefix.is_empty() {
+                    value = format!("{prefix}{value}");
+                } else if !prefix.is_empty() && !is_string_prefix(prefix) {
+                    return None;
+                }
+                let kind = if context.code {
+                    FileKind::Code
+                } else {
+                    FileKind::Config
+                };
+                value = generic::judge(name, op, !quote.is_empty(), &value, kind)?;
+            }
+            Check::JwtServiceRole => {
+                if jwt_role(secret).as_deref() != Some("service_role") {
+                    return None;
+                }
+            }
+            Check::PrivateKeyBody => {
+                if !has_key_body(secret) {
+                    return None;
+                }
+            }
+            Check::UrlPassword => {
+                let user = caps.name("user").map_or("", |m| m.as_str());
+                let host = caps.name("host").map_or("", |m| m.as_str());
+                if !is_real_url_password(user, secret, host) {
+                    return None;
+                }
+                local = is_local_host(host);
+            }
+            Check::AzureSas => {
+                let line = line_of(text, start);
+                if !(line.contains("sv=") && line.contains("windows.net")
+                    || line.contains("sv=20") && line.contains("&se=")
+                    || line.contains(".core.windows.net"))
+                {
+                    return None;
+                }
+            }
+        }
+    }
+    let url_password = provider.checks.contains(&Check::UrlPassword);
+    if !url_password && provider.entropy > 0.0 {
+        let measured = if provider.multiline || provider.checks.contains(&Check::PrivateKeyBody) {
+            shannon_entropy(&key_body(&value))
+        } else {
+            shannon_entropy(body_after_prefix(&value))
+        };
+        if measured < provider.entropy {
+            return None;
+        }
+    }
+    if !provider.checks.contains(&Check::PrivateKeyBody) && is_placeholder(&value) {
+        return None;
+    }
+    Some(Candidate { value, local })
+}
+
+fn is_string_prefix(prefix: &str) -> bool {
+    prefix
+        .chars()
+        .all(|c| matches!(c.to_ascii_lowercase(), 'b' | 'r' | 'u' | 'f'))
+}
+
+fn line_of(text: &str, at: usize) -> &str {
+    let from = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let to = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    &text[from..to]
+}
+
+/// The base64 body of a PEM/OpenSSH/PGP block: the lines between the armour, without headers
+/// (`Proc-Type: ...`) or escaped newlines.
+fn key_body(block: &str) -> String {
+    block
+        .replace("\\r\\n", "\n")
+        .replace("\\n", "\n")
+        .lines()
+        .filter(|line| !line.starts_with("-----") && !line.contains(": "))
+        .flat_map(|line| line.chars())
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+        .collect()
+}
+
+fn has_key_body(block: &str) -> bool {
+    let body = key_body(block);
+    body.len() >= 64 && !block.contains("...") && !block.contains('…') && !is_placeholder(&body)
+}
+
+/// Passwords that are placeholders or well-known defaults, not credentials someone chose.
+const DEFAULT_PASSWORDS: &[&str] = &[
+    "password", "pass", "passwd", "pwd", "pw", "secret", "changeme", "admin", "root", "postgres",
+    "mysql", "redis", "guest", "test", "example", "user", "username", "mypassword", "yourpassword",
+    "dbpassword", "db_password", "db_pass", "default", "demo", "sample", "***", "xxx", "foo",
+    "bar", "password123", "123456",
+];
+
+fn is_real_url_password(user: &str, password: &str, host: &str) -> bool {
+    let lower = password.to_ascii_lowercase();
+    let host = host.to_ascii_lowercase();
+    !(password.is_empty()
+        || password.starts_with(['$', '%', '{', '<', '[', ':'])
+        || password.eq_ignore_ascii_case(user)
+        || DEFAULT_PASSWORDS.contains(&lower.as_str())
+        || is_placeholder(password)
+        || lower.chars().all(|c| c == '*' || c == 'x')
+        || host.contains("example")
+        || host.ends_with(".test")
+        || host.ends_with(".invalid")
+        || host == "host"
+        || host == "hostname")
+}
+
+/// Hosts of a developer's own machine or a compose network: the credential is for a local
+/// service (still a secret in the repository, but a lower risk).
+fn is_local_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.starts_with("127.")
+        || host == "0.0.0.0"
+        || host == "host.docker.internal"
+        || !host.contains('.')
+}
+
+/// Keeps, of hits whose credentials overlap, the one from the most specific provider.
+fn resolve_overlaps(
+    catalog: &Catalog,
+    mut hits: Vec<(usize, Candidate, usize, usize)>,
+) -> Vec<(usize, Candidate, usize, usize)> {
+    let rank = |index: usize| (catalog.providers[index].generic, index);
+    hits.sort_by_key(|(index, _, start, _)| (rank(*index), *start));
+    let mut kept: Vec<(usize, Candidate, usize, usize)> = Vec::new();
+    for hit in hits {
+        let overlaps = kept
+            .iter()
+            .any(|(_, _, start, end)| hit.2 < *end && *start < hit.3);
+        if !overlaps {
+            kept.push(hit);
+        }
+    }
+    kept.sort_by_key(|(_, _, start, _)| *start);
+    kept
+}
+
+/// Line starts of a text, for turning byte offsets into lines and columns.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    fn line_start(&self, at: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&start| start <= at) - 1;
+        (line, self.starts[line])
+    }
+
+    fn position(&self, text: &str, at: usize) -> (u32, u32) {
+        let (line, start) = self.line_start(at);
+        let column = text[start..floor_boundary(text, at)].chars().count() + 1;
+        (
+            u32::try_from(line + 1).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        )
+    }
+
+    fn line_text<'t>(&self, text: &'t str, at: usize) -> &'t str {
+        let (line, start) = self.line_start(at);
+        let end = self
+            .starts
+            .get(line + 1)
+            .map_or(text.len(), |next| next.saturating_sub(1));
+        &text[start..end.max(start)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(text: &str, path: &str) -> Vec<String> {
+        let catalog = Catalog::builtin().expect("catalog");
+        scan_text(catalog, text, &TextContext::of(path, text))
+            .into_iter()
+            .map(|hit| catalog.providers[hit.provider].id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_provider_token_is_found_with_its_position() {
+        let catalog = Catalog::builtin().expect("catalog");
+        let text = "line one\nconst token = 'ghp_R8vK2mQ9xL4tW7zN1bY6cF3hJ5dS0aP2eG8u';\n";
+        let hits = scan_text(catalog, text, &TextContext::of("src/a.js", text));
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(catalog.providers[hits[0].provider].id, "github-personal-access-token");
+        assert_eq!((hits[0].line, hits[0].column), (2, 16));
+        assert_eq!(hits[0].secret, "ghp_R8vK2mQ9xL4tW7zN1bY6cF3hJ5dS0aP2eG8u");
+    }
+
+    #[test]
+    fn the_specific_provider_wins_over_the_generic_detector() {
+        assert_eq!(
+            ids("STRIPE_SECRET_KEY=sk_live_51Hq8ZfT2mX9LpR4vBn7KdW3sYh\n", ".env"),
+            ["stripe-live-secret-key"]
+        );
+    }
+
+    #[test]
+    fn public_env_prefixes_are_exposures() {
+        let catalog = Catalog::builtin().expect("catalog");
+        let text = "NEXT_PUBLIC_STRIPE_KEY=sk_live_51Hq8ZfT2mX9LpR4vBn7KdW3sYh\n";
+        let hits = scan_text(catalog, text, &TextContext::of(".env.local", text));
+        assert!(hits[0].exposure.as_deref().is_some_and(|e| e.contains("NEXT_PUBLIC_")));
+    }
+
+    #[test]
+    fn lockfile_integrity_hashes_are_not_secrets() {
+        let text = r#"{"integrity": "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==", "token": "q8ZfT2mX9LpR4vBn7KdW3sYh"}"#;
+        assert!(ids(text, "package-lock.json").is_empty());
+    }
+
+    #[test]
+    fn multibyte_text_around_keywords_is_safe() {
+        let text = format!("{}ghp_{}é", "é".repeat(600), "é".repeat(600));
+        assert!(ids(&text, "a.txt").is_empty());
+    }
+}
