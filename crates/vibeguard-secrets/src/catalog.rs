@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 use vibeguard_core::Severity;
@@ -30,6 +30,9 @@ pub enum Check {
     SecretName,
     /// A SAS signature in a URL that really is an Azure SAS (has `sv=` or an Azure host).
     AzureSas,
+    /// Not the `apiKey` of a Firebase web app's config, which Google documents as public
+    /// (access is controlled by security rules, not by the key).
+    NotFirebaseWebConfig,
 }
 
 #[derive(Debug, Deserialize)]
@@ -163,7 +166,9 @@ impl Catalog {
                 return Err(problem("a name and revocation advice are required"));
             }
             if !(0.0..=8.0).contains(&entry.entropy) {
-                return Err(problem("entropy must be between 0 and 8 bits per character"));
+                return Err(problem(
+                    "entropy must be between 0 and 8 bits per character",
+                ));
             }
             let pattern = regex::RegexBuilder::new(&entry.pattern)
                 .size_limit(16 * 1024 * 1024)
@@ -182,9 +187,10 @@ impl Catalog {
                     return Err(problem("an empty keyword"));
                 }
                 let exact = text.chars().any(|c| c.is_ascii_uppercase());
-                match keywords.iter_mut().find(|k| {
-                    k.text == text && k.exact == exact && k.word_start == word_start
-                }) {
+                match keywords
+                    .iter_mut()
+                    .find(|k| k.text == text && k.exact == exact && k.word_start == word_start)
+                {
                     Some(keyword) => keyword.providers.push(index),
                     None => keywords.push(Keyword {
                         text: text.to_string(),
@@ -207,9 +213,13 @@ impl Catalog {
                 generic: entry.generic,
             });
         }
+        // A DFA: the overlapping search over every byte of the tree is the scan's hot loop, and
+        // ~200 short keywords make a small table (measured on 245 MB of packages: 1.09 s with
+        // the default NFA, 0.75 s with the DFA).
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(keywords.iter().map(|k| k.text.as_bytes()))
             .map_err(|error| CatalogError::Automaton(error.to_string()))?;
         Ok(Catalog {
@@ -237,7 +247,10 @@ mod tests {
         assert_eq!(catalog.providers.iter().filter(|p| p.generic).count(), 1);
         for provider in &catalog.providers {
             assert!(
-                provider.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                provider
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{}",
                 provider.id
             );
@@ -253,9 +266,17 @@ mod tests {
     #[test]
     fn exact_and_word_start_keywords_are_recognised() {
         let catalog = Catalog::builtin().expect("builtin catalog");
-        let akia = catalog.keywords.iter().find(|k| k.text == "AKIA").expect("AKIA");
+        let akia = catalog
+            .keywords
+            .iter()
+            .find(|k| k.text == "AKIA")
+            .expect("AKIA");
         assert!(akia.exact);
-        let ghp = catalog.keywords.iter().find(|k| k.text == "ghp_").expect("ghp_");
+        let ghp = catalog
+            .keywords
+            .iter()
+            .find(|k| k.text == "ghp_")
+            .expect("ghp_");
         assert!(!ghp.exact);
     }
 

@@ -50,12 +50,22 @@ enum FileScan {
     Error(EngineError),
 }
 
+/// What a run found.
+#[derive(Debug)]
+pub struct SecretsRun {
+    /// The run record and the findings (every secret described, never shown).
+    pub output: EngineOutput,
+    /// The secret values found, for the run's redactor: wherever another engine's evidence
+    /// shows one of them, it is masked.
+    pub values: Vec<String>,
+}
+
 /// Runs the engine. `enabled` says which rule codes run.
 pub fn run(
     tree: &ProjectTree,
     enabled: &dyn Fn(&str) -> bool,
     options: &SecretsOptions,
-) -> EngineOutput {
+) -> SecretsRun {
     let started = Instant::now();
     let mut run = EngineRun::new(EngineId::Secrets);
     let catalog = match Catalog::builtin() {
@@ -66,9 +76,12 @@ pub fn run(
                 line: None,
                 message: error,
             });
-            return EngineOutput {
-                run,
-                findings: Vec::new(),
+            return SecretsRun {
+                output: EngineOutput {
+                    run,
+                    findings: Vec::new(),
+                },
+                values: Vec::new(),
             };
         }
     };
@@ -89,6 +102,7 @@ pub fn run(
     };
 
     let mut findings = Vec::new();
+    let mut values: Vec<String> = Vec::new();
     let mut in_tree: HashMap<String, usize> = HashMap::new();
     let mut files_read = 0u64;
     for result in scanned {
@@ -106,6 +120,7 @@ pub fn run(
                         continue;
                     }
                     let finding = tree_finding(rule, provider, &path, &hit, &text);
+                    values.push(hit.secret.clone());
                     in_tree.insert(short_hash(&hit.secret), findings.len());
                     findings.push(finding);
                 }
@@ -146,6 +161,7 @@ pub fn run(
             }
             if scan.scanned {
                 run.rules_applied.push(secret_in_history::META.code.clone());
+                values.extend(scan.hits.iter().map(|hit| hit.hit.secret.clone()));
                 let from_history = history_findings(catalog, scan.hits, &in_tree, &mut findings);
                 findings.extend(from_history);
             } else {
@@ -169,7 +185,12 @@ pub fn run(
         }
     }
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    EngineOutput { run, findings }
+    values.sort();
+    values.dedup();
+    SecretsRun {
+        output: EngineOutput { run, findings },
+        values,
+    }
 }
 
 fn scan_file(
@@ -256,9 +277,11 @@ fn checklist_of(provider: &Provider, hit_line: &str) -> Vec<ChecklistId> {
     let lower = hit_line.to_ascii_lowercase();
     let database = provider.id == "database-url-with-password"
         || (provider.generic
-            && ["db_", "database", "postgres", "mysql", "mongo", "redis", "pg_", "sql"]
-                .iter()
-                .any(|word| lower.contains(word)));
+            && [
+                "db_", "database", "postgres", "mysql", "mongo", "redis", "pg_", "sql",
+            ]
+            .iter()
+            .any(|word| lower.contains(word)));
     if database {
         vec![ChecklistId::Data03, ChecklistId::Data04]
     } else {
@@ -350,10 +373,9 @@ fn history_findings(
         if let Some(&index) = in_tree.get(&hash) {
             // Still in the tree: the tree finding says where; add when it was first committed.
             if let Some(finding) = tree_findings.get_mut(index) {
-                let already = finding
-                    .evidence
-                    .iter()
-                    .any(|e| matches!(e, Evidence::Text { label, .. } if label == "first committed"));
+                let already = finding.evidence.iter().any(
+                    |e| matches!(e, Evidence::Text { label, .. } if label == "first committed"),
+                );
                 if !already {
                     finding.evidence.push(Evidence::Text {
                         label: "first committed".into(),
@@ -415,7 +437,10 @@ fn history_findings(
                     label: "credential".into(),
                     text: format!("{} ({}): {description}", provider.name, provider.id),
                 })
-                .with_fix(format!("Rotate it: it is public to anyone with the repository. {}", provider.revoke));
+                .with_fix(format!(
+                    "Rotate it: it is public to anyone with the repository. {}",
+                    provider.revoke
+                ));
             finding.checklist = vec![ChecklistId::Data04];
             finding
         })

@@ -8,15 +8,18 @@ const BINARY_EXTENSIONS: &[&str] = &[
     "heic", "woff", "woff2", "ttf", "otf", "eot", "zip", "gz", "tgz", "bz2", "xz", "zst", "7z",
     "rar", "tar", "jar", "war", "whl", "egg", "mp3", "mp4", "m4a", "mov", "avi", "mkv", "webm",
     "ogg", "wav", "flac", "pdf", "exe", "dll", "so", "dylib", "a", "o", "obj", "class", "pyc",
-    "pyo", "wasm", "node", "bin", "dat", "db", "sqlite", "sqlite3", "parquet", "onnx", "pt",
-    "pth", "h5", "pkl", "npy", "npz", "lockb", "DS_Store",
+    "pyo", "wasm", "node", "bin", "dat", "db", "sqlite", "sqlite3", "parquet", "onnx", "pt", "pth",
+    "h5", "pkl", "npy", "npz", "lockb", "DS_Store",
 ];
 
 /// Whether the extension says the file is binary (it is not read at all).
 pub fn has_binary_extension(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name.rsplit_once('.')
-        .is_some_and(|(_, ext)| BINARY_EXTENSIONS.iter().any(|b| b.eq_ignore_ascii_case(ext)))
+    name.rsplit_once('.').is_some_and(|(_, ext)| {
+        BINARY_EXTENSIONS
+            .iter()
+            .any(|b| b.eq_ignore_ascii_case(ext))
+    })
 }
 
 /// Lockfiles: full of integrity hashes; only providers marked `lockfiles` are searched there
@@ -78,6 +81,10 @@ pub fn is_test_path(path: &str) -> bool {
         || name.starts_with("test_")
         || name == "conftest.py"
         || name.ends_with(".snap")
+        || matches!(
+            name.split('.').next(),
+            Some("test" | "tests" | "spec" | "testing" | "testutils" | "test_utils")
+        ) && name.contains('.')
 }
 
 /// Prose and documentation: only provider formats count there, never a generic "secret-named
@@ -85,11 +92,36 @@ pub fn is_test_path(path: &str) -> bool {
 pub fn is_documentation(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    [".md", ".mdx", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
+    [
+        ".md",
+        ".mdx",
+        ".markdown",
+        ".rst",
+        ".adoc",
+        ".txt",
+        ".html",
+        ".htm",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
         || name == "license"
         || name.starts_with("changelog")
+        || is_example_file(&lower, name)
+}
+
+/// Example and sample files (`examples-1.json`, `s3.examples.json`, `samples/…`): made-up
+/// values showing a request's shape. (`.env.example` is a template that real values leak into,
+/// so it stays configuration.)
+fn is_example_file(lower: &str, name: &str) -> bool {
+    let in_folder = ["examples/", "samples/", "docs/", "doc/"]
+        .iter()
+        .any(|folder| lower.starts_with(folder) || lower.contains(&format!("/{folder}")));
+    let stem = name.split('.').next().unwrap_or(name);
+    in_folder
+        || name.contains(".examples.")
+        || name.contains(".example.json")
+        || stem.starts_with("examples")
+        || stem.starts_with("sample")
 }
 
 /// Source code, where an unquoted value after `=` is an expression, never a literal secret.
@@ -110,9 +142,11 @@ pub fn is_code(path: &str) -> bool {
 pub fn client_side_reason(path: &str, text: &str) -> Option<&'static str> {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let script = [".js", ".mjs", ".jsx", ".ts", ".tsx", ".vue", ".svelte", ".html"]
-        .iter()
-        .any(|ext| name.ends_with(ext));
+    let script = [
+        ".js", ".mjs", ".jsx", ".ts", ".tsx", ".vue", ".svelte", ".html",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext));
     if !script {
         return None;
     }
@@ -180,9 +214,19 @@ mod tests {
         assert!(is_test_path("pkg/server_test.go"));
         assert!(!is_test_path("src/attestation.py"));
         assert!(!is_test_path("src/contest/app.js"));
+        assert!(is_test_path("node_modules/url/test.js"));
+        assert!(!is_test_path("src/testimonials.js"));
         assert!(is_lockfile("web/package-lock.json"));
         assert!(!is_lockfile("package.json"));
         assert!(is_documentation("docs/setup.md"));
+        assert!(is_documentation(
+            "aws-sdk/apis/kms-2014-11-01.examples.json"
+        ));
+        assert!(is_documentation(
+            "botocore/data/kms/2014-11-01/examples-1.json"
+        ));
+        assert!(!is_documentation(".env.example"));
+        assert!(!is_documentation("src/config.json"));
         assert!(has_binary_extension("static/logo.PNG"));
         assert!(!has_binary_extension("src/app.js"));
     }
@@ -195,8 +239,14 @@ mod tests {
         assert!(client_side_reason("app/page.tsx", "'use client'\nexport default").is_some());
         assert!(client_side_reason("server/app.js", "const x = 1").is_none());
         assert!(client_side_reason("public/robots.txt", "").is_none());
-        assert_eq!(public_env_prefix("NEXT_PUBLIC_STRIPE=1"), Some("NEXT_PUBLIC_"));
-        assert_eq!(public_env_prefix("const k = import.meta.env.VITE_KEY"), Some("VITE_"));
+        assert_eq!(
+            public_env_prefix("NEXT_PUBLIC_STRIPE=1"),
+            Some("NEXT_PUBLIC_")
+        );
+        assert_eq!(
+            public_env_prefix("const k = import.meta.env.VITE_KEY"),
+            Some("VITE_")
+        );
         assert_eq!(public_env_prefix("REPUBLIC_KEY=1"), None);
     }
 }

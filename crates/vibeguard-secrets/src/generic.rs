@@ -42,6 +42,34 @@ const KEY_QUALIFIERS: &[&str] = &[
     "license",
     "service",
     "admin",
+    "stripe",
+    "sendgrid",
+    "mailgun",
+    "twilio",
+    "openai",
+    "anthropic",
+    "github",
+    "gitlab",
+    "slack",
+    "aws",
+    "azure",
+    "supabase",
+    "firebase",
+    "algolia",
+    "pusher",
+    "cloudinary",
+    "datadog",
+    "sentry",
+    "mailchimp",
+    "postmark",
+    "resend",
+    "groq",
+    "mistral",
+    "cohere",
+    "replicate",
+    "pinecone",
+    "deepseek",
+    "gemini",
 ];
 
 /// Words before `key` that make it a data-structure or cache key, never a credential.
@@ -86,19 +114,139 @@ const NON_SECRET_KEY_QUALIFIERS: &[&str] = &[
 
 /// Words that mean the name holds something about a secret, not the secret itself.
 const NOT_A_SECRET_WORDS: &[&str] = &[
-    "url", "uri", "urls", "endpoint", "path", "file", "filename", "dir", "folder", "name", "id",
-    "ids", "type", "length", "len", "size", "count", "field", "header", "hash", "hashed",
-    "digest", "checksum", "sha", "md5", "prefix", "suffix", "env", "var", "variable", "param",
-    "ttl", "expiry", "expires", "expiration", "expire", "timeout", "regex", "pattern", "format",
-    "label", "placeholder", "policy", "version", "mode", "algorithm", "alg", "kind", "class",
-    "provider", "store", "manager", "generator", "validator", "rotation", "tokenizer", "tokens",
-    "input", "form", "hint", "message", "msg", "error", "description", "question", "min", "max",
-    "strength", "lifetime", "duration", "encoding", "ref", "location", "source", "host", "user",
-    "username", "email", "public", "publishable", "anon", "template", "schema", "column",
-    "table", "route", "method", "scope", "scopes", "audience", "issuer", "redirect", "callback",
-    "confirm", "confirmation", "reset", "forgot", "required", "enabled", "disabled", "valid",
-    "invalid", "length", "limit", "retries", "usage", "usages", "cost", "price", "budget",
-    "count", "counter", "index", "position", "offset", "value_type", "salt", "rounds", "id_token_hint",
+    "url",
+    "uri",
+    "urls",
+    "endpoint",
+    "path",
+    "file",
+    "filename",
+    "dir",
+    "folder",
+    "name",
+    "id",
+    "ids",
+    "type",
+    "length",
+    "len",
+    "size",
+    "count",
+    "field",
+    "header",
+    "hash",
+    "hashed",
+    "digest",
+    "checksum",
+    "sha",
+    "md5",
+    "prefix",
+    "suffix",
+    "env",
+    "var",
+    "variable",
+    "param",
+    "ttl",
+    "expiry",
+    "expires",
+    "expiration",
+    "expire",
+    "timeout",
+    "regex",
+    "pattern",
+    "format",
+    "label",
+    "placeholder",
+    "policy",
+    "version",
+    "mode",
+    "algorithm",
+    "alg",
+    "kind",
+    "class",
+    "provider",
+    "store",
+    "manager",
+    "generator",
+    "validator",
+    "rotation",
+    "tokenizer",
+    "tokens",
+    "input",
+    "form",
+    "hint",
+    "message",
+    "msg",
+    "error",
+    "description",
+    "question",
+    "min",
+    "max",
+    "strength",
+    "lifetime",
+    "duration",
+    "encoding",
+    "ref",
+    "location",
+    "source",
+    "host",
+    "user",
+    "username",
+    "email",
+    "public",
+    "publishable",
+    "anon",
+    "template",
+    "schema",
+    "column",
+    "table",
+    "route",
+    "method",
+    "scope",
+    "scopes",
+    "audience",
+    "issuer",
+    "redirect",
+    "callback",
+    "confirm",
+    "confirmation",
+    "reset",
+    "forgot",
+    "required",
+    "enabled",
+    "disabled",
+    "valid",
+    "invalid",
+    "length",
+    "limit",
+    "retries",
+    "usage",
+    "usages",
+    "cost",
+    "price",
+    "budget",
+    "count",
+    "counter",
+    "index",
+    "position",
+    "offset",
+    "value_type",
+    "salt",
+    "rounds",
+    "id_token_hint",
+    // Pagination and protocol tokens: cursors and idempotency markers, not credentials.
+    "next",
+    "output",
+    "continuation",
+    "purchase",
+    "subject",
+    "term",
+    "cursor",
+    "pagination",
+    "marker",
+    "idempotency",
+    "csrf",
+    "xsrf",
+    "state",
 ];
 
 /// Splits a name into lower-case words: `apiKey` → `api key`, `JWT_SECRET` → `jwt secret`.
@@ -139,10 +287,17 @@ pub enum SecretName {
 pub fn secret_name(name: &str) -> Option<SecretName> {
     // The last path segment names the value: `config.db.password`, `headers["X-Api-Key"]`.
     let words = name_words(name);
-    if words.is_empty() || words.iter().any(|w| NOT_A_SECRET_WORDS.contains(&w.as_str())) {
+    if words.is_empty()
+        || words
+            .iter()
+            .any(|w| NOT_A_SECRET_WORDS.contains(&w.as_str()))
+    {
         return None;
     }
-    if words.iter().any(|w| w.starts_with("passw") || w == "passphrase" || w == "pwd") {
+    if words
+        .iter()
+        .any(|w| w.starts_with("passw") || w == "passphrase" || w == "pwd")
+    {
         return Some(SecretName::Password);
     }
     if words.iter().any(|w| SECRET_WORDS.contains(&w.as_str())) {
@@ -157,12 +312,47 @@ pub fn secret_name(name: &str) -> Option<SecretName> {
         match before {
             Some(q) if NON_SECRET_KEY_QUALIFIERS.contains(&q) => return None,
             Some(q) if KEY_QUALIFIERS.contains(&q) => return Some(SecretName::Key),
-            // `STRIPE_KEY`, `SENDGRID_KEY`: a service name before a final `key`.
-            Some(_) if i == last => return Some(SecretName::Key),
+            // `STRIPE_KEY`, `ACME_KEY`: a service name before a final `key`, in the
+            // environment-variable spelling (`result_key`, `contextKey` are program names).
+            Some(_) if i == last && is_environment_style(name) => return Some(SecretName::Key),
             _ => {}
         }
     }
     None
+}
+
+/// `UPPER_SNAKE` names, as environment variables and settings are spelled.
+fn is_environment_style(name: &str) -> bool {
+    let last = name
+        .rsplit(['.', '[', '"', '\''])
+        .find(|part| !part.is_empty());
+    last.is_some_and(|part| {
+        part.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            && part.chars().any(|c| c.is_ascii_uppercase())
+    })
+}
+
+/// Letters-only values spelled as words (`NextToken`, `AuthorizationHeaderValue`): identifiers,
+/// not generated keys, which change case at random.
+fn looks_like_words(value: &str) -> bool {
+    // `_auth_user_backend`, `create-in-progress`: lower-case words and separators.
+    if value
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-' | '.' | ':'))
+    {
+        return true;
+    }
+    if !value.chars().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    // CamelCase starts a word every few letters; random letters change case every other one.
+    let bytes = value.as_bytes();
+    let word_starts = bytes
+        .windows(2)
+        .filter(|pair| pair[0].is_ascii_lowercase() && pair[1].is_ascii_uppercase())
+        .count();
+    word_starts * 6 < bytes.len()
 }
 
 /// Where the assignment was found.
@@ -175,8 +365,16 @@ pub enum FileKind {
 }
 
 /// The generic detector's verdict on one `name op value` match: the secret value, when it is
-/// one. `quoted` says whether a quote opened the value.
-pub fn judge(name: &str, op: &str, quoted: bool, raw_value: &str, kind: FileKind) -> Option<String> {
+/// one. `quoted` says whether a quote opened the value; `key_entropy` is the least entropy of a
+/// key or token value (passwords need less: people choose them).
+pub fn judge(
+    name: &str,
+    op: &str,
+    quoted: bool,
+    raw_value: &str,
+    kind: FileKind,
+    key_entropy: f64,
+) -> Option<String> {
     let strength = secret_name(name)?;
     if kind == FileKind::Code && !quoted {
         return None;
@@ -188,7 +386,22 @@ pub fn judge(name: &str, op: &str, quoted: bool, raw_value: &str, kind: FileKind
     }
     let value = raw_value.trim_end_matches(['.', ':']);
     let len = value.chars().count();
-    if len < 8 || is_placeholder(value) || looks_like_reference(value) {
+    // Generated secrets are ASCII; text in other scripts is a message or a translation.
+    if len < 8
+        || !value.is_ascii()
+        || is_placeholder(value)
+        || looks_like_reference(value)
+        || looks_like_words(value)
+    {
+        return None;
+    }
+    // An argument list names things as often as it pairs them (`sensitive_variables("user",
+    // "password", "card")`): after a comma only a value that is plainly generated counts.
+    if op == ","
+        && !(len >= 16
+            && value.chars().any(|c| c.is_ascii_digit())
+            && shannon_entropy(value) >= 3.5)
+    {
         return None;
     }
     if let Some(role) = value::jwt_role(value) {
@@ -202,7 +415,7 @@ pub fn judge(name: &str, op: &str, quoted: bool, raw_value: &str, kind: FileKind
     let generated = match strength {
         SecretName::Password => len >= 8 && classes >= 2 && entropy >= 2.5,
         SecretName::Key => {
-            len >= 12 && entropy >= 3.2 && (classes >= 2 || (len >= 32 && entropy >= 3.5))
+            len >= 12 && entropy >= key_entropy && (classes >= 2 || (len >= 32 && entropy >= 3.5))
         }
     };
     generated.then(|| value.to_string())
@@ -220,7 +433,10 @@ fn looks_like_reference(value: &str) -> bool {
         || lower.starts_with("import.meta")
         || lower.starts_with("secrets.")
         || lower.starts_with("vars.")
-        || matches!(lower.as_str(), "true" | "false" | "null" | "none" | "undefined" | "nil")
+        || matches!(
+            lower.as_str(),
+            "true" | "false" | "null" | "none" | "undefined" | "nil"
+        )
     {
         return true;
     }
@@ -228,7 +444,10 @@ fn looks_like_reference(value: &str) -> bool {
     let is_identifier_path = value.split('.').count() > 1
         && value.split('.').all(|part| {
             !part.is_empty()
-                && part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         });
     let is_constant_name = value
@@ -240,17 +459,39 @@ fn looks_like_reference(value: &str) -> bool {
         .trim_start_matches(['v', '^', '~', '>', '=', '<'])
         .split(['.', '-', '+'])
         .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()))
-        && value.chars().next().is_some_and(|c| c.is_ascii_digit() || c == 'v')
+        && value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == 'v')
         && value.matches('.').count() >= 2;
-    let is_number = value.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '_');
+    let is_number = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == '_');
     let is_file_name = value.rsplit_once('.').is_some_and(|(stem, ext)| {
         !stem.is_empty()
             && (2..=5).contains(&ext.len())
             && ext.chars().all(|c| c.is_ascii_lowercase())
             && matches!(
                 ext,
-                "pem" | "key" | "json" | "txt" | "yaml" | "yml" | "crt" | "p12" | "pfx" | "env"
-                    | "js" | "ts" | "py" | "toml" | "cfg" | "ini" | "conf" | "html" | "png"
+                "pem"
+                    | "key"
+                    | "json"
+                    | "txt"
+                    | "yaml"
+                    | "yml"
+                    | "crt"
+                    | "p12"
+                    | "pfx"
+                    | "env"
+                    | "js"
+                    | "ts"
+                    | "py"
+                    | "toml"
+                    | "cfg"
+                    | "ini"
+                    | "conf"
+                    | "html"
+                    | "png"
             )
     });
     let is_date = value.len() >= 10
@@ -283,7 +524,10 @@ mod tests {
         assert_eq!(name_words("apiKey"), ["api", "key"]);
         assert_eq!(name_words("JWT_SECRET"), ["jwt", "secret"]);
         assert_eq!(name_words("X-Api-Key"), ["x", "api", "key"]);
-        assert_eq!(name_words("config.db.password"), ["config", "db", "password"]);
+        assert_eq!(
+            name_words("config.db.password"),
+            ["config", "db", "password"]
+        );
     }
 
     #[test]
@@ -314,6 +558,10 @@ mod tests {
             "key",
             "passwordField",
             "csrf_token_header",
+            "result_key",
+            "contextKey",
+            "NextToken",
+            "output_token",
         ] {
             assert!(secret_name(name).is_none(), "{name}");
         }
@@ -322,9 +570,19 @@ mod tests {
     #[test]
     fn values_must_look_generated() {
         let code = FileKind::Code;
-        assert!(judge("apiKey", "=", true, "q8ZfT2mX9LpR4vBn7KdW3sYh", code).is_some());
-        assert!(judge("apiKey", "=", false, "q8ZfT2mX9LpR4vBn7KdW3sYh", code).is_none());
-        assert!(judge("API_KEY", "=", false, "q8ZfT2mX9LpR4vBn7KdW3sYh", FileKind::Config).is_some());
+        assert!(judge("apiKey", "=", true, "q8ZfT2mX9LpR4vBn7KdW3sYh", code, 3.2).is_some());
+        assert!(judge("apiKey", "=", false, "q8ZfT2mX9LpR4vBn7KdW3sYh", code, 3.2).is_none());
+        assert!(
+            judge(
+                "API_KEY",
+                "=",
+                false,
+                "q8ZfT2mX9LpR4vBn7KdW3sYh",
+                FileKind::Config,
+                3.2
+            )
+            .is_some()
+        );
         for value in [
             "process.env.API_KEY",
             "settings.SECRET_KEY",
@@ -335,10 +593,20 @@ mod tests {
             "API_KEY_NAME",
             "secrets/key.pem",
             "sha512-abcdefghijklmnop",
+            "NextContinuationToken",
+            "AuthorizationHeaderValue",
+            "AWSAccessKeyId",
+            "_auth_user_backend",
+            "some_password",
+            "create-in-progress",
+            "分析器预期会找到与此处的令牌匹配",
         ] {
-            assert!(judge("apiKey", "=", true, value, code).is_none(), "{value}");
+            assert!(
+                judge("apiKey", "=", true, value, code, 3.2).is_none(),
+                "{value}"
+            );
         }
-        assert!(judge("password", "=", true, "Tr0ub4dor&3x", code).is_some());
-        assert!(judge("password", "=", true, "password", code).is_none());
+        assert!(judge("password", "=", true, "Tr0ub4dor&3x", code, 3.2).is_some());
+        assert!(judge("password", "=", true, "password", code, 3.2).is_none());
     }
 }

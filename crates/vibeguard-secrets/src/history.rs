@@ -86,7 +86,9 @@ pub fn scan(
         ),
         Ok(_) => {}
         Err(error) => {
-            result.notes.push(format!("git cannot read this repository: {error}"));
+            result
+                .notes
+                .push(format!("git cannot read this repository: {error}"));
             return result;
         }
     }
@@ -110,9 +112,9 @@ pub fn scan(
     {
         Ok(child) => child,
         Err(error) => {
-            result
-                .notes
-                .push(format!("git could not be started ({error}): the history was not scanned"));
+            result.notes.push(format!(
+                "git could not be started ({error}): the history was not scanned"
+            ));
             return result;
         }
     };
@@ -347,9 +349,7 @@ impl<'a> LogParser<'a> {
     }
 
     fn wanted(&self, path: &str) -> bool {
-        (self.selected)(path)
-            && !files::has_binary_extension(path)
-            && !files::is_test_path(path)
+        (self.selected)(path) && !files::has_binary_extension(path) && !files::is_test_path(path)
     }
 
     fn flush(&mut self) {
@@ -363,7 +363,11 @@ impl<'a> LogParser<'a> {
             for mut hit in scan::scan_text(self.catalog, &self.block, &context) {
                 let block_line = usize::try_from(hit.line).unwrap_or(1).saturating_sub(1);
                 let end_line = usize::try_from(hit.end_line).unwrap_or(1).saturating_sub(1);
-                hit.line = self.block_lines.get(block_line).copied().unwrap_or(hit.line);
+                hit.line = self
+                    .block_lines
+                    .get(block_line)
+                    .copied()
+                    .unwrap_or(hit.line);
                 hit.end_line = self.block_lines.get(end_line).copied().unwrap_or(hit.line);
                 self.hits.push(HistoryHit {
                     hit,

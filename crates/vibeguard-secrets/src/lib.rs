@@ -19,7 +19,7 @@ pub mod rules;
 pub mod scan;
 pub mod value;
 
-pub use engine::{SecretsOptions, run};
+pub use engine::{SecretsOptions, SecretsRun, run};
 
 use vibeguard_core::RuleMeta;
 

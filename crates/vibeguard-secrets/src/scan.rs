@@ -8,7 +8,9 @@ use std::collections::HashSet;
 use crate::catalog::{Catalog, Check, Provider};
 use crate::files;
 use crate::generic::{self, FileKind};
-use crate::value::{body_after_prefix, is_placeholder, jwt_role, shannon_entropy};
+use crate::value::{
+    body_after_prefix, character_classes, is_placeholder, jwt_role, shannon_entropy,
+};
 
 /// How far around a keyword a single-line pattern is searched, in bytes (clamped to the line).
 const WINDOW: usize = 512;
@@ -122,11 +124,13 @@ pub fn scan_text(catalog: &Catalog, text: &str, context: &TextContext) -> Vec<Hi
                 if !seen.insert((index, start)) {
                     continue;
                 }
-                let Some(candidate) = validate(provider, &caps, secret.as_str(), text, start, context)
+                let Some(candidate) =
+                    validate(provider, &caps, secret.as_str(), text, start, context)
                 else {
                     continue;
                 };
-                hits.push((index, candidate, start, from + secret.end()));
+                let (start, end) = (candidate.start, candidate.start + candidate.value.len());
+                hits.push((index, candidate, start, end));
             }
         }
     }
@@ -216,6 +220,9 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
 #[derive(Debug)]
 struct Candidate {
     value: String,
+    /// Where the value starts in the text: before the match when the pattern's `prefix` group
+    /// turned out to be the value's first letters.
+    start: usize,
     local: bool,
 }
 
@@ -228,6 +235,7 @@ fn validate(
     context: &TextContext,
 ) -> Option<Candidate> {
     let mut value = secret.to_string();
+    let mut value_start = start;
     let mut local = false;
     for check in &provider.checks {
         match check {
@@ -240,15 +248,38 @@ fn validate(
                 // letters belong to the value.
                 if quote.is_empty() && !prefix.is_empty() {
                     value = format!("{prefix}{value}");
+                    value_start = start - prefix.len();
                 } else if !prefix.is_empty() && !is_string_prefix(prefix) {
                     return None;
+                }
+                // Comments and docstrings show how a secret is used, with made-up values; type
+                // declarations list the values a field may take.
+                let line = line_of(text, start);
+                if is_comment_line(line) || is_type_declaration(line) {
+                    return None;
+                }
+                // The name must start a key, not sit inside a value (`arn:…:secret:MySecret`).
+                if let (Some(name_match), Some(secret_match)) =
+                    (caps.name("name"), caps.name("secret"))
+                {
+                    let name_start = start - (secret_match.start() - name_match.start());
+                    if text[..name_start].ends_with([':', '/', '&', '=']) {
+                        return None;
+                    }
+                }
+                if !quote.is_empty() {
+                    value = whole_literal(text, start, &value, quote)?;
                 }
                 let kind = if context.code {
                     FileKind::Code
                 } else {
                     FileKind::Config
                 };
-                value = generic::judge(name, op, !quote.is_empty(), &value, kind)?;
+                value =
+                    generic::judge(name, op, !quote.is_empty(), &value, kind, provider.entropy)?;
+                if value.starts_with("AIza") && in_firebase_web_config(text, start) {
+                    return None;
+                }
             }
             Check::JwtServiceRole => {
                 if jwt_role(secret).as_deref() != Some("service_role") {
@@ -263,10 +294,17 @@ fn validate(
             Check::UrlPassword => {
                 let user = caps.name("user").map_or("", |m| m.as_str());
                 let host = caps.name("host").map_or("", |m| m.as_str());
-                if !is_real_url_password(user, secret, host) {
+                if !is_real_url_password(user, secret, host)
+                    || is_comment_line(line_of(text, start)) && !looks_random(secret)
+                {
                     return None;
                 }
                 local = is_local_host(host);
+            }
+            Check::NotFirebaseWebConfig => {
+                if in_firebase_web_config(text, start) {
+                    return None;
+                }
             }
             Check::AzureSas => {
                 let line = line_of(text, start);
@@ -279,8 +317,10 @@ fn validate(
             }
         }
     }
-    let url_password = provider.checks.contains(&Check::UrlPassword);
-    if !url_password && provider.entropy > 0.0 {
+    // URL passwords are judged by what they are, the generic detector by its own thresholds.
+    let judged_elsewhere = provider.checks.contains(&Check::UrlPassword)
+        || provider.checks.contains(&Check::SecretName);
+    if !judged_elsewhere && provider.entropy > 0.0 {
         let measured = if provider.multiline || provider.checks.contains(&Check::PrivateKeyBody) {
             shannon_entropy(&key_body(&value))
         } else {
@@ -293,7 +333,64 @@ fn validate(
     if !provider.checks.contains(&Check::PrivateKeyBody) && is_placeholder(&value) {
         return None;
     }
-    Some(Candidate { value, local })
+    Some(Candidate {
+        value,
+        start: value_start,
+        local,
+    })
+}
+
+/// Whether the offset is inside a Firebase web app's config, whose `apiKey` Google documents as
+/// public (access is controlled by security rules, not by the key).
+fn in_firebase_web_config(text: &str, at: usize) -> bool {
+    let from = floor_boundary(text, at.saturating_sub(400));
+    let to = ceil_boundary(text, (at + 400).min(text.len()));
+    let around = &text[from..to];
+    [
+        "authDomain",
+        "firebaseapp.com",
+        "firebaseConfig",
+        "messagingSenderId",
+    ]
+    .iter()
+    .any(|marker| around.contains(marker))
+}
+
+/// The whole quoted literal a generic match starts: the pattern stops at characters that end
+/// most values (`,`, `;`, `)`), which a quoted secret may contain. A literal with whitespace in
+/// it is a sentence (`"Password used to generate key"`), not a secret; one that does not close
+/// on its line is not a literal the detector understands.
+fn whole_literal(text: &str, start: usize, matched: &str, quote: &str) -> Option<String> {
+    let rest = &text[start..ceil_boundary(text, (start + 520).min(text.len()))];
+    let close = rest.find(quote)?;
+    let literal = &rest[..close];
+    if literal.len() < matched.len()
+        || literal.len() > 512
+        || literal.contains(char::is_whitespace)
+        || literal.contains('\\')
+    {
+        return None;
+    }
+    Some(literal.to_string())
+}
+
+/// TypeScript and similar type declarations: `type State = "create-in-progress" | …`.
+fn is_type_declaration(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    ["type ", "export type ", "declare "]
+        .iter()
+        .any(|start| trimmed.starts_with(start))
+}
+
+/// Whether the line is a comment or docstring line in the common languages.
+fn is_comment_line(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    [
+        "//", "#", "/*", "* ", "<!--", ">>>", "-- ", ";", "\"\"\"", "'''", "rem ", "REM ",
+    ]
+    .iter()
+    .any(|marker| trimmed.starts_with(marker))
+        || trimmed == "*"
 }
 
 fn is_string_prefix(prefix: &str) -> bool {
@@ -328,11 +425,57 @@ fn has_key_body(block: &str) -> bool {
 
 /// Passwords that are placeholders or well-known defaults, not credentials someone chose.
 const DEFAULT_PASSWORDS: &[&str] = &[
-    "password", "pass", "passwd", "pwd", "pw", "secret", "changeme", "admin", "root", "postgres",
-    "mysql", "redis", "guest", "test", "example", "user", "username", "mypassword", "yourpassword",
-    "dbpassword", "db_password", "db_pass", "default", "demo", "sample", "***", "xxx", "foo",
-    "bar", "password123", "123456",
+    "password",
+    "pass",
+    "passwd",
+    "pwd",
+    "pw",
+    "secret",
+    "changeme",
+    "admin",
+    "root",
+    "postgres",
+    "mysql",
+    "redis",
+    "guest",
+    "test",
+    "example",
+    "user",
+    "username",
+    "mypassword",
+    "yourpassword",
+    "dbpassword",
+    "db_password",
+    "db_pass",
+    "default",
+    "demo",
+    "sample",
+    "***",
+    "xxx",
+    "foo",
+    "bar",
+    "password123",
+    "123456",
+    "tiger",
+    "secret123",
+    "pa55word",
+    "p4ssw0rd",
+    "letmein",
+    "hunter2",
+    "qwerty",
+    "s3cr3t",
+    "passw0rd",
+    "pass123",
+    "admin123",
+    "dev",
+    "local",
 ];
+
+/// Whether a password looks chosen or generated rather than written to show the URL's shape:
+/// what a password in a comment must be to count.
+fn looks_random(password: &str) -> bool {
+    password.len() >= 8 && character_classes(password) >= 2 && shannon_entropy(password) >= 2.8
+}
 
 fn is_real_url_password(user: &str, password: &str, host: &str) -> bool {
     let lower = password.to_ascii_lowercase();
@@ -440,7 +583,10 @@ mod tests {
         let text = "line one\nconst token = 'ghp_R8vK2mQ9xL4tW7zN1bY6cF3hJ5dS0aP2eG8u';\n";
         let hits = scan_text(catalog, text, &TextContext::of("src/a.js", text));
         assert_eq!(hits.len(), 1, "{hits:?}");
-        assert_eq!(catalog.providers[hits[0].provider].id, "github-personal-access-token");
+        assert_eq!(
+            catalog.providers[hits[0].provider].id,
+            "github-personal-access-token"
+        );
         assert_eq!((hits[0].line, hits[0].column), (2, 16));
         assert_eq!(hits[0].secret, "ghp_R8vK2mQ9xL4tW7zN1bY6cF3hJ5dS0aP2eG8u");
     }
@@ -448,7 +594,10 @@ mod tests {
     #[test]
     fn the_specific_provider_wins_over_the_generic_detector() {
         assert_eq!(
-            ids("STRIPE_SECRET_KEY=sk_live_51Hq8ZfT2mX9LpR4vBn7KdW3sYh\n", ".env"),
+            ids(
+                "STRIPE_SECRET_KEY=sk_live_51Hq8ZfT2mX9LpR4vBn7KdW3sYh\n",
+                ".env"
+            ),
             ["stripe-live-secret-key"]
         );
     }
@@ -458,7 +607,12 @@ mod tests {
         let catalog = Catalog::builtin().expect("catalog");
         let text = "NEXT_PUBLIC_STRIPE_KEY=sk_live_51Hq8ZfT2mX9LpR4vBn7KdW3sYh\n";
         let hits = scan_text(catalog, text, &TextContext::of(".env.local", text));
-        assert!(hits[0].exposure.as_deref().is_some_and(|e| e.contains("NEXT_PUBLIC_")));
+        assert!(
+            hits[0]
+                .exposure
+                .as_deref()
+                .is_some_and(|e| e.contains("NEXT_PUBLIC_"))
+        );
     }
 
     #[test]

@@ -168,9 +168,7 @@ pub fn jwt_payload(token: &str) -> Option<serde_json::Value> {
     if parts.next().is_some() || !header.starts_with("eyJ") {
         return None;
     }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
@@ -226,7 +224,10 @@ mod tests {
         ] {
             assert!(is_placeholder(value), "{value}");
         }
-        for value in ["ghp_R8vK2mQ9xL4tW7zN1bY6cF3hJ5dS0aP2eG8u", "q8ZfT2mX9LpR4vBn7KdW3sYh"] {
+        for value in [
+            "ghp_R8vK2mQ9xL4tW7zN1bY6cF3hJ5dS0aP2eG8u",
+            "q8ZfT2mX9LpR4vBn7KdW3sYh",
+        ] {
             assert!(!is_placeholder(value), "{value}");
         }
     }

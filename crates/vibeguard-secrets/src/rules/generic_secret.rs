@@ -44,8 +44,8 @@ pub static META: RuleMeta = RuleMeta {
              secrets manager. If it is not a secret, rename the key or add \
              `vibeguard-ignore[VG202]: <reason>` on the line.",
         ),
-        references: Cow::Borrowed(&[
-            Cow::Borrowed("https://cwe.mitre.org/data/definitions/798.html"),
-        ]),
+        references: Cow::Borrowed(&[Cow::Borrowed(
+            "https://cwe.mitre.org/data/definitions/798.html",
+        )]),
     },
 };

@@ -41,8 +41,8 @@ pub static META: RuleMeta = RuleMeta {
              provider, then, if you want, rewrite the history (git filter-repo) and force-push; \
              rewriting alone is never enough.",
         ),
-        references: Cow::Borrowed(&[
-            Cow::Borrowed("https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository"),
-        ]),
+        references: Cow::Borrowed(&[Cow::Borrowed(
+            "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository",
+        )]),
     },
 };
