@@ -93,6 +93,8 @@ pub struct AuditRequest<'a> {
     pub har: Option<PathBuf>,
     /// The advisory data and how to judge with it, when the dependency engine runs.
     pub advisories: Option<crate::advisory_settings::AdvisorySettings>,
+    /// Whether the secrets engine also scans the git history.
+    pub history: bool,
 }
 
 /// The engines that read the project folder.
@@ -105,6 +107,8 @@ pub enum ProjectEngines {
     Deps,
     /// The code engine alone (`vibeguard code`).
     CodeOnly,
+    /// The secrets engine alone (`vibeguard secrets`).
+    Secrets,
     /// None: `vibeguard api` tests the running API alone.
     None,
 }
@@ -204,7 +208,29 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
                 findings.extend(advisories.output.findings);
             }
         }
-        if request.project_engines != ProjectEngines::Deps {
+        if matches!(
+            request.project_engines,
+            ProjectEngines::All | ProjectEngines::Secrets
+        ) {
+            progress.step(if request.history {
+                "secrets: files and git history"
+            } else {
+                "secrets: files"
+            });
+            let options = vibeguard_secrets::SecretsOptions {
+                history: request.history,
+                ..vibeguard_secrets::SecretsOptions::default()
+            };
+            let found = vibeguard_secrets::run(&tree, &enabled, &options);
+            engines.push(found.output.run);
+            findings.extend(found.output.findings);
+            // Every value found is masked wherever another engine's evidence shows it.
+            secrets.extend(found.values);
+        }
+        if matches!(
+            request.project_engines,
+            ProjectEngines::All | ProjectEngines::CodeOnly
+        ) {
             progress.step("code: parsing, routes, data flow");
             let options = vibeguard_code::CodeOptions {
                 max_file_size: config
@@ -252,6 +278,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
         exchanges = outcome.exchanges;
     }
 
+    drop_generic_secrets_reported_by_code_rules(&mut findings);
     apply_severity_overrides(&mut findings, &request.config.severity_overrides(&rules));
     if let Some(tree) = &tree {
         suppression::apply(&mut findings, |path| {
@@ -312,6 +339,28 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
         findings,
         routes,
     }))
+}
+
+/// A signing secret or database password in code is found by both the code engine (VG115,
+/// VG126: it knows the literal keys a JWT or a connection) and the secrets engine's generic
+/// detector (VG202). The code rule says more; the generic finding on the same line is dropped.
+fn drop_generic_secrets_reported_by_code_rules(findings: &mut Vec<Finding>) {
+    let place = |finding: &Finding| {
+        finding.location.file().map(|file| {
+            (
+                file.to_string(),
+                finding.location.span().map(|s| s.start_line),
+            )
+        })
+    };
+    let by_code: BTreeSet<(String, Option<u32>)> = findings
+        .iter()
+        .filter(|finding| finding.code == "VG115" || finding.code == "VG126")
+        .filter_map(place)
+        .collect();
+    findings.retain(|finding| {
+        finding.code != "VG202" || place(finding).is_none_or(|key| !by_code.contains(&key))
+    });
 }
 
 fn apply_severity_overrides(findings: &mut [Finding], overrides: &BTreeMap<String, Severity>) {

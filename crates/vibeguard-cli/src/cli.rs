@@ -135,6 +135,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, help_heading = "Dependency advisories")]
     pub offline: bool,
 
+    /// Also scan every commit's added lines of the git history for secrets
+    #[arg(long, global = true, help_heading = "Secrets")]
+    pub history: bool,
+
     /// Do not run these rules (codes or names, comma-separated)
     #[arg(
         long = "skip-checks",
@@ -168,6 +172,15 @@ pub enum Command {
         /// The project's root folder
         #[arg(default_value = ".")]
         path: PathBuf,
+    },
+    /// Find hard-coded keys, tokens, private keys and passwords in the tree (and with --history, in every commit)
+    Secrets {
+        /// The project's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// List the credential kinds the catalog detects, and exit
+        #[arg(long)]
+        list: bool,
     },
     /// Manage the local advisory database (OSV exports)
     Db {

@@ -34,6 +34,9 @@ pub struct Config {
     /// The dependency engine.
     #[serde(default)]
     pub deps: Deps,
+    /// The secrets engine.
+    #[serde(default)]
+    pub secrets: Secrets,
     /// The running API to test.
     pub api: Option<Api>,
     /// Limits on the dynamic tests.
@@ -85,6 +88,14 @@ pub struct Deps {
     /// Fail the run (exit 2) when advisory data for an ecosystem in use is missing, unreadable
     /// or too old (default false; `--require-db`).
     pub require_db: Option<bool>,
+}
+
+/// `[secrets]`: the secrets engine.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secrets {
+    /// Also scan every commit's added lines (default false; `--history`).
+    pub history: Option<bool>,
 }
 
 /// `[api]`: the running API to test.

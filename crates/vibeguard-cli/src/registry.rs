@@ -8,6 +8,7 @@ pub fn all_rules() -> Vec<RuleMeta> {
     let mut rules = vec![SUPPRESSION_WITHOUT_REASON.clone()];
     rules.extend(vibeguard_deps::hygiene::rule_metas());
     rules.extend(vibeguard_deps::advisories::rule_metas());
+    rules.extend(vibeguard_secrets::rule_metas());
     rules.extend(vibeguard_code::rule_metas());
     rules.extend(vibeguard_api::engine::rule_metas());
     rules.sort_by(|a, b| a.code.cmp(&b.code));

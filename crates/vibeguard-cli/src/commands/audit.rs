@@ -24,6 +24,8 @@ pub struct Scope {
     pub code_only: bool,
     /// Run the dependency rules alone (`vibeguard deps`).
     pub deps_only: bool,
+    /// Run the secrets engine alone (`vibeguard secrets`).
+    pub secrets_only: bool,
     /// Advisory settings decided by the command (the demo's bundled sample), instead of the
     /// configuration's.
     pub advisories: Option<crate::advisory_settings::AdvisorySettings>,
@@ -100,7 +102,7 @@ pub fn audit_only(
         .or_else(|| loaded.config.baseline.as_ref().map(|b| path.join(b)));
     let api = match scope.api {
         Some(api) => Some(api),
-        None if scope.code_only => None,
+        None if scope.code_only || scope.secrets_only => None,
         None => crate::api_settings::from(&loaded, global, path)?,
     };
     if scope.skip_project && api.is_none() {
@@ -109,7 +111,7 @@ pub fn audit_only(
     let selection = RuleSelection::from_flags(&global.checks, &global.skip_checks, &rules)?;
     let advisories = match scope.advisories {
         Some(settings) => Some(settings),
-        None if scope.skip_project || scope.code_only => None,
+        None if scope.skip_project || scope.code_only || scope.secrets_only => None,
         None => Some(crate::advisory_settings::from(&loaded, global, path)?),
     };
     let request = AuditRequest {
@@ -122,6 +124,8 @@ pub fn audit_only(
             ProjectEngines::CodeOnly
         } else if scope.deps_only {
             ProjectEngines::Deps
+        } else if scope.secrets_only {
+            ProjectEngines::Secrets
         } else {
             ProjectEngines::All
         },
@@ -131,6 +135,7 @@ pub fn audit_only(
         api,
         har: global.har.clone(),
         advisories,
+        history: global.history || loaded.config.secrets.history == Some(true),
     };
     audit::run(&request, &Progress::new(global.quiet))
 }

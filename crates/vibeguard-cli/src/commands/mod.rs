@@ -13,6 +13,7 @@ mod explain;
 mod init;
 mod routes;
 mod rules;
+mod secrets;
 
 use crate::Outcome;
 use crate::cli::{BaselineAction, Cli, Command};
@@ -26,6 +27,7 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
         Command::Api { project } => api::run(global, order, project),
         Command::Code { path } => code::run(global, order, path),
         Command::Deps { path } => deps::run(global, order, path),
+        Command::Secrets { path, list } => secrets::run(global, order, path, *list),
         Command::Db { action } => db::run(global, action),
         Command::Routes { path } => routes::run(global, path),
         Command::Demo {

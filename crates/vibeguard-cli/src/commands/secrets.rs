@@ -1,0 +1,43 @@
+//! `vibeguard secrets [PATH]`: the secrets engine alone — provider credentials, private keys,
+//! passwords in URLs and high-entropy secret-named values in the tree (VG201, VG202), and with
+//! `--history` in every commit's added lines (VG203). `--list` prints the catalog.
+
+use std::path::Path;
+
+use crate::Outcome;
+use crate::cli::GlobalArgs;
+use crate::outputs::ArgOrder;
+
+/// Scans the project for secrets and writes the reports, or lists the catalog.
+pub fn run(
+    global: &GlobalArgs,
+    order: &ArgOrder,
+    path: &Path,
+    list: bool,
+) -> anyhow::Result<Outcome> {
+    if list {
+        let catalog = vibeguard_secrets::catalog::Catalog::builtin()
+            .map_err(|error| anyhow::anyhow!(error))?;
+        println!("{:<38} {:<9} what", "id", "severity");
+        for provider in &catalog.providers {
+            println!(
+                "{:<38} {:<9} {}",
+                provider.id,
+                provider.severity.as_str(),
+                provider.name
+            );
+        }
+        return Ok(Outcome::Passed);
+    }
+    let scope = super::audit::Scope {
+        secrets_only: true,
+        ..super::audit::Scope::default()
+    };
+    let report =
+        super::audit::audit_project(global, order, path, &path.display().to_string(), scope)?;
+    Ok(if report.summary.passed {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    })
+}
