@@ -135,6 +135,7 @@ fn mask_capture(caps: &Captures<'_>) -> String {
     if secret == REDACTED
         || secret.starts_with('$')
         || secret.starts_with("[REDACTED")
+        || secret.contains(DESCRIPTION_MARK)
         || looks_like_version(secret)
     {
         return caps[0].to_string();
@@ -154,14 +155,20 @@ fn looks_like_version(value: &str) -> bool {
         && bare.contains('.')
 }
 
+/// What follows the shown characters of a described secret. Text holding it is already a
+/// description, which the credential patterns leave alone.
+const DESCRIPTION_MARK: char = '…';
+
 /// A short, safe description of a secret value for reports: its first four characters, its
 /// length and a hash prefix, e.g. `sk_l… (32 chars, sha256:1f0c9a2b)`. The hash lets two reports
-/// be compared without revealing the value.
+/// be compared without revealing the value. A value shorter than 12 characters shows only a
+/// quarter of them: four characters of `pass` or `hunter2` would be most of the password.
 pub fn describe_secret(value: &str) -> String {
-    let prefix: String = value.chars().take(4).collect();
+    let length = value.chars().count();
+    let shown = if length >= 12 { 4 } else { length / 4 };
+    let prefix: String = value.chars().take(shown).collect();
     format!(
-        "{prefix}… ({} chars, sha256:{})",
-        value.chars().count(),
+        "{prefix}{DESCRIPTION_MARK} ({length} chars, sha256:{})",
         &short_hash(value)[..8]
     )
 }
@@ -258,6 +265,11 @@ mod tests {
     fn describes_a_secret_without_revealing_it() {
         let text = describe_secret("sk_live_0123456789abcdef");
         assert!(text.starts_with("sk_l… (24 chars, sha256:"));
+        assert!(describe_secret("hunter2").starts_with("h… (7 chars, sha256:"));
+        assert!(describe_secret("abc").starts_with("… (3 chars, sha256:"));
+        // A description is not masked again when it sits where a secret would.
+        let line = format!("const token = '[{text}]';");
+        assert_eq!(Redactor::default().redact(&line), line);
         assert!(!text.contains("0123456789"));
     }
 }

@@ -87,6 +87,59 @@ pub fn is_test_path(path: &str) -> bool {
         ) && name.contains('.')
 }
 
+/// Byte ranges of a Rust file's in-file test modules: `#[cfg(test)]` on its own line before a
+/// `mod name {` at the same indentation, up to the `}` that closes it at that indentation
+/// (how rustfmt lays every module out). Unit tests live there, not in a `tests/` folder, and
+/// their keys are made up for the tests just the same. Other languages keep tests in test
+/// files, which [`is_test_path`] covers.
+pub fn rust_test_modules(path: &str, text: &str) -> Vec<(usize, usize)> {
+    if !path.to_ascii_lowercase().ends_with(".rs") || !text.contains("#[cfg(test)]") {
+        return Vec::new();
+    }
+    let mut modules = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    let mut attribute: Option<(usize, String)> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end();
+        let indent = &body[..body.len() - body.trim_start().len()];
+        let trimmed = body.trim_start();
+        if let Some((from, module_indent)) = &open {
+            if trimmed == "}" && indent == module_indent {
+                modules.push((*from, offset));
+                open = None;
+            }
+            continue;
+        }
+        if trimmed == "#[cfg(test)]" {
+            attribute = Some((start, indent.to_string()));
+            continue;
+        }
+        if let Some((from, attribute_indent)) = attribute.take() {
+            let declaration = trimmed
+                .strip_prefix("pub(crate) ")
+                .or_else(|| trimmed.strip_prefix("pub "))
+                .unwrap_or(trimmed);
+            if indent == attribute_indent
+                && declaration.starts_with("mod ")
+                && trimmed.ends_with('{')
+            {
+                open = Some((from, attribute_indent));
+            } else if trimmed.starts_with("#[") {
+                // Another attribute between `#[cfg(test)]` and the module.
+                attribute = Some((from, attribute_indent));
+            }
+        }
+    }
+    if let Some((from, _)) = open {
+        // No closing brace at the module's indentation: the rest of the file.
+        modules.push((from, text.len()));
+    }
+    modules
+}
+
 /// Prose and documentation: only provider formats count there, never a generic "secret-named
 /// key" (documentation is full of `token: abc123`-style examples).
 pub fn is_documentation(path: &str) -> bool {
@@ -248,5 +301,26 @@ mod tests {
             Some("VITE_")
         );
         assert_eq!(public_env_prefix("REPUBLIC_KEY=1"), None);
+    }
+
+    #[test]
+    fn rust_test_modules_cover_the_module_and_nothing_else() {
+        let text = "const KEY: &str = \"live\";\n\n#[cfg(test)]\n#[allow(clippy::all)]\nmod tests {\n    fn t() {\n        let key = \"made-up\";\n    }\n}\n\nfn after() {}\n";
+        let modules = rust_test_modules("src/lib.rs", text);
+        assert_eq!(modules.len(), 1);
+        let (from, to) = modules[0];
+        let inside = &text[from..to];
+        assert!(inside.starts_with("#[cfg(test)]") && inside.contains("made-up"));
+        assert!(!inside.contains("live") && !inside.contains("after"));
+        // Only Rust files, and only modules: a `#[cfg(test)]` function is not a module.
+        assert!(rust_test_modules("src/lib.py", text).is_empty());
+        let function = "#[cfg(test)]\nfn helper() {\n    let key = \"x\";\n}\n";
+        assert!(rust_test_modules("src/lib.rs", function).is_empty());
+        // An unclosed module runs to the end of the file.
+        let unclosed = "fn a() {}\n#[cfg(test)]\nmod tests {\n    fn t() {}\n";
+        assert_eq!(
+            rust_test_modules("a.rs", unclosed),
+            vec![(10, unclosed.len())]
+        );
     }
 }

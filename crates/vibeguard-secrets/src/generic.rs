@@ -343,16 +343,42 @@ fn looks_like_words(value: &str) -> bool {
     {
         return true;
     }
-    if !value.chars().all(|c| c.is_ascii_alphabetic()) {
+    // `vibeguardFingerprint/v1`, `Acme.Billing-2`: identifier words joined by separators, with
+    // at most short version numbers between them.
+    let mut words = 0;
+    for segment in value
+        .split(['/', '_', '-', '.', ':'])
+        .filter(|segment| !segment.is_empty())
+    {
+        if is_version(segment) {
+            continue;
+        }
+        if !is_word(segment) {
+            return false;
+        }
+        words += 1;
+    }
+    words > 0
+}
+
+/// One identifier word: lower-case letters, or CamelCase that starts a word every few letters
+/// (random letters change case every other one).
+fn is_word(segment: &str) -> bool {
+    let bytes = segment.as_bytes();
+    if bytes.len() < 2 || !bytes.iter().all(u8::is_ascii_alphabetic) {
         return false;
     }
-    // CamelCase starts a word every few letters; random letters change case every other one.
-    let bytes = value.as_bytes();
     let word_starts = bytes
         .windows(2)
         .filter(|pair| pair[0].is_ascii_lowercase() && pair[1].is_ascii_uppercase())
         .count();
     word_starts * 6 < bytes.len()
+}
+
+/// `v1`, `2`, `v10`: a version between words.
+fn is_version(segment: &str) -> bool {
+    let digits = segment.strip_prefix(['v', 'V']).unwrap_or(segment);
+    (1..=3).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Where the assignment was found.
@@ -599,6 +625,8 @@ mod tests {
             "_auth_user_backend",
             "some_password",
             "create-in-progress",
+            "vibeguardFingerprint/v1",
+            "Acme.Billing-v2",
             "分析器预期会找到与此处的令牌匹配",
         ] {
             assert!(
@@ -608,5 +636,16 @@ mod tests {
         }
         assert!(judge("password", "=", true, "Tr0ub4dor&3x", code, 3.2).is_some());
         assert!(judge("password", "=", true, "password", code, 3.2).is_none());
+        // Separators do not make random segments words.
+        for value in [
+            "q8ZfT2mX9LpR4vBn/v1",
+            "aGVsbG8/d29ybGQx",
+            "Summer-2024-Harbor!",
+        ] {
+            assert!(
+                judge("apiKey", "=", true, value, code, 3.2).is_some(),
+                "{value}"
+            );
+        }
     }
 }

@@ -20,7 +20,7 @@ const MULTILINE_WINDOW: usize = 16 * 1024;
 pub const MAX_HITS_PER_TEXT: usize = 200;
 
 /// What the path says about a text.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct TextContext {
     /// A lockfile: only providers marked `lockfiles` run.
     pub lockfile: bool,
@@ -32,6 +32,8 @@ pub struct TextContext {
     pub minified: bool,
     /// Why the file is served to browsers, if it is.
     pub client_side: Option<&'static str>,
+    /// Byte ranges of in-file test code (Rust `#[cfg(test)]` modules): nothing is reported there.
+    pub test_code: Vec<(usize, usize)>,
 }
 
 impl TextContext {
@@ -43,6 +45,7 @@ impl TextContext {
             code: files::is_code(path),
             minified: files::looks_minified(text),
             client_side: files::client_side_reason(path, text),
+            test_code: files::rust_test_modules(path, text),
         }
     }
 }
@@ -121,6 +124,13 @@ pub fn scan_text(catalog: &Catalog, text: &str, context: &TextContext) -> Vec<Hi
                     continue;
                 };
                 let start = from + secret.start();
+                if context
+                    .test_code
+                    .iter()
+                    .any(|&(low, high)| (low..high).contains(&start))
+                {
+                    continue;
+                }
                 if !seen.insert((index, start)) {
                     continue;
                 }
@@ -467,6 +477,12 @@ const DEFAULT_PASSWORDS: &[&str] = &[
     "passw0rd",
     "pass123",
     "admin123",
+    "s3cret",
+    "secr3t",
+    "supersecret",
+    "topsecret",
+    "changeit",
+    "swordfish",
     "dev",
     "local",
 ];

@@ -26,6 +26,7 @@ use super::store::weak_hash;
 use super::token;
 
 /// The hard-coded signing secret of the vulnerable mode (also in the example project's `.env`).
+// vibeguard-ignore[VG202]: the demo server's vulnerable mode leaks this on purpose
 pub const VULNERABLE_JWT_SECRET: &str = "supersecretjwtkey123";
 /// The only origin the hardened mode allows.
 pub const ALLOWED_ORIGIN: &str = "https://taskboard.example";
@@ -1423,6 +1424,7 @@ async fn debug(State(state): State<Shared>) -> Response {
     }
     reply(
         StatusCode::OK,
+        // vibeguard-ignore[VG202]: the demo's leaky debug route, flawed on purpose
         json!({"env": {"NODE_ENV": "development", "DB_PASSWORD": "Taskboard2024!", "JWT_SECRET": VULNERABLE_JWT_SECRET}, "uptime": now()}),
     )
 }
