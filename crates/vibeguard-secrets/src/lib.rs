@@ -7,7 +7,7 @@
 //! placeholder and per-provider checks ([`value`], [`generic`]); the path's context ([`files`]:
 //! tests, lockfiles, documentation, browser-facing files). [`history`] feeds every commit's
 //! added lines through the same pipeline. [`engine`] turns hits into findings that carry only
-//! a description of each secret (first four characters, length, hash), with fingerprints from
+//! a description of each secret (at most its first four characters, its length, a hash), with fingerprints from
 //! the secret's hash so baselines survive moved code.
 
 pub mod catalog;
