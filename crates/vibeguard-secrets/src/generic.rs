@@ -588,6 +588,14 @@ mod tests {
             "contextKey",
             "NextToken",
             "output_token",
+            // The examples docs/secrets.md gives.
+            "tokenizer",
+            "token_type",
+            "next_token",
+            "password_reset_url",
+            "csrf_token",
+            "idempotency_key",
+            "api_key_header",
         ] {
             assert!(secret_name(name).is_none(), "{name}");
         }

@@ -18,15 +18,17 @@ pub fn run(
     if list {
         let catalog = vibeguard_secrets::catalog::Catalog::builtin()
             .map_err(|error| anyhow::anyhow!(error))?;
-        println!("{:<38} {:<9} what", "id", "severity");
+        let mut table = format!("{:<38} {:<9} what\n", "id", "severity");
         for provider in &catalog.providers {
-            println!(
-                "{:<38} {:<9} {}",
+            table.push_str(&format!(
+                "{:<38} {:<9} {}\n",
                 provider.id,
                 provider.severity.as_str(),
                 provider.name
-            );
+            ));
         }
+        // A closed pipe (`vibeguard secrets --list | head`) is not an error.
+        crate::outputs::print_stdout(&table);
         return Ok(Outcome::Passed);
     }
     let scope = super::audit::Scope {
