@@ -502,6 +502,23 @@ fn inline_suppressions_need_a_reason() {
     assert!(suppressed.is_some());
 }
 
+/// Every file in `dir`, then the run's stdout and stderr, as (name, text): all a run wrote.
+fn everything_written(dir: &Path, output: &std::process::Output) -> Vec<(String, String)> {
+    let mut written: Vec<(String, String)> = fs::read_dir(dir)
+        .expect("outputs")
+        .map(|entry| {
+            let path = entry.expect("entry").path();
+            (
+                path.display().to_string(),
+                String::from_utf8_lossy(&fs::read(&path).expect("read")).into_owned(),
+            )
+        })
+        .collect();
+    written.push(("stdout".into(), stdout(output)));
+    written.push(("stderr".into(), stderr(output)));
+    written
+}
+
 #[test]
 fn credentials_and_tokens_never_reach_any_output() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -565,19 +582,8 @@ fn credentials_and_tokens_never_reach_any_output() {
             || report.contains("\"VG302\""),
         "both engines reported"
     );
-    let mut outputs: Vec<(String, String)> = fs::read_dir(out.path())
-        .expect("outputs")
-        .map(|entry| {
-            let path = entry.expect("entry").path();
-            (
-                path.display().to_string(),
-                String::from_utf8_lossy(&fs::read(&path).expect("read")).into_owned(),
-            )
-        })
-        .collect();
-    assert_eq!(outputs.len(), 7);
-    outputs.push(("stdout".into(), stdout(&output)));
-    outputs.push(("stderr".into(), stderr(&output)));
+    let outputs = everything_written(out.path(), &output);
+    assert_eq!(outputs.len(), 7 + 2, "every report file, stdout and stderr");
     for (name, text) in &outputs {
         for secret in [url_secret, alice.1, bob.1] {
             assert!(!text.contains(secret), "{secret} appears in {name}");
@@ -726,19 +732,8 @@ fn found_secrets_never_reach_any_output() {
         "{report:#}"
     );
 
-    let mut outputs: Vec<(String, String)> = fs::read_dir(out.path())
-        .expect("outputs")
-        .map(|entry| {
-            let path = entry.expect("entry").path();
-            (
-                path.display().to_string(),
-                String::from_utf8_lossy(&fs::read(&path).expect("read")).into_owned(),
-            )
-        })
-        .collect();
-    assert_eq!(outputs.len(), 6);
-    outputs.push(("stdout".into(), stdout(&output)));
-    outputs.push(("stderr".into(), stderr(&output)));
+    let outputs = everything_written(out.path(), &output);
+    assert_eq!(outputs.len(), 6 + 2, "every report file, stdout and stderr");
     let mut secrets: Vec<&str> = vec![&github, &stripe, &db_password, &generic, &aws_secret];
     secrets.extend(key_body.iter().map(String::as_str));
     for (name, text) in &outputs {
