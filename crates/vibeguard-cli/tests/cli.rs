@@ -471,6 +471,82 @@ fn fingerprints_survive_lines_inserted_above_a_finding() {
 }
 
 #[test]
+fn secret_findings_are_suppressed_inline_and_baselines_survive_edits_around_them() {
+    const B62: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    let root = project.path();
+    let github = format!("ghp_{}", pseudo_random(21, B62, 36));
+    let stripe = format!("sk_live_{}", pseudo_random(22, B62, 40));
+    write(
+        root,
+        "src/config.js",
+        &format!(
+            "const githubToken = '{github}';\n// vibeguard-ignore[VG201]: the vendor's published sandbox key\nconst stripeKey = '{stripe}';\n"
+        ),
+    );
+    let secrets = |extra: &[&str]| {
+        vibeguard(cache.path())
+            .args(["secrets", "--format", "json"])
+            .args(extra)
+            .arg(root)
+            .output()
+            .expect("runs")
+    };
+    let states = |output: &std::process::Output| -> Vec<String> {
+        let report: Value = serde_json::from_str(&stdout(output)).expect("JSON");
+        let mut states: Vec<String> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["code"].as_str().unwrap_or(""),
+                    f["state"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        states.sort();
+        states
+    };
+    let first = secrets(&[]);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    assert_eq!(states(&first), ["VG201 active", "VG201 suppressed"]);
+
+    let baseline = cache.path().join("baseline.json");
+    let wrote = vibeguard(cache.path())
+        .args(["baseline", "write"])
+        .arg(&baseline)
+        .arg(root)
+        .output()
+        .expect("runs");
+    assert_eq!(wrote.status.code(), Some(0), "{}", stderr(&wrote));
+    // Lines inserted above and the assignment rewritten: the same secret, the same finding.
+    write(
+        root,
+        "src/config.js",
+        &format!(
+            "'use strict';\n\n// GitHub access for the release job\nexport const GH_TOKEN = \"{github}\"; // TODO move to env\n// vibeguard-ignore[VG201]: the vendor's published sandbox key\nconst stripeKey = '{stripe}';\n"
+        ),
+    );
+    let baseline_arg = baseline.display().to_string();
+    let moved = secrets(&["--baseline", &baseline_arg]);
+    assert_eq!(moved.status.code(), Some(0), "{}", stdout(&moved));
+    assert_eq!(states(&moved), ["VG201 baselined", "VG201 suppressed"]);
+    // A new secret on that very line is a new finding.
+    let rotated = format!("ghp_{}", pseudo_random(23, B62, 36));
+    write(
+        root,
+        "src/config.js",
+        &format!("export const GH_TOKEN = \"{rotated}\";\n"),
+    );
+    let new = secrets(&["--baseline", &baseline_arg]);
+    assert_eq!(new.status.code(), Some(1), "{}", stdout(&new));
+    assert_eq!(states(&new), ["VG201 active"]);
+}
+
+#[test]
 fn inline_suppressions_need_a_reason() {
     let cache = tempfile::tempdir().expect("tempdir");
     let project = tempfile::tempdir().expect("tempdir");
