@@ -162,7 +162,8 @@ pub fn run(
             if scan.scanned {
                 run.rules_applied.push(secret_in_history::META.code.clone());
                 values.extend(scan.hits.iter().map(|hit| hit.hit.secret.clone()));
-                let from_history = history_findings(catalog, scan.hits, &in_tree, &mut findings);
+                let hits = not_judged_in_tree(tree, scan.hits, &in_tree, options.max_file_size);
+                let from_history = history_findings(catalog, hits, &in_tree, &mut findings);
                 findings.extend(from_history);
             } else {
                 run.not_applicable.push(RuleApplicability {
@@ -357,6 +358,34 @@ fn tree_finding(
     }
     finding.checklist = checklist_of(provider, &line);
     finding
+}
+
+/// Drops the history hits whose value is still in the file at the same path, where the tree
+/// scan saw it and judged it no finding (a test module, a documentation example): the history
+/// reports what left the tree, and the tree scan speaks for what is there.
+fn not_judged_in_tree(
+    tree: &ProjectTree,
+    hits: Vec<HistoryHit>,
+    in_tree: &HashMap<String, usize>,
+    max_file_size: u64,
+) -> Vec<HistoryHit> {
+    let mut texts: HashMap<String, Option<String>> = HashMap::new();
+    hits.into_iter()
+        .filter(|hit| {
+            if in_tree.contains_key(&short_hash(&hit.hit.secret)) {
+                return true;
+            }
+            let text = texts.entry(hit.path.clone()).or_insert_with(|| {
+                tree.files()
+                    .find(|file| file.path == hit.path)
+                    .and_then(|_| read_capped(&tree.absolute(&hit.path), max_file_size).ok())
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            });
+            !text
+                .as_deref()
+                .is_some_and(|text| text.contains(hit.hit.secret.as_str()))
+        })
+        .collect()
 }
 
 fn history_findings(

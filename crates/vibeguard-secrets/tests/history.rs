@@ -141,6 +141,40 @@ fn a_removed_secret_is_found_with_history_and_not_without() {
 }
 
 #[test]
+fn a_value_the_tree_scan_judged_is_not_reported_again_from_the_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    git(dir.path(), &["init", "-q"]);
+    write(dir.path(), "src/lib.rs", "pub fn charge() {}\n");
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "lib"]);
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "pub fn charge() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn parses() {\n    }\n}\n",
+    );
+    git(dir.path(), &["commit", "-q", "-am", "tests"]);
+    // A later commit adds a made-up token inside the existing unit-test module: its hunk is
+    // one line, without the `#[cfg(test)]` context in view of the history scan, so only the
+    // tree scan knows it is test code.
+    write(
+        dir.path(),
+        "src/lib.rs",
+        &format!(
+            "pub fn charge() {{}}\n\n#[cfg(test)]\nmod tests {{\n    #[test]\n    fn parses() {{\n        let token = \"{TOKEN}\";\n    }}\n}}\n"
+        ),
+    );
+    git(dir.path(), &["commit", "-q", "-am", "token in a test"]);
+    let (output, _) = audit(dir.path(), true);
+    assert!(output.run.errors.is_empty(), "{:?}", output.run.errors);
+    assert!(codes(&output).is_empty(), "{:?}", codes(&output));
+    // Once it leaves the file, the history reports it.
+    write(dir.path(), "src/lib.rs", "pub fn charge() {}\n");
+    git(dir.path(), &["commit", "-q", "-am", "drop tests"]);
+    let (output, _) = audit(dir.path(), true);
+    assert_eq!(codes(&output), ["VG203 src/lib.rs:7:22"]);
+}
+
+#[test]
 fn a_shallow_clone_is_scanned_as_far_as_it_goes_with_a_note() {
     let origin = tempfile::tempdir().expect("tempdir");
     repository_with_a_removed_secret(origin.path());
