@@ -578,6 +578,23 @@ fn inline_suppressions_need_a_reason() {
     assert!(suppressed.is_some());
 }
 
+/// Asks for every report format at once, each into its own file under `dir` (`r.json`,
+/// `r.sarif`, `r.xml`, `r.md`, `r.html`, `r.txt`).
+fn write_every_format(command: &mut Command, dir: &Path) {
+    for (format, file) in [
+        ("json", "r.json"),
+        ("sarif", "r.sarif"),
+        ("junit", "r.xml"),
+        ("markdown", "r.md"),
+        ("html", "r.html"),
+        ("terminal", "r.txt"),
+    ] {
+        command
+            .arg("--format")
+            .arg(format!("{format}={}", dir.join(file).display()));
+    }
+}
+
 /// Every file in `dir`, then the run's stdout and stderr, as (name, text): all a run wrote.
 fn everything_written(dir: &Path, output: &std::process::Output) -> Vec<(String, String)> {
     let mut written: Vec<(String, String)> = fs::read_dir(dir)
@@ -636,18 +653,7 @@ fn credentials_and_tokens_never_reach_any_output() {
         .env("ALICE_PASSWORD", alice.1)
         .args(["audit", "--fail-on", "never", "-v"])
         .arg(root);
-    for (format, file) in [
-        ("json", "r.json"),
-        ("sarif", "r.sarif"),
-        ("junit", "r.xml"),
-        ("markdown", "r.md"),
-        ("html", "r.html"),
-        ("terminal", "r.txt"),
-    ] {
-        command
-            .arg("--format")
-            .arg(format!("{format}={}", out.path().join(file).display()));
-    }
+    write_every_format(&mut command, out.path());
     command.arg("--har").arg(out.path().join("exchanges.har"));
     let output = command.output().expect("runs");
     runtime.block_on(demo.stop());
@@ -773,18 +779,7 @@ fn found_secrets_never_reach_any_output() {
             "-vv",
         ])
         .arg(root);
-    for (format, file) in [
-        ("json", "r.json"),
-        ("sarif", "r.sarif"),
-        ("junit", "r.xml"),
-        ("markdown", "r.md"),
-        ("html", "r.html"),
-        ("terminal", "r.txt"),
-    ] {
-        command
-            .arg("--format")
-            .arg(format!("{format}={}", out.path().join(file).display()));
-    }
+    write_every_format(&mut command, out.path());
     let output = command.output().expect("runs");
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report: Value =
