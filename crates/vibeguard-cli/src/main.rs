@@ -33,6 +33,17 @@ pub enum Outcome {
     Failed,
 }
 
+impl Outcome {
+    /// The outcome of a report: failed when its gate failed.
+    pub fn of(report: &vibeguard_core::Report) -> Self {
+        if report.summary.passed {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let matches = match cli::Cli::command().try_get_matches() {
         Ok(matches) => matches,

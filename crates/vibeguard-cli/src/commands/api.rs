@@ -18,9 +18,5 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, project: &Path) -> anyhow::Res
         .clone()
         .unwrap_or_else(|| project.display().to_string());
     let report = super::audit::audit_project(global, order, project, &label, scope)?;
-    Ok(if report.summary.passed {
-        Outcome::Passed
-    } else {
-        Outcome::Failed
-    })
+    Ok(Outcome::of(&report))
 }

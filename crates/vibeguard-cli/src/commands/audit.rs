@@ -42,11 +42,7 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, path: &Path) -> anyhow::Result
         &path.display().to_string(),
         Scope::default(),
     )?;
-    Ok(if report.summary.passed {
-        Outcome::Passed
-    } else {
-        Outcome::Failed
-    })
+    Ok(Outcome::of(&report))
 }
 
 /// Audits a project, writes its reports and remembers it as the project's last run.

@@ -115,11 +115,7 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, options: DemoOptions) -> anyho
             "\nnext: `vibeguard explain {first}` explains a finding; `vibeguard demo --hardened` audits the fixed twin; `vibeguard audit PATH --target URL` audits your project"
         );
     }
-    Ok(if report.summary.passed {
-        Outcome::Passed
-    } else {
-        Outcome::Failed
-    })
+    Ok(Outcome::of(&report))
 }
 
 /// The demo's advisory data: the bundled sample of real GitHub advisories for the demo's

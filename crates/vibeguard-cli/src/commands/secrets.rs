@@ -37,9 +37,5 @@ pub fn run(
     };
     let report =
         super::audit::audit_project(global, order, path, &path.display().to_string(), scope)?;
-    Ok(if report.summary.passed {
-        Outcome::Passed
-    } else {
-        Outcome::Failed
-    })
+    Ok(Outcome::of(&report))
 }
