@@ -376,9 +376,9 @@ fn not_judged_in_tree(
                 return true;
             }
             let text = texts.entry(hit.path.clone()).or_insert_with(|| {
-                tree.files()
-                    .find(|file| file.path == hit.path)
-                    .and_then(|_| read_capped(&tree.absolute(&hit.path), max_file_size).ok())
+                tree.contains(&hit.path)
+                    .then(|| read_capped(&tree.absolute(&hit.path), max_file_size).ok())
+                    .flatten()
                     .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             });
             !text
