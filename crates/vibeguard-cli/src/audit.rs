@@ -285,8 +285,13 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
             tree.read_text(path, MAX_SUPPRESSION_SCAN_BYTES).ok()
         });
     }
-    if !enabled(&suppression::SUPPRESSION_WITHOUT_REASON.code) {
-        findings.retain(|finding| finding.code != suppression::SUPPRESSION_WITHOUT_REASON.code);
+    for rule in [
+        &suppression::SUPPRESSION_WITHOUT_REASON,
+        &suppression::MALFORMED_SUPPRESSION,
+    ] {
+        if !enabled(&rule.code) {
+            findings.retain(|finding| finding.code != rule.code);
+        }
     }
 
     if let Some(path) = &request.baseline {

@@ -1,11 +1,14 @@
 //! Every rule this build of vibeguard knows, from every engine.
 
 use vibeguard_core::RuleMeta;
-use vibeguard_core::suppression::SUPPRESSION_WITHOUT_REASON;
+use vibeguard_core::suppression::{MALFORMED_SUPPRESSION, SUPPRESSION_WITHOUT_REASON};
 
 /// All rules, in code order.
 pub fn all_rules() -> Vec<RuleMeta> {
-    let mut rules = vec![SUPPRESSION_WITHOUT_REASON.clone()];
+    let mut rules = vec![
+        SUPPRESSION_WITHOUT_REASON.clone(),
+        MALFORMED_SUPPRESSION.clone(),
+    ];
     rules.extend(vibeguard_deps::hygiene::rule_metas());
     rules.extend(vibeguard_deps::advisories::rule_metas());
     rules.extend(vibeguard_secrets::rule_metas());

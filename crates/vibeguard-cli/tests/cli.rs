@@ -270,11 +270,11 @@ fn rules_lists_every_rule_with_its_checklist_items() {
         .output()
         .expect("runs");
     let rules: Value = serde_json::from_str(&stdout(&json)).expect("JSON");
-    // VG001, six hygiene rules, three advisory rules, three secret rules, the API checks,
-    // twenty-seven code rules.
+    // VG001 and VG002, six hygiene rules, three advisory rules, three secret rules, the API
+    // checks, twenty-seven code rules.
     assert_eq!(
         rules.as_array().map(Vec::len),
-        Some(1 + 6 + 3 + 3 + vibeguard_api::checks::ALL.len() + 27)
+        Some(2 + 6 + 3 + 3 + vibeguard_api::checks::ALL.len() + 27)
     );
     let bad = vibeguard(cache.path())
         .args(["rules", "--format", "sarif"])

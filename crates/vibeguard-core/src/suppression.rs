@@ -1,10 +1,16 @@
-//! Inline suppressions: `vibeguard-ignore[CODE]: reason` in a comment on the line above a
-//! finding (or at the end of the finding's own line).
+//! Inline suppressions: `vibeguard-ignore[CODE]: reason` at the end of a finding's own line, or
+//! in a comment that stands alone on the line above it.
 //!
 //! Any comment syntax works (`//`, `#`, `/* */`, `<!-- -->`, `--`) because only the marker is
 //! looked for. Several rules are separated by commas and may be given by code or name. A
 //! suppression without a reason still suppresses, since the intent is clear, but it is itself
-//! reported (VG001) so a reviewer sees an unexplained exception.
+//! reported (VG001) so a reviewer sees an unexplained exception. A marker without a rule
+//! (`vibeguard-ignore` alone, `vibeguard-ignore[]`, an unclosed bracket) suppresses nothing and
+//! is reported (VG002) where it would have covered a finding: silence is never the answer to a
+//! comment vibeguard cannot read.
+//!
+//! A comment at the end of a line of code covers that line only: `query(sql) // vibeguard-ignore[VG101]: ok`
+//! says nothing about the line below it.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -17,6 +23,8 @@ use crate::location::{Location, Span};
 use crate::rule::{RuleDocs, RuleMeta};
 use crate::severity::Severity;
 
+/// The word every suppression starts with.
+const WORD: &str = "vibeguard-ignore";
 const MARKER: &str = "vibeguard-ignore[";
 
 /// VG001: a suppression comment that gives no reason.
@@ -52,6 +60,42 @@ pub static SUPPRESSION_WITHOUT_REASON: RuleMeta = RuleMeta {
     },
 };
 
+/// VG002: a suppression comment vibeguard cannot read (no rule named), which suppresses nothing.
+pub static MALFORMED_SUPPRESSION: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG002"),
+    name: Cow::Borrowed("malformed-suppression"),
+    engine: EngineId::Core,
+    summary: Cow::Borrowed("A vibeguard-ignore comment names no rule, so it suppresses nothing"),
+    severity: Severity::Low,
+    confidence: Confidence::Confirmed,
+    cwe: Cow::Borrowed(&[]),
+    owasp_api: None,
+    checklist: Cow::Borrowed(&[]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "A `vibeguard-ignore` comment next to a finding that does not name the rule it \
+             suppresses: the bare word, empty brackets `vibeguard-ignore[]`, or a bracket that \
+             never closes. The finding stays reported; this finding points at the comment.",
+        ),
+        why: Cow::Borrowed(
+            "Whoever wrote the comment meant to silence something, and believes it is silenced. \
+             Suppressing every rule on the line would hide findings nobody reviewed; ignoring \
+             the comment without a word would leave its author puzzled. Naming the rule makes the \
+             exception exact and reviewable.",
+        ),
+        example_bad: Cow::Borrowed("db.query(sql) // vibeguard-ignore"),
+        example_fixed: Cow::Borrowed(
+            "db.query(sql) // vibeguard-ignore[VG101]: sql is built from the allowlist above",
+        ),
+        fix: Cow::Borrowed(
+            "Name the rule in brackets and give the reason after a colon: \
+             `vibeguard-ignore[CODE]: why this is safe` (`vibeguard explain CODE` shows what the \
+             rule finds), or fix the finding and remove the comment.",
+        ),
+        references: Cow::Borrowed(&[]),
+    },
+};
+
 /// A parsed suppression comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
@@ -72,18 +116,43 @@ impl Suppression {
     }
 }
 
-/// Parses the suppression comment on `line`, if there is one.
+/// Parses the suppression comment on `line`, if there is one that names a rule.
 pub fn parse(line: &str) -> Option<Suppression> {
-    let start = line.find(MARKER)?;
-    let after_marker = &line[start + MARKER.len()..];
-    let close = after_marker.find(']')?;
+    match read_marker(line)? {
+        Marker::Valid(suppression) => Some(suppression),
+        Marker::Malformed { .. } => None,
+    }
+}
+
+/// What a `vibeguard-ignore` comment on a line says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Marker {
+    /// A suppression naming its rules.
+    Valid(Suppression),
+    /// The word without a readable rule list: it suppresses nothing.
+    Malformed {
+        /// 1-based column of the word.
+        column: u32,
+    },
+}
+
+/// Reads the first `vibeguard-ignore` comment on `line`, readable or not.
+pub fn read_marker(line: &str) -> Option<Marker> {
+    let start = line.find(WORD)?;
+    let column = u32::try_from(line[..start].chars().count() + 1).unwrap_or(u32::MAX);
+    let Some(after_marker) = line[start..].strip_prefix(MARKER) else {
+        return Some(Marker::Malformed { column });
+    };
+    let Some(close) = after_marker.find(']') else {
+        return Some(Marker::Malformed { column });
+    };
     let rules: Vec<String> = after_marker[..close]
         .split(',')
         .map(|rule| rule.trim().to_string())
         .filter(|rule| !rule.is_empty())
         .collect();
     if rules.is_empty() {
-        return None;
+        return Some(Marker::Malformed { column });
     }
     let rest = after_marker[close + 1..].trim_start();
     let reason = rest
@@ -98,20 +167,42 @@ pub fn parse(line: &str) -> Option<Suppression> {
                 .to_string()
         })
         .filter(|reason| !reason.is_empty());
-    let column = u32::try_from(line[..start].chars().count() + 1).unwrap_or(u32::MAX);
-    Some(Suppression {
+    Some(Marker::Valid(Suppression {
         rules,
         reason,
         column,
-    })
+    }))
+}
+
+/// Whether the comment holding the marker is alone on its line (only comment punctuation
+/// before it), so that it speaks for the line below; a comment after code speaks for its own
+/// line only.
+fn stands_alone(line: &str) -> bool {
+    let Some(start) = line.find(WORD) else {
+        return false;
+    };
+    line[..start]
+        .chars()
+        .all(|c| c.is_whitespace() || "/#*!<-{;%'\"".contains(c))
+}
+
+/// The marker on line `number` that can speak for a finding on `finding_line`: any marker on
+/// the finding's own line, a comment standing alone on the line above.
+fn marker_for(lines: &[String], number: u32, finding_line: u32) -> Option<Marker> {
+    let line = lines.get((number as usize).checked_sub(1)?)?;
+    if number != finding_line && !stands_alone(line) {
+        return None;
+    }
+    read_marker(line)
 }
 
 /// Marks findings covered by a suppression comment as suppressed, and appends a VG001 finding
-/// for each suppression without a reason that was used. `read_file` returns the text of a
+/// for each suppression without a reason that was used and a VG002 finding for each unreadable
+/// suppression next to a finding (that finding stays active). `read_file` returns the text of a
 /// project file (relative path), or `None` when it cannot be read.
 pub fn apply(findings: &mut Vec<Finding>, mut read_file: impl FnMut(&str) -> Option<String>) {
     let mut texts: HashMap<String, Option<Vec<String>>> = HashMap::new();
-    let mut unexplained: HashSet<(String, u32)> = HashSet::new();
+    let mut noted: HashSet<(String, u32)> = HashSet::new();
     let mut reported: Vec<Finding> = Vec::new();
 
     for finding in findings.iter_mut() {
@@ -124,48 +215,81 @@ pub fn apply(findings: &mut Vec<Finding>, mut read_file: impl FnMut(&str) -> Opt
         });
         let Some(lines) = lines else { continue };
 
-        // The finding's own line first (trailing comment), then the line above.
-        let candidates = [span.start_line, span.start_line.saturating_sub(1)];
-        let Some((line_number, suppression)) = candidates
-            .into_iter()
-            .filter(|number| *number >= 1)
-            .filter_map(|number| {
-                let line = lines.get(number as usize - 1)?;
-                parse(line).map(|suppression| (number, suppression))
-            })
-            .find(|(_, suppression)| suppression.covers(finding))
-        else {
+        // The finding's own line first (trailing comment), then a lone comment above it; a
+        // marker for other rules does not stop the search.
+        let own_or_above = [Some(span.start_line), span.start_line.checked_sub(1)];
+        let mut found: Option<(u32, Marker)> = None;
+        for line_number in own_or_above.into_iter().flatten().filter(|n| *n >= 1) {
+            let Some(marker) = marker_for(lines, line_number, span.start_line) else {
+                continue;
+            };
+            let relevant = match &marker {
+                Marker::Valid(suppression) => suppression.covers(finding),
+                Marker::Malformed { .. } => true,
+            };
+            if relevant {
+                found = Some((line_number, marker));
+                break;
+            }
+        }
+        let Some((line_number, marker)) = found else {
             continue;
         };
-
-        finding.state = FindingState::Suppressed {
-            reason: suppression.reason.clone().unwrap_or_default(),
-        };
-        if suppression.reason.is_none() && unexplained.insert((path.clone(), line_number)) {
-            let line_text = &lines[line_number as usize - 1];
+        let line_text = &lines[line_number as usize - 1];
+        let comment_location = |column: u32| {
             let span = Span::line(
                 line_number,
-                suppression.column,
+                column,
                 u32::try_from(line_text.chars().count() + 1).unwrap_or(u32::MAX),
             );
-            let location = Location::Source {
-                path: path.clone(),
-                span: Some(span),
-            };
-            let frame = CodeFrame::excerpt(&path, &lines.join("\n"), span, 1);
-            reported.push(
-                Finding::new(
-                    &SUPPRESSION_WITHOUT_REASON,
-                    location,
-                    format!(
-                        "`vibeguard-ignore[{}]` suppresses {} without a reason",
-                        suppression.rules.join(","),
-                        finding.code
-                    ),
-                    line_text.trim(),
-                )
-                .with_evidence(Evidence::Code(frame)),
-            );
+            (
+                Location::Source {
+                    path: path.clone(),
+                    span: Some(span),
+                },
+                CodeFrame::excerpt(&path, &lines.join("\n"), span, 1),
+            )
+        };
+        match marker {
+            Marker::Valid(suppression) => {
+                finding.state = FindingState::Suppressed {
+                    reason: suppression.reason.clone().unwrap_or_default(),
+                };
+                if suppression.reason.is_none() && noted.insert((path.clone(), line_number)) {
+                    let (location, frame) = comment_location(suppression.column);
+                    reported.push(
+                        Finding::new(
+                            &SUPPRESSION_WITHOUT_REASON,
+                            location,
+                            format!(
+                                "`vibeguard-ignore[{}]` suppresses {} without a reason",
+                                suppression.rules.join(","),
+                                finding.code
+                            ),
+                            line_text.trim(),
+                        )
+                        .with_evidence(Evidence::Code(frame)),
+                    );
+                }
+            }
+            Marker::Malformed { column } => {
+                if noted.insert((path.clone(), line_number)) {
+                    let (location, frame) = comment_location(column);
+                    reported.push(
+                        Finding::new(
+                            &MALFORMED_SUPPRESSION,
+                            location,
+                            format!(
+                                "this `vibeguard-ignore` names no rule, so {} {} next to it is \
+                                 still reported; write `vibeguard-ignore[{}]: reason`",
+                                finding.code, finding.name, finding.code
+                            ),
+                            line_text.trim(),
+                        )
+                        .with_evidence(Evidence::Code(frame)),
+                    );
+                }
+            }
         }
     }
     findings.extend(reported);
@@ -226,5 +350,55 @@ mod tests {
         assert_eq!(findings[1].code, "VG001");
         assert!(findings[1].is_active());
         assert_eq!(findings[1].location.span().map(|s| s.start_line), Some(1));
+    }
+
+    #[test]
+    fn a_trailing_comment_covers_its_own_line_and_not_the_next() {
+        let text = "a = query(x)  # vibeguard-ignore[VG001]: reviewed\nb = query(y)\n  // vibeguard-ignore[VG001]: lone\nc\n{/* vibeguard-ignore[VG001]: jsx */}\nd";
+        let mut findings = vec![finding_at(1), finding_at(2), finding_at(4), finding_at(6)];
+        apply(&mut findings, |_| Some(text.to_string()));
+        let active: Vec<bool> = findings.iter().map(|f| f.is_active()).collect();
+        assert_eq!(active, vec![false, true, false, false]);
+    }
+
+    #[test]
+    fn a_marker_without_a_rule_suppresses_nothing_and_is_reported() {
+        for marker in [
+            "# vibeguard-ignore",
+            "# vibeguard-ignore: looks fine",
+            "# vibeguard-ignore[]: empty",
+            "# vibeguard-ignore[VG001: unclosed",
+        ] {
+            let text = format!("{marker}\nflask\nrequests {marker}\nnumpy");
+            let mut findings = vec![finding_at(2), finding_at(3), finding_at(4)];
+            apply(&mut findings, |_| Some(text.clone()));
+            assert!(
+                findings[..3].iter().all(Finding::is_active),
+                "`{marker}` suppressed something"
+            );
+            let malformed: Vec<u32> = findings
+                .iter()
+                .filter(|f| f.code == "VG002")
+                .filter_map(|f| f.location.span().map(|s| s.start_line))
+                .collect();
+            // Line 1 covers line 2, line 3 covers itself; line 4 has no comment of its own and
+            // line 3's trailing comment does not reach it.
+            assert_eq!(malformed, vec![1, 3], "`{marker}`");
+        }
+    }
+
+    #[test]
+    fn markers_are_read_with_their_columns() {
+        assert_eq!(
+            read_marker("x = 1 # vibeguard-ignore"),
+            Some(Marker::Malformed { column: 9 })
+        );
+        assert!(matches!(
+            read_marker("// vibeguard-ignore[VG101]: ok"),
+            Some(Marker::Valid(_))
+        ));
+        assert_eq!(read_marker("nothing to see"), None);
+        assert!(stands_alone("    <!-- vibeguard-ignore[VG1]: ok -->"));
+        assert!(!stands_alone("foo(); // vibeguard-ignore[VG1]: ok"));
     }
 }
