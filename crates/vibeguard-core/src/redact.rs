@@ -99,7 +99,7 @@ impl Redactor {
         let mut out = text.to_string();
         for secret in &self.known {
             if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), REDACTED);
+                out = mask_known(&out, secret);
             }
         }
         for pattern in [
@@ -124,6 +124,44 @@ impl Redactor {
             *text = redacted;
         }
     }
+}
+
+/// Known values at least this long are tokens: where one is followed by more of its own
+/// characters, the text holds a longer token than the one found, and its tail is masked too.
+/// Shorter values are passwords, whose neighbours are ordinary text.
+const MIN_TOKEN_LEN: usize = 16;
+
+/// The most characters masked past a known token.
+const MAX_TOKEN_TAIL: usize = 8 * 1024;
+
+/// `text` with every occurrence of `secret` masked, together with the rest of the token it
+/// starts when `secret` is a token (letters, digits, `-`, `_` and the punctuation the token
+/// holds).
+fn mask_known(text: &str, secret: &str) -> String {
+    let punctuation: Vec<char> = secret
+        .chars()
+        .filter(|c| matches!(c, '.' | '+' | '/' | '=' | '~'))
+        .chain(['-', '_'])
+        .collect();
+    let is_token = secret.len() >= MIN_TOKEN_LEN;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(secret) {
+        out.push_str(&rest[..at]);
+        out.push_str(REDACTED);
+        rest = &rest[at + secret.len()..];
+        if is_token {
+            let tail: usize = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || punctuation.contains(c))
+                .take(MAX_TOKEN_TAIL)
+                .map(char::len_utf8)
+                .sum();
+            rest = &rest[tail..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn mask_capture(caps: &Captures<'_>) -> String {
@@ -253,6 +291,14 @@ mod tests {
             redactor.redact(r#""auth-token": "ab12cd34ef56""#),
             r#""auth-token": "[REDACTED]""#
         );
+    }
+
+    #[test]
+    fn masks_the_tail_of_a_longer_token_than_the_one_known() {
+        let found = "hvb.AAAAAQJx5sB9pPq2LmW7tY3vZ8kR1nD4";
+        let text = format!("VAULT_TOKEN={found}Qe7Ry_Uk-Zp0Lm9n, next\nhunter2x");
+        let out = Redactor::new([found, "hunter2"]).redact(&text);
+        assert_eq!(out, "VAULT_TOKEN=[REDACTED], next\n[REDACTED]x");
     }
 
     #[test]

@@ -134,11 +134,12 @@ pub fn scan_text(catalog: &Catalog, text: &str, context: &TextContext) -> Vec<Hi
                 if !seen.insert((index, start)) {
                     continue;
                 }
-                let Some(candidate) =
+                let Some(mut candidate) =
                     validate(provider, &caps, secret.as_str(), text, start, context)
                 else {
                     continue;
                 };
+                extend_to_token_end(provider, text, &mut candidate);
                 let (start, end) = (candidate.start, candidate.start + candidate.value.len());
                 hits.push((index, candidate, start, end));
             }
@@ -348,6 +349,58 @@ fn validate(
         start: value_start,
         local,
     })
+}
+
+/// The most a token is extended past its match: real tokens are far shorter, and a run of
+/// token characters longer than this is data, not a credential.
+const MAX_TOKEN_EXTENSION: usize = 8 * 1024;
+
+/// Extends a provider token to where the token's characters end in the text. Patterns bound a
+/// token's length (`{90,120}`) and windows end 512 bytes from the keyword, so a longer token
+/// than the provider documents would otherwise be cut: the finding would describe its head and
+/// the evidence line would show the rest in clear. The token's characters are letters, digits,
+/// `-` and `_` (URL-safe base64), and the punctuation its matched part already holds (`.`,
+/// `+`, `/`, `=`, `~`).
+/// Values judged as whole literals or URL passwords, and multi-line keys, end where they end.
+fn extend_to_token_end(provider: &Provider, text: &str, candidate: &mut Candidate) {
+    if provider.multiline
+        || provider.checks.iter().any(|check| {
+            matches!(
+                check,
+                Check::SecretName | Check::UrlPassword | Check::PrivateKeyBody
+            )
+        })
+    {
+        return;
+    }
+    let end = candidate.start + candidate.value.len();
+    let punctuation: Vec<char> = candidate
+        .value
+        .chars()
+        .filter(|c| matches!(c, '.' | '+' | '/' | '=' | '~'))
+        .chain(['-', '_'])
+        .collect();
+    let extra = token_run_length(&text[end..], &punctuation);
+    if extra > 0 {
+        candidate.value.push_str(&text[end..end + extra]);
+    }
+}
+
+/// How many bytes at the start of `rest` continue a token whose punctuation is `punctuation`.
+pub fn token_run_length(rest: &str, punctuation: &[char]) -> usize {
+    let mut length = 0;
+    for c in rest.chars() {
+        if !(c.is_ascii_alphanumeric() || punctuation.contains(&c)) || length >= MAX_TOKEN_EXTENSION
+        {
+            break;
+        }
+        length += c.len_utf8();
+    }
+    // A sentence's full stop after a token is not part of it.
+    while length > 0 && rest[..length].ends_with(['.', '-', '~']) {
+        length -= 1;
+    }
+    length
 }
 
 /// Whether the offset is inside a Firebase web app's config, whose `apiKey` Google documents as
@@ -641,5 +694,41 @@ mod tests {
     fn multibyte_text_around_keywords_is_safe() {
         let text = format!("{}ghp_{}é", "é".repeat(600), "é".repeat(600));
         assert!(ids(&text, "a.txt").is_empty());
+    }
+
+    /// Tokens longer than their provider's pattern allows, or than the search window around
+    /// their keyword: the hit must cover them to their last character.
+    #[test]
+    fn a_token_longer_than_its_pattern_is_covered_to_its_end() {
+        let catalog = Catalog::builtin().expect("catalog");
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let body = |length: usize| -> String {
+            let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+            (0..length)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    char::from(ALPHABET[(state >> 58) as usize])
+                })
+                .collect()
+        };
+        for (line_start, token, provider) in [
+            ("VAULT_TOKEN=", format!("hvb.{}", body(300)), "vault-token"),
+            (
+                "OP_SERVICE_ACCOUNT_TOKEN=",
+                format!("ops_eyJ{}", body(2000)),
+                "onepassword-service-account-token",
+            ),
+        ] {
+            let text = format!("{line_start}{token}\nNEXT=1\n");
+            let hits = scan_text(catalog, &text, &TextContext::of("deploy/app.env", &text));
+            assert_eq!(hits.len(), 1, "{provider}: {hits:?}");
+            assert_eq!(catalog.providers[hits[0].provider].id, provider);
+            assert_eq!(hits[0].secret, token, "{provider}");
+            assert_eq!(hits[0].end, line_start.len() + token.len());
+        }
+        // A sentence's full stop is not part of the token.
+        assert_eq!(token_run_length("abc_d-e. More", &['-', '_']), 7);
     }
 }
