@@ -117,9 +117,92 @@ pub(crate) fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// Text for one Markdown table cell: what the message marks as code with backticks becomes a
+/// code span (fenced with more backticks than it holds, so nothing inside can close it), the
+/// rest is escaped. GitHub shows an escaped backtick literally, so escaping the message's own
+/// code marks would print `\``. Code marks are read as CommonMark reads them: a run of
+/// backticks opens a span that the next run of the same length closes; a run without a match
+/// is text.
+pub(crate) fn markdown_cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let fence = rest[open..].bytes().take_while(|b| *b == b'`').count();
+        let after = &rest[open + fence..];
+        match closing_run(after, fence) {
+            Some(close) => {
+                out.push_str(&escape_markdown(&rest[..open]));
+                let code = &after[..close];
+                // CommonMark strips one space from each side of a padded span.
+                let code = if code.len() > 1 && code.starts_with(' ') && code.ends_with(' ') {
+                    &code[1..code.len() - 1]
+                } else {
+                    code
+                };
+                out.push_str(&code_span(code));
+                rest = &after[close + fence..];
+            }
+            None => {
+                out.push_str(&escape_markdown(&rest[..open + fence]));
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&escape_markdown(rest));
+    out
+}
+
+/// Where in `text` a run of exactly `length` backticks starts.
+fn closing_run(text: &str, length: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'`' {
+            let run = bytes[at..].iter().take_while(|b| **b == b'`').count();
+            if run == length {
+                return Some(at);
+            }
+            at += run;
+        } else {
+            at += 1;
+        }
+    }
+    None
+}
+
+/// A Markdown code span holding `code` literally inside a table cell: the fence is one backtick
+/// longer than the longest run of backticks in it, padded with a space where the code starts
+/// or ends with a backtick or a space (CommonMark strips one such space from each side), and
+/// `|` is escaped because GFM splits table cells before it reads code spans.
+pub(crate) fn code_span(code: &str) -> String {
+    let code = code.replace(['\n', '\r'], " ");
+    let longest_run = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    let pad = if code.starts_with(['`', ' ']) || code.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    let code = code.replace('|', "\\|");
+    format!("{fence}{pad}{code}{pad}{fence}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_marks_become_code_spans_with_long_enough_fences() {
+        assert_eq!(
+            markdown_cell("use `WHERE id = ?` and [x](y)"),
+            "use `WHERE id = ?` and \\[x\\]\\(y\\)"
+        );
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x"), "`` `x ``");
+        assert_eq!(code_span("a|b"), "`a\\|b`");
+        // An unpaired backtick is text.
+        assert_eq!(markdown_cell("it`s"), "it\\`s");
+    }
 
     #[test]
     fn markup_escaping_neutralises_tags_and_control_characters() {

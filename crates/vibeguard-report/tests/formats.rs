@@ -263,3 +263,127 @@ fn format_names_parse_with_aliases() {
     assert_eq!("SARIF".parse::<Format>(), Ok(Format::Sarif));
     assert!("pdf".parse::<Format>().is_err());
 }
+
+/// The table rows of a Markdown document as GitHub shows them: each cell's visible text, code
+/// spans included without their fences.
+fn rendered_table_rows(markdown: &str) -> Vec<Vec<String>> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut rows = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut cell: Option<String> = None;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => row.extend(cell.take()),
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => rows.push(std::mem::take(&mut row)),
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(cell) = cell.as_mut() {
+                    cell.push_str(&text);
+                }
+            }
+            _ => {}
+        }
+    }
+    rows
+}
+
+#[test]
+fn markdown_renders_code_marks_as_code_and_every_message_as_written() {
+    use vibeguard_core::{Finding, Location};
+    let mut report = canonical_report();
+    let rule = report.rules[0].clone();
+    for message in [
+        "a backtick in code: ``x`y`` and a pipe `a|b` in a cell",
+        "``already fenced`` and a lone ` backtick",
+        "`` `starts with one` and ends with space ` ``",
+    ] {
+        report.findings.push(Finding::new(
+            &rule,
+            Location::Source {
+                path: "src/odd`name|x.js".into(),
+                span: None,
+            },
+            message,
+            message,
+        ));
+    }
+    let markdown = render(&report, Format::Markdown, &RenderOptions::default());
+    let rows = rendered_table_rows(&markdown);
+    let html = {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(
+            &mut html,
+            pulldown_cmark::Parser::new_ext(&markdown, pulldown_cmark::Options::ENABLE_TABLES),
+        );
+        html
+    };
+    for finding in &report.findings {
+        let row = rows
+            .iter()
+            .find(|row| row.len() == 5 && row[3].starts_with(&visible(&finding.message)[..10]))
+            .unwrap_or_else(|| panic!("no row for {}:\n{markdown}", finding.message));
+        assert_eq!(
+            row[2],
+            finding.location.to_string(),
+            "location of {}",
+            finding.message
+        );
+        let expected = if finding.flow.is_empty() {
+            visible(&finding.message)
+        } else {
+            row[3].clone()
+        };
+        assert_eq!(row[3], expected, "as rendered from:\n{markdown}");
+        assert_eq!(row[4], visible(&finding.fix));
+        assert!(
+            !row[3].contains("\\`"),
+            "an escaped backtick is shown: {}",
+            row[3]
+        );
+    }
+    assert!(html.contains("<code>a|b</code>"), "{html}");
+    assert!(html.contains("<code>lodash</code>"), "{html}");
+}
+
+/// What GitHub shows of a message whose code is marked with backticks: the text, each code
+/// span's content without its marks.
+fn visible(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        let fence_length = rest[open..].chars().take_while(|c| *c == '`').count();
+        let fence = "`".repeat(fence_length);
+        let after = &rest[open + fence_length..];
+        // A closing run of exactly the same length.
+        let mut search = 0;
+        let mut close = None;
+        while let Some(at) = after[search..].find(&fence) {
+            let at = search + at;
+            let run = after[at..].chars().take_while(|c| *c == '`').count();
+            if run == fence_length {
+                close = Some(at);
+                break;
+            }
+            search = at + run;
+        }
+        match close {
+            Some(close) => {
+                out.push_str(&rest[..open]);
+                let code = &after[..close];
+                let trimmed = if code.len() > 1 && code.starts_with(' ') && code.ends_with(' ') {
+                    &code[1..code.len() - 1]
+                } else {
+                    code
+                };
+                out.push_str(trimmed);
+                rest = &after[close + fence_length..];
+            }
+            None => {
+                out.push_str(&rest[..open + fence_length]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -6,7 +6,9 @@ use std::fmt::Write;
 
 use vibeguard_core::{ChecklistStatus, Finding, FindingState, Report, Severity};
 
-use crate::text::{coverage_label, escape_markdown as esc, outcome_label};
+use crate::text::{
+    code_span, coverage_label, escape_markdown as esc, markdown_cell, outcome_label,
+};
 
 /// Renders the report as GitHub-flavoured Markdown.
 pub fn render(report: &Report) -> String {
@@ -98,8 +100,8 @@ pub fn render(report: &Report) -> String {
             out,
             "| {} | {status} | {} | {} |",
             verdict.id,
-            esc(&verdict.title),
-            esc(&verdict.note)
+            markdown_cell(&verdict.title),
+            markdown_cell(&verdict.note)
         );
     }
     out
@@ -130,9 +132,9 @@ fn findings_table(out: &mut String, findings: &[&Finding]) {
             finding.severity,
             esc(&finding.code),
             esc(&finding.name),
-            esc(&finding.location.to_string()),
-            esc(&message),
-            esc(&finding.fix)
+            code_span(&finding.location.to_string()),
+            markdown_cell(&message),
+            markdown_cell(&finding.fix)
         );
     }
     out.push('\n');
