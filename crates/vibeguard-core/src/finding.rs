@@ -171,7 +171,7 @@ impl Finding {
                     redactor.redact_in_place(request);
                     redactor.redact_in_place(response);
                     if let Some(curl) = curl {
-                        redactor.redact_in_place(curl);
+                        *curl = redactor.redact_command(curl);
                     }
                 }
             }

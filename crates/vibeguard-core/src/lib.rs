@@ -22,6 +22,7 @@ pub mod redact;
 pub mod report;
 pub mod rule;
 pub mod severity;
+pub mod shell;
 pub mod suppression;
 
 pub use baseline::Baseline;

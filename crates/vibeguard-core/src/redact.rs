@@ -62,6 +62,56 @@ static SECRET_ENV_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
+// A secret-bearing header inside a reproduction command: `-H 'Cookie: sid=abc'`.
+static CURL_SECRET_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)-H \$?'(?P<name>authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|x-auth-token|x-access-token|x-csrf-token|x-xsrf-token):\s*(?:(?:bearer|basic|token|digest)\s+)?(?P<secret>(?:[^'\\]|\\.)+)'",
+    )
+    .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
+/// The kind of credential a secret-bearing header holds, as a variable name part.
+fn kind_of_header(name: &str) -> &'static str {
+    match name.to_ascii_lowercase().as_str() {
+        "cookie" => "COOKIE",
+        "x-api-key" | "api-key" | "apikey" => "API_KEY",
+        "x-csrf-token" | "x-xsrf-token" => "CSRF_TOKEN",
+        _ => "TOKEN",
+    }
+}
+
+/// The kind of a credential, from the few characters before it in a command.
+fn kind_before(before: &str) -> &'static str {
+    let start = before.char_indices().rev().nth(40).map_or(0, |(at, _)| at);
+    let near = before[start..].to_ascii_lowercase();
+    let last = |word: &str| near.rfind(word);
+    let candidates = [
+        (last("pass"), "PASSWORD"),
+        (last("pwd"), "PASSWORD"),
+        (last("cookie"), "COOKIE"),
+        (last("bearer"), "TOKEN"),
+        (last("authorization"), "TOKEN"),
+        (last("token"), "TOKEN"),
+        (last("key"), "API_KEY"),
+    ];
+    candidates
+        .iter()
+        .filter_map(|(at, kind)| at.map(|at| (at, *kind)))
+        .max_by_key(|(at, _)| *at)
+        .map_or("SECRET", |(_, kind)| kind)
+}
+
+fn describe_kind(kind: &str) -> &'static str {
+    match kind {
+        "TOKEN" => "a token",
+        "COOKIE" => "a session cookie",
+        "API_KEY" => "an API key",
+        "CSRF_TOKEN" => "a CSRF token",
+        "PASSWORD" => "a password",
+        _ => "a credential",
+    }
+}
+
 /// Masks known credentials and credential-shaped values in text.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
@@ -115,6 +165,94 @@ impl Redactor {
             }
         }
         out
+    }
+
+    /// A reproduction command (`curl …`, built from [`crate::shell::quote`]d words) with every
+    /// credential replaced by a shell variable (`"$VG_TOKEN"`), and a comment line above it
+    /// naming the variables to set. The command runs as it is once they are set, and holds no
+    /// credential: the known values, secret-bearing headers (`Authorization`, `Cookie`, API
+    /// keys) and every credential pattern [`Redactor::redact`] masks.
+    pub fn redact_command(&self, command: &str) -> String {
+        let mut spans: Vec<(usize, usize, &'static str)> = Vec::new();
+        for secret in &self.known {
+            for form in crate::shell::quoted_forms(secret) {
+                for (at, _) in command.match_indices(form.as_str()) {
+                    let mut end = at + form.len();
+                    if secret.len() >= MIN_TOKEN_LEN {
+                        end += command[end..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                            .take(MAX_TOKEN_TAIL)
+                            .count();
+                    }
+                    spans.push((at, end, kind_before(&command[..at])));
+                }
+            }
+        }
+        for caps in CURL_SECRET_HEADER.captures_iter(command) {
+            if let (Some(name), Some(secret)) = (caps.name("name"), caps.name("secret")) {
+                spans.push((secret.start(), secret.end(), kind_of_header(name.as_str())));
+            }
+        }
+        for pattern in [&*JWT, &*BEARER, &*URL_PASSWORD, &*SECRET_ASSIGNMENT] {
+            for caps in pattern.captures_iter(command) {
+                if let Some(secret) = caps.name("secret")
+                    && !secret.as_str().starts_with('$')
+                {
+                    let kind = if pattern.as_str() == JWT.as_str() {
+                        "TOKEN"
+                    } else {
+                        kind_before(&command[..secret.start()])
+                    };
+                    spans.push((secret.start(), secret.end(), kind));
+                }
+            }
+        }
+        if spans.is_empty() {
+            return command.to_string();
+        }
+        spans.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        let mut merged: Vec<(usize, usize, &'static str)> = Vec::new();
+        for span in spans {
+            match merged.last_mut() {
+                Some(last) if span.0 < last.1 => last.1 = last.1.max(span.1),
+                _ => merged.push(span),
+            }
+        }
+        let states = crate::shell::quote_states(command);
+        let mut names: Vec<(String, String, &'static str)> = Vec::new();
+        let mut out = String::with_capacity(command.len());
+        let mut last = 0;
+        for (start, end, kind) in merged {
+            let value = &command[start..end];
+            let name = match names.iter().find(|(_, known, _)| known == value) {
+                Some((name, _, _)) => name.clone(),
+                None => {
+                    let same_kind = names.iter().filter(|(_, _, k)| *k == kind).count();
+                    let name = if same_kind == 0 {
+                        format!("VG_{kind}")
+                    } else {
+                        format!("VG_{kind}_{}", same_kind + 1)
+                    };
+                    names.push((name.clone(), value.to_string(), kind));
+                    name
+                }
+            };
+            out.push_str(&command[last..start]);
+            out.push_str(states[start].close());
+            out.push_str(&format!("\"${name}\""));
+            out.push_str(states[end].reopen());
+            last = end;
+        }
+        out.push_str(&command[last..]);
+        let wanted: Vec<String> = names
+            .iter()
+            .map(|(name, _, kind)| format!("{name} ({})", describe_kind(kind)))
+            .collect();
+        format!(
+            "# credentials are not written here; set {} first\n{out}",
+            wanted.join(", ")
+        )
     }
 
     /// Redacts a string in place.
@@ -299,6 +437,25 @@ mod tests {
         let text = format!("VAULT_TOKEN={found}Qe7Ry_Uk-Zp0Lm9n, next\nhunter2x");
         let out = Redactor::new([found, "hunter2"]).redact(&text);
         assert_eq!(out, "VAULT_TOKEN=[REDACTED], next\n[REDACTED]x");
+    }
+
+    #[test]
+    fn a_command_gets_variables_for_its_credentials_and_still_runs() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLWJ5dGVz";
+        let command = format!(
+            "curl -i -X POST 'http://127.0.0.1:3000/api/x?k=1' -H 'Authorization: Bearer {jwt}' -H 'Cookie: sid=s3ss10n-v4lue' --data-raw $'{{\"password\":\"it\\'s-Secret-9\"}}\\r\\n'"
+        );
+        let out = Redactor::new(["it's-Secret-9"]).redact_command(&command);
+        assert_eq!(
+            out,
+            "# credentials are not written here; set VG_TOKEN (a token), VG_COOKIE (a session cookie), VG_PASSWORD (a password) first\n\
+             curl -i -X POST 'http://127.0.0.1:3000/api/x?k=1' -H 'Authorization: Bearer '\"$VG_TOKEN\"'' -H 'Cookie: '\"$VG_COOKIE\"'' --data-raw $'{\"password\":\"'\"$VG_PASSWORD\"$'\"}\\r\\n'"
+        );
+        assert!(!out.contains("s3ss10n"));
+        assert_eq!(
+            Redactor::default().redact_command("curl -i 'http://a/'"),
+            "curl -i 'http://a/'"
+        );
     }
 
     #[test]

@@ -460,17 +460,7 @@ pub fn http_evidence(exchange: &Exchange) -> Evidence {
         Ok(response) => response_text(response),
         Err(error) => format!("(no response: {error})"),
     };
-    let mut curl = format!(
-        "curl -i -X {} '{}'",
-        request.method,
-        shell_quote(request.url.as_str())
-    );
-    for (name, value) in &request.headers {
-        let _ = write!(curl, " -H '{}: {}'", shell_quote(name), shell_quote(value));
-    }
-    if let Some(body) = &request.body {
-        let _ = write!(curl, " --data-raw '{}'", shell_quote(&excerpt(body)));
-    }
+    let curl = reproduction(request);
     Evidence::Http {
         request: request_text,
         response: response_text,
@@ -487,8 +477,40 @@ fn response_text(response: &Response) -> String {
     text
 }
 
-fn shell_quote(text: &str) -> String {
-    text.replace('\'', "'\\''")
+/// Request bodies up to this size are written into the reproduction command; longer ones (the
+/// oversized-body probes) are named, not printed.
+const REPRODUCED_BODY_BYTES: usize = 16 * 1024;
+
+/// One `curl` command that sends the same request: every word shell-quoted (control characters
+/// and bytes outside UTF-8 in `$'…'`), the body as sent. Credentials are replaced by shell
+/// variables later, by the run's redactor ([`vibeguard_core::Redactor::redact_command`]).
+pub fn reproduction(request: &Request) -> String {
+    let quote = |text: &str| vibeguard_core::shell::quote(text.as_bytes());
+    let mut curl = format!(
+        "curl -i -X {} {}",
+        request.method,
+        quote(request.url.as_str())
+    );
+    for (name, value) in &request.headers {
+        let _ = write!(curl, " -H {}", quote(&format!("{name}: {value}")));
+    }
+    match &request.body {
+        Some(body) if body.len() <= REPRODUCED_BODY_BYTES => {
+            let _ = write!(
+                curl,
+                " --data-binary {}",
+                vibeguard_core::shell::quote(body)
+            );
+        }
+        Some(body) => {
+            curl = format!(
+                "# the request body ({} bytes) is too long to print: the request above shows how it starts; save it as body.bin\n{curl} --data-binary @body.bin",
+                body.len()
+            );
+        }
+        None => {}
+    }
+    curl
 }
 
 /// A finding about an operation, with the exchange as evidence.

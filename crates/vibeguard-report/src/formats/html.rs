@@ -260,7 +260,11 @@ fn finding_card(out: &mut String, finding: &Finding) {
                     esc(response)
                 );
                 if let Some(curl) = curl {
-                    let _ = writeln!(out, "<p><b>Reproduce:</b> <code>{}</code></p>", esc(curl));
+                    let _ = writeln!(
+                        out,
+                        "<p><b>Reproduce:</b></p><pre><code>{}</code></pre>",
+                        esc(curl)
+                    );
                 }
             }
         }

@@ -186,7 +186,12 @@ fn finding_block(out: &mut String, finding: &Finding, paint: &Painter) {
                     }
                 }
                 if let Some(curl) = curl {
-                    let _ = writeln!(out, "    {} {}", paint.dim("reproduce:"), safe(curl));
+                    // The comment naming the variables to set, then the command itself, each
+                    // on its own line so that both can be copied as they are.
+                    let _ = writeln!(out, "    {}", paint.dim("reproduce:"));
+                    for line in curl.lines() {
+                        let _ = writeln!(out, "      {}", safe(line));
+                    }
                 }
             }
         }
