@@ -661,7 +661,10 @@ async fn load_spec(
             if let Err(error) = &exchange.outcome
                 && matches!(
                     error,
-                    RequestError::Connect(_) | RequestError::Timeout(_) | RequestError::Protocol(_)
+                    RequestError::Connect(_)
+                        | RequestError::Timeout(_)
+                        | RequestError::Protocol(_)
+                        | RequestError::ClosedEarly(_)
                 )
             {
                 return Err(ApiError::Unreachable {
@@ -960,7 +963,13 @@ fn request_errors(exchanges: &[Exchange]) -> Vec<EngineError> {
     let mut by_kind: BTreeMap<&'static str, Vec<&Exchange>> = BTreeMap::new();
     for exchange in exchanges {
         let kind = match &exchange.outcome {
-            Ok(_) | Err(RequestError::BudgetSpent(_) | RequestError::TimeSpent(_)) => continue,
+            // The target hanging up on a request is how it answered, not an audit error.
+            Ok(_)
+            | Err(
+                RequestError::BudgetSpent(_)
+                | RequestError::TimeSpent(_)
+                | RequestError::ClosedEarly(_),
+            ) => continue,
             Err(RequestError::OutOfScope { .. }) => "out of scope",
             Err(RequestError::Timeout(_)) => "timeout",
             Err(RequestError::Connect(_)) => "connection",

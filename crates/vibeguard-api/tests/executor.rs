@@ -338,3 +338,76 @@ async fn har_export_redacts_credentials() {
     assert_eq!(har["log"]["version"], "1.2");
     assert_eq!(har["log"]["entries"][0]["response"]["status"], 200);
 }
+
+/// A server that reads each request's head and then hangs up without answering or reading the
+/// body, on the first `hang_ups` connections; later connections get a 200.
+async fn hanging_up_server(hang_ups: usize) -> (Url, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        for _ in 0..16 {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buffer = vec![0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65_536 {
+                    match stream.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                if seen >= hang_ups {
+                    let _ = stream
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                        )
+                        .await;
+                }
+                // Dropping the stream with the body unread resets the connection.
+            });
+        }
+    });
+    let url = Url::parse(&format!("http://127.0.0.1:{port}/upload")).expect("url");
+    (url, connections)
+}
+
+fn large_post(url: &Url) -> Request {
+    let mut request = Request::new("POST", url.clone());
+    request
+        .headers
+        .push(("content-type".into(), "application/octet-stream".into()));
+    request.body = Some(vec![b'x'; 4 * 1024 * 1024]);
+    request
+}
+
+#[tokio::test]
+async fn a_target_that_hangs_up_is_retried_once_then_reported_as_its_answer() {
+    let (url, connections) = hanging_up_server(usize::MAX).await;
+    let executor = executor(&url, Limits::default());
+    let exchange = executor.send(large_post(&url)).await;
+    assert!(
+        matches!(exchange.outcome, Err(RequestError::ClosedEarly(_))),
+        "{:?}",
+        exchange.outcome
+    );
+    assert_eq!(connections.load(Ordering::SeqCst), 2, "one retry, no more");
+    assert_eq!(
+        executor.requests_sent(),
+        2,
+        "the retry counts against the budget"
+    );
+}
+
+#[tokio::test]
+async fn a_connection_dropped_once_is_answered_on_the_retry() {
+    let (url, connections) = hanging_up_server(1).await;
+    let executor = executor(&url, Limits::default());
+    let exchange = executor.send(large_post(&url)).await;
+    assert_eq!(exchange.status(), Some(200), "{:?}", exchange.outcome);
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
+}

@@ -182,6 +182,34 @@ pub enum RequestError {
     /// The answer was not valid HTTP, or the request could not be built.
     #[error("invalid exchange: {0}")]
     Protocol(String),
+    /// The target closed the connection before the request was sent whole or answered, on
+    /// two tries: how it treats this request (a body limit enforced by hanging up), not a
+    /// failure of the audit.
+    #[error("the target closed the connection before answering ({0})")]
+    ClosedEarly(String),
+}
+
+impl RequestError {
+    /// Whether the error is the target closing the connection on vibeguard mid-exchange (a
+    /// broken pipe while writing the body, a reset, a connection closed before the answer):
+    /// worth one retry on a fresh connection, since a kept-alive connection the target had
+    /// already dropped looks the same.
+    fn is_closed_connection(&self) -> bool {
+        let RequestError::Protocol(text) = self else {
+            return false;
+        };
+        let text = text.to_ascii_lowercase();
+        [
+            "broken pipe",
+            "connection reset",
+            "connection closed before message completed",
+            "error writing a body to connection",
+            "incompletemessage",
+            "connection aborted",
+        ]
+        .iter()
+        .any(|marker| text.contains(marker))
+    }
 }
 
 /// One request and what came of it.
@@ -358,7 +386,42 @@ impl Executor {
             return Err(RequestError::BudgetSpent(self.limits.max_requests));
         }
         let timeout = self.limits.timeout.min(remaining);
+        let first = match tokio::time::timeout(timeout, self.round_trip(request)).await {
+            Ok(result) => result,
+            Err(_) => Err(RequestError::Timeout(timeout)),
+        };
+        match first {
+            Err(error) if error.is_closed_connection() => self.retry_closed(request, error).await,
+            other => other,
+        }
+    }
+
+    /// The one retry of a request whose connection the target closed, within the same budget
+    /// and rate; closed again, it is the target's answer to this request.
+    async fn retry_closed(
+        &self,
+        request: &Request,
+        error: RequestError,
+    ) -> Result<Response, RequestError> {
+        let closed = |error: RequestError| match error {
+            RequestError::Protocol(text) => RequestError::ClosedEarly(text),
+            other => other,
+        };
+        let Some(remaining) = self
+            .limits
+            .max_duration
+            .checked_sub(self.started.elapsed())
+            .filter(|left| !left.is_zero())
+        else {
+            return Err(closed(error));
+        };
+        self.wait_for_slot().await;
+        if self.sent.fetch_add(1, Ordering::SeqCst) >= self.limits.max_requests {
+            return Err(closed(error));
+        }
+        let timeout = self.limits.timeout.min(remaining);
         match tokio::time::timeout(timeout, self.round_trip(request)).await {
+            Ok(Err(again)) if again.is_closed_connection() => Err(closed(again)),
             Ok(result) => result,
             Err(_) => Err(RequestError::Timeout(timeout)),
         }
