@@ -274,17 +274,26 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
             .with_context(|| format!("API test of {}", settings.target))?;
         secrets.extend(outcome.secrets);
         engines.push(outcome.output.run);
-        findings.extend(outcome.output.findings);
+        let mut api_findings = outcome.output.findings;
+        let spec_file = match &settings.spec {
+            SpecSource::File(path) => Some(path.as_path()),
+            SpecSource::Url(_) | SpecSource::Discover => None,
+        };
+        let descriptions =
+            crate::operation_places::descriptions(spec_file, tree.as_ref(), request.project);
+        crate::operation_places::attach(&mut api_findings, &descriptions, &routes);
+        findings.extend(api_findings);
         exchanges = outcome.exchanges;
     }
 
     drop_generic_secrets_reported_by_code_rules(&mut findings);
     apply_severity_overrides(&mut findings, &request.config.severity_overrides(&rules));
-    if let Some(tree) = &tree {
-        suppression::apply(&mut findings, |path| {
-            tree.read_text(path, MAX_SUPPRESSION_SCAN_BYTES).ok()
-        });
-    }
+    // Comments are read in the walked tree, or (testing an API alone) in the project folder,
+    // where the description that places the API findings lives.
+    suppression::apply(&mut findings, |path| match &tree {
+        Some(tree) => tree.read_text(path, MAX_SUPPRESSION_SCAN_BYTES).ok(),
+        None => read_project_file(request.project, path),
+    });
     for rule in [
         &suppression::SUPPRESSION_WITHOUT_REASON,
         &suppression::MALFORMED_SUPPRESSION,
@@ -366,6 +375,19 @@ fn drop_generic_secrets_reported_by_code_rules(findings: &mut Vec<Finding>) {
     findings.retain(|finding| {
         finding.code != "VG202" || place(finding).is_none_or(|key| !by_code.contains(&key))
     });
+}
+
+/// A file of the project folder by its relative path (never above the folder), capped.
+fn read_project_file(root: &Path, path: &str) -> Option<String> {
+    let relative = Path::new(path);
+    if relative.is_absolute()
+        || relative
+            .components()
+            .any(|part| !matches!(part, std::path::Component::Normal(_)))
+    {
+        return None;
+    }
+    vibeguard_project::read_text_file(&root.join(relative), MAX_SUPPRESSION_SCAN_BYTES).ok()
 }
 
 fn apply_severity_overrides(findings: &mut [Finding], overrides: &BTreeMap<String, Severity>) {

@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod download;
 mod last_run;
+mod operation_places;
 mod outputs;
 mod progress;
 mod registry;

@@ -96,10 +96,30 @@ fn demo_reports_hygiene_findings_and_the_checklist_and_exits_1() {
         &log,
     );
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() >= 10);
+    // GitHub code scanning drops a result without a file and line: every one has them, the
+    // API findings at their operation in the project's description.
+    let unplaced: Vec<String> = results
+        .iter()
+        .filter(|result| {
+            result["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .is_none()
+        })
+        .map(|result| format!("{} {}", result["ruleId"], result["message"]["text"]))
+        .collect();
     assert!(
-        log["runs"][0]["results"]
-            .as_array()
-            .is_some_and(|r| r.len() >= 10)
+        unplaced.is_empty(),
+        "results without a location: {unplaced:#?}"
+    );
+    let api_result = results
+        .iter()
+        .find(|result| result["ruleId"] == "VG402")
+        .expect("a VG402 result");
+    assert_eq!(
+        api_result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "openapi.yaml"
     );
 }
 
@@ -1053,6 +1073,27 @@ fn vibeguard_api_tests_a_running_api_with_the_projects_identities() {
         "vibeguard.toml",
         &format!("{}{}", identity("alice", alice), identity("bob", bob)),
     );
+    // The project's copy of the description, with one reviewed exception written above the
+    // method key of DELETE /api/tasks/{id}.
+    let mut described: Vec<String> = vibeguard_demo::api::SPEC
+        .lines()
+        .map(String::from)
+        .collect();
+    let item = described
+        .iter()
+        .position(|line| line == "  /api/tasks/{id}:")
+        .expect("the path item");
+    let delete = item
+        + described[item..]
+            .iter()
+            .position(|line| line == "    delete:")
+            .expect("its delete");
+    described.insert(
+        delete,
+        "    # vibeguard-ignore[VG402]: tasks are shared within a team by design".into(),
+    );
+    let described = described.join("\n");
+    write(project.path(), "openapi.yaml", &described);
     let har = project.path().join("run.har");
     let output = vibeguard(cache.path())
         .args([
@@ -1087,6 +1128,42 @@ fn vibeguard_api_tests_a_running_api_with_the_projects_identities() {
             .iter()
             .any(|f| f["code"] == "VG402"),
         "two identities drive the BOLA check"
+    );
+    // The description was fetched from the target; the project's copy gives every finding its
+    // line: the method key of the operation.
+    let spec_lines: Vec<&str> = described.lines().collect();
+    for finding in report["findings"].as_array().expect("findings") {
+        let declared = &finding["location"]["declared_at"];
+        assert_eq!(declared["path"], "openapi.yaml", "{finding:#}");
+        let line = declared["line"].as_u64().expect("a line") as usize;
+        let method = finding["location"]["method"].as_str().unwrap_or_default();
+        let written = spec_lines[line - 1].trim();
+        if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method)
+            && written.ends_with(':')
+            && !written.starts_with('/')
+            && written != "paths:"
+        {
+            assert_eq!(
+                written,
+                format!("{}:", method.to_ascii_lowercase()),
+                "{finding:#}"
+            );
+        }
+    }
+    let bola_delete: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["code"] == "VG402"
+                && f["location"]["method"] == "DELETE"
+                && f["location"]["path"] == "/api/tasks/{id}"
+        })
+        .collect();
+    assert!(!bola_delete.is_empty());
+    assert!(
+        bola_delete.iter().all(|f| f["state"] == "suppressed"),
+        "{bola_delete:#?}"
     );
     let har: Value =
         serde_json::from_str(&fs::read_to_string(&har).expect("HAR written")).expect("HAR is JSON");

@@ -188,9 +188,7 @@ impl Finding {
         match &mut self.location {
             Location::Source { path, .. } => redactor.redact_in_place(path),
             Location::Operation {
-                method: _,
-                path,
-                parameter,
+                path, parameter, ..
             } => {
                 redactor.redact_in_place(path);
                 if let Some(parameter) = parameter {

@@ -33,7 +33,7 @@ pub use evidence::{CodeFrame, Evidence};
 pub use finding::{Finding, FindingState, FlowStep};
 pub use fingerprint::Fingerprint;
 pub use inventory::RouteEntry;
-pub use location::{Location, Span};
+pub use location::{DeclaredAt, Location, Span};
 pub use owasp::OwaspApi;
 pub use redact::Redactor;
 pub use report::{FailOn, Inputs, Report, Summary, Tool};

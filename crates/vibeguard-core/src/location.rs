@@ -30,6 +30,17 @@ impl Span {
     }
 }
 
+/// Where an API operation is written in the project: the line of its path item (or method) in
+/// the API description, or the code that declares the route. Code-scanning UIs show a finding
+/// only at a file and line, and an inline suppression is read there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DeclaredAt {
+    /// The file, relative to the project root, with `/` separators.
+    pub path: String,
+    /// The 1-based line.
+    pub line: u32,
+}
+
 /// The place a finding points at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -51,6 +62,9 @@ pub enum Location {
         /// The parameter concerned, e.g. `query:q` or `body:/role`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         parameter: Option<String>,
+        /// Where the operation is written in the project, when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        declared_at: Option<DeclaredAt>,
     },
     /// A package as declared in a manifest or lockfile.
     Package {
@@ -72,12 +86,26 @@ pub enum Location {
 }
 
 impl Location {
-    /// The file this location is in, if it is in one.
+    /// An API operation (or one of its parameters) not yet tied to a place in the project.
+    pub fn operation(method: &str, path: &str, parameter: Option<String>) -> Location {
+        Location::Operation {
+            method: method.to_string(),
+            path: path.to_string(),
+            parameter,
+            declared_at: None,
+        }
+    }
+
+    /// The file this location is in, if it is in one (for an operation, the file that
+    /// declares it).
     pub fn file(&self) -> Option<&str> {
         match self {
             Location::Source { path, .. } => Some(path),
             Location::Package { manifest, .. } => Some(manifest),
-            Location::Operation { .. } | Location::Project => None,
+            Location::Operation { declared_at, .. } => {
+                declared_at.as_ref().map(|d| d.path.as_str())
+            }
+            Location::Project => None,
         }
     }
 
@@ -85,7 +113,10 @@ impl Location {
     pub fn span(&self) -> Option<Span> {
         match self {
             Location::Source { span, .. } | Location::Package { span, .. } => *span,
-            Location::Operation { .. } | Location::Project => None,
+            Location::Operation { declared_at, .. } => {
+                declared_at.as_ref().map(|d| Span::line(d.line, 1, 1))
+            }
+            Location::Project => None,
         }
     }
 
@@ -97,6 +128,7 @@ impl Location {
                 method,
                 path,
                 parameter,
+                ..
             } => format!(
                 "operation:{method} {path} {}",
                 parameter.as_deref().unwrap_or("")
@@ -140,11 +172,13 @@ impl fmt::Display for Location {
                 method,
                 path,
                 parameter: Some(parameter),
+                ..
             } => write!(f, "{method} {path} [{parameter}]"),
             Location::Operation {
                 method,
                 path,
                 parameter: None,
+                ..
             } => write!(f, "{method} {path}"),
             Location::Project => f.write_str("project"),
         }

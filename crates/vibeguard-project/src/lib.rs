@@ -15,5 +15,5 @@ mod tree;
 pub use git_index::{GitIndex, GitIndexError};
 pub use tree::{
     DEFAULT_MAX_FILE_SIZE, ProjectError, ProjectFile, ProjectTree, ReadError, VENDORED_DIRS,
-    WalkOptions,
+    WalkOptions, read_text_file,
 };

@@ -294,7 +294,7 @@ fn globs_select(include: Option<&GlobSet>, exclude: Option<&GlobSet>, path: &str
 
 /// Reads a file as UTF-8 text, refusing files over `limit` bytes and binary files. The size is
 /// checked while reading too, so a file that grows (or a FIFO) cannot exhaust memory.
-pub(crate) fn read_text_file(path: &Path, limit: u64) -> Result<String, ReadError> {
+pub fn read_text_file(path: &Path, limit: u64) -> Result<String, ReadError> {
     let file = fs::File::open(path)?;
     let size = file.metadata()?.len();
     if size > limit {

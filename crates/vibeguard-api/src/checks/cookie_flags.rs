@@ -126,11 +126,11 @@ impl Check for CookieFlags {
             .headers_named("set-cookie")
             .filter_map(missing_flags)
             .map(|(name, missing)| {
-                let location = vibeguard_core::Location::Operation {
-                    method: exchange.request.method.clone(),
-                    path: exchange.request.url.path().to_string(),
-                    parameter: Some(format!("cookie:{name}")),
-                };
+                let location = vibeguard_core::Location::operation(
+                    &exchange.request.method,
+                    exchange.request.url.path(),
+                    Some(format!("cookie:{name}")),
+                );
                 let severity = if missing.contains(&"HttpOnly") {
                     Severity::Medium
                 } else {

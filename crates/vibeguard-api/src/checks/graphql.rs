@@ -332,11 +332,8 @@ impl Check for GraphQl {
         }
         let mut findings = Vec::new();
         for path in endpoints(results).iter().take(1) {
-            let at = |parameter: &str| Location::Operation {
-                method: "POST".into(),
-                path: path.clone(),
-                parameter: Some(parameter.to_string()),
-            };
+            let at =
+                |parameter: &str| Location::operation("POST", path, Some(parameter.to_string()));
             let label = |kind: &str| format!("{kind} {path}");
             let mut push =
                 |kind: &str, severity: Severity, message: String, exchange: &Exchange| {

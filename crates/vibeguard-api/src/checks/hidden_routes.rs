@@ -722,11 +722,7 @@ impl Check for HiddenRoutes {
             };
             let finding = Finding::new(
                 &META,
-                Location::Operation {
-                    method: "GET".into(),
-                    path: path.clone(),
-                    parameter: None,
-                },
+                Location::operation("GET", &path, None),
                 message,
                 format!("GET {path}"),
             )
@@ -750,11 +746,7 @@ impl Check for HiddenRoutes {
             findings.push(
                 Finding::new(
                     &META,
-                    Location::Operation {
-                        method: route.method.clone(),
-                        path: route.path.clone(),
-                        parameter: None,
-                    },
+                    Location::operation(&route.method, &route.path, None),
                     format!(
                         "{} {} is declared in the code ({}) but the description does not document it{}",
                         route.method,

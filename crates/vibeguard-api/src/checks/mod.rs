@@ -425,11 +425,7 @@ fn encode_segment(value: &str) -> String {
 
 /// The location of a finding about an operation.
 pub fn location(operation: &Operation, parameter: Option<String>) -> Location {
-    Location::Operation {
-        method: operation.method.clone(),
-        path: operation.path.clone(),
-        parameter,
-    }
+    Location::operation(&operation.method, &operation.path, parameter)
 }
 
 /// Response bodies in evidence are cut here.

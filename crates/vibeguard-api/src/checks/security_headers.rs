@@ -134,11 +134,11 @@ impl Check for SecurityHeaders {
         let origin = context.base.origin().ascii_serialization();
         // One finding per origin, wherever it was first seen: the headers are a property of the
         // server, not of one path (the evidence shows the exchange that was graded).
-        let location = vibeguard_core::Location::Operation {
-            method: "*".into(),
-            path: context.base.path().to_string(),
-            parameter: Some("response headers".into()),
-        };
+        let location = vibeguard_core::Location::operation(
+            "*",
+            context.base.path(),
+            Some("response headers".into()),
+        );
         let mut findings = Vec::new();
         if score < 90 {
             let severity = if score < 60 {

@@ -344,7 +344,7 @@ impl Check for SessionLifecycle {
         ) {
             let mut finding = Finding::new(
                 &META,
-                Location::Operation { method: logout.method.clone(), path: logout.path.clone(), parameter: None },
+                Location::operation(&logout.method, &logout.path, None),
                 format!(
                     "the session still works after {}: a fresh login's credential read {} {} again after logging out",
                     logout.label(),
@@ -367,7 +367,7 @@ impl Check for SessionLifecycle {
             let leaked = reset_token(results, context).is_some_and(|(_, from_answer)| from_answer);
             let mut finding = Finding::new(
                 &META,
-                Location::Operation { method: confirm.method.clone(), path: confirm.path.clone(), parameter: None },
+                Location::operation(&confirm.method, &confirm.path, None),
                 format!(
                     "the password-reset token works twice: {} accepted the same token a second time{}",
                     confirm.label(),

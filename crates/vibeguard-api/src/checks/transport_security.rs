@@ -77,11 +77,11 @@ pub struct TransportFacts {
 }
 
 fn location(url: &Url, parameter: &str) -> Location {
-    Location::Operation {
-        method: "*".into(),
-        path: format!("{}://{}/", url.scheme(), url.host_str().unwrap_or_default()),
-        parameter: Some(parameter.to_string()),
-    }
+    Location::operation(
+        "*",
+        &format!("{}://{}/", url.scheme(), url.host_str().unwrap_or_default()),
+        Some(parameter.to_string()),
+    )
 }
 
 impl Check for TransportSecurity {

@@ -4,6 +4,7 @@
 //! pointer and skipped, and the rest is tested. `$ref`s are resolved across local files, with
 //! cycle and depth limits.
 
+pub mod lines;
 mod load;
 /// Loaded documents (the root and what its references reach).
 pub mod load_documents {

@@ -257,18 +257,24 @@ fn locations(finding: &Finding) -> (Option<Value>, Option<Value>) {
     });
     let physical = finding.location.file().map(|path| {
         let mut physical = json!({ "artifactLocation": artifact(path) });
-        if let Some(span) = finding.location.span() {
-            let mut region = json!({
-                "startLine": span.start_line.max(1),
-                "startColumn": span.start_column.max(1),
-                "endLine": span.end_line.max(span.start_line).max(1),
-                "endColumn": span.end_column.max(1),
-            });
-            if let Some(snippet) = &snippet {
-                region["snippet"] = json!({ "text": snippet });
+        // GitHub code scanning shows a result only with a line (its rule GH1003): a finding
+        // about a whole file (no `.gitignore` entry, no update bot) is shown at its first line.
+        let region = match finding.location.span() {
+            Some(span) => {
+                let mut region = json!({
+                    "startLine": span.start_line.max(1),
+                    "startColumn": span.start_column.max(1),
+                    "endLine": span.end_line.max(span.start_line).max(1),
+                    "endColumn": span.end_column.max(1),
+                });
+                if let Some(snippet) = &snippet {
+                    region["snippet"] = json!({ "text": snippet });
+                }
+                region
             }
-            physical["region"] = region;
-        }
+            None => json!({ "startLine": 1 }),
+        };
+        physical["region"] = region;
         physical
     });
     let logical = match &finding.location {
@@ -276,6 +282,7 @@ fn locations(finding: &Finding) -> (Option<Value>, Option<Value>) {
             method,
             path,
             parameter,
+            ..
         } => Some(json!({
             "fullyQualifiedName": match parameter {
                 Some(parameter) => format!("{method} {path} {parameter}"),

@@ -6,9 +6,9 @@ use std::borrow::Cow;
 use jiff::Timestamp;
 use vibeguard_core::report::RunOutcome;
 use vibeguard_core::{
-    ChecklistId, CodeFrame, Confidence, Coverage, EngineError, EngineId, EngineRun, Evidence,
-    FailOn, Finding, FindingState, FlowStep, Inputs, Location, OwaspApi, Report, RouteEntry,
-    RuleApplicability, RuleDocs, RuleMeta, Severity, Span, Text, Tool,
+    ChecklistId, CodeFrame, Confidence, Coverage, DeclaredAt, EngineError, EngineId, EngineRun,
+    Evidence, FailOn, Finding, FindingState, FlowStep, Inputs, Location, OwaspApi, Report,
+    RouteEntry, RuleApplicability, RuleDocs, RuleMeta, Severity, Span, Text, Tool,
 };
 
 /// A hostile string as a target could return it.
@@ -150,6 +150,10 @@ pub fn canonical_report() -> Report {
                 method: "GET".into(),
                 path: "/users/{id}".into(),
                 parameter: None,
+                declared_at: Some(DeclaredAt {
+                    path: "openapi.yaml".into(),
+                    line: 12,
+                }),
             },
             format!("GET /users/{{id}} answered 200 without credentials: {INJECTION}"),
             "GET /users/{id}",
