@@ -21,10 +21,45 @@ pub struct AdvisorySettings {
     pub store: Store,
     /// How findings are judged.
     pub options: AdvisoryOptions,
-    /// Turn missing, unreadable or stale data for an ecosystem in use into exit 2.
-    pub require_db: bool,
+    /// Turn missing, unreadable or stale data for an ecosystem in use into exit 2, and why
+    /// (`None`: the audit goes on and says what it did not check).
+    pub require_db: Option<RequireDb>,
     /// A note for the report, when the data is not the user's own (the demo's sample).
     pub data_note: Option<String>,
+}
+
+/// Why advisory data is required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequireDb {
+    /// `--require-db` or `[deps] require_db = true`.
+    Asked,
+    /// Running in CI (`CI` set) without `[deps] require_db = false`: a pipeline must not go
+    /// green because its data was never downloaded.
+    InCi,
+}
+
+impl RequireDb {
+    /// What the exit-2 message ends with: why missing data fails the run, and the way out.
+    pub fn reason(self) -> &'static str {
+        match self {
+            RequireDb::Asked => "--require-db (or `[deps] require_db = true`) requires it",
+            RequireDb::InCi => {
+                "running in CI (CI is set) requires it, so that a pipeline never passes on data \
+                 it did not have: run `vibeguard db update` (or `db import`) before the audit, \
+                 or set `[deps] require_db = false` in vibeguard.toml to accept audits without \
+                 advisory data"
+            }
+        }
+    }
+}
+
+/// Whether the process runs in a CI pipeline: `CI` set to anything but empty, `0` or `false`
+/// (GitHub Actions, GitLab CI, CircleCI, Travis, Buildkite, Azure Pipelines set it).
+pub fn running_in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| {
+        let value = value.trim().to_ascii_lowercase();
+        !value.is_empty() && value != "0" && value != "false"
+    })
 }
 
 /// The settings for a project's audit.
@@ -44,7 +79,13 @@ pub fn from(
     Ok(AdvisorySettings {
         store: Store::new(db_dir(global, Some((loaded, project)))?),
         options,
-        require_db: global.require_db || deps.require_db == Some(true),
+        require_db: if global.require_db || deps.require_db == Some(true) {
+            Some(RequireDb::Asked)
+        } else if running_in_ci() && deps.require_db != Some(false) {
+            Some(RequireDb::InCi)
+        } else {
+            None
+        },
         data_note: None,
     })
 }

@@ -128,8 +128,18 @@ pub fn tool() -> Tool {
     }
 }
 
+/// A finished audit.
+#[derive(Debug)]
+pub struct Audit {
+    /// The report, complete with what could not be checked.
+    pub report: Report,
+    /// Why the run must exit 2 once its reports are written: data the user required (or CI
+    /// requires) was missing.
+    pub incomplete: Option<String>,
+}
+
 /// Runs the audit.
-pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Report> {
+pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Audit> {
     let started_at = Timestamp::now();
     let rules = registry::all_rules();
     let config = &request.config.config;
@@ -140,6 +150,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
     let mut secrets = request.config.credentials();
 
     let mut routes = Vec::new();
+    let mut incomplete = None;
     let tree = if request.project_engines.any() {
         progress.step("listing project files");
         let walk = WalkOptions {
@@ -182,17 +193,15 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
                     &settings.options,
                     &enabled,
                 );
-                if settings.require_db && !advisories.problems.is_empty() {
+                if let Some(why) = settings.require_db
+                    && !advisories.problems.is_empty()
+                {
                     let problems: Vec<String> = advisories
                         .problems
                         .iter()
                         .map(|p| p.message.clone())
                         .collect();
-                    anyhow::bail!(
-                        "--require-db: {} (advisory data in {})",
-                        problems.join("; "),
-                        settings.store.dir().display()
-                    );
+                    incomplete = Some(format!("{} — {}", problems.join("; "), why.reason()));
                 }
                 if let Some(note) = &settings.data_note {
                     advisories.output.run.errors.insert(
@@ -325,7 +334,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
     }
 
     progress.finish();
-    Ok(Report::assemble(RunOutcome {
+    let report = Report::assemble(RunOutcome {
         tool: tool(),
         inputs: Inputs {
             project: request
@@ -352,7 +361,8 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Re
         known_rules: rules,
         findings,
         routes,
-    }))
+    });
+    Ok(Audit { report, incomplete })
 }
 
 /// A signing secret or database password in code is found by both the code engine (VG115,

@@ -9,9 +9,11 @@ use serde_json::Value;
 
 fn vibeguard(cache: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_vibeguard"));
+    // CI is set where the suite runs in CI; the tests that need it set it themselves.
     command
         .env("VIBEGUARD_CACHE_DIR", cache)
-        .env_remove("NO_COLOR");
+        .env_remove("NO_COLOR")
+        .env_remove("CI");
     command
 }
 

@@ -21,6 +21,7 @@ fn vibeguard(cache: &Path) -> Command {
     command
         .env("VIBEGUARD_CACHE_DIR", cache)
         .env_remove("VIBEGUARD_DB_DIR")
+        .env_remove("CI")
         .env("NO_COLOR", "1");
     command
 }

@@ -124,6 +124,11 @@ pub struct EngineRun {
     /// Non-fatal errors met on the way.
     #[serde(default)]
     pub errors: Vec<EngineError>,
+    /// Checks that did not run for lack of data, one sentence each saying what to do
+    /// ("dependency advisories not checked: no PyPI data — `vibeguard db update`"): shown next
+    /// to the outcome in every report, since a pass without them is not the pass it looks like.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<String>,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
 }
@@ -137,6 +142,7 @@ impl EngineRun {
             rules_applied: Vec::new(),
             not_applicable: Vec::new(),
             errors: Vec::new(),
+            unchecked: Vec::new(),
             duration_ms: 0,
         }
     }

@@ -176,7 +176,7 @@ pub struct ChecklistCounts {
 }
 
 /// The numbers of a run and its outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Active findings by severity (baselined and suppressed ones excluded).
     pub active: SeverityCounts,
@@ -192,6 +192,9 @@ pub struct Summary {
     pub checklist: ChecklistCounts,
     /// `true` when nothing gates: the run exits 0.
     pub passed: bool,
+    /// What did not run for lack of data, from every engine ([`EngineRun::unchecked`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<String>,
 }
 
 /// The report of one run.
@@ -344,6 +347,10 @@ fn summarize(
         errors: engines.iter().map(|run| run.errors.len()).sum(),
         checklist: counts,
         passed: gating == 0,
+        unchecked: engines
+            .iter()
+            .flat_map(|run| run.unchecked.iter().cloned())
+            .collect(),
     }
 }
 

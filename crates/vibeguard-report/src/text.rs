@@ -69,6 +69,14 @@ pub(crate) fn outcome_label(report: &Report) -> String {
     }
 }
 
+/// What did not run for lack of data, as one sentence for the summary, e.g. `not checked:
+/// dependency advisories: no PyPI data — run `vibeguard db update``; `None` when everything
+/// that applies ran.
+pub(crate) fn unchecked_label(report: &Report) -> Option<String> {
+    (!report.summary.unchecked.is_empty())
+        .then(|| format!("not checked: {}", report.summary.unchecked.join("; ")))
+}
+
 /// Escapes text for HTML content and attribute values (`&#39;`: HTML 4 has no `&apos;`).
 pub(crate) fn escape_html(text: &str) -> String {
     escape_markup(text, "&#39;")

@@ -61,7 +61,7 @@ pub fn audit_project(
     }
     // Plan outputs first, so a bad --format fails before any work.
     let plans = outputs::plan(&global.formats, &global.outputs, order)?;
-    let report = audit_only(global, path, label, scope)?;
+    let audit::Audit { report, incomplete } = audit_only(global, path, label, scope)?;
     let options = RenderOptions {
         color: outputs::stdout_color(global.no_color),
         verbose: global.verbose > 0,
@@ -75,6 +75,10 @@ pub fn audit_project(
         }
         _ => {}
     }
+    // The reports say what was not checked; the exit code says the run is not a pass.
+    if let Some(reason) = incomplete {
+        anyhow::bail!("{reason}");
+    }
     Ok(report)
 }
 
@@ -84,7 +88,7 @@ pub fn audit_only(
     path: &Path,
     label: &str,
     scope: Scope,
-) -> anyhow::Result<Report> {
+) -> anyhow::Result<audit::Audit> {
     let rules = registry::all_rules();
     let loaded =
         config::load(global.config.as_deref(), path, &rules).context("invalid configuration")?;

@@ -28,7 +28,8 @@ pub fn write(global: &GlobalArgs, file: &Path, path: &Path) -> anyhow::Result<Ou
         path,
         &path.display().to_string(),
         super::audit::Scope::default(),
-    )?;
+    )?
+    .report;
     let baseline = Baseline::from_findings(&report.tool.version, &report.findings);
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)

@@ -140,7 +140,7 @@ fn demo_advisories(dir: &std::path::Path) -> anyhow::Result<AdvisorySettings> {
     Ok(AdvisorySettings {
         store,
         options,
-        require_db: false,
+        require_db: None,
         data_note: Some(format!(
             "the demo checks its lockfile against a bundled sample of {} real GitHub advisories \
              for its own packages; a real audit uses the full OSV data (`vibeguard db update`)",

@@ -65,8 +65,59 @@ impl Default for AdvisoryOptions {
 pub struct DataProblem {
     /// The ecosystem.
     pub ecosystem: Ecosystem,
+    /// What kind of problem.
+    pub kind: DataProblemKind,
     /// What is wrong, in plain words, with what to do.
     pub message: String,
+}
+
+/// Why an ecosystem's advisory data could not vouch for its packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataProblemKind {
+    /// Never downloaded or imported.
+    Missing,
+    /// Present but unreadable.
+    Unreadable,
+    /// Older than the age limit.
+    Stale,
+}
+
+/// The summary's sentence for the problems: which ecosystems went unchecked, why, and what to
+/// run — e.g. `dependency advisories: no PyPI, npm data — run \`vibeguard db update\` (or
+/// \`vibeguard db import PATH\` offline)`.
+pub fn unchecked_summary(problems: &[DataProblem]) -> Vec<String> {
+    let names = |kind: DataProblemKind| -> Vec<String> {
+        problems
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| p.ecosystem.to_string())
+            .collect()
+    };
+    let mut sentences = Vec::new();
+    let missing = names(DataProblemKind::Missing);
+    if !missing.is_empty() {
+        sentences.push(format!(
+            "dependency advisories: no {} data — run `vibeguard db update` (or `vibeguard db \
+             import PATH` offline)",
+            missing.join(", ")
+        ));
+    }
+    let unreadable = names(DataProblemKind::Unreadable);
+    if !unreadable.is_empty() {
+        sentences.push(format!(
+            "dependency advisories: the {} data cannot be read — run `vibeguard db update`",
+            unreadable.join(", ")
+        ));
+    }
+    let stale = names(DataProblemKind::Stale);
+    if !stale.is_empty() {
+        sentences.push(format!(
+            "dependency advisories: the {} data is too old to vouch for recent vulnerabilities \
+             — run `vibeguard db update`",
+            stale.join(", ")
+        ));
+    }
+    sentences
 }
 
 /// What one run of the engine produced.
@@ -323,6 +374,7 @@ pub fn run(
         match store.state(ecosystem) {
             DataState::Missing => problems.push(DataProblem {
                 ecosystem,
+                kind: DataProblemKind::Missing,
                 message: format!(
                     "no {ecosystem} advisory data in {}: the {ecosystem} packages were not \
                      checked for known vulnerabilities. Run `vibeguard db update` (or \
@@ -332,6 +384,7 @@ pub fn run(
             }),
             DataState::Unreadable(reason) => problems.push(DataProblem {
                 ecosystem,
+                kind: DataProblemKind::Unreadable,
                 message: format!(
                     "the {ecosystem} advisory data cannot be read ({reason}): the {ecosystem} \
                      packages were not checked"
@@ -346,6 +399,7 @@ pub fn run(
                     // vouch that nothing newer applies.
                     problems.push(DataProblem {
                         ecosystem,
+                        kind: DataProblemKind::Stale,
                         message: format!(
                             "the {ecosystem} advisory data is {age:.0} days old (newest record \
                              {}), older than the {}-day limit: vulnerabilities published since \
@@ -370,6 +424,7 @@ pub fn run(
                     Ok(index) => indexes.push((ecosystem, index)),
                     Err(error) => problems.push(DataProblem {
                         ecosystem,
+                        kind: DataProblemKind::Unreadable,
                         message: format!(
                             "the {ecosystem} advisory data cannot be read ({error}): the \
                              {ecosystem} packages were not checked"
@@ -523,6 +578,7 @@ pub fn run(
         })
         .chain(notes)
         .collect();
+    run.unchecked = unchecked_summary(&problems);
     run.coverage.files = inventory.files.len() as u64;
     run.coverage.packages = checked_packages;
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

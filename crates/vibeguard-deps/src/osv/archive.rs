@@ -1,4 +1,7 @@
-//! Reading OSV exports: a zip (`all.zip`, one `<ID>.json` per record) or a folder of JSON files.
+//! Reading OSV exports: a zip (`all.zip`, one `<ID>.json` per record), a folder of records
+//! (the OSV exports unpacked, GitHub's advisory-database `advisories/` tree of JSON files, the
+//! PyPA advisory-database `vulns/` tree of YAML files), or one record file. YAML records are
+//! handed on as JSON.
 //!
 //! Exports are untrusted input. Nothing is ever extracted to disk: each entry is read into
 //! memory through a cap, so a zip bomb (an entry or a whole archive that inflates far beyond its
@@ -44,7 +47,12 @@ pub enum ArchiveError {
         reason: String,
     },
     /// The file is not a readable zip (truncated, not a zip at all).
-    #[error("{path} is not a readable zip archive ({reason}); it may be truncated or corrupt")]
+    #[error(
+        "{path} is not a readable zip archive ({reason}); it may be truncated or corrupt. \
+         Accepted: an OSV export zip (`all.zip`), a folder or zip of OSV records in JSON (the OSV \
+         exports, GitHub's advisory-database `advisories/`) or YAML (PyPA's advisory-database \
+         `vulns/`), or one record file"
+    )]
     NotAZip {
         /// The export.
         path: String,
@@ -90,7 +98,43 @@ pub struct ArchiveNotes {
     pub unsafe_names: Vec<String>,
 }
 
-/// Reads every `.json` entry of the zip or folder at `path`, handing each to `visit`.
+/// The formats records come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RecordFormat {
+    Json,
+    Yaml,
+}
+
+/// The format of a record file by its name, or `None` for files that are not records.
+fn record_format(name: &str) -> Option<RecordFormat> {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".json") {
+        Some(RecordFormat::Json)
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        Some(RecordFormat::Yaml)
+    } else {
+        None
+    }
+}
+
+/// Hands one record to `visit`, as JSON: a YAML record (PyPA's format) is converted; one that
+/// does not parse is handed on as it is, and counted invalid by the reader of records.
+fn visit_record(name: &str, bytes: &[u8], format: RecordFormat, visit: &mut dyn FnMut(Entry<'_>)) {
+    let converted = match format {
+        RecordFormat::Json => None,
+        RecordFormat::Yaml => std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| serde_saphyr::from_str::<serde_json::Value>(text).ok())
+            .and_then(|value| serde_json::to_vec(&value).ok()),
+    };
+    visit(Entry {
+        name,
+        bytes: converted.as_deref().unwrap_or(bytes),
+    });
+}
+
+/// Reads every record (`.json`, `.yaml`, `.yml`) of the zip, folder or single record file at
+/// `path`, handing each to `visit` as JSON.
 pub fn read_export(
     path: &Path,
     limits: ArchiveLimits,
@@ -103,6 +147,22 @@ pub fn read_export(
     })?;
     if metadata.is_dir() {
         read_folder(path, &label, limits, visit)
+    } else if let Some(format) = record_format(&label) {
+        if metadata.len() > limits.max_entry_bytes {
+            return Err(ArchiveError::TooLarge {
+                path: label,
+                reason: format!(
+                    "larger than the {} bytes a record may be",
+                    limits.max_entry_bytes
+                ),
+            });
+        }
+        let bytes = fs::read(path).map_err(|error| ArchiveError::Unreadable {
+            path: label.clone(),
+            reason: error.to_string(),
+        })?;
+        visit_record(&label, &bytes, format, visit);
+        Ok(ArchiveNotes::default())
     } else {
         let file = fs::File::open(path).map_err(|error| ArchiveError::Unreadable {
             path: label.clone(),
@@ -148,9 +208,9 @@ pub fn read_zip<R: Read + std::io::Seek>(
             continue;
         }
         let name = String::from_utf8_lossy(file.name_raw()).into_owned();
-        if !name.to_ascii_lowercase().ends_with(".json") {
+        let Some(format) = record_format(&name) else {
             continue;
-        }
+        };
         if file.enclosed_name().is_none() || name.starts_with(['/', '\\']) || name.contains(":\\") {
             notes.unsafe_names.push(name.clone());
         }
@@ -175,10 +235,7 @@ pub fn read_zip<R: Read + std::io::Seek>(
             notes.oversized.push(name);
             continue;
         }
-        visit(Entry {
-            name: &name,
-            bytes: &buffer,
-        });
+        visit_record(&name, &buffer, format, visit);
     }
     Ok(notes)
 }
@@ -209,17 +266,18 @@ fn read_folder(
                 pending.push(path);
                 continue;
             }
-            let is_json = path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-            if !metadata.is_file() || !is_json {
+            let format = path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .and_then(record_format);
+            let Some(format) = format.filter(|_| metadata.is_file()) else {
                 continue;
-            }
+            };
             seen += 1;
             if seen > limits.max_entries {
                 return Err(ArchiveError::TooLarge {
                     path: label.to_string(),
-                    reason: format!("more than {} JSON files", limits.max_entries),
+                    reason: format!("more than {} record files", limits.max_entries),
                 });
             }
             let name = path
@@ -242,10 +300,7 @@ fn read_folder(
                     reason: format!("more than {} bytes", limits.max_total_bytes),
                 });
             }
-            visit(Entry {
-                name: &name,
-                bytes: &bytes,
-            });
+            visit_record(&name, &bytes, format, visit);
         }
     }
     Ok(notes)

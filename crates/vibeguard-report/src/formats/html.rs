@@ -6,7 +6,9 @@ use std::fmt::Write;
 
 use vibeguard_core::{Evidence, Finding, FindingState, Report, Severity};
 
-use crate::text::{coverage_label, duration_label, escape_html as esc, outcome_label};
+use crate::text::{
+    coverage_label, duration_label, escape_html as esc, outcome_label, unchecked_label,
+};
 
 const STYLE: &str = r#"
 :root { --fg:#1d2330; --muted:#5b6475; --line:#dde1e8; --bg:#f6f7f9; --card:#fff;
@@ -17,7 +19,7 @@ main { max-width: 1100px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 32px 0 12px; } h3 { font-size: 16px; margin: 0; }
 .muted { color: var(--muted); }
 .outcome { padding: 14px 18px; border-radius: 8px; color: #fff; font-weight: 600; margin: 16px 0; }
-.outcome.pass { background: var(--pass); } .outcome.fail { background: var(--high); }
+.outcome.pass { background: var(--pass); } .outcome.fail { background: var(--high); } .outcome.warn { background: var(--medium); }
 table { border-collapse: collapse; width: 100%; background: var(--card); border: 1px solid var(--line); }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef0f4; font-weight: 600; }
@@ -96,6 +98,9 @@ pub fn render(report: &Report) -> String {
         "<div class=\"outcome {class}\">{}</div>",
         esc(&outcome_label(report))
     );
+    if let Some(unchecked) = unchecked_label(report) {
+        let _ = writeln!(out, "<div class=\"outcome warn\">{}</div>", esc(&unchecked));
+    }
 
     summary_table(&mut out, report);
     engines(&mut out, report);

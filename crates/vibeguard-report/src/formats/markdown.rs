@@ -8,6 +8,7 @@ use vibeguard_core::{ChecklistStatus, Finding, FindingState, Report, Severity};
 
 use crate::text::{
     code_span, coverage_label, escape_markdown as esc, markdown_cell, outcome_label,
+    unchecked_label,
 };
 
 /// Renders the report as GitHub-flavoured Markdown.
@@ -19,6 +20,9 @@ pub fn render(report: &Report) -> String {
         "## {icon} vibeguard: {}\n",
         esc(&outcome_label(report))
     );
+    if let Some(unchecked) = unchecked_label(report) {
+        let _ = writeln!(out, "> ⚠️ **{}**\n", markdown_cell(&unchecked));
+    }
     let _ = writeln!(
         out,
         "{} {} · {}\n",

@@ -78,6 +78,9 @@ pub fn render(report: &Report) -> String {
             })).collect::<Vec<_>>(),
         },
     });
+    if !report.summary.unchecked.is_empty() {
+        run["properties"]["unchecked"] = json!(report.summary.unchecked);
+    }
     if let Some(root) = report
         .inputs
         .project

@@ -10,6 +10,7 @@ use vibeguard_core::{ChecklistStatus, Evidence, Finding, FindingState, Report, S
 use super::RenderOptions;
 use crate::text::{
     coverage_label, duration_label, location_label, outcome_label, terminal_safe as safe,
+    unchecked_label,
 };
 
 /// Renders the report for a terminal.
@@ -329,4 +330,13 @@ fn summary(out: &mut String, report: &Report, paint: &Painter) {
         "Summary: {line} · checklist {} passed, {} failed, {} not verified, {} manual · {outcome}",
         c.passed, c.failed, c.not_verified, c.manual
     );
+    // A pass that skipped a check for lack of data says so on the next line, where the eye
+    // lands after the verdict.
+    if let Some(unchecked) = unchecked_label(report) {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.severity(Severity::Medium, &format!("Warning: {}", safe(&unchecked)))
+        );
+    }
 }
