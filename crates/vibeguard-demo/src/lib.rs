@@ -29,15 +29,15 @@ pub struct DemoFile {
 }
 
 macro_rules! demo_files {
-    ($( $path:literal => $source:literal ),+ $(,)?) => {
-        /// Every file of the demo project.
-        pub static PROJECT: &[DemoFile] = &[
-            $( DemoFile { path: $path, contents: include_str!(concat!("../project/", $source)) } ),+
+    ($name:ident, $sources:ident, $folder:literal, $doc:literal, { $( $path:literal => $source:literal ),+ $(,)? }) => {
+        #[doc = $doc]
+        pub static $name: &[DemoFile] = &[
+            $( DemoFile { path: $path, contents: include_str!(concat!("../", $folder, "/", $source)) } ),+
         ];
 
-        /// The stored file names, for the test that keeps this list complete.
+        /// The stored file names, for the test that keeps the list complete.
         #[cfg(test)]
-        const SOURCES: &[&str] = &[$($source),+];
+        const $sources: &[&str] = &[$($source),+];
     };
 }
 
@@ -50,7 +50,7 @@ macro_rules! advisory {
     };
 }
 
-demo_files! {
+demo_files! { PROJECT, SOURCES, "project", "Every file of the demo project.", {
     ".env" => "env",
     ".gitignore" => "gitignore",
     "README.md" => "README.md",
@@ -64,7 +64,32 @@ demo_files! {
     "src/routes/auth.js" => "src/routes/auth.js",
     "src/routes/tasks.js" => "src/routes/tasks.js",
     "src/routes/users.js" => "src/routes/users.js",
-}
+}}
+
+demo_files! { HARDENED_PROJECT, HARDENED_SOURCES, "project-hardened",
+    "Every file of the hardened twin's project: the same routes with parameterised SQL, bcrypt, \
+     verified JWTs with an expiry, helmet, a CORS allowlist, a login rate limit, ownership \
+     checks, bounded uploads and bodies, exact pins with a lockfile in sync, Dependabot, and no \
+     secret in the repository. `vibeguard demo --hardened` audits it and finds nothing.", {
+    ".gitignore" => "gitignore",
+    ".github/dependabot.yml" => "github/dependabot.yml",
+    "README.md" => "README.md",
+    "package.json" => "package.json",
+    "package-lock.json" => "package-lock.json",
+    "src/app.js" => "src/app.js",
+    "src/db.js" => "src/db.js",
+    "src/middleware/auth.js" => "src/middleware/auth.js",
+    "src/models/user.js" => "src/models/user.js",
+    "src/routes/auth.js" => "src/routes/auth.js",
+    "src/routes/tasks.js" => "src/routes/tasks.js",
+    "src/routes/users.js" => "src/routes/users.js",
+}}
+
+/// The API description both twins serve and both projects hold.
+const DESCRIPTION: DemoFile = DemoFile {
+    path: "openapi.yaml",
+    contents: include_str!("../project/openapi.yaml"),
+};
 
 /// Real advisories (GitHub Advisory Database, OSV format) for packages the demo's lockfile pins,
 /// as `(file name, JSON)`: the demo imports them into a temporary advisory store so that its
@@ -81,9 +106,15 @@ pub static ADVISORIES: &[(&str, &str)] = &[
     advisory!("GHSA-rv95-896h-c2vc"),
 ];
 
-/// Writes the demo project into `dir`, which must exist and should be empty.
-pub fn write_project(dir: &Path) -> io::Result<()> {
-    for file in PROJECT {
+/// Writes the demo project — the vulnerable one, or the hardened twin's — into `dir`, which
+/// must exist and should be empty.
+pub fn write_project(dir: &Path, hardened: bool) -> io::Result<()> {
+    let files: Vec<&DemoFile> = if hardened {
+        HARDENED_PROJECT.iter().chain([&DESCRIPTION]).collect()
+    } else {
+        PROJECT.iter().collect()
+    };
+    for file in files {
         let target = dir.join(file.path);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent)?;
@@ -111,19 +142,21 @@ mod tests {
 
     #[test]
     fn every_stored_file_is_embedded() {
-        let mut stored = Vec::new();
-        stored_files(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("project"),
-            "",
-            &mut stored,
-        );
-        stored.sort();
-        let mut embedded: Vec<String> = SOURCES.iter().map(|s| s.to_string()).collect();
-        embedded.sort();
-        assert_eq!(
-            stored, embedded,
-            "add new demo files to demo_files! in lib.rs"
-        );
+        for (folder, sources) in [("project", SOURCES), ("project-hardened", HARDENED_SOURCES)] {
+            let mut stored = Vec::new();
+            stored_files(
+                &Path::new(env!("CARGO_MANIFEST_DIR")).join(folder),
+                "",
+                &mut stored,
+            );
+            stored.sort();
+            let mut embedded: Vec<String> = sources.iter().map(|s| s.to_string()).collect();
+            embedded.sort();
+            assert_eq!(
+                stored, embedded,
+                "add new files of {folder}/ to demo_files! in lib.rs"
+            );
+        }
     }
 
     #[test]
@@ -159,10 +192,20 @@ mod tests {
     #[test]
     fn writes_the_project_with_real_dotfile_names() {
         let dir = tempfile::tempdir().expect("tempdir");
-        write_project(dir.path()).expect("writes");
+        write_project(dir.path(), false).expect("writes");
         assert!(dir.path().join(".env").is_file());
         assert!(dir.path().join(".gitignore").is_file());
         assert!(dir.path().join("src/routes/users.js").is_file());
         assert!(!dir.path().join("env").exists());
+
+        let hardened = tempfile::tempdir().expect("tempdir");
+        write_project(hardened.path(), true).expect("writes");
+        assert!(!hardened.path().join(".env").exists(), "no secrets file");
+        assert!(hardened.path().join(".github/dependabot.yml").is_file());
+        assert_eq!(
+            fs::read_to_string(hardened.path().join("openapi.yaml")).expect("description"),
+            crate::api::SPEC,
+            "both twins hold the description their server serves"
+        );
     }
 }

@@ -78,7 +78,8 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, options: DemoOptions) -> anyho
     }
 
     let dir = fresh_dir()?;
-    vibeguard_demo::write_project(&dir)
+    // The hardened server is audited with its own, fixed sources.
+    vibeguard_demo::write_project(&dir, options.hardened)
         .with_context(|| format!("cannot write the demo project to {}", dir.display()))?;
     if !global.quiet {
         eprintln!(
@@ -110,10 +111,16 @@ pub fn run(global: &GlobalArgs, order: &ArgOrder, options: DemoOptions) -> anyho
     }
     let report = result?;
     if !global.quiet {
-        let first = report.findings.first().map_or("VG401", |f| f.code.as_ref());
-        eprintln!(
-            "\nnext: `vibeguard explain {first}` explains a finding; `vibeguard demo --hardened` audits the fixed twin; `vibeguard audit PATH --target URL` audits your project"
-        );
+        let next = match report.findings.first() {
+            Some(finding) => format!("`vibeguard explain {}` explains a finding; ", finding.code),
+            None => String::new(),
+        };
+        let twin = if options.hardened {
+            "`vibeguard demo` audits the vulnerable original"
+        } else {
+            "`vibeguard demo --hardened` audits the fixed twin"
+        };
+        eprintln!("\nnext: {next}{twin}; `vibeguard audit PATH --target URL` audits your project");
     }
     Ok(Outcome::of(&report))
 }
