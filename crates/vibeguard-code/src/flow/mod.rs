@@ -311,14 +311,19 @@ fn reachable_from_sources(project: &Project, handlers: &HandlerSources) -> Vec<b
     for (module, m) in project.modules.iter().enumerate() {
         let python = !m.language.is_javascript_family();
         let reads_requests = handlers.keys().any(|(owner, _)| *owner == module)
-            || m.imports
-                .iter()
-                .any(|i| matches!(&i.imported, crate::ir::Imported::Named(n) if n == "request"))
+            || m.imports.iter().any(|i| match &i.imported {
+                crate::ir::Imported::Named(n) => n == "request",
+                crate::ir::Imported::Module => {
+                    vocabulary::REQUEST_MODULES.contains(&i.source.as_str())
+                }
+                crate::ir::Imported::Default => false,
+            })
             || m.functions.iter().any(|f| {
                 f.params.iter().any(|p| {
                     p.name().is_some_and(|name| {
                         if python {
-                            name == "request"
+                            vocabulary::is_python_request_name(name)
+                                || vocabulary::reads_django_request_attributes(f, name)
                         } else {
                             vocabulary::JS_REQUEST_PARAMS.contains(&name)
                         }
@@ -410,6 +415,20 @@ fn analyze_module(
     }
 }
 
+/// How many leading names of a member path make up a request object: 1 for a request object
+/// (`req.query`), 2 for a framework module's request (`flask.request.args`); `None` when the
+/// path does not start at a request.
+fn request_root_length(path: &[&str], env: &Env<'_>) -> Option<usize> {
+    let root = env.vars.get(*path.first()?)?;
+    if root.request_object {
+        Some(1)
+    } else if root.request_module && path.get(1) == Some(&"request") {
+        Some(2)
+    } else {
+        None
+    }
+}
+
 /// A variable's state.
 #[derive(Debug, Clone, Default)]
 struct Var<'p> {
@@ -420,6 +439,9 @@ struct Var<'p> {
     function: Option<FunctionId>,
     /// Whether this is a request object (`req`, Flask's `request`).
     request_object: bool,
+    /// Whether this is a framework module whose `request` attribute is the request object
+    /// (`import flask` then `flask.request.args`, `import flask as f`).
+    request_module: bool,
     /// A `Promise` executor's `resolve`: index into the analyzer's resolver list.
     resolver: Option<usize>,
     /// A parameter: it stands for itself.
@@ -444,6 +466,7 @@ impl<'p> Env<'p> {
                     }
                     mine.function = mine.function.or(var.function);
                     mine.request_object |= var.request_object;
+                    mine.request_module |= var.request_module;
                 }
                 None => {
                     self.vars.insert(name, var);
@@ -534,23 +557,22 @@ impl<'p, 'r> Analyzer<'p, 'r> {
 
     fn run(&mut self) {
         let mut env = Env::default();
-        // Flask, Quart, Bottle and Sanic expose the request as a module-level object.
+        // Flask, Quart, Bottle and Sanic expose the request as a module-level object, imported
+        // by name (`from flask import request as r`) or reached through the module
+        // (`import flask as f` then `f.request.args`).
         for import in &self.m.imports {
-            let is_request = match &import.imported {
-                crate::ir::Imported::Named(name) => {
-                    name == "request"
-                        && matches!(
-                            import.source.as_str(),
-                            "flask" | "quart" | "bottle" | "sanic"
-                        )
-                }
-                _ => false,
+            let framework = vocabulary::REQUEST_MODULES.contains(&import.source.as_str());
+            let (request_object, request_module) = match &import.imported {
+                crate::ir::Imported::Named(name) => (framework && name == "request", false),
+                crate::ir::Imported::Module => (false, framework),
+                crate::ir::Imported::Default => (false, false),
             };
-            if is_request {
+            if request_object || request_module {
                 env.vars.insert(
                     import.local.clone(),
                     Var {
-                        request_object: true,
+                        request_object,
+                        request_module,
                         opaque: true,
                         ..Var::default()
                     },
@@ -592,7 +614,11 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         let python = self.python;
         let is_request_candidate = |name: &str, annotation: Option<&str>| {
             if python {
-                name == "request"
+                // `request`, `req`, `http_request`…, or any parameter read as a Django
+                // request (`x.GET`, `x.POST`, `x.COOKIES`, `x.META`, `x.FILES`): helpers that
+                // take the request from a view.
+                vocabulary::is_python_request_name(name)
+                    || vocabulary::reads_django_request_attributes(function, name)
             } else {
                 vocabulary::JS_REQUEST_PARAMS.contains(&name)
                     || annotation.is_some_and(|a| {
@@ -974,11 +1000,10 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                     def: value,
                     ..Var::default()
                 };
-                // Re-binding a Flask-style request object keeps it one.
-                if let Some(value) = value
-                    && let Some(root) = value.member_path().map(|p| p[0])
-                    && value.member_path().is_some_and(|p| p.len() == 1)
-                    && env.vars.get(root).is_some_and(|v| v.request_object)
+                // Re-binding a Flask-style request object keeps it one (`req = request`,
+                // `req = flask.request`).
+                if let Some(path) = value.and_then(Expr::member_path)
+                    && request_root_length(&path, env) == Some(path.len())
                 {
                     var.request_object = true;
                 }
@@ -1003,9 +1028,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                         Some(value) => {
                             let request_part = value
                                 .member_path()
-                                .filter(|p| p.len() == 1)
-                                .and_then(|p| env.vars.get(p[0]))
-                                .filter(|v| v.request_object)
+                                .filter(|p| request_root_length(p, env) == Some(p.len()))
                                 .and_then(|_| vocabulary::request_property(key, self.python));
                             match request_part {
                                 Some(part) => Labels::one(Label::new(
@@ -1357,13 +1380,10 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         env: &Env<'p>,
     ) -> Option<Labels> {
         let path = object.member_path()?;
-        let root = env.vars.get(path[0])?;
-        if !root.request_object {
-            return None;
-        }
+        let rest = &path[request_root_length(&path, env)?..];
         // Koa: `ctx.request.body`; Fastify and Koa: `request.raw`.
         let depth_ok =
-            path.len() == 1 || (path.len() == 2 && matches!(path[1], "request" | "raw" | "req"));
+            rest.is_empty() || (rest.len() == 1 && matches!(rest[0], "request" | "raw" | "req"));
         if !depth_ok {
             return None;
         }
@@ -1414,8 +1434,8 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         // Request methods: `req.get('X')`, `request.json()`, `request.get_json()`.
         if let ExprKind::Member { object, property } = &callee.kind
             && let Some(path) = object.member_path()
-            && (path.len() == 1 || (path.len() == 2 && path[1] == "request"))
-            && env.vars.get(path[0]).is_some_and(|v| v.request_object)
+            && let Some(root) = request_root_length(&path, env)
+            && (path.len() == root || (path.len() == root + 1 && path[root] == "request"))
             && let Some(part) = vocabulary::request_method(property, self.python)
         {
             for arg in args {

@@ -9,6 +9,52 @@ use crate::ir::{Expr, ExprKind};
 /// Parameter names that hold a request object in JavaScript handlers.
 pub const JS_REQUEST_PARAMS: &[&str] = &["req", "request", "ctx", "context"];
 
+/// Python frameworks whose request is a module-level object (`flask.request`).
+pub const REQUEST_MODULES: &[&str] = &["flask", "quart", "bottle", "sanic"];
+
+/// Python parameter names that hold a request object: `request`, `req`, `http_request`,
+/// `flask_request`, `current_request`…
+pub fn is_python_request_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(lower.as_str(), "req" | "rq" | "request" | "httprequest")
+        || lower.strip_suffix("_request").is_some_and(|prefix| {
+            matches!(
+                prefix,
+                "http"
+                    | "flask"
+                    | "django"
+                    | "current"
+                    | "incoming"
+                    | "web"
+                    | "api"
+                    | "wsgi"
+                    | "asgi"
+                    | "raw"
+                    | "original"
+                    | "the"
+            )
+        })
+}
+
+/// Attributes only a Django request has: whatever a parameter is called, reading these from it
+/// says it is one (`def search_term(r): return r.GET.get("q")`).
+const DJANGO_REQUEST_ATTRIBUTES: &[&str] = &["GET", "POST", "COOKIES", "FILES", "META"];
+
+/// Whether function `function` reads `name.GET`, `name.POST`, … anywhere in its body.
+pub fn reads_django_request_attributes(function: &crate::ir::Function, name: &str) -> bool {
+    let mut found = false;
+    function.walk_exprs(&mut |expr| {
+        if !found
+            && let ExprKind::Member { object, property } = &expr.kind
+            && DJANGO_REQUEST_ATTRIBUTES.contains(&property.as_str())
+            && object.as_name() == Some(name)
+        {
+            found = true;
+        }
+    });
+    found
+}
+
 /// Type annotations that mark a request object.
 pub const REQUEST_TYPES: &[&str] = &[
     "Request",
