@@ -311,6 +311,11 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
             line: route.range.start_line,
             handler,
             middleware: route.middleware.iter().map(|m| m.name.clone()).collect(),
+            passes_anonymous: if authenticated {
+                Vec::new()
+            } else {
+                route.anonymous_passes().map(|m| m.name.clone()).collect()
+            },
             authenticated,
             rate_limited: route.is_rate_limited(),
         };

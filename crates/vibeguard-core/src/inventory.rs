@@ -22,8 +22,14 @@ pub struct RouteEntry {
     /// Middleware, decorators and dependencies in front of it, in order.
     #[serde(default)]
     pub middleware: Vec<String>,
-    /// Whether a middleware in front of it, or a check in its handler, authenticates.
+    /// Whether a middleware in front of it, or a check in its handler, authenticates: can end
+    /// a request without a credential before the handler runs.
     pub authenticated: bool,
+    /// Middleware in front of it named like authentication whose code lets requests without a
+    /// credential through (`verifyToken` decodes a token when there is one and calls `next()`
+    /// otherwise): the route's authentication is unknown, and it is treated as public.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passes_anonymous: Vec<String>,
     /// Whether a middleware in front of it limits the request rate.
     pub rate_limited: bool,
 }

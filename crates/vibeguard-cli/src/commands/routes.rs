@@ -72,9 +72,16 @@ fn terminal(routes: &[RouteEntry]) -> String {
             "{route_text:<width$}  {}:{}  auth: {}  rate limit: {}{middleware}\n",
             route.file,
             route.line,
-            yes_no(route.authenticated),
+            authentication(route),
             yes_no(route.rate_limited),
         ));
+        if !route.passes_anonymous.is_empty() {
+            out.push_str(&format!(
+                "{:width$}  {} let requests without a credential through: treated as public\n",
+                "",
+                route.passes_anonymous.join(", ")
+            ));
+        }
     }
     let unauthenticated = routes.iter().filter(|r| !r.authenticated).count();
     out.push_str(&format!(
@@ -83,6 +90,18 @@ fn terminal(routes: &[RouteEntry]) -> String {
         if routes.len() == 1 { "" } else { "s" }
     ));
     vibeguard_report::terminal_safe(&out).into_owned()
+}
+
+/// `yes`, `no`, or `unknown` when middleware named like authentication lets anonymous
+/// requests through.
+fn authentication(route: &RouteEntry) -> &'static str {
+    if route.authenticated {
+        "yes"
+    } else if route.passes_anonymous.is_empty() {
+        "no"
+    } else {
+        "unknown"
+    }
 }
 
 fn markdown(routes: &[RouteEntry]) -> String {
@@ -97,7 +116,7 @@ fn markdown(routes: &[RouteEntry]) -> String {
             escape(&route.path),
             escape(&route.file),
             route.line,
-            yes_no(route.authenticated),
+            authentication(route),
             yes_no(route.rate_limited),
             escape(&route.middleware.join(", ")),
         ));

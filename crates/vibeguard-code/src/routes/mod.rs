@@ -11,6 +11,7 @@ mod express;
 mod fastapi;
 mod fastify;
 mod flask;
+pub mod gatekeeping;
 mod nextjs;
 
 use std::fmt;
@@ -75,6 +76,9 @@ pub struct Roles {
     pub rate_limit: bool,
     /// It validates the input.
     pub validation: bool,
+    /// It is named like authentication, but its code lets a request without a credential
+    /// through to the handler (a token decoder that calls `next()` when there is no token).
+    pub passes_anonymous: bool,
 }
 
 /// A middleware, decorator or dependency in front of a handler.
@@ -124,6 +128,12 @@ impl Route {
     /// Whether a middleware in front of the route limits the rate.
     pub fn is_rate_limited(&self) -> bool {
         self.middleware.iter().any(|m| m.roles.rate_limit)
+    }
+
+    /// The middleware in front of the route named like authentication whose code lets
+    /// requests without a credential through.
+    pub fn anonymous_passes(&self) -> impl Iterator<Item = &Middleware> {
+        self.middleware.iter().filter(|m| m.roles.passes_anonymous)
     }
 
     /// Whether a middleware restricts the route to a role.
@@ -271,6 +281,7 @@ pub fn classify(text: &str) -> Roles {
         role,
         rate_limit,
         validation,
+        passes_anonymous: false,
     }
 }
 
@@ -301,6 +312,14 @@ pub fn middleware(project: &Project, module: ModuleId, expr: &Expr) -> Middlewar
         ]
         .iter()
         .any(|p| qualified.starts_with(p));
+    // The name promises authentication; the code, when the project has it, must keep it.
+    if (roles.auth || roles.role)
+        && gatekeeping::judge(project, module, expr) == Some(gatekeeping::Gate::PassesAnonymous)
+    {
+        roles.auth = false;
+        roles.role = false;
+        roles.passes_anonymous = true;
+    }
     Middleware {
         name,
         roles,

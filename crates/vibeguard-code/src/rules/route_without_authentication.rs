@@ -115,14 +115,20 @@ fn segments(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// Sign-up, login, webhooks, health checks: public by design.
+fn is_public_by_design(route: &Route) -> bool {
+    naming::is_auth_route(&route.path)
+        || segments(&route.path)
+            .iter()
+            .any(|w| PUBLIC_WORDS.contains(&w.as_str()))
+}
+
 /// Whether a route is a candidate: state-changing or user data, and not public by design.
 fn needs_auth(route: &Route) -> bool {
-    let words = segments(&route.path);
-    if naming::is_auth_route(&route.path)
-        || words.iter().any(|w| PUBLIC_WORDS.contains(&w.as_str()))
-    {
+    if is_public_by_design(route) {
         return false;
     }
+    let words = segments(&route.path);
     let state_changing = matches!(route.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE");
     let user_data = words.iter().any(|w| USER_DATA_WORDS.contains(&w.as_str()));
     state_changing || user_data
@@ -162,7 +168,11 @@ impl CodeRule for RouteWithoutAuthentication {
             return Applicability::Applied;
         }
         for route in &cx.routes.routes {
-            if !needs_auth(route) || route.has_auth_middleware() {
+            // Middleware named like authentication whose code lets anonymous requests through
+            // shows the route was meant to be protected: it is a candidate whatever its path.
+            let passes: Vec<&str> = route.anonymous_passes().map(|m| m.name.as_str()).collect();
+            let meant_protected = !passes.is_empty() && !is_public_by_design(route);
+            if !(needs_auth(route) || meant_protected) || route.has_auth_middleware() {
                 continue;
             }
             if route
@@ -171,10 +181,20 @@ impl CodeRule for RouteWithoutAuthentication {
             {
                 continue;
             }
-            let message = format!(
-                "{} {} has no authentication while other routes require it: anyone can call it",
-                route.method, route.path
-            );
+            let message = if passes.is_empty() {
+                format!(
+                    "{} {} has no authentication while other routes require it: anyone can call it",
+                    route.method, route.path
+                )
+            } else {
+                format!(
+                    "{} {} is behind {}, which lets requests without a credential through to the \
+                     handler: anyone can call it",
+                    route.method,
+                    route.path,
+                    passes.join(", ")
+                )
+            };
             out.push(cx.finding(
                 &META,
                 route.module,

@@ -284,6 +284,7 @@ pub fn canonical_report() -> Report {
             line: 8,
             handler: Some("src/routes/users.js:8 (anonymous)".into()),
             middleware: vec!["auth".into()],
+            passes_anonymous: Vec::new(),
             authenticated: true,
             rate_limited: false,
         }],
