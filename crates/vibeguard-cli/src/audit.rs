@@ -95,6 +95,8 @@ pub struct AuditRequest<'a> {
     pub advisories: Option<crate::advisory_settings::AdvisorySettings>,
     /// Whether the secrets engine also scans the git history.
     pub history: bool,
+    /// Leave findings in test code out of the report (`--skip-tests`, `[code] skip_tests`).
+    pub skip_tests: bool,
 }
 
 /// The engines that read the project folder.
@@ -296,7 +298,10 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
     }
 
     drop_generic_secrets_reported_by_code_rules(&mut findings);
+    let test_code = vibeguard_project::TestCode::new(&config.code.tests)
+        .context("invalid [code] tests in the configuration")?;
     apply_severity_overrides(&mut findings, &request.config.severity_overrides(&rules));
+    let test_code_set_aside = set_test_code_apart(&mut findings, &test_code, request.skip_tests);
     // Comments are read in the walked tree, or (testing an API alone) in the project folder,
     // where the description that places the API findings lives.
     suppression::apply(&mut findings, |path| match &tree {
@@ -361,8 +366,36 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
         known_rules: rules,
         findings,
         routes,
+        test_code_set_aside,
     });
     Ok(Audit { report, incomplete })
+}
+
+/// Code findings in test code (`test/`, `*.spec.ts`, `cypress/`, `[code] tests`) say nothing
+/// about production: they are marked, lowered to info and kept out of the checklist — or, with
+/// `--skip-tests`, left out and counted. Returns how many were left out.
+fn set_test_code_apart(
+    findings: &mut Vec<Finding>,
+    test_code: &vibeguard_project::TestCode,
+    skip: bool,
+) -> usize {
+    let in_tests = |finding: &Finding| {
+        finding.engine == vibeguard_core::EngineId::Code
+            && finding
+                .location
+                .file()
+                .is_some_and(|path| test_code.contains(path))
+    };
+    if skip {
+        let before = findings.len();
+        findings.retain(|finding| !in_tests(finding));
+        return before - findings.len();
+    }
+    for finding in findings.iter_mut().filter(|f| in_tests(f)) {
+        finding.test_code = true;
+        finding.severity = Severity::Info;
+    }
+    0
 }
 
 /// A signing secret or database password in code is found by both the code engine (VG115,

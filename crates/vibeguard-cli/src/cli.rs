@@ -139,6 +139,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, help_heading = "Secrets")]
     pub history: bool,
 
+    /// Leave findings in test files out of the report (they are counted); by default they are
+    /// reported apart, at info severity, and never counted against the checklist
+    #[arg(long, global = true, help_heading = "Code")]
+    pub skip_tests: bool,
+
     /// Do not run these rules (codes or names, comma-separated)
     #[arg(
         long = "skip-checks",

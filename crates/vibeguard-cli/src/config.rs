@@ -37,6 +37,9 @@ pub struct Config {
     /// The secrets engine.
     #[serde(default)]
     pub secrets: Secrets,
+    /// The code engine.
+    #[serde(default)]
+    pub code: Code,
     /// The running API to test.
     pub api: Option<Api>,
     /// Limits on the dynamic tests.
@@ -88,6 +91,17 @@ pub struct Deps {
     /// Fail the run (exit 2) when advisory data for an ecosystem in use is missing, unreadable
     /// or too old (default false; `--require-db`).
     pub require_db: Option<bool>,
+}
+
+/// `[code]`: the code engine.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    /// More test code than the conventions find (globs: `qa/`, `*.stories.tsx`).
+    #[serde(default)]
+    pub tests: Vec<String>,
+    /// Leave findings in test code out of the report, counted (default false; `--skip-tests`).
+    pub skip_tests: Option<bool>,
 }
 
 /// `[secrets]`: the secrets engine.

@@ -437,10 +437,13 @@ fn evaluate_item(
         .filter(|rule| engines.iter().any(|run| run.covered(&rule.code, item.id)))
         .map(|rule| rule.code.clone())
         .collect();
+    // Test code says nothing about production: its findings are reported, not held against
+    // the checklist.
     let failing: Vec<&Finding> = findings
         .iter()
         .filter(|finding| finding.checklist.contains(&item.id))
         .filter(|finding| !matches!(finding.state, FindingState::Suppressed { .. }))
+        .filter(|finding| !finding.test_code)
         .collect();
 
     let (status, note) = if !failing.is_empty() {

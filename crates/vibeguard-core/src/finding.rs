@@ -79,6 +79,11 @@ pub struct Finding {
     /// Active, baselined or suppressed.
     #[serde(flatten)]
     pub state: FindingState,
+    /// In test code (a test file, a fixture, a mock): reported apart at the lowest severity,
+    /// never counted against the checklist, since it says nothing about what runs in
+    /// production.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub test_code: bool,
     /// What makes this finding distinct from others of the same rule at the same place
     /// (a dependency name, a normalised line of code, a hash of a secret). It feeds the
     /// fingerprint and is never rendered, since it may be derived from sensitive text.
@@ -112,6 +117,7 @@ impl Finding {
             flow: Vec::new(),
             fix: rule.docs.fix.to_string(),
             state: FindingState::Active,
+            test_code: false,
             identity,
         }
     }

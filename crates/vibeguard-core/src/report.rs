@@ -195,6 +195,17 @@ pub struct Summary {
     /// What did not run for lack of data, from every engine ([`EngineRun::unchecked`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unchecked: Vec<String>,
+    /// Active findings in test code, reported apart and not counted against the checklist
+    /// (included in `active`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub in_test_code: usize,
+    /// Findings in test code left out of the report (`--skip-tests`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub test_code_set_aside: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// The report of one run.
@@ -248,6 +259,8 @@ pub struct RunOutcome {
     pub findings: Vec<Finding>,
     /// The HTTP routes found in the code.
     pub routes: Vec<RouteEntry>,
+    /// Findings in test code left out of the report (`--skip-tests`), counted.
+    pub test_code_set_aside: usize,
 }
 
 impl Report {
@@ -263,6 +276,7 @@ impl Report {
             known_rules,
             mut findings,
             routes,
+            test_code_set_aside,
         } = outcome;
         fingerprint::disambiguate(&mut findings);
         findings.sort_by(Finding::report_order);
@@ -275,7 +289,8 @@ impl Report {
                     || findings.iter().any(|f| f.code == rule.code)
             })
             .collect();
-        let summary = summarize(&findings, &checklist, &engines, fail_on);
+        let mut summary = summarize(&findings, &checklist, &engines, fail_on);
+        summary.test_code_set_aside = test_code_set_aside;
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             tool,
@@ -351,6 +366,11 @@ fn summarize(
             .iter()
             .flat_map(|run| run.unchecked.iter().cloned())
             .collect(),
+        in_test_code: findings
+            .iter()
+            .filter(|f| f.test_code && f.is_active())
+            .count(),
+        test_code_set_aside: 0,
     }
 }
 

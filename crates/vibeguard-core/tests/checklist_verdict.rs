@@ -142,6 +142,25 @@ fn findings_fail_items_unless_suppressed() {
 }
 
 #[test]
+fn findings_in_test_code_fail_nothing() {
+    let engines = [hygiene_run(&["VG301", "VG304", "VG305", "VG306"], &[])];
+    let mut in_tests = finding("VG305", FindingState::Active);
+    in_tests.test_code = true;
+    let verdicts = evaluate(&rules(), &engines, &[in_tests.clone()]);
+    assert_eq!(
+        verdict(&verdicts, ChecklistId::Data04).status,
+        ChecklistStatus::Passed,
+        "a finding in test code says nothing about production"
+    );
+    in_tests.test_code = false;
+    let verdicts = evaluate(&rules(), &engines, &[in_tests]);
+    assert_eq!(
+        verdict(&verdicts, ChecklistId::Data04).status,
+        ChecklistStatus::Failed
+    );
+}
+
+#[test]
 fn items_that_need_a_human_stay_manual_unless_a_finding_fails_them() {
     let engines = [hygiene_run(&["VG305"], &[])];
     let verdicts = evaluate(&rules(), &engines, &[]);

@@ -10,9 +10,11 @@
 #![deny(missing_docs)]
 
 mod git_index;
+pub mod test_code;
 mod tree;
 
 pub use git_index::{GitIndex, GitIndexError};
+pub use test_code::{TestCode, is_test_path};
 pub use tree::{
     DEFAULT_MAX_FILE_SIZE, ProjectError, ProjectFile, ProjectTree, ReadError, VENDORED_DIRS,
     WalkOptions, read_text_file,

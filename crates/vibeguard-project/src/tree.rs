@@ -334,7 +334,7 @@ fn relative_path(root: &Path, path: &Path) -> Option<String> {
 
 /// Compiles user globs with gitignore-like conventions: a pattern without `/` matches at any
 /// depth (`*.min.js`), a trailing `/` means "everything below" (`fixtures/`).
-fn compile_globs(patterns: &[String]) -> Result<Option<GlobSet>, ProjectError> {
+pub(crate) fn compile_globs(patterns: &[String]) -> Result<Option<GlobSet>, ProjectError> {
     if patterns.is_empty() {
         return Ok(None);
     }

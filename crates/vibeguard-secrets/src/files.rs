@@ -51,40 +51,7 @@ pub fn is_lockfile(path: &str) -> bool {
 /// Tests, fixtures, mocks and snapshots: the keys there are made up for the tests. (A real key
 /// committed there is still in `--history` scans of other paths only if it was copied.)
 pub fn is_test_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let in_folder = |folder: &str| {
-        lower.starts_with(&format!("{folder}/")) || lower.contains(&format!("/{folder}/"))
-    };
-    [
-        "test",
-        "tests",
-        "__tests__",
-        "__mocks__",
-        "__snapshots__",
-        "spec",
-        "specs",
-        "fixtures",
-        "fixture",
-        "testdata",
-        "test-data",
-        "test_data",
-        "e2e",
-        "cypress",
-        "mocks",
-    ]
-    .iter()
-    .any(|folder| in_folder(folder))
-        || name.contains(".test.")
-        || name.contains(".spec.")
-        || name.contains("_test.")
-        || name.starts_with("test_")
-        || name == "conftest.py"
-        || name.ends_with(".snap")
-        || matches!(
-            name.split('.').next(),
-            Some("test" | "tests" | "spec" | "testing" | "testutils" | "test_utils")
-        ) && name.contains('.')
+    vibeguard_project::is_test_path(path)
 }
 
 /// Byte ranges of a Rust file's in-file test modules: `#[cfg(test)]` on its own line before a

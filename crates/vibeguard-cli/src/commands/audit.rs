@@ -136,6 +136,7 @@ pub fn audit_only(
         har: global.har.clone(),
         advisories,
         history: global.history || loaded.config.secrets.history == Some(true),
+        skip_tests: global.skip_tests || loaded.config.code.skip_tests == Some(true),
     };
     audit::run(&request, &Progress::new(global.quiet))
 }

@@ -213,13 +213,16 @@ fn findings(out: &mut String, report: &Report) {
 
 fn finding_card(out: &mut String, finding: &Finding) {
     let severity = finding.severity.as_str();
-    let state = match &finding.state {
+    let mut state = match &finding.state {
         FindingState::Active => String::new(),
         FindingState::Baselined => " <span class=\"state\">baselined</span>".to_string(),
         FindingState::Suppressed { reason } => {
             format!(" <span class=\"state\">suppressed: {}</span>", esc(reason))
         }
     };
+    if finding.test_code {
+        state.push_str(" <span class=\"state\">test code: not counted in the checklist</span>");
+    }
     let checklist: Vec<String> = finding
         .checklist
         .iter()

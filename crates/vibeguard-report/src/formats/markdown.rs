@@ -40,9 +40,10 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "| Active findings | {} |", row.join(" | "));
     let _ = writeln!(
         out,
-        "\n{} baselined · {} suppressed · {} error(s) · checklist: {} passed, {} failed, {} not verified, {} manual\n",
+        "\n{} baselined · {} suppressed{} · {} error(s) · checklist: {} passed, {} failed, {} not verified, {} manual\n",
         s.baselined,
         s.suppressed,
+        test_code_note(s),
         s.errors,
         s.checklist.passed,
         s.checklist.failed,
@@ -111,14 +112,33 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// ` · 3 in test code (2 more set aside)`, or nothing when no finding is in test code.
+fn test_code_note(summary: &vibeguard_core::Summary) -> String {
+    let mut note = String::new();
+    if summary.in_test_code > 0 {
+        note.push_str(&format!(" · {} in test code", summary.in_test_code));
+    }
+    if summary.test_code_set_aside > 0 {
+        note.push_str(&format!(
+            " · {} in test code set aside (--skip-tests)",
+            summary.test_code_set_aside
+        ));
+    }
+    note
+}
+
 fn findings_table(out: &mut String, findings: &[&Finding]) {
     out.push_str("| Severity | Rule | Location | Message | Fix |\n|---|---|---|---|---|\n");
     for finding in findings {
-        let state = match &finding.state {
+        let mut state = match &finding.state {
             FindingState::Active => "",
             FindingState::Baselined => " (baselined)",
             FindingState::Suppressed { .. } => " (suppressed)",
-        };
+        }
+        .to_string();
+        if finding.test_code {
+            state.push_str(" (test code)");
+        }
         // A data flow reads "source → ... → sink" after the message.
         let message = if finding.flow.is_empty() {
             finding.message.clone()

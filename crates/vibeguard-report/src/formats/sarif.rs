@@ -178,6 +178,11 @@ fn result(report: &Report, finding: &Finding) -> Value {
             "fix": finding.fix,
         },
     });
+    if finding.test_code {
+        // Code scanning filters test code by this tag.
+        value["properties"]["tags"] = json!(["test"]);
+        value["properties"]["testCode"] = json!(true);
+    }
     if let Some(index) = report
         .rules
         .iter()

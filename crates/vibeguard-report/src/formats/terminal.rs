@@ -109,13 +109,29 @@ fn findings(out: &mut String, report: &Report, paint: &Painter, verbose: bool) {
         return;
     }
     for severity in Severity::ALL_DESCENDING {
-        let group: Vec<&&Finding> = shown.iter().filter(|f| f.severity == severity).collect();
+        let group: Vec<&&Finding> = shown
+            .iter()
+            .filter(|f| f.severity == severity && !f.test_code)
+            .collect();
         if group.is_empty() {
             continue;
         }
         let title = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
         let _ = writeln!(out, "{}", paint.severity(severity, &title));
         for finding in group {
+            finding_block(out, finding, paint);
+        }
+        out.push('\n');
+    }
+    // Test code last and apart: it is not what runs in production.
+    let in_tests: Vec<&&Finding> = shown.iter().filter(|f| f.test_code).collect();
+    if !in_tests.is_empty() {
+        let title = format!(
+            "IN TEST CODE ({}) — info, not counted in the checklist; --skip-tests leaves them out",
+            in_tests.len()
+        );
+        let _ = writeln!(out, "{}", paint.dim(&title));
+        for finding in in_tests {
             finding_block(out, finding, paint);
         }
         out.push('\n');
@@ -306,6 +322,16 @@ fn summary(out: &mut String, report: &Report, paint: &Painter) {
     }
     if s.suppressed > 0 {
         let _ = write!(line, ", {} suppressed", s.suppressed);
+    }
+    if s.in_test_code > 0 {
+        let _ = write!(line, ", {} in test code", s.in_test_code);
+    }
+    if s.test_code_set_aside > 0 {
+        let _ = write!(
+            line,
+            ", {} in test code set aside (--skip-tests)",
+            s.test_code_set_aside
+        );
     }
     if s.errors > 0 {
         let _ = write!(

@@ -276,6 +276,7 @@ pub fn canonical_report() -> Report {
         engines: vec![hygiene, code, api],
         known_rules: rules,
         findings,
+        test_code_set_aside: 0,
         routes: vec![RouteEntry {
             framework: "express".into(),
             method: "GET".into(),
