@@ -239,7 +239,7 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
                 run.not_applicable.push(RuleApplicability {
                     code: rule.meta().code.clone(),
                     item: Some(item),
-                    reason: Text::Borrowed(reason),
+                    reason,
                 });
             }
         }

@@ -259,6 +259,10 @@ pub struct FlowResults {
     pub summaries: HashMap<(ModuleId, FunctionId), Summary>,
     /// Modules whose analysis stopped early (too much work), by path.
     pub truncated: Vec<String>,
+    /// Reads of request data (`request.args`, `req.query`) from a name the analysis could not
+    /// tie to a request object: a source it may have missed, so the rules that rely on
+    /// sources cannot vouch for their items.
+    pub unresolved_sources: Vec<(ModuleId, Range)>,
 }
 
 /// Runs the analysis over the whole project.
@@ -282,6 +286,12 @@ pub fn analyze(
                     .insert((outcome.module, function), summary);
             }
             results.hits.extend(outcome.hits);
+            results.unresolved_sources.extend(
+                outcome
+                    .unresolved_sources
+                    .into_iter()
+                    .map(|range| (outcome.module, range)),
+            );
             if outcome.truncated {
                 results
                     .truncated
@@ -310,7 +320,11 @@ fn reachable_from_sources(project: &Project, handlers: &HandlerSources) -> Vec<b
     let mut stack: Vec<ModuleId> = Vec::new();
     for (module, m) in project.modules.iter().enumerate() {
         let python = !m.language.is_javascript_family();
-        let reads_requests = handlers.keys().any(|(owner, _)| *owner == module)
+        // A module that mentions `request.` is read too, so that a request the analysis cannot
+        // tie to a framework is recorded rather than never seen.
+        let mentions_request = python && m.text.contains("request.");
+        let reads_requests = mentions_request
+            || handlers.keys().any(|(owner, _)| *owner == module)
             || m.imports.iter().any(|i| match &i.imported {
                 crate::ir::Imported::Named(n) => n == "request",
                 crate::ir::Imported::Module => {
@@ -395,6 +409,7 @@ struct ModuleOutcome {
     summaries: HashMap<FunctionId, Summary>,
     hits: Vec<Hit>,
     truncated: bool,
+    unresolved_sources: Vec<Range>,
 }
 
 fn analyze_module(
@@ -412,6 +427,7 @@ fn analyze_module(
         summaries: analyzer.local_summaries,
         hits: analyzer.hits,
         truncated: analyzer.steps > MAX_STEPS_PER_MODULE,
+        unresolved_sources: analyzer.unresolved_sources,
     }
 }
 
@@ -521,6 +537,9 @@ struct Analyzer<'p, 'r> {
     /// before the declaration analyses it on the spot.
     hoisted: HashMap<FunctionId, std::rc::Rc<Env<'p>>>,
     analyzed: HashSet<FunctionId>,
+    /// Request reads from names not tied to a request object (see
+    /// [`FlowResults::unresolved_sources`]).
+    unresolved_sources: Vec<Range>,
 }
 
 impl<'p, 'r> Analyzer<'p, 'r> {
@@ -552,6 +571,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             hoisted: HashMap::new(),
             current_function: 0,
             analyzed: HashSet::new(),
+            unresolved_sources: Vec::new(),
         }
     }
 
@@ -562,14 +582,22 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         // (`import flask as f` then `f.request.args`).
         for import in &self.m.imports {
             let framework = vocabulary::REQUEST_MODULES.contains(&import.source.as_str());
+            // `from flask import *` binds `request` too.
+            let star = import.local.starts_with("*@");
             let (request_object, request_module) = match &import.imported {
                 crate::ir::Imported::Named(name) => (framework && name == "request", false),
+                crate::ir::Imported::Module if star => (framework, false),
                 crate::ir::Imported::Module => (false, framework),
                 crate::ir::Imported::Default => (false, false),
             };
             if request_object || request_module {
+                let local = if star {
+                    "request".to_string()
+                } else {
+                    import.local.clone()
+                };
                 env.vars.insert(
-                    import.local.clone(),
+                    local,
                     Var {
                         request_object,
                         request_module,
@@ -1380,7 +1408,21 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         env: &Env<'p>,
     ) -> Option<Labels> {
         let path = object.member_path()?;
-        let rest = &path[request_root_length(&path, env)?..];
+        let Some(root_length) = request_root_length(&path, env) else {
+            // `request.args` with `request` bound to nothing the analysis knows: a source
+            // it cannot follow, recorded so that no rule passes over it.
+            if self.quiet == 0
+                && path.len() == 1
+                && !env.vars.contains_key(path[0])
+                && vocabulary::looks_like_request(path[0], self.python)
+                && vocabulary::request_property(property, self.python).is_some()
+                && self.project.resolve_name(self.module, path[0]).is_none()
+            {
+                self.unresolved_sources.push(expr.range);
+            }
+            return None;
+        };
+        let rest = &path[root_length..];
         // Koa: `ctx.request.body`; Fastify and Koa: `request.raw`.
         let depth_ok =
             rest.is_empty() || (rest.len() == 1 && matches!(rest[0], "request" | "raw" | "req"));

@@ -36,6 +36,15 @@ pub fn is_python_request_name(name: &str) -> bool {
         })
 }
 
+/// Whether a name reads like a request object in the language (`request`, `req`, `ctx`…).
+pub fn looks_like_request(name: &str, python: bool) -> bool {
+    if python {
+        is_python_request_name(name)
+    } else {
+        JS_REQUEST_PARAMS.contains(&name)
+    }
+}
+
 /// Attributes only a Django request has: whatever a parameter is called, reading these from it
 /// says it is one (`def search_term(r): return r.GET.get("q")`).
 const DJANGO_REQUEST_ATTRIBUTES: &[&str] = &["GET", "POST", "COOKIES", "FILES", "META"];
@@ -70,8 +79,14 @@ pub const REQUEST_TYPES: &[&str] = &[
 pub fn request_property(property: &str, python: bool) -> Option<RequestPart> {
     let part = if python {
         match property {
-            "args" | "GET" | "query_params" | "query_string" => RequestPart::Query,
-            "form" | "values" | "json" | "data" | "POST" | "body" | "stream" => RequestPart::Body,
+            // Bottle and aiohttp spell the query `query`, Bottle the form `forms` and both
+            // `params`.
+            "args" | "GET" | "query_params" | "query_string" | "query" | "params" => {
+                RequestPart::Query
+            }
+            "form" | "forms" | "values" | "json" | "data" | "POST" | "body" | "stream" => {
+                RequestPart::Body
+            }
             "files" | "FILES" => RequestPart::Files,
             "cookies" | "COOKIES" => RequestPart::Cookies,
             "headers" | "META" | "environ" | "host" => RequestPart::Headers,
@@ -102,7 +117,10 @@ pub fn request_property(property: &str, python: bool) -> Option<RequestPart> {
 pub fn request_method(method: &str, python: bool) -> Option<RequestPart> {
     let part = if python {
         match method {
-            "get_json" | "get_data" | "json" | "form" | "body" => RequestPart::Body,
+            // aiohttp's `await request.post()`, Starlette's `await request.body()`.
+            "get_json" | "get_data" | "json" | "form" | "body" | "post" | "text" | "read" => {
+                RequestPart::Body
+            }
             _ => return None,
         }
     } else {

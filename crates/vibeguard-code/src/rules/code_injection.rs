@@ -178,6 +178,6 @@ impl CodeRule for CodeInjection {
                 format!("{source} evaluated as code: parse it instead")
             }
         });
-        super::any_code(cx)
+        super::flow_applicability(cx, ChecklistId::Input01)
     }
 }

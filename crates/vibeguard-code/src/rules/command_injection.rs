@@ -172,6 +172,6 @@ impl CodeRule for CommandInjection {
                 "shell command built from {source}: run the program with an argument list instead"
             )
         });
-        super::any_code(cx)
+        super::flow_applicability(cx, ChecklistId::Input01)
     }
 }

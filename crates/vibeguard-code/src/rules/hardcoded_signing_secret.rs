@@ -237,7 +237,7 @@ impl CodeRule for HardcodedSigningSecret {
         match super::any_code(cx) {
             Applicability::Applied if !any_signing => Applicability::AppliedExcept(
                 ChecklistId::Auth07,
-                "no JWT or session signing found in the code",
+                vibeguard_core::Text::Borrowed("no JWT or session signing found in the code"),
             ),
             applicability => applicability,
         }

@@ -87,7 +87,7 @@ pub enum Applicability {
     NotApplicable(&'static str),
     /// It looked at something, but not at anything one of its checklist items is about (a
     /// secrets rule that saw no token signing says nothing about JWTs).
-    AppliedExcept(ChecklistId, &'static str),
+    AppliedExcept(ChecklistId, vibeguard_core::Text),
 }
 
 /// What rules read.
@@ -495,6 +495,51 @@ pub fn is_response_name(name: &str) -> bool {
 /// (`app.use(helmet())` → `helmet()`).
 pub fn project_calls(cx: &Context<'_>, prefixes: &[&str]) -> bool {
     cx.index.any_call_starts_with(prefixes)
+}
+
+/// The applicability of a rule that finds flows from request data: applied over any code, but
+/// not vouching for `item` when the analysis may have missed a source — a read of request data
+/// from a name it could not tie to a request object, or a file whose analysis stopped early.
+/// A source missed must never turn into a pass.
+pub fn flow_applicability(cx: &Context<'_>, item: ChecklistId) -> Applicability {
+    let applied = any_code(cx);
+    if !matches!(applied, Applicability::Applied) {
+        return applied;
+    }
+    let mut places: Vec<String> = cx
+        .flow
+        .unresolved_sources
+        .iter()
+        .map(|(module, range)| format!("{}:{}", cx.module(*module).path, range.start_line))
+        .collect();
+    places.sort();
+    places.dedup();
+    let mut reasons = Vec::new();
+    if !places.is_empty() {
+        let shown: Vec<&str> = places.iter().take(3).map(String::as_str).collect();
+        reasons.push(format!(
+            "request data is read from a name vibeguard could not tie to the framework's request \
+             ({}{}): where it flows was not followed; check it by hand, or import the request the \
+             framework's way",
+            shown.join(", "),
+            if places.len() > 3 {
+                format!(" and {} more", places.len() - 3)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if !cx.flow.truncated.is_empty() {
+        reasons.push(format!(
+            "the data-flow analysis stopped early in {}: check those files by hand",
+            cx.flow.truncated.join(", ")
+        ));
+    }
+    if reasons.is_empty() {
+        Applicability::Applied
+    } else {
+        Applicability::AppliedExcept(item, vibeguard_core::Text::Owned(reasons.join("; ")))
+    }
 }
 
 /// Applicability of rules that look at any source code.

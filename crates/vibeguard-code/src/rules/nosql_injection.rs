@@ -203,6 +203,6 @@ impl CodeRule for NosqlInjection {
                 )
             }
         });
-        super::any_code(cx)
+        super::flow_applicability(cx, ChecklistId::Input02)
     }
 }

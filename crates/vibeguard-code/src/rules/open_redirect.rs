@@ -164,6 +164,6 @@ impl CodeRule for OpenRedirect {
         super::report_flows(cx, &META, hits, out, |_, source| {
             format!("redirect target taken from {source}: an attacker can send users to any site")
         });
-        super::any_code(cx)
+        super::flow_applicability(cx, ChecklistId::Input04)
     }
 }

@@ -216,6 +216,6 @@ impl CodeRule for PathTraversal {
                 "file path built from {source}: `../` reaches files outside the intended folder"
             )
         });
-        super::any_code(cx)
+        super::flow_applicability(cx, ChecklistId::Input01)
     }
 }

@@ -161,6 +161,6 @@ impl CodeRule for ServerSideRequestForgery {
         super::report_flows(cx, &META, hits, out, |_, source| {
             format!("the server fetches a URL taken from {source}: allow only known hosts")
         });
-        super::any_code(cx)
+        super::flow_applicability(cx, ChecklistId::Input04)
     }
 }

@@ -233,6 +233,6 @@ impl CodeRule for SqlInjection {
         super::report_flows(cx, &META, hits, out, |_, source| {
             format!("SQL query built from {source}: send it as a query parameter")
         });
-        super::any_code(cx)
+        super::flow_applicability(cx, ChecklistId::Input02)
     }
 }
