@@ -2,10 +2,13 @@
 //! format written by a real run, configuration errors, baselines, suppressions, and bad input.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
+use common::{everything_written, repo_file, stderr, stdout, write, write_every_format};
 use serde_json::Value;
+
+mod common;
 
 fn vibeguard(cache: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_vibeguard"));
@@ -15,28 +18,6 @@ fn vibeguard(cache: &Path) -> Command {
         .env_remove("NO_COLOR")
         .env_remove("CI");
     command
-}
-
-fn write(root: &Path, path: &str, content: &str) {
-    let full = root.join(path);
-    if let Some(parent) = full.parent() {
-        fs::create_dir_all(parent).expect("mkdir");
-    }
-    fs::write(full, content).expect("write");
-}
-
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn repo_file(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
 }
 
 fn schema_errors(schema: &Path, instance: &Value) -> Vec<String> {
@@ -598,40 +579,6 @@ fn inline_suppressions_need_a_reason() {
         .iter()
         .find(|f| f["state"] == "suppressed" && f["reason"] == "internal mirror pins this");
     assert!(suppressed.is_some());
-}
-
-/// Asks for every report format at once, each into its own file under `dir` (`r.json`,
-/// `r.sarif`, `r.xml`, `r.md`, `r.html`, `r.txt`).
-fn write_every_format(command: &mut Command, dir: &Path) {
-    for (format, file) in [
-        ("json", "r.json"),
-        ("sarif", "r.sarif"),
-        ("junit", "r.xml"),
-        ("markdown", "r.md"),
-        ("html", "r.html"),
-        ("terminal", "r.txt"),
-    ] {
-        command
-            .arg("--format")
-            .arg(format!("{format}={}", dir.join(file).display()));
-    }
-}
-
-/// Every file in `dir`, then the run's stdout and stderr, as (name, text): all a run wrote.
-fn everything_written(dir: &Path, output: &std::process::Output) -> Vec<(String, String)> {
-    let mut written: Vec<(String, String)> = fs::read_dir(dir)
-        .expect("outputs")
-        .map(|entry| {
-            let path = entry.expect("entry").path();
-            (
-                path.display().to_string(),
-                String::from_utf8_lossy(&fs::read(&path).expect("read")).into_owned(),
-            )
-        })
-        .collect();
-    written.push(("stdout".into(), stdout(output)));
-    written.push(("stderr".into(), stderr(output)));
-    written
 }
 
 #[test]

@@ -13,18 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use assert_cmd::Command;
+use common::{stderr, vibeguard};
 use serde_json::Value;
 
-fn vibeguard(cache: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_vibeguard"));
-    command
-        .env("VIBEGUARD_CACHE_DIR", cache)
-        .env_remove("VIBEGUARD_DB_DIR")
-        .env_remove("CI")
-        .env("NO_COLOR", "1");
-    command
-}
+mod common;
 
 /// What the server answers for a path: the body, and the Content-Length it claims.
 #[derive(Clone)]
@@ -170,10 +162,6 @@ fn pypi_records(cache: &Path, db: &Path) -> Option<u64> {
         .iter()
         .find(|e| e["ecosystem"] == "PyPI")?["records"]
         .as_u64()
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 #[test]

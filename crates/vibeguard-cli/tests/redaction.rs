@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-use common::{repo_file, vibeguard, write};
+use common::{everything_written, repo_file, vibeguard, write, write_every_format};
 use vibeguard_secrets::catalog::Catalog;
 use vibeguard_secrets::scan::{TextContext, scan_text};
 
@@ -169,18 +169,7 @@ fn no_output_holds_any_part_of_a_secret_past_its_shown_prefix() {
     command
         .args(["audit", "--offline", "--fail-on", "never"])
         .arg(project.path());
-    for (format, file) in [
-        ("json", "r.json"),
-        ("sarif", "r.sarif"),
-        ("junit", "r.xml"),
-        ("markdown", "r.md"),
-        ("html", "r.html"),
-        ("terminal", "r.txt"),
-    ] {
-        command
-            .arg("--format")
-            .arg(format!("{format}={}", out.path().join(file).display()));
-    }
+    write_every_format(&mut command, out.path());
     let output = command.arg("-v").output().expect("runs");
     assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
 
@@ -197,18 +186,7 @@ fn no_output_holds_any_part_of_a_secret_past_its_shown_prefix() {
         .windows(8)
         .map(|window| window.iter().collect())
         .collect();
-    let mut written: Vec<(String, String)> = fs::read_dir(out.path())
-        .expect("outputs")
-        .map(|entry| {
-            let path = entry.expect("entry").path();
-            (
-                path.display().to_string(),
-                String::from_utf8_lossy(&fs::read(&path).expect("read")).into_owned(),
-            )
-        })
-        .collect();
-    written.push(("stdout".into(), common::stdout(&output)));
-    written.push(("stderr".into(), common::stderr(&output)));
+    let written = everything_written(out.path(), &output);
     let report: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.path().join("r.json")).expect("json report"))
             .expect("JSON");

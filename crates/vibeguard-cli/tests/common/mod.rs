@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+
 use serde_json::Value;
 
 /// The `vibeguard` binary with its own cache folder, no advisory folder from the environment,
@@ -81,4 +82,38 @@ pub fn finding_places(report: &Value) -> Vec<(String, String, String)> {
             )
         })
         .collect()
+}
+
+/// Asks for every report format at once, each into its own file under `dir` (`r.json`,
+/// `r.sarif`, `r.xml`, `r.md`, `r.html`, `r.txt`).
+pub fn write_every_format(command: &mut Command, dir: &Path) {
+    for (format, file) in [
+        ("json", "r.json"),
+        ("sarif", "r.sarif"),
+        ("junit", "r.xml"),
+        ("markdown", "r.md"),
+        ("html", "r.html"),
+        ("terminal", "r.txt"),
+    ] {
+        command
+            .arg("--format")
+            .arg(format!("{format}={}", dir.join(file).display()));
+    }
+}
+
+/// Every file in `dir`, then the run's stdout and stderr, as (name, text): all a run wrote.
+pub fn everything_written(dir: &Path, output: &std::process::Output) -> Vec<(String, String)> {
+    let mut written: Vec<(String, String)> = fs::read_dir(dir)
+        .expect("outputs")
+        .map(|entry| {
+            let path = entry.expect("entry").path();
+            (
+                path.display().to_string(),
+                String::from_utf8_lossy(&fs::read(&path).expect("read")).into_owned(),
+            )
+        })
+        .collect();
+    written.push(("stdout".into(), stdout(output)));
+    written.push(("stderr".into(), stderr(output)));
+    written
 }
