@@ -7,24 +7,15 @@ mod common;
 
 use std::fs;
 
-use common::{stderr, stdout, vibeguard, write};
+use common::{python_project, stderr, stdout, vibeguard, write};
 use serde_json::Value;
-
-fn python_project(root: &std::path::Path) {
-    write(root, "requirements.txt", "jinja2==2.10\n");
-    write(
-        root,
-        ".github/dependabot.yml",
-        "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n",
-    );
-}
 
 #[test]
 fn without_data_the_summary_says_so_and_ci_exits_2_after_writing_its_reports() {
     let cache = tempfile::tempdir().expect("tempdir");
     let project = tempfile::tempdir().expect("tempdir");
     let out = tempfile::tempdir().expect("tempdir");
-    python_project(project.path());
+    python_project(project.path(), "jinja2==2.10\n");
 
     // A developer's machine: the audit passes, and says what it did not check.
     let local = vibeguard(cache.path())
@@ -134,7 +125,7 @@ fn db_import_takes_the_pypa_yaml_database_and_names_what_it_accepts() {
     assert_eq!(imported.status.code(), Some(0), "{}", stderr(&imported));
 
     let project = tempfile::tempdir().expect("tempdir");
-    python_project(project.path());
+    python_project(project.path(), "jinja2==2.10\n");
     let audited = vibeguard(cache.path())
         .env("CI", "true")
         .args(["deps", "--format", "json", "--db-dir"])

@@ -5,7 +5,9 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
-use common::{everything_written, repo_file, stderr, stdout, write, write_every_format};
+use common::{
+    everything_written, python_project, repo_file, stderr, stdout, write, write_every_format,
+};
 use serde_json::Value;
 
 mod common;
@@ -28,20 +30,6 @@ fn schema_errors(schema: &Path, instance: &Value) -> Vec<String> {
         .iter_errors(instance)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect()
-}
-
-/// A small Python project: one unpinned line (low severity only with a lockfile… here none).
-fn python_project(root: &Path) {
-    write(
-        root,
-        "requirements.txt",
-        "flask==3.0.2\nrequests>=2.31,<3\n",
-    );
-    write(
-        root,
-        ".github/dependabot.yml",
-        "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n",
-    );
 }
 
 #[test]
@@ -164,7 +152,7 @@ fn every_format_is_written_from_one_run_and_parses() {
 fn exit_codes_follow_fail_on() {
     let cache = tempfile::tempdir().expect("tempdir");
     let project = tempfile::tempdir().expect("tempdir");
-    python_project(project.path());
+    python_project(project.path(), "flask==3.0.2\nrequests>=2.31,<3\n");
     // requests>=2.31,<3 without a lockfile: a medium finding.
     let run = |fail_on: &str| {
         vibeguard(cache.path())
@@ -310,7 +298,7 @@ fn generated_docs_are_in_sync() {
 fn an_unknown_config_key_is_an_error_naming_the_key_and_line() {
     let cache = tempfile::tempdir().expect("tempdir");
     let project = tempfile::tempdir().expect("tempdir");
-    python_project(project.path());
+    python_project(project.path(), "flask==3.0.2\nrequests>=2.31,<3\n");
     write(
         project.path(),
         "vibeguard.toml",
@@ -337,7 +325,7 @@ fn an_unknown_config_key_is_an_error_naming_the_key_and_line() {
 fn configuration_disables_rules_and_overrides_severities() {
     let cache = tempfile::tempdir().expect("tempdir");
     let project = tempfile::tempdir().expect("tempdir");
-    python_project(project.path());
+    python_project(project.path(), "flask==3.0.2\nrequests>=2.31,<3\n");
     write(
         project.path(),
         "vibeguard.toml",
@@ -1348,7 +1336,7 @@ fn routes_lists_what_the_code_serves() {
 fn rule_selection_and_profiles_are_checked() {
     let cache = tempfile::tempdir().expect("tempdir");
     let project = tempfile::tempdir().expect("tempdir");
-    python_project(project.path());
+    python_project(project.path(), "flask==3.0.2\nrequests>=2.31,<3\n");
     let unknown = vibeguard(cache.path())
         .args(["audit", "--checks", "VG301,sql-injektion"])
         .arg(project.path())

@@ -30,6 +30,16 @@ pub fn write(root: &Path, path: &str, content: &str) {
     fs::write(full, content).expect("write");
 }
 
+/// A small Python project: `requirements` and a Dependabot configuration for pip.
+pub fn python_project(root: &Path, requirements: &str) {
+    write(root, "requirements.txt", requirements);
+    write(
+        root,
+        ".github/dependabot.yml",
+        "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule: {interval: weekly}\n",
+    );
+}
+
 /// The run's standard output.
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
