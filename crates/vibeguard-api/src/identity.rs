@@ -147,23 +147,44 @@ impl IdentityConfig {
         }
     }
 
-    /// Every configured credential string (before interpolation), for the redactor.
+    /// Every configured credential string (before interpolation), for the redactor: tokens,
+    /// header and cookie values, passwords, and the login body's values — but the ones that
+    /// name the account (`username`, `email`, `login`, …), which reports must keep readable.
     pub fn credential_strings(&self) -> Vec<String> {
+        self.login_strings(false)
+    }
+
+    /// Every configured string, the account names included (for validation).
+    fn all_strings(&self) -> Vec<String> {
+        self.login_strings(true)
+    }
+
+    fn login_strings(&self, with_names: bool) -> Vec<String> {
         match self {
             IdentityConfig::Bearer { token, .. } => vec![token.clone()],
             IdentityConfig::Header { value, .. } | IdentityConfig::Cookie { value, .. } => {
                 vec![value.clone()]
             }
-            IdentityConfig::Basic { password, .. } => vec![password.clone()],
+            IdentityConfig::Basic {
+                username, password, ..
+            } => {
+                let mut values = vec![password.clone()];
+                if with_names {
+                    values.push(username.clone());
+                }
+                values
+            }
             IdentityConfig::Login { request, .. } => {
                 let mut values: Vec<String> = request
                     .form
                     .iter()
-                    .flat_map(|f| f.values().cloned())
+                    .flatten()
+                    .filter(|(key, _)| with_names || !names_the_account(key))
+                    .map(|(_, value)| value.clone())
                     .collect();
                 values.extend(request.headers.values().cloned());
                 if let Some(json) = &request.json {
-                    collect_strings(&Value::Object(json.clone()), &mut values);
+                    collect_strings(&Value::Object(json.clone()), with_names, &mut values);
                 }
                 values
             }
@@ -206,7 +227,7 @@ impl IdentityConfig {
                         format!("identities.{name}.request has both `json` and `form`; give one"),
                     ));
                 }
-                for value in self.credential_strings() {
+                for value in self.all_strings() {
                     check(&value)?;
                 }
                 let captures = [
@@ -248,13 +269,45 @@ impl IdentityConfig {
     }
 }
 
-fn collect_strings(value: &Value, out: &mut Vec<String>) {
+/// The string values of a login body, but (unless `with_names`) those under keys that name
+/// the account.
+fn collect_strings(value: &Value, with_names: bool, out: &mut Vec<String>) {
     match value {
         Value::String(text) => out.push(text.clone()),
-        Value::Array(items) => items.iter().for_each(|item| collect_strings(item, out)),
-        Value::Object(map) => map.values().for_each(|item| collect_strings(item, out)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_strings(item, with_names, out)),
+        Value::Object(map) => map
+            .iter()
+            .filter(|(key, _)| with_names || !names_the_account(key))
+            .for_each(|(_, item)| collect_strings(item, with_names, out)),
         _ => {}
     }
+}
+
+/// Login fields that name the account or shape the request rather than prove who is calling:
+/// their values stay readable in reports (a username, an e-mail, `grant_type=password`).
+fn names_the_account(key: &str) -> bool {
+    let key = key.to_ascii_lowercase().replace(['-', '_'], "");
+    matches!(
+        key.as_str(),
+        "username"
+            | "user"
+            | "login"
+            | "email"
+            | "mail"
+            | "emailaddress"
+            | "name"
+            | "handle"
+            | "account"
+            | "phone"
+            | "granttype"
+            | "scope"
+            | "clientid"
+            | "tenant"
+            | "remember"
+            | "rememberme"
+    )
 }
 
 /// Replaces `${NAME}` with the value `lookup` gives; `$$` is a literal `$`. An unknown
@@ -725,5 +778,40 @@ mod tests {
             Some("abc".into())
         );
         assert_eq!(cookie_value("other=1", "session"), None);
+    }
+
+    #[test]
+    fn only_secrets_are_credentials_never_the_account_names() {
+        let login = IdentityConfig::json_login(
+            "/api/login",
+            serde_json::json!({"username": "alice", "email": "alice@example.org", "password": "Wonder-land-7", "otp": "123456"}),
+            "/token",
+        );
+        let mut secrets = login.credential_strings();
+        secrets.sort();
+        assert_eq!(secrets, ["123456", "Wonder-land-7"]);
+        let form = IdentityConfig::Login {
+            request: Box::new(LoginRequest {
+                method: None,
+                path: "/token".into(),
+                json: None,
+                form: Some(BTreeMap::from([
+                    ("grant_type".to_string(), "password".to_string()),
+                    ("username".to_string(), "bob".to_string()),
+                    ("password".to_string(), "b0b-s3cret".to_string()),
+                ])),
+                headers: BTreeMap::new(),
+            }),
+            capture: Capture {
+                json_pointer: Some("/access_token".into()),
+                header: None,
+                cookie: None,
+            },
+            send_as: None,
+            role: None,
+        };
+        assert_eq!(form.credential_strings(), ["b0b-s3cret"]);
+        // Validation still reads every value.
+        assert_eq!(form.all_strings().len(), 3);
     }
 }

@@ -633,6 +633,11 @@ fn credentials_and_tokens_never_reach_any_output() {
             "a token appears in {name}"
         );
     }
+    // Only secrets are masked: the accounts' e-mail addresses in the logins stay readable.
+    let har = fs::read_to_string(out.path().join("exchanges.har")).expect("HAR");
+    for email in [alice.0, bob.0] {
+        assert!(har.contains(email), "{email} was masked in the HAR");
+    }
 }
 
 /// A deterministic pseudo-random string over `alphabet` (an xorshift generator: the values look
