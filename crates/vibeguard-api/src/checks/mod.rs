@@ -8,6 +8,7 @@ pub mod brute_force_unthrottled;
 pub mod command_injection;
 pub mod cookie_flags;
 pub mod cors_misconfiguration;
+pub mod debug_page_exposure;
 pub mod graphql;
 pub mod hidden_routes;
 pub mod input_validation;
@@ -28,6 +29,7 @@ pub mod ssrf;
 pub mod template_injection;
 pub mod transport_security;
 pub mod user_enumeration;
+pub mod version_disclosure;
 
 // Shared by several checks: inputs of an operation, differential comparison, timing, JWTs,
 // authentication flows.
@@ -60,6 +62,8 @@ pub static ALL: &[&dyn Check] = &[
     &input_validation::InputValidation,
     &sensitive_data_exposure::SensitiveDataExposure,
     &security_headers::SecurityHeaders,
+    &version_disclosure::VersionDisclosure,
+    &debug_page_exposure::DebugPageExposure,
     &cors_misconfiguration::CorsMisconfiguration,
     &cookie_flags::CookieFlags,
     &sql_injection::SqlInjection,

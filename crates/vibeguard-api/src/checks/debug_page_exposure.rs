@@ -1,0 +1,305 @@
+//! VG427 debug-page-exposure: an answer of any exchange of the run is a framework's debug page
+//! or carries a stack trace — Werkzeug's debugger, Django's yellow page, a Python traceback, a
+//! Node/Express stack, Rails, Spring's Whitelabel page, ASP.NET's yellow screen, PHP errors, a
+//! Java stack trace. Passive: it reads what every other check's requests brought back.
+
+use std::borrow::Cow;
+
+use vibeguard_core::{
+    ChecklistId, Confidence, EngineId, Evidence, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+};
+
+use super::{Check, Context, location};
+use crate::http::Exchange;
+use crate::spec::Operation;
+
+/// The check.
+#[derive(Debug)]
+pub struct DebugPageExposure;
+
+static META: RuleMeta = RuleMeta {
+    code: Cow::Borrowed("VG427"),
+    name: Cow::Borrowed("debug-page-exposure"),
+    engine: EngineId::Api,
+    summary: Cow::Borrowed("An answer is a framework debug page or carries a stack trace"),
+    severity: Severity::High,
+    confidence: Confidence::Confirmed,
+    cwe: Cow::Borrowed(&[209, 215, 489]),
+    owasp_api: Some(OwaspApi::Api8SecurityMisconfiguration),
+    checklist: Cow::Borrowed(&[ChecklistId::Api04]),
+    docs: RuleDocs {
+        what: Cow::Borrowed(
+            "Any answer the run received — to a check's probe or to a plain request — that is a \
+             framework's debug page or error page with internals: Werkzeug's interactive debugger \
+             (critical: it runs code), Django's `DEBUG = True` page, a Python traceback, a Node.js \
+             or Express stack trace, Rails' exception page, Spring Boot's Whitelabel page with a \
+             trace, ASP.NET's yellow screen, PHP fatal errors and warnings, a Java stack trace.",
+        ),
+        why: Cow::Borrowed(
+            "Debug pages show source code, file paths, SQL, settings and library versions to \
+             anyone who sends a malformed request; Werkzeug's debugger even runs Python typed \
+             into the page. Assistants leave `debug=True` on because it helps while writing the \
+             app.",
+        ),
+        example_bad: Cow::Borrowed(
+            "app.run(debug=True)\n# GET /notes/1' -> 500 'Traceback (most recent call last): File \"/app/app.py\", line 42 …'",
+        ),
+        example_fixed: Cow::Borrowed(
+            "app.run(debug=os.environ.get('FLASK_DEBUG') == '1')\n@app.errorhandler(Exception)\ndef failed(error):\n    app.logger.exception(error)\n    return {'error': 'internal error'}, 500",
+        ),
+        fix: Cow::Borrowed(
+            "Turn debug mode off in production (`debug=False`, `DEBUG = False`, \
+             `NODE_ENV=production`, `server.error.include-stacktrace=never`, \
+             `customErrors mode=\"On\"`, `display_errors = Off`) and answer errors with a generic \
+             message, logging the details on the server.",
+        ),
+        references: Cow::Borrowed(&[
+            Cow::Borrowed("https://cwe.mitre.org/data/definitions/215.html"),
+            Cow::Borrowed(
+                "https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/",
+            ),
+        ]),
+    },
+};
+
+/// A kind of debug output: its name and the markers that identify it (all must appear).
+struct Kind {
+    name: &'static str,
+    markers: &'static [&'static str],
+    /// It runs code typed into the page.
+    interactive: bool,
+}
+
+const KINDS: &[Kind] = &[
+    Kind {
+        name: "the Werkzeug interactive debugger",
+        markers: &["__debugger__"],
+        interactive: true,
+    },
+    Kind {
+        name: "the Werkzeug interactive debugger",
+        markers: &["Werkzeug Debugger"],
+        interactive: true,
+    },
+    Kind {
+        name: "Django's debug page",
+        markers: &["You're seeing this error because you have", "DEBUG = True"],
+        interactive: false,
+    },
+    Kind {
+        name: "a Python traceback",
+        markers: &["Traceback (most recent call last)", "File \""],
+        interactive: false,
+    },
+    Kind {
+        name: "Rails' exception page",
+        markers: &["Action Controller: Exception caught"],
+        interactive: false,
+    },
+    Kind {
+        name: "Spring Boot's Whitelabel error page",
+        markers: &["Whitelabel Error Page"],
+        interactive: false,
+    },
+    Kind {
+        name: "ASP.NET's error page",
+        markers: &["Server Error in '", "Application."],
+        interactive: false,
+    },
+    Kind {
+        name: "a PHP error",
+        markers: &["<b>Fatal error</b>:"],
+        interactive: false,
+    },
+    Kind {
+        name: "a PHP error",
+        markers: &["<b>Warning</b>:", " on line <b>"],
+        interactive: false,
+    },
+    Kind {
+        name: "a Java stack trace",
+        markers: &["Exception", "\tat java."],
+        interactive: false,
+    },
+    Kind {
+        name: "a Java stack trace",
+        markers: &["Exception", "\\tat java."],
+        interactive: false,
+    },
+];
+
+/// Which debug output a body is, if any.
+fn kind_of(body: &str) -> Option<&'static Kind> {
+    KINDS
+        .iter()
+        .find(|kind| kind.markers.iter().all(|marker| body.contains(marker)))
+        .or_else(|| node_stack(body).then_some(&NODE_STACK))
+}
+
+const NODE_STACK: Kind = Kind {
+    name: "a Node.js stack trace",
+    markers: &[],
+    interactive: false,
+};
+
+/// Two or more `at fn (/path/file.js:12:34)` frames: a Node.js stack (Express's default error
+/// handler in development, or `err.stack` sent back), in HTML or escaped in JSON.
+fn node_stack(body: &str) -> bool {
+    let frames = body
+        .match_indices("at ")
+        .filter(|(at, _)| {
+            let rest = &body[at + 3..];
+            let line_end = rest.find(['\n', '<', '"']).unwrap_or(rest.len()).min(300);
+            let frame = &rest[..line_end];
+            (frame.contains(".js:") || frame.contains(".ts:") || frame.contains(".mjs:"))
+                && frame
+                    .trim_end_matches([')', ' ', '\\'])
+                    .rsplit(':')
+                    .next()
+                    .is_some_and(|column| {
+                        !column.is_empty() && column.bytes().all(|b| b.is_ascii_digit())
+                    })
+        })
+        .count();
+    frames >= 2
+}
+
+impl Check for DebugPageExposure {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn is_passive(&self) -> bool {
+        true
+    }
+
+    fn observe(
+        &self,
+        operation: Option<&Operation>,
+        exchange: &Exchange,
+        context: &Context<'_>,
+    ) -> Vec<Finding> {
+        let Some(response) = exchange.response() else {
+            return Vec::new();
+        };
+        let body = response.text();
+        let Some(kind) = kind_of(&body) else {
+            return Vec::new();
+        };
+        let (place, label) = match operation {
+            Some(operation) => (location(operation, None), operation.label()),
+            None => (
+                vibeguard_core::Location::operation(
+                    &exchange.request.method,
+                    exchange.request.url.path(),
+                    None,
+                ),
+                format!(
+                    "{} {}",
+                    exchange.request.method,
+                    exchange.request.url.path()
+                ),
+            ),
+        };
+        let _ = context;
+        let mut message = format!(
+            "{label} answered HTTP {} with {}: internals (code, paths, queries, versions) for \
+             anyone who sends such a request",
+            response.status, kind.name
+        );
+        if kind.interactive {
+            message.push_str("; the page runs Python typed into it");
+        }
+        let finding = Finding::new(&META, place, message, kind.name)
+            .with_severity(if kind.interactive {
+                Severity::Critical
+            } else {
+                META.severity
+            })
+            .with_evidence(Evidence::Text {
+                label: "page".into(),
+                text: kind.name.to_string(),
+            })
+            .with_evidence(super::http_evidence(exchange));
+        vec![finding]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{Fixture, exchange, operation};
+
+    fn observed(body: &str, status: u16) -> Vec<Finding> {
+        let fixture = Fixture::new();
+        let op = operation("GET", "/notes/{id}", true);
+        DebugPageExposure.observe(
+            Some(&op),
+            &exchange("GET", "http://127.0.0.1:8080/notes/1'", status, &[], body),
+            &fixture.context(),
+        )
+    }
+
+    #[test]
+    fn framework_debug_pages_and_traces_are_found() {
+        for (body, expected) in [
+            (
+                "<html><title>sqlite3.OperationalError // Werkzeug Debugger</title><script src=\"?__debugger__=yes&cmd=resource\">",
+                "Werkzeug",
+            ),
+            (
+                "Traceback (most recent call last):\n  File \"/app/app.py\", line 42, in note\n    cur.execute(q)\nsqlite3.OperationalError: near \"'\"",
+                "Python traceback",
+            ),
+            (
+                "<p>You're seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p>",
+                "Django",
+            ),
+            (
+                "<pre>TypeError: Cannot read properties of undefined (reading 'id')<br> &nbsp; &nbsp;at /app/routes/notes.js:14:29<br> &nbsp; &nbsp;at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)</pre>",
+                "Node.js",
+            ),
+            (
+                "{\"error\":\"boom\",\"stack\":\"Error: boom\\n    at getNote (/srv/api/src/notes.ts:31:11)\\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)\\n    at async handler (/srv/api/src/server.ts:88:3)\"}",
+                "Node.js",
+            ),
+            (
+                "<html><body><h1>Whitelabel Error Page</h1><div>There was an unexpected error</div>",
+                "Whitelabel",
+            ),
+            (
+                "<h1>Server Error in '/' Application.</h1><h2><i>Object reference not set</i></h2>",
+                "ASP.NET",
+            ),
+            (
+                "<br />\n<b>Fatal error</b>:  Uncaught PDOException in /var/www/db.php:12",
+                "PHP",
+            ),
+            (
+                "java.lang.NullPointerException: x\n\tat java.base/java.util.Objects.requireNonNull(Objects.java:209)",
+                "Java",
+            ),
+        ] {
+            let found = observed(body, 500);
+            assert_eq!(found.len(), 1, "{expected}: {body}");
+            assert!(found[0].message.contains(expected), "{}", found[0].message);
+        }
+        assert_eq!(
+            observed("<title>Werkzeug Debugger</title>", 500)[0].severity,
+            Severity::Critical
+        );
+    }
+
+    #[test]
+    fn generic_errors_and_look_alikes_are_not_debug_pages() {
+        for body in [
+            "{\"error\":\"internal error\"}",
+            "{\"error\":\"Not found\",\"path\":\"/notes/1\"}",
+            "<h1>500 Internal Server Error</h1><p>The server encountered an internal error.</p>",
+            "{\"title\":\"Meet at 10:30 at the office\",\"notes\":\"look at src/app.js:12\"}",
+            "{\"message\":\"Traceback support was removed in v2\"}",
+        ] {
+            assert!(observed(body, 500).is_empty(), "{body}");
+        }
+    }
+}
