@@ -342,6 +342,7 @@ pub async fn run(
                 item: None,
                 code: checks::ALL[check].meta().code.clone(),
                 reason: Text::Borrowed(reason),
+                subject_absent: false,
             });
             continue;
         }
@@ -443,6 +444,12 @@ pub async fn run(
                     tested_operations.insert(op);
                 }
                 let operation = subject(group);
+                if results
+                    .iter()
+                    .any(|(_, exchange)| checks::ALL[group.check].subject_in(exchange))
+                {
+                    collected.subject_seen.insert(group.check);
+                }
                 for finding in checks::ALL[group.check].evaluate(operation, &results, &context) {
                     collected.add(finding);
                 }
@@ -494,13 +501,22 @@ pub async fn run(
 
     for &check in &active {
         let code = &checks::ALL[check].meta().code;
-        if collected.applied.contains(&check) {
+        if collected.applied.contains(&check) && !collected.subject_seen.contains(&check) {
+            // It looked everywhere and found nothing of its kind: absent, not passed.
+            run.not_applicable.push(RuleApplicability {
+                item: None,
+                code: code.clone(),
+                reason: Text::Borrowed(checks::ALL[check].absent_reason()),
+                subject_absent: true,
+            });
+        } else if collected.applied.contains(&check) {
             run.rules_applied.push(code.clone());
         } else if !run.not_applicable.iter().any(|na| &na.code == code) {
             run.not_applicable.push(RuleApplicability {
                 item: None,
                 code: code.clone(),
                 reason: Text::Borrowed("no operation gave it anything to test"),
+                subject_absent: false,
             });
         }
     }
@@ -509,6 +525,7 @@ pub async fn run(
             code: Text::Borrowed("VG406"),
             item: Some(vibeguard_core::ChecklistId::Tls02),
             reason: Text::Borrowed("the target is plain HTTP, and HSTS only applies over HTTPS (test the https:// deployment)"),
+            subject_absent: false,
         });
     }
     run.coverage = Coverage {
@@ -616,6 +633,8 @@ struct Collector {
     findings: Vec<Finding>,
     seen: BTreeSet<String>,
     applied: BTreeSet<usize>,
+    /// Checks that met their subject in at least one answer ([`checks::Check::subject_in`]).
+    subject_seen: BTreeSet<usize>,
 }
 
 impl Collector {
@@ -641,6 +660,9 @@ impl Collector {
         }
         for &check in passive {
             self.applied.insert(check);
+            if checks::ALL[check].subject_in(exchange) {
+                self.subject_seen.insert(check);
+            }
             for finding in checks::ALL[check].observe(operation, exchange, context) {
                 self.add(finding);
             }

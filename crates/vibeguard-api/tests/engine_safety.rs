@@ -275,3 +275,68 @@ async fn an_expired_login_token_is_renewed_once_and_the_requests_retried() {
         "retried with the new token"
     );
 }
+
+/// An API without cookies and without GraphQL: the cookie and GraphQL checks find their
+/// subject absent (so TLS-04, AUTH-08 and API-05 are "not applicable"), never "applied".
+#[tokio::test]
+async fn checks_whose_subject_no_answer_showed_report_it_absent() {
+    let (target, _) = server(|path, _| {
+        let body = if path == "/openapi.json" {
+            json!({
+                "openapi": "3.0.3",
+                "info": {"title": "plain", "version": "1"},
+                "paths": {"/items": {"get": {"responses": {"200": {"description": "ok"}}}}}
+            })
+            .to_string()
+        } else if path.starts_with("/items") {
+            "[]".to_string()
+        } else {
+            return "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_string();
+        };
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    })
+    .await;
+    let outcome = engine::run(
+        &settings(
+            target.clone(),
+            SpecSource::Url(target.join("/openapi.json").expect("url")),
+        ),
+        &|_| true,
+        &|_| None,
+    )
+    .await
+    .expect("runs");
+    let run = &outcome.output.run;
+    for code in ["VG408", "VG424"] {
+        assert!(
+            !run.rules_applied.iter().any(|c| c == code),
+            "{code} claims to have applied"
+        );
+        let absent = run
+            .not_applicable
+            .iter()
+            .find(|na| na.code == code)
+            .unwrap_or_else(|| panic!("{code} says nothing"));
+        assert!(absent.subject_absent, "{code}: {}", absent.reason);
+    }
+    let verdicts = vibeguard_core::checklist::evaluate(
+        &engine::rule_metas(),
+        std::slice::from_ref(run),
+        &outcome.output.findings,
+    );
+    for item in [
+        vibeguard_core::ChecklistId::Tls04,
+        vibeguard_core::ChecklistId::Api05,
+    ] {
+        let verdict = verdicts.iter().find(|v| v.id == item).expect("verdict");
+        assert_eq!(
+            verdict.status,
+            vibeguard_core::ChecklistStatus::NotApplicable,
+            "{item}: {}",
+            verdict.note
+        );
+    }
+}

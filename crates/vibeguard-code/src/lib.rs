@@ -233,13 +233,30 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
                 code: rule.meta().code.clone(),
                 item: None,
                 reason: Text::Borrowed(reason),
+                subject_absent: false,
             }),
+            Applicability::Absent(reason) => run.not_applicable.push(RuleApplicability {
+                code: rule.meta().code.clone(),
+                item: None,
+                reason: Text::Borrowed(reason),
+                subject_absent: true,
+            }),
+            Applicability::AppliedExceptAbsent(item, reason) => {
+                run.rules_applied.push(rule.meta().code.clone());
+                run.not_applicable.push(RuleApplicability {
+                    code: rule.meta().code.clone(),
+                    item: Some(item),
+                    reason: Text::Borrowed(reason),
+                    subject_absent: true,
+                });
+            }
             Applicability::AppliedExcept(item, reason) => {
                 run.rules_applied.push(rule.meta().code.clone());
                 run.not_applicable.push(RuleApplicability {
                     code: rule.meta().code.clone(),
                     item: Some(item),
                     reason,
+                    subject_absent: false,
                 });
             }
         }

@@ -370,6 +370,9 @@ pub enum ChecklistStatus {
     NotVerified,
     /// No automatic check can settle the item; a human must.
     Manual,
+    /// The item's subject is absent: every covering check that ran found nothing of its kind
+    /// (no cookies, no GraphQL, no password storage); `note` says what was looked for.
+    NotApplicable,
 }
 
 impl ChecklistStatus {
@@ -380,6 +383,7 @@ impl ChecklistStatus {
             ChecklistStatus::Failed => "failed",
             ChecklistStatus::NotVerified => "not-verified",
             ChecklistStatus::Manual => "manual",
+            ChecklistStatus::NotApplicable => "not-applicable",
         }
     }
 }
@@ -471,6 +475,8 @@ fn evaluate_item(
             ChecklistStatus::Passed,
             format!("Checked by {}; nothing found", checked_by.join(", ")),
         )
+    } else if let Some(note) = absent_subject_note(item, &covering, engines) {
+        (ChecklistStatus::NotApplicable, note)
     } else {
         (
             ChecklistStatus::NotVerified,
@@ -486,6 +492,30 @@ fn evaluate_item(
         findings: failing.iter().map(|f| f.fingerprint.clone()).collect(),
         note: Text::Owned(note),
     }
+}
+
+/// When every covering rule that reported on the item found its subject absent (and at least
+/// one did), why the item does not apply: one rule that could not look is enough to make the
+/// item "not verified" instead. One rule for every item, not a decision of each check.
+fn absent_subject_note(
+    item: &ChecklistItem,
+    covering: &[&RuleMeta],
+    engines: &[EngineRun],
+) -> Option<String> {
+    let reports: Vec<&crate::engine::RuleApplicability> = engines
+        .iter()
+        .flat_map(|run| run.not_applicable.iter())
+        .filter(|na| na.item.is_none_or(|only| only == item.id))
+        .filter(|na| covering.iter().any(|rule| rule.code == na.code))
+        .collect();
+    if reports.is_empty() || !reports.iter().all(|na| na.subject_absent) {
+        return None;
+    }
+    let reasons: Vec<String> = reports
+        .iter()
+        .map(|na| format!("{}: {}", na.code, na.reason))
+        .collect();
+    Some(format!("Nothing of its kind here ({})", reasons.join("; ")))
 }
 
 /// Says why no covering check applied and what would enable one.

@@ -106,6 +106,10 @@ pub struct RuleApplicability {
     pub item: Option<crate::checklist::ChecklistId>,
     /// Why.
     pub reason: Text,
+    /// The rule found its subject absent (no cookies set, no GraphQL endpoint), rather than
+    /// being unable to look: when every covering rule says so, the item is not applicable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub subject_absent: bool,
 }
 
 /// One engine's part of a run.

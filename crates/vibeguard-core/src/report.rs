@@ -173,6 +173,9 @@ pub struct ChecklistCounts {
     pub not_verified: usize,
     /// Items that need a human.
     pub manual: usize,
+    /// Items whose subject is absent from the project and the API.
+    #[serde(default)]
+    pub not_applicable: usize,
 }
 
 /// The numbers of a run and its outcome.
@@ -352,6 +355,7 @@ fn summarize(
             ChecklistStatus::Failed => counts.failed += 1,
             ChecklistStatus::NotVerified => counts.not_verified += 1,
             ChecklistStatus::Manual => counts.manual += 1,
+            ChecklistStatus::NotApplicable => counts.not_applicable += 1,
         }
     }
     Summary {

@@ -58,6 +58,7 @@ fn hygiene_run(
             item: None,
             code: Text::Borrowed(*code),
             reason: Text::Borrowed(*reason),
+            subject_absent: false,
         })
         .collect();
     run
@@ -135,6 +136,49 @@ fn findings_fail_items_unless_suppressed() {
         "the suppressed VG306 finding does not count"
     );
     assert!(data04.note.contains("baselined"));
+    assert_eq!(
+        verdict(&verdicts, ChecklistId::Deps03).status,
+        ChecklistStatus::Passed
+    );
+}
+
+#[test]
+fn an_item_whose_subject_is_absent_everywhere_is_not_applicable() {
+    let absent = |code: &'static str, reason: &'static str| RuleApplicability {
+        item: None,
+        code: Text::Borrowed(code),
+        reason: Text::Borrowed(reason),
+        subject_absent: true,
+    };
+    // VG304 alone covers DEPS-03 in these rules.
+    let mut run = hygiene_run(&["VG301"], &[]);
+    run.not_applicable
+        .push(absent("VG304", "no dependencies at all"));
+    let verdicts = evaluate(&rules(), &[run.clone()], &[]);
+    let deps03 = verdict(&verdicts, ChecklistId::Deps03);
+    assert_eq!(deps03.status, ChecklistStatus::NotApplicable);
+    assert!(
+        deps03.note.contains("no dependencies at all"),
+        "{}",
+        deps03.note
+    );
+
+    // One covering rule that could not look is enough to keep it "not verified".
+    run.not_applicable.push(RuleApplicability {
+        subject_absent: false,
+        ..absent("VG304", "the manifest could not be read")
+    });
+    let verdicts = evaluate(&rules(), &[run], &[]);
+    assert_eq!(
+        verdict(&verdicts, ChecklistId::Deps03).status,
+        ChecklistStatus::NotVerified
+    );
+
+    // A rule that applied makes it a pass, whatever another says.
+    let mut run = hygiene_run(&["VG301", "VG304"], &[]);
+    run.not_applicable
+        .push(absent("VG304", "no dependencies at all"));
+    let verdicts = evaluate(&rules(), &[run], &[]);
     assert_eq!(
         verdict(&verdicts, ChecklistId::Deps03).status,
         ChecklistStatus::Passed

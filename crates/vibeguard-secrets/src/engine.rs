@@ -144,6 +144,7 @@ pub fn run(
                 code: rule.code.clone(),
                 item: None,
                 reason: "no text file to scan".into(),
+                subject_absent: false,
             });
         }
     }
@@ -175,6 +176,7 @@ pub fn run(
                         .cloned()
                         .unwrap_or_else(|| "the history could not be read".into())
                         .into(),
+                    subject_absent: false,
                 });
             }
         } else {
@@ -182,6 +184,7 @@ pub fn run(
                 code: secret_in_history::META.code.clone(),
                 item: None,
                 reason: "the git history was not scanned (run with --history)".into(),
+                subject_absent: false,
             });
         }
     }

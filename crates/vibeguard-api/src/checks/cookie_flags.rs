@@ -113,6 +113,19 @@ impl Check for CookieFlags {
         true
     }
 
+    fn subject_in(&self, exchange: &Exchange) -> bool {
+        exchange.response().is_some_and(|response| {
+            response
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+        })
+    }
+
+    fn absent_reason(&self) -> &'static str {
+        "no answer of the run set a cookie (credentials travel in headers)"
+    }
+
     fn observe(
         &self,
         _operation: Option<&Operation>,

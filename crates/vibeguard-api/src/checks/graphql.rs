@@ -236,6 +236,15 @@ impl Check for GraphQl {
         &META
     }
 
+    fn subject_in(&self, exchange: &Exchange) -> bool {
+        json_of(exchange)
+            .is_some_and(|v| v.pointer("/data/__typename").is_some_and(Value::is_string))
+    }
+
+    fn absent_reason(&self) -> &'static str {
+        "no GraphQL endpoint answered (configured, described, or at a usual path)"
+    }
+
     fn plan_target(&self, context: &Context<'_>) -> Vec<Probe> {
         Self::candidates(context)
             .iter()

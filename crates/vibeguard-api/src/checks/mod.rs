@@ -588,6 +588,20 @@ pub trait Check: Sync {
         false
     }
 
+    /// Whether an answer holds what the check judges (a cookie being set, a GraphQL endpoint
+    /// answering). A check that saw its subject in no answer of the run reports it absent
+    /// ([`Check::absent_reason`]) instead of applying: nothing was checked, and nothing needs
+    /// to be.
+    fn subject_in(&self, _exchange: &Exchange) -> bool {
+        true
+    }
+
+    /// What the run without the check's subject means, for the report ("no answer set a
+    /// cookie").
+    fn absent_reason(&self) -> &'static str {
+        "nothing of its kind was seen"
+    }
+
     /// Findings from one exchange of the run (passive checks), with its operation when known.
     fn observe(
         &self,

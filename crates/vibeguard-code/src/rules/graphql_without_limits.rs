@@ -169,7 +169,7 @@ impl CodeRule for GraphqlWithoutLimits {
             }
         }
         if servers == 0 {
-            Applicability::NotApplicable("no GraphQL server found in the code")
+            Applicability::Absent("no GraphQL server found in the code")
         } else {
             Applicability::Applied
         }

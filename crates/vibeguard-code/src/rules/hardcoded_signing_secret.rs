@@ -235,9 +235,9 @@ impl CodeRule for HardcodedSigningSecret {
             }
         }
         match super::any_code(cx) {
-            Applicability::Applied if !any_signing => Applicability::AppliedExcept(
+            Applicability::Applied if !any_signing => Applicability::AppliedExceptAbsent(
                 ChecklistId::Auth07,
-                vibeguard_core::Text::Borrowed("no JWT or session signing found in the code"),
+                "no JWT or session signing found in the code",
             ),
             applicability => applicability,
         }

@@ -231,7 +231,7 @@ impl CodeRule for InsecureCookie {
         if any_cookie {
             Applicability::Applied
         } else {
-            Applicability::NotApplicable("no cookies set or configured in the code")
+            Applicability::Absent("no cookies set or configured in the code")
         }
     }
 }

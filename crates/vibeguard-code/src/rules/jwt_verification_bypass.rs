@@ -140,7 +140,7 @@ impl CodeRule for JwtVerificationBypass {
         if applied {
             Applicability::Applied
         } else {
-            Applicability::NotApplicable("no JWT handling found in the code")
+            Applicability::Absent("no JWT handling found in the code")
         }
     }
 }

@@ -180,7 +180,7 @@ impl CodeRule for JwtWithoutExpiry {
         if applied {
             Applicability::Applied
         } else {
-            Applicability::NotApplicable("no JWT signing found in the code")
+            Applicability::Absent("no JWT signing found in the code")
         }
     }
 }

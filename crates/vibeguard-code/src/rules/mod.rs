@@ -85,9 +85,15 @@ pub enum Applicability {
     Applied,
     /// Nothing of its kind was found; the reason says what was missing.
     NotApplicable(&'static str),
+    /// The code has none of what the rule judges (no cookies set, no GraphQL server, no
+    /// password handling): its checklist items may be "not applicable" rather than unverified.
+    Absent(&'static str),
     /// It looked at something, but not at anything one of its checklist items is about (a
     /// secrets rule that saw no token signing says nothing about JWTs).
     AppliedExcept(ChecklistId, vibeguard_core::Text),
+    /// It looked at something, but the subject of one of its items is absent from the code
+    /// (a secrets rule that saw no token signing: AUTH-07 has nothing to judge here).
+    AppliedExceptAbsent(ChecklistId, &'static str),
 }
 
 /// What rules read.

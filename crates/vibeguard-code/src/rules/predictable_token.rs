@@ -197,7 +197,7 @@ impl CodeRule for PredictableToken {
         if any_token {
             Applicability::Applied
         } else {
-            Applicability::NotApplicable("no session, reset or API tokens made in the code")
+            Applicability::Absent("no session, reset or API tokens made in the code")
         }
     }
 }

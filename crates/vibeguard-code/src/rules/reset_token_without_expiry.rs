@@ -255,7 +255,7 @@ impl CodeRule for ResetTokenWithoutExpiry {
         if any_stored {
             Applicability::Applied
         } else {
-            Applicability::NotApplicable("no stored password-reset or verification tokens found")
+            Applicability::Absent("no stored password-reset or verification tokens found")
         }
     }
 }

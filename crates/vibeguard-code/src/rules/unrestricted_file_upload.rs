@@ -289,7 +289,7 @@ impl CodeRule for UnrestrictedFileUpload {
         if any_body_handling {
             Applicability::Applied
         } else {
-            Applicability::NotApplicable("no file uploads or body parsers found in the code")
+            Applicability::Absent("no file uploads or body parsers found in the code")
         }
     }
 }

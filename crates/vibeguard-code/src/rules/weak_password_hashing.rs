@@ -240,7 +240,7 @@ impl CodeRule for WeakPasswordHashing {
         if any_password {
             Applicability::Applied
         } else {
-            Applicability::NotApplicable("no password handling found in the code")
+            Applicability::Absent("no password handling found in the code")
         }
     }
 }

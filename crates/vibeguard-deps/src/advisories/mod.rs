@@ -542,6 +542,7 @@ pub fn run(
                 code: meta.code.clone(),
                 item: None,
                 reason: Text::Owned(reason),
+                subject_absent: false,
             });
             continue;
         }
@@ -565,6 +566,7 @@ pub fn run(
                 code: meta.code.clone(),
                 item: Some(item),
                 reason: Text::Owned(reasons.join("; ")),
+                subject_absent: false,
             });
         }
     }

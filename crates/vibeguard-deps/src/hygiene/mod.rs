@@ -68,6 +68,7 @@ pub fn run_on(project: &ProjectModel<'_>, enabled: &dyn Fn(&str) -> bool) -> Eng
                     item: None,
                     code: meta.code.clone(),
                     reason: Text::Borrowed(reason),
+                    subject_absent: false,
                 })
             }
         }

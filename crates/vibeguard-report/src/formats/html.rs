@@ -28,7 +28,7 @@ td:first-child, td[class^="status-"] { white-space: nowrap; }
 .critical { background: var(--critical); } .high { background: var(--high); } .medium { background: var(--medium); }
 .low { background: var(--low); } .info { background: var(--info); }
 .status-passed { color: var(--pass); font-weight: 600; } .status-failed { color: var(--high); font-weight: 600; }
-.status-not-verified, .status-manual { color: var(--muted); }
+.status-not-verified, .status-manual, .status-not-applicable { color: var(--muted); }
 .finding { background: var(--card); border: 1px solid var(--line); border-left: 4px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 10px 0; }
 .finding.sev-critical { border-left-color: var(--critical); } .finding.sev-high { border-left-color: var(--high); }
 .finding.sev-medium { border-left-color: var(--medium); } .finding.sev-low { border-left-color: var(--low); }

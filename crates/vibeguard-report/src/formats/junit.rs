@@ -96,7 +96,9 @@ pub fn render(report: &Report) -> String {
                         .collect(),
                 },
                 ChecklistStatus::Passed => Case::Passed { name },
-                ChecklistStatus::NotVerified | ChecklistStatus::Manual => Case::Skipped {
+                ChecklistStatus::NotVerified
+                | ChecklistStatus::Manual
+                | ChecklistStatus::NotApplicable => Case::Skipped {
                     name,
                     message: format!("{}: {}", verdict.status, verdict.note),
                 },

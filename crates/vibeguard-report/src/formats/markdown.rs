@@ -40,7 +40,7 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "| Active findings | {} |", row.join(" | "));
     let _ = writeln!(
         out,
-        "\n{} baselined · {} suppressed{} · {} error(s) · checklist: {} passed, {} failed, {} not verified, {} manual\n",
+        "\n{} baselined · {} suppressed{} · {} error(s) · checklist: {} passed, {} failed, {} not verified, {} manual, {} not applicable\n",
         s.baselined,
         s.suppressed,
         test_code_note(s),
@@ -48,7 +48,8 @@ pub fn render(report: &Report) -> String {
         s.checklist.passed,
         s.checklist.failed,
         s.checklist.not_verified,
-        s.checklist.manual
+        s.checklist.manual,
+        s.checklist.not_applicable
     );
 
     let gating: Vec<&Finding> = report.gating_findings().collect();
@@ -100,6 +101,7 @@ pub fn render(report: &Report) -> String {
             ChecklistStatus::Failed => "❌ failed",
             ChecklistStatus::NotVerified => "➖ not verified",
             ChecklistStatus::Manual => "👤 manual",
+            ChecklistStatus::NotApplicable => "⚪ not applicable",
         };
         let _ = writeln!(
             out,

@@ -267,15 +267,18 @@ fn checklist(out: &mut String, report: &Report, paint: &Painter, verbose: bool) 
             ChecklistStatus::Failed => (paint.severity(Severity::High, "✗"), "FAILED"),
             ChecklistStatus::NotVerified => (paint.dim("·"), "not verified"),
             ChecklistStatus::Manual => (paint.dim("?"), "manual"),
+            ChecklistStatus::NotApplicable => (paint.dim("–"), "not applicable"),
         };
         let detail = match verdict.status {
-            ChecklistStatus::Failed | ChecklistStatus::Passed => verdict.note.to_string(),
+            ChecklistStatus::Failed | ChecklistStatus::Passed | ChecklistStatus::NotApplicable => {
+                verdict.note.to_string()
+            }
             _ if verbose => verdict.note.to_string(),
             _ => String::new(),
         };
         let _ = write!(
             out,
-            "  {mark} {:<8} {:<12} {}",
+            "  {mark} {:<8} {:<14} {}",
             verdict.id.as_str(),
             status,
             verdict.title
@@ -353,8 +356,16 @@ fn summary(out: &mut String, report: &Report, paint: &Painter) {
     };
     let _ = writeln!(
         out,
-        "Summary: {line} · checklist {} passed, {} failed, {} not verified, {} manual · {outcome}",
-        c.passed, c.failed, c.not_verified, c.manual
+        "Summary: {line} · checklist {} passed, {} failed, {} not verified, {} manual{} · {outcome}",
+        c.passed,
+        c.failed,
+        c.not_verified,
+        c.manual,
+        if c.not_applicable > 0 {
+            format!(", {} not applicable", c.not_applicable)
+        } else {
+            String::new()
+        }
     );
     // A pass that skipped a check for lack of data says so on the next line, where the eye
     // lands after the verdict.

@@ -252,6 +252,7 @@ pub fn canonical_report() -> Report {
         item: None,
         code: Text::Borrowed("VG402"),
         reason: Text::Borrowed("no login operation in the spec"),
+        subject_absent: false,
     }];
     api.duration_ms = 1480;
 
