@@ -225,6 +225,7 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
             (applicability, found)
         })
         .collect();
+    let no_app = routes.routes.is_empty();
     for (rule, (applicability, found)) in active.iter().zip(outcomes) {
         findings.extend(found);
         match applicability {
@@ -233,6 +234,17 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
                 code: rule.meta().code.clone(),
                 item: None,
                 reason: Text::Borrowed(reason),
+                subject_absent: false,
+            }),
+            // Absence is known only of a web app the engine reads: with no routes in JavaScript,
+            // TypeScript or Python (a Go or Rust service, a folder of scripts), the app was not
+            // looked at, and its cookies or uploads are unknown rather than absent.
+            Applicability::Absent(_) if no_app => run.not_applicable.push(RuleApplicability {
+                code: rule.meta().code.clone(),
+                item: None,
+                reason: Text::Borrowed(
+                    "no web app found in the JavaScript, TypeScript or Python code",
+                ),
                 subject_absent: false,
             }),
             Applicability::Absent(reason) => run.not_applicable.push(RuleApplicability {

@@ -44,3 +44,33 @@ fn a_request_read_from_an_unknown_name_leaves_input_items_unverified() {
     )]);
     assert!(known.is_empty(), "{known:?}");
 }
+
+fn password_rule_report(files: &[(&str, &str)]) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        std::fs::write(dir.path().join(path), text).expect("write");
+    }
+    let tree = ProjectTree::walk(dir.path(), &WalkOptions::default()).expect("walk");
+    let output = run(&tree, &|_| true, &CodeOptions::default()).output;
+    let report = output
+        .run
+        .not_applicable
+        .iter()
+        .find(|na| na.code == "VG112")
+        .expect("VG112 reports");
+    (report.subject_absent, report.reason.to_string())
+}
+
+#[test]
+fn absence_is_claimed_only_of_a_web_app_the_engine_reads() {
+    // A web app without password handling: AUTH-03 has nothing to judge.
+    let (absent, reason) = password_rule_report(&[(
+        "app.py",
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/health')\ndef health():\n    return 'ok'\n",
+    )]);
+    assert!(absent, "{reason}");
+    // A helper script and no web app: the app (in another language, elsewhere) was not read.
+    let (absent, reason) = password_rule_report(&[("tool.py", "print('hello')\n")]);
+    assert!(!absent, "{reason}");
+    assert!(reason.contains("no web app"), "{reason}");
+}
