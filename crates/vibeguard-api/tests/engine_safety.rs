@@ -340,3 +340,88 @@ async fn checks_whose_subject_no_answer_showed_report_it_absent() {
         );
     }
 }
+
+/// An API that signs its tokens with six random digits (as one app written by others did): the
+/// key is found offline in the standard profile, a token forged with it is accepted, and the
+/// finding says how long the search took.
+#[tokio::test]
+async fn a_token_key_of_six_digits_is_found_and_proven() {
+    use vibeguard_api::checks::jwt::{self, Jwt, Signing};
+    const KEY: &[u8] = b"604172";
+    let token_for = |subject: &str| {
+        let (serde_json::Value::Object(header), serde_json::Value::Object(claims)) = (
+            json!({"alg": "HS256", "typ": "JWT"}),
+            json!({"sub": subject, "exp": 4_102_444_800u64}),
+        ) else {
+            unreachable!()
+        };
+        jwt::encode(&header, &claims, Signing::Hmac("HS256", KEY))
+    };
+    let (target, _) = server(move |path, request| {
+        let answer = |status: &str, body: String| {
+            format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            )
+        };
+        if path == "/openapi.json" {
+            return answer("200 OK", json!({
+                "openapi": "3.0.3",
+                "info": {"title": "digits", "version": "1"},
+                "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+                "paths": {
+                    "/login": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"user": {"type": "string"}}}}}}, "responses": {"200": {"description": "ok"}}}},
+                    "/me": {"get": {"security": [{"bearer": []}], "responses": {"200": {"description": "ok"}, "401": {"description": "no"}}}}
+                }
+            }).to_string());
+        }
+        if path == "/login" {
+            let user = if request.contains("\"bob\"") { "bob" } else { "alice" };
+            return answer("200 OK", json!({"token": token_for(user)}).to_string());
+        }
+        if path == "/me" {
+            let presented = request
+                .lines()
+                .find_map(|line| line.strip_prefix("authorization: Bearer ").or_else(|| line.strip_prefix("Authorization: Bearer ")))
+                .map(|token| token.trim().to_string());
+            let verified = presented.as_deref().and_then(Jwt::parse).filter(|parsed| {
+                let resigned = jwt::encode(&parsed.header, &parsed.claims, Signing::Hmac("HS256", KEY));
+                Some(resigned) == presented
+            });
+            return match verified.and_then(|parsed| parsed.claims.get("sub").cloned()) {
+                Some(subject) => answer("200 OK", json!({"user": subject}).to_string()),
+                None => answer("401 Unauthorized", "{}".into()),
+            };
+        }
+        answer("404 Not Found", "{}".into())
+    })
+    .await;
+    let mut run = settings(
+        target.clone(),
+        SpecSource::Url(target.join("/openapi.json").expect("url")),
+    );
+    for name in ["alice", "bob"] {
+        run.identities.push((
+            name.into(),
+            IdentityConfig::json_login("/login", json!({ "user": name }), "/token"),
+        ));
+    }
+    let outcome = engine::run(&run, &|code| code == "VG411", &|_| None)
+        .await
+        .expect("runs");
+    let finding = outcome
+        .output
+        .findings
+        .iter()
+        .find(|f| f.code == "VG411")
+        .unwrap_or_else(|| panic!("{:#?}", outcome.output));
+    assert!(
+        finding.message.contains("604… (6 characters)"),
+        "{}",
+        finding.message
+    );
+    assert!(finding.message.contains("bob"), "{}", finding.message);
+    let evidence = format!("{:?}", finding.evidence);
+    assert!(evidence.contains("digits of 6 characters"), "{evidence}");
+    assert!(evidence.contains(" s (searched"), "{evidence}");
+}

@@ -198,6 +198,207 @@ fn combine<'a>(
     }
 }
 
+/// Short key spaces searched after the wordlist, in this order (cheapest first): every
+/// string of the alphabet up to the length — keys such as `482913` or `abcde` that a person
+/// or a careless generator picks.
+const KEY_SPACES: &[(&str, &[u8], usize)] = &[
+    ("digits", b"0123456789", 6),
+    ("lowercase letters", b"abcdefghijklmnopqrstuvwxyz", 4),
+    ("digits", b"0123456789", 7),
+    ("lowercase letters", b"abcdefghijklmnopqrstuvwxyz", 5),
+    ("digits", b"0123456789", 8),
+];
+
+/// What an offline search for a token's HMAC secret did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretSearch {
+    /// The secret, when found.
+    pub secret: Option<String>,
+    /// Candidates tried.
+    pub tried: u64,
+    /// What was searched, completely: "the wordlist (… candidates)", "digits up to 7", ….
+    pub searched: Vec<String>,
+    /// What the time budget cut short, if anything.
+    pub cut: Option<String>,
+    /// How long it took.
+    pub elapsed: std::time::Duration,
+}
+
+/// How long the offline search for an HMAC secret may take, by profile: the wordlist alone
+/// (quick); with digits up to 7 and lowercase letters up to 5, about 45 million keys at some 9
+/// million per second on two cores (standard); everything, digits up to 8 (deep).
+pub fn search_budget(profile: super::Profile) -> std::time::Duration {
+    match profile {
+        super::Profile::Quick => std::time::Duration::ZERO,
+        super::Profile::Standard => std::time::Duration::from_secs(5),
+        super::Profile::Deep => std::time::Duration::from_secs(60),
+    }
+}
+
+/// Searches `jwt`'s HMAC secret offline: the wordlist, then every string of digits up to 8
+/// characters and of lowercase letters up to 5, on every core, until `budget` runs out. The
+/// result is kept per token, so the checks that need the secret search once.
+pub fn search_secret(jwt: &Jwt, budget: std::time::Duration) -> SecretSearch {
+    type Cache =
+        std::sync::Mutex<std::collections::HashMap<String, (std::time::Duration, SecretSearch)>>;
+    static CACHE: LazyLock<Cache> = LazyLock::new(Cache::default);
+    let key = format!(
+        "{}.{}",
+        jwt.signing_input,
+        URL_SAFE_NO_PAD.encode(&jwt.signature)
+    );
+    // A search is reused when it settled the question or had at least this budget.
+    if let Some((_, done)) = CACHE
+        .lock()
+        .ok()
+        .and_then(|cache| cache.get(&key).cloned())
+        .filter(|(spent, done)| done.secret.is_some() || done.cut.is_none() || *spent >= budget)
+    {
+        return done;
+    }
+    let result = search_uncached(jwt, budget);
+    if let Ok(mut cache) = CACHE.lock() {
+        cache.insert(key, (budget, result.clone()));
+    }
+    result
+}
+
+fn search_uncached(jwt: &Jwt, budget: std::time::Duration) -> SecretSearch {
+    let started = std::time::Instant::now();
+    let (found, tried) = crack(jwt);
+    let mut search = SecretSearch {
+        secret: found.map(str::to_string),
+        tried: tried as u64,
+        searched: vec![format!("the wordlist ({tried} candidates)")],
+        cut: None,
+        elapsed: started.elapsed(),
+    };
+    let alg = jwt.alg();
+    if search.secret.is_some() || !alg.starts_with("HS") {
+        return search;
+    }
+    let deadline = started + budget;
+    for &(name, alphabet, length) in KEY_SPACES {
+        // The shorter strings of this alphabet were covered by an earlier entry or are covered
+        // now: each entry searches exactly its length, and 1..length on its first use.
+        let first = KEY_SPACES
+            .iter()
+            .position(|(n, _, _)| *n == name)
+            .is_some_and(|at| KEY_SPACES[at].2 == length);
+        let lengths = if first { 1..=length } else { length..=length };
+        for len in lengths {
+            match search_space(jwt, alg, alphabet, len, deadline) {
+                SpaceResult::Found(secret, count) => {
+                    search.tried += count;
+                    search
+                        .searched
+                        .push(format!("{name} of {len} characters, where it was"));
+                    search.secret = Some(secret);
+                    search.elapsed = started.elapsed();
+                    return search;
+                }
+                SpaceResult::Exhausted(count) => search.tried += count,
+                SpaceResult::OutOfTime(count) => {
+                    search.tried += count;
+                    search.cut = Some(format!("{name} of length {len}"));
+                    search.elapsed = started.elapsed();
+                    return search;
+                }
+            }
+        }
+        search
+            .searched
+            .push(format!("{name} up to {length} characters"));
+    }
+    search.elapsed = started.elapsed();
+    search
+}
+
+enum SpaceResult {
+    Found(String, u64),
+    Exhausted(u64),
+    OutOfTime(u64),
+}
+
+/// Every string of `length` characters of `alphabet`, split over the machine's cores.
+fn search_space(
+    jwt: &Jwt,
+    alg: &str,
+    alphabet: &[u8],
+    length: usize,
+    deadline: std::time::Instant,
+) -> SpaceResult {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let total = (alphabet.len() as u64).saturating_pow(length as u32);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8) as u64;
+    let found: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let stop = AtomicBool::new(false);
+    let out_of_time = AtomicBool::new(false);
+    let tried = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for worker in 0..threads {
+            let (found, stop, out_of_time, tried) = (&found, &stop, &out_of_time, &tried);
+            scope.spawn(move || {
+                let from = total * worker / threads;
+                let to = total * (worker + 1) / threads;
+                let mut key = vec![0u8; length];
+                let mut done = 0u64;
+                for index in from..to {
+                    if done % 4096 == 0 && done > 0 {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        if std::time::Instant::now() >= deadline {
+                            out_of_time.store(true, Ordering::Relaxed);
+                            stop.store(true, Ordering::Relaxed);
+                            break;
+                        }
+                    }
+                    let mut rest = index;
+                    for slot in key.iter_mut().rev() {
+                        *slot = alphabet[(rest % alphabet.len() as u64) as usize];
+                        rest /= alphabet.len() as u64;
+                    }
+                    done += 1;
+                    if verifies(alg, &key, jwt) {
+                        if let Ok(mut slot) = found.lock() {
+                            *slot = Some(String::from_utf8_lossy(&key).into_owned());
+                        }
+                        stop.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                }
+                tried.fetch_add(done, Ordering::Relaxed);
+            });
+        }
+    });
+    let count = tried.load(Ordering::Relaxed);
+    match found.into_inner().ok().flatten() {
+        Some(secret) => SpaceResult::Found(secret, count),
+        None if out_of_time.load(Ordering::Relaxed) => SpaceResult::OutOfTime(count),
+        None => SpaceResult::Exhausted(count),
+    }
+}
+
+/// Whether `key` signs `jwt` (no allocation: this runs millions of times).
+fn verifies(alg: &str, key: &[u8], jwt: &Jwt) -> bool {
+    fn run<M: Mac + KeyInit>(key: &[u8], jwt: &Jwt) -> bool {
+        let Ok(mut mac) = <M as KeyInit>::new_from_slice(key) else {
+            return false;
+        };
+        mac.update(jwt.signing_input.as_bytes());
+        mac.verify_slice(&jwt.signature).is_ok()
+    }
+    match alg {
+        "HS256" => run::<Hmac<Sha256>>(key, jwt),
+        "HS384" => run::<Hmac<Sha384>>(key, jwt),
+        "HS512" => run::<Hmac<Sha512>>(key, jwt),
+        _ => false,
+    }
+}
+
 /// The first HMAC secret from the wordlist that verifies `jwt`, and how many were tried.
 pub fn crack(jwt: &Jwt) -> (Option<&'static str>, usize) {
     let alg = jwt.alg();
@@ -406,5 +607,36 @@ mod tests {
         assert_eq!(found, None);
         assert_eq!(tried, candidate_secrets().len());
         assert_eq!(masked("supersecret"), "sup… (11 characters)");
+    }
+
+    #[test]
+    fn short_key_spaces_are_searched_after_the_wordlist() {
+        let (Value::Object(header), Value::Object(claims)) =
+            (json!({"alg": "HS256"}), json!({"sub": "1"}))
+        else {
+            unreachable!()
+        };
+        for secret in ["482913", "zqxv"] {
+            let token = encode(&header, &claims, Signing::Hmac("HS256", secret.as_bytes()));
+            let search = search_secret(
+                &Jwt::parse(&token).expect("parses"),
+                std::time::Duration::from_secs(60),
+            );
+            assert_eq!(search.secret.as_deref(), Some(secret), "{search:?}");
+            assert!(search.tried > candidate_secrets().len() as u64);
+        }
+        // A strong key: the budget ends the search, and the report says where.
+        let token = encode(
+            &header,
+            &claims,
+            Signing::Hmac("HS256", b"q8V!r2#Lw9zT@x4mN7pK"),
+        );
+        let search = search_secret(
+            &Jwt::parse(&token).expect("parses"),
+            std::time::Duration::from_millis(300),
+        );
+        assert_eq!(search.secret, None);
+        assert!(search.cut.is_some(), "{search:?}");
+        assert!(search.searched[0].starts_with("the wordlist"));
     }
 }
