@@ -346,7 +346,7 @@ fn search_space(
                 let mut key = vec![0u8; length];
                 let mut done = 0u64;
                 for index in from..to {
-                    if done % 4096 == 0 && done > 0 {
+                    if done.is_multiple_of(4096) && done > 0 {
                         if stop.load(Ordering::Relaxed) {
                             break;
                         }
