@@ -107,6 +107,44 @@ pub fn json_body(request: &Request) -> Option<serde_json::Map<String, Value>> {
     }
 }
 
+/// The fields of a login-shaped body — a JSON object, or a form (`username=…&password=…`, as
+/// OAuth2's password grant and HTML forms send) — and how it was encoded.
+pub fn login_fields(
+    request: &Request,
+) -> Option<(crate::spec::BodyKind, serde_json::Map<String, Value>)> {
+    if let Some(map) = json_body(request) {
+        return Some((crate::spec::BodyKind::Json, map));
+    }
+    let is_form = request
+        .header_value("content-type")
+        .is_some_and(|t| t.to_ascii_lowercase().contains("x-www-form-urlencoded"));
+    if !is_form {
+        return None;
+    }
+    let map: serde_json::Map<String, Value> = url::form_urlencoded::parse(request.body.as_deref()?)
+        .map(|(name, value)| (name.into_owned(), Value::String(value.into_owned())))
+        .collect();
+    (!map.is_empty()).then_some((crate::spec::BodyKind::Form, map))
+}
+
+/// `request` with its body replaced by `fields`, encoded the way `kind` says.
+pub fn with_login_fields(
+    request: &Request,
+    kind: crate::spec::BodyKind,
+    fields: serde_json::Map<String, Value>,
+) -> Request {
+    let media_type = match kind {
+        crate::spec::BodyKind::Form => "application/x-www-form-urlencoded",
+        _ => "application/json",
+    };
+    super::with_body(
+        super::inputs::strip_body(request),
+        kind,
+        media_type,
+        &Value::Object(fields),
+    )
+}
+
 /// A body for `operation` whose secret fields are wrong (`vibeguard-Wrong-<n>`) and whose account
 /// fields name `account` when given.
 pub fn wrong_attempt(

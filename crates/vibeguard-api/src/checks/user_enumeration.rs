@@ -68,19 +68,20 @@ static META: RuleMeta = RuleMeta {
 /// A timing difference counts when every pair differs by at least this much.
 const MIN_GAP: Duration = Duration::from_millis(25);
 
-/// The first identity's account name and the login request's body.
+/// The first identity's account name and the login request's body (JSON or form).
 fn account(context: &Context<'_>) -> Option<(String, String, Request)> {
     let login = context.identities.first()?.login.clone()?;
-    let body = auth_flows::json_body(&login)?;
+    let (_, body) = auth_flows::login_fields(&login)?;
     let (field, value) = body
         .iter()
         .find(|(name, value)| auth_flows::is_account_field(name) && value.is_string())?;
     Some((field.clone(), value.as_str()?.to_string(), login))
 }
 
-/// `request` with its JSON body's account field set to `name` and secret fields wrong.
+/// `request` with its body's account field set to `name` and secret fields wrong, encoded as
+/// it was (JSON or form).
 fn attempt(request: &Request, account_field: &str, name: &str) -> Option<Request> {
-    let mut body = auth_flows::json_body(request)?;
+    let (kind, mut body) = auth_flows::login_fields(request)?;
     for (field, value) in body.iter_mut() {
         if field == account_field {
             *value = Value::String(name.to_string());
@@ -88,12 +89,7 @@ fn attempt(request: &Request, account_field: &str, name: &str) -> Option<Request
             *value = Value::String("vibeguard-Wrong-E".into());
         }
     }
-    Some(with_body(
-        strip_body(request),
-        BodyKind::Json,
-        "application/json",
-        &Value::Object(body),
-    ))
+    Some(auth_flows::with_login_fields(request, kind, body))
 }
 
 /// The labels' kinds.
@@ -115,7 +111,7 @@ impl Check for UserEnumeration {
 
     fn not_applicable(&self, context: &Context<'_>) -> Option<&'static str> {
         account(context).is_none().then_some(
-            "the first identity is not a login identity with a JSON body naming its account",
+            "the first identity is not a login identity whose body (JSON or form) names its account",
         )
     }
 
@@ -393,5 +389,44 @@ mod tests {
             ))
             .is_empty()
         );
+    }
+
+    /// An OAuth2 password-grant login (`/token`, form-encoded, as FastAPI's
+    /// `OAuth2PasswordRequestForm` takes it) is probed in the same encoding.
+    #[test]
+    fn a_form_encoded_login_is_probed_as_a_form() {
+        let mut fixture = Fixture::new();
+        let mut login = Request::new(
+            "POST",
+            Url::parse("http://127.0.0.1:8080/token").expect("url"),
+        );
+        login.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        login.body = Some(b"grant_type=password&username=alice&password=alice-pass".to_vec());
+        fixture.identities[0].login = Some(login);
+        let context = fixture.context();
+        assert_eq!(UserEnumeration.not_applicable(&context), None);
+        let probes = UserEnumeration.plan(&operation("POST", "/token", false), &context);
+        assert_eq!(probes.len(), 8);
+        for probe in &probes {
+            let body = String::from_utf8_lossy(probe.request.body.as_deref().unwrap_or_default())
+                .into_owned();
+            assert!(body.contains("grant_type=password"), "{body}");
+            assert!(!body.contains("alice-pass"), "{body}");
+            assert_eq!(
+                probe.request.header_value("content-type"),
+                Some("application/x-www-form-urlencoded")
+            );
+        }
+        let unknown = probes
+            .iter()
+            .filter(|p| {
+                String::from_utf8_lossy(p.request.body.as_deref().unwrap_or_default())
+                    .contains("username=vibeguard_nobody_")
+            })
+            .count();
+        assert_eq!(unknown, 4, "half the attempts name an unknown account");
     }
 }
