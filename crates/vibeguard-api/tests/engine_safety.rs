@@ -64,6 +64,19 @@ fn settings(target: Url, spec: SpecSource) -> ApiSettings {
     }
 }
 
+/// A run of every check against `target`, described at `described`'s `/openapi.json`.
+async fn run_described(target: &Url, described: &Url) -> Result<engine::ApiOutcome, ApiError> {
+    engine::run(
+        &settings(
+            target.clone(),
+            SpecSource::Url(described.join("/openapi.json").expect("url")),
+        ),
+        &|_| true,
+        &|_| None,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn nothing_leaves_the_origin_whatever_the_spec_and_redirects_say() {
     let (elsewhere, elsewhere_connections) =
@@ -87,16 +100,7 @@ async fn nothing_leaves_the_origin_whatever_the_spec_and_redirects_say() {
         }
     })
     .await;
-    let outcome = engine::run(
-        &settings(
-            target.clone(),
-            SpecSource::Url(target.join("/openapi.json").expect("url")),
-        ),
-        &|_| true,
-        &|_| None,
-    )
-    .await
-    .expect("runs");
+    let outcome = run_described(&target, &target).await.expect("runs");
     assert!(
         outcome.output.run.coverage.requests > 3,
         "the target was tested"
@@ -120,15 +124,7 @@ async fn nothing_leaves_the_origin_whatever_the_spec_and_redirects_say() {
             .any(|e| e.request.url.path().starts_with("/api/items"))
     );
 
-    let out_of_scope = engine::run(
-        &settings(
-            target.clone(),
-            SpecSource::Url(elsewhere.join("/openapi.json").expect("url")),
-        ),
-        &|_| true,
-        &|_| None,
-    )
-    .await;
+    let out_of_scope = run_described(&target, &elsewhere).await;
     assert!(
         matches!(out_of_scope, Err(ApiError::SpecOutOfScope(_))),
         "{out_of_scope:?}"
@@ -179,16 +175,9 @@ async fn unreachable_targets_and_non_api_documents_are_clear_errors() {
     let target =
         Url::parse(&format!("http://{}/", closed.local_addr().expect("addr"))).expect("url");
     drop(closed);
-    let error = engine::run(
-        &settings(
-            target.clone(),
-            SpecSource::Url(target.join("/openapi.json").expect("url")),
-        ),
-        &|_| true,
-        &|_| None,
-    )
-    .await
-    .expect_err("unreachable");
+    let error = run_described(&target, &target)
+        .await
+        .expect_err("unreachable");
     assert!(
         error
             .to_string()
@@ -201,16 +190,9 @@ async fn unreachable_targets_and_non_api_documents_are_clear_errors() {
             .into()
     })
     .await;
-    let error = engine::run(
-        &settings(
-            page.clone(),
-            SpecSource::Url(page.join("/openapi.json").expect("url")),
-        ),
-        &|_| true,
-        &|_| None,
-    )
-    .await
-    .expect_err("not an API description");
+    let error = run_described(&page, &page)
+        .await
+        .expect_err("not an API description");
     assert!(matches!(error, ApiError::Spec(_)), "{error}");
 }
 
@@ -299,16 +281,7 @@ async fn checks_whose_subject_no_answer_showed_report_it_absent() {
         )
     })
     .await;
-    let outcome = engine::run(
-        &settings(
-            target.clone(),
-            SpecSource::Url(target.join("/openapi.json").expect("url")),
-        ),
-        &|_| true,
-        &|_| None,
-    )
-    .await
-    .expect("runs");
+    let outcome = run_described(&target, &target).await.expect("runs");
     let run = &outcome.output.run;
     for code in ["VG408", "VG424"] {
         assert!(
