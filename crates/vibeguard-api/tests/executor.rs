@@ -411,3 +411,25 @@ async fn a_connection_dropped_once_is_answered_on_the_retry() {
     assert_eq!(exchange.status(), Some(200), "{:?}", exchange.outcome);
     assert_eq!(connections.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn a_post_the_target_read_whole_and_closed_on_is_not_sent_twice() {
+    let (url, connections) = hanging_up_server(usize::MAX).await;
+    let executor = executor(&url, Limits::default());
+    let mut request = Request::new("POST", url.clone());
+    request
+        .headers
+        .push(("content-type".into(), "application/json".into()));
+    request.body = Some(b"{}".to_vec());
+    let exchange = executor.send(request).await;
+    assert!(
+        matches!(exchange.outcome, Err(RequestError::ClosedEarly(_))),
+        "{:?}",
+        exchange.outcome
+    );
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "it may have acted on it: never resent"
+    );
+}

@@ -43,57 +43,37 @@ pub fn descriptions(
     tree: Option<&ProjectTree>,
     root: &Path,
 ) -> Vec<Description> {
-    let mut found = Vec::new();
+    // (path as reported, text) of every candidate, the given file first.
+    let mut candidates: Vec<(String, String)> = Vec::new();
     if let Some(file) = spec_file
-        && let Ok(text) = std::fs::read_to_string(file)
+        && let Ok(text) = vibeguard_project::read_text_file(file, MAX_DESCRIPTION_BYTES)
     {
+        candidates.push((relative_to(file, root), text));
+    }
+    match tree {
+        Some(tree) => candidates.extend(
+            tree.files()
+                .filter(|file| is_description_name(&file.path))
+                .take(8)
+                .filter_map(|file| {
+                    let text = tree.read_text(&file.path, MAX_DESCRIPTION_BYTES).ok()?;
+                    Some((file.path.clone(), text))
+                }),
+        ),
+        None => candidates.extend(USUAL_PLACES.iter().filter_map(|place| {
+            let text =
+                vibeguard_project::read_text_file(&root.join(place), MAX_DESCRIPTION_BYTES).ok()?;
+            Some(((*place).to_string(), text))
+        })),
+    }
+    let mut found: Vec<Description> = Vec::new();
+    for (path, text) in candidates {
+        if found.iter().any(|d| d.path == path) {
+            continue;
+        }
         let lines = DescriptionLines::find(&text);
         if !lines.is_empty() {
-            found.push(Description {
-                path: relative_to(file, Some(root)),
-                lines,
-            });
-        }
-    }
-    if tree.is_none() {
-        for place in USUAL_PLACES {
-            let file = root.join(place);
-            let readable = std::fs::metadata(&file)
-                .is_ok_and(|meta| meta.is_file() && meta.len() <= MAX_DESCRIPTION_BYTES);
-            if !readable || found.iter().any(|d| d.path == *place) {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(&file) else {
-                continue;
-            };
-            let lines = DescriptionLines::find(&text);
-            if !lines.is_empty() {
-                found.push(Description {
-                    path: (*place).to_string(),
-                    lines,
-                });
-            }
-        }
-    }
-    if let Some(tree) = tree {
-        for file in tree
-            .files()
-            .filter(|file| is_description_name(&file.path))
-            .take(8)
-        {
-            if found.iter().any(|d| d.path == file.path) || file.size > MAX_DESCRIPTION_BYTES {
-                continue;
-            }
-            let Ok(text) = tree.read_text(&file.path, MAX_DESCRIPTION_BYTES) else {
-                continue;
-            };
-            let lines = DescriptionLines::find(&text);
-            if !lines.is_empty() {
-                found.push(Description {
-                    path: file.path.clone(),
-                    lines,
-                });
-            }
+            found.push(Description { path, lines });
         }
     }
     found
@@ -109,33 +89,14 @@ fn is_description_name(path: &str) -> bool {
 }
 
 /// `file` relative to the project root when it lies inside it, else as given.
-fn relative_to(file: &Path, root: Option<&Path>) -> String {
+fn relative_to(file: &Path, root: &Path) -> String {
     let shown = || file.display().to_string().replace('\\', "/");
-    let Some(root) = root else { return shown() };
     let (Ok(file), Ok(root)) = (file.canonicalize(), root.canonicalize()) else {
         return shown();
     };
     file.strip_prefix(&root)
         .map(|relative| relative.to_string_lossy().replace('\\', "/"))
         .unwrap_or_else(|_| shown())
-}
-
-/// Whether a route template matches an operation path (`/tasks/:id` and `/tasks/{taskId}`
-/// both read `/tasks/{id}`).
-fn same_template(a: &str, b: &str) -> bool {
-    let segments = |path: &str| -> Vec<String> {
-        path.trim_matches('/')
-            .split('/')
-            .map(|segment| {
-                if segment.starts_with('{') || segment.starts_with(':') {
-                    "{}".to_string()
-                } else {
-                    segment.to_string()
-                }
-            })
-            .collect()
-    };
-    segments(a) == segments(b)
 }
 
 /// Sets `declared_at` on every operation finding that has none.
@@ -167,7 +128,7 @@ pub fn attach(findings: &mut [Finding], descriptions: &[Description], routes: &[
                 .iter()
                 .find(|route| {
                     (route.method == *method || route.method == "ANY")
-                        && same_template(&route.path, path)
+                        && vibeguard_api::spec::path_matches_template(path, &route.path)
                 })
                 .map(|route| DeclaredAt {
                     path: route.file.clone(),
@@ -191,10 +152,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn templates_match_whatever_their_parameter_names() {
-        assert!(same_template("/tasks/:id", "/tasks/{taskId}"));
-        assert!(same_template("/tasks/{id}/", "/tasks/{id}"));
-        assert!(!same_template("/tasks", "/tasks/{id}"));
+    fn description_files_are_known_by_their_names() {
         assert!(is_description_name("docs/OpenAPI.v1.yml"));
         assert!(!is_description_name("src/openapi.ts"));
     }

@@ -228,49 +228,38 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
     let no_app = routes.routes.is_empty();
     for (rule, (applicability, found)) in active.iter().zip(outcomes) {
         findings.extend(found);
-        match applicability {
-            Applicability::Applied => run.rules_applied.push(rule.meta().code.clone()),
-            Applicability::NotApplicable(reason) => run.not_applicable.push(RuleApplicability {
-                code: rule.meta().code.clone(),
-                item: None,
-                reason: Text::Borrowed(reason),
-                subject_absent: false,
-            }),
-            // Absence is known only of a web app the engine reads: with no routes in JavaScript,
-            // TypeScript or Python (a Go or Rust service, a folder of scripts), the app was not
-            // looked at, and its cookies or uploads are unknown rather than absent.
-            Applicability::Absent(_) if no_app => run.not_applicable.push(RuleApplicability {
-                code: rule.meta().code.clone(),
-                item: None,
-                reason: Text::Borrowed(
-                    "no web app found in the JavaScript, TypeScript or Python code",
-                ),
-                subject_absent: false,
-            }),
-            Applicability::Absent(reason) => run.not_applicable.push(RuleApplicability {
-                code: rule.meta().code.clone(),
-                item: None,
-                reason: Text::Borrowed(reason),
-                subject_absent: true,
-            }),
+        let (applied, gap) = match applicability {
+            Applicability::Applied => (true, None),
+            Applicability::NotApplicable(reason) => {
+                (false, Some((None, Text::Borrowed(reason), false)))
+            }
+            Applicability::Absent(reason) => (false, Some((None, Text::Borrowed(reason), true))),
+            Applicability::AppliedExcept(item, reason) => (true, Some((Some(item), reason, false))),
             Applicability::AppliedExceptAbsent(item, reason) => {
-                run.rules_applied.push(rule.meta().code.clone());
-                run.not_applicable.push(RuleApplicability {
-                    code: rule.meta().code.clone(),
-                    item: Some(item),
-                    reason: Text::Borrowed(reason),
-                    subject_absent: true,
-                });
+                (true, Some((Some(item), Text::Borrowed(reason), true)))
             }
-            Applicability::AppliedExcept(item, reason) => {
-                run.rules_applied.push(rule.meta().code.clone());
-                run.not_applicable.push(RuleApplicability {
-                    code: rule.meta().code.clone(),
-                    item: Some(item),
-                    reason,
-                    subject_absent: false,
-                });
-            }
+        };
+        if applied {
+            run.rules_applied.push(rule.meta().code.clone());
+        }
+        if let Some((item, reason, absent)) = gap {
+            // Absence is known only of a web app the engine reads: with no routes in
+            // JavaScript, TypeScript or Python (a Go or Rust service, a folder of scripts), the
+            // app was not looked at, and its cookies or uploads are unknown rather than absent.
+            let (reason, subject_absent) = if absent && no_app {
+                (
+                    Text::Borrowed("no web app found in the JavaScript, TypeScript or Python code"),
+                    false,
+                )
+            } else {
+                (reason, absent)
+            };
+            run.not_applicable.push(RuleApplicability {
+                code: rule.meta().code.clone(),
+                item,
+                reason,
+                subject_absent,
+            });
         }
     }
     lap("rules");

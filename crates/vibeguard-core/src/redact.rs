@@ -179,11 +179,7 @@ impl Redactor {
                 for (at, _) in command.match_indices(form.as_str()) {
                     let mut end = at + form.len();
                     if secret.len() >= MIN_TOKEN_LEN {
-                        end += command[end..]
-                            .chars()
-                            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-                            .take(MAX_TOKEN_TAIL)
-                            .count();
+                        end += token_tail_len(&command[end..], secret);
                     }
                     spans.push((at, end, kind_before(&command[..at])));
                 }
@@ -194,16 +190,18 @@ impl Redactor {
                 spans.push((secret.start(), secret.end(), kind_of_header(name.as_str())));
             }
         }
-        for pattern in [&*JWT, &*BEARER, &*URL_PASSWORD, &*SECRET_ASSIGNMENT] {
+        // A JWT is a token wherever it stands; the others are named by what precedes them.
+        for (pattern, kind) in [
+            (&*JWT, Some("TOKEN")),
+            (&*BEARER, None),
+            (&*URL_PASSWORD, None),
+            (&*SECRET_ASSIGNMENT, None),
+        ] {
             for caps in pattern.captures_iter(command) {
                 if let Some(secret) = caps.name("secret")
                     && !secret.as_str().starts_with('$')
                 {
-                    let kind = if pattern.as_str() == JWT.as_str() {
-                        "TOKEN"
-                    } else {
-                        kind_before(&command[..secret.start()])
-                    };
+                    let kind = kind.unwrap_or_else(|| kind_before(&command[..secret.start()]));
                     spans.push((secret.start(), secret.end(), kind));
                 }
             }
@@ -272,15 +270,32 @@ const MIN_TOKEN_LEN: usize = 16;
 /// The most characters masked past a known token.
 const MAX_TOKEN_TAIL: usize = 8 * 1024;
 
-/// `text` with every occurrence of `secret` masked, together with the rest of the token it
-/// starts when `secret` is a token (letters, digits, `-`, `_` and the punctuation the token
-/// holds).
-fn mask_known(text: &str, secret: &str) -> String {
-    let punctuation: Vec<char> = secret
+/// How many bytes at the start of `rest` continue `token`: letters, digits, `-` and `_`
+/// (URL-safe base64), and the punctuation the token holds (`.`, `+`, `/`, `=`, `~`), at most
+/// 8,192 characters. A sentence's full stop after the token is not part of it.
+/// One definition for the secrets engine (a token longer than its pattern) and the redactor
+/// (a known token followed by more of itself), so both mask the same characters.
+pub fn token_tail_len(rest: &str, token: &str) -> usize {
+    let belongs = |c: char| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, '-' | '_')
+            || (matches!(c, '.' | '+' | '/' | '=' | '~') && token.contains(c))
+    };
+    let mut length: usize = rest
         .chars()
-        .filter(|c| matches!(c, '.' | '+' | '/' | '=' | '~'))
-        .chain(['-', '_'])
-        .collect();
+        .take_while(|c| belongs(*c))
+        .take(MAX_TOKEN_TAIL)
+        .map(char::len_utf8)
+        .sum();
+    if rest[..length].ends_with('.') {
+        length -= 1;
+    }
+    length
+}
+
+/// `text` with every occurrence of `secret` masked, together with the rest of the token it
+/// starts when `secret` is a token ([`token_tail_len`]).
+fn mask_known(text: &str, secret: &str) -> String {
     let is_token = secret.len() >= MIN_TOKEN_LEN;
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -289,13 +304,7 @@ fn mask_known(text: &str, secret: &str) -> String {
         out.push_str(REDACTED);
         rest = &rest[at + secret.len()..];
         if is_token {
-            let tail: usize = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || punctuation.contains(c))
-                .take(MAX_TOKEN_TAIL)
-                .map(char::len_utf8)
-                .sum();
-            rest = &rest[tail..];
+            rest = &rest[token_tail_len(rest, secret)..];
         }
     }
     out.push_str(rest);
@@ -428,6 +437,18 @@ mod tests {
         assert_eq!(
             redactor.redact(r#""auth-token": "ab12cd34ef56""#),
             r#""auth-token": "[REDACTED]""#
+        );
+    }
+
+    #[test]
+    fn a_token_tail_keeps_the_tokens_characters_and_not_a_full_stop() {
+        assert_eq!(token_tail_len("abc_d-e. More", "xyz"), 7);
+        assert_eq!(token_tail_len("ab.cd/e=f'", "a.b/c=d"), 9);
+        assert_eq!(token_tail_len("ab.cd", "plain"), 2);
+        assert_eq!(
+            token_tail_len("-x-", "t"),
+            3,
+            "a trailing `-` is the token's own"
         );
     }
 

@@ -351,16 +351,11 @@ fn validate(
     })
 }
 
-/// The most a token is extended past its match: real tokens are far shorter, and a run of
-/// token characters longer than this is data, not a credential.
-const MAX_TOKEN_EXTENSION: usize = 8 * 1024;
-
 /// Extends a provider token to where the token's characters end in the text. Patterns bound a
 /// token's length (`{90,120}`) and windows end 512 bytes from the keyword, so a longer token
 /// than the provider documents would otherwise be cut: the finding would describe its head and
-/// the evidence line would show the rest in clear. The token's characters are letters, digits,
-/// `-` and `_` (URL-safe base64), and the punctuation its matched part already holds (`.`,
-/// `+`, `/`, `=`, `~`).
+/// the evidence line would show the rest in clear. The token's characters are those of
+/// [`vibeguard_core::redact::token_tail_len`], which the redactor masks the same way.
 /// Values judged as whole literals or URL passwords, and multi-line keys, end where they end.
 fn extend_to_token_end(provider: &Provider, text: &str, candidate: &mut Candidate) {
     if provider.multiline
@@ -374,33 +369,10 @@ fn extend_to_token_end(provider: &Provider, text: &str, candidate: &mut Candidat
         return;
     }
     let end = candidate.start + candidate.value.len();
-    let punctuation: Vec<char> = candidate
-        .value
-        .chars()
-        .filter(|c| matches!(c, '.' | '+' | '/' | '=' | '~'))
-        .chain(['-', '_'])
-        .collect();
-    let extra = token_run_length(&text[end..], &punctuation);
+    let extra = vibeguard_core::redact::token_tail_len(&text[end..], &candidate.value);
     if extra > 0 {
         candidate.value.push_str(&text[end..end + extra]);
     }
-}
-
-/// How many bytes at the start of `rest` continue a token whose punctuation is `punctuation`.
-pub fn token_run_length(rest: &str, punctuation: &[char]) -> usize {
-    let mut length = 0;
-    for c in rest.chars() {
-        if !(c.is_ascii_alphanumeric() || punctuation.contains(&c)) || length >= MAX_TOKEN_EXTENSION
-        {
-            break;
-        }
-        length += c.len_utf8();
-    }
-    // A sentence's full stop after a token is not part of it.
-    while length > 0 && rest[..length].ends_with(['.', '-', '~']) {
-        length -= 1;
-    }
-    length
 }
 
 /// Whether the offset is inside a Firebase web app's config, whose `apiKey` Google documents as
@@ -728,7 +700,5 @@ mod tests {
             assert_eq!(hits[0].secret, token, "{provider}");
             assert_eq!(hits[0].end, line_start.len() + token.len());
         }
-        // A sentence's full stop is not part of the token.
-        assert_eq!(token_run_length("abc_d-e. More", &['-', '_']), 7);
     }
 }

@@ -173,11 +173,21 @@ impl Check for DebugPageExposure {
         true
     }
 
+    /// Debug pages answer errors: a run whose answers were all successes never showed one,
+    /// and does not vouch for API-04 on this check's strength.
+    fn subject_in(&self, exchange: &Exchange) -> bool {
+        exchange.status().is_some_and(|status| status >= 400)
+    }
+
+    fn absent_reason(&self) -> &'static str {
+        "no request of the run was answered with an error"
+    }
+
     fn observe(
         &self,
         operation: Option<&Operation>,
         exchange: &Exchange,
-        context: &Context<'_>,
+        _context: &Context<'_>,
     ) -> Vec<Finding> {
         let Some(response) = exchange.response() else {
             return Vec::new();
@@ -201,7 +211,6 @@ impl Check for DebugPageExposure {
                 ),
             ),
         };
-        let _ = context;
         let mut message = format!(
             "{label} answered HTTP {} with {}: internals (code, paths, queries, versions) for \
              anyone who sends such a request",
@@ -288,6 +297,14 @@ mod tests {
             observed("<title>Werkzeug Debugger</title>", 500)[0].severity,
             Severity::Critical
         );
+    }
+
+    #[test]
+    fn only_error_answers_are_its_subject() {
+        let answer = |status| exchange("GET", "http://127.0.0.1:8080/x", status, &[], "{}");
+        assert!(!DebugPageExposure.subject_in(&answer(200)));
+        assert!(DebugPageExposure.subject_in(&answer(500)));
+        assert!(DebugPageExposure.subject_in(&answer(404)));
     }
 
     #[test]

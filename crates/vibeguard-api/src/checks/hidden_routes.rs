@@ -462,19 +462,6 @@ fn random_path(seed: u64, index: usize) -> String {
     }
 }
 
-/// A documented path template matched against a concrete or templated path.
-fn matches_template(template: &str, path: &str) -> bool {
-    let a: Vec<&str> = template.trim_end_matches('/').split('/').collect();
-    let b: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    a.len() == b.len()
-        && a.iter().zip(&b).all(|(x, y)| {
-            x == y
-                || (x.starts_with('{') && x.ends_with('}'))
-                || (y.starts_with('{') && y.ends_with('}'))
-                || y.starts_with(':')
-        })
-}
-
 /// A declared route's path with every parameter (`{id}`, `:id`) filled with `1`.
 fn concrete_path(template: &str) -> String {
     template
@@ -495,7 +482,8 @@ fn documented(context: &Context<'_>, path: &str) -> bool {
     let base_path = context.base.path().trim_end_matches('/');
     context.spec.operations.iter().any(|operation| {
         let full = format!("{base_path}{}", operation.path);
-        matches_template(&full, path) || matches_template(&operation.path, path)
+        crate::spec::path_matches_template(&full, path)
+            || crate::spec::path_matches_template(&operation.path, path)
     })
 }
 

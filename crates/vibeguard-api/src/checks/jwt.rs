@@ -198,15 +198,18 @@ fn combine<'a>(
     }
 }
 
-/// Short key spaces searched after the wordlist, in this order (cheapest first): every
-/// string of the alphabet up to the length — keys such as `482913` or `abcde` that a person
-/// or a careless generator picks.
-const KEY_SPACES: &[(&str, &[u8], usize)] = &[
-    ("digits", b"0123456789", 6),
-    ("lowercase letters", b"abcdefghijklmnopqrstuvwxyz", 4),
-    ("digits", b"0123456789", 7),
-    ("lowercase letters", b"abcdefghijklmnopqrstuvwxyz", 5),
-    ("digits", b"0123456789", 8),
+const DIGITS: &[u8] = b"0123456789";
+const LOWERCASE: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+
+/// Short key spaces searched after the wordlist, cheapest first: every string of the alphabet
+/// with a length in the range — keys such as `482913` or `abcde` that a person or a careless
+/// generator picks.
+const KEY_SPACES: &[(&str, &[u8], std::ops::RangeInclusive<usize>)] = &[
+    ("digits", DIGITS, 1..=6),
+    ("lowercase letters", LOWERCASE, 1..=4),
+    ("digits", DIGITS, 7..=7),
+    ("lowercase letters", LOWERCASE, 5..=5),
+    ("digits", DIGITS, 8..=8),
 ];
 
 /// What an offline search for a token's HMAC secret did.
@@ -278,15 +281,8 @@ fn search_uncached(jwt: &Jwt, budget: std::time::Duration) -> SecretSearch {
         return search;
     }
     let deadline = started + budget;
-    for &(name, alphabet, length) in KEY_SPACES {
-        // The shorter strings of this alphabet were covered by an earlier entry or are covered
-        // now: each entry searches exactly its length, and 1..length on its first use.
-        let first = KEY_SPACES
-            .iter()
-            .position(|(n, _, _)| *n == name)
-            .is_some_and(|at| KEY_SPACES[at].2 == length);
-        let lengths = if first { 1..=length } else { length..=length };
-        for len in lengths {
+    for (name, alphabet, lengths) in KEY_SPACES {
+        for len in lengths.clone() {
             match search_space(jwt, alg, alphabet, len, deadline) {
                 SpaceResult::Found(secret, count) => {
                     search.tried += count;
@@ -308,7 +304,7 @@ fn search_uncached(jwt: &Jwt, budget: std::time::Duration) -> SecretSearch {
         }
         search
             .searched
-            .push(format!("{name} up to {length} characters"));
+            .push(format!("{name} up to {} characters", lengths.end()));
     }
     search.elapsed = started.elapsed();
     search
@@ -407,17 +403,11 @@ pub fn crack(jwt: &Jwt) -> (Option<&'static str>, usize) {
     }
     let candidates = candidate_secrets();
     for (tried, candidate) in candidates.iter().enumerate() {
-        if hmac(alg, candidate.as_bytes(), jwt.signing_input.as_bytes())
-            .is_some_and(|mac| constant_eq(&mac, &jwt.signature))
-        {
+        if verifies(alg, candidate.as_bytes(), jwt) {
             return (Some(candidate.as_str()), tried + 1);
         }
     }
     (None, candidates.len())
-}
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A secret as it may be shown: its first three characters and its length.

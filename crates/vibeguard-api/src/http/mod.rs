@@ -210,6 +210,33 @@ impl RequestError {
         .iter()
         .any(|marker| text.contains(marker))
     }
+
+    /// Whether sending `request` again after this error cannot repeat its effect: an
+    /// idempotent method, or a failure while the body was still being written or a reset (a
+    /// target resets a connection when it closes it with the request not read whole, so it
+    /// did not act on it). A graceful close with no answer may follow an action: not resent.
+    fn safe_to_resend(&self, request: &Request) -> bool {
+        let idempotent = matches!(
+            request.method.as_str(),
+            "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE" | "TRACE"
+        );
+        let RequestError::Protocol(text) = self else {
+            return idempotent;
+        };
+        let text = text.to_ascii_lowercase();
+        idempotent
+            || text.contains("error writing a body")
+            || text.contains("broken pipe")
+            || text.contains("connection reset")
+    }
+
+    /// A closed connection recorded as the target's answer.
+    fn into_closed_early(self) -> RequestError {
+        match self {
+            RequestError::Protocol(text) => RequestError::ClosedEarly(text),
+            other => other,
+        }
+    }
 }
 
 /// One request and what came of it.
@@ -372,6 +399,28 @@ impl Executor {
             .acquire()
             .await
             .map_err(|e| RequestError::Protocol(e.to_string()))?;
+        // A connection the target closes mid-exchange (or a kept-alive one it had dropped) is
+        // tried once more on a fresh connection, within the same budget and rate; closed again,
+        // it is the target's answer to this request. A request that may have been acted on (a
+        // POST whose body was sent whole) is not sent twice: that could create what no clean-up
+        // knows of.
+        match self.send_once(request).await {
+            Err(error) if error.is_closed_connection() && !error.safe_to_resend(request) => {
+                Err(error.into_closed_early())
+            }
+            Err(error) if error.is_closed_connection() => match self.send_once(request).await {
+                Err(again) if again.is_closed_connection() => Err(again.into_closed_early()),
+                Err(RequestError::BudgetSpent(_) | RequestError::TimeSpent(_)) => {
+                    Err(error.into_closed_early())
+                }
+                other => other,
+            },
+            other => other,
+        }
+    }
+
+    /// One round trip within the time budget, the rate and the request budget.
+    async fn send_once(&self, request: &Request) -> Result<Response, RequestError> {
         let remaining = self
             .limits
             .max_duration
@@ -386,42 +435,7 @@ impl Executor {
             return Err(RequestError::BudgetSpent(self.limits.max_requests));
         }
         let timeout = self.limits.timeout.min(remaining);
-        let first = match tokio::time::timeout(timeout, self.round_trip(request)).await {
-            Ok(result) => result,
-            Err(_) => Err(RequestError::Timeout(timeout)),
-        };
-        match first {
-            Err(error) if error.is_closed_connection() => self.retry_closed(request, error).await,
-            other => other,
-        }
-    }
-
-    /// The one retry of a request whose connection the target closed, within the same budget
-    /// and rate; closed again, it is the target's answer to this request.
-    async fn retry_closed(
-        &self,
-        request: &Request,
-        error: RequestError,
-    ) -> Result<Response, RequestError> {
-        let closed = |error: RequestError| match error {
-            RequestError::Protocol(text) => RequestError::ClosedEarly(text),
-            other => other,
-        };
-        let Some(remaining) = self
-            .limits
-            .max_duration
-            .checked_sub(self.started.elapsed())
-            .filter(|left| !left.is_zero())
-        else {
-            return Err(closed(error));
-        };
-        self.wait_for_slot().await;
-        if self.sent.fetch_add(1, Ordering::SeqCst) >= self.limits.max_requests {
-            return Err(closed(error));
-        }
-        let timeout = self.limits.timeout.min(remaining);
         match tokio::time::timeout(timeout, self.round_trip(request)).await {
-            Ok(Err(again)) if again.is_closed_connection() => Err(closed(again)),
             Ok(result) => result,
             Err(_) => Err(RequestError::Timeout(timeout)),
         }

@@ -335,8 +335,32 @@ pub(crate) fn read_security(value: Option<&Value>) -> Option<Security> {
     })
 }
 
+/// Whether a path template of the description matches a concrete or templated path
+/// (`/tasks/{id}` matches `/tasks/42`, `/tasks/{taskId}` and `/tasks/:id`).
+pub fn path_matches_template(template: &str, path: &str) -> bool {
+    let a: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+    let b: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(x, y)| {
+            x == y
+                || (x.starts_with('{') && x.ends_with('}'))
+                || (y.starts_with('{') && y.ends_with('}'))
+                || y.starts_with(':')
+        })
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn templates_match_paths_and_each_other_whatever_their_parameter_names() {
+        assert!(path_matches_template("/tasks/{id}", "/tasks/42"));
+        assert!(path_matches_template("/tasks/{id}", "/tasks/{taskId}"));
+        assert!(path_matches_template("/tasks/{id}/", "/tasks/:id"));
+        assert!(!path_matches_template("/tasks", "/tasks/{id}"));
+        assert!(!path_matches_template("/tasks/{id}", "/notes/1"));
+    }
+
     use super::*;
 
     #[test]

@@ -337,7 +337,6 @@ fn reachable_from_sources(project: &Project, handlers: &HandlerSources) -> Vec<b
                     p.name().is_some_and(|name| {
                         if python {
                             vocabulary::is_python_request_name(name)
-                                || vocabulary::reads_django_request_attributes(f, name)
                         } else {
                             vocabulary::JS_REQUEST_PARAMS.contains(&name)
                         }
@@ -345,6 +344,11 @@ fn reachable_from_sources(project: &Project, handlers: &HandlerSources) -> Vec<b
                         .annotation
                         .as_deref()
                         .is_some_and(|a| vocabulary::REQUEST_TYPES.iter().any(|t| a.starts_with(t)))
+                }) || (python && !f.params.is_empty() && {
+                    let django = vocabulary::django_request_names(f);
+                    f.params
+                        .iter()
+                        .any(|p| p.name().is_some_and(|name| django.contains(&name)))
                 })
             });
         if reads_requests {
@@ -640,13 +644,17 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         let mut env = outer.clone();
         let sources = self.handlers.get(&(self.module, id));
         let python = self.python;
+        // Any parameter read as a Django request (`x.GET`, `x.POST`, `x.COOKIES`, `x.META`,
+        // `x.FILES`) is one: helpers that take the request from a view.
+        let django = if python {
+            vocabulary::django_request_names(function)
+        } else {
+            Vec::new()
+        };
         let is_request_candidate = |name: &str, annotation: Option<&str>| {
             if python {
-                // `request`, `req`, `http_request`…, or any parameter read as a Django
-                // request (`x.GET`, `x.POST`, `x.COOKIES`, `x.META`, `x.FILES`): helpers that
-                // take the request from a view.
-                vocabulary::is_python_request_name(name)
-                    || vocabulary::reads_django_request_attributes(function, name)
+                // `request`, `req`, `http_request`…
+                vocabulary::is_python_request_name(name) || django.contains(&name)
             } else {
                 vocabulary::JS_REQUEST_PARAMS.contains(&name)
                     || annotation.is_some_and(|a| {

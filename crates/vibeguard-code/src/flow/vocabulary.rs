@@ -49,19 +49,20 @@ pub fn looks_like_request(name: &str, python: bool) -> bool {
 /// says it is one (`def search_term(r): return r.GET.get("q")`).
 const DJANGO_REQUEST_ATTRIBUTES: &[&str] = &["GET", "POST", "COOKIES", "FILES", "META"];
 
-/// Whether function `function` reads `name.GET`, `name.POST`, … anywhere in its body.
-pub fn reads_django_request_attributes(function: &crate::ir::Function, name: &str) -> bool {
-    let mut found = false;
+/// The names function `function` reads `.GET`, `.POST`, `.COOKIES`, `.FILES` or `.META` from
+/// (one walk of its body, whatever its number of parameters).
+pub fn django_request_names(function: &crate::ir::Function) -> Vec<&str> {
+    let mut names = Vec::new();
     function.walk_exprs(&mut |expr| {
-        if !found
-            && let ExprKind::Member { object, property } = &expr.kind
+        if let ExprKind::Member { object, property } = &expr.kind
             && DJANGO_REQUEST_ATTRIBUTES.contains(&property.as_str())
-            && object.as_name() == Some(name)
+            && let Some(name) = object.as_name()
+            && !names.contains(&name)
         {
-            found = true;
+            names.push(name);
         }
     });
-    found
+    names
 }
 
 /// Type annotations that mark a request object.
