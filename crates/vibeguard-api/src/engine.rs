@@ -228,6 +228,7 @@ pub async fn run(
                 name: i.name.clone(),
                 role: i.role.clone(),
                 user_id: i.user_id.clone(),
+                account: i.account.clone(),
                 token: i.token.clone(),
                 credential: i.credential.clone(),
                 login: i.login.clone(),
@@ -273,7 +274,12 @@ pub async fn run(
                         send_as(&executor, &identities, Some(owner), request, &base, env).await;
                     match exchange.response() {
                         Some(response) if response.is_success() => {
-                            match lifecycle::created_id(response, producer, create) {
+                            match lifecycle::created_id(
+                                &exchange.request,
+                                response,
+                                producer,
+                                create,
+                            ) {
                                 Some(value) => objects.push(CreatedObject {
                                     collection: create.path.clone(),
                                     item_path: producer.item_path.clone(),
@@ -880,7 +886,12 @@ fn created_by_probe(
             base.path(),
         ) && p.delete.is_some()
     })?;
-    let id = lifecycle::created_id(response, producer, &spec.operations[producer.create])?;
+    let id = lifecycle::created_id(
+        &exchange.request,
+        response,
+        producer,
+        &spec.operations[producer.create],
+    )?;
     Some((index, probe.identity, id))
 }
 

@@ -395,9 +395,81 @@ pub struct Identity {
     pub token: String,
     /// Its user id, when the login answer or the token tells it.
     pub user_id: Option<String>,
+    /// Its username and e-mail, when its login, the login answer or the token tells them: what
+    /// fills the paths that name an account (`/users/{username}`).
+    pub account: Account,
     /// The login request it was established with (credentials resolved), for login identities.
     pub login: Option<Request>,
     config: IdentityConfig,
+}
+
+/// The names an identity's account goes by, besides its id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Account {
+    /// Its username (or login handle).
+    pub username: Option<String>,
+    /// Its e-mail address.
+    pub email: Option<String>,
+}
+
+impl Account {
+    /// What the identity's login, its answer and its token say (first found wins): the login
+    /// fields that name the account, `/user/username`-style answer fields, and the
+    /// `preferred_username`/`username`/`email`/`sub` claims.
+    fn learn(login: Option<&Request>, answer: Option<&Value>, token: &str) -> Account {
+        let mut found: Vec<(String, String)> = Vec::new();
+        if let Some(body) = login.and_then(|request| request.body.as_deref()) {
+            match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Object(map)) => found.extend(
+                    map.into_iter()
+                        .filter_map(|(name, value)| Some((name, value_text(&value)?))),
+                ),
+                _ => found.extend(
+                    url::form_urlencoded::parse(body)
+                        .map(|(name, value)| (name.into_owned(), value.into_owned())),
+                ),
+            }
+        }
+        for pointer in ["/user", "/data/user", "/data", ""] {
+            if let Some(Value::Object(map)) = answer.and_then(|a| a.pointer(pointer)) {
+                found.extend(
+                    map.iter()
+                        .filter_map(|(name, value)| Some((name.clone(), value_text(value)?))),
+                );
+            }
+        }
+        if let Some(Value::Object(claims)) = jwt_claims(token) {
+            found.extend(
+                claims
+                    .iter()
+                    .filter_map(|(name, value)| Some((name.clone(), value_text(value)?))),
+            );
+        }
+        let normal = |name: &str| name.to_ascii_lowercase().replace(['_', '-'], "");
+        let field = |names: &[&str], wanted: &dyn Fn(&str) -> bool| {
+            found
+                .iter()
+                .find(|(name, value)| names.contains(&normal(name).as_str()) && wanted(value))
+                .map(|(_, value)| value.clone())
+        };
+        let is_email = |value: &str| value.contains('@');
+        let email = field(
+            &["email", "mail", "emailaddress", "username", "sub"],
+            &is_email,
+        );
+        // A login field called `username` often takes an e-mail; a `sub` is a username only
+        // when it is not a number or an e-mail.
+        let username = field(
+            &["username", "preferredusername", "login", "handle", "user"],
+            &|value| !is_email(value),
+        )
+        .or_else(|| {
+            field(&["sub"], &|value| {
+                !is_email(value) && value.parse::<u64>().is_err()
+            })
+        });
+        Account { username, email }
+    }
 }
 
 /// An identity that cannot act.
@@ -651,12 +723,19 @@ pub async fn establish(
         .as_ref()
         .and_then(user_id_in_answer)
         .or_else(|| user_id_in_jwt(&token));
+    let mut account = Account::learn(login_request.as_ref(), login_answer.as_ref(), &token);
+    if let IdentityConfig::Basic { username, .. } = config
+        && account.username.is_none()
+    {
+        account.username = resolve(username).ok();
+    }
     Ok(Identity {
         name: name.to_string(),
         role: config.role().map(str::to_string),
         credential,
         token,
         user_id,
+        account,
         login: login_request,
         config: config.clone(),
     })
@@ -755,6 +834,44 @@ mod tests {
             user_id_in_answer(&serde_json::json!({"token": "t", "user": {"id": 7}})),
             Some("7".into())
         );
+    }
+
+    #[test]
+    fn accounts_are_named_by_the_login_its_answer_or_the_token() {
+        let login = |body: &str| {
+            let mut request =
+                Request::new("POST", Url::parse("http://127.0.0.1/login").expect("url"));
+            request.body = Some(body.as_bytes().to_vec());
+            request
+        };
+        let json = Account::learn(
+            Some(&login(r#"{"username": "alice", "password": "pw"}"#)),
+            None,
+            "opaque",
+        );
+        assert_eq!(json.username.as_deref(), Some("alice"));
+        assert_eq!(json.email, None);
+        // OAuth2 password form: `username` holding an e-mail is the e-mail.
+        let form = Account::learn(
+            Some(&login(
+                "grant_type=password&username=bob%40example.com&password=pw",
+            )),
+            Some(&serde_json::json!({"access_token": "t", "user": {"username": "bob"}})),
+            "opaque",
+        );
+        assert_eq!(form.email.as_deref(), Some("bob@example.com"));
+        assert_eq!(form.username.as_deref(), Some("bob"));
+        // A token whose subject is a name; a numeric subject is an id, not a username.
+        let token = |claims: &str| {
+            format!(
+                "eyJhbGciOiJIUzI1NiJ9.{}.c2ln",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims)
+            )
+        };
+        let named = Account::learn(None, None, &token(r#"{"sub": "carol"}"#));
+        assert_eq!(named.username.as_deref(), Some("carol"));
+        let numbered = Account::learn(None, None, &token(r#"{"sub": "42"}"#));
+        assert_eq!(numbered, Account::default());
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::http::Response;
+use crate::http::{Request, Response};
 use crate::spec::{ApiSpec, Operation};
 
 /// An object created by an identity.
@@ -84,9 +84,53 @@ pub fn producers(spec: &ApiSpec) -> Vec<Producer> {
     out
 }
 
-/// The id of the created object in the creation answer: the linked pointer, a usual id field,
-/// or the last segment of `Location`.
-pub fn created_id(response: &Response, producer: &Producer, create: &Operation) -> Option<String> {
+/// The key of the created object: from the creation answer (the linked pointer, a usual id
+/// field, the last segment of `Location`), or — when the answer echoes nothing — the value the
+/// request itself sent for the item's key (`{"title": "…"}` for `/books/{title}`): objects keyed
+/// by a name are keyed by what their creator chose.
+pub fn created_id(
+    request: &Request,
+    response: &Response,
+    producer: &Producer,
+    create: &Operation,
+) -> Option<String> {
+    id_in_answer(response, producer, create).or_else(|| key_sent(request, &producer.param))
+}
+
+/// The value a creation request sent for the item path's parameter: the field of that name, or
+/// for a generic key (`{key}`, `{ref}`, `{book_title}`) the usual naming fields (`slug`, `name`, `title`,
+/// `username`). JSON and form bodies.
+pub fn key_sent(request: &Request, param: &str) -> Option<String> {
+    let body = request.body.as_deref()?;
+    let fields: Vec<(String, String)> = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, scalar(&value)?)))
+            .collect(),
+        Ok(_) => return None,
+        Err(_) => url::form_urlencoded::parse(body)
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .filter(|(_, value)| !value.is_empty())
+            .collect(),
+    };
+    let normal = |name: &str| name.to_ascii_lowercase().replace(['_', '-'], "");
+    let wanted = normal(param);
+    if let Some((_, value)) = fields.iter().find(|(name, _)| normal(name) == wanted) {
+        return Some(value.clone());
+    }
+    // `/books/{book_title}` keyed by `title`; `/tags/{key}` by `name` or `slug`.
+    ["slug", "username", "name", "title", "key", "code"]
+        .iter()
+        .filter(|key| wanted.ends_with(*key) || matches!(wanted.as_str(), "key" | "ref"))
+        .find_map(|key| {
+            fields
+                .iter()
+                .find(|(name, _)| normal(name) == *key)
+                .map(|(_, value)| value.clone())
+        })
+}
+
+fn id_in_answer(response: &Response, producer: &Producer, create: &Operation) -> Option<String> {
     let body = response.json();
     if let (Some(body), Some(pointer)) = (&body, &producer.id_pointer)
         && let Some(id) = body.pointer(pointer).and_then(scalar)
@@ -138,6 +182,67 @@ mod tests {
     use crate::checks::testing::{operation, spec};
     use crate::spec::Link;
 
+    fn request(body: &str) -> Request {
+        let mut request = Request::new("POST", url::Url::parse("http://127.0.0.1/x").expect("url"));
+        if !body.is_empty() {
+            request.body = Some(body.as_bytes().to_vec());
+        }
+        request
+    }
+
+    #[test]
+    fn objects_keyed_by_a_name_take_the_name_their_creator_sent() {
+        let producer = |param: &str| Producer {
+            create: 0,
+            item_path: format!("/books/{{{param}}}"),
+            param: param.into(),
+            id_pointer: None,
+            delete: None,
+        };
+        let create = operation("POST", "/books", true);
+        let empty = Response {
+            status: 201,
+            headers: vec![],
+            body: br#"{"message": "created"}"#.to_vec(),
+            truncated: false,
+        };
+        let sent = request(r#"{"title": "Dune", "body": "spice"}"#);
+        assert_eq!(
+            created_id(&sent, &empty, &producer("title"), &create),
+            Some("Dune".into())
+        );
+        assert_eq!(
+            created_id(&sent, &empty, &producer("book_title"), &create),
+            Some("Dune".into())
+        );
+        // A form-encoded create keyed by a slug.
+        let form = request("slug=my-post&text=hi");
+        assert_eq!(
+            created_id(&form, &empty, &producer("slug"), &create),
+            Some("my-post".into())
+        );
+        // An `{id}` the server assigns is not any field's text: nothing to guess from.
+        assert_eq!(created_id(&sent, &empty, &producer("id"), &create), None);
+        assert_eq!(
+            created_id(
+                &request(r#"{"body": "x"}"#),
+                &empty,
+                &producer("title"),
+                &create
+            ),
+            None
+        );
+        // What the answer says wins over what was sent.
+        let answered = Response {
+            body: br#"{"title": "Dune 2"}"#.to_vec(),
+            ..empty.clone()
+        };
+        assert_eq!(
+            created_id(&sent, &answered, &producer("title"), &create),
+            Some("Dune 2".into())
+        );
+    }
+
     #[test]
     fn pairs_collections_with_their_items() {
         let mut api = spec();
@@ -174,7 +279,7 @@ mod tests {
             truncated: false,
         };
         assert_eq!(
-            created_id(&response, &producer, &api.operations[0]),
+            created_id(&request(""), &response, &producer, &api.operations[0]),
             Some("ord_9".into())
         );
     }
@@ -196,11 +301,16 @@ mod tests {
             truncated: false,
         };
         assert_eq!(
-            created_id(&body(r#"{"id": 42}"#), &producer, &create),
+            created_id(&request(""), &body(r#"{"id": 42}"#), &producer, &create),
             Some("42".into())
         );
         assert_eq!(
-            created_id(&body(r#"{"taskId": "t-1"}"#), &producer, &create),
+            created_id(
+                &request(""),
+                &body(r#"{"taskId": "t-1"}"#),
+                &producer,
+                &create
+            ),
             Some("t-1".into())
         );
         let located = Response {
@@ -209,7 +319,13 @@ mod tests {
             body: vec![],
             truncated: false,
         };
-        assert_eq!(created_id(&located, &producer, &create), Some("77".into()));
-        assert_eq!(created_id(&body("{}"), &producer, &create), None);
+        assert_eq!(
+            created_id(&request(""), &located, &producer, &create),
+            Some("77".into())
+        );
+        assert_eq!(
+            created_id(&request(""), &body("{}"), &producer, &create),
+            None
+        );
     }
 }

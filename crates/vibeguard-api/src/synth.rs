@@ -61,6 +61,14 @@ impl Synthesizer {
         }
     }
 
+    /// The same generator with its numbered strings (`vibeguard-101`, `vibeguard.101@…`) counted
+    /// from `start`: what one identity's objects are named, so that two identities' objects —
+    /// and one identity's two — never share a name that keys them.
+    pub fn numbered_from(mut self, start: u64) -> Synthesizer {
+        self.counter = start;
+        self
+    }
+
     /// A valid value for `schema`; `name` (the field or parameter name) refines strings.
     pub fn valid(&mut self, schema: &Schema, name: &str) -> Value {
         self.valid_at(schema, name, 0)

@@ -62,6 +62,7 @@ static META: RuleMeta = RuleMeta {
 
 const OWNER: &str = "the owner";
 const OTHER: &str = "another user";
+const ANONYMOUS: &str = "no credentials";
 
 impl Check for BrokenObjectAuthorization {
     fn meta(&self) -> &'static RuleMeta {
@@ -73,6 +74,9 @@ impl Check for BrokenObjectAuthorization {
             .then_some("needs two identities ([identities.*]) to try one user's objects as another")
     }
 
+    /// Reads cross every pair of identities (each of the first two owners' objects, read by
+    /// every other identity); changes and deletions cross one pair, the first owner's object
+    /// by the second identity, so that the object is there for the other checks.
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
         if context.identities.len() < 2 || operation.path_params().is_empty() {
             return Vec::new();
@@ -80,31 +84,53 @@ impl Check for BrokenObjectAuthorization {
         if matches!(context.policy.access_for(operation), Some(Access::Public)) {
             return Vec::new();
         }
-        let owns_object = context.object_for(operation, 0, 0).is_some();
-        let is_user_record = operation
-            .path_params()
-            .iter()
-            .any(|p| Context::is_user_param(operation, p))
-            && context.identities[0].user_id.is_some();
-        if !owns_object && !is_user_record {
-            return Vec::new();
-        }
-        let Some(request) = context.request(operation, Some(0), 0) else {
-            return Vec::new();
-        };
+        let owners = if operation.method == "GET" { 2 } else { 1 };
         let mut probes = Vec::new();
-        if operation.method == "GET" {
-            probes.push(Probe {
-                label: OWNER.into(),
-                identity: Some(0),
-                request: request.clone(),
-            });
+        for owner in 0..owners.min(context.identities.len()) {
+            let owns_object = context.object_for(operation, owner, 0).is_some();
+            let account_record = !owns_object
+                && operation
+                    .path_params()
+                    .iter()
+                    .any(|p| context.account_value(operation, p, owner).is_some());
+            if !owns_object && !account_record {
+                continue;
+            }
+            let Some(request) = context.request(operation, Some(owner), 0) else {
+                continue;
+            };
+            if operation.method == "GET" {
+                probes.push(Probe {
+                    label: format!("{OWNER} {owner}"),
+                    identity: Some(owner),
+                    request: request.clone(),
+                });
+                // An account's page the description leaves open to anyone (a public profile)
+                // is not another user's object: the anonymous answer tells them apart. Where
+                // the description asks for credentials, an open answer is no excuse.
+                if account_record && !context.policy.requires_auth(operation) {
+                    probes.push(Probe {
+                        label: format!("{ANONYMOUS} {owner}"),
+                        identity: None,
+                        request: request.clone(),
+                    });
+                }
+            }
+            let others: Vec<usize> = if operation.method == "GET" {
+                (0..context.identities.len())
+                    .filter(|i| *i != owner)
+                    .collect()
+            } else {
+                vec![1]
+            };
+            for other in others {
+                probes.push(Probe {
+                    label: format!("{OTHER} {other} {owner}"),
+                    identity: Some(other),
+                    request: request.clone(),
+                });
+            }
         }
-        probes.push(Probe {
-            label: OTHER.into(),
-            identity: Some(1),
-            request,
-        });
         probes
     }
 
@@ -114,36 +140,75 @@ impl Check for BrokenObjectAuthorization {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Finding> {
-        let Some((_, other)) = results.iter().find(|(probe, _)| probe.label == OTHER) else {
-            return Vec::new();
+        let answer = |label: String| {
+            results
+                .iter()
+                .find(|(probe, _)| probe.label == label)
+                .and_then(|(_, exchange)| exchange.response())
+                .filter(|r| r.is_success())
         };
-        let Some(response) = other.response().filter(|r| r.is_success()) else {
-            return Vec::new();
-        };
-        let (owner_name, other_name) = (&context.identities[0].name, &context.identities[1].name);
         let action = match operation.method.as_str() {
             "GET" | "HEAD" => "read",
             "DELETE" => "deleted",
             _ => "changed",
         };
-        let mut confidence = Confidence::Confirmed;
-        if action == "read" {
-            let owner_view = results
-                .iter()
-                .find(|(probe, _)| probe.label == OWNER)
-                .and_then(|(_, exchange)| exchange.response())
-                .filter(|r| r.is_success())
-                .and_then(|r| r.json());
-            match (owner_view, response.json()) {
-                (Some(owner), Some(seen)) if similarity(&owner, &seen) >= 0.8 => {}
-                // 200 with something else: maybe a generic page, maybe a filtered view.
-                _ => confidence = Confidence::Tentative,
+        // The first crossing that succeeded, in plan order; confirmed ones first.
+        let mut best: Option<(Confidence, usize, usize, &Exchange)> = None;
+        for (probe, exchange) in results {
+            let mut words = probe
+                .label
+                .strip_prefix(OTHER)
+                .unwrap_or("")
+                .split_whitespace();
+            let (Some(other), Some(owner)) = (
+                words.next().and_then(|w| w.parse::<usize>().ok()),
+                words.next().and_then(|w| w.parse::<usize>().ok()),
+            ) else {
+                continue;
+            };
+            let Some(response) = exchange.response().filter(|r| r.is_success()) else {
+                continue;
+            };
+            let mut confidence = Confidence::Confirmed;
+            if action == "read" {
+                let owner_view = answer(format!("{OWNER} {owner}")).and_then(|r| r.json());
+                let seen = response.json();
+                let public = answer(format!("{ANONYMOUS} {owner}"))
+                    .and_then(|r| r.json())
+                    .zip(owner_view.as_ref())
+                    .is_some_and(|(anonymous, owner)| similarity(owner, &anonymous) >= 0.8);
+                if public {
+                    continue;
+                }
+                match (owner_view, seen) {
+                    (Some(owner), Some(seen)) if similarity(&owner, &seen) >= 0.8 => {}
+                    // 200 with something else: maybe a generic page, maybe a filtered view.
+                    _ => confidence = Confidence::Tentative,
+                }
+            }
+            let better = match &best {
+                None => true,
+                Some((held, ..)) => {
+                    *held == Confidence::Tentative && confidence == Confidence::Confirmed
+                }
+            };
+            if better {
+                best = Some((confidence, other, owner, exchange));
             }
         }
+        let Some((confidence, other, owner, exchange)) = best else {
+            return Vec::new();
+        };
+        let (Some(owner_name), Some(other_name)) = (
+            context.identities.get(owner).map(|i| &i.name),
+            context.identities.get(other).map(|i| &i.name),
+        ) else {
+            return Vec::new();
+        };
+        let status = exchange.status().unwrap_or_default();
         let message = format!(
-            "{other_name} {action} an object of {owner_name} through {} (answered {})",
+            "{other_name} {action} an object of {owner_name} through {} (answered {status})",
             operation.label(),
-            response.status
         );
         let severity = if action == "read" {
             Severity::High
@@ -156,7 +221,7 @@ impl Check for BrokenObjectAuthorization {
                 operation,
                 message,
                 format!("bola:{}", operation.method),
-                Some(other),
+                Some(exchange),
             )
             .with_confidence(confidence)
             .with_severity(severity),
@@ -218,13 +283,45 @@ mod tests {
         let context = fixture.context();
         let probes =
             BrokenObjectAuthorization.plan(&operation("GET", "/notes/{id}", true), &context);
-        assert_eq!(probes.len(), 2);
+        assert_eq!(
+            probes.len(),
+            2,
+            "bob has no object here: alice's, read by both"
+        );
         assert_eq!(probes[1].identity, Some(1));
         assert!(probes[1].request.url.path().ends_with("/notes/7"));
         let user = BrokenObjectAuthorization.plan(&operation("GET", "/users/{id}", true), &context);
+        let paths: Vec<(&str, Option<usize>, &str)> = user
+            .iter()
+            .map(|p| (p.label.as_str(), p.identity, p.request.url.path()))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                ("the owner 0", Some(0), "/users/1"),
+                ("another user 1 0", Some(1), "/users/1"),
+                ("the owner 1", Some(1), "/users/2"),
+                ("another user 0 1", Some(0), "/users/2"),
+            ],
+            "each identity's own record, crossed both ways"
+        );
+        let profile =
+            BrokenObjectAuthorization.plan(&operation("GET", "/users/{username}", false), &context);
+        assert_eq!(
+            profile[1].label, "no credentials 0",
+            "an undeclared-secure profile is compared with the anonymous view"
+        );
+        let named = BrokenObjectAuthorization
+            .plan(&operation("GET", "/accounts/{username}", true), &context);
+        assert!(named[0].request.url.path().ends_with("/accounts/alice"));
+        let mailed = BrokenObjectAuthorization
+            .plan(&operation("GET", "/subscriptions/{email}", true), &context);
         assert!(
-            user[1].request.url.path().ends_with("/users/1"),
-            "alice's own record"
+            mailed[0]
+                .request
+                .url
+                .path()
+                .ends_with("/subscriptions/alice%40example.com")
         );
         assert!(
             BrokenObjectAuthorization
@@ -248,11 +345,11 @@ mod tests {
         let body = r#"{"id":7,"title":"alice's note","owner":1}"#;
         let leaked = vec![
             (
-                probe(OWNER, Some(0), "GET", url),
+                probe("the owner 0", Some(0), "GET", url),
                 exchange("GET", url, 200, &[], body),
             ),
             (
-                probe(OTHER, Some(1), "GET", url),
+                probe("another user 1 0", Some(1), "GET", url),
                 exchange("GET", url, 200, &[], body),
             ),
         ];
@@ -262,11 +359,11 @@ mod tests {
         assert!(found[0].message.starts_with("bob read an object of alice"));
         let generic = vec![
             (
-                probe(OWNER, Some(0), "GET", url),
+                probe("the owner 0", Some(0), "GET", url),
                 exchange("GET", url, 200, &[], body),
             ),
             (
-                probe(OTHER, Some(1), "GET", url),
+                probe("another user 1 0", Some(1), "GET", url),
                 exchange("GET", url, 200, &[], "{\"items\":[]}"),
             ),
         ];
@@ -276,7 +373,7 @@ mod tests {
         );
         for status in [401, 403, 404] {
             let refused = vec![(
-                probe(OTHER, Some(1), "GET", url),
+                probe("another user 1 0", Some(1), "GET", url),
                 exchange("GET", url, status, &[], ""),
             )];
             assert!(
@@ -285,9 +382,37 @@ mod tests {
                     .is_empty()
             );
         }
+        // A profile anyone may read is no one's secret.
+        let profile = operation("GET", "/users/{username}", false);
+        let page = r#"{"username":"alice","bio":"hi"}"#;
+        let user_url = "http://127.0.0.1:8080/users/alice";
+        let mut public = vec![
+            (
+                probe("the owner 0", Some(0), "GET", user_url),
+                exchange("GET", user_url, 200, &[], page),
+            ),
+            (
+                probe("no credentials 0", None, "GET", user_url),
+                exchange("GET", user_url, 200, &[], page),
+            ),
+            (
+                probe("another user 1 0", Some(1), "GET", user_url),
+                exchange("GET", user_url, 200, &[], page),
+            ),
+        ];
+        assert!(
+            BrokenObjectAuthorization
+                .evaluate(&profile, &public, &context)
+                .is_empty()
+        );
+        public[1].1 = exchange("GET", user_url, 401, &[], "");
+        assert_eq!(
+            BrokenObjectAuthorization.evaluate(&profile, &public, &context)[0].message,
+            "bob read an object of alice through GET /users/{username} (answered 200)"
+        );
         let delete = operation("DELETE", "/notes/{id}", true);
         let deleted = vec![(
-            probe(OTHER, Some(1), "DELETE", url),
+            probe("another user 1 0", Some(1), "DELETE", url),
             exchange("DELETE", url, 204, &[], ""),
         )];
         assert_eq!(

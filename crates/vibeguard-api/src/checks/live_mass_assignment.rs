@@ -373,10 +373,9 @@ impl Check for LiveMassAssignment {
         };
         let create = &context.spec.operations[producer.create];
         let id_of = |label: &str| {
-            let response = answer(results, label)?
-                .response()
-                .filter(|r| r.is_success())?;
-            lifecycle::created_id(response, producer, create)
+            let exchange = answer(results, label)?;
+            let response = exchange.response().filter(|r| r.is_success())?;
+            lifecycle::created_id(&exchange.request, response, producer, create)
         };
         let read = |label: &str, id: &str| {
             Some(Probe {

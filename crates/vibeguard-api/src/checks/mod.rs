@@ -130,6 +130,8 @@ pub struct IdentityView {
     pub role: Option<String>,
     /// Its user id, when known.
     pub user_id: Option<String>,
+    /// Its username and e-mail, when known.
+    pub account: crate::identity::Account,
     /// Its raw token.
     pub token: String,
     /// How its credential is sent.
@@ -272,20 +274,27 @@ impl Context<'_> {
             .or_else(|| self.objects.iter().find(matching))
     }
 
-    /// Whether a path parameter names a user (so an identity's own user id fills it).
+    /// Whether a path parameter names a user's account (so an identity's own id, username or
+    /// e-mail fills it).
     pub fn is_user_param(operation: &Operation, param: &str) -> bool {
-        let lower = param.to_ascii_lowercase();
-        if lower == "userid" || lower == "user_id" || lower == "uid" {
-            return true;
+        account_key(operation, param).is_some()
+    }
+
+    /// The value of `owner`'s own account for a path parameter that names an account
+    /// (`/users/{id}`, `/users/{username}`, `/profiles/{email}`), when the identity's login,
+    /// answer or token told it.
+    pub fn account_value(
+        &self,
+        operation: &Operation,
+        param: &str,
+        owner: usize,
+    ) -> Option<String> {
+        let identity = self.identities.get(owner)?;
+        match account_key(operation, param)? {
+            AccountKey::Id => identity.user_id.clone(),
+            AccountKey::Username => identity.account.username.clone(),
+            AccountKey::Email => identity.account.email.clone(),
         }
-        let segments: Vec<&str> = operation.path.split('/').collect();
-        segments.windows(2).any(|pair| {
-            pair[1] == format!("{{{param}}}")
-                && matches!(
-                    pair[0].to_ascii_lowercase().as_str(),
-                    "users" | "user" | "accounts" | "account" | "profiles" | "members"
-                )
-        })
     }
 
     /// A concrete request for an operation, acting on `owner`'s objects: path parameters from
@@ -297,15 +306,18 @@ impl Context<'_> {
         owner: Option<usize>,
         slot: u8,
     ) -> Option<Request> {
-        let mut synth = self.synthesizer(operation, "valid");
+        // Each identity's objects, and each of its slots, get their own names.
+        let numbering = owner.map_or(0, |owner| owner as u64 * 100 + u64::from(slot) * 10);
+        let mut synth = self
+            .synthesizer(operation, "valid")
+            .numbered_from(numbering);
         let object = owner.and_then(|owner| self.object_for(operation, owner, slot));
         let mut path = operation.path.clone();
         for name in operation.path_params() {
             let value = if let Some(object) = object.filter(|o| o.param == name) {
                 object.value.clone()
-            } else if let Some(user_id) = owner
-                .filter(|_| Self::is_user_param(operation, name))
-                .and_then(|owner| self.identities.get(owner)?.user_id.clone())
+            } else if let Some(user_id) =
+                owner.and_then(|owner| self.account_value(operation, name, owner))
             {
                 // A user's own record: safe to read, but changing or deleting it is not ours to do.
                 if operation.is_destructive() && !self.allow_destructive {
@@ -425,6 +437,55 @@ fn encode_segment(value: &str) -> String {
         .replace("%2D", "-")
         .replace("%2E", ".")
         .replace("%5F", "_")
+}
+
+/// Which of an account's keys a path parameter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountKey {
+    /// Its id (`/users/{id}`, `{userId}`).
+    Id,
+    /// Its username (`/users/{username}`, `/u/{handle}`).
+    Username,
+    /// Its e-mail (`{email}`).
+    Email,
+}
+
+/// Which account key a path parameter takes, when it names an account: by its own name
+/// (`userId`, `username`, `email`), or by the collection it follows (`/users/{id}`,
+/// `/accounts/{name}`).
+pub fn account_key(operation: &Operation, param: &str) -> Option<AccountKey> {
+    let normal = param.to_ascii_lowercase().replace(['_', '-'], "");
+    match normal.as_str() {
+        "userid" | "uid" | "accountid" | "memberid" => return Some(AccountKey::Id),
+        "username" | "login" | "handle" | "userhandle" | "accountname" | "screenname" => {
+            return Some(AccountKey::Username);
+        }
+        "email" | "useremail" | "emailaddress" | "mail" => return Some(AccountKey::Email),
+        _ => {}
+    }
+    let placeholder = format!("{{{param}}}");
+    let segments: Vec<&str> = operation.path.split('/').collect();
+    let after_accounts = segments.windows(2).any(|pair| {
+        pair[1] == placeholder
+            && matches!(
+                pair[0].to_ascii_lowercase().as_str(),
+                "users"
+                    | "user"
+                    | "accounts"
+                    | "account"
+                    | "profiles"
+                    | "profile"
+                    | "members"
+                    | "u"
+            )
+    });
+    if !after_accounts {
+        return None;
+    }
+    Some(match normal.as_str() {
+        "id" | "key" | "pk" | "uuid" => AccountKey::Id,
+        _ => AccountKey::Username,
+    })
 }
 
 /// The location of a finding about an operation.
@@ -671,6 +732,10 @@ pub(crate) mod testing {
             name: name.into(),
             role: None,
             user_id: Some(user_id.into()),
+            account: crate::identity::Account {
+                username: Some(name.into()),
+                email: Some(format!("{name}@example.com")),
+            },
             token: format!("token-of-{name}"),
             credential: Credential::Header {
                 name: "Authorization".into(),
