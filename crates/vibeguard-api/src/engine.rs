@@ -19,6 +19,7 @@ use crate::checks::{
     self, Context, DEFAULT_BURST, DeclaredRoute, IdentityView, MAX_BURST, MAX_FOLLOW_UP_PROBES,
     MAX_ROUNDS, Probe, Profile,
 };
+use crate::coverage;
 use crate::http::canary::{self, Canary};
 use crate::http::tls_probe::{self, LegacyVersion};
 use crate::http::{Exchange, Executor, Limits, Request, RequestError, Scope};
@@ -241,6 +242,8 @@ pub async fn run(
     // Objects to test with, created by the first two identities.
     let producers = lifecycle::producers(&spec);
     let mut objects: Vec<CreatedObject> = Vec::new();
+    // What happened to each operation over the run, for the coverage account.
+    let mut outcomes: BTreeMap<usize, coverage::OperationOutcome> = BTreeMap::new();
     {
         let context = Context {
             spec: &spec,
@@ -272,6 +275,10 @@ pub async fn run(
                     };
                     let exchange =
                         send_as(&executor, &identities, Some(owner), request, &base, env).await;
+                    outcomes
+                        .entry(producer.create)
+                        .or_default()
+                        .record(&exchange);
                     match exchange.response() {
                         Some(response) if response.is_success() => {
                             match lifecycle::created_id(
@@ -361,6 +368,19 @@ pub async fn run(
                     probe.identity = None;
                 }
             }
+            if coverage::changes_credentials(operation) {
+                // Synthesized values sent as an identity would replace its own password or
+                // e-mail: the identity would be locked out, and so would its owners.
+                let planned = probes.len();
+                probes.retain(|probe| probe.identity.is_none());
+                if probes.len() < planned {
+                    outcomes
+                        .entry(op_index)
+                        .or_default()
+                        .withheld_checks
+                        .push(checks::ALL[check].meta().code.clone());
+                }
+            }
             if !probes.is_empty() {
                 groups.push(Group {
                     check,
@@ -380,7 +400,6 @@ pub async fn run(
     }
 
     let mut collected = Collector::default();
-    let mut tested_operations: BTreeSet<usize> = BTreeSet::new();
     let mut unsent = 0usize;
     let sender = Sender {
         executor: &executor,
@@ -397,6 +416,29 @@ pub async fn run(
     // Objects the probes created (a create with extra fields, an injected title), deleted at
     // the end like the test objects: (producer, identity, id).
     let mut probe_created: Vec<(usize, Option<usize>, String)> = Vec::new();
+
+    // The coverage round: every operation, anonymously and as each identity, before any check
+    // spends the budget; every answer goes to the passive checks.
+    let round: Vec<(usize, Probe)> = coverage::plan(&context)
+        .into_iter()
+        .flat_map(|plan| {
+            let outcome = outcomes.entry(plan.operation).or_default();
+            outcome.withheld = outcome.withheld.or(plan.withheld);
+            plan.probes
+                .into_iter()
+                .map(move |probe| (plan.operation, probe))
+        })
+        .collect();
+    for batch in round.chunks(GROUPS_IN_FLIGHT * 2) {
+        let exchanges = join_all(batch.iter().map(|(_, probe)| sender.send(probe))).await;
+        for ((op, probe), exchange) in batch.iter().zip(exchanges) {
+            outcomes.entry(*op).or_default().record(&exchange);
+            collected.observe(&passive, Some(&spec.operations[*op]), &exchange, &context);
+            if let Some(created) = created_by_probe(&spec, &producers, &base, probe, &exchange) {
+                probe_created.push(created);
+            }
+        }
+    }
     let mut left_behind = Vec::new();
     // Stages 0–2 are the phases of ordinary checks (reads, changes, deletions); stage 3 runs
     // the disruptive checks, after the clean-up.
@@ -436,6 +478,12 @@ pub async fn run(
             )
             .await;
             for (group, results) in batch.iter().zip(results) {
+                if let Some(op) = group.operation {
+                    let outcome = outcomes.entry(op).or_default();
+                    for (_, exchange) in &results {
+                        outcome.record(exchange);
+                    }
+                }
                 if results.iter().all(|(_, e)| {
                     matches!(
                         e.outcome,
@@ -443,12 +491,16 @@ pub async fn run(
                     )
                 }) {
                     unsent += results.len();
+                    if let Some(op) = group.operation {
+                        outcomes
+                            .entry(op)
+                            .or_default()
+                            .unsent_checks
+                            .push(checks::ALL[group.check].meta().code.clone());
+                    }
                     continue;
                 }
                 collected.applied.insert(group.check);
-                if let Some(op) = group.operation {
-                    tested_operations.insert(op);
-                }
                 let operation = subject(group);
                 if results
                     .iter()
@@ -534,11 +586,16 @@ pub async fn run(
             subject_absent: false,
         });
     }
+    let (exercised, untested) = coverage::account(&spec.operations, &outcomes);
+    run.unchecked
+        .extend(coverage::summary_line(spec.operations.len(), &untested));
+    run.untested = untested;
     run.coverage = Coverage {
         files: 0,
         packages: 0,
-        operations: tested_operations.len() as u64,
+        operations: exercised,
         requests: executor.requests_sent(),
+        operations_total: spec.operations.len() as u64,
     };
     run.errors = errors;
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

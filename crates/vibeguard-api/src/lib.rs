@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod checks;
+pub mod coverage;
 pub mod engine;
 pub mod http;
 pub mod identity;

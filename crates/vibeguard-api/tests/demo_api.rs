@@ -192,7 +192,19 @@ async fn every_seeded_flaw_of_the_vulnerable_demo_is_reported() {
             .iter()
             .any(|code| code == "VG425")
     );
-    assert_eq!(outcome.output.run.coverage.operations, 17);
+    // Every described operation exercised, none left untested by any check.
+    let coverage = outcome.output.run.coverage;
+    assert_eq!(coverage.operations_total, 18);
+    assert_eq!(
+        coverage.operations, coverage.operations_total,
+        "{:?}",
+        outcome.output.run.untested
+    );
+    assert!(
+        outcome.output.run.untested.is_empty(),
+        "{:?}",
+        outcome.output.run.untested
+    );
     // Both kinds of CORS flaw, and the BOLA deletion is critical.
     assert_eq!(
         outcome
@@ -225,6 +237,12 @@ async fn every_seeded_flaw_of_the_vulnerable_demo_is_reported() {
 async fn the_hardened_demo_gives_the_checks_nothing_to_report() {
     let outcome = audit(Mode::Hardened).await;
     assert_eq!(summary(&outcome), BTreeSet::new());
+    // An empty list vouches for every operation: each was exercised.
+    assert!(
+        outcome.output.run.untested.is_empty(),
+        "{:?}",
+        outcome.output.run.untested
+    );
     assert!(
         outcome.output.run.errors.is_empty(),
         "{:?}",

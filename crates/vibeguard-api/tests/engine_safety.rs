@@ -398,3 +398,101 @@ async fn a_token_key_of_six_digits_is_found_and_proven() {
     assert!(evidence.contains("digits of 6 characters"), "{evidence}");
     assert!(evidence.contains(" s (searched"), "{evidence}");
 }
+
+/// Every operation is requested (a parameterless list no check targets included, and its
+/// answer judged); what could not be exercised is named with its reason, and the checklist
+/// passes nothing those places would have to vouch for.
+#[tokio::test]
+async fn every_operation_is_exercised_or_named_with_its_reason() {
+    let (target, _) = server(|path, request| {
+        let (status, body) = if path == "/openapi.json" {
+            let spec = json!({
+                "openapi": "3.0.3",
+                "info": {"title": "coverage", "version": "1"},
+                "paths": {
+                    "/people": {"get": {"responses": {"200": {"description": "ok"}}}},
+                    "/crash": {"get": {"responses": {"200": {"description": "ok"}}}},
+                    "/things/{thing}": {
+                        "parameters": [{"name": "thing", "in": "path", "required": true, "schema": {"type": "string"}}],
+                        "put": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"label": {"type": "string"}}}}}}, "responses": {"200": {"description": "ok"}}}
+                    }
+                }
+            });
+            ("200 OK", spec.to_string())
+        } else if path == "/people" && request.starts_with("GET") {
+            (
+                "200 OK",
+                json!([{"name": "ann", "password": "hunter2-plain", "email": "ann@example.com"}])
+                    .to_string(),
+            )
+        } else if path == "/crash" {
+            ("500 Internal Server Error", "{}".to_string())
+        } else {
+            ("404 Not Found", "{}".to_string())
+        };
+        format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    })
+    .await;
+    let outcome = run_described(&target, &target).await.expect("runs");
+    let run = &outcome.output.run;
+    assert!(
+        outcome
+            .output
+            .findings
+            .iter()
+            .any(|f| f.code == "VG405" && f.location.to_string().contains("GET /people")),
+        "the clear-text passwords of the list nothing else requests: {:?}",
+        outcome.output.findings
+    );
+    assert_eq!(run.coverage.operations_total, 3);
+    assert_eq!(run.coverage.operations, 1);
+    let untested: Vec<(&str, &str)> = run
+        .untested
+        .iter()
+        .map(|u| (u.place.as_str(), u.reason.as_str()))
+        .collect();
+    assert!(
+        untested.contains(&(
+            "GET /crash",
+            "answered 500 (a server error) to every request"
+        )),
+        "{untested:?}"
+    );
+    assert!(
+        untested
+            .iter()
+            .any(|(place, reason)| *place == "PUT /things/{thing}"
+                && reason.contains("did not create")),
+        "{untested:?}"
+    );
+    assert!(
+        run.unchecked
+            .iter()
+            .any(|line| line.starts_with("api: 2 of 3 operation(s) not exercised")),
+        "{:?}",
+        run.unchecked
+    );
+    // Nothing that covers the unexercised operations passes.
+    let verdicts = vibeguard_core::checklist::evaluate(
+        &engine::rule_metas(),
+        std::slice::from_ref(run),
+        &outcome.output.findings,
+    );
+    for verdict in &verdicts {
+        assert_ne!(
+            verdict.status,
+            vibeguard_core::ChecklistStatus::Passed,
+            "{}: {}",
+            verdict.id,
+            verdict.note
+        );
+    }
+    let api04 = verdicts
+        .iter()
+        .find(|v| v.id == vibeguard_core::ChecklistId::Api04)
+        .expect("API-04");
+    assert!(api04.note.contains("GET /crash"), "{}", api04.note);
+}

@@ -470,6 +470,8 @@ fn evaluate_item(
             )
         };
         (ChecklistStatus::Manual, note)
+    } else if let Some(note) = untested_note(&checked_by, engines) {
+        (ChecklistStatus::NotVerified, note)
     } else if !checked_by.is_empty() {
         (
             ChecklistStatus::Passed,
@@ -492,6 +494,51 @@ fn evaluate_item(
         findings: failing.iter().map(|f| f.fingerprint.clone()).collect(),
         note: Text::Owned(note),
     }
+}
+
+/// Places listed by name in a note before the rest are only counted.
+const UNTESTED_LISTED: usize = 5;
+
+/// When a rule that checked the item missed part of its subject (an operation never answered,
+/// probes the budget did not allow), what was not tested: the item then is "not verified",
+/// since a pass would vouch for places nothing looked at. One rule for every item and engine.
+fn untested_note(checked_by: &[Text], engines: &[EngineRun]) -> Option<String> {
+    let mut places: Vec<String> = Vec::new();
+    let mut rules: Vec<&str> = Vec::new();
+    for run in engines {
+        for untested in &run.untested {
+            let missing: Vec<&str> = checked_by
+                .iter()
+                .filter(|code| run.applied(code) && untested.missed_by(code))
+                .map(|code| code.as_ref())
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let place = format!("{} ({})", untested.place, untested.reason);
+            if !places.contains(&place) {
+                places.push(place);
+            }
+            for code in missing {
+                if !rules.contains(&code) {
+                    rules.push(code);
+                }
+            }
+        }
+    }
+    if places.is_empty() {
+        return None;
+    }
+    let count = places.len();
+    let mut listed: Vec<String> = places.into_iter().take(UNTESTED_LISTED).collect();
+    if count > UNTESTED_LISTED {
+        listed.push(format!("and {} more", count - UNTESTED_LISTED));
+    }
+    Some(format!(
+        "Checked by {} where it ran, but not on {count} place(s) it applies to: {}. Nothing found is no pass for what was not tested",
+        rules.join(", "),
+        listed.join("; ")
+    ))
 }
 
 /// When every covering rule that reported on the item found its subject absent (and at least

@@ -70,6 +70,35 @@ pub struct Coverage {
     pub operations: u64,
     /// HTTP requests sent.
     pub requests: u64,
+    /// API operations described (tested or not); 0 when the engine has no operations.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub operations_total: u64,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
+}
+
+/// A part of an engine's subject that was not tested — an API operation that never answered,
+/// or that some checks could not reach — and why. The rules it names (all of the engine's rules
+/// that applied, when `rules` is empty) covered their checklist items only elsewhere, so those
+/// items are `not verified`, never `passed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Untested {
+    /// What was not tested (`DELETE /users/{id}`).
+    pub place: String,
+    /// Why ("the request budget was spent first", "answered 500 to every request").
+    pub reason: String,
+    /// The rules that did not run there; empty when none of the engine's rules did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Text>,
+}
+
+impl Untested {
+    /// Whether rule `code` (which applied in the run) missed this place.
+    pub fn missed_by(&self, code: &str) -> bool {
+        self.rules.is_empty() || self.rules.iter().any(|rule| rule == code)
+    }
 }
 
 /// A problem that did not stop the run: a file that could not be parsed, an endpoint that
@@ -133,6 +162,9 @@ pub struct EngineRun {
     /// to the outcome in every report, since a pass without them is not the pass it looks like.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unchecked: Vec<String>,
+    /// What the engine did not test, with the reason ([`Untested`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub untested: Vec<Untested>,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
 }
@@ -147,6 +179,7 @@ impl EngineRun {
             not_applicable: Vec::new(),
             errors: Vec::new(),
             unchecked: Vec::new(),
+            untested: Vec::new(),
             duration_ms: 0,
         }
     }

@@ -28,7 +28,9 @@ pub mod suppression;
 pub use baseline::Baseline;
 pub use checklist::{ChecklistId, ChecklistStatus, ChecklistVerdict};
 pub use confidence::Confidence;
-pub use engine::{Coverage, EngineError, EngineId, EngineOutput, EngineRun, RuleApplicability};
+pub use engine::{
+    Coverage, EngineError, EngineId, EngineOutput, EngineRun, RuleApplicability, Untested,
+};
 pub use evidence::{CodeFrame, Evidence};
 pub use finding::{Finding, FindingState, FlowStep};
 pub use fingerprint::Fingerprint;

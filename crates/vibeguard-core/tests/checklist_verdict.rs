@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use vibeguard_core::checklist::evaluate;
 use vibeguard_core::{
     ChecklistId, ChecklistStatus, ChecklistVerdict, Confidence, EngineId, EngineRun, Finding,
-    FindingState, Location, RuleApplicability, RuleDocs, RuleMeta, Severity, Text,
+    FindingState, Location, RuleApplicability, RuleDocs, RuleMeta, Severity, Text, Untested,
 };
 
 fn rule(code: &'static str, engine: EngineId, checklist: &'static [ChecklistId]) -> RuleMeta {
@@ -182,6 +182,57 @@ fn an_item_whose_subject_is_absent_everywhere_is_not_applicable() {
     assert_eq!(
         verdict(&verdicts, ChecklistId::Deps03).status,
         ChecklistStatus::Passed
+    );
+}
+
+#[test]
+fn a_rule_that_missed_part_of_its_subject_passes_nothing() {
+    let mut api = EngineRun::new(EngineId::Api);
+    api.rules_applied = vec![Text::Borrowed("VG401")];
+    let passed = evaluate(&rules(), std::slice::from_ref(&api), &[]);
+    assert_eq!(
+        verdict(&passed, ChecklistId::Auth01).status,
+        ChecklistStatus::Passed
+    );
+
+    // An operation nothing had an answer from: every rule of the engine missed it.
+    api.untested.push(Untested {
+        place: "DELETE /users/{username}".into(),
+        reason: "changes an account vibeguard did not create".into(),
+        rules: Vec::new(),
+    });
+    let verdicts = evaluate(&rules(), std::slice::from_ref(&api), &[]);
+    let auth01 = verdict(&verdicts, ChecklistId::Auth01);
+    assert_eq!(auth01.status, ChecklistStatus::NotVerified);
+    assert!(
+        auth01.note.contains("DELETE /users/{username}") && auth01.note.contains("did not create"),
+        "{}",
+        auth01.note
+    );
+    // Untested places of one engine say nothing about the rules of another.
+    let hygiene = hygiene_run(&["VG301", "VG304"], &[]);
+    let verdicts = evaluate(&rules(), &[hygiene.clone(), api.clone()], &[]);
+    assert_eq!(
+        verdict(&verdicts, ChecklistId::Deps01).status,
+        ChecklistStatus::Passed
+    );
+
+    // Probes of one rule left unsent: only that rule's items lose their pass.
+    api.untested = vec![Untested {
+        place: "GET /tasks".into(),
+        reason: "the request budget was spent first".into(),
+        rules: vec![Text::Borrowed("VG999")],
+    }];
+    let verdicts = evaluate(&rules(), std::slice::from_ref(&api), &[]);
+    assert_eq!(
+        verdict(&verdicts, ChecklistId::Auth01).status,
+        ChecklistStatus::Passed
+    );
+    api.untested[0].rules = vec![Text::Borrowed("VG401")];
+    let verdicts = evaluate(&rules(), &[api], &[]);
+    assert_eq!(
+        verdict(&verdicts, ChecklistId::Auth01).status,
+        ChecklistStatus::NotVerified
     );
 }
 

@@ -201,8 +201,7 @@ impl<'a> ProjectModel<'a> {
                 .iter()
                 .map(|m| m.dependencies.len() as u64)
                 .sum(),
-            operations: 0,
-            requests: 0,
+            ..Coverage::default()
         }
     }
 

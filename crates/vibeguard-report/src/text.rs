@@ -35,7 +35,14 @@ pub(crate) fn coverage_label(report: &Report) -> String {
                 (c.operations, "operation"),
                 (c.requests, "request"),
             ] {
-                if count > 0 {
+                if unit == "operation" && c.operations_total > 0 {
+                    // Every described operation is counted, exercised or not.
+                    parts.push(format!(
+                        "{count} of {} operation{} exercised",
+                        c.operations_total,
+                        if c.operations_total == 1 { "" } else { "s" }
+                    ));
+                } else if count > 0 {
                     parts.push(format!(
                         "{count} {unit}{}",
                         if count == 1 { "" } else { "s" }

@@ -144,7 +144,11 @@ fn engines(out: &mut String, report: &Report) {
             esc(run.engine.as_str()),
             c.files,
             c.packages,
-            c.operations,
+            if c.operations_total > 0 {
+                format!("{} of {}", c.operations, c.operations_total)
+            } else {
+                c.operations.to_string()
+            },
             c.requests,
             esc(&run.rules_applied.join(", ")),
             run.duration_ms

@@ -236,6 +236,13 @@ impl Suite {
             ] {
                 let _ = writeln!(out, "      <property name=\"{name}\" value=\"{value}\"/>");
             }
+            if c.operations_total > 0 {
+                let _ = writeln!(
+                    out,
+                    "      <property name=\"operations_total\" value=\"{}\"/>",
+                    c.operations_total
+                );
+            }
             let _ = writeln!(out, "    </properties>");
         }
         for case in &self.cases {

@@ -219,6 +219,7 @@ pub fn canonical_report() -> Report {
         packages: 14,
         operations: 0,
         requests: 0,
+        ..Coverage::default()
     };
     hygiene.rules_applied = vec![
         Text::Borrowed("VG302"),
@@ -237,6 +238,7 @@ pub fn canonical_report() -> Report {
         packages: 0,
         operations: 0,
         requests: 0,
+        ..Coverage::default()
     };
     code.rules_applied = vec![Text::Borrowed("VG101")];
     code.duration_ms = 8;
@@ -246,6 +248,7 @@ pub fn canonical_report() -> Report {
         packages: 0,
         operations: 12,
         requests: 240,
+        ..Coverage::default()
     };
     api.rules_applied = vec![Text::Borrowed("VG401")];
     api.not_applicable = vec![RuleApplicability {
