@@ -270,7 +270,7 @@ pub async fn run(
                     1
                 };
                 for slot in 0..slots {
-                    let Some(request) = context.request(create, Some(owner), 0) else {
+                    let Some(request) = context.creation_request(create, owner, slot) else {
                         continue;
                     };
                     let exchange =

@@ -159,6 +159,17 @@ const EXPECTED: &[&str] = &[
     "VG426 POST /api/register [body:/email]",
     // A debug page that prints the database password and the JWT secret.
     "VG416 GET /debug",
+    // The database's own error, with the SQL, in the answers to malformed input (and the
+    // GraphQL endpoint's error).
+    "VG427 GET /api/tasks",
+    "VG427 GET /api/tasks/{id}",
+    "VG427 GET /api/users/{id}",
+    "VG427 POST /api/login",
+    "VG427 POST /api/register",
+    "VG427 POST /api/tasks",
+    "VG427 POST /api/tasks/{id}/attachment",
+    "VG427 PUT /api/tasks/{id}",
+    "VG427 POST /graphql",
     // Uploads without a size limit, any page size, and a JSON parser error that becomes a 500.
     "VG417 POST /api/tasks/{id}/attachment [large-body]",
     "VG417 GET /api/tasks [query:limit]",

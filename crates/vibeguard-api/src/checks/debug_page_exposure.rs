@@ -33,7 +33,10 @@ static META: RuleMeta = RuleMeta {
              framework's debug page or error page with internals: Werkzeug's interactive debugger \
              (critical: it runs code), Django's `DEBUG = True` page, a Python traceback, a Node.js \
              or Express stack trace, Rails' exception page, Spring Boot's Whitelabel page with a \
-             trace, ASP.NET's yellow screen, PHP fatal errors and warnings, a Java stack trace.",
+             trace, ASP.NET's yellow screen, PHP fatal errors and warnings, a Java stack trace — and the \
+             database's own error passed through (`str(error)` of SQLAlchemy with its `[SQL: …]`, \
+             SQLite, MySQL, PostgreSQL, PDO, Sequelize messages), which hands out the query's \
+             text.",
         ),
         why: Cow::Borrowed(
             "Debug pages show source code, file paths, SQL, settings and library versions to \
@@ -124,6 +127,48 @@ const KINDS: &[Kind] = &[
     Kind {
         name: "a Java stack trace",
         markers: &["Exception", "\\tat java."],
+        interactive: false,
+    },
+    // The database's own error, passed through: the query's text (and with it the tables,
+    // columns and how input is pasted in) handed to whoever sent the input.
+    Kind {
+        name: "a database error with its SQL (SQLAlchemy)",
+        markers: &["[SQL: "],
+        interactive: false,
+    },
+    Kind {
+        name: "a database error (SQLite)",
+        markers: &["sqlite3.OperationalError"],
+        interactive: false,
+    },
+    Kind {
+        name: "a database error (SQLite)",
+        markers: &["SQLITE_ERROR: "],
+        interactive: false,
+    },
+    Kind {
+        name: "a database error (MySQL)",
+        markers: &["You have an error in your SQL syntax"],
+        interactive: false,
+    },
+    Kind {
+        name: "a database error (PostgreSQL)",
+        markers: &["syntax error at or near "],
+        interactive: false,
+    },
+    Kind {
+        name: "a database error (PostgreSQL)",
+        markers: &["psycopg2.errors."],
+        interactive: false,
+    },
+    Kind {
+        name: "a database error (PDO)",
+        markers: &["SQLSTATE["],
+        interactive: false,
+    },
+    Kind {
+        name: "a database error (Sequelize)",
+        markers: &["SequelizeDatabaseError"],
         interactive: false,
     },
 ];
@@ -288,6 +333,26 @@ mod tests {
                 "java.lang.NullPointerException: x\n\tat java.base/java.util.Objects.requireNonNull(Objects.java:209)",
                 "Java",
             ),
+            (
+                "{\"error\": \"(sqlite3.OperationalError) unrecognized token: \\\"'\\\"\\n[SQL: SELECT name FROM shelf WHERE name LIKE '%x'%']\\n(Background on this error at: https://sqlalche.me/e/20/e3q8)\"}",
+                "SQL",
+            ),
+            (
+                "{\"message\":\"SQLITE_ERROR: near \\\"x\\\": syntax error\"}",
+                "SQLite",
+            ),
+            (
+                "{\"error\":\"You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version\"}",
+                "MySQL",
+            ),
+            (
+                "{\"detail\":\"syntax error at or near \\\"'\\\"\"}",
+                "PostgreSQL",
+            ),
+            (
+                "SQLSTATE[42000]: Syntax error or access violation: 1064",
+                "PDO",
+            ),
         ] {
             let found = observed(body, 500);
             assert_eq!(found.len(), 1, "{expected}: {body}");
@@ -315,6 +380,8 @@ mod tests {
             "<h1>500 Internal Server Error</h1><p>The server encountered an internal error.</p>",
             "{\"title\":\"Meet at 10:30 at the office\",\"notes\":\"look at src/app.js:12\"}",
             "{\"message\":\"Traceback support was removed in v2\"}",
+            "{\"error\":\"invalid search: SQL wildcards are not allowed\"}",
+            "{\"error\":\"syntax error in the query parameter\"}",
         ] {
             assert!(observed(body, 500).is_empty(), "{body}");
         }

@@ -306,8 +306,26 @@ impl Context<'_> {
         owner: Option<usize>,
         slot: u8,
     ) -> Option<Request> {
-        // Each identity's objects, and each of its slots, get their own names.
+        // Each identity's requests, and each of its slots, get their own names.
         let numbering = owner.map_or(0, |owner| owner as u64 * 100 + u64::from(slot) * 10);
+        self.numbered_request(operation, owner, slot, numbering)
+    }
+
+    /// The request that creates `owner`'s `slot`-th test object: named apart from every probe's
+    /// values, so that a create keyed by a unique name (`/shelves/{name}`) never collides with
+    /// the objects the probes send.
+    pub fn creation_request(&self, create: &Operation, owner: usize, slot: u8) -> Option<Request> {
+        let numbering = 1_000 + owner as u64 * 100 + u64::from(slot) * 10;
+        self.numbered_request(create, Some(owner), slot, numbering)
+    }
+
+    fn numbered_request(
+        &self,
+        operation: &Operation,
+        owner: Option<usize>,
+        slot: u8,
+        numbering: u64,
+    ) -> Option<Request> {
         let mut synth = self
             .synthesizer(operation, "valid")
             .numbered_from(numbering);

@@ -1,0 +1,231 @@
+//! The API engine on apps written apart from it (`testbed/`): each app runs as a real server on
+//! 127.0.0.1, is audited by the `vibeguard` binary, and must give exactly its documented
+//! findings (its hardened twin none), exercise or name every operation, pass no checklist item
+//! it breaks, and give the same fingerprints run after run.
+//!
+//! The apps need their own packages: `VIBEGUARD_TESTBED_PYTHON` names a Python that has them
+//! (`.ci/run` creates it from `testbed/requirements.txt`). Without it the tests say so and
+//! stop — except in CI, where they fail.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{repo_file, vibeguard};
+use serde_json::Value;
+
+/// The Python that runs the testbed apps, or `None` (outside CI) when there is none.
+fn testbed_python() -> Option<PathBuf> {
+    match std::env::var_os("VIBEGUARD_TESTBED_PYTHON") {
+        Some(python) => Some(PathBuf::from(python)),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("VIBEGUARD_TESTBED_PYTHON is not set: CI must run the testbed (see .ci/run)")
+        }
+        None => {
+            eprintln!(
+                "testbed skipped: set VIBEGUARD_TESTBED_PYTHON to a Python with testbed/requirements.txt installed"
+            );
+            None
+        }
+    }
+}
+
+/// A testbed app's server, stopped (by its PID) when dropped.
+struct App {
+    child: Child,
+    url: String,
+}
+
+impl App {
+    fn start(python: &PathBuf, app: &str, hardened: bool, port: u16) -> App {
+        let mut command = Command::new(python);
+        command
+            .arg(repo_file(&format!("testbed/{app}/app.py")))
+            .args(["--port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if hardened {
+            command.arg("--hardened");
+        }
+        let child = command.spawn().expect("the testbed app starts");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "testbed/{app} did not listen on {port} within 20 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        App {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port free now on 127.0.0.1.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Audits a fresh server of the app on `port` and returns the JSON report.
+fn audit(python: &PathBuf, app: &str, hardened: bool, port: u16) -> Value {
+    let server = App::start(python, app, hardened, port);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let out = cache.path().join("report.json");
+    let output = vibeguard(cache.path())
+        .current_dir(repo_file(&format!("testbed/{app}")))
+        .args(["audit", ".", "--target", &server.url, "-q", "--format"])
+        .arg(format!("json={}", out.display()))
+        .output()
+        .expect("runs");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(&out).expect("report written")).expect("json")
+}
+
+/// The API findings: `VG402 DELETE /shelves/{name}`, with the parameter when there is one.
+fn api_findings(report: &Value) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"].as_str().is_some_and(|c| c.starts_with("VG4")))
+        .map(|f| {
+            let location = &f["location"];
+            let mut place = format!(
+                "{} {} {}",
+                f["code"].as_str().unwrap_or_default(),
+                location["method"].as_str().unwrap_or_default(),
+                location["path"].as_str().unwrap_or_default()
+            );
+            if let Some(parameter) = location["parameter"].as_str() {
+                place.push_str(&format!(" [{parameter}]"));
+            }
+            place
+        })
+        .collect()
+}
+
+fn fingerprints(report: &Value) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"].as_str().is_some_and(|c| c.starts_with("VG4")))
+        .map(|f| f["fingerprint"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn checklist_status<'a>(report: &'a Value, item: &str) -> &'a str {
+    report["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .find(|v| v["id"] == item)
+        .and_then(|v| v["status"].as_str())
+        .unwrap_or_default()
+}
+
+fn api_run(report: &Value) -> &Value {
+    report["engines"]
+        .as_array()
+        .expect("engines")
+        .iter()
+        .find(|run| run["engine"] == "api")
+        .expect("the api engine ran")
+}
+
+/// The reading-list API (Flask + SQLAlchemy, Swagger 2.0, opaque tokens, shelves keyed by
+/// name, users by username): every flaw of testbed/README.md the engine can find today.
+const FLASK_LIBRARY: &[&str] = &[
+    // Any logged-in user reads and deletes another's shelf, found by the name it was created with.
+    "VG402 GET /shelves/{name}",
+    "VG402 DELETE /shelves/{name}",
+    // Any logged-in user reads another's account record, with its password hash.
+    "VG402 GET /users/{username}",
+    "VG405 GET /users/{username} [response:/password_hash]",
+    // The "staff only" member list has no login check and lists clear-text passwords.
+    "VG401 GET /members",
+    "VG405 GET /members [response:/*/password]",
+    // The search pastes `q` into SQL and hands the database's error back.
+    "VG409 GET /search [query:q]",
+    "VG427 GET /search",
+    // No login limit; the login says which usernames exist.
+    "VG414 POST /auth/login",
+    "VG415 POST /auth/login",
+    // Informational: the search has no rate limit either.
+    "VG414 GET /search",
+    // Deeply nested JSON crashes the JSON parser (500).
+    "VG417 POST /auth/login [nested-json]",
+    "VG417 POST /shelves [nested-json]",
+    // No security headers; Werkzeug names itself and its version.
+    "VG406 * / [response headers]",
+    "VG428 * / [header:server]",
+];
+
+#[test]
+fn flask_library_flaws_are_found_and_its_twin_is_clean() {
+    let Some(python) = testbed_python() else {
+        return;
+    };
+    // Three runs, each against a fresh server at the same address (the target is part of a
+    // finding's identity).
+    let port = free_port();
+    let runs: Vec<Value> = (0..3)
+        .map(|_| audit(&python, "flask_library", false, port))
+        .collect();
+    let expected: BTreeSet<String> = FLASK_LIBRARY.iter().map(|s| s.to_string()).collect();
+    assert_eq!(api_findings(&runs[0]), expected);
+    // The same findings, to the fingerprint, on every run against a fresh server.
+    assert_eq!(fingerprints(&runs[0]), fingerprints(&runs[1]));
+    assert_eq!(fingerprints(&runs[0]), fingerprints(&runs[2]));
+
+    // Every operation exercised but the password change, named with its reason.
+    let api = api_run(&runs[0]);
+    assert_eq!(api["coverage"]["operations_total"], 9);
+    assert_eq!(api["coverage"]["operations"], 8);
+    let untested = api["untested"].as_array().expect("untested");
+    assert_eq!(untested.len(), 1, "{untested:?}");
+    assert_eq!(untested[0]["place"], "PUT /users/{username}");
+    assert!(
+        untested[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("own password")),
+        "{untested:?}"
+    );
+    assert!(
+        api["errors"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        api["errors"]
+    );
+
+    // No item the app breaks is passed.
+    for item in [
+        "AUTH-01", "AUTH-02", "AUTH-05", "DATA-01", "INPUT-02", "API-04", "API-06",
+    ] {
+        assert_eq!(checklist_status(&runs[0], item), "failed", "{item}");
+    }
+
+    let twin = audit(&python, "flask_library", true, free_port());
+    assert_eq!(api_findings(&twin), BTreeSet::new());
+    // The twin's items are not passed either while the password change stays untested.
+    assert_eq!(checklist_status(&twin, "AUTH-01"), "not-verified");
+}
