@@ -368,7 +368,9 @@ pub async fn run(
                     probe.identity = None;
                 }
             }
-            if coverage::changes_credentials(operation) {
+            if coverage::changes_credentials(operation)
+                && !checks::ALL[check].restores_credentials()
+            {
                 // Synthesized values sent as an identity would replace its own password or
                 // e-mail: the identity would be locked out, and so would its owners.
                 let planned = probes.len();
@@ -511,8 +513,18 @@ pub async fn run(
                 for finding in checks::ALL[group.check].evaluate(operation, &results, &context) {
                     collected.add(finding);
                 }
-                let known = group.operation.map(|op| &spec.operations[op]);
                 for (probe, exchange) in &results {
+                    // A probe may go elsewhere than its group's operation (a login that proves
+                    // a change): its answer is judged as the operation it was sent to.
+                    let known = group
+                        .operation
+                        .map(|op| &spec.operations[op])
+                        .filter(|op| probe_targets(op, probe, &base))
+                        .or_else(|| {
+                            spec.operations
+                                .iter()
+                                .find(|op| probe_targets(op, probe, &base))
+                        });
                     collected.observe(&passive, known, exchange, &context);
                     if stage < 3
                         && let Some(created) =
@@ -1018,6 +1030,12 @@ async fn clean_up(
         }
     }
     left_behind
+}
+
+/// Whether a probe is a request of this operation (its method, and its path on the template).
+fn probe_targets(operation: &spec::Operation, probe: &Probe, base: &Url) -> bool {
+    operation.method == probe.request.method
+        && path_matches(&operation.path, probe.request.url.path(), base.path())
 }
 
 fn path_matches(template: &str, path: &str, base_path: &str) -> bool {

@@ -8,6 +8,7 @@ pub mod brute_force_unthrottled;
 pub mod command_injection;
 pub mod cookie_flags;
 pub mod cors_misconfiguration;
+pub mod cross_user_account_action;
 pub mod debug_page_exposure;
 pub mod graphql;
 pub mod hidden_routes;
@@ -82,7 +83,8 @@ pub static ALL: &[&dyn Check] = &[
     &graphql::GraphQl,
     &transport_security::TransportSecurity,
     // Disruptive checks run last, in this order: enumeration stays under lockout limits that
-    // the brute-force bursts then trigger.
+    // the brute-force bursts then trigger; the account takeover first, before any lockout.
+    &cross_user_account_action::CrossUserAccountAction,
     &session_lifecycle::SessionLifecycle,
     &user_enumeration::UserEnumeration,
     &brute_force_unthrottled::BruteForceUnthrottled,
@@ -649,6 +651,13 @@ pub trait Check: Sync {
     /// trigger rate limits and lockouts): such checks run after every other check and after
     /// the clean-up, so that nothing else meets the limits they trigger.
     fn disruptive(&self) -> bool {
+        false
+    }
+
+    /// Whether the check changes another test identity's credentials on purpose and restores
+    /// them ([`cross_user_account_action`]): only such a check may send a credential change
+    /// with an identity's token (every other check's are withheld).
+    fn restores_credentials(&self) -> bool {
         false
     }
 
