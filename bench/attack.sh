@@ -3,7 +3,7 @@
 # demo API — wall time of the whole API engine (median of 3), then the requests each check
 # sends, measured by running the demo with that check alone and counting the HAR entries minus
 # the run's own set-up (description, logins, test objects and their clean-up, measured by a run
-# with the passive cookie check alone). Prints the figures.
+# with the passive cookie check alone); then each testbed app. Prints the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,4 +47,45 @@ for rule in json.load(sys.stdin):
   wall=$(run "$code" --checks "$code")
   total=$(entries "$tmp/$code.har")
   printf '%-7s %-30s %9d %8.2f\n' "$code" "$name" $((total - setup)) "$wall"
+done
+
+# The testbed apps (testbed/README.md): each app's standard audit, requests and wall time
+# (median of 3 runs against a fresh server each). Needs a Python with testbed/requirements.txt:
+# VIBEGUARD_TESTBED_PYTHON, as in .ci/run. Target: under 20 s and 3,000 requests per app.
+python="${VIBEGUARD_TESTBED_PYTHON:-}"
+if [ -z "$python" ]; then
+  echo
+  echo "== testbed skipped: set VIBEGUARD_TESTBED_PYTHON to a Python with testbed/requirements.txt"
+  exit 0
+fi
+echo
+echo "== testbed apps, standard profile (3 runs each)"
+printf '%-16s %-10s %9s %8s\n' app twin requests wall_s
+for app in testbed/*/; do
+  app=$(basename "$app")
+  for twin in vulnerable hardened; do
+    walls=()
+    for i in 1 2 3; do
+      port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+      flag=()
+      [ "$twin" = hardened ] && flag=(--hardened)
+      "$python" "testbed/$app/app.py" --port "$port" "${flag[@]}" > /dev/null 2>&1 &
+      server=$!
+      for _ in $(seq 1 100); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2> /dev/null && break
+        sleep 0.1
+      done
+      start=$(date +%s.%N)
+      set +e
+      (cd "testbed/$app" && "../../$bin" audit . -q --target "http://127.0.0.1:$port" \
+        --format "json=$tmp/$app-$twin.json" > /dev/null 2>&1)
+      set -e
+      end=$(date +%s.%N)
+      kill "$server"; wait "$server" 2> /dev/null || true
+      walls+=("$(echo "$end - $start" | bc)")
+    done
+    median=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n 2p)
+    requests=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(next(e['coverage']['requests'] for e in r['engines'] if e['engine']=='api'))" "$tmp/$app-$twin.json")
+    printf '%-16s %-10s %9d %8.2f\n' "$app" "$twin" "$requests" "$median"
+  done
 done
