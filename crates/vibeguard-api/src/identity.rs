@@ -418,17 +418,11 @@ impl Account {
     /// `preferred_username`/`username`/`email`/`sub` claims.
     fn learn(login: Option<&Request>, answer: Option<&Value>, token: &str) -> Account {
         let mut found: Vec<(String, String)> = Vec::new();
-        if let Some(body) = login.and_then(|request| request.body.as_deref()) {
-            match serde_json::from_slice::<Value>(body) {
-                Ok(Value::Object(map)) => found.extend(
-                    map.into_iter()
-                        .filter_map(|(name, value)| Some((name, value_text(&value)?))),
-                ),
-                _ => found.extend(
-                    url::form_urlencoded::parse(body)
-                        .map(|(name, value)| (name.into_owned(), value.into_owned())),
-                ),
-            }
+        if let Some((_, body)) = login.and_then(crate::checks::auth_flows::login_fields) {
+            found.extend(
+                body.into_iter()
+                    .filter_map(|(name, value)| Some((name, value_text(&value)?))),
+            );
         }
         for pointer in ["/user", "/data/user", "/data", ""] {
             if let Some(Value::Object(map)) = answer.and_then(|a| a.pointer(pointer)) {
@@ -844,6 +838,14 @@ mod tests {
             request.body = Some(body.as_bytes().to_vec());
             request
         };
+        let form_login = |body: &str| {
+            let mut request = login(body);
+            request.headers.push((
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ));
+            request
+        };
         let json = Account::learn(
             Some(&login(r#"{"username": "alice", "password": "pw"}"#)),
             None,
@@ -853,7 +855,7 @@ mod tests {
         assert_eq!(json.email, None);
         // OAuth2 password form: `username` holding an e-mail is the e-mail.
         let form = Account::learn(
-            Some(&login(
+            Some(&form_login(
                 "grant_type=password&username=bob%40example.com&password=pw",
             )),
             Some(&serde_json::json!({"access_token": "t", "user": {"username": "bob"}})),

@@ -101,18 +101,11 @@ pub fn created_id(
 /// for a generic key (`{key}`, `{ref}`, `{book_title}`) the usual naming fields (`slug`, `name`, `title`,
 /// `username`). JSON and form bodies.
 pub fn key_sent(request: &Request, param: &str) -> Option<String> {
-    let body = request.body.as_deref()?;
-    let fields: Vec<(String, String)> = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => map
-            .into_iter()
-            .filter_map(|(name, value)| Some((name, scalar(&value)?)))
-            .collect(),
-        Ok(_) => return None,
-        Err(_) => url::form_urlencoded::parse(body)
-            .map(|(name, value)| (name.into_owned(), value.into_owned()))
-            .filter(|(_, value)| !value.is_empty())
-            .collect(),
-    };
+    let (_, body) = crate::checks::auth_flows::login_fields(request)?;
+    let fields: Vec<(String, String)> = body
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, scalar(&value)?)))
+        .collect();
     let normal = |name: &str| name.to_ascii_lowercase().replace(['_', '-'], "");
     let wanted = normal(param);
     if let Some((_, value)) = fields.iter().find(|(name, _)| normal(name) == wanted) {
@@ -216,7 +209,11 @@ mod tests {
             Some("Dune".into())
         );
         // A form-encoded create keyed by a slug.
-        let form = request("slug=my-post&text=hi");
+        let mut form = request("slug=my-post&text=hi");
+        form.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
         assert_eq!(
             created_id(&form, &empty, &producer("slug"), &create),
             Some("my-post".into())

@@ -276,12 +276,6 @@ impl Context<'_> {
             .or_else(|| self.objects.iter().find(matching))
     }
 
-    /// Whether a path parameter names a user's account (so an identity's own id, username or
-    /// e-mail fills it).
-    pub fn is_user_param(operation: &Operation, param: &str) -> bool {
-        account_key(operation, param).is_some()
-    }
-
     /// The value of `owner`'s own account for a path parameter that names an account
     /// (`/users/{id}`, `/users/{username}`, `/profiles/{email}`), when the identity's login,
     /// answer or token told it.
