@@ -280,6 +280,7 @@ mod tests {
             owner: 0,
             slot: 0,
             body: None,
+            parents: Vec::new(),
         });
         let context = fixture.context();
         let plans = plan(&context);

@@ -221,6 +221,30 @@ pub async fn run(
         identities.push(identity::establish(name, config, &executor, &base, env).await?);
     }
     verify_static_identities(&identities, &spec, &settings.policy, &base, &executor).await?;
+    // Each identity's own account record (`GET /users/me`) says its id, which the token's
+    // `sub` often does not (a username there, a UUID in `/users/{user_id}`).
+    for own_record in spec
+        .operations
+        .iter()
+        .filter(|op| op.method == "GET" && identity::is_own_record(&op.path))
+    {
+        for identity in identities.iter_mut() {
+            let Ok(url) = identity::join(&base, &own_record.path) else {
+                continue;
+            };
+            let mut request = Request::new("GET", url);
+            identity.apply(&mut request);
+            if let Some(record) = executor
+                .send(request)
+                .await
+                .response()
+                .filter(|answer| answer.is_success())
+                .and_then(|answer| answer.json())
+            {
+                identity.learn_own_record(&record);
+            }
+        }
+    }
 
     let views = |identities: &[Identity]| -> Vec<IdentityView> {
         identities
@@ -239,55 +263,70 @@ pub async fn run(
     let identity_views = views(&identities);
     let identities = Mutex::new(identities);
 
-    // Objects to test with, created by the first two identities.
+    // Objects to test with, created by every identity the API lets create them (parents
+    // first: a booking is made at a venue some identity created).
     let producers = lifecycle::producers(&spec);
     let mut objects: Vec<CreatedObject> = Vec::new();
     // What happened to each operation over the run, for the coverage account.
     let mut outcomes: BTreeMap<usize, coverage::OperationOutcome> = BTreeMap::new();
-    {
-        let context = Context {
-            spec: &spec,
-            base: &base,
-            identities: &identity_views,
-            objects: &[],
-            policy: &settings.policy,
-            allow_destructive: settings.allow_destructive,
-            seed: settings.seed,
-            profile: settings.profile,
-            declared_routes: &settings.declared_routes,
-            burst: settings.burst.clamp(1, MAX_BURST),
-            canary: canary.as_ref(),
-            session: &session_flows,
-            graphql: settings.graphql.as_deref(),
-            transport: transport.as_ref(),
-        };
-        for producer in &producers {
-            let create = &spec.operations[producer.create];
-            for (owner, view) in identity_views.iter().enumerate().take(2) {
-                let slots = if owner == 0 && producer.delete.is_some() {
-                    2
-                } else {
-                    1
-                };
-                for slot in 0..slots {
-                    let Some(request) = context.creation_request(create, owner, slot) else {
-                        continue;
+    for producer in &producers {
+        let create = &spec.operations[producer.create];
+        // Refusals by role (401/403) are only an error when nobody could create.
+        let mut refused: Vec<EngineError> = Vec::new();
+        let mut created = false;
+        for (owner, view) in identity_views.iter().enumerate() {
+            let slots = if owner == 0 && producer.delete.is_some() {
+                2
+            } else {
+                1
+            };
+            for slot in 0..slots {
+                let mut exchange = None;
+                // The full request first; when the API refuses it as invalid (an optional
+                // field it cannot use, such as a URL it fails to fetch), the required fields.
+                for minimal in [false, true] {
+                    let context = Context {
+                        objects: &objects,
+                        ..context_for(
+                            &spec,
+                            &base,
+                            &identity_views,
+                            settings,
+                            &canary,
+                            &session_flows,
+                            &transport,
+                        )
                     };
-                    let exchange =
+                    let Some(request) = context.creation_request(create, owner, slot, minimal)
+                    else {
+                        break;
+                    };
+                    let sent =
                         send_as(&executor, &identities, Some(owner), request, &base, env).await;
-                    outcomes
-                        .entry(producer.create)
-                        .or_default()
-                        .record(&exchange);
-                    match exchange.response() {
-                        Some(response) if response.is_success() => {
-                            match lifecycle::created_id(
-                                &exchange.request,
-                                response,
-                                producer,
-                                create,
-                            ) {
-                                Some(value) => objects.push(CreatedObject {
+                    outcomes.entry(producer.create).or_default().record(&sent);
+                    let invalid = sent
+                        .response()
+                        .is_some_and(|r| matches!(r.status, 400 | 422));
+                    exchange = Some(sent);
+                    if !invalid {
+                        break;
+                    }
+                }
+                let Some(exchange) = exchange else {
+                    continue;
+                };
+                match exchange.response() {
+                    Some(response) if response.is_success() => {
+                        match lifecycle::created_id(&exchange.request, response, producer, create) {
+                            Some(value) => {
+                                created = true;
+                                let parents = lifecycle::path_values(
+                                    &create.path,
+                                    strip_base(exchange.request.url.path(), base.path()),
+                                )
+                                .unwrap_or_default();
+                                executor.reserve(1);
+                                objects.push(CreatedObject {
                                     collection: create.path.clone(),
                                     item_path: producer.item_path.clone(),
                                     param: producer.param.clone(),
@@ -295,43 +334,51 @@ pub async fn run(
                                     owner,
                                     slot,
                                     body: response.json(),
-                                }),
-                                None => errors.push(lifecycle_error(
-                                    create,
-                                    &view.name,
-                                    "answered without an id vibeguard could find",
-                                )),
+                                    parents,
+                                });
                             }
+                            None => errors.push(lifecycle_error(
+                                create,
+                                &view.name,
+                                "answered without an id vibeguard could find",
+                            )),
                         }
-                        Some(response) => errors.push(lifecycle_error(
+                    }
+                    Some(response) if matches!(response.status, 401 | 403) => {
+                        refused.push(lifecycle_error(
                             create,
                             &view.name,
                             &format!("answered {}", response.status),
-                        )),
-                        None => {
-                            errors.push(lifecycle_error(create, &view.name, &error_text(&exchange)))
-                        }
+                        ));
+                        break;
+                    }
+                    Some(response) => errors.push(lifecycle_error(
+                        create,
+                        &view.name,
+                        &format!("answered {}", response.status),
+                    )),
+                    None => {
+                        errors.push(lifecycle_error(create, &view.name, &error_text(&exchange)))
                     }
                 }
             }
         }
+        if !created {
+            errors.extend(refused);
+        }
     }
 
     let context = Context {
-        spec: &spec,
-        base: &base,
-        identities: &identity_views,
         objects: &objects,
-        policy: &settings.policy,
-        allow_destructive: settings.allow_destructive,
-        seed: settings.seed,
-        profile: settings.profile,
-        declared_routes: &settings.declared_routes,
-        burst: settings.burst.clamp(1, MAX_BURST),
-        canary: canary.as_ref(),
-        session: &session_flows,
-        graphql: settings.graphql.as_deref(),
-        transport: transport.as_ref(),
+        ..context_for(
+            &spec,
+            &base,
+            &identity_views,
+            settings,
+            &canary,
+            &session_flows,
+            &transport,
+        )
     };
     let target_subject = spec::Operation::whole_target();
     let mut run = EngineRun::new(EngineId::Api);
@@ -417,7 +464,7 @@ pub async fn run(
 
     // Objects the probes created (a create with extra fields, an injected title), deleted at
     // the end like the test objects: (producer, identity, id).
-    let mut probe_created: Vec<(usize, Option<usize>, String)> = Vec::new();
+    let mut probe_created: Vec<(Option<usize>, String)> = Vec::new();
 
     // The coverage round: every operation, anonymously and as each identity, before any check
     // spends the budget; every answer goes to the passive checks.
@@ -437,15 +484,25 @@ pub async fn run(
             outcomes.entry(*op).or_default().record(&exchange);
             collected.observe(&passive, Some(&spec.operations[*op]), &exchange, &context);
             if let Some(created) = created_by_probe(&spec, &producers, &base, probe, &exchange) {
+                executor.reserve(1);
                 probe_created.push(created);
             }
         }
     }
+    // The essential checks' probes are kept back from the budget (budget by coverage).
+    executor.reserve(
+        groups
+            .iter()
+            .filter(|g| checks::ALL[g.check].essential())
+            .map(|g| g.probes.len() as u64)
+            .sum(),
+    );
     let mut left_behind = Vec::new();
     // Stages 0–2 are the phases of ordinary checks (reads, changes, deletions); stage 3 runs
     // the disruptive checks, after the clean-up.
     for stage in 0..=3u8 {
         if stage == 3 {
+            executor.release_reserve();
             left_behind = clean_up(
                 &sender,
                 &context,
@@ -456,7 +513,7 @@ pub async fn run(
             )
             .await;
         }
-        let (timed, in_stage): (Vec<&Group>, Vec<&Group>) = groups
+        let (timed, mut in_stage): (Vec<&Group>, Vec<&Group>) = groups
             .iter()
             .filter(|group| {
                 if checks::ALL[group.check].disruptive() {
@@ -466,6 +523,8 @@ pub async fn run(
                 }
             })
             .partition(|group| checks::ALL[group.check].sequential() || stage == 3);
+        // The essential checks first, on the requests kept for them.
+        in_stage.sort_by_key(|group| !checks::ALL[group.check].essential());
         // Timing and disruptive checks go last, one group at a time, so that no other probe
         // shares the target's time with theirs.
         let batches = in_stage
@@ -473,6 +532,13 @@ pub async fn run(
             .map(<[&Group]>::to_vec)
             .chain(timed.into_iter().map(|group| vec![group]));
         for batch in batches {
+            executor.draw_reserve(
+                batch
+                    .iter()
+                    .filter(|g| checks::ALL[g.check].essential())
+                    .map(|g| g.probes.len() as u64)
+                    .sum(),
+            );
             let results = join_all(
                 batch
                     .iter()
@@ -530,6 +596,7 @@ pub async fn run(
                         && let Some(created) =
                             created_by_probe(&spec, &producers, &base, probe, exchange)
                     {
+                        executor.reserve(1);
                         probe_created.push(created);
                     }
                 }
@@ -935,33 +1002,43 @@ async fn send_as(
     executor.send(retry).await
 }
 
-/// The object a probe created, when it was a successful create on a collection vibeguard
-/// knows how to delete from: (producer, identity, id).
+/// What a probe created, when it was a successful create on a collection vibeguard knows how
+/// to delete from: (the identity, the object's path with every parameter filled).
 fn created_by_probe(
     spec: &ApiSpec,
     producers: &[lifecycle::Producer],
     base: &Url,
     probe: &Probe,
     exchange: &Exchange,
-) -> Option<(usize, Option<usize>, String)> {
+) -> Option<(Option<usize>, String)> {
     if probe.request.method != "POST" {
         return None;
     }
     let response = exchange.response().filter(|r| r.is_success())?;
-    let (index, producer) = producers.iter().enumerate().find(|(_, p)| {
+    let producer = producers.iter().find(|p| {
         path_matches(
             &spec.operations[p.create].path,
             probe.request.url.path(),
             base.path(),
         ) && p.delete.is_some()
     })?;
-    let id = lifecycle::created_id(
-        &exchange.request,
-        response,
-        producer,
-        &spec.operations[producer.create],
+    let create = &spec.operations[producer.create];
+    let value = lifecycle::created_id(&exchange.request, response, producer, create)?;
+    let parents = lifecycle::path_values(
+        &create.path,
+        strip_base(probe.request.url.path(), base.path()),
     )?;
-    Some((index, probe.identity, id))
+    let object = CreatedObject {
+        collection: create.path.clone(),
+        item_path: producer.item_path.clone(),
+        param: producer.param.clone(),
+        value,
+        owner: 0,
+        slot: 0,
+        body: None,
+        parents,
+    };
+    Some((probe.identity, object.item_url_path()))
 }
 
 /// Deletes every object vibeguard created — the test objects, each by its owner, and what the
@@ -972,10 +1049,11 @@ async fn clean_up(
     spec: &ApiSpec,
     producers: &[lifecycle::Producer],
     objects: &[CreatedObject],
-    probe_created: &[(usize, Option<usize>, String)],
+    probe_created: &[(Option<usize>, String)],
 ) -> Vec<String> {
     let mut deletions: Vec<(String, Option<usize>, Option<Request>)> = Vec::new();
-    for object in objects {
+    // Children before their parents (they were created after them).
+    for object in objects.iter().rev() {
         let Some(delete) = producers
             .iter()
             .find(|p| p.item_path == object.item_path)
@@ -984,22 +1062,17 @@ async fn clean_up(
             continue;
         };
         let request = context.request(&spec.operations[delete], Some(object.owner), object.slot);
-        let path = object
-            .item_path
-            .replace(&format!("{{{}}}", object.param), &object.value);
+        let path = object.item_url_path();
         deletions.push((path, Some(object.owner), request));
     }
+    // What the probes created goes first: it may live under a test object.
+    let test_objects = deletions.len();
     let mut seen = std::collections::BTreeSet::new();
-    for (producer, identity, id) in probe_created {
-        let producer = &producers[*producer];
-        if !seen.insert((producer.item_path.clone(), id.clone())) {
+    for (identity, path) in probe_created {
+        if !seen.insert(path.clone()) {
             continue;
         }
-        let path = producer.item_path.replace(
-            &format!("{{{}}}", producer.param),
-            &percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
-                .to_string(),
-        );
+        let path = path.clone();
         let request = identity::join(sender.base, &path)
             .ok()
             .map(|url| Request::new("DELETE", url));
@@ -1008,6 +1081,7 @@ async fn clean_up(
         let deleter = identity.or((!context.identities.is_empty()).then_some(0));
         deletions.push((path, deleter, request));
     }
+    deletions.rotate_left(test_objects);
     let mut left_behind = Vec::new();
     for (path, identity, request) in deletions {
         let Some(request) = request else {
@@ -1049,6 +1123,40 @@ fn path_matches(template: &str, path: &str, base_path: &str) -> bool {
             .iter()
             .zip(&actual)
             .all(|(t, a)| (t.starts_with('{') && t.ends_with('}')) || t == a)
+}
+
+/// The run's context, with no objects yet.
+fn context_for<'a>(
+    spec: &'a ApiSpec,
+    base: &'a Url,
+    identities: &'a [IdentityView],
+    settings: &'a ApiSettings,
+    canary: &'a Option<Canary>,
+    session: &'a checks::session_lifecycle::SessionFlows,
+    transport: &'a Option<TransportFacts>,
+) -> Context<'a> {
+    Context {
+        spec,
+        base,
+        identities,
+        objects: &[],
+        policy: &settings.policy,
+        allow_destructive: settings.allow_destructive,
+        seed: settings.seed,
+        profile: settings.profile,
+        declared_routes: &settings.declared_routes,
+        burst: settings.burst.clamp(1, MAX_BURST),
+        canary: canary.as_ref(),
+        session,
+        graphql: settings.graphql.as_deref(),
+        transport: transport.as_ref(),
+    }
+}
+
+/// A request path without the target's base path.
+fn strip_base<'a>(path: &'a str, base_path: &str) -> &'a str {
+    path.strip_prefix(base_path.trim_end_matches('/'))
+        .unwrap_or(path)
 }
 
 fn lifecycle_error(create: &spec::Operation, owner: &str, what: &str) -> EngineError {

@@ -735,6 +735,50 @@ pub async fn establish(
     })
 }
 
+/// Whether a parameterless `GET` path answers the caller's own account (`/me`, `/users/me`,
+/// `/api/user`, `/account`, `/profile`, `/whoami`): where an identity's id is read from.
+pub fn is_own_record(path: &str) -> bool {
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .replace(['-', '_'], "");
+    !path.contains('{')
+        && matches!(
+            last.as_str(),
+            "me" | "self" | "whoami" | "account" | "profile" | "currentuser" | "user" | "myself"
+        )
+}
+
+impl Identity {
+    /// Learns the identity's id, username and e-mail from the answer of its own account
+    /// record (`GET /users/me`). The record is the API's own word: its id wins over a token's
+    /// `sub`, which is often the username.
+    pub fn learn_own_record(&mut self, answer: &Value) {
+        let record = ["/user", "/data/user", "/data", ""]
+            .iter()
+            .find_map(|pointer| answer.pointer(pointer).filter(|v| v.is_object()));
+        let Some(record) = record else {
+            return;
+        };
+        if let Some(id) = ["/id", "/_id", "/userId", "/user_id", "/uuid"]
+            .iter()
+            .find_map(|pointer| record.pointer(pointer).and_then(value_text))
+        {
+            self.user_id = Some(id);
+        }
+        let learned = Account::learn(None, Some(record), "");
+        if self.account.username.is_none() {
+            self.account.username = learned.username;
+        }
+        if self.account.email.is_none() {
+            self.account.email = learned.email;
+        }
+    }
+}
+
 /// Joins a path (with its own query) onto the target URL, keeping the target's path prefix.
 pub fn join(base: &Url, path: &str) -> Result<Url, url::ParseError> {
     let prefix = base.path().trim_end_matches('/');
@@ -932,5 +976,56 @@ mod tests {
         assert_eq!(form.credential_strings(), ["b0b-s3cret"]);
         // Validation still reads every value.
         assert_eq!(form.all_strings().len(), 3);
+    }
+
+    #[test]
+    fn the_own_account_record_gives_the_id_that_a_username_subject_does_not() {
+        for path in [
+            "/users/me",
+            "/api/me/",
+            "/v1/whoami",
+            "/api/user",
+            "/account",
+        ] {
+            assert!(is_own_record(path), "{path}");
+        }
+        for path in ["/users", "/users/{id}", "/me/{thing}", "/settings"] {
+            assert!(!is_own_record(path), "{path}");
+        }
+        let mut gina = Identity {
+            name: "gina".into(),
+            role: Some("guest".into()),
+            credential: Credential::Header {
+                name: "Authorization".into(),
+                value: "Bearer t".into(),
+            },
+            token: String::new(),
+            // The token's `sub` was the username.
+            user_id: Some("gina".into()),
+            account: Account::default(),
+            login: None,
+            config: IdentityConfig::Bearer {
+                token: String::new(),
+                role: None,
+            },
+        };
+        gina.learn_own_record(&serde_json::json!({
+            "id": "5f0c8a52-0000-4000-8000-000000000001",
+            "username": "gina",
+            "email": "gina@venues.test",
+            "role": "guest"
+        }));
+        assert_eq!(
+            gina.user_id.as_deref(),
+            Some("5f0c8a52-0000-4000-8000-000000000001")
+        );
+        assert_eq!(gina.account.username.as_deref(), Some("gina"));
+        assert_eq!(gina.account.email.as_deref(), Some("gina@venues.test"));
+        // A list or an answer without an id changes nothing.
+        gina.learn_own_record(&serde_json::json!([{"id": 9}]));
+        assert_eq!(
+            gina.user_id.as_deref(),
+            Some("5f0c8a52-0000-4000-8000-000000000001")
+        );
     }
 }

@@ -27,6 +27,63 @@ pub struct CreatedObject {
     pub slot: u8,
     /// The creation answer's body.
     pub body: Option<Value>,
+    /// The values of the collection's own path parameters it was created under
+    /// (`venue_id` of `/venues/{venue_id}/bookings`): its item path needs them too.
+    pub parents: Vec<(String, String)>,
+}
+
+impl CreatedObject {
+    /// The value this object gives a path parameter: its key, or a parent's.
+    pub fn value_of(&self, param: &str) -> Option<&str> {
+        if self.param == param {
+            return Some(&self.value);
+        }
+        self.parents
+            .iter()
+            .find(|(name, _)| name == param)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Its item path with every parameter filled (percent-encoded).
+    pub fn item_url_path(&self) -> String {
+        let mut path = self.item_path.clone();
+        for (name, value) in self
+            .parents
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .chain([(self.param.as_str(), self.value.as_str())])
+        {
+            path = path.replace(
+                &format!("{{{name}}}"),
+                &crate::checks::encode_segment(value),
+            );
+        }
+        path
+    }
+}
+
+/// The values a concrete path gives a template's parameters (`/venues/{venue_id}/bookings` and
+/// `/venues/7f3a…/bookings` give `venue_id = 7f3a…`), decoded; `None` when they do not match.
+pub fn path_values(template: &str, path: &str) -> Option<Vec<(String, String)>> {
+    let template: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let actual: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if template.len() != actual.len() {
+        return None;
+    }
+    let mut values = Vec::new();
+    for (part, segment) in template.iter().zip(&actual) {
+        match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            Some(name) => values.push((
+                name.to_string(),
+                percent_encoding::percent_decode_str(segment)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            )),
+            None if part == segment => {}
+            None => return None,
+        }
+    }
+    Some(values)
 }
 
 /// A way to create objects: a collection `POST` and the item path its ids feed.
@@ -44,8 +101,15 @@ pub struct Producer {
     pub delete: Option<usize>,
 }
 
-/// Finds the producers of a description.
+/// Finds the producers of a description, parents before children (`POST /venues` before
+/// `POST /venues/{venue_id}/bookings`, which needs a venue to create in).
 pub fn producers(spec: &ApiSpec) -> Vec<Producer> {
+    let mut out = unordered_producers(spec);
+    out.sort_by_key(|producer| spec.operations[producer.create].path_params().len());
+    out
+}
+
+fn unordered_producers(spec: &ApiSpec) -> Vec<Producer> {
     let mut out = Vec::new();
     for (index, create) in spec.operations.iter().enumerate() {
         if create.method != "POST" || create.path.trim_end_matches('/').ends_with('}') {
@@ -324,5 +388,50 @@ mod tests {
             created_id(&request(""), &body("{}"), &producer, &create),
             None
         );
+    }
+
+    #[test]
+    fn nested_collections_are_created_after_their_parents_and_remember_them() {
+        let mut nested = spec();
+        nested.operations = vec![
+            operation("POST", "/venues/{venue_id}/bookings", true),
+            operation("GET", "/venues/{venue_id}/bookings/{booking_id}", true),
+            operation("POST", "/venues", true),
+            operation("DELETE", "/venues/{venue_id}", true),
+        ];
+        let order: Vec<&str> = producers(&nested)
+            .iter()
+            .map(|p| nested.operations[p.create].path.as_str())
+            .collect();
+        assert_eq!(order, ["/venues", "/venues/{venue_id}/bookings"]);
+
+        let parents = path_values("/venues/{venue_id}/bookings", "/venues/a%2Fb-1/bookings");
+        assert_eq!(
+            parents,
+            Some(vec![("venue_id".to_string(), "a/b-1".to_string())])
+        );
+        assert_eq!(
+            path_values("/venues/{venue_id}/bookings", "/venues/1/rooms"),
+            None
+        );
+        assert_eq!(
+            path_values("/venues/{venue_id}", "/venues/1/bookings"),
+            None
+        );
+
+        let booking = CreatedObject {
+            collection: "/venues/{venue_id}/bookings".into(),
+            item_path: "/venues/{venue_id}/bookings/{booking_id}".into(),
+            param: "booking_id".into(),
+            value: "b 2".into(),
+            owner: 1,
+            slot: 0,
+            body: None,
+            parents: parents.unwrap_or_default(),
+        };
+        assert_eq!(booking.value_of("venue_id"), Some("a/b-1"));
+        assert_eq!(booking.value_of("booking_id"), Some("b 2"));
+        assert_eq!(booking.value_of("other"), None);
+        assert_eq!(booking.item_url_path(), "/venues/a%2Fb-1/bookings/b%202");
     }
 }

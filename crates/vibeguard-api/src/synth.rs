@@ -50,6 +50,7 @@ pub struct InvalidValue {
 pub struct Synthesizer {
     rng: Rng,
     counter: u64,
+    required_only: bool,
 }
 
 impl Synthesizer {
@@ -58,6 +59,7 @@ impl Synthesizer {
         Synthesizer {
             rng: Rng::new(seed),
             counter: 0,
+            required_only: false,
         }
     }
 
@@ -66,6 +68,13 @@ impl Synthesizer {
     /// and one identity's two — never share a name that keys them.
     pub fn numbered_from(mut self, start: u64) -> Synthesizer {
         self.counter = start;
+        self
+    }
+
+    /// The same generator leaving out every optional property: the smallest valid object, for
+    /// an API that refuses an optional field it cannot use (a URL it fails to fetch).
+    pub fn required_only(mut self) -> Synthesizer {
+        self.required_only = true;
         self
     }
 
@@ -119,13 +128,15 @@ impl Synthesizer {
             return Value::Object(object);
         }
         let mut names: Vec<&String> = schema.required.iter().collect();
-        names.extend(
-            schema
-                .properties
-                .iter()
-                .map(|(n, _)| n)
-                .filter(|n| !schema.required.contains(n)),
-        );
+        if !self.required_only {
+            names.extend(
+                schema
+                    .properties
+                    .iter()
+                    .map(|(n, _)| n)
+                    .filter(|n| !schema.required.contains(n)),
+            );
+        }
         for name in names.into_iter().take(MAX_PROPERTIES) {
             let Some(property) = schema.property(name) else {
                 continue;
@@ -566,5 +577,17 @@ mod tests {
                 .any(|i| i.label == "a malformed email address")
         );
         assert!(string.iter().any(|i| i.value.is_null()));
+    }
+
+    #[test]
+    fn required_only_leaves_out_every_optional_field() {
+        let body = schema(
+            json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "photo_url": {"type": "string"}}}),
+        );
+        let full = Synthesizer::new(3).valid(&body, "");
+        assert!(full.get("photo_url").is_some());
+        let minimal = Synthesizer::new(3).required_only().valid(&body, "");
+        assert!(minimal.get("name").is_some());
+        assert!(minimal.get("photo_url").is_none());
     }
 }

@@ -161,6 +161,69 @@ async fn the_request_budget_is_honoured() {
     assert!(executor.budget_spent());
 }
 
+/// What is kept back (the clean-up's deletions, the essential checks' probes) is never spent
+/// by other requests, and refused requests do not eat into it.
+#[tokio::test]
+async fn the_reserve_is_kept_for_what_it_was_kept_for() {
+    let target = server(ok, Duration::ZERO).await;
+    let executor = executor(
+        &target.url,
+        Limits {
+            max_requests: 5,
+            concurrency: 1,
+            ..Limits::default()
+        },
+    );
+    executor.reserve(3);
+    let mut sent = 0;
+    for _ in 0..6 {
+        if executor
+            .send(get(&target.url, "/"))
+            .await
+            .response()
+            .is_some()
+        {
+            sent += 1;
+        }
+    }
+    assert_eq!(sent, 2, "two of five were free to use");
+    assert!(executor.budget_spent());
+    // One drawn for a probe about to go, then the rest released for the clean-up.
+    executor.draw_reserve(1);
+    assert!(
+        executor
+            .send(get(&target.url, "/"))
+            .await
+            .response()
+            .is_some()
+    );
+    assert!(
+        executor
+            .send(get(&target.url, "/"))
+            .await
+            .response()
+            .is_none()
+    );
+    executor.release_reserve();
+    for _ in 0..2 {
+        assert!(
+            executor
+                .send(get(&target.url, "/"))
+                .await
+                .response()
+                .is_some()
+        );
+    }
+    assert!(
+        executor
+            .send(get(&target.url, "/"))
+            .await
+            .response()
+            .is_none()
+    );
+    assert_eq!(executor.requests_sent(), 5);
+}
+
 #[tokio::test]
 async fn the_rate_limit_bounds_how_many_requests_fit_in_the_time_budget() {
     fn counting(_: u16) -> Option<Vec<u8>> {

@@ -89,7 +89,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "N", help_heading = "API testing")]
     pub rps: Option<f64>,
 
-    /// Most requests in one run [default: 2000]
+    /// Most requests in one run [default: 3000]
     #[arg(long, global = true, value_name = "N", help_heading = "API testing")]
     pub max_requests: Option<u64>,
 

@@ -153,6 +153,10 @@ fn api_run(report: &Value) -> &Value {
         .expect("the api engine ran")
 }
 
+/// One testbed audit at a time: the ReDoS and timing checks measure answer times, which a
+/// second app's audit on the same two cores would disturb.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The reading-list API (Flask + SQLAlchemy, Swagger 2.0, opaque tokens, shelves keyed by
 /// name, users by username): every flaw of testbed/README.md the engine can find today.
 const FLASK_LIBRARY: &[&str] = &[
@@ -188,6 +192,7 @@ fn flask_library_flaws_are_found_and_its_twin_is_clean() {
     let Some(python) = testbed_python() else {
         return;
     };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     // Three runs, each against a fresh server at the same address (the target is part of a
     // finding's identity).
     let port = free_port();
@@ -237,4 +242,83 @@ fn flask_library_flaws_are_found_and_its_twin_is_clean() {
     assert_eq!(api_findings(&twin), BTreeSet::new());
     // The twin passes what was tested everywhere it applies.
     assert_eq!(checklist_status(&twin, "AUTH-01"), "passed");
+}
+
+/// The venue-booking API (FastAPI's own OpenAPI 3.1, UUID keys, bookings nested under venues,
+/// three roles, the OAuth2 password form at /token): every flaw of testbed/README.md the engine
+/// can find today.
+const FASTAPI_VENUES: &[&str] = &[
+    // A guest deletes a venue an administrator created: the delete checks the login only.
+    "VG403 DELETE /venues/{venue_id}",
+    // A guest reads another guest's booking (phone number included) by its UUID.
+    "VG402 GET /venues/{venue_id}/bookings/{booking_id}",
+    // Anyone signs up as an administrator: the sign-up takes `role`.
+    "VG413 POST /register [body:role]",
+    // The token key is six digits: found by the key-space search, proven by a forged token.
+    "VG411 GET /users/me [token]",
+    // The host-only photo URL is fetched wherever it points.
+    "VG422 POST /venues [body:/photo_url]",
+    // The e-mail look-up's regular expression backtracks (no pattern in the description).
+    "VG426 GET /users/lookup [query:email]",
+    // The login answers at once for an unknown name, after hashing for a known one: the
+    // answer time tells which accounts exist.
+    "VG415 POST /token",
+    // No limit on the OAuth2 password form, the sign-up, or the look-up (informational).
+    "VG414 POST /token",
+    "VG414 POST /register",
+    "VG414 GET /users/lookup",
+    // A 10 MB form body is read whole.
+    "VG417 POST /token [large-body]",
+    // No security headers; `X-Powered-By` names FastAPI and Python with their versions.
+    "VG406 * / [response headers]",
+    "VG428 * / [header:x-powered-by]",
+];
+
+#[test]
+fn fastapi_venues_flaws_are_found_and_its_twin_is_clean() {
+    let Some(python) = testbed_python() else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let port = free_port();
+    let runs: Vec<Value> = (0..3)
+        .map(|_| audit(&python, "fastapi_venues", false, port))
+        .collect();
+    let expected: BTreeSet<String> = FASTAPI_VENUES.iter().map(|s| s.to_string()).collect();
+    assert_eq!(api_findings(&runs[0]), expected);
+    assert_eq!(fingerprints(&runs[0]), fingerprints(&runs[1]));
+    assert_eq!(fingerprints(&runs[0]), fingerprints(&runs[2]));
+
+    // Every operation exercised but the role change, which would change a test identity's
+    // own role: named, with its reason.
+    let api = api_run(&runs[0]);
+    assert_eq!(api["coverage"]["operations_total"], 14);
+    assert_eq!(api["coverage"]["operations"], 13);
+    let untested = api["untested"].as_array().expect("untested");
+    assert_eq!(untested.len(), 1, "{untested:?}");
+    assert_eq!(untested[0]["place"], "PUT /users/{user_id}/role");
+    assert!(
+        api["errors"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        api["errors"]
+    );
+    // The key is never shown, not even in part.
+    let forged = runs[0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "VG411")
+        .expect("VG411");
+    assert!(!forged.to_string().contains("482"), "{forged}");
+
+    for item in [
+        "AUTH-02", "AUTH-05", "AUTH-07", "DATA-01", "INPUT-04", "INPUT-05", "API-06", "API-01",
+    ] {
+        assert_eq!(checklist_status(&runs[0], item), "failed", "{item}");
+    }
+
+    let twin = audit(&python, "fastapi_venues", true, free_port());
+    assert_eq!(api_findings(&twin), BTreeSet::new());
+    // Nothing found, and still not passed: the role change went untested.
+    assert_eq!(checklist_status(&twin, "AUTH-01"), "not-verified");
 }

@@ -19,7 +19,9 @@ static META: RuleMeta = RuleMeta {
     code: Cow::Borrowed("VG403"),
     name: Cow::Borrowed("broken-function-authorization"),
     engine: EngineId::Api,
-    summary: Cow::Borrowed("An operation reserved for a role (such as admin) answers a plain user"),
+    summary: Cow::Borrowed(
+        "An operation reserved for a role (such as admin) answers a plain user, or a lower role changes a higher role's object",
+    ),
     severity: Severity::High,
     confidence: Confidence::Confirmed,
     cwe: Cow::Borrowed(&[285, 862]),
@@ -27,10 +29,16 @@ static META: RuleMeta = RuleMeta {
     checklist: Cow::Borrowed(&[ChecklistId::Auth02]),
     docs: RuleDocs {
         what: Cow::Borrowed(
-            "Operations reserved for a role — declared in `[api.access]` (`\"* /api/admin/*\" = \
-             \"role:admin\"`), marked in the description (`x-roles`, `x-required-role`, an `admin` tag), or \
-             under an `/admin` path — are called as an identity without that role. A 2xx answer is a \
-             finding. Only reads are sent unless `--allow-destructive`.",
+            "Two ways, the second without any configuration. (1) Operations reserved for a role — \
+             declared in `[api.access]` (`\"* /api/admin/*\" = \"role:admin\"`), marked in the \
+             description (`x-roles`, `x-required-role`, an `admin` tag), or under an `/admin` path — \
+             are called as an identity without that role; only reads are sent unless \
+             `--allow-destructive`. (2) When the identities' roles rank apart by their usual names \
+             (admin/administrator/superuser above staff/employee/manager/moderator/host/editor above \
+             user/customer/member/guest/viewer; other names rank with nobody), an object a higher \
+             role created is changed and deleted by the lowest role: a customer deleting the menu \
+             item an employee manages. Reads are not tried that way (a menu is there to be read). A \
+             2xx answer is a finding; a role crossing that changed or deleted is critical.",
         ),
         why: Cow::Borrowed(
             "Assistants protect admin pages in the front end and forget the API behind them: any logged-in \
@@ -55,6 +63,9 @@ static META: RuleMeta = RuleMeta {
     },
 };
 
+/// Label of a role crossing: `a lower role CALLER OWNER`.
+const LOWER_ROLE: &str = "a lower role";
+
 impl BrokenFunctionAuthorization {
     /// The first identity that does not hold `role`.
     fn plain_identity(context: &Context<'_>, role: &str) -> Option<usize> {
@@ -67,49 +78,97 @@ impl BrokenFunctionAuthorization {
     }
 }
 
+impl BrokenFunctionAuthorization {
+    /// Whether some identity outranks another.
+    fn ranked_apart(context: &Context<'_>) -> bool {
+        let n = context.identities.len();
+        (0..n).any(|a| (0..n).any(|b| context.outranks(a, b)))
+    }
+
+    /// A change or deletion of a higher role's object by the lowest role it outranks: the
+    /// owner (highest rank first) and the caller.
+    fn role_crossing(operation: &Operation, context: &Context<'_>) -> Option<(usize, usize)> {
+        if !operation.is_destructive() || operation.path_params().is_empty() {
+            return None;
+        }
+        if matches!(
+            context.policy.access_for(operation),
+            Some(crate::policy::Access::Public)
+        ) {
+            return None;
+        }
+        let mut owners: Vec<usize> = (0..context.identities.len())
+            .filter(|&owner| context.object_for(operation, owner, 0).is_some())
+            .collect();
+        owners
+            .sort_by_key(|&owner| std::cmp::Reverse(context.identities[owner].rank().unwrap_or(0)));
+        owners.into_iter().find_map(|owner| {
+            let caller = (0..context.identities.len())
+                .filter(|&caller| context.outranks(owner, caller))
+                .min_by_key(|&caller| context.identities[caller].rank().unwrap_or(0))?;
+            Some((owner, caller))
+        })
+    }
+}
+
 impl Check for BrokenFunctionAuthorization {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn essential(&self) -> bool {
+        true
     }
 
     fn not_applicable(&self, context: &Context<'_>) -> Option<&'static str> {
         if context.identities.is_empty() {
             return Some("needs an identity without the privileged role");
         }
-        (!context
+        let reserved = context
             .spec
             .operations
             .iter()
-            .any(|op| context.policy.required_role(op).is_some()))
-        .then_some("no operation is reserved for a role (declare them in [api.access])")
+            .any(|op| context.policy.required_role(op).is_some());
+        (!reserved && !Self::ranked_apart(context)).then_some(
+            "no operation is reserved for a role (declare them in [api.access]) and no two identities hold roles of different rank",
+        )
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
+        let mut probes = Vec::new();
+        // A higher role's object, changed or deleted by a lower role: no policy needed.
+        if let Some((owner, caller)) = Self::role_crossing(operation, context)
+            && let Some(request) = context.request(operation, Some(owner), 0)
+        {
+            probes.push(Probe {
+                label: format!("{LOWER_ROLE} {caller} {owner}"),
+                identity: Some(caller),
+                request,
+            });
+        }
         let Some(role) = context.policy.required_role(operation) else {
-            return Vec::new();
+            return probes;
         };
         let Some(identity) = Self::plain_identity(context, &role) else {
-            return Vec::new();
+            return probes;
         };
         if operation.is_destructive()
             && context.object_for(operation, identity, 0).is_none()
             && !context.allow_destructive
         {
-            return Vec::new();
+            return probes;
         }
         if operation.method == "POST" && !context.allow_destructive {
-            return Vec::new();
+            return probes;
         }
-        context
-            .request(operation, Some(identity), 0)
-            .map(|request| {
-                vec![Probe {
-                    label: format!("an identity without the {role} role"),
-                    identity: Some(identity),
-                    request,
-                }]
-            })
-            .unwrap_or_default()
+        if let Some(request) = context.request(operation, Some(identity), 0) {
+            probes.push(Probe {
+                label: format!("an identity without the {role} role"),
+                identity: Some(identity),
+                request,
+            });
+        }
+        probes
     }
 
     fn evaluate(
@@ -118,29 +177,73 @@ impl Check for BrokenFunctionAuthorization {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Finding> {
-        results
-            .iter()
-            .filter(|(_, exchange)| exchange.response().is_some_and(|r| r.is_success()))
-            .take(1)
-            .map(|(probe, exchange)| {
+        let name = |i: usize| {
+            context
+                .identities
+                .get(i)
+                .map_or_else(String::new, |identity| match &identity.role {
+                    Some(role) => format!("{} ({role})", identity.name),
+                    None => identity.name.clone(),
+                })
+        };
+        let mut findings = Vec::new();
+        for (probe, exchange) in results {
+            let Some(status) = exchange
+                .response()
+                .filter(|r| r.is_success())
+                .map(|r| r.status)
+            else {
+                continue;
+            };
+            if let Some(rest) = probe.label.strip_prefix(LOWER_ROLE) {
+                let mut words = rest
+                    .split_whitespace()
+                    .filter_map(|w| w.parse::<usize>().ok());
+                let (Some(caller), Some(owner)) = (words.next(), words.next()) else {
+                    continue;
+                };
+                let action = if operation.method == "DELETE" {
+                    "deleted"
+                } else {
+                    "changed"
+                };
+                findings.push(
+                    finding(
+                        &META,
+                        operation,
+                        format!(
+                            "{} {action} an object {} created through {} (answered {status}): the operation checks that the caller is logged in, not that its role may act on it",
+                            name(caller),
+                            name(owner),
+                            operation.label(),
+                        ),
+                        format!("bfla-object:{}", operation.method),
+                        Some(exchange),
+                    )
+                    .with_severity(Severity::Critical),
+                );
+            } else if !findings
+                .iter()
+                .any(|f: &Finding| f.message.contains("is reserved for"))
+            {
                 let who = probe
                     .identity
                     .and_then(|i| context.identities.get(i))
                     .map_or("a plain user", |i| i.name.as_str());
                 let role = context.policy.required_role(operation).unwrap_or_default();
-                finding(
+                findings.push(finding(
                     &META,
                     operation,
                     format!(
-                        "{} is reserved for {role} but {who} (without that role) got {}",
+                        "{} is reserved for {role} but {who} (without that role) got {status}",
                         operation.label(),
-                        exchange.status().unwrap_or(200)
                     ),
                     "bfla".into(),
                     Some(exchange),
-                )
-            })
-            .collect()
+                ));
+            }
+        }
+        findings
     }
 }
 
@@ -191,6 +294,88 @@ mod tests {
         assert!(
             BrokenFunctionAuthorization
                 .evaluate(&admin, &refused, &context)
+                .is_empty()
+        );
+    }
+
+    fn ranked_fixture(roles: [&str; 2]) -> Fixture {
+        let mut fixture = Fixture::new();
+        for (identity, role) in fixture.identities.iter_mut().zip(roles) {
+            identity.role = Some(role.into());
+        }
+        fixture.objects.push(crate::lifecycle::CreatedObject {
+            collection: "/menu".into(),
+            item_path: "/menu/{item_id}".into(),
+            param: "item_id".into(),
+            value: "m1".into(),
+            owner: 0,
+            slot: 0,
+            body: None,
+            parents: Vec::new(),
+        });
+        fixture
+    }
+
+    #[test]
+    fn a_higher_roles_object_is_changed_and_deleted_by_the_lower_role_without_a_policy() {
+        let fixture = ranked_fixture(["employee", "customer"]);
+        let context = fixture.context();
+        assert_eq!(BrokenFunctionAuthorization.not_applicable(&context), None);
+        let delete = operation("DELETE", "/menu/{item_id}", true);
+        let probes = BrokenFunctionAuthorization.plan(&delete, &context);
+        assert_eq!(probes.len(), 1);
+        assert_eq!(probes[0].identity, Some(1), "the customer");
+        assert!(probes[0].request.url.path().ends_with("/menu/m1"));
+        // Reads of a higher role's objects are often the point (a menu): not tried.
+        assert!(
+            BrokenFunctionAuthorization
+                .plan(&operation("GET", "/menu/{item_id}", true), &context)
+                .is_empty()
+        );
+        let url = "http://127.0.0.1:8080/menu/m1";
+        let deleted = vec![(probes[0].clone(), exchange("DELETE", url, 204, &[], ""))];
+        let found = BrokenFunctionAuthorization.evaluate(&delete, &deleted, &context);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Critical);
+        assert!(
+            found[0]
+                .message
+                .starts_with("bob (customer) deleted an object alice (employee) created"),
+            "{}",
+            found[0].message
+        );
+        let refused = vec![(probes[0].clone(), exchange("DELETE", url, 403, &[], ""))];
+        assert!(
+            BrokenFunctionAuthorization
+                .evaluate(&delete, &refused, &context)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn peers_and_unknown_roles_are_not_crossed_by_role() {
+        for roles in [["customer", "customer"], ["gardener", "customer"]] {
+            let fixture = ranked_fixture(roles);
+            let context = fixture.context();
+            assert!(
+                BrokenFunctionAuthorization
+                    .not_applicable(&context)
+                    .is_some()
+            );
+            assert!(
+                BrokenFunctionAuthorization
+                    .plan(&operation("DELETE", "/menu/{item_id}", true), &context)
+                    .is_empty(),
+                "{roles:?}"
+            );
+        }
+        // The lower role's object is not the higher role's to fear.
+        let mut fixture = ranked_fixture(["customer", "admin"]);
+        fixture.objects[0].owner = 0;
+        let context = fixture.context();
+        assert!(
+            BrokenFunctionAuthorization
+                .plan(&operation("DELETE", "/menu/{item_id}", true), &context)
                 .is_empty()
         );
     }

@@ -29,11 +29,17 @@ static META: RuleMeta = RuleMeta {
     checklist: Cow::Borrowed(&[ChecklistId::Auth02]),
     docs: RuleDocs {
         what: Cow::Borrowed(
-            "Objects created by the first identity (and the first identity's own user record) are read, \
-             changed and deleted as the second identity. Anything but 401/403/404 is a finding; for reads, \
-             the second identity's answer is compared with the owner's view, so an answer that merely says \
-             200 without the data is reported as tentative. Operations declared `public` in \
-             `[api.access]` are skipped.",
+            "Objects the identities created (nested ones too: a booking under a venue) and their own \
+             account records (`/users/{id}`, `/users/{username}`, `/users/me`'s id) are read, changed \
+             and deleted as another identity of the same standing: two customers, two users, or \
+             identities whose roles vibeguard cannot rank (roles ranked apart are VG403's). Reads \
+             cross every such pair; changes and deletions one. Anything but 401/403/404 is a finding; \
+             for reads, the answer is compared with the owner's view — data that is not the owner's \
+             (the caller's own filtered list) is no finding, a non-JSON 200 is tentative — and an \
+             object anyone may read without credentials, where the description does not ask for \
+             them, is public. Creating under another's object (a comment, a booking) is a finding \
+             only when that object is not public. Operations declared `public` in `[api.access]` \
+             are skipped.",
         ),
         why: Cow::Borrowed(
             "The most exploited API flaw: the handler trusts the id in the URL and never checks that the \
@@ -63,10 +69,31 @@ static META: RuleMeta = RuleMeta {
 const OWNER: &str = "the owner";
 const OTHER: &str = "another user";
 const ANONYMOUS: &str = "no credentials";
+const PARENT: &str = "the parent object without credentials";
+
+/// The request that reads the object a `POST` creates under (`GET /venues/{venue_id}` for
+/// `POST /venues/{venue_id}/bookings`), on `owner`'s object.
+fn public_parent_read(
+    operation: &Operation,
+    owner: usize,
+    context: &Context<'_>,
+) -> Option<crate::http::Request> {
+    let object = context.object_for(operation, owner, 0)?;
+    let read = context
+        .spec
+        .operations
+        .iter()
+        .find(|op| op.method == "GET" && op.path == object.item_path)?;
+    context.request(read, Some(owner), 0)
+}
 
 impl Check for BrokenObjectAuthorization {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn essential(&self) -> bool {
+        true
     }
 
     fn not_applicable(&self, context: &Context<'_>) -> Option<&'static str> {
@@ -74,9 +101,11 @@ impl Check for BrokenObjectAuthorization {
             .then_some("needs two identities ([identities.*]) to try one user's objects as another")
     }
 
-    /// Reads cross every pair of identities (each of the first two owners' objects, read by
-    /// every other identity); changes and deletions cross one pair, the first owner's object
-    /// by the second identity, so that the object is there for the other checks.
+    /// Reads cross every pair of peers (each of the first two owners' objects, read by every
+    /// identity of the owner's standing); changes and deletions cross one pair, so that the
+    /// object is there for the other checks. Identities whose roles rank apart are left to
+    /// VG403: an administrator reading a user's object is its job, a user changing an
+    /// administrator's object is a question of role.
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
         if context.identities.len() < 2 || operation.path_params().is_empty() {
             return Vec::new();
@@ -84,46 +113,55 @@ impl Check for BrokenObjectAuthorization {
         if matches!(context.policy.access_for(operation), Some(Access::Public)) {
             return Vec::new();
         }
-        let owners = if operation.method == "GET" { 2 } else { 1 };
-        let mut probes = Vec::new();
-        for owner in 0..owners.min(context.identities.len()) {
-            let owns_object = context.object_for(operation, owner, 0).is_some();
-            let account_record = !owns_object
+        let read = operation.method == "GET";
+        let owns_object = |owner: usize| context.object_for(operation, owner, 0).is_some();
+        let account_record = |owner: usize| {
+            !owns_object(owner)
                 && operation
                     .path_params()
                     .iter()
-                    .any(|p| context.account_value(operation, p, owner).is_some());
-            if !owns_object && !account_record {
-                continue;
-            }
+                    .any(|p| context.account_value(operation, p, owner).is_some())
+        };
+        let owners: Vec<usize> = (0..context.identities.len())
+            .filter(|&owner| owns_object(owner) || account_record(owner))
+            .filter(|&owner| !context.peers(owner).is_empty())
+            .take(if read { 2 } else { 1 })
+            .collect();
+        let mut probes = Vec::new();
+        for owner in owners {
             let Some(request) = context.request(operation, Some(owner), 0) else {
                 continue;
             };
-            if operation.method == "GET" {
+            if read {
                 probes.push(Probe {
                     label: format!("{OWNER} {owner}"),
                     identity: Some(owner),
                     request: request.clone(),
                 });
-                // An account's page the description leaves open to anyone (a public profile)
-                // is not another user's object: the anonymous answer tells them apart. Where
-                // the description asks for credentials, an open answer is no excuse.
-                if account_record && !context.policy.requires_auth(operation) {
+                // An object anyone may read (a public profile, a catalog entry) is nobody's
+                // secret: the anonymous answer tells them apart. Where the description asks
+                // for credentials, an open answer is no excuse (and VG401's finding).
+                if !context.policy.requires_auth(operation) {
                     probes.push(Probe {
                         label: format!("{ANONYMOUS} {owner}"),
                         identity: None,
                         request: request.clone(),
                     });
                 }
+            } else if operation.method == "POST"
+                && let Some(parent) = public_parent_read(operation, owner, context)
+            {
+                // Creating under another's object (a booking at a venue, a comment on a post)
+                // is the point of objects anyone may read.
+                probes.push(Probe {
+                    label: format!("{PARENT} {owner}"),
+                    identity: None,
+                    request: parent,
+                });
             }
-            let others: Vec<usize> = if operation.method == "GET" {
-                (0..context.identities.len())
-                    .filter(|i| *i != owner)
-                    .collect()
-            } else {
-                vec![1]
-            };
-            for other in others {
+            let peers = context.peers(owner);
+            let others = if read { &peers[..] } else { &peers[..1] };
+            for &other in others {
                 probes.push(Probe {
                     label: format!("{OTHER} {other} {owner}"),
                     identity: Some(other),
@@ -182,9 +220,14 @@ impl Check for BrokenObjectAuthorization {
                 }
                 match (owner_view, seen) {
                     (Some(owner), Some(seen)) if similarity(&owner, &seen) >= 0.8 => {}
-                    // 200 with something else: maybe a generic page, maybe a filtered view.
+                    // Data, but not the owner's: the caller's own filtered view (a list of
+                    // its own bookings), or a generic answer.
+                    (Some(_), Some(_)) => continue,
+                    // 200 with something that is not JSON: maybe the object, maybe a page.
                     _ => confidence = Confidence::Tentative,
                 }
+            } else if operation.method == "POST" && answer(format!("{PARENT} {owner}")).is_some() {
+                continue;
             }
             let better = match &best {
                 None => true,
@@ -273,6 +316,7 @@ mod tests {
             owner: 0,
             slot: 0,
             body: None,
+            parents: Vec::new(),
         }
     }
 
@@ -357,18 +401,28 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].confidence, Confidence::Confirmed);
         assert!(found[0].message.starts_with("bob read an object of alice"));
-        let generic = vec![
-            (
-                probe("the owner 0", Some(0), "GET", url),
-                exchange("GET", url, 200, &[], body),
-            ),
-            (
-                probe("another user 1 0", Some(1), "GET", url),
-                exchange("GET", url, 200, &[], "{\"items\":[]}"),
-            ),
-        ];
+        let answered = |seen: &str| {
+            vec![
+                (
+                    probe("the owner 0", Some(0), "GET", url),
+                    exchange("GET", url, 200, &[], body),
+                ),
+                (
+                    probe("another user 1 0", Some(1), "GET", url),
+                    exchange("GET", url, 200, &[], seen),
+                ),
+            ]
+        };
+        // Data that is not the owner's: the caller's own (filtered) view.
+        assert!(
+            BrokenObjectAuthorization
+                .evaluate(&op, &answered("{\"items\":[]}"), &context)
+                .is_empty()
+        );
+        // 200 with a page: maybe the object, maybe not.
         assert_eq!(
-            BrokenObjectAuthorization.evaluate(&op, &generic, &context)[0].confidence,
+            BrokenObjectAuthorization.evaluate(&op, &answered("<html>ok</html>"), &context)[0]
+                .confidence,
             Confidence::Tentative
         );
         for status in [401, 403, 404] {
@@ -418,6 +472,74 @@ mod tests {
         assert_eq!(
             BrokenObjectAuthorization.evaluate(&delete, &deleted, &context)[0].severity,
             Severity::Critical
+        );
+    }
+
+    #[test]
+    fn only_peers_are_crossed_and_creating_under_a_public_object_is_no_crossing() {
+        // An administrator reading a user's object is its job.
+        let mut fixture = Fixture::new();
+        fixture.identities[0].role = Some("admin".into());
+        fixture.identities[1].role = Some("user".into());
+        let mut users_object = object();
+        users_object.owner = 1;
+        fixture.objects.push(users_object);
+        let context = fixture.context();
+        assert!(
+            BrokenObjectAuthorization
+                .plan(&operation("GET", "/notes/{id}", true), &context)
+                .is_empty()
+        );
+
+        // bob books at alice's venue: fine when anyone may read the venue, not otherwise.
+        let mut fixture = Fixture::new();
+        fixture.spec.operations = vec![operation("GET", "/notes/{id}", false)];
+        fixture.objects.push(object());
+        let context = fixture.context();
+        let create = operation("POST", "/notes/{id}/comments", true);
+        let probes = BrokenObjectAuthorization.plan(&create, &context);
+        let labels: Vec<&str> = probes.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "the parent object without credentials 0",
+                "another user 1 0"
+            ]
+        );
+        let created = |parent_status: u16| {
+            vec![
+                (
+                    probes[0].clone(),
+                    exchange(
+                        "GET",
+                        "http://127.0.0.1:8080/notes/7",
+                        parent_status,
+                        &[],
+                        "{}",
+                    ),
+                ),
+                (
+                    probes[1].clone(),
+                    exchange(
+                        "POST",
+                        "http://127.0.0.1:8080/notes/7/comments",
+                        201,
+                        &[],
+                        "{}",
+                    ),
+                ),
+            ]
+        };
+        assert!(
+            BrokenObjectAuthorization
+                .evaluate(&create, &created(200), &context)
+                .is_empty()
+        );
+        assert_eq!(
+            BrokenObjectAuthorization
+                .evaluate(&create, &created(401), &context)
+                .len(),
+            1
         );
     }
 }

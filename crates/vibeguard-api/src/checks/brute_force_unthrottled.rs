@@ -115,6 +115,10 @@ impl Check for BruteForceUnthrottled {
         &META
     }
 
+    fn essential(&self) -> bool {
+        true
+    }
+
     fn disruptive(&self) -> bool {
         true
     }

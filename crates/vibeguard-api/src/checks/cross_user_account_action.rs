@@ -81,6 +81,10 @@ impl Check for CrossUserAccountAction {
         &META
     }
 
+    fn essential(&self) -> bool {
+        true
+    }
+
     fn not_applicable(&self, context: &Context<'_>) -> Option<&'static str> {
         let victim = context.identities.get(VICTIM)?;
         let Some(login) = &victim.login else {

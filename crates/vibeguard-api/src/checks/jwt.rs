@@ -410,10 +410,20 @@ pub fn crack(jwt: &Jwt) -> (Option<&'static str>, usize) {
     (None, candidates.len())
 }
 
-/// A secret as it may be shown: its first three characters and its length.
+/// A secret as it may be shown: never a character of it (a prefix of a six-digit key is half
+/// the key), only its length and the alphabet it was found in.
 pub fn masked(secret: &str) -> String {
-    let start: String = secret.chars().take(3).collect();
-    format!("{start}… ({} characters)", secret.chars().count())
+    let alphabet = if secret.chars().all(|c| c.is_ascii_digit()) {
+        ", digits only"
+    } else if secret.chars().all(|c| c.is_ascii_lowercase()) {
+        ", lowercase letters only"
+    } else {
+        ""
+    };
+    format!(
+        "[REDACTED] ({} characters{alphabet})",
+        secret.chars().count()
+    )
 }
 
 /// The identities whose credential is a JWT, with the decoded token.
@@ -596,7 +606,12 @@ mod tests {
         let (found, tried) = crack(&Jwt::parse(&token).expect("parses"));
         assert_eq!(found, None);
         assert_eq!(tried, candidate_secrets().len());
-        assert_eq!(masked("supersecret"), "sup… (11 characters)");
+        assert_eq!(
+            masked("supersecret"),
+            "[REDACTED] (11 characters, lowercase letters only)"
+        );
+        assert_eq!(masked("482913"), "[REDACTED] (6 characters, digits only)");
+        assert_eq!(masked("s3cr3t!"), "[REDACTED] (7 characters)");
     }
 
     #[test]

@@ -150,6 +150,38 @@ impl LiveMassAssignment {
             Kind::Integer => json!(424_242),
         };
         let mut extras = Map::new();
+        // A privileged field the schema declares writable (`role` with `enum: [guest, host,
+        // admin]` on a sign-up) is tried with its most privileged value.
+        for (name, schema) in &body.schema.properties {
+            let Some((_, kind)) = PRIVILEGED
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            else {
+                continue;
+            };
+            if schema.read_only {
+                continue;
+            }
+            let value = match kind {
+                Kind::Role | Kind::Roles => {
+                    let top = most_privileged(&schema.enum_values)
+                        .or_else(|| {
+                            schema
+                                .items
+                                .as_deref()
+                                .and_then(|items| most_privileged(&items.enum_values))
+                        })
+                        .unwrap_or_else(|| "admin".into());
+                    if *kind == Kind::Roles {
+                        json!([top])
+                    } else {
+                        json!(top)
+                    }
+                }
+                other => value_of(*other),
+            };
+            extras.insert(name.clone(), value);
+        }
         let mut add = |name: &str, kind: Kind| {
             if !writable.contains(&name) && !NEVER.contains(&name) && !extras.contains_key(name) {
                 extras.insert(name.to_string(), value_of(kind));
@@ -220,6 +252,8 @@ impl LiveMassAssignment {
             .synthesizer(operation, "mass-assignment")
             .valid(&body.schema, "");
         if let Value::Object(map) = &mut value {
+            // The server's default, not a synthesized role, in the baseline.
+            map.retain(|name, _| !PRIVILEGED.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)));
             for (name, field) in map.iter_mut() {
                 if let Value::String(text) = field {
                     if let Some((local, domain)) = text.split_once('@') {
@@ -266,6 +300,18 @@ impl LiveMassAssignment {
         let url = crate::identity::join(context.base, &path).ok()?;
         Some(Request::new(method, url))
     }
+}
+
+/// The most privileged of a role field's declared values: an administrator's before a
+/// staff member's; `None` when no value names a privileged role.
+fn most_privileged(values: &[Value]) -> Option<String> {
+    values
+        .iter()
+        .filter_map(Value::as_str)
+        .filter_map(|role| Some((super::role_rank(role)?, role)))
+        .filter(|(rank, _)| *rank >= 2)
+        .max_by_key(|(rank, _)| *rank)
+        .map(|(_, role)| role.to_string())
 }
 
 fn answer<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
@@ -618,5 +664,49 @@ mod tests {
             })
             .is_empty()
         );
+    }
+
+    /// A sign-up whose schema declares `role: enum [guest, host, admin]` (FastAPI writes it so
+    /// when the model has a default role).
+    fn register_with_declared_role() -> Operation {
+        let mut op = register();
+        if let Some(body) = &mut op.body {
+            body.schema.properties.push((
+                "role".into(),
+                Schema {
+                    types: vec![SchemaType::String],
+                    enum_values: vec![json!("guest"), json!("host"), json!("admin")],
+                    ..Schema::default()
+                },
+            ));
+        }
+        op
+    }
+
+    #[test]
+    fn a_declared_role_is_tried_with_its_most_privileged_value_against_the_servers_default() {
+        let op = register_with_declared_role();
+        let fixture = Fixture::new();
+        let context = fixture.context();
+        let probes = LiveMassAssignment.plan(&op, &context);
+        let body = |i: usize| -> Value {
+            serde_json::from_slice(probes[i].request.body.as_deref().unwrap_or_default())
+                .unwrap_or_default()
+        };
+        assert!(
+            body(0).get("role").is_none(),
+            "the baseline keeps the default"
+        );
+        assert_eq!(body(1)["role"], "admin");
+        let findings = run(&op, &|r| echo(r, &["role"]));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].message.contains("`role`"));
+        // A server that sets the role itself is not reported.
+        assert!(run(&op, &|r| echo(r, &[])).is_empty());
+        assert_eq!(
+            most_privileged(&[json!("reader"), json!("editor")]),
+            Some("editor".into())
+        );
+        assert_eq!(most_privileged(&[json!("basic"), json!("pro")]), None);
     }
 }

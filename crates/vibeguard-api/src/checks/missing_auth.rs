@@ -81,6 +81,10 @@ impl Check for MissingAuth {
         &META
     }
 
+    fn essential(&self) -> bool {
+        true
+    }
+
     fn not_applicable(&self, context: &Context<'_>) -> Option<&'static str> {
         (!context
             .spec

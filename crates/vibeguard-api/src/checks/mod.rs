@@ -143,6 +143,29 @@ pub struct IdentityView {
     pub login: Option<Request>,
 }
 
+impl IdentityView {
+    /// Where its role stands ([`role_rank`]); `None` for no role or a role of another name.
+    pub fn rank(&self) -> Option<u8> {
+        role_rank(self.role.as_deref()?)
+    }
+}
+
+/// Where a role stands among the usual role names: 3 for administrators, 2 for staff
+/// (employees, managers, moderators, hosts), 1 for plain users (customers, members, guests).
+/// `None` for a role of another name: identities with such roles are peers.
+pub fn role_rank(role: &str) -> Option<u8> {
+    let role = role.to_ascii_lowercase().replace(['-', '_', ' '], "");
+    match role.as_str() {
+        "admin" | "administrator" | "superuser" | "superadmin" | "root" | "sysadmin" => Some(3),
+        "staff" | "employee" | "manager" | "moderator" | "mod" | "editor" | "host" | "support"
+        | "agent" | "operator" | "seller" | "vendor" | "merchant" | "instructor" | "teacher"
+        | "owner" => Some(2),
+        "user" | "customer" | "member" | "guest" | "viewer" | "client" | "reader" | "basic"
+        | "free" | "student" | "buyer" | "visitor" | "regular" => Some(1),
+        _ => None,
+    }
+}
+
 /// How far the attack simulation goes: `quick` for every pull request (few payloads, no timing
 /// attacks, small bursts), `standard` by default, `deep` before a release (every input, every
 /// payload family, larger bursts and lists).
@@ -269,11 +292,43 @@ impl Context<'_> {
                         .strip_prefix(object.item_path.as_str())
                         .is_some_and(|rest| rest.starts_with('/')))
         };
-        self.objects
+        // The most specific object first: a booking fills `/venues/{venue_id}/bookings/{id}`
+        // (and its venue with it), where the venue alone would leave the booking unknown.
+        let depth = self
+            .objects
             .iter()
             .filter(matching)
+            .map(|object| object.item_path.len())
+            .max()?;
+        let specific =
+            |object: &&CreatedObject| matching(object) && object.item_path.len() == depth;
+        self.objects
+            .iter()
+            .filter(specific)
             .find(|object| object.slot == slot)
-            .or_else(|| self.objects.iter().find(matching))
+            .or_else(|| self.objects.iter().find(specific))
+    }
+
+    /// Any identity's object that fills the operation's path (the first identity's first), for
+    /// requests that read or create under it: a guest books at the venue a host created.
+    pub fn shared_object_for(&self, operation: &Operation) -> Option<&CreatedObject> {
+        (0..self.identities.len()).find_map(|owner| self.object_for(operation, owner, 0))
+    }
+
+    /// Whether identity `a` holds a higher role than `b` (both roles known by name).
+    pub fn outranks(&self, a: usize, b: usize) -> bool {
+        let rank = |i: usize| self.identities.get(i).and_then(IdentityView::rank);
+        matches!((rank(a), rank(b)), (Some(a), Some(b)) if a > b)
+    }
+
+    /// The identities of `owner`'s standing — neither outranks the other — in order: whose
+    /// access to `owner`'s objects is a question of ownership, not of role.
+    pub fn peers(&self, owner: usize) -> Vec<usize> {
+        (0..self.identities.len())
+            .filter(|&other| {
+                other != owner && !self.outranks(other, owner) && !self.outranks(owner, other)
+            })
+            .collect()
     }
 
     /// The value of `owner`'s own account for a path parameter that names an account
@@ -304,32 +359,48 @@ impl Context<'_> {
     ) -> Option<Request> {
         // Each identity's requests, and each of its slots, get their own names.
         let numbering = owner.map_or(0, |owner| owner as u64 * 100 + u64::from(slot) * 10);
-        self.numbered_request(operation, owner, slot, numbering)
+        self.synthesized_request(operation, owner, slot, numbering, false)
     }
 
     /// The request that creates `owner`'s `slot`-th test object: named apart from every probe's
     /// values, so that a create keyed by a unique name (`/shelves/{name}`) never collides with
-    /// the objects the probes send.
-    pub fn creation_request(&self, create: &Operation, owner: usize, slot: u8) -> Option<Request> {
+    /// the objects the probes send. `minimal` leaves out the optional fields.
+    pub fn creation_request(
+        &self,
+        create: &Operation,
+        owner: usize,
+        slot: u8,
+        minimal: bool,
+    ) -> Option<Request> {
         let numbering = 1_000 + owner as u64 * 100 + u64::from(slot) * 10;
-        self.numbered_request(create, Some(owner), slot, numbering)
+        self.synthesized_request(create, Some(owner), slot, numbering, minimal)
     }
 
-    fn numbered_request(
+    fn synthesized_request(
         &self,
         operation: &Operation,
         owner: Option<usize>,
         slot: u8,
         numbering: u64,
+        minimal: bool,
     ) -> Option<Request> {
         let mut synth = self
             .synthesizer(operation, "valid")
             .numbered_from(numbering);
-        let object = owner.and_then(|owner| self.object_for(operation, owner, slot));
+        if minimal {
+            synth = synth.required_only();
+        }
+        let object = owner
+            .and_then(|owner| self.object_for(operation, owner, slot))
+            .or_else(|| {
+                (!operation.is_destructive())
+                    .then(|| self.shared_object_for(operation))
+                    .flatten()
+            });
         let mut path = operation.path.clone();
         for name in operation.path_params() {
-            let value = if let Some(object) = object.filter(|o| o.param == name) {
-                object.value.clone()
+            let value = if let Some(value) = object.and_then(|o| o.value_of(name)) {
+                value.to_string()
             } else if let Some(user_id) =
                 owner.and_then(|owner| self.account_value(operation, name, owner))
             {
@@ -445,7 +516,8 @@ pub fn value_text(value: &Value) -> String {
     }
 }
 
-fn encode_segment(value: &str) -> String {
+/// A path segment, percent-encoded (unreserved characters kept).
+pub fn encode_segment(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
         .to_string()
         .replace("%2D", "-")
@@ -645,6 +717,15 @@ pub trait Check: Sync {
     /// trigger rate limits and lockouts): such checks run after every other check and after
     /// the clean-up, so that nothing else meets the limits they trigger.
     fn disruptive(&self) -> bool {
+        false
+    }
+
+    /// Whether the check is one every operation must get whatever the budget: the access
+    /// checks (missing authentication, other users' objects, roles, other users' accounts)
+    /// and the login checks (unlimited attempts, account enumeration). Their planned probes are
+    /// kept back from the budget and sent first in each phase, so that payload variants of
+    /// other checks never leave an operation's authorization untested.
+    fn essential(&self) -> bool {
         false
     }
 
@@ -923,5 +1004,94 @@ pub(crate) mod testing {
                 transport: None,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{Fixture, operation};
+    use super::*;
+
+    fn object(item_path: &str, param: &str, value: &str, owner: usize) -> CreatedObject {
+        CreatedObject {
+            collection: String::new(),
+            item_path: item_path.into(),
+            param: param.into(),
+            value: value.into(),
+            owner,
+            slot: 0,
+            body: None,
+            parents: if param == "booking_id" {
+                vec![("venue_id".into(), "v1".into())]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    #[test]
+    fn requests_fill_nested_paths_from_the_most_specific_object_and_share_parents_for_reads_only() {
+        let mut fixture = Fixture::new();
+        fixture
+            .objects
+            .push(object("/venues/{venue_id}", "venue_id", "v1", 0));
+        fixture.objects.push(object(
+            "/venues/{venue_id}/bookings/{booking_id}",
+            "booking_id",
+            "b1",
+            0,
+        ));
+        let context = fixture.context();
+        let path = |method: &str, template: &str, owner: usize| {
+            context
+                .request(&operation(method, template, true), Some(owner), 0)
+                .map(|r| r.url.path().to_string())
+        };
+        // The booking fills both parameters, its venue's from where it was created.
+        assert_eq!(
+            path("GET", "/venues/{venue_id}/bookings/{booking_id}", 0).as_deref(),
+            Some("/venues/v1/bookings/b1")
+        );
+        // bob has no venue: he books, and reads, at alice's.
+        assert_eq!(
+            path("POST", "/venues/{venue_id}/bookings", 1).as_deref(),
+            Some("/venues/v1/bookings")
+        );
+        assert_eq!(
+            path("GET", "/venues/{venue_id}", 1).as_deref(),
+            Some("/venues/v1")
+        );
+        // … but never changes or deletes what is not his.
+        assert_eq!(path("DELETE", "/venues/{venue_id}", 1), None);
+        assert_eq!(
+            path("DELETE", "/venues/{venue_id}", 0).as_deref(),
+            Some("/venues/v1")
+        );
+    }
+
+    #[test]
+    fn roles_rank_by_their_usual_names_and_unknown_roles_are_peers() {
+        assert_eq!(role_rank("Admin"), Some(3));
+        assert_eq!(role_rank("super_admin"), Some(3));
+        assert_eq!(role_rank("employee"), Some(2));
+        assert_eq!(role_rank("customer"), Some(1));
+        assert_eq!(role_rank("gardener"), None);
+        let mut fixture = Fixture::new();
+        fixture.identities.push(testing::identity("carol", "3"));
+        fixture.identities.push(testing::identity("dave", "4"));
+        for (identity, role) in fixture
+            .identities
+            .iter_mut()
+            .zip(["admin", "guest", "guest", "gardener"])
+        {
+            identity.role = Some(role.into());
+        }
+        let context = fixture.context();
+        assert!(context.outranks(0, 1));
+        assert!(!context.outranks(1, 0));
+        assert!(!context.outranks(1, 2), "equal ranks");
+        assert!(!context.outranks(0, 3), "an unknown role ranks with nobody");
+        assert_eq!(context.peers(1), [2, 3]);
+        assert_eq!(context.peers(0), [3]);
     }
 }

@@ -101,6 +101,10 @@ impl Check for UserEnumeration {
         &META
     }
 
+    fn essential(&self) -> bool {
+        true
+    }
+
     fn sequential(&self) -> bool {
         true
     }

@@ -51,7 +51,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_requests: 2_000,
+            max_requests: 3_000,
             max_duration: Duration::from_secs(300),
             rps: None,
             concurrency: 8,
@@ -285,6 +285,8 @@ pub struct Executor {
     permits: Semaphore,
     log: Mutex<Vec<Exchange>>,
     refused: AtomicU64,
+    /// Requests kept back from the budget for deleting what the run created.
+    reserved: AtomicU64,
 }
 
 impl Executor {
@@ -314,6 +316,7 @@ impl Executor {
             next_slot: tokio::sync::Mutex::new(None),
             log: Mutex::new(Vec::new()),
             refused: AtomicU64::new(0),
+            reserved: AtomicU64::new(0),
         })
     }
 
@@ -334,9 +337,36 @@ impl Executor {
         self.refused.load(Ordering::SeqCst)
     }
 
+    /// Keeps `requests` of the budget back for the clean-up: every object the run creates
+    /// reserves its own deletion, so a spent budget never leaves objects behind.
+    pub fn reserve(&self, requests: u64) {
+        self.reserved.fetch_add(requests, Ordering::SeqCst);
+    }
+
+    /// Hands `requests` of the reserve back, for the probes about to use them.
+    pub fn draw_reserve(&self, requests: u64) {
+        let _ = self
+            .reserved
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+                Some(held.saturating_sub(requests))
+            });
+    }
+
+    /// Hands the reserved requests back, for the clean-up.
+    pub fn release_reserve(&self) {
+        self.reserved.store(0, Ordering::SeqCst);
+    }
+
+    /// The requests the probes may still use up to: the budget less the reserve.
+    fn usable(&self) -> u64 {
+        self.limits
+            .max_requests
+            .saturating_sub(self.reserved.load(Ordering::SeqCst))
+    }
+
     /// Whether the request or time budget is spent.
     pub fn budget_spent(&self) -> bool {
-        self.sent.load(Ordering::SeqCst) >= self.limits.max_requests
+        self.sent.load(Ordering::SeqCst) >= self.usable()
             || self.started.elapsed() >= self.limits.max_duration
     }
 
@@ -431,7 +461,9 @@ impl Executor {
         if self.started.elapsed() >= self.limits.max_duration {
             return Err(RequestError::TimeSpent(self.limits.max_duration));
         }
-        if self.sent.fetch_add(1, Ordering::SeqCst) >= self.limits.max_requests {
+        if self.sent.fetch_add(1, Ordering::SeqCst) >= self.usable() {
+            // Not sent, not counted: the reserve stays whole for the clean-up.
+            self.sent.fetch_sub(1, Ordering::SeqCst);
             return Err(RequestError::BudgetSpent(self.limits.max_requests));
         }
         let timeout = self.limits.timeout.min(remaining);

@@ -80,6 +80,13 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                         let mut entry = middleware(project, module, dependency);
                         entry.range = param.range;
                         chain.push(entry);
+                    } else if let Some(dependency) = annotated_dependency(project, module, param) {
+                        chain.push(Middleware {
+                            roles: super::classify(&dependency),
+                            name: dependency,
+                            module,
+                            range: param.range,
+                        });
                     }
                 }
                 let response_filtered = Expr::option(args, "response_model")
@@ -224,6 +231,57 @@ fn dependency_of(param: &Param) -> Option<&Expr> {
         Some("Depends" | "Security")
     )
     .then_some(default)
+}
+
+/// The dependency a parameter declares in its type: `user: Annotated[User,
+/// Depends(get_current_user)]`, or through an alias the project defines once and uses
+/// everywhere (`CurrentUser = Annotated[User, Depends(get_current_user)]`, often in a
+/// `deps.py` of its own): the `Depends(...)` text.
+fn annotated_dependency(project: &Project, module: ModuleId, param: &Param) -> Option<String> {
+    let annotation = param.annotation.as_deref()?.trim();
+    if let Some(found) = depends_call(annotation) {
+        return Some(found);
+    }
+    let alias = annotation.rsplit('.').next()?;
+    if alias.is_empty() || !alias.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    // The alias's own module first, then the rest of the project.
+    let modules = std::iter::once(module).chain(0..project.modules.len());
+    modules.into_iter().find_map(|candidate: ModuleId| {
+        let text = &project.modules[candidate].text;
+        text.lines().find_map(|line| {
+            let rest = line.strip_prefix(alias)?.trim_start();
+            let rest = rest
+                .strip_prefix(": TypeAlias")
+                .map(str::trim_start)
+                .unwrap_or(rest);
+            let value = rest.strip_prefix('=')?.trim_start();
+            value
+                .starts_with("Annotated[")
+                .then(|| depends_call(value))
+                .flatten()
+        })
+    })
+}
+
+/// `Depends(f)` or `Security(f, …)` inside a type, up to its closing parenthesis.
+fn depends_call(text: &str) -> Option<String> {
+    let start = text.find("Depends(").or_else(|| text.find("Security("))?;
+    let mut depth = 0usize;
+    for (offset, c) in text[start..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(text[start..=start + offset].to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn is_dependency(param: &Param) -> bool {
@@ -372,6 +430,34 @@ fn return_annotation_is_model(project: &Project, module: ModuleId, function: Fun
 mod tests {
     use crate::flow::kind;
     use crate::routes::express::tests::inventory;
+
+    #[test]
+    fn dependencies_in_annotated_types_and_their_aliases_are_gates() {
+        let (_, inventory) = inventory(&[
+            (
+                "deps.py",
+                "from typing import Annotated\nfrom fastapi import Depends\nCurrentUser = Annotated[User, Depends(get_current_user)]\nSessionDep = Annotated[Session, Depends(get_db)]\n",
+            ),
+            (
+                "main.py",
+                "from typing import Annotated\nfrom fastapi import FastAPI, Depends\nfrom deps import CurrentUser, SessionDep\napp = FastAPI()\n@app.get('/me')\ndef me(user: CurrentUser):\n    return user\n@app.get('/inline')\ndef inline(user: Annotated[User, Depends(get_current_user)]):\n    return user\n@app.get('/items')\ndef items(db: SessionDep):\n    return []\n",
+            ),
+        ]);
+        let gates: Vec<(String, bool)> = inventory
+            .routes
+            .iter()
+            .map(|r| (r.path.clone(), r.middleware.iter().any(|m| m.roles.auth)))
+            .collect();
+        assert_eq!(
+            gates,
+            vec![
+                ("/me".to_string(), true),
+                ("/inline".to_string(), true),
+                // A database session is no login check.
+                ("/items".to_string(), false),
+            ]
+        );
+    }
 
     #[test]
     fn routers_prefixes_dependencies_and_parameter_types() {
