@@ -164,12 +164,12 @@ impl LiveMassAssignment {
             }
             let value = match kind {
                 Kind::Role | Kind::Roles => {
-                    let top = most_privileged(&schema.enum_values)
+                    let top = super::most_privileged_role(&schema.enum_values)
                         .or_else(|| {
                             schema
                                 .items
                                 .as_deref()
-                                .and_then(|items| most_privileged(&items.enum_values))
+                                .and_then(|items| super::most_privileged_role(&items.enum_values))
                         })
                         .unwrap_or_else(|| "admin".into());
                     if *kind == Kind::Roles {
@@ -300,18 +300,6 @@ impl LiveMassAssignment {
         let url = crate::identity::join(context.base, &path).ok()?;
         Some(Request::new(method, url))
     }
-}
-
-/// The most privileged of a role field's declared values: an administrator's before a
-/// staff member's; `None` when no value names a privileged role.
-fn most_privileged(values: &[Value]) -> Option<String> {
-    values
-        .iter()
-        .filter_map(Value::as_str)
-        .filter_map(|role| Some((super::role_rank(role)?, role)))
-        .filter(|(rank, _)| *rank >= 2)
-        .max_by_key(|(rank, _)| *rank)
-        .map(|(_, role)| role.to_string())
 }
 
 fn answer<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
@@ -704,9 +692,12 @@ mod tests {
         // A server that sets the role itself is not reported.
         assert!(run(&op, &|r| echo(r, &[])).is_empty());
         assert_eq!(
-            most_privileged(&[json!("reader"), json!("editor")]),
+            crate::checks::most_privileged_role(&[json!("reader"), json!("editor")]),
             Some("editor".into())
         );
-        assert_eq!(most_privileged(&[json!("basic"), json!("pro")]), None);
+        assert_eq!(
+            crate::checks::most_privileged_role(&[json!("basic"), json!("pro")]),
+            None
+        );
     }
 }

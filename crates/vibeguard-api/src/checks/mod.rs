@@ -20,6 +20,7 @@ pub mod live_mass_assignment;
 pub mod missing_auth;
 pub mod nosql_injection;
 pub mod open_redirect;
+pub mod privilege_self_escalation;
 pub mod regex_dos;
 pub mod resource_limits;
 pub mod security_headers;
@@ -83,8 +84,10 @@ pub static ALL: &[&dyn Check] = &[
     &graphql::GraphQl,
     &transport_security::TransportSecurity,
     // Disruptive checks run last, in this order: enumeration stays under lockout limits that
-    // the brute-force bursts then trigger; the account takeover first, before any lockout.
+    // the brute-force bursts then trigger; the account takeover first, before any lockout, and
+    // the self-escalation after it (its identity's role is set back before the rest).
     &cross_user_account_action::CrossUserAccountAction,
+    &privilege_self_escalation::PrivilegeSelfEscalation,
     &session_lifecycle::SessionLifecycle,
     &user_enumeration::UserEnumeration,
     &brute_force_unthrottled::BruteForceUnthrottled,
@@ -164,6 +167,19 @@ pub fn role_rank(role: &str) -> Option<u8> {
         | "free" | "student" | "buyer" | "visitor" | "regular" => Some(1),
         _ => None,
     }
+}
+
+/// The most privileged of a role field's declared values (`enum: [guest, host, admin]` gives
+/// `admin`): an administrator's before a staff member's; `None` when no value names a
+/// privileged role.
+pub fn most_privileged_role(values: &[Value]) -> Option<String> {
+    values
+        .iter()
+        .filter_map(Value::as_str)
+        .filter_map(|role| Some((role_rank(role)?, role)))
+        .filter(|(rank, _)| *rank >= 2)
+        .max_by_key(|(rank, _)| *rank)
+        .map(|(_, role)| role.to_string())
 }
 
 /// How far the attack simulation goes: `quick` for every pull request (few payloads, no timing
