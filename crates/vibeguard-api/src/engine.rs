@@ -317,7 +317,26 @@ pub async fn run(
                 };
                 match exchange.response() {
                     Some(response) if response.is_success() => {
-                        match lifecycle::created_id(&exchange.request, response, producer, create) {
+                        let mut key =
+                            lifecycle::created_id(&exchange.request, response, producer, create);
+                        // Created, but the answer names nothing: the list shows it.
+                        if key.is_none()
+                            && let Some(list) = listed(&spec, create, &exchange.request)
+                        {
+                            let listed =
+                                send_as(&executor, &identities, Some(owner), list, &base, env)
+                                    .await;
+                            key = listed.response().and_then(|r| r.json()).and_then(|body| {
+                                lifecycle::id_in_list(
+                                    &body,
+                                    &exchange.request,
+                                    producer,
+                                    create,
+                                    &[],
+                                )
+                            });
+                        }
+                        match key {
                             Some(value) => {
                                 created = true;
                                 let parents = lifecycle::path_values(
@@ -465,6 +484,8 @@ pub async fn run(
     // Objects the probes created (a create with extra fields, an injected title), deleted at
     // the end like the test objects: (producer, identity, id).
     let mut probe_created: Vec<(Option<usize>, String)> = Vec::new();
+    // What probes created without an id, found in the lists before the clean-up.
+    let mut unkeyed: Vec<(usize, Option<usize>, Request)> = Vec::new();
 
     // The coverage round: every operation, anonymously and as each identity, before any check
     // spends the budget; every answer goes to the passive checks.
@@ -483,10 +504,12 @@ pub async fn run(
         for ((op, probe), exchange) in batch.iter().zip(exchanges) {
             outcomes.entry(*op).or_default().record(&exchange);
             collected.observe(&passive, Some(&spec.operations[*op]), &exchange, &context);
-            if let Some(created) = created_by_probe(&spec, &producers, &base, probe, &exchange) {
-                executor.reserve(1);
-                probe_created.push(created);
-            }
+            note_created(
+                &executor,
+                &mut probe_created,
+                &mut unkeyed,
+                created_by_probe(&spec, &producers, &base, probe, &exchange),
+            );
         }
     }
     // The essential checks' probes are kept back from the budget (budget by coverage).
@@ -503,6 +526,8 @@ pub async fn run(
     for stage in 0..=3u8 {
         if stage == 3 {
             executor.release_reserve();
+            let (found, missed) = find_unkeyed(&sender, &spec, &producers, &unkeyed).await;
+            probe_created.extend(found);
             left_behind = clean_up(
                 &sender,
                 &context,
@@ -512,6 +537,11 @@ pub async fn run(
                 &probe_created,
             )
             .await;
+            if missed > 0 {
+                left_behind.push(format!(
+                    "{missed} object(s) a probe created: the create answered no id and the list did not show them"
+                ));
+            }
         }
         let (timed, mut in_stage): (Vec<&Group>, Vec<&Group>) = groups
             .iter()
@@ -592,12 +622,13 @@ pub async fn run(
                                 .find(|op| probe_targets(op, probe, &base))
                         });
                     collected.observe(&passive, known, exchange, &context);
-                    if stage < 3
-                        && let Some(created) =
-                            created_by_probe(&spec, &producers, &base, probe, exchange)
-                    {
-                        executor.reserve(1);
-                        probe_created.push(created);
+                    if stage < 3 {
+                        note_created(
+                            &executor,
+                            &mut probe_created,
+                            &mut unkeyed,
+                            created_by_probe(&spec, &producers, &base, probe, exchange),
+                        );
                     }
                 }
             }
@@ -757,11 +788,16 @@ impl Sender<'_> {
     }
 
     async fn send(&self, probe: &Probe) -> Exchange {
+        self.send_request(probe.identity, probe.request.clone())
+            .await
+    }
+
+    async fn send_request(&self, identity: Option<usize>, request: Request) -> Exchange {
         send_as(
             self.executor,
             self.identities,
-            probe.identity,
-            probe.request.clone(),
+            identity,
+            request,
             self.base,
             self.env,
         )
@@ -1002,20 +1038,28 @@ async fn send_as(
     executor.send(retry).await
 }
 
-/// What a probe created, when it was a successful create on a collection vibeguard knows how
-/// to delete from: (the identity, the object's path with every parameter filled).
+/// What a probe created on a collection vibeguard knows how to delete from.
+enum ProbeCreated {
+    /// Its path is known: (the identity, the object's path with every parameter filled).
+    Keyed(Option<usize>, String),
+    /// The create answered no id: (producer, the identity, the create request), looked up in
+    /// the collection's list before the clean-up.
+    Unkeyed(usize, Option<usize>, Request),
+}
+
+/// What a successful create of a probe made.
 fn created_by_probe(
     spec: &ApiSpec,
     producers: &[lifecycle::Producer],
     base: &Url,
     probe: &Probe,
     exchange: &Exchange,
-) -> Option<(Option<usize>, String)> {
+) -> Option<ProbeCreated> {
     if probe.request.method != "POST" {
         return None;
     }
     let response = exchange.response().filter(|r| r.is_success())?;
-    let producer = producers.iter().find(|p| {
+    let (index, producer) = producers.iter().enumerate().find(|(_, p)| {
         path_matches(
             &spec.operations[p.create].path,
             probe.request.url.path(),
@@ -1023,11 +1067,17 @@ fn created_by_probe(
         ) && p.delete.is_some()
     })?;
     let create = &spec.operations[producer.create];
-    let value = lifecycle::created_id(&exchange.request, response, producer, create)?;
     let parents = lifecycle::path_values(
         &create.path,
         strip_base(probe.request.url.path(), base.path()),
     )?;
+    let Some(value) = lifecycle::created_id(&exchange.request, response, producer, create) else {
+        return Some(ProbeCreated::Unkeyed(
+            index,
+            probe.identity,
+            exchange.request.clone(),
+        ));
+    };
     let object = CreatedObject {
         collection: create.path.clone(),
         item_path: producer.item_path.clone(),
@@ -1038,7 +1088,147 @@ fn created_by_probe(
         body: None,
         parents,
     };
-    Some((probe.identity, object.item_url_path()))
+    Some(ProbeCreated::Keyed(probe.identity, object.item_url_path()))
+}
+
+/// Records what a probe created, keeping its deletion (and, for an object without an id, the
+/// list reads that find it) back from the budget.
+fn note_created(
+    executor: &Executor,
+    probe_created: &mut Vec<(Option<usize>, String)>,
+    unkeyed: &mut Vec<(usize, Option<usize>, Request)>,
+    created: Option<ProbeCreated>,
+) {
+    match created {
+        Some(ProbeCreated::Keyed(identity, path)) => {
+            executor.reserve(1);
+            probe_created.push((identity, path));
+        }
+        Some(ProbeCreated::Unkeyed(producer, identity, request)) => {
+            let first_of_its_list = !unkeyed.iter().any(|(p, i, r)| {
+                *p == producer && *i == identity && r.url.path() == request.url.path()
+            });
+            executor.reserve(
+                1 + if first_of_its_list {
+                    u64::from(MAX_LIST_PAGES)
+                } else {
+                    0
+                },
+            );
+            unkeyed.push((producer, identity, request));
+        }
+        None => {}
+    }
+}
+
+/// Most pages of a list read to find what probes created without an id.
+const MAX_LIST_PAGES: u32 = 10;
+
+/// Finds, in the lists of their collections, the objects probes created without an id: each
+/// list is read as the identity that created (pages 1 to 10 when the list takes `page`, at its
+/// largest page size), and each create matched by the values it sent. Returns the paths found
+/// and how many were not.
+async fn find_unkeyed(
+    sender: &Sender<'_>,
+    spec: &ApiSpec,
+    producers: &[lifecycle::Producer],
+    unkeyed: &[(usize, Option<usize>, Request)],
+) -> (Vec<(Option<usize>, String)>, usize) {
+    let mut found = Vec::new();
+    let mut missed = 0;
+    // Ids already matched, across identities: two identities' identical creates are two
+    // entries of a list both may see.
+    let mut taken: Vec<String> = Vec::new();
+    let mut groups: BTreeMap<(usize, Option<usize>, String), Vec<&Request>> = BTreeMap::new();
+    for (producer, identity, request) in unkeyed {
+        groups
+            .entry((*producer, *identity, request.url.path().to_string()))
+            .or_default()
+            .push(request);
+    }
+    for ((producer_index, identity, path), creates) in groups {
+        let producer = &producers[producer_index];
+        let create = &spec.operations[producer.create];
+        let list_op = spec
+            .operations
+            .iter()
+            .find(|op| op.method == "GET" && op.path == create.path);
+        let Some(list_op) = list_op else {
+            missed += creates.len();
+            continue;
+        };
+        let query = |name: &str| {
+            list_op
+                .parameters
+                .iter()
+                .find(|p| p.location == spec::ParamIn::Query && p.name.eq_ignore_ascii_case(name))
+        };
+        let size = [
+            "limit",
+            "pageSize",
+            "page_size",
+            "per_page",
+            "perPage",
+            "size",
+        ]
+        .iter()
+        .find_map(|name| query(name))
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.schema.maximum.unwrap_or(100.0).min(1000.0) as u64,
+            )
+        });
+        let paged = query("page").is_some();
+        let mut entries: Vec<serde_json::Value> = Vec::new();
+        for page in 1..=if paged { MAX_LIST_PAGES } else { 1 } {
+            let Ok(mut url) = identity::join(sender.base, "/") else {
+                break;
+            };
+            url.set_path(&path);
+            {
+                let mut pairs = url.query_pairs_mut();
+                if paged {
+                    pairs.append_pair("page", &page.to_string());
+                }
+                if let Some((name, size)) = &size {
+                    pairs.append_pair(name, &size.to_string());
+                }
+            }
+            let exchange = sender
+                .send_request(identity, Request::new("GET", url))
+                .await;
+            let Some(body) = exchange.response().and_then(|r| r.json()) else {
+                break;
+            };
+            let page_entries = lifecycle::list_entries(&body).to_vec();
+            if page_entries.is_empty() {
+                break;
+            }
+            entries.extend(page_entries);
+        }
+        let list = serde_json::Value::Array(entries);
+        for request in creates {
+            match lifecycle::id_in_list(&list, request, producer, create, &taken) {
+                Some(value) => {
+                    taken.push(value.clone());
+                    let object = CreatedObject {
+                        collection: create.path.clone(),
+                        item_path: producer.item_path.clone(),
+                        param: producer.param.clone(),
+                        value,
+                        owner: 0,
+                        slot: 0,
+                        body: None,
+                        parents: lifecycle::path_values(&create.path, &path).unwrap_or_default(),
+                    };
+                    found.push((identity, object.item_url_path()));
+                }
+                None => missed += 1,
+            }
+        }
+    }
+    (found, missed)
 }
 
 /// Deletes every object vibeguard created — the test objects, each by its owner, and what the
@@ -1123,6 +1313,19 @@ fn path_matches(template: &str, path: &str, base_path: &str) -> bool {
             .iter()
             .zip(&actual)
             .all(|(t, a)| (t.starts_with('{') && t.ends_with('}')) || t == a)
+}
+
+/// The `GET` on the collection a create posted to (the same URL), when the description has
+/// one: where an object whose create answered no id is looked up.
+fn listed(spec: &ApiSpec, create: &spec::Operation, request: &Request) -> Option<Request> {
+    spec.operations
+        .iter()
+        .any(|op| op.method == "GET" && op.path == create.path)
+        .then(|| {
+            let mut url = request.url.clone();
+            url.set_query(None);
+            Request::new("GET", url)
+        })
 }
 
 /// The run's context, with no objects yet.

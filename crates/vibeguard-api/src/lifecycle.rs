@@ -194,35 +194,164 @@ fn id_in_answer(response: &Response, producer: &Producer, create: &Operation) ->
     {
         return Some(id);
     }
-    if let Some(body) = &body {
-        let singular = create
-            .path
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .trim_end_matches('s')
-            .to_string();
-        let candidates = [
-            format!("/{}", producer.param),
-            "/id".to_string(),
-            "/_id".to_string(),
-            "/uuid".to_string(),
-            format!("/{singular}Id"),
-            format!("/{singular}_id"),
-            "/data/id".to_string(),
-            format!("/{singular}/id"),
-        ];
-        if let Some(id) = candidates
-            .iter()
-            .find_map(|pointer| body.pointer(pointer).and_then(scalar))
-        {
-            return Some(id);
-        }
+    if let Some(id) = body
+        .as_ref()
+        .and_then(|body| id_in_object(body, producer, create))
+    {
+        return Some(id);
     }
     let location = response.header("location")?;
     let segment = location.trim_end_matches('/').rsplit('/').next()?;
     (!segment.is_empty()).then(|| segment.to_string())
+}
+
+/// The id of an object (a creation answer, an entry of a list): the item path's parameter, or
+/// a usual id field, at the top or under a usual wrapper.
+fn id_in_object(body: &Value, producer: &Producer, create: &Operation) -> Option<String> {
+    let singular = create
+        .path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('s')
+        .to_string();
+    let candidates = [
+        format!("/{}", producer.param),
+        "/id".to_string(),
+        "/_id".to_string(),
+        "/uuid".to_string(),
+        format!("/{singular}Id"),
+        format!("/{singular}_id"),
+        "/data/id".to_string(),
+        "/data/_id".to_string(),
+        format!("/{singular}/id"),
+    ];
+    candidates
+        .iter()
+        .find_map(|pointer| body.pointer(pointer).and_then(scalar))
+}
+
+/// The entries of a list answer: a top-level array, or the array under a usual envelope key
+/// (`data`, `items`, `results`, `records`, `content`, `docs`, `data.items`).
+pub fn list_entries(body: &Value) -> &[Value] {
+    if let Value::Array(items) = body {
+        return items;
+    }
+    [
+        "/data",
+        "/items",
+        "/results",
+        "/records",
+        "/content",
+        "/docs",
+        "/rows",
+        "/data/items",
+        "/data/results",
+    ]
+    .iter()
+    .find_map(|pointer| body.pointer(pointer).and_then(Value::as_array))
+    .map_or(&[], Vec::as_slice)
+}
+
+/// The id of the object a create made, found in a list answer (`GET` on the same collection)
+/// by the values the create sent: for APIs whose creates answer `{"success": true}` and
+/// nothing else. Each entry is scored by the text values it repeats less those it holds
+/// otherwise (a server sets `ownerId` itself, trims a note); the best entry that repeats more
+/// than it contradicts and whose id is not `taken` (by an earlier create of the same values)
+/// is the one, the first among equals (lists usually come newest first).
+pub fn id_in_list(
+    list: &Value,
+    request: &Request,
+    producer: &Producer,
+    create: &Operation,
+    taken: &[String],
+) -> Option<String> {
+    let texts: Vec<(String, String)> = match crate::checks::auth_flows::login_fields(request) {
+        Some((_, sent)) => sent
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value.as_str()?.to_string())))
+            .collect(),
+        // A body no parser takes whole (JSON nested 10,000 deep): its top-level text fields.
+        None => top_level_texts(request.body.as_deref()?),
+    };
+    let texts: Vec<(&String, &str)> = texts
+        .iter()
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(name, text)| (name, text.as_str()))
+        .collect();
+    let mut best: Option<(i64, String)> = None;
+    for entry in list_entries(list) {
+        let (mut repeated, mut contradicted) = (0i64, 0i64);
+        for (name, text) in &texts {
+            match entry.get(name.as_str()).and_then(Value::as_str) {
+                Some(held) if held == *text => repeated += 1,
+                Some(_) => contradicted += 1,
+                None => {}
+            }
+        }
+        if repeated == 0 || repeated <= contradicted {
+            continue;
+        }
+        let Some(id) = id_in_object(entry, producer, create).filter(|id| !taken.contains(id))
+        else {
+            continue;
+        };
+        let score = repeated - contradicted;
+        if best.as_ref().is_none_or(|(held, _)| score > *held) {
+            best = Some((score, id));
+        }
+    }
+    best.map(|(_, id)| id)
+}
+
+/// The `"name": "text"` pairs at the top level of a JSON object, read without parsing what is
+/// nested (however deep): strings are skipped with their escapes, brackets counted.
+fn top_level_texts(body: &[u8]) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    let mut depth = 0usize;
+    let mut strings: Vec<(usize, usize, usize)> = Vec::new(); // (depth, start, end) of each
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < body.len() && body[i] != b'"' {
+                    if body[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                strings.push((depth, start, i.min(body.len())));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // A key and its value: two strings at depth 1 with only a colon between them.
+    for pair in strings.windows(2) {
+        let ((d1, s1, e1), (d2, s2, e2)) = (pair[0], pair[1]);
+        let between = body.get(e1 + 1..s2.saturating_sub(1)).unwrap_or_default();
+        if d1 == 1
+            && d2 == 1
+            && between
+                .iter()
+                .all(|b| b.is_ascii_whitespace() || *b == b':')
+            && between.contains(&b':')
+        {
+            let text = |start: usize, end: usize| {
+                let quoted = format!("\"{}\"", String::from_utf8_lossy(&body[start..end]));
+                serde_json::from_str::<String>(&quoted).ok()
+            };
+            if let (Some(name), Some(value)) = (text(s1, e1), text(s2, e2)) {
+                pairs.push((name, value));
+            }
+        }
+    }
+    pairs
 }
 
 fn scalar(value: &Value) -> Option<String> {
@@ -433,5 +562,78 @@ mod tests {
         assert_eq!(booking.value_of("booking_id"), Some("b 2"));
         assert_eq!(booking.value_of("other"), None);
         assert_eq!(booking.item_url_path(), "/venues/a%2Fb-1/bookings/b%202");
+    }
+
+    #[test]
+    fn a_create_that_answers_no_id_is_found_in_the_list_by_what_it_sent() {
+        let producer = Producer {
+            create: 0,
+            item_path: "/expenses/{id}".into(),
+            param: "id".into(),
+            id_pointer: None,
+            delete: None,
+        };
+        let create = operation("POST", "/expenses", true);
+        let list: Value = serde_json::json!({
+            "success": true,
+            "data": [
+                {"_id": "n3", "title": "lunch", "note": "other", "ownerId": "u1"},
+                {"_id": "n2", "title": "lunch", "note": "team", "ownerId": "u1"},
+                {"_id": "n1", "title": "taxi", "note": "team", "ownerId": "u1"}
+            ],
+            "page": 1
+        });
+        let sent = request(r#"{"title": "lunch", "note": "team", "amount": 12}"#);
+        assert_eq!(
+            id_in_list(&list, &sent, &producer, &create, &[]),
+            Some("n2".into()),
+            "the entry that repeats what was sent and contradicts none of it"
+        );
+        // Two creates of the same values: each its own entry.
+        let twice = request(r#"{"title": "lunch"}"#);
+        assert_eq!(
+            id_in_list(&list, &twice, &producer, &create, &[]),
+            Some("n3".into())
+        );
+        assert_eq!(
+            id_in_list(&list, &twice, &producer, &create, &["n3".into()]),
+            Some("n2".into())
+        );
+        assert_eq!(
+            id_in_list(
+                &list,
+                &request(r#"{"title": "hotel"}"#),
+                &producer,
+                &create,
+                &[]
+            ),
+            None
+        );
+        // A field the server sets itself (the owner) does not hide the entry.
+        let claimed = request(r#"{"title": "taxi", "note": "team", "ownerId": "u9"}"#);
+        assert_eq!(
+            id_in_list(&list, &claimed, &producer, &create, &[]),
+            Some("n1".into())
+        );
+        // A body nested too deep to parse is matched by its top-level text fields.
+        let deep = format!(
+            r#"{{"title": "taxi", "extra": {}1{}, "note": "team", "q": "a\"b"}}"#,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        assert_eq!(
+            top_level_texts(deep.as_bytes()),
+            [
+                ("title".to_string(), "taxi".to_string()),
+                ("note".to_string(), "team".to_string()),
+                ("q".to_string(), "a\"b".to_string())
+            ]
+        );
+        assert_eq!(
+            id_in_list(&list, &request(&deep), &producer, &create, &[]),
+            Some("n1".into())
+        );
+        assert_eq!(list_entries(&serde_json::json!([1, 2])).len(), 2);
+        assert!(list_entries(&serde_json::json!({"total": 0})).is_empty());
     }
 }

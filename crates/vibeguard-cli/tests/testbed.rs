@@ -18,20 +18,24 @@ use std::time::{Duration, Instant};
 use common::{repo_file, vibeguard};
 use serde_json::Value;
 
-/// The Python that runs the testbed apps, or `None` (outside CI) when there is none.
-fn testbed_python() -> Option<PathBuf> {
-    match std::env::var_os("VIBEGUARD_TESTBED_PYTHON") {
-        Some(python) => Some(PathBuf::from(python)),
+/// The interpreter named by `variable` (`VIBEGUARD_TESTBED_PYTHON`, a Python with
+/// testbed/requirements.txt; `VIBEGUARD_TESTBED_NODE`, a Node.js for the apps whose
+/// `node_modules` `npm ci` installed), or `None` (outside CI) when it is not set.
+fn testbed_runtime(variable: &str) -> Option<PathBuf> {
+    match std::env::var_os(variable) {
+        Some(runtime) => Some(PathBuf::from(runtime)),
         None if std::env::var_os("CI").is_some() => {
-            panic!("VIBEGUARD_TESTBED_PYTHON is not set: CI must run the testbed (see .ci/run)")
+            panic!("{variable} is not set: CI must run the testbed (see .ci/run)")
         }
         None => {
-            eprintln!(
-                "testbed skipped: set VIBEGUARD_TESTBED_PYTHON to a Python with testbed/requirements.txt installed"
-            );
+            eprintln!("testbed skipped: set {variable} (see testbed/README.md)");
             None
         }
     }
+}
+
+fn testbed_python() -> Option<PathBuf> {
+    testbed_runtime("VIBEGUARD_TESTBED_PYTHON")
 }
 
 /// A testbed app's server, stopped (by its PID) when dropped.
@@ -41,10 +45,17 @@ struct App {
 }
 
 impl App {
-    fn start(python: &PathBuf, app: &str, hardened: bool, port: u16) -> App {
-        let mut command = Command::new(python);
+    /// Starts `testbed/APP/app.py` or `app.js` with `runtime`.
+    fn start(runtime: &PathBuf, app: &str, hardened: bool, port: u16) -> App {
+        let python = repo_file(&format!("testbed/{app}/app.py"));
+        let script = if python.exists() {
+            python
+        } else {
+            repo_file(&format!("testbed/{app}/app.js"))
+        };
+        let mut command = Command::new(runtime);
         command
-            .arg(repo_file(&format!("testbed/{app}/app.py")))
+            .arg(script)
             .args(["--port", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -83,8 +94,8 @@ fn free_port() -> u16 {
 }
 
 /// Audits a fresh server of the app on `port` and returns the JSON report.
-fn audit(python: &PathBuf, app: &str, hardened: bool, port: u16) -> Value {
-    let server = App::start(python, app, hardened, port);
+fn audit(runtime: &PathBuf, app: &str, hardened: bool, port: u16) -> Value {
+    let server = App::start(runtime, app, hardened, port);
     let cache = tempfile::tempdir().expect("tempdir");
     let out = cache.path().join("report.json");
     let output = vibeguard(cache.path())
@@ -334,4 +345,96 @@ fn fastapi_venues_flaws_are_found_and_its_twin_is_clean() {
     let twin = audit(&python, "fastapi_venues", true, free_port());
     assert_eq!(api_findings(&twin), BTreeSet::new());
     assert_eq!(checklist_status(&twin, "AUTH-01"), "passed");
+}
+
+/// The expenses API (Express + NeDB, a hand-written OpenAPI 3.0 description with an admin
+/// operation that declares no `security`, `X-Auth-Token` credentials, creates that answer no
+/// id, a paginated list): every flaw of testbed/README.md the engine can find today.
+const EXPRESS_EXPENSES: &[&str] = &[
+    // Any member reads and deletes another's expense; its id comes from the list, since the
+    // create answers none.
+    "VG402 GET /api/v1/expenses/{id}",
+    "VG402 DELETE /api/v1/expenses/{id}",
+    // The list shows every member's expenses to every member.
+    "VG402 GET /api/v1/expenses",
+    // Any member reads another's whole user record, password hash included.
+    "VG402 GET /api/v1/users/{id}",
+    "VG405 GET /api/v1/users/{id} [response:/data/passwordHash]",
+    // The admin dashboard checks the login, not the role.
+    "VG403 GET /api/v1/admin/stats",
+    // `?category[$ne]=x` reaches NeDB as an operator.
+    "VG418 GET /api/v1/expenses/search [query:category]",
+    // Errors are answered with their stack trace (malformed JSON, NeDB's refusals).
+    "VG427 POST /api/v1/auth/register",
+    "VG427 POST /api/v1/auth/login",
+    "VG427 POST /api/v1/expenses",
+    "VG427 PATCH /api/v1/expenses/{id}",
+    "VG427 GET /api/v1/expenses/search",
+    // Any origin, with credentials (reflected, and `null`).
+    "VG407 GET /api/v1/expenses",
+    // No limit on logins or sign-ups; the login says which e-mails have accounts.
+    "VG414 POST /api/v1/auth/login",
+    "VG414 POST /api/v1/auth/register",
+    "VG415 POST /api/v1/auth/login",
+    // Informational: no rate limit on the list either.
+    "VG414 GET /api/v1/expenses",
+    // `limit=100000` honoured; JSON nested 10,000 deep accepted.
+    "VG417 GET /api/v1/expenses [query:limit]",
+    "VG417 POST /api/v1/auth/login [nested-json]",
+    "VG417 POST /api/v1/expenses [nested-json]",
+    "VG417 PATCH /api/v1/expenses/{id} [nested-json]",
+    // `page=abc` and a category outside the enum are taken silently.
+    "VG404 GET /api/v1/expenses",
+    "VG404 POST /api/v1/expenses",
+    // No security headers.
+    "VG406 * / [response headers]",
+];
+
+#[test]
+fn express_expenses_flaws_are_found_and_its_twin_is_clean() {
+    let Some(node) = testbed_runtime("VIBEGUARD_TESTBED_NODE") else {
+        return;
+    };
+    assert!(
+        repo_file("testbed/express_expenses/node_modules/express").exists(),
+        "run `npm ci --prefix testbed/express_expenses` first (.ci/run does)"
+    );
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let port = free_port();
+    let runs: Vec<Value> = (0..3)
+        .map(|_| audit(&node, "express_expenses", false, port))
+        .collect();
+    let expected: BTreeSet<String> = EXPRESS_EXPENSES.iter().map(|s| s.to_string()).collect();
+    assert_eq!(api_findings(&runs[0]), expected);
+    assert_eq!(fingerprints(&runs[0]), fingerprints(&runs[1]));
+    assert_eq!(fingerprints(&runs[0]), fingerprints(&runs[2]));
+
+    let api = api_run(&runs[0]);
+    assert_eq!(api["coverage"]["operations_total"], 11);
+    assert_eq!(api["coverage"]["operations"], 11);
+    assert!(api["untested"].is_null(), "{}", api["untested"]);
+    // Everything created is deleted — the objects whose creates answered no id included,
+    // found in the list by what they were sent with.
+    assert!(
+        api["errors"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        api["errors"]
+    );
+
+    for item in [
+        "AUTH-02", "AUTH-05", "DATA-01", "INPUT-01", "INPUT-02", "INPUT-05", "API-01", "API-02",
+        "API-04", "API-06",
+    ] {
+        assert_eq!(checklist_status(&runs[0], item), "failed", "{item}");
+    }
+
+    let twin = audit(&node, "express_expenses", true, free_port());
+    assert_eq!(api_findings(&twin), BTreeSet::new());
+    let api = api_run(&twin);
+    assert!(api["untested"].is_null(), "{}", api["untested"]);
+    assert!(
+        api["errors"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        api["errors"]
+    );
 }

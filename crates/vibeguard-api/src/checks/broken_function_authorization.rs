@@ -100,6 +100,11 @@ impl BrokenFunctionAuthorization {
         let mut owners: Vec<usize> = (0..context.identities.len())
             .filter(|&owner| context.object_for(operation, owner, 0).is_some())
             .collect();
+        // Where peers can cross the objects, a missing ownership check is VG402's finding:
+        // one flaw, one finding.
+        if owners.iter().any(|&owner| !context.peers(owner).is_empty()) {
+            return None;
+        }
         owners
             .sort_by_key(|&owner| std::cmp::Reverse(context.identities[owner].rank().unwrap_or(0)));
         owners.into_iter().find_map(|owner| {
@@ -369,6 +374,21 @@ mod tests {
                 "{roles:?}"
             );
         }
+        // Peers who own objects here: the missing ownership check is VG402's, found once.
+        let mut fixture = ranked_fixture(["employee", "customer"]);
+        fixture
+            .identities
+            .push(crate::checks::testing::identity("carol", "3"));
+        fixture.identities[2].role = Some("customer".into());
+        let mut bobs = fixture.objects[0].clone();
+        bobs.owner = 1;
+        fixture.objects.push(bobs);
+        let context = fixture.context();
+        assert!(
+            BrokenFunctionAuthorization
+                .plan(&operation("DELETE", "/menu/{item_id}", true), &context)
+                .is_empty()
+        );
         // The lower role's object is not the higher role's to fear.
         let mut fixture = ranked_fixture(["customer", "admin"]);
         fixture.objects[0].owner = 0;

@@ -38,8 +38,10 @@ static META: RuleMeta = RuleMeta {
              (the caller's own filtered list) is no finding, a non-JSON 200 is tentative — and an \
              object anyone may read without credentials, where the description does not ask for \
              them, is public. Creating under another's object (a comment, a booking) is a finding \
-             only when that object is not public. Operations declared `public` in `[api.access]` \
-             are skipped.",
+             only when that object is not public. A collection's list (`GET /expenses`) is read by \
+             the owner's peers: one that shows them the owner's test objects is not scoped to its \
+             caller (unless anyone may list them without credentials). Operations declared \
+             `public` in `[api.access]` are skipped.",
         ),
         why: Cow::Borrowed(
             "The most exploited API flaw: the handler trusts the id in the URL and never checks that the \
@@ -70,6 +72,129 @@ const OWNER: &str = "the owner";
 const OTHER: &str = "another user";
 const ANONYMOUS: &str = "no credentials";
 const PARENT: &str = "the parent object without credentials";
+
+const LIST: &str = "the list as";
+const LIST_ANONYMOUS: &str = "the list without credentials";
+
+/// The first identity whose test objects live in this collection (`GET /expenses` lists what
+/// `POST /expenses` created) and that has peers to read the list.
+fn listed_owner(operation: &Operation, context: &Context<'_>) -> Option<usize> {
+    (0..context.identities.len()).find(|&owner| {
+        !context.peers(owner).is_empty()
+            && context
+                .objects
+                .iter()
+                .any(|o| o.owner == owner && o.collection == operation.path)
+    })
+}
+
+/// A collection read by each of the owner's peers (and anonymously where the description
+/// does not ask for credentials): a list that shows them the owner's objects is not scoped to
+/// its caller.
+fn plan_list(operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
+    let Some(owner) = listed_owner(operation, context) else {
+        return Vec::new();
+    };
+    let Some(request) = context.request(operation, Some(owner), 0) else {
+        return Vec::new();
+    };
+    let mut probes: Vec<Probe> = context
+        .peers(owner)
+        .into_iter()
+        .map(|peer| Probe {
+            label: format!("{LIST} {peer} {owner}"),
+            identity: Some(peer),
+            request: request.clone(),
+        })
+        .collect();
+    if !context.policy.requires_auth(operation) {
+        probes.push(Probe {
+            label: format!("{LIST_ANONYMOUS} {owner}"),
+            identity: None,
+            request,
+        });
+    }
+    probes
+}
+
+/// Whether a list answer holds one of `owner`'s objects of this collection (an entry with a
+/// field equal to the object's key).
+fn lists_objects_of(
+    exchange: &Exchange,
+    operation: &Operation,
+    owner: usize,
+    context: &Context<'_>,
+) -> bool {
+    let Some(body) = exchange
+        .response()
+        .filter(|r| r.is_success())
+        .and_then(|r| r.json())
+    else {
+        return false;
+    };
+    let keys: Vec<&str> = context
+        .objects
+        .iter()
+        .filter(|o| o.owner == owner && o.collection == operation.path)
+        .map(|o| o.value.as_str())
+        .collect();
+    crate::lifecycle::list_entries(&body).iter().any(|entry| {
+        entry.as_object().is_some_and(|fields| {
+            fields.values().any(|value| match value {
+                Value::String(text) => keys.contains(&text.as_str()),
+                Value::Number(number) => keys.contains(&number.to_string().as_str()),
+                _ => false,
+            })
+        })
+    })
+}
+
+fn evaluate_list(
+    operation: &Operation,
+    results: &[(Probe, Exchange)],
+    context: &Context<'_>,
+) -> Vec<Finding> {
+    for (probe, exchange) in results {
+        let mut words = probe
+            .label
+            .strip_prefix(LIST)
+            .unwrap_or("")
+            .split_whitespace()
+            .filter_map(|w| w.parse::<usize>().ok());
+        let (Some(peer), Some(owner)) = (words.next(), words.next()) else {
+            continue;
+        };
+        if !lists_objects_of(exchange, operation, owner, context) {
+            continue;
+        }
+        // Anyone may list them: a public catalog, not another user's data.
+        let public = results.iter().any(|(p, e)| {
+            p.label == format!("{LIST_ANONYMOUS} {owner}")
+                && lists_objects_of(e, operation, owner, context)
+        });
+        if public {
+            return Vec::new();
+        }
+        let (Some(owner_name), Some(peer_name)) = (
+            context.identities.get(owner).map(|i| &i.name),
+            context.identities.get(peer).map(|i| &i.name),
+        ) else {
+            return Vec::new();
+        };
+        return vec![finding(
+            &META,
+            operation,
+            format!(
+                "{peer_name} sees {owner_name}'s objects in {} (answered {}): the list is not scoped to its caller",
+                operation.label(),
+                exchange.status().unwrap_or_default()
+            ),
+            "bola-list:GET".into(),
+            Some(exchange),
+        )];
+    }
+    Vec::new()
+}
 
 /// The request that reads the object a `POST` creates under (`GET /venues/{venue_id}` for
 /// `POST /venues/{venue_id}/bookings`), on `owner`'s object.
@@ -107,10 +232,15 @@ impl Check for BrokenObjectAuthorization {
     /// VG403: an administrator reading a user's object is its job, a user changing an
     /// administrator's object is a question of role.
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
-        if context.identities.len() < 2 || operation.path_params().is_empty() {
+        if context.identities.len() < 2
+            || matches!(context.policy.access_for(operation), Some(Access::Public))
+        {
             return Vec::new();
         }
-        if matches!(context.policy.access_for(operation), Some(Access::Public)) {
+        if operation.method == "GET" && listed_owner(operation, context).is_some() {
+            return plan_list(operation, context);
+        }
+        if operation.path_params().is_empty() {
             return Vec::new();
         }
         let read = operation.method == "GET";
@@ -178,6 +308,12 @@ impl Check for BrokenObjectAuthorization {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Finding> {
+        if results
+            .iter()
+            .any(|(probe, _)| probe.label.starts_with(LIST))
+        {
+            return evaluate_list(operation, results, context);
+        }
         let answer = |label: String| {
             results
                 .iter()
@@ -540,6 +676,54 @@ mod tests {
                 .evaluate(&create, &created(401), &context)
                 .len(),
             1
+        );
+    }
+
+    #[test]
+    fn a_list_that_shows_a_peer_the_owners_objects_is_found_unless_anyone_may_list_them() {
+        let mut fixture = Fixture::new();
+        let mut listed = object();
+        listed.collection = "/notes".into();
+        listed.value = "n7".into();
+        fixture.objects.push(listed);
+        let context = fixture.context();
+        let list = operation("GET", "/notes", true);
+        let probes = BrokenObjectAuthorization.plan(&list, &context);
+        let labels: Vec<&str> = probes.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["the list as 1 0"]);
+        let url = "http://127.0.0.1:8080/notes";
+        let answered = |body: &str| vec![(probes[0].clone(), exchange("GET", url, 200, &[], body))];
+        let found = BrokenObjectAuthorization.evaluate(
+            &list,
+            &answered(r#"{"data": [{"_id": "n7", "title": "alice's"}]}"#),
+            &context,
+        );
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .starts_with("bob sees alice's objects in GET /notes")
+        );
+        // Scoped to its caller: bob's own, or nothing.
+        assert!(
+            BrokenObjectAuthorization
+                .evaluate(&list, &answered(r#"{"data": [{"_id": "n9"}]}"#), &context)
+                .is_empty()
+        );
+
+        // A catalog anyone may list is nobody's secret.
+        let public_list = operation("GET", "/notes", false);
+        let probes = BrokenObjectAuthorization.plan(&public_list, &context);
+        assert_eq!(probes.len(), 2);
+        let body = r#"[{"id": "n7"}]"#;
+        let both: Vec<(Probe, Exchange)> = probes
+            .iter()
+            .map(|p| (p.clone(), exchange("GET", url, 200, &[], body)))
+            .collect();
+        assert!(
+            BrokenObjectAuthorization
+                .evaluate(&public_list, &both, &context)
+                .is_empty()
         );
     }
 }

@@ -38,14 +38,17 @@ static META: RuleMeta = RuleMeta {
     checklist: Cow::Borrowed(&[ChecklistId::Input02]),
     docs: RuleDocs {
         what: Cow::Borrowed(
-            "Every JSON body field and query parameter is sent four ways: a random value (a miss), \
-             `{\"$ne\": random}` (matches everything), `{\"$eq\": random}` (matches nothing) and \
-             `{\"$regex\": \".*\"}` (matches everything); query parameters use the bracket syntax \
-             that `qs` and PHP turn into objects (`email[$ne]=…`). The input is injectable when \
-             `$ne` answers differently from the miss, `$eq` answers like the miss, and `$regex` \
-             answers like `$ne`. Text fields are also tried with `$where`-style JavaScript \
+            "Every JSON body field and query parameter is sent six ways: a random value (a miss), \
+             `{\"$ne\": random}` (matches everything), `{\"$eq\": random}` and `{\"$in\": \
+             [random]}` (match nothing), \
+             `{\"$regex\": \".*\"}` and `{\"$gt\": \"\"}` (both match everything); query parameters \
+             use the bracket syntax that `qs` and PHP turn into objects (`email[$ne]=…`). The input \
+             is injectable when `$ne` answers differently from the miss, `$eq` or `$in` answers like \
+             the miss, and `$regex` or `$gt` answers like `$ne` (stores such as NeDB know no `$eq` and \
+             refuse a string `$regex`). Text fields are also tried with `$where`-style JavaScript \
              (`x'||'a'=='a` against `x'||'a'=='b`), confirmed with a second pair of constants. \
-             Reflected input is removed before answers are compared.",
+             Reflected input is removed before answers are compared. The bodies of updates (`PUT`, \
+             `PATCH`) are not judged this way: each probe changes what the next one reads back.",
         ),
         why: Cow::Borrowed(
             "`User.findOne({ email, password })` with `password: {\"$ne\": null}` logs in as anyone \
@@ -85,6 +88,8 @@ fn probes_for(template: &Template, point: &InjectionPoint) -> Vec<(String, Reque
                 ("ne", json!({"$ne": MISS})),
                 ("eq", json!({"$eq": MISS})),
                 ("regex", json!({"$regex": ".*"})),
+                ("gt", json!({"$gt": ""})),
+                ("in", json!({"$in": [MISS]})),
             ] {
                 probes.push((kind.to_string(), template.with(point, &value)));
             }
@@ -95,6 +100,8 @@ fn probes_for(template: &Template, point: &InjectionPoint) -> Vec<(String, Reque
                 ("ne", format!("{name}[$ne]"), MISS),
                 ("eq", format!("{name}[$eq]"), MISS),
                 ("regex", format!("{name}[$regex]"), ".*"),
+                ("gt", format!("{name}[$gt]"), ""),
+                ("in", format!("{name}[$in][]"), MISS),
             ] {
                 let mut request = template.request.clone();
                 let pairs: Vec<(String, String)> = request
@@ -150,6 +157,8 @@ fn shape(exchange: &Exchange) -> Shape {
             "$ne",
             "$eq",
             "$regex",
+            "$gt",
+            "$in",
             ".*",
             "'||'a'=='a",
             "'||'a'=='b",
@@ -167,8 +176,13 @@ fn same(a: Option<&&Exchange>, b: Option<&&Exchange>) -> Option<bool> {
 fn proof<'a>(found: &BTreeMap<String, &'a Exchange>) -> Option<(&'static str, &'a Exchange)> {
     let miss = found.get("miss");
     if same(found.get("ne"), miss) == Some(false)
-        && same(found.get("eq"), miss) == Some(true)
-        && same(found.get("regex"), found.get("ne")) == Some(true)
+        // A match-nothing operator answers like the miss: `$eq`, or `$in` of the random value
+        // for stores without `$eq` (NeDB).
+        && (same(found.get("eq"), miss) == Some(true) || same(found.get("in"), miss) == Some(true))
+        // A second match-everything operator agrees: `$regex` (MongoDB takes a string
+        // pattern; stores that want a RegExp object, such as NeDB, refuse it) or `$gt: ""`.
+        && (same(found.get("regex"), found.get("ne")) == Some(true)
+            || same(found.get("gt"), found.get("ne")) == Some(true))
         && found
             .get("ne")
             .and_then(|e| e.response())
@@ -194,7 +208,16 @@ fn proof<'a>(found: &BTreeMap<String, &'a Exchange>) -> Option<(&'static str, &'
 
 impl NoSqlInjection {
     fn template(operation: &Operation, context: &Context<'_>) -> Option<Template> {
-        Template::of(operation, context, context.profile.pick(3, 6, 12))
+        let mut template = Template::of(operation, context, context.profile.pick(3, 6, 12))?;
+        // An update's body is not compared: each probe changes the object the next one's
+        // answer shows (the miss writes its value, `$ne` is ignored and shows the old one), so
+        // answers differ without any query. Its query parameters still are.
+        if matches!(operation.method.as_str(), "PUT" | "PATCH") {
+            template
+                .points
+                .retain(|point| !matches!(point.slot, Slot::Body(_)));
+        }
+        (!template.points.is_empty()).then_some(template)
     }
 }
 
@@ -319,6 +342,10 @@ mod tests {
                 "$ne" => operand.as_str() != Some(stored),
                 "$eq" => operand.as_str() == Some(stored),
                 "$regex" => operand.as_str() == Some(".*"),
+                "$gt" => operand.as_str().is_some_and(|low| stored > low),
+                "$in" => operand
+                    .as_array()
+                    .is_some_and(|values| values.iter().any(|v| v.as_str() == Some(stored))),
                 _ => false,
             }),
             _ => false,
@@ -353,6 +380,49 @@ mod tests {
         assert!(findings[0].message.contains("query operators"));
         // When both must match in one query, injecting one field alone changes nothing: silent.
         assert!(run(&mongo_login).is_empty());
+    }
+
+    #[test]
+    fn a_store_that_wants_a_regexp_object_is_judged_by_gt() {
+        // NeDB: a string `$regex` and `$eq` throw (500); `$gt: ""` matches every text, `$in`
+        // only its values.
+        let nedb = |body: &Value| {
+            if body["email"].get("$regex").is_some() || body["email"].get("$eq").is_some() {
+                return (
+                    500,
+                    r#"{"message":"$regex operator called with non regular expression"}"#.into(),
+                );
+            }
+            if !matches(&body["email"], "alice@example.com") {
+                return (401, r#"{"error":"No such account"}"#.into());
+            }
+            (401, r#"{"error":"Wrong password"}"#.into())
+        };
+        let findings = run(&nedb);
+        let points: Vec<&str> = findings.iter().map(|f| f.identity.as_str()).collect();
+        assert_eq!(points, ["body:/email"], "{findings:?}");
+    }
+
+    #[test]
+    fn an_update_whose_answers_change_with_each_write_is_not_judged_by_its_body() {
+        let fixture = Fixture::new();
+        let context = fixture.context();
+        let update = json_operation("PATCH", "/api/notes/{id}", &[("title", None)]);
+        // Stores a text title, ignores anything else, answers the object: the answers differ
+        // by what the earlier probes wrote, not by any query.
+        let stored = std::cell::RefCell::new("old".to_string());
+        let results = rounds(&NoSqlInjection, &update, &context, &mut |probe| {
+            if let Some(title) = json_body(probe)["title"].as_str() {
+                *stored.borrow_mut() = title.to_string();
+            }
+            answer(probe, 200, &format!(r#"{{"title":"{}"}}"#, stored.borrow()))
+        });
+        assert!(results.is_empty(), "no body point of an update is probed");
+        assert!(
+            NoSqlInjection
+                .evaluate(&update, &results, &context)
+                .is_empty()
+        );
     }
 
     #[test]
