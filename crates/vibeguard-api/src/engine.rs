@@ -3,7 +3,7 @@
 //! up, and report what was covered.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use tokio::sync::Mutex;
@@ -1277,15 +1277,16 @@ async fn clean_up(
         let Some(request) = request else {
             continue;
         };
-        let exchange = send_as(
-            sender.executor,
-            sender.identities,
-            identity,
-            request,
-            sender.base,
-            sender.env,
-        )
-        .await;
+        let mut exchange = sender.send_request(identity, request.clone()).await;
+        // A rate limit the run tripped is waited out (as the answer says, at most a few
+        // seconds, a few times): what vibeguard created is not left behind for it.
+        for _ in 0..CLEAN_UP_RETRIES {
+            let Some(wait) = exchange.response().and_then(rate_limited_for) else {
+                break;
+            };
+            tokio::time::sleep(wait).await;
+            exchange = sender.send_request(identity, request.clone()).await;
+        }
         if !exchange
             .response()
             .is_some_and(|r| r.is_success() || r.status == 404 || r.status == 410)
@@ -1294,6 +1295,25 @@ async fn clean_up(
         }
     }
     left_behind
+}
+
+/// Times a deletion refused by a rate limit is tried again.
+const CLEAN_UP_RETRIES: usize = 3;
+/// The longest wait for a rate limit during the clean-up.
+const MOST_CLEAN_UP_WAIT: Duration = Duration::from_secs(5);
+
+/// How long a 429 (or a 503 with `Retry-After`) asks to wait, bounded; `None` for any other
+/// answer.
+fn rate_limited_for(response: &crate::http::Response) -> Option<Duration> {
+    let asked = response
+        .header("retry-after")
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    match (response.status, asked) {
+        (429, asked) => Some(asked.map_or(Duration::from_secs(1), Duration::from_secs)),
+        (503, Some(asked)) => Some(Duration::from_secs(asked)),
+        _ => None,
+    }
+    .map(|wait| wait.clamp(Duration::from_millis(200), MOST_CLEAN_UP_WAIT))
 }
 
 /// Whether a probe is a request of this operation (its method, and its path on the template).

@@ -125,7 +125,8 @@ fn unordered_producers(spec: &ApiSpec) -> Vec<Producer> {
         let inferred = || {
             let prefix = format!("{}/{{", create.path.trim_end_matches('/'));
             spec.operations.iter().find_map(|item| {
-                let rest = item.path.strip_prefix(&prefix)?;
+                // `/tickets/{id}` and Django's `/tickets/{id}/` alike.
+                let rest = item.path.trim_end_matches('/').strip_prefix(&prefix)?;
                 let param = rest.strip_suffix('}')?;
                 (!param.contains('/')).then(|| (item.path.clone(), param.to_string(), None))
             })

@@ -209,6 +209,12 @@ impl Synthesizer {
                 "https://example.com/vibeguard".to_string()
             }
             _ if lower.contains("phone") => "+15555550100".to_string(),
+            // Account names take no spaces anywhere (Django, GitHub-style handles).
+            _ if lower.contains("username")
+                || matches!(lower.as_str(), "login" | "handle" | "user" | "nickname") =>
+            {
+                format!("vibeguard_{n}")
+            }
             _ if lower.contains("name") => format!("vibeguard test {n}"),
             _ => format!("vibeguard-{n}"),
         };
@@ -589,5 +595,18 @@ mod tests {
         let minimal = Synthesizer::new(3).required_only().valid(&body, "");
         assert!(minimal.get("name").is_some());
         assert!(minimal.get("photo_url").is_none());
+    }
+
+    #[test]
+    fn account_names_take_no_spaces_and_display_names_do() {
+        let text = schema(json!({"type": "string"}));
+        let mut synth = Synthesizer::new(1);
+        let username = synth.valid(&text, "username");
+        assert!(
+            !username.as_str().unwrap_or(" ").contains(' '),
+            "{username}"
+        );
+        let full = synth.valid(&text, "full_name");
+        assert!(full.as_str().unwrap_or("").contains(' '), "{full}");
     }
 }

@@ -438,3 +438,109 @@ fn express_expenses_flaws_are_found_and_its_twin_is_clean() {
         api["errors"]
     );
 }
+
+/// The helpdesk API (Django REST framework's own OpenAPI 3.0 without any security scheme,
+/// trailing slashes, DRF tokens, three roles — customer, agent, admin — and an admin area):
+/// every flaw of testbed/README.md the engine can find today.
+const DJANGO_HELPDESK: &[&str] = &[
+    // Tickets are not scoped to their owner: read, listed, changed and deleted by any
+    // customer.
+    "VG402 GET /api/tickets/{id}/",
+    "VG402 GET /api/tickets/",
+    "VG402 PUT /api/tickets/{id}/",
+    "VG402 PATCH /api/tickets/{id}/",
+    "VG402 DELETE /api/tickets/{id}/",
+    // Any logged-in user manages the knowledge base (meant for agents): a customer changes and
+    // deletes another's article.
+    "VG402 PUT /api/articles/{id}/",
+    "VG402 PATCH /api/articles/{id}/",
+    "VG402 DELETE /api/articles/{id}/",
+    // The admin area checks the login only: every account, its password hash included.
+    "VG403 GET /api/admin/users/",
+    "VG403 GET /api/admin/users/{id}/",
+    "VG402 GET /api/admin/users/{id}/",
+    "VG405 GET /api/admin/users/ [response:/results/*/password]",
+    "VG405 GET /api/admin/users/{id}/ [response:/password]",
+    // The sign-up takes `is_staff` and `is_superuser`.
+    "VG413 POST /api/auth/register/ [body:is_staff,is_superuser]",
+    // The settings page lets a customer make itself staff (then set back).
+    "VG430 PATCH /api/me/",
+    // DEBUG = True: JSON nested 10,000 deep is a RecursionError, answered with Django's
+    // debug page.
+    "VG417 POST /api/auth/token/ [nested-json]",
+    "VG417 POST /api/auth/register/ [nested-json]",
+    "VG417 POST /api/tickets/ [nested-json]",
+    "VG417 PUT /api/tickets/{id}/ [nested-json]",
+    "VG417 PATCH /api/tickets/{id}/ [nested-json]",
+    "VG417 POST /api/articles/ [nested-json]",
+    "VG417 PUT /api/articles/{id}/ [nested-json]",
+    "VG417 PATCH /api/articles/{id}/ [nested-json]",
+    "VG427 POST /api/auth/token/",
+    "VG427 POST /api/auth/register/",
+    "VG427 POST /api/tickets/",
+    "VG427 PUT /api/tickets/{id}/",
+    "VG427 PATCH /api/tickets/{id}/",
+    "VG427 POST /api/articles/",
+    "VG427 PUT /api/articles/{id}/",
+    "VG427 PATCH /api/articles/{id}/",
+    // No throttle on logins or sign-ups.
+    "VG414 POST /api/auth/token/",
+    "VG414 POST /api/auth/register/",
+    // Security and clickjacking middleware removed.
+    "VG406 * / [response headers]",
+];
+
+#[test]
+fn django_helpdesk_flaws_are_found_and_its_twin_is_clean() {
+    let Some(python) = testbed_python() else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let port = free_port();
+    let runs: Vec<Value> = (0..3)
+        .map(|_| audit(&python, "django_helpdesk", false, port))
+        .collect();
+    let expected: BTreeSet<String> = DJANGO_HELPDESK.iter().map(|s| s.to_string()).collect();
+    assert_eq!(api_findings(&runs[0]), expected);
+    assert_eq!(fingerprints(&runs[0]), fingerprints(&runs[1]));
+    assert_eq!(fingerprints(&runs[0]), fingerprints(&runs[2]));
+
+    let api = api_run(&runs[0]);
+    assert_eq!(api["coverage"]["operations_total"], 18);
+    assert_eq!(api["coverage"]["operations"], 18);
+    // The settings page takes the e-mail: the payload checks never send it with an identity's
+    // token (its login e-mail would change), and say so.
+    let withheld = |api: &Value| {
+        let untested = api["untested"].as_array().cloned().unwrap_or_default();
+        assert_eq!(untested.len(), 1, "{untested:?}");
+        assert_eq!(untested[0]["place"], "PATCH /api/me/");
+        assert!(
+            untested[0]["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("own password or e-mail")),
+            "{untested:?}"
+        );
+    };
+    withheld(api);
+    assert!(
+        api["errors"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        api["errors"]
+    );
+    for item in [
+        "AUTH-02", "AUTH-05", "DATA-01", "INPUT-01", "INPUT-05", "API-01", "API-04", "API-06",
+    ] {
+        assert_eq!(checklist_status(&runs[0], item), "failed", "{item}");
+    }
+
+    let twin = audit(&python, "django_helpdesk", true, free_port());
+    assert_eq!(api_findings(&twin), BTreeSet::new());
+    let api = api_run(&twin);
+    withheld(api);
+    // The twin's throttles answer 429 to the clean-up too: it waits them out.
+    assert!(
+        api["errors"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        api["errors"]
+    );
+}

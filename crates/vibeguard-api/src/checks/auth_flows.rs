@@ -39,7 +39,9 @@ pub fn flow(operation: &Operation) -> Option<Flow> {
     if operation.method != "POST" {
         return None;
     }
+    // `/api/auth/token/` (Django's trailing slash) like `/api/auth/token`.
     let path = operation.path.to_ascii_lowercase();
+    let path = path.trim_end_matches('/');
     let words: Vec<&str> = path
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -196,6 +198,8 @@ mod tests {
     fn flows_are_recognised_by_their_paths() {
         let flow_of = |method: &str, path: &str| flow(&operation(method, path, false));
         assert_eq!(flow_of("POST", "/api/login"), Some(Flow::Login));
+        assert_eq!(flow_of("POST", "/api/auth/token/"), Some(Flow::Login));
+        assert_eq!(flow_of("POST", "/api/auth/tokens/"), None);
         assert_eq!(flow_of("POST", "/auth/sign-in"), Some(Flow::Login));
         assert_eq!(flow_of("POST", "/oauth/token"), Some(Flow::Login));
         assert_eq!(

@@ -300,12 +300,14 @@ impl Context<'_> {
         slot: u8,
     ) -> Option<&CreatedObject> {
         // The object's own operations, and its sub-resources (`/tasks/{id}/attachment`).
+        // Trailing slashes aside (Django's `/tickets/{id}/comments/`).
+        let path = operation.path.trim_end_matches('/');
         let matching = |object: &&CreatedObject| {
+            let item = object.item_path.trim_end_matches('/');
             object.owner == owner
-                && (object.item_path == operation.path
-                    || operation
-                        .path
-                        .strip_prefix(object.item_path.as_str())
+                && (item == path
+                    || path
+                        .strip_prefix(item)
                         .is_some_and(|rest| rest.starts_with('/')))
         };
         // The most specific object first: a booking fills `/venues/{venue_id}/bookings/{id}`

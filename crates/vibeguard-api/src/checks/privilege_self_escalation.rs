@@ -103,6 +103,12 @@ impl Check for PrivilegeSelfEscalation {
         true
     }
 
+    /// It sends the account's own update with the privilege field alone (never a password or
+    /// e-mail), and sets the original value back.
+    fn restores_credentials(&self) -> bool {
+        true
+    }
+
     fn not_applicable(&self, context: &Context<'_>) -> Option<&'static str> {
         context
             .identities
@@ -312,6 +318,13 @@ impl Plan {
             _ => Map::new(),
         };
         base_body.remove(field);
+        // A required password or e-mail would be a synthesized credential: not sent.
+        if base_body.keys().any(|name| {
+            name.to_ascii_lowercase().contains("password")
+                || name.to_ascii_lowercase().contains("email")
+        }) {
+            return None;
+        }
         // Reading the account back: the caller's own record, or the same path.
         let read = context
             .spec
