@@ -50,8 +50,10 @@ for rule in json.load(sys.stdin):
 done
 
 # The testbed apps (testbed/README.md): each app's standard audit, requests and wall time
-# (median of 3 runs against a fresh server each). Needs a Python with testbed/requirements.txt:
-# VIBEGUARD_TESTBED_PYTHON, as in .ci/run. Target: under 20 s and 3,000 requests per app.
+# (median of 3 runs against a fresh server each), and the audit's peak memory. Needs a Python
+# with testbed/requirements.txt (VIBEGUARD_TESTBED_PYTHON) and, for the Express app, Node.js
+# with its `npm ci` done (VIBEGUARD_TESTBED_NODE, or `node`), as in .ci/run. Targets: under
+# 20 s, 3,000 requests and 150 MB per app.
 python="${VIBEGUARD_TESTBED_PYTHON:-}"
 if [ -z "$python" ]; then
   echo
@@ -60,16 +62,21 @@ if [ -z "$python" ]; then
 fi
 echo
 echo "== testbed apps, standard profile (3 runs each)"
-printf '%-16s %-10s %9s %8s\n' app twin requests wall_s
+printf '%-16s %-10s %9s %8s %8s\n' app twin requests wall_s peak_mb
 for app in testbed/*/; do
   app=$(basename "$app")
   for twin in vulnerable hardened; do
     walls=()
+    rss=()
     for i in 1 2 3; do
       port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
       flag=()
       [ "$twin" = hardened ] && flag=(--hardened)
-      "$python" "testbed/$app/app.py" --port "$port" "${flag[@]}" > /dev/null 2>&1 &
+      if [ -f "testbed/$app/app.js" ]; then
+        "${VIBEGUARD_TESTBED_NODE:-node}" "testbed/$app/app.js" --port "$port" "${flag[@]}" > /dev/null 2>&1 &
+      else
+        "$python" "testbed/$app/app.py" --port "$port" "${flag[@]}" > /dev/null 2>&1 &
+      fi
       server=$!
       for _ in $(seq 1 100); do
         python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2> /dev/null && break
@@ -77,15 +84,22 @@ for app in testbed/*/; do
       done
       start=$(date +%s.%N)
       set +e
-      (cd "testbed/$app" && "../../$bin" audit . -q --target "http://127.0.0.1:$port" \
-        --format "json=$tmp/$app-$twin.json" > /dev/null 2>&1)
+      # Peak memory (maximum resident set, KiB) by Python's resource module: no GNU time needed.
+      (cd "testbed/$app" && python3 -c "
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)" \
+        "../../$bin" audit . -q --target "http://127.0.0.1:$port" \
+        --format "json=$tmp/$app-$twin.json" > "$tmp/rss-$i")
       set -e
       end=$(date +%s.%N)
       kill "$server"; wait "$server" 2> /dev/null || true
       walls+=("$(echo "$end - $start" | bc)")
+      rss+=("$(cat "$tmp/rss-$i")")
     done
     median=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n 2p)
+    peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
     requests=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(next(e['coverage']['requests'] for e in r['engines'] if e['engine']=='api'))" "$tmp/$app-$twin.json")
-    printf '%-16s %-10s %9d %8.2f\n' "$app" "$twin" "$requests" "$median"
+    printf '%-16s %-10s %9d %8.2f %8d\n' "$app" "$twin" "$requests" "$median" $((peak / 1024))
   done
 done

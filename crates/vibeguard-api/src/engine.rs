@@ -636,9 +636,8 @@ pub async fn run(
     }
     // The creation exchanges are judged by the passive checks too.
     for exchange in executor
-        .exchanges()
+        .exchanges_where(|e| e.request.method == "POST")
         .iter()
-        .filter(|e| e.request.method == "POST")
     {
         let operation = spec.operations.iter().find(|op| {
             op.method == "POST" && path_matches(&op.path, exchange.request.url.path(), base.path())
@@ -664,7 +663,8 @@ pub async fn run(
             message: format!("the budget ({} requests or {:?}) was spent; {unsent} probes were not sent, so some operations are untested", settings.limits.max_requests, settings.limits.max_duration),
         });
     }
-    let exchanges = executor.exchanges();
+    // The run is over: the log moves into the outcome.
+    let exchanges = executor.take_exchanges();
     errors.extend(request_errors(&exchanges));
 
     for &check in &active {

@@ -1,4 +1,5 @@
-//! VG429 cross-user-account-action: one identity changes another identity's password through
+//! VG429 cross-user-account-action: one identity changes another identity's password (or
+//! e-mail) through
 //! an operation whose path names the account (`PUT /users/{username}`, `PATCH
 //! /accounts/{id}/password`). Proven by the other identity logging in with the new password,
 //! then **restored**: the original password is set again the same way and the original login
@@ -24,7 +25,7 @@ static META: RuleMeta = RuleMeta {
     code: Cow::Borrowed("VG429"),
     name: Cow::Borrowed("cross-user-account-action"),
     engine: EngineId::Api,
-    summary: Cow::Borrowed("A user can change another user's password"),
+    summary: Cow::Borrowed("A user can change another user's password or e-mail"),
     severity: Severity::Critical,
     confidence: Confidence::Confirmed,
     cwe: Cow::Borrowed(&[620, 639]),
@@ -40,7 +41,11 @@ static META: RuleMeta = RuleMeta {
              if it does not, the finding says so and names the account to reset by hand. Needs \
              two identities, the second one a `login` identity (its login proves the change). \
              Runs after every other check, alone, so that nothing else meets the changed \
-             password. Requests that would change an identity's *own* password are never sent.",
+             password. Requests that would change an identity's *own* password are never sent. \
+             The e-mail the same way: when the operation takes an e-mail, the second identity's \
+             record is read (the same path, or its own `/me`), the first identity sets a new \
+             address, the second identity's record proves it, and the original address — only \
+             when it was read first — is set back and read again.",
         ),
         why: Cow::Borrowed(
             "Whoever can set another user's password owns that account: they log in as the \
@@ -110,14 +115,23 @@ impl Check for CrossUserAccountAction {
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
-        let Some(plan) = Plan::new(operation, context) else {
-            return Vec::new();
-        };
-        vec![Probe {
-            label: CHANGE.into(),
-            identity: Some(ACTOR),
-            request: plan.change(&plan.new_password),
-        }]
+        let mut probes = Vec::new();
+        if let Some(plan) = Plan::new(operation, context) {
+            probes.push(Probe {
+                label: CHANGE.into(),
+                identity: Some(ACTOR),
+                request: plan.change(&plan.new_password),
+            });
+        }
+        // The e-mail: first what it is now, read by its owner.
+        if let Some(email) = EmailPlan::new(operation, context) {
+            probes.push(Probe {
+                label: EMAIL_BEFORE.into(),
+                identity: Some(VICTIM),
+                request: email.read.clone(),
+            });
+        }
+        probes
     }
 
     fn follow_up(
@@ -126,6 +140,34 @@ impl Check for CrossUserAccountAction {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Probe> {
+        let mut probes = password_follow_up(operation, results, context);
+        if let Some(email) = EmailPlan::new(operation, context) {
+            probes.extend(email.follow_up(results));
+        }
+        probes
+    }
+
+    fn evaluate(
+        &self,
+        operation: &Operation,
+        results: &[(Probe, Exchange)],
+        context: &Context<'_>,
+    ) -> Vec<Finding> {
+        let mut findings = password_findings(operation, results, context);
+        if let Some(email) = EmailPlan::new(operation, context) {
+            findings.extend(email.evaluate(operation, results, context));
+        }
+        findings
+    }
+}
+
+/// The password flow's next probe: the proof, the restore, the check of the restore.
+fn password_follow_up(
+    operation: &Operation,
+    results: &[(Probe, Exchange)],
+    context: &Context<'_>,
+) -> Vec<Probe> {
+    {
         let Some(plan) = Plan::new(operation, context) else {
             return Vec::new();
         };
@@ -153,13 +195,15 @@ impl Check for CrossUserAccountAction {
             request,
         }]
     }
+}
 
-    fn evaluate(
-        &self,
-        operation: &Operation,
-        results: &[(Probe, Exchange)],
-        context: &Context<'_>,
-    ) -> Vec<Finding> {
+/// The password flow's finding: a change another identity's login proved.
+fn password_findings(
+    operation: &Operation,
+    results: &[(Probe, Exchange)],
+    context: &Context<'_>,
+) -> Vec<Finding> {
+    {
         let succeeded = |label: &str| {
             results
                 .iter()
@@ -240,27 +284,7 @@ impl Plan {
             .get(&login_password_field)
             .and_then(Value::as_str)?
             .to_string();
-        // The victim's account on the path; every other path parameter synthesized.
-        let mut path = operation.path.clone();
-        let mut names_victim = false;
-        for param in operation.path_params() {
-            let value = match context.account_value(operation, param, VICTIM) {
-                Some(value) => {
-                    names_victim = true;
-                    value
-                }
-                None => return None,
-            };
-            path = path.replace(
-                &format!("{{{param}}}"),
-                &percent_encoding::utf8_percent_encode(&value, percent_encoding::NON_ALPHANUMERIC)
-                    .to_string(),
-            );
-        }
-        if !names_victim {
-            return None;
-        }
-        let url = crate::identity::join(context.base, &path).ok()?;
+        let url = victim_url(operation, context)?;
         // A new password no one chose, the same on every run for the same seed.
         let new_password = format!("Vg-Changed-{:06x}-9a!", context.seed & 0xff_ffff);
         Some(Plan {
@@ -297,6 +321,213 @@ impl Plan {
             Value::String(password.to_string()),
         );
         auth_flows::with_login_fields(&self.login, self.login_kind, fields)
+    }
+}
+
+/// The operation's path naming the victim's account (every path parameter must name it).
+fn victim_url(operation: &Operation, context: &Context<'_>) -> Option<url::Url> {
+    let params = operation.path_params();
+    if params.is_empty() {
+        return None;
+    }
+    let mut path = operation.path.clone();
+    for param in params {
+        let value = context.account_value(operation, param, VICTIM)?;
+        path = path.replace(&format!("{{{param}}}"), &super::encode_segment(&value));
+    }
+    crate::identity::join(context.base, &path).ok()
+}
+
+const EMAIL_BEFORE: &str = "their e-mail before";
+const EMAIL_CHANGE: &str = "change another's e-mail";
+const EMAIL_PROOF: &str = "their record after the change";
+const EMAIL_RESTORE: &str = "restore the original e-mail";
+const EMAIL_VERIFY: &str = "their record after the restore";
+
+/// The e-mail flow: the first identity sets the second's e-mail on its account path; the
+/// second identity's own record shows it; the original is set back and read again.
+struct EmailPlan {
+    path_request: Request,
+    body_kind: BodyKind,
+    media_type: String,
+    field: String,
+    /// The victim's record, read as the victim.
+    read: Request,
+    new_email: String,
+}
+
+impl EmailPlan {
+    fn new(operation: &Operation, context: &Context<'_>) -> Option<EmailPlan> {
+        if context.identities.len() < 2 || !changes_credentials(operation) {
+            return None;
+        }
+        let body = operation.body.as_ref()?;
+        let field = body
+            .schema
+            .properties
+            .iter()
+            .map(|(name, _)| name)
+            .find(|name| {
+                let lower = name.to_ascii_lowercase().replace(['_', '-'], "");
+                (lower == "email" || lower == "emailaddress" || lower == "newemail")
+                    && !lower.contains("confirm")
+            })?
+            .clone();
+        let url = victim_url(operation, context)?;
+        // Read back where the account is: the same path, or the caller's own record.
+        let read = if context
+            .spec
+            .operations
+            .iter()
+            .any(|op| op.method == "GET" && op.path == operation.path)
+        {
+            Request::new("GET", url.clone())
+        } else {
+            let own = context
+                .spec
+                .operations
+                .iter()
+                .find(|op| op.method == "GET" && crate::identity::is_own_record(&op.path))?;
+            Request::new("GET", crate::identity::join(context.base, &own.path).ok()?)
+        };
+        Some(EmailPlan {
+            path_request: Request::new(&operation.method, url),
+            body_kind: body.kind,
+            media_type: body.media_type.clone(),
+            field,
+            read,
+            new_email: format!(
+                "vibeguard.takeover.{:06x}@example.com",
+                context.seed & 0xff_ffff
+            ),
+        })
+    }
+
+    fn change(&self, email: &str) -> Request {
+        let mut body = Map::new();
+        body.insert(self.field.clone(), Value::String(email.to_string()));
+        with_body(
+            self.path_request.clone(),
+            self.body_kind,
+            &self.media_type,
+            &Value::Object(body),
+        )
+    }
+
+    /// The e-mail a record shows (the field, or `email`, at the top or under a wrapper).
+    fn shown(&self, exchange: &Exchange) -> Option<String> {
+        let body = exchange.response().filter(|r| r.is_success())?.json()?;
+        ["", "/user", "/data", "/data/user"]
+            .iter()
+            .find_map(|pointer| {
+                let record = body.pointer(pointer)?;
+                record
+                    .get(&self.field)
+                    .or_else(|| record.get("email"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+    }
+
+    fn exchange<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
+        results
+            .iter()
+            .find(|(probe, _)| probe.label == label)
+            .map(|(_, exchange)| exchange)
+    }
+
+    /// The original e-mail: what the victim's record said before. Never changed unless known:
+    /// it could not be set back.
+    fn original(&self, results: &[(Probe, Exchange)]) -> Option<String> {
+        Self::exchange(results, EMAIL_BEFORE)
+            .and_then(|e| self.shown(e))
+            .filter(|email| email.contains('@'))
+    }
+
+    fn follow_up(&self, results: &[(Probe, Exchange)]) -> Vec<Probe> {
+        let done = |label: &str| Self::exchange(results, label).is_some();
+        let Some(original) = self.original(results) else {
+            return Vec::new();
+        };
+        let probe = |label: &str, identity: usize, request: Request| Probe {
+            label: label.into(),
+            identity: Some(identity),
+            request,
+        };
+        if !done(EMAIL_CHANGE) {
+            return vec![probe(EMAIL_CHANGE, ACTOR, self.change(&self.new_email))];
+        }
+        let accepted = Self::exchange(results, EMAIL_CHANGE)
+            .is_some_and(|e| e.response().is_some_and(|r| r.is_success()));
+        if !accepted {
+            return Vec::new();
+        }
+        if !done(EMAIL_RESTORE) {
+            // The proof, then the restore, in one round (the check is sequential): set back
+            // whatever the proof says.
+            return vec![
+                probe(EMAIL_PROOF, VICTIM, self.read.clone()),
+                probe(EMAIL_RESTORE, ACTOR, self.change(&original)),
+            ];
+        }
+        if !done(EMAIL_VERIFY) {
+            return vec![probe(EMAIL_VERIFY, VICTIM, self.read.clone())];
+        }
+        Vec::new()
+    }
+
+    fn evaluate(
+        &self,
+        operation: &Operation,
+        results: &[(Probe, Exchange)],
+        context: &Context<'_>,
+    ) -> Vec<Finding> {
+        let Some(change) = Self::exchange(results, EMAIL_CHANGE)
+            .filter(|e| e.response().is_some_and(|r| r.is_success()))
+        else {
+            return Vec::new();
+        };
+        let proven = Self::exchange(results, EMAIL_PROOF)
+            .and_then(|e| self.shown(e))
+            .is_some_and(|shown| shown.eq_ignore_ascii_case(&self.new_email));
+        let (Some(original), Some(actor), Some(victim)) = (
+            self.original(results),
+            context.identities.get(ACTOR),
+            context.identities.get(VICTIM),
+        ) else {
+            return Vec::new();
+        };
+        if !proven {
+            return Vec::new();
+        }
+        let restored = Self::exchange(results, EMAIL_VERIFY)
+            .and_then(|e| self.shown(e))
+            .is_some_and(|shown| shown.eq_ignore_ascii_case(&original));
+        let aftermath = if restored {
+            format!(
+                "the original e-mail was set back and {}'s record checked",
+                victim.name
+            )
+        } else {
+            format!(
+                "RESTORE FAILED: {}'s e-mail is no longer {original} — set it back on the account `{}` by hand",
+                victim.name, victim.name
+            )
+        };
+        vec![finding(
+            &META,
+            operation,
+            format!(
+                "{} changed {}'s e-mail through {} (answered {}), and {}'s own record then showed the new address; {aftermath}",
+                actor.name,
+                victim.name,
+                operation.label(),
+                change.status().unwrap_or_default(),
+                victim.name,
+            ),
+            format!("account-email:{}", operation.method),
+            Some(change),
+        )]
     }
 }
 
@@ -476,6 +707,99 @@ mod tests {
             CrossUserAccountAction
                 .not_applicable(&token_only.context())
                 .is_some()
+        );
+    }
+
+    #[test]
+    fn another_users_email_is_changed_proven_by_their_record_and_set_back() {
+        let mut fixture = fixture();
+        let operation = json_operation(
+            "PUT",
+            "/users/{username}",
+            &[("email", Some("email")), ("password", None)],
+        );
+        fixture.spec.operations = vec![
+            operation.clone(),
+            crate::checks::testing::operation("GET", "/users/{username}", true),
+        ];
+        let context = fixture.context();
+        // A vulnerable server: anyone sets anyone's e-mail and password.
+        let email = std::cell::RefCell::new("bob@example.com".to_string());
+        let password = std::cell::RefCell::new("bob-original".to_string());
+        let results = rounds(
+            &CrossUserAccountAction,
+            &operation,
+            &context,
+            &mut |probe| {
+                let body = crate::checks::testing::json_body(probe);
+                match probe.request.method.as_str() {
+                    "PUT" => {
+                        if let Some(new) = body["email"].as_str() {
+                            *email.borrow_mut() = new.to_string();
+                        }
+                        if let Some(new) = body["password"].as_str() {
+                            *password.borrow_mut() = new.to_string();
+                        }
+                        answer(probe, 200, "{}")
+                    }
+                    "GET" => answer(
+                        probe,
+                        200,
+                        &format!(r#"{{"username": "bob", "email": "{}"}}"#, email.borrow()),
+                    ),
+                    _ if body["password"] == password.borrow().as_str() => answer(probe, 200, "{}"),
+                    _ => answer(probe, 401, "{}"),
+                }
+            },
+        );
+        let found = CrossUserAccountAction.evaluate(&operation, &results, &context);
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(found.len(), 2, "{messages:?}");
+        assert!(
+            messages[1].starts_with("alice changed bob's e-mail through PUT /users/{username}")
+                && messages[1].contains("set back"),
+            "{messages:?}"
+        );
+        assert_eq!(email.borrow().as_str(), "bob@example.com", "restored");
+        // The change body carries the e-mail alone.
+        let change = results
+            .iter()
+            .find(|(p, _)| p.label == EMAIL_CHANGE)
+            .map(|(p, _)| crate::checks::testing::json_body(p))
+            .expect("sent");
+        assert_eq!(change.as_object().map(|o| o.len()), Some(1));
+    }
+
+    #[test]
+    fn an_email_that_could_not_be_read_first_is_never_changed() {
+        let mut fixture = fixture();
+        let operation = json_operation("PUT", "/users/{username}", &[("email", Some("email"))]);
+        fixture.spec.operations = vec![
+            operation.clone(),
+            crate::checks::testing::operation("GET", "/users/{username}", true),
+        ];
+        let context = fixture.context();
+        let results = rounds(
+            &CrossUserAccountAction,
+            &operation,
+            &context,
+            &mut |probe| {
+                answer(
+                    probe,
+                    if probe.request.method == "GET" {
+                        403
+                    } else {
+                        200
+                    },
+                    "{}",
+                )
+            },
+        );
+        assert!(results.iter().all(|(p, _)| p.label != EMAIL_CHANGE));
+        assert!(
+            CrossUserAccountAction
+                .evaluate(&operation, &results, &context)
+                .is_empty()
         );
     }
 }

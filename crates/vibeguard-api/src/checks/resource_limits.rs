@@ -103,6 +103,26 @@ fn is_page_size(name: &str) -> bool {
         || PAGE_SIZE_NAMES.contains(&lower.replace('_', "").as_str())
 }
 
+/// The 10 MB probe: the valid body with one field grown.
+fn large_body_probe(operation: &Operation, context: &Context<'_>) -> Option<Probe> {
+    let body = operation.body.as_ref()?;
+    let identity = (!context.identities.is_empty()).then_some(0);
+    let request = context.request(operation, identity, 0)?;
+    let value = context
+        .synthesizer(operation, "valid")
+        .valid(&body.schema, "");
+    Some(Probe {
+        label: "large-body".into(),
+        identity,
+        request: with_body(
+            strip_body(&request),
+            body.kind,
+            &body.media_type,
+            &grown_body(&value, LARGE_BODY_BYTES),
+        ),
+    })
+}
+
 /// The valid body with its first text field grown to `size` bytes (a field added when it has
 /// none), in the operation's own encoding.
 fn grown_body(value: &Value, size: usize) -> Value {
@@ -166,16 +186,11 @@ impl Check for ResourceLimits {
             let value = context
                 .synthesizer(operation, "valid")
                 .valid(&body.schema, "");
-            probes.push(Probe {
-                label: "large-body".into(),
-                identity,
-                request: with_body(
-                    strip_body(&request),
-                    body.kind,
-                    &body.media_type,
-                    &grown_body(&value, LARGE_BODY_BYTES),
-                ),
-            });
+            // A JSON body's 10 MB probe follows the nested one (see `follow_up`): planned up
+            // front, every operation's would sit in memory for the whole run.
+            if body.kind != BodyKind::Json {
+                probes.extend(large_body_probe(operation, context));
+            }
             if body.kind == BodyKind::Json {
                 let mut nested = strip_body(&request);
                 nested
@@ -216,6 +231,28 @@ impl Check for ResourceLimits {
             });
         }
         probes
+    }
+
+    /// One operation at a time, nothing else in flight: a 10 MB body is held several times
+    /// while it is sent (the probe, the request, the exchange), and eight at once would be a
+    /// quarter of a gigabyte; a server choking on one should not make another check's
+    /// answers slow.
+    fn sequential(&self) -> bool {
+        true
+    }
+
+    fn follow_up(
+        &self,
+        operation: &Operation,
+        results: &[(Probe, Exchange)],
+        context: &Context<'_>,
+    ) -> Vec<Probe> {
+        if results.iter().any(|(p, _)| p.label == "large-body")
+            || !results.iter().any(|(p, _)| p.label == "nested-json")
+        {
+            return Vec::new();
+        }
+        large_body_probe(operation, context).into_iter().collect()
     }
 
     fn evaluate(
@@ -387,7 +424,22 @@ mod tests {
     fn run(op: &Operation, server: &Server) -> (Vec<Probe>, Vec<Finding>) {
         let fixture = Fixture::new();
         let context = fixture.context();
-        let probes = ResourceLimits.plan(op, &context);
+        let mut probes = ResourceLimits.plan(op, &context);
+        probes.extend(
+            ResourceLimits.follow_up(
+                op,
+                &probes
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.clone(),
+                            exchange("GET", p.request.url.as_str(), 400, &[], ""),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+                &context,
+            ),
+        );
         let results: Vec<(Probe, Exchange)> = probes
             .iter()
             .map(|probe| {

@@ -372,7 +372,24 @@ impl Executor {
 
     /// Every exchange so far (bodies trimmed).
     pub fn exchanges(&self) -> Vec<Exchange> {
-        self.log.lock().map(|log| log.clone()).unwrap_or_default()
+        self.exchanges_where(|_| true)
+    }
+
+    /// The exchanges so far that `keep` selects (copies of those only).
+    pub fn exchanges_where(&self, keep: impl Fn(&Exchange) -> bool) -> Vec<Exchange> {
+        self.log
+            .lock()
+            .map(|log| log.iter().filter(|e| keep(e)).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Every exchange, moved out of the log (which is left empty): the run's record, without a
+    /// second copy of it in memory.
+    pub fn take_exchanges(&self) -> Vec<Exchange> {
+        self.log
+            .lock()
+            .map(|mut log| std::mem::take(&mut *log))
+            .unwrap_or_default()
     }
 
     /// Sends a request (or refuses it) and records the exchange.
@@ -401,11 +418,23 @@ impl Executor {
             }),
             Err(error) => Err(error.clone()),
         };
+        // The request's body too: a 10 MB probe kept whole in the log for the whole run is
+        // 10 MB of memory for nothing (the finding's evidence has its own copy).
+        let request = Request {
+            method: exchange.request.method.clone(),
+            url: exchange.request.url.clone(),
+            headers: exchange.request.headers.clone(),
+            body: exchange
+                .request
+                .body
+                .as_ref()
+                .map(|body| body[..body.len().min(RECORDED_BODY_BYTES)].to_vec()),
+        };
         let mut kept = Exchange {
             id: 0,
             started_at: exchange.started_at,
             elapsed: exchange.elapsed,
-            request: exchange.request.clone(),
+            request,
             outcome,
         };
         if let Ok(mut log) = self.log.lock() {
