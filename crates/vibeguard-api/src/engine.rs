@@ -285,18 +285,14 @@ pub async fn run(
                 // The full request first; when the API refuses it as invalid (an optional
                 // field it cannot use, such as a URL it fails to fetch), the required fields.
                 for minimal in [false, true] {
-                    let context = Context {
-                        objects: &objects,
-                        ..context_for(
-                            &spec,
-                            &base,
-                            &identity_views,
-                            settings,
-                            &canary,
-                            &session_flows,
-                            &transport,
-                        )
-                    };
+                    let context = context_for(
+                        &spec,
+                        &base,
+                        &identity_views,
+                        &objects,
+                        settings,
+                        (&canary, &session_flows, &transport),
+                    );
                     let Some(request) = context.creation_request(create, owner, slot, minimal)
                     else {
                         break;
@@ -387,18 +383,14 @@ pub async fn run(
         }
     }
 
-    let context = Context {
-        objects: &objects,
-        ..context_for(
-            &spec,
-            &base,
-            &identity_views,
-            settings,
-            &canary,
-            &session_flows,
-            &transport,
-        )
-    };
+    let context = context_for(
+        &spec,
+        &base,
+        &identity_views,
+        &objects,
+        settings,
+        (&canary, &session_flows, &transport),
+    );
     let target_subject = spec::Operation::whole_target();
     let mut run = EngineRun::new(EngineId::Api);
     let active: Vec<usize> = checks::ALL
@@ -1348,21 +1340,25 @@ fn listed(spec: &ApiSpec, create: &spec::Operation, request: &Request) -> Option
         })
 }
 
-/// The run's context, with no objects yet.
+/// The run's context over the objects created so far (the canary, the session flows and the
+/// transport facts are the run's extras).
 fn context_for<'a>(
     spec: &'a ApiSpec,
     base: &'a Url,
     identities: &'a [IdentityView],
+    objects: &'a [CreatedObject],
     settings: &'a ApiSettings,
-    canary: &'a Option<Canary>,
-    session: &'a checks::session_lifecycle::SessionFlows,
-    transport: &'a Option<TransportFacts>,
+    (canary, session, transport): (
+        &'a Option<Canary>,
+        &'a checks::session_lifecycle::SessionFlows,
+        &'a Option<TransportFacts>,
+    ),
 ) -> Context<'a> {
     Context {
         spec,
         base,
         identities,
-        objects: &[],
+        objects,
         policy: &settings.policy,
         allow_destructive: settings.allow_destructive,
         seed: settings.seed,

@@ -35,6 +35,15 @@ pub struct Shape {
     pub body: String,
 }
 
+/// Whether an answer is a rate limit (429, or 503 with `Retry-After`): it says how fast the
+/// client asked, nothing about what it asked — a differential comparison that meets one is
+/// inconclusive, never a difference.
+pub fn throttled(exchange: &Exchange) -> bool {
+    exchange
+        .response()
+        .is_some_and(|r| r.status == 429 || (r.status == 503 && r.header("retry-after").is_some()))
+}
+
 impl Shape {
     /// The shape of an exchange's answer, with every `reflected` string (and its common
     /// encodings) removed from the body.

@@ -266,17 +266,8 @@ struct Plan {
 
 impl Plan {
     fn new(operation: &Operation, context: &Context<'_>) -> Option<Plan> {
-        if context.identities.len() < 2 || !changes_credentials(operation) {
-            return None;
-        }
+        let field = account_field(operation, context, is_new_password_field)?;
         let body = operation.body.as_ref()?;
-        let field = body
-            .schema
-            .properties
-            .iter()
-            .map(|(name, _)| name)
-            .find(|name| is_new_password_field(name))?
-            .clone();
         let login = context.identities[VICTIM].login.clone()?;
         let (login_kind, login_fields) = auth_flows::login_fields(&login)?;
         let login_password_field = password_field(&login)?;
@@ -303,13 +294,11 @@ impl Plan {
 
     /// The change request with `password` in the password field (and nothing else changed).
     fn change(&self, password: &str) -> Request {
-        let mut body = Map::new();
-        body.insert(self.field.clone(), Value::String(password.to_string()));
-        with_body(
-            self.path_request.clone(),
-            self.body_kind,
-            &self.media_type,
-            &Value::Object(body),
+        one_field(
+            &self.path_request,
+            (self.body_kind, &self.media_type),
+            &self.field,
+            password,
         )
     }
 
@@ -322,6 +311,39 @@ impl Plan {
         );
         auth_flows::with_login_fields(&self.login, self.login_kind, fields)
     }
+}
+
+/// `request` with a body of one field: what an account change sends, nothing else changed.
+fn one_field(
+    request: &Request,
+    (kind, media_type): (BodyKind, &str),
+    field: &str,
+    value: &str,
+) -> Request {
+    let mut body = Map::new();
+    body.insert(field.to_string(), Value::String(value.to_string()));
+    with_body(request.clone(), kind, media_type, &Value::Object(body))
+}
+
+/// The body field of an account change that `wanted` picks, when the operation could change a
+/// second identity's credentials at all.
+fn account_field(
+    operation: &Operation,
+    context: &Context<'_>,
+    wanted: impl Fn(&str) -> bool,
+) -> Option<String> {
+    if context.identities.len() < 2 || !changes_credentials(operation) {
+        return None;
+    }
+    operation
+        .body
+        .as_ref()?
+        .schema
+        .properties
+        .iter()
+        .map(|(name, _)| name)
+        .find(|name| wanted(name))
+        .cloned()
 }
 
 /// The operation's path naming the victim's account (every path parameter must name it).
@@ -358,21 +380,11 @@ struct EmailPlan {
 
 impl EmailPlan {
     fn new(operation: &Operation, context: &Context<'_>) -> Option<EmailPlan> {
-        if context.identities.len() < 2 || !changes_credentials(operation) {
-            return None;
-        }
+        let field = account_field(operation, context, |name| {
+            let lower = name.to_ascii_lowercase().replace(['_', '-'], "");
+            lower == "email" || lower == "emailaddress" || lower == "newemail"
+        })?;
         let body = operation.body.as_ref()?;
-        let field = body
-            .schema
-            .properties
-            .iter()
-            .map(|(name, _)| name)
-            .find(|name| {
-                let lower = name.to_ascii_lowercase().replace(['_', '-'], "");
-                (lower == "email" || lower == "emailaddress" || lower == "newemail")
-                    && !lower.contains("confirm")
-            })?
-            .clone();
         let url = victim_url(operation, context)?;
         // Read back where the account is: the same path, or the caller's own record.
         let read = if context
@@ -404,13 +416,11 @@ impl EmailPlan {
     }
 
     fn change(&self, email: &str) -> Request {
-        let mut body = Map::new();
-        body.insert(self.field.clone(), Value::String(email.to_string()));
-        with_body(
-            self.path_request.clone(),
-            self.body_kind,
-            &self.media_type,
-            &Value::Object(body),
+        one_field(
+            &self.path_request,
+            (self.body_kind, &self.media_type),
+            &self.field,
+            email,
         )
     }
 

@@ -537,6 +537,12 @@ pub fn acts_as_other(results: &[(Probe, Exchange)], forged: &Exchange) -> bool {
     ) else {
         return false;
     };
+    if [forged, own, other]
+        .into_iter()
+        .any(super::compare::throttled)
+    {
+        return false;
+    }
     let forged = Shape::of(forged, &[]);
     forged.same_as(&Shape::of(other, &[])) && !forged.same_as(&Shape::of(own, &[]))
 }

@@ -174,6 +174,10 @@ fn same(a: Option<&&Exchange>, b: Option<&&Exchange>) -> Option<bool> {
 
 /// The proof for one point: which operators the input accepts, and the exchange to show.
 fn proof<'a>(found: &BTreeMap<String, &'a Exchange>) -> Option<(&'static str, &'a Exchange)> {
+    // A rate limit among the answers makes them disagree for a reason of its own.
+    if found.values().any(|e| super::compare::throttled(e)) {
+        return None;
+    }
     let miss = found.get("miss");
     if same(found.get("ne"), miss) == Some(false)
         // A match-nothing operator answers like the miss: `$eq`, or `$in` of the random value
@@ -423,6 +427,30 @@ mod tests {
                 .evaluate(&update, &results, &context)
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn rate_limited_answers_are_inconclusive() {
+        // Objects refused (400), and a throttle that happened to hit the miss and `$eq`: the
+        // answers line up like an injection without being one.
+        let fixture = Fixture::new();
+        let context = fixture.context();
+        let op = login_operation();
+        let results = rounds(&NoSqlInjection, &op, &context, &mut |probe| {
+            let email = &json_body(probe)["email"];
+            if email.is_object() && email.get("$eq").is_none() && email.get("$in").is_none() {
+                answer(probe, 400, r#"{"detail":"Not a valid string."}"#)
+            } else if email == MISS || email.get("$eq").is_some() {
+                let mut limited = answer(probe, 429, r#"{"detail":"Request was throttled."}"#);
+                if let Ok(response) = &mut limited.outcome {
+                    response.headers.push(("Retry-After".into(), "1".into()));
+                }
+                limited
+            } else {
+                answer(probe, 401, "{}")
+            }
+        });
+        assert!(NoSqlInjection.evaluate(&op, &results, &context).is_empty());
     }
 
     #[test]

@@ -217,7 +217,7 @@ impl Check for UserEnumeration {
         if known
             .iter()
             .chain(&unknown)
-            .any(|e| e.status() == Some(429))
+            .any(|e| super::compare::throttled(e))
         {
             return Vec::new();
         }
