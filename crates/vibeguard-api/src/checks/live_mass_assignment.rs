@@ -38,8 +38,12 @@ static META: RuleMeta = RuleMeta {
              `balance`, `verified` — plus fields the description marks read-only or that appear \
              in responses but not in the request schema. The object is then read back as the \
              same identity: a field that now has the injected value (and did not without it) is \
-             reported. Where there is no way to read the object back (a registration), the \
-             creation answer is used and the finding is marked firm rather than confirmed.",
+             reported. A registration is read back through the account it made: the first \
+             identity's login, its account and password fields filled from what was registered, \
+             then that account's own record (`/me`) with the token it got (masked in the \
+             evidence); fields the record does not show are judged by the creation answers. \
+             Where nothing can be read back, the creation answer is used and the finding is \
+             marked firm rather than confirmed.",
         ),
         why: Cow::Borrowed(
             "`User.create(req.body)` lets anyone register as an administrator, move their objects \
@@ -118,6 +122,8 @@ const EXTRAS: &str = "with privileged fields";
 const READ_BASELINE: &str = "read back: baseline";
 const READ_EXTRAS: &str = "read back: with privileged fields";
 const FRESH: &str = "fresh object";
+const LOGIN_AS_NEW: &str = "log in as the account made";
+const READ_AS_NEW: &str = "the account made reads its own record";
 
 impl LiveMassAssignment {
     /// The fields to add and their values.
@@ -302,6 +308,125 @@ impl LiveMassAssignment {
     }
 }
 
+/// After a registration that took the extra fields: log in as the account it made (the
+/// first identity's login, its account and password fields filled from what was registered),
+/// then read that account's own record (`/me`) with the token the login gave, sent the way the
+/// first identity's credential is.
+fn registration_read_back(results: &[(Probe, Exchange)], context: &Context<'_>) -> Vec<Probe> {
+    let registered = answer(results, EXTRAS)
+        .filter(|e| e.response().is_some_and(|r| r.is_success()))
+        .and_then(|e| auth_flows::login_fields(&e.request));
+    let (Some((_, registered)), Some(first)) = (registered, context.identities.first()) else {
+        return Vec::new();
+    };
+    let Some(login) = &first.login else {
+        return Vec::new();
+    };
+    if answer(results, LOGIN_AS_NEW).is_none() {
+        let Some((kind, mut fields)) = auth_flows::login_fields(login) else {
+            return Vec::new();
+        };
+        let (mut account, mut secret) = (false, false);
+        for (name, value) in fields.iter_mut() {
+            let from = registered.get(name).or_else(|| {
+                // `username` at login may be the registered e-mail (OAuth2 forms).
+                auth_flows::is_account_field(name)
+                    .then(|| registered.get("username").or(registered.get("email")))
+                    .flatten()
+            });
+            if let Some(from) = from.filter(|v| v.is_string()) {
+                *value = from.clone();
+                account |= auth_flows::is_account_field(name);
+                secret |= auth_flows::is_secret_field(name);
+            }
+        }
+        if !account || !secret {
+            return Vec::new();
+        }
+        return vec![Probe {
+            label: LOGIN_AS_NEW.into(),
+            identity: None,
+            request: auth_flows::with_login_fields(login, kind, fields),
+        }];
+    }
+    if answer(results, READ_AS_NEW).is_some() {
+        return Vec::new();
+    }
+    let Some(token) = answer(results, LOGIN_AS_NEW).and_then(new_token) else {
+        return Vec::new();
+    };
+    let Some(own) = context
+        .spec
+        .operations
+        .iter()
+        .find(|op| op.method == "GET" && crate::identity::is_own_record(&op.path))
+        .and_then(|op| crate::identity::join(context.base, &op.path).ok())
+    else {
+        return Vec::new();
+    };
+    let mut read = Request::new("GET", own);
+    match &first.credential {
+        crate::identity::Credential::Header { name, value }
+            if !first.token.is_empty() && value.contains(&first.token) =>
+        {
+            read.headers
+                .push((name.clone(), value.replace(&first.token, &token)));
+        }
+        crate::identity::Credential::Cookie { name, .. } => {
+            crate::identity::add_cookie(&mut read, name, &token)
+        }
+        _ => return Vec::new(),
+    }
+    vec![Probe {
+        label: READ_AS_NEW.into(),
+        identity: None,
+        request: read,
+    }]
+}
+
+/// The token a login answer gives (`token`, `access_token`, `accessToken`, `jwt`, under `data`
+/// too), or the session cookie it sets.
+fn new_token(exchange: &Exchange) -> Option<String> {
+    let response = exchange.response().filter(|r| r.is_success())?;
+    if let Some(body) = response.json() {
+        let found = [
+            "/token",
+            "/access_token",
+            "/accessToken",
+            "/jwt",
+            "/data/token",
+            "/data/accessToken",
+            "/data/access_token",
+        ]
+        .iter()
+        .find_map(|pointer| body.pointer(pointer)?.as_str().map(str::to_string));
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Evidence with a credential's every occurrence masked.
+fn masked(evidence: Evidence, secret: Option<&str>) -> Evidence {
+    let Some(secret) = secret.filter(|s| !s.is_empty()) else {
+        return evidence;
+    };
+    let hide = |text: String| text.replace(secret, "[REDACTED]");
+    match evidence {
+        Evidence::Http {
+            request,
+            response,
+            curl,
+        } => Evidence::Http {
+            request: hide(request),
+            response: hide(response),
+            curl: curl.map(hide),
+        },
+        other => other,
+    }
+}
+
 fn answer<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
     results
         .iter()
@@ -401,6 +526,9 @@ impl Check for LiveMassAssignment {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Probe> {
+        if auth_flows::flow(operation) == Some(Flow::Registration) {
+            return registration_read_back(results, context);
+        }
         let producers = lifecycle::producers(context.spec);
         let Some(producer) = Self::producer(operation, &producers, context) else {
             return Vec::new();
@@ -468,28 +596,43 @@ impl Check for LiveMassAssignment {
         if !sent.response().is_some_and(|r| r.is_success()) {
             return Vec::new();
         }
-        // Read back when possible; otherwise what the creation answered.
+        // Read back when possible — the object, or the account made, through its own login
+        // and record; otherwise what the creation answered.
         let (after, before, confirmed) =
             match (answer(results, READ_EXTRAS), answer(results, READ_BASELINE)) {
                 (Some(after), Some(before)) if object_in(after).is_some() => {
                     (after, Some(before), true)
                 }
-                _ => (sent, answer(results, BASELINE), false),
+                _ => match answer(results, READ_AS_NEW).filter(|e| object_in(e).is_some()) {
+                    Some(own) => (own, answer(results, BASELINE), true),
+                    None => (sent, answer(results, BASELINE), false),
+                },
             };
         let (Some(after_object), before_object) = (object_in(after), before.and_then(object_in))
         else {
             return Vec::new();
         };
+        let holds = |object: Option<&Map<String, Value>>, name: &str, injected: &Value| {
+            object
+                .and_then(|o| o.get(name))
+                .is_some_and(|v| same_value(v, injected))
+        };
+        // A field the read-back does not show (a `/me` without `is_superuser`) is judged by the
+        // creation answers instead.
+        let (sent_object, baseline_object) = (
+            object_in(sent),
+            answer(results, BASELINE).and_then(object_in),
+        );
         let stuck: Vec<&String> = extras
             .iter()
             .filter(|(name, injected)| {
-                after_object
-                    .get(*name)
-                    .is_some_and(|v| same_value(v, injected))
-                    && !before_object
-                        .as_ref()
-                        .and_then(|b| b.get(*name))
-                        .is_some_and(|v| same_value(v, injected))
+                if after_object.contains_key(*name) {
+                    holds(Some(&after_object), name, injected)
+                        && !holds(before_object.as_ref(), name, injected)
+                } else {
+                    holds(sent_object.as_ref(), name, injected)
+                        && !holds(baseline_object.as_ref(), name, injected)
+                }
             })
             .map(|(name, _)| name)
             .collect();
@@ -497,7 +640,9 @@ impl Check for LiveMassAssignment {
             return Vec::new();
         }
         let names: Vec<String> = stuck.iter().map(|n| format!("`{n}`")).collect();
-        let how = if confirmed {
+        let how = if answer(results, READ_AS_NEW).is_some_and(|e| std::ptr::eq(e, after)) {
+            "read back through the account's own login and record"
+        } else if confirmed {
             "read back as the same identity"
         } else {
             "in the answer"
@@ -532,7 +677,9 @@ impl Check for LiveMassAssignment {
             text: Value::Object(extras.clone()).to_string(),
         });
         if confirmed {
-            finding = finding.with_evidence(http_evidence(after));
+            // The account made is vibeguard's, but its token is a credential all the same.
+            let token = answer(results, LOGIN_AS_NEW).and_then(new_token);
+            finding = finding.with_evidence(masked(http_evidence(after), token.as_deref()));
         } else {
             finding = finding.with_confidence(Confidence::Firm);
         }
@@ -699,5 +846,98 @@ mod tests {
             crate::checks::most_privileged_role(&[json!("basic"), json!("pro")]),
             None
         );
+    }
+
+    #[test]
+    fn a_registration_is_read_back_through_the_new_accounts_own_login_and_record() {
+        let mut fixture = Fixture::new();
+        let mut login = Request::new(
+            "POST",
+            url::Url::parse("http://127.0.0.1:8080/api/login").expect("url"),
+        );
+        login.body = Some(br#"{"email":"alice@example.com","password":"alice-pw"}"#.to_vec());
+        login
+            .headers
+            .push(("Content-Type".into(), "application/json".into()));
+        fixture.identities[0].login = Some(login);
+        let mut register = register();
+        if let Some(body) = &mut register.body {
+            body.schema.properties.push((
+                "password".into(),
+                Schema {
+                    types: vec![SchemaType::String],
+                    ..Schema::default()
+                },
+            ));
+        }
+        fixture.spec.operations = vec![
+            register.clone(),
+            crate::checks::testing::operation("GET", "/api/me", true),
+        ];
+        let context = fixture.context();
+        // Accounts keep whatever role they were registered with; `/me` shows it to the
+        // account's own token, which never appears in the evidence.
+        let accounts = std::cell::RefCell::new(Vec::<Value>::new());
+        let results = crate::checks::testing::rounds(
+            &LiveMassAssignment,
+            &register,
+            &context,
+            &mut |probe| {
+                let body: Value =
+                    serde_json::from_slice(probe.request.body.as_deref().unwrap_or_default())
+                        .unwrap_or_default();
+                let path = probe.request.url.path().to_string();
+                let reply = match path.as_str() {
+                    "/api/register" => {
+                        let role = body.get("role").cloned().unwrap_or(json!("user"));
+                        let account = json!({"email": body["email"], "password": body["password"], "role": role});
+                        accounts.borrow_mut().push(account);
+                        (201, json!({"email": body["email"]}).to_string())
+                    }
+                    "/api/login" => {
+                        let index = accounts.borrow().iter().position(|a| {
+                            a["email"] == body["email"] && a["password"] == body["password"]
+                        });
+                        match index {
+                            Some(i) => (200, json!({"token": format!("new-{i}")}).to_string()),
+                            None => (401, "{}".into()),
+                        }
+                    }
+                    _ => {
+                        let header = probe.request.header_value("authorization").unwrap_or("");
+                        let index = header
+                            .strip_prefix("Bearer new-")
+                            .and_then(|i| i.parse::<usize>().ok());
+                        match index.and_then(|i| accounts.borrow().get(i).cloned()) {
+                            Some(account) => (
+                                200,
+                                json!({"email": account["email"], "role": account["role"]})
+                                    .to_string(),
+                            ),
+                            None => (401, "{}".into()),
+                        }
+                    }
+                };
+                crate::checks::testing::answer(probe, reply.0, &reply.1)
+            },
+        );
+        let labels: Vec<&str> = results.iter().map(|(p, _)| p.label.as_str()).collect();
+        assert!(
+            labels.contains(&LOGIN_AS_NEW) && labels.contains(&READ_AS_NEW),
+            "{labels:?}"
+        );
+        let findings = LiveMassAssignment.evaluate(&register, &results, &context);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].confidence, Confidence::Confirmed);
+        assert!(
+            findings[0]
+                .message
+                .contains("the account's own login and record"),
+            "{}",
+            findings[0].message
+        );
+        let evidence = format!("{:?}", findings[0].evidence);
+        assert!(!evidence.contains("new-1"), "{evidence}");
+        assert!(evidence.contains("[REDACTED]"), "{evidence}");
     }
 }
