@@ -165,6 +165,9 @@ pub struct OperationOutcome {
     pub unsent_checks: Vec<Text>,
     /// Checks whose probes as an identity were withheld ([`changes_credentials`]), by code.
     pub withheld_checks: Vec<Text>,
+    /// Checks that apply to it but could plan nothing, by code, with their reason
+    /// ([`crate::checks::Check::uncovered`]).
+    pub uncovered: Vec<(Text, &'static str)>,
 }
 
 impl OperationOutcome {
@@ -226,6 +229,13 @@ pub fn account(
                 place: operation.label(),
                 reason: "the request budget was spent before these checks' probes".into(),
                 rules: outcome.unsent_checks.clone(),
+            });
+        }
+        for (code, reason) in &outcome.uncovered {
+            untested.push(Untested {
+                place: operation.label(),
+                reason: (*reason).to_string(),
+                rules: vec![code.clone()],
             });
         }
     }

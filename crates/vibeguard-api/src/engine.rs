@@ -419,6 +419,15 @@ pub async fn run(
         }
         for (op_index, operation) in spec.operations.iter().enumerate() {
             let mut probes = checks::ALL[check].plan(operation, &context);
+            if probes.is_empty()
+                && let Some(reason) = checks::ALL[check].uncovered(operation, &context)
+            {
+                outcomes
+                    .entry(op_index)
+                    .or_default()
+                    .uncovered
+                    .push((checks::ALL[check].meta().code.clone(), reason));
+            }
             if operation.ends_session() {
                 // A logout with an identity's credential would end the session the rest of the
                 // run uses: such probes go without it (the session check logs in afresh).

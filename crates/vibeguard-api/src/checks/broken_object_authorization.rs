@@ -221,6 +221,31 @@ impl Check for BrokenObjectAuthorization {
         true
     }
 
+    /// An object operation no identity's test object or account fills (its create failed,
+    /// or there is none): nobody's object was tried as another's there.
+    fn uncovered(&self, operation: &Operation, context: &Context<'_>) -> Option<&'static str> {
+        let object_operation = matches!(
+            operation.method.as_str(),
+            "GET" | "PUT" | "PATCH" | "DELETE"
+        ) && !operation.path_params().is_empty();
+        if context.identities.len() < 2
+            || !object_operation
+            || matches!(context.policy.access_for(operation), Some(Access::Public))
+        {
+            return None;
+        }
+        let filled = (0..context.identities.len()).any(|owner| {
+            context.object_for(operation, owner, 0).is_some()
+                || operation
+                    .path_params()
+                    .iter()
+                    .any(|p| context.account_value(operation, p, owner).is_some())
+        });
+        (!filled).then_some(
+            "no test object or account of an identity fills its path (its create failed, or there is none): no user's object was tried as another's",
+        )
+    }
+
     fn not_applicable(&self, context: &Context<'_>) -> Option<&'static str> {
         (context.identities.len() < 2)
             .then_some("needs two identities ([identities.*]) to try one user's objects as another")
@@ -724,6 +749,41 @@ mod tests {
             BrokenObjectAuthorization
                 .evaluate(&public_list, &both, &context)
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_object_operation_nobody_could_fill_is_named_untested_not_passed() {
+        let mut fixture = Fixture::new();
+        let context = fixture.context();
+        let things = operation("GET", "/things/{id}", true);
+        assert!(BrokenObjectAuthorization.plan(&things, &context).is_empty());
+        assert!(
+            BrokenObjectAuthorization
+                .uncovered(&things, &context)
+                .is_some()
+        );
+        // An account record is filled by the identities' own ids: tried, no gap.
+        assert!(
+            BrokenObjectAuthorization
+                .uncovered(&operation("GET", "/users/{id}", true), &context)
+                .is_none()
+        );
+        // No object reference, no gap.
+        assert!(
+            BrokenObjectAuthorization
+                .uncovered(&operation("GET", "/things", true), &context)
+                .is_none()
+        );
+        // Once a test object fills it, it is planned.
+        let mut thing = object();
+        thing.item_path = "/things/{id}".into();
+        fixture.objects.push(thing);
+        let context = fixture.context();
+        assert!(
+            BrokenObjectAuthorization
+                .uncovered(&things, &context)
+                .is_none()
         );
     }
 }

@@ -738,6 +738,13 @@ pub trait Check: Sync {
         false
     }
 
+    /// Why the check, which applies to this operation, could plan nothing for it — named in
+    /// the report as untested there, so that the checklist passes nothing it did not try.
+    /// `None` when planning nothing means the operation is not its subject.
+    fn uncovered(&self, _operation: &Operation, _context: &Context<'_>) -> Option<&'static str> {
+        None
+    }
+
     /// Whether the check is one every operation must get whatever the budget: the access
     /// checks (missing authentication, other users' objects, roles, other users' accounts)
     /// and the login checks (unlimited attempts, account enumeration). Their planned probes are
