@@ -1079,17 +1079,10 @@ fn created_by_probe(
             exchange.request.clone(),
         ));
     };
-    let object = CreatedObject {
-        collection: create.path.clone(),
-        item_path: producer.item_path.clone(),
-        param: producer.param.clone(),
-        value,
-        owner: 0,
-        slot: 0,
-        body: None,
-        parents,
-    };
-    Some(ProbeCreated::Keyed(probe.identity, object.item_url_path()))
+    Some(ProbeCreated::Keyed(
+        probe.identity,
+        lifecycle::filled_item_path(&producer.item_path, &producer.param, &value, &parents),
+    ))
 }
 
 /// Records what a probe created, keeping its deletion (and, for an object without an id, the
@@ -1212,18 +1205,17 @@ async fn find_unkeyed(
         for request in creates {
             match lifecycle::id_in_list(&list, request, producer, create, &taken) {
                 Some(value) => {
-                    taken.push(value.clone());
-                    let object = CreatedObject {
-                        collection: create.path.clone(),
-                        item_path: producer.item_path.clone(),
-                        param: producer.param.clone(),
-                        value,
-                        owner: 0,
-                        slot: 0,
-                        body: None,
-                        parents: lifecycle::path_values(&create.path, &path).unwrap_or_default(),
-                    };
-                    found.push((identity, object.item_url_path()));
+                    let parents = lifecycle::path_values(&create.path, &path).unwrap_or_default();
+                    found.push((
+                        identity,
+                        lifecycle::filled_item_path(
+                            &producer.item_path,
+                            &producer.param,
+                            &value,
+                            &parents,
+                        ),
+                    ));
+                    taken.push(value);
                 }
                 None => missed += 1,
             }

@@ -46,20 +46,30 @@ impl CreatedObject {
 
     /// Its item path with every parameter filled (percent-encoded).
     pub fn item_url_path(&self) -> String {
-        let mut path = self.item_path.clone();
-        for (name, value) in self
-            .parents
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .chain([(self.param.as_str(), self.value.as_str())])
-        {
-            path = path.replace(
-                &format!("{{{name}}}"),
-                &crate::checks::encode_segment(value),
-            );
-        }
-        path
+        filled_item_path(&self.item_path, &self.param, &self.value, &self.parents)
     }
+}
+
+/// An item path (`/venues/{venue_id}/bookings/{id}`) with its key and its parents' values
+/// filled, percent-encoded: where an object lives.
+pub fn filled_item_path(
+    item_path: &str,
+    param: &str,
+    value: &str,
+    parents: &[(String, String)],
+) -> String {
+    let mut path = item_path.to_string();
+    for (name, value) in parents
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .chain([(param, value)])
+    {
+        path = path.replace(
+            &format!("{{{name}}}"),
+            &crate::checks::encode_segment(value),
+        );
+    }
+    path
 }
 
 /// The values a concrete path gives a template's parameters (`/venues/{venue_id}/bookings` and
