@@ -167,34 +167,32 @@ fn password_follow_up(
     results: &[(Probe, Exchange)],
     context: &Context<'_>,
 ) -> Vec<Probe> {
-    {
-        let Some(plan) = Plan::new(operation, context) else {
-            return Vec::new();
-        };
-        let done = |label: &str| results.iter().any(|(probe, _)| probe.label == label);
-        let accepted = results
-            .iter()
-            .find(|(probe, _)| probe.label == CHANGE)
-            .is_some_and(|(_, exchange)| exchange.response().is_some_and(|r| r.is_success()));
-        if !accepted {
-            return Vec::new();
-        }
-        let (label, identity, request) = if !done(PROOF) {
-            (PROOF, None, plan.login_with(&plan.new_password))
-        } else if !done(RESTORE) {
-            // Restored whatever the proof said: a change that answered 2xx may have applied.
-            (RESTORE, Some(ACTOR), plan.change(&plan.original_password))
-        } else if !done(VERIFY) {
-            (VERIFY, None, plan.login_with(&plan.original_password))
-        } else {
-            return Vec::new();
-        };
-        vec![Probe {
-            label: label.into(),
-            identity,
-            request,
-        }]
+    let Some(plan) = Plan::new(operation, context) else {
+        return Vec::new();
+    };
+    let done = |label: &str| results.iter().any(|(probe, _)| probe.label == label);
+    let accepted = results
+        .iter()
+        .find(|(probe, _)| probe.label == CHANGE)
+        .is_some_and(|(_, exchange)| exchange.response().is_some_and(|r| r.is_success()));
+    if !accepted {
+        return Vec::new();
     }
+    let (label, identity, request) = if !done(PROOF) {
+        (PROOF, None, plan.login_with(&plan.new_password))
+    } else if !done(RESTORE) {
+        // Restored whatever the proof said: a change that answered 2xx may have applied.
+        (RESTORE, Some(ACTOR), plan.change(&plan.original_password))
+    } else if !done(VERIFY) {
+        (VERIFY, None, plan.login_with(&plan.original_password))
+    } else {
+        return Vec::new();
+    };
+    vec![Probe {
+        label: label.into(),
+        identity,
+        request,
+    }]
 }
 
 /// The password flow's finding: a change another identity's login proved.
@@ -203,50 +201,48 @@ fn password_findings(
     results: &[(Probe, Exchange)],
     context: &Context<'_>,
 ) -> Vec<Finding> {
-    {
-        let succeeded = |label: &str| {
-            results
-                .iter()
-                .find(|(probe, _)| probe.label == label)
-                .filter(|(_, exchange)| exchange.response().is_some_and(|r| r.is_success()))
-                .map(|(_, exchange)| exchange)
-        };
-        let (Some(change), Some(_)) = (succeeded(CHANGE), succeeded(PROOF)) else {
-            return Vec::new();
-        };
-        let (Some(actor), Some(victim)) = (
-            context.identities.get(ACTOR),
-            context.identities.get(VICTIM),
-        ) else {
-            return Vec::new();
-        };
-        let restored = succeeded(VERIFY).is_some();
-        let aftermath = if restored {
-            format!(
-                "the original password was set back and {}'s login checked",
-                victim.name
-            )
-        } else {
-            format!(
-                "RESTORE FAILED: {}'s password is no longer the configured one — reset the account `{}` by hand (the password vibeguard set is in the evidence)",
-                victim.name, victim.name
-            )
-        };
-        vec![finding(
-            &META,
-            operation,
-            format!(
-                "{} changed {}'s password through {} (answered {}), and {} then logged in with it; {aftermath}",
-                actor.name,
-                victim.name,
-                operation.label(),
-                change.status().unwrap_or_default(),
-                victim.name,
-            ),
-            format!("account-takeover:{}", operation.method),
-            Some(change),
-        )]
-    }
+    let succeeded = |label: &str| {
+        results
+            .iter()
+            .find(|(probe, _)| probe.label == label)
+            .filter(|(_, exchange)| exchange.response().is_some_and(|r| r.is_success()))
+            .map(|(_, exchange)| exchange)
+    };
+    let (Some(change), Some(_)) = (succeeded(CHANGE), succeeded(PROOF)) else {
+        return Vec::new();
+    };
+    let (Some(actor), Some(victim)) = (
+        context.identities.get(ACTOR),
+        context.identities.get(VICTIM),
+    ) else {
+        return Vec::new();
+    };
+    let restored = succeeded(VERIFY).is_some();
+    let aftermath = if restored {
+        format!(
+            "the original password was set back and {}'s login checked",
+            victim.name
+        )
+    } else {
+        format!(
+            "RESTORE FAILED: {}'s password is no longer the configured one — reset the account `{}` by hand (the password vibeguard set is in the evidence)",
+            victim.name, victim.name
+        )
+    };
+    vec![finding(
+        &META,
+        operation,
+        format!(
+            "{} changed {}'s password through {} (answered {}), and {} then logged in with it; {aftermath}",
+            actor.name,
+            victim.name,
+            operation.label(),
+            change.status().unwrap_or_default(),
+            victim.name,
+        ),
+        format!("account-takeover:{}", operation.method),
+        Some(change),
+    )]
 }
 
 /// What one operation's test needs: the victim's path, the password field, both passwords and
@@ -395,12 +391,7 @@ impl EmailPlan {
         {
             Request::new("GET", url.clone())
         } else {
-            let own = context
-                .spec
-                .operations
-                .iter()
-                .find(|op| op.method == "GET" && crate::identity::is_own_record(&op.path))?;
-            Request::new("GET", crate::identity::join(context.base, &own.path).ok()?)
+            context.own_record_request()?
         };
         Some(EmailPlan {
             path_request: Request::new(&operation.method, url),
@@ -427,35 +418,22 @@ impl EmailPlan {
     /// The e-mail a record shows (the field, or `email`, at the top or under a wrapper).
     fn shown(&self, exchange: &Exchange) -> Option<String> {
         let body = exchange.response().filter(|r| r.is_success())?.json()?;
-        ["", "/user", "/data", "/data/user"]
-            .iter()
-            .find_map(|pointer| {
-                let record = body.pointer(pointer)?;
-                record
-                    .get(&self.field)
-                    .or_else(|| record.get("email"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-    }
-
-    fn exchange<'a>(results: &'a [(Probe, Exchange)], label: &str) -> Option<&'a Exchange> {
-        results
-            .iter()
-            .find(|(probe, _)| probe.label == label)
-            .map(|(_, exchange)| exchange)
+        super::record_field(&body, &self.field)
+            .or_else(|| super::record_field(&body, "email"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
     }
 
     /// The original e-mail: what the victim's record said before. Never changed unless known:
     /// it could not be set back.
     fn original(&self, results: &[(Probe, Exchange)]) -> Option<String> {
-        Self::exchange(results, EMAIL_BEFORE)
+        super::exchange_labelled(results, EMAIL_BEFORE)
             .and_then(|e| self.shown(e))
             .filter(|email| email.contains('@'))
     }
 
     fn follow_up(&self, results: &[(Probe, Exchange)]) -> Vec<Probe> {
-        let done = |label: &str| Self::exchange(results, label).is_some();
+        let done = |label: &str| super::exchange_labelled(results, label).is_some();
         let Some(original) = self.original(results) else {
             return Vec::new();
         };
@@ -467,7 +445,7 @@ impl EmailPlan {
         if !done(EMAIL_CHANGE) {
             return vec![probe(EMAIL_CHANGE, ACTOR, self.change(&self.new_email))];
         }
-        let accepted = Self::exchange(results, EMAIL_CHANGE)
+        let accepted = super::exchange_labelled(results, EMAIL_CHANGE)
             .is_some_and(|e| e.response().is_some_and(|r| r.is_success()));
         if !accepted {
             return Vec::new();
@@ -492,12 +470,12 @@ impl EmailPlan {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Finding> {
-        let Some(change) = Self::exchange(results, EMAIL_CHANGE)
+        let Some(change) = super::exchange_labelled(results, EMAIL_CHANGE)
             .filter(|e| e.response().is_some_and(|r| r.is_success()))
         else {
             return Vec::new();
         };
-        let proven = Self::exchange(results, EMAIL_PROOF)
+        let proven = super::exchange_labelled(results, EMAIL_PROOF)
             .and_then(|e| self.shown(e))
             .is_some_and(|shown| shown.eq_ignore_ascii_case(&self.new_email));
         let (Some(original), Some(actor), Some(victim)) = (
@@ -510,7 +488,7 @@ impl EmailPlan {
         if !proven {
             return Vec::new();
         }
-        let restored = Self::exchange(results, EMAIL_VERIFY)
+        let restored = super::exchange_labelled(results, EMAIL_VERIFY)
             .and_then(|e| self.shown(e))
             .is_some_and(|shown| shown.eq_ignore_ascii_case(&original));
         let aftermath = if restored {

@@ -355,16 +355,9 @@ fn registration_read_back(results: &[(Probe, Exchange)], context: &Context<'_>) 
     let Some(token) = answer(results, LOGIN_AS_NEW).and_then(new_token) else {
         return Vec::new();
     };
-    let Some(own) = context
-        .spec
-        .operations
-        .iter()
-        .find(|op| op.method == "GET" && crate::identity::is_own_record(&op.path))
-        .and_then(|op| crate::identity::join(context.base, &op.path).ok())
-    else {
+    let Some(mut read) = context.own_record_request() else {
         return Vec::new();
     };
-    let mut read = Request::new("GET", own);
     match &first.credential {
         crate::identity::Credential::Header { name, value }
             if !first.token.is_empty() && value.contains(&first.token) =>
@@ -412,7 +405,8 @@ fn masked(evidence: Evidence, secret: Option<&str>) -> Evidence {
     let Some(secret) = secret.filter(|s| !s.is_empty()) else {
         return evidence;
     };
-    let hide = |text: String| text.replace(secret, "[REDACTED]");
+    let redactor = vibeguard_core::Redactor::new([secret]);
+    let hide = |text: String| redactor.redact(&text);
     match evidence {
         Evidence::Http {
             request,

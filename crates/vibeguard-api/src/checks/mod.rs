@@ -349,6 +349,20 @@ impl Context<'_> {
             .collect()
     }
 
+    /// A `GET` of the caller's own account record (`/users/me`, `/api/user`, `/profile`), when
+    /// the description has one: where an account's change is read back.
+    pub fn own_record_request(&self) -> Option<Request> {
+        let op = self
+            .spec
+            .operations
+            .iter()
+            .find(|op| op.method == "GET" && crate::identity::is_own_record(&op.path))?;
+        Some(Request::new(
+            "GET",
+            crate::identity::join(self.base, &op.path).ok()?,
+        ))
+    }
+
     /// The value of `owner`'s own account for a path parameter that names an account
     /// (`/users/{id}`, `/users/{username}`, `/profiles/{email}`), when the identity's login,
     /// answer or token told it.
@@ -468,6 +482,14 @@ impl Context<'_> {
         }
         Some(request)
     }
+}
+
+/// A field of an account record, at the top of an answer or under a usual wrapper (`user`,
+/// `data`, `data.user`).
+pub fn record_field<'a>(body: &'a Value, field: &str) -> Option<&'a Value> {
+    ["", "/user", "/data", "/data/user"]
+        .iter()
+        .find_map(|pointer| body.pointer(pointer)?.get(field))
 }
 
 /// The exchange of the probe with this label, among a check's results.

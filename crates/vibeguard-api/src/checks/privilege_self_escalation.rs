@@ -326,21 +326,14 @@ impl Plan {
             return None;
         }
         // Reading the account back: the caller's own record, or the same path.
-        let read = context
-            .spec
-            .operations
-            .iter()
-            .find(|op| op.method == "GET" && crate::identity::is_own_record(&op.path))
-            .and_then(|op| crate::identity::join(context.base, &op.path).ok())
-            .or_else(|| {
-                context
-                    .spec
-                    .operations
-                    .iter()
-                    .any(|op| op.method == "GET" && op.path == operation.path)
-                    .then(|| url.clone())
-            })
-            .map(|url| Request::new("GET", url));
+        let read = context.own_record_request().or_else(|| {
+            context
+                .spec
+                .operations
+                .iter()
+                .any(|op| op.method == "GET" && op.path == operation.path)
+                .then(|| Request::new("GET", url.clone()))
+        });
         Some(Plan {
             actor,
             top,
@@ -369,14 +362,12 @@ impl Plan {
 
     /// Whether an answer shows the account holding `value` in the field.
     fn holds(&self, exchange: &Exchange, value: &Value) -> bool {
-        let Some(body) = exchange.response().and_then(|r| r.json()) else {
-            return false;
-        };
-        ["", "/user", "/data", "/data/user"].iter().any(|pointer| {
-            body.pointer(pointer)
-                .and_then(|record| record.get(&self.field))
-                .is_some_and(|held| same(held, value))
-        })
+        exchange
+            .response()
+            .and_then(|r| r.json())
+            .is_some_and(|body| {
+                super::record_field(&body, &self.field).is_some_and(|held| same(held, value))
+            })
     }
 
     /// The value to restore: what the account's own record said before, or the configured
@@ -386,11 +377,7 @@ impl Plan {
             .iter()
             .find(|(probe, _)| probe.label == BEFORE)
             .and_then(|(_, exchange)| exchange.response()?.json())
-            .and_then(|body| {
-                ["", "/user", "/data", "/data/user"]
-                    .iter()
-                    .find_map(|pointer| body.pointer(pointer)?.get(&self.field).cloned())
-            })
+            .and_then(|body| super::record_field(&body, &self.field).cloned())
             .unwrap_or_else(|| self.configured.clone())
     }
 }
