@@ -188,25 +188,40 @@ const NODE_STACK: Kind = Kind {
 };
 
 /// Two or more `at fn (/path/file.js:12:34)` frames: a Node.js stack (Express's default error
-/// handler in development, or `err.stack` sent back), in HTML or escaped in JSON.
+/// page, or `err.stack` sent in JSON). The body is read as lines — real newlines, the `\n`
+/// escapes of a JSON string and HTML line breaks all end one — so a frame never depends on what
+/// follows it (the length of the server's install path, the next frame).
 fn node_stack(body: &str) -> bool {
-    let frames = body
-        .match_indices("at ")
-        .filter(|(at, _)| {
-            let rest = &body[at + 3..];
-            let line_end = rest.find(['\n', '<', '"']).unwrap_or(rest.len()).min(300);
-            let frame = &rest[..line_end];
-            (frame.contains(".js:") || frame.contains(".ts:") || frame.contains(".mjs:"))
-                && frame
-                    .trim_end_matches([')', ' ', '\\'])
-                    .rsplit(':')
-                    .next()
-                    .is_some_and(|column| {
-                        !column.is_empty() && column.bytes().all(|b| b.is_ascii_digit())
-                    })
-        })
-        .count();
-    frames >= 2
+    body.split(['\n', '<', '>', '"'])
+        .flat_map(|piece| piece.split("\\n"))
+        .filter(|line| is_node_frame(line))
+        .take(2)
+        .count()
+        == 2
+}
+
+/// `at fn (/srv/app/notes.js:14:29)`, `at /app/routes.ts:3:9`, `at async handler (…mjs:8:1)`:
+/// a line that is a frame naming a JavaScript or TypeScript file with a line and a column.
+fn is_node_frame(line: &str) -> bool {
+    let mut line = line.trim_start();
+    while let Some(rest) = line.strip_prefix("&nbsp;") {
+        line = rest.trim_start();
+    }
+    let Some(frame) = line.strip_prefix("at ") else {
+        return false;
+    };
+    let frame = frame.trim_end().trim_end_matches(')');
+    let mut parts = frame.rsplitn(3, ':');
+    let (Some(column), Some(line_number), Some(file)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    digits(column)
+        && digits(line_number)
+        && [".js", ".ts", ".mjs", ".cjs"]
+            .iter()
+            .any(|extension| file.ends_with(extension))
 }
 
 impl Check for DebugPageExposure {
@@ -296,6 +311,11 @@ mod tests {
 
     #[test]
     fn framework_debug_pages_and_traces_are_found() {
+        // A long install path: each frame is judged on its own line, wherever it ends.
+        let long_path_stack = format!(
+            "{{\"message\":\"Unknown comparison function $eq\",\"stack\":\"Error: Unknown comparison function $eq\\n    at matchQueryPart ({long}/node_modules/@seald-io/nedb/lib/model.js:800:46)\\n    at Object.match ({long}/node_modules/@seald-io/nedb/lib/model.js:749:19)\\n    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)\"}}",
+            long = "/home/runner/work/ünïcode-checkout/a-very-long-folder-name".repeat(4)
+        );
         for (body, expected) in [
             (
                 "<html><title>sqlite3.OperationalError // Werkzeug Debugger</title><script src=\"?__debugger__=yes&cmd=resource\">",
@@ -317,6 +337,7 @@ mod tests {
                 "{\"error\":\"boom\",\"stack\":\"Error: boom\\n    at getNote (/srv/api/src/notes.ts:31:11)\\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)\\n    at async handler (/srv/api/src/server.ts:88:3)\"}",
                 "Node.js",
             ),
+            (long_path_stack.as_str(), "Node.js"),
             (
                 "<html><body><h1>Whitelabel Error Page</h1><div>There was an unexpected error</div>",
                 "Whitelabel",
@@ -382,6 +403,8 @@ mod tests {
             "{\"message\":\"Traceback support was removed in v2\"}",
             "{\"error\":\"invalid search: SQL wildcards are not allowed\"}",
             "{\"error\":\"syntax error in the query parameter\"}",
+            "{\"stack\":\"Error: x\\n    at only (/app/one.js:1:2)\"}",
+            "{\"note\":\"we met at /app/a.js:1:2 and at /app/b.js:3:4 in the text\"}",
         ] {
             assert!(observed(body, 500).is_empty(), "{body}");
         }
