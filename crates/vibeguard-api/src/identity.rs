@@ -637,7 +637,7 @@ pub async fn establish(
                     "Content-Type".into(),
                     "application/x-www-form-urlencoded".into(),
                 ));
-                request.body = Some(serializer.finish().into_bytes());
+                request.body = Some(serializer.finish().into_bytes().into());
             }
             let label = format!("{method} {}", login.path);
             login_request = Some(request.clone());
@@ -879,7 +879,7 @@ mod tests {
         let login = |body: &str| {
             let mut request =
                 Request::new("POST", Url::parse("http://127.0.0.1/login").expect("url"));
-            request.body = Some(body.as_bytes().to_vec());
+            request.body = Some(body.as_bytes().to_vec().into());
             request
         };
         let form_login = |body: &str| {

@@ -382,7 +382,7 @@ mod tests {
     fn request(body: &str) -> Request {
         let mut request = Request::new("POST", url::Url::parse("http://127.0.0.1/x").expect("url"));
         if !body.is_empty() {
-            request.body = Some(body.as_bytes().to_vec());
+            request.body = Some(body.as_bytes().to_vec().into());
         }
         request
     }

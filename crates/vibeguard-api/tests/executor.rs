@@ -444,7 +444,7 @@ fn large_post(url: &Url) -> Request {
     request
         .headers
         .push(("content-type".into(), "application/octet-stream".into()));
-    request.body = Some(vec![b'x'; 4 * 1024 * 1024]);
+    request.body = Some(vec![b'x'; 4 * 1024 * 1024].into());
     request
 }
 
@@ -483,7 +483,7 @@ async fn a_post_the_target_read_whole_and_closed_on_is_not_sent_twice() {
     request
         .headers
         .push(("content-type".into(), "application/json".into()));
-    request.body = Some(b"{}".to_vec());
+    request.body = Some(b"{}".to_vec().into());
     let exchange = executor.send(request).await;
     assert!(
         matches!(exchange.outcome, Err(RequestError::ClosedEarly(_))),

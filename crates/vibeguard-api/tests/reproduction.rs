@@ -56,7 +56,7 @@ fn the_reproduction_sends_the_same_bytes_once_its_variables_are_set() {
                 "multipart/form-data; boundary=b".into(),
             ),
         ],
-        body: Some(body.clone()),
+        body: Some(body.clone().into()),
     };
     let command = Redactor::new([PASSWORD, TOKEN]).redact_command(&reproduction(&request));
 
@@ -125,7 +125,7 @@ fn a_body_too_long_to_print_is_named_not_cut() {
         "POST",
         Url::parse("http://127.0.0.1:3000/api/x").expect("url"),
     );
-    request.body = Some(vec![b'a'; 1 << 20]);
+    request.body = Some(vec![b'a'; 1 << 20].into());
     let command = reproduction(&request);
     assert!(command.starts_with("# the request body (1048576 bytes)"));
     assert!(command.ends_with("--data-binary @body.bin"));

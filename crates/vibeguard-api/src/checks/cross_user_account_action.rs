@@ -552,7 +552,7 @@ mod tests {
             "POST",
             url::Url::parse("http://127.0.0.1:8080/auth/login").expect("url"),
         );
-        login.body = Some(br#"{"username":"bob","password":"bob-original"}"#.to_vec());
+        login.body = Some(br#"{"username":"bob","password":"bob-original"}"#.to_vec().into());
         fixture.identities[1].login = Some(login);
         fixture
     }

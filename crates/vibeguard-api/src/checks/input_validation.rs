@@ -136,7 +136,7 @@ impl Check for InputValidation {
                 .valid(&body.schema, "");
             if body.kind == BodyKind::Json {
                 let mut malformed = valid.clone();
-                malformed.body = Some(b"{\"vibeguard\": ".to_vec());
+                malformed.body = Some(hyper::body::Bytes::from_static(b"{\"vibeguard\": "));
                 push("malformed JSON".into(), malformed);
             }
             if let Value::Object(fields) = &mut base {

@@ -849,7 +849,11 @@ mod tests {
             "POST",
             url::Url::parse("http://127.0.0.1:8080/api/login").expect("url"),
         );
-        login.body = Some(br#"{"email":"alice@example.com","password":"alice-pw"}"#.to_vec());
+        login.body = Some(
+            br#"{"email":"alice@example.com","password":"alice-pw"}"#
+                .to_vec()
+                .into(),
+        );
         login
             .headers
             .push(("Content-Type".into(), "application/json".into()));

@@ -516,7 +516,7 @@ pub fn with_body(mut request: Request, kind: BodyKind, media_type: &str, value: 
                 "Content-Type".into(),
                 "application/x-www-form-urlencoded".into(),
             ));
-            request.body = Some(form.finish().into_bytes());
+            request.body = Some(form.finish().into_bytes().into());
             request
         }
         BodyKind::Multipart => {
@@ -534,14 +534,14 @@ pub fn with_body(mut request: Request, kind: BodyKind, media_type: &str, value: 
                 "Content-Type".into(),
                 format!("multipart/form-data; boundary={boundary}"),
             ));
-            request.body = Some(body.into_bytes());
+            request.body = Some(body.into_bytes().into());
             request
         }
         BodyKind::Other => {
             request
                 .headers
                 .push(("Content-Type".into(), media_type.to_string()));
-            request.body = Some(value_text(value).into_bytes());
+            request.body = Some(value_text(value).into_bytes().into());
             request
         }
     }

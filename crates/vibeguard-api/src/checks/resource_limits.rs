@@ -12,7 +12,7 @@ use vibeguard_core::{
 
 use super::inputs::strip_body;
 use super::{Check, Context, Probe, Profile, http_evidence, location, with_body};
-use crate::http::{Exchange, RequestError};
+use crate::http::{Exchange, Request, RequestError};
 use crate::spec::{BodyKind, Operation, ParamIn};
 
 /// The check.
@@ -114,30 +114,59 @@ fn large_body_probe(operation: &Operation, context: &Context<'_>) -> Option<Prob
     Some(Probe {
         label: "large-body".into(),
         identity,
-        request: with_body(
-            strip_body(&request),
-            body.kind,
-            &body.media_type,
-            &grown_body(&value, LARGE_BODY_BYTES),
+        request: grown_request(
+            with_body(
+                strip_body(&request),
+                body.kind,
+                &body.media_type,
+                &with_grow_marker(&value),
+            ),
+            LARGE_BODY_BYTES,
         ),
     })
 }
 
-/// The valid body with its first text field grown to `size` bytes (a field added when it has
-/// none), in the operation's own encoding.
-fn grown_body(value: &Value, size: usize) -> Value {
-    let filler = "A".repeat(size);
-    let mut grown = value.clone();
-    if let Value::Object(map) = &mut grown {
-        if let Some((_, field)) = map.iter_mut().find(|(_, v)| v.is_string()) {
-            *field = Value::String(filler);
-        } else {
-            map.insert("vgPadding".into(), Value::String(filler));
+/// Stands for the grown field's text until the body is encoded: letters and digits only, so
+/// every encoding (JSON, form, multipart) writes it as it is.
+const GROW_MARKER: &str = "vgGrowMarker9c2e4";
+
+/// The valid body with its first text field (or an added `vgPadding`) set to [`GROW_MARKER`].
+fn with_grow_marker(value: &Value) -> Value {
+    let marker = Value::String(GROW_MARKER.into());
+    match value {
+        Value::Object(map) => {
+            let mut marked = map.clone();
+            if let Some((_, field)) = marked.iter_mut().find(|(_, v)| v.is_string()) {
+                *field = marker;
+            } else {
+                marked.insert("vgPadding".into(), marker);
+            }
+            Value::Object(marked)
         }
-        grown
-    } else {
-        Value::String(filler)
+        _ => marker,
     }
+}
+
+/// The encoded request with [`GROW_MARKER`] replaced by `size` bytes of `A`, built in one
+/// allocation of the final size: a 10 MB body is never held twice, nor as a JSON value.
+fn grown_request(mut request: Request, size: usize) -> Request {
+    let Some(encoded) = request.body.take() else {
+        return request;
+    };
+    let Some(at) = encoded
+        .windows(GROW_MARKER.len())
+        .position(|window| window == GROW_MARKER.as_bytes())
+    else {
+        request.body = Some(encoded);
+        return request;
+    };
+    let tail = &encoded[at + GROW_MARKER.len()..];
+    let mut grown = Vec::with_capacity(at + size + tail.len());
+    grown.extend_from_slice(&encoded[..at]);
+    grown.resize(at + size, b'A');
+    grown.extend_from_slice(tail);
+    request.body = Some(grown.into());
+    request
 }
 
 /// The valid JSON body text with an extra field nested `depth` arrays deep (built as text:
@@ -196,7 +225,7 @@ impl Check for ResourceLimits {
                 nested
                     .headers
                     .push(("Content-Type".into(), body.media_type.clone()));
-                nested.body = Some(nested_body(&value, NESTING_DEPTH));
+                nested.body = Some(nested_body(&value, NESTING_DEPTH).into());
                 probes.push(Probe {
                     label: "nested-json".into(),
                     identity,
@@ -462,6 +491,40 @@ mod tests {
         let mut labels: Vec<String> = findings.iter().map(|f| f.identity.clone()).collect();
         labels.sort();
         labels
+    }
+
+    #[test]
+    fn a_grown_body_keeps_its_encoding_and_the_rest_of_its_fields() {
+        let url = url::Url::parse("http://127.0.0.1:8080/x").expect("url");
+        let form = grown_request(
+            with_body(
+                Request::new("POST", url.clone()),
+                BodyKind::Form,
+                "application/x-www-form-urlencoded",
+                &with_grow_marker(&serde_json::json!({"count": 3, "title": "t", "tag": "u"})),
+            ),
+            64,
+        );
+        assert_eq!(
+            form.body.as_deref(),
+            Some(format!("count=3&tag={}&title=t", "A".repeat(64)).as_bytes())
+        );
+        // No text field to grow: one is added.
+        let padded = grown_request(
+            with_body(
+                Request::new("POST", url),
+                BodyKind::Json,
+                "application/json",
+                &with_grow_marker(&serde_json::json!({"count": 3})),
+            ),
+            16,
+        );
+        let value: Value =
+            serde_json::from_slice(padded.body.as_deref().expect("body")).expect("json");
+        assert_eq!(
+            value,
+            serde_json::json!({"count": 3, "vgPadding": "A".repeat(16)})
+        );
     }
 
     #[test]

@@ -408,7 +408,11 @@ mod tests {
             "Content-Type".into(),
             "application/x-www-form-urlencoded".into(),
         ));
-        login.body = Some(b"grant_type=password&username=alice&password=alice-pass".to_vec());
+        login.body = Some(
+            b"grant_type=password&username=alice&password=alice-pass"
+                .to_vec()
+                .into(),
+        );
         fixture.identities[0].login = Some(login);
         let context = fixture.context();
         assert_eq!(UserEnumeration.not_applicable(&context), None);

@@ -51,7 +51,7 @@ fn entry(exchange: &Exchange, redactor: &Redactor) -> Value {
         "queryString": query,
         "cookies": [],
         "headersSize": -1,
-        "bodySize": request.body.as_ref().map_or(0, Vec::len),
+        "bodySize": request.body.as_ref().map_or(0, |body| body.len()),
     });
     if let Some(body) = &request.body {
         har_request["postData"] = json!({

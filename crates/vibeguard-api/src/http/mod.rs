@@ -71,7 +71,7 @@ pub struct Request {
     /// Headers in order.
     pub headers: Vec<(String, String)>,
     /// Body bytes.
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Bytes>,
 }
 
 impl Request {
@@ -97,7 +97,7 @@ impl Request {
             .retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
         self.headers
             .push(("Content-Type".into(), "application/json".into()));
-        self.body = Some(serde_json::to_vec(value).unwrap_or_default());
+        self.body = Some(serde_json::to_vec(value).unwrap_or_default().into());
         self
     }
 
@@ -428,7 +428,8 @@ impl Executor {
                 .request
                 .body
                 .as_ref()
-                .map(|body| body[..body.len().min(RECORDED_BODY_BYTES)].to_vec()),
+                // A copy, never a slice: a slice would keep the whole (10 MB) body alive.
+                .map(|body| Bytes::copy_from_slice(&body[..body.len().min(RECORDED_BODY_BYTES)])),
         };
         let mut kept = Exchange {
             id: 0,
@@ -533,7 +534,7 @@ impl Executor {
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let body = Full::new(Bytes::from(request.body.clone().unwrap_or_default()));
+        let body = Full::new(request.body.clone().unwrap_or_default());
         let outgoing = builder
             .body(body)
             .map_err(|e| RequestError::Protocol(format!("cannot build the request: {e}")))?;
