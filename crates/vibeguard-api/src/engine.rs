@@ -20,6 +20,7 @@ use crate::checks::{
     MAX_ROUNDS, Probe, Profile,
 };
 use crate::coverage;
+use crate::http::burst::{self, BurstPlan};
 use crate::http::canary::{self, Canary};
 use crate::http::tls_probe::{self, LegacyVersion};
 use crate::http::{Exchange, Executor, Limits, Request, RequestError, Scope};
@@ -62,6 +63,71 @@ pub struct ApiSettings {
     pub session: SessionFlows,
     /// The GraphQL endpoint's path (`[api] graphql`), when discovery is not enough.
     pub graphql: Option<String>,
+    /// Load bursts (`[api.load]`, `--load`).
+    pub load: LoadSettings,
+}
+
+/// How hard the load bursts of the rate-limit check go (`[api.load]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadSettings {
+    /// Requests per second; `None` takes the profile's: none in `quick`, 200 in `standard`,
+    /// 1,000 in `deep`.
+    pub rate: Option<f64>,
+    /// How long each burst lasts.
+    pub duration: Duration,
+    /// Hosts other than this machine's that may get bursts (the target's own host must be
+    /// named: a burst at a shared or production server is a decision, never a default).
+    pub hosts: Vec<String>,
+}
+
+impl Default for LoadSettings {
+    fn default() -> Self {
+        LoadSettings {
+            rate: None,
+            duration: Duration::from_secs(2),
+            hosts: Vec::new(),
+        }
+    }
+}
+
+/// Requests per second of `--load` and of the `deep` profile's bursts.
+pub const LOAD_RATE: f64 = 1_000.0;
+/// Requests per second of the `standard` profile's bursts.
+pub const STANDARD_LOAD_RATE: f64 = 200.0;
+/// Most requests of a burst in flight at once.
+const BURST_IN_FLIGHT: usize = 256;
+
+/// How the bursts go for `settings`, or why none does.
+fn load_plan(settings: &ApiSettings) -> Result<BurstPlan, &'static str> {
+    let rate = settings
+        .load
+        .rate
+        .or_else(|| settings.profile.pick(None, Some(STANDARD_LOAD_RATE), Some(LOAD_RATE)))
+        .filter(|rate| rate.is_finite() && *rate > 0.0)
+        .ok_or("load bursts are off in the quick profile (`--load` or `[api.load] rate` turns them on)")?;
+    // A run slowed down on purpose sends no burst unless told to.
+    if settings.limits.rps.is_some() && settings.load.rate.is_none() {
+        return Err(
+            "load bursts are off: the run's rate is limited (`[budget] rps`); `--load` or `[api.load] rate` sends them anyway",
+        );
+    }
+    let named = settings.target.host_str().is_some_and(|host| {
+        settings
+            .load
+            .hosts
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(host))
+    });
+    if !canary::is_loopback(&settings.target) && !named {
+        return Err(
+            "load bursts go only to a target on this machine or a host named in `[api.load] hosts`",
+        );
+    }
+    Ok(BurstPlan {
+        rate,
+        duration: settings.load.duration,
+        max_in_flight: BURST_IN_FLIGHT,
+    })
 }
 
 impl ApiSettings {
@@ -82,6 +148,7 @@ impl ApiSettings {
             burst: DEFAULT_BURST,
             session: SessionFlows::default(),
             graphql: None,
+            load: LoadSettings::default(),
         }
     }
 }
@@ -500,10 +567,16 @@ pub async fn run(
                 .map(move |probe| (plan.operation, probe))
         })
         .collect();
+    // How long each operation took to answer (successful answers): the slowest read gets a
+    // load burst.
+    let mut answer_times: BTreeMap<usize, Vec<Duration>> = BTreeMap::new();
     for batch in round.chunks(GROUPS_IN_FLIGHT * 2) {
         let exchanges = join_all(batch.iter().map(|(_, probe)| sender.send(probe))).await;
         for ((op, probe), exchange) in batch.iter().zip(exchanges) {
             outcomes.entry(*op).or_default().record(&exchange);
+            if exchange.response().is_some_and(|r| r.is_success()) {
+                answer_times.entry(*op).or_default().push(exchange.elapsed);
+            }
             collected.observe(&passive, Some(&spec.operations[*op]), &exchange, &context);
             note_created(
                 &executor,
@@ -542,6 +615,23 @@ pub async fn run(
                 left_behind.push(format!(
                     "{missed} object(s) a probe created: the create answered no id and the list did not show them"
                 ));
+            }
+            if let Some(&check) = active
+                .iter()
+                .find(|&&check| checks::ALL[check].meta().code == BURST_CODE)
+                && checks::ALL[check].not_applicable(&context).is_none()
+            {
+                // Applied only when a burst was judged: a burst the time budget cut short
+                // passes nothing.
+                if let Some(findings) =
+                    run_bursts(&sender, &context, &answer_times, &mut errors).await
+                {
+                    collected.applied.insert(check);
+                    collected.subject_seen.insert(check);
+                    for finding in findings {
+                        collected.add(finding);
+                    }
+                }
             }
         }
         let (timed, mut in_stage): (Vec<&Group>, Vec<&Group>) = groups
@@ -804,6 +894,81 @@ impl Sender<'_> {
         )
         .await
     }
+}
+
+/// The rate-limit check, whose bursts the engine sends itself ([`run_bursts`]).
+const BURST_CODE: &str = "VG431";
+
+/// The load bursts of [`checks::rate_limit_burst`]: planned from the coverage round's answer
+/// times, sent one after another (each with its own budget), judged per operation. `None` when
+/// no burst could be judged.
+async fn run_bursts(
+    sender: &Sender<'_>,
+    context: &Context<'_>,
+    answer_times: &BTreeMap<usize, Vec<Duration>>,
+    errors: &mut Vec<EngineError>,
+) -> Option<Vec<Finding>> {
+    let Ok(plan) = context.load else {
+        return None;
+    };
+    let medians: BTreeMap<usize, Duration> = answer_times
+        .iter()
+        .filter_map(|(op, times)| {
+            let mut sorted = times.clone();
+            sorted.sort();
+            burst::quantile(&sorted, 0.5).map(|median| (*op, median))
+        })
+        .collect();
+    let check = checks::rate_limit_burst::RateLimitBurst;
+    let mut by_operation: BTreeMap<usize, Vec<_>> = BTreeMap::new();
+    for target in check.plan_bursts(context, &medians) {
+        let mut request = target.request.clone();
+        if let Some(index) = target.identity
+            && let Some(identity) = sender.identities.lock().await.get(index)
+        {
+            identity.apply(&mut request);
+        }
+        match sender.executor.burst(&request, plan).await {
+            // Refused (a secured read sent anonymously): nothing to judge, and nothing wrong.
+            Ok(record) if record.refused_only() => {}
+            Ok(record) if record.conclusive(plan) => {
+                by_operation
+                    .entry(target.operation)
+                    .or_default()
+                    .push((target, record));
+            }
+            Ok(record) => errors.push(EngineError {
+                source: target.request.url.to_string(),
+                line: None,
+                message: format!(
+                    "the load burst on {} sent {} of {} requests ({} failed): not judged",
+                    context.spec.operations[target.operation].label(),
+                    record.sent,
+                    plan.requests(),
+                    record.failed
+                ),
+            }),
+            Err(error) => errors.push(EngineError {
+                source: target.request.url.to_string(),
+                line: None,
+                message: format!(
+                    "the load burst on {} was not sent: {error}",
+                    context.spec.operations[target.operation].label()
+                ),
+            }),
+        }
+    }
+    if by_operation.is_empty() {
+        return None;
+    }
+    Some(
+        by_operation
+            .iter()
+            .flat_map(|(op, bursts)| {
+                check.evaluate_bursts(&context.spec.operations[*op], bursts, plan, context)
+            })
+            .collect(),
+    )
 }
 
 /// Findings of a run, each kept once, and which checks applied.
@@ -1370,6 +1535,7 @@ fn context_for<'a>(
         session,
         graphql: settings.graphql.as_deref(),
         transport: transport.as_ref(),
+        load: load_plan(settings),
     }
 }
 

@@ -496,3 +496,87 @@ async fn a_post_the_target_read_whole_and_closed_on_is_not_sent_twice() {
         "it may have acted on it: never resent"
     );
 }
+
+/// Answers 200 twenty times, then 429 with `Retry-After` (one server per test: the count is
+/// the server's).
+static LIMITER_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+fn limited_after_twenty(_: u16) -> Option<Vec<u8>> {
+    if LIMITER_COUNT.fetch_add(1, Ordering::SeqCst) < 20 {
+        ok(0)
+    } else {
+        Some(
+            b"HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\ncontent-length: 0\r\n\r\n"
+                .to_vec(),
+        )
+    }
+}
+
+fn burst_plan(rate: f64, millis: u64) -> vibeguard_api::http::burst::BurstPlan {
+    vibeguard_api::http::burst::BurstPlan {
+        rate,
+        duration: Duration::from_millis(millis),
+        max_in_flight: 64,
+    }
+}
+
+#[tokio::test]
+async fn a_burst_sends_its_own_budget_and_records_every_answer() {
+    let target = server(ok, Duration::ZERO).await;
+    let limits = Limits {
+        max_requests: 3,
+        ..Limits::default()
+    };
+    let executor = executor(&target.url, limits);
+    let plan = burst_plan(400.0, 500);
+    let record = executor
+        .burst(&get(&target.url, "/items"), plan)
+        .await
+        .expect("sent");
+    // Its own budget: 200 requests, whatever the run's (3) says; every slot either sent or
+    // counted as skipped, every request sent answered.
+    assert_eq!(record.sent + record.skipped, plan.requests());
+    assert_eq!(plan.requests(), 200);
+    assert_eq!(record.statuses.get(&200).copied(), Some(record.sent));
+    assert_eq!(record.latencies.len() as u64, record.sent);
+    assert_eq!(
+        record.baseline.len(),
+        vibeguard_api::http::burst::BASELINE_REQUESTS
+    );
+    assert!(record.limited.is_none());
+    assert!(record.conclusive(plan));
+    // The run's budget is untouched, and the log keeps the first answer only.
+    assert_eq!(executor.requests_sent(), 0);
+    assert_eq!(executor.exchanges().len(), 1);
+}
+
+#[tokio::test]
+async fn a_burst_stops_at_the_first_limit() {
+    let target = server(limited_after_twenty, Duration::ZERO).await;
+    let executor = executor(&target.url, Limits::default());
+    let plan = burst_plan(200.0, 2_000);
+    let record = executor
+        .burst(&get(&target.url, "/items"), plan)
+        .await
+        .expect("sent");
+    let (after, limited) = record.limited.as_ref().expect("the limit is seen");
+    // 5 baseline requests, then 15 answered before the first 429.
+    assert_eq!(record.statuses.get(&200).copied(), Some(15));
+    assert!(*after >= 16, "{after}");
+    assert_eq!(limited.status(), Some(429));
+    // It stopped: far fewer than the 400 planned were sent.
+    assert!(record.sent < 100, "{}", record.sent);
+    assert!(record.conclusive(plan));
+}
+
+#[tokio::test]
+async fn a_burst_outside_the_origin_is_refused_unsent() {
+    let target = server(ok, Duration::ZERO).await;
+    let elsewhere = server(ok, Duration::ZERO).await;
+    let executor = executor(&target.url, Limits::default());
+    let refused = executor
+        .burst(&get(&elsewhere.url, "/items"), burst_plan(100.0, 200))
+        .await;
+    assert!(matches!(refused, Err(RequestError::OutOfScope { .. })));
+    assert_eq!(elsewhere.connections.load(Ordering::SeqCst), 0);
+}

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use url::Url;
 use vibeguard_api::checks::Profile;
 use vibeguard_api::checks::session_lifecycle::SessionFlows;
-use vibeguard_api::engine::ApiSettings;
+use vibeguard_api::engine::{ApiSettings, LoadSettings};
 use vibeguard_api::http::Limits;
 use vibeguard_api::policy::{Access, AccessPolicy, OperationPattern};
 use vibeguard_api::spec::SpecSource;
@@ -163,7 +163,35 @@ pub fn from(
         graphql: target_config
             .and_then(|t| t.graphql.as_ref())
             .map(|path| path.get_ref().clone()),
+        load: load_settings(global.load, target_config.and_then(|t| t.load.as_ref())),
     }))
+}
+
+/// `[api.load]` and `--load` (which sets the rate to 1,000 per second whatever the file says).
+pub fn load_settings(load_flag: bool, config: Option<&crate::config::Load>) -> LoadSettings {
+    let defaults = LoadSettings::default();
+    LoadSettings {
+        rate: if load_flag {
+            Some(vibeguard_api::engine::LOAD_RATE)
+        } else {
+            config
+                .and_then(|load| load.rate.as_ref())
+                .map(|rate| *rate.get_ref())
+        },
+        duration: config
+            .and_then(|load| load.seconds.as_ref())
+            .map_or(defaults.duration, |seconds| {
+                std::time::Duration::from_secs_f64(*seconds.get_ref())
+            }),
+        hosts: config
+            .map(|load| {
+                load.hosts
+                    .iter()
+                    .map(|host| host.get_ref().clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
 }
 
 /// A spec given as text: a URL (must be on the target), or a path relative to `base`.

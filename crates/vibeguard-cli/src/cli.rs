@@ -110,6 +110,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE", help_heading = "API testing")]
     pub har: Option<PathBuf>,
 
+    /// Send the rate-limit check's load bursts at 1,000 requests per second (loopback, or hosts
+    /// named in `[api.load] hosts`, only)
+    #[arg(long, global = true, help_heading = "API testing")]
+    pub load: bool,
+
     /// How far the API attack simulation goes: quick (every pull request), standard, deep (before a release)
     #[arg(long, global = true, value_name = "PROFILE", value_parser = parse_profile, help_heading = "API testing")]
     pub profile: Option<vibeguard_api::checks::Profile>,

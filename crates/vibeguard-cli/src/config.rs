@@ -16,6 +16,10 @@ use vibeguard_core::{FailOn, RuleMeta, Severity};
 
 /// The configuration file name looked for in the project root.
 pub const FILE_NAME: &str = "vibeguard.toml";
+/// The fastest load burst a configuration may ask for (requests per second).
+const MAX_LOAD_RATE: f64 = 10_000.0;
+/// The longest load burst a configuration may ask for (seconds).
+const MAX_LOAD_SECONDS: f64 = 30.0;
 
 /// The whole file.
 #[derive(Debug, Default, Deserialize)]
@@ -141,8 +145,24 @@ pub struct Api {
     pub burst: Option<Spanned<u64>>,
     /// Logout and password-reset flows for the session check.
     pub session: Option<Session>,
+    /// Load bursts of the rate-limit check.
+    pub load: Option<Load>,
     /// The GraphQL endpoint's path (`/graphql`), when the usual paths do not find it.
     pub graphql: Option<Spanned<String>>,
+}
+
+/// `[api.load]`: the load bursts of the rate-limit check (VG431).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Load {
+    /// Requests per second (default: 200 in the standard profile, 1,000 in deep; 0 turns the
+    /// bursts off).
+    pub rate: Option<Spanned<f64>>,
+    /// Seconds each burst lasts (default 2).
+    pub seconds: Option<Spanned<f64>>,
+    /// Hosts other than this machine's that may get bursts.
+    #[serde(default)]
+    pub hosts: Vec<Spanned<String>>,
 }
 
 /// `[api.session]`: the flows the session check (VG423) follows.
@@ -415,6 +435,30 @@ fn validate(config: &Config, text: &str, rules: &[RuleMeta]) -> Result<(), Inval
                 ));
             }
         }
+        if let Some(load) = &target.load {
+            if let Some(rate) = &load.rate
+                && !(0.0..=MAX_LOAD_RATE).contains(rate.get_ref())
+            {
+                return Err((
+                    Some(rate.span()),
+                    format!("api.load.rate: {} is out of range", rate.get_ref()),
+                    Some(format!(
+                        "give 0 (no bursts) to {MAX_LOAD_RATE} requests per second"
+                    )),
+                ));
+            }
+            if let Some(seconds) = &load.seconds
+                && !(0.1..=MAX_LOAD_SECONDS).contains(seconds.get_ref())
+            {
+                return Err((
+                    Some(seconds.span()),
+                    format!("api.load.seconds: {} is out of range", seconds.get_ref()),
+                    Some(format!(
+                        "give 0.1 to {MAX_LOAD_SECONDS} seconds (default 2)"
+                    )),
+                ));
+            }
+        }
         if let Some(burst) = &target.burst
             && !(1..=vibeguard_api::checks::MAX_BURST as u64).contains(burst.get_ref())
         {
@@ -675,6 +719,30 @@ send_as = { header = "Authorization", prefix = "Bearer " }
             Some(&Severity::Low)
         );
         assert_eq!(loaded.config.identities.len(), 2);
+    }
+
+    #[test]
+    fn load_bursts_are_configured_and_checked() {
+        let text = "[api]\ntarget = \"http://127.0.0.1:8080\"\n[api.load]\nrate = 500\nseconds = 1.5\nhosts = [\"staging.example.com\"]\n";
+        let config = parse(Path::new("vibeguard.toml"), text, &rules()).expect("valid");
+        let load = config.api.as_ref().and_then(|api| api.load.as_ref());
+        let settings = crate::api_settings::load_settings(false, load);
+        assert_eq!(settings.rate, Some(500.0));
+        assert_eq!(settings.duration, std::time::Duration::from_millis(1_500));
+        assert_eq!(settings.hosts, ["staging.example.com"]);
+        // `--load` wins over the file's rate.
+        assert_eq!(
+            crate::api_settings::load_settings(true, load).rate,
+            Some(vibeguard_api::engine::LOAD_RATE)
+        );
+
+        let e = error("[api]\ntarget = \"http://x\"\n[api.load]\nrate = -5\n");
+        assert_eq!(e.position.map(|p| p.0), Some(4));
+        assert!(e.message.contains("api.load.rate"), "{}", e.message);
+        let e = error("[api]\ntarget = \"http://x\"\n[api.load]\nseconds = 600\n");
+        assert!(e.message.contains("api.load.seconds"), "{}", e.message);
+        let e = error("[api]\ntarget = \"http://x\"\n[api.load]\nrps = 5\n");
+        assert!(e.message.contains("unknown field `rps`"), "{}", e.message);
     }
 
     #[test]

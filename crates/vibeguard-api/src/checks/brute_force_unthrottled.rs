@@ -1,6 +1,6 @@
 //! VG414 brute-force-unthrottled: a burst of failed logins, registrations, password-reset or
-//! one-time-code requests never meets a limit (429, a lockout, `Retry-After`). A smaller burst
-//! on a search or read gives an informational result.
+//! one-time-code requests never meets a limit (429, a lockout, `Retry-After`). Reads get their
+//! load bursts from VG431 (rate-limit-burst).
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use super::auth_flows::{self, Flow};
 use super::inputs::strip_body;
 use super::{Check, Context, Probe, http_evidence, location, with_body};
 use crate::http::Exchange;
-use crate::spec::{BodyKind, Operation, ParamIn};
+use crate::spec::{BodyKind, Operation};
 
 /// The check.
 #[derive(Debug)]
@@ -36,8 +36,8 @@ static META: RuleMeta = RuleMeta {
              failing attempts — wrong passwords and codes for an account that does not exist, so \
              no real account is locked — 30 by default (`[api] burst`, at most 200). When none of \
              the answers is a 429, a 423, carries `Retry-After` or says the attempts are too many \
-             or the account is locked, the operation is reported. One search or read also gets a \
-             burst of 20: no limit there is an informational result. These bursts run after \
+             or the account is locked, the operation is reported (reads get load bursts from \
+             VG431). These bursts run after \
              every other check and the clean-up, so the limits they trigger disturb nothing.",
         ),
         why: Cow::Borrowed(
@@ -64,9 +64,6 @@ static META: RuleMeta = RuleMeta {
     },
 };
 
-/// Requests in the informational burst on a read.
-const READ_BURST: usize = 20;
-
 /// Whether an answer shows a limit: 429, 423, `Retry-After`, or words saying so.
 fn limited(exchange: &Exchange) -> bool {
     let Some(response) = exchange.response() else {
@@ -87,27 +84,6 @@ fn limited(exchange: &Exchange) -> bool {
         ]
         .iter()
         .any(|phrase| text.contains(phrase))
-}
-
-/// The read that gets the informational burst: a search (a query parameter such as `q`) or the
-/// first secured read without path parameters.
-fn read_target<'a>(context: &'a Context<'_>) -> Option<&'a Operation> {
-    let reads = || {
-        context
-            .spec
-            .operations
-            .iter()
-            .filter(|op| op.method == "GET" && op.path_params().is_empty())
-    };
-    reads()
-        .find(|op| {
-            op.parameters.iter().any(|p| {
-                p.location == ParamIn::Query
-                    && ["q", "query", "search", "filter", "term", "keyword"]
-                        .contains(&p.name.to_ascii_lowercase().as_str())
-            })
-        })
-        .or_else(|| reads().find(|op| context.policy.requires_auth(op)))
 }
 
 impl Check for BruteForceUnthrottled {
@@ -166,28 +142,11 @@ impl Check for BruteForceUnthrottled {
             .collect()
     }
 
-    fn plan_target(&self, context: &Context<'_>) -> Vec<Probe> {
-        let Some(operation) = read_target(context) else {
-            return Vec::new();
-        };
-        let identity = (!context.identities.is_empty()).then_some(0);
-        let Some(request) = context.request(operation, identity, 0) else {
-            return Vec::new();
-        };
-        (0..READ_BURST.min(context.burst))
-            .map(|n| Probe {
-                label: format!("read {} {}", operation.label(), n + 1),
-                identity,
-                request: request.clone(),
-            })
-            .collect()
-    }
-
     fn evaluate(
         &self,
         operation: &Operation,
         results: &[(Probe, Exchange)],
-        context: &Context<'_>,
+        _context: &Context<'_>,
     ) -> Vec<Finding> {
         let answered: Vec<&Exchange> = results
             .iter()
@@ -201,26 +160,6 @@ impl Check for BruteForceUnthrottled {
             return Vec::new();
         };
         let spent: Duration = answered.iter().map(|e| e.elapsed).max().unwrap_or_default();
-        if operation.is_whole_target() {
-            let Some(read) = read_target(context) else {
-                return Vec::new();
-            };
-            return vec![
-                Finding::new(
-                    &META,
-                    location(read, None),
-                    format!(
-                        "{} answered {} requests in a burst without a rate limit (informational: every endpoint should have one)",
-                        read.label(),
-                        answered.len()
-                    ),
-                    "read-burst",
-                )
-                .with_severity(Severity::Info)
-                .with_confidence(Confidence::Firm)
-                .with_evidence(http_evidence(last)),
-            ];
-        }
         let Some(flow) = auth_flows::flow(operation) else {
             return Vec::new();
         };

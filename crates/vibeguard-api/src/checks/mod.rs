@@ -21,6 +21,7 @@ pub mod missing_auth;
 pub mod nosql_injection;
 pub mod open_redirect;
 pub mod privilege_self_escalation;
+pub mod rate_limit_burst;
 pub mod regex_dos;
 pub mod resource_limits;
 pub mod security_headers;
@@ -83,6 +84,8 @@ pub static ALL: &[&dyn Check] = &[
     &regex_dos::RegexDos,
     &graphql::GraphQl,
     &transport_security::TransportSecurity,
+    // Load bursts run after the clean-up and before the disruptive checks.
+    &rate_limit_burst::RateLimitBurst,
     // Disruptive checks run last, in this order: enumeration stays under lockout limits that
     // the brute-force bursts then trigger; the account takeover first, before any lockout, and
     // the self-escalation after it (its identity's role is set back before the rest).
@@ -270,6 +273,8 @@ pub struct Context<'a> {
     pub graphql: Option<&'a str>,
     /// What the engine learned about the target's TLS (https targets).
     pub transport: Option<&'a transport_security::TransportFacts>,
+    /// How load bursts are sent ([`rate_limit_burst`]), or why none is.
+    pub load: Result<crate::http::burst::BurstPlan, &'static str>,
 }
 
 impl Context<'_> {
@@ -1019,6 +1024,7 @@ pub(crate) mod testing {
         pub objects: Vec<CreatedObject>,
         pub policy: AccessPolicy,
         pub session: session_lifecycle::SessionFlows,
+        pub load: Result<crate::http::burst::BurstPlan, &'static str>,
     }
 
     impl Fixture {
@@ -1030,6 +1036,11 @@ pub(crate) mod testing {
                 objects: Vec::new(),
                 policy: AccessPolicy::default(),
                 session: session_lifecycle::SessionFlows::default(),
+                load: Ok(crate::http::burst::BurstPlan {
+                    rate: 200.0,
+                    duration: std::time::Duration::from_secs(2),
+                    max_in_flight: 64,
+                }),
             }
         }
 
@@ -1049,6 +1060,7 @@ pub(crate) mod testing {
                 session: &self.session,
                 graphql: None,
                 transport: None,
+                load: self.load,
             }
         }
     }

@@ -6,6 +6,7 @@
 //! up to a cap, discarding the rest, so a hostile target cannot exhaust memory. Every exchange
 //! is recorded (bodies trimmed) for evidence and HAR export.
 
+pub mod burst;
 pub mod canary;
 pub mod har;
 pub mod scope;

@@ -197,6 +197,7 @@ fn demo_settings(url: &str, global: &GlobalArgs) -> anyhow::Result<ApiSettings> 
             ..SessionFlows::default()
         },
         graphql: None,
+        load: crate::api_settings::load_settings(global.load, None),
     })
 }
 
