@@ -239,6 +239,27 @@ impl Synthesizer {
         )
     }
 
+    /// Invalid values for the field `name` of `schema`, most telling first: a text field that
+    /// means an e-mail address, a URL, a phone number, a date or a UUID — by its format or, when
+    /// the description gives none, by its name (`email`, `avatar_url`, `phoneNumber`,
+    /// `birth_date`) — gets a malformed one of its kind first.
+    pub fn invalid_named(&mut self, name: &str, schema: &Schema) -> Vec<InvalidValue> {
+        let mut values = self.invalid(schema);
+        let Some(meaning) = Meaning::of(name, schema) else {
+            return values;
+        };
+        let (label, value) = meaning.malformed();
+        values.retain(|invalid| invalid.label != label);
+        values.insert(
+            0,
+            InvalidValue {
+                label: label.to_string(),
+                value: json!(value),
+            },
+        );
+        values
+    }
+
     /// Invalid values for a field of `schema`, most telling first.
     pub fn invalid(&mut self, schema: &Schema) -> Vec<InvalidValue> {
         let mut out = Vec::new();
@@ -286,11 +307,9 @@ impl Synthesizer {
                     &format!("a string of {over} characters"),
                     Value::String("A".repeat(over as usize)),
                 );
-                match schema.format.as_deref() {
-                    Some("email") => push("a malformed email address", json!("not-an-email")),
-                    Some("uuid") => push("a malformed UUID", json!("not-a-uuid")),
-                    Some("date-time" | "date") => push("a malformed date", json!("yesterday")),
-                    _ => {}
+                if let Some(meaning) = Meaning::of_format(schema) {
+                    let (label, value) = meaning.malformed();
+                    push(label, json!(value));
                 }
             }
         }
@@ -302,6 +321,104 @@ impl Synthesizer {
         }
         out
     }
+}
+
+/// What a text field holds, when its format or name says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    /// An e-mail address.
+    Email,
+    /// A URL.
+    Url,
+    /// A phone number.
+    Phone,
+    /// A date or a time.
+    Date,
+    /// A UUID.
+    Uuid,
+}
+
+impl Meaning {
+    /// By the declared format only.
+    fn of_format(schema: &Schema) -> Option<Meaning> {
+        match schema.format.as_deref()? {
+            "email" | "idn-email" => Some(Meaning::Email),
+            "uri" | "url" | "iri" => Some(Meaning::Url),
+            "uuid" => Some(Meaning::Uuid),
+            "date" | "date-time" => Some(Meaning::Date),
+            "phone" | "tel" => Some(Meaning::Phone),
+            _ => None,
+        }
+    }
+
+    /// By the declared format, else by the field's name (its last word: `email`,
+    /// `contact_email`, `avatarUrl`, `phone_number`, `birth_date`), for text fields only.
+    pub fn of(name: &str, schema: &Schema) -> Option<Meaning> {
+        if !matches!(schema.main_type(), Some(SchemaType::String) | None)
+            || !schema.enum_values.is_empty()
+        {
+            return None;
+        }
+        // A declared format says it; a declared pattern is the field's own rule, which a
+        // value malformed by the name's meaning may well satisfy.
+        if let Some(meaning) = Meaning::of_format(schema) {
+            return Some(meaning);
+        }
+        if schema.pattern.is_some() {
+            return None;
+        }
+        let words = words(name);
+        let last = words.last()?.as_str();
+        let before = words.len().checked_sub(2).and_then(|i| words.get(i));
+        match (before.map(String::as_str), last) {
+            (_, "email" | "mail" | "emailaddress") | (Some("email"), "address") => {
+                Some(Meaning::Email)
+            }
+            (_, "url" | "uri" | "website" | "homepage" | "href" | "webhook") => Some(Meaning::Url),
+            (_, "phone" | "telephone" | "mobile" | "tel")
+            | (Some("phone" | "mobile"), "number") => Some(Meaning::Phone),
+            (_, "date" | "birthday" | "birthdate" | "dob") => Some(Meaning::Date),
+            (_, "uuid" | "guid") => Some(Meaning::Uuid),
+            _ => None,
+        }
+    }
+
+    /// The label and value of a malformed one.
+    pub fn malformed(self) -> (&'static str, &'static str) {
+        match self {
+            Meaning::Email => ("a malformed email address", "not-an-email"),
+            Meaning::Url => ("a malformed URL", "not a url"),
+            Meaning::Phone => ("a malformed phone number", "call-me-maybe"),
+            Meaning::Date => ("a malformed date", "yesterday"),
+            Meaning::Uuid => ("a malformed UUID", "not-a-uuid"),
+        }
+    }
+}
+
+/// The lower-case words of a field name: `avatarUrl` → `avatar`, `url`; `phone_number` →
+/// `phone`, `number`.
+fn words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
 }
 
 fn fit_length(mut text: String, min: Option<u64>, max: Option<u64>) -> String {
@@ -557,6 +674,63 @@ mod tests {
             );
         }
         assert_eq!(pattern_string("^(?<name>x)\\p{L}+$", &mut rng), None);
+    }
+
+    #[test]
+    fn text_fields_are_probed_by_what_their_name_or_format_means() {
+        let text = || Schema {
+            types: vec![SchemaType::String],
+            ..Schema::default()
+        };
+        let mut synth = Synthesizer::new(7);
+        for (name, expected) in [
+            ("email", Some(Meaning::Email)),
+            ("contactEmail", Some(Meaning::Email)),
+            ("email_address", Some(Meaning::Email)),
+            ("avatar_url", Some(Meaning::Url)),
+            ("photoURL", Some(Meaning::Url)),
+            ("website", Some(Meaning::Url)),
+            ("phone_number", Some(Meaning::Phone)),
+            ("mobile", Some(Meaning::Phone)),
+            ("birth_date", Some(Meaning::Date)),
+            ("dueDate", Some(Meaning::Date)),
+            ("title", None),
+            ("emailed", None),
+            ("urlencoded_note", None),
+            ("number", None),
+            ("updated", None),
+        ] {
+            assert_eq!(Meaning::of(name, &text()), expected, "{name}");
+            let first = synth.invalid_named(name, &text()).remove(0);
+            match expected {
+                Some(meaning) => assert_eq!(first.label, meaning.malformed().0, "{name}"),
+                None => assert_eq!(first.label, "a number where a string is expected", "{name}"),
+            }
+        }
+        // The declared format wins, and says it for any name; once, first.
+        let mut declared = text();
+        declared.format = Some("email".into());
+        let values = synth.invalid_named("login", &declared);
+        assert_eq!(values[0].label, "a malformed email address");
+        assert_eq!(
+            values
+                .iter()
+                .filter(|v| v.label == "a malformed email address")
+                .count(),
+            1
+        );
+        // Not for numbers, enums, or a field with its own pattern.
+        let number = Schema {
+            types: vec![SchemaType::Integer],
+            ..Schema::default()
+        };
+        assert_eq!(Meaning::of("phone", &number), None);
+        let mut patterned = text();
+        patterned.pattern = Some("^[0-9 +]+$".into());
+        assert_eq!(Meaning::of("phone", &patterned), None);
+        let mut listed = text();
+        listed.enum_values = vec![json!("a@example.com")];
+        assert_eq!(Meaning::of("email", &listed), None);
     }
 
     #[test]

@@ -35,7 +35,11 @@ static META: RuleMeta = RuleMeta {
         what: Cow::Borrowed(
             "For each operation with a body or typed parameters, one field at a time gets a wrong type, \
              goes missing when required, becomes overlong or leaves its enum or range, and JSON bodies are \
-             also sent malformed. A 5xx answer is a finding (INPUT-01); accepting a missing required \
+             also sent malformed. Text fields that mean an e-mail address, a URL, a phone number, a \
+             date or a UUID — by their declared format or, when the description gives none, by \
+             their name (`email`, `contactEmail`, `avatar_url`, `phone_number`, `birth_date`) — get \
+             a malformed one of their kind first: the handler that parses it is where a crash \
+             hides. A 5xx answer is a finding (INPUT-01); accepting a missing required \
              field, a wrong type or a value outside the enum is a finding (INPUT-01); any error answer \
              carrying a stack trace, SQL or ORM error text, a framework debug page or server file paths is \
              a finding (API-04).",
@@ -167,7 +171,7 @@ impl Check for InputValidation {
                     .filter(|(_, s)| !s.read_only)
                     .take(4)
                 {
-                    for invalid in synth.invalid(schema).into_iter().take(3) {
+                    for invalid in synth.invalid_named(name, schema).into_iter().take(3) {
                         let mut changed = fields.clone();
                         changed.insert(name.clone(), invalid.value);
                         push(
@@ -193,7 +197,7 @@ impl Check for InputValidation {
                 Some(SchemaType::Integer | SchemaType::Number)
             );
             for invalid in synth
-                .invalid(&parameter.schema)
+                .invalid_named(&parameter.name, &parameter.schema)
                 .into_iter()
                 .filter(|i| !i.value.is_null())
                 .take(if numeric { 2 } else { 1 })
@@ -348,7 +352,7 @@ fn strip_body(request: &crate::http::Request) -> crate::http::Request {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{Fixture, exchange, operation, probe};
+    use crate::checks::testing::{Fixture, exchange, json_body, operation, probe};
     use crate::spec::{RequestBody, Schema};
 
     fn body_operation() -> Operation {
@@ -408,6 +412,60 @@ mod tests {
             "{labels:?}"
         );
         assert!(labels.len() <= MAX_PROBES);
+    }
+
+    #[test]
+    fn fields_named_for_a_kind_of_text_get_a_malformed_one_without_a_declared_format() {
+        let fixture = Fixture::new();
+        let mut op = body_operation();
+        let text = Schema {
+            types: vec![SchemaType::String],
+            ..Schema::default()
+        };
+        if let Some(body) = op.body.as_mut() {
+            body.schema.properties = vec![
+                ("birth_date".into(), text.clone()),
+                ("contactEmail".into(), text.clone()),
+                ("title".into(), text),
+            ];
+        }
+        let probes = InputValidation.plan(&op, &fixture.context());
+        let sent = |label: &str| {
+            probes
+                .iter()
+                .find(|p| p.label == label)
+                .map(|p| json_body(p))
+                .unwrap_or_else(|| panic!("{label} not planned"))
+        };
+        assert_eq!(
+            sent("a malformed date in `birth_date`")["birth_date"],
+            "yesterday"
+        );
+        assert_eq!(
+            sent("a malformed email address in `contactEmail`")["contactEmail"],
+            "not-an-email"
+        );
+        assert!(
+            !probes
+                .iter()
+                .any(|p| p.label.starts_with("a malformed") && p.label.ends_with("`title`"))
+        );
+
+        // A handler that parses the date and crashes on it is reported.
+        let url = "http://127.0.0.1:8080/api/tasks";
+        let results = vec![(
+            probe("a malformed date in `birth_date`", Some(0), "POST", url),
+            exchange("POST", url, 500, &[], "Internal Server Error"),
+        )];
+        let found = InputValidation.evaluate(&op, &results, &fixture.context());
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .contains("answered 500 to invalid input (a malformed date in `birth_date`)"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]
