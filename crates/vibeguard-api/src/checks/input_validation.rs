@@ -434,7 +434,7 @@ mod tests {
             probes
                 .iter()
                 .find(|p| p.label == label)
-                .map(|p| json_body(p))
+                .map(json_body)
                 .unwrap_or_else(|| panic!("{label} not planned"))
         };
         assert_eq!(
