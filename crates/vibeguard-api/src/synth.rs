@@ -367,7 +367,7 @@ impl Meaning {
         if schema.pattern.is_some() {
             return None;
         }
-        let words = words(name);
+        let words = vibeguard_core::words::words(name);
         let last = words.last()?.as_str();
         let before = words.len().checked_sub(2).and_then(|i| words.get(i));
         match (before.map(String::as_str), last) {
@@ -393,32 +393,6 @@ impl Meaning {
             Meaning::Uuid => ("a malformed UUID", "not-a-uuid"),
         }
     }
-}
-
-/// The lower-case words of a field name: `avatarUrl` → `avatar`, `url`; `phone_number` →
-/// `phone`, `number`.
-fn words(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            previous_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && previous_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        previous_lower = c.is_lowercase() || c.is_ascii_digit();
-        current.extend(c.to_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
 }
 
 fn fit_length(mut text: String, min: Option<u64>, max: Option<u64>) -> String {

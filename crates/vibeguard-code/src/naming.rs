@@ -54,37 +54,7 @@ const SECRET_STEMS: &[&str] = &[
     "url",
 ];
 
-/// The lowercase words of an identifier.
-pub fn words(identifier: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = identifier.chars().collect();
-    for (index, c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        let boundary = c.is_ascii_uppercase()
-            && !current.is_empty()
-            && (chars
-                .get(index.wrapping_sub(1))
-                .is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
-                || chars.get(index + 1).is_some_and(|n| n.is_ascii_lowercase())
-                    && chars
-                        .get(index.wrapping_sub(1))
-                        .is_some_and(|p| p.is_ascii_uppercase()));
-        if boundary {
-            words.push(std::mem::take(&mut current));
-        }
-        current.push(c.to_ascii_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-}
+pub use vibeguard_core::words::words;
 
 fn has_word(words: &[String], wanted: &[&str]) -> bool {
     words.iter().any(|w| wanted.contains(&w.as_str()))

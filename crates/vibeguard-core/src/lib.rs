@@ -24,6 +24,7 @@ pub mod rule;
 pub mod severity;
 pub mod shell;
 pub mod suppression;
+pub mod words;
 
 pub use baseline::Baseline;
 pub use checklist::{ChecklistId, ChecklistStatus, ChecklistVerdict};

@@ -251,27 +251,7 @@ const NOT_A_SECRET_WORDS: &[&str] = &[
 
 /// Splits a name into lower-case words: `apiKey` → `api key`, `JWT_SECRET` → `jwt secret`.
 pub fn name_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            previous_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
+    vibeguard_core::words::words(name)
 }
 
 /// How a name is secret-named, if it is.
