@@ -41,7 +41,14 @@ static META: RuleMeta = RuleMeta {
              token is also made for the second identity's subject: when it gets the second \
              identity's own answer, anyone can act as anyone. When the target runs on this \
              machine, a token whose `jku` header names vibeguard's canary on 127.0.0.1 is sent \
-             too: a server that fetches that key set lets tokens choose their own key.",
+             too: a server that fetches that key set lets tokens choose their own key. Once a \
+             forgery is accepted it becomes an identity of its own: the same forgery goes to every \
+             other secured read (up to 24, each also sent without credentials), and — with its role \
+             claims (`role`, `roles`, `scope`, `groups`, `is_admin`, …) raised to another \
+             identity's, learned from that identity's token, or to the role's name — to the reads \
+             reserved for a role (each also sent with the real token). One root finding lists \
+             what the forgery opens and which reserved operations the raised token opens that \
+             the real one may not: the chain, not one finding per operation.",
         ),
         why: Cow::Borrowed(
             "A token whose signature is not checked is a form the client fills in: change `sub` \
@@ -136,6 +143,78 @@ fn forgeries(own: &Jwt, raw: &str, other_subject: Option<&str>) -> Vec<(String, 
     forged
 }
 
+/// Most other operations a forged token is tried on, once it is accepted.
+const MAX_OPENED: usize = 24;
+
+/// Label prefixes of the chain probes: a forged token on another secured read, the same read
+/// without credentials, a forged token with a higher role on a role-reserved operation, and
+/// the first identity's real token there.
+const OPENS: &str = "opens: ";
+const OPENS_REFUSED: &str = "opens, no credentials: ";
+const ESCALATES: &str = "escalates: ";
+const ESCALATES_OWN: &str = "escalates, own token: ";
+
+/// The same kind of forgery (`label`, of the first round) for other claims.
+fn forge(label: &str, header: &Map<String, Value>, claims: &Map<String, Value>) -> Option<String> {
+    let raw = jwt::encode(header, claims, Signing::Unsigned);
+    let token = Jwt::parse(&raw)?;
+    forgeries(&token, &raw, None)
+        .into_iter()
+        .find(|(kind, _)| kind == label)
+        .map(|(_, token)| token)
+}
+
+/// Claims that say what the caller may do.
+const ROLE_CLAIMS: &[&str] = &["role", "roles", "groups", "scope", "scopes", "permissions"];
+/// Claims that say the caller is an administrator.
+const ADMIN_CLAIMS: &[&str] = &[
+    "admin",
+    "is_admin",
+    "isAdmin",
+    "is_staff",
+    "isStaff",
+    "is_superuser",
+];
+
+/// `claims` with the role `role`: the role claims of an identity that holds it (learned from
+/// its own token), else every role claim of `claims` set to it (a list keeps its shape) and
+/// every admin flag set when the role is an administrator's. `None` when the token carries no
+/// such claim: there is nothing to raise.
+fn with_role(
+    claims: &Map<String, Value>,
+    role: &str,
+    holder: Option<&Map<String, Value>>,
+) -> Option<Map<String, Value>> {
+    let mut raised = claims.clone();
+    let mut changed = false;
+    for name in ROLE_CLAIMS.iter().chain(ADMIN_CLAIMS) {
+        let Some(current) = claims.get(*name) else {
+            continue;
+        };
+        let value = match holder.and_then(|held| held.get(*name)) {
+            Some(held) => held.clone(),
+            None if ADMIN_CLAIMS.contains(name) => {
+                if super::role_rank(role) != super::role_rank("admin") {
+                    continue;
+                }
+                Value::Bool(true)
+            }
+            None => match current {
+                Value::Array(_) => Value::Array(vec![Value::String(role.to_string())]),
+                Value::String(text) if text.contains(' ') && name.starts_with("scope") => {
+                    Value::String(format!("{text} {role}"))
+                }
+                _ => Value::String(role.to_string()),
+            },
+        };
+        if current != &value {
+            raised.insert((*name).to_string(), value);
+            changed = true;
+        }
+    }
+    changed.then_some(raised)
+}
+
 /// An RSA public key from a JWK as PEM, in the two encodings libraries read
 /// (`BEGIN PUBLIC KEY` — SubjectPublicKeyInfo — and `BEGIN RSA PUBLIC KEY` — PKCS#1).
 fn rsa_pems(jwk: &Map<String, Value>) -> Vec<String> {
@@ -223,6 +302,197 @@ impl JwtForgeryAccepted {
     }
 }
 
+impl JwtForgeryAccepted {
+    /// Algorithm confusion: the published RSA keys, as HMAC secrets (once).
+    fn algorithm_confusion(results: &[(Probe, Exchange)], context: &Context<'_>) -> Vec<Probe> {
+        if results
+            .iter()
+            .any(|(p, _)| p.label.starts_with("forged: HS256 with the public key"))
+        {
+            return Vec::new();
+        }
+
+        let Some((own, _, _, request)) = Self::setup(context) else {
+            return Vec::new();
+        };
+        let view = &context.identities[0];
+        let kid = own.header.get("kid").cloned();
+        let mut probes = Vec::new();
+        for (probe, exchange) in results {
+            if !probe.label.starts_with("jwks ") {
+                continue;
+            }
+            let Some(keys) = exchange
+                .response()
+                .filter(|r| r.is_success())
+                .and_then(|r| r.json())
+                .and_then(|v| v.get("keys").and_then(Value::as_array).cloned())
+            else {
+                continue;
+            };
+            for key in keys.into_iter().map(object) {
+                if key.get("kty").and_then(Value::as_str) != Some("RSA")
+                    || (kid.is_some() && key.get("kid") != kid.as_ref())
+                {
+                    continue;
+                }
+                for (index, pem) in rsa_pems(&key).iter().enumerate() {
+                    let mut header = own.header.clone();
+                    header.insert("alg".into(), Value::String("HS256".into()));
+                    let token =
+                        jwt::encode(&header, &own.claims, Signing::Hmac("HS256", pem.as_bytes()));
+                    probes.push(Probe {
+                        label: format!(
+                            "forged: HS256 with the public key ({})",
+                            [
+                                "SPKI PEM",
+                                "SPKI PEM without newline",
+                                "PKCS#1 PEM",
+                                "PKCS#1 PEM without newline"
+                            ][index]
+                        ),
+                        identity: None,
+                        request: jwt::with_token(&request, view, &token),
+                    });
+                }
+            }
+        }
+        probes
+    }
+
+    /// Once a forgery of the first round is accepted: the same forgery on every other secured
+    /// read (each also sent without credentials, to show it is refused then), and with its
+    /// role claims raised — to another identity's, learned from that identity's token, or to
+    /// the role's name — on the operations reserved for a role (reads; each also sent with the
+    /// first identity's real token, to show it is refused then). Planned once.
+    fn chain(results: &[(Probe, Exchange)], context: &Context<'_>) -> Vec<Probe> {
+        if results
+            .iter()
+            .any(|(p, _)| p.label.starts_with(OPENS) || p.label.starts_with(ESCALATES))
+            || !jwt::operation_discriminates(results)
+        {
+            return Vec::new();
+        }
+        let Some((own, _, target, _)) = Self::setup(context) else {
+            return Vec::new();
+        };
+        // The first forgery accepted that can be made again for other claims.
+        let Some(kind) = results
+            .iter()
+            .find(|(probe, exchange)| {
+                probe.label.starts_with("forged: ")
+                    && !["other identity", "jku", "public key"]
+                        .iter()
+                        .any(|skip| probe.label.contains(skip))
+                    && exchange.response().is_some_and(|r| r.is_success())
+            })
+            .map(|(probe, _)| probe.label.clone())
+        else {
+            return Vec::new();
+        };
+        let view = &context.identities[0];
+        let mut probes = Vec::new();
+        if let Some(token) = forge(&kind, &own.header, &own.claims) {
+            for operation in context
+                .spec
+                .operations
+                .iter()
+                .filter(|op| {
+                    op.method == "GET"
+                        && !std::ptr::eq(*op, target)
+                        && context.policy.requires_auth(op)
+                        && context.policy.required_role(op).is_none()
+                })
+                .take(MAX_OPENED)
+            {
+                let Some(request) = context.request(operation, Some(0), 0) else {
+                    continue;
+                };
+                probes.push(Probe {
+                    label: format!("{OPENS}{}", operation.label()),
+                    identity: None,
+                    request: jwt::with_token(&request, view, &token),
+                });
+                probes.push(Probe {
+                    label: format!("{OPENS_REFUSED}{}", operation.label()),
+                    identity: None,
+                    request,
+                });
+            }
+        }
+        let holders = jwt::identity_tokens(context);
+        for operation in context
+            .spec
+            .operations
+            .iter()
+            .filter(|op| op.method == "GET")
+            .take(MAX_OPENED)
+        {
+            let Some(role) = context.policy.required_role(operation) else {
+                continue;
+            };
+            let holder = holders
+                .iter()
+                .find(|(_, holder, _)| {
+                    holder
+                        .role
+                        .as_deref()
+                        .is_some_and(|r| r.eq_ignore_ascii_case(&role))
+                })
+                .map(|(_, _, token)| &token.claims);
+            let (Some(raised), Some(request)) = (
+                with_role(&own.claims, &role, holder),
+                context.request(operation, Some(0), 0),
+            ) else {
+                continue;
+            };
+            let Some(token) = forge(&kind, &own.header, &raised) else {
+                continue;
+            };
+            probes.push(Probe {
+                label: format!("{ESCALATES}{} as {role}", operation.label()),
+                identity: None,
+                request: jwt::with_token(&request, view, &token),
+            });
+            probes.push(Probe {
+                label: format!("{ESCALATES_OWN}{}", operation.label()),
+                identity: Some(0),
+                request,
+            });
+        }
+        probes
+    }
+
+    /// What the chain proved: the other reads the forgery opens (its answer 2xx, no
+    /// credentials refused), and the role-reserved operations a raised forgery opens (its
+    /// answer 2xx, the real token refused), with the first such exchange.
+    fn chained(results: &[(Probe, Exchange)]) -> (Vec<String>, Vec<String>, Option<&Exchange>) {
+        let status = |label: &str| jwt::answer(results, label).and_then(Exchange::status);
+        let success = |s: Option<u16>| s.is_some_and(|s| (200..300).contains(&s));
+        let refused = |s: Option<u16>| matches!(s, Some(401 | 403));
+        let mut opened = Vec::new();
+        let mut escalated = Vec::new();
+        let mut evidence = None;
+        for (probe, exchange) in results {
+            if let Some(operation) = probe.label.strip_prefix(OPENS)
+                && success(exchange.status())
+                && refused(status(&format!("{OPENS_REFUSED}{operation}")))
+            {
+                opened.push(operation.to_string());
+            }
+            if let Some(rest) = probe.label.strip_prefix(ESCALATES)
+                && let Some((operation, _)) = rest.rsplit_once(" as ")
+                && success(exchange.status())
+                && refused(status(&format!("{ESCALATES_OWN}{operation}")))
+            {
+                escalated.push(rest.to_string());
+                evidence = evidence.or(Some(exchange));
+            }
+        }
+        (opened, escalated, evidence)
+    }
+}
+
 impl Check for JwtForgeryAccepted {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -297,58 +567,8 @@ impl Check for JwtForgeryAccepted {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Probe> {
-        // Algorithm confusion: the published RSA keys, as HMAC secrets.
-        if results
-            .iter()
-            .any(|(p, _)| p.label.starts_with("forged: HS256 with the public key"))
-        {
-            return Vec::new();
-        }
-        let Some((own, _, _, request)) = Self::setup(context) else {
-            return Vec::new();
-        };
-        let view = &context.identities[0];
-        let kid = own.header.get("kid").cloned();
-        let mut probes = Vec::new();
-        for (probe, exchange) in results {
-            if !probe.label.starts_with("jwks ") {
-                continue;
-            }
-            let Some(keys) = exchange
-                .response()
-                .filter(|r| r.is_success())
-                .and_then(|r| r.json())
-                .and_then(|v| v.get("keys").and_then(Value::as_array).cloned())
-            else {
-                continue;
-            };
-            for key in keys.into_iter().map(object) {
-                if key.get("kty").and_then(Value::as_str) != Some("RSA")
-                    || (kid.is_some() && key.get("kid") != kid.as_ref())
-                {
-                    continue;
-                }
-                for (index, pem) in rsa_pems(&key).iter().enumerate() {
-                    let mut header = own.header.clone();
-                    header.insert("alg".into(), Value::String("HS256".into()));
-                    let token =
-                        jwt::encode(&header, &own.claims, Signing::Hmac("HS256", pem.as_bytes()));
-                    probes.push(Probe {
-                        label: format!(
-                            "forged: HS256 with the public key ({})",
-                            [
-                                "SPKI PEM",
-                                "SPKI PEM without newline",
-                                "PKCS#1 PEM",
-                                "PKCS#1 PEM without newline"
-                            ][index]
-                        ),
-                        identity: None,
-                        request: jwt::with_token(&request, view, &token),
-                    });
-                }
-            }
-        }
+        let mut probes = Self::algorithm_confusion(results, context);
+        probes.extend(Self::chain(results, context));
         probes
     }
 
@@ -417,6 +637,24 @@ impl Check for JwtForgeryAccepted {
                 ": an unsigned token naming {other}'s subject gets {other}'s own answer"
             ));
         }
+        let (opened, escalated, escalation) = Self::chained(results);
+        if !opened.is_empty() {
+            message.push_str(&format!(
+                "; the same forgery opens {} other secured operation(s) that refuse no token: {}",
+                opened.len(),
+                opened.join(", ")
+            ));
+        }
+        if !escalated.is_empty() {
+            message.push_str(&format!(
+                "; with its role claims raised, it opens operations reserved for a role that {}'s own token may not use: {}",
+                context
+                    .identities
+                    .first()
+                    .map_or("the identity", |i| i.name.as_str()),
+                escalated.join(", ")
+            ));
+        }
         let evidence_exchange = impersonation.map_or(first, |(_, e)| *e);
         let mut finding = Finding::new(
             &META,
@@ -433,7 +671,14 @@ impl Check for JwtForgeryAccepted {
                 Value::Object(own.claims.clone())
             ),
         });
-        if impersonation.is_none() && !jku_fetched && kinds.iter().all(|k| k.starts_with("kid")) {
+        if let Some(escalation) = escalation {
+            finding = finding.with_evidence(http_evidence(escalation));
+        }
+        if impersonation.is_none()
+            && !jku_fetched
+            && escalated.is_empty()
+            && kinds.iter().all(|k| k.starts_with("kid"))
+        {
             finding = finding.with_confidence(Confidence::Firm);
         }
         vec![finding]
@@ -623,5 +868,135 @@ mod tests {
                 .evaluate(&Operation::whole_target(), &results, &context)
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn an_accepted_forgery_lists_what_it_opens_and_a_raised_role_claim_proves_the_escalation() {
+        use crate::checks::testing::{Fixture, answer, operation, rounds};
+        use crate::identity::Credential;
+        let header = object(serde_json::json!({"alg": "HS256", "typ": "JWT"}));
+        let token = |claims: Value| {
+            jwt::encode(
+                &header,
+                &object(claims),
+                Signing::Hmac("HS256", b"server-key"),
+            )
+        };
+        let mut fixture = Fixture::new();
+        fixture.spec.operations = vec![
+            operation("GET", "/api/me", true),
+            operation("GET", "/api/notes", true),
+            operation("GET", "/api/teams", true),
+            operation("GET", "/api/admin/users", true),
+        ];
+        for (index, (sub, role)) in [("1", "user"), ("2", "admin")].into_iter().enumerate() {
+            let raw = token(serde_json::json!({"sub": sub, "role": role}));
+            fixture.identities[index].role = Some(role.into());
+            fixture.identities[index].token = raw.clone();
+            fixture.identities[index].credential = Credential::Header {
+                name: "Authorization".into(),
+                value: format!("Bearer {raw}"),
+            };
+        }
+        let tokens: Vec<String> = fixture.identities.iter().map(|i| i.token.clone()).collect();
+        let context = fixture.context();
+        // The server decodes tokens without checking them (`alg: none` passes), except that
+        // `/api/teams` really verifies; the admin area wants the `admin` role claim. A probe
+        // sent as an identity carries that identity's token (the engine adds it).
+        let mut server = |probe: &Probe| {
+            let claims = probe
+                .request
+                .header_value("Authorization")
+                .map(|v| v.trim_start_matches("Bearer ").to_string())
+                .or_else(|| probe.identity.map(|i| tokens[i].clone()))
+                .and_then(|raw| Jwt::parse(&raw))
+                .map(|t| (t.alg().to_string(), t.claims));
+            let path = probe.request.url.path().to_string();
+            match claims {
+                None => answer(probe, 401, "{}"),
+                Some((alg, _)) if path == "/api/teams" && alg != "HS256" => {
+                    answer(probe, 401, "{}")
+                }
+                Some((_, claims)) if path == "/api/admin/users" => {
+                    if claims.get("role") == Some(&Value::String("admin".into())) {
+                        answer(probe, 200, "[]")
+                    } else {
+                        answer(probe, 403, "{}")
+                    }
+                }
+                Some((_, claims)) => answer(
+                    probe,
+                    200,
+                    &format!(
+                        "{{\"sub\":{}}}",
+                        claims.get("sub").cloned().unwrap_or_default()
+                    ),
+                ),
+            }
+        };
+        let results = rounds(
+            &JwtForgeryAccepted,
+            &Operation::whole_target(),
+            &context,
+            &mut server,
+        );
+        // The raised token takes the admin's own role claim.
+        let raised = results
+            .iter()
+            .find(|(p, _)| p.label == "escalates: GET /api/admin/users as admin")
+            .and_then(|(p, _)| p.request.header_value("Authorization"))
+            .and_then(|v| Jwt::parse(v.trim_start_matches("Bearer ")))
+            .expect("an escalation probe");
+        assert_eq!(raised.claim_text("role").as_deref(), Some("admin"));
+        assert_eq!(raised.claim_text("sub").as_deref(), Some("1"));
+
+        let findings = JwtForgeryAccepted.evaluate(&Operation::whole_target(), &results, &context);
+        assert_eq!(findings.len(), 1, "one root finding");
+        let message = &findings[0].message;
+        assert!(
+            message.contains(
+                "opens 1 other secured operation(s) that refuse no token: GET /api/notes"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("reserved for a role that alice's own token may not use: GET /api/admin/users as admin"),
+            "{message}"
+        );
+        assert_eq!(findings[0].confidence, Confidence::Confirmed);
+
+        // A server that checks the role on the server side, not from the token: no escalation.
+        let mut checks_roles = |probe: &Probe| {
+            if probe.request.url.path() == "/api/admin/users" {
+                answer(probe, 403, "{}")
+            } else {
+                server(probe)
+            }
+        };
+        let results = rounds(
+            &JwtForgeryAccepted,
+            &Operation::whole_target(),
+            &context,
+            &mut checks_roles,
+        );
+        let findings = JwtForgeryAccepted.evaluate(&Operation::whole_target(), &results, &context);
+        assert!(
+            !findings[0].message.contains("reserved for a role"),
+            "{}",
+            findings[0].message
+        );
+    }
+
+    #[test]
+    fn a_role_claim_is_raised_in_its_own_shape() {
+        let claims = object(serde_json::json!({"sub": "1", "roles": ["user"], "is_admin": false}));
+        let raised = with_role(&claims, "admin", None).expect("raised");
+        assert_eq!(raised["roles"], serde_json::json!(["admin"]));
+        assert_eq!(raised["is_admin"], Value::Bool(true));
+        // A staff role does not make an administrator.
+        let staff = with_role(&claims, "staff", None).expect("raised");
+        assert_eq!(staff["is_admin"], Value::Bool(false));
+        // Nothing to raise without a role claim.
+        assert!(with_role(&object(serde_json::json!({"sub": "1"})), "admin", None).is_none());
     }
 }
