@@ -261,6 +261,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
     };
 
     let mut exchanges = Vec::new();
+    let mut api_outcome = None;
     if let Some(settings) = &request.api {
         progress.step(&format!("api: testing {}", settings.target));
         // The routes the code declares, for the hidden-routes check to compare with the spec.
@@ -280,9 +281,33 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
             .build()
             .context("cannot start the HTTP runtime")?;
         let env = |name: &str| std::env::var(name).ok();
-        let outcome = runtime
-            .block_on(vibeguard_api::engine::run(settings, &enabled, &env))
-            .with_context(|| format!("API test of {}", settings.target))?;
+        let outcome = match runtime.block_on(vibeguard_api::engine::run(settings, &enabled, &env)) {
+            Ok(outcome) => Some(outcome),
+            Err(error) => {
+                // The API part could not run (target down, no description, an identity that
+                // cannot log in): the other engines' results are still reported, the API's
+                // checklist items are not verified, and the exit code says the run failed.
+                let reason = format!("the API test of {} could not run: {error}", settings.target);
+                let mut run = vibeguard_core::EngineRun::new(vibeguard_core::EngineId::Api);
+                run.errors.push(vibeguard_core::EngineError {
+                    source: settings.target.to_string(),
+                    line: None,
+                    message: error.to_string(),
+                });
+                run.unchecked
+                    .push(format!("api: nothing was tested — {error}"));
+                run.failed = Some(error.to_string());
+                engines.push(run);
+                incomplete = Some(match incomplete.take() {
+                    Some(earlier) => format!("{earlier}; {reason}"),
+                    None => reason,
+                });
+                None
+            }
+        };
+        api_outcome = outcome;
+    }
+    if let (Some(settings), Some(outcome)) = (&request.api, api_outcome) {
         secrets.extend(outcome.secrets);
         engines.push(outcome.output.run);
         let mut api_findings = outcome.output.findings;

@@ -1377,3 +1377,80 @@ fn rule_selection_and_profiles_are_checked() {
         .collect();
     assert!(applied.iter().all(|code| *code == "VG121"), "{applied:?}");
 }
+
+/// A port on 127.0.0.1 that nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+#[test]
+fn an_api_that_cannot_be_tested_loses_none_of_the_other_results() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    let root = project.path();
+    write(
+        root,
+        "app.js",
+        "const express = require('express');\nconst app = express();\napp.get('/notes', (req, res) => {\n  db.query('SELECT * FROM notes WHERE title = ' + req.query.title);\n});\napp.listen(3999);\n",
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let json = out.path().join("report.json");
+    let sarif = out.path().join("report.sarif");
+    let target = format!("http://127.0.0.1:{}", closed_port());
+    let output = vibeguard(cache.path())
+        .args(["audit", "--target", &target, "--format"])
+        .arg(format!("json={}", json.display()))
+        .arg("--format")
+        .arg(format!("sarif={}", sarif.display()))
+        .arg(root)
+        .output()
+        .expect("runs");
+    // The run failed (exit 2, the reason said) ...
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("could not run") && stderr(&output).contains(&target),
+        "{}",
+        stderr(&output)
+    );
+    // ... yet every requested report is written, with the code findings in it.
+    assert!(sarif.exists());
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(&json).expect("json")).expect("JSON");
+    assert!(
+        report["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["code"] == "VG101")),
+        "{report}"
+    );
+    let api = report["engines"]
+        .as_array()
+        .and_then(|engines| engines.iter().find(|e| e["engine"] == "api"))
+        .expect("the API engine's part");
+    assert!(
+        api["failed"]
+            .as_str()
+            .is_some_and(|why| why.contains("cannot reach"))
+    );
+    // Items the API checks cover are not verified, never passed on the code's word alone.
+    let status = |id: &str| {
+        report["checklist"]
+            .as_array()
+            .or_else(|| report["checklist"]["items"].as_array())
+            .and_then(|items| items.iter().find(|i| i["id"] == id))
+            .map(|i| {
+                (
+                    i["status"].as_str().unwrap_or_default().to_string(),
+                    i["note"].to_string(),
+                )
+            })
+            .expect("item")
+    };
+    for id in ["AUTH-02", "API-04", "API-02", "INPUT-04"] {
+        let (verdict, note) = status(id);
+        assert_eq!(verdict, "not-verified", "{id}: {note}");
+        assert!(note.contains("could not run"), "{id}: {note}");
+    }
+    assert_eq!(status("INPUT-02").0, "failed");
+    assert!(schema_errors(&repo_file("docs/report.schema.json"), &report).is_empty());
+}

@@ -470,6 +470,8 @@ fn evaluate_item(
             )
         };
         (ChecklistStatus::Manual, note)
+    } else if let Some(note) = failed_engine_note(&covering, engines) {
+        (ChecklistStatus::NotVerified, note)
     } else if let Some(note) = untested_note(&checked_by, engines) {
         (ChecklistStatus::NotVerified, note)
     } else if !checked_by.is_empty() {
@@ -494,6 +496,26 @@ fn evaluate_item(
         findings: failing.iter().map(|f| f.fingerprint.clone()).collect(),
         note: Text::Owned(note),
     }
+}
+
+/// When an engine whose rules cover the item could not run at all, why: the item is then "not
+/// verified" — the other engines' silence is no pass for what that engine was asked to test.
+fn failed_engine_note(covering: &[&RuleMeta], engines: &[EngineRun]) -> Option<String> {
+    let reasons: Vec<String> = engines
+        .iter()
+        .filter(|run| covering.iter().any(|rule| rule.engine == run.engine))
+        .filter_map(|run| {
+            run.failed
+                .as_ref()
+                .map(|why| format!("the {} engine could not run: {why}", run.engine.as_str()))
+        })
+        .collect();
+    (!reasons.is_empty()).then(|| {
+        format!(
+            "Not tested: {}. What the other checks found is no pass for it",
+            reasons.join("; ")
+        )
+    })
 }
 
 /// Places listed by name in a note before the rest are only counted.

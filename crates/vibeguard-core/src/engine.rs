@@ -165,6 +165,11 @@ pub struct EngineRun {
     /// What the engine did not test, with the reason ([`Untested`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub untested: Vec<Untested>,
+    /// Why the engine could not run at all (the API target down, no description, an identity
+    /// that cannot log in): every checklist item one of its rules covers is then "not
+    /// verified", whatever the other engines found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
 }
@@ -180,6 +185,7 @@ impl EngineRun {
             errors: Vec::new(),
             unchecked: Vec::new(),
             untested: Vec::new(),
+            failed: None,
             duration_ms: 0,
         }
     }
