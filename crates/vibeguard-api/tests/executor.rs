@@ -580,3 +580,20 @@ async fn a_burst_outside_the_origin_is_refused_unsent() {
     assert!(matches!(refused, Err(RequestError::OutOfScope { .. })));
     assert_eq!(elsewhere.connections.load(Ordering::SeqCst), 0);
 }
+
+fn refused(_: u16) -> Option<Vec<u8>> {
+    Some(b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n".to_vec())
+}
+
+#[tokio::test]
+async fn a_refused_burst_stops_early_and_judges_nothing() {
+    let target = server(refused, Duration::ZERO).await;
+    let executor = executor(&target.url, Limits::default());
+    let plan = burst_plan(200.0, 2_000);
+    let record = executor
+        .burst(&get(&target.url, "/items"), plan)
+        .await
+        .expect("sent");
+    assert!(record.refused_only());
+    assert!(record.sent < 150, "{}", record.sent);
+}

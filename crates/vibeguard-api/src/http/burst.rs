@@ -37,6 +37,10 @@ impl BurstPlan {
     }
 }
 
+/// Answers, all refusals (401/403), after which a burst stops: the caller is refused, and
+/// refusing is cheap.
+const REFUSALS_ENOUGH: u64 = 50;
+
 /// Requests sent one at a time before a burst: the latency the burst is compared with.
 pub const BASELINE_REQUESTS: usize = 5;
 
@@ -181,8 +185,9 @@ impl Executor {
         let mut next = 0u64;
         let mut answered = 0u64;
         loop {
-            if record.limited.is_some() {
-                // The limit is shown: the rest of the burst proves nothing more.
+            // The limit is shown, or the caller is refused outright (a secured read sent
+            // anonymously): the rest of the burst proves nothing more.
+            if record.limited.is_some() || answered >= REFUSALS_ENOUGH && record.refused_only() {
                 next = total;
             }
             if next >= total && in_flight.is_empty() {
