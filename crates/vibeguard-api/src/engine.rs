@@ -234,8 +234,25 @@ pub async fn run(
         None
     };
 
-    let (documents, spec_name) = load_spec(&settings.spec, &settings.target, &executor).await?;
-    let spec = ApiSpec::from_documents(&documents)?;
+    // No description given nor found on the target: the operations are the routes the code
+    // declares, when the code engine found any.
+    let loaded = load_spec(&settings.spec, &settings.target, &executor).await;
+    let (spec, spec_name) = match loaded {
+        Err(error @ ApiError::Spec(SpecError::Fetch { .. }))
+            if matches!(settings.spec, SpecSource::Discover)
+                && !settings.declared_routes.is_empty() =>
+        {
+            let spec = spec::routes::derive(&settings.declared_routes);
+            if spec.operations.is_empty() {
+                return Err(error);
+            }
+            (spec, "the code's routes".to_string())
+        }
+        loaded => {
+            let (documents, spec_name) = loaded?;
+            (ApiSpec::from_documents(&documents)?, spec_name)
+        }
+    };
     for problem in &spec.problems {
         errors.push(EngineError {
             source: format!("{spec_name}#{}", problem.pointer),

@@ -272,6 +272,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
                 method: route.method.clone(),
                 path: route.path.clone(),
                 declared_at: format!("{}:{}", route.file, route.line),
+                authenticated: route.authenticated,
             })
             .collect();
         let settings = &settings;

@@ -471,6 +471,93 @@ fn express_expenses_flaws_are_found_and_its_twin_is_clean() {
     );
 }
 
+/// Audits a fresh server of the Express app from a copy of its folder without its
+/// description (and without `spec` in its configuration): the operations come from the code.
+fn audit_without_description(node: &PathBuf, hardened: bool) -> Value {
+    let server = App::start(node, "express_expenses", hardened, free_port());
+    let copy = tempfile::tempdir().expect("tempdir");
+    let app = repo_file("testbed/express_expenses");
+    for file in ["app.js", "package.json", "package-lock.json"] {
+        std::fs::copy(app.join(file), copy.path().join(file)).expect("copy");
+    }
+    let config = std::fs::read_to_string(app.join("vibeguard.toml")).expect("config");
+    let without_spec: String = config
+        .lines()
+        .filter(|line| !line.starts_with("spec"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(copy.path().join("vibeguard.toml"), without_spec).expect("write");
+    let out = copy.path().join("report.json");
+    let output = vibeguard(copy.path())
+        .current_dir(copy.path())
+        .args(["audit", ".", "--target", &server.url, "-q", "--format"])
+        .arg(format!("json={}", out.display()))
+        .output()
+        .expect("runs");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(&out).expect("report written")).expect("json")
+}
+
+#[test]
+fn express_expenses_without_its_description_is_tested_from_its_routes() {
+    let Some(node) = testbed_runtime("VIBEGUARD_TESTBED_NODE") else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let report = audit_without_description(&node, false);
+    let api = api_run(&report);
+    assert!(api["failed"].is_null(), "{}", api["failed"]);
+    assert_eq!(
+        api["coverage"]["operations_total"], 11,
+        "every route of app.js"
+    );
+    let found = api_findings(&report);
+    // What the routes alone reach: the open user records and their hashes, the admin area,
+    // logins and sign-ups, error stacks, CORS, headers and the list's missing rate limit.
+    for expected in [
+        "VG402 GET /api/v1/users/{id}",
+        "VG403 GET /api/v1/admin/stats",
+        "VG405 GET /api/v1/users/{id} [response:/data/passwordHash]",
+        "VG406 * / [response headers]",
+        "VG407 GET /api/v1/expenses",
+        "VG414 POST /api/v1/auth/login",
+        "VG415 POST /api/v1/auth/login",
+        "VG427 POST /api/v1/auth/login",
+        "VG431 GET /api/v1/expenses",
+    ] {
+        assert!(found.contains(expected), "{expected} not in {found:?}");
+    }
+    // Nothing it finds is outside the documented flaws.
+    let documented: BTreeSet<String> = EXPRESS_EXPENSES.iter().map(|s| s.to_string()).collect();
+    assert!(
+        found.is_subset(&documented),
+        "{:?}",
+        found.difference(&documented)
+    );
+    // What the routes do not say (the create's fields) leaves operations untested, by name,
+    // and no item the app breaks is passed.
+    assert!(
+        api["untested"].as_array().is_some_and(|untested| untested
+            .iter()
+            .any(|u| u["place"] == "DELETE /api/v1/expenses/{id}")),
+        "{}",
+        api["untested"]
+    );
+    for item in [
+        "AUTH-02", "AUTH-05", "DATA-01", "INPUT-01", "INPUT-02", "INPUT-05", "API-01", "API-02",
+        "API-04", "API-06",
+    ] {
+        assert_ne!(checklist_status(&report, item), "passed", "{item}");
+    }
+
+    let twin = audit_without_description(&node, true);
+    assert_eq!(api_findings(&twin), BTreeSet::new());
+}
+
 /// The helpdesk API (Django REST framework's own OpenAPI 3.0 without any security scheme,
 /// trailing slashes, DRF tokens, three roles — customer, agent, admin — and an admin area):
 /// every flaw of testbed/README.md the engine can find today.

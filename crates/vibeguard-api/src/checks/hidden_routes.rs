@@ -992,16 +992,19 @@ mod tests {
                 method: "GET".into(),
                 path: "/api/tasks".into(),
                 declared_at: "src/app.js:3".into(),
+                authenticated: false,
             },
             DeclaredRoute {
                 method: "GET".into(),
                 path: "/api/export/{id}".into(),
                 declared_at: "src/app.js:9".into(),
+                authenticated: false,
             },
             DeclaredRoute {
                 method: "DELETE".into(),
                 path: "/api/users/{id}".into(),
                 declared_at: "src/users.js:14".into(),
+                authenticated: false,
             },
         ];
         let (probes, findings) =

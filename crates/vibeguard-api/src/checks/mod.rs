@@ -229,17 +229,7 @@ impl Profile {
     }
 }
 
-/// A route the project's code declares (from the code engine's inventory), compared with the
-/// description by the hidden-routes check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeclaredRoute {
-    /// Upper-case method, or `*`.
-    pub method: String,
-    /// Path with `{param}` placeholders.
-    pub path: String,
-    /// Where the code declares it (`src/app.js:12`).
-    pub declared_at: String,
-}
+pub use crate::spec::DeclaredRoute;
 
 /// Everything a check may use to plan and judge.
 #[derive(Debug)]

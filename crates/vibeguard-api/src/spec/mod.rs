@@ -11,6 +11,7 @@ pub mod load_documents {
     pub use super::load::Documents;
 }
 mod openapi3;
+pub mod routes;
 pub mod schema;
 mod swagger2;
 
@@ -24,6 +25,8 @@ pub use schema::{Schema, SchemaType};
 /// The version of the description format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpecFormat {
+    /// No document: operations derived from the routes the code declares.
+    Code,
     /// Swagger 2.0.
     Swagger2,
     /// OpenAPI 3.x, with its exact version string.
@@ -221,6 +224,22 @@ pub struct SpecProblem {
     pub pointer: String,
     /// What is wrong.
     pub message: String,
+}
+
+/// A route the project's code declares (from the code engine's inventory): compared with the
+/// description by the hidden-routes check, and the operations tested when there is no
+/// description ([`routes::derive`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredRoute {
+    /// Upper-case method, or `*`.
+    pub method: String,
+    /// Path with `{param}` placeholders.
+    pub path: String,
+    /// Where the code declares it (`src/app.js:12`).
+    pub declared_at: String,
+    /// Whether the code authenticates the route (a middleware or decorator that can refuse a
+    /// request without a credential).
+    pub authenticated: bool,
 }
 
 /// A loaded API description.

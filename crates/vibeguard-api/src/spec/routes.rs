@@ -1,0 +1,148 @@
+//! Operations from the code when there is no API description: each route the code engine
+//! found (every framework it knows) becomes an operation — its method, its path with typed-less
+//! path parameters, secured when the code authenticates it, undeclared otherwise (never
+//! "public": the code not checking is what the checks are there to judge), and a JSON body for
+//! the methods that take one. What the routes do not say (body fields, query parameters,
+//! types) is not made up: creates are sent an empty object, and what they refuse is named in
+//! the coverage.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::schema::{Schema, SchemaType};
+use super::{
+    ApiSpec, BodyKind, DeclaredRoute, Operation, ParamIn, Parameter, RequestBody, Security,
+    SpecFormat,
+};
+
+/// The scheme name derived operations require when the code authenticates them.
+pub const CODE_AUTH: &str = "code";
+
+/// The operations of `routes`, one per method and path (the first declaration wins), in the
+/// order the code declares them. Routes for any method become a `GET`; server actions and
+/// paths that are not URLs are left out.
+pub fn derive(routes: &[DeclaredRoute]) -> ApiSpec {
+    let mut seen = BTreeSet::new();
+    let mut operations = Vec::new();
+    for route in routes {
+        if !route.path.starts_with('/') {
+            continue;
+        }
+        let method = match route.method.to_ascii_uppercase().as_str() {
+            "*" | "ANY" | "ALL" => "GET".to_string(),
+            method @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE") => method.to_string(),
+            _ => continue,
+        };
+        if !seen.insert((method.clone(), route.path.clone())) {
+            continue;
+        }
+        operations.push(operation(&method, route));
+    }
+    ApiSpec {
+        format: SpecFormat::Code,
+        title: format!("{} operations from the code's routes", operations.len()),
+        servers: Vec::new(),
+        operations,
+        problems: Vec::new(),
+    }
+}
+
+fn operation(method: &str, route: &DeclaredRoute) -> Operation {
+    let parameters = route
+        .path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| Parameter {
+            name: name.to_string(),
+            location: ParamIn::Path,
+            required: true,
+            schema: Schema {
+                types: vec![SchemaType::String],
+                ..Schema::default()
+            },
+        })
+        .collect();
+    let body = matches!(method, "POST" | "PUT" | "PATCH").then(|| RequestBody {
+        required: false,
+        media_type: "application/json".into(),
+        kind: BodyKind::Json,
+        schema: Schema {
+            types: vec![SchemaType::Object],
+            ..Schema::default()
+        },
+    });
+    let mut extensions = BTreeMap::new();
+    extensions.insert(
+        "x-vibeguard-source".to_string(),
+        Value::String(route.declared_at.clone()),
+    );
+    Operation {
+        method: method.to_string(),
+        path: route.path.clone(),
+        operation_id: None,
+        summary: None,
+        tags: Vec::new(),
+        parameters,
+        body,
+        security: if route.authenticated {
+            Security::Required(vec![CODE_AUTH.to_string()])
+        } else {
+            Security::Undeclared
+        },
+        responses: Vec::new(),
+        links: Vec::new(),
+        extensions,
+        pointer: format!("code:{}", route.declared_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(method: &str, path: &str, authenticated: bool, at: &str) -> DeclaredRoute {
+        DeclaredRoute {
+            method: method.into(),
+            path: path.into(),
+            declared_at: at.into(),
+            authenticated,
+        }
+    }
+
+    #[test]
+    fn routes_become_operations_secured_as_the_code_secures_them() {
+        let spec = derive(&[
+            route("POST", "/api/login", false, "app.js:10"),
+            route("GET", "/api/notes/{id}", true, "routes/notes.js:4"),
+            route("DELETE", "/api/notes/{id}", true, "routes/notes.js:12"),
+            route("GET", "/api/notes/{id}", true, "routes/other.js:1"),
+            route("ANY", "/health", false, "app.js:3"),
+            route("POST", "action:app/page.tsx#save", false, "app/page.tsx:8"),
+            route("OPTIONS", "/api/notes", false, "app.js:5"),
+        ]);
+        let labels: Vec<String> = spec.operations.iter().map(Operation::label).collect();
+        assert_eq!(
+            labels,
+            [
+                "POST /api/login",
+                "GET /api/notes/{id}",
+                "DELETE /api/notes/{id}",
+                "GET /health"
+            ]
+        );
+        let read = &spec.operations[1];
+        assert_eq!(read.security, Security::Required(vec![CODE_AUTH.into()]));
+        assert_eq!(read.parameters[0].name, "id");
+        assert_eq!(read.parameters[0].location, ParamIn::Path);
+        assert_eq!(read.extensions["x-vibeguard-source"], "routes/notes.js:4");
+        assert!(read.body.is_none());
+        // Unauthenticated in the code is undeclared, not public: the checks judge it.
+        assert_eq!(spec.operations[0].security, Security::Undeclared);
+        assert_eq!(
+            spec.operations[0].body.as_ref().map(|b| b.kind),
+            Some(BodyKind::Json)
+        );
+        assert_eq!(spec.format, SpecFormat::Code);
+    }
+}
