@@ -584,6 +584,9 @@ pub async fn run(
                 .map(move |probe| (plan.operation, probe))
         })
         .collect();
+    // Operations that answered an anonymous request: where nothing says whether they should,
+    // the missing-authentication check cannot judge them.
+    let mut answered_anonymously: BTreeSet<usize> = BTreeSet::new();
     // How long each operation took to answer (successful answers): the slowest read gets a
     // load burst.
     let mut answer_times: BTreeMap<usize, Vec<Duration>> = BTreeMap::new();
@@ -591,6 +594,9 @@ pub async fn run(
         let exchanges = join_all(batch.iter().map(|(_, probe)| sender.send(probe))).await;
         for ((op, probe), exchange) in batch.iter().zip(exchanges) {
             outcomes.entry(*op).or_default().record(&exchange);
+            if probe.identity.is_none() && exchange.response().is_some_and(|r| r.is_success()) {
+                answered_anonymously.insert(*op);
+            }
             if exchange.response().is_some_and(|r| r.is_success()) {
                 answer_times.entry(*op).or_default().push(exchange.elapsed);
             }
@@ -601,6 +607,20 @@ pub async fn run(
                 &mut unkeyed,
                 created_by_probe(&spec, &producers, &base, probe, &exchange),
             );
+        }
+    }
+    if let Some(&check) = active.iter().find(|&&check| {
+        checks::ALL[check].meta().code == "VG401"
+            && checks::ALL[check].not_applicable(&context).is_none()
+    }) {
+        for &op in &answered_anonymously {
+            if let Some(reason) = checks::missing_auth::undecided(&spec.operations[op], &context) {
+                outcomes
+                    .entry(op)
+                    .or_default()
+                    .uncovered
+                    .push((checks::ALL[check].meta().code.clone(), reason));
+            }
         }
     }
     // The essential checks' probes are kept back from the budget (budget by coverage).

@@ -273,6 +273,8 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
                 path: route.path.clone(),
                 declared_at: format!("{}:{}", route.file, route.line),
                 authenticated: route.authenticated,
+                body_fields: route.body_fields.clone(),
+                query_params: route.query_params.clone(),
             })
             .collect();
         let settings = &settings;

@@ -317,6 +317,10 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
                 function.name.as_deref().unwrap_or("(anonymous)")
             )
         });
+        let inputs = route
+            .handler
+            .map(|(m, f)| routes::inputs::request_inputs(&project.modules[m].functions[f]))
+            .unwrap_or_default();
         let authenticated = route.has_auth_middleware()
             || route
                 .handler
@@ -336,6 +340,8 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
             },
             authenticated,
             rate_limited: route.is_rate_limited(),
+            body_fields: inputs.body,
+            query_params: inputs.query,
         };
         entries.insert(
             (

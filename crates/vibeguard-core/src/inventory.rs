@@ -32,4 +32,10 @@ pub struct RouteEntry {
     pub passes_anonymous: Vec<String>,
     /// Whether a middleware in front of it limits the request rate.
     pub rate_limited: bool,
+    /// Body fields its handler reads (`req.body.title`, `request.json['title']`), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub body_fields: Vec<String>,
+    /// Query parameters its handler reads (`req.query.q`, `request.args.get('q')`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query_params: Vec<String>,
 }

@@ -993,18 +993,24 @@ mod tests {
                 path: "/api/tasks".into(),
                 declared_at: "src/app.js:3".into(),
                 authenticated: false,
+                body_fields: Vec::new(),
+                query_params: Vec::new(),
             },
             DeclaredRoute {
                 method: "GET".into(),
                 path: "/api/export/{id}".into(),
                 declared_at: "src/app.js:9".into(),
                 authenticated: false,
+                body_fields: Vec::new(),
+                query_params: Vec::new(),
             },
             DeclaredRoute {
                 method: "DELETE".into(),
                 path: "/api/users/{id}".into(),
                 declared_at: "src/users.js:14".into(),
                 authenticated: false,
+                body_fields: Vec::new(),
+                query_params: Vec::new(),
             },
         ];
         let (probes, findings) =

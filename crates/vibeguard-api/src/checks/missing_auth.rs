@@ -76,6 +76,29 @@ pub fn tampered(token: &str) -> Option<String> {
     ))
 }
 
+/// Why an operation that answered the coverage round's anonymous request is not judged: it
+/// declares no security (a description without `security`, or a route the code leaves open),
+/// no configuration says it is public or private, and it is no login, sign-up or reset (open
+/// by nature). Whether it should require credentials is then unknown, and its open answer is
+/// neither a finding nor a pass: AUTH-01 stays "not verified" there until `[api] public` or
+/// `private` says which.
+pub fn undecided(operation: &Operation, context: &Context<'_>) -> Option<&'static str> {
+    let declared = context.policy.requires_auth(operation)
+        || context.policy.public.iter().any(|p| p.matches(operation))
+        || context.policy.access_for(operation).is_some()
+        || !matches!(operation.security, crate::spec::Security::Undeclared);
+    if declared
+        || super::auth_flows::flow(operation).is_some()
+        || operation.ends_session()
+        || context.policy.required_role(operation).is_some()
+    {
+        return None;
+    }
+    Some(
+        "answered without credentials, and neither the description nor the configuration says whether it should require them (list it under [api] public or private)",
+    )
+}
+
 impl Check for MissingAuth {
     fn meta(&self) -> &'static RuleMeta {
         &META

@@ -240,6 +240,10 @@ pub struct DeclaredRoute {
     /// Whether the code authenticates the route (a middleware or decorator that can refuse a
     /// request without a credential).
     pub authenticated: bool,
+    /// Body fields its handler reads.
+    pub body_fields: Vec<String>,
+    /// Query parameters its handler reads.
+    pub query_params: Vec<String>,
 }
 
 /// A loaded API description.

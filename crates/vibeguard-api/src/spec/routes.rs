@@ -1,10 +1,10 @@
 //! Operations from the code when there is no API description: each route the code engine
-//! found (every framework it knows) becomes an operation — its method, its path with typed-less
-//! path parameters, secured when the code authenticates it, undeclared otherwise (never
-//! "public": the code not checking is what the checks are there to judge), and a JSON body for
-//! the methods that take one. What the routes do not say (body fields, query parameters,
-//! types) is not made up: creates are sent an empty object, and what they refuse is named in
-//! the coverage.
+//! found (every framework it knows) becomes an operation — its method, its path with its
+//! parameters, the query parameters and body fields its handler reads, secured when the code
+//! authenticates it, undeclared otherwise (never "public": the code not checking is what the
+//! checks are there to judge). Types are not in the routes: fields are text, except names that
+//! are numbers in every app (`amount`, `price`, `quantity`, …); what the handler refuses for
+//! that is named in the coverage, never made up.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -49,7 +49,7 @@ pub fn derive(routes: &[DeclaredRoute]) -> ApiSpec {
 }
 
 fn operation(method: &str, route: &DeclaredRoute) -> Operation {
-    let parameters = route
+    let mut parameters: Vec<Parameter> = route
         .path
         .split('/')
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
@@ -63,12 +63,23 @@ fn operation(method: &str, route: &DeclaredRoute) -> Operation {
             },
         })
         .collect();
-    let body = matches!(method, "POST" | "PUT" | "PATCH").then(|| RequestBody {
+    parameters.extend(route.query_params.iter().map(|name| Parameter {
+        name: name.clone(),
+        location: ParamIn::Query,
         required: false,
+        schema: field_schema(name),
+    }));
+    let body = matches!(method, "POST" | "PUT" | "PATCH").then(|| RequestBody {
+        required: !route.body_fields.is_empty(),
         media_type: "application/json".into(),
         kind: BodyKind::Json,
         schema: Schema {
             types: vec![SchemaType::Object],
+            properties: route
+                .body_fields
+                .iter()
+                .map(|name| (name.clone(), field_schema(name)))
+                .collect(),
             ..Schema::default()
         },
     });
@@ -97,6 +108,28 @@ fn operation(method: &str, route: &DeclaredRoute) -> Operation {
     }
 }
 
+/// Field names that hold a number in every app.
+const NUMERIC: &[&str] = &[
+    "amount", "price", "total", "cost", "quantity", "qty", "count", "age", "rating", "score",
+    "stock", "capacity", "year", "page", "limit", "offset", "size", "per_page", "perpage",
+    "pagesize", "weight", "height", "width", "duration", "minutes", "hours", "days", "seats",
+];
+
+/// A text field, or a number for the names that are numbers everywhere.
+fn field_schema(name: &str) -> Schema {
+    let numeric = vibeguard_core::words::words(name)
+        .last()
+        .is_some_and(|last| NUMERIC.contains(&last.as_str()));
+    Schema {
+        types: vec![if numeric {
+            SchemaType::Number
+        } else {
+            SchemaType::String
+        }],
+        ..Schema::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +140,8 @@ mod tests {
             path: path.into(),
             declared_at: at.into(),
             authenticated,
+            body_fields: Vec::new(),
+            query_params: Vec::new(),
         }
     }
 
@@ -144,5 +179,40 @@ mod tests {
             Some(BodyKind::Json)
         );
         assert_eq!(spec.format, SpecFormat::Code);
+    }
+
+    #[test]
+    fn the_fields_a_handler_reads_become_its_body_and_query() {
+        let mut create = route("POST", "/api/expenses", true, "app.js:20");
+        create.body_fields = vec!["title".into(), "amount".into(), "unitPrice".into()];
+        let mut list = route("GET", "/api/expenses", true, "app.js:30");
+        list.query_params = vec!["page".into(), "q".into()];
+        let spec = derive(&[create, list]);
+        let body = spec.operations[0].body.as_ref().expect("body");
+        assert!(body.required);
+        let types: Vec<(&str, Vec<SchemaType>)> = body
+            .schema
+            .properties
+            .iter()
+            .map(|(name, schema)| (name.as_str(), schema.types.clone()))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("title", vec![SchemaType::String]),
+                ("amount", vec![SchemaType::Number]),
+                ("unitPrice", vec![SchemaType::Number]),
+            ]
+        );
+        let query: Vec<(&str, ParamIn)> = spec.operations[1]
+            .parameters
+            .iter()
+            .map(|p| (p.name.as_str(), p.location))
+            .collect();
+        assert_eq!(query, [("page", ParamIn::Query), ("q", ParamIn::Query)]);
+        assert_eq!(
+            spec.operations[1].parameters[0].schema.types,
+            [SchemaType::Number]
+        );
     }
 }

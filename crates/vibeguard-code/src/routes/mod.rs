@@ -12,6 +12,7 @@ mod fastapi;
 mod fastify;
 mod flask;
 pub mod gatekeeping;
+pub mod inputs;
 mod nextjs;
 
 use std::fmt;

@@ -292,6 +292,8 @@ pub fn canonical_report() -> Report {
             passes_anonymous: Vec::new(),
             authenticated: true,
             rate_limited: false,
+            body_fields: Vec::new(),
+            query_params: Vec::new(),
         }],
     })
 }

@@ -1,0 +1,169 @@
+//! What a handler reads from the request: the body fields and query parameters its code names,
+//! so that an API without a description can be sent requests its handlers accept.
+//!
+//! Read from the handler function itself (not the helpers it calls), in every common spelling:
+//! Express `req.body.title`, `req.body['title']`, `const { title, amount } = req.body`,
+//! `const data = req.body; data.title`, `req.query.q`; Flask `request.json['title']`,
+//! `request.get_json().get('title')`, `data = request.get_json(); data['title']`,
+//! `request.form['name']`, `request.args.get('q')`; Django `request.POST['x']`,
+//! `request.GET.get('q')`; DRF `request.data['x']`, `request.query_params.get('q')`.
+
+use std::collections::BTreeSet;
+
+use crate::ir::{Expr, ExprKind, Function, Pattern, StmtKind};
+
+/// The request inputs a handler names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestInputs {
+    /// Body fields, in the order first read.
+    pub body: Vec<String>,
+    /// Query parameters, in the order first read.
+    pub query: Vec<String>,
+}
+
+/// Which part of the request an expression is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Body,
+    Query,
+}
+
+/// Properties of a request object that are its body.
+const BODY: &[&str] = &["body", "json", "form", "data", "POST", "files"];
+/// Properties of a request object that are its query string.
+const QUERY: &[&str] = &["query", "args", "GET", "query_params"];
+/// Methods of a request object that return its body (`request.get_json()`, `await req.json()`).
+const BODY_CALLS: &[&str] = &["get_json", "json", "form", "post"];
+/// Methods of a body or query object that read one field by name.
+const GETTERS: &[&str] = &["get", "getlist", "get_all", "getAll"];
+
+/// The inputs `handler` reads. Its request object is its first parameter when named like one,
+/// or the names `req` and `request` (Flask's global).
+pub fn request_inputs(handler: &Function) -> RequestInputs {
+    let mut requests: BTreeSet<&str> = ["req", "request"].into_iter().collect();
+    if let Some(Some(first)) = handler.param_names().next()
+        && (first.starts_with("req") || first == "ctx" || first == "c")
+    {
+        requests.insert(first);
+    }
+    // Names bound to the body or the query (`const data = req.body`, `data =
+    // request.get_json()`), found first so that reads through them count wherever they are.
+    let mut holders: Vec<(String, Part)> = Vec::new();
+    handler.walk_stmts(&mut |stmt| {
+        if let StmtKind::Assign {
+            target: Pattern::Name(name),
+            value,
+            ..
+        } = &stmt.kind
+            && let Some(part) = part_of(value, &requests, &[])
+        {
+            holders.push((name.clone(), part));
+        }
+    });
+    let mut inputs = RequestInputs::default();
+    let mut add = |part: Part, name: &str| {
+        let list = match part {
+            Part::Body => &mut inputs.body,
+            Part::Query => &mut inputs.query,
+        };
+        if is_field_name(name) && !list.iter().any(|known| known == name) {
+            list.push(name.to_string());
+        }
+    };
+    handler.walk_stmts(&mut |stmt| {
+        if let StmtKind::Assign {
+            target: Pattern::Object { props, .. },
+            value,
+            ..
+        } = &stmt.kind
+            && let Some(part) = part_of(value, &requests, &holders)
+        {
+            for (name, _) in props {
+                add(part, name);
+            }
+        }
+    });
+    handler.walk_exprs(&mut |expr| match &expr.kind {
+        ExprKind::Member { object, property } => {
+            if let Some(part) = part_of(object, &requests, &holders) {
+                add(part, property);
+            }
+        }
+        ExprKind::Index { object, index } => {
+            if let (Some(part), Some(name)) = (part_of(object, &requests, &holders), index.as_str())
+            {
+                add(part, name);
+            }
+        }
+        ExprKind::Call { callee, args, .. } => {
+            if let ExprKind::Member { object, property } = &callee.kind
+                && GETTERS.contains(&property.as_str())
+                && let Some(part) = part_of(object, &requests, &holders)
+                && let Some(name) = args.first().and_then(|arg| arg.value.as_str())
+            {
+                add(part, name);
+            }
+        }
+        _ => {}
+    });
+    inputs
+}
+
+/// Whether `expr` is the body or the query of a request: `req.body`, `request.args`,
+/// `request.get_json()`, `await request.json()`, or a name bound to one.
+fn part_of(expr: &Expr, requests: &BTreeSet<&str>, holders: &[(String, Part)]) -> Option<Part> {
+    let is_request = |expr: &Expr| matches!(&expr.kind, ExprKind::Name(name) if requests.contains(name.as_str()));
+    match &expr.kind {
+        ExprKind::Name(name) => holders
+            .iter()
+            .rev()
+            .find(|(held, _)| held == name)
+            .map(|(_, part)| *part),
+        ExprKind::Member { object, property } if is_request(object) => {
+            if BODY.contains(&property.as_str()) {
+                Some(Part::Body)
+            } else if QUERY.contains(&property.as_str()) {
+                Some(Part::Query)
+            } else {
+                None
+            }
+        }
+        ExprKind::Call { callee, .. } => match &callee.kind {
+            ExprKind::Member { object, property }
+                if is_request(object) && BODY_CALLS.contains(&property.as_str()) =>
+            {
+                Some(Part::Body)
+            }
+            _ => None,
+        },
+        ExprKind::Await(inner) => part_of(inner, requests, holders),
+        // `req.body || {}`, `request.get_json(silent=True) or {}`.
+        ExprKind::Binary { op, left, .. } if matches!(*op, "||" | "or" | "??") => {
+            part_of(left, requests, holders)
+        }
+        _ => None,
+    }
+}
+
+/// A name a client sends: letters, digits, `_` and `-`, not a method of the holder.
+fn is_field_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !matches!(
+            name,
+            "get"
+                | "getlist"
+                | "keys"
+                | "values"
+                | "items"
+                | "length"
+                | "hasOwnProperty"
+                | "toString"
+                | "copy"
+                | "to_dict"
+                | "dict"
+        )
+}

@@ -1,0 +1,136 @@
+//! The body fields and query parameters each route's handler reads, in the spellings of
+//! Express, Flask, Django and DRF — and nothing that is not a request input.
+
+use std::collections::BTreeMap;
+
+use vibeguard_code::{CodeOptions, routes};
+use vibeguard_project::{ProjectTree, WalkOptions};
+
+/// (method path) → (body fields, query parameters) of a project made of `files`.
+fn inputs(files: &[(&str, &str)]) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    let tree = ProjectTree::walk(dir.path(), &WalkOptions::default()).expect("walk");
+    let (routes, errors) = routes(&tree, &CodeOptions::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    routes
+        .into_iter()
+        .map(|r| {
+            (
+                format!("{} {}", r.method, r.path),
+                (r.body_fields, r.query_params),
+            )
+        })
+        .collect()
+}
+
+fn strings(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+#[test]
+fn express_handlers_name_their_body_fields_and_query_parameters() {
+    let found = inputs(&[(
+        "app.js",
+        r#"
+const express = require('express');
+const app = express();
+app.post('/api/notes', (req, res) => {
+  const { title, body } = req.body;
+  const tags = req.body.tags || [];
+  const pinned = req.body['pinned'];
+  res.json({ title, body, tags, pinned });
+});
+app.put('/api/notes/:id', async (request, response) => {
+  const data = request.body;
+  await save(request.params.id, data.title, data.done);
+  response.send('ok');
+});
+app.get('/api/notes', (req, res) => {
+  const { page, limit } = req.query;
+  const q = req.query.q;
+  res.json(find(q, page, limit, req.params.x, req.headers.authorization));
+});
+app.delete('/api/notes/:id', (req, res) => res.sendStatus(204));
+app.listen(3000);
+"#,
+    )]);
+    assert_eq!(
+        found["POST /api/notes"],
+        (strings(&["title", "body", "tags", "pinned"]), Vec::new())
+    );
+    assert_eq!(
+        found["PUT /api/notes/{id}"],
+        (strings(&["title", "done"]), Vec::new())
+    );
+    assert_eq!(
+        found["GET /api/notes"],
+        (Vec::new(), strings(&["page", "limit", "q"]))
+    );
+    // Path parameters, headers and a handler that reads nothing: no inputs.
+    assert_eq!(found["DELETE /api/notes/{id}"], (Vec::new(), Vec::new()));
+}
+
+#[test]
+fn flask_and_django_handlers_name_their_inputs() {
+    let found = inputs(&[
+        (
+            "app.py",
+            r#"
+from flask import Flask, request, jsonify
+app = Flask(__name__)
+
+@app.post("/shelves")
+def create_shelf():
+    data = request.get_json(silent=True) or {}
+    name = data.get("name")
+    description = data["description"]
+    return jsonify(name=name, description=description, private=request.json.get("private"))
+
+@app.route("/login", methods=["POST"])
+def login():
+    return check(request.form["username"], request.form.get("password"))
+
+@app.get("/search")
+def search():
+    return jsonify(find(request.args.get("q"), request.args["page"], request.headers.get("X-Token")))
+"#,
+        ),
+        (
+            "urls.py",
+            r#"
+from django.http import JsonResponse
+from django.urls import path
+
+def tickets(request):
+    if request.method == "POST":
+        return JsonResponse(create(request.POST["subject"], request.POST.get("body")))
+    return JsonResponse(list_tickets(request.GET.get("status")))
+
+urlpatterns = [path("tickets/", tickets)]
+"#,
+        ),
+    ]);
+    assert_eq!(
+        found["POST /shelves"],
+        (strings(&["name", "description", "private"]), Vec::new())
+    );
+    assert_eq!(
+        found["POST /login"],
+        (strings(&["username", "password"]), Vec::new())
+    );
+    assert_eq!(found["GET /search"], (Vec::new(), strings(&["q", "page"])));
+    let django = found
+        .iter()
+        .find(|(route, _)| route.ends_with("/tickets/"))
+        .map(|(_, inputs)| inputs.clone())
+        .expect("the Django route");
+    assert_eq!(
+        django,
+        (strings(&["subject", "body"]), strings(&["status"]))
+    );
+}
