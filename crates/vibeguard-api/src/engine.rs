@@ -302,7 +302,9 @@ pub async fn run(
 
     let mut identities = Vec::new();
     for (name, config) in &settings.identities {
-        identities.push(identity::establish(name, config, &executor, &base, env).await?);
+        // Logins go to the paths the configuration gives, on the target as the user wrote it:
+        // the description's base path is for its own operations only.
+        identities.push(identity::establish(name, config, &executor, &settings.target, env).await?);
     }
     verify_static_identities(&identities, &spec, &settings.policy, &base, &executor).await?;
     // Each identity's own account record (`GET /users/me`) says its id, which the token's
@@ -558,6 +560,7 @@ pub async fn run(
         executor: &executor,
         identities: &identities,
         base: &base,
+        login_base: &settings.target,
         env,
     };
     let subject = |group: &Group| {
@@ -861,12 +864,14 @@ struct Group {
     probes: Vec<Probe>,
 }
 
-/// What sending needs: the executor, the identities (renewed on expiry), the base URL and the
-/// environment for `${VAR}` in login requests.
+/// What sending needs: the executor, the identities (renewed on expiry), the base URL of the
+/// operations, the URL logins are joined onto (the target as given: never the description's
+/// base path) and the environment for `${VAR}` in login requests.
 struct Sender<'a> {
     executor: &'a Executor,
     identities: &'a Mutex<Vec<Identity>>,
     base: &'a Url,
+    login_base: &'a Url,
     env: &'a (dyn Fn(&str) -> Option<String> + Sync),
 }
 
@@ -926,7 +931,7 @@ impl Sender<'_> {
             self.identities,
             identity,
             request,
-            self.base,
+            self.login_base,
             self.env,
         )
         .await
@@ -1209,7 +1214,7 @@ async fn send_as(
     identities: &Mutex<Vec<Identity>>,
     identity: Option<usize>,
     mut request: Request,
-    base: &Url,
+    login_base: &Url,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Exchange {
     let Some(index) = identity else {
@@ -1232,7 +1237,7 @@ async fn send_as(
     let Some(identity) = guard.get_mut(index).filter(|i| i.can_renew()) else {
         return exchange;
     };
-    if identity.token == used_token && identity.renew(executor, base, env).await.is_err() {
+    if identity.token == used_token && identity.renew(executor, login_base, env).await.is_err() {
         return exchange;
     }
     let mut retry = unsigned;

@@ -639,7 +639,16 @@ pub async fn establish(
                 ));
                 request.body = Some(serializer.finish().into_bytes().into());
             }
-            let label = format!("{method} {}", login.path);
+            // The request exactly as sent (the target's own path prefix included).
+            let label = format!(
+                "{method} {}{}",
+                request.url.path(),
+                request
+                    .url
+                    .query()
+                    .map(|q| format!("?{q}"))
+                    .unwrap_or_default()
+            );
             login_request = Some(request.clone());
             let exchange = executor.send(request).await;
             let response = exchange.response().ok_or_else(|| {

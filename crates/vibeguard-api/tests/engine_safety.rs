@@ -501,3 +501,49 @@ async fn every_operation_is_exercised_or_named_with_its_reason() {
         .expect("API-04");
     assert!(api04.note.contains("GET /crash"), "{}", api04.note);
 }
+
+#[tokio::test]
+async fn logins_go_to_the_configured_path_whatever_base_path_the_description_sets() {
+    let demo = DemoApi::start(Mode::Vulnerable, 0).await.expect("demo");
+    let target = Url::parse(&demo.url()).expect("url");
+    // A description whose operations live under `/api` (its `servers`), and a login path
+    // written in full, as users write it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("openapi.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: tasks, version: '1'}\nservers:\n  - url: /api\n\
+         paths:\n  /tasks:\n    get:\n      security: [{bearer: []}]\n      responses: {'200': {description: ok}}\n\
+         components:\n  securitySchemes:\n    bearer: {type: http, scheme: bearer}\n",
+    )
+    .expect("write");
+    let mut run = settings(target.clone(), SpecSource::File(spec));
+    run.identities.push((
+        "alice".into(),
+        IdentityConfig::json_login(
+            "/api/login",
+            json!({"email": "alice@taskboard.example", "password": "${ALICE_PASSWORD}"}),
+            "/token",
+        ),
+    ));
+    let password = |name: &str| {
+        (name == "ALICE_PASSWORD").then(|| vibeguard_demo::api::ACCOUNTS[0].1.to_string())
+    };
+    let outcome = engine::run(&run, &|code| code == "VG401", &password)
+        .await
+        .expect("alice logs in at /api/login, not /api/api/login");
+    let logins: Vec<String> = outcome
+        .exchanges
+        .iter()
+        .filter(|e| e.request.method == "POST")
+        .map(|e| e.request.url.path().to_string())
+        .collect();
+    assert!(logins.iter().all(|path| path == "/api/login"), "{logins:?}");
+    // The description's own operations do get its base path.
+    assert!(
+        outcome
+            .exchanges
+            .iter()
+            .any(|e| e.request.url.path() == "/api/tasks")
+    );
+}
