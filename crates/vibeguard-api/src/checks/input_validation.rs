@@ -143,6 +143,36 @@ impl Check for InputValidation {
                 malformed.body = Some(hyper::body::Bytes::from_static(b"{\"vibeguard\": "));
                 push("malformed JSON".into(), malformed);
             }
+            // A sign-up refuses a second account with the same name (409) before it looks at
+            // the field a probe changed: each probe registers under fresh account names.
+            let account_fields: Vec<(String, crate::spec::Schema)> = if matches!(
+                super::auth_flows::flow(operation),
+                Some(super::auth_flows::Flow::Registration)
+            ) {
+                body.schema
+                    .properties
+                    .iter()
+                    .filter(|(name, _)| {
+                        vibeguard_core::words::words(name).iter().any(|word| {
+                            matches!(
+                                word.as_str(),
+                                "user" | "username" | "email" | "mail" | "login" | "handle"
+                            )
+                        })
+                    })
+                    .cloned()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let mut accounts = context.synthesizer(operation, "fresh accounts");
+            let mut freshen = |fields: &mut serde_json::Map<String, Value>, probed: &str| {
+                for (name, schema) in &account_fields {
+                    if name != probed && fields.contains_key(name) {
+                        fields.insert(name.clone(), accounts.valid(schema, name));
+                    }
+                }
+            };
             if let Value::Object(fields) = &mut base {
                 // A PATCH changes what it is sent: leaving fields out is its point (DRF's
                 // generated descriptions still list the model's required fields on it).
@@ -154,6 +184,7 @@ impl Check for InputValidation {
                 for name in required.iter().take(3) {
                     let mut without = fields.clone();
                     without.remove(name);
+                    freshen(&mut without, name);
                     push(
                         format!("missing required field `{name}`"),
                         with_body(
@@ -174,6 +205,7 @@ impl Check for InputValidation {
                     for invalid in synth.invalid_named(name, schema).into_iter().take(3) {
                         let mut changed = fields.clone();
                         changed.insert(name.clone(), invalid.value);
+                        freshen(&mut changed, name);
                         push(
                             format!("{} in `{name}`", invalid.label),
                             with_body(
@@ -412,6 +444,65 @@ mod tests {
             "{labels:?}"
         );
         assert!(labels.len() <= MAX_PROBES);
+    }
+
+    #[test]
+    fn each_sign_up_probe_registers_under_fresh_account_names() {
+        let fixture = Fixture::new();
+        let mut op = body_operation();
+        op.path = "/api/register".into();
+        let text = Schema {
+            types: vec![SchemaType::String],
+            ..Schema::default()
+        };
+        if let Some(body) = op.body.as_mut() {
+            body.schema.properties = vec![
+                ("username".into(), text.clone()),
+                ("email".into(), text.clone()),
+                ("password".into(), text),
+            ];
+            body.schema.required = vec!["username".into(), "email".into(), "password".into()];
+        }
+        let probes = InputValidation.plan(&op, &fixture.context());
+        let bodies: Vec<Value> = probes
+            .iter()
+            .filter(|p| p.label != "malformed JSON")
+            .map(json_body)
+            .collect();
+        let usernames: std::collections::BTreeSet<String> = bodies
+            .iter()
+            .filter_map(|b| b["username"].as_str().map(str::to_string))
+            .collect();
+        let emails: std::collections::BTreeSet<String> = bodies
+            .iter()
+            .filter_map(|b| b["email"].as_str().map(str::to_string))
+            .collect();
+        // Every probe that sends a valid username sends its own, and likewise the e-mail.
+        let with_username = bodies
+            .iter()
+            .filter(|b| {
+                b["username"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("vibeguard"))
+            })
+            .count();
+        assert!(with_username > 3);
+        assert_eq!(
+            usernames
+                .iter()
+                .filter(|u| u.starts_with("vibeguard"))
+                .count(),
+            with_username
+        );
+        assert!(emails.len() > 3, "{emails:?}");
+        // A create that is no sign-up keeps its one valid body.
+        let plain = InputValidation.plan(&body_operation(), &fixture.context());
+        let titles: std::collections::BTreeSet<String> = plain
+            .iter()
+            .filter(|p| p.label.ends_with("`done`"))
+            .filter_map(|p| json_body(p)["title"].as_str().map(str::to_string))
+            .collect();
+        assert_eq!(titles.len(), 1, "{titles:?}");
     }
 
     #[test]
