@@ -837,6 +837,11 @@ pub async fn run(
         operations: exercised,
         requests: executor.requests_sent(),
         operations_total: spec.operations.len() as u64,
+        operations_from_code: if spec.format == spec::SpecFormat::Code {
+            spec.operations.len() as u64
+        } else {
+            0
+        },
     };
     run.errors = errors;
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

@@ -514,6 +514,10 @@ fn check_without_description(
     let report = audit_without_description(runtime, app, false);
     let api = api_run(&report);
     assert!(api["failed"].is_null(), "{}", api["failed"]);
+    assert_eq!(
+        api["coverage"]["operations_from_code"], api["coverage"]["operations_total"],
+        "every operation comes from the code"
+    );
     // The only operations named untested: open ones nothing says should be closed.
     let untested: Vec<&str> = api["untested"]
         .as_array()

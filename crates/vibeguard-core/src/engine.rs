@@ -73,6 +73,10 @@ pub struct Coverage {
     /// API operations described (tested or not); 0 when the engine has no operations.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub operations_total: u64,
+    /// Of those, the operations derived from the routes the code declares (no API description
+    /// was given or found).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub operations_from_code: u64,
 }
 
 fn is_zero(count: &u64) -> bool {

@@ -38,9 +38,17 @@ pub(crate) fn coverage_label(report: &Report) -> String {
                 if unit == "operation" && c.operations_total > 0 {
                     // Every described operation is counted, exercised or not.
                     parts.push(format!(
-                        "{count} of {} operation{} exercised",
+                        "{count} of {} operation{} exercised{}",
                         c.operations_total,
-                        if c.operations_total == 1 { "" } else { "s" }
+                        if c.operations_total == 1 { "" } else { "s" },
+                        if c.operations_from_code > 0 {
+                            format!(
+                                " ({} from the code's routes: no API description)",
+                                c.operations_from_code
+                            )
+                        } else {
+                            String::new()
+                        }
                     ));
                 } else if count > 0 {
                     parts.push(format!(
