@@ -16,8 +16,8 @@ use vibeguard_core::{
 use crate::checks::session_lifecycle::SessionFlows;
 use crate::checks::transport_security::TransportFacts;
 use crate::checks::{
-    self, Context, DEFAULT_BURST, DeclaredRoute, IdentityView, MAX_BURST, MAX_FOLLOW_UP_PROBES,
-    MAX_ROUNDS, Probe, Profile,
+    self, Check as _, Context, DEFAULT_BURST, DeclaredRoute, IdentityView, MAX_BURST,
+    MAX_FOLLOW_UP_PROBES, MAX_ROUNDS, Probe, Profile,
 };
 use crate::coverage;
 use crate::http::burst::{self, BurstPlan};
@@ -613,7 +613,7 @@ pub async fn run(
         }
     }
     if let Some(&check) = active.iter().find(|&&check| {
-        checks::ALL[check].meta().code == "VG401"
+        checks::ALL[check].meta().code == checks::missing_auth::MissingAuth.meta().code
             && checks::ALL[check].not_applicable(&context).is_none()
     }) {
         for &op in &answered_anonymously {
@@ -656,21 +656,26 @@ pub async fn run(
                     "{missed} object(s) a probe created: the create answered no id and the list did not show them"
                 ));
             }
+            let burst_code = &checks::rate_limit_burst::RateLimitBurst.meta().code;
             if let Some(&check) = active
                 .iter()
-                .find(|&&check| checks::ALL[check].meta().code == BURST_CODE)
-                && checks::ALL[check].not_applicable(&context).is_none()
+                .find(|&&check| &checks::ALL[check].meta().code == burst_code)
+                && let Some(read) = checks::rate_limit_burst::read_target(&context)
             {
-                // Applied only when a burst was judged: a burst the time budget cut short
-                // passes nothing.
-                if let Some(findings) =
-                    run_bursts(&sender, &context, &answer_times, &mut errors).await
-                {
-                    collected.applied.insert(check);
-                    collected.subject_seen.insert(check);
-                    for finding in findings {
-                        collected.add(finding);
+                collected.applied.insert(check);
+                collected.subject_seen.insert(check);
+                match run_bursts(&sender, &context, &answer_times, &mut errors).await {
+                    Some(findings) => {
+                        for finding in findings {
+                            collected.add(finding);
+                        }
                     }
+                    // Off, refused or cut short: the read is named untested, so API-01 is
+                    // not passed on what no burst tried.
+                    None => outcomes.entry(read).or_default().uncovered.push((
+                        burst_code.clone(),
+                        checks::rate_limit_burst::RateLimitBurst::unjudged(&context),
+                    )),
                 }
             }
         }
@@ -942,9 +947,6 @@ impl Sender<'_> {
         .await
     }
 }
-
-/// The rate-limit check, whose bursts the engine sends itself ([`run_bursts`]).
-const BURST_CODE: &str = "VG431";
 
 /// The load bursts of [`checks::rate_limit_burst`]: planned from the coverage round's answer
 /// times, sent one after another (each with its own budget), judged per operation. `None` when

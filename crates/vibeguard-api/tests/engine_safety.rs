@@ -547,3 +547,73 @@ async fn logins_go_to_the_configured_path_whatever_base_path_the_description_set
             .any(|e| e.request.url.path() == "/api/tasks")
     );
 }
+
+#[tokio::test]
+async fn a_read_no_load_burst_tried_is_named_untested_never_passed() {
+    let demo = DemoApi::start(Mode::Vulnerable, 0).await.expect("demo");
+    let target = Url::parse(&demo.url()).expect("url");
+    // A run slowed down on purpose sends no burst unless asked.
+    let mut run = settings(
+        target.clone(),
+        SpecSource::Url(target.join("/openapi.yaml").expect("url")),
+    );
+    run.limits.rps = Some(500.0);
+    let outcome = engine::run(&run, &|code| code == "VG431", &|_| None)
+        .await
+        .expect("runs");
+    let output = &outcome.output;
+    assert!(output.findings.is_empty());
+    assert!(output.run.applied("VG431"));
+    let untested: Vec<(&str, &str)> = output
+        .run
+        .untested
+        .iter()
+        .filter(|u| u.rules.iter().any(|rule| rule == "VG431"))
+        .map(|u| (u.place.as_str(), u.reason.as_ref()))
+        .collect();
+    assert_eq!(untested.len(), 1, "{:?}", output.run.untested);
+    assert!(untested[0].1.contains("rps"), "{untested:?}");
+
+    // Anonymous bursts on the secured list are only refused: that judges nothing either.
+    run.load.rate = Some(200.0);
+    let outcome = engine::run(&run, &|code| code == "VG431", &|_| None)
+        .await
+        .expect("runs");
+    assert!(
+        outcome
+            .output
+            .run
+            .untested
+            .iter()
+            .any(|u| u.rules.iter().any(|rule| rule == "VG431") && u.reason.contains("refused")),
+        "{:?}",
+        outcome.output.run.untested
+    );
+
+    // Asked for, with an identity, the same run judges the read.
+    run.identities.push((
+        "alice".into(),
+        IdentityConfig::json_login(
+            "/api/login",
+            json!({"email": vibeguard_demo::api::ACCOUNTS[0].0, "password": "${ALICE_PASSWORD}"}),
+            "/token",
+        ),
+    ));
+    let password = |name: &str| {
+        (name == "ALICE_PASSWORD").then(|| vibeguard_demo::api::ACCOUNTS[0].1.to_string())
+    };
+    let outcome = engine::run(&run, &|code| code == "VG431", &password)
+        .await
+        .expect("runs");
+    assert!(
+        outcome
+            .output
+            .run
+            .untested
+            .iter()
+            .all(|u| !u.rules.iter().any(|rule| rule == "VG431")),
+        "{:?}",
+        outcome.output.run.untested
+    );
+    assert_eq!(outcome.output.findings.len(), 1, "the demo limits no read");
+}
