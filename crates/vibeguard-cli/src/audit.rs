@@ -268,14 +268,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
         let mut settings = settings.clone();
         settings.declared_routes = routes
             .iter()
-            .map(|route| vibeguard_api::checks::DeclaredRoute {
-                method: route.method.clone(),
-                path: route.path.clone(),
-                declared_at: format!("{}:{}", route.file, route.line),
-                authenticated: route.authenticated,
-                body_fields: route.body_fields.clone(),
-                query_params: route.query_params.clone(),
-            })
+            .map(vibeguard_api::spec::DeclaredRoute::from)
             .collect();
         let settings = &settings;
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -210,6 +210,15 @@ pub enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+    /// Write the API the code declares as an OpenAPI document (-o FILE: .json, .yaml or .yml)
+    Describe {
+        /// The project's root folder
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// OpenAPI version to write: 3.1, or 3.0 for tools that read only 3.0
+        #[arg(long, value_name = "VERSION", default_value = "3.1", value_parser = ["3.1", "3.0"])]
+        openapi: String,
+    },
     /// Test a running API from its OpenAPI description (the API engine alone)
     Api {
         /// Project folder whose vibeguard.toml holds identities and [api] (default: .)

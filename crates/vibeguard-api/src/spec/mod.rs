@@ -10,6 +10,7 @@ mod load;
 pub mod load_documents {
     pub use super::load::Documents;
 }
+pub mod describe;
 mod openapi3;
 pub mod routes;
 pub mod schema;
@@ -244,6 +245,19 @@ pub struct DeclaredRoute {
     pub body_fields: Vec<String>,
     /// Query parameters its handler reads.
     pub query_params: Vec<String>,
+}
+
+impl From<&vibeguard_core::RouteEntry> for DeclaredRoute {
+    fn from(route: &vibeguard_core::RouteEntry) -> DeclaredRoute {
+        DeclaredRoute {
+            method: route.method.clone(),
+            path: route.path.clone(),
+            declared_at: format!("{}:{}", route.file, route.line),
+            authenticated: route.authenticated,
+            body_fields: route.body_fields.clone(),
+            query_params: route.query_params.clone(),
+        }
+    }
 }
 
 /// A loaded API description.

@@ -88,6 +88,15 @@ fn operation(method: &str, route: &DeclaredRoute) -> Operation {
         "x-vibeguard-source".to_string(),
         Value::String(route.declared_at.clone()),
     );
+    extensions.insert(
+        super::describe::NOT_INFERRED.to_string(),
+        Value::Array(
+            not_inferred(method, route)
+                .into_iter()
+                .map(|what| Value::String(what.to_string()))
+                .collect(),
+        ),
+    );
     Operation {
         method: method.to_string(),
         path: route.path.clone(),
@@ -106,6 +115,28 @@ fn operation(method: &str, route: &DeclaredRoute) -> Operation {
         extensions,
         pointer: format!("code:{}", route.declared_at),
     }
+}
+
+/// What the code's route does not tell about an operation, said in the document `describe`
+/// writes instead of left out.
+fn not_inferred(method: &str, route: &DeclaredRoute) -> Vec<&'static str> {
+    let mut unknown = vec!["responses: status codes and bodies are not read from the handler"];
+    if route.path.contains('{') {
+        unknown.push("path parameter types: text unless the code shows otherwise");
+    }
+    if matches!(method, "POST" | "PUT" | "PATCH") {
+        unknown.push(if route.body_fields.is_empty() {
+            "request body: the handler reads no named field (the body whole, a helper or a \
+             validation schema); its content type is assumed JSON"
+        } else {
+            "request body: only the fields the handler names; types by field name, content \
+             type assumed JSON"
+        });
+    }
+    if route.authenticated {
+        unknown.push("authentication scheme: how the credential is sent, and which roles pass");
+    }
+    unknown
 }
 
 /// Field names that hold a number in every app.

@@ -156,17 +156,10 @@ pub fn app_facts(tree: &ProjectTree) -> AppFacts {
             }
         ));
         let operation =
-            vibeguard_api::spec::routes::derive(&[vibeguard_api::spec::DeclaredRoute {
-                method: route.method.clone(),
-                path: route.path.clone(),
-                declared_at: String::new(),
-                authenticated: route.authenticated,
-                body_fields: route.body_fields.clone(),
-                query_params: Vec::new(),
-            }])
-            .operations
-            .into_iter()
-            .next();
+            vibeguard_api::spec::routes::derive(&[vibeguard_api::spec::DeclaredRoute::from(route)])
+                .operations
+                .into_iter()
+                .next();
         let Some(operation) = operation else {
             continue;
         };

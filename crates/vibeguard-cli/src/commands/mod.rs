@@ -9,6 +9,7 @@ mod completions;
 mod db;
 mod demo;
 mod deps;
+mod describe;
 mod explain;
 mod init;
 mod routes;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
         Command::Secrets { path, list } => secrets::run(global, order, path, *list),
         Command::Db { action } => db::run(global, action),
         Command::Routes { path } => routes::run(global, path),
+        Command::Describe { path, openapi } => describe::run(global, path, openapi),
         Command::Demo {
             hardened,
             serve,
