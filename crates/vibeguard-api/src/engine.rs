@@ -28,6 +28,7 @@ use crate::identity::{self, Identity, IdentityConfig, IdentityError};
 use crate::lifecycle::{self, CreatedObject};
 use crate::policy::AccessPolicy;
 use crate::spec::{self, ApiSpec, SpecError, SpecSource};
+use crate::traffic;
 
 /// Groups of probes sent at once (each group is one check's probes for one operation).
 const GROUPS_IN_FLIGHT: usize = 8;
@@ -65,6 +66,11 @@ pub struct ApiSettings {
     pub graphql: Option<String>,
     /// Load bursts (`[api.load]`, `--load`).
     pub load: LoadSettings,
+    /// Recorded traffic (HAR, Postman Collections) whose requests to the target become
+    /// operations (`--traffic`, `[api] traffic`).
+    pub traffic: Vec<std::path::PathBuf>,
+    /// A Postman environment whose values the collections' `{{variables}}` take.
+    pub traffic_environment: Option<std::path::PathBuf>,
 }
 
 /// How hard the load bursts of the rate-limit check go (`[api.load]`).
@@ -149,6 +155,8 @@ impl ApiSettings {
             session: SessionFlows::default(),
             graphql: None,
             load: LoadSettings::default(),
+            traffic: Vec::new(),
+            traffic_environment: None,
         }
     }
 }
@@ -234,23 +242,51 @@ pub async fn run(
         None
     };
 
-    // No description given nor found on the target: the operations are the routes the code
-    // declares, when the code engine found any.
+    // Recorded traffic: a file that cannot be read is an error of the run, the others are used.
+    let mut source_notes = Vec::new();
+    let mut recordings = Vec::new();
+    for file in &settings.traffic {
+        match traffic::read_file(file, settings.traffic_environment.as_deref()) {
+            Ok(recording) => {
+                source_notes.extend(recording.notes.iter().cloned());
+                recordings.push(recording);
+            }
+            Err(error) => errors.push(EngineError {
+                source: file.display().to_string(),
+                line: None,
+                message: error.to_string(),
+            }),
+        }
+    }
+    let (recorded, recorded_notes) = traffic::operations(&recordings, &settings.target);
+    source_notes.extend(recorded_notes);
+    // One surface: the description (given or served) before the traffic before the code's
+    // routes. With no description, the operations are the traffic's and the code's.
     let loaded = load_spec(&settings.spec, &settings.target, &executor).await;
     let (spec, spec_name) = match loaded {
         Err(error @ ApiError::Spec(SpecError::Fetch { .. }))
             if matches!(settings.spec, SpecSource::Discover)
-                && !settings.declared_routes.is_empty() =>
+                && (!settings.declared_routes.is_empty() || !recorded.operations.is_empty()) =>
         {
-            let spec = spec::routes::derive(&settings.declared_routes);
+            let spec =
+                spec::merge::merge(recorded, spec::routes::derive(&settings.declared_routes));
             if spec.operations.is_empty() {
                 return Err(error);
             }
-            (spec, "the code's routes".to_string())
+            let name = match (
+                settings.traffic.is_empty(),
+                settings.declared_routes.is_empty(),
+            ) {
+                (false, false) => "the recorded traffic and the code's routes",
+                (false, true) => "the recorded traffic",
+                _ => "the code's routes",
+            };
+            (spec, name.to_string())
         }
         loaded => {
             let (documents, spec_name) = loaded?;
-            (ApiSpec::from_documents(&documents)?, spec_name)
+            let described = ApiSpec::from_documents(&documents)?;
+            (spec::merge::merge(described, recorded), spec_name)
         }
     };
     for problem in &spec.problems {
@@ -832,21 +868,25 @@ pub async fn run(
             subject_absent: false,
         });
     }
+    run.unchecked.extend(source_notes);
     let (exercised, untested) = coverage::account(&spec.operations, &outcomes);
     run.unchecked
         .extend(coverage::summary_line(spec.operations.len(), &untested));
     run.untested = untested;
+    let from_origin = |origin: &str| {
+        spec.operations
+            .iter()
+            .filter(|op| spec::merge::origin(op) == origin)
+            .count() as u64
+    };
     run.coverage = Coverage {
         files: 0,
         packages: 0,
         operations: exercised,
         requests: executor.requests_sent(),
         operations_total: spec.operations.len() as u64,
-        operations_from_code: if spec.format == spec::SpecFormat::Code {
-            spec.operations.len() as u64
-        } else {
-            0
-        },
+        operations_from_code: from_origin("code"),
+        operations_from_traffic: from_origin("traffic"),
     };
     run.errors = errors;
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

@@ -14,3 +14,4 @@ pub mod lifecycle;
 pub mod policy;
 pub mod spec;
 pub mod synth;
+pub mod traffic;

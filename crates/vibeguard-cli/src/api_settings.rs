@@ -164,6 +164,23 @@ pub fn from(
             .and_then(|t| t.graphql.as_ref())
             .map(|path| path.get_ref().clone()),
         load: load_settings(global.load, target_config.and_then(|t| t.load.as_ref())),
+        // The files the configuration names, then those on the command line.
+        traffic: target_config
+            .map(|t| {
+                t.traffic
+                    .iter()
+                    .map(|f| project.join(f.get_ref()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .chain(global.traffic.iter().cloned())
+            .collect(),
+        traffic_environment: global.traffic_env.clone().or_else(|| {
+            target_config
+                .and_then(|t| t.traffic_environment.as_ref())
+                .map(|f| project.join(f.get_ref()))
+        }),
     }))
 }
 

@@ -110,6 +110,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE", help_heading = "API testing")]
     pub har: Option<PathBuf>,
 
+    /// Recorded traffic whose requests to the target become operations: a HAR file or a Postman
+    /// Collection (v2.0/v2.1); repeatable
+    #[arg(long, global = true, value_name = "FILE", action = ArgAction::Append, help_heading = "API testing")]
+    pub traffic: Vec<PathBuf>,
+
+    /// A Postman environment file for the collections' {{variables}}
+    #[arg(long, global = true, value_name = "FILE", help_heading = "API testing")]
+    pub traffic_env: Option<PathBuf>,
+
     /// Send the rate-limit check's load bursts at 1,000 requests per second (loopback, or hosts
     /// named in `[api.load] hosts`, only)
     #[arg(long, global = true, help_heading = "API testing")]

@@ -149,6 +149,11 @@ pub struct Api {
     pub load: Option<Load>,
     /// The GraphQL endpoint's path (`/graphql`), when the usual paths do not find it.
     pub graphql: Option<Spanned<String>>,
+    /// Recorded traffic files (HAR, Postman Collections), relative to the project.
+    #[serde(default)]
+    pub traffic: Vec<Spanned<String>>,
+    /// A Postman environment file for the collections' variables, relative to the project.
+    pub traffic_environment: Option<Spanned<String>>,
 }
 
 /// `[api.load]`: the load bursts of the rate-limit check (VG431).

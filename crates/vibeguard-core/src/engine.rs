@@ -77,6 +77,9 @@ pub struct Coverage {
     /// was given or found).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub operations_from_code: u64,
+    /// Of those, the operations imported from recorded traffic (HAR, Postman).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub operations_from_traffic: u64,
 }
 
 fn is_zero(count: &u64) -> bool {

@@ -41,14 +41,7 @@ pub(crate) fn coverage_label(report: &Report) -> String {
                         "{count} of {} operation{} exercised{}",
                         c.operations_total,
                         if c.operations_total == 1 { "" } else { "s" },
-                        if c.operations_from_code > 0 {
-                            format!(
-                                " ({} from the code's routes: no API description)",
-                                c.operations_from_code
-                            )
-                        } else {
-                            String::new()
-                        }
+                        operation_sources(&c)
                     ));
                 } else if count > 0 {
                     parts.push(format!(
@@ -65,6 +58,35 @@ pub(crate) fn coverage_label(report: &Report) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Where the operations came from, when not all from a description:
+/// ` (2 from recorded traffic, 4 from the code's routes: no API description)`.
+fn operation_sources(c: &vibeguard_core::Coverage) -> String {
+    if c.operations_from_code == 0 && c.operations_from_traffic == 0 {
+        return String::new();
+    }
+    let described = c
+        .operations_total
+        .saturating_sub(c.operations_from_code + c.operations_from_traffic);
+    let parts: Vec<String> = [
+        (described, "from the description"),
+        (c.operations_from_traffic, "from recorded traffic"),
+        (c.operations_from_code, "from the code's routes"),
+    ]
+    .iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, source)| format!("{count} {source}"))
+    .collect();
+    format!(
+        " ({}{})",
+        parts.join(", "),
+        if described == 0 {
+            ": no API description"
+        } else {
+            ""
+        }
+    )
 }
 
 /// The message of the gate's outcome, e.g. `2 findings at or above high: FAIL`.

@@ -110,6 +110,19 @@ pub fn read_target(context: &Context<'_>) -> Option<usize> {
             })
         })
         .or_else(|| reads().find(|(_, op)| context.policy.requires_auth(op)))
+        // Nothing says which reads are secured (operations from recorded traffic): a list,
+        // what a scraper hammers, before any other read.
+        .or_else(|| {
+            reads().find(|(_, list)| {
+                context.spec.operations.iter().any(|item| {
+                    item.path_params().len() == 1
+                        && item
+                            .path
+                            .rsplit_once('/')
+                            .is_some_and(|(parent, _)| parent == list.path.trim_end_matches('/'))
+                })
+            })
+        })
         .or_else(|| reads().next())
         .map(|(index, _)| index)
 }
@@ -398,6 +411,23 @@ mod tests {
             .map(|t| t.operation)
             .collect();
         assert_eq!(planned, [2, 2]);
+    }
+
+    #[test]
+    fn without_a_secured_read_the_list_is_the_read_target() {
+        let mut fixture = Fixture::new();
+        fixture.spec.operations = vec![
+            operation("GET", "/api/v1/users/me", false),
+            operation("GET", "/api/v1/expenses", false),
+            operation("GET", "/api/v1/expenses/{id}", false),
+        ];
+        assert_eq!(read_target(&fixture.context()), Some(1));
+        // A secured read still comes first; with neither, the first read.
+        fixture.spec.operations[0] = operation("GET", "/api/v1/users/me", true);
+        assert_eq!(read_target(&fixture.context()), Some(0));
+        fixture.spec.operations.truncate(1);
+        fixture.spec.operations[0] = operation("GET", "/health", false);
+        assert_eq!(read_target(&fixture.context()), Some(0));
     }
 
     #[test]

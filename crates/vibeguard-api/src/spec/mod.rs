@@ -6,6 +6,7 @@
 
 pub mod lines;
 mod load;
+pub mod merge;
 /// Loaded documents (the root and what its references reach).
 pub mod load_documents {
     pub use super::load::Documents;
@@ -28,6 +29,8 @@ pub use schema::{Schema, SchemaType};
 pub enum SpecFormat {
     /// No document: operations derived from the routes the code declares.
     Code,
+    /// No document: operations imported from recorded traffic (HAR, Postman).
+    Traffic,
     /// Swagger 2.0.
     Swagger2,
     /// OpenAPI 3.x, with its exact version string.

@@ -89,6 +89,10 @@ fn operation(method: &str, route: &DeclaredRoute) -> Operation {
         Value::String(route.declared_at.clone()),
     );
     extensions.insert(
+        super::merge::ORIGIN.to_string(),
+        Value::String("code".into()),
+    );
+    extensions.insert(
         super::describe::NOT_INFERRED.to_string(),
         Value::Array(
             not_inferred(method, route)

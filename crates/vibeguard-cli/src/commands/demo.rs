@@ -198,6 +198,8 @@ fn demo_settings(url: &str, global: &GlobalArgs) -> anyhow::Result<ApiSettings> 
         },
         graphql: None,
         load: crate::api_settings::load_settings(global.load, None),
+        traffic: Vec::new(),
+        traffic_environment: None,
     })
 }
 
