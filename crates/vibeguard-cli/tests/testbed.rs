@@ -579,23 +579,51 @@ fn flask_library_without_its_description_is_tested_from_its_routes() {
 /// `testbed/record_har.py` — a test client standing for a browser's developer tools — and
 /// audits the app from that recording alone: no description, no code (`vibeguard api` with
 /// `--traffic`).
-fn audit_from_traffic(runtime: &PathBuf, python: &PathBuf, app: &str, hardened: bool) -> Value {
+fn audit_from_traffic(
+    runtime: &PathBuf,
+    python: &PathBuf,
+    app: &str,
+    hardened: bool,
+    source: Recorded,
+) -> Value {
     let server = App::start(runtime, app, hardened, free_port());
     let dir = tempfile::tempdir().expect("tempdir");
-    let har = dir.path().join("journey.har");
-    let recorded = Command::new(python)
-        .arg(repo_file("testbed/record_har.py"))
-        .args(["--base", &server.url, "--journey"])
-        .arg(repo_file(&format!("testbed/{app}/journey.json")))
-        .arg("--out")
-        .arg(&har)
-        .output()
-        .expect("the recorder runs");
-    assert!(
-        recorded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&recorded.stderr)
-    );
+    let mut traffic: Vec<String> = vec!["--traffic".into()];
+    match source {
+        Recorded::Har => {
+            let har = dir.path().join("journey.har");
+            let recorded = Command::new(python)
+                .arg(repo_file("testbed/record_har.py"))
+                .args(["--base", &server.url, "--journey"])
+                .arg(repo_file(&format!("testbed/{app}/journey.json")))
+                .arg("--out")
+                .arg(&har)
+                .output()
+                .expect("the recorder runs");
+            assert!(
+                recorded.status.success(),
+                "{}",
+                String::from_utf8_lossy(&recorded.stderr)
+            );
+            traffic.push(har.display().to_string());
+        }
+        Recorded::Postman(collection) => {
+            // The environment a tester would pick: the server's address and the password.
+            let environment = dir.path().join("local.postman_environment.json");
+            let values = serde_json::json!({"name": "local", "values": [
+                {"key": "baseUrl", "value": server.url, "enabled": true},
+                {"key": "password", "value": "alice-pw-1", "enabled": true},
+            ]});
+            std::fs::write(&environment, values.to_string()).expect("write");
+            traffic.push(
+                repo_file(&format!("testbed/{app}/{collection}"))
+                    .display()
+                    .to_string(),
+            );
+            traffic.push("--traffic-env".into());
+            traffic.push(environment.display().to_string());
+        }
+    }
     let config = std::fs::read_to_string(repo_file(&format!("testbed/{app}/vibeguard.toml")))
         .expect("config");
     let without_spec: String = config
@@ -608,8 +636,8 @@ fn audit_from_traffic(runtime: &PathBuf, python: &PathBuf, app: &str, hardened: 
     let output = vibeguard(dir.path())
         .args(["api", "--project"])
         .arg(dir.path())
-        .args(["--target", &server.url, "-q", "--traffic"])
-        .arg(&har)
+        .args(["--target", &server.url, "-q"])
+        .args(&traffic)
         .arg("--format")
         .arg(format!("json={}", out.display()))
         .output()
@@ -620,6 +648,15 @@ fn audit_from_traffic(runtime: &PathBuf, python: &PathBuf, app: &str, hardened: 
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&std::fs::read(&out).expect("report written")).expect("json")
+}
+
+/// Where an audit from traffic gets its recording.
+#[derive(Clone, Copy)]
+enum Recorded {
+    /// A HAR file `testbed/record_har.py` records from the app's `journey.json`.
+    Har,
+    /// A Postman Collection in the app's folder, with an environment naming the server.
+    Postman(&'static str),
 }
 
 /// Flaws of the whole API that a check reports on one operation it picks (the CORS policy, the
@@ -645,14 +682,13 @@ fn by_flaw(findings: &BTreeSet<String>) -> BTreeSet<String> {
 /// `not_reached`, at least 90 % of them, every operation from the recording and exercised, no
 /// broken item passed, no recorded credential in the report; and nothing on its twin.
 fn check_from_traffic(
-    runtime: &PathBuf,
-    python: &PathBuf,
-    app: &str,
+    (runtime, python): (&PathBuf, &PathBuf),
+    (app, source): (&str, Recorded),
     documented: &[&str],
     not_reached: &[&str],
     broken_items: &[&str],
 ) {
-    let report = audit_from_traffic(runtime, python, app, false);
+    let report = audit_from_traffic(runtime, python, app, false, source);
     let api = api_run(&report);
     assert!(api["failed"].is_null(), "{}", api["failed"]);
     let coverage = &api["coverage"];
@@ -683,7 +719,18 @@ fn check_from_traffic(
     for item in broken_items {
         assert_ne!(checklist_status(&report, item), "passed", "{item}");
     }
-    let twin = audit_from_traffic(runtime, python, app, true);
+    // The recordings hold the identities' passwords (and their tokens): none is written.
+    let config = std::fs::read_to_string(repo_file(&format!("testbed/{app}/vibeguard.toml")))
+        .expect("config");
+    let text = report.to_string();
+    for password in config
+        .split("password = \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+    {
+        assert!(!text.contains(password), "{password} written in the report");
+    }
+    let twin = audit_from_traffic(runtime, python, app, true, source);
     assert_eq!(api_findings(&twin), BTreeSet::new());
     assert_eq!(
         api_run(&twin)["coverage"]["operations"],
@@ -702,9 +749,29 @@ fn flask_library_from_a_recorded_har_is_tested_without_description_or_code() {
     // was recorded without credentials and nothing says it should need them: untested for
     // VG401, as from the code.
     check_from_traffic(
-        &python,
-        &python,
-        "flask_library",
+        (&python, &python),
+        ("flask_library", Recorded::Har),
+        FLASK_LIBRARY,
+        &["VG401 GET /members"],
+        &["AUTH-01", "AUTH-02", "DATA-01", "INPUT-02", "API-04"],
+    );
+}
+
+#[test]
+fn flask_library_from_a_postman_collection_is_tested_without_description_or_code() {
+    let Some(python) = testbed_python() else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // The collection a tester keeps for the mobile app: `{{baseUrl}}` from the environment,
+    // `:username` and `:name` path variables, the token inherited from the collection's auth
+    // and switched off for the session folder. The same flaws as from the HAR.
+    check_from_traffic(
+        (&python, &python),
+        (
+            "flask_library",
+            Recorded::Postman("library.postman_collection.json"),
+        ),
         FLASK_LIBRARY,
         &["VG401 GET /members"],
         &["AUTH-01", "AUTH-02", "DATA-01", "INPUT-02", "API-04"],
@@ -720,9 +787,8 @@ fn express_expenses_from_a_recorded_har_is_tested_without_description_or_code() 
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     // As from the code: every flaw but the category's enum, which nothing recorded shows.
     check_from_traffic(
-        &node,
-        &python,
-        "express_expenses",
+        (&node, &python),
+        ("express_expenses", Recorded::Har),
         EXPRESS_EXPENSES,
         &["VG404 POST /api/v1/expenses"],
         &[
