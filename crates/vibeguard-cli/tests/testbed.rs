@@ -45,14 +45,17 @@ struct App {
 }
 
 impl App {
-    /// Starts `testbed/APP/app.py` or `app.js` with `runtime`.
+    /// Starts `testbed/APP/app.py`, `app.js` or `server.js` with `runtime`.
     fn start(runtime: &PathBuf, app: &str, hardened: bool, port: u16) -> App {
         let python = repo_file(&format!("testbed/{app}/app.py"));
-        let script = if python.exists() {
-            python
-        } else {
-            repo_file(&format!("testbed/{app}/app.js"))
-        };
+        let script = [
+            python,
+            repo_file(&format!("testbed/{app}/app.js")),
+            repo_file(&format!("testbed/{app}/server.js")),
+        ]
+        .into_iter()
+        .find(|script| script.exists())
+        .expect("the app's script");
         let mut command = Command::new(runtime);
         command
             .arg(script)
@@ -796,6 +799,73 @@ fn express_expenses_from_a_recorded_har_is_tested_without_description_or_code() 
             "API-02", "API-04", "API-06",
         ],
     );
+}
+
+/// The team board API (Express routers in several files mounted under prefixes, the session
+/// check imported from a middleware module, a role check on one admin route and not the other,
+/// a router mounted at two paths; **no description**): every flaw of testbed/README.md.
+const EXPRESS_TEAMBOARD: &[&str] = &[
+    // Projects and their tasks are not scoped to their owner.
+    "VG402 GET /api/projects/{projectId}",
+    "VG402 PATCH /api/projects/{projectId}",
+    "VG402 DELETE /api/projects/{projectId}",
+    "VG402 GET /api/projects/{projectId}/tasks",
+    "VG402 POST /api/projects/{projectId}/tasks",
+    // Any member reads another's whole record, password hash included.
+    "VG402 GET /api/users/{id}",
+    "VG405 GET /api/users/{id} [response:/passwordHash]",
+    // The audit log forgot the role check its neighbour has.
+    "VG403 GET /api/admin/audit-log",
+    // The sign-up takes `role`.
+    "VG413 POST /api/auth/register [body:role]",
+    // No limit on logins or sign-ups; the login says which e-mails have accounts.
+    "VG414 POST /api/auth/login",
+    "VG414 POST /api/auth/register",
+    "VG415 POST /api/auth/login",
+    // JSON nested 10,000 deep accepted.
+    "VG417 POST /api/auth/login [nested-json]",
+    "VG417 POST /api/projects [nested-json]",
+    "VG417 PATCH /api/projects/{projectId} [nested-json]",
+    "VG417 POST /api/projects/{projectId}/tasks [nested-json]",
+    // No limit on reads: the admin's user list, burst as the admin.
+    "VG431 GET /api/admin/users",
+    // No security headers.
+    "VG406 * / [response headers]",
+];
+
+#[test]
+fn express_teamboard_without_any_description_is_tested_from_its_routers() {
+    let Some(node) = testbed_runtime("VIBEGUARD_TESTBED_NODE") else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let port = free_port();
+    let runs: Vec<Value> = (0..2)
+        .map(|_| audit(&node, "express_teamboard", false, port))
+        .collect();
+    let expected: BTreeSet<String> = EXPRESS_TEAMBOARD.iter().map(|s| s.to_string()).collect();
+    let found = api_findings(&runs[0]);
+    assert_eq!(
+        found,
+        expected,
+        "missed {:?}; not documented {:?}",
+        expected.difference(&found).collect::<Vec<_>>(),
+        found.difference(&expected).collect::<Vec<_>>()
+    );
+    assert_same_findings(&runs[0], &runs[1]);
+    let api = api_run(&runs[0]);
+    // Every route, from every router file and both mounts of the health router.
+    assert_eq!(api["coverage"]["operations_from_code"], 15);
+    assert_eq!(api["coverage"]["operations"], 15, "{}", api["unchecked"]);
+    assert!(api["untested"].is_null(), "{}", api["untested"]);
+    for item in [
+        "AUTH-02", "AUTH-05", "DATA-01", "INPUT-01", "INPUT-05", "API-01", "API-06",
+    ] {
+        assert_ne!(checklist_status(&runs[0], item), "passed", "{item}");
+    }
+    let twin = audit(&node, "express_teamboard", true, port);
+    assert_eq!(api_findings(&twin), BTreeSet::new());
+    assert_eq!(api_run(&twin)["coverage"]["operations"], 15);
 }
 
 /// The helpdesk API (Django REST framework's own OpenAPI 3.0 without any security scheme,

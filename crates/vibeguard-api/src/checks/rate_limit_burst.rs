@@ -165,17 +165,30 @@ impl RateLimitBurst {
         {
             operations.push(slowest);
         }
-        let callers: Vec<Option<usize>> = std::iter::once(None)
-            .chain(
-                (0..context.identities.len())
-                    .take(context.profile.pick(1, 1, usize::MAX))
-                    .map(Some),
-            )
+        let chosen: Vec<usize> = (0..context.identities.len())
+            .take(context.profile.pick(1, 1, usize::MAX))
             .collect();
         let mut targets = Vec::new();
         for &operation in &operations {
-            for &identity in &callers {
-                let op = &context.spec.operations[operation];
+            let op = &context.spec.operations[operation];
+            // A read reserved for a role is burst as an identity holding it, when the chosen
+            // ones do not: a member's burst at an admin list only meets 403s.
+            let mut identities = chosen.clone();
+            if let Some(role) = context.policy.required_role(op) {
+                let holds = |index: &usize| {
+                    context.identities[*index]
+                        .role
+                        .as_deref()
+                        .is_some_and(|r| r.eq_ignore_ascii_case(&role))
+                };
+                if !identities.iter().any(holds)
+                    && let Some(holder) = (0..context.identities.len()).find(holds)
+                {
+                    identities = vec![holder];
+                }
+            }
+            let callers = std::iter::once(None).chain(identities.into_iter().map(Some));
+            for identity in callers {
                 if let Some(request) = context.request(op, identity, 0) {
                     targets.push(BurstTarget {
                         operation,
@@ -428,6 +441,29 @@ mod tests {
         fixture.spec.operations.truncate(1);
         fixture.spec.operations[0] = operation("GET", "/health", false);
         assert_eq!(read_target(&fixture.context()), Some(0));
+    }
+
+    #[test]
+    fn a_read_reserved_for_a_role_is_burst_as_an_identity_holding_it() {
+        let mut fixture = Fixture::new();
+        fixture.spec.operations = vec![operation("GET", "/api/admin/users", true)];
+        fixture.identities[0].role = Some("member".into());
+        fixture.identities[1].role = Some("admin".into());
+        let planned: Vec<Option<usize>> = RateLimitBurst
+            .plan_bursts(&fixture.context(), &BTreeMap::new())
+            .iter()
+            .map(|t| t.identity)
+            .collect();
+        // Anonymously, and as bob the admin instead of alice the member.
+        assert_eq!(planned, [None, Some(1)]);
+        // Nobody holds it: the first identity, as for any read.
+        fixture.identities[1].role = Some("member".into());
+        let planned: Vec<Option<usize>> = RateLimitBurst
+            .plan_bursts(&fixture.context(), &BTreeMap::new())
+            .iter()
+            .map(|t| t.identity)
+            .collect();
+        assert_eq!(planned, [None, Some(0)]);
     }
 
     #[test]

@@ -103,13 +103,24 @@ pub(super) fn collect(
                 });
             } else if method == "use" {
                 let mut rest: Vec<&Expr> = args.iter().map(|a| &a.value).collect();
-                let path = match rest.first() {
-                    Some(first) if literal(first).is_some() => {
-                        let path = literal(first).map(str::to_string);
+                // `app.use('/api', …)`, or an array of paths: one mount per path.
+                let paths: Vec<Option<String>> = match rest.first().map(|first| &first.kind) {
+                    Some(_) if literal(rest[0]).is_some() => {
+                        let path = literal(rest[0]).map(str::to_string);
                         rest.remove(0);
-                        path
+                        vec![path]
                     }
-                    _ => None,
+                    Some(ExprKind::Array(items))
+                        if !items.is_empty() && items.iter().all(|i| literal(i).is_some()) =>
+                    {
+                        let paths = items
+                            .iter()
+                            .map(|item| literal(item).map(str::to_string))
+                            .collect();
+                        rest.remove(0);
+                        paths
+                    }
+                    _ => vec![None],
                 };
                 let mut middleware = Vec::new();
                 let mut routers = Vec::new();
@@ -119,12 +130,14 @@ pub(super) fn collect(
                         None => middleware.push(expr),
                     }
                 }
-                events.entry(key).or_default().push(Event::Use {
-                    module,
-                    path,
-                    middleware,
-                    routers,
-                });
+                for path in paths {
+                    events.entry(key).or_default().push(Event::Use {
+                        module,
+                        path,
+                        middleware: middleware.clone(),
+                        routers: routers.clone(),
+                    });
+                }
             }
         }
     }
@@ -505,6 +518,27 @@ pub(crate) mod tests {
         assert!(inventory.routes[3].has_auth_middleware());
         assert!(inventory.routes[3].has_role_check());
         assert!(!inventory.routes[0].has_auth_middleware());
+    }
+
+    #[test]
+    fn an_array_of_paths_mounts_the_router_at_each() {
+        let (_, inventory) = inventory(&[
+            (
+                "server.js",
+                "const express = require('express');\nconst health = require('./health');\nconst app = express();\napp.use(['/health', '/api/health'], health);\napp.use(['/v1', '/v2'], (req, res, next) => next());\napp.get('/v1/x', (req, res) => res.end());\n",
+            ),
+            (
+                "health.js",
+                "const router = require('express').Router();\nrouter.get('/', (req, res) => res.json({ ok: true }));\nmodule.exports = router;\n",
+            ),
+        ]);
+        let mut paths: Vec<String> = inventory
+            .routes
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        paths.sort();
+        assert_eq!(paths, ["GET /api/health", "GET /health", "GET /v1/x"]);
     }
 
     #[test]

@@ -352,4 +352,18 @@ mod tests {
         let me = &inventory.routes[1];
         assert!(me.has_auth_middleware(), "{:?}", me.middleware);
     }
+
+    #[test]
+    fn an_inline_middleware_is_judged_by_its_code_not_by_the_words_in_it() {
+        let (_, inventory) = inventory(&[(
+            "app.js",
+            "const express = require('express');\nconst app = express();\napp.use((req, res, next) => { res.set({ 'Content-Security-Policy': \"default-src 'none'\" }); next(); });\napp.get('/open', (req, res) => res.json([]));\napp.use((req, res, next) => { if (!req.headers.authorization) return res.status(401).end(); next(); });\napp.get('/closed', (req, res) => res.json([]));\n",
+        )]);
+        let open = &inventory.routes[0];
+        assert!(!open.has_auth_middleware(), "{:?}", open.middleware);
+        // A header setter says nothing about authentication either way.
+        assert_eq!(open.anonymous_passes().count(), 0);
+        let closed = &inventory.routes[1];
+        assert!(closed.has_auth_middleware(), "{:?}", closed.middleware);
+    }
 }

@@ -313,8 +313,17 @@ pub fn middleware(project: &Project, module: ModuleId, expr: &Expr) -> Middlewar
         ]
         .iter()
         .any(|p| qualified.starts_with(p));
+    // An inline function has no name: its text (a header middleware setting
+    // `Content-Security-Policy`) promises nothing. It authenticates only if its code can end
+    // the request, and is never reported as a check that lets anonymous requests through.
+    if matches!(expr.kind, crate::ir::ExprKind::Function(_)) {
+        if gatekeeping::judge(project, module, expr) != Some(gatekeeping::Gate::Rejects) {
+            roles.auth = false;
+            roles.role = false;
+        }
+    }
     // The name promises authentication; the code, when the project has it, must keep it.
-    if (roles.auth || roles.role)
+    else if (roles.auth || roles.role)
         && gatekeeping::judge(project, module, expr) == Some(gatekeeping::Gate::PassesAnonymous)
     {
         roles.auth = false;
