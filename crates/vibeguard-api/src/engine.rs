@@ -368,6 +368,40 @@ pub async fn run(
         }
     }
 
+    // Identities whose own record said nothing (or that have none) find their ids in a list of
+    // accounts, read by the most privileged identity first (an admin's list holds everyone).
+    if identities.iter().any(|i| i.user_id.is_none()) {
+        let mut readers: Vec<usize> = (0..identities.len()).collect();
+        readers.sort_by_key(|&i| {
+            std::cmp::Reverse(identities[i].role.as_deref().and_then(checks::role_rank))
+        });
+        for list in spec
+            .operations
+            .iter()
+            .filter(|op| op.method == "GET" && identity::is_account_list(&op.path))
+        {
+            for &reader in &readers {
+                if identities.iter().all(|i| i.user_id.is_some()) {
+                    break;
+                }
+                let Ok(url) = identity::join(&base, &list.path) else {
+                    continue;
+                };
+                let mut request = Request::new("GET", url);
+                identities[reader].apply(&mut request);
+                if let Some(answer) = executor
+                    .send(request)
+                    .await
+                    .response()
+                    .filter(|answer| answer.is_success())
+                    .and_then(|answer| answer.json())
+                {
+                    identity::learn_ids_from_account_list(&mut identities, &answer);
+                }
+            }
+        }
+    }
+
     let views = |identities: &[Identity]| -> Vec<IdentityView> {
         identities
             .iter()

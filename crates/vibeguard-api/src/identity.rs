@@ -761,6 +761,54 @@ pub fn is_own_record(path: &str) -> bool {
         )
 }
 
+/// Whether a parameterless `GET` path lists accounts (`/users`, `/api/admin/accounts`,
+/// `/members`): where identities whose own record says nothing find their ids.
+pub fn is_account_list(path: &str) -> bool {
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    !path.contains('{')
+        && matches!(
+            last.as_str(),
+            "users" | "accounts" | "members" | "people" | "profiles"
+        )
+}
+
+/// Learns the ids of the identities that lack one from a list of accounts: the entry whose
+/// e-mail or username is the identity's own (compared exactly, ignoring case) gives its id.
+pub fn learn_ids_from_account_list(identities: &mut [Identity], answer: &Value) {
+    let entries = ["", "/results", "/data", "/items", "/users", "/accounts"]
+        .iter()
+        .find_map(|pointer| answer.pointer(pointer).and_then(Value::as_array));
+    let Some(entries) = entries else {
+        return;
+    };
+    for identity in identities.iter_mut().filter(|i| i.user_id.is_none()) {
+        let entry = entries.iter().find(|entry| {
+            let matches = |field: &str, own: &Option<String>| {
+                own.as_deref().is_some_and(|own| {
+                    entry
+                        .get(field)
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| v.eq_ignore_ascii_case(own))
+                })
+            };
+            matches("email", &identity.account.email)
+                || matches("username", &identity.account.username)
+        });
+        if let Some(id) = entry.and_then(|entry| {
+            ["id", "_id", "userId", "user_id", "uuid"]
+                .iter()
+                .find_map(|key| entry.get(*key).and_then(value_text))
+        }) {
+            identity.user_id = Some(id);
+        }
+    }
+}
+
 impl Identity {
     /// Learns the identity's id, username and e-mail from the answer of its own account
     /// record (`GET /users/me`). The record is the API's own word: its id wins over a token's
@@ -1030,6 +1078,33 @@ mod tests {
         );
         assert_eq!(gina.account.username.as_deref(), Some("gina"));
         assert_eq!(gina.account.email.as_deref(), Some("gina@venues.test"));
+
+        // No record of its own: an account list gives the id of the entry with its e-mail,
+        // and leaves an id already known alone.
+        let mut maya = gina.clone();
+        maya.user_id = None;
+        maya.account = Account {
+            username: None,
+            email: Some("Maya@Recipes.test".into()),
+        };
+        let mut identities = vec![maya, gina.clone()];
+        learn_ids_from_account_list(
+            &mut identities,
+            &serde_json::json!({"results": [
+                {"id": 4, "email": "noah@recipes.test"},
+                {"id": 7, "email": "maya@recipes.test"},
+                {"id": 9, "email": "gina@venues.test"}
+            ]}),
+        );
+        assert_eq!(identities[0].user_id.as_deref(), Some("7"));
+        assert_eq!(
+            identities[1].user_id.as_deref(),
+            Some("5f0c8a52-0000-4000-8000-000000000001")
+        );
+        assert!(is_account_list("/api/admin/accounts"));
+        assert!(is_account_list("/users/"));
+        assert!(!is_account_list("/users/{id}"));
+        assert!(!is_account_list("/api/recipes"));
         // A list or an answer without an id changes nothing.
         gina.learn_own_record(&serde_json::json!([{"id": 9}]));
         assert_eq!(

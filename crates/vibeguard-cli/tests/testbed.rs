@@ -868,6 +868,66 @@ fn express_teamboard_without_any_description_is_tested_from_its_routers() {
     assert_eq!(api_run(&twin)["coverage"]["operations"], 15);
 }
 
+/// The recipe-sharing API (Flask blueprints in a package, registered with and without
+/// prefixes, decorators imported from a module, a JSON login answering no user id, recipes
+/// keyed by slug; **no description**): every flaw of testbed/README.md.
+const FLASK_RECIPES: &[&str] = &[
+    "VG402 GET /api/recipes/{slug}",
+    "VG402 PUT /api/recipes/{slug}",
+    "VG402 DELETE /api/recipes/{slug}",
+    // The identities' ids come from the admin's account list.
+    "VG402 GET /api/users/{user_id}",
+    "VG405 GET /api/users/{user_id} [response:/password_hash]",
+    "VG403 GET /api/admin/accounts",
+    "VG409 GET /api/recipes/search [query:q]",
+    "VG413 POST /api/auth/register [body:is_admin]",
+    "VG414 POST /api/auth/login",
+    "VG414 POST /api/auth/register",
+    "VG415 POST /api/auth/login",
+    "VG417 POST /api/auth/register [nested-json]",
+    "VG417 POST /api/auth/login [nested-json]",
+    "VG417 POST /api/recipes [nested-json]",
+    "VG417 PUT /api/recipes/{slug} [nested-json]",
+    "VG417 PUT /api/recipes/{slug} [large-body]",
+    "VG431 GET /api/recipes/search",
+    "VG406 * / [response headers]",
+    "VG428 * / [header:server]",
+];
+
+#[test]
+fn flask_recipes_without_any_description_is_tested_from_its_blueprints() {
+    let Some(python) = testbed_python() else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let port = free_port();
+    let runs: Vec<Value> = (0..2)
+        .map(|_| audit(&python, "flask_recipes", false, port))
+        .collect();
+    let expected: BTreeSet<String> = FLASK_RECIPES.iter().map(|s| s.to_string()).collect();
+    let found = api_findings(&runs[0]);
+    assert_eq!(
+        found,
+        expected,
+        "missed {:?}; not documented {:?}",
+        expected.difference(&found).collect::<Vec<_>>(),
+        found.difference(&expected).collect::<Vec<_>>()
+    );
+    assert_same_findings(&runs[0], &runs[1]);
+    let api = api_run(&runs[0]);
+    assert_eq!(api["coverage"]["operations_from_code"], 10);
+    assert_eq!(api["coverage"]["operations"], 10, "{}", api["unchecked"]);
+    assert!(api["untested"].is_null(), "{}", api["untested"]);
+    for item in [
+        "AUTH-02", "AUTH-05", "DATA-01", "INPUT-01", "INPUT-02", "INPUT-05", "API-01", "API-06",
+    ] {
+        assert_ne!(checklist_status(&runs[0], item), "passed", "{item}");
+    }
+    let twin = audit(&python, "flask_recipes", true, port);
+    assert_eq!(api_findings(&twin), BTreeSet::new());
+    assert_eq!(api_run(&twin)["coverage"]["operations"], 10);
+}
+
 /// The helpdesk API (Django REST framework's own OpenAPI 3.0 without any security scheme,
 /// trailing slashes, DRF tokens, three roles — customer, agent, admin — and an admin area):
 /// every flaw of testbed/README.md the engine can find today.

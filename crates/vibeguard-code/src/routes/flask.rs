@@ -245,6 +245,16 @@ fn scope_of<'s>(
 /// The app or blueprint an expression names: a value created by `Flask(...)` or
 /// `Blueprint(...)`, here or in the module it was imported from.
 fn scope_key(project: &Project, module: ModuleId, expr: &Expr) -> Option<ScopeKey> {
+    // `auth.bp`: a blueprint read from an imported module (`from blueprints import auth`).
+    if let ExprKind::Member { object, property } = &expr.kind {
+        let Some(Symbol::Module(imported)) = project.resolve_name(module, object.as_name()?) else {
+            return None;
+        };
+        let Symbol::Value(owner, value) = project.export_of(imported, property, 0)? else {
+            return None;
+        };
+        return is_scope(project, owner, value).then_some((owner, value.range.start_byte));
+    }
     let name = expr.as_name()?;
     // The app factory: `app = Flask(__name__)` inside `create_app()`.
     let m = &project.modules[module];
@@ -259,16 +269,22 @@ fn scope_key(project: &Project, module: ModuleId, expr: &Expr) -> Option<ScopeKe
             _ => return None,
         },
     };
-    let qualified = project.qualify(owner, value, &|_| Local::Unknown)?;
-    let is_scope = [
-        "flask.Flask()",
-        "flask.Blueprint()",
-        "quart.Quart()",
-        "quart.Blueprint()",
-    ]
-    .iter()
-    .any(|q| qualified == *q);
-    is_scope.then_some((owner, value.range.start_byte))
+    is_scope(project, owner, value).then_some((owner, value.range.start_byte))
+}
+
+/// Whether a value is a Flask (or Quart) app or blueprint.
+fn is_scope(project: &Project, owner: ModuleId, value: &Expr) -> bool {
+    project
+        .qualify(owner, value, &|_| Local::Unknown)
+        .is_some_and(|qualified| {
+            [
+                "flask.Flask()",
+                "flask.Blueprint()",
+                "quart.Quart()",
+                "quart.Blueprint()",
+            ]
+            .contains(&qualified.as_str())
+        })
 }
 
 /// A `before_request` hook: authentication when it refuses with 401/403 or checks a login.
@@ -377,5 +393,31 @@ mod tests {
         );
         assert!(inventory.routes[1].has_auth_middleware());
         assert!(inventory.routes[0].is_rate_limited());
+    }
+
+    #[test]
+    fn blueprints_read_from_imported_modules_get_their_registered_prefix() {
+        let (_, inventory) = inventory(&[
+            (
+                "app.py",
+                "from flask import Flask\nfrom blueprints import auth, recipes\napp = Flask(__name__)\napp.register_blueprint(auth.bp, url_prefix='/api/auth')\napp.register_blueprint(recipes.bp)\n",
+            ),
+            ("blueprints/__init__.py", ""),
+            (
+                "blueprints/auth.py",
+                "from flask import Blueprint\nbp = Blueprint('auth', __name__)\n@bp.post('/login')\ndef login():\n    return {}\n",
+            ),
+            (
+                "blueprints/recipes.py",
+                "from flask import Blueprint\nbp = Blueprint('recipes', __name__, url_prefix='/api/recipes')\n@bp.get('/<slug>')\ndef show(slug):\n    return {}\n",
+            ),
+        ]);
+        let mut paths: Vec<String> = inventory
+            .routes
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        paths.sort();
+        assert_eq!(paths, ["GET /api/recipes/{slug}", "POST /api/auth/login"]);
     }
 }
