@@ -20,6 +20,7 @@ use crate::checks::{
     MAX_FOLLOW_UP_PROBES, MAX_ROUNDS, Probe, Profile,
 };
 use crate::coverage;
+use crate::discovery;
 use crate::http::burst::{self, BurstPlan};
 use crate::http::canary::{self, Canary};
 use crate::http::tls_probe::{self, LegacyVersion};
@@ -265,23 +266,34 @@ pub async fn run(
     let loaded = load_spec(&settings.spec, &settings.target, &executor).await;
     let (spec, spec_name) = match loaded {
         Err(error @ ApiError::Spec(SpecError::Fetch { .. }))
-            if matches!(settings.spec, SpecSource::Discover)
-                && (!settings.declared_routes.is_empty() || !recorded.operations.is_empty()) =>
+            if matches!(settings.spec, SpecSource::Discover) =>
         {
-            let spec =
-                spec::merge::merge(recorded, spec::routes::derive(&settings.declared_routes));
+            // What the running target shows of itself comes last: pages, forms, scripts,
+            // robots.txt and sitemap.xml.
+            let discovered =
+                discovery::operations(&discovery::crawl(&executor, &settings.target).await);
+            let spec = spec::merge::merge(
+                spec::merge::merge(recorded, spec::routes::derive(&settings.declared_routes)),
+                discovered,
+            );
             if spec.operations.is_empty() {
                 return Err(error);
             }
-            let name = match (
-                settings.traffic.is_empty(),
-                settings.declared_routes.is_empty(),
-            ) {
-                (false, false) => "the recorded traffic and the code's routes",
-                (false, true) => "the recorded traffic",
-                _ => "the code's routes",
-            };
-            (spec, name.to_string())
+            let mut sources = Vec::new();
+            if !settings.traffic.is_empty() {
+                sources.push("the recorded traffic");
+            }
+            if !settings.declared_routes.is_empty() {
+                sources.push("the code's routes");
+            }
+            if spec
+                .operations
+                .iter()
+                .any(|op| spec::merge::origin(op) == "discovered")
+            {
+                sources.push("what the target showed");
+            }
+            (spec, sources.join(", "))
         }
         loaded => {
             let (documents, spec_name) = loaded?;
@@ -921,6 +933,7 @@ pub async fn run(
         operations_total: spec.operations.len() as u64,
         operations_from_code: from_origin("code"),
         operations_from_traffic: from_origin("traffic"),
+        operations_discovered: from_origin("discovered"),
     };
     run.errors = errors;
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -1189,11 +1202,20 @@ async fn load_spec(
                     _ => {}
                 }
             }
+            // Behind a redirect, or only through a Swagger UI / ReDoc page.
+            if let Some((document, found_at)) = discovery::find_description(executor, target).await
+            {
+                return Ok((
+                    spec::load_documents::Documents::single(&found_at, document),
+                    found_at,
+                ));
+            }
             Err(SpecError::Fetch {
                 origin: target.to_string(),
                 reason: format!(
-                    "no API description at {}; give --spec FILE or URL",
-                    spec::DISCOVERY_PATHS.join(", ")
+                    "no API description at {} nor through a documentation page ({}); give --spec FILE or URL",
+                    spec::DISCOVERY_PATHS.join(", "),
+                    discovery::docs_page::DOC_PAGES.join(", ")
                 ),
             }
             .into())

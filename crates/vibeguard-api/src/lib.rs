@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod coverage;
+pub mod discovery;
 pub mod engine;
 pub mod http;
 pub mod identity;

@@ -80,6 +80,10 @@ pub struct Coverage {
     /// Of those, the operations imported from recorded traffic (HAR, Postman).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub operations_from_traffic: u64,
+    /// Of those, the operations discovered on the running target (pages, forms, scripts,
+    /// robots.txt, sitemap.xml).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub operations_discovered: u64,
 }
 
 fn is_zero(count: &u64) -> bool {

@@ -63,16 +63,16 @@ pub(crate) fn coverage_label(report: &Report) -> String {
 /// Where the operations came from, when not all from a description:
 /// ` (2 from recorded traffic, 4 from the code's routes: no API description)`.
 fn operation_sources(c: &vibeguard_core::Coverage) -> String {
-    if c.operations_from_code == 0 && c.operations_from_traffic == 0 {
+    let derived = c.operations_from_code + c.operations_from_traffic + c.operations_discovered;
+    if derived == 0 {
         return String::new();
     }
-    let described = c
-        .operations_total
-        .saturating_sub(c.operations_from_code + c.operations_from_traffic);
+    let described = c.operations_total.saturating_sub(derived);
     let parts: Vec<String> = [
         (described, "from the description"),
         (c.operations_from_traffic, "from recorded traffic"),
         (c.operations_from_code, "from the code's routes"),
+        (c.operations_discovered, "discovered on the target"),
     ]
     .iter()
     .filter(|(count, _)| *count > 0)
