@@ -342,6 +342,7 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
             rate_limited: route.is_rate_limited(),
             body_fields: inputs.body,
             query_params: inputs.query,
+            path_types: route_param_types(project, route),
         };
         entries.insert(
             (
@@ -354,4 +355,58 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
         );
     }
     entries.into_values().collect()
+}
+
+/// The types of a route's path parameters: what its path says (converters, patterns), then
+/// what its handler does with them — `parseInt(req.params.id)`, `Number(req.params.id)`, a
+/// Python signature's `user_id: int` or `UUID`.
+fn route_param_types(
+    project: &project::Project,
+    route: &routes::Route,
+) -> std::collections::BTreeMap<String, String> {
+    use std::sync::LazyLock;
+    static JS: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"\b(parseInt|Number|parseFloat)\(\s*req\.params\.(\w+)").expect("regex")
+    });
+    static PY: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"\b(\w+)\s*:\s*(int|float|UUID|uuid\.UUID)\b").expect("regex")
+    });
+    let names: Vec<&str> = route
+        .path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        .collect();
+    let mut types: std::collections::BTreeMap<String, String> =
+        route.param_types.iter().cloned().collect();
+    if let Some((module, function)) = route.handler {
+        let m = &project.modules[module];
+        let text = m.text_of(m.functions[function].range);
+        if m.language.is_javascript_family() {
+            for capture in JS.captures_iter(text) {
+                let kind = if &capture[1] == "parseFloat" {
+                    "number"
+                } else {
+                    "integer"
+                };
+                types
+                    .entry(capture[2].to_string())
+                    .or_insert_with(|| kind.into());
+            }
+        } else {
+            // The signature: up to the first `):` of the definition.
+            let signature = text.split("):").next().unwrap_or_default();
+            for capture in PY.captures_iter(signature) {
+                let kind = match &capture[2] {
+                    "int" => "integer",
+                    "float" => "number",
+                    _ => "uuid",
+                };
+                types
+                    .entry(capture[1].to_string())
+                    .or_insert_with(|| kind.into());
+            }
+        }
+    }
+    types.retain(|name, _| names.contains(&name.as_str()));
+    types
 }

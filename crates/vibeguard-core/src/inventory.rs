@@ -38,4 +38,8 @@ pub struct RouteEntry {
     /// Query parameters its handler reads (`req.query.q`, `request.args.get('q')`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub query_params: Vec<String>,
+    /// Path parameters the code types (`<int:id>`, `:id(\\d+)`, `parseInt(req.params.id)`,
+    /// `user_id: int`): name → `integer`, `number` or `uuid`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub path_types: std::collections::BTreeMap<String, String>,
 }

@@ -995,6 +995,7 @@ mod tests {
                 authenticated: false,
                 body_fields: Vec::new(),
                 query_params: Vec::new(),
+                path_types: std::collections::BTreeMap::new(),
             },
             DeclaredRoute {
                 method: "GET".into(),
@@ -1003,6 +1004,7 @@ mod tests {
                 authenticated: false,
                 body_fields: Vec::new(),
                 query_params: Vec::new(),
+                path_types: std::collections::BTreeMap::new(),
             },
             DeclaredRoute {
                 method: "DELETE".into(),
@@ -1011,6 +1013,7 @@ mod tests {
                 authenticated: false,
                 body_fields: Vec::new(),
                 query_params: Vec::new(),
+                path_types: std::collections::BTreeMap::new(),
             },
         ];
         let (probes, findings) =

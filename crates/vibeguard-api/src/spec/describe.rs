@@ -354,6 +354,7 @@ mod tests {
             authenticated,
             body_fields: Vec::new(),
             query_params: Vec::new(),
+            path_types: std::collections::BTreeMap::new(),
         }
     }
 

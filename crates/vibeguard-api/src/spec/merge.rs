@@ -192,6 +192,7 @@ mod tests {
             authenticated: true,
             body_fields: vec!["title".into()],
             query_params: Vec::new(),
+            path_types: std::collections::BTreeMap::new(),
         };
         let code = routes::derive(&[
             route("GET", "/api/notes/{noteId}"),

@@ -248,6 +248,8 @@ pub struct DeclaredRoute {
     pub body_fields: Vec<String>,
     /// Query parameters its handler reads.
     pub query_params: Vec<String>,
+    /// Path parameters the code types: name → `integer`, `number` or `uuid`.
+    pub path_types: BTreeMap<String, String>,
 }
 
 impl From<&vibeguard_core::RouteEntry> for DeclaredRoute {
@@ -259,6 +261,7 @@ impl From<&vibeguard_core::RouteEntry> for DeclaredRoute {
             authenticated: route.authenticated,
             body_fields: route.body_fields.clone(),
             query_params: route.query_params.clone(),
+            path_types: route.path_types.clone(),
         }
     }
 }

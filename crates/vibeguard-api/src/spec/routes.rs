@@ -57,9 +57,24 @@ fn operation(method: &str, route: &DeclaredRoute) -> Operation {
             name: name.to_string(),
             location: ParamIn::Path,
             required: true,
-            schema: Schema {
-                types: vec![SchemaType::String],
-                ..Schema::default()
+            schema: match route.path_types.get(name).map(String::as_str) {
+                Some("integer") => Schema {
+                    types: vec![SchemaType::Integer],
+                    ..Schema::default()
+                },
+                Some("number") => Schema {
+                    types: vec![SchemaType::Number],
+                    ..Schema::default()
+                },
+                Some("uuid") => Schema {
+                    types: vec![SchemaType::String],
+                    format: Some("uuid".into()),
+                    ..Schema::default()
+                },
+                _ => Schema {
+                    types: vec![SchemaType::String],
+                    ..Schema::default()
+                },
             },
         })
         .collect();
@@ -125,8 +140,13 @@ fn operation(method: &str, route: &DeclaredRoute) -> Operation {
 /// writes instead of left out.
 fn not_inferred(method: &str, route: &DeclaredRoute) -> Vec<&'static str> {
     let mut unknown = vec!["responses: status codes and bodies are not read from the handler"];
-    if route.path.contains('{') {
-        unknown.push("path parameter types: text unless the code shows otherwise");
+    let untyped = route
+        .path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .any(|name| !route.path_types.contains_key(name));
+    if untyped {
+        unknown.push("path parameter types: text where the code shows no type");
     }
     if matches!(method, "POST" | "PUT" | "PATCH") {
         unknown.push(if route.body_fields.is_empty() {
@@ -177,7 +197,40 @@ mod tests {
             authenticated,
             body_fields: Vec::new(),
             query_params: Vec::new(),
+            path_types: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn path_parameters_take_the_types_the_code_gives_them() {
+        let mut read = route(
+            "GET",
+            "/users/{user_id}/files/{name}/{ref}",
+            true,
+            "app.py:3",
+        );
+        read.path_types.insert("user_id".into(), "integer".into());
+        read.path_types.insert("ref".into(), "uuid".into());
+        let spec = derive(&[read]);
+        let types: Vec<(&str, Vec<SchemaType>, Option<&str>)> = spec.operations[0]
+            .parameters
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.schema.types.clone(),
+                    p.schema.format.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("user_id", vec![SchemaType::Integer], None),
+                ("name", vec![SchemaType::String], None),
+                ("ref", vec![SchemaType::String], Some("uuid")),
+            ]
+        );
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! `permission_classes`, `throttle_classes` and login mixins, DRF routers
 //! (`router.register('posts', PostViewSet)`), and the `REST_FRAMEWORK` defaults in settings.
 
-use super::{Framework, Middleware, Roles, Route, join_paths, literal, middleware, normalize_path};
+use super::{
+    Framework, Middleware, Roles, Route, join_paths, literal, middleware, normalize_path,
+    path_types,
+};
 use crate::flow::label::RequestPart;
 use crate::flow::{ParamSource, kind};
 use crate::ir::{ClassId, Expr, ExprKind, FunctionId, Pattern, StmtKind};
@@ -227,6 +230,7 @@ fn view_routes(
             framework: Framework::Django,
             method,
             path: normalize_path(path),
+            param_types: path_types(path),
             module,
             range: entry.range,
             handler: Some((owner, function)),
@@ -354,6 +358,7 @@ fn class_routes(
                     framework: Framework::Django,
                     method: method.to_string(),
                     path: normalize_path(&route_path),
+                    param_types: path_types(&route_path),
                     module,
                     range: entry.range,
                     handler,
@@ -377,6 +382,7 @@ fn class_routes(
                     framework: Framework::Django,
                     method: name.to_ascii_uppercase(),
                     path: normalize_path(path),
+                    param_types: path_types(path),
                     module,
                     range: entry.range,
                     handler: Some((owner, *method_id)),

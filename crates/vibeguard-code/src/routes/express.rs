@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{
     Framework, Middleware, Route, function_of, join_paths, literal, middleware, normalize_path,
+    path_types,
 };
 use crate::ir::{Expr, ExprKind, FunctionId, Range};
 use crate::project::{Local, ModuleId, Project, Symbol};
@@ -253,6 +254,7 @@ fn walk(
                     framework: Framework::Express,
                     method: method.clone(),
                     path: normalize_path(&join_paths(prefix, path)),
+                    param_types: path_types(&join_paths(prefix, path)),
                     module: *module,
                     range: *range,
                     handler,

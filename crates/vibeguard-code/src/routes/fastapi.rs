@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use super::{
     Framework, Middleware, Route, join_paths, literal, methods_option, middleware, normalize_path,
+    path_types,
 };
 use crate::flow::label::RequestPart;
 use crate::flow::{ParamSource, kind};
@@ -162,6 +163,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                 framework: Framework::FastApi,
                 method: method.clone(),
                 path: normalize_path(&full),
+                param_types: path_types(&full),
                 module,
                 range,
                 handler: Some((module, id)),

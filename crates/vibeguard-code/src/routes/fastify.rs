@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::{
     Framework, Middleware, Roles, Route, function_of, join_paths, literal, middleware,
-    normalize_path,
+    normalize_path, path_types,
 };
 use crate::ir::{Expr, ExprKind, FunctionId};
 use crate::project::{Local, ModuleId, Project, Symbol};
@@ -297,6 +297,7 @@ fn walk(
             framework: Framework::Fastify,
             method,
             path: normalize_path(&join_paths(prefix, &path)),
+            param_types: path_types(&join_paths(prefix, &path)),
             module,
             range: call.range,
             handler: handler.and_then(|h| function_of(project, module, h)),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::{
     Framework, Middleware, Roles, Route, join_paths, literal, methods_option, middleware,
-    normalize_path,
+    normalize_path, path_types,
 };
 use crate::flow::label::RequestPart;
 use crate::flow::{ParamSource, kind};
@@ -182,6 +182,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                 framework: Framework::Flask,
                 method: method.clone(),
                 path: normalize_path(&join_paths(&prefix, &path)),
+                param_types: path_types(&join_paths(&prefix, &path)),
                 module,
                 range,
                 handler: Some((module, id)),

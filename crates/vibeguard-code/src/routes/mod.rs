@@ -115,6 +115,8 @@ pub struct Route {
     /// Request parameters of the handler that carry request data (path, query and body
     /// arguments of FastAPI, Flask and Django handlers).
     pub param_sources: Vec<ParamSource>,
+    /// Types the path itself gives its parameters (`<int:id>` → `integer`), by name.
+    pub param_types: Vec<(String, String)>,
     /// Whether the framework filters the response through a declared schema (FastAPI's
     /// `response_model` or return annotation, a Fastify response schema).
     pub response_filtered: bool,
@@ -370,6 +372,45 @@ pub fn normalize_path(path: &str) -> String {
     out
 }
 
+/// The types a path's own syntax gives its parameters: Flask's and Django's converters
+/// (`<int:id>`, `<float:x>`, `<uuid:pk>`), Express's patterns (`:id(\\d+)`) and Starlette's
+/// (`{id:int}`, `{id:uuid}`): `integer`, `number` or `uuid`, by parameter name.
+pub fn path_types(path: &str) -> Vec<(String, String)> {
+    let mut types = Vec::new();
+    for segment in path.split('/') {
+        let typed = if let Some(inner) = segment.strip_prefix('<').and_then(|s| s.strip_suffix('>'))
+        {
+            inner
+                .split_once(':')
+                .map(|(converter, name)| (name, converter))
+        } else if let Some(rest) = segment.strip_prefix(':') {
+            rest.split_once('(').map(|(name, pattern)| {
+                let digits = pattern.trim_end_matches([')', '?']);
+                // The pattern as the source writes it, escaped once or twice.
+                let numeric = matches!(
+                    digits.replace("\\\\", "\\").as_str(),
+                    "\\d+" | "\\d*" | "[0-9]+" | "\\d{1,}"
+                );
+                (name, if numeric { "int" } else { "" })
+            })
+        } else if let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            inner.split_once(':')
+        } else {
+            None
+        };
+        if let Some((name, converter)) = typed {
+            let kind = match converter {
+                "int" => "integer",
+                "float" => "number",
+                "uuid" => "uuid",
+                _ => continue,
+            };
+            types.push((name.trim_end_matches('?').to_string(), kind.to_string()));
+        }
+    }
+    types
+}
+
 /// `prefix` and `path` joined with one slash.
 pub fn join_paths(prefix: &str, path: &str) -> String {
     let prefix = prefix.trim_end_matches('/');
@@ -523,6 +564,28 @@ mod tests {
         assert_eq!(normalize_path("/files/<path:name>"), "/files/{name}");
         assert_eq!(normalize_path("/posts/[slug]/x"), "/posts/{slug}/x");
         assert_eq!(normalize_path("/docs/[...all]"), "/docs/{all}");
+        let typed = |path: &str| path_types(path);
+        assert_eq!(
+            typed("/users/<int:user_id>/files/<path:name>"),
+            [("user_id".to_string(), "integer".to_string())]
+        );
+        assert_eq!(
+            typed("/tickets/<uuid:pk>/"),
+            [("pk".to_string(), "uuid".to_string())]
+        );
+        assert_eq!(
+            typed(r"/notes/:id(\d+)"),
+            [("id".to_string(), "integer".to_string())]
+        );
+        assert_eq!(
+            typed(r"/notes/:id(\\d+)"),
+            [("id".to_string(), "integer".to_string())]
+        );
+        assert_eq!(
+            typed("/items/{item_id:int}"),
+            [("item_id".to_string(), "integer".to_string())]
+        );
+        assert!(typed("/users/:name/<slug>").is_empty());
         assert_eq!(join_paths("/api/", "/users"), "/api/users");
         assert_eq!(join_paths("/api", "/"), "/api");
         assert_eq!(join_paths("", ""), "/");

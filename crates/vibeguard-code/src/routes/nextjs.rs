@@ -3,7 +3,7 @@
 //! (`'use server'` modules and functions), and `middleware.ts` — whose authentication applies to
 //! the routes its `config.matcher` covers.
 
-use super::{Framework, Middleware, Roles, Route, normalize_path};
+use super::{Framework, Middleware, Roles, Route, normalize_path, path_types};
 use crate::flow::ParamSource;
 use crate::flow::label::RequestPart;
 use crate::ir::{Expr, ExprKind, FunctionId, Module, StmtKind};
@@ -95,6 +95,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                     framework: Framework::NextJs,
                     method: "POST".to_string(),
                     path,
+                    param_types: Vec::new(),
                     module,
                     range: function.range,
                     handler: Some((module, id)),
@@ -134,6 +135,7 @@ fn route(
         framework: Framework::NextJs,
         method,
         path: normalize_path(path),
+        param_types: path_types(path),
         module,
         range: m.top().range,
         handler,

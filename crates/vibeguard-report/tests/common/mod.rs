@@ -294,6 +294,7 @@ pub fn canonical_report() -> Report {
             rate_limited: false,
             body_fields: Vec::new(),
             query_params: Vec::new(),
+            path_types: std::collections::BTreeMap::new(),
         }],
     })
 }
