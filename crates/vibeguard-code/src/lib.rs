@@ -325,6 +325,7 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
             || route
                 .handler
                 .is_some_and(|h| routes::authenticates_inline(project, h));
+        let body_schema = route_body_schema(project, route);
         let entry = RouteEntry {
             framework: route.framework.as_str().to_string(),
             method: route.method.clone(),
@@ -340,9 +341,19 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
             },
             authenticated,
             rate_limited: route.is_rate_limited(),
-            body_fields: inputs.body,
+            body_fields: {
+                // The fields the handler names, then those only its schema names.
+                let mut fields = inputs.body;
+                for (name, _) in &body_schema {
+                    if !fields.contains(name) {
+                        fields.push(name.clone());
+                    }
+                }
+                fields
+            },
             query_params: inputs.query,
             path_types: route_param_types(project, route),
+            body_schema: body_schema.into_iter().collect(),
         };
         entries.insert(
             (
@@ -409,4 +420,73 @@ fn route_param_types(
     }
     types.retain(|name, _| names.contains(&name.as_str()));
     types
+}
+
+/// The body a route's validation schema describes: the schema its handler parses the body with
+/// (`schema.parse(req.body)`, `safeParse`, `validate`, `validateAsync`), or the one a middleware
+/// in front of it is given (`validate(schema)`, `celebrate({ body: … })`), read from where it is
+/// defined.
+fn route_body_schema(
+    project: &project::Project,
+    route: &routes::Route,
+) -> Vec<(String, vibeguard_core::BodyField)> {
+    use std::sync::LazyLock;
+    static PARSED: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"\b([A-Za-z_$][\w$]*)\s*\.\s*(?:parse|safeParse|parseAsync|safeParseAsync|validate|validateAsync|validateSync|cast)\(\s*req\.body\b",
+        )
+        .expect("regex")
+    });
+    static GIVEN: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"^[\w$.]*(?i:validat|celebrate|schema|checkbody)[\w$]*\(\s*([A-Za-z_$][\w$]*)\s*[,)]",
+        )
+        .expect("regex")
+    });
+    let schema_at =
+        |module: usize, name: &str| -> Option<Vec<(String, vibeguard_core::BodyField)>> {
+            if let Some(project::Symbol::Value(owner, value)) = project.resolve_name(module, name) {
+                let text = project.modules[owner].text_of(value.range);
+                if let Some(fields) = routes::schemas::object_fields(text) {
+                    return Some(fields);
+                }
+            }
+            // A schema defined inside a function: its `const name = …` in the module.
+            let text = project.modules[module].text_of(project.modules[module].top().range);
+            let definition = format!("const {name} = ");
+            let at = text.find(&definition)? + definition.len();
+            routes::schemas::object_fields(&text[at..])
+        };
+    if let Some((module, function)) = route.handler {
+        let m = &project.modules[module];
+        if m.language.is_javascript_family() {
+            let text = m.text_of(m.functions[function].range);
+            if let Some(capture) = PARSED.captures(text)
+                && let Some(fields) = schema_at(module, &capture[1])
+            {
+                return fields;
+            }
+        }
+    }
+    for middleware in &route.middleware {
+        let m = &project.modules[middleware.module];
+        if !m.language.is_javascript_family() {
+            continue;
+        }
+        let text = m.text_of(middleware.range);
+        // An inline schema: `celebrate({ [Segments.BODY]: Joi.object({…}) })`.
+        for library in ["z.object(", "Joi.object(", "yup.object("] {
+            if let Some(at) = text.find(library)
+                && let Some(fields) = routes::schemas::object_fields(&text[at..])
+            {
+                return fields;
+            }
+        }
+        if let Some(capture) = GIVEN.captures(text)
+            && let Some(fields) = schema_at(middleware.module, &capture[1])
+        {
+            return fields;
+        }
+    }
+    Vec::new()
 }

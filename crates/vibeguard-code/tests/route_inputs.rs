@@ -134,3 +134,100 @@ urlpatterns = [path("tickets/", tickets)]
         (strings(&["subject", "body"]), strings(&["status"]))
     );
 }
+
+/// (method path) → (body fields, the schema's description of each) of a project.
+fn schemas(files: &[(&str, &str)]) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    let tree = ProjectTree::walk(dir.path(), &WalkOptions::default()).expect("walk");
+    let (routes, _) = routes(&tree, &CodeOptions::default());
+    routes
+        .into_iter()
+        .map(|r| {
+            let described = r
+                .body_schema
+                .iter()
+                .map(|(name, field)| {
+                    format!(
+                        "{name}:{}{}{}",
+                        field.kind.clone().unwrap_or_default(),
+                        field
+                            .format
+                            .as_deref()
+                            .map(|f| format!("/{f}"))
+                            .unwrap_or_default(),
+                        if field.required { "!" } else { "" }
+                    )
+                })
+                .collect();
+            (
+                format!("{} {}", r.method, r.path),
+                (r.body_fields, described),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn validation_schemas_describe_bodies_the_handler_never_names() {
+    let found = schemas(&[
+        (
+            "schemas.js",
+            r#"
+const { z } = require('zod');
+const Joi = require('joi');
+exports.noteSchema = z.object({
+  title: z.string().min(1).max(120),
+  amount: z.number().int().positive(),
+  email: z.string().email().optional(),
+});
+exports.signupSchema = Joi.object({
+  email: Joi.string().email().required(),
+  password: Joi.string().min(8).required(),
+});
+"#,
+        ),
+        (
+            "app.js",
+            r#"
+const express = require('express');
+const { celebrate, Joi, Segments } = require('celebrate');
+const { noteSchema, signupSchema } = require('./schemas');
+const validate = (schema) => (req, res, next) => { const r = schema.validate(req.body); if (r.error) return res.status(400).end(); next(); };
+const app = express();
+app.post('/api/notes', async (req, res) => {
+  const data = noteSchema.parse(req.body);
+  res.status(201).json(await save(data));
+});
+app.post('/api/signup', validate(signupSchema), (req, res) => res.status(201).end());
+app.post('/api/comments', celebrate({ [Segments.BODY]: Joi.object({ text: Joi.string().max(500).required() }) }), (req, res) => res.end());
+app.post('/api/raw', (req, res) => res.json(handle(req.body)));
+app.listen(3000);
+"#,
+        ),
+    ]);
+    let strings = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        found["POST /api/notes"],
+        (
+            strings(&["title", "amount", "email"]),
+            strings(&["amount:integer!", "email:string/email", "title:string!"])
+        )
+    );
+    assert_eq!(
+        found["POST /api/signup"],
+        (
+            strings(&["email", "password"]),
+            strings(&["email:string/email!", "password:string!"])
+        )
+    );
+    assert_eq!(
+        found["POST /api/comments"],
+        (strings(&["text"]), strings(&["text:string!"]))
+    );
+    assert_eq!(found["POST /api/raw"], (Vec::new(), Vec::new()));
+}

@@ -42,4 +42,30 @@ pub struct RouteEntry {
     /// `user_id: int`): name → `integer`, `number` or `uuid`.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub path_types: std::collections::BTreeMap<String, String>,
+    /// Body fields a validation schema describes (zod, Joi, yup), by name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub body_schema: std::collections::BTreeMap<String, BodyField>,
+}
+
+/// One field of a request body as a validation schema describes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyField {
+    /// `string`, `integer`, `number`, `boolean`, `array` or `object`, when the schema says.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `email`, `uuid`, `uri` or `date-time`, when the schema says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// The values allowed (`z.enum`, `.valid`, `.oneOf`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// Lower bound (length for text, value for numbers; whole numbers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// Upper bound (length for text, value for numbers; whole numbers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// Whether the schema requires it.
+    #[serde(default)]
+    pub required: bool,
 }

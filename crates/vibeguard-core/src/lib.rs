@@ -35,7 +35,7 @@ pub use engine::{
 pub use evidence::{CodeFrame, Evidence};
 pub use finding::{Finding, FindingState, FlowStep};
 pub use fingerprint::Fingerprint;
-pub use inventory::RouteEntry;
+pub use inventory::{BodyField, RouteEntry};
 pub use location::{DeclaredAt, Location, Span};
 pub use owasp::OwaspApi;
 pub use redact::Redactor;

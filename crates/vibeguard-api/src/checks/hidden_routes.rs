@@ -996,6 +996,7 @@ mod tests {
                 body_fields: Vec::new(),
                 query_params: Vec::new(),
                 path_types: std::collections::BTreeMap::new(),
+                body_schema: std::collections::BTreeMap::new(),
             },
             DeclaredRoute {
                 method: "GET".into(),
@@ -1005,6 +1006,7 @@ mod tests {
                 body_fields: Vec::new(),
                 query_params: Vec::new(),
                 path_types: std::collections::BTreeMap::new(),
+                body_schema: std::collections::BTreeMap::new(),
             },
             DeclaredRoute {
                 method: "DELETE".into(),
@@ -1014,6 +1016,7 @@ mod tests {
                 body_fields: Vec::new(),
                 query_params: Vec::new(),
                 path_types: std::collections::BTreeMap::new(),
+                body_schema: std::collections::BTreeMap::new(),
             },
         ];
         let (probes, findings) =

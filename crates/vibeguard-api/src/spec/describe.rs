@@ -355,6 +355,7 @@ mod tests {
             body_fields: Vec::new(),
             query_params: Vec::new(),
             path_types: std::collections::BTreeMap::new(),
+            body_schema: std::collections::BTreeMap::new(),
         }
     }
 

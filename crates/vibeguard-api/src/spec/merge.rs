@@ -193,6 +193,7 @@ mod tests {
             body_fields: vec!["title".into()],
             query_params: Vec::new(),
             path_types: std::collections::BTreeMap::new(),
+            body_schema: std::collections::BTreeMap::new(),
         };
         let code = routes::derive(&[
             route("GET", "/api/notes/{noteId}"),

@@ -250,6 +250,8 @@ pub struct DeclaredRoute {
     pub query_params: Vec<String>,
     /// Path parameters the code types: name → `integer`, `number` or `uuid`.
     pub path_types: BTreeMap<String, String>,
+    /// Body fields a validation schema describes (zod, Joi, yup).
+    pub body_schema: BTreeMap<String, vibeguard_core::BodyField>,
 }
 
 impl From<&vibeguard_core::RouteEntry> for DeclaredRoute {
@@ -262,6 +264,7 @@ impl From<&vibeguard_core::RouteEntry> for DeclaredRoute {
             body_fields: route.body_fields.clone(),
             query_params: route.query_params.clone(),
             path_types: route.path_types.clone(),
+            body_schema: route.body_schema.clone(),
         }
     }
 }

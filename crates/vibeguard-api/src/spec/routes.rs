@@ -93,7 +93,19 @@ fn operation(method: &str, route: &DeclaredRoute) -> Operation {
             properties: route
                 .body_fields
                 .iter()
-                .map(|name| (name.clone(), field_schema(name)))
+                .map(|name| {
+                    let schema = match route.body_schema.get(name) {
+                        Some(field) => described_field(name, field),
+                        None => field_schema(name),
+                    };
+                    (name.clone(), schema)
+                })
+                .collect(),
+            required: route
+                .body_schema
+                .iter()
+                .filter(|(_, field)| field.required)
+                .map(|(name, _)| name.clone())
                 .collect(),
             ..Schema::default()
         },
@@ -149,7 +161,10 @@ fn not_inferred(method: &str, route: &DeclaredRoute) -> Vec<&'static str> {
         unknown.push("path parameter types: text where the code shows no type");
     }
     if matches!(method, "POST" | "PUT" | "PATCH") {
-        unknown.push(if route.body_fields.is_empty() {
+        unknown.push(if !route.body_schema.is_empty() {
+            "request body: the fields of its validation schema (fields outside it unknown); \
+             content type assumed JSON"
+        } else if route.body_fields.is_empty() {
             "request body: the handler reads no named field (the body whole, a helper or a \
              validation schema); its content type is assumed JSON"
         } else {
@@ -161,6 +176,33 @@ fn not_inferred(method: &str, route: &DeclaredRoute) -> Vec<&'static str> {
         unknown.push("authentication scheme: how the credential is sent, and which roles pass");
     }
     unknown
+}
+
+/// A field as its validation schema describes it; what the schema leaves out is guessed from
+/// the name as for any field.
+fn described_field(name: &str, field: &vibeguard_core::BodyField) -> Schema {
+    let mut schema = field_schema(name);
+    if let Some(kind) = field.kind.as_deref() {
+        schema.types = vec![match kind {
+            "integer" => SchemaType::Integer,
+            "number" => SchemaType::Number,
+            "boolean" => SchemaType::Boolean,
+            "array" => SchemaType::Array,
+            "object" => SchemaType::Object,
+            _ => SchemaType::String,
+        }];
+    }
+    schema.format = field.format.clone();
+    schema.enum_values = field.values.iter().cloned().map(Value::String).collect();
+    let text = schema.types.contains(&SchemaType::String);
+    if text {
+        schema.min_length = field.min.and_then(|n| u64::try_from(n).ok());
+        schema.max_length = field.max.and_then(|n| u64::try_from(n).ok());
+    } else {
+        schema.minimum = field.min.map(|n| n as f64);
+        schema.maximum = field.max.map(|n| n as f64);
+    }
+    schema
 }
 
 /// Field names that hold a number in every app.
@@ -198,6 +240,7 @@ mod tests {
             body_fields: Vec::new(),
             query_params: Vec::new(),
             path_types: BTreeMap::new(),
+            body_schema: BTreeMap::new(),
         }
     }
 
@@ -230,6 +273,45 @@ mod tests {
                 ("name", vec![SchemaType::String], None),
                 ("ref", vec![SchemaType::String], Some("uuid")),
             ]
+        );
+    }
+
+    #[test]
+    fn a_validation_schema_types_the_body_and_says_what_is_required() {
+        let mut create = route("POST", "/api/notes", true, "app.js:9");
+        create.body_fields = vec!["title".into(), "category".into(), "seats".into()];
+        create.body_schema.insert(
+            "title".into(),
+            vibeguard_core::BodyField {
+                kind: Some("string".into()),
+                min: Some(1),
+                max: Some(120),
+                required: true,
+                ..Default::default()
+            },
+        );
+        create.body_schema.insert(
+            "category".into(),
+            vibeguard_core::BodyField {
+                kind: Some("string".into()),
+                values: vec!["food".into(), "travel".into()],
+                ..Default::default()
+            },
+        );
+        let spec = derive(&[create]);
+        let body = &spec.operations[0].body.as_ref().expect("body").schema;
+        assert_eq!(body.required, ["title"]);
+        let title = body.property("title").expect("title");
+        assert_eq!((title.min_length, title.max_length), (Some(1), Some(120)));
+        let category = body.property("category").expect("category");
+        assert_eq!(
+            category.enum_values,
+            [Value::from("food"), Value::from("travel")]
+        );
+        // Not in the schema: typed by its name, as any field.
+        assert_eq!(
+            body.property("seats").expect("seats").types,
+            [SchemaType::Number]
         );
     }
 

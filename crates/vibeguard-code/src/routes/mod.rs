@@ -14,6 +14,7 @@ mod flask;
 pub mod gatekeeping;
 pub mod inputs;
 mod nextjs;
+pub mod schemas;
 
 use std::fmt;
 

@@ -295,6 +295,7 @@ pub fn canonical_report() -> Report {
             body_fields: Vec::new(),
             query_params: Vec::new(),
             path_types: std::collections::BTreeMap::new(),
+            body_schema: std::collections::BTreeMap::new(),
         }],
     })
 }

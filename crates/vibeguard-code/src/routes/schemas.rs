@@ -1,0 +1,307 @@
+//! Request bodies described by the validation schemas handlers use: zod (`z.object({…})`),
+//! Joi (`Joi.object({…})`, `Joi.object().keys({…})`) and yup (`yup.object({…})`,
+//! `object().shape({…})`). Each top-level field becomes its type (`string`, `integer`, `number`,
+//! `boolean`, `array`, `object`), its format (`email`, `uuid`, `url`, `date-time`), its allowed
+//! values (`z.enum([…])`, `.valid(…)`, `.oneOf([…])`), its bounds (`.min(n)`, `.max(n)`,
+//! `.length(n)`) and whether it is required (zod: unless `.optional()`/`.nullish()`/
+//! `.default(…)`; Joi: only with `.required()`; yup: only with `.required()`).
+//!
+//! The schema is found where the handler or its middleware names it — `schema.parse(req.body)`,
+//! `safeParse`, `validate(req.body)`, `validateAsync`, `validate(schema)` or `celebrate({ body:
+//! … })` in front of the route — and read from its definition, in the same module or imported.
+
+use vibeguard_core::BodyField;
+
+/// The fields of the object schema that starts `text` (`z.object({ … })` and the like), or
+/// `None` when `text` is no object schema of a known library.
+pub fn object_fields(text: &str) -> Option<Vec<(String, BodyField)>> {
+    let text = text.trim_start();
+    let library = if text.starts_with("z.") || text.starts_with("zod.") {
+        Library::Zod
+    } else if text.starts_with("Joi.") || text.starts_with("joi.") {
+        Library::Joi
+    } else if text.starts_with("yup.") || text.starts_with("object(") || text.starts_with("Yup.") {
+        Library::Yup
+    } else {
+        return None;
+    };
+    // The first object literal passed to `object(`, `keys(` or `shape(`.
+    let start = ["object({", "keys({", "shape({", "object( {"]
+        .iter()
+        .filter_map(|opening| text.find(opening).map(|at| at + opening.len() - 1))
+        .min()?;
+    let body = balanced(&text[start..])?;
+    let mut fields = Vec::new();
+    for (name, expression) in top_level_entries(&body[1..body.len() - 1]) {
+        fields.push((name, field(library, &expression)));
+    }
+    Some(fields)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Library {
+    Zod,
+    Joi,
+    Yup,
+}
+
+/// The text of the bracketed group that starts `text` (`{…}`, `(…)`, `[…]`), quotes and
+/// nesting respected.
+fn balanced(text: &str) -> Option<&str> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (index, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '{' | '(' | '[' => depth += 1,
+            '}' | ')' | ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&text[..=index]);
+                }
+            }
+            _ => {}
+        }
+        if index > 200_000 {
+            return None;
+        }
+    }
+    None
+}
+
+/// `name: expression` pairs of an object literal's inside, at its top level.
+fn top_level_entries(inside: &str) -> Vec<(String, String)> {
+    let mut entries = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut start = 0;
+    let mut pieces = Vec::new();
+    for (index, c) in inside.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '{' | '(' | '[' => depth += 1,
+            '}' | ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                pieces.push(&inside[start..index]);
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    pieces.push(&inside[start..]);
+    for piece in pieces {
+        let Some((name, expression)) = piece.split_once(':') else {
+            continue;
+        };
+        let name = name
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'' || c == '`');
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        {
+            continue;
+        }
+        entries.push((name.to_string(), expression.trim().to_string()));
+    }
+    entries
+}
+
+/// The numbers and strings passed to the first `.name(` call of a chain.
+fn call_arguments<'a>(expression: &'a str, name: &str) -> Option<&'a str> {
+    let at = expression.find(&format!(".{name}("))? + name.len() + 1;
+    let group = balanced(&expression[at..])?;
+    Some(&group[1..group.len() - 1])
+}
+
+/// The whole number passed to `.name(` (`.min(1)`), when there is one.
+fn number_argument(expression: &str, name: &str) -> Option<i64> {
+    call_arguments(expression, name)?
+        .split(',')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// String literals in a piece of code.
+fn strings(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(['"', '\'']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(quote) else {
+            break;
+        };
+        found.push(after[..close].to_string());
+        rest = &after[close + 1..];
+    }
+    found
+}
+
+fn field(library: Library, expression: &str) -> BodyField {
+    let head = |names: &[&str]| {
+        names.iter().any(|n| {
+            let prefixes: &[&str] = match library {
+                Library::Zod => &["z.", "zod."],
+                Library::Joi => &["Joi.", "joi."],
+                Library::Yup => &["yup.", "Yup.", ""],
+            };
+            prefixes
+                .iter()
+                .any(|p| expression.starts_with(&format!("{p}{n}(")))
+        })
+    };
+    let chained = |name: &str| expression.contains(&format!(".{name}("));
+    let kind = if head(&["string", "enum", "nativeEnum"]) {
+        "string"
+    } else if head(&["number"]) {
+        if chained("int") || chained("integer") {
+            "integer"
+        } else {
+            "number"
+        }
+    } else if head(&["boolean", "bool"]) {
+        "boolean"
+    } else if head(&["array"]) {
+        "array"
+    } else if head(&["object"]) {
+        "object"
+    } else if head(&["date"]) {
+        "date-time"
+    } else {
+        ""
+    };
+    let (kind, format) = match kind {
+        "date-time" => ("string", Some("date-time")),
+        "string" if chained("email") => ("string", Some("email")),
+        "string" if chained("uuid") || chained("guid") => ("string", Some("uuid")),
+        "string" if chained("url") || chained("uri") => ("string", Some("uri")),
+        "string" if chained("datetime") || chained("isoDate") => ("string", Some("date-time")),
+        other => (other, None),
+    };
+    let values = if head(&["enum"]) {
+        expression
+            .find('(')
+            .map(|at| strings(balanced(&expression[at..]).unwrap_or_default()))
+            .unwrap_or_default()
+    } else if let Some(arguments) =
+        call_arguments(expression, "valid").or_else(|| call_arguments(expression, "oneOf"))
+    {
+        strings(arguments)
+    } else {
+        Vec::new()
+    };
+    let required = match library {
+        Library::Zod => !(chained("optional") || chained("nullish") || chained("default")),
+        Library::Joi | Library::Yup => chained("required"),
+    };
+    BodyField {
+        kind: (!kind.is_empty()).then(|| kind.to_string()),
+        format: format.map(str::to_string),
+        values,
+        min: number_argument(expression, "min").or_else(|| number_argument(expression, "length")),
+        max: number_argument(expression, "max").or_else(|| number_argument(expression, "length")),
+        required,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn described(text: &str) -> Vec<String> {
+        object_fields(text)
+            .expect("an object schema")
+            .into_iter()
+            .map(|(name, f)| {
+                format!(
+                    "{name} {} {} {:?} {:?} {:?} {}",
+                    f.kind.unwrap_or_default(),
+                    f.format.unwrap_or_default(),
+                    f.values,
+                    f.min,
+                    f.max,
+                    if f.required { "required" } else { "optional" }
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn zod_objects_give_types_formats_values_bounds_and_what_is_required() {
+        let schema = r#"z.object({
+            title: z.string().min(1).max(120),
+            amount: z.number().positive(),
+            seats: z.number().int().min(1),
+            email: z.string().email(),
+            "category": z.enum(['food', "travel", 'other']),
+            note: z.string().max(500).optional(),
+            tags: z.array(z.string()).default([]),
+            when: z.coerce.date(),
+        })"#;
+        assert_eq!(
+            described(schema),
+            [
+                "title string  [] Some(1) Some(120) required",
+                "amount number  [] None None required",
+                "seats integer  [] Some(1) None required",
+                "email string email [] None None required",
+                r#"category string  ["food", "travel", "other"] None None required"#,
+                "note string  [] None Some(500) optional",
+                "tags array  [] None None optional",
+                "when   [] None None required",
+            ]
+        );
+    }
+
+    #[test]
+    fn joi_and_yup_objects_require_only_what_they_say() {
+        let joi = "Joi.object({ email: Joi.string().email().required(), password: Joi.string().min(8).required(), role: Joi.string().valid('member', 'admin'), id: Joi.string().guid() })";
+        assert_eq!(
+            described(joi),
+            [
+                "email string email [] None None required",
+                "password string  [] Some(8) None required",
+                r#"role string  ["member", "admin"] None None optional"#,
+                "id string uuid [] None None optional",
+            ]
+        );
+        let keys = "Joi.object().keys({ page: Joi.number().integer().min(1) })";
+        assert_eq!(described(keys), ["page integer  [] Some(1) None optional"]);
+        let yup =
+            "yup.object().shape({ website: yup.string().url(), age: yup.number().required() })";
+        assert_eq!(
+            described(yup),
+            [
+                "website string uri [] None None optional",
+                "age number  [] None None required"
+            ]
+        );
+        assert!(object_fields("express.json()").is_none());
+    }
+}
