@@ -6,6 +6,7 @@
 //
 //     node server.js --port 5080 [--hardened]
 
+const path = require('path');
 const express = require('express');
 const { PORT, HARDENED } = require('./config');
 const { requireUser } = require('./middleware/auth');
@@ -66,6 +67,10 @@ if (HARDENED) {
   });
 }
 app.use(express.json(jsonOptions));
+
+// The front end's files. "Serve the folder the app is in, the build is next to it" — the whole
+// project (source, package.json) goes out with it; the twin serves its public/ folder only.
+app.use('/static', express.static(HARDENED ? path.join(__dirname, 'public') : __dirname));
 
 app.use(['/health', '/api/health'], healthRoutes);
 app.use('/api/auth', authRoutes);

@@ -354,6 +354,7 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
             query_params: inputs.query,
             path_types: route_param_types(project, route),
             body_schema: body_schema.into_iter().collect(),
+            serves_files: route.serves_files,
         };
         entries.insert(
             (

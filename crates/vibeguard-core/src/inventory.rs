@@ -42,6 +42,10 @@ pub struct RouteEntry {
     /// `user_id: int`): name → `integer`, `number` or `uuid`.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub path_types: std::collections::BTreeMap<String, String>,
+    /// Whether it serves a folder's files (`express.static`, `serve-index`): the API checks
+    /// probe it for listings and sensitive files.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub serves_files: bool,
     /// Body fields a validation schema describes (zod, Joi, yup), by name.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub body_schema: std::collections::BTreeMap<String, BodyField>,

@@ -605,7 +605,39 @@ impl Check for HiddenRoutes {
         for (why, path) in spec_variants(context) {
             push(why, &path);
         }
+        // A folder the code serves (`express.static`): its listing, and the files that should
+        // never sit in a served folder — the first paths of each such category, under it.
+        for route in context.declared_routes.iter().filter(|r| r.serves_files) {
+            let mount = format!("{}/", route.path.trim_end_matches('/'));
+            push(format!("list:{}", Category::Listing.name()), &mount);
+            let mut per_category: std::collections::BTreeMap<Category, usize> = Default::default();
+            for (category, path) in PATHS.iter() {
+                let kept = matches!(
+                    category,
+                    Category::Env
+                        | Category::Git
+                        | Category::Credentials
+                        | Category::Config
+                        | Category::Backup
+                        | Category::Database
+                        | Category::Logs
+                        | Category::Manifest
+                        | Category::Source
+                );
+                let seen = per_category.entry(*category).or_default();
+                *seen += 1;
+                if kept && *seen <= QUICK_PER_CATEGORY && mount != "/" {
+                    push(
+                        format!("list:{}", category.name()),
+                        &format!("{mount}{}", path.trim_start_matches('/')),
+                    );
+                }
+            }
+        }
         for route in context.declared_routes {
+            if route.serves_files {
+                continue;
+            }
             if matches!(route.method.as_str(), "GET" | "*") && !documented(context, &route.path) {
                 let concrete = concrete_path(&route.path);
                 push(format!("code:{}", route.declared_at), &concrete);
@@ -984,6 +1016,45 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_the_code_serves_is_asked_for_its_listing_and_the_files_it_should_not_hold() {
+        let mut fixture = Fixture::new();
+        fixture.spec.operations = vec![operation("GET", "/api/tasks", true)];
+        let routes = vec![DeclaredRoute {
+            method: "GET".into(),
+            path: "/uploads/".into(),
+            declared_at: "server.js:12".into(),
+            authenticated: false,
+            body_fields: Vec::new(),
+            query_params: Vec::new(),
+            path_types: std::collections::BTreeMap::new(),
+            body_schema: std::collections::BTreeMap::new(),
+            serves_files: true,
+        }];
+        let (probes, findings) =
+            run_with(&fixture, &routes, Profile::Standard, &|path| match path {
+                "/uploads/.env" => (
+                    200,
+                    "text/plain",
+                    b"DB_PASSWORD=hunter2hunter2\nPORT=3000\n".to_vec(),
+                ),
+                "/uploads/" => (
+                    200,
+                    "text/html",
+                    b"<html><title>Index of /uploads/</title><a href='a.pdf'>a.pdf</a></html>"
+                        .to_vec(),
+                ),
+                _ => not_found(),
+            });
+        let asked: Vec<&str> = probes.iter().map(|p| p.request.url.path()).collect();
+        assert!(asked.contains(&"/uploads/package.json"), "{asked:?}");
+        assert!(
+            !asked.contains(&"/uploads/actuator/env"),
+            "only what a folder could hold"
+        );
+        assert_eq!(paths(&findings), ["/uploads/", "/uploads/.env"]);
+    }
+
+    #[test]
     fn code_routes_missing_from_the_description_are_compared_and_tried() {
         let mut fixture = Fixture::new();
         fixture.spec.operations = vec![operation("GET", "/api/tasks", true)];
@@ -997,6 +1068,7 @@ mod tests {
                 query_params: Vec::new(),
                 path_types: std::collections::BTreeMap::new(),
                 body_schema: std::collections::BTreeMap::new(),
+                serves_files: false,
             },
             DeclaredRoute {
                 method: "GET".into(),
@@ -1007,6 +1079,7 @@ mod tests {
                 query_params: Vec::new(),
                 path_types: std::collections::BTreeMap::new(),
                 body_schema: std::collections::BTreeMap::new(),
+                serves_files: false,
             },
             DeclaredRoute {
                 method: "DELETE".into(),
@@ -1017,6 +1090,7 @@ mod tests {
                 query_params: Vec::new(),
                 path_types: std::collections::BTreeMap::new(),
                 body_schema: std::collections::BTreeMap::new(),
+                serves_files: false,
             },
         ];
         let (probes, findings) =

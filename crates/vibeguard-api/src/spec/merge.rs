@@ -194,6 +194,7 @@ mod tests {
             query_params: Vec::new(),
             path_types: std::collections::BTreeMap::new(),
             body_schema: std::collections::BTreeMap::new(),
+            serves_files: false,
         };
         let code = routes::derive(&[
             route("GET", "/api/notes/{noteId}"),

@@ -252,6 +252,8 @@ pub struct DeclaredRoute {
     pub path_types: BTreeMap<String, String>,
     /// Body fields a validation schema describes (zod, Joi, yup).
     pub body_schema: BTreeMap<String, vibeguard_core::BodyField>,
+    /// Whether it serves a folder's files (the hidden-routes check probes under it).
+    pub serves_files: bool,
 }
 
 impl From<&vibeguard_core::RouteEntry> for DeclaredRoute {
@@ -265,6 +267,7 @@ impl From<&vibeguard_core::RouteEntry> for DeclaredRoute {
             query_params: route.query_params.clone(),
             path_types: route.path_types.clone(),
             body_schema: route.body_schema.clone(),
+            serves_files: route.serves_files,
         }
     }
 }

@@ -119,6 +119,9 @@ fn operation(method: &str, route: &DeclaredRoute) -> Operation {
         super::merge::ORIGIN.to_string(),
         Value::String("code".into()),
     );
+    if route.serves_files {
+        extensions.insert("x-vibeguard-serves-files".to_string(), Value::Bool(true));
+    }
     extensions.insert(
         super::describe::NOT_INFERRED.to_string(),
         Value::Array(
@@ -241,6 +244,7 @@ mod tests {
             query_params: Vec::new(),
             path_types: BTreeMap::new(),
             body_schema: BTreeMap::new(),
+            serves_files: false,
         }
     }
 

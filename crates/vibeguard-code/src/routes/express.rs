@@ -203,6 +203,34 @@ fn walk(
                     .filter(|expr| !is_plumbing(project, *module, expr))
                     .map(|expr| middleware(project, *module, expr))
                     .collect();
+                // A folder served (`express.static`, `serve-static`, `serve-index`): the mount
+                // is an operation, whose files and listing the API checks probe.
+                if let Some(serving) = used
+                    .iter()
+                    .find(|expr| serves_files(project, *module, expr))
+                {
+                    let mount = join_paths(prefix, path.as_deref().unwrap_or(""));
+                    let mut chain: Vec<Middleware> = inherited.to_vec();
+                    chain.extend(
+                        active
+                            .iter()
+                            .filter(|(scope, _)| applies(scope, &mount))
+                            .map(|(_, m)| m.clone()),
+                    );
+                    routes.push(Route {
+                        framework: Framework::Express,
+                        method: "GET".into(),
+                        path: format!("{}/", normalize_path(&mount).trim_end_matches('/')),
+                        param_types: Vec::new(),
+                        serves_files: true,
+                        module: *module,
+                        range: serving.range,
+                        handler: None,
+                        middleware: chain,
+                        param_sources: Vec::new(),
+                        response_filtered: false,
+                    });
+                }
                 if routers.is_empty() {
                     for m in here {
                         active.push((path.clone(), m));
@@ -255,6 +283,7 @@ fn walk(
                     method: method.clone(),
                     path: normalize_path(&join_paths(prefix, path)),
                     param_types: path_types(&join_paths(prefix, path)),
+                    serves_files: false,
                     module: *module,
                     range: *range,
                     handler,
@@ -287,6 +316,17 @@ fn is_plumbing(project: &Project, module: ModuleId, expr: &Expr) -> bool {
     ]
     .iter()
     .any(|p| qualified.starts_with(p))
+}
+
+/// Whether a `use` argument serves a folder: `express.static(dir)`, serve-static's
+/// `serveStatic(dir)`, serve-index's `serveIndex(dir)`.
+fn serves_files(project: &Project, module: ModuleId, expr: &Expr) -> bool {
+    let qualified = project
+        .qualify(module, expr, &|_| Local::Unknown)
+        .unwrap_or_default();
+    ["express.static()", "serve-static", "serve-index"]
+        .iter()
+        .any(|p| qualified.starts_with(p))
 }
 
 /// Arrays of middleware are spread (`router.post('/', [auth, validate], handler)`).
@@ -541,6 +581,23 @@ pub(crate) mod tests {
             .collect();
         paths.sort();
         assert_eq!(paths, ["GET /api/health", "GET /health", "GET /v1/x"]);
+    }
+
+    #[test]
+    fn folders_served_are_routes_that_serve_files() {
+        let (_, inventory) = inventory(&[(
+            "server.js",
+            "const express = require('express');\nconst serveIndex = require('serve-index');\nconst app = express();\napp.use(express.static('public'));\napp.use('/uploads', express.static('uploads'), serveIndex('uploads'));\napp.use(express.json());\napp.get('/api/x', (req, res) => res.end());\n",
+        )]);
+        let served: Vec<String> = inventory
+            .routes
+            .iter()
+            .map(|r| format!("{} {} {}", r.method, r.path, r.serves_files))
+            .collect();
+        assert_eq!(
+            served,
+            ["GET / true", "GET /uploads/ true", "GET /api/x false"]
+        );
     }
 
     #[test]

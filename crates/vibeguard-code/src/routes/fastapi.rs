@@ -164,6 +164,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                 method: method.clone(),
                 path: normalize_path(&full),
                 param_types: path_types(&full),
+                serves_files: false,
                 module,
                 range,
                 handler: Some((module, id)),

@@ -183,6 +183,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                 method: method.clone(),
                 path: normalize_path(&join_paths(&prefix, &path)),
                 param_types: path_types(&join_paths(&prefix, &path)),
+                serves_files: false,
                 module,
                 range,
                 handler: Some((module, id)),

@@ -118,6 +118,9 @@ pub struct Route {
     pub param_sources: Vec<ParamSource>,
     /// Types the path itself gives its parameters (`<int:id>` → `integer`), by name.
     pub param_types: Vec<(String, String)>,
+    /// Whether the route serves a folder's files (`express.static`, `serve-index`) rather than a
+    /// handler's answers.
+    pub serves_files: bool,
     /// Whether the framework filters the response through a declared schema (FastAPI's
     /// `response_model` or return annotation, a Fastify response schema).
     pub response_filtered: bool,

@@ -296,6 +296,7 @@ pub fn canonical_report() -> Report {
             query_params: Vec::new(),
             path_types: std::collections::BTreeMap::new(),
             body_schema: std::collections::BTreeMap::new(),
+            serves_files: false,
         }],
     })
 }
