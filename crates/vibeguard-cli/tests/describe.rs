@@ -198,3 +198,45 @@ fn describe_refuses_an_unknown_version_and_several_outputs() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("-o once"), "{}", stderr(&output));
 }
+
+#[test]
+fn recorded_traffic_joins_the_code_in_the_document() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = dir.path().join("notes");
+    write(
+        &project,
+        "server.js",
+        "const express = require('express');\nconst app = express();\napp.post('/api/login', (req, res) => res.json({}));\napp.get('/api/health', (req, res) => res.json({ ok: true }));\napp.listen(8123);\n",
+    );
+    let har = repo_file("crates/vibeguard-api/tests/fixtures/traffic/firefox-notes.har");
+    let out = dir.path().join("merged.json");
+    let output = vibeguard(dir.path())
+        .args(["describe", "--target", "http://127.0.0.1:8123", "--traffic"])
+        .arg(&har)
+        .arg("-o")
+        .arg(&out)
+        .arg(&project)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let root: Value = serde_json::from_str(&fs::read_to_string(&out).expect("written")).expect("json");
+    // The login is in both: the recording's wins, the code's source is kept beside it.
+    let login = &root["paths"]["/api/login"]["post"];
+    assert_eq!(login["x-vibeguard-origin"], "traffic");
+    // Only the code has the health route; only the recording the notes.
+    assert_eq!(root["paths"]["/api/health"]["get"]["x-vibeguard-origin"], "code");
+    assert_eq!(root["paths"]["/api/notes/{id}"]["delete"]["x-vibeguard-origin"], "traffic");
+    assert!(schema_errors("openapi-3.1-schema.json", &root).is_empty());
+    // No recorded password or session in the document.
+    let text = root.to_string();
+    assert!(!text.contains("correct-horse-battery") && !text.contains("qX1Zr8wPp0rTQ7mM2Kd9"));
+
+    let output = vibeguard(dir.path())
+        .args(["describe", "--traffic"])
+        .arg(&har)
+        .arg(&project)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--target"), "{}", stderr(&output));
+}

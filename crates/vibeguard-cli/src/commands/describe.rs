@@ -1,5 +1,6 @@
-//! `vibeguard describe [PATH] [-o FILE] [--openapi 3.0]`: the operations derived from the routes
-//! the code declares, written as an OpenAPI document — JSON, or YAML when FILE ends in `.yaml`
+//! `vibeguard describe [PATH] [-o FILE] [--openapi 3.0] [--traffic FILE --target URL]`: the
+//! operations derived from the routes the code declares (and from recorded traffic, when given),
+//! written as an OpenAPI document — JSON, or YAML when FILE ends in `.yaml`
 //! or `.yml`; printed as JSON without `-o`. Every operation names where the code declares it
 //! and what could not be inferred, so the team reviews a draft, not a made-up contract.
 
@@ -48,6 +49,62 @@ pub fn run(global: &GlobalArgs, path: &Path, openapi: &str) -> anyhow::Result<Ou
     }
     let declared: Vec<DeclaredRoute> = routes.iter().map(DeclaredRoute::from).collect();
     let mut spec = derive(&declared);
+    // Recorded traffic (`--traffic`, `[api] traffic`) comes first, as in an audit: its requests
+    // to the target are operations, the code's routes fill what they lack.
+    let mut traffic_files: Vec<std::path::PathBuf> = loaded
+        .config
+        .api
+        .as_ref()
+        .map(|api| api.traffic.iter().map(|f| path.join(f.get_ref())).collect())
+        .unwrap_or_default();
+    traffic_files.extend(global.traffic.iter().cloned());
+    if !traffic_files.is_empty() {
+        let target = global
+            .target
+            .clone()
+            .or_else(|| {
+                loaded
+                    .config
+                    .api
+                    .as_ref()
+                    .map(|a| a.target.get_ref().clone())
+            })
+            .context(
+                "give --target (or [api] target): it says which recorded requests are the API's",
+            )?;
+        let target =
+            url::Url::parse(&target).with_context(|| format!("`{target}` is not a URL"))?;
+        let environment = global.traffic_env.clone().or_else(|| {
+            loaded
+                .config
+                .api
+                .as_ref()
+                .and_then(|a| a.traffic_environment.as_ref())
+                .map(|f| path.join(f.get_ref()))
+        });
+        let mut recordings = Vec::new();
+        for file in &traffic_files {
+            match vibeguard_api::traffic::read_file(file, environment.as_deref()) {
+                Ok(recording) => {
+                    for problem in &recording.problems {
+                        eprintln!("warning: {}: {}", problem.pointer, problem.message);
+                    }
+                    recordings.push(recording);
+                }
+                Err(error) => eprintln!("warning: {error}"),
+            }
+        }
+        let (recorded, notes) = vibeguard_api::traffic::operations(&recordings, &target);
+        for note in notes {
+            eprintln!("note: {note}");
+        }
+        spec = vibeguard_api::spec::merge::merge(recorded, spec);
+        spec.format = vibeguard_api::spec::SpecFormat::Code;
+        spec.title = format!(
+            "{} operations from the code's routes and recorded traffic",
+            spec.operations.len()
+        );
+    }
     spec.title = format!("{} — {}", project_name(path), spec.title);
     if spec.operations.is_empty() {
         eprintln!(
