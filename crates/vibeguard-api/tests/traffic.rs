@@ -322,3 +322,48 @@ async fn a_broken_traffic_file_is_an_error_of_the_run_and_the_others_are_tested(
     assert_eq!(run.coverage.operations_from_traffic, 2);
     assert_eq!(run.coverage.operations_total, 2);
 }
+
+#[tokio::test]
+async fn what_a_description_leaves_out_but_a_recording_shows_is_tested_as_undocumented() {
+    let url = server().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let har = write(
+        dir.path(),
+        "run.har",
+        format!(
+            r#"{{"log": {{"version": "1.2", "entries": [
+                {{"request": {{"method": "GET", "url": "{url}api/items"}}}},
+                {{"request": {{"method": "GET", "url": "{url}api/export?format=csv"}}}}]}}}}"#
+        )
+        .as_bytes(),
+    );
+    let description = write(
+        dir.path(),
+        "openapi.json",
+        br#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/api/items": {"get": {"responses": {"200": {"description": "ok"}}}}}}"#,
+    );
+    let mut settings = ApiSettings::new(url.clone(), SpecSource::File(description));
+    settings.traffic = vec![har];
+    settings.declared_routes = vec![vibeguard_api::spec::DeclaredRoute {
+        method: "GET".into(),
+        path: "/api/debug/config".into(),
+        declared_at: "app.js:40".into(),
+        authenticated: false,
+        body_fields: Vec::new(),
+        query_params: Vec::new(),
+        path_types: Default::default(),
+        body_schema: Default::default(),
+        serves_files: false,
+    }];
+    let outcome = engine::run(&settings, &|_| true, &|_| None)
+        .await
+        .expect("runs");
+    let coverage = &outcome.output.run.coverage;
+    // The described operation and the recorded export; the code's debug route is VG416's to
+    // report as a hidden route, not an operation of the description's surface.
+    assert_eq!(coverage.operations_total, 2, "{coverage:?}");
+    assert_eq!(coverage.operations_from_traffic, 1);
+    assert_eq!(coverage.operations_from_code, 0);
+    assert_eq!(coverage.operations, 2);
+}

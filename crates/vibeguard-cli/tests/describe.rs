@@ -219,13 +219,20 @@ fn recorded_traffic_joins_the_code_in_the_document() {
         .output()
         .expect("runs");
     assert!(output.status.success(), "{}", stderr(&output));
-    let root: Value = serde_json::from_str(&fs::read_to_string(&out).expect("written")).expect("json");
+    let root: Value =
+        serde_json::from_str(&fs::read_to_string(&out).expect("written")).expect("json");
     // The login is in both: the recording's wins, the code's source is kept beside it.
     let login = &root["paths"]["/api/login"]["post"];
     assert_eq!(login["x-vibeguard-origin"], "traffic");
     // Only the code has the health route; only the recording the notes.
-    assert_eq!(root["paths"]["/api/health"]["get"]["x-vibeguard-origin"], "code");
-    assert_eq!(root["paths"]["/api/notes/{id}"]["delete"]["x-vibeguard-origin"], "traffic");
+    assert_eq!(
+        root["paths"]["/api/health"]["get"]["x-vibeguard-origin"],
+        "code"
+    );
+    assert_eq!(
+        root["paths"]["/api/notes/{id}"]["delete"]["x-vibeguard-origin"],
+        "traffic"
+    );
     assert!(schema_errors("openapi-3.1-schema.json", &root).is_empty());
     // No recorded password or session in the document.
     let text = root.to_string();

@@ -41,7 +41,7 @@ pub fn merge(mut primary: ApiSpec, other: ApiSpec) -> ApiSpec {
                     || same_template(&format!("{base}{}", op.path), &operation.path))
         });
         match existing {
-            Some(existing) => fill(existing, &operation),
+            Some(existing) => fill(existing, &operation, documented),
             None => {
                 if documented {
                     operation
@@ -80,7 +80,16 @@ fn same_template(a: &str, b: &str) -> bool {
 }
 
 /// What a later source knows that the earlier one could not.
-fn fill(existing: &mut Operation, later: &Operation) {
+///
+/// A description is the API's contract: what it declares (or leaves undeclared, such as an
+/// operation's security) stays as written; a recording only lends it examples.
+fn fill(existing: &mut Operation, later: &Operation, documented: bool) {
+    if documented {
+        if let (Some(mine), Some(theirs)) = (&mut existing.body, &later.body) {
+            lend_examples(mine, theirs);
+        }
+        return;
+    }
     if existing.security == Security::Undeclared && matches!(later.security, Security::Required(_))
     {
         existing.security = later.security.clone();
@@ -90,17 +99,7 @@ fn fill(existing: &mut Operation, later: &Operation) {
         (Some(mine), Some(theirs)) if mine.schema.properties.is_empty() => {
             mine.schema.properties = theirs.schema.properties.clone();
         }
-        (Some(mine), Some(theirs)) => {
-            // Examples a recording saw, for the fields already known.
-            for (name, property) in &mut mine.schema.properties {
-                if property.example.is_none()
-                    && let Some(example) =
-                        theirs.schema.property(name).and_then(|s| s.example.clone())
-                {
-                    property.example = Some(example);
-                }
-            }
-        }
+        (Some(mine), Some(theirs)) => lend_examples(mine, theirs),
         _ => {}
     }
     for parameter in &later.parameters {
@@ -118,6 +117,17 @@ fn fill(existing: &mut Operation, later: &Operation) {
             .extensions
             .entry(key.clone())
             .or_insert_with(|| value.clone());
+    }
+}
+
+/// Examples a recording saw, for the fields already known.
+fn lend_examples(mine: &mut super::RequestBody, theirs: &super::RequestBody) {
+    for (name, property) in &mut mine.schema.properties {
+        if property.example.is_none()
+            && let Some(example) = theirs.schema.property(name).and_then(|s| s.example.clone())
+        {
+            property.example = Some(example);
+        }
     }
 }
 
@@ -170,11 +180,8 @@ mod tests {
         let labels: Vec<String> = merged.operations.iter().map(Operation::label).collect();
         // /health is outside the description's base path, where its operations are sent.
         assert_eq!(labels, ["GET /notes/{noteId}", "DELETE /notes/{id}"]);
-        assert_eq!(
-            origin(&merged.operations[0]),
-            "traffic",
-            "filled from the recording"
-        );
+        // The description's own operation stays its own: its contract is not rewritten.
+        assert_eq!(origin(&merged.operations[0]), "description");
         assert_eq!(merged.operations[1].extensions[UNDOCUMENTED], true);
     }
 
