@@ -460,13 +460,15 @@ fn route_body_schema(
         };
     if let Some((module, function)) = route.handler {
         let m = &project.modules[module];
+        let text = m.text_of(m.functions[function].range);
         if m.language.is_javascript_family() {
-            let text = m.text_of(m.functions[function].range);
             if let Some(capture) = PARSED.captures(text)
                 && let Some(fields) = schema_at(module, &capture[1])
             {
                 return fields;
             }
+        } else if let Some(fields) = python_body_class(project, module, text) {
+            return fields;
         }
     }
     for middleware in &route.middleware {
@@ -490,4 +492,43 @@ fn route_body_schema(
         }
     }
     Vec::new()
+}
+
+/// The Pydantic model or marshmallow schema a Python handler reads its body with:
+/// `NoteSchema().load(request.json)`, `schema.load(request.get_json())` with `schema =
+/// NoteSchema()`, `Note.model_validate(request.json)`, `Note(**request.get_json())`.
+fn python_body_class(
+    project: &project::Project,
+    module: usize,
+    handler: &str,
+) -> Option<Vec<(String, vibeguard_core::BodyField)>> {
+    use std::sync::LazyLock;
+    static USES: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"\b([A-Za-z_]\w*)(\(\s*\))?\s*\.\s*(?:load|model_validate|parse_obj|validate)\(\s*request\.|\b([A-Za-z_]\w*)\(\s*\*\*\s*request\.",
+        )
+        .expect("regex")
+    });
+    let capture = USES.captures(handler)?;
+    let name = capture.get(1).or(capture.get(3))?.as_str();
+    let class_of = |owner: usize, name: &str| match project.resolve_name(owner, name) {
+        Some(project::Symbol::Class(defined, class)) => {
+            let m = &project.modules[defined];
+            routes::schemas::class_fields(m, &m.classes[class])
+        }
+        // `schema = NoteSchema()`: the class it instantiates.
+        Some(project::Symbol::Value(defined, value)) => {
+            let text = project.modules[defined].text_of(value.range);
+            let class = text.split('(').next()?.trim();
+            match project.resolve_name(defined, class) {
+                Some(project::Symbol::Class(at, id)) => {
+                    let m = &project.modules[at];
+                    routes::schemas::class_fields(m, &m.classes[id])
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    class_of(module, name)
 }

@@ -231,3 +231,63 @@ app.listen(3000);
     );
     assert_eq!(found["POST /api/raw"], (Vec::new(), Vec::new()));
 }
+
+#[test]
+fn pydantic_models_and_marshmallow_schemas_describe_flask_bodies() {
+    let found = schemas(&[
+        (
+            "models.py",
+            r#"
+from pydantic import BaseModel, EmailStr, Field
+from marshmallow import Schema, fields
+
+class BookingIn(BaseModel):
+    venue: str
+    seats: int = Field(..., ge=1)
+    email: EmailStr | None = None
+
+class ReviewSchema(Schema):
+    stars = fields.Int(required=True)
+    text = fields.Str()
+
+review_schema = ReviewSchema()
+"#,
+        ),
+        (
+            "app.py",
+            r#"
+from flask import Flask, request, jsonify
+from models import BookingIn, review_schema, ReviewSchema
+app = Flask(__name__)
+
+@app.post("/bookings")
+def book():
+    booking = BookingIn(**request.get_json())
+    return jsonify(booking.model_dump()), 201
+
+@app.post("/reviews")
+def review():
+    data = review_schema.load(request.json)
+    return jsonify(data), 201
+
+@app.put("/reviews/<int:review_id>")
+def edit(review_id):
+    data = ReviewSchema().load(request.get_json())
+    return jsonify(data)
+"#,
+        ),
+    ]);
+    let strings = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        found["POST /bookings"],
+        (
+            strings(&["venue", "seats", "email"]),
+            strings(&["email:string/email", "seats:integer!", "venue:string!"])
+        )
+    );
+    assert_eq!(
+        found["POST /reviews"],
+        (strings(&["stars", "text"]), strings(&["stars:integer!", "text:string"]))
+    );
+    assert_eq!(found["PUT /reviews/{review_id}"].1, strings(&["stars:integer!", "text:string"]));
+}

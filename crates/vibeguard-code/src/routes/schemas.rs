@@ -230,6 +230,170 @@ fn field(library: Library, expression: &str) -> BodyField {
     }
 }
 
+/// The fields of a Python class describing a body: a Pydantic model (`class Note(BaseModel):
+/// title: str = Field(max_length=100)`) or a marshmallow schema (`class NoteSchema(Schema):
+/// title = fields.Str(required=True, validate=validate.Length(max=100))`); `None` for other
+/// classes.
+pub fn class_fields(
+    module: &crate::ir::Module,
+    class: &crate::ir::Class,
+) -> Option<Vec<(String, BodyField)>> {
+    let bases: Vec<&str> = class
+        .bases
+        .iter()
+        .map(|b| module.text_of(b.range))
+        .collect();
+    let pydantic = bases
+        .iter()
+        .any(|b| b.ends_with("BaseModel") || b.ends_with("SQLModel"));
+    let marshmallow = bases
+        .iter()
+        .any(|b| b.ends_with("Schema") && !b.ends_with("BaseModel"));
+    if !pydantic && !marshmallow {
+        return None;
+    }
+    let mut fields = Vec::new();
+    for field in &class.fields {
+        if field.name.starts_with('_') || field.name == "Meta" || field.name == "model_config" {
+            continue;
+        }
+        let value = field
+            .value
+            .as_ref()
+            .map(|v| module.text_of(v.range))
+            .unwrap_or("");
+        let described = if pydantic {
+            let Some(annotation) = field.annotation.as_deref() else {
+                continue;
+            };
+            pydantic_field(annotation, value)
+        } else {
+            if !value.contains("fields.") {
+                continue;
+            }
+            marshmallow_field(value)
+        };
+        fields.push((field.name.clone(), described));
+    }
+    Some(fields)
+}
+
+/// A keyword argument's value in a call's text (`max_length=100` → `100`).
+fn keyword<'a>(call: &'a str, name: &str) -> Option<&'a str> {
+    let at = call.find(&format!("{name}="))? + name.len() + 1;
+    let rest = &call[at..];
+    let end = rest
+        .char_indices()
+        .find(|(_, c)| matches!(c, ',' | ')'))
+        .map_or(rest.len(), |(i, _)| i);
+    Some(rest[..end].trim())
+}
+
+fn whole(text: Option<&str>) -> Option<i64> {
+    text?.parse().ok()
+}
+
+fn pydantic_field(annotation: &str, value: &str) -> BodyField {
+    let optional = annotation.starts_with("Optional[")
+        || annotation.contains("| None")
+        || annotation.contains("None |");
+    let inner = annotation
+        .trim_start_matches("Optional[")
+        .trim_end_matches(']')
+        .replace("| None", "")
+        .replace("None |", "");
+    let inner = inner.trim();
+    let (kind, format) = match inner.rsplit('.').next().unwrap_or(inner) {
+        "str" | "constr" => ("string", None),
+        "int" | "conint" | "PositiveInt" | "NonNegativeInt" => ("integer", None),
+        "float" | "Decimal" | "confloat" | "PositiveFloat" => ("number", None),
+        "bool" => ("boolean", None),
+        "EmailStr" => ("string", Some("email")),
+        "UUID" | "UUID4" => ("string", Some("uuid")),
+        "HttpUrl" | "AnyUrl" | "AnyHttpUrl" => ("string", Some("uri")),
+        "datetime" | "date" => ("string", Some("date-time")),
+        "dict" | "Dict" => ("object", None),
+        other if other.starts_with("list[") || other.starts_with("List[") => ("array", None),
+        other if other.starts_with("dict[") || other.starts_with("Dict[") => ("object", None),
+        other if other.starts_with("Literal[") => ("string", None),
+        _ => ("", None),
+    };
+    let values = if inner.starts_with("Literal[") {
+        strings(inner)
+    } else {
+        Vec::new()
+    };
+    // Required: no default at all, or `Field(...)`, or a `Field(…)` whose keywords give no
+    // default; a positional default (`Field(0)`) or `= value` makes it optional.
+    let required = !optional && {
+        let value = value.trim();
+        match value.strip_prefix("Field(") {
+            None => value.is_empty(),
+            Some(arguments) => {
+                let first = arguments.trim_start();
+                let keyword_first = first.split(['=', ',', ')']).next().is_some_and(|word| {
+                    !word.is_empty()
+                        && word.chars().all(|c| c.is_alphanumeric() || c == '_')
+                        && first[word.len()..].trim_start().starts_with('=')
+                });
+                first.starts_with("...")
+                    || first.starts_with(')')
+                    || (keyword_first
+                        && keyword(value, "default").is_none()
+                        && keyword(value, "default_factory").is_none())
+            }
+        }
+    };
+    let text = kind == "string";
+    BodyField {
+        kind: (!kind.is_empty()).then(|| kind.to_string()),
+        format: format.map(str::to_string),
+        values,
+        min: whole(keyword(value, if text { "min_length" } else { "ge" }))
+            .or_else(|| whole(keyword(value, "min_items"))),
+        max: whole(keyword(value, if text { "max_length" } else { "le" }))
+            .or_else(|| whole(keyword(value, "max_items"))),
+        required,
+    }
+}
+
+fn marshmallow_field(value: &str) -> BodyField {
+    let name = value
+        .split("fields.")
+        .nth(1)
+        .and_then(|rest| rest.split('(').next())
+        .unwrap_or_default();
+    let (kind, format) = match name {
+        "Str" | "String" => ("string", None),
+        "Int" | "Integer" => ("integer", None),
+        "Float" | "Decimal" | "Number" => ("number", None),
+        "Bool" | "Boolean" => ("boolean", None),
+        "Email" => ("string", Some("email")),
+        "Url" | "URL" => ("string", Some("uri")),
+        "UUID" => ("string", Some("uuid")),
+        "DateTime" | "Date" | "AwareDateTime" => ("string", Some("date-time")),
+        "List" => ("array", None),
+        "Nested" | "Dict" | "Mapping" => ("object", None),
+        _ => ("", None),
+    };
+    let values = value
+        .find("OneOf(")
+        .map(|at| strings(balanced(&value[at + 5..]).unwrap_or_default()))
+        .unwrap_or_default();
+    let bounds = value
+        .find("Length(")
+        .or_else(|| value.find("Range("))
+        .map(|at| &value[at..]);
+    BodyField {
+        kind: (!kind.is_empty()).then(|| kind.to_string()),
+        format: format.map(str::to_string),
+        values,
+        min: bounds.and_then(|b| whole(keyword(b, "min"))),
+        max: bounds.and_then(|b| whole(keyword(b, "max"))),
+        required: keyword(value, "required") == Some("True"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +441,84 @@ mod tests {
                 "when   [] None None required",
             ]
         );
+    }
+
+    #[test]
+    fn pydantic_models_and_marshmallow_schemas_describe_python_bodies() {
+        let source = r#"
+from typing import Literal, Optional
+from pydantic import BaseModel, EmailStr, Field
+from marshmallow import Schema, fields, validate
+
+class NoteIn(BaseModel):
+    title: str = Field(..., min_length=1, max_length=120)
+    amount: float
+    email: EmailStr
+    kind: Literal["food", "travel"] = "food"
+    note: Optional[str] = None
+    seats: int = Field(default=1, ge=1, le=10)
+
+class SignupSchema(Schema):
+    email = fields.Email(required=True)
+    password = fields.Str(required=True, validate=validate.Length(min=8))
+    plan = fields.Str(validate=validate.OneOf(["free", "pro"]))
+
+class Plain:
+    x: int
+"#;
+        let module = crate::parse::parse_module(
+            "models.py",
+            crate::language::Language::Python,
+            std::sync::Arc::from(source),
+        )
+        .expect("parses");
+        let described = |name: &str| -> Vec<String> {
+            let class = module
+                .classes
+                .iter()
+                .find(|c| c.name.as_deref() == Some(name))
+                .expect("class");
+            class_fields(&module, class)
+                .expect("a body class")
+                .into_iter()
+                .map(|(n, f)| {
+                    format!(
+                        "{n} {}{} {:?} {:?} {:?} {}",
+                        f.kind.unwrap_or_default(),
+                        f.format.map(|f| format!("/{f}")).unwrap_or_default(),
+                        f.values,
+                        f.min,
+                        f.max,
+                        if f.required { "required" } else { "optional" }
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            described("NoteIn"),
+            [
+                "title string [] Some(1) Some(120) required",
+                "amount number [] None None required",
+                "email string/email [] None None required",
+                r#"kind string ["food", "travel"] None None optional"#,
+                "note string [] None None optional",
+                "seats integer [] Some(1) Some(10) optional",
+            ]
+        );
+        assert_eq!(
+            described("SignupSchema"),
+            [
+                "email string/email [] None None required",
+                "password string [] Some(8) None required",
+                r#"plan string ["free", "pro"] None None optional"#,
+            ]
+        );
+        let plain = module
+            .classes
+            .iter()
+            .find(|c| c.name.as_deref() == Some("Plain"))
+            .expect("class");
+        assert!(class_fields(&module, plain).is_none());
     }
 
     #[test]
