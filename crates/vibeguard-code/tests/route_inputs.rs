@@ -287,7 +287,13 @@ def edit(review_id):
     );
     assert_eq!(
         found["POST /reviews"],
-        (strings(&["stars", "text"]), strings(&["stars:integer!", "text:string"]))
+        (
+            strings(&["stars", "text"]),
+            strings(&["stars:integer!", "text:string"])
+        )
     );
-    assert_eq!(found["PUT /reviews/{review_id}"].1, strings(&["stars:integer!", "text:string"]));
+    assert_eq!(
+        found["PUT /reviews/{review_id}"].1,
+        strings(&["stars:integer!", "text:string"])
+    );
 }
