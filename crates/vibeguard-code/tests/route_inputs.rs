@@ -8,6 +8,19 @@ use vibeguard_project::{ProjectTree, WalkOptions};
 
 /// (method path) → (body fields, query parameters) of a project made of `files`.
 fn inputs(files: &[(&str, &str)]) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+    routes_of(files)
+        .into_iter()
+        .map(|r| {
+            (
+                format!("{} {}", r.method, r.path),
+                (r.body_fields, r.query_params),
+            )
+        })
+        .collect()
+}
+
+/// The routes of a project made of `files`.
+fn routes_of(files: &[(&str, &str)]) -> Vec<vibeguard_core::RouteEntry> {
     let dir = tempfile::tempdir().expect("tempdir");
     for (path, text) in files {
         let full = dir.path().join(path);
@@ -18,14 +31,6 @@ fn inputs(files: &[(&str, &str)]) -> BTreeMap<String, (Vec<String>, Vec<String>)
     let (routes, errors) = routes(&tree, &CodeOptions::default());
     assert!(errors.is_empty(), "{errors:?}");
     routes
-        .into_iter()
-        .map(|r| {
-            (
-                format!("{} {}", r.method, r.path),
-                (r.body_fields, r.query_params),
-            )
-        })
-        .collect()
 }
 
 fn strings(names: &[&str]) -> Vec<String> {
@@ -137,15 +142,7 @@ urlpatterns = [path("tickets/", tickets)]
 
 /// (method path) → (body fields, the schema's description of each) of a project.
 fn schemas(files: &[(&str, &str)]) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (path, text) in files {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
-        std::fs::write(full, text).expect("write");
-    }
-    let tree = ProjectTree::walk(dir.path(), &WalkOptions::default()).expect("walk");
-    let (routes, _) = routes(&tree, &CodeOptions::default());
-    routes
+    routes_of(files)
         .into_iter()
         .map(|r| {
             let described = r
@@ -210,7 +207,6 @@ app.listen(3000);
 "#,
         ),
     ]);
-    let strings = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
     assert_eq!(
         found["POST /api/notes"],
         (
@@ -277,7 +273,6 @@ def edit(review_id):
 "#,
         ),
     ]);
-    let strings = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
     assert_eq!(
         found["POST /bookings"],
         (

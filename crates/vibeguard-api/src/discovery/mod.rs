@@ -96,20 +96,10 @@ pub fn operations(found: &[Found]) -> ApiSpec {
             }
             continue;
         }
-        let mut parameters: Vec<Parameter> = item
-            .path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
-            .map(|name| Parameter {
-                name: name.to_string(),
-                location: ParamIn::Path,
-                required: true,
-                schema: Schema {
-                    types: vec![SchemaType::String],
-                    ..Schema::default()
-                },
-            })
-            .collect();
+        let mut parameters: Vec<Parameter> = crate::spec::path_parameters(&item.path, |_| Schema {
+            types: vec![SchemaType::String],
+            ..Schema::default()
+        });
         parameters.extend(item.query.iter().map(|name| query_parameter(name)));
         let body = (item.method != "GET").then(|| {
             let form = !item.fields.is_empty();

@@ -221,6 +221,21 @@ impl Operation {
     }
 }
 
+/// The path parameters of a template (`/notes/{id}` → `id`), required, typed by `schema_of`
+/// (from the parameter's name).
+pub fn path_parameters(template: &str, schema_of: impl Fn(&str) -> Schema) -> Vec<Parameter> {
+    template
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| Parameter {
+            name: name.to_string(),
+            location: ParamIn::Path,
+            required: true,
+            schema: schema_of(name),
+        })
+        .collect()
+}
+
 /// A part of the document that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecProblem {

@@ -49,35 +49,19 @@ pub fn derive(routes: &[DeclaredRoute]) -> ApiSpec {
 }
 
 fn operation(method: &str, route: &DeclaredRoute) -> Operation {
-    let mut parameters: Vec<Parameter> = route
-        .path
-        .split('/')
-        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
-        .map(|name| Parameter {
-            name: name.to_string(),
-            location: ParamIn::Path,
-            required: true,
-            schema: match route.path_types.get(name).map(String::as_str) {
-                Some("integer") => Schema {
-                    types: vec![SchemaType::Integer],
-                    ..Schema::default()
-                },
-                Some("number") => Schema {
-                    types: vec![SchemaType::Number],
-                    ..Schema::default()
-                },
-                Some("uuid") => Schema {
-                    types: vec![SchemaType::String],
-                    format: Some("uuid".into()),
-                    ..Schema::default()
-                },
-                _ => Schema {
-                    types: vec![SchemaType::String],
-                    ..Schema::default()
-                },
-            },
-        })
-        .collect();
+    let mut parameters: Vec<Parameter> = super::path_parameters(&route.path, |name| {
+        let types = match route.path_types.get(name).map(String::as_str) {
+            Some("integer") => SchemaType::Integer,
+            Some("number") => SchemaType::Number,
+            _ => SchemaType::String,
+        };
+        Schema {
+            types: vec![types],
+            format: (route.path_types.get(name).map(String::as_str) == Some("uuid"))
+                .then(|| "uuid".to_string()),
+            ..Schema::default()
+        }
+    });
     parameters.extend(route.query_params.iter().map(|name| Parameter {
         name: name.clone(),
         location: ParamIn::Query,

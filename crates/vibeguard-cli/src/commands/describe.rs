@@ -9,12 +9,9 @@ use std::path::Path;
 use anyhow::Context;
 use vibeguard_api::spec::describe::{OpenApiVersion, to_openapi, to_yaml};
 use vibeguard_api::spec::{DeclaredRoute, routes::derive};
-use vibeguard_project::{ProjectTree, WalkOptions};
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
-use crate::config;
-use crate::registry;
 
 /// Writes the derived description of `path`.
 pub fn run(global: &GlobalArgs, path: &Path, openapi: &str) -> anyhow::Result<Outcome> {
@@ -28,25 +25,7 @@ pub fn run(global: &GlobalArgs, path: &Path, openapi: &str) -> anyhow::Result<Ou
         [one] => Some(one.as_path()),
         _ => anyhow::bail!("describe writes one document: give -o once"),
     };
-    let loaded = config::load(global.config.as_deref(), path, &registry::all_rules())
-        .context("invalid configuration")?;
-    let walk = WalkOptions {
-        include: loaded.config.paths.include.clone(),
-        exclude: loaded.config.paths.exclude.clone(),
-    };
-    let tree = ProjectTree::walk(path, &walk)
-        .with_context(|| format!("cannot list {}", path.display()))?;
-    let options = vibeguard_code::CodeOptions {
-        max_file_size: loaded
-            .config
-            .paths
-            .max_file_size
-            .unwrap_or(vibeguard_project::DEFAULT_MAX_FILE_SIZE),
-    };
-    let (routes, errors) = vibeguard_code::routes(&tree, &options);
-    for error in &errors {
-        eprintln!("warning: {error}");
-    }
+    let (loaded, routes) = super::code_routes(global, path)?;
     let declared: Vec<DeclaredRoute> = routes.iter().map(DeclaredRoute::from).collect();
     let mut spec = derive(&declared);
     // Recorded traffic (`--traffic`, `[api] traffic`) comes first, as in an audit: its requests

@@ -78,3 +78,36 @@ fn listing_format(global: &crate::cli::GlobalArgs) -> anyhow::Result<vibeguard_r
         _ => anyhow::bail!("this command prints one format at a time"),
     }
 }
+
+/// The routes the code of `path` declares (warnings for files that could not be read printed),
+/// with the project's loaded configuration: what `routes` lists and `describe` derives from.
+fn code_routes(
+    global: &crate::cli::GlobalArgs,
+    path: &std::path::Path,
+) -> anyhow::Result<(crate::config::LoadedConfig, Vec<vibeguard_core::RouteEntry>)> {
+    use anyhow::Context;
+    let loaded = crate::config::load(
+        global.config.as_deref(),
+        path,
+        &crate::registry::all_rules(),
+    )
+    .context("invalid configuration")?;
+    let walk = vibeguard_project::WalkOptions {
+        include: loaded.config.paths.include.clone(),
+        exclude: loaded.config.paths.exclude.clone(),
+    };
+    let tree = vibeguard_project::ProjectTree::walk(path, &walk)
+        .with_context(|| format!("cannot list {}", path.display()))?;
+    let options = vibeguard_code::CodeOptions {
+        max_file_size: loaded
+            .config
+            .paths
+            .max_file_size
+            .unwrap_or(vibeguard_project::DEFAULT_MAX_FILE_SIZE),
+    };
+    let (routes, errors) = vibeguard_code::routes(&tree, &options);
+    for error in &errors {
+        eprintln!("warning: {error}");
+    }
+    Ok((loaded, routes))
+}

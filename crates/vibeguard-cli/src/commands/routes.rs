@@ -5,36 +5,15 @@ use std::path::Path;
 
 use anyhow::Context;
 use vibeguard_core::RouteEntry;
-use vibeguard_project::{ProjectTree, WalkOptions};
 use vibeguard_report::Format;
 
 use crate::Outcome;
 use crate::cli::GlobalArgs;
-use crate::config;
-use crate::registry;
 
 /// Prints the route inventory of `path`.
 pub fn run(global: &GlobalArgs, path: &Path) -> anyhow::Result<Outcome> {
     let format = super::listing_format(global)?;
-    let loaded = config::load(global.config.as_deref(), path, &registry::all_rules())
-        .context("invalid configuration")?;
-    let walk = WalkOptions {
-        include: loaded.config.paths.include.clone(),
-        exclude: loaded.config.paths.exclude.clone(),
-    };
-    let tree = ProjectTree::walk(path, &walk)
-        .with_context(|| format!("cannot list {}", path.display()))?;
-    let options = vibeguard_code::CodeOptions {
-        max_file_size: loaded
-            .config
-            .paths
-            .max_file_size
-            .unwrap_or(vibeguard_project::DEFAULT_MAX_FILE_SIZE),
-    };
-    let (routes, errors) = vibeguard_code::routes(&tree, &options);
-    for error in &errors {
-        eprintln!("warning: {error}");
-    }
+    let (_, routes) = super::code_routes(global, path)?;
     let text = match format {
         Format::Json => {
             serde_json::to_string_pretty(&routes).context("cannot encode the routes")? + "\n"

@@ -45,9 +45,9 @@ enum Library {
     Yup,
 }
 
-/// The text of the bracketed group that starts `text` (`{…}`, `(…)`, `[…]`), quotes and
-/// nesting respected.
-fn balanced(text: &str) -> Option<&str> {
+/// Walks `text` outside its string literals, giving each character with the bracket depth
+/// before it; stops when `visit` returns `false`.
+fn walk_code(text: &str, mut visit: impl FnMut(usize, char, i32) -> bool) {
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
     let mut escaped = false;
@@ -62,55 +62,49 @@ fn balanced(text: &str) -> Option<&str> {
             }
             continue;
         }
+        if matches!(c, '"' | '\'' | '`') {
+            quote = Some(c);
+            continue;
+        }
+        let before = depth;
         match c {
-            '"' | '\'' | '`' => quote = Some(c),
             '{' | '(' | '[' => depth += 1,
-            '}' | ')' | ']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(&text[..=index]);
-                }
-            }
+            '}' | ')' | ']' => depth -= 1,
             _ => {}
         }
-        if index > 200_000 {
-            return None;
+        if index > 200_000 || !visit(index, c, before) {
+            return;
         }
     }
-    None
+}
+
+/// The text of the bracketed group that starts `text` (`{…}`, `(…)`, `[…]`), quotes and
+/// nesting respected.
+fn balanced(text: &str) -> Option<&str> {
+    let mut end = None;
+    walk_code(text, |index, c, before| {
+        if matches!(c, '}' | ')' | ']') && before == 1 {
+            end = Some(index);
+            return false;
+        }
+        true
+    });
+    end.map(|index| &text[..=index])
 }
 
 /// `name: expression` pairs of an object literal's inside, at its top level.
 fn top_level_entries(inside: &str) -> Vec<(String, String)> {
-    let mut entries = Vec::new();
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut start = 0;
     let mut pieces = Vec::new();
-    for (index, c) in inside.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
+    let mut start = 0;
+    walk_code(inside, |index, c, before| {
+        if c == ',' && before == 0 {
+            pieces.push(&inside[start..index]);
+            start = index + 1;
         }
-        match c {
-            '"' | '\'' | '`' => quote = Some(c),
-            '{' | '(' | '[' => depth += 1,
-            '}' | ')' | ']' => depth -= 1,
-            ',' if depth == 0 => {
-                pieces.push(&inside[start..index]);
-                start = index + 1;
-            }
-            _ => {}
-        }
-    }
+        true
+    });
     pieces.push(&inside[start..]);
+    let mut entries = Vec::new();
     for piece in pieces {
         let Some((name, expression)) = piece.split_once(':') else {
             continue;
