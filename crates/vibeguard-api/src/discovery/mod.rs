@@ -63,19 +63,9 @@ pub fn under_target(url: &Url, target: &Url) -> Option<String> {
     rest.starts_with('/').then(|| rest.to_string())
 }
 
-/// Whether a path is a static file, not an operation.
+/// Whether a path is a static file (or robots.txt, a sitemap), not an operation.
 fn is_asset(path: &str) -> bool {
-    let last = path
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    [
-        ".js", ".mjs", ".css", ".map", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp",
-        ".woff", ".woff2", ".ttf", ".txt", ".xml",
-    ]
-    .iter()
-    .any(|extension| last.ends_with(extension))
+    crate::traffic::is_static_file(path) || path.ends_with(".txt") || path.ends_with(".xml")
 }
 
 /// The operations of what was found, one per method and path (the first finding names it).

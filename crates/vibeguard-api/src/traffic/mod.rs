@@ -243,7 +243,7 @@ pub fn operations(recordings: &[Recording], target: &Url) -> (ApiSpec, Vec<Strin
         if !matches!(
             request.method.as_str(),
             "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
-        ) || is_asset(rest)
+        ) || is_static_file(rest)
         {
             continue;
         }
@@ -322,7 +322,7 @@ pub fn operations(recordings: &[Recording], target: &Url) -> (ApiSpec, Vec<Strin
 }
 
 /// Static files a browser fetches along with the API.
-fn is_asset(path: &str) -> bool {
+pub(crate) fn is_static_file(path: &str) -> bool {
     let last = path
         .rsplit('/')
         .next()
