@@ -292,3 +292,75 @@ def edit(review_id):
         strings(&["stars:integer!", "text:string"])
     );
 }
+
+#[test]
+fn drf_serializers_and_their_models_describe_viewset_bodies() {
+    let found = schemas(&[
+        (
+            "shop/models.py",
+            r#"
+from django.db import models
+
+class Order(models.Model):
+    STATES = [("new", "New"), ("paid", "Paid")]
+    item = models.CharField(max_length=80)
+    quantity = models.PositiveIntegerField(default=1)
+    state = models.CharField(max_length=10, choices=STATES, default="new")
+    contact = models.EmailField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+"#,
+        ),
+        (
+            "shop/serializers.py",
+            r#"
+from rest_framework import serializers
+from .models import Order
+
+class OrderSerializer(serializers.ModelSerializer):
+    customer = serializers.ReadOnlyField(source="customer.username")
+    note = serializers.CharField(max_length=200, required=False)
+
+    class Meta:
+        model = Order
+        fields = ["id", "customer", "item", "quantity", "state", "contact", "created", "note"]
+        read_only_fields = ["state"]
+"#,
+        ),
+        (
+            "shop/views.py",
+            r#"
+from rest_framework import viewsets, permissions
+from .serializers import OrderSerializer
+
+class OrderViewSet(viewsets.ModelViewSet):
+    serializer_class = OrderSerializer
+    permission_classes = [permissions.IsAuthenticated]
+"#,
+        ),
+        (
+            "shop/urls.py",
+            r#"
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from . import views
+
+router = DefaultRouter()
+router.register("orders", views.OrderViewSet, basename="order")
+urlpatterns = [path("api/", include(router.urls))]
+"#,
+        ),
+    ]);
+    let create = &found["POST /api/orders/"];
+    assert_eq!(create.0, strings(&["note", "item", "quantity", "contact"]));
+    assert_eq!(
+        create.1,
+        strings(&[
+            "contact:string/email",
+            "item:string!",
+            "note:string",
+            "quantity:integer"
+        ])
+    );
+    // Reads take no body.
+    assert_eq!(found["GET /api/orders/"], (Vec::new(), Vec::new()));
+}

@@ -165,6 +165,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                 path: normalize_path(&full),
                 param_types: path_types(&full),
                 serves_files: false,
+                view_class: None,
                 module,
                 range,
                 handler: Some((module, id)),

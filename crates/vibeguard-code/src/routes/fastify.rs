@@ -299,6 +299,7 @@ fn walk(
             path: normalize_path(&join_paths(prefix, &path)),
             param_types: path_types(&join_paths(prefix, &path)),
             serves_files: false,
+            view_class: None,
             module,
             range: call.range,
             handler: handler.and_then(|h| function_of(project, module, h)),

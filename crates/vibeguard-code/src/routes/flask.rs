@@ -184,6 +184,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                 path: normalize_path(&join_paths(&prefix, &path)),
                 param_types: path_types(&join_paths(&prefix, &path)),
                 serves_files: false,
+                view_class: None,
                 module,
                 range,
                 handler: Some((module, id)),

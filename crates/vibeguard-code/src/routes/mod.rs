@@ -121,6 +121,9 @@ pub struct Route {
     /// Whether the route serves a folder's files (`express.static`, `serve-index`) rather than a
     /// handler's answers.
     pub serves_files: bool,
+    /// The class-based view or viewset answering it (Django REST framework), whose
+    /// `serializer_class` describes its body.
+    pub view_class: Option<(ModuleId, crate::ir::ClassId)>,
     /// Whether the framework filters the response through a declared schema (FastAPI's
     /// `response_model` or return annotation, a Fastify response schema).
     pub response_filtered: bool,

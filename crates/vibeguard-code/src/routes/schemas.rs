@@ -272,6 +272,183 @@ pub fn class_fields(
     Some(fields)
 }
 
+/// The writable fields of a Django REST framework serializer: its declared fields
+/// (`title = serializers.CharField(max_length=100)`, read-only ones left out) and its `Meta`'s
+/// `fields` (a list, or `'__all__'`) typed from the model's fields (`models.CharField`, …);
+/// `None` when `class` is no serializer.
+pub fn serializer_fields(
+    project: &crate::project::Project,
+    owner: crate::project::ModuleId,
+    class: crate::ir::ClassId,
+) -> Option<Vec<(String, BodyField)>> {
+    let m = &project.modules[owner];
+    let c = &m.classes[class];
+    if !c
+        .bases
+        .iter()
+        .any(|b| m.text_of(b.range).contains("Serializer"))
+    {
+        return None;
+    }
+    let mut fields: Vec<(String, BodyField)> = Vec::new();
+    // Fields the client never sends: declared read-only, or computed.
+    let mut read_only: Vec<String> = Vec::new();
+    for field in &c.fields {
+        let value = field
+            .value
+            .as_ref()
+            .map(|v| m.text_of(v.range))
+            .unwrap_or("");
+        if !value.contains("Field(") && !value.contains("Serializer(") {
+            continue;
+        }
+        let computed = ["ReadOnlyField(", "SerializerMethodField(", "HiddenField("]
+            .iter()
+            .any(|kind| value.contains(kind));
+        if computed || value.contains("read_only=True") {
+            read_only.push(field.name.clone());
+        } else {
+            fields.push((field.name.clone(), django_field(value, true, None)));
+        }
+    }
+    // The nested `class Meta:` inside the serializer.
+    let meta = m.classes.iter().find(|inner| {
+        inner.name.as_deref() == Some("Meta")
+            && inner.range.start_byte > c.range.start_byte
+            && inner.range.end_byte <= c.range.end_byte
+    });
+    if let Some(meta) = meta {
+        let value_of = |name: &str| {
+            meta.fields
+                .iter()
+                .find(|f| f.name == name)
+                .and_then(|f| f.value.as_ref())
+                .map(|v| m.text_of(v.range))
+        };
+        // A plain list only: a conditional (`[…] if HARDENED else []`) says nothing for sure,
+        // and sending a field the server ignores is harmless.
+        let listed_read_only = value_of("read_only_fields").unwrap_or("").trim();
+        if listed_read_only.starts_with(['[', '('])
+            && listed_read_only.ends_with([']', ')'])
+            && !listed_read_only.contains(" if ")
+        {
+            read_only.extend(strings(listed_read_only));
+        }
+        let listed = value_of("fields").unwrap_or("");
+        let model =
+            value_of("model").and_then(|name| match project.resolve_name(owner, name.trim())? {
+                crate::project::Symbol::Class(at, id) => Some((at, id)),
+                _ => None,
+            });
+        let model_fields: Vec<(String, BodyField)> = model
+            .map(|(at, id)| {
+                let mm = &project.modules[at];
+                mm.classes[id]
+                    .fields
+                    .iter()
+                    .filter_map(|f| {
+                        let value = mm.text_of(f.value.as_ref()?.range);
+                        // Set by the server: timestamps, non-editable fields.
+                        let automatic = value.contains("auto_now")
+                            || value.contains("editable=False")
+                            || value.contains("AutoField(");
+                        let is_field = value.contains("models.")
+                            && (value.contains("Field(") || value.contains("ForeignKey("));
+                        // `choices=STATUSES`: the class constant's pairs.
+                        let constant = keyword(value, "choices").and_then(|name| {
+                            mm.classes[id]
+                                .fields
+                                .iter()
+                                .find(|c| c.name == name)
+                                .and_then(|c| c.value.as_ref())
+                                .map(|v| mm.text_of(v.range))
+                        });
+                        (is_field && !automatic)
+                            .then(|| (f.name.clone(), django_field(value, false, constant)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let wanted: Vec<String> = if listed.contains("__all__") {
+            model_fields.iter().map(|(n, _)| n.clone()).collect()
+        } else {
+            strings(listed)
+        };
+        for name in wanted {
+            if name == "id" || read_only.contains(&name) || fields.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            // A model field the server sets (`auto_now_add`) is not in `model_fields`; one the
+            // model does not have is a property or annotation: neither is sent.
+            if let Some((_, described)) = model_fields.iter().find(|(n, _)| *n == name) {
+                fields.push((name, described.clone()));
+            } else if model.is_none() {
+                fields.push((name, BodyField::default()));
+            }
+        }
+    }
+    Some(fields)
+}
+
+/// A Django model or DRF serializer field (`models.CharField(max_length=200, blank=True)`,
+/// `serializers.EmailField(required=False)`). Serializer fields are required unless
+/// `required=False` or a default; model fields unless `blank=True`, `null=True` or a default.
+fn django_field(value: &str, serializer: bool, choices: Option<&str>) -> BodyField {
+    let name = value
+        .split('.')
+        .nth(1)
+        .and_then(|rest| rest.split('(').next())
+        .unwrap_or_default();
+    let (kind, format) = match name {
+        "CharField" | "TextField" | "SlugField" | "ChoiceField" => ("string", None),
+        "IntegerField"
+        | "PositiveIntegerField"
+        | "SmallIntegerField"
+        | "BigIntegerField"
+        | "PositiveSmallIntegerField"
+        | "ForeignKey"
+        | "PrimaryKeyRelatedField" => ("integer", None),
+        "FloatField" | "DecimalField" => ("number", None),
+        "BooleanField" | "NullBooleanField" => ("boolean", None),
+        "EmailField" => ("string", Some("email")),
+        "URLField" => ("string", Some("uri")),
+        "UUIDField" => ("string", Some("uuid")),
+        "DateTimeField" | "DateField" => ("string", Some("date-time")),
+        "ListField" | "MultipleChoiceField" => ("array", None),
+        "JSONField" | "DictField" => ("object", None),
+        _ => ("", None),
+    };
+    let values = match choices {
+        Some(constant) => strings(constant),
+        None => keyword(value, "choices")
+            .filter(|choices| choices.starts_with('['))
+            .map(|_| {
+                let at = value.find("choices=").map_or(0, |i| i + 8);
+                strings(balanced(&value[at..]).unwrap_or_default())
+            })
+            .unwrap_or_default(),
+    };
+    let optional = if serializer {
+        keyword(value, "required") == Some("False") || keyword(value, "default").is_some()
+    } else {
+        keyword(value, "blank") == Some("True")
+            || keyword(value, "null") == Some("True")
+            || keyword(value, "default").is_some()
+    };
+    BodyField {
+        kind: (!kind.is_empty()).then(|| kind.to_string()),
+        format: format.map(str::to_string),
+        // Django's choices are (value, label) pairs: every other string is a value.
+        values: values
+            .into_iter()
+            .step_by(if serializer { 1 } else { 2 })
+            .collect(),
+        min: whole(keyword(value, "min_length")).or_else(|| whole(keyword(value, "min_value"))),
+        max: whole(keyword(value, "max_length")).or_else(|| whole(keyword(value, "max_value"))),
+        required: !optional,
+    }
+}
+
 /// A keyword argument's value in a call's text (`max_length=100` → `100`).
 fn keyword<'a>(call: &'a str, name: &str) -> Option<&'a str> {
     let at = call.find(&format!("{name}="))? + name.len() + 1;
