@@ -56,7 +56,8 @@ static META: RuleMeta = RuleMeta {
              for `.git/config`, SQL or SQLite/zip/gzip magic bytes for dumps, `# HELP` for \
              Prometheus metrics, `Index of` for listings). When the code engine ran, routes the code \
              declares that the description leaves out are reported too (and tried when they are GET \
-             routes). The quick profile tries the first paths of each category; deep also tries the \
+             routes), and a folder the code serves (`express.static`, `serve-index`) is asked for \
+             its listing and, under it, for the files no served folder should hold. The quick profile tries the first paths of each category; deep also tries the \
              list under the API's base path.",
         ),
         why: Cow::Borrowed(
