@@ -609,7 +609,13 @@ impl Check for HiddenRoutes {
         // A folder the code serves (`express.static`): its listing, and the files that should
         // never sit in a served folder — the first paths of each such category, under it.
         for route in context.declared_routes.iter().filter(|r| r.serves_files) {
-            let mount = format!("{}/", route.path.trim_end_matches('/'));
+            // `/files/{name}` (a view sending a folder's files by name) serves `/files/`.
+            let path = route.path.trim_end_matches('/');
+            let path = match path.rsplit_once('/') {
+                Some((parent, last)) if last.starts_with('{') => parent,
+                _ => path,
+            };
+            let mount = format!("{path}/");
             push(format!("list:{}", Category::Listing.name()), &mount);
             let mut per_category: std::collections::BTreeMap<Category, usize> = Default::default();
             for (category, path) in PATHS.iter() {
@@ -1053,6 +1059,28 @@ mod tests {
             "only what a folder could hold"
         );
         assert_eq!(paths(&findings), ["/uploads/", "/uploads/.env"]);
+    }
+
+    #[test]
+    fn a_view_serving_files_by_name_is_probed_under_its_folder() {
+        let mut fixture = Fixture::new();
+        fixture.spec.operations = vec![operation("GET", "/api/tasks", true)];
+        let routes = vec![DeclaredRoute {
+            method: "GET".into(),
+            path: "/files/{name}".into(),
+            declared_at: "app.py:7".into(),
+            authenticated: false,
+            body_fields: Vec::new(),
+            query_params: Vec::new(),
+            path_types: std::collections::BTreeMap::new(),
+            body_schema: std::collections::BTreeMap::new(),
+            serves_files: true,
+        }];
+        let (probes, _) = run_with(&fixture, &routes, Profile::Standard, &|_| not_found());
+        let asked: Vec<&str> = probes.iter().map(|p| p.request.url.path()).collect();
+        assert!(asked.contains(&"/files/"), "{asked:?}");
+        assert!(asked.contains(&"/files/.env"), "{asked:?}");
+        assert!(!asked.iter().any(|p| p.contains('{')), "{asked:?}");
     }
 
     #[test]

@@ -183,7 +183,12 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                 method: method.clone(),
                 path: normalize_path(&join_paths(&prefix, &path)),
                 param_types: path_types(&join_paths(&prefix, &path)),
-                serves_files: false,
+                // A view that hands out a folder's files by name (`send_from_directory`).
+                serves_files: method == "GET"
+                    && path.contains('<')
+                    && project.modules[module]
+                        .text_of(project.modules[module].functions[id].range)
+                        .contains("send_from_directory("),
                 view_class: None,
                 module,
                 range,
@@ -396,6 +401,26 @@ mod tests {
         );
         assert!(inventory.routes[1].has_auth_middleware());
         assert!(inventory.routes[0].is_rate_limited());
+    }
+
+    #[test]
+    fn a_view_sending_a_folders_files_by_name_serves_files() {
+        let (_, inventory) = inventory(&[(
+            "app.py",
+            "from flask import Flask, send_from_directory\napp = Flask(__name__)\n@app.get('/files/<path:name>')\ndef files(name):\n    return send_from_directory('uploads', name)\n@app.get('/notes/<int:id>')\ndef note(id):\n    return {}\n",
+        )]);
+        let served: Vec<(String, bool)> = inventory
+            .routes
+            .iter()
+            .map(|r| (r.path.clone(), r.serves_files))
+            .collect();
+        assert_eq!(
+            served,
+            [
+                ("/files/{name}".to_string(), true),
+                ("/notes/{id}".to_string(), false)
+            ]
+        );
     }
 
     #[test]
