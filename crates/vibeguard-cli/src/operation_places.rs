@@ -124,12 +124,29 @@ pub fn attach(findings: &mut [Finding], descriptions: &[Description], routes: &[
                 })
         });
         let in_code = || {
+            let same_method =
+                |route: &&RouteEntry| route.method == *method || route.method == "ANY";
+            let served_under = |route: &&RouteEntry| {
+                let folder = route.path.trim_end_matches('/');
+                let folder = match folder.rsplit_once('/') {
+                    Some((parent, last)) if last.starts_with('{') => parent,
+                    _ => folder,
+                };
+                route.serves_files && path.starts_with(&format!("{folder}/"))
+            };
+            // The route written as the finding's path first (`/users/{id}` is not `/users/me`),
+            // then one whose template matches it, then a served folder the path lies in.
             routes
                 .iter()
-                .find(|route| {
-                    (route.method == *method || route.method == "ANY")
-                        && vibeguard_api::spec::path_matches_template(path, &route.path)
+                .filter(same_method)
+                .find(|route| route.path == *path)
+                .or_else(|| {
+                    routes
+                        .iter()
+                        .filter(same_method)
+                        .find(|route| vibeguard_api::spec::path_matches_template(path, &route.path))
                 })
+                .or_else(|| routes.iter().filter(same_method).find(served_under))
                 .map(|route| DeclaredAt {
                     path: route.file.clone(),
                     line: route.line,
@@ -143,13 +160,100 @@ pub fn attach(findings: &mut [Finding], descriptions: &[Description], routes: &[
                 })
             })
         };
-        *declared_at = in_description.or_else(in_code).or_else(described);
+        // A finding about the whole target (`* /`) with no description to point at: the first
+        // route the code declares, where the app's routing starts.
+        let whole_target = || {
+            (method == "*")
+                .then(|| routes.first())
+                .flatten()
+                .map(|route| DeclaredAt {
+                    path: route.file.clone(),
+                    line: route.line,
+                })
+        };
+        *declared_at = in_description
+            .or_else(in_code)
+            .or_else(described)
+            .or_else(whole_target);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn route(method: &str, path: &str, file: &str, line: u32, serves_files: bool) -> RouteEntry {
+        RouteEntry {
+            framework: "express".into(),
+            method: method.into(),
+            path: path.into(),
+            file: file.into(),
+            line,
+            handler: None,
+            middleware: Vec::new(),
+            authenticated: true,
+            passes_anonymous: Vec::new(),
+            rate_limited: false,
+            body_fields: Vec::new(),
+            query_params: Vec::new(),
+            path_types: Default::default(),
+            serves_files,
+            body_schema: Default::default(),
+        }
+    }
+
+    fn placed(method: &str, path: &str, routes: &[RouteEntry]) -> Option<(String, u32)> {
+        let meta = &vibeguard_api::engine::rule_metas()[0];
+        let mut findings = vec![Finding::new(
+            meta,
+            Location::Operation {
+                method: method.into(),
+                path: path.into(),
+                parameter: None,
+                declared_at: None,
+            },
+            "x",
+            "x",
+        )];
+        attach(&mut findings, &[], routes);
+        match &findings[0].location {
+            Location::Operation { declared_at, .. } => {
+                declared_at.as_ref().map(|d| (d.path.clone(), d.line))
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn code_places_prefer_the_route_written_as_the_path_then_templates_then_folders() {
+        let routes = [
+            route("GET", "/api/users/me", "routes/users.js", 8, false),
+            route("GET", "/api/users/{id}", "routes/users.js", 10, false),
+            route("GET", "/static/", "server.js", 73, true),
+            route("GET", "/files/{name}", "app.py", 5, true),
+        ];
+        assert_eq!(
+            placed("GET", "/api/users/{id}", &routes),
+            Some(("routes/users.js".into(), 10))
+        );
+        assert_eq!(
+            placed("GET", "/api/users/me", &routes),
+            Some(("routes/users.js".into(), 8))
+        );
+        assert_eq!(
+            placed("GET", "/static/server.js", &routes),
+            Some(("server.js".into(), 73))
+        );
+        assert_eq!(
+            placed("GET", "/files/.env", &routes),
+            Some(("app.py".into(), 5))
+        );
+        assert_eq!(
+            placed("*", "/", &routes),
+            Some(("routes/users.js".into(), 8))
+        );
+        assert_eq!(placed("POST", "/elsewhere", &routes), None);
+    }
 
     #[test]
     fn description_files_are_known_by_their_names() {
