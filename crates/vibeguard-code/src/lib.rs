@@ -476,24 +476,6 @@ fn route_body_schema(
             return fields;
         }
     }
-    // A DRF view's `serializer_class`.
-    if let Some((owner, class)) = route.view_class
-        && matches!(route.method.as_str(), "POST" | "PUT" | "PATCH")
-    {
-        let m = &project.modules[owner];
-        let serializer = m.classes[class]
-            .fields
-            .iter()
-            .find(|f| f.name == "serializer_class")
-            .and_then(|f| f.value.as_ref())
-            .map(|v| m.text_of(v.range).trim());
-        if let Some(project::Symbol::Class(at, id)) =
-            serializer.and_then(|name| project.resolve_name(owner, name))
-            && let Some(fields) = routes::schemas::serializer_fields(project, at, id)
-        {
-            return fields;
-        }
-    }
     if let Some((module, function)) = route.handler {
         let m = &project.modules[module];
         let text = m.text_of(m.functions[function].range);

@@ -1022,21 +1022,26 @@ mod tests {
         assert_eq!(internal.severity, Severity::High);
     }
 
-    #[test]
-    fn a_folder_the_code_serves_is_asked_for_its_listing_and_the_files_it_should_not_hold() {
-        let mut fixture = Fixture::new();
-        fixture.spec.operations = vec![operation("GET", "/api/tasks", true)];
-        let routes = vec![DeclaredRoute {
+    /// A route of the code that serves a folder's files.
+    fn served_folder(path: &str, at: &str) -> DeclaredRoute {
+        DeclaredRoute {
             method: "GET".into(),
-            path: "/uploads/".into(),
-            declared_at: "server.js:12".into(),
+            path: path.into(),
+            declared_at: at.into(),
             authenticated: false,
             body_fields: Vec::new(),
             query_params: Vec::new(),
             path_types: std::collections::BTreeMap::new(),
             body_schema: std::collections::BTreeMap::new(),
             serves_files: true,
-        }];
+        }
+    }
+
+    #[test]
+    fn a_folder_the_code_serves_is_asked_for_its_listing_and_the_files_it_should_not_hold() {
+        let mut fixture = Fixture::new();
+        fixture.spec.operations = vec![operation("GET", "/api/tasks", true)];
+        let routes = vec![served_folder("/uploads/", "server.js:12")];
         let (probes, findings) =
             run_with(&fixture, &routes, Profile::Standard, &|path| match path {
                 "/uploads/.env" => (
@@ -1065,17 +1070,7 @@ mod tests {
     fn a_view_serving_files_by_name_is_probed_under_its_folder() {
         let mut fixture = Fixture::new();
         fixture.spec.operations = vec![operation("GET", "/api/tasks", true)];
-        let routes = vec![DeclaredRoute {
-            method: "GET".into(),
-            path: "/files/{name}".into(),
-            declared_at: "app.py:7".into(),
-            authenticated: false,
-            body_fields: Vec::new(),
-            query_params: Vec::new(),
-            path_types: std::collections::BTreeMap::new(),
-            body_schema: std::collections::BTreeMap::new(),
-            serves_files: true,
-        }];
+        let routes = vec![served_folder("/files/{name}", "app.py:7")];
         let (probes, _) = run_with(&fixture, &routes, Profile::Standard, &|_| not_found());
         let asked: Vec<&str> = probes.iter().map(|p| p.request.url.path()).collect();
         assert!(asked.contains(&"/files/"), "{asked:?}");
