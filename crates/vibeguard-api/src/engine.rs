@@ -244,23 +244,20 @@ pub async fn run(
     };
 
     // Recorded traffic: a file that cannot be read is an error of the run, the others are used.
-    let mut source_notes = Vec::new();
-    let mut recordings = Vec::new();
-    for file in &settings.traffic {
-        match traffic::read_file(file, settings.traffic_environment.as_deref()) {
-            Ok(recording) => {
-                source_notes.extend(recording.notes.iter().cloned());
-                recordings.push(recording);
-            }
-            Err(error) => errors.push(EngineError {
-                source: file.display().to_string(),
-                line: None,
-                message: error.to_string(),
-            }),
-        }
-    }
-    let (recorded, recorded_notes) = traffic::operations(&recordings, &settings.target);
-    source_notes.extend(recorded_notes);
+    let traffic::Imported {
+        spec: recorded,
+        notes: source_notes,
+        errors: unreadable,
+    } = traffic::import(
+        &settings.traffic,
+        settings.traffic_environment.as_deref(),
+        &settings.target,
+    );
+    errors.extend(unreadable.into_iter().map(|(file, error)| EngineError {
+        source: file.display().to_string(),
+        line: None,
+        message: error.to_string(),
+    }));
     // One surface: the description (given or served) before the traffic before the code's
     // routes. With no description, the operations are the traffic's and the code's.
     let loaded = load_spec(&settings.spec, &settings.target, &executor).await;

@@ -118,6 +118,7 @@ pub fn from(
         .map(|(name, identity)| (name.span().start, name.get_ref().clone(), identity.clone()))
         .collect();
     identities.sort_by_key(|(position, _, _)| *position);
+    let (traffic, traffic_environment) = traffic_sources(loaded, global, project);
     Ok(Some(ApiSettings {
         target,
         spec,
@@ -164,23 +165,8 @@ pub fn from(
             .and_then(|t| t.graphql.as_ref())
             .map(|path| path.get_ref().clone()),
         load: load_settings(global.load, target_config.and_then(|t| t.load.as_ref())),
-        // The files the configuration names, then those on the command line.
-        traffic: target_config
-            .map(|t| {
-                t.traffic
-                    .iter()
-                    .map(|f| project.join(f.get_ref()))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .chain(global.traffic.iter().cloned())
-            .collect(),
-        traffic_environment: global.traffic_env.clone().or_else(|| {
-            target_config
-                .and_then(|t| t.traffic_environment.as_ref())
-                .map(|f| project.join(f.get_ref()))
-        }),
+        traffic,
+        traffic_environment,
     }))
 }
 
@@ -233,4 +219,31 @@ fn source(text: &str, base: &Path, target: &Url) -> anyhow::Result<SpecSource> {
         );
     }
     Ok(SpecSource::File(path))
+}
+
+/// The recorded traffic to read: the files `[api] traffic` names (relative to the project), then
+/// those given with `--traffic`; and the Postman environment (`--traffic-env` wins over
+/// `[api] traffic_environment`).
+pub fn traffic_sources(
+    loaded: &LoadedConfig,
+    global: &GlobalArgs,
+    project: &Path,
+) -> (Vec<std::path::PathBuf>, Option<std::path::PathBuf>) {
+    let api = loaded.config.api.as_ref();
+    let files = api
+        .map(|t| {
+            t.traffic
+                .iter()
+                .map(|f| project.join(f.get_ref()))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .chain(global.traffic.iter().cloned())
+        .collect();
+    let environment = global.traffic_env.clone().or_else(|| {
+        api.and_then(|t| t.traffic_environment.as_ref())
+            .map(|f| project.join(f.get_ref()))
+    });
+    (files, environment)
 }

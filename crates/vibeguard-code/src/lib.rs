@@ -529,7 +529,7 @@ fn python_body_class(
     });
     let capture = USES.captures(handler)?;
     let name = capture.get(1).or(capture.get(3))?.as_str();
-    let class_of = |owner: usize, name: &str| match project.resolve_name(owner, name) {
+    match project.resolve_name(module, name) {
         Some(project::Symbol::Class(defined, class)) => {
             let m = &project.modules[defined];
             routes::schemas::class_fields(m, &m.classes[class])
@@ -547,6 +547,5 @@ fn python_body_class(
             }
         }
         _ => None,
-    };
-    class_of(module, name)
+    }
 }

@@ -328,7 +328,7 @@ pub async fn crawl(executor: &Executor, target: &Url) -> Vec<Found> {
                     fields: Vec::new(),
                     how: format!("link on {path}"),
                 });
-                if depth + 1 < MAX_DEPTH + 1 && !is_asset(&linked) {
+                if depth < MAX_DEPTH && !is_asset(&linked) {
                     queue.push_back((link, depth + 1, format!("link on {path}")));
                 }
             }

@@ -219,6 +219,43 @@ fn read_json(path: &Path) -> Result<Value, TrafficError> {
     })
 }
 
+/// Every file read and its requests to `target` turned into operations: what an audit and
+/// `describe` both do with `--traffic`. A file that cannot be read is one of the errors, and the
+/// others are used; the notes say what the user should know (requests elsewhere, scripts not
+/// run), and the entries skipped are the spec's problems.
+#[derive(Debug)]
+pub struct Imported {
+    /// The operations.
+    pub spec: ApiSpec,
+    /// Notes for the report.
+    pub notes: Vec<String>,
+    /// The files that could not be read, each with its error.
+    pub errors: Vec<(std::path::PathBuf, TrafficError)>,
+}
+
+/// Reads `files` (with a Postman `environment`) and imports their requests to `target`.
+pub fn import(files: &[std::path::PathBuf], environment: Option<&Path>, target: &Url) -> Imported {
+    let mut notes = Vec::new();
+    let mut errors = Vec::new();
+    let mut recordings = Vec::new();
+    for file in files {
+        match read_file(file, environment) {
+            Ok(recording) => {
+                notes.extend(recording.notes.iter().cloned());
+                recordings.push(recording);
+            }
+            Err(error) => errors.push((file.clone(), error)),
+        }
+    }
+    let (spec, more) = operations(&recordings, target);
+    notes.extend(more);
+    Imported {
+        spec,
+        notes,
+        errors,
+    }
+}
+
 /// The operations of the recorded requests to `target`'s origin (and under its path), one per
 /// method and path template, with the parameters, queries and bodies seen as examples. Requests
 /// elsewhere are counted in the returned notes, never imported.

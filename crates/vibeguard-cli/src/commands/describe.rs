@@ -30,13 +30,7 @@ pub fn run(global: &GlobalArgs, path: &Path, openapi: &str) -> anyhow::Result<Ou
     let mut spec = derive(&declared);
     // Recorded traffic (`--traffic`, `[api] traffic`) comes first, as in an audit: its requests
     // to the target are operations, the code's routes fill what they lack.
-    let mut traffic_files: Vec<std::path::PathBuf> = loaded
-        .config
-        .api
-        .as_ref()
-        .map(|api| api.traffic.iter().map(|f| path.join(f.get_ref())).collect())
-        .unwrap_or_default();
-    traffic_files.extend(global.traffic.iter().cloned());
+    let (traffic_files, environment) = crate::api_settings::traffic_sources(&loaded, global, path);
     if !traffic_files.is_empty() {
         let target = global
             .target
@@ -53,30 +47,18 @@ pub fn run(global: &GlobalArgs, path: &Path, openapi: &str) -> anyhow::Result<Ou
             )?;
         let target =
             url::Url::parse(&target).with_context(|| format!("`{target}` is not a URL"))?;
-        let environment = global.traffic_env.clone().or_else(|| {
-            loaded
-                .config
-                .api
-                .as_ref()
-                .and_then(|a| a.traffic_environment.as_ref())
-                .map(|f| path.join(f.get_ref()))
-        });
-        let mut recordings = Vec::new();
-        for file in &traffic_files {
-            match vibeguard_api::traffic::read_file(file, environment.as_deref()) {
-                Ok(recording) => {
-                    for problem in &recording.problems {
-                        eprintln!("warning: {}: {}", problem.pointer, problem.message);
-                    }
-                    recordings.push(recording);
-                }
-                Err(error) => eprintln!("warning: {error}"),
-            }
+        let imported =
+            vibeguard_api::traffic::import(&traffic_files, environment.as_deref(), &target);
+        for (_, error) in &imported.errors {
+            eprintln!("warning: {error}");
         }
-        let (recorded, notes) = vibeguard_api::traffic::operations(&recordings, &target);
-        for note in notes {
+        for problem in &imported.spec.problems {
+            eprintln!("warning: {}: {}", problem.pointer, problem.message);
+        }
+        for note in &imported.notes {
             eprintln!("note: {note}");
         }
+        let recorded = imported.spec;
         spec = vibeguard_api::spec::merge::merge(recorded, spec);
         spec.format = vibeguard_api::spec::SpecFormat::Code;
         spec.title = format!(

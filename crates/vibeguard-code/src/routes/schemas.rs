@@ -451,7 +451,18 @@ fn django_field(value: &str, serializer: bool, choices: Option<&str>) -> BodyFie
 
 /// A keyword argument's value in a call's text (`max_length=100` → `100`).
 fn keyword<'a>(call: &'a str, name: &str) -> Option<&'a str> {
-    let at = call.find(&format!("{name}="))? + name.len() + 1;
+    // `le=` as a keyword of its own, not the end of `title=`.
+    let wanted = format!("{name}=");
+    let at = call
+        .match_indices(&wanted)
+        .find(|(index, _)| {
+            !call[..*index]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })?
+        .0
+        + wanted.len();
     let rest = &call[at..];
     let end = rest
         .char_indices()
@@ -627,7 +638,7 @@ class NoteIn(BaseModel):
     email: EmailStr
     kind: Literal["food", "travel"] = "food"
     note: Optional[str] = None
-    seats: int = Field(default=1, ge=1, le=10)
+    seats: int = Field(default=1, title="Seats", ge=1, le=10)
 
 class SignupSchema(Schema):
     email = fields.Email(required=True)
