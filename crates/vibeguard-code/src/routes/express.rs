@@ -5,11 +5,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::crud_generators;
+use super::path_values::{self, Env};
 use super::{
     Framework, Middleware, Route, function_of, join_paths, literal, middleware, normalize_path,
     path_types,
 };
-use crate::ir::{Expr, ExprKind, FunctionId, Range};
+use crate::ir::{Expr, ExprKind, FunctionId, Range, StmtKind};
 use crate::project::{Local, ModuleId, Project, Symbol};
 use crate::scope;
 
@@ -30,15 +32,23 @@ enum Event<'p> {
         module: ModuleId,
         path: Option<String>,
         middleware: Vec<&'p Expr>,
-        routers: Vec<RouterKey>,
+        /// Each router mounted, with the bindings of the factory call that made it.
+        routers: Vec<(RouterKey, Env)>,
     },
     Route {
         module: ModuleId,
+        function: FunctionId,
         range: Range,
         method: String,
+        /// The path as written, kept when it cannot be computed.
         path: String,
+        /// The path expression, when it is not a literal: computed per binding.
+        path_expr: Option<&'p Expr>,
         handlers: Vec<&'p Expr>,
     },
+    /// A helper called with this router (`crud(app, '/api/notes', Note)`): the helper's routes
+    /// on its router parameter are registered here, once per binding of its parameters.
+    Apply { helper: RouterKey, envs: Vec<Env> },
 }
 
 pub(super) fn collect(
@@ -48,6 +58,9 @@ pub(super) fn collect(
 ) {
     let mut events: HashMap<RouterKey, Vec<Event<'_>>> = HashMap::new();
     let mut order: Vec<RouterKey> = Vec::new();
+    // The app finale/epilogue were initialized with, and the routes they register on it.
+    let mut generators_app: Option<RouterKey> = None;
+    let mut on_generators_app: Vec<Event<'_>> = Vec::new();
     for module in 0..project.modules.len() {
         if !project.modules[module].language.is_javascript_family() {
             continue;
@@ -56,20 +69,62 @@ pub(super) fn collect(
             let Some((callee, args, _)) = call.as_call() else {
                 continue;
             };
+            // finale/epilogue name the app once, then register resources on it.
+            if let Some(app) = crud_generators::initialized_app(project, module, call) {
+                generators_app = router_key(project, module, function, app).or(generators_app);
+                continue;
+            }
+            if let Some(generated) = crud_generators::generated(project, module, call) {
+                let router = match generated.router {
+                    Some(router) => router_key(project, module, function, router),
+                    None => None,
+                };
+                for route in generated.routes {
+                    let event = Event::Route {
+                        module,
+                        function,
+                        range: call.range,
+                        method: route.method.to_string(),
+                        path: route.path,
+                        path_expr: route.path_expr,
+                        handlers: Vec::new(),
+                    };
+                    match router {
+                        Some(router) => events.entry(router).or_default().push(event),
+                        None => on_generators_app.push(event),
+                    }
+                }
+                if let Some(router) = router
+                    && !order.contains(&router)
+                {
+                    order.push(router);
+                }
+                continue;
+            }
+            if let Some((router, applied)) = helper_applied(project, module, function, call) {
+                if !order.contains(&router) {
+                    order.push(router);
+                }
+                events.entry(router).or_default().push(applied);
+                continue;
+            }
             let ExprKind::Member { object, property } = &callee.kind else {
                 continue;
             };
             let method = property.as_str();
             // `router.route('/x').get(h).post(h2)`
             if METHODS.contains(&method)
-                && let Some((route_path, base)) = route_chain(project, module, function, object)
+                && let Some((route_path, path_expr, base)) =
+                    route_chain(project, module, function, object)
             {
                 let handlers = flatten(args.iter().map(|a| &a.value).collect());
                 events.entry(base).or_default().push(Event::Route {
                     module,
+                    function,
                     range: call.range,
                     method: method_name(method),
                     path: route_path,
+                    path_expr: literal(path_expr).is_none().then_some(path_expr),
                     handlers,
                 });
                 continue;
@@ -97,56 +152,44 @@ pub(super) fn collect(
                 let handlers = flatten(args[1..].iter().map(|a| &a.value).collect());
                 events.entry(key).or_default().push(Event::Route {
                     module,
+                    function,
                     range: call.range,
                     method: method_name(method),
                     path,
+                    path_expr: literal(&first.value).is_none().then_some(&first.value),
                     handlers,
                 });
             } else if method == "use" {
-                let mut rest: Vec<&Expr> = args.iter().map(|a| &a.value).collect();
-                // `app.use('/api', …)`, or an array of paths: one mount per path.
-                let paths: Vec<Option<String>> = match rest.first().map(|first| &first.kind) {
-                    Some(_) if literal(rest[0]).is_some() => {
-                        let path = literal(rest[0]).map(str::to_string);
-                        rest.remove(0);
-                        vec![path]
-                    }
-                    Some(ExprKind::Array(items))
-                        if !items.is_empty() && items.iter().all(|i| literal(i).is_some()) =>
-                    {
-                        let paths = items
-                            .iter()
-                            .map(|item| literal(item).map(str::to_string))
-                            .collect();
-                        rest.remove(0);
-                        paths
-                    }
-                    _ => vec![None],
+                let first = args.first().map(|a| &a.value);
+                // A prefix computed in a loop (`app.use(`/api/${name}`, …)`): one mount per
+                // iteration.
+                let computed = first.is_some_and(|first| {
+                    literal(first).is_none() && !matches!(first.kind, ExprKind::Array(_))
+                });
+                let envs = if computed {
+                    path_values::loop_envs(project, module, function, call.range, &Vec::new())
+                } else {
+                    vec![Vec::new()]
                 };
-                let mut middleware = Vec::new();
-                let mut routers = Vec::new();
-                for expr in flatten(rest) {
-                    match mounted_router(project, module, function, expr) {
-                        Some(router) => routers.push(router),
-                        None => middleware.push(expr),
-                    }
-                }
-                for path in paths {
-                    events.entry(key).or_default().push(Event::Use {
-                        module,
-                        path,
-                        middleware: middleware.clone(),
-                        routers: routers.clone(),
-                    });
+                for env in envs {
+                    let used = use_events(project, module, function, args, &env);
+                    events.entry(key).or_default().extend(used);
                 }
             }
+        }
+    }
+    if let Some(app) = generators_app {
+        events.entry(app).or_default().extend(on_generators_app);
+        if !order.contains(&app) {
+            order.push(app);
         }
     }
     let mounted: HashSet<RouterKey> = events
         .values()
         .flatten()
         .flat_map(|event| match event {
-            Event::Use { routers, .. } => routers.clone(),
+            Event::Use { routers, .. } => routers.iter().map(|(key, _)| *key).collect(),
+            Event::Apply { helper, .. } => vec![*helper],
             Event::Route { .. } => Vec::new(),
         })
         .collect();
@@ -155,7 +198,12 @@ pub(super) fn collect(
             continue;
         }
         let mut visiting = HashSet::new();
-        walk(project, &events, key, "", &[], &mut visiting, routes);
+        let top = Mount {
+            prefix: "",
+            inherited: &[],
+            env: &Vec::new(),
+        };
+        walk(project, &events, key, &top, &mut visiting, routes);
     }
 }
 
@@ -167,19 +215,31 @@ fn method_name(method: &str) -> String {
     }
 }
 
-/// Emits the routes of a router mounted at `prefix` behind `inherited` middleware.
+/// Where a router is mounted: under a prefix, behind middleware, with the bindings of the
+/// helper or factory call that registered its routes.
+struct Mount<'a> {
+    prefix: &'a str,
+    inherited: &'a [Middleware],
+    env: &'a Env,
+}
+
+/// Emits the routes of a router at its mount.
 fn walk(
     project: &Project,
     events: &HashMap<RouterKey, Vec<Event<'_>>>,
     key: RouterKey,
-    prefix: &str,
-    inherited: &[Middleware],
+    mount: &Mount<'_>,
     visiting: &mut HashSet<RouterKey>,
     routes: &mut Vec<Route>,
 ) {
     if !visiting.insert(key) {
         return;
     }
+    let Mount {
+        prefix,
+        inherited,
+        env,
+    } = *mount;
     // Middleware added with `use`, each with the path it is scoped to.
     let mut active: Vec<(Option<String>, Middleware)> = Vec::new();
     let applies = |scope: &Option<String>, path: &str| match scope {
@@ -247,56 +307,193 @@ fn walk(
                         .map(|(_, m)| m.clone()),
                 );
                 chain.extend(here);
-                for router in routers {
-                    walk(
-                        project,
-                        events,
-                        *router,
-                        &join_paths(prefix, &mount_path),
-                        &chain,
-                        visiting,
-                        routes,
-                    );
+                let at = join_paths(prefix, &mount_path);
+                for (router, router_env) in routers {
+                    let mount = Mount {
+                        prefix: &at,
+                        inherited: &chain,
+                        env: router_env,
+                    };
+                    walk(project, events, *router, &mount, visiting, routes);
+                }
+            }
+            Event::Apply { helper, envs } => {
+                let chain: Vec<Middleware> = inherited
+                    .iter()
+                    .cloned()
+                    .chain(
+                        active
+                            .iter()
+                            .filter(|(scope, _)| scope.is_none())
+                            .map(|(_, m)| m.clone()),
+                    )
+                    .collect();
+                for helper_env in envs {
+                    let mount = Mount {
+                        prefix,
+                        inherited: &chain,
+                        env: helper_env,
+                    };
+                    walk(project, events, *helper, &mount, visiting, routes);
+                    // The same helper applied again (a loop): walk it once per binding.
+                    visiting.remove(helper);
                 }
             }
             Event::Route {
                 module,
+                function,
                 range,
                 method,
                 path,
+                path_expr,
                 handlers,
             } => {
-                let mut chain: Vec<Middleware> = inherited.to_vec();
-                chain.extend(
-                    active
-                        .iter()
-                        .filter(|(scope, _)| applies(scope, path))
-                        .map(|(_, m)| m.clone()),
-                );
-                let handler = handlers
-                    .last()
-                    .and_then(|h| function_of(project, *module, h));
-                for expr in handlers.iter().take(handlers.len().saturating_sub(1)) {
-                    chain.push(middleware(project, *module, expr));
+                for path in route_paths(project, *module, *function, *range, path, *path_expr, env)
+                {
+                    let mut chain: Vec<Middleware> = inherited.to_vec();
+                    chain.extend(
+                        active
+                            .iter()
+                            .filter(|(scope, _)| applies(scope, &path))
+                            .map(|(_, m)| m.clone()),
+                    );
+                    let handler = handlers
+                        .last()
+                        .and_then(|h| function_of(project, *module, h));
+                    for expr in handlers.iter().take(handlers.len().saturating_sub(1)) {
+                        chain.push(middleware(project, *module, expr));
+                    }
+                    routes.push(Route {
+                        framework: Framework::Express,
+                        method: method.clone(),
+                        path: normalize_path(&join_paths(prefix, &path)),
+                        param_types: path_types(&join_paths(prefix, &path)),
+                        serves_files: false,
+                        view_class: None,
+                        module: *module,
+                        range: *range,
+                        handler,
+                        middleware: chain,
+                        param_sources: Vec::new(),
+                        response_filtered: false,
+                    });
                 }
-                routes.push(Route {
-                    framework: Framework::Express,
-                    method: method.clone(),
-                    path: normalize_path(&join_paths(prefix, path)),
-                    param_types: path_types(&join_paths(prefix, path)),
-                    serves_files: false,
-                    view_class: None,
-                    module: *module,
-                    range: *range,
-                    handler,
-                    middleware: chain,
-                    param_sources: Vec::new(),
-                    response_filtered: false,
-                });
             }
         }
     }
     visiting.remove(&key);
+}
+
+/// The paths a registration stands for: its literal path, or its path expression computed
+/// for each binding of the helper parameters and loops around it (the path as written when
+/// nothing computes).
+fn route_paths(
+    project: &Project,
+    module: ModuleId,
+    function: FunctionId,
+    range: Range,
+    written: &str,
+    path_expr: Option<&Expr>,
+    env: &Env,
+) -> Vec<String> {
+    let Some(expr) = path_expr else {
+        return vec![written.to_string()];
+    };
+    let mut paths: Vec<String> = Vec::new();
+    for bound in path_values::loop_envs(project, module, function, range, env) {
+        if let Some(path) = path_values::text(project, module, function, expr, &bound)
+            && !paths.contains(&path)
+        {
+            paths.push(path);
+        }
+    }
+    if paths.is_empty() {
+        paths.push(written.to_string());
+    }
+    paths
+}
+
+/// The events of one `use(…)` call under the loop bindings `env`: a mount per path (a literal,
+/// an array of literals, or a computed prefix), its middleware and the routers it mounts.
+fn use_events<'p>(
+    project: &'p Project,
+    module: ModuleId,
+    function: FunctionId,
+    args: &'p [crate::ir::Arg],
+    env: &Env,
+) -> Vec<Event<'p>> {
+    let mut rest: Vec<&Expr> = args.iter().map(|a| &a.value).collect();
+    // `app.use('/api', …)`, or an array of paths: one mount per path.
+    let paths: Vec<Option<String>> = match rest.first().map(|first| &first.kind) {
+        Some(_) if literal(rest[0]).is_some() => {
+            let path = literal(rest[0]).map(str::to_string);
+            rest.remove(0);
+            vec![path]
+        }
+        Some(ExprKind::Array(items))
+            if !items.is_empty() && items.iter().all(|i| literal(i).is_some()) =>
+        {
+            let paths = items
+                .iter()
+                .map(|item| literal(item).map(str::to_string))
+                .collect();
+            rest.remove(0);
+            paths
+        }
+        Some(_) => match path_values::text(project, module, function, rest[0], env) {
+            Some(path) if path.starts_with('/') => {
+                rest.remove(0);
+                vec![Some(path)]
+            }
+            _ => vec![None],
+        },
+        None => vec![None],
+    };
+    let mut middleware = Vec::new();
+    let mut routers = Vec::new();
+    for expr in flatten(rest) {
+        match mounted_router(project, module, function, expr, env) {
+            Some(router) => routers.push(router),
+            None => middleware.push(expr),
+        }
+    }
+    paths
+        .into_iter()
+        .map(|path| Event::Use {
+            module,
+            path,
+            middleware: middleware.clone(),
+            routers: routers.clone(),
+        })
+        .collect()
+}
+
+/// A call that hands a router to a helper of the project (`crud(app, '/api/notes', Note)`,
+/// `registerRoutes(router)`): the router, and the helper's routes to register on it with the
+/// helper's parameters bound at this call (once per iteration of the loops around it).
+fn helper_applied<'p>(
+    project: &'p Project,
+    module: ModuleId,
+    function: FunctionId,
+    call: &'p Expr,
+) -> Option<(RouterKey, Event<'p>)> {
+    let (callee, args, _) = call.as_call()?;
+    let (index, router) = args.iter().enumerate().find_map(|(index, arg)| {
+        arg.value.as_name()?;
+        Some((index, router_key(project, module, function, &arg.value)?))
+    })?;
+    let helper = project.callee_function(module, callee, &|_| Local::Unknown)?;
+    let envs = path_values::loop_envs(project, module, function, call.range, &Vec::new())
+        .iter()
+        .map(|at_call| path_values::call_env(project, (module, function), args, at_call, helper))
+        .collect();
+    Some((
+        router,
+        Event::Apply {
+            helper: RouterKey::Param(helper.0, helper.1, index),
+            envs,
+        },
+    ))
 }
 
 /// Middleware that only parses or serves (body parsers, static files, loggers): not worth
@@ -360,19 +557,20 @@ fn path_text(project: &Project, module: ModuleId, expr: &Expr) -> Option<String>
 }
 
 /// `router.route('/x')` (possibly followed by method calls): the path and the router.
-fn route_chain(
+fn route_chain<'p>(
     project: &Project,
     module: ModuleId,
     function: FunctionId,
-    expr: &Expr,
-) -> Option<(String, RouterKey)> {
+    expr: &'p Expr,
+) -> Option<(String, &'p Expr, RouterKey)> {
     let (callee, args, _) = expr.as_call()?;
     let ExprKind::Member { object, property } = &callee.kind else {
         return None;
     };
     if property == "route" {
-        let path = path_text(project, module, &args.first()?.value)?;
-        return Some((path, router_key(project, module, function, object)?));
+        let first = &args.first()?.value;
+        let path = path_text(project, module, first)?;
+        return Some((path, first, router_key(project, module, function, object)?));
     }
     if METHODS.contains(&property.as_str()) {
         return route_chain(project, module, function, object);
@@ -449,6 +647,43 @@ fn router_key(
 /// The router mounted by an argument of `use`: a router variable, an imported router, or
 /// `require('./routes/x')` written inline.
 fn mounted_router(
+    project: &Project,
+    module: ModuleId,
+    function: FunctionId,
+    expr: &Expr,
+    env: &Env,
+) -> Option<(RouterKey, Env)> {
+    mounted_router_key(project, module, function, expr)
+        .map(|key| (key, Vec::new()))
+        .or_else(|| made_by_factory(project, module, function, expr, env))
+}
+
+/// A router made by a helper of the project and mounted at once
+/// (`app.use('/api/notes', crudRouter(Note, 'notes'))`): the router the helper returns, with
+/// the helper's parameters bound at this call.
+fn made_by_factory(
+    project: &Project,
+    module: ModuleId,
+    function: FunctionId,
+    expr: &Expr,
+    env: &Env,
+) -> Option<(RouterKey, Env)> {
+    let (callee, args, _) = expr.as_call()?;
+    let (owner, factory) = project.callee_function(module, callee, &|_| Local::Unknown)?;
+    let mut returned = None;
+    project.modules[owner].functions[factory].walk_stmts(&mut |stmt| {
+        if let StmtKind::Return(Some(value)) = &stmt.kind
+            && returned.is_none()
+        {
+            returned = router_key(project, owner, factory, value);
+        }
+    });
+    let key = returned.filter(|key| matches!(key, RouterKey::Created(..)))?;
+    let bound = path_values::call_env(project, (module, function), args, env, (owner, factory));
+    Some((key, bound))
+}
+
+fn mounted_router_key(
     project: &Project,
     module: ModuleId,
     function: FunctionId,
@@ -607,6 +842,119 @@ pub(crate) mod tests {
         let (_, inventory) = inventory(&[(
             "a.js",
             "const express = require('express');\nconst app = express();\nconst env = app.get('env');\nconst cache = new Map();\ncache.get('x', 1);\nclient.post('/x', body);\n",
+        )]);
+        assert!(inventory.routes.is_empty(), "{:?}", lines(&inventory));
+    }
+
+    fn sorted_lines(inventory: &RouteInventory) -> Vec<String> {
+        let mut lines = lines(inventory);
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn routes_registered_in_loops_callbacks_and_helpers_get_their_computed_paths() {
+        let (_, inventory) = inventory(&[
+            (
+                "server.js",
+                "const express = require('express');\nconst { requireAuth } = require('./auth');\nconst crudRouter = require('./routes/crud');\nconst registerAdmin = require('./routes/admin');\nconst app = express();\nconst RESOURCES = { notes: 'Note', tags: 'Tag' };\nfor (const [name, model] of Object.entries(RESOURCES)) {\n  app.use(`/api/${name}`, requireAuth, crudRouter(model));\n}\n['health', 'version'].forEach((what) => {\n  app.get('/' + what, (req, res) => res.json({}));\n});\nconst models = [{ path: '/api/users' }, { path: '/api/teams' }];\nmodels.forEach(({ path }) => {\n  app.delete(`${path}/:id`, requireAuth, (req, res) => res.end());\n});\nfunction crud(router, base) {\n  router.get(`${base}/:id`, (req, res) => res.json({}));\n}\ncrud(app, '/api/files');\nregisterAdmin(app, { prefix: '/admin' });\n",
+            ),
+            (
+                "routes/crud.js",
+                "const express = require('express');\nmodule.exports = function crudRouter(model) {\n  const router = express.Router();\n  router.get('/:id', (req, res) => res.json({}));\n  router.post('/', (req, res) => res.json({}));\n  return router;\n};\n",
+            ),
+            (
+                "routes/admin.js",
+                "module.exports = (app, { prefix }) => {\n  app.get(`${prefix}/stats`, (req, res) => res.json({}));\n};\n",
+            ),
+            (
+                "auth.js",
+                "exports.requireAuth = (req, res, next) => { if (!req.user) return res.status(401).end(); next(); };\n",
+            ),
+        ]);
+        assert_eq!(
+            sorted_lines(&inventory),
+            vec![
+                "DELETE /api/teams/{id} [requireAuth] handler=true",
+                "DELETE /api/users/{id} [requireAuth] handler=true",
+                "GET /admin/stats [] handler=true",
+                "GET /api/files/{id} [] handler=true",
+                "GET /api/notes/{id} [requireAuth] handler=true",
+                "GET /api/tags/{id} [requireAuth] handler=true",
+                "GET /health [] handler=true",
+                "GET /version [] handler=true",
+                "POST /api/notes [requireAuth] handler=true",
+                "POST /api/tags [requireAuth] handler=true",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_path_that_cannot_be_computed_stays_as_written() {
+        let (_, inventory) = inventory(&[(
+            "server.js",
+            "const express = require('express');\nconst app = express();\nconst base = process.env.BASE;\napp.get(`${base}/items`, (req, res) => res.json([]));\nfor (const name of loadNames()) {\n  app.get('/x/' + name, (req, res) => res.end());\n}\nlogger.info(app, 'started');\n",
+        )]);
+        assert_eq!(
+            sorted_lines(&inventory),
+            vec![
+                "GET /'/x/' + name [] handler=true",
+                "GET /`${base}/items` [] handler=true",
+            ]
+        );
+    }
+
+    #[test]
+    fn finale_epilogue_and_restify_mongoose_resources_are_routes() {
+        let (_, inventory) = inventory(&[
+            (
+                "server.ts",
+                "import express from 'express'\nimport * as finale from 'finale-rest'\nimport epilogue from 'epilogue'\nimport restify from 'express-restify-mongoose'\nimport { Customer } from './models'\nimport { isAuthorized } from './auth'\nconst app = express()\nconst router = express.Router()\napp.use('/api/Users/:id', isAuthorized())\nfinale.initialize({ app, sequelize })\nconst autoModels = [{ name: 'User', model: UserModel }, { name: 'Product', model: ProductModel }]\nfor (const { name, model } of autoModels) {\n  finale.resource({ model, endpoints: [`/api/${name}s`, `/api/${name}s/:id`] })\n}\nepilogue.resource({ model: Note, endpoints: ['/notes', '/notes/:id'], actions: ['list', 'update'], updateMethod: 'patch' })\nrestify.serve(router, Customer, { prefix: '/rest', lowercase: true })\napp.use(router)\n",
+            ),
+            (
+                "models.ts",
+                "import mongoose from 'mongoose'\nexport const Customer = mongoose.model('Customer', new mongoose.Schema({ name: String }))\n",
+            ),
+            (
+                "auth.ts",
+                "export const isAuthorized = () => (req, res, next) => { if (!req.headers.authorization) { res.status(401).end(); return } next() }\n",
+            ),
+        ]);
+        let lines = sorted_lines(&inventory);
+        for expected in [
+            "GET /api/Users [] handler=false",
+            "POST /api/Users [] handler=false",
+            "GET /api/Users/{id} [isAuthorized()] handler=false",
+            "PUT /api/Users/{id} [isAuthorized()] handler=false",
+            "DELETE /api/Users/{id} [isAuthorized()] handler=false",
+            "DELETE /api/Products/{id} [] handler=false",
+            "GET /notes [] handler=false",
+            "PATCH /notes/{id} [] handler=false",
+            "GET /rest/v1/customer/count [] handler=false",
+            "DELETE /rest/v1/customer/{id} [] handler=false",
+        ] {
+            assert!(
+                lines.iter().any(|l| l == expected),
+                "{expected} in {lines:#?}"
+            );
+        }
+        // `actions` limits what epilogue registers.
+        assert!(
+            !lines.iter().any(|l| l.starts_with("DELETE /notes")),
+            "{lines:#?}"
+        );
+        assert!(
+            !lines.iter().any(|l| l.starts_with("POST /notes")),
+            "{lines:#?}"
+        );
+        assert_eq!(lines.len(), 10 + 2 + 9, "{lines:#?}");
+    }
+
+    #[test]
+    fn a_resource_call_of_another_library_is_not_a_route() {
+        let (_, inventory) = inventory(&[(
+            "server.js",
+            "const express = require('express');\nconst app = express();\nconst cache = require('./cache');\ncache.resource({ endpoints: ['/a', '/a/:id'] });\nconst restify = require('restify');\nrestify.serve(app, Thing);\n",
         )]);
         assert!(inventory.routes.is_empty(), "{:?}", lines(&inventory));
     }

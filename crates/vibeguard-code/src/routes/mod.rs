@@ -6,6 +6,7 @@
 //! reads which handler parameters carry request data, and the JSON report carries it so the API
 //! engine can compare it with the spec.
 
+mod crud_generators;
 mod django;
 mod express;
 mod fastapi;
@@ -14,6 +15,7 @@ mod flask;
 pub mod gatekeeping;
 pub mod inputs;
 mod nextjs;
+mod path_values;
 pub mod schemas;
 
 use std::fmt;
