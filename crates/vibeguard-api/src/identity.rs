@@ -54,12 +54,14 @@ pub enum IdentityConfig {
         /// A role label.
         role: Option<String>,
     },
-    /// A login request whose answer carries the credential.
+    /// A login request whose answer carries the credential: a token (with `capture`), or — the
+    /// default without `capture` — the session cookies it sets, the way form logins work.
     Login {
         /// The request to send (boxed: it is much larger than the other variants).
         request: Box<LoginRequest>,
-        /// Where the credential is in the answer.
-        capture: Capture,
+        /// Where the credential is in the answer; without it, the session cookies are.
+        #[serde(default)]
+        capture: Option<Capture>,
         /// How to send it afterwards (default: `Authorization: Bearer`).
         send_as: Option<SendAs>,
         /// A role label.
@@ -77,8 +79,13 @@ pub struct LoginRequest {
     pub path: String,
     /// JSON body; string values may be `${ENV_VAR}`.
     pub json: Option<toml_like::Table>,
-    /// Form body; values may be `${ENV_VAR}`.
+    /// Form body (`application/x-www-form-urlencoded`); values may be `${ENV_VAR}`.
     pub form: Option<BTreeMap<String, String>>,
+    /// Multipart form body (`multipart/form-data`); values may be `${ENV_VAR}`.
+    pub multipart: Option<BTreeMap<String, String>>,
+    /// The page holding the login form, fetched first for its CSRF token and cookies (default:
+    /// the login path itself, for form and session logins).
+    pub login_page: Option<String>,
     /// Extra headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
@@ -124,13 +131,15 @@ impl IdentityConfig {
                 path: path.to_string(),
                 json: body.as_object().cloned(),
                 form: None,
+                multipart: None,
+                login_page: None,
                 headers: BTreeMap::new(),
             }),
-            capture: Capture {
+            capture: Some(Capture {
                 json_pointer: Some(json_pointer.to_string()),
                 header: None,
                 cookie: None,
-            },
+            }),
             send_as: None,
             role: None,
         }
@@ -178,6 +187,7 @@ impl IdentityConfig {
                 let mut values: Vec<String> = request
                     .form
                     .iter()
+                    .chain(request.multipart.iter())
                     .flatten()
                     .filter(|(key, _)| with_names || !names_the_account(key))
                     .map(|(_, value)| value.clone())
@@ -221,12 +231,43 @@ impl IdentityConfig {
                         ),
                     ));
                 }
-                if request.json.is_some() && request.form.is_some() {
+                let bodies = [
+                    request.json.is_some(),
+                    request.form.is_some(),
+                    request.multipart.is_some(),
+                ];
+                if bodies.iter().filter(|set| **set).count() > 1 {
                     return Err((
                         None,
-                        format!("identities.{name}.request has both `json` and `form`; give one"),
+                        format!(
+                            "identities.{name}.request has more than one of `json`, `form`, `multipart`; give one"
+                        ),
                     ));
                 }
+                if let Some(page) = &request.login_page
+                    && !page.starts_with('/')
+                {
+                    return Err((
+                        Some(page.clone()),
+                        format!(
+                            "identities.{name}.request.login_page must start with `/` (a path on the target)"
+                        ),
+                    ));
+                }
+                let Some(capture) = capture else {
+                    if send_as.is_some() {
+                        return Err((
+                            None,
+                            format!(
+                                "identities.{name}.send_as needs a `capture`: without one, the session cookies the login sets are sent as they were set"
+                            ),
+                        ));
+                    }
+                    for value in self.all_strings() {
+                        check(&value)?;
+                    }
+                    return Ok(());
+                };
                 for value in self.all_strings() {
                     check(&value)?;
                 }
@@ -400,7 +441,19 @@ pub struct Identity {
     pub account: Account,
     /// The login request it was established with (credentials resolved), for login identities.
     pub login: Option<Request>,
+    /// For a session login: the other cookies it holds and its CSRF token.
+    pub session: Option<SessionState>,
     config: IdentityConfig,
+}
+
+/// What a session login holds besides its session cookie.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionState {
+    /// The other cookies set on the way (a CSRF cookie, a remember-me cookie).
+    pub other_cookies: Vec<(String, String)>,
+    /// The CSRF token its pages carry, sent back on state-changing requests in the headers
+    /// the frameworks read (`session::CSRF_HEADERS`).
+    pub csrf: Option<String>,
 }
 
 /// The names an identity's account goes by, besides its id.
@@ -488,6 +541,22 @@ impl Identity {
             }
             Credential::Cookie { name, value } => add_cookie(request, name, value),
         }
+        if let Some(session) = &self.session {
+            for (name, value) in &session.other_cookies {
+                add_cookie(request, name, value);
+            }
+            let changes_state = !matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+            if let Some(token) = &session.csrf
+                && changes_state
+            {
+                for header in crate::session::CSRF_HEADERS {
+                    request
+                        .headers
+                        .retain(|(n, _)| !n.eq_ignore_ascii_case(header));
+                    request.headers.push(((*header).to_string(), token.clone()));
+                }
+            }
+        }
     }
 
     /// Whether the credential came from a login (and can be renewed).
@@ -512,7 +581,12 @@ impl Identity {
         let value = match &self.credential {
             Credential::Header { value, .. } | Credential::Cookie { value, .. } => value.clone(),
         };
-        vec![self.token.clone(), value]
+        let mut secrets = vec![self.token.clone(), value];
+        if let Some(session) = &self.session {
+            secrets.extend(session.other_cookies.iter().map(|(_, v)| v.clone()));
+            secrets.extend(session.csrf.clone());
+        }
+        secrets
     }
 }
 
@@ -548,6 +622,7 @@ pub async fn establish(
         interpolate(text, env).map_err(|message| fail(format!("cannot be used: {message}")))
     };
     let mut login_request = None;
+    let mut session = None;
     let (credential, token, login_answer) = match config {
         IdentityConfig::Bearer { token, .. } => {
             let token = resolve(token)?;
@@ -613,113 +688,19 @@ pub async fn establish(
             send_as,
             ..
         } => {
-            let method = login
-                .method
-                .clone()
-                .unwrap_or_else(|| "POST".into())
-                .to_ascii_uppercase();
-            let url = join(base, &login.path)
-                .map_err(|e| fail(format!("has an invalid login path: {e}")))?;
-            let mut request = Request::new(&method, url);
-            for (header, value) in &login.headers {
-                request.headers.push((header.clone(), resolve(value)?));
-            }
-            if let Some(json) = &login.json {
-                let body = interpolate_json(&Value::Object(json.clone()), env)
-                    .map_err(|m| fail(format!("cannot be used: {m}")))?;
-                request = request.json(&body);
-            } else if let Some(form) = &login.form {
-                let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-                for (field, value) in form {
-                    serializer.append_pair(field, &resolve(value)?);
-                }
-                request.headers.push((
-                    "Content-Type".into(),
-                    "application/x-www-form-urlencoded".into(),
-                ));
-                request.body = Some(serializer.finish().into_bytes().into());
-            }
-            // The request exactly as sent (the target's own path prefix included).
-            let label = format!(
-                "{method} {}{}",
-                request.url.path(),
-                request
-                    .url
-                    .query()
-                    .map(|q| format!("?{q}"))
-                    .unwrap_or_default()
-            );
-            login_request = Some(request.clone());
-            let exchange = executor.send(request).await;
-            let response = exchange.response().ok_or_else(|| {
-                fail(format!(
-                    "could not log in: {label} failed: {}",
-                    exchange
-                        .outcome
-                        .as_ref()
-                        .err()
-                        .map(ToString::to_string)
-                        .unwrap_or_default()
-                ))
-            })?;
-            if !response.is_success() {
-                return Err(fail(format!(
-                    "could not log in: {label} answered {}",
-                    response.status
-                )));
-            }
-            let token = if let Some(pointer) = &capture.json_pointer {
-                response
-                    .json()
-                    .and_then(|body| body.pointer(pointer).and_then(value_text))
-                    .ok_or_else(|| {
-                        fail(format!(
-                            "logged in, but the answer of {label} has no value at {pointer}"
-                        ))
-                    })?
-            } else if let Some(header) = &capture.header {
-                response.header(header).map(str::to_string).ok_or_else(|| {
-                    fail(format!(
-                        "logged in, but the answer of {label} has no {header} header"
-                    ))
-                })?
-            } else {
-                let cookie = capture.cookie.as_deref().unwrap_or_default();
-                response
-                    .headers_named("set-cookie")
-                    .find_map(|line| cookie_value(line, cookie))
-                    .ok_or_else(|| {
-                        fail(format!(
-                            "logged in, but the answer of {label} sets no `{cookie}` cookie"
-                        ))
-                    })?
-            };
-            let credential = match send_as {
-                Some(SendAs {
-                    cookie: Some(cookie),
-                    ..
-                }) => Credential::Cookie {
-                    name: cookie.clone(),
-                    value: token.clone(),
-                },
-                Some(SendAs {
-                    header: Some(header),
-                    prefix,
-                    ..
-                }) => Credential::Header {
-                    name: header.clone(),
-                    value: format!("{}{token}", prefix.as_deref().unwrap_or("")),
-                },
-                _ if capture.cookie.is_some() => Credential::Cookie {
-                    name: capture.cookie.clone().unwrap_or_default(),
-                    value: token.clone(),
-                },
-                _ => Credential::Header {
-                    name: "Authorization".into(),
-                    value: format!("Bearer {token}"),
-                },
-            };
-            (credential, token, response.json())
+            let done = log_in(
+                login,
+                capture.as_ref(),
+                send_as.as_ref(),
+                executor,
+                base,
+                env,
+            )
+            .await
+            .map_err(fail)?;
+            login_request = Some(done.request);
+            session = done.session;
+            (done.credential, done.token, done.answer)
         }
     };
     let user_id = login_answer
@@ -740,8 +721,257 @@ pub async fn establish(
         user_id,
         account,
         login: login_request,
+        session,
         config: config.clone(),
     })
+}
+
+/// What a login gave.
+struct LoggedIn {
+    credential: Credential,
+    token: String,
+    answer: Option<Value>,
+    /// The login request exactly as sent.
+    request: Request,
+    session: Option<SessionState>,
+}
+
+/// `METHOD /path?query` of a request, exactly as sent (the target's own prefix included).
+fn label_of(request: &Request) -> String {
+    format!(
+        "{} {}{}",
+        request.method,
+        request.url.path(),
+        request
+            .url
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default()
+    )
+}
+
+/// Performs a login: a token login (`capture` says where the token is) or a session login
+/// (no `capture`: the cookies it sets are the credential). Form and session logins fetch the
+/// login page first, for the CSRF token and cookies it carries, which the login sends back.
+/// Errors are phrased after the identity's name.
+async fn log_in(
+    login: &LoginRequest,
+    capture: Option<&Capture>,
+    send_as: Option<&SendAs>,
+    executor: &Executor,
+    base: &Url,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<LoggedIn, String> {
+    let resolve =
+        |text: &str| interpolate(text, env).map_err(|message| format!("cannot be used: {message}"));
+    let method = login
+        .method
+        .clone()
+        .unwrap_or_else(|| "POST".into())
+        .to_ascii_uppercase();
+    let url = join(base, &login.path).map_err(|e| format!("has an invalid login path: {e}"))?;
+    let page_url = match &login.login_page {
+        Some(page) => join(base, page).map_err(|e| format!("has an invalid login page: {e}"))?,
+        None => url.clone(),
+    };
+    let form_like = login.form.is_some() || login.multipart.is_some();
+    let mut jar = crate::session::CookieJar::default();
+    let mut page_token: Option<(String, String)> = None;
+    if capture.is_none() || form_like || login.login_page.is_some() {
+        // The login page: its CSRF token and the cookies it sets (the token's session).
+        let exchange = executor.send(Request::new("GET", page_url.clone())).await;
+        if let Some(response) = exchange.response().filter(|r| r.status < 400) {
+            jar.absorb(response);
+            page_token = crate::session::csrf_token(&page_url, &response.text());
+        }
+    }
+    let mut request = Request::new(&method, url.clone());
+    for (header, value) in &login.headers {
+        request.headers.push((header.clone(), resolve(value)?));
+    }
+    let token_value = page_token
+        .as_ref()
+        .map(|(_, value)| value.clone())
+        .or_else(|| jar.csrf_cookie().map(str::to_string));
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (field, value) in login.form.iter().chain(login.multipart.iter()).flatten() {
+        fields.push((field.clone(), resolve(value)?));
+    }
+    // The page's token goes back in its own field, unless the configuration fills it.
+    if form_like
+        && let Some((field, value)) = &page_token
+        && !field.starts_with("csrf-")
+        && !fields.iter().any(|(name, _)| name == field)
+    {
+        fields.push((field.clone(), value.clone()));
+    }
+    if let Some(json) = &login.json {
+        let body = interpolate_json(&Value::Object(json.clone()), env)
+            .map_err(|m| format!("cannot be used: {m}"))?;
+        request = request.json(&body);
+    } else if login.multipart.is_some() {
+        request = multipart(request, &fields);
+    } else if login.form.is_some() {
+        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+        for (field, value) in &fields {
+            serializer.append_pair(field, value);
+        }
+        request.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        request.body = Some(serializer.finish().into_bytes().into());
+    }
+    if let Some(token) = &token_value {
+        for header in crate::session::CSRF_HEADERS {
+            request.headers.push(((*header).to_string(), token.clone()));
+        }
+    }
+    if let Some(cookies) = jar.header() {
+        request.headers.push(("Cookie".into(), cookies));
+    }
+    let label = label_of(&request);
+    let sent = request.clone();
+    let exchange = executor.send(request).await;
+    let response = exchange.response().ok_or_else(|| {
+        format!(
+            "could not log in: {label} failed: {}",
+            exchange
+                .outcome
+                .as_ref()
+                .err()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        )
+    })?;
+    let changed = jar.absorb(response);
+    let Some(capture) = capture else {
+        let session_name = match crate::session::judge(&url, &page_url, response, &changed) {
+            crate::session::LoginVerdict::LoggedIn(name) => name,
+            crate::session::LoginVerdict::Refused(why) => {
+                return Err(format!("could not log in: {label} {why}"));
+            }
+        };
+        let token = jar.get(&session_name).unwrap_or_default().to_string();
+        // The pages a logged-in user sees carry the token its forms must send (Django and
+        // others rotate it at login): the page the login redirected to, else the login page.
+        let after = response
+            .header("location")
+            .and_then(|location| url.join(location).ok())
+            .filter(|next| next.origin() == url.origin())
+            .unwrap_or_else(|| page_url.clone());
+        let mut next = Request::new("GET", after.clone());
+        if let Some(cookies) = jar.header() {
+            next.headers.push(("Cookie".into(), cookies));
+        }
+        let exchange = executor.send(next).await;
+        let mut csrf = None;
+        if let Some(page) = exchange.response().filter(|r| r.status < 400) {
+            jar.absorb(page);
+            csrf = crate::session::csrf_token(&after, &page.text()).map(|(_, value)| value);
+        }
+        let csrf = csrf
+            .or_else(|| jar.csrf_cookie().map(str::to_string))
+            .or(token_value);
+        let session_value = jar.get(&session_name).unwrap_or(&token).to_string();
+        let others = jar
+            .pairs()
+            .iter()
+            .filter(|(name, _)| *name != session_name)
+            .cloned()
+            .collect();
+        return Ok(LoggedIn {
+            credential: Credential::Cookie {
+                name: session_name,
+                value: session_value.clone(),
+            },
+            token: session_value,
+            answer: response.json(),
+            request: sent,
+            session: Some(SessionState {
+                other_cookies: others,
+                csrf,
+            }),
+        });
+    };
+    // A token login: the answer must be a success (a redirect only for a cookie capture).
+    let accepted = response.is_success()
+        || (capture.cookie.is_some() && (300..400).contains(&response.status));
+    if !accepted {
+        return Err(format!(
+            "could not log in: {label} answered {}",
+            response.status
+        ));
+    }
+    let token = if let Some(pointer) = &capture.json_pointer {
+        response
+            .json()
+            .and_then(|body| body.pointer(pointer).and_then(value_text))
+            .ok_or_else(|| {
+                format!("logged in, but the answer of {label} has no value at {pointer}")
+            })?
+    } else if let Some(header) = &capture.header {
+        response
+            .header(header)
+            .map(str::to_string)
+            .ok_or_else(|| format!("logged in, but the answer of {label} has no {header} header"))?
+    } else {
+        let cookie = capture.cookie.as_deref().unwrap_or_default();
+        jar.get(cookie).map(str::to_string).ok_or_else(|| {
+            format!("logged in, but the answer of {label} sets no `{cookie}` cookie")
+        })?
+    };
+    let credential = match send_as {
+        Some(SendAs {
+            cookie: Some(cookie),
+            ..
+        }) => Credential::Cookie {
+            name: cookie.clone(),
+            value: token.clone(),
+        },
+        Some(SendAs {
+            header: Some(header),
+            prefix,
+            ..
+        }) => Credential::Header {
+            name: header.clone(),
+            value: format!("{}{token}", prefix.as_deref().unwrap_or("")),
+        },
+        _ if capture.cookie.is_some() => Credential::Cookie {
+            name: capture.cookie.clone().unwrap_or_default(),
+            value: token.clone(),
+        },
+        _ => Credential::Header {
+            name: "Authorization".into(),
+            value: format!("Bearer {token}"),
+        },
+    };
+    Ok(LoggedIn {
+        credential,
+        token,
+        answer: response.json(),
+        request: sent,
+        session: None,
+    })
+}
+
+/// `request` with a `multipart/form-data` body of text fields.
+fn multipart(mut request: Request, fields: &[(String, String)]) -> Request {
+    const BOUNDARY: &str = "----vibeguard-login-boundary-7d4a1c";
+    let mut body = String::new();
+    for (name, value) in fields {
+        let name = name.replace(['"', '\r', '\n'], "");
+        body.push_str(&format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{BOUNDARY}--\r\n"));
+    request.headers.push((
+        "Content-Type".into(),
+        format!("multipart/form-data; boundary={BOUNDARY}"),
+    ));
+    request.body = Some(body.into_bytes().into());
+    request
 }
 
 /// Whether a parameterless `GET` path answers the caller's own account (`/me`, `/users/me`,
@@ -1020,13 +1250,15 @@ mod tests {
                     ("username".to_string(), "bob".to_string()),
                     ("password".to_string(), "b0b-s3cret".to_string()),
                 ])),
+                multipart: None,
+                login_page: None,
                 headers: BTreeMap::new(),
             }),
-            capture: Capture {
+            capture: Some(Capture {
                 json_pointer: Some("/access_token".into()),
                 header: None,
                 cookie: None,
-            },
+            }),
             send_as: None,
             role: None,
         };
@@ -1061,6 +1293,7 @@ mod tests {
             user_id: Some("gina".into()),
             account: Account::default(),
             login: None,
+            session: None,
             config: IdentityConfig::Bearer {
                 token: String::new(),
                 role: None,

@@ -16,6 +16,8 @@ pub struct Form {
     pub method: String,
     /// The names of its inputs, selects and text areas.
     pub fields: Vec<String>,
+    /// Its hidden inputs with their values (a CSRF token, a `next` path).
+    pub hidden: Vec<(String, String)>,
 }
 
 static TAG: LazyLock<Regex> = LazyLock::new(|| {
@@ -33,10 +35,14 @@ fn attribute(attributes: &str, wanted: &str) -> Option<String> {
                 .or(c.get(3))
                 .or(c.get(4))
                 .map_or("", |m| m.as_str());
+            // `&amp;` last, so that an escaped entity stays what it says.
             value
-                .replace("&amp;", "&")
                 .replace("&#x2F;", "/")
                 .replace("&#47;", "/")
+                .replace("&#43;", "+")
+                .replace("&#x3D;", "=")
+                .replace("&#61;", "=")
+                .replace("&amp;", "&")
         })
     })
 }
@@ -89,6 +95,7 @@ pub fn read(page: &Url, html: &str) -> (Vec<Url>, Vec<Form>, Vec<Url>) {
                     action,
                     method,
                     fields: Vec::new(),
+                    hidden: Vec::new(),
                 });
                 open_form = true;
             }
@@ -103,6 +110,10 @@ pub fn read(page: &Url, html: &str) -> (Vec<Url>, Vec<Form>, Vec<Url>) {
                     && !matches!(kind.as_str(), "submit" | "button" | "image" | "reset")
                     && !form.fields.contains(&name)
                 {
+                    if kind == "hidden" {
+                        let value = attribute(attributes, "value").unwrap_or_default();
+                        form.hidden.push((name.clone(), value));
+                    }
                     form.fields.push(name);
                 }
             }
@@ -147,6 +158,7 @@ mod tests {
         assert_eq!(forms[0].action.as_str(), "http://127.0.0.1:3000/login");
         assert_eq!(forms[0].method, "POST");
         assert_eq!(forms[0].fields, ["email", "password", "_csrf"]);
+        assert_eq!(forms[0].hidden, [("_csrf".to_string(), "abc".to_string())]);
         assert_eq!(forms[1].action, page);
         assert_eq!(forms[1].method, "GET");
         assert_eq!(forms[1].fields, ["sort", "q"]);
