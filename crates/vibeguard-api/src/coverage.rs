@@ -37,8 +37,7 @@ pub struct RoundPlan {
 
 /// Why an operation is not requested as an identity: it would change the identity's own
 /// password or login e-mail, and the run (and the account's owners) would lose it.
-pub const CHANGES_CREDENTIALS: &str =
-    "it would change a test identity's own password or e-mail (sent without credentials only)";
+pub const CHANGES_CREDENTIALS: &str = "it would change a test identity's own password, e-mail or second factor, or close its account (sent without credentials only)";
 /// Why a change or deletion is not requested: its object is not one vibeguard created.
 const NOT_OURS: &str = "it changes or deletes an object vibeguard did not create and could not create (give --allow-destructive to include it)";
 
@@ -93,12 +92,10 @@ pub fn plan(context: &Context<'_>) -> Vec<RoundPlan> {
 
 /// Whether an operation sent as an identity would change that identity's own credentials: a
 /// change of password or e-mail on the caller's account (`/me`, `/account`, `/profile`,
-/// `/users/{name}`, `…/password`). Logins, sign-ups and resets by token are not: they change no
+/// `/users/{name}`, `…/password`), of its second factor (`/2fa`, `/mfa`, `/totp`), or the
+/// account closed (`DELETE /me`, `POST /account/delete`). Logins, sign-ups and resets by token are not: they change no
 /// existing identity's credentials with the identity's own token.
 pub fn changes_credentials(operation: &Operation) -> bool {
-    if !matches!(operation.method.as_str(), "POST" | "PUT" | "PATCH") {
-        return false;
-    }
     let segments: Vec<String> = operation
         .path
         .trim_matches('/')
@@ -106,6 +103,32 @@ pub fn changes_credentials(operation: &Operation) -> bool {
         .map(|s| s.to_ascii_lowercase().replace(['-', '_'], ""))
         .collect();
     let last = segments.last().map(String::as_str).unwrap_or_default();
+    let own_account = |s: &str| matches!(s, "me" | "self" | "account" | "profile" | "settings");
+    // The second factor (`/account/2fa`, `/mfa/disable`, `/totp`): enabling or removing it
+    // changes how the identity logs in.
+    let second_factor = segments.iter().any(|s| {
+        matches!(
+            s.as_str(),
+            "2fa" | "mfa" | "totp" | "otp" | "twofactor" | "tfa" | "webauthn" | "passkeys"
+        )
+    });
+    if operation.method != "GET" && second_factor {
+        return true;
+    }
+    // The account itself removed: `DELETE /me`, `DELETE /account`, `POST /account/delete`,
+    // `POST /settings/deactivate`.
+    let closes_account = matches!(
+        last,
+        "delete" | "deleteaccount" | "deactivate" | "close" | "closeaccount" | "destroy"
+    ) && segments.iter().any(|s| own_account(s) || s == "users");
+    if (operation.method == "DELETE" && own_account(last))
+        || (matches!(operation.method.as_str(), "POST" | "DELETE") && closes_account)
+    {
+        return true;
+    }
+    if !matches!(operation.method.as_str(), "POST" | "PUT" | "PATCH") {
+        return false;
+    }
     if matches!(
         last,
         "login"
@@ -220,7 +243,7 @@ pub fn account(
         if !outcome.withheld_checks.is_empty() {
             untested.push(Untested {
                 place: operation.label(),
-                reason: "these checks' probes as an identity were withheld: they would change the identity's own password or e-mail".into(),
+                reason: "these checks' probes as an identity were withheld: they would change the identity's own password, e-mail or second factor, or close its account".into(),
                 rules: outcome.withheld_checks.clone(),
             });
         }
@@ -325,6 +348,12 @@ mod tests {
                 "/users/{username}",
                 &[("password", None), ("bio", None)],
             ),
+            json_operation("POST", "/account/2fa/disable", &[]),
+            json_operation("DELETE", "/api/me/mfa", &[]),
+            json_operation("DELETE", "/account", &[]),
+            json_operation("DELETE", "/api/users/me", &[]),
+            json_operation("POST", "/settings/delete-account", &[]),
+            json_operation("POST", "/profile/deactivate", &[]),
         ];
         for operation in &changes {
             assert!(changes_credentials(operation), "{}", operation.label());
@@ -341,6 +370,9 @@ mod tests {
             json_operation("POST", "/users", &[("email", None), ("password", None)]),
             json_operation("PUT", "/notes/{id}", &[("title", None)]),
             json_operation("POST", "/newsletter", &[("email", None)]),
+            json_operation("GET", "/account/2fa", &[]),
+            json_operation("DELETE", "/notes/{id}", &[]),
+            json_operation("POST", "/posts/{id}/delete", &[]),
         ];
         for operation in &harmless {
             assert!(!changes_credentials(operation), "{}", operation.label());
