@@ -47,7 +47,7 @@ const NOT_OURS: &str = "it changes or deletes an object vibeguard did not create
 pub fn plan(context: &Context<'_>) -> Vec<RoundPlan> {
     let mut plans = Vec::new();
     for (index, operation) in context.spec.operations.iter().enumerate() {
-        if operation.method == "DELETE" {
+        if operation.deletes() {
             continue;
         }
         let mut probes = Vec::new();
@@ -103,7 +103,6 @@ pub fn changes_credentials(operation: &Operation) -> bool {
         .map(|s| s.to_ascii_lowercase().replace(['-', '_'], ""))
         .collect();
     let last = segments.last().map(String::as_str).unwrap_or_default();
-    let own_account = |s: &str| matches!(s, "me" | "self" | "account" | "profile" | "settings");
     // The second factor (`/account/2fa`, `/mfa/disable`, `/totp`): enabling or removing it
     // changes how the identity logs in.
     let second_factor = segments.iter().any(|s| {
@@ -112,18 +111,7 @@ pub fn changes_credentials(operation: &Operation) -> bool {
             "2fa" | "mfa" | "totp" | "otp" | "twofactor" | "tfa" | "webauthn" | "passkeys"
         )
     });
-    if operation.method != "GET" && second_factor {
-        return true;
-    }
-    // The account itself removed: `DELETE /me`, `DELETE /account`, `POST /account/delete`,
-    // `POST /settings/deactivate`.
-    let closes_account = matches!(
-        last,
-        "delete" | "deleteaccount" | "deactivate" | "close" | "closeaccount" | "destroy"
-    ) && segments.iter().any(|s| own_account(s) || s == "users");
-    if (operation.method == "DELETE" && own_account(last))
-        || (matches!(operation.method.as_str(), "POST" | "DELETE") && closes_account)
-    {
+    if (operation.method != "GET" && second_factor) || operation.closes_account() {
         return true;
     }
     if !matches!(operation.method.as_str(), "POST" | "PUT" | "PATCH") {
@@ -170,7 +158,13 @@ pub fn changes_credentials(operation: &Operation) -> bool {
         .iter()
         .any(|param| crate::checks::account_key(operation, param).is_some());
     let email = fields.iter().any(|f| f.contains("email") || f == "mail");
-    password || (email && on_account && operation.method != "POST")
+    // A form posts its changes: `POST /profile {email, bio}` changes the caller's e-mail as
+    // surely as `PATCH /me` does (a sign-up posts to `/register`, `/signup` or `/users`).
+    let posted_to_account = matches!(
+        last,
+        "me" | "self" | "profile" | "settings" | "account" | "email"
+    ) || last.contains("email");
+    password || (email && on_account && (operation.method != "POST" || posted_to_account))
 }
 
 /// What happened to one operation over the run.
@@ -243,7 +237,7 @@ pub fn account(
         if !outcome.withheld_checks.is_empty() {
             untested.push(Untested {
                 place: operation.label(),
-                reason: "these checks' probes as an identity were withheld: they would change the identity's own password, e-mail or second factor, or close its account".into(),
+                reason: "these checks' probes with an identity's credential (its own, forged or tampered) were withheld: they would change the identity's own password, e-mail or second factor, or close its account".into(),
                 rules: outcome.withheld_checks.clone(),
             });
         }
@@ -351,6 +345,8 @@ mod tests {
             json_operation("POST", "/account/2fa/disable", &[]),
             json_operation("DELETE", "/api/me/mfa", &[]),
             json_operation("DELETE", "/account", &[]),
+            json_operation("POST", "/profile", &[("email", None), ("bio", None)]),
+            json_operation("POST", "/settings/email", &[("email", None)]),
             json_operation("DELETE", "/api/users/me", &[]),
             json_operation("POST", "/settings/delete-account", &[]),
             json_operation("POST", "/profile/deactivate", &[]),

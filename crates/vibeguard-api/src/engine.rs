@@ -354,6 +354,16 @@ pub async fn run(
         identities.push(identity::establish(name, config, &executor, &settings.target, env).await?);
     }
     verify_static_identities(&identities, &spec, &settings.policy, &base, &executor).await?;
+    // Forms that carry CSRF tokens: requests without an identity carry a visitor's token.
+    let anonymous = match identities
+        .iter()
+        .filter(|i| i.session.as_ref().is_some_and(|s| s.csrf.is_some()))
+        .find_map(|i| i.login.as_ref())
+    {
+        Some(login) => identity::AnonymousSession::open(&executor, login.url.clone()).await,
+        None => None,
+    };
+
     // Each identity's own account record (`GET /users/me`) says its id, which the token's
     // `sub` often does not (a username there, a UUID in `/users/{user_id}`).
     for own_record in spec
@@ -424,6 +434,7 @@ pub async fn run(
                 token: i.token.clone(),
                 credential: i.credential.clone(),
                 login: i.login.clone(),
+                session: i.session.clone(),
             })
             .collect()
     };
@@ -464,12 +475,23 @@ pub async fn run(
                     else {
                         break;
                     };
-                    let sent =
-                        send_as(&executor, &identities, Some(owner), request, &base, env).await;
+                    let sent = send_as(
+                        &executor,
+                        &identities,
+                        None,
+                        Some(owner),
+                        request,
+                        &base,
+                        env,
+                    )
+                    .await;
                     outcomes.entry(producer.create).or_default().record(&sent);
                     let invalid = sent
                         .response()
-                        .is_some_and(|r| matches!(r.status, 400 | 422));
+                        .is_some_and(|r| matches!(r.status, 400 | 422))
+                        || crate::http::outcome::outcome(&sent)
+                            == crate::http::outcome::Outcome::Refused
+                            && sent.response().is_some_and(|r| r.status < 300);
                     exchange = Some(sent);
                     if !invalid {
                         break;
@@ -478,17 +500,26 @@ pub async fn run(
                 let Some(exchange) = exchange else {
                     continue;
                 };
+                // Done by meaning: a form's create answers with a redirect to the new object.
+                let done = crate::http::outcome::accepted(&exchange);
                 match exchange.response() {
-                    Some(response) if response.is_success() => {
+                    Some(response) if done => {
                         let mut key =
                             lifecycle::created_id(&exchange.request, response, producer, create);
                         // Created, but the answer names nothing: the list shows it.
                         if key.is_none()
                             && let Some(list) = listed(&spec, create, &exchange.request)
                         {
-                            let listed =
-                                send_as(&executor, &identities, Some(owner), list, &base, env)
-                                    .await;
+                            let listed = send_as(
+                                &executor,
+                                &identities,
+                                None,
+                                Some(owner),
+                                list,
+                                &base,
+                                env,
+                            )
+                            .await;
                             key = listed.response().and_then(|r| r.json()).and_then(|body| {
                                 lifecycle::id_in_list(
                                     &body,
@@ -606,9 +637,13 @@ pub async fn run(
                 && !checks::ALL[check].restores_credentials()
             {
                 // Synthesized values sent as an identity would replace its own password or
-                // e-mail: the identity would be locked out, and so would its owners.
+                // e-mail: the identity would be locked out, and so would its owners. A forged
+                // or tampered credential of an identity is the identity to an API that does
+                // not verify it: those go neither.
                 let planned = probes.len();
-                probes.retain(|probe| probe.identity.is_none());
+                probes.retain(|probe| {
+                    probe.identity.is_none() && !carries_credential(&probe.request, &context)
+                });
                 if probes.len() < planned {
                     outcomes
                         .entry(op_index)
@@ -640,6 +675,7 @@ pub async fn run(
     let sender = Sender {
         executor: &executor,
         identities: &identities,
+        anonymous: anonymous.as_ref(),
         base: &base,
         login_base: &settings.target,
         env,
@@ -656,9 +692,21 @@ pub async fn run(
     // What probes created without an id, found in the lists before the clean-up.
     let mut unkeyed: Vec<(usize, Option<usize>, Request)> = Vec::new();
 
+    // The accounts the probes' sign-ups make: logged into as soon as they are made (before
+    // any probe's wrong password can lock them), closed at the end with that session.
+    let login_template = identities
+        .lock()
+        .await
+        .iter()
+        .find(|i| i.can_renew())
+        .cloned();
+    let mut accounts =
+        crate::registered::AccountTracker::new(login_template, &settings.target, env);
+
     // The coverage round: every operation, anonymously and as each identity, before any check
-    // spends the budget; every answer goes to the passive checks.
-    let round: Vec<(usize, Probe)> = coverage::plan(&context)
+    // spends the budget; every answer goes to the passive checks. Sign-ups go first, alone:
+    // the account they make is logged into before any login probe names it.
+    let mut round: Vec<(usize, Probe)> = coverage::plan(&context)
         .into_iter()
         .flat_map(|plan| {
             let outcome = outcomes.entry(plan.operation).or_default();
@@ -668,13 +716,27 @@ pub async fn run(
                 .map(move |probe| (plan.operation, probe))
         })
         .collect();
+    let signing_up = |op: &usize| {
+        checks::auth_flows::flow(&spec.operations[*op])
+            == Some(checks::auth_flows::Flow::Registration)
+    };
+    round.sort_by_key(|(op, _)| !signing_up(op));
+    let sign_ups = round.iter().filter(|(op, _)| signing_up(op)).count();
     // Operations that answered an anonymous request: where nothing says whether they should,
     // the missing-authentication check cannot judge them.
     let mut answered_anonymously: BTreeSet<usize> = BTreeSet::new();
     // How long each operation took to answer (successful answers): the slowest read gets a
     // load burst.
     let mut answer_times: BTreeMap<usize, Vec<Duration>> = BTreeMap::new();
-    for batch in round.chunks(GROUPS_IN_FLIGHT * 2) {
+    let (first, rest) = round.split_at(sign_ups);
+    for (index, batch) in first
+        .chunks(GROUPS_IN_FLIGHT * 2)
+        .chain(rest.chunks(GROUPS_IN_FLIGHT * 2))
+        .enumerate()
+    {
+        if index == first.len().div_ceil(GROUPS_IN_FLIGHT * 2) {
+            accounts.track(&executor, &spec, &base).await;
+        }
         let exchanges = join_all(batch.iter().map(|(_, probe)| sender.send(probe))).await;
         for ((op, probe), exchange) in batch.iter().zip(exchanges) {
             outcomes.entry(*op).or_default().record(&exchange);
@@ -719,6 +781,8 @@ pub async fn run(
     // Stages 0–2 are the phases of ordinary checks (reads, changes, deletions); stage 3 runs
     // the disruptive checks, after the clean-up.
     for stage in 0..=3u8 {
+        // The accounts the last stage's sign-ups made, logged into now.
+        accounts.track(&executor, &spec, &base).await;
         if stage == 3 {
             executor.release_reserve();
             let (found, missed) = find_unkeyed(&sender, &spec, &producers, &unkeyed).await;
@@ -732,6 +796,10 @@ pub async fn run(
                 &probe_created,
             )
             .await;
+            // The accounts the probes' sign-ups made, closed with their sessions before the
+            // disruptive checks run.
+            accounts.track(&executor, &spec, &base).await;
+            left_behind.extend(accounts.close(&executor, &spec, &base).await);
             if missed > 0 {
                 left_behind.push(format!(
                     "{missed} object(s) a probe created: the create answered no id and the list did not show them"
@@ -851,6 +919,9 @@ pub async fn run(
             }
         }
     }
+    // The accounts the disruptive checks' sign-ups made are closed last.
+    accounts.track(&executor, &spec, &base).await;
+    left_behind.extend(accounts.close(&executor, &spec, &base).await);
     // The creation exchanges are judged by the passive checks too.
     for exchange in executor
         .exchanges_where(|e| e.request.method == "POST")
@@ -941,6 +1012,11 @@ pub async fn run(
         .await
         .iter()
         .flat_map(Identity::secrets)
+        .chain(
+            anonymous
+                .iter()
+                .flat_map(identity::AnonymousSession::secrets),
+        )
         .collect();
     Ok(ApiOutcome {
         output: EngineOutput {
@@ -966,6 +1042,8 @@ struct Group {
 struct Sender<'a> {
     executor: &'a Executor,
     identities: &'a Mutex<Vec<Identity>>,
+    /// A visitor's cookies and CSRF token, for requests without an identity.
+    anonymous: Option<&'a identity::AnonymousSession>,
     base: &'a Url,
     login_base: &'a Url,
     env: &'a (dyn Fn(&str) -> Option<String> + Sync),
@@ -1025,6 +1103,7 @@ impl Sender<'_> {
         send_as(
             self.executor,
             self.identities,
+            self.anonymous,
             identity,
             request,
             self.login_base,
@@ -1311,15 +1390,20 @@ async fn verify_static_identities(
 /// Sends a request as an identity; on 401 a login identity logs in again and the request is
 /// retried once. Concurrent requests that meet the same expiry renew only once: a request whose
 /// token was already replaced just retries with the new one.
+#[allow(clippy::too_many_arguments)]
 async fn send_as(
     executor: &Executor,
     identities: &Mutex<Vec<Identity>>,
+    anonymous: Option<&identity::AnonymousSession>,
     identity: Option<usize>,
     mut request: Request,
     login_base: &Url,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Exchange {
     let Some(index) = identity else {
+        if let Some(session) = anonymous {
+            session.apply(&mut request);
+        }
         return executor.send(request).await;
     };
     let unsigned = request.clone();
@@ -1365,10 +1449,14 @@ fn created_by_probe(
     probe: &Probe,
     exchange: &Exchange,
 ) -> Option<ProbeCreated> {
-    if probe.request.method != "POST" {
+    if probe.request.method != "POST"
+        || spec::is_form_deletion(&probe.request.method, probe.request.url.path())
+    {
         return None;
     }
-    let response = exchange.response().filter(|r| r.is_success())?;
+    let response = exchange
+        .response()
+        .filter(|_| crate::http::outcome::accepted(exchange))?;
     let (index, producer) = producers.iter().enumerate().find(|(_, p)| {
         path_matches(
             &spec.operations[p.create].path,
@@ -1533,6 +1621,44 @@ async fn find_unkeyed(
     (found, missed)
 }
 
+/// The request that deletes the object at `path` (`/notes/7`): the deletion its producer's
+/// item has — `DELETE /notes/7`, or a form's `POST /notes/7/delete` — else `DELETE`.
+fn deletion_request(
+    spec: &ApiSpec,
+    producers: &[lifecycle::Producer],
+    base: &Url,
+    path: &str,
+) -> Option<Request> {
+    let delete = producers
+        .iter()
+        .filter(|p| lifecycle::path_values(&p.item_path, path).is_some())
+        .find_map(|p| p.delete)
+        .map(|index| &spec.operations[index]);
+    match delete {
+        Some(operation) if operation.method != "DELETE" => {
+            let verb = operation.path.trim_end_matches('/').rsplit('/').next()?;
+            let url =
+                identity::join(base, &format!("{}/{verb}", path.trim_end_matches('/'))).ok()?;
+            Some(Request::new(&operation.method, url))
+        }
+        _ => identity::join(base, path)
+            .ok()
+            .map(|url| Request::new("DELETE", url)),
+    }
+}
+
+/// Whether a request carries a credential of its own (a forged or tampered token, a session
+/// cookie): an `Authorization` or `Cookie` header, or the header an identity's credential uses.
+fn carries_credential(request: &Request, context: &Context<'_>) -> bool {
+    request.headers.iter().any(|(name, _)| {
+        name.eq_ignore_ascii_case("authorization")
+            || name.eq_ignore_ascii_case("cookie")
+            || context.identities.iter().any(|identity| {
+                matches!(&identity.credential, identity::Credential::Header { name: header, .. } if header.eq_ignore_ascii_case(name))
+            })
+    })
+}
+
 /// Deletes every object vibeguard created — the test objects, each by its owner, and what the
 /// probes created, each as the identity that created it — and lists what could not be deleted.
 async fn clean_up(
@@ -1565,9 +1691,7 @@ async fn clean_up(
             continue;
         }
         let path = path.clone();
-        let request = identity::join(sender.base, &path)
-            .ok()
-            .map(|url| Request::new("DELETE", url));
+        let request = deletion_request(spec, producers, sender.base, &path);
         // Created without an identity's own credential (a forged or tampered token that was
         // accepted): the first identity's token was the one altered, so it deletes.
         let deleter = identity.or((!context.identities.is_empty()).then_some(0));
@@ -1589,9 +1713,10 @@ async fn clean_up(
             tokio::time::sleep(wait).await;
             exchange = sender.send_request(identity, request.clone()).await;
         }
-        if !exchange
-            .response()
-            .is_some_and(|r| r.is_success() || r.status == 404 || r.status == 410)
+        if !(crate::http::outcome::accepted(&exchange)
+            || exchange
+                .response()
+                .is_some_and(|r| r.status == 404 || r.status == 410))
         {
             left_behind.push(format!("{path} {}", error_text(&exchange)));
         }

@@ -446,6 +446,70 @@ pub struct Identity {
     config: IdentityConfig,
 }
 
+/// What a visitor who is not logged in holds on a site whose forms carry CSRF tokens: the
+/// cookies and the token of the login page. Requests sent without an identity carry them, as a
+/// browser would: a form's refusal for a missing token would otherwise hide everything else
+/// (a login without limits, an injectable sign-up field) behind a `400`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnonymousSession {
+    cookies: Vec<(String, String)>,
+    csrf: Option<String>,
+}
+
+impl AnonymousSession {
+    /// Opens one: reads `page` (a login page) for its cookies and CSRF token. `None` when the
+    /// page carries no token.
+    pub async fn open(executor: &Executor, page: Url) -> Option<AnonymousSession> {
+        let exchange = executor.send(Request::new("GET", page.clone())).await;
+        let response = exchange.response().filter(|r| r.status < 400)?;
+        let mut jar = crate::session::CookieJar::default();
+        jar.absorb(response);
+        let csrf = crate::session::csrf_token(&page, &response.text())
+            .map(|(_, value)| value)
+            .or_else(|| jar.csrf_cookie().map(str::to_string))?;
+        Some(AnonymousSession {
+            cookies: jar.pairs().to_vec(),
+            csrf: Some(csrf),
+        })
+    }
+
+    /// Adds the cookies and, to a state-changing request from the site itself, the token. A
+    /// request that already carries cookies (a replayed login, a forged session) is left as
+    /// it is; one from another site (a forged `Origin`) gets no token.
+    pub fn apply(&self, request: &mut Request) {
+        if request.header_value("cookie").is_some() {
+            return;
+        }
+        for (name, value) in &self.cookies {
+            add_cookie(request, name, value);
+        }
+        let changes_state = !matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+        let cross_site = request
+            .header_value("origin")
+            .is_some_and(|origin| origin != request.url.origin().ascii_serialization());
+        if let Some(token) = &self.csrf
+            && changes_state
+            && !cross_site
+        {
+            for header in crate::session::CSRF_HEADERS {
+                request
+                    .headers
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case(header));
+                request.headers.push(((*header).to_string(), token.clone()));
+            }
+        }
+    }
+
+    /// Values to mask in every output.
+    pub fn secrets(&self) -> Vec<String> {
+        self.cookies
+            .iter()
+            .map(|(_, v)| v.clone())
+            .chain(self.csrf.clone())
+            .collect()
+    }
+}
+
 /// What a session login holds besides its session cookie.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionState {
@@ -454,6 +518,9 @@ pub struct SessionState {
     /// The CSRF token its pages carry, sent back on state-changing requests in the headers
     /// the frameworks read (`session::CSRF_HEADERS`).
     pub csrf: Option<String>,
+    /// The `SameSite` attribute the session cookie was set with (`Lax`, `Strict`, `None`),
+    /// when it was set with one: what decides whether a browser sends it cross-site.
+    pub same_site: Option<String>,
 }
 
 /// The names an identity's account goes by, besides its id.
@@ -546,8 +613,14 @@ impl Identity {
                 add_cookie(request, name, value);
             }
             let changes_state = !matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+            // A request from another site (a forged `Origin`) carries the cookies a browser
+            // would send but never the token, which that site cannot read.
+            let cross_site = request
+                .header_value("origin")
+                .is_some_and(|origin| origin != request.url.origin().ascii_serialization());
             if let Some(token) = &session.csrf
                 && changes_state
+                && !cross_site
             {
                 for header in crate::session::CSRF_HEADERS {
                     request
@@ -557,6 +630,67 @@ impl Identity {
                 }
             }
         }
+    }
+
+    /// The login configuration of an account the run registered: this identity's own login
+    /// with the account's name, e-mail and password in place of its own. `None` for an
+    /// identity that does not log in with a username or e-mail and a password.
+    pub fn login_config_for(
+        &self,
+        account: &crate::registered::RegisteredAccount,
+    ) -> Option<IdentityConfig> {
+        let IdentityConfig::Login {
+            request,
+            capture,
+            send_as,
+            role,
+        } = &self.config
+        else {
+            return None;
+        };
+        let mut request = request.clone();
+        let mut has_password = false;
+        let mut named = false;
+        // Values are written as configuration values: a `$` would be read as `${VAR}`.
+        let literal = |text: &str| text.replace('$', "$$");
+        let mut swap = |key: &str, value: &mut String| {
+            let lower = key.to_ascii_lowercase();
+            if crate::checks::auth_flows::is_secret_field(key) && lower.contains("pass") {
+                *value = literal(&account.password);
+                has_password = true;
+            } else if names_the_account(key) && !lower.contains("grant") {
+                let wanted = if lower.contains("mail") {
+                    account.email.clone().or_else(|| account.username.clone())
+                } else {
+                    account.username.clone().or_else(|| account.email.clone())
+                };
+                if let Some(wanted) = wanted {
+                    *value = literal(&wanted);
+                    named = true;
+                }
+            }
+        };
+        for fields in [request.form.as_mut(), request.multipart.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            for (key, value) in fields.iter_mut() {
+                swap(key, value);
+            }
+        }
+        if let Some(json) = request.json.as_mut() {
+            for (key, value) in json.iter_mut() {
+                if let Value::String(text) = value {
+                    swap(key, text);
+                }
+            }
+        }
+        (has_password && named).then(|| IdentityConfig::Login {
+            request,
+            capture: capture.clone(),
+            send_as: send_as.clone(),
+            role: role.clone(),
+        })
     }
 
     /// Whether the credential came from a login (and can be renewed).
@@ -874,6 +1008,10 @@ async fn log_in(
             .or_else(|| jar.csrf_cookie().map(str::to_string))
             .or(token_value);
         let session_value = jar.get(&session_name).unwrap_or(&token).to_string();
+        let same_site = response
+            .headers_named("set-cookie")
+            .filter(|line| cookie_value(line, &session_name).is_some())
+            .find_map(crate::session::same_site);
         let others = jar
             .pairs()
             .iter()
@@ -891,6 +1029,7 @@ async fn log_in(
             session: Some(SessionState {
                 other_cookies: others,
                 csrf,
+                same_site,
             }),
         });
     };

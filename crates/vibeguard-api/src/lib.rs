@@ -13,6 +13,7 @@ pub mod http;
 pub mod identity;
 pub mod lifecycle;
 pub mod policy;
+pub mod registered;
 pub mod session;
 pub mod spec;
 pub mod synth;

@@ -144,10 +144,19 @@ fn unordered_producers(spec: &ApiSpec) -> Vec<Producer> {
         let Some((item_path, param, id_pointer)) = linked.or_else(inferred) else {
             continue;
         };
-        let delete = spec
-            .operations
-            .iter()
-            .position(|op| op.method == "DELETE" && op.path == item_path);
+        // `DELETE /notes/{id}`, or a form's `POST /notes/{id}/delete`.
+        let delete =
+            spec.operations
+                .iter()
+                .position(|op| op.method == "DELETE" && op.path == item_path)
+                .or_else(|| {
+                    spec.operations.iter().position(|op| {
+                        op.deletes()
+                            && op.path.trim_end_matches('/').rsplit_once('/').is_some_and(
+                                |(object, _)| object == item_path.trim_end_matches('/'),
+                            )
+                    })
+                });
         out.push(Producer {
             create: index,
             item_path,

@@ -128,6 +128,16 @@ fn parse_set_cookie(line: &str) -> Option<(String, String, bool)> {
     Some((name, value, expired))
 }
 
+/// The `SameSite` attribute of a `Set-Cookie` line (`Lax`, `Strict`, `None`), when it has one.
+pub fn same_site(line: &str) -> Option<String> {
+    line.split(';').skip(1).find_map(|attribute| {
+        let (key, value) = attribute.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("samesite")
+            .then(|| value.trim().to_string())
+    })
+}
+
 /// Which of the cookies a login set is the session: the one named like a session
 /// (`session`, `sessionid`, `connect.sid`, `_app_session`, `PHPSESSID`, `remember_token`
 /// last), else the first set.
@@ -227,7 +237,7 @@ static PASSWORD_INPUT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?is)<(?:div|p|span|li|ul|small)\b[^>]*\bclass\s*=\s*["'][^"']*\b(?:error|alert|flash|invalid|danger|warning|errorlist|message)[^"']*["'][^>]*>(.*?)</"#,
+        r#"(?is)<(div|p|span|li|ul|small|section|strong)\b[^>]*\bclass\s*=\s*["']([^"']*\b(?:error|errors|alert|flash|flashes|invalid|danger|warning|errorlist|message|messages|notice|notification|help|feedback|success|info|fail)[^"']*)["'][^>]*>(.*?)</(?:div|p|span|li|ul|small|section|strong)>"#,
     )
     .expect("regex")
 });
@@ -238,13 +248,22 @@ pub fn has_password_field(html: &str) -> bool {
     PASSWORD_INPUT.is_match(html)
 }
 
-/// The first error or flash message a page shows, as text (at most 120 characters).
+/// The messages a page shows — elements classed as errors, alerts, flashes, notices, help or
+/// feedback — as (class, text), the text at most 120 characters.
+pub fn messages(html: &str) -> Vec<(String, String)> {
+    MESSAGE
+        .captures_iter(html)
+        .filter_map(|c| {
+            let text = TAGS.replace_all(&c[3], " ");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            (!text.is_empty()).then(|| (c[2].to_string(), text.chars().take(120).collect()))
+        })
+        .collect()
+}
+
+/// The first error a page shows (see [`crate::http::outcome::refusal_message`]).
 pub fn error_message(html: &str) -> Option<String> {
-    MESSAGE.captures_iter(html).find_map(|c| {
-        let text = TAGS.replace_all(&c[1], " ");
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        (!text.is_empty()).then(|| text.chars().take(120).collect())
-    })
+    crate::http::outcome::refusal_message(html)
 }
 
 #[cfg(test)]

@@ -51,6 +51,11 @@ pub struct Synthesizer {
     rng: Rng,
     counter: u64,
     required_only: bool,
+    /// Sign-ups and logins name one account of the run's own (`vibeguard.signup@example.com`,
+    /// `vibeguard_signup`): every sign-up probe makes (at most) that account, every login probe
+    /// tries it — an operator injected into the password logs into an account that exists —
+    /// and no probe ever names another account.
+    signing_up: bool,
 }
 
 impl Synthesizer {
@@ -60,7 +65,23 @@ impl Synthesizer {
             rng: Rng::new(seed),
             counter: 0,
             required_only: false,
+            signing_up: false,
         }
+    }
+
+    /// The same generator naming the run's own account (`vibeguard.signup@example.com`,
+    /// `vibeguard_signup`), for sign-ups and logins.
+    pub fn signing_up(mut self) -> Synthesizer {
+        self.signing_up = true;
+        self
+    }
+
+    /// The same generator naming a fresh account each time (`vibeguard_7`): for sign-up probes
+    /// that must not meet "that name is taken" before the field they test (the accounts are
+    /// closed at the end like the run's own).
+    pub fn fresh_accounts(mut self) -> Synthesizer {
+        self.signing_up = false;
+        self
     }
 
     /// The same generator with its numbered strings (`vibeguard-101`, `vibeguard.101@…`) counted
@@ -147,6 +168,15 @@ impl Synthesizer {
             let value = self.valid_at(property, name, depth + 1);
             object.insert(name.clone(), value);
         }
+        // A confirmation field (`password_again`, `confirm_email`) holds what its field holds.
+        let names: Vec<String> = object.keys().cloned().collect();
+        for name in &names {
+            if let Some(base) = confirmed_field(name, &names)
+                && let Some(value) = object.get(&base).cloned()
+            {
+                object.insert(name.clone(), value);
+            }
+        }
         Value::Object(object)
     }
 
@@ -186,9 +216,15 @@ impl Synthesizer {
     fn string(&mut self, schema: &Schema, name: &str) -> String {
         self.counter += 1;
         let n = self.counter;
+        // The run's own account, or a numbered name.
+        let account = if self.signing_up {
+            "signup".to_string()
+        } else {
+            n.to_string()
+        };
         let lower = name.to_ascii_lowercase();
         let base = match schema.format.as_deref() {
-            Some("email") => format!("vibeguard.{n}@example.com"),
+            Some("email") => format!("vibeguard.{account}@example.com"),
             Some("uuid") => self.uuid(),
             Some("date-time") => "2026-01-15T10:30:00Z".to_string(),
             Some("date") => "2026-01-15".to_string(),
@@ -203,7 +239,7 @@ impl Synthesizer {
             Some("byte") => "dmliZWd1YXJk".to_string(),
             Some("password") => "Vibeguard-Test-Pa55!".to_string(),
             Some("binary") => "vibeguard".to_string(),
-            _ if lower.contains("email") => format!("vibeguard.{n}@example.com"),
+            _ if lower.contains("email") => format!("vibeguard.{account}@example.com"),
             _ if lower.contains("password") => "Vibeguard-Test-Pa55!".to_string(),
             _ if lower.contains("url") || lower.contains("uri") || lower.contains("website") => {
                 "https://example.com/vibeguard".to_string()
@@ -213,7 +249,7 @@ impl Synthesizer {
             _ if lower.contains("username")
                 || matches!(lower.as_str(), "login" | "handle" | "user" | "nickname") =>
             {
-                format!("vibeguard_{n}")
+                format!("vibeguard_{account}")
             }
             _ if lower.contains("name") => format!("vibeguard test {n}"),
             _ => format!("vibeguard-{n}"),
@@ -756,5 +792,89 @@ mod tests {
         );
         let full = synth.valid(&text, "full_name");
         assert!(full.as_str().unwrap_or("").contains(' '), "{full}");
+    }
+}
+
+/// The field a confirmation field repeats, among `names`: `password_again`, `password2`,
+/// `confirm_password`, `password_confirmation`, `passwordConfirm`, `repeat_password`,
+/// `new_password_again` → `password`/`new_password`; `confirm_email`, `email_confirmation`
+/// → `email`. Forms refuse when the two differ, so every value goes into both.
+pub fn confirmed_field(name: &str, names: &[String]) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let mut base = lower.clone();
+    for marker in [
+        "_again",
+        "again",
+        "_confirmation",
+        "confirmation",
+        "_confirm",
+        "confirm",
+        "_repeat",
+        "repeat",
+        "_verify",
+        "verify",
+        "2",
+        "_",
+    ] {
+        base = base
+            .strip_prefix(marker.trim_start_matches('_'))
+            .map(|rest| rest.trim_start_matches('_').to_string())
+            .unwrap_or(base);
+        base = base
+            .strip_suffix(marker)
+            .map(str::to_string)
+            .unwrap_or(base);
+    }
+    // Only credentials and contact fields are confirmed (`address2` is a second line).
+    let confirmable = ["pass", "pwd", "mail", "pin", "phone"]
+        .iter()
+        .any(|word| base.contains(word));
+    if base == lower || base.is_empty() || !confirmable {
+        return None;
+    }
+    names
+        .iter()
+        .find(|candidate| candidate.to_ascii_lowercase() == base && candidate.as_str() != name)
+        .cloned()
+}
+
+#[cfg(test)]
+mod confirmation_tests {
+    use super::confirmed_field;
+
+    #[test]
+    fn confirmation_fields_name_the_field_they_repeat() {
+        let names: Vec<String> = [
+            "password",
+            "password_again",
+            "password2",
+            "confirm_password",
+            "password_confirmation",
+            "passwordConfirm",
+            "email",
+            "confirm_email",
+            "new_password",
+            "new_password_again",
+            "username",
+            "again",
+            "address",
+            "address2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let base = |name: &str| confirmed_field(name, &names);
+        assert_eq!(base("password_again").as_deref(), Some("password"));
+        assert_eq!(base("password2").as_deref(), Some("password"));
+        assert_eq!(base("confirm_password").as_deref(), Some("password"));
+        assert_eq!(base("password_confirmation").as_deref(), Some("password"));
+        assert_eq!(base("passwordConfirm").as_deref(), Some("password"));
+        assert_eq!(base("confirm_email").as_deref(), Some("email"));
+        assert_eq!(base("new_password_again").as_deref(), Some("new_password"));
+        assert_eq!(base("password"), None);
+        assert_eq!(base("username"), None);
+        assert_eq!(base("email"), None);
+        assert_eq!(base("again"), None);
+        assert_eq!(base("address2"), None);
     }
 }

@@ -355,6 +355,7 @@ async fn what_a_description_leaves_out_but_a_recording_shows_is_tested_as_undocu
         path_types: Default::default(),
         body_schema: Default::default(),
         serves_files: false,
+        body_encoding: None,
     }];
     let outcome = engine::run(&settings, &|_| true, &|_| None)
         .await

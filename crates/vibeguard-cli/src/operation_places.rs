@@ -198,6 +198,7 @@ mod tests {
             query_params: Vec::new(),
             path_types: Default::default(),
             serves_files,
+            body_encoding: None,
             body_schema: Default::default(),
         }
     }

@@ -305,6 +305,7 @@ pub fn routes(tree: &ProjectTree, options: &CodeOptions) -> (Vec<RouteEntry>, Ve
 
 fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntry> {
     let mut entries: BTreeMap<(String, u32, String, String), RouteEntry> = BTreeMap::new();
+    let express_forms_only = express_parses_forms_only(project);
     for route in &inventory.routes {
         let module = &project.modules[route.module];
         let handler = route.handler.map(|(m, f)| {
@@ -326,6 +327,8 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
                 .handler
                 .is_some_and(|h| routes::authenticates_inline(project, h));
         let body_schema = route_body_schema(project, route);
+        let body_encoding =
+            route_body_encoding(project, route, inputs.encoding, express_forms_only);
         let entry = RouteEntry {
             framework: route.framework.as_str().to_string(),
             method: route.method.clone(),
@@ -354,6 +357,7 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
             query_params: inputs.query,
             path_types: route_param_types(project, route),
             body_schema: body_schema.into_iter().collect(),
+            body_encoding,
             serves_files: route.serves_files,
         };
         entries.insert(
@@ -512,6 +516,79 @@ fn route_body_schema(
     Vec::new()
 }
 
+/// The WTForms form a Python handler builds (`form = LoginForm()`,
+/// `NoteForm(request.form)`): its fields are the body, posted as a form.
+fn wtforms_class(
+    project: &project::Project,
+    module: usize,
+    handler: &str,
+) -> Option<(usize, ir::ClassId)> {
+    use std::sync::LazyLock;
+    static BUILDS: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\b([A-Z]\w*Form)\s*\(").expect("regex"));
+    BUILDS.captures_iter(handler).find_map(|capture| {
+        match project.resolve_name(module, &capture[1])? {
+            project::Symbol::Class(at, id) => {
+                let m = &project.modules[at];
+                routes::schemas::is_wtforms_class(m, &m.classes[id]).then_some((at, id))
+            }
+            _ => None,
+        }
+    })
+}
+
+/// How a route's body is encoded, when the code says: a WTForms form or the handler's reads
+/// (`request.form`, `request.files`, `request.get_json()`), multer in front of it, else for an
+/// Express app that parses urlencoded bodies and no JSON ones, a form.
+fn route_body_encoding(
+    project: &project::Project,
+    route: &routes::Route,
+    read: Option<&'static str>,
+    express_forms_only: bool,
+) -> Option<String> {
+    if route
+        .middleware
+        .iter()
+        .any(|m| m.name.contains("upload") || m.name.contains("multer"))
+    {
+        return Some("multipart".into());
+    }
+    if let Some((module, function)) = route.handler {
+        let m = &project.modules[module];
+        if !m.language.is_javascript_family()
+            && wtforms_class(project, module, m.text_of(m.functions[function].range)).is_some()
+        {
+            return Some("form".into());
+        }
+    }
+    if let Some(read) = read {
+        return Some(read.into());
+    }
+    (express_forms_only
+        && route.framework == routes::Framework::Express
+        && matches!(route.method.as_str(), "POST" | "PUT" | "PATCH"))
+    .then(|| "form".into())
+}
+
+/// Whether the project's Express app parses urlencoded bodies (`express.urlencoded()`,
+/// `bodyParser.urlencoded()`) and no JSON ones: its forms are what browsers post.
+fn express_parses_forms_only(project: &project::Project) -> bool {
+    let mut forms = false;
+    let mut json = false;
+    for module in &project.modules {
+        if !module.language.is_javascript_family() {
+            continue;
+        }
+        let text = module.text_of(module.top().range);
+        forms |= text.contains("urlencoded(");
+        json |= text.contains("express.json(")
+            || text.contains("bodyParser.json(")
+            || text.contains("json()")
+                && (text.contains("app.use(json") || text.contains("use(express.json"));
+    }
+    forms && !json
+}
+
 /// The Pydantic model or marshmallow schema a Python handler reads its body with:
 /// `NoteSchema().load(request.json)`, `schema.load(request.get_json())` with `schema =
 /// NoteSchema()`, `Note.model_validate(request.json)`, `Note(**request.get_json())`.
@@ -527,6 +604,10 @@ fn python_body_class(
         )
         .expect("regex")
     });
+    if let Some((at, id)) = wtforms_class(project, module, handler) {
+        let m = &project.modules[at];
+        return routes::schemas::class_fields(m, &m.classes[id]);
+    }
     let capture = USES.captures(handler)?;
     let name = capture.get(1).or(capture.get(3))?.as_str();
     match project.resolve_name(module, name) {

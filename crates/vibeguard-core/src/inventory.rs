@@ -46,6 +46,11 @@ pub struct RouteEntry {
     /// probe it for listings and sensitive files.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub serves_files: bool,
+    /// How the body is encoded, when the code says: `form` (`request.form`, `request.POST`,
+    /// an Express app parsing only urlencoded bodies, a WTForms form), `multipart`
+    /// (`request.files`, multer) or `json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_encoding: Option<String>,
     /// Body fields a validation schema describes (zod, Joi, yup), by name.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub body_schema: std::collections::BTreeMap<String, BodyField>,

@@ -160,8 +160,12 @@ pub fn wrong_attempt(
         .synthesizer(operation, "brute-force")
         .valid(&body.schema, "");
     let map = value.as_object_mut()?;
+    let names: Vec<String> = map.keys().cloned().collect();
     for (name, field) in map.iter_mut() {
-        if is_secret_field(name) {
+        // A registration whose confirmation differs fails before any account is made.
+        if crate::synth::confirmed_field(name, &names).is_some() {
+            *field = Value::String(format!("vibeguard-Mismatch-{attempt}"));
+        } else if is_secret_field(name) {
             *field = if name.to_ascii_lowercase().contains("code")
                 || name.to_ascii_lowercase().contains("otp")
                 || name == "pin"

@@ -207,7 +207,7 @@ impl Check for BrokenFunctionAuthorization {
                 let (Some(caller), Some(owner)) = (words.next(), words.next()) else {
                     continue;
                 };
-                let action = if operation.method == "DELETE" {
+                let action = if operation.deletes() {
                     "deleted"
                 } else {
                     "changed"

@@ -224,10 +224,11 @@ impl Check for BrokenObjectAuthorization {
     /// An object operation no identity's test object or account fills (its create failed,
     /// or there is none): nobody's object was tried as another's there.
     fn uncovered(&self, operation: &Operation, context: &Context<'_>) -> Option<&'static str> {
-        let object_operation = matches!(
+        let object_operation = (matches!(
             operation.method.as_str(),
             "GET" | "PUT" | "PATCH" | "DELETE"
-        ) && !operation.path_params().is_empty();
+        ) || operation.deletes())
+            && !operation.path_params().is_empty();
         if context.identities.len() < 2
             || !object_operation
             || matches!(context.policy.access_for(operation), Some(Access::Public))
@@ -304,6 +305,7 @@ impl Check for BrokenObjectAuthorization {
                     });
                 }
             } else if operation.method == "POST"
+                && !operation.deletes()
                 && let Some(parent) = public_parent_read(operation, owner, context)
             {
                 // Creating under another's object (a booking at a venue, a comment on a post)
@@ -348,7 +350,7 @@ impl Check for BrokenObjectAuthorization {
         };
         let action = match operation.method.as_str() {
             "GET" | "HEAD" => "read",
-            "DELETE" => "deleted",
+            _ if operation.deletes() => "deleted",
             _ => "changed",
         };
         // The first crossing that succeeded, in plan order; confirmed ones first.
@@ -365,7 +367,14 @@ impl Check for BrokenObjectAuthorization {
             ) else {
                 continue;
             };
-            let Some(response) = exchange.response().filter(|r| r.is_success()) else {
+            // A change is judged by meaning (a redirect to the object or the list is a form's
+            // "done"); a read by its status and content.
+            let done = if action == "read" {
+                exchange.response().is_some_and(|r| r.is_success())
+            } else {
+                crate::http::outcome::accepted(exchange)
+            };
+            let Some(response) = exchange.response().filter(|_| done) else {
                 continue;
             };
             let mut confidence = Confidence::Confirmed;

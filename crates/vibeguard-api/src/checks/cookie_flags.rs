@@ -130,7 +130,7 @@ impl Check for CookieFlags {
         &self,
         _operation: Option<&Operation>,
         exchange: &Exchange,
-        _context: &Context<'_>,
+        context: &Context<'_>,
     ) -> Vec<Finding> {
         let Some(response) = exchange.response() else {
             return Vec::new();
@@ -139,9 +139,12 @@ impl Check for CookieFlags {
             .headers_named("set-cookie")
             .filter_map(missing_flags)
             .map(|(name, missing)| {
+                // One finding per cookie of the origin, wherever it was first set: a session
+                // cookie is set by every page that touches the session (the evidence shows
+                // the exchange that set it).
                 let location = vibeguard_core::Location::operation(
-                    &exchange.request.method,
-                    exchange.request.url.path(),
+                    "*",
+                    context.base.path(),
                     Some(format!("cookie:{name}")),
                 );
                 let severity = if missing.contains(&"HttpOnly") {

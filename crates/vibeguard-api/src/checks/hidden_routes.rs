@@ -1034,6 +1034,7 @@ mod tests {
             path_types: std::collections::BTreeMap::new(),
             body_schema: std::collections::BTreeMap::new(),
             serves_files: true,
+            body_encoding: None,
         }
     }
 
@@ -1093,6 +1094,7 @@ mod tests {
                 path_types: std::collections::BTreeMap::new(),
                 body_schema: std::collections::BTreeMap::new(),
                 serves_files: false,
+                body_encoding: None,
             },
             DeclaredRoute {
                 method: "GET".into(),
@@ -1104,6 +1106,7 @@ mod tests {
                 path_types: std::collections::BTreeMap::new(),
                 body_schema: std::collections::BTreeMap::new(),
                 serves_files: false,
+                body_encoding: None,
             },
             DeclaredRoute {
                 method: "DELETE".into(),
@@ -1115,6 +1118,7 @@ mod tests {
                 path_types: std::collections::BTreeMap::new(),
                 body_schema: std::collections::BTreeMap::new(),
                 serves_files: false,
+                body_encoding: None,
             },
         ];
         let (probes, findings) =

@@ -116,7 +116,7 @@ impl Check for InputValidation {
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
-        if operation.method == "DELETE" {
+        if operation.deletes() {
             return Vec::new();
         }
         let owner = (!context.identities.is_empty()).then_some(0);
@@ -165,7 +165,9 @@ impl Check for InputValidation {
             } else {
                 Vec::new()
             };
-            let mut accounts = context.synthesizer(operation, "fresh accounts");
+            let mut accounts = context
+                .synthesizer(operation, "fresh accounts")
+                .fresh_accounts();
             let mut freshen = |fields: &mut serde_json::Map<String, Value>, probed: &str| {
                 for (name, schema) in &account_fields {
                     if name != probed && fields.contains_key(name) {
@@ -321,7 +323,9 @@ impl Check for InputValidation {
         let accepted: Vec<&(Probe, Exchange)> = results
             .iter()
             .filter(|(p, e)| {
-                e.response().is_some_and(|r| r.is_success())
+                // Accepted by meaning: a form re-rendered with its error message refused.
+                crate::http::outcome::accepted(e)
+                    && e.response().is_some_and(|r| r.status < 300)
                     && MUST_REJECT.iter().any(|m| p.label.starts_with(m))
             })
             .collect();

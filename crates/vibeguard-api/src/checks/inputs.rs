@@ -104,7 +104,7 @@ impl Template {
     /// `max_points` inputs; `None` when no safe valid request can be built (a change to an
     /// object vibeguard did not create).
     pub fn of(operation: &Operation, context: &Context<'_>, max_points: usize) -> Option<Template> {
-        if operation.method == "DELETE" || operation.is_whole_target() {
+        if operation.deletes() || operation.is_whole_target() {
             return None;
         }
         let identity = (!context.identities.is_empty()).then_some(0);
@@ -231,6 +231,20 @@ impl Template {
                 if let Some((kind, media_type, body)) = &self.body {
                     let mut body = body.clone();
                     set_at(&mut body, tokens, value.clone());
+                    // Fields that must agree (`password`/`password_again`) get it together:
+                    // a form refuses the pair when they differ, before the value is used.
+                    if let [field] = tokens.as_slice()
+                        && let Some(object) = body.as_object_mut()
+                    {
+                        let names: Vec<String> = object.keys().cloned().collect();
+                        for name in &names {
+                            if crate::synth::confirmed_field(name, &names).as_deref()
+                                == Some(field.as_str())
+                            {
+                                object.insert(name.clone(), value.clone());
+                            }
+                        }
+                    }
                     request = with_body(strip_body(&request), *kind, media_type, &body);
                 }
             }

@@ -458,7 +458,9 @@ impl Check for LiveMassAssignment {
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
+        // A form's `POST …/delete` takes no fields to assign: it deletes.
         if !matches!(operation.method.as_str(), "POST" | "PUT" | "PATCH")
+            || operation.deletes()
             || context.identities.is_empty()
         {
             return Vec::new();

@@ -16,7 +16,9 @@ pub mod input_validation;
 pub mod jwt_forgery_accepted;
 pub mod jwt_lifetime;
 pub mod jwt_weak_secret;
+pub mod live_csrf;
 pub mod live_mass_assignment;
+pub mod live_xss;
 pub mod missing_auth;
 pub mod nosql_injection;
 pub mod open_redirect;
@@ -26,6 +28,7 @@ pub mod regex_dos;
 pub mod resource_limits;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
+pub mod session_forgery;
 pub mod session_lifecycle;
 pub mod sql_injection;
 pub mod ssrf;
@@ -41,6 +44,7 @@ pub mod canary;
 pub mod compare;
 pub mod inputs;
 pub mod jwt;
+pub mod signed_cookies;
 pub mod timing;
 
 use std::fmt::Write;
@@ -73,11 +77,14 @@ pub static ALL: &[&dyn Check] = &[
     &nosql_injection::NoSqlInjection,
     &command_injection::CommandInjection,
     &template_injection::TemplateInjection,
+    &live_xss::LiveXss,
+    &live_csrf::LiveCsrf,
     &open_redirect::OpenRedirect,
     &ssrf::Ssrf,
     &jwt_forgery_accepted::JwtForgeryAccepted,
     &jwt_weak_secret::JwtWeakSecret,
     &jwt_lifetime::JwtLifetime,
+    &session_forgery::SessionForgery,
     &live_mass_assignment::LiveMassAssignment,
     &hidden_routes::HiddenRoutes,
     &resource_limits::ResourceLimits,
@@ -121,6 +128,9 @@ impl Probe {
     /// When the probe runs: reads first, then changes, deletions last, so that one check's
     /// deletion does not take away another check's object.
     pub fn phase(&self) -> u8 {
+        if crate::spec::is_form_deletion(&self.request.method, self.request.url.path()) {
+            return 2;
+        }
         match self.request.method.as_str() {
             "DELETE" => 2,
             "GET" | "HEAD" | "OPTIONS" => 0,
@@ -147,6 +157,8 @@ pub struct IdentityView {
     /// The login request it was established with, for login identities (the user enumeration
     /// check sends it with a wrong password).
     pub login: Option<Request>,
+    /// For a session login: its other cookies, CSRF token and the session cookie's `SameSite`.
+    pub session: Option<crate::identity::SessionState>,
 }
 
 impl IdentityView {
@@ -283,7 +295,15 @@ impl Context<'_> {
         for byte in operation.label().bytes().chain(purpose.bytes()) {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
-        Synthesizer::new(self.seed ^ hash)
+        let synthesizer = Synthesizer::new(self.seed ^ hash);
+        if matches!(
+            auth_flows::flow(operation),
+            Some(auth_flows::Flow::Registration | auth_flows::Flow::Login)
+        ) {
+            synthesizer.signing_up()
+        } else {
+            synthesizer
+        }
     }
 
     /// The object of `owner` (its `slot`-th) that fills the operation's path, if vibeguard
@@ -886,6 +906,7 @@ pub(crate) mod testing {
                 value: format!("Bearer token-of-{name}"),
             },
             login: None,
+            session: None,
         }
     }
 

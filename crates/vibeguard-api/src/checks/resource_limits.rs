@@ -200,7 +200,7 @@ impl Check for ResourceLimits {
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
-        if operation.method == "DELETE" || operation.is_whole_target() {
+        if operation.deletes() || operation.is_whole_target() {
             return Vec::new();
         }
         let identity = (!context.identities.is_empty()).then_some(0);

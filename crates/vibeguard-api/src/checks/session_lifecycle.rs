@@ -145,7 +145,10 @@ fn token_fields(value: &Value, out: &mut Vec<String>) {
 
 /// The session a fresh login answered with, in the form the identity sends it.
 fn fresh_session(exchange: &Exchange, context: &Context<'_>) -> Option<String> {
-    let response = exchange.response().filter(|r| r.is_success())?;
+    // A form login says "logged in" with a redirect and a new session cookie.
+    let response = exchange
+        .response()
+        .filter(|_| crate::http::outcome::accepted(exchange))?;
     let view = context.identities.first()?;
     if let crate::identity::Credential::Cookie { name, .. } = &view.credential {
         return response

@@ -9,6 +9,7 @@
 pub mod burst;
 pub mod canary;
 pub mod har;
+pub mod outcome;
 pub mod scope;
 pub mod tls_probe;
 

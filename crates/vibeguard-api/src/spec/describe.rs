@@ -357,6 +357,7 @@ mod tests {
             path_types: std::collections::BTreeMap::new(),
             body_schema: std::collections::BTreeMap::new(),
             serves_files: false,
+            body_encoding: None,
         }
     }
 

@@ -202,6 +202,7 @@ mod tests {
             path_types: std::collections::BTreeMap::new(),
             body_schema: std::collections::BTreeMap::new(),
             serves_files: false,
+            body_encoding: None,
         };
         let code = routes::derive(&[
             route("GET", "/api/notes/{noteId}"),

@@ -186,6 +186,33 @@ impl Operation {
         self.method == "*"
     }
 
+    /// Whether the operation deletes the object its path names: `DELETE /notes/{id}`, or the
+    /// way HTML forms (which cannot send DELETE) spell it, `POST /notes/{id}/delete`
+    /// (`destroy`, `remove`).
+    pub fn deletes(&self) -> bool {
+        self.method == "DELETE" || is_form_deletion(&self.method, &self.path)
+    }
+
+    /// Whether the operation closes the caller's own account: `DELETE /me`, `DELETE /account`,
+    /// `POST /account/delete`, `POST /settings/deactivate`, `POST /profile/delete`.
+    pub fn closes_account(&self) -> bool {
+        let segments: Vec<String> = self
+            .path
+            .trim_matches('/')
+            .split('/')
+            .map(|s| s.to_ascii_lowercase().replace(['-', '_'], ""))
+            .collect();
+        let last = segments.last().map(String::as_str).unwrap_or_default();
+        let own_account = |s: &str| matches!(s, "me" | "self" | "account" | "profile" | "settings");
+        let closes = matches!(
+            last,
+            "delete" | "deleteaccount" | "deactivate" | "close" | "closeaccount" | "destroy"
+        ) && segments.iter().any(|s| own_account(s) || s == "users")
+            && !segments.iter().any(|s| s.starts_with('{'));
+        (self.method == "DELETE" && own_account(last))
+            || (matches!(self.method.as_str(), "POST" | "DELETE") && closes)
+    }
+
     /// Whether the operation ends a session (a logout): an identity's credential is never sent
     /// to it, since that would end the session every other check uses.
     pub fn ends_session(&self) -> bool {
@@ -215,9 +242,9 @@ impl Operation {
             .collect()
     }
 
-    /// Whether the method changes state.
+    /// Whether the operation changes or deletes an existing object.
     pub fn is_destructive(&self) -> bool {
-        matches!(self.method.as_str(), "PUT" | "PATCH" | "DELETE")
+        matches!(self.method.as_str(), "PUT" | "PATCH" | "DELETE") || self.deletes()
     }
 }
 
@@ -269,6 +296,8 @@ pub struct DeclaredRoute {
     pub body_schema: BTreeMap<String, vibeguard_core::BodyField>,
     /// Whether it serves a folder's files (the hidden-routes check probes under it).
     pub serves_files: bool,
+    /// How its body is encoded, when the code says (`form`, `multipart`, `json`).
+    pub body_encoding: Option<String>,
 }
 
 impl From<&vibeguard_core::RouteEntry> for DeclaredRoute {
@@ -283,6 +312,7 @@ impl From<&vibeguard_core::RouteEntry> for DeclaredRoute {
             path_types: route.path_types.clone(),
             body_schema: route.body_schema.clone(),
             serves_files: route.serves_files,
+            body_encoding: route.body_encoding.clone(),
         }
     }
 }
@@ -411,6 +441,18 @@ pub fn path_matches_template(template: &str, path: &str) -> bool {
                 || (y.starts_with('{') && y.ends_with('}'))
                 || y.starts_with(':')
         })
+}
+
+/// `POST /notes/{id}/delete` (also `destroy`, `remove`): a deletion as an HTML form sends it.
+/// `path` is a template (`/notes/{id}/delete`) or a request path (`/notes/7/delete`): the
+/// segment before the verb names the object.
+pub fn is_form_deletion(method: &str, path: &str) -> bool {
+    let mut segments = path.trim_end_matches('/').rsplit('/');
+    let last = segments.next().unwrap_or_default().to_ascii_lowercase();
+    let object = segments.next().unwrap_or_default();
+    method == "POST"
+        && matches!(last.as_str(), "delete" | "destroy" | "remove")
+        && !object.is_empty()
 }
 
 #[cfg(test)]

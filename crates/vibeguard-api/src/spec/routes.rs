@@ -68,10 +68,17 @@ fn operation(method: &str, route: &DeclaredRoute) -> Operation {
         required: false,
         schema: field_schema(name),
     }));
+    // How the handler reads its body says how to send it: an HTML form's fields, a file
+    // upload, else JSON.
+    let (media_type, kind) = match route.body_encoding.as_deref() {
+        Some("form") => ("application/x-www-form-urlencoded", BodyKind::Form),
+        Some("multipart") => ("multipart/form-data", BodyKind::Multipart),
+        _ => ("application/json", BodyKind::Json),
+    };
     let body = matches!(method, "POST" | "PUT" | "PATCH").then(|| RequestBody {
         required: !route.body_fields.is_empty(),
-        media_type: "application/json".into(),
-        kind: BodyKind::Json,
+        media_type: media_type.into(),
+        kind,
         schema: Schema {
             types: vec![SchemaType::Object],
             properties: route
@@ -229,6 +236,7 @@ mod tests {
             path_types: BTreeMap::new(),
             body_schema: BTreeMap::new(),
             serves_files: false,
+            body_encoding: None,
         }
     }
 

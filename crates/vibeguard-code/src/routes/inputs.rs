@@ -19,6 +19,20 @@ pub struct RequestInputs {
     pub body: Vec<String>,
     /// Query parameters, in the order first read.
     pub query: Vec<String>,
+    /// How the body it reads is encoded, when the way it reads it says: `form`
+    /// (`request.form`, `request.POST`, `request.values`), `multipart` (`request.files`) or
+    /// `json` (`request.json`, `request.get_json()`, `request.data` of DRF).
+    pub encoding: Option<&'static str>,
+}
+
+/// The encoding a read of a request's property or method implies.
+fn encoding_of(property: &str) -> Option<&'static str> {
+    match property {
+        "form" | "POST" | "values" => Some("form"),
+        "files" | "FILES" => Some("multipart"),
+        "json" | "get_json" | "data" => Some("json"),
+        _ => None,
+    }
 }
 
 /// Which part of the request an expression is.
@@ -58,6 +72,35 @@ pub fn request_inputs(handler: &Function) -> RequestInputs {
             && let Some(part) = part_of(value, &requests, &[])
         {
             holders.push((name.clone(), part));
+        }
+    });
+    // The strongest encoding read wins: a file means multipart, a form field a form.
+    let mut encoding: Option<&'static str> = None;
+    let rank = |e: Option<&str>| match e {
+        Some("multipart") => 3,
+        Some("form") => 2,
+        Some("json") => 1,
+        _ => 0,
+    };
+    handler.walk_exprs(&mut |expr| {
+        let read = match &expr.kind {
+            ExprKind::Member { object, property }
+                if object.as_name().is_some_and(|n| requests.contains(n)) =>
+            {
+                encoding_of(property)
+            }
+            ExprKind::Call { callee, .. } => match &callee.kind {
+                ExprKind::Member { object, property }
+                    if object.as_name().is_some_and(|n| requests.contains(n)) =>
+                {
+                    encoding_of(property)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if rank(read) > rank(encoding) {
+            encoding = read;
         }
     });
     let mut inputs = RequestInputs::default();
@@ -106,6 +149,7 @@ pub fn request_inputs(handler: &Function) -> RequestInputs {
         }
         _ => {}
     });
+    inputs.encoding = encoding;
     inputs
 }
 

@@ -237,6 +237,9 @@ pub fn class_fields(
         .iter()
         .map(|b| module.text_of(b.range))
         .collect();
+    if is_wtforms_class(module, class) {
+        return Some(wtforms_fields(module, class));
+    }
     let pydantic = bases
         .iter()
         .any(|b| b.ends_with("BaseModel") || b.ends_with("SQLModel"));
@@ -537,6 +540,94 @@ fn pydantic_field(annotation: &str, value: &str) -> BodyField {
             .or_else(|| whole(keyword(value, "max_items"))),
         required,
     }
+}
+
+/// Whether a class is a WTForms form (`FlaskForm`, `wtforms.Form`, Flask-WTF's `Form`): its
+/// fields are posted as an HTML form.
+pub fn is_wtforms_class(module: &crate::ir::Module, class: &crate::ir::Class) -> bool {
+    class.bases.iter().any(|b| {
+        let base = module.text_of(b.range);
+        base.ends_with("FlaskForm") || base == "Form" || base.ends_with(".Form")
+    }) && class.fields.iter().any(|f| {
+        f.value
+            .as_ref()
+            .is_some_and(|v| module.text_of(v.range).contains("Field("))
+    })
+}
+
+/// A WTForms form's fields: `StringField`, `PasswordField`, `EmailField`, `IntegerField`,
+/// `DecimalField`/`FloatField`, `BooleanField`, `SelectField(choices=…)`, `DateField`, with
+/// `DataRequired()`/`InputRequired()`, `Length(min=, max=)`, `NumberRange(min=, max=)`,
+/// `Email()` and `AnyOf([…])` validators.
+fn wtforms_fields(
+    module: &crate::ir::Module,
+    class: &crate::ir::Class,
+) -> Vec<(String, BodyField)> {
+    let mut fields = Vec::new();
+    for field in &class.fields {
+        let Some(value) = field.value.as_ref().map(|v| module.text_of(v.range)) else {
+            continue;
+        };
+        let Some(kind_name) = value
+            .split('(')
+            .next()
+            .map(|k| k.rsplit('.').next().unwrap_or(k))
+        else {
+            continue;
+        };
+        if !kind_name.ends_with("Field") || kind_name == "SubmitField" || kind_name == "FormField" {
+            continue;
+        }
+        let (kind, mut format) = match kind_name {
+            "IntegerField" | "IntegerRangeField" => ("integer", None),
+            "DecimalField" | "FloatField" | "DecimalRangeField" => ("number", None),
+            "BooleanField" => ("boolean", None),
+            "EmailField" => ("string", Some("email")),
+            "URLField" => ("string", Some("uri")),
+            "DateField" | "DateTimeField" | "DateTimeLocalField" => ("string", Some("date-time")),
+            "FieldList" => ("array", None),
+            _ => ("string", None),
+        };
+        if value.contains("Email(") {
+            format = Some("email");
+        }
+        if value.contains("URL(") {
+            format = Some("uri");
+        }
+        let values = ["choices=", "AnyOf("]
+            .iter()
+            .find_map(|marker| {
+                let at = value.find(marker)? + marker.len();
+                let list = balanced(&value[at..]).unwrap_or(&value[at..]);
+                let found = strings(list);
+                (!found.is_empty()).then_some(found)
+            })
+            .map(|found| {
+                // `choices=[('a', 'A'), …]`: the values are the pairs' first strings.
+                if value.contains("choices=[(") || value.contains("choices=((") {
+                    found.into_iter().step_by(2).collect()
+                } else {
+                    found
+                }
+            })
+            .unwrap_or_default();
+        let bounds = value
+            .find("Length(")
+            .or_else(|| value.find("NumberRange("))
+            .map(|at| &value[at..]);
+        fields.push((
+            field.name.clone(),
+            BodyField {
+                kind: Some(kind.to_string()),
+                format: format.map(str::to_string),
+                values,
+                min: bounds.and_then(|b| whole(keyword(b, "min"))),
+                max: bounds.and_then(|b| whole(keyword(b, "max"))),
+                required: value.contains("DataRequired(") || value.contains("InputRequired("),
+            },
+        ));
+    }
+    fields
 }
 
 fn marshmallow_field(value: &str) -> BodyField {

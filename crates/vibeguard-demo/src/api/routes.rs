@@ -69,7 +69,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/register", post(register))
         .route("/api/password-reset", post(password_reset))
         .route("/api/password-reset/confirm", post(confirm_password_reset))
-        .route("/api/users/me", get(me))
+        .route("/api/users/me", get(me).delete(delete_me))
         .route("/api/users/{id}", get(user_by_id))
         .route("/api/tasks", get(search_tasks).post(create_task))
         .route(
@@ -619,6 +619,21 @@ async fn me(State(state): State<Shared>, headers: HeaderMap) -> Response {
         Ok(Some(user)) => reply(StatusCode::OK, user),
         Ok(None) => unauthorized(),
         Err(error) => db_error(&state, &error, "SELECT … FROM users WHERE id = ?"),
+    }
+}
+
+/// Closes the caller's own account (and its tasks).
+async fn delete_me(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let Some((id, _)) = caller(&state, &headers) else {
+        return unauthorized();
+    };
+    let conn = db(&state);
+    let deleted = conn
+        .execute("DELETE FROM tasks WHERE owner_id = ?1", params![id])
+        .and_then(|_| conn.execute("DELETE FROM users WHERE id = ?1", params![id]));
+    match deleted {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => db_error(&state, &error, "DELETE FROM users WHERE id = ?"),
     }
 }
 

@@ -297,6 +297,7 @@ pub fn canonical_report() -> Report {
             path_types: std::collections::BTreeMap::new(),
             body_schema: std::collections::BTreeMap::new(),
             serves_files: false,
+            body_encoding: None,
         }],
     })
 }

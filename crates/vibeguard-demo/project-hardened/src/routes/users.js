@@ -7,6 +7,16 @@ const router = express.Router();
 
 router.use(auth);
 
+// Close your own account.
+router.delete('/me', (req, res) => {
+  db.query('DELETE FROM tasks WHERE owner_id = ?', [req.user.sub], () => {
+    db.query('DELETE FROM users WHERE id = ?', [req.user.sub], (err) => {
+      if (err) return res.status(500).json({ error: 'Internal server error' });
+      res.status(204).end();
+    });
+  });
+});
+
 // A user reads their own record; an administrator reads any.
 router.get('/:id', async (req, res) => {
   if (String(req.user.sub) !== req.params.id && req.user.role !== 'admin') {

@@ -1,0 +1,444 @@
+//! Accounts the run made through the app's sign-up — every registration a probe sent that the
+//! app accepted — and how they are closed at the end: logged into like the configured
+//! identities (the same login, with the account's own name and password) and closed through
+//! the app's own account deletion (`DELETE /me`, `POST /profile/delete`, …). What cannot be
+//! closed is named in the report, never left silently.
+
+use serde_json::Value;
+use url::Url;
+
+use crate::checks::auth_flows::{self, Flow};
+use crate::http::{Exchange, Executor, Request};
+use crate::identity::{self, Identity};
+use crate::spec::{ApiSpec, Operation};
+
+/// An account a sign-up made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredAccount {
+    /// The name it was registered with, when the sign-up took one.
+    pub username: Option<String>,
+    /// The e-mail it was registered with, when the sign-up took one.
+    pub email: Option<String>,
+    /// Its password.
+    pub password: String,
+    /// How many accepted sign-ups named it: an app that does not check names makes that many
+    /// accounts (concurrent sign-ups race a check that exists), and one that replaces the
+    /// account keeps one.
+    pub made: usize,
+}
+
+impl RegisteredAccount {
+    /// What the app knows it by: its name, else its e-mail (an app that takes a name takes
+    /// it again with any e-mail).
+    pub fn key(&self) -> String {
+        self.username
+            .clone()
+            .or_else(|| self.email.clone())
+            .unwrap_or_default()
+    }
+
+    /// How the report names it.
+    pub fn label(&self) -> String {
+        self.username
+            .clone()
+            .or_else(|| self.email.clone())
+            .unwrap_or_else(|| "(unnamed)".into())
+    }
+}
+
+/// The accounts accepted sign-ups made, in the order they were made; one per name (the
+/// last password wins: a sign-up that accepts an existing name replaces the account's).
+pub fn registered_accounts(
+    spec: &ApiSpec,
+    exchanges: &[Exchange],
+    base_path: &str,
+) -> Vec<RegisteredAccount> {
+    let mut accounts: Vec<RegisteredAccount> = Vec::new();
+    for exchange in exchanges {
+        let is_signup = spec.operations.iter().any(|op| {
+            auth_flows::flow(op) == Some(Flow::Registration)
+                && crate::lifecycle::path_values(
+                    &op.path,
+                    exchange
+                        .request
+                        .url
+                        .path()
+                        .strip_prefix(base_path.trim_end_matches('/'))
+                        .unwrap_or(exchange.request.url.path()),
+                )
+                .is_some()
+        });
+        // After a sign-up, a redirect to the login page means "now log in": made.
+        let redirected_on = exchange
+            .response()
+            .filter(|r| (300..400).contains(&r.status))
+            .and_then(|r| r.header("location"))
+            .and_then(|l| exchange.request.url.join(l).ok())
+            .is_some_and(|to| to.path() != exchange.request.url.path());
+        if !is_signup || !(redirected_on || crate::http::outcome::accepted(exchange)) {
+            continue;
+        }
+        let Some(account) = account_of(exchange) else {
+            continue;
+        };
+        let mut account = account;
+        if let Some(at) = accounts
+            .iter()
+            .position(|known| known.key() == account.key())
+        {
+            account.made += accounts.remove(at).made;
+        }
+        accounts.push(account);
+    }
+    accounts
+}
+
+/// The account a sign-up request describes: its name and e-mail fields, and its password
+/// (not the confirmation).
+fn account_of(exchange: &Exchange) -> Option<RegisteredAccount> {
+    let (_, fields) = auth_flows::login_fields(&exchange.request)?;
+    let names: Vec<String> = fields.keys().cloned().collect();
+    let text = |value: &Value| match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let mut account = RegisteredAccount {
+        username: None,
+        email: None,
+        password: String::new(),
+        made: 1,
+    };
+    for (name, value) in &fields {
+        let lower = name.to_ascii_lowercase();
+        if crate::synth::confirmed_field(name, &names).is_some() {
+            continue;
+        }
+        if auth_flows::is_secret_field(name) && lower.contains("pass") {
+            account.password = text(value)?;
+        } else if lower.contains("mail") {
+            account.email = text(value);
+        } else if auth_flows::is_account_field(name) || lower == "name" {
+            account.username = account.username.or(text(value));
+        }
+    }
+    (!account.password.is_empty() && (account.username.is_some() || account.email.is_some()))
+        .then_some(account)
+}
+
+/// The operation that closes the caller's own account: `DELETE /me`, `DELETE /account`,
+/// `POST /profile/delete`, `POST /account/close`.
+pub fn closing_operation(spec: &ApiSpec) -> Option<&Operation> {
+    spec.operations.iter().find(|op| op.closes_account())
+}
+
+/// One account the run made, with the session it was logged into right after.
+struct Tracked {
+    account: RegisteredAccount,
+    session: Option<Identity>,
+    closed: bool,
+    /// How many times one of its accounts was closed.
+    closes: usize,
+}
+
+/// The accounts the run's sign-ups make, followed through the run: each is logged into as
+/// soon as it is made — before any probe's wrong password can lock it — and closed at the end
+/// with that session (or a fresh login), as itself.
+pub struct AccountTracker<'a> {
+    /// The login identity whose login shows how to log in as an account of the app.
+    template: Option<Identity>,
+    login_base: &'a Url,
+    env: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// The exchanges already read, up to this id.
+    seen_through: u64,
+    accounts: Vec<Tracked>,
+}
+
+impl std::fmt::Debug for AccountTracker<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountTracker")
+            .field("accounts", &self.accounts.len())
+            .field("seen_through", &self.seen_through)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> AccountTracker<'a> {
+    /// A tracker logging in like `template`.
+    pub fn new(
+        template: Option<Identity>,
+        login_base: &'a Url,
+        env: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    ) -> AccountTracker<'a> {
+        AccountTracker {
+            template,
+            login_base,
+            env,
+            seen_through: 0,
+            accounts: Vec::new(),
+        }
+    }
+
+    /// Reads the sign-ups sent since the last call and logs into the accounts they made.
+    pub async fn track(&mut self, executor: &Executor, spec: &ApiSpec, base: &Url) {
+        let since = self.seen_through;
+        let exchanges = executor.exchanges_where(|e| e.request.method == "POST" && e.id > since);
+        self.seen_through = exchanges
+            .iter()
+            .map(|e| e.id)
+            .max()
+            .unwrap_or(since)
+            .max(since);
+        for account in registered_accounts(spec, &exchanges, base.path()) {
+            match self
+                .accounts
+                .iter_mut()
+                .find(|t| t.account.key() == account.key())
+            {
+                Some(known) => {
+                    // Made again (a duplicate, or the same name with another password).
+                    if known.account.password != account.password {
+                        known.session = None;
+                    }
+                    known.account.made += account.made;
+                    known.account.password = account.password;
+                    known.closed = false;
+                }
+                None => self.accounts.push(Tracked {
+                    account,
+                    session: None,
+                    closed: false,
+                    closes: 0,
+                }),
+            }
+        }
+        let close = closing_operation(spec)
+            .and_then(|op| Some((op.method.clone(), identity::join(base, &op.path).ok()?)));
+        for index in 0..self.accounts.len() {
+            if self.accounts[index].closed {
+                continue;
+            }
+            // Accounts an app made twice under one name (concurrent sign-ups racing its check,
+            // or no check): the extras are closed now, while their logins still work.
+            if let Some((method, url)) = &close {
+                while self.accounts[index].account.made > 1 {
+                    let account = self.accounts[index].account.clone();
+                    let Ok(extra) = self.log_in(executor, &account).await else {
+                        break;
+                    };
+                    let mut request = Request::new(method, url.clone());
+                    extra.apply(&mut request);
+                    if !crate::http::outcome::accepted(&executor.send(request).await) {
+                        break;
+                    }
+                    self.accounts[index].account.made -= 1;
+                    self.accounts[index].closes += 1;
+                }
+            }
+            if self.accounts[index].session.is_none() {
+                let account = self.accounts[index].account.clone();
+                self.accounts[index].session = self.log_in(executor, &account).await.ok();
+            }
+        }
+    }
+
+    /// Logs in as an account: the template's login with its name (or the name trimmed, as
+    /// apps store it) and password.
+    async fn log_in(
+        &self,
+        executor: &Executor,
+        account: &RegisteredAccount,
+    ) -> Result<Identity, String> {
+        let Some(template) = self.template.as_ref() else {
+            return Err("no login identity shows how to log in".into());
+        };
+        let trimmed = RegisteredAccount {
+            username: account.username.as_deref().map(|u| u.trim().to_string()),
+            email: account.email.as_deref().map(|e| e.trim().to_string()),
+            ..account.clone()
+        };
+        let candidates = if trimmed == *account {
+            vec![account]
+        } else {
+            vec![account, &trimmed]
+        };
+        let mut why = String::from("its login takes no name and password");
+        for candidate in candidates {
+            let Some(config) = template.login_config_for(candidate) else {
+                continue;
+            };
+            match identity::establish(
+                &account.label(),
+                &config,
+                executor,
+                self.login_base,
+                self.env,
+            )
+            .await
+            {
+                Ok(session) => return Ok(session),
+                Err(error) => why = error.message,
+            }
+        }
+        Err(why)
+    }
+
+    /// Closes every account not closed yet, through the app's own account closing, as itself
+    /// (as many times as sign-ups named it, while it still logs in). Returns what could not be
+    /// closed, named.
+    pub async fn close(&mut self, executor: &Executor, spec: &ApiSpec, base: &Url) -> Vec<String> {
+        let open: Vec<usize> = (0..self.accounts.len())
+            .filter(|&i| !self.accounts[i].closed)
+            .collect();
+        if open.is_empty() {
+            return Vec::new();
+        }
+        let names = |indexes: &[usize], accounts: &[Tracked]| {
+            let mut listed: Vec<String> = indexes
+                .iter()
+                .take(5)
+                .map(|&i| accounts[i].account.label())
+                .collect();
+            if indexes.len() > 5 {
+                listed.push(format!("and {} more", indexes.len() - 5));
+            }
+            listed.join(", ")
+        };
+        let Some(close) = closing_operation(spec) else {
+            for &i in &open {
+                self.accounts[i].closed = true;
+            }
+            return vec![format!(
+                "{} account(s) the sign-up probes made ({}): no operation closes an account",
+                open.len(),
+                names(&open, &self.accounts)
+            )];
+        };
+        let Ok(url) = identity::join(base, &close.path) else {
+            return Vec::new();
+        };
+        let mut failed = Vec::new();
+        for &index in &open {
+            let made = self.accounts[index].account.made;
+            let mut closed = 0;
+            let mut locked = false;
+            for attempt in 0..made {
+                // The session kept since the account was made, then fresh logins for the
+                // duplicates an app that checks no names made.
+                let session = match (attempt, self.accounts[index].session.take()) {
+                    (0, Some(session)) => Ok(session),
+                    _ => {
+                        let account = self.accounts[index].account.clone();
+                        self.log_in(executor, &account).await
+                    }
+                };
+                let session = match session {
+                    Ok(session) => session,
+                    // A login refused for its rate, not its password: the account may be there.
+                    Err(why) => {
+                        locked = why.contains("answered 429");
+                        break;
+                    }
+                };
+                let mut request = Request::new(&close.method, url.clone());
+                session.apply(&mut request);
+                if !crate::http::outcome::accepted(&executor.send(request).await) {
+                    break;
+                }
+                closed += 1;
+            }
+            self.accounts[index].closed = true;
+            self.accounts[index].closes += closed;
+            if self.accounts[index].closes == 0 || locked {
+                failed.push(index);
+            }
+        }
+        if failed.is_empty() {
+            Vec::new()
+        } else {
+            vec![format!(
+                "{} account(s) the sign-up probes made could not be closed through {} ({})",
+                failed.len(),
+                close.label(),
+                names(&failed, &self.accounts)
+            )]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{exchange, operation};
+
+    fn signup(body: &str, status: u16, location: &str) -> Exchange {
+        let mut sent = exchange(
+            "POST",
+            "http://127.0.0.1:5000/register",
+            status,
+            &[("Location", location)],
+            "",
+        );
+        sent.request.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        sent.request.body = Some(body.as_bytes().to_vec().into());
+        sent
+    }
+
+    #[test]
+    fn accepted_sign_ups_are_the_accounts_the_run_made() {
+        let mut spec = crate::checks::testing::Fixture::new().spec;
+        spec.operations = vec![
+            operation("POST", "/register", false),
+            operation("POST", "/profile/delete", true),
+        ];
+        let exchanges = vec![
+            signup(
+                "username=vg_1&email=vg1%40example.com&password=P1&password_again=P1",
+                302,
+                "/",
+            ),
+            // Refused: the form came back with its message (no Location): not an account.
+            signup(
+                "username=vg_2&email=vg2%40example.com&password=P2&password_again=X",
+                400,
+                "",
+            ),
+            // The same name again, with another password: the account now has that one.
+            signup(
+                "username=vg_1&email=vg1%40example.com&password=P3&password_again=P3",
+                302,
+                "/",
+            ),
+            signup(
+                "username=vg_3&email=vg3%40example.com&password=P4&password_again=P4",
+                302,
+                "/login",
+            ),
+        ];
+        let accounts = registered_accounts(&spec, &exchanges, "/");
+        assert_eq!(
+            accounts,
+            [
+                RegisteredAccount {
+                    username: Some("vg_1".into()),
+                    email: Some("vg1@example.com".into()),
+                    password: "P3".into(),
+                    made: 2,
+                },
+                RegisteredAccount {
+                    username: Some("vg_3".into()),
+                    email: Some("vg3@example.com".into()),
+                    password: "P4".into(),
+                    made: 1,
+                }
+            ]
+        );
+        assert_eq!(
+            closing_operation(&spec).map(Operation::label).as_deref(),
+            Some("POST /profile/delete")
+        );
+    }
+}
