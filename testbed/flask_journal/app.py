@@ -139,15 +139,21 @@ class LoginForm(FlaskForm):
 ATTEMPTS = {}
 
 
-def too_many_attempts(account=""):
-    # The twin limits attempts per account (a login) or per client (a sign-up).
+def too_many_attempts(account="", count=True):
+    # The twin limits failed logins per account (5 a minute) and sign-ups per client (10).
     if not HARDENED:
         return False
     now = time.monotonic()
     key = (request.path, account.lower() or request.remote_addr)
     recent = [t for t in ATTEMPTS.get(key, []) if now - t < 60]
-    ATTEMPTS[key] = recent + [now]
-    return len(recent) >= 10
+    ATTEMPTS[key] = recent + [now] if count else recent
+    return len(recent) >= (5 if account else 10)
+
+
+def failed_login(account):
+    if HARDENED:
+        key = (request.path, account.lower())
+        ATTEMPTS[key] = ATTEMPTS.get(key, []) + [time.monotonic()]
 
 
 READS = {}
@@ -198,7 +204,7 @@ def home():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        if too_many_attempts(form.username.data or ""):
+        if too_many_attempts(form.username.data or "?", count=False):
             return render_template("login.html", form=form, error="Too many attempts, wait a minute."), 429
         row = db().execute(
             "SELECT * FROM users WHERE username = ?", (form.username.data,)
@@ -206,6 +212,7 @@ def login():
         if row and check_password_hash(row["password_hash"], form.password.data):
             login_user(User(row))
             return redirect(safe_next(request.args.get("next")))
+        failed_login(form.username.data or "?")
         return render_template("login.html", form=form, error="Invalid user or password.")
     return render_template("login.html", form=form, error=None)
 

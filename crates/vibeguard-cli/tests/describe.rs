@@ -78,6 +78,7 @@ fn the_testbed_apps_descriptions_validate_against_the_official_schemas_and_round
         "flask_library",
         "fastapi_venues",
         "django_helpdesk",
+        "flask_journal",
     ] {
         let project = repo_file(&format!("testbed/{app}"));
         let expected = derived(dir.path(), &project);

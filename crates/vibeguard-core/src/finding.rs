@@ -198,7 +198,7 @@ impl Finding {
             } => {
                 redactor.redact_in_place(path);
                 if let Some(parameter) = parameter {
-                    redactor.redact_in_place(parameter);
+                    *parameter = redactor.redact_label(parameter);
                 }
             }
             Location::Package {

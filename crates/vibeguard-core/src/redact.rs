@@ -167,6 +167,24 @@ impl Redactor {
         out
     }
 
+    /// A label (a finding's parameter: `cookie:session`, `header:x-api-key`, `path:token`)
+    /// with known credentials and token shapes masked — but not the header-line and
+    /// assignment patterns, which would read `cookie:session` as a `Cookie:` header's value.
+    pub fn redact_label(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in &self.known {
+            if out.contains(secret.as_str()) {
+                out = mask_known(&out, secret);
+            }
+        }
+        for pattern in [&*JWT, &*BEARER, &*URL_PASSWORD] {
+            if pattern.is_match(&out) {
+                out = pattern.replace_all(&out, mask_capture).into_owned();
+            }
+        }
+        out
+    }
+
     /// A reproduction command (`curl …`, built from [`crate::shell::quote`]d words) with every
     /// credential replaced by a shell variable (`"$VG_TOKEN"`), and a comment line above it
     /// naming the variables to set. The command runs as it is once they are set, and holds no
@@ -477,6 +495,17 @@ mod tests {
             Redactor::default().redact_command("curl -i 'http://a/'"),
             "curl -i 'http://a/'"
         );
+    }
+
+    #[test]
+    fn labels_keep_names_and_lose_known_secrets() {
+        let labels = Redactor::new(["tok_123456"]);
+        assert_eq!(labels.redact_label("cookie:session"), "cookie:session");
+        assert_eq!(
+            labels.redact_label("header:set-cookie"),
+            "header:set-cookie"
+        );
+        assert_eq!(labels.redact_label("path:tok_123456"), "path:[REDACTED]");
     }
 
     #[test]

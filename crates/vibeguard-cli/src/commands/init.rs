@@ -42,6 +42,8 @@ pub struct AppFacts {
     pub frameworks: Vec<String>,
     /// The login operation (`POST /api/login`), its identifier field and its password field.
     pub login: Option<(String, String, String)>,
+    /// Whether the login is an HTML form (its handler reads a form): a session login.
+    pub form_login: bool,
     /// The sign-up operation.
     pub signup: Option<String>,
     /// Every route: `METHOD /path (file:line, auth)`.
@@ -178,6 +180,7 @@ pub fn app_facts(tree: &ProjectTree) -> AppFacts {
                     field(&["email", "user", "login", "name"]).unwrap_or_else(|| "email".into()),
                     field(&["pass"]).unwrap_or_else(|| "password".into()),
                 ));
+                facts.form_login = route.body_encoding.as_deref() == Some("form");
             }
             Some(Flow::Registration) if facts.signup.is_none() => {
                 facts.signup = Some(operation.label());
@@ -340,12 +343,28 @@ fn render_api(out: &mut String, detected: &Detected) {
                  # capture to where your API puts it). Passwords come from the environment. Give each\n\
                  # a role (role: admin, user, …) when the API has several.\n"
             );
+            if app.form_login {
+                let _ = writeln!(
+                    out,
+                    "# {login} is an HTML form: a session login (no capture) — the login page's CSRF\n\
+                     # token is sent back, and the session cookie the login sets is the credential."
+                );
+            }
             for (name, upper) in [("alice", "ALICE"), ("bob", "BOB")] {
                 let account = if user_field.to_ascii_lowercase().contains("mail") {
                     format!("{name}@example.com")
                 } else {
                     name.to_string()
                 };
+                if app.form_login {
+                    let _ = write!(
+                        out,
+                        "# [identities.{name}]\n\
+                         # kind = \"login\"\n\
+                         # request = {{ method = \"{method}\", path = \"{path}\", form = {{ {user_field} = \"{account}\", {password_field} = \"${{{upper}_PASSWORD}}\" }} }}\n"
+                    );
+                    continue;
+                }
                 let _ = write!(
                     out,
                     "# [identities.{name}]\n\
@@ -573,5 +592,41 @@ mod tests {
             &crate::registry::all_rules(),
         )
         .expect("the uncommented examples are valid");
+    }
+
+    #[test]
+    fn a_form_login_gets_a_session_identity_without_capture() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::write(
+            root.join("app.py"),
+            "from flask import Flask, request, redirect\nfrom flask_wtf import FlaskForm\nfrom wtforms import StringField, PasswordField\nfrom wtforms.validators import DataRequired\napp = Flask(__name__)\n\nclass LoginForm(FlaskForm):\n    username = StringField('Username', validators=[DataRequired()])\n    password = PasswordField('Password', validators=[DataRequired()])\n\n@app.route('/login', methods=['GET', 'POST'])\ndef login():\n    form = LoginForm()\n    if form.validate_on_submit():\n        return redirect('/')\n    return 'form'\n",
+        )
+        .expect("write");
+        let tree = ProjectTree::walk(root, &WalkOptions::default()).expect("walk");
+        let app = app_facts(&tree);
+        assert!(app.form_login, "{app:?}");
+        let mut detected = detect(&tree);
+        detected.app = app;
+        let text = render(&detected);
+        assert!(
+            text.contains("form = { username = \"alice\", password = \"${ALICE_PASSWORD}\" }"),
+            "{text}"
+        );
+        assert!(!text.contains("# capture = { json_pointer"), "{text}");
+        // Uncommented, the block is an identity: its table, its kind, its form request.
+        let uncommented: String = text
+            .lines()
+            .filter(|line| {
+                line.starts_with("# [identities.alice]")
+                    || line.starts_with("# kind = \"login\"")
+                    || line.starts_with("# request = { method = \"POST\", path = \"/login\", form")
+            })
+            .map(|line| format!("{}\n", line.trim_start_matches("# ")))
+            .collect();
+        assert!(
+            uncommented.contains("[identities.alice]\nkind = \"login\"\nrequest ="),
+            "{uncommented}"
+        );
     }
 }
