@@ -1407,16 +1407,31 @@ async fn send_as(
         return executor.send(request).await;
     };
     let unsigned = request.clone();
-    let used_token = {
+    let (used_token, login_path) = {
         let guard = identities.lock().await;
         let Some(identity) = guard.get(index) else {
             return executor.send(request).await;
         };
         identity.apply(&mut request);
-        identity.token.clone()
+        let login_path = identity
+            .session
+            .is_some()
+            .then(|| identity.login.as_ref().map(|l| l.url.path().to_string()))
+            .flatten();
+        (identity.token.clone(), login_path)
     };
     let exchange = executor.send(request).await;
-    if exchange.status() != Some(401) {
+    // An ended session says so with a 401, or (a web app) by sending the browser to the
+    // identity's own login page: both renew it.
+    let sent_to_login = login_path.is_some_and(|login| {
+        exchange
+            .response()
+            .filter(|r| (300..400).contains(&r.status))
+            .and_then(|r| r.header("location"))
+            .and_then(|location| exchange.request.url.join(location).ok())
+            .is_some_and(|to| to.path() == login)
+    });
+    if exchange.status() != Some(401) && !sent_to_login {
         return exchange;
     }
     let mut guard = identities.lock().await;

@@ -1075,6 +1075,8 @@ const FLASK_JOURNAL: &[&str] = &[
     "VG434 * / [cookie:session]",
     // Flask's cookie session outlives the logout link.
     "VG423 GET /logout",
+    // The login redirects to whatever `next` says (proven by replaying ada's own login).
+    "VG421 POST /login [query:next]",
     // The front page's JSON lists each author with the password hash.
     "VG405 GET /api/entries [response:/*/author/password_hash]",
     // No limit on logins, sign-ups or the search.

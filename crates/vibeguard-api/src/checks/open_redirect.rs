@@ -38,7 +38,9 @@ static META: RuleMeta = RuleMeta {
              spellings that get past prefix and slash checks: `//host`, `/\\host`, \
              `https://<target>.vibeguard-canary.invalid`, `https://<target>@vibeguard-canary.invalid`. \
              Authentication routes (login, logout, callback, SSO) are also tried with the usual \
-             undocumented names. A finding is an answer whose `Location` header, `Refresh` header \
+             undocumented names, and a login with the first identity's own login replayed (a \
+             login redirects where `next` says only once it succeeds; the replay opens a fresh \
+             session and leaves the identity's own alone). A finding is an answer whose `Location` header, `Refresh` header \
              or meta refresh resolves to that host; the redirect is never followed.",
         ),
         why: Cow::Borrowed(
@@ -201,6 +203,33 @@ impl Check for OpenRedirect {
                     format!("{}#{index}", point.label()),
                     template.with(point, &Value::String(payload)),
                 ));
+            }
+        }
+        // A login redirects where `next` says only once it succeeds: the first identity's own
+        // login is replayed (a fresh session; its own is untouched) with each usual name.
+        if context.profile != Profile::Quick
+            && super::auth_flows::flow(operation) == Some(super::auth_flows::Flow::Login)
+            && let Some(login) = context.identities.first().and_then(|i| i.login.as_ref())
+            && login.method == operation.method
+            && crate::lifecycle::path_values(
+                &operation.path,
+                login
+                    .url
+                    .path()
+                    .strip_prefix(context.base.path().trim_end_matches('/'))
+                    .unwrap_or(login.url.path()),
+            )
+            .is_some()
+        {
+            let payload = format!("https://{CANARY_HOST}/");
+            for name in UNDOCUMENTED_NAMES {
+                let mut replayed = login.clone();
+                replayed.url.query_pairs_mut().append_pair(name, &payload);
+                probes.push(Probe {
+                    label: format!("query:{name}#login"),
+                    identity: None,
+                    request: replayed,
+                });
             }
         }
         if template.points.is_empty()
@@ -421,5 +450,70 @@ mod tests {
         for name in ["title", "nextPage", "redirects_count", "email"] {
             assert!(!is_redirect_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn a_login_that_redirects_to_its_next_is_found_by_replaying_the_identitys_login() {
+        let mut fixture = Fixture::new();
+        let base = fixture.base.clone();
+        let mut login = crate::http::Request::new("POST", base.join("/login").expect("url"));
+        login.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        login.body = Some(b"username=ada&password=pw".to_vec().into());
+        fixture.identities[0].login = Some(login);
+        let context = fixture.context();
+        let op = operation("POST", "/login", false);
+        let probes = OpenRedirect.plan(&op, &context);
+        let replayed: Vec<&Probe> = probes
+            .iter()
+            .filter(|p| p.label.ends_with("#login"))
+            .collect();
+        assert_eq!(replayed.len(), UNDOCUMENTED_NAMES.len());
+        assert!(replayed.iter().all(|p| p.identity.is_none()
+            && p.request.body.as_deref() == Some(&b"username=ada&password=pw"[..])));
+        let answer = |probe: &Probe, location: &str| {
+            let mut recorded = exchange(
+                "POST",
+                probe.request.url.as_str(),
+                302,
+                &[("location", location)],
+                "",
+            );
+            recorded.request = probe.request.clone();
+            (probe.clone(), recorded)
+        };
+        let followed: Vec<(Probe, Exchange)> = replayed
+            .iter()
+            .map(|p| {
+                let next = p
+                    .request
+                    .url
+                    .query_pairs()
+                    .find(|(k, _)| k == "next")
+                    .map(|(_, v)| v.into_owned());
+                answer(p, next.as_deref().unwrap_or("/"))
+            })
+            .collect();
+        let found = OpenRedirect.evaluate(&op, &followed, &context);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].location.to_string().contains("query:next"),
+            true,
+            "{:?}",
+            found[0].location
+        );
+        // A login that goes home whatever `next` says is fine.
+        let home: Vec<(Probe, Exchange)> = replayed.iter().map(|p| answer(p, "/")).collect();
+        assert!(OpenRedirect.evaluate(&op, &home, &context).is_empty());
+        // Without a login identity, nothing is replayed.
+        let fixture = Fixture::new();
+        assert!(
+            OpenRedirect
+                .plan(&op, &fixture.context())
+                .iter()
+                .all(|p| !p.label.ends_with("#login"))
+        );
     }
 }
