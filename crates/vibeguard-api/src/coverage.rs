@@ -93,15 +93,10 @@ pub fn plan(context: &Context<'_>) -> Vec<RoundPlan> {
 /// Whether an operation sent as an identity would change that identity's own credentials: a
 /// change of password or e-mail on the caller's account (`/me`, `/account`, `/profile`,
 /// `/users/{name}`, `…/password`), of its second factor (`/2fa`, `/mfa`, `/totp`), or the
-/// account closed (`DELETE /me`, `POST /account/delete`). Logins, sign-ups and resets by token are not: they change no
-/// existing identity's credentials with the identity's own token.
+/// account closed (`DELETE /me`, `POST /account/delete`). Logins, sign-ups and resets by token
+/// are not: they change no existing identity's credentials with the identity's own token.
 pub fn changes_credentials(operation: &Operation) -> bool {
-    let segments: Vec<String> = operation
-        .path
-        .trim_matches('/')
-        .split('/')
-        .map(|s| s.to_ascii_lowercase().replace(['-', '_'], ""))
-        .collect();
+    let segments = operation.path_words();
     let last = segments.last().map(String::as_str).unwrap_or_default();
     // The second factor (`/account/2fa`, `/mfa/disable`, `/totp`): enabling or removing it
     // changes how the identity logs in.

@@ -483,20 +483,8 @@ impl AnonymousSession {
         for (name, value) in &self.cookies {
             add_cookie(request, name, value);
         }
-        let changes_state = !matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS");
-        let cross_site = request
-            .header_value("origin")
-            .is_some_and(|origin| origin != request.url.origin().ascii_serialization());
-        if let Some(token) = &self.csrf
-            && changes_state
-            && !cross_site
-        {
-            for header in crate::session::CSRF_HEADERS {
-                request
-                    .headers
-                    .retain(|(n, _)| !n.eq_ignore_ascii_case(header));
-                request.headers.push(((*header).to_string(), token.clone()));
-            }
+        if let Some(token) = &self.csrf {
+            crate::session::send_csrf_token(request, token);
         }
     }
 
@@ -612,22 +600,8 @@ impl Identity {
             for (name, value) in &session.other_cookies {
                 add_cookie(request, name, value);
             }
-            let changes_state = !matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS");
-            // A request from another site (a forged `Origin`) carries the cookies a browser
-            // would send but never the token, which that site cannot read.
-            let cross_site = request
-                .header_value("origin")
-                .is_some_and(|origin| origin != request.url.origin().ascii_serialization());
-            if let Some(token) = &session.csrf
-                && changes_state
-                && !cross_site
-            {
-                for header in crate::session::CSRF_HEADERS {
-                    request
-                        .headers
-                        .retain(|(n, _)| !n.eq_ignore_ascii_case(header));
-                    request.headers.push(((*header).to_string(), token.clone()));
-                }
+            if let Some(token) = &session.csrf {
+                crate::session::send_csrf_token(request, token);
             }
         }
     }

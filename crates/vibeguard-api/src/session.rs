@@ -19,6 +19,27 @@ use crate::http::Response;
 /// (`X-CSRF-Token`), Angular-style double submit (`X-XSRF-TOKEN`).
 pub const CSRF_HEADERS: &[&str] = &["X-CSRFToken", "X-CSRF-Token", "X-XSRF-TOKEN"];
 
+/// Puts `token` in the CSRF headers of a state-changing request from the site itself. A
+/// request from another site (a forged `Origin`) carries the cookies a browser would send but
+/// never the token, which that site cannot read; reads carry none.
+pub fn send_csrf_token(request: &mut crate::http::Request, token: &str) {
+    let changes_state = !matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+    let cross_site = request
+        .header_value("origin")
+        .is_some_and(|origin| origin != request.url.origin().ascii_serialization());
+    if !changes_state || cross_site {
+        return;
+    }
+    for header in CSRF_HEADERS {
+        request
+            .headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(header));
+        request
+            .headers
+            .push(((*header).to_string(), token.to_string()));
+    }
+}
+
 /// Whether a form field or cookie name holds a CSRF token (`csrf_token`, `_csrf`,
 /// `csrfmiddlewaretoken`, `authenticity_token`, Laravel's `_token`, ASP.NET's
 /// `__RequestVerificationToken`, `XSRF-TOKEN`).
@@ -269,18 +290,7 @@ pub fn error_message(html: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
-        Response {
-            status,
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-            truncated: false,
-        }
-    }
+    use crate::http::outcome::tests::response;
 
     fn url(path: &str) -> Url {
         Url::parse("http://127.0.0.1:5000")

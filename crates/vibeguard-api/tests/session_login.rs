@@ -222,26 +222,37 @@ fn executor(target: &Url) -> Executor {
     Executor::new(Scope::new(target, &[]).expect("scope"), Limits::default()).expect("executor")
 }
 
+/// Logs `name` in with `config` at `target`.
+async fn log_in(
+    name: &str,
+    config: &IdentityConfig,
+    executor: &Executor,
+    target: &Url,
+) -> Result<identity::Identity, identity::IdentityError> {
+    identity::establish(name, config, executor, target, &|_| None).await
+}
+
+/// The session cookie an identity sends.
+fn session_cookie(name: &str, value: &str) -> identity::Credential {
+    identity::Credential::Cookie {
+        name: name.into(),
+        value: value.into(),
+    }
+}
+
 #[tokio::test]
 async fn a_flask_form_login_with_a_csrf_token_gives_a_session_that_can_post() {
     let target = serve(flask_app()).await;
     let executor = executor(&target);
-    let alice = identity::establish(
+    let alice = log_in(
         "alice",
         &form_login("/login", "alice", "alice-pw"),
         &executor,
         &target,
-        &|_| None,
     )
     .await
     .expect("alice logs in");
-    assert_eq!(
-        alice.credential,
-        identity::Credential::Cookie {
-            name: "session".into(),
-            value: "alice-tok1".into()
-        }
-    );
+    assert_eq!(alice.credential, session_cookie("session", "alice-tok1"));
     // A state-changing request carries the session and the token the pages carry.
     let mut create = Request::new("POST", target.join("/posts").expect("url"));
     alice.apply(&mut create);
@@ -258,12 +269,11 @@ async fn a_flask_form_login_with_a_csrf_token_gives_a_session_that_can_post() {
     assert!(!secrets.contains(&"alice".to_string()));
 
     // A wrong password: 200 with the form again and the app's message, not a login.
-    let error = identity::establish(
+    let error = log_in(
         "mallory",
         &form_login("/login", "alice", "wrong"),
         &executor,
         &target,
-        &|_| None,
     )
     .await
     .expect_err("refused");
@@ -277,22 +287,15 @@ async fn a_flask_form_login_with_a_csrf_token_gives_a_session_that_can_post() {
 async fn a_django_login_rotates_its_csrf_token_and_the_new_one_is_sent() {
     let target = serve(django_app()).await;
     let executor = executor(&target);
-    let bob = identity::establish(
+    let bob = log_in(
         "bob",
         &form_login("/accounts/login/", "bob", "bob-pw"),
         &executor,
         &target,
-        &|_| None,
     )
     .await
     .expect("bob logs in");
-    assert_eq!(
-        bob.credential,
-        identity::Credential::Cookie {
-            name: "sessionid".into(),
-            value: "bob-s".into()
-        }
-    );
+    assert_eq!(bob.credential, session_cookie("sessionid", "bob-s"));
     let mut create = Request::new("POST", target.join("/api/notes/").expect("url"));
     bob.apply(&mut create);
     assert_eq!(
@@ -314,12 +317,11 @@ async fn a_django_login_rotates_its_csrf_token_and_the_new_one_is_sent() {
             .any(|(n, _)| n.eq_ignore_ascii_case("x-csrftoken"))
     );
 
-    let error = identity::establish(
+    let error = log_in(
         "bob",
         &form_login("/accounts/login/", "bob", "nope"),
         &executor,
         &target,
-        &|_| None,
     )
     .await
     .expect_err("refused");
@@ -351,17 +353,14 @@ async fn a_json_login_that_sets_a_session_cookie_needs_no_capture() {
         send_as: None,
         role: None,
     };
-    let carol = identity::establish("carol", &config("carol-pw"), &executor, &target, &|_| None)
+    let carol = log_in("carol", &config("carol-pw"), &executor, &target)
         .await
         .expect("carol logs in");
     assert_eq!(
         carol.credential,
-        identity::Credential::Cookie {
-            name: "connect.sid".into(),
-            value: "s%3Acarol.sig".into()
-        }
+        session_cookie("connect.sid", "s%3Acarol.sig")
     );
-    let error = identity::establish("carol", &config("x"), &executor, &target, &|_| None)
+    let error = log_in("carol", &config("x"), &executor, &target)
         .await
         .expect_err("refused");
     assert_eq!(

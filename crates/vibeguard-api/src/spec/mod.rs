@@ -193,15 +193,20 @@ impl Operation {
         self.method == "DELETE" || is_form_deletion(&self.method, &self.path)
     }
 
-    /// Whether the operation closes the caller's own account: `DELETE /me`, `DELETE /account`,
-    /// `POST /account/delete`, `POST /settings/deactivate`, `POST /profile/delete`.
-    pub fn closes_account(&self) -> bool {
-        let segments: Vec<String> = self
-            .path
+    /// The path's segments as words to compare: lower case, without `-` and `_`
+    /// (`/Change-Password` → `changepassword`).
+    pub fn path_words(&self) -> Vec<String> {
+        self.path
             .trim_matches('/')
             .split('/')
             .map(|s| s.to_ascii_lowercase().replace(['-', '_'], ""))
-            .collect();
+            .collect()
+    }
+
+    /// Whether the operation closes the caller's own account: `DELETE /me`, `DELETE /account`,
+    /// `POST /account/delete`, `POST /settings/deactivate`, `POST /profile/delete`.
+    pub fn closes_account(&self) -> bool {
+        let segments = self.path_words();
         let last = segments.last().map(String::as_str).unwrap_or_default();
         let own_account = |s: &str| matches!(s, "me" | "self" | "account" | "profile" | "settings");
         let closes = matches!(
