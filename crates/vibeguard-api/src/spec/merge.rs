@@ -35,11 +35,24 @@ pub fn merge(mut primary: ApiSpec, other: ApiSpec) -> ApiSpec {
     // never merge with each other.
     let own = primary.operations.len();
     for mut operation in other.operations {
-        let existing = primary.operations[..own].iter_mut().find(|op| {
+        let matches = |op: &Operation, same: &dyn Fn(&str, &str) -> bool| {
             op.method == operation.method
-                && (same_template(&op.path, &operation.path)
-                    || same_template(&format!("{base}{}", op.path), &operation.path))
-        });
+                && (same(&op.path, &operation.path)
+                    || same(&format!("{base}{}", op.path), &operation.path))
+        };
+        // A page's link is a concrete path (`/entries/7`): the instance of a known template
+        // (`/entries/{entry_id}`) is that operation, not another.
+        let found = primary.operations[..own]
+            .iter()
+            .position(|op| matches(op, &same_template))
+            .or_else(|| {
+                (origin(&operation) == "discovered").then(|| {
+                    primary.operations[..own]
+                        .iter()
+                        .position(|op| matches(op, &instance_of))
+                })?
+            });
+        let existing = found.map(|index| &mut primary.operations[index]);
         match existing {
             Some(existing) => fill(existing, &operation, documented),
             None => {
@@ -77,6 +90,18 @@ fn same_template(a: &str, b: &str) -> bool {
         && a.iter()
             .zip(&b)
             .all(|(x, y)| x == y || (param(x) && param(y)))
+}
+
+/// Whether `concrete` (`/entries/7`) is a path of `template` (`/entries/{entry_id}`): the same
+/// literal segments, any value where the template has a parameter.
+fn instance_of(template: &str, concrete: &str) -> bool {
+    let param = |s: &str| (s.starts_with('{') && s.ends_with('}')) || s.starts_with(':');
+    let t: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+    let c: Vec<&str> = concrete.trim_end_matches('/').split('/').collect();
+    t.len() == c.len()
+        && t.iter()
+            .zip(&c)
+            .all(|(x, y)| x == y || (param(x) && !y.is_empty()))
 }
 
 /// What a later source knows that the earlier one could not.
@@ -158,6 +183,51 @@ mod tests {
             operations,
             problems: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_link_to_an_instance_of_a_known_template_is_that_operation() {
+        let code = spec(
+            SpecFormat::Code,
+            &[],
+            vec![
+                op("GET", "/entries/{entry_id}", Some("code")),
+                op("GET", "/users/me", Some("code")),
+            ],
+        );
+        let discovered = spec(
+            SpecFormat::Code,
+            &[],
+            vec![
+                op("GET", "/entries/7", Some("discovered")),
+                op("GET", "/users/me", Some("discovered")),
+                op("GET", "/about", Some("discovered")),
+                op("POST", "/entries/7", Some("discovered")),
+            ],
+        );
+        let merged = merge(code, discovered);
+        let labels: Vec<String> = merged.operations.iter().map(Operation::label).collect();
+        assert_eq!(
+            labels,
+            [
+                "GET /entries/{entry_id}",
+                "GET /users/me",
+                "GET /about",
+                "POST /entries/7"
+            ]
+        );
+        // Traffic and code paths are templates already: a concrete one stays its own.
+        let code = spec(
+            SpecFormat::Code,
+            &[],
+            vec![op("GET", "/entries/{id}", Some("code"))],
+        );
+        let recorded = spec(
+            SpecFormat::Traffic,
+            &[],
+            vec![op("GET", "/entries/latest", Some("traffic"))],
+        );
+        assert_eq!(merge(code, recorded).operations.len(), 2);
     }
 
     #[test]
