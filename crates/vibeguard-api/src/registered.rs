@@ -68,14 +68,7 @@ pub fn registered_accounts(
                 )
                 .is_some()
         });
-        // After a sign-up, a redirect to the login page means "now log in": made.
-        let redirected_on = exchange
-            .response()
-            .filter(|r| (300..400).contains(&r.status))
-            .and_then(|r| r.header("location"))
-            .and_then(|l| exchange.request.url.join(l).ok())
-            .is_some_and(|to| to.path() != exchange.request.url.path());
-        if !is_signup || !(redirected_on || crate::http::outcome::accepted(exchange)) {
+        if !is_signup || !made(exchange) {
             continue;
         }
         let Some(account) = account_of(exchange) else {
@@ -91,6 +84,18 @@ pub fn registered_accounts(
         accounts.push(account);
     }
     accounts
+}
+
+/// Whether a sign-up's answer made the account: a redirect away from the sign-up (to the
+/// login page too: "now log in"), or an answer accepted by meaning.
+pub fn made(exchange: &Exchange) -> bool {
+    match exchange.response() {
+        Some(response) if (300..400).contains(&response.status) => response
+            .header("location")
+            .and_then(|l| exchange.request.url.join(l).ok())
+            .is_some_and(|to| to.path() != exchange.request.url.path()),
+        _ => crate::http::outcome::accepted(exchange),
+    }
 }
 
 /// The account a sign-up request describes: its name and e-mail fields, and its password

@@ -167,6 +167,7 @@ const EXPECTED: &[&str] = &[
     "VG424 POST /graphql [suggestion]",
     // The sign-up matches the address against a nested-quantifier regex.
     "VG426 POST /api/register [body:/email]",
+    "VG435 POST /api/register",
     // A debug page that prints the database password and the JWT secret.
     "VG416 GET /debug",
     // The database's own error, with the SQL, in the answers to malformed input (and the

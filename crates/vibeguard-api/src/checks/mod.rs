@@ -36,6 +36,7 @@ pub mod template_injection;
 pub mod transport_security;
 pub mod user_enumeration;
 pub mod version_disclosure;
+pub mod weak_password_policy;
 
 // Shared by several checks: inputs of an operation, differential comparison, timing, JWTs,
 // authentication flows.
@@ -67,6 +68,7 @@ pub static ALL: &[&dyn Check] = &[
     &broken_object_authorization::BrokenObjectAuthorization,
     &broken_function_authorization::BrokenFunctionAuthorization,
     &input_validation::InputValidation,
+    &weak_password_policy::WeakPasswordPolicy,
     &sensitive_data_exposure::SensitiveDataExposure,
     &security_headers::SecurityHeaders,
     &version_disclosure::VersionDisclosure,
