@@ -219,6 +219,10 @@ impl<'a> AccountTracker<'a> {
         }
         let close = closing_operation(spec)
             .and_then(|op| Some((op.method.clone(), identity::join(base, &op.path).ok()?)));
+        // Without an account closing, a session would close nothing: no login is spent.
+        if close.is_none() {
+            return;
+        }
         for index in 0..self.accounts.len() {
             if self.accounts[index].closed {
                 continue;
