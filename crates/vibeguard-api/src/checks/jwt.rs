@@ -114,19 +114,47 @@ pub fn hmac(alg: &str, key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// The wordlist's entries, kept in one string (a quarter of a million small strings would each
+/// carry an allocation and a header: some 20 MB more at the peak of a run).
+#[derive(Debug, Default)]
+pub struct Candidates {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Candidates {
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Each candidate, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(start, end)| &self.text[start as usize..end as usize])
+    }
+}
+
 /// The wordlist's entries, in order: defaults, then generated combinations, then passwords.
-pub fn candidate_secrets() -> &'static [String] {
-    static CANDIDATES: LazyLock<Vec<String>> = LazyLock::new(build_candidates);
+pub fn candidate_secrets() -> &'static Candidates {
+    static CANDIDATES: LazyLock<Candidates> = LazyLock::new(build_candidates);
     &CANDIDATES
 }
 
-fn build_candidates() -> Vec<String> {
+fn build_candidates() -> Candidates {
     let mut section = "";
-    let mut defaults = Vec::new();
+    let mut defaults: Vec<&str> = Vec::new();
     let mut positions: Vec<Vec<&str>> = Vec::new();
     let mut joins: Vec<&str> = Vec::new();
     let mut suffixes: Vec<&str> = Vec::new();
-    let mut passwords = Vec::new();
+    let mut passwords: Vec<&str> = Vec::new();
     let words_of = |line: &'static str| -> Vec<&'static str> {
         line.split(',')
             .map(|w| if w == "<none>" { "" } else { w })
@@ -141,24 +169,37 @@ fn build_candidates() -> Vec<String> {
             continue;
         }
         match section {
-            "defaults" => defaults.push(line.to_string()),
+            "defaults" => defaults.push(line),
             "positions" => positions.push(words_of(line)),
             "joins" => joins = words_of(line),
             "suffixes" => suffixes = words_of(line),
-            "passwords" => passwords.push(line.to_string()),
+            "passwords" => passwords.push(line),
             _ => {}
         }
     }
-    let mut generated = Vec::new();
+    // Written straight into the one string, deduplicated by hash (a 64-bit collision among a
+    // quarter of a million entries is a one-in-a-billion chance): no second copy of the list
+    // exists at any moment.
+    let mut out = Candidates::default();
+    let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    let mut add = |candidate: &str| {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(candidate);
+        if !candidate.is_empty() && seen.insert(hash) {
+            out.text.push_str(candidate);
+            out.ends
+                .push(u32::try_from(out.text.len()).unwrap_or(u32::MAX));
+        }
+    };
+    for default in defaults {
+        add(default);
+    }
     let mut words: Vec<&str> = Vec::new();
-    combine(&positions, 0, &mut words, &joins, &suffixes, &mut generated);
-    let mut seen = std::collections::HashSet::new();
-    defaults
-        .into_iter()
-        .chain(generated)
-        .chain(passwords)
-        .filter(|c| !c.is_empty() && seen.insert(c.clone()))
-        .collect()
+    combine(&positions, 0, &mut words, &joins, &suffixes, &mut add);
+    for password in passwords {
+        add(password);
+    }
+    out
 }
 
 /// Every sequence of one word per position (empty words skipped), joined every way, with
@@ -169,7 +210,7 @@ fn combine<'a>(
     words: &mut Vec<&'a str>,
     joins: &[&str],
     suffixes: &[&str],
-    out: &mut Vec<String>,
+    out: &mut dyn FnMut(&str),
 ) {
     if index == positions.len() {
         if words.is_empty() {
@@ -180,9 +221,9 @@ fn combine<'a>(
             for suffix in suffixes {
                 let candidate = format!("{body}{suffix}");
                 if *join == "_" {
-                    out.push(candidate.to_ascii_uppercase());
+                    out(&candidate.to_ascii_uppercase());
                 }
-                out.push(candidate);
+                out(&candidate);
             }
         }
         return;
@@ -404,7 +445,7 @@ pub fn crack(jwt: &Jwt) -> (Option<&'static str>, usize) {
     let candidates = candidate_secrets();
     for (tried, candidate) in candidates.iter().enumerate() {
         if verifies(alg, candidate.as_bytes(), jwt) {
-            return (Some(candidate.as_str()), tried + 1);
+            return (Some(candidate), tried + 1);
         }
     }
     (None, candidates.len())

@@ -147,8 +147,12 @@ impl Check for SessionForgery {
         let secret = match cookie {
             SessionCookie::Unsigned { .. } => None,
             _ => {
-                match signed_cookies::find_secret(&cookie, &name, &value, jwt::candidate_secrets())
-                {
+                match signed_cookies::find_secret(
+                    &cookie,
+                    &name,
+                    &value,
+                    jwt::candidate_secrets().iter(),
+                ) {
                     Some(secret) => Some(secret.to_string()),
                     // Signed with a key nobody lists: nothing to forge.
                     None => return Vec::new(),
@@ -201,7 +205,9 @@ impl Check for SessionForgery {
         };
         let unsigned = matches!(cookie, SessionCookie::Unsigned { .. });
         let secret = (!unsigned)
-            .then(|| signed_cookies::find_secret(&cookie, &name, &value, jwt::candidate_secrets()))
+            .then(|| {
+                signed_cookies::find_secret(&cookie, &name, &value, jwt::candidate_secrets().iter())
+            })
             .flatten();
         if !unsigned && secret.is_none() {
             // Signed with a key nobody lists: nothing to report.

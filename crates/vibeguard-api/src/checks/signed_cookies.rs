@@ -197,12 +197,11 @@ pub fn find_secret<'c>(
     cookie: &SessionCookie,
     name: &str,
     value: &str,
-    candidates: &'c [String],
+    candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
     candidates
-        .iter()
+        .into_iter()
         .find(|secret| signed_with(cookie, name, value, secret))
-        .map(String::as_str)
 }
 
 /// The cookies that carry `session` in place of the cookie's own: (name, value) pairs, signed
@@ -320,12 +319,8 @@ mod tests {
     fn flask_cookies_are_read_and_their_weak_key_found() {
         let cookie = read("session", FLASK, None).expect("a Flask cookie");
         assert_eq!(cookie.session()["_user_id"], "1");
-        let candidates: Vec<String> = ["secret", "dev", "s3cr3t"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
         assert_eq!(
-            find_secret(&cookie, "session", FLASK, &candidates),
+            find_secret(&cookie, "session", FLASK, ["secret", "dev", "s3cr3t"]),
             Some("s3cr3t")
         );
         assert!(!signed_with(&cookie, "session", FLASK, "changeme"));
