@@ -336,18 +336,22 @@ fn render_api(out: &mut String, detected: &Detected) {
     match &app.login {
         Some((login, user_field, password_field)) => {
             let (method, path) = login.split_once(' ').unwrap_or(("POST", login));
-            let _ = write!(
-                out,
-                "# Two test accounts the API tests log in as ({login} takes `{user_field}` and\n\
-                 # `{password_field}`; the token is read from the answer's `token` field: adjust\n\
-                 # capture to where your API puts it). Passwords come from the environment. Give each\n\
-                 # a role (role: admin, user, …) when the API has several.\n"
-            );
             if app.form_login {
                 let _ = writeln!(
                     out,
-                    "# {login} is an HTML form: a session login (no capture) — the login page's CSRF\n\
-                     # token is sent back, and the session cookie the login sets is the credential."
+                    "# Two test accounts the tests log in as. {login} is an HTML form taking\n\
+                     # `{user_field}` and `{password_field}`: a session login (no capture) — the login\n\
+                     # page's CSRF token is sent back, and the session cookie the login sets is the\n\
+                     # credential. Passwords come from the environment. Give each a role (role: admin,\n\
+                     # user, …) when the app has several."
+                );
+            } else {
+                let _ = write!(
+                    out,
+                    "# Two test accounts the API tests log in as ({login} takes `{user_field}` and\n\
+                     # `{password_field}`; the token is read from the answer's `token` field: adjust\n\
+                     # capture to where your API puts it). Passwords come from the environment. Give each\n\
+                     # a role (role: admin, user, …) when the API has several.\n"
                 );
             }
             for (name, upper) in [("alice", "ALICE"), ("bob", "BOB")] {
@@ -614,6 +618,8 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("# capture = { json_pointer"), "{text}");
+        assert!(!text.contains("the token is read"), "{text}");
+        assert!(text.contains("a session login (no capture)"), "{text}");
         // Uncommented, the block is an identity: its table, its kind, its form request.
         let uncommented: String = text
             .lines()
