@@ -320,7 +320,27 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
         });
         let inputs = route
             .handler
-            .map(|(m, f)| routes::inputs::request_inputs(&project.modules[m].functions[f]))
+            .map(|(m, f)| {
+                let module = &project.modules[m];
+                // Helpers by name: the handler's own module first, else the one function of
+                // that name in the project (an imported validator).
+                let find = |name: &str| {
+                    module
+                        .functions
+                        .iter()
+                        .find(|f| f.name.as_deref() == Some(name))
+                        .or_else(|| {
+                            let mut named = project
+                                .modules
+                                .iter()
+                                .flat_map(|m| m.functions.iter())
+                                .filter(|f| f.name.as_deref() == Some(name));
+                            let first = named.next();
+                            named.next().is_none().then_some(first).flatten()
+                        })
+                };
+                routes::inputs::request_inputs_with_helpers(&module.functions[f], &find)
+            })
             .unwrap_or_default();
         let authenticated = route.has_auth_middleware()
             || route

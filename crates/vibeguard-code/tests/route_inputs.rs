@@ -364,3 +364,80 @@ urlpatterns = [path("api/", include(router.urls))]
     // Reads take no body.
     assert_eq!(found["GET /api/orders/"], (Vec::new(), Vec::new()));
 }
+
+#[test]
+fn fields_read_by_the_helpers_a_handler_hands_the_body_to_count() {
+    let found = inputs(&[
+        (
+            "routes/posts.js",
+            r#"
+const express = require('express');
+const { validateComment } = require('../lib/validate');
+const router = express.Router();
+function validPost(body) {
+  const title = String(body.title || '').trim();
+  const { text, tags } = body;
+  return title && text ? { title, text, tags } : null;
+}
+function filters(req) {
+  return { author: req.query.author, sort: req.query.sort };
+}
+function unrelated(count) {
+  return count.total + count.extra;
+}
+router.post('/posts', (req, res) => {
+  const fields = validPost(req.body);
+  res.json(fields);
+});
+router.get('/posts', (req, res) => res.json(filters(req)));
+router.post('/posts/:id/comments', (req, res) => {
+  const data = req.body;
+  res.json(validateComment(data));
+});
+router.delete('/posts/:id', (req, res) => res.json(unrelated(req.params)));
+module.exports = router;
+"#,
+        ),
+        (
+            "lib/validate.js",
+            r#"
+exports.validateComment = function validateComment(input) {
+  return input.comment && input.comment.length < 500 ? { comment: input.comment, rating: input['rating'] } : null;
+};
+"#,
+        ),
+        (
+            "app.py",
+            r#"
+from flask import Flask, request
+app = Flask(__name__)
+
+def read_signup(req):
+    return req.form["username"], req.form.get("email")
+
+@app.route("/signup", methods=["POST"])
+def signup():
+    username, email = read_signup(request)
+    return "ok"
+"#,
+        ),
+    ]);
+    assert_eq!(
+        found["POST /posts"],
+        (strings(&["text", "tags", "title"]), Vec::new())
+    );
+    assert_eq!(
+        found["GET /posts"],
+        (Vec::new(), strings(&["author", "sort"]))
+    );
+    assert_eq!(
+        found["POST /posts/{id}/comments"],
+        (strings(&["comment", "rating"]), Vec::new())
+    );
+    assert_eq!(
+        found["POST /signup"],
+        (strings(&["username", "email"]), Vec::new())
+    );
+    // What a helper reads from something that is not the request is not an input.
+    assert_eq!(found["DELETE /posts/{id}"], (Vec::new(), Vec::new()));
+}

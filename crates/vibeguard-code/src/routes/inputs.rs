@@ -54,26 +54,114 @@ const GETTERS: &[&str] = &["get", "getlist", "get_all", "getAll"];
 /// The inputs `handler` reads. Its request object is its first parameter when named like one,
 /// or the names `req` and `request` (Flask's global).
 pub fn request_inputs(handler: &Function) -> RequestInputs {
-    let mut requests: BTreeSet<&str> = ["req", "request"].into_iter().collect();
+    let mut requests: BTreeSet<String> = ["req", "request"].map(String::from).into();
     if let Some(Some(first)) = handler.param_names().next()
         && (first.starts_with("req") || first == "ctx" || first == "c")
     {
-        requests.insert(first);
+        requests.insert(first.to_string());
     }
-    // Names bound to the body or the query (`const data = req.body`, `data =
-    // request.get_json()`), found first so that reads through them count wherever they are.
-    let mut holders: Vec<(String, Part)> = Vec::new();
-    handler.walk_stmts(&mut |stmt| {
+    inputs_of(handler, &requests, Vec::new())
+}
+
+/// [`request_inputs`], and what the helpers it hands the request or its body to read: a call
+/// `validatePost(req.body)` or `parseFilters(req)` to a function `find` resolves (one level:
+/// the helpers' own helpers are not followed). Assistants move validation into such helpers
+/// as often as they write it inline.
+pub fn request_inputs_with_helpers<'a>(
+    handler: &Function,
+    find: &dyn Fn(&str) -> Option<&'a Function>,
+) -> RequestInputs {
+    let mut inputs = request_inputs(handler);
+    let mut requests: BTreeSet<String> = ["req", "request"].map(String::from).into();
+    if let Some(Some(first)) = handler.param_names().next()
+        && (first.starts_with("req") || first == "ctx" || first == "c")
+    {
+        requests.insert(first.to_string());
+    }
+    let holders = holders_of(handler, &requests, Vec::new());
+    let mut calls: Vec<(String, Vec<Option<Part>>, Vec<bool>)> = Vec::new();
+    handler.walk_exprs(&mut |expr| {
+        if let ExprKind::Call { callee, args, .. } = &expr.kind
+            && let Some(name) = callee.as_name()
+        {
+            let parts = args
+                .iter()
+                .map(|arg| part_of(&arg.value, &requests, &holders))
+                .collect();
+            let whole = args
+                .iter()
+                .map(|arg| arg.value.as_name().is_some_and(|n| requests.contains(n)))
+                .collect();
+            calls.push((name.to_string(), parts, whole));
+        }
+    });
+    for (name, parts, whole) in calls {
+        if !parts.iter().any(Option::is_some) && !whole.iter().any(|w| *w) {
+            continue;
+        }
+        let Some(helper) = find(&name).filter(|f| !std::ptr::eq(*f, handler)) else {
+            continue;
+        };
+        let mut helper_requests = BTreeSet::new();
+        let mut helper_holders = Vec::new();
+        for (index, param) in helper.param_names().enumerate() {
+            let Some(param) = param else { continue };
+            if whole.get(index).copied().unwrap_or(false) {
+                helper_requests.insert(param.to_string());
+            } else if let Some(Some(part)) = parts.get(index) {
+                helper_holders.push((param.to_string(), *part));
+            }
+        }
+        let read = inputs_of(helper, &helper_requests, helper_holders);
+        for field in read.body {
+            if !inputs.body.contains(&field) {
+                inputs.body.push(field);
+            }
+        }
+        for field in read.query {
+            if !inputs.query.contains(&field) {
+                inputs.query.push(field);
+            }
+        }
+        if inputs.encoding.is_none() {
+            inputs.encoding = read.encoding;
+        }
+    }
+    inputs
+}
+
+/// Names bound to the body or the query (`const data = req.body`, `data =
+/// request.get_json()`), after those `given`.
+fn holders_of(
+    function: &Function,
+    requests: &BTreeSet<String>,
+    given: Vec<(String, Part)>,
+) -> Vec<(String, Part)> {
+    let mut holders = given;
+    function.walk_stmts(&mut |stmt| {
         if let StmtKind::Assign {
             target: Pattern::Name(name),
             value,
             ..
         } = &stmt.kind
-            && let Some(part) = part_of(value, &requests, &[])
+            && let Some(part) = part_of(value, requests, &holders)
         {
             holders.push((name.clone(), part));
         }
     });
+    holders
+}
+
+/// The inputs `function` reads through `requests` (names of the request object) and
+/// `holders` (names already bound to its body or query: a helper's parameter).
+fn inputs_of(
+    handler: &Function,
+    requests: &BTreeSet<String>,
+    holders: Vec<(String, Part)>,
+) -> RequestInputs {
+    // Names bound to the body or the query, found first so that reads through them count
+    // wherever they are.
+    let holders = holders_of(handler, requests, holders);
     // The strongest encoding read wins: a file means multipart, a form field a form.
     let mut encoding: Option<&'static str> = None;
     let rank = |e: Option<&str>| match e {
@@ -119,7 +207,7 @@ pub fn request_inputs(handler: &Function) -> RequestInputs {
             value,
             ..
         } = &stmt.kind
-            && let Some(part) = part_of(value, &requests, &holders)
+            && let Some(part) = part_of(value, requests, &holders)
         {
             for (name, _) in props {
                 add(part, name);
@@ -128,12 +216,12 @@ pub fn request_inputs(handler: &Function) -> RequestInputs {
     });
     handler.walk_exprs(&mut |expr| match &expr.kind {
         ExprKind::Member { object, property } => {
-            if let Some(part) = part_of(object, &requests, &holders) {
+            if let Some(part) = part_of(object, requests, &holders) {
                 add(part, property);
             }
         }
         ExprKind::Index { object, index } => {
-            if let (Some(part), Some(name)) = (part_of(object, &requests, &holders), index.as_str())
+            if let (Some(part), Some(name)) = (part_of(object, requests, &holders), index.as_str())
             {
                 add(part, name);
             }
@@ -141,7 +229,7 @@ pub fn request_inputs(handler: &Function) -> RequestInputs {
         ExprKind::Call { callee, args, .. } => {
             if let ExprKind::Member { object, property } = &callee.kind
                 && GETTERS.contains(&property.as_str())
-                && let Some(part) = part_of(object, &requests, &holders)
+                && let Some(part) = part_of(object, requests, &holders)
                 && let Some(name) = args.first().and_then(|arg| arg.value.as_str())
             {
                 add(part, name);
@@ -155,8 +243,9 @@ pub fn request_inputs(handler: &Function) -> RequestInputs {
 
 /// Whether `expr` is the body or the query of a request: `req.body`, `request.args`,
 /// `request.get_json()`, `await request.json()`, or a name bound to one.
-fn part_of(expr: &Expr, requests: &BTreeSet<&str>, holders: &[(String, Part)]) -> Option<Part> {
-    let is_request = |expr: &Expr| matches!(&expr.kind, ExprKind::Name(name) if requests.contains(name.as_str()));
+fn part_of(expr: &Expr, requests: &BTreeSet<String>, holders: &[(String, Part)]) -> Option<Part> {
+    let is_request =
+        |expr: &Expr| matches!(&expr.kind, ExprKind::Name(name) if requests.contains(name));
     match &expr.kind {
         ExprKind::Name(name) => holders
             .iter()
