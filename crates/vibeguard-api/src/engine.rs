@@ -357,10 +357,21 @@ pub async fn run(
     // Forms that carry CSRF tokens: requests without an identity carry a visitor's token.
     let anonymous = match identities
         .iter()
-        .filter(|i| i.session.as_ref().is_some_and(|s| s.csrf.is_some()))
-        .find_map(|i| i.login.as_ref())
+        .filter_map(|i| {
+            Some((
+                i.session.as_ref().filter(|s| s.csrf.is_some())?,
+                i.login.as_ref()?,
+            ))
+        })
+        .map(|(session, login)| {
+            session
+                .login_page
+                .clone()
+                .unwrap_or_else(|| login.url.clone())
+        })
+        .next()
     {
-        Some(login) => identity::AnonymousSession::open(&executor, login.url.clone()).await,
+        Some(page) => identity::AnonymousSession::open(&executor, page).await,
         None => None,
     };
 
@@ -1400,9 +1411,28 @@ async fn send_as(
     login_base: &Url,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Exchange {
+    // A sign-up or login sent with a session identity's cookie would, on an app that keeps
+    // the session it is sent on (express-session without `regenerate`), log the identity's
+    // own session into another account: it goes as a visitor instead.
+    let enters = matches!(
+        checks::auth_flows::flow_of(&request.method, request.url.path()),
+        Some(checks::auth_flows::Flow::Login | checks::auth_flows::Flow::Registration)
+    );
+    let identity = match identity {
+        Some(index) if enters => {
+            let guard = identities.lock().await;
+            let session_login = guard.get(index).is_some_and(|i| i.session.is_some());
+            drop(guard);
+            (!session_login).then_some(index)
+        }
+        other => other,
+    };
     let Some(index) = identity else {
-        if let Some(session) = anonymous {
-            session.apply(&mut request);
+        // A request marked to go without cookies starts a session of its own.
+        if !identity::take_no_cookies_mark(&mut request)
+            && let Some(session) = anonymous
+        {
+            return session.send(executor, request).await;
         }
         return executor.send(request).await;
     };

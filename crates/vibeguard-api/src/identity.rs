@@ -450,51 +450,167 @@ pub struct Identity {
 /// cookies and the token of the login page. Requests sent without an identity carry them, as a
 /// browser would: a form's refusal for a missing token would otherwise hide everything else
 /// (a login without limits, an injectable sign-up field) behind a `400`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Sign-ups and logins get a visitor session of their own ([`AnonymousSession::prepare`]): an
+/// app that keeps the visitor's session when it logs someone in (express-session without
+/// `regenerate`) would otherwise turn the shared visitor into a logged-in user, and every
+/// later "without credentials" probe would be sent logged in.
+#[derive(Debug)]
 pub struct AnonymousSession {
+    page: Url,
+    /// The shared visitor: its cookies and token.
+    visitor: std::sync::Mutex<Visitor>,
+    /// The visitor sign-ups and logins go as (replaced once the app took one).
+    entry: std::sync::Mutex<Visitor>,
+    /// The cookies and tokens of every visitor session opened, masked in every output.
+    opened: std::sync::Mutex<Vec<String>>,
+}
+
+/// One visitor session: the cookies and the CSRF token its page gave.
+#[derive(Debug, Clone, Default)]
+struct Visitor {
     cookies: Vec<(String, String)>,
     csrf: Option<String>,
+    /// The hidden form field the token came in, when it came in one.
+    csrf_field: Option<String>,
+    /// Whether the app took it: a sign-up or login it accepted, which may have logged it in
+    /// or ended it.
+    stale: bool,
+}
+
+impl Visitor {
+    fn secrets(&self) -> Vec<String> {
+        self.cookies
+            .iter()
+            .map(|(_, v)| v.clone())
+            .chain(self.csrf.clone())
+            .collect()
+    }
+
+    /// Adds the cookies and, to a state-changing request from the site itself, the token.
+    fn apply(&self, request: &mut Request) {
+        for (name, value) in &self.cookies {
+            add_cookie(request, name, value);
+        }
+        if let Some(token) = &self.csrf {
+            crate::session::send_csrf_token(request, token);
+            if let Some(field) = &self.csrf_field {
+                crate::session::send_csrf_field(request, field, token);
+            }
+        }
+    }
+}
+
+/// The header value that asks for a request to be sent without any cookie, not even the
+/// visitor's: `Cookie` with an empty value, removed before sending. What a check sends to start
+/// a session of its own (a login page fetched afresh) carries it.
+pub const NO_COOKIES: (&str, &str) = ("Cookie", "");
+
+/// Takes the [`NO_COOKIES`] mark off a request; whether it had it.
+pub fn take_no_cookies_mark(request: &mut Request) -> bool {
+    let before = request.headers.len();
+    request
+        .headers
+        .retain(|(name, value)| !(name.eq_ignore_ascii_case("cookie") && value.is_empty()));
+    request.headers.len() != before
 }
 
 impl AnonymousSession {
     /// Opens one: reads `page` (a login page) for its cookies and CSRF token. `None` when the
     /// page carries no token.
     pub async fn open(executor: &Executor, page: Url) -> Option<AnonymousSession> {
-        let exchange = executor.send(Request::new("GET", page.clone())).await;
-        let response = exchange.response().filter(|r| r.status < 400)?;
-        let mut jar = crate::session::CookieJar::default();
-        jar.absorb(response);
-        let csrf = crate::session::csrf_token(&page, &response.text())
-            .map(|(_, value)| value)
-            .or_else(|| jar.csrf_cookie().map(str::to_string))?;
+        let visitor = Self::visit(executor, &page).await?;
         Some(AnonymousSession {
-            cookies: jar.pairs().to_vec(),
-            csrf: Some(csrf),
+            opened: std::sync::Mutex::new(visitor.secrets()),
+            page,
+            visitor: std::sync::Mutex::new(visitor),
+            entry: std::sync::Mutex::new(Visitor::default()),
         })
     }
 
-    /// Adds the cookies and, to a state-changing request from the site itself, the token. A
-    /// request that already carries cookies (a replayed login, a forged session) is left as
-    /// it is; one from another site (a forged `Origin`) gets no token.
-    pub fn apply(&self, request: &mut Request) {
+    /// A visitor session of `page`, when it answers with a token. A page that is rate
+    /// limited (`429`) is asked again once, after the `Retry-After` it names (at most 3 s).
+    async fn visit(executor: &Executor, page: &Url) -> Option<Visitor> {
+        let mut exchange = executor.send(Request::new("GET", page.clone())).await;
+        if exchange.status() == Some(429) {
+            let wait = exchange
+                .response()
+                .and_then(|r| r.header("retry-after"))
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .unwrap_or(1.0)
+                .clamp(0.1, 3.0);
+            tokio::time::sleep(std::time::Duration::from_secs_f64(wait)).await;
+            exchange = executor.send(Request::new("GET", page.clone())).await;
+        }
+        let response = exchange.response().filter(|r| r.status < 400)?;
+        let mut jar = crate::session::CookieJar::default();
+        jar.absorb(response);
+        let field = crate::session::csrf_token(page, &response.text());
+        let csrf = field
+            .as_ref()
+            .map(|(_, value)| value.clone())
+            .or_else(|| jar.csrf_cookie().map(str::to_string))?;
+        Some(Visitor {
+            cookies: jar.pairs().to_vec(),
+            csrf: Some(csrf),
+            csrf_field: field.map(|(name, _)| name),
+            stale: false,
+        })
+    }
+
+    fn remember(&self, visitor: &Visitor) {
+        if let Ok(mut opened) = self.opened.lock() {
+            opened.extend(visitor.secrets());
+        }
+    }
+
+    /// Sends a request that has no identity, as a visitor would. A request that carries
+    /// cookies already (a replayed login, a forged session) goes as it is; one from another
+    /// site (a forged `Origin`) gets no token. Sign-ups and logins go on a visitor session of
+    /// their own, kept apart from the one every other request shares, and replaced once the
+    /// app took one of them (that visitor may now be logged in, or its session ended): so the
+    /// shared visitor is never logged in by a probe, and failing attempts (a burst of wrong
+    /// passwords) cost no page fetch each.
+    pub async fn send(&self, executor: &Executor, mut request: Request) -> crate::http::Exchange {
         if request.header_value("cookie").is_some() {
-            return;
+            return executor.send(request).await;
         }
-        for (name, value) in &self.cookies {
-            add_cookie(request, name, value);
+        let enters = matches!(
+            crate::checks::auth_flows::flow_of(&request.method, request.url.path()),
+            Some(
+                crate::checks::auth_flows::Flow::Login
+                    | crate::checks::auth_flows::Flow::Registration
+            )
+        );
+        if !enters {
+            let shared = self.visitor.lock().map(|v| v.clone()).unwrap_or_default();
+            shared.apply(&mut request);
+            return executor.send(request).await;
         }
-        if let Some(token) = &self.csrf {
-            crate::session::send_csrf_token(request, token);
+        let mut entry = self.entry.lock().map(|v| v.clone()).unwrap_or_default();
+        if (entry.stale || entry.cookies.is_empty())
+            && let Some(fresh) = Box::pin(Self::visit(executor, &self.page)).await
+        {
+            self.remember(&fresh);
+            if let Ok(mut held) = self.entry.lock() {
+                *held = fresh.clone();
+            }
+            entry = fresh;
         }
+        entry.apply(&mut request);
+        let exchange = executor.send(request).await;
+        if crate::http::outcome::accepted(&exchange)
+            && let Ok(mut held) = self.entry.lock()
+            && held.cookies == entry.cookies
+        {
+            held.stale = true;
+        }
+        exchange
     }
 
     /// Values to mask in every output.
     pub fn secrets(&self) -> Vec<String> {
-        self.cookies
-            .iter()
-            .map(|(_, v)| v.clone())
-            .chain(self.csrf.clone())
-            .collect()
+        self.opened.lock().map(|o| o.clone()).unwrap_or_default()
     }
 }
 
@@ -509,6 +625,9 @@ pub struct SessionState {
     /// The `SameSite` attribute the session cookie was set with (`Lax`, `Strict`, `None`),
     /// when it was set with one: what decides whether a browser sends it cross-site.
     pub same_site: Option<String>,
+    /// The page the login form is on (its CSRF token and first cookies come from there): where
+    /// a check that logs in afresh starts, as a browser would.
+    pub login_page: Option<Url>,
 }
 
 /// The names an identity's account goes by, besides its id.
@@ -858,6 +977,41 @@ fn label_of(request: &Request) -> String {
     )
 }
 
+/// The login as checks replay it: without the cookies and the CSRF token of the page it was
+/// sent from (the field vibeguard added, the token headers). Those belonged to that page's
+/// session — on an app that keeps it at login, the identity's own session — and a replay gets
+/// a visitor session of its own ([`AnonymousSession::prepare`], `checks::fresh_login`).
+fn without_page_session(
+    request: &Request,
+    token_field: Option<&str>,
+    token: Option<&str>,
+) -> Request {
+    let mut template = request.clone();
+    let is_token_header = |name: &str, value: &str| {
+        token == Some(value)
+            && crate::session::CSRF_HEADERS
+                .iter()
+                .any(|header| name.eq_ignore_ascii_case(header))
+    };
+    template.headers.retain(|(name, value)| {
+        !(name.eq_ignore_ascii_case("cookie") || is_token_header(name, value))
+    });
+    if let (Some(field), Some(body)) = (token_field, &request.body)
+        && template
+            .header_value("content-type")
+            .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
+    {
+        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in url::form_urlencoded::parse(body) {
+            if name != field {
+                serializer.append_pair(&name, &value);
+            }
+        }
+        template.body = Some(serializer.finish().into_bytes().into());
+    }
+    template
+}
+
 /// Performs a login: a token login (`capture` says where the token is) or a session login
 /// (no `capture`: the cookies it sets are the credential). Form and session logins fetch the
 /// login page first, for the CSRF token and cookies it carries, which the login sends back.
@@ -906,12 +1060,14 @@ async fn log_in(
         fields.push((field.clone(), resolve(value)?));
     }
     // The page's token goes back in its own field, unless the configuration fills it.
+    let mut token_field = None;
     if form_like
         && let Some((field, value)) = &page_token
         && !field.starts_with("csrf-")
         && !fields.iter().any(|(name, _)| name == field)
     {
         fields.push((field.clone(), value.clone()));
+        token_field = Some(field.clone());
     }
     if let Some(json) = &login.json {
         let body = interpolate_json(&Value::Object(json.clone()), env)
@@ -939,7 +1095,7 @@ async fn log_in(
         request.headers.push(("Cookie".into(), cookies));
     }
     let label = label_of(&request);
-    let sent = request.clone();
+    let sent = without_page_session(&request, token_field.as_deref(), token_value.as_deref());
     let exchange = executor.send(request).await;
     let response = exchange.response().ok_or_else(|| {
         format!(
@@ -952,9 +1108,10 @@ async fn log_in(
                 .unwrap_or_default()
         )
     })?;
+    let held: Vec<String> = jar.pairs().iter().map(|(name, _)| name.clone()).collect();
     let changed = jar.absorb(response);
     let Some(capture) = capture else {
-        let session_name = match crate::session::judge(&url, &page_url, response, &changed) {
+        let session_name = match crate::session::judge(&url, &page_url, response, &changed, &held) {
             crate::session::LoginVerdict::LoggedIn(name) => name,
             crate::session::LoginVerdict::Refused(why) => {
                 return Err(format!("could not log in: {label} {why}"));
@@ -1004,6 +1161,7 @@ async fn log_in(
                 other_cookies: others,
                 csrf,
                 same_site,
+                login_page: Some(page_url),
             }),
         });
     };

@@ -40,6 +40,30 @@ pub fn send_csrf_token(request: &mut crate::http::Request, token: &str) {
     }
 }
 
+/// Puts `token` in the form field `field` of a state-changing, url-encoded request from the site
+/// itself that carries no token field yet — as the browser sends the hidden field of the form
+/// (Flask-WTF's `FlaskForm` and others read the field only, never a header).
+pub fn send_csrf_field(request: &mut crate::http::Request, field: &str, token: &str) {
+    let changes_state = !matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+    let cross_site = request
+        .header_value("origin")
+        .is_some_and(|origin| origin != request.url.origin().ascii_serialization());
+    let form = request
+        .header_value("content-type")
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !changes_state || cross_site || !form || field.starts_with("csrf-") {
+        return;
+    }
+    let body = request.body.clone().unwrap_or_default();
+    if url::form_urlencoded::parse(&body).any(|(name, _)| is_csrf_name(&name)) {
+        return;
+    }
+    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+    serializer.extend_pairs(url::form_urlencoded::parse(&body));
+    serializer.append_pair(field, token);
+    request.body = Some(serializer.finish().into_bytes().into());
+}
+
 /// Whether a form field or cookie name holds a CSRF token (`csrf_token`, `_csrf`,
 /// `csrfmiddlewaretoken`, `authenticity_token`, Laravel's `_token`, ASP.NET's
 /// `__RequestVerificationToken`, `XSRF-TOKEN`).
@@ -211,8 +235,19 @@ pub enum LoginVerdict {
 }
 
 /// Judges a session login's answer: `login` is the URL the login was sent to, `page` the login
-/// page (the same path for most apps), `changed` the cookies the answer set or changed.
-pub fn judge(login: &Url, page: &Url, response: &Response, changed: &[String]) -> LoginVerdict {
+/// page (the same path for most apps), `changed` the cookies the answer set or changed, `held`
+/// those the login sent (the login page's). An app that keeps the session the login page
+/// started (express-session without `regenerate`, PHP without `session_regenerate_id`) sets no
+/// cookie at all: when the answer is otherwise a success, the held session cookie is the
+/// session (the session-fixation check, VG436, tells whether that is a flaw).
+pub fn judge(
+    login: &Url,
+    page: &Url,
+    response: &Response,
+    changed: &[String],
+    held: &[String],
+) -> LoginVerdict {
+    let session = || session_cookie(changed).or_else(|| session_cookie(held));
     let status = response.status;
     if status >= 400 {
         return LoginVerdict::Refused(format!("answered {status}"));
@@ -228,7 +263,7 @@ pub fn judge(login: &Url, page: &Url, response: &Response, changed: &[String]) -
                 target.path()
             ));
         }
-        return match session_cookie(changed) {
+        return match session() {
             Some(name) => LoginVerdict::LoggedIn(name.to_string()),
             None => LoginVerdict::Refused(format!(
                 "answered {status} → {} without setting a session cookie",
@@ -245,7 +280,7 @@ pub fn judge(login: &Url, page: &Url, response: &Response, changed: &[String]) -
                 .unwrap_or_default()
         ));
     }
-    match session_cookie(changed) {
+    match session() {
         Some(name) => LoginVerdict::LoggedIn(name.to_string()),
         None => LoginVerdict::Refused(format!(
             "answered {status} without setting a session cookie"
@@ -297,6 +332,39 @@ mod tests {
             .expect("url")
             .join(path)
             .expect("url")
+    }
+
+    #[test]
+    fn a_visitors_token_goes_in_the_forms_field_unless_one_is_there_or_the_request_is_foreign() {
+        let form = |method: &str, body: &str, origin: Option<&str>| {
+            let mut request = crate::http::Request::new(method, url("/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded");
+            if let Some(origin) = origin {
+                request = request.header("Origin", origin);
+            }
+            request.body = Some(body.as_bytes().to_vec().into());
+            request
+        };
+        let body = |request: &crate::http::Request| {
+            String::from_utf8(request.body.clone().unwrap_or_default().to_vec()).expect("text")
+        };
+        let mut plain = form("POST", "username=a&password=b", None);
+        send_csrf_field(&mut plain, "csrf_token", "t1");
+        assert_eq!(body(&plain), "username=a&password=b&csrf_token=t1");
+        // A field already there (the configuration's, a check's) stays as it is.
+        let mut carried = form("POST", "username=a&_csrf=mine", None);
+        send_csrf_field(&mut carried, "csrf_token", "t1");
+        assert_eq!(body(&carried), "username=a&_csrf=mine");
+        // Another site's forged request, a read and a meta tag's name get nothing.
+        let mut forged = form("POST", "x=1", Some("https://attacker.invalid"));
+        send_csrf_field(&mut forged, "csrf_token", "t1");
+        assert_eq!(body(&forged), "x=1");
+        let mut read = form("GET", "x=1", None);
+        send_csrf_field(&mut read, "csrf_token", "t1");
+        assert_eq!(body(&read), "x=1");
+        let mut meta = form("POST", "x=1", None);
+        send_csrf_field(&mut meta, "csrf-token", "t1");
+        assert_eq!(body(&meta), "x=1");
     }
 
     #[test]
@@ -379,13 +447,13 @@ mod tests {
         // Flask-Login / Django / express-session: 302 away with a new session cookie.
         let away = response(302, &[("Location", "/dashboard")], "");
         assert_eq!(
-            judge(&login, &login, &away, &set(&["session"])),
+            judge(&login, &login, &away, &set(&["session"]), &[]),
             LoginVerdict::LoggedIn("session".into())
         );
         // A JSON login that sets a cookie.
         let json = response(200, &[], r#"{"ok":true}"#);
         assert_eq!(
-            judge(&login, &login, &json, &set(&["connect.sid"])),
+            judge(&login, &login, &json, &set(&["connect.sid"]), &[]),
             LoginVerdict::LoggedIn("connect.sid".into())
         );
         // Refusals: the form again with its message, back to the login page, no session, 401.
@@ -395,7 +463,7 @@ mod tests {
             r#"<div class="flash error">Invalid user or password</div><form method="post"><input type="password" name="password"></form>"#,
         );
         assert_eq!(
-            judge(&login, &login, &again, &set(&["session"])),
+            judge(&login, &login, &again, &set(&["session"]), &[]),
             LoginVerdict::Refused(
                 "answered 200 with the login form again (\"Invalid user or password\")".into()
             )
@@ -406,17 +474,43 @@ mod tests {
             "",
         );
         assert!(matches!(
-            judge(&login, &login, &back, &set(&["session"])),
+            judge(&login, &login, &back, &set(&["session"]), &[]),
             LoginVerdict::Refused(m) if m.contains("back to the login page")
         ));
         let nothing = response(302, &[("Location", "/")], "");
         assert!(matches!(
-            judge(&login, &login, &nothing, &[]),
+            judge(&login, &login, &nothing, &[], &[]),
             LoginVerdict::Refused(m) if m.contains("without setting a session cookie")
         ));
         assert_eq!(
-            judge(&login, &login, &response(401, &[], ""), &set(&["session"])),
+            judge(
+                &login,
+                &login,
+                &response(401, &[], ""),
+                &set(&["session"]),
+                &[]
+            ),
             LoginVerdict::Refused("answered 401".into())
         );
+        // express-session without `regenerate`: the login page's session is kept, no cookie
+        // set — logged in all the same; refused when the answer says so, or when no cookie
+        // held is a session.
+        let held = set(&["connect.sid"]);
+        assert_eq!(
+            judge(&login, &login, &nothing, &[], &held),
+            LoginVerdict::LoggedIn("connect.sid".into())
+        );
+        assert!(matches!(
+            judge(&login, &login, &again, &[], &held),
+            LoginVerdict::Refused(m) if m.contains("login form again")
+        ));
+        assert!(matches!(
+            judge(&login, &login, &back, &[], &held),
+            LoginVerdict::Refused(m) if m.contains("back to the login page")
+        ));
+        assert!(matches!(
+            judge(&login, &login, &nothing, &[], &set(&["csrftoken"])),
+            LoginVerdict::Refused(_)
+        ));
     }
 }

@@ -203,11 +203,11 @@ async fn every_seeded_flaw_of_the_vulnerable_demo_is_reported() {
     );
     // Every check but transport security, which does not judge plain HTTP on this machine,
     // the account takeover (the demo changes passwords only by reset token), the
-    // self-escalation (no operation sets the caller's own role), and the two that judge cookie
-    // sessions (the demo's identities send bearer tokens).
+    // self-escalation (no operation sets the caller's own role), and the three that judge
+    // cookie sessions (the demo's identities send bearer tokens).
     assert_eq!(
         outcome.output.run.rules_applied.len(),
-        vibeguard_api::checks::ALL.len() - 5
+        vibeguard_api::checks::ALL.len() - 6
     );
     assert!(
         outcome
@@ -287,8 +287,8 @@ async fn the_hardened_demo_gives_the_checks_nothing_to_report() {
     );
     assert_eq!(
         outcome.output.run.rules_applied.len(),
-        vibeguard_api::checks::ALL.len() - 5,
-        "every check but VG425, VG429, VG430, VG433 and VG434 ran: {:?}",
+        vibeguard_api::checks::ALL.len() - 6,
+        "every check but VG425, VG429, VG430, VG433, VG434 and VG436 ran: {:?}",
         outcome.output.run.not_applicable
     );
     assert!(outcome.output.run.coverage.requests > 50);

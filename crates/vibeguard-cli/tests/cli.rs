@@ -1001,10 +1001,10 @@ fn the_demo_audits_the_running_api_and_its_hardened_twin_finds_nothing() {
     // Every check but transport security (plain HTTP on this machine is not judged), the
     // account takeover (the demo changes passwords only by reset token), the
     // self-escalation (no operation sets the caller's own role) and the cookie-session checks
-    // (CSRF, session forgery: the demo's identities send bearer tokens).
+    // (CSRF, session forgery, session fixation: the demo's identities send bearer tokens).
     assert_eq!(
         api_run["rules_applied"].as_array().map(Vec::len),
-        Some(vibeguard_api::checks::ALL.len() - 5)
+        Some(vibeguard_api::checks::ALL.len() - 6)
     );
     for name in ["hygiene", "deps", "secrets", "code"] {
         let run = engine(&hardened, name);

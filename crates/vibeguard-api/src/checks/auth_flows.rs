@@ -36,11 +36,16 @@ impl Flow {
 /// The flow an operation is, by its path: `POST /auth/login`, `/signup`, `/forgot-password`,
 /// `/verify-otp`.
 pub fn flow(operation: &Operation) -> Option<Flow> {
-    if operation.method != "POST" {
+    flow_of(&operation.method, &operation.path)
+}
+
+/// [`flow`] for a request's method and path (a request sent without its operation at hand).
+pub fn flow_of(method: &str, path: &str) -> Option<Flow> {
+    if method != "POST" {
         return None;
     }
     // `/api/auth/token/` (Django's trailing slash) like `/api/auth/token`.
-    let path = operation.path.to_ascii_lowercase();
+    let path = path.to_ascii_lowercase();
     let path = path.trim_end_matches('/');
     let words: Vec<&str> = path
         .split(|c: char| !c.is_ascii_alphanumeric())

@@ -227,7 +227,8 @@ impl Check for BrokenObjectAuthorization {
         let object_operation = (matches!(
             operation.method.as_str(),
             "GET" | "PUT" | "PATCH" | "DELETE"
-        ) || operation.deletes())
+        ) || operation.deletes()
+            || operation.is_form_update())
             && !operation.path_params().is_empty();
         if context.identities.len() < 2
             || !object_operation
@@ -306,6 +307,7 @@ impl Check for BrokenObjectAuthorization {
                 }
             } else if operation.method == "POST"
                 && !operation.deletes()
+                && !operation.is_form_update()
                 && let Some(parent) = public_parent_read(operation, owner, context)
             {
                 // Creating under another's object (a booking at a venue, a comment on a post)
@@ -710,6 +712,31 @@ mod tests {
                 .evaluate(&create, &created(401), &context)
                 .len(),
             1
+        );
+
+        // A form's `POST /notes/{id}/edit` changes the note itself: a public note is still
+        // nobody else's to change.
+        let edit = operation("POST", "/notes/{id}/edit", true);
+        assert!(edit.is_form_update() && !create.is_form_update());
+        let probes = BrokenObjectAuthorization.plan(&edit, &context);
+        let labels: Vec<&str> = probes.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["another user 1 0"]);
+        let saved = vec![(
+            probes[0].clone(),
+            exchange(
+                "POST",
+                "http://127.0.0.1:8080/notes/7/edit",
+                302,
+                &[("Location", "/notes/7")],
+                "",
+            ),
+        )];
+        let findings = BrokenObjectAuthorization.evaluate(&edit, &saved, &context);
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0].message.contains("changed an object"),
+            "{}",
+            findings[0].message
         );
     }
 

@@ -252,6 +252,33 @@ impl Template {
         request
     }
 
+    /// The valid request with every point of `values` set to its value at once (path points
+    /// are left as they are): one request that marks every input of an operation that changes
+    /// one object in place, where requests of one point each would overwrite each other.
+    pub fn with_all(&self, values: &[(&InjectionPoint, Value)]) -> Request {
+        let mut request = self.request.clone();
+        let mut body = self.body.as_ref().map(|(_, _, value)| value.clone());
+        for (point, value) in values {
+            match &point.slot {
+                Slot::Body(tokens) => {
+                    if let Some(body) = body.as_mut() {
+                        set_at(body, tokens, value.clone());
+                    }
+                }
+                Slot::Path(_) => {}
+                _ => {
+                    let mut one = self.clone();
+                    one.request = request;
+                    request = one.with(point, value);
+                }
+            }
+        }
+        if let (Some((kind, media_type, _)), Some(body)) = (&self.body, body) {
+            request = with_body(strip_body(&request), *kind, media_type, &body);
+        }
+        request
+    }
+
     /// The valid request with a query parameter added (for names the description does not
     /// document, like `param[$ne]`).
     pub fn with_query_pair(&self, name: &str, value: &str) -> Request {

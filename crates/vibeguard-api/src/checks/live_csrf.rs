@@ -228,6 +228,7 @@ mod tests {
             other_cookies: Vec::new(),
             csrf: Some("tok".into()),
             same_site: same_site.map(str::to_string),
+            login_page: None,
         });
         fixture.identities = vec![ada];
         fixture

@@ -71,6 +71,8 @@ static META: RuleMeta = RuleMeta {
 const INJECT: &str = "inject";
 /// Label of the reads that look for stored markers (`read 2 body:/title`: after probe 2).
 const READ: &str = "read";
+/// The label of the one injection that marks every input at once.
+const ALL_INPUTS: &str = "every input";
 /// At most this many lists are read after the injections.
 const MAX_LIST_READS: usize = 4;
 
@@ -142,6 +144,24 @@ impl Check for LiveXss {
         let Some(template) = Self::template(operation, context) else {
             return Vec::new();
         };
+        // A change of one object in place (`PUT`, `PATCH`, a form's `POST …/{id}/edit`) is
+        // marked in every input at once: one request per input would overwrite the last
+        // one's marker before the page is read.
+        let in_place =
+            matches!(operation.method.as_str(), "PUT" | "PATCH") || operation.is_form_update();
+        if in_place && template.points.len() > 1 {
+            let values: Vec<(&InjectionPoint, Value)> = template
+                .points
+                .iter()
+                .map(|point| {
+                    let marked = payload(&marker(operation, point, context.seed));
+                    (point, Value::String(marked))
+                })
+                .collect();
+            return vec![
+                template.probe(format!("{INJECT} {ALL_INPUTS}"), template.with_all(&values)),
+            ];
+        }
         template
             .points
             .iter()
@@ -225,7 +245,11 @@ impl Check for LiveXss {
         for point in &template.points {
             let marker = marker(operation, point, context.seed);
             let injected = format!("{INJECT} {}", point.label());
-            let Some((_, direct)) = results.iter().find(|(p, _)| p.label == injected) else {
+            let together = format!("{INJECT} {ALL_INPUTS}");
+            let Some((_, direct)) = results
+                .iter()
+                .find(|(p, _)| p.label == injected || p.label == together)
+            else {
                 continue;
             };
             let reflected = Some(direct)
@@ -407,6 +431,63 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn an_edit_in_place_marks_every_input_in_one_request() {
+        let mut fixture = Fixture::new();
+        let mut edit = create();
+        edit.path = "/entries/{id}/edit".into();
+        edit.parameters.push(crate::spec::Parameter {
+            name: "id".into(),
+            location: crate::spec::ParamIn::Path,
+            required: true,
+            schema: text(),
+        });
+        fixture.spec.operations = vec![edit.clone(), operation("GET", "/entries/{id}", false)];
+        fixture.objects.push(crate::lifecycle::CreatedObject {
+            collection: "/entries".into(),
+            item_path: "/entries/{id}".into(),
+            param: "id".into(),
+            value: "7".into(),
+            owner: 0,
+            slot: 0,
+            body: None,
+            parents: Vec::new(),
+        });
+        let context = fixture.context();
+        let probes = LiveXss.plan(&edit, &context);
+        assert_eq!(probes.len(), 1, "title and body marked together");
+        let fields: Vec<(String, String)> =
+            url::form_urlencoded::parse(probes[0].request.body.as_deref().unwrap_or_default())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+        let value = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .expect("field")
+        };
+        let (title, body) = (value("title"), value("body"));
+        assert!(title.starts_with("vgx") && body.starts_with("vgx") && title != body);
+        let saved = vec![(
+            probes[0].clone(),
+            answer(&probes[0], 302, HTML, &[("Location", "/entries/7")], ""),
+        )];
+        let reads = LiveXss.follow_up(&edit, &saved, &context);
+        assert_eq!(reads[0].request.url.path(), "/entries/7");
+        let escaped = title.replace('<', "&lt;").replace('>', "&gt;");
+        let page = format!("<h1>{escaped}</h1><div>{body}</div>");
+        let mut results = saved.clone();
+        results.push((reads[0].clone(), answer(&reads[0], 200, HTML, &[], &page)));
+        let found = LiveXss.evaluate(&edit, &results, &context);
+        assert_eq!(found.len(), 1, "the body only: the title is escaped");
+        assert!(
+            found[0].message.contains("the body field `body`"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]

@@ -28,8 +28,10 @@ pub mod regex_dos;
 pub mod resource_limits;
 pub mod security_headers;
 pub mod sensitive_data_exposure;
+pub mod session_fixation;
 pub mod session_forgery;
 pub mod session_lifecycle;
+pub mod signup_takeover;
 pub mod sql_injection;
 pub mod ssrf;
 pub mod template_injection;
@@ -43,6 +45,7 @@ pub mod weak_password_policy;
 pub mod auth_flows;
 pub mod canary;
 pub mod compare;
+pub mod fresh_login;
 pub mod inputs;
 pub mod jwt;
 pub mod signed_cookies;
@@ -69,6 +72,7 @@ pub static ALL: &[&dyn Check] = &[
     &broken_function_authorization::BrokenFunctionAuthorization,
     &input_validation::InputValidation,
     &weak_password_policy::WeakPasswordPolicy,
+    &signup_takeover::SignupTakeover,
     &sensitive_data_exposure::SensitiveDataExposure,
     &security_headers::SecurityHeaders,
     &version_disclosure::VersionDisclosure,
@@ -87,6 +91,7 @@ pub static ALL: &[&dyn Check] = &[
     &jwt_weak_secret::JwtWeakSecret,
     &jwt_lifetime::JwtLifetime,
     &session_forgery::SessionForgery,
+    &session_fixation::SessionFixation,
     &live_mass_assignment::LiveMassAssignment,
     &hidden_routes::HiddenRoutes,
     &resource_limits::ResourceLimits,

@@ -12,7 +12,7 @@ use vibeguard_core::{
 };
 
 use super::inputs::{InjectionPoint, Slot, Template, normalised_name};
-use super::{Check, Context, Probe, Profile, http_evidence, location};
+use super::{Check, Context, Probe, Profile, fresh_login, http_evidence, location};
 use crate::http::Exchange;
 use crate::spec::Operation;
 
@@ -112,6 +112,9 @@ const REDIRECT_NAMES: &[&str] = &[
 
 /// Names tried on authentication routes although the description does not list them.
 const UNDOCUMENTED_NAMES: &[&str] = &["next", "redirect", "returnTo", "url"];
+
+/// The label prefix of the login pages a session login's replays start from.
+const PAGE: &str = "login-page:";
 
 /// Whether an input's name says it is a redirect target.
 pub fn is_redirect_name(name: &str) -> bool {
@@ -222,7 +225,13 @@ impl Check for OpenRedirect {
             .is_some()
         {
             let payload = format!("https://{CANARY_HOST}/");
+            let view = &context.identities[0];
             for name in UNDOCUMENTED_NAMES {
+                // A session login starts from its page, fetched afresh (`follow_up`).
+                if let Some(page) = fresh_login::page_probe(view, &format!("{PAGE}{name}")) {
+                    probes.push(page);
+                    continue;
+                }
                 let mut replayed = login.clone();
                 replayed.url.query_pairs_mut().append_pair(name, &payload);
                 probes.push(Probe {
@@ -243,6 +252,37 @@ impl Check for OpenRedirect {
                     format!("query:{name}#undocumented"),
                     template.with_query_pair(name, &payload),
                 ));
+            }
+        }
+        probes
+    }
+
+    fn follow_up(
+        &self,
+        _operation: &Operation,
+        results: &[(Probe, Exchange)],
+        context: &Context<'_>,
+    ) -> Vec<Probe> {
+        let Some(view) = context.identities.first() else {
+            return Vec::new();
+        };
+        let payload = format!("https://{CANARY_HOST}/");
+        let mut probes = Vec::new();
+        for (probe, _) in results {
+            let Some(name) = probe.label.strip_prefix(PAGE) else {
+                continue;
+            };
+            let label = format!("query:{name}#login");
+            if results.iter().any(|(p, _)| p.label == label) {
+                continue;
+            }
+            if let Some(mut replayed) = fresh_login::login_request(view, results, &probe.label) {
+                replayed.url.query_pairs_mut().append_pair(name, &payload);
+                probes.push(Probe {
+                    label,
+                    identity: None,
+                    request: replayed,
+                });
             }
         }
         probes

@@ -17,7 +17,7 @@ use vibeguard_core::{
     Severity,
 };
 
-use super::{Check, Context, Probe, exchange_labelled, http_evidence, jwt, with_body};
+use super::{Check, Context, Probe, exchange_labelled, fresh_login, http_evidence, jwt, with_body};
 use crate::http::{Exchange, Request};
 use crate::policy::OperationPattern;
 use crate::spec::{Operation, SchemaType};
@@ -25,6 +25,9 @@ use crate::spec::{Operation, SchemaType};
 /// The check.
 #[derive(Debug)]
 pub struct SessionLifecycle;
+
+/// The label of the fresh login page a session login starts from.
+const LOGIN_PAGE: &str = "login-page";
 
 static META: RuleMeta = RuleMeta {
     code: Cow::Borrowed("VG423"),
@@ -144,8 +147,13 @@ fn token_fields(value: &Value, out: &mut Vec<String>) {
 }
 
 /// The session a fresh login answered with, in the form the identity sends it.
-fn fresh_session(exchange: &Exchange, context: &Context<'_>) -> Option<String> {
-    // A form login says "logged in" with a redirect and a new session cookie.
+fn fresh_session(
+    exchange: &Exchange,
+    results: &[(Probe, Exchange)],
+    context: &Context<'_>,
+) -> Option<String> {
+    // A form login says "logged in" with a redirect and a new session cookie — or, on an app
+    // that keeps the login page's session, with none: the page's session is then the one.
     let response = exchange
         .response()
         .filter(|_| crate::http::outcome::accepted(exchange))?;
@@ -153,7 +161,13 @@ fn fresh_session(exchange: &Exchange, context: &Context<'_>) -> Option<String> {
     if let crate::identity::Credential::Cookie { name, .. } = &view.credential {
         return response
             .headers_named("set-cookie")
-            .find_map(|line| crate::identity::cookie_value(line, name));
+            .find_map(|line| crate::identity::cookie_value(line, name))
+            .or_else(|| {
+                let page = exchange_labelled(results, LOGIN_PAGE)?;
+                fresh_login::page_cookies(page)
+                    .get(name)
+                    .map(str::to_string)
+            });
     }
     let mut found = Vec::new();
     token_fields(&response.json()?, &mut found);
@@ -242,15 +256,18 @@ impl Check for SessionLifecycle {
 
     fn plan_target(&self, context: &Context<'_>) -> Vec<Probe> {
         let mut probes = Vec::new();
-        if let (Some(login), Some(_)) = (
-            context.identities.first().and_then(|v| v.login.clone()),
-            logout_operation(context),
-        ) {
-            probes.push(Probe {
-                label: "login".into(),
-                identity: None,
-                request: login,
-            });
+        // A fresh login: a session login from its page fetched afresh (never on the
+        // identity's own session), a token login as it was sent.
+        if let (Some(view), Some(_)) = (context.identities.first(), logout_operation(context)) {
+            if let Some(page) = fresh_login::page_probe(view, LOGIN_PAGE) {
+                probes.push(page);
+            } else if let Some(login) = fresh_login::login_request(view, &[], LOGIN_PAGE) {
+                probes.push(Probe {
+                    label: "login".into(),
+                    identity: None,
+                    request: login,
+                });
+            }
         }
         if let Some((request_op, _, email)) = reset_operations(context)
             && let Some(request) = reset_body(request_op, context, email, None)
@@ -272,13 +289,25 @@ impl Check for SessionLifecycle {
     ) -> Vec<Probe> {
         let mut probes = Vec::new();
         let view = context.identities.first();
+        if let Some(view) = view
+            && logout_operation(context).is_some()
+            && exchange_labelled(results, "login").is_none()
+            && exchange_labelled(results, LOGIN_PAGE).is_some()
+            && let Some(login) = fresh_login::login_request(view, results, LOGIN_PAGE)
+        {
+            probes.push(Probe {
+                label: "login".into(),
+                identity: None,
+                request: login,
+            });
+        }
         let read = jwt::target_operation(context);
         if let (Some(view), Some((_, read)), Some(logout), Some(login)) = (
             view,
             read,
             logout_operation(context),
             exchange_labelled(results, "login"),
-        ) && let Some(session) = fresh_session(login, context)
+        ) && let Some(session) = fresh_session(login, results, context)
             // A login that hands out the identity's own token again (same claims, same second):
             // logging it out would end the session the run uses, so the test is skipped.
             && session != view.token

@@ -193,6 +193,21 @@ impl Operation {
         self.method == "DELETE" || is_form_deletion(&self.method, &self.path)
     }
 
+    /// Whether the operation changes the object its path names through a form post, the way
+    /// server-rendered apps spell `PUT`: `POST /posts/{id}/edit`, `…/{id}/update`, `/save`,
+    /// `/rename` — not a creation under that object.
+    pub fn is_form_update(&self) -> bool {
+        let mut segments = self.path.trim_end_matches('/').rsplit('/');
+        let last = segments.next().unwrap_or_default().to_ascii_lowercase();
+        let object = segments.next().unwrap_or_default();
+        self.method == "POST"
+            && matches!(
+                last.as_str(),
+                "edit" | "update" | "save" | "modify" | "rename"
+            )
+            && object.starts_with('{')
+    }
+
     /// The path's segments as words to compare: lower case, without `-` and `_`
     /// (`/Change-Password` → `changepassword`).
     pub fn path_words(&self) -> Vec<String> {
