@@ -362,6 +362,14 @@ impl<'a> AccountTracker<'a> {
                 failed.push(index);
             }
         }
+        // A name the app took as another spelling of one the run signed up (`ADA` for `ada`,
+        // a full-width letter) named the same account: closed as that one, it is not left.
+        failed.retain(|&index| {
+            let key = folded(&self.accounts[index].account.key());
+            !self.accounts.iter().enumerate().any(|(other, tracked)| {
+                other != index && tracked.closes > 0 && folded(&tracked.account.key()) == key
+            })
+        });
         if failed.is_empty() {
             Vec::new()
         } else {
@@ -373,6 +381,18 @@ impl<'a> AccountTracker<'a> {
             )]
         }
     }
+}
+
+/// A name as apps that fold names compare it: lower case, full-width letters and digits as
+/// their ASCII forms (what NFKC does to them).
+fn folded(name: &str) -> String {
+    name.chars()
+        .map(|c| match c as u32 {
+            code @ 0xff01..=0xff5e => char::from_u32(code - 0xff01 + 0x21).unwrap_or(c),
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]
@@ -394,6 +414,13 @@ mod tests {
         ));
         sent.request.body = Some(body.as_bytes().to_vec().into());
         sent
+    }
+
+    #[test]
+    fn names_fold_as_apps_that_fold_them() {
+        assert_eq!(folded("VIBEGUARD_9302"), folded("vibeguard_9302"));
+        assert_eq!(folded("\u{ff56}ibeguard_9304"), "vibeguard_9304");
+        assert_ne!(folded("vibeguard_9302"), folded("vibeguard_9303"));
     }
 
     #[test]

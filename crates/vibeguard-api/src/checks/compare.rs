@@ -26,6 +26,27 @@ static VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
+/// The tags of a page that carry per-session values: hidden inputs (CSRF tokens, form nonces)
+/// and `<meta name="csrf-token">`. Their values differ between two visitors' copies of the same
+/// page, and say nothing about what the server did.
+static SESSION_TAGS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)<input\b[^>]*\btype\s*=\s*["']?hidden\b[^>]*>|<meta\b[^>]*\bname\s*=\s*["']?[^"'>]*(?:csrf|xsrf)[^>]*>"#)
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+static TAG_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)\b(value|content)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)"#)
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
+/// `body` with the values of its per-session tags removed.
+fn without_session_values(body: &str) -> String {
+    SESSION_TAGS
+        .replace_all(body, |tag: &regex::Captures<'_>| {
+            TAG_VALUE.replace_all(&tag[0], "$1=\"\"").into_owned()
+        })
+        .into_owned()
+}
+
 /// An answer reduced to what the comparison looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shape {
@@ -62,6 +83,7 @@ impl Shape {
                 }
             }
         }
+        let body = without_session_values(&body);
         let body = VOLATILE.replace_all(&body, "").into_owned();
         Shape {
             status: response.status,
@@ -147,6 +169,32 @@ mod tests {
             &exchange("GET", "http://127.0.0.1/x", status, &[], body),
             reflected,
         )
+    }
+
+    #[test]
+    fn two_visitors_copies_of_a_page_are_the_same_answer() {
+        let page = |token: &str, message: &str| {
+            format!(
+                r#"<meta name="csrf-token" content="{token}"><form method="post"><input type="hidden" name="csrf_token" value="{token}"><input name="username"><input type="password" name="password"></form><p class="error">{message}</p>"#
+            )
+        };
+        let first = shape(
+            200,
+            &page("IjA3ZmQ.aZ-x_Q.k9Lw-Tn3", "Invalid user or password."),
+            &[],
+        );
+        let second = shape(
+            200,
+            &page("ImQ0YjE.aZ-y_R.Pq2-mZ8u", "Invalid user or password."),
+            &[],
+        );
+        assert_eq!(first, second);
+        // What the server said still counts.
+        let other = shape(200, &page("IjA3ZmQ.aZ-x_Q.k9Lw-Tn3", ""), &[]);
+        assert!(!first.same_as(&other));
+        // A visible input keeps its value.
+        let visible = shape(200, r#"<input name="q" value="cats">"#, &[]);
+        assert!(visible.body.contains("cats"));
     }
 
     #[test]

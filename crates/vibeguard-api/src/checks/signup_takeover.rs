@@ -4,8 +4,9 @@
 //!
 //! The account taken over is the run's own, never a configured identity's: a fresh account is
 //! signed up (`first`) and logged into with its password, then signed up again under the same
-//! name (the same e-mail when the sign-up takes no name) with another password and e-mail
-//! (`again`). Proven when, after that second sign-up, the name logs in with the second password
+//! name (the same e-mail when the login takes e-mails or the sign-up no name) with another
+//! password and e-mail (`again`) — the name as it is, in capitals, and with a full-width first
+//! letter, each on an account of its own. Proven when, after that second sign-up, the name logs in with the second password
 //! and no longer with the first: whoever signs up with a taken name holds the account and its
 //! owner is locked out. Both accounts are the run's and are closed at the end through the app's
 //! own account closing (the engine's account tracker).
@@ -45,11 +46,13 @@ static META: RuleMeta = RuleMeta {
     docs: RuleDocs {
         what: Cow::Borrowed(
             "A fresh account of the run's own is signed up and logged into; then the sign-up is \
-             sent again with the same name (the same e-mail when it takes no name), another \
-             e-mail and another password. A finding when the name then logs in with the second \
-             password and no longer with the first. Configured identities are never the \
-             account signed up over; both sign-ups are closed at the end through the app's own \
-             account closing, with the login of the first identity as the model of a login.",
+             sent again with its name (its e-mail when the login takes e-mails or the sign-up \
+             no name) spelled three ways — the same, in capitals, with a full-width first letter \
+             — each with another e-mail and password. A finding when the account then logs in \
+             with the second password and no longer with the first. Configured identities are \
+             never the account signed up over; every sign-up is closed at the end through the \
+             app's own account closing, with the login of the first identity as the model of a \
+             login.",
         ),
         why: Cow::Borrowed(
             "Whoever signs up with a victim's name (or e-mail) sets the victim's password: the \
@@ -76,12 +79,51 @@ static META: RuleMeta = RuleMeta {
 };
 
 const FIRST: &str = "first sign-up";
-const AGAIN: &str = "sign-up again with the same name";
+const AGAIN: &str = "sign-up again with the name";
 const LOGIN_FIRST: &str = "login with the first password";
 const LOGIN_OLD: &str = "login with the first password afterwards";
 const LOGIN_NEW: &str = "login with the second password";
 /// Fresh account names start here, apart from every other probe's.
 const NUMBERING: u64 = 9_300;
+
+/// A way to spell a name again.
+type Respelling = fn(&str) -> String;
+
+/// How the second sign-up spells the name that is taken: as it is, in capitals, with a
+/// full-width first letter (which NFKC normalisation folds back).
+const VARIANTS: &[(&str, Respelling)] = &[
+    ("the same name", same),
+    ("the name in capitals", capitals),
+    ("the name with a full-width first letter", full_width_first),
+];
+
+fn same(name: &str) -> String {
+    name.to_string()
+}
+
+fn capitals(name: &str) -> String {
+    name.to_uppercase()
+}
+
+fn full_width_first(name: &str) -> String {
+    let mut done = false;
+    name.chars()
+        .map(|c| {
+            if !done && c.is_ascii_alphanumeric() {
+                done = true;
+                // U+FF01..U+FF5E are the full-width forms of U+0021..U+007E.
+                char::from_u32(c as u32 - 0x21 + 0xff01).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A probe's label for variant `k`.
+fn label(base: &str, k: usize) -> String {
+    format!("{base} ({})", VARIANTS[k].0)
+}
 
 /// The login page probes' labels, one per login.
 fn page_label(login: &str) -> String {
@@ -98,15 +140,25 @@ fn model<'a>(context: &'a Context<'_>) -> Option<&'a IdentityView> {
     context.identities.iter().find(|view| view.login.is_some())
 }
 
-/// A sign-up body for `operation`: a fresh account numbered `n`, its password fields set to
-/// `password`, and its name (when `name` is given) set to that name.
+/// Whether a sign-up field holds an e-mail, or a name.
+fn is_email_field(field: &str) -> bool {
+    field.to_ascii_lowercase().contains("mail")
+}
+
+fn is_name_field(field: &str) -> bool {
+    !is_email_field(field)
+        && !auth_flows::is_secret_field(field)
+        && (auth_flows::is_account_field(field) || field.eq_ignore_ascii_case("name"))
+}
+
+/// A sign-up body for `operation`: a fresh account numbered `n` with its password fields set
+/// to `password`; `None` without a password field or a name or e-mail field.
 fn signup_body(
     operation: &Operation,
     context: &Context<'_>,
     n: u64,
     password: &str,
-    name: Option<&str>,
-) -> Option<(Value, Option<String>, Option<String>)> {
+) -> Option<Value> {
     let body = operation.body.as_ref()?;
     let mut value = context
         .synthesizer(operation, "signup takeover")
@@ -114,24 +166,26 @@ fn signup_body(
         .numbered_from(n)
         .valid(&body.schema, "");
     let fields = value.as_object_mut()?;
-    let mut username = None;
-    let mut email = None;
     let mut has_password = false;
+    let mut has_name = false;
     for (field, slot) in fields.iter_mut() {
-        let lower = field.to_ascii_lowercase();
-        if auth_flows::is_secret_field(field) && lower.contains("pass") {
+        if auth_flows::is_secret_field(field) && field.to_ascii_lowercase().contains("pass") {
             *slot = Value::String(password.into());
             has_password = true;
-        } else if lower.contains("email") || lower.contains("mail") {
-            email = slot.as_str().map(str::to_string);
-        } else if auth_flows::is_account_field(field) || lower == "name" {
-            if let Some(name) = name {
-                *slot = Value::String(name.into());
-            }
-            username = slot.as_str().map(str::to_string);
+        } else if (is_email_field(field) || is_name_field(field)) && slot.is_string() {
+            has_name = true;
         }
     }
-    (has_password && (username.is_some() || email.is_some())).then_some((value, username, email))
+    (has_password && has_name).then_some(value)
+}
+
+/// The value of the first field of `value` that `is_key` picks.
+fn key_value(value: &Value, is_key: fn(&str) -> bool) -> Option<String> {
+    value
+        .as_object()?
+        .iter()
+        .find(|(field, slot)| is_key(field) && slot.is_string())
+        .and_then(|(_, slot)| slot.as_str().map(str::to_string))
 }
 
 /// The model login with its name and password fields set to `name` and `password`.
@@ -148,8 +202,18 @@ fn login_as(view: &IdentityView, name: &str, password: &str) -> Option<Request> 
     Some(auth_flows::with_login_fields(login, kind, fields))
 }
 
-/// Whether a login answered as a success: a redirect away from the login, an answer that is
-/// not the form again, and not a refusal.
+/// Whether the model login names the account by e-mail (`None` when it has no name field).
+fn login_takes_email(view: &IdentityView) -> Option<bool> {
+    let (_, fields) = auth_flows::login_fields(view.login.as_ref()?)?;
+    fields
+        .iter()
+        .find(|(field, _)| auth_flows::is_account_field(field))
+        .map(|(field, value)| {
+            is_email_field(field) || value.as_str().is_some_and(|v| v.contains('@'))
+        })
+}
+
+/// Whether a login answered as a success: accepted, and not the form again.
 fn logged_in(exchange: Option<&Exchange>) -> bool {
     exchange.is_some_and(|e| {
         crate::http::outcome::accepted(e)
@@ -158,61 +222,54 @@ fn logged_in(exchange: Option<&Exchange>) -> bool {
     })
 }
 
+/// The two sign-ups of one variant and the names they log in with.
+struct Pair {
+    first: Request,
+    again: Request,
+    /// What the login takes for the first account (its name, or its e-mail).
+    first_login: String,
+    /// The same, spelled the variant's way: what the second sign-up took.
+    again_login: String,
+}
+
 impl SignupTakeover {
-    /// The sign-up request of the probe labelled `label`, and the account name it names (its
-    /// username, else its e-mail).
-    fn planned(
-        operation: &Operation,
-        context: &Context<'_>,
-        again: bool,
-    ) -> Option<(Request, String, String)> {
+    /// The sign-ups of variant `k`: a fresh account, and another fresh account whose name (the
+    /// field the login takes: the e-mail when it logs in by e-mail or the sign-up takes no
+    /// name) is the first's, spelled the variant's way.
+    fn pair(operation: &Operation, context: &Context<'_>, k: usize) -> Option<Pair> {
         let request = context.request(operation, None, 0)?;
         let body = operation.body.as_ref()?;
-        let (value, username, email) = signup_body(
-            operation,
-            context,
-            NUMBERING,
-            &password(context.seed, "first"),
-            None,
-        )?;
-        let name = username.clone().or(email.clone())?;
-        let login_name = match (
-            &username,
-            &email,
-            model(context).and_then(login_takes_email),
-        ) {
-            (_, Some(email), Some(true)) | (None, Some(email), _) => email.clone(),
-            (Some(username), _, _) => username.clone(),
-            _ => return None,
+        let n = NUMBERING + 2 * k as u64;
+        let first = signup_body(operation, context, n, &password(context.seed, "first"))?;
+        let by_email = key_value(&first, is_name_field).is_none()
+            || model(context).and_then(login_takes_email) == Some(true);
+        let is_key: fn(&str) -> bool = if by_email {
+            is_email_field
+        } else {
+            is_name_field
         };
-        if !again {
-            let request = with_body(strip_body(&request), body.kind, &body.media_type, &value);
-            return Some((request, name, login_name));
-        }
-        // Again: the same name (a sign-up without a name: the same e-mail), another e-mail and
-        // password.
-        let (mut second, _, _) = signup_body(
-            operation,
-            context,
-            NUMBERING + 1,
-            &password(context.seed, "second"),
-            username.as_deref(),
-        )?;
-        if username.is_none()
-            && let (Some(fields), Some(email)) = (second.as_object_mut(), email.as_deref())
+        let first_login = key_value(&first, is_key)?;
+        let again_login = (VARIANTS[k].1)(&first_login);
+        let mut again = signup_body(operation, context, n + 1, &password(context.seed, "second"))?;
+        if let Some(fields) = again.as_object_mut()
+            && let Some((_, slot)) = fields
+                .iter_mut()
+                .find(|(field, slot)| is_key(field) && slot.is_string())
         {
-            for (field, slot) in fields.iter_mut() {
-                if field.to_ascii_lowercase().contains("mail") {
-                    *slot = Value::String(email.into());
-                }
-            }
+            *slot = Value::String(again_login.clone());
         }
-        let request = with_body(strip_body(&request), body.kind, &body.media_type, &second);
-        Some((request, name, login_name))
+        let send =
+            |value: &Value| with_body(strip_body(&request), body.kind, &body.media_type, value);
+        Some(Pair {
+            first: send(&first),
+            again: send(&again),
+            first_login,
+            again_login,
+        })
     }
 
-    /// A login probe as the account named `login_name` with `password`, from its page when
-    /// the model logs in with a session.
+    /// A login probe as `login_name` with `password`, from its page when the model logs in
+    /// with a session.
     fn login_probe(
         view: &IdentityView,
         results: &[(Probe, Exchange)],
@@ -229,18 +286,68 @@ impl SignupTakeover {
             request,
         })
     }
-}
 
-/// Whether the model login names the account by e-mail (`None` when it has no name field).
-fn login_takes_email(view: &IdentityView) -> Option<bool> {
-    let (_, fields) = auth_flows::login_fields(view.login.as_ref()?)?;
-    fields
-        .iter()
-        .find(|(field, _)| auth_flows::is_account_field(field))
-        .map(|(field, value)| {
-            field.to_ascii_lowercase().contains("mail")
-                || value.as_str().is_some_and(|v| v.contains('@'))
-        })
+    /// The next probes of variant `k`.
+    fn next(
+        view: &IdentityView,
+        pair: Pair,
+        k: usize,
+        results: &[(Probe, Exchange)],
+        context: &Context<'_>,
+    ) -> Vec<Probe> {
+        let sent = |base: &str| exchange_labelled(results, &label(base, k));
+        if !sent(FIRST).is_some_and(crate::registered::made) {
+            return Vec::new();
+        }
+        let (first, second) = (
+            password(context.seed, "first"),
+            password(context.seed, "second"),
+        );
+        // The first account logs in before it is signed up over (else nothing is proven).
+        if sent(LOGIN_FIRST).is_none() {
+            return Self::login_probe(
+                view,
+                results,
+                &label(LOGIN_FIRST, k),
+                &pair.first_login,
+                &first,
+            )
+            .into_iter()
+            .collect();
+        }
+        if !logged_in(sent(LOGIN_FIRST)) {
+            return Vec::new();
+        }
+        if sent(AGAIN).is_none() {
+            return vec![Probe {
+                label: label(AGAIN, k),
+                identity: None,
+                request: pair.again,
+            }];
+        }
+        if !sent(AGAIN).is_some_and(crate::registered::made) || sent(LOGIN_NEW).is_some() {
+            return Vec::new();
+        }
+        [
+            Self::login_probe(
+                view,
+                results,
+                &label(LOGIN_OLD, k),
+                &pair.first_login,
+                &first,
+            ),
+            Self::login_probe(
+                view,
+                results,
+                &label(LOGIN_NEW, k),
+                &pair.again_login,
+                &second,
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 impl Check for SignupTakeover {
@@ -257,7 +364,7 @@ impl Check for SignupTakeover {
     fn uncovered(&self, operation: &Operation, context: &Context<'_>) -> Option<&'static str> {
         (auth_flows::flow(operation) == Some(Flow::Registration)
             && model(context).is_some()
-            && Self::planned(operation, context, false).is_none())
+            && Self::pair(operation, context, 0).is_none())
         .then_some("its body has no password and name (or e-mail) fields vibeguard can fill")
     }
 
@@ -265,19 +372,23 @@ impl Check for SignupTakeover {
         if auth_flows::flow(operation) != Some(Flow::Registration) {
             return Vec::new();
         }
-        let (Some(view), Some((first, _, _))) =
-            (model(context), Self::planned(operation, context, false))
-        else {
+        let Some(view) = model(context) else {
             return Vec::new();
         };
-        let mut probes = vec![Probe {
-            label: FIRST.into(),
-            identity: None,
-            request: first,
-        }];
-        for login in [LOGIN_FIRST, LOGIN_OLD, LOGIN_NEW] {
-            if let Some(page) = fresh_login::page_probe(view, &page_label(login)) {
-                probes.push(page);
+        let mut probes = Vec::new();
+        for k in 0..VARIANTS.len() {
+            let Some(pair) = Self::pair(operation, context, k) else {
+                continue;
+            };
+            probes.push(Probe {
+                label: label(FIRST, k),
+                identity: None,
+                request: pair.first,
+            });
+            for login in [LOGIN_FIRST, LOGIN_OLD, LOGIN_NEW] {
+                if let Some(page) = fresh_login::page_probe(view, &page_label(&label(login, k))) {
+                    probes.push(page);
+                }
             }
         }
         probes
@@ -289,47 +400,13 @@ impl Check for SignupTakeover {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Probe> {
-        let (Some(view), Some((again, _, login_name))) =
-            (model(context), Self::planned(operation, context, true))
-        else {
+        let Some(view) = model(context) else {
             return Vec::new();
         };
-        let first_made = exchange_labelled(results, FIRST).is_some_and(crate::registered::made);
-        if !first_made {
-            return Vec::new();
-        }
-        let (first, second) = (
-            password(context.seed, "first"),
-            password(context.seed, "second"),
-        );
-        // The first account logs in before it is signed up over (else nothing is proven).
-        if exchange_labelled(results, LOGIN_FIRST).is_none() {
-            return Self::login_probe(view, results, LOGIN_FIRST, &login_name, &first)
-                .into_iter()
-                .collect();
-        }
-        if !logged_in(exchange_labelled(results, LOGIN_FIRST)) {
-            return Vec::new();
-        }
-        if exchange_labelled(results, AGAIN).is_none() {
-            return vec![Probe {
-                label: AGAIN.into(),
-                identity: None,
-                request: again,
-            }];
-        }
-        if !exchange_labelled(results, AGAIN).is_some_and(crate::registered::made)
-            || exchange_labelled(results, LOGIN_NEW).is_some()
-        {
-            return Vec::new();
-        }
-        [
-            Self::login_probe(view, results, LOGIN_OLD, &login_name, &first),
-            Self::login_probe(view, results, LOGIN_NEW, &login_name, &second),
-        ]
-        .into_iter()
-        .flatten()
-        .collect()
+        (0..VARIANTS.len())
+            .filter_map(|k| Some((k, Self::pair(operation, context, k)?)))
+            .flat_map(|(k, pair)| Self::next(view, pair, k, results, context))
+            .collect()
     }
 
     fn evaluate(
@@ -338,35 +415,46 @@ impl Check for SignupTakeover {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Finding> {
-        let (Some(again), Some(new)) = (
-            exchange_labelled(results, AGAIN).filter(|e| crate::registered::made(e)),
-            exchange_labelled(results, LOGIN_NEW),
-        ) else {
-            return Vec::new();
-        };
-        let Some((_, name, _)) = Self::planned(operation, context, false) else {
-            return Vec::new();
-        };
-        if !logged_in(exchange_labelled(results, LOGIN_FIRST))
-            || logged_in(exchange_labelled(results, LOGIN_OLD))
-            || !logged_in(Some(new))
-        {
-            return Vec::new();
+        let mut proven = Vec::new();
+        for (k, (variant, _)) in VARIANTS.iter().enumerate() {
+            let sent = |base: &str| exchange_labelled(results, &label(base, k));
+            let Some(pair) = Self::pair(operation, context, k) else {
+                continue;
+            };
+            if sent(AGAIN).is_some_and(crate::registered::made)
+                && logged_in(sent(LOGIN_FIRST))
+                && !logged_in(sent(LOGIN_OLD))
+                && logged_in(sent(LOGIN_NEW))
+            {
+                proven.push((k, *variant, pair));
+            }
         }
+        let Some((k, _, pair)) = proven.first() else {
+            return Vec::new();
+        };
+        let spellings: Vec<String> = proven
+            .iter()
+            .map(|(_, variant, pair)| format!("{variant} (`{}`)", pair.again_login))
+            .collect();
+        let sent = |base: &str| exchange_labelled(results, &label(base, *k));
         let mut finding = finding(
             &META,
             operation,
             format!(
-                "{} took the name `{name}` of an account that existed and handed the account over: after the second sign-up the name logs in with the second sign-up's password and no longer with its owner's",
+                "{} signed up over an account that existed (`{}`, the run's own) with {}: afterwards the account logs in with the second sign-up's password and no longer with its owner's",
                 operation.label(),
+                pair.first_login,
+                spellings.join(", "),
             ),
             "signup-takeover".into(),
-            Some(again),
+            sent(AGAIN),
         );
-        if let Some(old) = exchange_labelled(results, LOGIN_OLD) {
-            finding = finding.with_evidence(http_evidence(old));
+        for base in [LOGIN_OLD, LOGIN_NEW] {
+            if let Some(exchange) = sent(base) {
+                finding = finding.with_evidence(http_evidence(exchange));
+            }
         }
-        vec![finding.with_evidence(http_evidence(new))]
+        vec![finding]
     }
 }
 
@@ -391,43 +479,41 @@ mod tests {
     /// A fixture whose first identity logs in with a JSON username and password.
     fn fixture() -> Fixture {
         let mut fixture = Fixture::new();
-        let mut login = Request::new("POST", fixture.base.join("/login").expect("url"));
-        login = login.json(&serde_json::json!({"username": "ada", "password": "pw"}));
+        let login = Request::new("POST", fixture.base.join("/login").expect("url"))
+            .json(&serde_json::json!({"username": "ada", "password": "pw"}));
         fixture.identities[0].login = Some(login);
         fixture
     }
 
-    /// Runs the check's rounds against an app: `replaces` says whether the second sign-up
-    /// sets the account's password (the flaw), `refuses` whether it is refused.
-    fn run(replaces: bool, refuses: bool) -> (Vec<Probe>, Vec<Finding>) {
+    /// An app whose accounts are a map from name (folded by `fold`) to password: a sign-up
+    /// under a name that folds to a taken one is refused (`refuses`) or replaces its password.
+    fn run(fold: fn(&str) -> String, refuses: bool) -> (Vec<Probe>, Vec<Finding>) {
         let fixture = fixture();
         let context = fixture.context();
         let op = signup();
+        let mut accounts: std::collections::BTreeMap<String, String> = Default::default();
         let mut results: Vec<(Probe, Exchange)> = Vec::new();
-        let mut current = password(context.seed, "first");
         let mut sent = Vec::new();
         let mut round = SignupTakeover.plan(&op, &context);
         for _ in 0..4 {
             for probe in round {
                 sent.push(probe.clone());
-                let exchange = match probe.label.as_str() {
-                    FIRST => answer(&probe, 201, r#"{"id": 9}"#),
-                    AGAIN if refuses => answer(&probe, 409, r#"{"error": "taken"}"#),
-                    AGAIN => {
-                        if replaces {
-                            current = password(context.seed, "second");
-                        }
-                        answer(&probe, 201, r#"{"id": 9}"#)
-                    }
-                    _ => {
-                        let body = json_body(&probe);
-                        if body["password"] == current.as_str() {
-                            answer(&probe, 200, r#"{"token": "t"}"#)
+                let body = json_body(&probe);
+                let name = fold(body["username"].as_str().unwrap_or_default());
+                let password = body["password"].as_str().unwrap_or_default().to_string();
+                let exchange =
+                    if probe.label.starts_with("first sign-up") || probe.label.starts_with(AGAIN) {
+                        if refuses && accounts.contains_key(&name) {
+                            answer(&probe, 409, r#"{"error": "taken"}"#)
                         } else {
-                            answer(&probe, 401, r#"{"error": "bad"}"#)
+                            accounts.insert(name, password);
+                            answer(&probe, 201, r#"{"id": 9}"#)
                         }
-                    }
-                };
+                    } else if accounts.get(&name) == Some(&password) {
+                        answer(&probe, 200, r#"{"token": "t"}"#)
+                    } else {
+                        answer(&probe, 401, r#"{"error": "bad"}"#)
+                    };
                 results.push((probe, exchange));
             }
             round = SignupTakeover.follow_up(&op, &results, &context);
@@ -437,16 +523,25 @@ mod tests {
 
     #[test]
     fn a_sign_up_that_sets_an_existing_accounts_password_is_found() {
-        let (sent, findings) = run(true, false);
+        // Names compared as they are: the same name takes the account over.
+        let (sent, findings) = run(|n| n.to_string(), false);
         assert_eq!(findings.len(), 1, "{sent:?}");
-        assert!(findings[0].message.contains("handed the account over"));
+        assert!(
+            findings[0].message.contains("the same name")
+                && !findings[0].message.contains("capitals"),
+            "{}",
+            findings[0].message
+        );
         // The account signed up over is the run's own, never an identity's.
-        for probe in &sent {
-            let body = json_body(probe);
-            assert_ne!(body["username"], "ada");
-        }
-        let again = sent.iter().find(|p| p.label == AGAIN).expect("again");
-        let first = sent.iter().find(|p| p.label == FIRST).expect("first");
+        assert!(sent.iter().all(|p| json_body(p)["username"] != "ada"));
+        let first = sent
+            .iter()
+            .find(|p| p.label == label(FIRST, 0))
+            .expect("first");
+        let again = sent
+            .iter()
+            .find(|p| p.label == label(AGAIN, 0))
+            .expect("again");
         assert_eq!(json_body(again)["username"], json_body(first)["username"]);
         assert_ne!(json_body(again)["email"], json_body(first)["email"]);
         assert_eq!(
@@ -454,14 +549,29 @@ mod tests {
             json_body(again)["password_again"],
             "the confirmation agrees"
         );
+        // Names folded to lower case: the capitals take it over too.
+        let (_, findings) = run(|n| n.to_lowercase(), false);
+        assert!(
+            findings[0].message.contains("capitals"),
+            "{}",
+            findings[0].message
+        );
     }
 
     #[test]
     fn a_refused_or_separate_second_account_is_not() {
-        assert!(run(false, true).1.is_empty(), "refused");
-        // Accepted, but the first password still logs in: a second account (or none), not a
-        // takeover proven.
-        assert!(run(false, false).1.is_empty(), "both log in");
+        assert!(run(|n| n.to_string(), true).1.is_empty(), "refused");
+        assert!(
+            run(|n| n.to_lowercase(), true).1.is_empty(),
+            "refused, folded"
+        );
+    }
+
+    #[test]
+    fn variants_spell_the_name_another_way() {
+        assert_eq!(capitals("vibeguard_9302"), "VIBEGUARD_9302");
+        assert_eq!(full_width_first("vibeguard_9304"), "\u{ff56}ibeguard_9304");
+        assert_eq!(full_width_first("9@x.test"), "\u{ff19}@x.test");
     }
 
     #[test]
