@@ -40,15 +40,18 @@ static META: RuleMeta = RuleMeta {
     docs: RuleDocs {
         what: Cow::Borrowed(
             "Session cookies that carry the session itself are read: Flask's signed cookie \
-             (itsdangerous), Express cookie-session with its `.sig` cookie (keygrip), and \
-             unsigned base64 or JSON cookies (`j:{…}` from `res.cookie`). A signed cookie's key \
+             (itsdangerous), Django's signed-cookie sessions (`signed_cookies` engine), Express \
+             cookie-session with its `.sig` cookie (keygrip), and unsigned base64 or JSON \
+             cookies (`j:{…}` from `res.cookie`). A signed cookie's key \
              is searched offline in the same list of common and default secrets as JWT keys \
              (`dev`, `secret`, `changeme`, `keyboard cat`, framework defaults, …). The first \
              identity's session is then edited to name the second identity, signed with the \
              key found, and sent alone to the read that answers about the caller: the answer \
              being the second identity's proves the forgery. A common signing key is reported \
-             even when no read proves it. Opaque session ids (Django, express-session, Rails' \
-             encrypted cookies) are not subjects.",
+             even when no read proves it (Django's, whose session also carries a hash of the \
+             user's password, can be signed but not moved to another user). Opaque session ids \
+             (Django's database sessions, express-session, Rails' encrypted cookies) are not \
+             subjects.",
         ),
         why: Cow::Borrowed(
             "Whoever can write the session cookie is whoever they write in it: any user, any \

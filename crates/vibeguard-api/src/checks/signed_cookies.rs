@@ -4,6 +4,10 @@
 //! - **Flask** (itsdangerous `URLSafeTimedSerializer`, salt `cookie-session`, HMAC-SHA1 with
 //!   the key derived by HMAC): `payload.timestamp.signature`, the payload base64url JSON or,
 //!   after a leading `.`, zlib-compressed JSON.
+//! - **Django** (`SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"`,
+//!   `TimestampSigner` salted `django.contrib.sessions.backends.signed_cookies`, HMAC-SHA256
+//!   under `sha256(salt + "signer" + SECRET_KEY)`): `payload:timestamp:signature`, the payload
+//!   base64url JSON or, after a leading `.`, zlib-compressed JSON.
 //! - **Express cookie-session** (keygrip): `NAME=<base64 JSON>` signed in a second cookie
 //!   `NAME.sig` = base64url(HMAC-SHA1(key, "NAME=<value>")).
 //! - **Unsigned**: a cookie that is base64 or URL-encoded JSON (`j:{…}` from Express's
@@ -25,6 +29,19 @@ pub enum SessionCookie {
         /// Whether the payload was compressed.
         compressed: bool,
         /// `payload.timestamp`, what the signature covers.
+        signed: String,
+        /// The timestamp part, kept when re-signing.
+        timestamp: String,
+        /// The signature bytes.
+        signature: Vec<u8>,
+    },
+    /// Django's signed-cookie session.
+    Django {
+        /// The session.
+        session: Value,
+        /// Whether the payload was compressed.
+        compressed: bool,
+        /// `payload:timestamp`, what the signature covers.
         signed: String,
         /// The timestamp part, kept when re-signing.
         timestamp: String,
@@ -65,6 +82,7 @@ impl SessionCookie {
     pub fn session(&self) -> &Value {
         match self {
             SessionCookie::Flask { session, .. }
+            | SessionCookie::Django { session, .. }
             | SessionCookie::Keygrip { session, .. }
             | SessionCookie::Unsigned { session, .. } => session,
         }
@@ -74,6 +92,7 @@ impl SessionCookie {
     pub fn kind(&self) -> &'static str {
         match self {
             SessionCookie::Flask { .. } => "Flask's signed session cookie",
+            SessionCookie::Django { .. } => "Django's signed-cookie session",
             SessionCookie::Keygrip { .. } => "a cookie-session cookie signed with keygrip",
             SessionCookie::Unsigned { .. } => "an unsigned session cookie",
         }
@@ -95,6 +114,9 @@ pub fn read(name: &str, value: &str, signature: Option<&str>) -> Option<SessionC
     if let Some(flask) = read_flask(value) {
         return Some(flask);
     }
+    if let Some(django) = read_django(value) {
+        return Some(django);
+    }
     let _ = name;
     read_unsigned(value)
 }
@@ -110,6 +132,19 @@ fn read_flask(value: &str) -> Option<SessionCookie> {
     if timestamp.is_empty() || timestamp.len() > 8 {
         return None;
     }
+    let (session, compressed) = signed_payload(payload)?;
+    Some(SessionCookie::Flask {
+        session,
+        compressed,
+        signed: signed.to_string(),
+        timestamp: timestamp.to_string(),
+        signature: URL_SAFE_NO_PAD.decode(signature).ok()?,
+    })
+}
+
+/// A signed payload's JSON: base64url, or zlib-compressed after a leading `.` (itsdangerous
+/// and Django alike); and whether it was compressed.
+fn signed_payload(payload: &str) -> Option<(Value, bool)> {
     let (compressed, body) = match payload.strip_prefix('.') {
         Some(rest) => (true, rest),
         None => (false, payload),
@@ -124,8 +159,37 @@ fn read_flask(value: &str) -> Option<SessionCookie> {
     } else {
         bytes
     };
-    Some(SessionCookie::Flask {
-        session: json_of(&json)?,
+    Some((json_of(&json)?, compressed))
+}
+
+/// A payload written the way it was read: compressed after a `.` or not.
+fn write_payload(json: &str, compressed: bool) -> String {
+    if compressed {
+        let mut encoder =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = std::io::Write::write_all(&mut encoder, json.as_bytes());
+        format!(
+            ".{}",
+            URL_SAFE_NO_PAD.encode(encoder.finish().unwrap_or_default())
+        )
+    } else {
+        URL_SAFE_NO_PAD.encode(json.as_bytes())
+    }
+}
+
+fn read_django(value: &str) -> Option<SessionCookie> {
+    let value = value.trim_matches('"');
+    let (signed, signature) = value.rsplit_once(':')?;
+    let (payload, timestamp) = signed.rsplit_once(':')?;
+    if timestamp.is_empty()
+        || timestamp.len() > 8
+        || !timestamp.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let (session, compressed) = signed_payload(payload)?;
+    Some(SessionCookie::Django {
+        session,
         compressed,
         signed: signed.to_string(),
         timestamp: timestamp.to_string(),
@@ -179,12 +243,29 @@ fn flask_key(secret: &[u8]) -> Vec<u8> {
     hmac_sha1(secret, b"cookie-session")
 }
 
+/// The salt Django's signed-cookie sessions are signed with.
+const DJANGO_SALT: &str = "django.contrib.sessions.backends.signed_cookies";
+
+/// Django's signature of `signed` under `secret`: HMAC-SHA256 keyed with
+/// `sha256(salt + "signer" + secret)`.
+fn django_signature(secret: &str, signed: &str) -> Vec<u8> {
+    use sha2::Digest as _;
+    let key = sha2::Sha256::digest(format!("{DJANGO_SALT}signer{secret}").as_bytes());
+    let mut mac =
+        <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&key).expect("HMAC takes any key");
+    mac.update(signed.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
 /// Whether `secret` signs the cookie (`name` is the cookie's name, which keygrip signs too).
 pub fn signed_with(cookie: &SessionCookie, name: &str, value: &str, secret: &str) -> bool {
     match cookie {
         SessionCookie::Flask {
             signed, signature, ..
         } => hmac_sha1(&flask_key(secret.as_bytes()), signed.as_bytes()) == *signature,
+        SessionCookie::Django {
+            signed, signature, ..
+        } => django_signature(secret, signed) == *signature,
         SessionCookie::Keygrip { signature, .. } => {
             hmac_sha1(secret.as_bytes(), format!("{name}={value}").as_bytes()) == *signature
         }
@@ -219,18 +300,7 @@ pub fn write(
             timestamp,
             ..
         } => {
-            let payload = if *compressed {
-                let mut encoder =
-                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-                let _ = std::io::Write::write_all(&mut encoder, json.as_bytes());
-                format!(
-                    ".{}",
-                    URL_SAFE_NO_PAD.encode(encoder.finish().unwrap_or_default())
-                )
-            } else {
-                URL_SAFE_NO_PAD.encode(json.as_bytes())
-            };
-            let signed = format!("{payload}.{timestamp}");
+            let signed = format!("{}.{timestamp}", write_payload(&json, *compressed));
             let signature = hmac_sha1(
                 &flask_key(secret.unwrap_or_default().as_bytes()),
                 signed.as_bytes(),
@@ -238,6 +308,18 @@ pub fn write(
             vec![(
                 name.to_string(),
                 format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature)),
+            )]
+        }
+        SessionCookie::Django {
+            compressed,
+            timestamp,
+            ..
+        } => {
+            let signed = format!("{}:{timestamp}", write_payload(&json, *compressed));
+            let signature = django_signature(secret.unwrap_or_default(), &signed);
+            vec![(
+                name.to_string(),
+                format!("{signed}:{}", URL_SAFE_NO_PAD.encode(signature)),
             )]
         }
         SessionCookie::Keygrip { .. } => {
@@ -331,6 +413,42 @@ mod tests {
         let again = read("session", &forged[0].1, None).expect("forged cookie");
         assert_eq!(again.session()["_user_id"], "2");
         assert!(signed_with(&again, "session", &forged[0].1, "s3cr3t"));
+    }
+
+    #[test]
+    fn django_signed_cookie_sessions_are_read_their_weak_key_found_and_rewritten() {
+        // Written by Django 5.1's own `signing.dumps(…, salt="django.contrib.sessions.backends.
+        // signed_cookies", compress=True)`, as its signed-cookie session engine does.
+        let value = ".eJyrVopPLC3JiC8tTi2Kz0xRslIyVNJBFktKTM5OzQNJpGQl5qXn6yXn55UUZSbpgZToQWWL9XzzU1JznKBqUQzISCzOAOpOTEpWqgUAjnEncw:1xaCzf:HOBmTIz95gPMTz4KntdYW_cbUWwIGOE0cP5wwvd_jSg";
+        let cookie = read("sessionid", value, None).expect("a Django cookie");
+        assert!(matches!(
+            cookie,
+            SessionCookie::Django {
+                compressed: true,
+                ..
+            }
+        ));
+        assert_eq!(cookie.session()["_auth_user_id"], "1");
+        assert!(signed_with(
+            &cookie,
+            "sessionid",
+            value,
+            "django-insecure-changeme"
+        ));
+        assert!(!signed_with(&cookie, "sessionid", value, "changeme"));
+        // Uncompressed, another key.
+        let plain =
+            "eyJfYXV0aF91c2VyX2lkIjoiMiJ9:1xaCzf:nTrLebnBTdnZpFfrrAwDpgR_4EDb3tANky8nmZXppBI";
+        let cookie = read("sessionid", plain, None).expect("a Django cookie");
+        assert_eq!(
+            find_secret(&cookie, "sessionid", plain, ["dev", "secret", "x"]),
+            Some("secret")
+        );
+        // Rewritten with the key, it is exactly what Django would have written.
+        let written = write(&cookie, "sessionid", cookie.session(), Some("secret"));
+        assert_eq!(written, vec![("sessionid".to_string(), plain.to_string())]);
+        // An opaque session id (Django's default database sessions) is no subject.
+        assert!(read("sessionid", "k2v8c1xq0zv5y7m3n4b6t9r2w1e8u0i7", None).is_none());
     }
 
     #[test]
