@@ -137,6 +137,7 @@ class LoginForm(FlaskForm):
 
 
 ATTEMPTS = {}
+STAND_IN_HASH = generate_password_hash(secrets.token_hex(16))
 
 
 def too_many_attempts(account="", count=True):
@@ -209,6 +210,10 @@ def login():
         row = db().execute(
             "SELECT * FROM users WHERE username = ?", (form.username.data,)
         ).fetchone()
+        if row is None and HARDENED:
+            # The twin hashes against a stand-in for an unknown name, so that it takes as
+            # long as a wrong password.
+            check_password_hash(STAND_IN_HASH, form.password.data)
         if row and check_password_hash(row["password_hash"], form.password.data):
             login_user(User(row))
             return redirect(safe_next(request.args.get("next")))

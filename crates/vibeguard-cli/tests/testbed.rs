@@ -1077,10 +1077,14 @@ const FLASK_JOURNAL: &[&str] = &[
     "VG423 GET /logout",
     // The login redirects to whatever `next` says (proven by replaying ada's own login).
     "VG421 POST /login [query:next]",
+    // An unknown name is refused at once, a known one after the password hash.
+    "VG415 POST /login",
     // The front page's JSON lists each author with the password hash.
     "VG405 GET /api/entries [response:/*/author/password_hash]",
-    // The sign-up takes a one-character password.
+    // The sign-up takes a one-character password, and replaces the password of an account
+    // that has the name (proven on an account of the run's own).
     "VG435 POST /register",
+    "VG437 POST /register",
     // No limit on logins, sign-ups or the search.
     "VG414 POST /login",
     "VG414 POST /register",
@@ -1109,9 +1113,10 @@ fn journal_rows(python: &PathBuf, database: &std::path::Path) -> (u64, u64) {
     )
 }
 
-/// Whether `username` still logs in with `password` through the site's form, as a browser
-/// would: the login page's CSRF token and cookie sent back, a redirect away from the login.
-fn journal_logs_in(python: &PathBuf, url: &str, username: &str, password: &str) -> bool {
+/// Whether `username` still logs in with `password` through the site's `/login` form, as a
+/// browser would: the login page's CSRF token (Flask-WTF's `csrf_token`, the forum's `_csrf`)
+/// and cookie sent back, a redirect away from the login.
+fn site_logs_in(python: &PathBuf, url: &str, username: &str, password: &str) -> bool {
     // Cookies by hand: the twin's session cookie is `Secure`, which Python's cookie jar keeps
     // off plain HTTP (browsers send it to 127.0.0.1).
     let script = "import re, sys, http.client, urllib.parse\n\
@@ -1123,9 +1128,9 @@ fn journal_logs_in(python: &PathBuf, url: &str, username: &str, password: &str) 
         page.request('GET', '/login')\n\
         answer = page.getresponse()\n\
         jar = cookies(answer)\n\
-        token = re.search(r'name=\"csrf_token\"[^>]*value=\"([^\"]+)\"', answer.read().decode())\n\
+        token = re.search(r'name=\"(csrf_token|_csrf)\"[^>]*value=\"([^\"]+)\"', answer.read().decode())\n\
         fields = {'username': user, 'password': password}\n\
-        if token: fields['csrf_token'] = token.group(1)\n\
+        if token: fields[token.group(1)] = token.group(2)\n\
         login = http.client.HTTPConnection(host)\n\
         login.request('POST', '/login', urllib.parse.urlencode(fields), {'Content-Type': 'application/x-www-form-urlencoded', 'Cookie': jar})\n\
         answer = login.getresponse()\n\
@@ -1191,7 +1196,114 @@ fn flask_journal_web_app_with_form_logins_is_tested_and_left_as_it_was() {
         // Every identity still logs in with its configured password.
         for (user, password) in [("ada", "ada-writes-9"), ("ben", "ben-writes-8")] {
             assert!(
-                journal_logs_in(&python, &server.url, user, password),
+                site_logs_in(&python, &server.url, user, password),
+                "{user} no longer logs in (hardened: {hardened})"
+            );
+        }
+        if !hardened {
+            for item in [
+                "AUTH-02", "AUTH-04", "AUTH-05", "AUTH-08", "INPUT-01", "DATA-01",
+            ] {
+                assert_ne!(checklist_status(&report, item), "passed", "{item}");
+            }
+        }
+    }
+}
+
+/// The forum (Express + EJS, express-session behind `connect.sid`, a hand-rolled CSRF token
+/// checked on the login form only, a posts router, no description): every flaw of
+/// testbed/README.md.
+const EXPRESS_FORUM: &[&str] = &[
+    // Any logged-in user opens another's post in the edit form and saves over it ("only
+    // authors see the Edit button").
+    "VG402 GET /posts/{id}/edit",
+    "VG402 POST /posts/{id}/edit",
+    // The post's text is rendered with `<%-` (written by the create and the edit); the search
+    // echoes `q` with `<%-`.
+    "VG432 POST /posts [body:/body]",
+    "VG432 POST /posts/{id}/edit [body:/body]",
+    "VG432 GET /search [query:q]",
+    // The CSRF token is checked on the login form only.
+    "VG433 POST /posts",
+    "VG433 POST /posts/{id}/edit",
+    "VG433 POST /posts/{id}/delete",
+    // The login keeps the session the login page started (no `regenerate`).
+    "VG436 POST /login",
+    // "Log out" clears the cookie in the browser; the session stays valid on the server.
+    "VG423 GET /logout",
+    // The login redirects to whatever `returnTo` says.
+    "VG421 POST /login [query:returnTo]",
+    // An unknown name is refused at once, a known one after scrypt: names can be told apart.
+    "VG415 POST /login",
+    // The front page's JSON sends each author's whole record, password hash included.
+    "VG405 GET /api/posts [response:/*/author/passwordHash]",
+    // The sign-up takes a one-character password.
+    "VG435 POST /signup",
+    // No limit on logins, sign-ups or reads.
+    "VG414 POST /login",
+    "VG414 POST /signup",
+    "VG431 GET /search",
+    // No security headers; connect.sid lacks Secure and SameSite.
+    "VG406 * / [response headers]",
+    "VG408 * / [cookie:connect.sid]",
+];
+
+/// What the forum's JSON file holds: (users, posts).
+fn forum_rows(database: &std::path::Path) -> (usize, usize) {
+    let text = std::fs::read_to_string(database).expect("the forum's data file");
+    let data: Value = serde_json::from_str(&text).expect("JSON");
+    let count = |key: &str| data[key].as_array().map_or(0, Vec::len);
+    (count("users"), count("posts"))
+}
+
+#[test]
+fn express_forum_web_app_with_form_logins_is_tested_and_left_as_it_was() {
+    let (Some(node), Some(python)) = (testbed_runtime("VIBEGUARD_TESTBED_NODE"), testbed_python())
+    else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let expected: BTreeSet<String> = EXPRESS_FORUM.iter().map(|s| s.to_string()).collect();
+    for hardened in [false, true] {
+        let folder = tempfile::tempdir().expect("tempdir");
+        let database = folder.path().join("forum.json");
+        let port = free_port();
+        let server = App::start_with(
+            &node,
+            "express_forum",
+            hardened,
+            port,
+            &["--db", &database.display().to_string()],
+        );
+        let report = audit_folder(&repo_file("testbed/express_forum"), &server.url);
+        let found = api_findings(&report);
+        let want = if hardened {
+            BTreeSet::new()
+        } else {
+            expected.clone()
+        };
+        assert_eq!(
+            found,
+            want,
+            "hardened: {hardened}; missed {:?}; not documented {:?}",
+            want.difference(&found).collect::<Vec<_>>(),
+            found.difference(&want).collect::<Vec<_>>()
+        );
+        let api = api_run(&report);
+        assert!(
+            api["errors"].as_array().is_none_or(Vec::is_empty),
+            "{}",
+            api["errors"]
+        );
+        assert_eq!(
+            api["coverage"]["operations"],
+            api["coverage"]["operations_total"]
+        );
+        // What the run created is gone: the two users and the one post the app starts with.
+        assert_eq!(forum_rows(&database), (2, 1), "hardened: {hardened}");
+        for (user, password) in [("mara", "mara-posts-7"), ("joel", "joel-posts-6")] {
+            assert!(
+                site_logs_in(&python, &server.url, user, password),
                 "{user} no longer logs in (hardened: {hardened})"
             );
         }
