@@ -1143,25 +1143,36 @@ fn site_logs_in(python: &PathBuf, url: &str, username: &str, password: &str) -> 
     String::from_utf8_lossy(&output.stdout).trim() == "in"
 }
 
-#[test]
-fn flask_journal_web_app_with_form_logins_is_tested_and_left_as_it_was() {
-    let Some(python) = testbed_python() else {
-        return;
-    };
+/// A server-rendered testbed app with form logins (`app`, started with `runtime` and
+/// `--db DATA`), and its twin: exactly its documented findings (the twin: none), logged in
+/// through the form with no error, every operation exercised, nothing the run created left
+/// (`rows` lists the data file: the `start` rows the app begins with), every identity still
+/// logging in with its configured password, and the items the app breaks never `passed`.
+#[allow(clippy::too_many_arguments)]
+fn web_app_is_tested_and_left_as_it_was(
+    runtime: &PathBuf,
+    python: &PathBuf,
+    app: &str,
+    data_file: &str,
+    expected: &[&str],
+    rows: &dyn Fn(&std::path::Path) -> (u64, u64),
+    start: (u64, u64),
+    identities: &[(&str, &str)],
+) {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let expected: BTreeSet<String> = FLASK_JOURNAL.iter().map(|s| s.to_string()).collect();
+    let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
     for hardened in [false, true] {
         let folder = tempfile::tempdir().expect("tempdir");
-        let database = folder.path().join("journal.db");
+        let database = folder.path().join(data_file);
         let port = free_port();
         let server = App::start_with(
-            &python,
-            "flask_journal",
+            runtime,
+            app,
             hardened,
             port,
             &["--db", &database.display().to_string()],
         );
-        let report = audit_folder(&repo_file("testbed/flask_journal"), &server.url);
+        let report = audit_folder(&repo_file(&format!("testbed/{app}")), &server.url);
         let found = api_findings(&report);
         let want = if hardened {
             BTreeSet::new()
@@ -1171,13 +1182,13 @@ fn flask_journal_web_app_with_form_logins_is_tested_and_left_as_it_was() {
         assert_eq!(
             found,
             want,
-            "hardened: {hardened}; missed {:?}; not documented {:?}",
+            "{app}, hardened: {hardened}; missed {:?}; not documented {:?}",
             want.difference(&found).collect::<Vec<_>>(),
             found.difference(&want).collect::<Vec<_>>()
         );
         let api = api_run(&report);
         // Logged in through the form both times: no identity error, nothing left behind (the
-        // accounts the sign-up probes made were closed through "delete my account").
+        // accounts the sign-up probes made were closed through the app's "delete my account").
         assert!(
             api["errors"].as_array().is_none_or(Vec::is_empty),
             "{}",
@@ -1187,27 +1198,39 @@ fn flask_journal_web_app_with_form_logins_is_tested_and_left_as_it_was() {
             api["coverage"]["operations"],
             api["coverage"]["operations_total"]
         );
-        // What the run created is gone: the two users and the one entry the app starts with.
-        assert_eq!(
-            journal_rows(&python, &database),
-            (2, 1),
-            "hardened: {hardened}"
-        );
-        // Every identity still logs in with its configured password.
-        for (user, password) in [("ada", "ada-writes-9"), ("ben", "ben-writes-8")] {
+        assert_eq!(rows(&database), start, "{app}, hardened: {hardened}");
+        for (user, password) in identities {
             assert!(
-                site_logs_in(&python, &server.url, user, password),
-                "{user} no longer logs in (hardened: {hardened})"
+                site_logs_in(python, &server.url, user, password),
+                "{user} no longer logs in to {app} (hardened: {hardened})"
             );
         }
         if !hardened {
             for item in [
                 "AUTH-02", "AUTH-04", "AUTH-05", "AUTH-08", "INPUT-01", "DATA-01",
             ] {
-                assert_ne!(checklist_status(&report, item), "passed", "{item}");
+                assert_ne!(checklist_status(&report, item), "passed", "{app}: {item}");
             }
         }
     }
+}
+
+#[test]
+fn flask_journal_web_app_with_form_logins_is_tested_and_left_as_it_was() {
+    let Some(python) = testbed_python() else {
+        return;
+    };
+    // The two users and the one entry the app starts with.
+    web_app_is_tested_and_left_as_it_was(
+        &python,
+        &python,
+        "flask_journal",
+        "journal.db",
+        FLASK_JOURNAL,
+        &|database| journal_rows(&python, database),
+        (2, 1),
+        &[("ada", "ada-writes-9"), ("ben", "ben-writes-8")],
+    );
 }
 
 /// The forum (Express + EJS, express-session behind `connect.sid`, a hand-rolled CSRF token
@@ -1249,10 +1272,10 @@ const EXPRESS_FORUM: &[&str] = &[
 ];
 
 /// What the forum's JSON file holds: (users, posts).
-fn forum_rows(database: &std::path::Path) -> (usize, usize) {
+fn forum_rows(database: &std::path::Path) -> (u64, u64) {
     let text = std::fs::read_to_string(database).expect("the forum's data file");
     let data: Value = serde_json::from_str(&text).expect("JSON");
-    let count = |key: &str| data[key].as_array().map_or(0, Vec::len);
+    let count = |key: &str| data[key].as_array().map_or(0, |rows| rows.len() as u64);
     (count("users"), count("posts"))
 }
 
@@ -1262,57 +1285,15 @@ fn express_forum_web_app_with_form_logins_is_tested_and_left_as_it_was() {
     else {
         return;
     };
-    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let expected: BTreeSet<String> = EXPRESS_FORUM.iter().map(|s| s.to_string()).collect();
-    for hardened in [false, true] {
-        let folder = tempfile::tempdir().expect("tempdir");
-        let database = folder.path().join("forum.json");
-        let port = free_port();
-        let server = App::start_with(
-            &node,
-            "express_forum",
-            hardened,
-            port,
-            &["--db", &database.display().to_string()],
-        );
-        let report = audit_folder(&repo_file("testbed/express_forum"), &server.url);
-        let found = api_findings(&report);
-        let want = if hardened {
-            BTreeSet::new()
-        } else {
-            expected.clone()
-        };
-        assert_eq!(
-            found,
-            want,
-            "hardened: {hardened}; missed {:?}; not documented {:?}",
-            want.difference(&found).collect::<Vec<_>>(),
-            found.difference(&want).collect::<Vec<_>>()
-        );
-        let api = api_run(&report);
-        assert!(
-            api["errors"].as_array().is_none_or(Vec::is_empty),
-            "{}",
-            api["errors"]
-        );
-        assert_eq!(
-            api["coverage"]["operations"],
-            api["coverage"]["operations_total"]
-        );
-        // What the run created is gone: the two users and the one post the app starts with.
-        assert_eq!(forum_rows(&database), (2, 1), "hardened: {hardened}");
-        for (user, password) in [("mara", "mara-posts-7"), ("joel", "joel-posts-6")] {
-            assert!(
-                site_logs_in(&python, &server.url, user, password),
-                "{user} no longer logs in (hardened: {hardened})"
-            );
-        }
-        if !hardened {
-            for item in [
-                "AUTH-02", "AUTH-04", "AUTH-05", "AUTH-08", "INPUT-01", "DATA-01",
-            ] {
-                assert_ne!(checklist_status(&report, item), "passed", "{item}");
-            }
-        }
-    }
+    // The two users and the one post the app starts with.
+    web_app_is_tested_and_left_as_it_was(
+        &node,
+        &python,
+        "express_forum",
+        "forum.json",
+        EXPRESS_FORUM,
+        &forum_rows,
+        (2, 1),
+        &[("mara", "mara-posts-7"), ("joel", "joel-posts-6")],
+    );
 }
