@@ -460,8 +460,8 @@ pub struct AnonymousSession {
     page: Url,
     /// The shared visitor: its cookies and token.
     visitor: std::sync::Mutex<Visitor>,
-    /// The visitor sign-ups and logins go as (replaced once the app took one).
-    entry: std::sync::Mutex<Visitor>,
+    /// The visitor sign-ups and logins go as, one at a time (replaced once the app took one).
+    entry: tokio::sync::Mutex<Visitor>,
     /// The cookies and tokens of every visitor session opened, masked in every output.
     opened: std::sync::Mutex<Vec<String>>,
 }
@@ -524,7 +524,7 @@ impl AnonymousSession {
             opened: std::sync::Mutex::new(visitor.secrets()),
             page,
             visitor: std::sync::Mutex::new(visitor),
-            entry: std::sync::Mutex::new(Visitor::default()),
+            entry: tokio::sync::Mutex::new(Visitor::default()),
         })
     }
 
@@ -566,11 +566,11 @@ impl AnonymousSession {
 
     /// Sends a request that has no identity, as a visitor would. A request that carries
     /// cookies already (a replayed login, a forged session) goes as it is; one from another
-    /// site (a forged `Origin`) gets no token. Sign-ups and logins go on a visitor session of
-    /// their own, kept apart from the one every other request shares, and replaced once the
-    /// app took one of them (that visitor may now be logged in, or its session ended): so the
-    /// shared visitor is never logged in by a probe, and failing attempts (a burst of wrong
-    /// passwords) cost no page fetch each.
+    /// site (a forged `Origin`) gets no token. Sign-ups and logins go one at a time on a
+    /// visitor session of their own, kept apart from the one every other request shares, and
+    /// replaced once the app took one of them (that visitor may now be logged in, or its
+    /// session ended): so the shared visitor is never logged in by a probe, and failing
+    /// attempts (a burst of wrong passwords) cost no page fetch each.
     pub async fn send(&self, executor: &Executor, mut request: Request) -> crate::http::Exchange {
         if request.header_value("cookie").is_some() {
             return executor.send(request).await;
@@ -587,23 +587,21 @@ impl AnonymousSession {
             shared.apply(&mut request);
             return executor.send(request).await;
         }
-        let mut entry = self.entry.lock().map(|v| v.clone()).unwrap_or_default();
+        // One sign-up or login at a time on the entry visitor: one the app accepts may end or
+        // log in that visitor, and a request in flight on it meanwhile would be answered for a
+        // reason of its own (a form expired, a page for someone logged in) — a difference the
+        // differential checks would take for the input's.
+        let mut entry = self.entry.lock().await;
         if (entry.stale || entry.cookies.is_empty())
             && let Some(fresh) = Box::pin(Self::visit(executor, &self.page)).await
         {
             self.remember(&fresh);
-            if let Ok(mut held) = self.entry.lock() {
-                *held = fresh.clone();
-            }
-            entry = fresh;
+            *entry = fresh;
         }
         entry.apply(&mut request);
         let exchange = executor.send(request).await;
-        if crate::http::outcome::accepted(&exchange)
-            && let Ok(mut held) = self.entry.lock()
-            && held.cookies == entry.cookies
-        {
-            held.stale = true;
+        if crate::http::outcome::accepted(&exchange) {
+            entry.stale = true;
         }
         exchange
     }
