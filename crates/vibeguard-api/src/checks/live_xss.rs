@@ -73,6 +73,8 @@ const INJECT: &str = "inject";
 const READ: &str = "read";
 /// The label of the one injection that marks every input at once.
 const ALL_INPUTS: &str = "every input";
+/// The suffix of that injection sent again (its page showed no marker: changed meanwhile).
+const AGAIN: &str = "again";
 /// At most this many lists are read after the injections.
 const MAX_LIST_READS: usize = 4;
 
@@ -125,6 +127,37 @@ pub fn unescaped_at(html: &str, marker: &str) -> Option<usize> {
 }
 
 impl LiveXss {
+    /// The read of the page the probe labelled `label` redirected to, once (none before it
+    /// answered, or after its read).
+    fn reads_after(
+        &self,
+        results: &[(Probe, Exchange)],
+        context: &Context<'_>,
+        label: &str,
+    ) -> Vec<Probe> {
+        let read_label = format!("{READ} {label}");
+        if results.iter().any(|(p, _)| p.label == read_label) {
+            return Vec::new();
+        }
+        results
+            .iter()
+            .filter(|(p, _)| p.label == label)
+            .filter_map(|(probe, exchange)| {
+                let location = exchange
+                    .response()
+                    .filter(|r| (300..400).contains(&r.status))
+                    .and_then(|r| r.header("location"))
+                    .and_then(|l| exchange.request.url.join(l).ok())
+                    .filter(|url| url.origin() == context.base.origin())?;
+                Some(Probe {
+                    label: read_label.clone(),
+                    identity: probe.identity,
+                    request: Request::new("GET", location),
+                })
+            })
+            .collect()
+    }
+
     fn template(operation: &Operation, context: &Context<'_>) -> Option<Template> {
         let mut template = Template::of(operation, context, context.profile.pick(4, 8, 16))?;
         // Markup is text: numbers, ids and path segments (which route) are left alone.
@@ -179,12 +212,41 @@ impl Check for LiveXss {
     /// lists, read as the identity that sent it.
     fn follow_up(
         &self,
-        _operation: &Operation,
+        operation: &Operation,
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Probe> {
+        let together = format!("{INJECT} {ALL_INPUTS}");
+        let again = format!("{together} {AGAIN}");
         if results.iter().any(|(p, _)| p.label.starts_with(READ)) {
-            return Vec::new();
+            // An object changed in place may be changed again by another check before its
+            // page is read: when no read shows any marker, the change is sent once more and
+            // its page read right after.
+            let Some((sent, _)) = results.iter().find(|(p, _)| p.label == together) else {
+                return Vec::new();
+            };
+            let markers: Vec<String> = Self::template(operation, context)
+                .map(|t| {
+                    t.points
+                        .iter()
+                        .map(|point| marker(operation, point, context.seed))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let marked = results.iter().any(|(p, e)| {
+                p.label.starts_with(READ)
+                    && e.response().is_some_and(|r| {
+                        let text = r.text();
+                        markers.iter().any(|m| text.contains(m.as_str()))
+                    })
+            });
+            if marked || results.iter().any(|(p, _)| p.label == again) {
+                return self.reads_after(results, context, &again);
+            }
+            return vec![Probe {
+                label: again,
+                ..sent.clone()
+            }];
         }
         let mut reads: Vec<Probe> = Vec::new();
         let identity = results.iter().find_map(|(p, _)| p.identity);
@@ -248,7 +310,7 @@ impl Check for LiveXss {
             let together = format!("{INJECT} {ALL_INPUTS}");
             let Some((_, direct)) = results
                 .iter()
-                .find(|(p, _)| p.label == injected || p.label == together)
+                .find(|(p, _)| p.label == injected || p.label.starts_with(&together))
             else {
                 continue;
             };
@@ -488,6 +550,28 @@ mod tests {
             "{}",
             found[0].message
         );
+        assert!(LiveXss.follow_up(&edit, &results, &context).is_empty());
+
+        // Changed again by someone else before the read: the page shows no marker, so the
+        // change is sent once more and its page read.
+        let mut overwritten = saved.clone();
+        overwritten.push((
+            reads[0].clone(),
+            answer(&reads[0], 200, HTML, &[], "<h1>Lunch</h1><div>plain</div>"),
+        ));
+        let again = LiveXss.follow_up(&edit, &overwritten, &context);
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].request.body, probes[0].request.body);
+        overwritten.push((
+            again[0].clone(),
+            answer(&again[0], 302, HTML, &[("Location", "/entries/7")], ""),
+        ));
+        let reread = LiveXss.follow_up(&edit, &overwritten, &context);
+        assert_eq!(reread.len(), 1);
+        assert_eq!(reread[0].request.url.path(), "/entries/7");
+        overwritten.push((reread[0].clone(), answer(&reread[0], 200, HTML, &[], &page)));
+        assert_eq!(LiveXss.evaluate(&edit, &overwritten, &context).len(), 1);
+        assert!(LiveXss.follow_up(&edit, &overwritten, &context).is_empty());
     }
 
     #[test]
