@@ -459,7 +459,7 @@ pub struct Identity {
 pub struct AnonymousSession {
     page: Url,
     /// The shared visitor: its cookies and token.
-    visitor: std::sync::Mutex<Visitor>,
+    visitor: Visitor,
     /// The visitor sign-ups and logins go as, one at a time (replaced once the app took one).
     entry: tokio::sync::Mutex<Visitor>,
     /// The cookies and tokens of every visitor session opened, masked in every output.
@@ -523,7 +523,7 @@ impl AnonymousSession {
         Some(AnonymousSession {
             opened: std::sync::Mutex::new(visitor.secrets()),
             page,
-            visitor: std::sync::Mutex::new(visitor),
+            visitor,
             entry: tokio::sync::Mutex::new(Visitor::default()),
         })
     }
@@ -583,8 +583,7 @@ impl AnonymousSession {
             )
         );
         if !enters {
-            let shared = self.visitor.lock().map(|v| v.clone()).unwrap_or_default();
-            shared.apply(&mut request);
+            self.visitor.apply(&mut request);
             return executor.send(request).await;
         }
         // One sign-up or login at a time on the entry visitor: one the app accepts may end or
@@ -999,13 +998,12 @@ fn without_page_session(
             .header_value("content-type")
             .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
     {
-        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in url::form_urlencoded::parse(body) {
-            if name != field {
-                serializer.append_pair(&name, &value);
-            }
-        }
-        template.body = Some(serializer.finish().into_bytes().into());
+        let body = crate::session::rewrite_form(
+            body,
+            |name, value| (name != field).then(|| value.to_string()),
+            None,
+        );
+        template.body = Some(body.into());
     }
     template
 }

@@ -58,10 +58,27 @@ pub fn send_csrf_field(request: &mut crate::http::Request, field: &str, token: &
     if url::form_urlencoded::parse(&body).any(|(name, _)| is_csrf_name(&name)) {
         return;
     }
+    request.body =
+        Some(rewrite_form(&body, |_, value| Some(value.into()), Some((field, token))).into());
+}
+
+/// A url-encoded body with each field's value replaced by what `field` says (`None` drops the
+/// field), then `extra` appended: how the token of a form is put in, taken out or replaced.
+pub fn rewrite_form(
+    body: &[u8],
+    mut field: impl FnMut(&str, &str) -> Option<String>,
+    extra: Option<(&str, &str)>,
+) -> Vec<u8> {
     let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-    serializer.extend_pairs(url::form_urlencoded::parse(&body));
-    serializer.append_pair(field, token);
-    request.body = Some(serializer.finish().into_bytes().into());
+    for (name, value) in url::form_urlencoded::parse(body) {
+        if let Some(value) = field(&name, &value) {
+            serializer.append_pair(&name, &value);
+        }
+    }
+    if let Some((name, value)) = extra {
+        serializer.append_pair(name, value);
+    }
+    serializer.finish().into_bytes()
 }
 
 /// Whether a form field or cookie name holds a CSRF token (`csrf_token`, `_csrf`,

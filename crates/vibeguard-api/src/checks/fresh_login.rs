@@ -89,22 +89,29 @@ fn with_page_session(mut login: Request, page: &Exchange) -> Request {
         .header_value("content-type")
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
     if form && let Some(body) = &login.body {
-        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-        let mut carried = false;
-        for (name, value) in url::form_urlencoded::parse(body) {
-            if session::is_csrf_name(&name) {
-                serializer.append_pair(&name, &token);
-                carried = true;
-            } else {
-                serializer.append_pair(&name, &value);
-            }
-        }
+        let carried =
+            url::form_urlencoded::parse(body).any(|(name, _)| session::is_csrf_name(&name));
         // The page's hidden field goes back as the form would send it (a meta tag's name,
         // `csrf-token`, is no field).
-        if !carried && let Some((name, _)) = field.filter(|(name, _)| !name.starts_with("csrf-")) {
-            serializer.append_pair(&name, &token);
-        }
-        login.body = Some(serializer.finish().into_bytes().into());
+        let hidden = field
+            .as_ref()
+            .filter(|(name, _)| !carried && !name.starts_with("csrf-"))
+            .map(|(name, _)| (name.as_str(), token.as_str()));
+        let body = session::rewrite_form(
+            body,
+            |name, value| {
+                Some(
+                    if session::is_csrf_name(name) {
+                        &token
+                    } else {
+                        value
+                    }
+                    .to_string(),
+                )
+            },
+            hidden,
+        );
+        login.body = Some(body.into());
     }
     login
 }
