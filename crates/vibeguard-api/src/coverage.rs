@@ -162,6 +162,15 @@ pub fn changes_credentials(operation: &Operation) -> bool {
     password || (email && on_account && (operation.method != "POST" || posted_to_account))
 }
 
+/// Whether a credential-changing operation's probes may go as an account the run signed up
+/// ([`crate::registered::AccountTracker::lend`]) instead of being withheld: it acts on the
+/// caller's own account with nothing in its path that could name another (`POST
+/// /profile/password`, `PATCH /me`), and neither closes the account nor ends the session the
+/// other probes go on.
+pub fn lendable(operation: &Operation) -> bool {
+    operation.path_params().is_empty() && !operation.closes_account() && !operation.ends_session()
+}
+
 /// What happened to one operation over the run.
 #[derive(Debug, Clone, Default)]
 pub struct OperationOutcome {
@@ -282,6 +291,27 @@ mod tests {
     use super::*;
     use crate::checks::testing::{Fixture, answer, json_operation, operation};
     use crate::lifecycle::CreatedObject;
+
+    #[test]
+    fn only_changes_of_the_callers_own_account_can_go_as_a_lent_one() {
+        for (method, path, lendable_) in [
+            ("POST", "/profile/password", true),
+            ("PATCH", "/me", true),
+            ("POST", "/settings/email", true),
+            // The path could name another account.
+            ("PUT", "/users/{username}/password", false),
+            // It would close the lent account or end its session.
+            ("POST", "/profile/delete", false),
+            ("DELETE", "/me", false),
+            ("POST", "/logout", false),
+        ] {
+            assert_eq!(
+                lendable(&operation(method, path, true)),
+                lendable_,
+                "{method} {path}"
+            );
+        }
+    }
 
     #[test]
     fn every_operation_is_requested_anonymously_and_as_each_identity() {

@@ -28,6 +28,7 @@ use crate::http::{Exchange, Executor, Limits, Request, RequestError, Scope};
 use crate::identity::{self, Identity, IdentityConfig, IdentityError};
 use crate::lifecycle::{self, CreatedObject};
 use crate::policy::AccessPolicy;
+use crate::registered;
 use crate::spec::{self, ApiSpec, SpecError, SpecSource};
 use crate::traffic;
 
@@ -616,6 +617,9 @@ pub async fn run(
 
     // Plan: one group per (check, operation), and per check about the whole target.
     let mut groups: Vec<Group> = Vec::new();
+    // Checks whose probes as an identity on an operation that would change its own
+    // credentials were held back: (check, operation), planned again for a lent account.
+    let mut to_lend: Vec<(usize, usize)> = Vec::new();
     for &check in &active {
         if let Some(reason) = checks::ALL[check].not_applicable(&context) {
             run.not_applicable.push(RuleApplicability {
@@ -656,11 +660,16 @@ pub async fn run(
                     probe.identity.is_none() && !carries_credential(&probe.request, &context)
                 });
                 if probes.len() < planned {
-                    outcomes
-                        .entry(op_index)
-                        .or_default()
-                        .withheld_checks
-                        .push(checks::ALL[check].meta().code.clone());
+                    // As an account the run signed up, when there will be one; else named.
+                    if coverage::lendable(operation) && !checks::ALL[check].disruptive() {
+                        to_lend.push((check, op_index));
+                    } else {
+                        outcomes
+                            .entry(op_index)
+                            .or_default()
+                            .withheld_checks
+                            .push(checks::ALL[check].meta().code.clone());
+                    }
                 }
             }
             if !probes.is_empty() {
@@ -668,6 +677,7 @@ pub async fn run(
                     check,
                     operation: Some(op_index),
                     probes,
+                    lent: false,
                 });
             }
         }
@@ -677,6 +687,7 @@ pub async fn run(
                 check,
                 operation: None,
                 probes,
+                lent: false,
             });
         }
     }
@@ -711,8 +722,7 @@ pub async fn run(
         .iter()
         .find(|i| i.can_renew())
         .cloned();
-    let mut accounts =
-        crate::registered::AccountTracker::new(login_template, &settings.target, env);
+    let mut accounts = registered::AccountTracker::new(login_template, &settings.target, env);
 
     // The coverage round: every operation, anonymously and as each identity, before any check
     // spends the budget; every answer goes to the passive checks. Sign-ups go first, alone:
@@ -780,6 +790,66 @@ pub async fn run(
             }
         }
     }
+    // The probes held back from the configured identities on their own account's password,
+    // e-mail or second factor go as an account a sign-up of the round made, planned as if it
+    // were the only identity (its own name and e-mail in the request), on no test object.
+    accounts.track(&executor, &spec, &base).await;
+    let lent = if to_lend.is_empty() {
+        None
+    } else {
+        accounts.lend(&executor).await
+    };
+    let lent_views = lent
+        .as_ref()
+        .map(|(_, session)| views(std::slice::from_ref(session)))
+        .unwrap_or_default();
+    let lent_index = {
+        let mut held = identities.lock().await;
+        if let Some((_, session)) = &lent {
+            held.push(session.clone());
+        }
+        held.len().saturating_sub(1)
+    };
+    let lent_context = context_for(
+        &spec,
+        &base,
+        &lent_views,
+        &[],
+        settings,
+        (&canary, &session_flows, &transport),
+    );
+    for (check, op_index) in to_lend {
+        let operation = &spec.operations[op_index];
+        let mut probes = if lent.is_some() {
+            checks::ALL[check].plan(operation, &lent_context)
+        } else {
+            Vec::new()
+        };
+        // Its anonymous probes went with the check's group already.
+        probes.retain(|probe| probe.identity.is_some());
+        let planned = probes.len();
+        probes.retain(|probe| {
+            !carries_credential(&probe.request, &context)
+                && !carries_credential(&probe.request, &lent_context)
+        });
+        if probes.is_empty() || probes.len() < planned {
+            outcomes
+                .entry(op_index)
+                .or_default()
+                .withheld_checks
+                .push(checks::ALL[check].meta().code.clone());
+        }
+        if !probes.is_empty() {
+            groups.push(Group {
+                check,
+                operation: Some(op_index),
+                probes,
+                lent: true,
+            });
+        }
+    }
+    // What the lent account's accepted requests set (a new password, e-mail).
+    let mut lent_changes: Vec<registered::AccountChange> = Vec::new();
     // The essential checks' probes are kept back from the budget (budget by coverage).
     executor.reserve(
         groups
@@ -808,7 +878,11 @@ pub async fn run(
             )
             .await;
             // The accounts the probes' sign-ups made, closed with their sessions before the
-            // disruptive checks run.
+            // disruptive checks run — the lent one too, as the checks left it.
+            if let Some((index, _)) = &lent {
+                let session = identities.lock().await[lent_index].clone();
+                accounts.give_back(*index, session, &lent_changes);
+            }
             accounts.track(&executor, &spec, &base).await;
             left_behind.extend(accounts.close(&executor, &spec, &base).await);
             if missed > 0 {
@@ -865,11 +939,17 @@ pub async fn run(
                     .map(|g| g.probes.len() as u64)
                     .sum(),
             );
-            let results = join_all(
-                batch
-                    .iter()
-                    .map(|group| sender.run_group(group, subject(group), &context)),
-            )
+            let context_of = |group: &Group| {
+                if group.lent { &lent_context } else { &context }
+            };
+            let results = join_all(batch.iter().map(|group| {
+                sender.run_group(
+                    group,
+                    subject(group),
+                    context_of(group),
+                    group.lent.then_some(lent_index),
+                )
+            }))
             .await;
             for (group, results) in batch.iter().zip(results) {
                 if let Some(op) = group.operation {
@@ -902,8 +982,17 @@ pub async fn run(
                 {
                     collected.subject_seen.insert(group.check);
                 }
-                for finding in checks::ALL[group.check].evaluate(operation, &results, &context) {
+                for finding in
+                    checks::ALL[group.check].evaluate(operation, &results, context_of(group))
+                {
                     collected.add(finding);
+                }
+                if group.lent {
+                    lent_changes.extend(
+                        results
+                            .iter()
+                            .filter_map(|(_, exchange)| registered::account_change(exchange)),
+                    );
                 }
                 for (probe, exchange) in &results {
                     // A probe may go elsewhere than its group's operation (a login that proves
@@ -918,7 +1007,8 @@ pub async fn run(
                                 .find(|op| probe_targets(op, probe, &base))
                         });
                     collected.observe(&passive, known, exchange, &context);
-                    if stage < 3 {
+                    // (What the lent account made goes with it when it is closed.)
+                    if stage < 3 && !group.lent {
                         note_created(
                             &executor,
                             &mut probe_created,
@@ -1045,6 +1135,8 @@ struct Group {
     check: usize,
     operation: Option<usize>,
     probes: Vec<Probe>,
+    /// Planned for the lent account (its identity 0) and sent as it.
+    lent: bool,
 }
 
 /// What sending needs: the executor, the identities (renewed on expiry), the base URL of the
@@ -1062,12 +1154,21 @@ struct Sender<'a> {
 
 impl Sender<'_> {
     /// Sends a group's probes, then the follow-ups its check asks for, round after round.
+    /// `as_identity`: the identity every probe planned with one goes as (a lent account).
     async fn run_group(
         &self,
         group: &Group,
         operation: &spec::Operation,
         context: &Context<'_>,
+        as_identity: Option<usize>,
     ) -> Vec<(Probe, Exchange)> {
+        let send = |probe: &Probe| {
+            let identity = match (as_identity, probe.identity) {
+                (Some(lent), Some(_)) => Some(lent),
+                (_, identity) => identity,
+            };
+            self.send_request(identity, probe.request.clone())
+        };
         let check = checks::ALL[group.check];
         let mut results: Vec<(Probe, Exchange)> = Vec::new();
         let mut pending = group.probes.clone();
@@ -1078,11 +1179,11 @@ impl Sender<'_> {
             let exchanges = if check.sequential() {
                 let mut exchanges = Vec::with_capacity(pending.len());
                 for probe in &pending {
-                    exchanges.push(self.send(probe).await);
+                    exchanges.push(send(probe).await);
                 }
                 exchanges
             } else {
-                join_all(pending.iter().map(|probe| self.send(probe))).await
+                join_all(pending.iter().map(send)).await
             };
             let spent = exchanges.iter().any(|e| {
                 matches!(

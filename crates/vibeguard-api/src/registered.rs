@@ -131,6 +131,44 @@ fn account_of(exchange: &Exchange) -> Option<RegisteredAccount> {
         .then_some(account)
 }
 
+/// What an accepted request on the caller's own account set: a new password, a new e-mail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountChange {
+    /// The new password (not the current one the form asks for, not its confirmation).
+    pub password: Option<String>,
+    /// The new e-mail.
+    pub email: Option<String>,
+}
+
+/// What a request the app accepted changed of the caller's own account, when anything.
+pub fn account_change(exchange: &Exchange) -> Option<AccountChange> {
+    if !crate::http::outcome::accepted(exchange) {
+        return None;
+    }
+    let (_, fields) = auth_flows::login_fields(&exchange.request)?;
+    let names: Vec<String> = fields.keys().cloned().collect();
+    let mut change = AccountChange::default();
+    for (name, value) in &fields {
+        let lower = name.to_ascii_lowercase();
+        let Value::String(text) = value else {
+            continue;
+        };
+        if crate::synth::confirmed_field(name, &names).is_some() || text.is_empty() {
+            continue;
+        }
+        if lower.contains("pass")
+            && !["current", "old", "existing", "verify"]
+                .iter()
+                .any(|word| lower.contains(word))
+        {
+            change.password = Some(text.clone());
+        } else if lower.contains("mail") {
+            change.email = Some(text.clone());
+        }
+    }
+    (change != AccountChange::default()).then_some(change)
+}
+
 /// The operation that closes the caller's own account: `DELETE /me`, `DELETE /account`,
 /// `POST /profile/delete`, `POST /account/close`.
 pub fn closing_operation(spec: &ApiSpec) -> Option<&Operation> {
@@ -144,6 +182,11 @@ struct Tracked {
     closed: bool,
     /// How many times one of its accounts was closed.
     closes: usize,
+    /// The passwords it had before a probe sent as it changed it (a change the app seemed to
+    /// accept may not have been one): tried, newest first, when its current one fails.
+    earlier_passwords: Vec<String>,
+    /// Lent to the checks ([`AccountTracker::lend`]): its session is theirs until given back.
+    lent: bool,
 }
 
 /// The accounts the run's sign-ups make, followed through the run: each is logged into as
@@ -214,6 +257,8 @@ impl<'a> AccountTracker<'a> {
                     session: None,
                     closed: false,
                     closes: 0,
+                    earlier_passwords: Vec::new(),
+                    lent: false,
                 }),
             }
         }
@@ -230,7 +275,7 @@ impl<'a> AccountTracker<'a> {
             // Accounts an app made twice under one name (concurrent sign-ups racing its check,
             // or no check): the extras are closed now, while their logins still work.
             if let Some((method, url)) = &close {
-                while self.accounts[index].account.made > 1 {
+                while self.accounts[index].account.made > 1 && !self.accounts[index].lent {
                     let account = self.accounts[index].account.clone();
                     let Ok(extra) = self.log_in(executor, &account).await else {
                         break;
@@ -292,6 +337,67 @@ impl<'a> AccountTracker<'a> {
         Err(why)
     }
 
+    /// Logs in as a tracked account: with its password, else with the ones it had before a
+    /// probe's change.
+    async fn log_in_tracked(&self, executor: &Executor, index: usize) -> Result<Identity, String> {
+        let tracked = &self.accounts[index];
+        let mut result = self.log_in(executor, &tracked.account).await;
+        for earlier in tracked.earlier_passwords.iter().rev() {
+            if result.is_ok() {
+                break;
+            }
+            let account = RegisteredAccount {
+                password: earlier.clone(),
+                ..tracked.account.clone()
+            };
+            result = self.log_in(executor, &account).await;
+        }
+        result
+    }
+
+    /// An account the run made, logged in, lent to the checks whose probes would change the
+    /// caller's own password or e-mail: they go as this account, never as a configured identity.
+    /// `None` when no sign-up made one (or none logs in). Returns its index, for
+    /// [`AccountTracker::give_back`], and its session.
+    pub async fn lend(&mut self, executor: &Executor) -> Option<(usize, Identity)> {
+        for index in 0..self.accounts.len() {
+            let tracked = &self.accounts[index];
+            if tracked.closed || tracked.lent || tracked.account.made == 0 {
+                continue;
+            }
+            if tracked.session.is_none() {
+                let account = tracked.account.clone();
+                self.accounts[index].session = self.log_in(executor, &account).await.ok();
+            }
+            if let Some(session) = self.accounts[index].session.clone() {
+                self.accounts[index].lent = true;
+                return Some((index, session));
+            }
+        }
+        None
+    }
+
+    /// Takes a lent account back with its session as the checks left it and what their
+    /// accepted requests set (a new password or e-mail), so that it is closed like the others.
+    pub fn give_back(&mut self, index: usize, session: Identity, changes: &[AccountChange]) {
+        let Some(tracked) = self.accounts.get_mut(index) else {
+            return;
+        };
+        for change in changes {
+            if let Some(password) = &change.password
+                && *password != tracked.account.password
+            {
+                let old = std::mem::replace(&mut tracked.account.password, password.clone());
+                tracked.earlier_passwords.push(old);
+            }
+            if let Some(email) = &change.email {
+                tracked.account.email = Some(email.clone());
+            }
+        }
+        tracked.session = Some(session);
+        tracked.lent = false;
+    }
+
     /// Closes every account not closed yet, through the app's own account closing, as itself
     /// (as many times as sign-ups named it, while it still logs in). Returns what could not be
     /// closed, named.
@@ -336,10 +442,7 @@ impl<'a> AccountTracker<'a> {
                 // duplicates an app that checks no names made.
                 let session = match (attempt, self.accounts[index].session.take()) {
                     (0, Some(session)) => Ok(session),
-                    _ => {
-                        let account = self.accounts[index].account.clone();
-                        self.log_in(executor, &account).await
-                    }
+                    _ => self.log_in_tracked(executor, index).await,
                 };
                 let session = match session {
                     Ok(session) => session,
@@ -414,6 +517,50 @@ mod tests {
         ));
         sent.request.body = Some(body.as_bytes().to_vec().into());
         sent
+    }
+
+    #[test]
+    fn an_accepted_change_of_the_own_account_says_what_it_set() {
+        let change = |path: &str, body: &str, status: u16, location: &str| {
+            let mut sent = signup(body, status, location);
+            sent.request.url = Url::parse(&format!("http://127.0.0.1:5000{path}")).expect("url");
+            account_change(&sent)
+        };
+        assert_eq!(
+            change(
+                "/profile/password",
+                "current_password=old&password=N3w&password_again=N3w",
+                302,
+                "/profile"
+            ),
+            Some(AccountChange {
+                password: Some("N3w".into()),
+                email: None
+            })
+        );
+        assert_eq!(
+            change(
+                "/account",
+                "email=new%40example.com&bio=hi",
+                302,
+                "/account"
+            ),
+            Some(AccountChange {
+                password: None,
+                email: Some("new@example.com".into())
+            })
+        );
+        // Refused (the form came back), or nothing of the account's credentials in it.
+        assert_eq!(
+            change(
+                "/profile/password",
+                "password=N3w&password_again=N3w",
+                400,
+                ""
+            ),
+            None
+        );
+        assert_eq!(change("/profile", "bio=hi", 302, "/profile"), None);
     }
 
     #[test]

@@ -996,6 +996,10 @@ const DJANGO_HELPDESK: &[&str] = &[
     "VG417 POST /api/articles/ [nested-json]",
     "VG417 PUT /api/articles/{id}/ [nested-json]",
     "VG417 PATCH /api/articles/{id}/ [nested-json]",
+    // The settings page too: its probes go as an account the run signed up (they would change
+    // a configured identity's e-mail).
+    "VG417 PATCH /api/me/ [nested-json]",
+    "VG427 PATCH /api/me/",
     "VG427 POST /api/auth/token/",
     "VG427 POST /api/auth/register/",
     "VG427 POST /api/tickets/",
@@ -1031,17 +1035,11 @@ fn django_helpdesk_flaws_are_found_and_its_twin_is_clean() {
     assert_eq!(api["coverage"]["operations_total"], 18);
     assert_eq!(api["coverage"]["operations"], 18);
     // The settings page takes the e-mail: the payload checks never send it with an identity's
-    // token (its login e-mail would change), and say so.
+    // token (its login e-mail would change); they go as an account the run signed up, and
+    // nothing is left untested.
     let withheld = |api: &Value| {
         let untested = api["untested"].as_array().cloned().unwrap_or_default();
-        assert_eq!(untested.len(), 1, "{untested:?}");
-        assert_eq!(untested[0]["place"], "PATCH /api/me/");
-        assert!(
-            untested[0]["reason"]
-                .as_str()
-                .is_some_and(|r| r.contains("own password, e-mail")),
-            "{untested:?}"
-        );
+        assert_eq!(untested, Vec::<Value>::new());
     };
     withheld(api);
     assert_eq!(errors_but_accounts_left(api), Vec::<String>::new());
