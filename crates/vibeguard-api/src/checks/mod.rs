@@ -48,6 +48,7 @@ pub mod compare;
 pub mod fresh_login;
 pub mod inputs;
 pub mod jwt;
+pub mod rails_cookies;
 pub mod signed_cookies;
 pub mod timing;
 

@@ -49,9 +49,11 @@ static META: RuleMeta = RuleMeta {
              key found, and sent alone to the read that answers about the caller: the answer \
              being the second identity's proves the forgery. A common signing key is reported \
              even when no read proves it (Django's, whose session also carries a hash of the \
-             user's password, can be signed but not moved to another user). Opaque session ids \
-             (Django's database sessions, express-session, Rails' encrypted cookies) are not \
-             subjects.",
+             user's password, can be signed but not moved to another user). Rails' encrypted \
+             session cookie and `cookies.signed` values are tried with the list's first 2,000 \
+             secrets as `secret_key_base` (a key derivation of 1,000 rounds each, SHA-1 and \
+             SHA-256): an encrypted session found that way is opened, edited and sealed again. \
+             Opaque session ids (Django's database sessions, express-session) are not subjects.",
         ),
         why: Cow::Borrowed(
             "Whoever can write the session cookie is whoever they write in it: any user, any \
@@ -161,6 +163,11 @@ impl Check for SessionForgery {
                     None => return Vec::new(),
                 }
             }
+        };
+        // An encrypted session is read with the key found.
+        let cookie = match &secret {
+            Some(secret) => signed_cookies::open(cookie, secret),
+            None => cookie,
         };
         let mut probes = vec![Probe {
             label: format!("{AS} {own}"),
@@ -350,6 +357,37 @@ mod tests {
 
     fn fixture_opaque() -> Fixture {
         fixture("s%3Aq8Jd0.x9f2a")
+    }
+
+    /// Rails' session store wrote it (ActionPack 6.1, `secret_key_base = "secret"`) for
+    /// `{"session_id": …, "user_id": 1, "_csrf_token": …}`.
+    const RAILS: &str = "a0x5%2FUbLiSFvSR1ALnpjx6ZFG98ZF8ySPmi1l1Ryc4PYlvDz3%2FpkwZ0NoPwpTrEmbDMzRtsl6dP06eMIWfFw%2FgTXfl3N8hrdK6XbbWy2MRk9LTsaoJVCyKmnhZE%2F%2BJoMeMyf1fZrxciGArI%2B5HKTwo6yTtn9hD5Okkw3GV0ZS9vLhhl0sVF1EKu8z%2BXpA1zSbayqlJ1VHZmndBytJn%2F5emPqFkwF%2BTX93eswVWJmzG9e5uIOWewuvnfIKjqsMZAxRtoPXB9T6qi2Clh0x%2Bn6J%2FpdF6Lx0hVfR8FYxnv%2FViGTjGI%2BpA%3D%3D--o2Dc4ixqtXRnYFRd--lNh4zMbbWkVFqJNmq2M52Q%3D%3D";
+
+    #[test]
+    fn a_rails_session_encrypted_under_a_common_key_is_opened_and_forged() {
+        let fixture = fixture(RAILS);
+        let probes = SessionForgery.plan_target(&fixture.context());
+        let forged = probes
+            .iter()
+            .find(|p| p.label.starts_with(FORGED))
+            .expect("forged");
+        let cookie = forged.request.header_value("cookie").expect("cookie");
+        let value = cookie.strip_prefix("session=").expect("session cookie");
+        let sealed = super::super::rails_cookies::read_encrypted(value).expect("encrypted");
+        let (session, _, _) = super::super::rails_cookies::open(&sealed, "secret").expect("opens");
+        assert_eq!(session["user_id"], 2);
+        let found = run(&fixture, r#"{"id":2,"username":"ben"}"#);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("Rails' encrypted session cookie"),
+            "{}",
+            found[0].message
+        );
+        // The same kind of cookie under a key no list holds (a tag that no key opens).
+        let strong = RAILS.replace("--lNh4zMbb", "--AAAAAAAA");
+        let unopened = super::tests::fixture(&strong);
+        assert!(SessionForgery.plan_target(&unopened.context()).is_empty());
+        assert!(run(&unopened, r#"{"id":2,"username":"ben"}"#).is_empty());
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //!   base64url JSON or, after a leading `.`, zlib-compressed JSON.
 //! - **Express cookie-session** (keygrip): `NAME=<base64 JSON>` signed in a second cookie
 //!   `NAME.sig` = base64url(HMAC-SHA1(key, "NAME=<value>")).
+//! - **Rails** (ActionDispatch's cookie store, encrypted since 5.2; `cookies.signed`): see
+//!   [`super::rails_cookies`]. An encrypted session is read once its key is found ([`open`]).
 //! - **Unsigned**: a cookie that is base64 or URL-encoded JSON (`j:{…}` from Express's
 //!   `res.cookie`), with no signature at all.
 
@@ -18,6 +20,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use sha1::Sha1;
+
+use super::rails_cookies;
 
 /// A session cookie whose content vibeguard can read.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +59,24 @@ pub enum SessionCookie {
         /// The signature bytes.
         signature: Vec<u8>,
     },
+    /// Rails' encrypted cookie: its session is `Null` until [`open`] finds it.
+    RailsEncrypted {
+        /// The session, once opened.
+        session: Value,
+        /// The cookie's parts.
+        sealed: rails_cookies::Sealed,
+        /// Once opened: the envelope and the key digest, to seal an edited one the same way.
+        opened: Option<(rails_cookies::Envelope, rails_cookies::KeyDigest)>,
+    },
+    /// Rails' signed cookie (`MessageVerifier`).
+    RailsSigned {
+        /// The session.
+        session: Value,
+        /// The cookie's parts.
+        signed: rails_cookies::Signed,
+        /// Its envelope.
+        envelope: rails_cookies::Envelope,
+    },
     /// JSON in the cookie itself, signed by nothing.
     Unsigned {
         /// The session.
@@ -84,6 +106,8 @@ impl SessionCookie {
             SessionCookie::Flask { session, .. }
             | SessionCookie::Django { session, .. }
             | SessionCookie::Keygrip { session, .. }
+            | SessionCookie::RailsEncrypted { session, .. }
+            | SessionCookie::RailsSigned { session, .. }
             | SessionCookie::Unsigned { session, .. } => session,
         }
     }
@@ -94,6 +118,8 @@ impl SessionCookie {
             SessionCookie::Flask { .. } => "Flask's signed session cookie",
             SessionCookie::Django { .. } => "Django's signed-cookie session",
             SessionCookie::Keygrip { .. } => "a cookie-session cookie signed with keygrip",
+            SessionCookie::RailsEncrypted { .. } => "Rails' encrypted session cookie",
+            SessionCookie::RailsSigned { .. } => "a Rails signed cookie",
             SessionCookie::Unsigned { .. } => "an unsigned session cookie",
         }
     }
@@ -116,6 +142,20 @@ pub fn read(name: &str, value: &str, signature: Option<&str>) -> Option<SessionC
     }
     if let Some(django) = read_django(value) {
         return Some(django);
+    }
+    if let Some(sealed) = rails_cookies::read_encrypted(value) {
+        return Some(SessionCookie::RailsEncrypted {
+            session: Value::Null,
+            sealed,
+            opened: None,
+        });
+    }
+    if let Some((signed, session, envelope)) = rails_cookies::read_signed(value) {
+        return Some(SessionCookie::RailsSigned {
+            session,
+            signed,
+            envelope,
+        });
     }
     let _ = name;
     read_unsigned(value)
@@ -269,20 +309,58 @@ pub fn signed_with(cookie: &SessionCookie, name: &str, value: &str, secret: &str
         SessionCookie::Keygrip { signature, .. } => {
             hmac_sha1(secret.as_bytes(), format!("{name}={value}").as_bytes()) == *signature
         }
+        SessionCookie::RailsEncrypted { sealed, .. } => {
+            rails_cookies::open(sealed, secret).is_some()
+        }
+        SessionCookie::RailsSigned { signed, .. } => {
+            rails_cookies::verify(signed, secret).is_some()
+        }
         SessionCookie::Unsigned { .. } => false,
     }
 }
 
-/// The secret among `candidates` that signs the cookie.
+/// The secret among `candidates` that signs the cookie — among the first
+/// [`rails_cookies::GUESSES`] for Rails' cookies, whose keys take a thousand rounds each.
 pub fn find_secret<'c>(
     cookie: &SessionCookie,
     name: &str,
     value: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
+    let slow = matches!(
+        cookie,
+        SessionCookie::RailsEncrypted { .. } | SessionCookie::RailsSigned { .. }
+    );
     candidates
         .into_iter()
+        .take(if slow {
+            rails_cookies::GUESSES
+        } else {
+            usize::MAX
+        })
         .find(|secret| signed_with(cookie, name, value, secret))
+}
+
+/// The cookie with its session read under `secret`, for the formats that hide it (Rails'
+/// encrypted cookie); the others as they are.
+pub fn open(cookie: SessionCookie, secret: &str) -> SessionCookie {
+    match cookie {
+        SessionCookie::RailsEncrypted { sealed, .. } => {
+            match rails_cookies::open(&sealed, secret) {
+                Some((session, envelope, digest)) => SessionCookie::RailsEncrypted {
+                    session,
+                    sealed,
+                    opened: Some((envelope, digest)),
+                },
+                None => SessionCookie::RailsEncrypted {
+                    session: Value::Null,
+                    sealed,
+                    opened: None,
+                },
+            }
+        }
+        other => other,
+    }
 }
 
 /// The cookies that carry `session` in place of the cookie's own: (name, value) pairs, signed
@@ -332,6 +410,25 @@ pub fn write(
                 (name.to_string(), value),
                 (format!("{name}.sig"), URL_SAFE_NO_PAD.encode(signature)),
             ]
+        }
+        SessionCookie::RailsEncrypted { opened, .. } => {
+            let Some((envelope, digest)) = opened else {
+                return Vec::new();
+            };
+            rails_cookies::seal(session, envelope, secret.unwrap_or_default(), *digest)
+                .map(|value| vec![(name.to_string(), value)])
+                .unwrap_or_default()
+        }
+        SessionCookie::RailsSigned {
+            signed, envelope, ..
+        } => {
+            let secret = secret.unwrap_or_default();
+            let digest =
+                rails_cookies::verify(signed, secret).unwrap_or(rails_cookies::KeyDigest::Sha1);
+            vec![(
+                name.to_string(),
+                rails_cookies::sign(session, envelope, secret, digest, signed.long()),
+            )]
         }
         SessionCookie::Unsigned { encoding, .. } => {
             let encode = |text: &str| {
