@@ -111,19 +111,42 @@ fn large_body_probe(operation: &Operation, context: &Context<'_>) -> Option<Prob
     let value = context
         .synthesizer(operation, "valid")
         .valid(&body.schema, "");
+    let mut request = with_body(
+        strip_body(&request),
+        body.kind,
+        &body.media_type,
+        &with_grow_marker(&value),
+    );
+    // Grown when sent ([`grow_marked`]): every operation's 10 MB probe is planned before the
+    // run starts, and held whole that would be 10 MB of memory each for the whole run.
+    request
+        .headers
+        .push((GROW_HEADER.into(), LARGE_BODY_BYTES.to_string()));
     Some(Probe {
         label: "large-body".into(),
         identity,
-        request: grown_request(
-            with_body(
-                strip_body(&request),
-                body.kind,
-                &body.media_type,
-                &with_grow_marker(&value),
-            ),
-            LARGE_BODY_BYTES,
-        ),
+        request,
     })
+}
+
+/// The header that marks a body to grow when sent (never sent itself): its value is the size.
+const GROW_HEADER: &str = "X-Vibeguard-Grow-Body";
+
+/// A request marked to grow ([`large_body_probe`]) with its body grown to the size asked and
+/// the mark taken off; any other request as it is.
+pub fn grow_marked(mut request: Request) -> Request {
+    let Some(at) = request
+        .headers
+        .iter()
+        .position(|(name, _)| name.eq_ignore_ascii_case(GROW_HEADER))
+    else {
+        return request;
+    };
+    let (_, size) = request.headers.remove(at);
+    match size.parse::<usize>() {
+        Ok(size) => grown_request(request, size.min(LARGE_BODY_BYTES)),
+        Err(_) => request,
+    }
 }
 
 /// Stands for the grown field's text until the body is encoded: letters and digits only, so
@@ -534,7 +557,11 @@ mod tests {
             .iter()
             .find(|p| p.label == "large-body")
             .expect("large");
-        let body = large.request.body.as_ref().expect("body");
+        // Planned small, grown as it is sent.
+        assert!(large.request.body.as_ref().expect("body").len() < 1024);
+        let sent = grow_marked(large.request.clone());
+        assert!(sent.header_value(GROW_HEADER).is_none());
+        let body = sent.body.as_ref().expect("body");
         assert!(body.len() >= LARGE_BODY_BYTES);
         let value: Value = serde_json::from_slice(body).expect("still valid JSON");
         assert_eq!(
