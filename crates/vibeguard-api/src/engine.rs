@@ -791,12 +791,19 @@ pub async fn run(
         }
     }
     // The probes held back from the configured identities on their own account's password,
-    // e-mail or second factor go as an account a sign-up of the round made, planned as if it
-    // were the only identity (its own name and e-mail in the request), on no test object.
-    accounts.track(&executor, &spec, &base).await;
+    // e-mail or second factor go as an account the run signed up, planned as if it were the
+    // only identity (its own name and e-mail in the request), on no test object.
     let lent = if to_lend.is_empty() {
         None
     } else {
+        // An account of its own, signed up for the purpose, as a visitor — when the app can
+        // close it again (else one the round's sign-ups made, left and named either way).
+        if registered::closing_operation(&spec).is_some()
+            && let Some(signup) = registered::lent_signup(&context)
+        {
+            sender.send_request(None, signup).await;
+        }
+        accounts.track(&executor, &spec, &base).await;
         accounts.lend(&executor).await
     };
     let lent_views = lent
@@ -825,21 +832,24 @@ pub async fn run(
         } else {
             Vec::new()
         };
-        // Its anonymous probes went with the check's group already.
-        probes.retain(|probe| probe.identity.is_some());
         let planned = probes.len();
         probes.retain(|probe| {
             !carries_credential(&probe.request, &context)
                 && !carries_credential(&probe.request, &lent_context)
         });
-        if probes.is_empty() || probes.len() < planned {
+        let as_lent = probes.iter().any(|probe| probe.identity.is_some());
+        if !as_lent || probes.len() < planned {
             outcomes
                 .entry(op_index)
                 .or_default()
                 .withheld_checks
                 .push(checks::ALL[check].meta().code.clone());
         }
-        if !probes.is_empty() {
+        if as_lent {
+            // The check's whole plan for the operation, its probes without credentials too
+            // (a check judges them together: CSRF pairs the forged request with one sent
+            // without the session), in place of what was kept of the first plan.
+            groups.retain(|group| !(group.check == check && group.operation == Some(op_index)));
             groups.push(Group {
                 check,
                 operation: Some(op_index),
@@ -1508,10 +1518,11 @@ async fn send_as(
     identities: &Mutex<Vec<Identity>>,
     anonymous: Option<&identity::AnonymousSession>,
     identity: Option<usize>,
-    mut request: Request,
+    request: Request,
     login_base: &Url,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Exchange {
+    let mut request = checks::resource_limits::grow_marked(request);
     // A sign-up or login sent with a session identity's cookie would, on an app that keeps
     // the session it is sent on (express-session without `regenerate`), log the identity's
     // own session into another account: it goes as a visitor instead.

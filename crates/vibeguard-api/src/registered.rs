@@ -131,6 +131,45 @@ fn account_of(exchange: &Exchange) -> Option<RegisteredAccount> {
         .then_some(account)
 }
 
+/// Where the lent account's name is numbered from: apart from every probe's fresh accounts.
+const LENT_NUMBER: u64 = 8_800;
+/// The lent account's password: long and mixed enough for any sign-up's policy.
+const LENT_PASSWORD: &str = "Vibeguard-Lent-Pa55!";
+
+/// The sign-up of the account lent to the checks ([`AccountTracker::lend`]): a fresh name and
+/// e-mail of its own (an app that replaces an account signed up twice, or that the round's
+/// duplicate sign-ups left closed, has nothing else to lend), every password field set to one
+/// strong password. `None` without a sign-up that takes a password.
+pub fn lent_signup(context: &crate::checks::Context<'_>) -> Option<Request> {
+    let operation = context
+        .spec
+        .operations
+        .iter()
+        .find(|op| auth_flows::flow(op) == Some(Flow::Registration))?;
+    let body = operation.body.as_ref()?;
+    let request = context.request(operation, None, 0)?;
+    let mut value = context
+        .synthesizer(operation, "lent account")
+        .fresh_accounts()
+        .numbered_from(LENT_NUMBER)
+        .valid(&body.schema, "");
+    let mut has_password = false;
+    for (field, slot) in value.as_object_mut()?.iter_mut() {
+        if auth_flows::is_secret_field(field) && field.to_ascii_lowercase().contains("pass") {
+            *slot = Value::String(LENT_PASSWORD.into());
+            has_password = true;
+        }
+    }
+    has_password.then(|| {
+        crate::checks::with_body(
+            crate::checks::inputs::strip_body(&request),
+            body.kind,
+            &body.media_type,
+            &value,
+        )
+    })
+}
+
 /// What an accepted request on the caller's own account set: a new password, a new e-mail.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountChange {
@@ -357,10 +396,12 @@ impl<'a> AccountTracker<'a> {
 
     /// An account the run made, logged in, lent to the checks whose probes would change the
     /// caller's own password or e-mail: they go as this account, never as a configured identity.
-    /// `None` when no sign-up made one (or none logs in). Returns its index, for
+    /// `None` when no sign-up made one (or none logs in; one without a session is logged
+    /// into). Returns its index, for
     /// [`AccountTracker::give_back`], and its session.
     pub async fn lend(&mut self, executor: &Executor) -> Option<(usize, Identity)> {
-        for index in 0..self.accounts.len() {
+        // The newest first: the one [`lent_signup`] made for the purpose.
+        for index in (0..self.accounts.len()).rev() {
             let tracked = &self.accounts[index];
             if tracked.closed || tracked.lent || tracked.account.made == 0 {
                 continue;

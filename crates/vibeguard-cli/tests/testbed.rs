@@ -1069,6 +1069,10 @@ const FLASK_JOURNAL: &[&str] = &[
     // No CSRF protection on the forms: another site posts and deletes as the user.
     "VG433 POST /entries",
     "VG433 POST /entries/{entry_id}/delete",
+    // … the profile's e-mail and password forms too: sent as an account the run signed up
+    // (never as ada or ben, whose e-mail and password stay theirs).
+    "VG433 POST /profile",
+    "VG433 POST /profile/password",
     // SECRET_KEY = "s3cr3t": the session cookie is forged into another user's.
     "VG434 * / [cookie:session]",
     // Flask's cookie session outlives the logout link.
@@ -1248,6 +1252,9 @@ const EXPRESS_FORUM: &[&str] = &[
     "VG433 POST /posts",
     "VG433 POST /posts/{id}/edit",
     "VG433 POST /posts/{id}/delete",
+    // … and the account's e-mail form, sent as an account the run signed up (the password
+    // change asks for the current password, which a forging site does not know).
+    "VG433 POST /account",
     // The login keeps the session the login page started (no `regenerate`).
     "VG436 POST /login",
     // "Log out" clears the cookie in the browser; the session stays valid on the server.
