@@ -141,6 +141,19 @@ class VenueOut(BaseModel):
     host_id: uuid.UUID
 
 
+class PayoutIn(BaseModel):
+    amount_cents: int = Field(ge=100, le=10_000_000)
+    iban: str = Field(min_length=15, max_length=34)
+
+
+class PayoutOut(BaseModel):
+    id: uuid.UUID
+    host_id: uuid.UUID
+    amount_cents: int
+    iban: str
+    status: str
+
+
 class BookingIn(BaseModel):
     day: str = Field(min_length=10, max_length=10, description="YYYY-MM-DD")
     guests: int = Field(ge=1, le=500)
@@ -203,8 +216,8 @@ def require_role(*roles: str):
 
 
 RECENT: dict[str, list[float]] = {}
-# Requests per two seconds on the operations a script would hammer (sign-ups, look-ups).
-LIMITED = {("POST", "/register"): 15, ("GET", "/users/lookup"): 15}
+# Requests per two seconds on the operations a script would hammer (sign-ups, look-ups, lists).
+LIMITED = {("POST", "/register"): 15, ("GET", "/users/lookup"): 15, ("GET", "/payouts"): 15}
 
 
 @app.middleware("http")
@@ -454,6 +467,58 @@ def cancel_booking(venue_id: uuid.UUID, booking_id: uuid.UUID, user: CurrentUser
     if not may_see_booking(user, booking):
         raise HTTPException(status_code=404, detail="Booking not found")
     del BOOKINGS[booking_id]
+
+
+# --- payouts (hosts ask for their earnings; admins pay) -----------------------------------
+
+PAYOUTS: dict = {}
+
+
+def may_see_payout(user: dict, payout: dict) -> bool:
+    return user["role"] == "admin" or payout["host_id"] == user["id"]
+
+
+@app.post("/payouts", response_model=PayoutOut, status_code=201, tags=["payouts"])
+def request_payout(
+    body: PayoutIn, user: Annotated[dict, Depends(require_role("host", "admin"))]
+):
+    payout_id = uuid.uuid4()
+    PAYOUTS[payout_id] = {
+        "id": payout_id,
+        "host_id": user["id"],
+        **body.model_dump(),
+        "status": "pending",
+    }
+    return PAYOUTS[payout_id]
+
+
+@app.get("/payouts", response_model=list[PayoutOut], tags=["payouts"])
+def list_payouts(user: CurrentUser):
+    return [p for p in PAYOUTS.values() if may_see_payout(user, p)]
+
+
+def payout_or_404(payout_id: uuid.UUID) -> dict:
+    payout = PAYOUTS.get(payout_id)
+    if payout is None:
+        raise HTTPException(status_code=404, detail="Payout not found")
+    return payout
+
+
+@app.get("/payouts/{payout_id}", response_model=PayoutOut, tags=["payouts"])
+def read_payout(payout_id: uuid.UUID, user: CurrentUser):
+    payout = payout_or_404(payout_id)
+    # "Payout ids are UUIDs and the list is filtered" — the original checks only the login.
+    if HARDENED and not may_see_payout(user, payout):
+        raise HTTPException(status_code=404, detail="Payout not found")
+    return payout
+
+
+@app.delete("/payouts/{payout_id}", status_code=204, tags=["payouts"])
+def cancel_payout(payout_id: uuid.UUID, user: CurrentUser):
+    payout = payout_or_404(payout_id)
+    if not may_see_payout(user, payout):
+        raise HTTPException(status_code=404, detail="Payout not found")
+    del PAYOUTS[payout_id]
 
 
 if __name__ == "__main__":

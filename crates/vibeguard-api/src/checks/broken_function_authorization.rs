@@ -37,8 +37,12 @@ static META: RuleMeta = RuleMeta {
              (admin/administrator/superuser above staff/employee/manager/moderator/host/editor above \
              user/customer/member/guest/viewer; other names rank with nobody), an object a higher \
              role created is changed and deleted by the lowest role: a customer deleting the menu \
-             item an employee manages. Reads are not tried that way (a menu is there to be read). A \
-             2xx answer is a finding; a role crossing that changed or deleted is critical.",
+             item an employee manages. A 2xx answer is a finding; a role crossing that changed or \
+             deleted is critical. Reads cross the same way, judged by what the lower role is meant \
+             to see: the lowest role reads the higher role's object, and it is a finding only when \
+             the answer is that object, no request without credentials reads it, and the lower \
+             role's own list of the collection does not show it or is refused to it (a menu the \
+             list shows is there to be read; without a list nothing tells, and nothing is sent).",
         ),
         why: Cow::Borrowed(
             "Assistants protect admin pages in the front end and forget the API behind them: any logged-in \
@@ -65,6 +69,11 @@ static META: RuleMeta = RuleMeta {
 
 /// Label of a role crossing: `a lower role CALLER OWNER`.
 const LOWER_ROLE: &str = "a lower role";
+/// Labels of the read crossing: `{caller} {owner}` or `{owner}` follow.
+const READ_LOWER: &str = "read: a lower role";
+const READ_OWNER: &str = "read: the owner";
+const READ_ANONYMOUS: &str = "read: no credentials";
+const READ_LIST: &str = "read: the list as the lower role";
 
 impl BrokenFunctionAuthorization {
     /// The first identity that does not hold `role`.
@@ -116,6 +125,174 @@ impl BrokenFunctionAuthorization {
     }
 }
 
+impl BrokenFunctionAuthorization {
+    /// A read of a higher role's object by the lowest role it outranks (owner, caller), on an
+    /// item read (`GET /menu/{id}`) where no peers share the owner's standing (VG402 crosses
+    /// those).
+    fn read_crossing(operation: &Operation, context: &Context<'_>) -> Option<(usize, usize)> {
+        if operation.method != "GET" || operation.path_params().is_empty() {
+            return None;
+        }
+        if matches!(
+            context.policy.access_for(operation),
+            Some(crate::policy::Access::Public)
+        ) {
+            return None;
+        }
+        let mut owners: Vec<usize> = (0..context.identities.len())
+            .filter(|&owner| {
+                context
+                    .object_for(operation, owner, 0)
+                    .is_some_and(|object| object.item_path == operation.path)
+            })
+            .collect();
+        if owners.iter().any(|&owner| !context.peers(owner).is_empty()) {
+            return None;
+        }
+        owners
+            .sort_by_key(|&owner| std::cmp::Reverse(context.identities[owner].rank().unwrap_or(0)));
+        owners.into_iter().find_map(|owner| {
+            let caller = (0..context.identities.len())
+                .filter(|&caller| context.outranks(owner, caller))
+                .min_by_key(|&caller| context.identities[caller].rank().unwrap_or(0))?;
+            Some((owner, caller))
+        })
+    }
+
+    /// The read crossing's probes: the lower role's read of the owner's object, the owner's
+    /// own and one without credentials (is it public?), and the lower role's list of the
+    /// collection (is it meant to see it?). Without a list nothing tells, and nothing is sent.
+    fn plan_read(operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
+        let Some((owner, caller)) = Self::read_crossing(operation, context) else {
+            return Vec::new();
+        };
+        let Some(object) = context.object_for(operation, owner, 0) else {
+            return Vec::new();
+        };
+        let Some(list) = context
+            .spec
+            .operations
+            .iter()
+            .find(|op| op.method == "GET" && op.path == object.collection)
+        else {
+            return Vec::new();
+        };
+        let (Some(read), Some(listing)) = (
+            context.request(operation, Some(owner), 0),
+            context.request(list, Some(owner), 0),
+        ) else {
+            return Vec::new();
+        };
+        vec![
+            Probe {
+                label: format!("{READ_LOWER} {caller} {owner}"),
+                identity: Some(caller),
+                request: read.clone(),
+            },
+            Probe {
+                label: format!("{READ_OWNER} {owner}"),
+                identity: Some(owner),
+                request: read.clone(),
+            },
+            Probe {
+                label: format!("{READ_ANONYMOUS} {owner}"),
+                identity: None,
+                request: read,
+            },
+            Probe {
+                label: format!("{READ_LIST} {caller} {owner}"),
+                identity: Some(caller),
+                request: listing,
+            },
+        ]
+    }
+
+    /// A finding when the lower role read the owner's object (its key in the answer, or the
+    /// owner's very page), nobody without credentials could, and the lower role's own list
+    /// of the collection does not show it (or is refused to it).
+    fn evaluate_read(
+        operation: &Operation,
+        results: &[(Probe, Exchange)],
+        context: &Context<'_>,
+    ) -> Option<Finding> {
+        let labelled = |prefix: &str| {
+            results
+                .iter()
+                .find(|(p, _)| p.label.starts_with(prefix))
+                .map(|(p, e)| (p, e))
+        };
+        let (probe, read) = labelled(READ_LOWER)?;
+        let mut words = probe.label[READ_LOWER.len()..]
+            .split_whitespace()
+            .filter_map(|w| w.parse::<usize>().ok());
+        let (caller, owner) = (words.next()?, words.next()?);
+        let object = context.object_for(operation, owner, 0)?;
+        let answer = read.response().filter(|r| r.is_success())?;
+        let (_, own) = labelled(READ_OWNER)?;
+        let own = own.response().filter(|r| r.is_success())?;
+        let holds_key = |body: &serde_json::Value| {
+            body.as_object().is_some_and(|fields| {
+                fields.values().any(|value| match value {
+                    serde_json::Value::String(text) => *text == object.value,
+                    serde_json::Value::Number(number) => number.to_string() == object.value,
+                    _ => false,
+                })
+            })
+        };
+        let the_object = match answer.json() {
+            Some(body) => holds_key(&body),
+            None => answer.body == own.body,
+        };
+        if !the_object {
+            return None;
+        }
+        // Anyone may read it: public, not the owner's to keep.
+        let (_, anonymous) = labelled(READ_ANONYMOUS)?;
+        if anonymous.response().is_none_or(|r| r.is_success()) {
+            return None;
+        }
+        let (_, list) = labelled(READ_LIST)?;
+        let list = list.response()?;
+        let hidden = if matches!(list.status, 401 | 403) {
+            "its own list of the collection is refused to it"
+        } else if list.is_success() {
+            let shown = list.json().is_some_and(|body| {
+                crate::lifecycle::list_entries(&body)
+                    .iter()
+                    .any(holds_key)
+            });
+            if shown {
+                return None;
+            }
+            "its own list of the collection does not show it"
+        } else {
+            return None;
+        };
+        let name = |i: usize| {
+            context
+                .identities
+                .get(i)
+                .map_or_else(String::new, |identity| match &identity.role {
+                    Some(role) => format!("{} ({role})", identity.name),
+                    None => identity.name.clone(),
+                })
+        };
+        Some(finding(
+            &META,
+            operation,
+            format!(
+                "{} read an object {} created through {} (answered {}), which no request without credentials could, though {hidden}: the operation checks that the caller is logged in, not that its role may see the object",
+                name(caller),
+                name(owner),
+                operation.label(),
+                answer.status,
+            ),
+            "bfla-object:GET".into(),
+            Some(read),
+        ))
+    }
+}
+
 impl Check for BrokenFunctionAuthorization {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -140,7 +317,7 @@ impl Check for BrokenFunctionAuthorization {
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
-        let mut probes = Vec::new();
+        let mut probes = Self::plan_read(operation, context);
         // A higher role's object, changed or deleted by a lower role: no policy needed.
         if let Some((owner, caller)) = Self::role_crossing(operation, context)
             && let Some(request) = context.request(operation, Some(owner), 0)
@@ -191,8 +368,13 @@ impl Check for BrokenFunctionAuthorization {
                     None => identity.name.clone(),
                 })
         };
-        let mut findings = Vec::new();
+        let mut findings: Vec<Finding> = Self::evaluate_read(operation, results, context)
+            .into_iter()
+            .collect();
         for (probe, exchange) in results {
+            if probe.label.starts_with("read: ") {
+                continue;
+            }
             let Some(status) = exchange
                 .response()
                 .filter(|r| r.is_success())
@@ -331,7 +513,8 @@ mod tests {
         assert_eq!(probes.len(), 1);
         assert_eq!(probes[0].identity, Some(1), "the customer");
         assert!(probes[0].request.url.path().ends_with("/menu/m1"));
-        // Reads of a higher role's objects are often the point (a menu): not tried.
+        // Reads of a higher role's objects are often the point (a menu): without a list that
+        // says what the lower role may see, not tried.
         assert!(
             BrokenFunctionAuthorization
                 .plan(&operation("GET", "/menu/{item_id}", true), &context)
@@ -355,6 +538,108 @@ mod tests {
                 .evaluate(&delete, &refused, &context)
                 .is_empty()
         );
+    }
+
+    /// The read crossing's answers: the lower role's read, the owner's, the one without
+    /// credentials and the lower role's list, each `(status, body)`.
+    fn read_answers(
+        probes: &[Probe],
+        lower: (u16, &str),
+        anonymous: (u16, &str),
+        list: (u16, &str),
+    ) -> Vec<(Probe, Exchange)> {
+        probes
+            .iter()
+            .map(|p| {
+                let (status, body) = if p.label.starts_with(READ_LOWER) {
+                    lower
+                } else if p.label.starts_with(READ_ANONYMOUS) {
+                    anonymous
+                } else if p.label.starts_with(READ_LIST) {
+                    list
+                } else {
+                    (200, r#"{"id":"m1","note":"staff only"}"#)
+                };
+                (
+                    p.clone(),
+                    exchange("GET", p.request.url.as_str(), status, &[], body),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_higher_roles_object_the_lower_roles_list_does_not_show_is_read_across_roles() {
+        let mut fixture = ranked_fixture(["admin", "customer"]);
+        fixture.spec.operations = vec![
+            operation("GET", "/menu", true),
+            operation("GET", "/menu/{item_id}", true),
+        ];
+        let context = fixture.context();
+        let read = operation("GET", "/menu/{item_id}", true);
+        let probes = BrokenFunctionAuthorization.plan(&read, &context);
+        assert_eq!(probes.len(), 4, "{probes:?}");
+        let lower = probes
+            .iter()
+            .find(|p| p.label.starts_with(READ_LOWER))
+            .expect("the lower role's read");
+        assert_eq!(lower.identity, Some(1));
+        assert!(lower.request.url.path().ends_with("/menu/m1"));
+        assert!(
+            probes
+                .iter()
+                .any(|p| p.label.starts_with(READ_LIST) && p.request.url.path() == "/menu")
+        );
+        let object = r#"{"id":"m1","note":"staff only"}"#;
+        // Its own list shows nothing of the admin's, and without credentials it is refused.
+        let found = BrokenFunctionAuthorization.evaluate(
+            &read,
+            &read_answers(&probes, (200, object), (401, ""), (200, "[]")),
+            &context,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .message
+                .starts_with("bob (customer) read an object alice (admin) created"),
+            "{}",
+            found[0].message
+        );
+        // Its list refused to it: the object should be too.
+        let found = BrokenFunctionAuthorization.evaluate(
+            &read,
+            &read_answers(&probes, (200, object), (401, ""), (403, "")),
+            &context,
+        );
+        assert_eq!(found.len(), 1);
+        for (lower, anonymous, list, why) in [
+            (
+                (200, object),
+                (401, ""),
+                (200, r#"[{"id":"m1"}]"#),
+                "its list shows it",
+            ),
+            ((200, object), (200, object), (200, "[]"), "anyone reads it"),
+            ((403, ""), (401, ""), (200, "[]"), "refused"),
+            (
+                (200, r#"{"id":"other"}"#),
+                (401, ""),
+                (200, "[]"),
+                "not the object",
+            ),
+            ((200, object), (401, ""), (500, ""), "the list said nothing"),
+        ] {
+            assert!(
+                BrokenFunctionAuthorization
+                    .evaluate(
+                        &read,
+                        &read_answers(&probes, lower, anonymous, list),
+                        &context
+                    )
+                    .is_empty(),
+                "{why}"
+            );
+        }
     }
 
     #[test]
