@@ -256,11 +256,9 @@ impl BrokenFunctionAuthorization {
         let hidden = if matches!(list.status, 401 | 403) {
             "its own list of the collection is refused to it"
         } else if list.is_success() {
-            let shown = list.json().is_some_and(|body| {
-                crate::lifecycle::list_entries(&body)
-                    .iter()
-                    .any(holds_key)
-            });
+            let shown = list
+                .json()
+                .is_some_and(|body| crate::lifecycle::list_entries(&body).iter().any(holds_key));
             if shown {
                 return None;
             }
