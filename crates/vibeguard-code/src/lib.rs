@@ -374,7 +374,39 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
                 }
                 fields
             },
-            query_params: inputs.query,
+            query_params: {
+                // Parameters the framework binds from the query string (FastAPI's plain and
+                // `Query(…)` parameters), after those the handler reads itself.
+                let mut query = inputs.query;
+                if let Some((owner, function)) = route.handler {
+                    let params = &project.modules[owner].functions[function].params;
+                    for source in &route.param_sources {
+                        let Some(param) = params.get(source.index) else {
+                            continue;
+                        };
+                        let Some(name) = param.name() else {
+                            continue;
+                        };
+                        let annotation = param.annotation.as_deref().unwrap_or("").trim();
+                        // A dependency behind an alias (`CurrentUser = Annotated[User,
+                        // Depends(…)]`), a body model chosen by a condition, a path parameter.
+                        let aliased_dependency = matches!(
+                            project.resolve_name(owner, annotation),
+                            Some(project::Symbol::Value(at, value))
+                                if ["Depends(", "Security("].iter().any(|d| project.modules[at].text_of(value.range).contains(d))
+                        );
+                        if source.part == flow::label::RequestPart::Query
+                            && !aliased_dependency
+                            && !annotation.contains(" if ")
+                            && !route.path.contains(&format!("{{{name}}}"))
+                            && !query.iter().any(|q| q == name)
+                        {
+                            query.push(name.to_string());
+                        }
+                    }
+                }
+                query
+            },
             path_types: route_param_types(project, route),
             body_schema: body_schema.into_iter().collect(),
             body_encoding,
@@ -511,6 +543,10 @@ fn route_body_schema(
             }
         } else if let Some(fields) = python_body_class(project, module, text) {
             return fields;
+        } else if let Some(fields) = model_parameter(project, module, function) {
+            return fields;
+        } else if let Some(fields) = oauth2_form(project, module, function) {
+            return fields;
         }
     }
     for middleware in &route.middleware {
@@ -576,7 +612,8 @@ fn route_body_encoding(
     if let Some((module, function)) = route.handler {
         let m = &project.modules[module];
         if !m.language.is_javascript_family()
-            && wtforms_class(project, module, m.text_of(m.functions[function].range)).is_some()
+            && (wtforms_class(project, module, m.text_of(m.functions[function].range)).is_some()
+                || oauth2_form(project, module, function).is_some())
         {
             return Some("form".into());
         }
@@ -612,6 +649,82 @@ fn express_parses_forms_only(project: &project::Project) -> bool {
 /// The Pydantic model or marshmallow schema a Python handler reads its body with:
 /// `NoteSchema().load(request.json)`, `schema.load(request.get_json())` with `schema =
 /// NoteSchema()`, `Note.model_validate(request.json)`, `Note(**request.get_json())`.
+/// The Pydantic model a FastAPI handler takes as its body (`def create(item: ItemIn, …)`,
+/// `body: Annotated[ItemIn, Body()]`, or a conditional `A if HARDENED else B`: the last branch,
+/// what runs by default): its fields. Parameters with a default (`Depends(…)`, `Query(…)`) and
+/// `Annotated[…, Depends(…)]` are not the body.
+fn model_parameter(
+    project: &project::Project,
+    module: usize,
+    function: usize,
+) -> Option<Vec<(String, vibeguard_core::BodyField)>> {
+    let m = &project.modules[module];
+    for param in &m.functions[function].params {
+        if param.default.is_some() || param.variadic {
+            continue;
+        }
+        let Some(annotation) = param.annotation.as_deref() else {
+            continue;
+        };
+        if annotation.contains("Depends(") {
+            continue;
+        }
+        let inner = annotation
+            .strip_prefix("Annotated[")
+            .and_then(|rest| rest.split(',').next())
+            .unwrap_or(annotation);
+        let name = inner.rsplit(" else ").next().unwrap_or(inner).trim();
+        if !name.chars().next().is_some_and(char::is_uppercase) {
+            continue;
+        }
+        if let Some(project::Symbol::Class(defined, class)) = project.resolve_name(module, name) {
+            let owner = &project.modules[defined];
+            let pydantic = owner.classes[class].bases.iter().any(|b| {
+                let base = owner.text_of(b.range);
+                base.ends_with("BaseModel") || base.ends_with("SQLModel")
+            });
+            if pydantic
+                && let Some(fields) = routes::schemas::class_fields(owner, &owner.classes[class])
+            {
+                return Some(fields);
+            }
+        }
+    }
+    None
+}
+
+/// FastAPI's OAuth2 password form (`form: Annotated[OAuth2PasswordRequestForm, Depends()]`):
+/// a form-encoded `username` and `password`, the grant's other fields optional.
+fn oauth2_form(
+    project: &project::Project,
+    module: usize,
+    function: usize,
+) -> Option<Vec<(String, vibeguard_core::BodyField)>> {
+    let takes_form = project.modules[module].functions[function]
+        .params
+        .iter()
+        .any(|p| {
+            p.annotation
+                .as_deref()
+                .is_some_and(|a| a.contains("OAuth2PasswordRequestForm"))
+        });
+    takes_form.then(|| {
+        ["username", "password"]
+            .into_iter()
+            .map(|name| {
+                (
+                    name.to_string(),
+                    vibeguard_core::BodyField {
+                        kind: Some("string".into()),
+                        required: true,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect()
+    })
+}
+
 fn python_body_class(
     project: &project::Project,
     module: usize,

@@ -294,6 +294,143 @@ def edit(review_id):
 }
 
 #[test]
+fn fastapi_model_parameters_are_the_body_and_dependencies_are_not() {
+    let found = schemas(&[(
+        "main.py",
+        r#"
+from typing import Annotated
+from fastapi import Body, Depends, FastAPI
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+
+app = FastAPI()
+HARDENED = False
+
+class VenueIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    capacity: int = Field(ge=1)
+
+class SignupIn(BaseModel):
+    username: str
+    password: str
+
+class StrictSignupIn(BaseModel):
+    username: str
+
+class Settings(BaseModel):
+    theme: str
+
+def current_user() -> dict:
+    return {}
+
+@app.post("/venues")
+def create(body: VenueIn, user: Annotated[dict, Depends(current_user)]):
+    return body
+
+@app.post("/register")
+def register(body: StrictSignupIn if HARDENED else SignupIn):
+    return body
+
+@app.put("/settings")
+def settings(body: Annotated[Settings, Body()]):
+    return body
+
+@app.get("/me")
+def me(user: Annotated[Settings, Depends(current_user)]):
+    return user
+
+@app.post("/token")
+def login(form: Annotated[OAuth2PasswordRequestForm, Depends()]):
+    return {}
+"#,
+    )]);
+    assert_eq!(
+        found["POST /token"].1,
+        strings(&["password:string!", "username:string!"])
+    );
+    assert_eq!(
+        found["POST /venues"].1,
+        strings(&["capacity:integer!", "name:string!"])
+    );
+    // The branch that runs by default.
+    assert_eq!(
+        found["POST /register"].1,
+        strings(&["password:string!", "username:string!"])
+    );
+    assert_eq!(found["PUT /settings"].1, strings(&["theme:string!"]));
+    assert_eq!(found["GET /me"].1, Vec::<String>::new());
+}
+
+#[test]
+fn fastapi_query_parameters_are_the_plain_ones_not_dependencies_or_path_parameters() {
+    let found = inputs(&[(
+        "main.py",
+        r#"
+import uuid
+from typing import Annotated, Optional
+from fastapi import Depends, FastAPI, Query
+
+app = FastAPI()
+
+def current_user() -> dict:
+    return {}
+
+CurrentUser = Annotated[dict, Depends(current_user)]
+
+@app.get("/users/lookup")
+def lookup(email: Annotated[str, Query(max_length=254)], user: CurrentUser):
+    return {}
+
+@app.get("/venues/{venue_id}/bookings")
+def bookings(venue_id: uuid.UUID, user: CurrentUser, day: Optional[str] = None, limit: int = 20):
+    return []
+"#,
+    )]);
+    assert_eq!(found["GET /users/lookup"].1, strings(&["email"]));
+    assert_eq!(
+        found["GET /venues/{venue_id}/bookings"].1,
+        strings(&["day", "limit"])
+    );
+}
+
+#[test]
+fn a_generic_sign_up_view_on_djangos_user_model_has_its_fields_typed() {
+    let found = schemas(&[
+        (
+            "accounts/urls.py",
+            "from django.urls import path\nfrom . import views\nurlpatterns = [path('api/register/', views.RegisterView.as_view())]\n",
+        ),
+        (
+            "accounts/views.py",
+            r#"
+from django.contrib.auth.models import User
+from rest_framework import generics, permissions, serializers
+
+class RegisterSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, min_length=8)
+
+    class Meta:
+        model = User
+        fields = ["username", "email", "password", "is_staff"]
+
+class RegisterView(generics.CreateAPIView):
+    serializer_class = RegisterSerializer
+    permission_classes = [permissions.AllowAny]
+"#,
+        ),
+    ]);
+    assert_eq!(
+        found["POST /api/register/"].1,
+        strings(&[
+            "email:string/email",
+            "is_staff:boolean",
+            "password:string!",
+            "username:string!"
+        ])
+    );
+}
+
+#[test]
 fn drf_serializers_and_their_models_describe_viewset_bodies() {
     let found = schemas(&[
         (

@@ -286,9 +286,12 @@ fn class_routes(
     let m = &project.modules[owner];
     let c = &m.classes[class];
     let bases: Vec<&str> = c.bases.iter().map(|b| m.text_of(b.range)).collect();
-    let is_drf = bases
-        .iter()
-        .any(|b| b.contains("APIView") || b.contains("ViewSet") || b.contains("generics."));
+    let is_drf = bases.iter().any(|b| {
+        b.contains("APIView")
+            || b.contains("ViewSet")
+            || b.contains("generics.")
+            || b.contains("ObtainAuthToken")
+    });
     let mut chain: Vec<Middleware> = Vec::new();
     for base in &c.bases {
         let text = m.text_of(base.range);
@@ -366,7 +369,7 @@ fn class_routes(
                     module,
                     range: entry.range,
                     handler,
-                    middleware: chain.clone(),
+                    middleware: chain_for(&chain, method),
                     param_sources: handler
                         .map(|(o, f)| converter_sources(project, o, f, &route_path, 2))
                         .unwrap_or_default(),
@@ -375,6 +378,27 @@ fn class_routes(
             }
         }
         None => {
+            // What a generic base answers that the class does not define itself
+            // (`generics.CreateAPIView` posts, `RetrieveUpdateAPIView` reads and updates).
+            for method in generic_view_methods(&bases) {
+                if method_names.contains(&method.to_ascii_lowercase().as_str()) {
+                    continue;
+                }
+                routes.push(Route {
+                    framework: Framework::Django,
+                    method: method.to_string(),
+                    path: normalize_path(path),
+                    param_types: path_types(path),
+                    serves_files: false,
+                    view_class: Some((owner, class)),
+                    module,
+                    range: entry.range,
+                    handler: None,
+                    middleware: chain_for(&chain, method),
+                    param_sources: Vec::new(),
+                    response_filtered: false,
+                });
+            }
             for method_id in &c.methods {
                 let Some(name) = m.functions[*method_id].name.as_deref() else {
                     continue;
@@ -392,13 +416,83 @@ fn class_routes(
                     module,
                     range: entry.range,
                     handler: Some((owner, *method_id)),
-                    middleware: chain.clone(),
+                    middleware: chain_for(&chain, &name.to_ascii_uppercase()),
                     param_sources: converter_sources(project, owner, *method_id, path, 2),
                     response_filtered: false,
                 });
             }
         }
     }
+}
+
+/// The chain as it applies to `method`: DRF's `…OrReadOnly` permissions
+/// (`IsAuthenticatedOrReadOnly`, a project's `IsOwnerOrReadOnly`) let the safe methods through
+/// without a credential, so they authenticate only the others.
+fn chain_for(chain: &[Middleware], method: &str) -> Vec<Middleware> {
+    let safe = matches!(method, "GET" | "HEAD" | "OPTIONS");
+    chain
+        .iter()
+        .cloned()
+        .map(|mut middleware| {
+            if safe && middleware.name.contains("OrReadOnly") {
+                middleware.roles.auth = false;
+                middleware.roles.role = false;
+            }
+            middleware
+        })
+        .collect()
+}
+
+/// The methods a class-based view answers through its generic base classes: DRF's generic
+/// views (`generics.ListCreateAPIView`: GET, POST; `RetrieveUpdateDestroyAPIView`: GET, PUT,
+/// PATCH, DELETE; …) and its token login (`ObtainAuthToken`: POST), and Django's editing views
+/// (`CreateView`, `UpdateView`, `FormView`, `DeleteView`, the auth `LoginView`: GET, POST) and
+/// display views (`ListView`, `DetailView`, `TemplateView`: GET). In the order a reader expects.
+fn generic_view_methods(bases: &[&str]) -> Vec<&'static str> {
+    let mut methods: Vec<&'static str> = Vec::new();
+    let mut add = |method: &'static str| {
+        if !methods.contains(&method) {
+            methods.push(method);
+        }
+    };
+    for base in bases {
+        // The class name, without its module (`generics.ListAPIView`, `views.LoginView`).
+        let name = base.rsplit('.').next().unwrap_or(base).trim();
+        if let Some(parts) = name.strip_suffix("APIView") {
+            for (word, verbs) in [
+                ("List", &["GET"][..]),
+                ("Retrieve", &["GET"][..]),
+                ("Create", &["POST"][..]),
+                ("Update", &["PUT", "PATCH"][..]),
+                ("Destroy", &["DELETE"][..]),
+            ] {
+                if parts.contains(word) {
+                    verbs.iter().for_each(|v| add(v));
+                }
+            }
+        } else if name == "ObtainAuthToken" || name == "ObtainJSONWebToken" {
+            add("POST");
+        } else if matches!(
+            name,
+            "CreateView"
+                | "UpdateView"
+                | "FormView"
+                | "DeleteView"
+                | "LoginView"
+                | "PasswordChangeView"
+                | "PasswordResetView"
+                | "PasswordResetConfirmView"
+        ) {
+            add("GET");
+            add("POST");
+        } else if matches!(
+            name,
+            "ListView" | "DetailView" | "TemplateView" | "ArchiveIndexView"
+        ) {
+            add("GET");
+        }
+    }
+    methods
 }
 
 /// Routes registered on a DRF router (`router.register(r'posts', PostViewSet)`).
@@ -639,6 +733,75 @@ mod tests {
         assert_eq!(
             inventory.routes[6].param_sources[0].cleansed,
             crate::flow::kind::ALL
+        );
+    }
+
+    #[test]
+    fn generic_class_based_views_answer_what_their_bases_do() {
+        let (_, inventory) = inventory(&[
+            (
+                "project/urls.py",
+                "from django.urls import path\nfrom rest_framework.authtoken.views import ObtainAuthToken\nfrom . import views\nclass LoginView(ObtainAuthToken):\n    throttle_classes = []\nurlpatterns = [\n    path('api/auth/token/', LoginView.as_view()),\n    path('api/auth/register/', views.RegisterView.as_view()),\n    path('api/me/', views.MeView.as_view()),\n    path('posts/new/', views.PostCreate.as_view()),\n    path('about/', views.About.as_view()),\n]\n",
+            ),
+            (
+                "project/views.py",
+                "from rest_framework import generics, permissions\nfrom django.views.generic import CreateView, TemplateView\nclass RegisterView(generics.CreateAPIView):\n    permission_classes = [permissions.AllowAny]\nclass MeView(generics.RetrieveUpdateAPIView):\n    permission_classes = [permissions.IsAuthenticated]\n    def get_object(self):\n        return self.request.user\nclass PostCreate(CreateView):\n    def post(self, request):\n        pass\nclass About(TemplateView):\n    template_name = 'about.html'\n",
+            ),
+        ]);
+        let lines: Vec<String> = inventory
+            .routes
+            .iter()
+            .map(|r| format!("{} {} auth={}", r.method, r.path, r.has_auth_middleware()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "POST /api/auth/token/ auth=false",
+                "POST /api/auth/register/ auth=false",
+                "GET /api/me/ auth=true",
+                "PATCH /api/me/ auth=true",
+                "PUT /api/me/ auth=true",
+                "GET /posts/new/ auth=false",
+                "POST /posts/new/ auth=false",
+                "GET /about/ auth=false",
+            ]
+        );
+        // A method the class defines keeps its handler; the inherited ones have none.
+        let post = inventory
+            .routes
+            .iter()
+            .find(|r| r.path == "/posts/new/" && r.method == "POST")
+            .expect("post");
+        assert!(post.handler.is_some());
+    }
+
+    #[test]
+    fn or_read_only_permissions_authenticate_the_writes_only() {
+        let (_, inventory) = inventory(&[
+            (
+                "project/urls.py",
+                "from django.urls import path, include\nfrom rest_framework.routers import DefaultRouter\nfrom . import views\nrouter = DefaultRouter()\nrouter.register('articles', views.ArticleViewSet)\nurlpatterns = [path('api/', include(router.urls))]\n",
+            ),
+            (
+                "project/views.py",
+                "from rest_framework import permissions, viewsets\nclass ArticleViewSet(viewsets.ModelViewSet):\n    permission_classes = [permissions.IsAuthenticatedOrReadOnly]\n",
+            ),
+        ]);
+        let lines: Vec<String> = inventory
+            .routes
+            .iter()
+            .map(|r| format!("{} {} auth={}", r.method, r.path, r.has_auth_middleware()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "GET /api/articles/ auth=false",
+                "POST /api/articles/ auth=true",
+                "DELETE /api/articles/{pk}/ auth=true",
+                "GET /api/articles/{pk}/ auth=false",
+                "PATCH /api/articles/{pk}/ auth=true",
+                "PUT /api/articles/{pk}/ auth=true",
+            ]
         );
     }
 }

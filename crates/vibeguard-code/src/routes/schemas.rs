@@ -386,11 +386,42 @@ pub fn serializer_fields(
             if let Some((_, described)) = model_fields.iter().find(|(n, _)| *n == name) {
                 fields.push((name, described.clone()));
             } else if model.is_none() {
-                fields.push((name, BodyField::default()));
+                // Django's own user model (`model = User`, `get_user_model()`) is not in the
+                // project, but its fields are known.
+                let user_model = value_of("model").is_some_and(|m| {
+                    let m = m.trim();
+                    m == "User" || m.ends_with(".User") || m.contains("get_user_model")
+                });
+                let described = user_model
+                    .then(|| django_user_field(&name))
+                    .flatten()
+                    .unwrap_or_default();
+                fields.push((name, described));
             }
         }
     }
     Some(fields)
+}
+
+/// A field of Django's `AbstractUser` (`django.contrib.auth.models.User`), as a model
+/// serializer exposes it.
+fn django_user_field(name: &str) -> Option<BodyField> {
+    let (kind, format, required) = match name {
+        "username" => ("string", None, true),
+        "password" => ("string", None, true),
+        "email" => ("string", Some("email"), false),
+        "first_name" | "last_name" => ("string", None, false),
+        "is_staff" | "is_superuser" | "is_active" => ("boolean", None, false),
+        "last_login" | "date_joined" => ("string", Some("date-time"), false),
+        _ => return None,
+    };
+    Some(BodyField {
+        kind: Some(kind.into()),
+        format: format.map(str::to_string),
+        max: (name == "username").then_some(150),
+        required,
+        ..Default::default()
+    })
 }
 
 /// A Django model or DRF serializer field (`models.CharField(max_length=200, blank=True)`,
