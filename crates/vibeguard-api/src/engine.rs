@@ -264,7 +264,7 @@ pub async fn run(
     let loaded = load_spec(&settings.spec, &settings.target, &executor).await;
     let (spec, spec_name) = match loaded {
         Err(error @ ApiError::Spec(SpecError::Fetch { .. }))
-            if matches!(settings.spec, SpecSource::Discover) =>
+            if matches!(settings.spec, SpecSource::Discover | SpecSource::Without) =>
         {
             // What the running target shows of itself comes last: pages, forms, scripts,
             // robots.txt and sitemap.xml.
@@ -1375,6 +1375,23 @@ async fn load_spec(
                 });
             }
             Ok((documents, path.display().to_string()))
+        }
+        SpecSource::Without => {
+            // Nothing to load; what answers (or does not) is learned like for a file.
+            let exchange = executor.send(Request::new("GET", target.clone())).await;
+            if let Err(error @ (RequestError::Connect(_) | RequestError::Timeout(_))) =
+                &exchange.outcome
+            {
+                return Err(ApiError::Unreachable {
+                    target: target.to_string(),
+                    reason: error.to_string(),
+                });
+            }
+            Err(SpecError::Fetch {
+                origin: target.to_string(),
+                reason: "no API description, as configured (`spec = \"none\"`), and nothing in the code, the recorded traffic or the target's pages to test".into(),
+            }
+            .into())
         }
         SpecSource::Discover => {
             for path in spec::DISCOVERY_PATHS {

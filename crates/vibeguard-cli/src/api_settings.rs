@@ -197,8 +197,12 @@ pub fn load_settings(load_flag: bool, config: Option<&crate::config::Load>) -> L
     }
 }
 
-/// A spec given as text: a URL (must be on the target), or a path relative to `base`.
+/// A spec given as text: a URL (must be on the target), a path relative to `base`, or `none`
+/// (test without any description, not even one the target serves).
 fn source(text: &str, base: &Path, target: &Url) -> anyhow::Result<SpecSource> {
+    if text.eq_ignore_ascii_case("none") && !base.join(text).is_file() {
+        return Ok(SpecSource::Without);
+    }
     if text.contains("://") {
         let url = Url::parse(text).with_context(|| format!("`{text}` is not a URL"))?;
         return Ok(SpecSource::Url(url));

@@ -309,7 +309,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
         let mut api_findings = outcome.output.findings;
         let spec_file = match &settings.spec {
             SpecSource::File(path) => Some(path.as_path()),
-            SpecSource::Url(_) | SpecSource::Discover => None,
+            SpecSource::Url(_) | SpecSource::Discover | SpecSource::Without => None,
         };
         let descriptions =
             crate::operation_places::descriptions(spec_file, tree.as_ref(), request.project);
@@ -377,6 +377,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
                 SpecSource::File(path) => path.display().to_string(),
                 SpecSource::Url(url) => url.to_string(),
                 SpecSource::Discover => "discovered on the target".to_string(),
+                SpecSource::Without => "none (as configured)".to_string(),
             }),
             baseline: request.baseline.as_ref().map(|p| p.display().to_string()),
         },

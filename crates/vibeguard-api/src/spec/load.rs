@@ -23,6 +23,9 @@ pub enum SpecSource {
     Url(url::Url),
     /// Not given: the usual description paths on the target are tried.
     Discover,
+    /// None on purpose (`spec = "none"`): the operations come from the code, the recorded
+    /// traffic and the target's pages, never from a description the target serves.
+    Without,
 }
 
 /// Where API descriptions usually live, tried in order when none is given.
