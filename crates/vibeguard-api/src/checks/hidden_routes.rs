@@ -478,6 +478,45 @@ fn concrete_path(template: &str) -> String {
         .join("/")
 }
 
+/// Whether a served API description documents the operations under test (at least half of
+/// their paths, parameter names aside): the app's own, which a run told to test without a
+/// description (`spec = "none"`) or from the code alone did not load — not a leak.
+fn describes_the_operations(body: &[u8], context: &Context<'_>) -> bool {
+    let Ok(document) = crate::spec::parse_document("", &String::from_utf8_lossy(body)) else {
+        return false;
+    };
+    let Some(paths) = document.get("paths").and_then(serde_json::Value::as_object) else {
+        return false;
+    };
+    let shape = |path: &str| -> String {
+        let mut out = String::new();
+        let mut in_param = false;
+        for c in path.trim_end_matches('/').chars() {
+            match c {
+                '{' => {
+                    in_param = true;
+                    out.push('{');
+                }
+                '}' => {
+                    in_param = false;
+                    out.push('}');
+                }
+                _ if !in_param => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let served: std::collections::BTreeSet<String> = paths.keys().map(|p| shape(p)).collect();
+    let ours: std::collections::BTreeSet<String> = context
+        .spec
+        .operations
+        .iter()
+        .map(|op| shape(&op.path))
+        .collect();
+    !ours.is_empty() && ours.iter().filter(|p| served.contains(*p)).count() * 2 >= ours.len()
+}
+
 /// Whether the description documents a path (any method).
 fn documented(context: &Context<'_>, path: &str) -> bool {
     let base_path = context.base.path().trim_end_matches('/');
@@ -698,6 +737,12 @@ impl Check for HiddenRoutes {
                 let Some(seen) = recognise(category, &response.body, &context.spec.title) else {
                     continue;
                 };
+                if matches!(category, Category::Docs)
+                    && describes_the_operations(&response.body, context)
+                {
+                    // The app's own description (FastAPI's, DRF's), tested without it.
+                    continue;
+                }
                 (
                     category.severity(),
                     format!("GET {path} answers with {} ({seen})", category.exposes()),
@@ -1175,5 +1220,22 @@ mod tests {
         for probe in standard.iter().chain(&quick) {
             assert_eq!(probe.request.url.origin(), fixture.base.origin());
         }
+    }
+
+    #[test]
+    fn the_apps_own_description_is_not_a_leak_when_tested_without_it() {
+        let mut fixture = Fixture::new();
+        fixture.spec.title = String::new();
+        fixture.spec.operations = vec![
+            operation("GET", "/venues", false),
+            operation("GET", "/venues/{venue_id}", false),
+            operation("POST", "/token", false),
+        ];
+        let context = fixture.context();
+        let own = br#"{"openapi":"3.1.0","info":{"title":"Venues"},"paths":{"/venues":{},"/venues/{id}":{},"/token":{}}}"#;
+        assert!(describes_the_operations(own, &context));
+        let other = br#"{"openapi":"3.1.0","info":{"title":"Internal"},"paths":{"/internal/users":{},"/internal/keys":{}}}"#;
+        assert!(!describes_the_operations(other, &context));
+        assert!(!describes_the_operations(b"<html>docs</html>", &context));
     }
 }

@@ -327,6 +327,7 @@ impl Check for InputValidation {
                 crate::http::outcome::accepted(e)
                     && e.response().is_some_and(|r| r.status < 300)
                     && MUST_REJECT.iter().any(|m| p.label.starts_with(m))
+                    && !ignored(p, e)
             })
             .collect();
         if let Some((_, first)) = accepted.first() {
@@ -383,6 +384,26 @@ fn strip_body(request: &crate::http::Request) -> crate::http::Request {
         .headers
         .retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
     request
+}
+
+/// Whether the answer shows the invalid value was not taken: the field the probe names (in
+/// backticks) comes back with another value — a read-only field the server ignores (DRF's
+/// `read_only_fields`, Pydantic's `exclude`), not invalid input accepted.
+fn ignored(probe: &Probe, exchange: &Exchange) -> bool {
+    let Some(field) = probe.label.split('`').nth(1) else {
+        return false;
+    };
+    let sent = probe
+        .request
+        .body
+        .as_ref()
+        .and_then(|body| serde_json::from_slice::<serde_json::Value>(body).ok())
+        .and_then(|body| body.get(field).cloned());
+    let answered = exchange
+        .response()
+        .and_then(|r| r.json())
+        .and_then(|body| body.get(field).cloned());
+    matches!((sent, answered), (Some(sent), Some(answered)) if sent != answered)
 }
 
 #[cfg(test)]
@@ -561,6 +582,34 @@ mod tests {
             "{}",
             found[0].message
         );
+    }
+
+    #[test]
+    fn an_invalid_value_the_server_ignored_is_not_accepted_input() {
+        let fixture = Fixture::new();
+        let op = body_operation();
+        let url = "http://127.0.0.1:8080/api/tasks";
+        let label = "a value outside the enum in `status`";
+        let answered = |body: &str| {
+            let mut sent = probe(label, Some(0), "POST", url);
+            sent.request.body =
+                Some(br#"{"title":"t","status":"vg-not-a-status"}"#.to_vec().into());
+            vec![(sent, exchange("POST", url, 201, &[], body))]
+        };
+        // A read-only field: the object comes back with the value the server kept.
+        let kept = InputValidation.evaluate(
+            &op,
+            &answered(r#"{"id":1,"title":"t","status":"open"}"#),
+            &fixture.context(),
+        );
+        assert!(kept.is_empty(), "{kept:?}");
+        // Stored as sent: accepted.
+        let stored = InputValidation.evaluate(
+            &op,
+            &answered(r#"{"id":1,"title":"t","status":"vg-not-a-status"}"#),
+            &fixture.context(),
+        );
+        assert_eq!(stored.len(), 1);
     }
 
     #[test]
