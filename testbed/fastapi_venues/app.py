@@ -217,7 +217,12 @@ def require_role(*roles: str):
 
 RECENT: dict[str, list[float]] = {}
 # Requests per two seconds on the operations a script would hammer (sign-ups, look-ups, lists).
-LIMITED = {("POST", "/register"): 15, ("GET", "/users/lookup"): 15, ("GET", "/payouts"): 15}
+LIMITED = {
+    ("POST", "/register"): 15,
+    ("GET", "/users/lookup"): 15,
+    ("GET", "/payouts"): 15,
+    ("GET", "/users/me"): 40,
+}
 
 
 @app.middleware("http")

@@ -496,25 +496,40 @@ fn express_expenses_flaws_are_found_and_its_twin_is_clean() {
     assert_eq!(errors_but_accounts_left(api), Vec::<String>::new());
 }
 
-/// Audits a fresh server of `app` from a copy of its folder without its description (and
-/// without `spec` in its configuration): the operations come from the code.
+/// Copies an app's folder without its description files, its configuration and its packages.
+fn copy_sources(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).expect("app folder").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let source = entry.path();
+        let description = name.starts_with("openapi.") || name.starts_with("swagger.");
+        if source.is_dir() && !matches!(name.as_str(), "node_modules" | "__pycache__") {
+            std::fs::create_dir_all(to.join(&name)).expect("mkdir");
+            copy_sources(&source, &to.join(&name));
+        } else if source.is_file() && !description && name != "vibeguard.toml" {
+            std::fs::copy(&source, to.join(&name)).expect("copy");
+        }
+    }
+}
+
+/// Audits a fresh server of `app` from a copy of its folder without its description, and with
+/// `spec = "none"` in its configuration (not even a description the app serves itself, as
+/// FastAPI and DRF do): the operations come from the code.
 fn audit_without_description(runtime: &PathBuf, app: &str, hardened: bool) -> Value {
     let server = App::start(runtime, app, hardened, free_port());
     let copy = tempfile::tempdir().expect("tempdir");
     let folder = repo_file(&format!("testbed/{app}"));
-    for entry in std::fs::read_dir(&folder).expect("app folder").flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let source = entry.path();
-        let description = name.starts_with("openapi.") || name.starts_with("swagger.");
-        if source.is_file() && !description && name != "vibeguard.toml" {
-            std::fs::copy(&source, copy.path().join(&name)).expect("copy");
-        }
-    }
+    copy_sources(&folder, copy.path());
     let config = std::fs::read_to_string(folder.join("vibeguard.toml")).expect("config");
     let without_spec: String = config
         .lines()
         .filter(|line| !line.starts_with("spec"))
-        .map(|line| format!("{line}\n"))
+        .map(|line| {
+            if line.trim() == "[api]" {
+                format!("{line}\nspec = \"none\"\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
         .collect();
     std::fs::write(copy.path().join("vibeguard.toml"), without_spec).expect("write");
     audit_folder(copy.path(), &server.url)
@@ -528,6 +543,27 @@ fn check_without_description(
     app: &str,
     documented: &[&str],
     (not_reached, undecided): (&[&str], &[&str]),
+    broken_items: &[&str],
+) {
+    check_without_description_moved(
+        runtime,
+        app,
+        documented,
+        (not_reached, undecided),
+        &[],
+        broken_items,
+    );
+}
+
+/// As [`check_without_description`], where a whole-API finding lands on another operation
+/// (`moved`: as documented → as found): the load burst's read is the first secured list of the
+/// operations, whose order is the code's, not the description's.
+fn check_without_description_moved(
+    runtime: &PathBuf,
+    app: &str,
+    documented: &[&str],
+    (not_reached, undecided): (&[&str], &[&str]),
+    moved: &[(&str, &str)],
     broken_items: &[&str],
 ) {
     let report = audit_without_description(runtime, app, false);
@@ -545,7 +581,15 @@ fn check_without_description(
     assert_eq!(untested, undecided, "{}", api["untested"]);
     let documented: BTreeSet<String> = documented.iter().map(|s| s.to_string()).collect();
     let not_reached: BTreeSet<String> = not_reached.iter().map(|s| s.to_string()).collect();
-    let expected: BTreeSet<String> = documented.difference(&not_reached).cloned().collect();
+    let expected: BTreeSet<String> = documented
+        .difference(&not_reached)
+        .map(|finding| {
+            moved
+                .iter()
+                .find(|(from, _)| from == finding)
+                .map_or_else(|| finding.clone(), |(_, to)| to.to_string())
+        })
+        .collect();
     assert_eq!(api_findings(&report), expected);
     assert!(expected.len() * 10 >= documented.len() * 9, "at least 90 %");
     for item in broken_items {
@@ -572,6 +616,69 @@ fn express_expenses_without_its_description_is_tested_from_its_routes() {
         &[
             "AUTH-02", "AUTH-05", "DATA-01", "INPUT-01", "INPUT-02", "INPUT-05", "API-01",
             "API-02", "API-04", "API-06",
+        ],
+    );
+}
+
+#[test]
+fn fastapi_venues_without_its_description_is_tested_from_its_routes() {
+    let Some(python) = testbed_python() else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // FastAPI serves its own description; `spec = "none"` leaves it unread: the routes, their
+    // `Depends(current_user)`, their Pydantic bodies, `Query` parameters and the OAuth2 form
+    // give the operations. Not reached: the 10 MB login body — the code shows the form's two
+    // required fields only, and growing the name makes a refused login that proves nothing
+    // (with the description the optional `client_id` is grown, the login still valid).
+    check_without_description_moved(
+        &python,
+        "fastapi_venues",
+        FASTAPI_VENUES,
+        (&["VG417 POST /token [large-body]"], &[]),
+        &[("VG431 GET /payouts", "VG431 GET /users/me")],
+        &[
+            "AUTH-02", "AUTH-05", "AUTH-07", "DATA-01", "INPUT-04", "API-06", "API-01",
+        ],
+    );
+}
+
+#[test]
+fn django_helpdesk_without_its_description_is_tested_from_its_routes() {
+    let Some(python) = testbed_python() else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // DRF serves its own description; without it the router's viewsets, the generic views
+    // (`CreateAPIView`, `RetrieveUpdateAPIView`), their serializers on Django's own `User` and
+    // the token login give the operations. The settings page is secured in the code, so the
+    // missing-authentication check would send it tampered credentials: those never go to an
+    // operation that changes an identity's e-mail, and the page is named for VG401. The
+    // articles' reads answer anyone (`IsAuthenticatedOrReadOnly`) and nothing configured says
+    // whether they should: named for VG401 too, AUTH-01 not verified rather than passed.
+    // The router names its key `pk` where DRF's description says `id`; the load burst lands
+    // on the first secured list of the code's order.
+    let documented: Vec<String> = DJANGO_HELPDESK
+        .iter()
+        .map(|finding| finding.replace("{id}", "{pk}"))
+        .collect();
+    let documented: Vec<&str> = documented.iter().map(String::as_str).collect();
+    check_without_description_moved(
+        &python,
+        "django_helpdesk",
+        &documented,
+        (
+            &[],
+            &[
+                "GET /api/articles/",
+                "GET /api/articles/{pk}/",
+                "PATCH /api/me/",
+                "PUT /api/me/",
+            ],
+        ),
+        &[("VG431 GET /api/admin/users/", "VG431 GET /api/tickets/")],
+        &[
+            "AUTH-02", "AUTH-05", "DATA-01", "INPUT-01", "INPUT-05", "API-01", "API-04", "API-06",
         ],
     );
 }
