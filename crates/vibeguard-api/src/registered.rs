@@ -134,6 +134,7 @@ fn account_of(exchange: &Exchange) -> Option<RegisteredAccount> {
 /// Where the lent account's name is numbered from: apart from every probe's fresh accounts.
 const LENT_NUMBER: u64 = 8_800;
 /// The lent account's password: long and mixed enough for any sign-up's policy.
+// vibeguard-ignore[VG202]: the password of an account the run signs up on the target and closes, not a credential of ours
 const LENT_PASSWORD: &str = "Vibeguard-Lent-Pa55!";
 
 /// The sign-up of the account lent to the checks ([`AccountTracker::lend`]): a fresh name and
