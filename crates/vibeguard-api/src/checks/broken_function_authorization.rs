@@ -97,54 +97,42 @@ impl BrokenFunctionAuthorization {
     /// A change or deletion of a higher role's object by the lowest role it outranks: the
     /// owner (highest rank first) and the caller.
     fn role_crossing(operation: &Operation, context: &Context<'_>) -> Option<(usize, usize)> {
-        if !operation.is_destructive() || operation.path_params().is_empty() {
+        if !operation.is_destructive() {
             return None;
         }
-        if matches!(
-            context.policy.access_for(operation),
-            Some(crate::policy::Access::Public)
-        ) {
+        Self::crossing(operation, context, |_| true)
+    }
+
+    /// A read of a higher role's object by the lowest role it outranks (owner, caller), on an
+    /// item read (`GET /menu/{id}`, the object's own path).
+    fn read_crossing(operation: &Operation, context: &Context<'_>) -> Option<(usize, usize)> {
+        if operation.method != "GET" {
             return None;
         }
-        let mut owners: Vec<usize> = (0..context.identities.len())
-            .filter(|&owner| context.object_for(operation, owner, 0).is_some())
-            .collect();
-        // Where peers can cross the objects, a missing ownership check is VG402's finding:
-        // one flaw, one finding.
-        if owners.iter().any(|&owner| !context.peers(owner).is_empty()) {
-            return None;
-        }
-        owners
-            .sort_by_key(|&owner| std::cmp::Reverse(context.identities[owner].rank().unwrap_or(0)));
-        owners.into_iter().find_map(|owner| {
-            let caller = (0..context.identities.len())
-                .filter(|&caller| context.outranks(owner, caller))
-                .min_by_key(|&caller| context.identities[caller].rank().unwrap_or(0))?;
-            Some((owner, caller))
+        Self::crossing(operation, context, |object| {
+            object.item_path == operation.path
         })
     }
-}
 
-impl BrokenFunctionAuthorization {
-    /// A read of a higher role's object by the lowest role it outranks (owner, caller), on an
-    /// item read (`GET /menu/{id}`) where no peers share the owner's standing (VG402 crosses
-    /// those).
-    fn read_crossing(operation: &Operation, context: &Context<'_>) -> Option<(usize, usize)> {
-        if operation.method != "GET" || operation.path_params().is_empty() {
-            return None;
-        }
-        if matches!(
-            context.policy.access_for(operation),
-            Some(crate::policy::Access::Public)
-        ) {
+    /// The owner (highest rank first) of an object of the operation that `fits`, and the
+    /// lowest role it outranks — on an object operation not declared public, where no peers
+    /// share the owners' standing: where peers can cross the objects, a missing ownership
+    /// check is VG402's finding (one flaw, one finding).
+    fn crossing(
+        operation: &Operation,
+        context: &Context<'_>,
+        fits: impl Fn(&crate::lifecycle::CreatedObject) -> bool,
+    ) -> Option<(usize, usize)> {
+        if operation.path_params().is_empty()
+            || matches!(
+                context.policy.access_for(operation),
+                Some(crate::policy::Access::Public)
+            )
+        {
             return None;
         }
         let mut owners: Vec<usize> = (0..context.identities.len())
-            .filter(|&owner| {
-                context
-                    .object_for(operation, owner, 0)
-                    .is_some_and(|object| object.item_path == operation.path)
-            })
+            .filter(|&owner| context.object_for(operation, owner, 0).is_some_and(&fits))
             .collect();
         if owners.iter().any(|&owner| !context.peers(owner).is_empty()) {
             return None;
