@@ -254,15 +254,7 @@ impl BrokenFunctionAuthorization {
         } else {
             return None;
         };
-        let name = |i: usize| {
-            context
-                .identities
-                .get(i)
-                .map_or_else(String::new, |identity| match &identity.role {
-                    Some(role) => format!("{} ({role})", identity.name),
-                    None => identity.name.clone(),
-                })
-        };
+        let name = |i: usize| named(context, i);
         Some(finding(
             &META,
             operation,
@@ -277,6 +269,17 @@ impl BrokenFunctionAuthorization {
             Some(read),
         ))
     }
+}
+
+/// How a finding names identity `i`: its name, with its role (`bob (customer)`).
+fn named(context: &Context<'_>, i: usize) -> String {
+    context
+        .identities
+        .get(i)
+        .map_or_else(String::new, |identity| match &identity.role {
+            Some(role) => format!("{} ({role})", identity.name),
+            None => identity.name.clone(),
+        })
 }
 
 impl Check for BrokenFunctionAuthorization {
@@ -345,15 +348,7 @@ impl Check for BrokenFunctionAuthorization {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Finding> {
-        let name = |i: usize| {
-            context
-                .identities
-                .get(i)
-                .map_or_else(String::new, |identity| match &identity.role {
-                    Some(role) => format!("{} ({role})", identity.name),
-                    None => identity.name.clone(),
-                })
-        };
+        let name = |i: usize| named(context, i);
         let mut findings: Vec<Finding> = Self::evaluate_read(operation, results, context)
             .into_iter()
             .collect();
