@@ -488,33 +488,21 @@ fn describes_the_operations(body: &[u8], context: &Context<'_>) -> bool {
     let Some(paths) = document.get("paths").and_then(serde_json::Value::as_object) else {
         return false;
     };
-    let shape = |path: &str| -> String {
-        let mut out = String::new();
-        let mut in_param = false;
-        for c in path.trim_end_matches('/').chars() {
-            match c {
-                '{' => {
-                    in_param = true;
-                    out.push('{');
-                }
-                '}' => {
-                    in_param = false;
-                    out.push('}');
-                }
-                _ if !in_param => out.push(c),
-                _ => {}
-            }
-        }
-        out
-    };
-    let served: std::collections::BTreeSet<String> = paths.keys().map(|p| shape(p)).collect();
-    let ours: std::collections::BTreeSet<String> = context
+    let ours: std::collections::BTreeSet<&str> = context
         .spec
         .operations
         .iter()
-        .map(|op| shape(&op.path))
+        .map(|op| op.path.as_str())
         .collect();
-    !ours.is_empty() && ours.iter().filter(|p| served.contains(*p)).count() * 2 >= ours.len()
+    let described = ours
+        .iter()
+        .filter(|path| {
+            paths
+                .keys()
+                .any(|served| crate::spec::merge::same_template(path, served))
+        })
+        .count();
+    !ours.is_empty() && described * 2 >= ours.len()
 }
 
 /// Whether the description documents a path (any method).
