@@ -263,7 +263,7 @@ pub fn class_fields(
             let Some(annotation) = field.annotation.as_deref() else {
                 continue;
             };
-            pydantic_field(annotation, value)
+            pydantic_field(&with_choices_named(module, annotation), value)
         } else {
             if !value.contains("fields.") {
                 continue;
@@ -506,7 +506,58 @@ fn keyword<'a>(call: &'a str, name: &str) -> Option<&'a str> {
 }
 
 fn whole(text: Option<&str>) -> Option<i64> {
-    text?.parse().ok()
+    // `10_000`: Python's digit separators.
+    text?.replace('_', "").parse().ok()
+}
+
+/// An annotation whose type is a name for a set of choices — an alias (`Role =
+/// Literal["guest", "admin"]`) or an enum of the module (`class Role(str, Enum): guest =
+/// "guest"`) — with that name replaced by its `Literal[…]`, which [`pydantic_field`] reads.
+fn with_choices_named(module: &crate::ir::Module, annotation: &str) -> String {
+    let bare = annotation
+        .trim_start_matches("Optional[")
+        .trim_end_matches(']')
+        .replace("| None", "")
+        .replace("None |", "");
+    let name = bare.trim();
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return annotation.to_string();
+    }
+    let alias = module.text.lines().find_map(|line| {
+        let rest = line.strip_prefix(name)?.trim_start();
+        let rest = rest.strip_prefix(':').map_or(rest, |typed| {
+            typed
+                .trim_start()
+                .trim_start_matches("TypeAlias")
+                .trim_start()
+        });
+        let value = rest.strip_prefix('=')?.trim();
+        let value = value.strip_prefix("typing.").unwrap_or(value);
+        value.starts_with("Literal[").then(|| value.to_string())
+    });
+    let choices = alias.or_else(|| {
+        let class = module
+            .classes
+            .iter()
+            .find(|class| class.name.as_deref() == Some(name))?;
+        let is_enum = class
+            .bases
+            .iter()
+            .any(|base| module.text_of(base.range).ends_with("Enum"));
+        let values: Vec<String> = class
+            .fields
+            .iter()
+            .filter_map(|field| strings(module.text_of(field.value.as_ref()?.range)).pop())
+            .collect();
+        (is_enum && !values.is_empty()).then(|| {
+            let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+            format!("Literal[{}]", quoted.join(", "))
+        })
+    });
+    match choices {
+        Some(choices) => annotation.replacen(name, &choices, 1),
+        None => annotation.to_string(),
+    }
 }
 
 fn pydantic_field(annotation: &str, value: &str) -> BodyField {
@@ -750,9 +801,17 @@ mod tests {
     #[test]
     fn pydantic_models_and_marshmallow_schemas_describe_python_bodies() {
         let source = r#"
+from enum import Enum
 from typing import Literal, Optional
 from pydantic import BaseModel, EmailStr, Field
 from marshmallow import Schema, fields, validate
+
+Role = Literal["guest", "host", "admin"]
+Roles = list[str]
+
+class Status(str, Enum):
+    open = "open"
+    closed = "closed"
 
 class NoteIn(BaseModel):
     title: str = Field(..., min_length=1, max_length=120)
@@ -760,7 +819,10 @@ class NoteIn(BaseModel):
     email: EmailStr
     kind: Literal["food", "travel"] = "food"
     note: Optional[str] = None
-    seats: int = Field(default=1, title="Seats", ge=1, le=10)
+    seats: int = Field(default=1, title="Seats", ge=1, le=10_000)
+    role: Role = "guest"
+    status: Optional[Status] = None
+    roles: Roles = []
 
 class SignupSchema(Schema):
     email = fields.Email(required=True)
@@ -806,7 +868,11 @@ class Plain:
                 "email string/email [] None None required",
                 r#"kind string ["food", "travel"] None None optional"#,
                 "note string [] None None optional",
-                "seats integer [] Some(1) Some(10) optional",
+                "seats integer [] Some(1) Some(10000) optional",
+                // Choices named by an alias or an enum.
+                r#"role string ["guest", "host", "admin"] None None optional"#,
+                r#"status string ["open", "closed"] None None optional"#,
+                "roles  [] None None optional",
             ]
         );
         assert_eq!(
