@@ -296,9 +296,19 @@ pub async fn run(
         loaded => {
             let (documents, spec_name) = loaded?;
             let described = ApiSpec::from_documents(&documents)?;
-            // What the description leaves out but the recording shows is still tested, marked
-            // undocumented. (Routes only the code declares are VG416's hidden routes.)
-            (spec::merge::merge(described, recorded), spec_name)
+            // What the description leaves out but the recording, the code or the target's
+            // own pages show is still tested, marked undocumented (and the code's routes
+            // reported by VG416 as well: the description does not document them).
+            let discovered =
+                discovery::operations(&discovery::crawl(&executor, &settings.target).await);
+            let spec = spec::merge::merge(
+                spec::merge::merge(
+                    spec::merge::merge(described, recorded),
+                    spec::routes::derive(&settings.declared_routes),
+                ),
+                discovered,
+            );
+            (spec, spec_name)
         }
     };
     for problem in &spec.problems {
@@ -545,11 +555,8 @@ pub async fn run(
                         match key {
                             Some(value) => {
                                 created = true;
-                                let parents = lifecycle::path_values(
-                                    &create.path,
-                                    strip_base(exchange.request.url.path(), base.path()),
-                                )
-                                .unwrap_or_default();
+                                let parents = producer
+                                    .parents(strip_base(exchange.request.url.path(), base.path()));
                                 executor.reserve(1);
                                 objects.push(CreatedObject {
                                     collection: create.path.clone(),
@@ -1639,10 +1646,9 @@ fn created_by_probe(
         ) && p.delete.is_some()
     })?;
     let create = &spec.operations[producer.create];
-    let parents = lifecycle::path_values(
-        &create.path,
-        strip_base(probe.request.url.path(), base.path()),
-    )?;
+    let created_at = strip_base(probe.request.url.path(), base.path());
+    lifecycle::path_values(&create.path, created_at)?;
+    let parents = producer.parents(created_at);
     let Some(value) = lifecycle::created_id(&exchange.request, response, producer, create) else {
         return Some(ProbeCreated::Unkeyed(
             index,
@@ -1776,7 +1782,7 @@ async fn find_unkeyed(
         for request in creates {
             match lifecycle::id_in_list(&list, request, producer, create, &taken) {
                 Some(value) => {
-                    let parents = lifecycle::path_values(&create.path, &path).unwrap_or_default();
+                    let parents = producer.parents(&path);
                     found.push((
                         identity,
                         lifecycle::filled_item_path(

@@ -44,6 +44,19 @@ impl CreatedObject {
             .map(|(_, value)| value.as_str())
     }
 
+    /// The value this object gives the parameter `param` of `path` (one of its own operations
+    /// or a sub-resource's): by position in its item path, whatever name the path gives it;
+    /// by name where the positions say nothing.
+    pub fn value_in(&self, path: &str, param: &str) -> Option<&str> {
+        let wanted = format!("{{{param}}}");
+        let index = path.trim_matches('/').split('/').position(|s| s == wanted);
+        index
+            .and_then(|index| self.item_path.trim_matches('/').split('/').nth(index))
+            .and_then(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+            .and_then(|name| self.value_of(name))
+            .or_else(|| self.value_of(param))
+    }
+
     /// Its item path with every parameter filled (percent-encoded).
     pub fn item_url_path(&self) -> String {
         filled_item_path(&self.item_path, &self.param, &self.value, &self.parents)
@@ -96,6 +109,22 @@ pub fn path_values(template: &str, path: &str) -> Option<Vec<(String, String)>> 
     Some(values)
 }
 
+/// A path's shape: its parameters written `{}`, no trailing slash — `/venues/{id}/bookings/`
+/// and `/venues/{venue_id}/bookings` are one collection, whatever each route names its keys.
+pub fn shape(path: &str) -> String {
+    path.trim_end_matches('/')
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                "{}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// A way to create objects: a collection `POST` and the item path its ids feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Producer {
@@ -109,6 +138,19 @@ pub struct Producer {
     pub id_pointer: Option<String>,
     /// Index of the `DELETE` on the item, when there is one.
     pub delete: Option<usize>,
+}
+
+impl Producer {
+    /// The values of the collection's parameters in the path an object was created at
+    /// (`/venues/7f3a…/bookings`), by the names its item path gives them (`venue_id` of
+    /// `/venues/{venue_id}/bookings/{booking_id}`, though the create may say `{id}`).
+    pub fn parents(&self, created_at: &str) -> Vec<(String, String)> {
+        let item = self.item_path.trim_end_matches('/');
+        let collection = item
+            .rsplit_once('/')
+            .map_or("", |(collection, _)| collection);
+        path_values(collection, created_at).unwrap_or_default()
+    }
 }
 
 /// Finds the producers of a description, parents before children (`POST /venues` before
@@ -133,12 +175,14 @@ fn unordered_producers(spec: &ApiSpec) -> Vec<Producer> {
             Some((target.path.clone(), param.clone(), Some(pointer)))
         });
         let inferred = || {
-            let prefix = format!("{}/{{", create.path.trim_end_matches('/'));
+            // `/tickets/{id}` and Django's `/tickets/{id}/` alike; and a parent's key named
+            // differently by the create and its items (`/venues/{id}/bookings`, Express's
+            // `/:venueId/bookings/:bookingId`): the same shape.
+            let items = format!("{}/{{}}", shape(&create.path));
             spec.operations.iter().find_map(|item| {
-                // `/tickets/{id}` and Django's `/tickets/{id}/` alike.
-                let rest = item.path.trim_end_matches('/').strip_prefix(&prefix)?;
-                let param = rest.strip_suffix('}')?;
-                (!param.contains('/')).then(|| (item.path.clone(), param.to_string(), None))
+                let last = item.path.trim_end_matches('/').rsplit('/').next()?;
+                let param = last.strip_prefix('{')?.strip_suffix('}')?;
+                (shape(&item.path) == items).then(|| (item.path.clone(), param.to_string(), None))
             })
         };
         let Some((item_path, param, id_pointer)) = linked.or_else(inferred) else {
@@ -554,6 +598,23 @@ mod tests {
             .collect();
         assert_eq!(order, ["/venues", "/venues/{venue_id}/bookings"]);
 
+        // The create and its items name the venue's key otherwise (Express's `/:id/bookings`
+        // and `/:venueId/bookings/:bookingId`): one collection all the same, its parents
+        // named as the items name them.
+        let mut renamed = spec();
+        renamed.operations = vec![
+            operation("POST", "/venues/{id}/bookings/", true),
+            operation("GET", "/venues/{venueId}/bookings/{bookingId}/", true),
+        ];
+        let found = producers(&renamed);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].param, "bookingId");
+        assert_eq!(
+            found[0].parents("/venues/v1/bookings/"),
+            [("venueId".to_string(), "v1".to_string())]
+        );
+        assert_eq!(shape("/venues/{id}/bookings/"), "/venues/{}/bookings");
+
         let parents = path_values("/venues/{venue_id}/bookings", "/venues/a%2Fb-1/bookings");
         assert_eq!(
             parents,
@@ -581,6 +642,15 @@ mod tests {
         assert_eq!(booking.value_of("venue_id"), Some("a/b-1"));
         assert_eq!(booking.value_of("booking_id"), Some("b 2"));
         assert_eq!(booking.value_of("other"), None);
+        // Routes that name the venue's key otherwise (`/venues/{id}/bookings/{bookingId}`).
+        assert_eq!(
+            booking.value_in("/venues/{id}/bookings/{bookingId}", "id"),
+            Some("a/b-1")
+        );
+        assert_eq!(
+            booking.value_in("/venues/{id}/bookings/{bookingId}", "bookingId"),
+            Some("b 2")
+        );
         assert_eq!(booking.item_url_path(), "/venues/a%2Fb-1/bookings/b%202");
     }
 

@@ -77,11 +77,15 @@ pub struct AccessPolicy {
 }
 
 impl AccessPolicy {
+    /// Whether the configuration declares the operation public on purpose.
+    pub fn declares_public(&self, operation: &Operation) -> bool {
+        self.public.iter().any(|p| p.matches(operation))
+            || self.access_for(operation) == Some(&Access::Public)
+    }
+
     /// Whether the operation must refuse anonymous callers.
     pub fn requires_auth(&self, operation: &Operation) -> bool {
-        if self.public.iter().any(|p| p.matches(operation))
-            || self.access_for(operation) == Some(&Access::Public)
-        {
+        if self.declares_public(operation) {
             return false;
         }
         self.private.iter().any(|p| p.matches(operation))

@@ -218,3 +218,100 @@ async fn without_any_description_the_crawl_finds_pages_forms_scripts_and_listed_
     assert!(coverage.operations_discovered >= 10, "{coverage:?}");
     assert_eq!(coverage.operations_discovered, coverage.operations_total);
 }
+
+/// An app whose hand-written description lists only its health check: the code declares an
+/// admin list behind its session check (which the server forgot), and the home page links a
+/// report page nothing else names.
+fn described_in_part(path: &str) -> (u16, &'static str, String) {
+    match path {
+        "/openapi.json" => (
+            200,
+            "application/json",
+            r#"{"openapi": "3.0.3", "info": {"title": "Shop", "version": "1"},
+                "paths": {"/api/health": {"get": {"responses": {"200": {"description": "ok"}}}}}}"#
+                .into(),
+        ),
+        "/api/health" => (200, "application/json", r#"{"status":"ok"}"#.into()),
+        "/" => (
+            200,
+            "text/html; charset=utf-8",
+            r#"<!DOCTYPE html><html><body><a href="/reports/weekly">This week</a></body></html>"#
+                .into(),
+        ),
+        "/reports/weekly" => (
+            200,
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html><html><body><p>12 orders</p></body></html>".into(),
+        ),
+        "/api/admin/users" => (
+            200,
+            "application/json",
+            r#"[{"id": 1, "username": "ada", "password": "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"}]"#
+                .into(),
+        ),
+        _ => not_found(),
+    }
+}
+
+#[tokio::test]
+async fn what_a_description_leaves_out_but_the_code_or_the_pages_show_is_tested_too() {
+    let (url, asked) = server(described_in_part).await;
+    let mut settings = ApiSettings::new(url.clone(), SpecSource::Discover);
+    settings.declared_routes = vec![vibeguard_api::spec::DeclaredRoute {
+        method: "GET".into(),
+        path: "/api/admin/users".into(),
+        declared_at: "routes/admin.js:12".into(),
+        authenticated: true,
+        body_fields: Vec::new(),
+        query_params: Vec::new(),
+        path_types: Default::default(),
+        body_schema: Default::default(),
+        serves_files: false,
+        body_encoding: None,
+    }];
+    let outcome = engine::run(&settings, &|_| true, &|_| None)
+        .await
+        .expect("runs");
+    let run = &outcome.output.run;
+    let coverage = &run.coverage;
+    // The described health check, the code's admin list, the crawl's home and report pages.
+    assert_eq!(coverage.operations_from_code, 1, "{coverage:?}");
+    assert!(coverage.operations_discovered >= 1, "{coverage:?}");
+    assert_eq!(
+        coverage.operations_total,
+        1 + coverage.operations_from_code + coverage.operations_discovered
+    );
+    assert_eq!(
+        coverage.operations, coverage.operations_total,
+        "{:?}",
+        run.unchecked
+    );
+    assert!(
+        asked
+            .lock()
+            .expect("log")
+            .contains(&"/reports/weekly".to_string())
+    );
+    let found: Vec<String> = outcome
+        .output
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.code, f.location))
+        .collect();
+    // Tested like a described operation: open though the code secures it, and a hash in it;
+    // and still reported as a route the description leaves out.
+    for expected in [
+        "VG401 GET /api/admin/users",
+        "VG405 GET /api/admin/users",
+        "VG416 GET /api/admin/users",
+    ] {
+        assert!(
+            found.iter().any(|f| f.starts_with(expected)),
+            "{expected} not in {found:?}"
+        );
+    }
+    assert!(
+        !found.iter().any(|f| f.contains("/api/health")),
+        "{found:?}"
+    );
+}

@@ -508,11 +508,21 @@ fn describes_the_operations(body: &[u8], context: &Context<'_>) -> bool {
 /// Whether the description documents a path (any method).
 fn documented(context: &Context<'_>, path: &str) -> bool {
     let base_path = context.base.path().trim_end_matches('/');
-    context.spec.operations.iter().any(|operation| {
-        let full = format!("{base_path}{}", operation.path);
-        crate::spec::path_matches_template(&full, path)
-            || crate::spec::path_matches_template(&operation.path, path)
-    })
+    let undocumented = |operation: &Operation| {
+        operation
+            .extensions
+            .contains_key(crate::spec::merge::UNDOCUMENTED)
+    };
+    context
+        .spec
+        .operations
+        .iter()
+        .filter(|op| !undocumented(op))
+        .any(|operation| {
+            let full = format!("{base_path}{}", operation.path);
+            crate::spec::path_matches_template(&full, path)
+                || crate::spec::path_matches_template(&operation.path, path)
+        })
 }
 
 /// Variants of the described paths: `(why, path)`.

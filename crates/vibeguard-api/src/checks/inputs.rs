@@ -382,7 +382,9 @@ fn leaf_fields(
                 path.pop();
             }
         }
-        Value::String(_) | Value::Number(_) if !path.is_empty() => {
+        // A null is a field left empty (`"photo_url": null` as a client sent it): it takes
+        // text like any other.
+        Value::String(_) | Value::Number(_) | Value::Null if !path.is_empty() => {
             out.push((path.clone(), value.clone()));
         }
         _ => {}
@@ -454,6 +456,15 @@ mod tests {
                 types: vec![SchemaType::Object],
                 properties: vec![
                     ("title".into(), string_schema()),
+                    // Recorded as sent empty.
+                    (
+                        "photo_url".into(),
+                        Schema {
+                            types: vec![SchemaType::Null],
+                            example: Some(Value::Null),
+                            ..Schema::default()
+                        },
+                    ),
                     (
                         "meta".into(),
                         Schema {
@@ -481,11 +492,18 @@ mod tests {
                 "query:q",
                 "header:X-Tenant",
                 "body:/meta/count",
+                "body:/photo_url",
                 "body:/title"
             ]
         );
         assert!(template.points[3].numeric);
         assert!(!template.points[4].numeric);
+        assert_eq!(template.points[4].original_text(), "");
+        let filled = template.with(&template.points[4], &json!("http://x.test/"));
+        assert!(
+            String::from_utf8_lossy(filled.body.as_deref().unwrap_or_default())
+                .contains(r#""photo_url":"http://x.test/""#)
+        );
 
         let org = template.with(&template.points[0], &json!("a'b"));
         assert!(

@@ -499,16 +499,38 @@ pub fn with_token(request: &Request, view: &IdentityView, token: &str) -> Reques
 /// The operation forged tokens are tried on: a secured read, preferably without path
 /// parameters (`GET /users/me`), with its request as the first identity.
 pub fn target_operation<'a>(context: &'a Context<'_>) -> Option<(&'a Operation, Request)> {
+    secured_read(context, false)
+}
+
+/// As [`target_operation`], for the token checks (VG410–VG412), which also try a read that
+/// nothing declares secured — recorded traffic and discovered pages say nothing of
+/// security — when no declared one exists: their [`reference_probes`] show whether it refuses
+/// anonymous callers, and no verdict that needs it stands without that
+/// ([`operation_discriminates`]).
+pub fn token_target_operation<'a>(context: &'a Context<'_>) -> Option<(&'a Operation, Request)> {
+    secured_read(context, true)
+}
+
+fn secured_read<'a>(
+    context: &'a Context<'_>,
+    undeclared_too: bool,
+) -> Option<(&'a Operation, Request)> {
     let mut candidates: Vec<&Operation> = context
         .spec
         .operations
         .iter()
         .filter(|op| {
             op.method == "GET"
-                && context.policy.requires_auth(op)
                 && context.policy.required_role(op).is_none()
+                && (context.policy.requires_auth(op)
+                    || (undeclared_too
+                        && op.security == crate::spec::Security::Undeclared
+                        && !context.policy.declares_public(op)))
         })
         .collect();
+    if candidates.iter().any(|op| context.policy.requires_auth(op)) {
+        candidates.retain(|op| context.policy.requires_auth(op));
+    }
     // Answers that depend on who asks (`/me`, `/profile`) show impersonation best.
     let about_the_caller = |op: &Operation| {
         let path = op.path.to_ascii_lowercase();
@@ -592,6 +614,41 @@ pub fn acts_as_other(results: &[(Probe, Exchange)], forged: &Exchange) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn token_checks_also_try_a_read_nothing_declares_until_one_is_declared() {
+        use crate::checks::testing::{Fixture, operation};
+        use crate::policy::OperationPattern;
+        let mut fixture = Fixture::new();
+        // Recorded traffic: nothing is declared secured or open.
+        fixture.spec.operations = vec![
+            operation("GET", "/venues", false),
+            operation("GET", "/users/me", false),
+            operation("GET", "/admin/stats", false),
+        ];
+        for op in &mut fixture.spec.operations {
+            op.security = crate::spec::Security::Undeclared;
+        }
+        fixture.policy.public = vec![OperationPattern::parse("GET /venues").expect("pattern")];
+        let context = fixture.context();
+        assert!(target_operation(&context).is_none());
+        let (chosen, _) = token_target_operation(&context).expect("a read");
+        assert_eq!(chosen.path, "/users/me");
+        // One declared secured read: that one, for every check.
+        fixture
+            .spec
+            .operations
+            .push(operation("GET", "/orders/{id}", true));
+        let context = fixture.context();
+        assert_eq!(
+            token_target_operation(&context).map(|(op, _)| op.path.as_str()),
+            Some("/orders/{id}")
+        );
+        assert_eq!(
+            target_operation(&context).map(|(op, _)| op.path.as_str()),
+            Some("/orders/{id}")
+        );
+    }
 
     #[test]
     fn tokens_round_trip_and_forged_ones_are_well_formed() {

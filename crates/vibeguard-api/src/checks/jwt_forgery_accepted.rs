@@ -297,7 +297,7 @@ impl JwtForgeryAccepted {
         let (_, view, own) = jwt::identity_tokens(context)
             .into_iter()
             .find(|(index, _, _)| *index == 0)?;
-        let (operation, request) = jwt::target_operation(context)?;
+        let (operation, request) = jwt::token_target_operation(context)?;
         Some((own, view.token.as_str(), operation, request))
     }
 }
@@ -505,7 +505,7 @@ impl Check for JwtForgeryAccepted {
         {
             return Some("the first identity's credential is not a JSON Web Token");
         }
-        jwt::target_operation(context)
+        jwt::token_target_operation(context)
             .is_none()
             .then_some("no secured GET operation to try tokens on")
     }

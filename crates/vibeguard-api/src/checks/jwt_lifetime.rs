@@ -86,7 +86,7 @@ impl Check for JwtLifetime {
         let Some((index, view, own)) = jwt::identity_tokens(context).into_iter().next() else {
             return Vec::new();
         };
-        let Some((_, request)) = jwt::target_operation(context) else {
+        let Some((_, request)) = jwt::token_target_operation(context) else {
             return Vec::new();
         };
         let mut probes = jwt::reference_probes(&request, context);
@@ -142,7 +142,7 @@ impl Check for JwtLifetime {
         let Some((_, _, own)) = jwt::identity_tokens(context).into_iter().next() else {
             return Vec::new();
         };
-        let Some((operation, _)) = jwt::target_operation(context) else {
+        let Some((operation, _)) = jwt::token_target_operation(context) else {
             return Vec::new();
         };
         let claims_text = Evidence::Text {

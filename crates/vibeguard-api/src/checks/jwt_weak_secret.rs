@@ -77,7 +77,7 @@ impl Check for JwtWeakSecret {
         {
             return Some("the first identity's credential is not an HMAC-signed JSON Web Token");
         }
-        jwt::target_operation(context)
+        jwt::token_target_operation(context)
             .is_none()
             .then_some("no secured GET operation to try tokens on")
     }
@@ -89,7 +89,7 @@ impl Check for JwtWeakSecret {
         else {
             return Vec::new();
         };
-        let Some((_, request)) = jwt::target_operation(context) else {
+        let Some((_, request)) = jwt::token_target_operation(context) else {
             return Vec::new();
         };
         let mut probes = jwt::reference_probes(&request, context);
@@ -132,7 +132,7 @@ impl Check for JwtWeakSecret {
         else {
             return Vec::new();
         };
-        let Some((operation, _)) = jwt::target_operation(context) else {
+        let Some((operation, _)) = jwt::token_target_operation(context) else {
             return Vec::new();
         };
         let masked = probe

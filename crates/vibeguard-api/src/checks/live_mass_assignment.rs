@@ -36,9 +36,9 @@ static META: RuleMeta = RuleMeta {
              vibeguard creates for the purpose) is sent with privileged fields added — `role`, \
              `isAdmin`, `admin`, `permissions`, `ownerId`/`userId` set to the second identity, \
              `balance`, `verified` — plus fields the description marks read-only or that appear \
-             in responses but not in the request schema. The object is then read back as the \
-             same identity: a field that now has the injected value (and did not without it) is \
-             reported. A registration is read back through the account it made: the first \
+             in responses but in no request schema of the resource (its create and updates). \
+             The object is then read back as the same identity: a field that now has the \
+             injected value (and did not without it) is reported. A registration is read back through the account it made: the first \
              identity's login, its account and password fields filled from what was registered, \
              then that account's own record (`/me`) with the token it got (masked in the \
              evidence); fields the record does not show are judged by the creation answers. \
@@ -122,6 +122,19 @@ const EXTRAS: &str = "with privileged fields";
 const READ_BASELINE: &str = "read back: baseline";
 const READ_EXTRAS: &str = "read back: with privileged fields";
 const FRESH: &str = "fresh object";
+/// Whether two paths are one resource: the same path, or a collection and its items
+/// (`/articles/` and `/articles/{id}/`).
+fn same_resource(a: &str, b: &str) -> bool {
+    fn collection(path: &str) -> &str {
+        let path = path.trim_end_matches('/');
+        match path.rsplit_once('/') {
+            Some((parent, last)) if last.starts_with('{') && last.ends_with('}') => parent,
+            _ => path,
+        }
+    }
+    collection(a) == collection(b)
+}
+
 const LOGIN_AS_NEW: &str = "log in as the account made";
 const READ_AS_NEW: &str = "the account made reads its own record";
 
@@ -131,10 +144,20 @@ impl LiveMassAssignment {
         let Some(body) = &operation.body else {
             return Map::new();
         };
-        let writable: Vec<&str> = body
-            .schema
-            .properties
+        // What this operation takes, and what the resource's other writes take: a recorded
+        // `PATCH {"published": false}` shows one field of the many the resource's `PUT` and
+        // create take, and those are not fields the client should not set.
+        let writable: Vec<&str> = context
+            .spec
+            .operations
             .iter()
+            .filter(|other| {
+                matches!(other.method.as_str(), "POST" | "PUT" | "PATCH")
+                    && same_resource(&other.path, &operation.path)
+            })
+            .filter_map(|other| other.body.as_ref())
+            .chain([body])
+            .flat_map(|body| &body.schema.properties)
             .filter(|(_, s)| !s.read_only)
             .map(|(name, _)| name.as_str())
             .collect();
@@ -939,5 +962,44 @@ mod tests {
         let evidence = format!("{:?}", findings[0].evidence);
         assert!(!evidence.contains("new-1"), "{evidence}");
         assert!(evidence.contains("[REDACTED]"), "{evidence}");
+    }
+
+    #[test]
+    fn fields_the_resources_other_writes_take_are_not_injected() {
+        let body = |fields: &[(&str, SchemaType, bool)]| RequestBody {
+            required: true,
+            media_type: "application/json".into(),
+            kind: BodyKind::Json,
+            schema: schema(fields),
+        };
+        // A recorded `PATCH {"published": false}`: its answer shows the whole article.
+        let mut patch = operation("PATCH", "/api/articles/{id}/", true);
+        patch.body = Some(body(&[("published", SchemaType::Boolean, false)]));
+        patch.responses = vec![crate::spec::ResponseSpec {
+            status: "200".into(),
+            schema: Some(schema(&[
+                ("id", SchemaType::Integer, false),
+                ("title", SchemaType::String, false),
+                ("content", SchemaType::String, false),
+                ("published", SchemaType::Boolean, false),
+                ("internal_note", SchemaType::String, false),
+            ])),
+        }];
+        let mut put = operation("PUT", "/api/articles/{id}/", true);
+        put.body = Some(body(&[("title", SchemaType::String, false)]));
+        let mut create = operation("POST", "/api/articles/", true);
+        create.body = Some(body(&[("content", SchemaType::String, false)]));
+        let mut elsewhere = operation("POST", "/api/tickets/", true);
+        elsewhere.body = Some(body(&[("internal_note", SchemaType::String, false)]));
+        let mut fixture = Fixture::new();
+        fixture.spec.operations = vec![patch.clone(), put, create, elsewhere];
+        let extras = LiveMassAssignment::extras(&patch, &fixture.context());
+        assert!(!extras.contains_key("title") && !extras.contains_key("content"));
+        assert!(!extras.contains_key("published") && !extras.contains_key("id"));
+        // Another resource taking a field of the same name says nothing of this one.
+        assert_eq!(extras["internal_note"], json!("vibeguard-mass-assignment"));
+        assert_eq!(extras["role"], json!("admin"));
+        assert!(same_resource("/notes", "/notes/{note_id}"));
+        assert!(!same_resource("/notes/{id}/tags", "/notes/{id}"));
     }
 }

@@ -324,13 +324,15 @@ impl Context<'_> {
     ) -> Option<&CreatedObject> {
         // The object's own operations, and its sub-resources (`/tasks/{id}/attachment`).
         // Trailing slashes aside (Django's `/tickets/{id}/comments/`).
-        let path = operation.path.trim_end_matches('/');
+        // By shape: a route may name the same key differently (`/venues/{id}` and
+        // `/venues/{venueId}/bookings`).
+        let path = crate::lifecycle::shape(&operation.path);
         let matching = |object: &&CreatedObject| {
-            let item = object.item_path.trim_end_matches('/');
+            let item = crate::lifecycle::shape(&object.item_path);
             object.owner == owner
                 && (item == path
                     || path
-                        .strip_prefix(item)
+                        .strip_prefix(&item)
                         .is_some_and(|rest| rest.starts_with('/')))
         };
         // The most specific object first: a booking fills `/venues/{venue_id}/bookings/{id}`
@@ -454,7 +456,8 @@ impl Context<'_> {
             });
         let mut path = operation.path.clone();
         for name in operation.path_params() {
-            let value = if let Some(value) = object.and_then(|o| o.value_of(name)) {
+            let value = if let Some(value) = object.and_then(|o| o.value_in(&operation.path, name))
+            {
                 value.to_string()
             } else if let Some(user_id) =
                 owner.and_then(|owner| self.account_value(operation, name, owner))

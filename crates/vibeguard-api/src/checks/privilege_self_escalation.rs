@@ -32,8 +32,10 @@ static META: RuleMeta = RuleMeta {
     docs: RuleDocs {
         what: Cow::Borrowed(
             "For an operation that sets a role or privilege field (`role`, `roles`, `is_admin`, \
-             `isAdmin`, `admin`, `is_staff`, `is_superuser`, `permissions`) on a path naming the \
-             caller's own account (`/users/{user_id}/role` with the identity's own id, \
+             `isAdmin`, `admin`, `is_staff`, `is_superuser`, `permissions`) — declared in its body, \
+             or shown and not marked read-only by the account's record (the update's own answer, \
+             a read of the same path, `GET /users/me`: a model bound whole takes what it shows) — \
+             on a path naming the caller's own account (`/users/{user_id}/role` with the identity's own id, \
              `/users/me`, `/profile`), the lowest-ranked identity sends the most privileged \
              value: the schema's highest role (`admin` of `enum: [guest, host, admin]`), a higher \
              identity's role, or `true`. The account is read back through its own record (`GET \
@@ -287,11 +289,12 @@ impl Plan {
         if !matches!(body.kind, BodyKind::Json | BodyKind::Form) {
             return None;
         }
-        let (field, schema) = body.schema.properties.iter().find(|(name, schema)| {
-            !schema.read_only
-                && PRIVILEGE_FIELDS
-                    .contains(&name.to_ascii_lowercase().replace(['_', '-'], "").as_str())
-        })?;
+        let (field, schema) = body
+            .schema
+            .properties
+            .iter()
+            .find(|(name, schema)| !schema.read_only && is_privilege_field(name))
+            .or_else(|| shown_privilege_field(operation, context))?;
         let rank = |i: usize| context.identities[i].rank().unwrap_or(0);
         let n = context.identities.len();
         // The lowest rank; among equals the last (configurations list their admins first).
@@ -380,6 +383,35 @@ impl Plan {
             .and_then(|body| super::record_field(&body, &self.field).cloned())
             .unwrap_or_else(|| self.configured.clone())
     }
+}
+
+fn is_privilege_field(name: &str) -> bool {
+    PRIVILEGE_FIELDS.contains(&name.to_ascii_lowercase().replace(['_', '-'], "").as_str())
+}
+
+/// A privilege field the update does not declare but the account's record shows — in the
+/// update's own answer, a read of the same path, or the caller's own record (`GET /me`) — and
+/// does not mark read-only: a serializer or model bound whole (`fields = [...]` with
+/// `is_staff`, `Object.assign(user, req.body)`) takes what it shows. Recorded traffic and
+/// code routes know a body only by the fields the client happened to send.
+fn shown_privilege_field<'a>(
+    operation: &'a Operation,
+    context: &'a Context<'_>,
+) -> Option<&'a (String, Schema)> {
+    if operation.method == "POST" && !own_path(&operation.path) {
+        return None;
+    }
+    let reads = context.spec.operations.iter().filter(|op| {
+        op.method == "GET"
+            && (op.path == operation.path || crate::identity::is_own_record(&op.path))
+    });
+    std::iter::once(operation)
+        .chain(reads)
+        .flat_map(|op| &op.responses)
+        .filter(|response| response.status.starts_with('2'))
+        .filter_map(|response| response.schema.as_ref())
+        .flat_map(|schema| &schema.properties)
+        .find(|(name, schema)| !schema.read_only && is_privilege_field(name))
 }
 
 /// Whether a parameterless path is the caller's own account (`/users/me/role`, `/profile`).
@@ -552,6 +584,60 @@ mod tests {
         assert!(
             String::from_utf8_lossy(probes[1].request.body.as_deref().unwrap_or_default())
                 .contains(r#""is_admin":true"#)
+        );
+    }
+
+    #[test]
+    fn a_privilege_field_the_record_shows_is_tried_though_the_update_omits_it() {
+        let mut fixture = fixture();
+        let flag = |read_only: bool| crate::spec::ResponseSpec {
+            status: "200".into(),
+            schema: Some(Schema {
+                types: vec![SchemaType::Object],
+                properties: vec![
+                    ("first_name".into(), Schema::default()),
+                    (
+                        "is_staff".into(),
+                        Schema {
+                            types: vec![SchemaType::Boolean],
+                            read_only,
+                            ..Schema::default()
+                        },
+                    ),
+                ],
+                ..Schema::default()
+            }),
+        };
+        // A settings page recorded with the names the client sent; its record shows more.
+        fixture.spec.operations[1].responses = vec![flag(false)];
+        let update = json_operation("PATCH", "/api/me/", &[("first_name", None)]);
+        let context = fixture.context();
+        let probes = PrivilegeSelfEscalation.plan(&update, &context);
+        assert_eq!(probes.len(), 2, "read, then the change");
+        assert!(
+            String::from_utf8_lossy(probes[1].request.body.as_deref().unwrap_or_default())
+                .contains(r#""is_staff":true"#)
+        );
+        // Marked read-only where it is shown, or shown on no record: nothing to try.
+        fixture.spec.operations[1].responses = vec![flag(true)];
+        assert!(
+            PrivilegeSelfEscalation
+                .plan(&update, &fixture.context())
+                .is_empty()
+        );
+        fixture.spec.operations[1].responses.clear();
+        assert!(
+            PrivilegeSelfEscalation
+                .plan(&update, &fixture.context())
+                .is_empty()
+        );
+        // A create on another path is not the caller's account, whatever its answer shows.
+        let mut create = json_operation("POST", "/api/tickets/", &[("subject", None)]);
+        create.responses = vec![flag(false)];
+        assert!(
+            PrivilegeSelfEscalation
+                .plan(&create, &fixture.context())
+                .is_empty()
         );
     }
 }

@@ -111,17 +111,22 @@ pub fn read_target(context: &Context<'_>) -> Option<usize> {
         })
         .or_else(|| reads().find(|(_, op)| context.policy.requires_auth(op)))
         // Nothing says which reads are secured (operations from recorded traffic): a list,
-        // what a scraper hammers, before any other read.
+        // what a scraper hammers, before any other read — one the configuration does not
+        // call public first, as a secured one is preferred above.
         .or_else(|| {
-            reads().find(|(_, list)| {
-                context.spec.operations.iter().any(|item| {
-                    item.path_params().len() == 1
-                        && item
-                            .path
-                            .rsplit_once('/')
-                            .is_some_and(|(parent, _)| parent == list.path.trim_end_matches('/'))
+            let lists = || {
+                reads().filter(|(_, list)| {
+                    context.spec.operations.iter().any(|item| {
+                        item.path_params().len() == 1
+                            && item.path.rsplit_once('/').is_some_and(|(parent, _)| {
+                                parent == list.path.trim_end_matches('/')
+                            })
+                    })
                 })
-            })
+            };
+            lists()
+                .find(|(_, list)| !context.policy.declares_public(list))
+                .or_else(|| lists().next())
         })
         .or_else(|| reads().next())
         .map(|(index, _)| index)
@@ -435,6 +440,16 @@ mod tests {
             operation("GET", "/api/v1/expenses/{id}", false),
         ];
         assert_eq!(read_target(&fixture.context()), Some(1));
+        // A list the configuration calls public comes after one it does not.
+        fixture.spec.operations.extend([
+            operation("GET", "/api/v1/payouts", false),
+            operation("GET", "/api/v1/payouts/{id}", false),
+        ]);
+        fixture.policy.public =
+            vec![crate::policy::OperationPattern::parse("GET /api/v1/expenses").expect("pattern")];
+        assert_eq!(read_target(&fixture.context()), Some(3));
+        fixture.policy.public.clear();
+        fixture.spec.operations.truncate(3);
         // A secured read still comes first; with neither, the first read.
         fixture.spec.operations[0] = operation("GET", "/api/v1/users/me", true);
         assert_eq!(read_target(&fixture.context()), Some(0));

@@ -9,8 +9,8 @@ use serde_json::Value;
 use url::Url;
 
 use super::{
-    MAX_EXAMPLE_BODY, RecordedBody, RecordedRequest, Recording, TrafficError, TrafficProblem,
-    is_credential_header, pointer,
+    MAX_EXAMPLE_BODY, RecordedBody, RecordedRequest, RecordedResponse, Recording, TrafficError,
+    TrafficProblem, is_credential_header, pointer,
 };
 
 /// The HAR versions read.
@@ -128,9 +128,16 @@ fn entry_request(entry: &Value, file: &str, at: &str) -> Result<RecordedRequest,
     if let Some(body) = &body {
         super::body_values(body, &mut values);
     }
-    if let Some(content) = entry.pointer("/response/content") {
-        response_values(content, &mut values);
+    let answer = entry.pointer("/response/content").and_then(response_json);
+    if let Some(answer) = &answer {
+        super::json_values(answer, &mut values);
     }
+    // A HAR entry of a request that never got an answer has status 0 (or none).
+    let response = entry
+        .pointer("/response/status")
+        .and_then(Value::as_u64)
+        .filter(|status| (100..600).contains(status))
+        .map(|status| RecordedResponse::new(status as u16, answer.as_ref()));
     Ok(RecordedRequest {
         method,
         url,
@@ -139,36 +146,27 @@ fn entry_request(entry: &Value, file: &str, at: &str) -> Result<RecordedRequest,
         body,
         source: pointer(file, at),
         values,
+        response,
     })
 }
 
-/// The values of a JSON response's content (decoded when base64, at most
-/// [`MAX_EXAMPLE_BODY`]).
-fn response_values(content: &Value, values: &mut Vec<(String, String)>) {
+/// A JSON response's content (decoded when base64, at most [`MAX_EXAMPLE_BODY`]).
+fn response_json(content: &Value) -> Option<Value> {
     let is_json = content
         .get("mimeType")
         .and_then(Value::as_str)
         .is_some_and(|m| m.to_ascii_lowercase().contains("json"));
-    let Some(text) = content.get("text").and_then(Value::as_str) else {
-        return;
-    };
+    let text = content.get("text").and_then(Value::as_str)?;
     if !is_json || text.len() > MAX_EXAMPLE_BODY {
-        return;
+        return None;
     }
-    let decoded;
-    let text = if content.get("encoding").and_then(Value::as_str) == Some("base64") {
-        match base64::engine::general_purpose::STANDARD.decode(text.trim()) {
-            Ok(bytes) => {
-                decoded = String::from_utf8_lossy(&bytes).into_owned();
-                decoded.as_str()
-            }
-            Err(_) => return,
-        }
+    if content.get("encoding").and_then(Value::as_str) == Some("base64") {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .ok()?;
+        serde_json::from_slice(&bytes).ok()
     } else {
-        text
-    };
-    if let Ok(parsed) = serde_json::from_str::<Value>(text) {
-        super::json_values(&parsed, values);
+        serde_json::from_str(text).ok()
     }
 }
 
@@ -245,7 +243,7 @@ mod tests {
             {"request": {"method": "post", "url": "http://127.0.0.1:3000/api/login", "httpVersion": "HTTP/1.1",
                 "headers": [{"name": "Content-Type", "value": "application/json"}],
                 "postData": {"mimeType": "application/json; charset=utf-8", "text": "{\"email\":\"a@example.com\"}"}},
-             "response": {"status": 200}},
+             "response": {"status": 200, "content": {"mimeType": "application/json", "text": "{\"token\":\"eyJhbGciOi.x.y\",\"user\":{\"id\":7,\"is_admin\":false}}"}}},
             {"request": {"method": "GET", "url": "http://127.0.0.1:3000/api/notes", "headers": [{"name": "Authorization", "value": "Bearer abc"}]}},
             {"request": {"method": "GET"}},
             {"response": {"status": 200}},
@@ -261,6 +259,17 @@ mod tests {
         assert!(!login.authenticated);
         let body = login.body.as_ref().expect("body");
         assert_eq!(body.media_type, "application/json");
+        // The answer's shape is kept, never its values (the token above).
+        let answer = login.response.as_ref().expect("answered");
+        assert_eq!(answer.status, 200);
+        let shape = answer.schema.as_ref().expect("JSON");
+        let user = shape.property("user").expect("user");
+        assert_eq!(
+            user.property("is_admin").map(|s| s.types.clone()),
+            Some(vec![crate::spec::SchemaType::Boolean])
+        );
+        assert!(!format!("{shape:?}").contains("eyJhbGciOi"));
+        assert!(recording.requests[1].response.is_none(), "never answered");
         assert!(recording.requests[1].authenticated);
         let form = recording.requests[2].body.as_ref().expect("form");
         assert_eq!(

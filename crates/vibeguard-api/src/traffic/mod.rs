@@ -31,8 +31,8 @@ use url::Url;
 
 use crate::spec::schema::{Schema, SchemaType};
 use crate::spec::{
-    ApiSpec, BodyKind, Operation, ParamIn, Parameter, RequestBody, Security, SpecFormat,
-    SpecProblem,
+    ApiSpec, BodyKind, Operation, ParamIn, Parameter, RequestBody, ResponseSpec, Security,
+    SpecFormat, SpecProblem,
 };
 
 /// The largest traffic file read.
@@ -113,6 +113,42 @@ pub struct RecordedRequest {
     /// Text values its request and response bodies carry, with the field that carried them
     /// (`("username", "alice")`): a path segment that is one of them is data, not a route word.
     pub values: Vec<(String, String)>,
+    /// What the server answered, when the recording holds it (HAR does; a collection does not).
+    pub response: Option<RecordedResponse>,
+}
+
+/// A recorded answer: its status and the shape of its JSON body (field names and types, no
+/// values — a recorded answer can hold another user's data or a token).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedResponse {
+    /// The status code.
+    pub status: u16,
+    /// The JSON body's shape, when the answer was JSON.
+    pub schema: Option<Schema>,
+}
+
+impl RecordedResponse {
+    /// The answer with `status` and a JSON `body`: its shape kept, its values dropped.
+    pub fn new(status: u16, body: Option<&Value>) -> RecordedResponse {
+        RecordedResponse {
+            status,
+            schema: body.map(|value| {
+                let mut schema = schema_of("", value, 0);
+                without_examples(&mut schema);
+                schema
+            }),
+        }
+    }
+}
+
+fn without_examples(schema: &mut Schema) {
+    schema.example = None;
+    for (_, property) in &mut schema.properties {
+        without_examples(property);
+    }
+    if let Some(items) = &mut schema.items {
+        without_examples(items);
+    }
 }
 
 /// The most values kept from one body.
@@ -427,6 +463,10 @@ fn operation(
             Some(merge_body(merged, body))
         });
     let authenticated = members.iter().any(|&m| kept[m].0.authenticated);
+    let responses = members
+        .iter()
+        .filter_map(|&member| kept[member].0.response.as_ref())
+        .fold(Vec::<ResponseSpec>::new(), merge_response);
     let mut extensions = BTreeMap::new();
     extensions.insert(
         "x-vibeguard-source".to_string(),
@@ -451,11 +491,38 @@ fn operation(
         // credential does not say the operation requires one. The checks judge it; the code's
         // routes, when merged, can say it is secured.
         security: Security::Undeclared,
-        responses: Vec::new(),
+        responses,
         links: Vec::new(),
         extensions,
         pointer: first.source.clone(),
     }
+}
+
+/// One recorded answer merged into the operation's responses: one per status, the properties
+/// of its JSON objects united.
+fn merge_response(
+    mut responses: Vec<ResponseSpec>,
+    answer: &RecordedResponse,
+) -> Vec<ResponseSpec> {
+    let status = answer.status.to_string();
+    match responses.iter_mut().find(|r| r.status == status) {
+        None => responses.push(ResponseSpec {
+            status,
+            schema: answer.schema.clone(),
+        }),
+        Some(known) => match (&mut known.schema, &answer.schema) {
+            (Some(merged), Some(schema)) => {
+                for (name, property) in &schema.properties {
+                    if merged.property(name).is_none() {
+                        merged.properties.push((name.clone(), property.clone()));
+                    }
+                }
+            }
+            (merged @ None, Some(schema)) => *merged = Some(schema.clone()),
+            _ => {}
+        },
+    }
+    responses
 }
 
 /// One recorded body merged into the operation's: JSON objects' properties united, form
@@ -537,7 +604,12 @@ fn schema_of(name: &str, value: &Value, depth: usize) -> Schema {
             schema.types = vec![SchemaType::Boolean];
             schema.example = Some(value.clone());
         }
-        Value::Null => schema.types = vec![SchemaType::Null],
+        // Sent as the client sent it: a `photo_url: null` filled in with a made-up URL is a
+        // request the app refuses (it cannot fetch it) where the recorded one was taken.
+        Value::Null => {
+            schema.types = vec![SchemaType::Null];
+            schema.example = Some(Value::Null);
+        }
         _ => {}
     }
     schema
@@ -646,6 +718,7 @@ mod tests {
             }),
             source: format!("run.har#{method}{url}"),
             values: Vec::new(),
+            response: None,
         }
     }
 
@@ -673,7 +746,7 @@ mod tests {
                     "POST",
                     "http://127.0.0.1:3000/api/notes",
                     true,
-                    Some(r#"{"title":"b","tags":["x"]}"#),
+                    Some(r#"{"title":"b","tags":["x"],"photo_url":null}"#),
                 ),
                 request("GET", "http://127.0.0.1:3000/static/app.js", false, None),
                 request("GET", "https://cdn.example.com/api/notes", false, None),
@@ -731,7 +804,15 @@ mod tests {
             .iter()
             .map(|(n, _)| n.as_str())
             .collect();
-        assert_eq!(names, ["colour", "pinned", "title", "tags"]);
+        assert_eq!(names, ["colour", "pinned", "title", "photo_url", "tags"]);
+        // A field sent as null is sent as null, not filled in (a made-up URL fails).
+        assert_eq!(
+            create
+                .schema
+                .property("photo_url")
+                .and_then(|s| s.example.clone()),
+            Some(Value::Null)
+        );
         assert_eq!(
             create
                 .schema

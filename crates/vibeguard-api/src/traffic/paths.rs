@@ -80,7 +80,11 @@ pub(super) fn templates(observed: &[Observed], data: &Data) -> Vec<Template> {
             if is_param[any].get(position + 1).copied().unwrap_or(false) {
                 continue;
             }
-            let continues = split[any].len() > position + 1;
+            // A trailing slash (`/api/tickets/`, Django's and DRF's spelling) ends the path:
+            // only a named segment after this one continues it.
+            let continues = split[any]
+                .get(position + 1..)
+                .is_some_and(|rest| rest.iter().any(|segment| !segment.is_empty()));
             let collection = format!("/{}", split[any][..position].join("/"));
             let collection = collection.trim_end_matches('/');
             let is_data = values.iter().all(|v| data.values.contains_key(v));
@@ -108,12 +112,33 @@ pub(super) fn templates(observed: &[Observed], data: &Data) -> Vec<Template> {
             }
         }
     }
+    // Where a collection's item has more path after it in some request (`/venues/{venue_id}/
+    // bookings`), its key is `venue_id` in every request, `/venues/{venue_id}` included: one
+    // object, one name, whichever request is looked at.
+    let mut nested: BTreeSet<String> = BTreeSet::new();
+    for (segments, params) in split.iter().zip(&is_param) {
+        if params.iter().filter(|p| **p).count() > 1 {
+            for (position, _) in params.iter().enumerate().filter(|(_, p)| **p) {
+                nested.insert(prefix(segments, params, position));
+            }
+        }
+    }
     split
         .iter()
         .zip(observed)
         .zip(&is_param)
-        .map(|((segments, o), params)| template(segments, o.named, params, data))
+        .map(|((segments, o), params)| template(segments, o.named, params, data, &nested))
         .collect()
+}
+
+/// The path before `position`, parameters written `{}`: what a parameter's name depends on.
+fn prefix(segments: &[&str], params: &[bool], position: usize) -> String {
+    segments[..position]
+        .iter()
+        .zip(params)
+        .map(|(segment, param)| if *param { "{}" } else { segment })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn template(
@@ -121,6 +146,7 @@ fn template(
     named: &[(usize, String)],
     params: &[bool],
     data: &Data,
+    nested: &BTreeSet<String>,
 ) -> Template {
     let count = params.iter().filter(|p| **p).count();
     let mut taken = BTreeSet::new();
@@ -151,8 +177,9 @@ fn template(
                 let base = previous.map(singular).filter(|s| !s.is_empty());
                 let is_id = looks_like_id(segment)
                     || data.values.get(segment).is_some_and(|key| holds_an_id(key));
-                match (count, base, is_id) {
-                    (1, _, true) => "id".to_string(),
+                let alone = count == 1 && !nested.contains(&prefix(segments, params, index));
+                match (alone, base, is_id) {
+                    (true, _, true) => "id".to_string(),
                     (_, Some(base), true) => format!("{base}_id"),
                     (_, Some(base), false) => base,
                     (_, None, _) => "id".to_string(),
@@ -328,6 +355,52 @@ mod tests {
                 "/api/v2/items",
                 "/api/v1/expenses/{id}",
                 "/api/v1/users/{id}",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_object_has_one_key_name_in_every_request() {
+        assert_eq!(
+            paths(&[
+                ("GET", "/venues/3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+                (
+                    "POST",
+                    "/venues/3fa85f64-5717-4562-b3fc-2c963f66afa6/bookings"
+                ),
+                (
+                    "GET",
+                    "/venues/3fa85f64-5717-4562-b3fc-2c963f66afa6/bookings/52"
+                ),
+                ("GET", "/payouts/77"),
+            ]),
+            [
+                "/venues/{venue_id}",
+                "/venues/{venue_id}/bookings",
+                "/venues/{venue_id}/bookings/{booking_id}",
+                "/payouts/{id}",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_trailing_slash_continues_nothing() {
+        assert_eq!(
+            paths(&[
+                ("GET", "/api/tickets/"),
+                ("GET", "/api/articles/"),
+                ("GET", "/api/me/"),
+                ("GET", "/api/tickets/7/"),
+                ("GET", "/api/teams/red/members/"),
+                ("GET", "/api/teams/blue/members/"),
+            ]),
+            [
+                "/api/tickets/",
+                "/api/articles/",
+                "/api/me/",
+                "/api/tickets/{id}/",
+                "/api/teams/{team}/members/",
+                "/api/teams/{team}/members/",
             ]
         );
     }

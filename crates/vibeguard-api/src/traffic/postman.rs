@@ -303,6 +303,8 @@ impl Reader<'_> {
             body,
             source: pointer(self.file, at),
             values,
+            // A collection holds requests; its saved examples are not what the server answered.
+            response: None,
         })
     }
 
