@@ -262,12 +262,7 @@ async fn what_a_description_leaves_out_but_the_code_or_the_pages_show_is_tested_
         path: "/api/admin/users".into(),
         declared_at: "routes/admin.js:12".into(),
         authenticated: true,
-        body_fields: Vec::new(),
-        query_params: Vec::new(),
-        path_types: Default::default(),
-        body_schema: Default::default(),
-        serves_files: false,
-        body_encoding: None,
+        ..Default::default()
     }];
     let outcome = engine::run(&settings, &|_| true, &|_| None)
         .await

@@ -350,12 +350,7 @@ async fn what_a_description_leaves_out_but_a_recording_shows_is_tested_as_undocu
         path: "/api/debug/config".into(),
         declared_at: "app.js:40".into(),
         authenticated: false,
-        body_fields: Vec::new(),
-        query_params: Vec::new(),
-        path_types: Default::default(),
-        body_schema: Default::default(),
-        serves_files: false,
-        body_encoding: None,
+        ..Default::default()
     }];
     let outcome = engine::run(&settings, &|_| true, &|_| None)
         .await

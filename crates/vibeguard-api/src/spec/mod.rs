@@ -295,7 +295,7 @@ pub struct SpecProblem {
 /// A route the project's code declares (from the code engine's inventory): compared with the
 /// description by the hidden-routes check, and the operations tested when there is no
 /// description ([`routes::derive`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeclaredRoute {
     /// Upper-case method, or `*`.
     pub method: String,

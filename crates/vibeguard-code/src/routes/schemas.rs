@@ -510,15 +510,20 @@ fn whole(text: Option<&str>) -> Option<i64> {
     text?.replace('_', "").parse().ok()
 }
 
+/// The type an annotation allows besides `None` (`Optional[str]`, `str | None` → `str`).
+fn without_optional(annotation: &str) -> String {
+    annotation
+        .trim_start_matches("Optional[")
+        .trim_end_matches(']')
+        .replace("| None", "")
+        .replace("None |", "")
+}
+
 /// An annotation whose type is a name for a set of choices — an alias (`Role =
 /// Literal["guest", "admin"]`) or an enum of the module (`class Role(str, Enum): guest =
 /// "guest"`) — with that name replaced by its `Literal[…]`, which [`pydantic_field`] reads.
 fn with_choices_named(module: &crate::ir::Module, annotation: &str) -> String {
-    let bare = annotation
-        .trim_start_matches("Optional[")
-        .trim_end_matches(']')
-        .replace("| None", "")
-        .replace("None |", "");
+    let bare = without_optional(annotation);
     let name = bare.trim();
     if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return annotation.to_string();
@@ -564,11 +569,7 @@ fn pydantic_field(annotation: &str, value: &str) -> BodyField {
     let optional = annotation.starts_with("Optional[")
         || annotation.contains("| None")
         || annotation.contains("None |");
-    let inner = annotation
-        .trim_start_matches("Optional[")
-        .trim_end_matches(']')
-        .replace("| None", "")
-        .replace("None |", "");
+    let inner = without_optional(annotation);
     let inner = inner.trim();
     let (kind, format) = match inner.rsplit('.').next().unwrap_or(inner) {
         "str" | "constr" => ("string", None),
