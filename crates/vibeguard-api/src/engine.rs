@@ -270,10 +270,7 @@ pub async fn run(
             // robots.txt and sitemap.xml.
             let discovered =
                 discovery::operations(&discovery::crawl(&executor, &settings.target).await);
-            let spec = spec::merge::merge(
-                spec::merge::merge(recorded, spec::routes::derive(&settings.declared_routes)),
-                discovered,
-            );
+            let spec = with_code_and_crawl(recorded, &settings.declared_routes, discovered);
             if spec.operations.is_empty() {
                 return Err(error);
             }
@@ -301,11 +298,9 @@ pub async fn run(
             // reported by VG416 as well: the description does not document them).
             let discovered =
                 discovery::operations(&discovery::crawl(&executor, &settings.target).await);
-            let spec = spec::merge::merge(
-                spec::merge::merge(
-                    spec::merge::merge(described, recorded),
-                    spec::routes::derive(&settings.declared_routes),
-                ),
+            let spec = with_code_and_crawl(
+                spec::merge::merge(described, recorded),
+                &settings.declared_routes,
                 discovered,
             );
             (spec, spec_name)
@@ -1646,9 +1641,7 @@ fn created_by_probe(
         ) && p.delete.is_some()
     })?;
     let create = &spec.operations[producer.create];
-    let created_at = strip_base(probe.request.url.path(), base.path());
-    lifecycle::path_values(&create.path, created_at)?;
-    let parents = producer.parents(created_at);
+    let parents = producer.parents(strip_base(probe.request.url.path(), base.path()));
     let Some(value) = lifecycle::created_id(&exchange.request, response, producer, create) else {
         return Some(ProbeCreated::Unkeyed(
             index,
@@ -1927,6 +1920,19 @@ fn rate_limited_for(response: &crate::http::Response) -> Option<Duration> {
 fn probe_targets(operation: &spec::Operation, probe: &Probe, base: &Url) -> bool {
     operation.method == probe.request.method
         && path_matches(&operation.path, probe.request.url.path(), base.path())
+}
+
+/// One surface in the merge order: `first` (the description with the recorded traffic, or
+/// the traffic alone), then the code's routes, then what the crawl found.
+fn with_code_and_crawl(
+    first: ApiSpec,
+    routes: &[spec::DeclaredRoute],
+    discovered: ApiSpec,
+) -> ApiSpec {
+    spec::merge::merge(
+        spec::merge::merge(first, spec::routes::derive(routes)),
+        discovered,
+    )
 }
 
 fn path_matches(template: &str, path: &str, base_path: &str) -> bool {

@@ -670,7 +670,7 @@ fn converter_sources(
 
 #[cfg(test)]
 mod tests {
-    use crate::routes::express::tests::inventory;
+    use crate::routes::express::tests::{auth_lines, inventory};
 
     #[test]
     fn urlpatterns_includes_views_and_drf_routers() {
@@ -748,11 +748,7 @@ mod tests {
                 "from rest_framework import generics, permissions\nfrom django.views.generic import CreateView, TemplateView\nclass RegisterView(generics.CreateAPIView):\n    permission_classes = [permissions.AllowAny]\nclass MeView(generics.RetrieveUpdateAPIView):\n    permission_classes = [permissions.IsAuthenticated]\n    def get_object(self):\n        return self.request.user\nclass PostCreate(CreateView):\n    def post(self, request):\n        pass\nclass About(TemplateView):\n    template_name = 'about.html'\n",
             ),
         ]);
-        let lines: Vec<String> = inventory
-            .routes
-            .iter()
-            .map(|r| format!("{} {} auth={}", r.method, r.path, r.has_auth_middleware()))
-            .collect();
+        let lines = auth_lines(&inventory);
         assert_eq!(
             lines,
             vec![
@@ -787,11 +783,7 @@ mod tests {
                 "from rest_framework import permissions, viewsets\nclass ArticleViewSet(viewsets.ModelViewSet):\n    permission_classes = [permissions.IsAuthenticatedOrReadOnly]\n",
             ),
         ]);
-        let lines: Vec<String> = inventory
-            .routes
-            .iter()
-            .map(|r| format!("{} {} auth={}", r.method, r.path, r.has_auth_middleware()))
-            .collect();
+        let lines = auth_lines(&inventory);
         assert_eq!(
             lines,
             vec![

@@ -747,6 +747,15 @@ pub(crate) mod tests {
         (project, inventory)
     }
 
+    /// Each route as `METHOD /path auth=…`: what the frameworks' tests compare.
+    pub(crate) fn auth_lines(inventory: &RouteInventory) -> Vec<String> {
+        inventory
+            .routes
+            .iter()
+            .map(|r| format!("{} {} auth={}", r.method, r.path, r.has_auth_middleware()))
+            .collect()
+    }
+
     fn lines(inventory: &RouteInventory) -> Vec<String> {
         inventory
             .routes

@@ -312,7 +312,7 @@ fn matches(matcher: &str, path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::routes::express::tests::inventory;
+    use crate::routes::express::tests::{auth_lines, inventory};
 
     #[test]
     fn pages_app_routes_actions_and_middleware() {
@@ -334,11 +334,7 @@ mod tests {
                 "import { withAuth } from 'next-auth/middleware';\nexport default withAuth({});\nexport const config = { matcher: ['/api/orders/:path*'] };\n",
             ),
         ]);
-        let lines: Vec<String> = inventory
-            .routes
-            .iter()
-            .map(|r| format!("{} {} auth={}", r.method, r.path, r.has_auth_middleware()))
-            .collect();
+        let lines = auth_lines(&inventory);
         assert_eq!(
             lines,
             vec![
