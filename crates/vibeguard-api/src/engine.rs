@@ -34,6 +34,8 @@ use crate::traffic;
 
 /// Groups of probes sent at once (each group is one check's probes for one operation).
 const GROUPS_IN_FLIGHT: usize = 8;
+/// Untimed probes of a sequential check sent at once (see [`checks::Check::timed`]).
+const UNTIMED_IN_FLIGHT: usize = 4;
 /// Errors of one kind listed individually before they are only counted.
 const ERRORS_LISTED: usize = 5;
 
@@ -1190,8 +1192,8 @@ impl Sender<'_> {
             }
             let exchanges = if check.sequential() {
                 let mut exchanges = Vec::with_capacity(pending.len());
-                for probe in &pending {
-                    exchanges.push(send(probe).await);
+                for batch in sequential_batches(&pending, |probe| check.timed(probe)) {
+                    exchanges.extend(join_all(batch.into_iter().map(send)).await);
                 }
                 exchanges
             } else {
@@ -1235,6 +1237,30 @@ impl Sender<'_> {
         )
         .await
     }
+}
+
+/// How a sequential check's probes go, batch after batch in plan order: each timed probe
+/// alone, the untimed ones between them up to [`UNTIMED_IN_FLIGHT`] at once.
+fn sequential_batches(probes: &[Probe], timed: impl Fn(&Probe) -> bool) -> Vec<Vec<&Probe>> {
+    let mut batches: Vec<Vec<&Probe>> = Vec::new();
+    let mut untimed: Vec<&Probe> = Vec::new();
+    for probe in probes {
+        if timed(probe) {
+            if !untimed.is_empty() {
+                batches.push(std::mem::take(&mut untimed));
+            }
+            batches.push(vec![probe]);
+        } else {
+            untimed.push(probe);
+            if untimed.len() == UNTIMED_IN_FLIGHT {
+                batches.push(std::mem::take(&mut untimed));
+            }
+        }
+    }
+    if !untimed.is_empty() {
+        batches.push(untimed);
+    }
+    batches
 }
 
 /// The load bursts of [`checks::rate_limit_burst`]: planned from the coverage round's answer
@@ -2065,6 +2091,52 @@ fn request_errors(exchanges: &[Exchange]) -> Vec<EngineError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timed_probes_go_alone_and_the_others_a_few_at_a_time_in_plan_order() {
+        let probe = |label: &str| Probe {
+            label: label.into(),
+            identity: None,
+            request: Request::new("GET", Url::parse("http://127.0.0.1/").expect("url")),
+        };
+        let probes: Vec<Probe> = [
+            "baseline 1",
+            "a",
+            "b",
+            "c",
+            "d",
+            "e",
+            "t#time:x",
+            "f",
+            "g",
+            "t#series:x:1",
+        ]
+        .into_iter()
+        .map(probe)
+        .collect();
+        let batches: Vec<Vec<&str>> =
+            sequential_batches(&probes, |p| checks::timing::timed_label(&p.label))
+                .into_iter()
+                .map(|batch| batch.into_iter().map(|p| p.label.as_str()).collect())
+                .collect();
+        assert_eq!(
+            batches,
+            vec![
+                vec!["baseline 1"],
+                vec!["a", "b", "c", "d"],
+                vec!["e"],
+                vec!["t#time:x"],
+                vec!["f", "g"],
+                vec!["t#series:x:1"],
+            ]
+        );
+        // A check whose every probe is timed sends them one by one.
+        assert!(
+            sequential_batches(&probes, |_| true)
+                .iter()
+                .all(|b| b.len() == 1)
+        );
+    }
 
     #[test]
     fn request_paths_match_their_templates() {

@@ -460,11 +460,17 @@ pub struct AnonymousSession {
     page: Url,
     /// The shared visitor: its cookies and token.
     visitor: Visitor,
-    /// The visitor sign-ups and logins go as, one at a time (replaced once the app took one).
-    entry: tokio::sync::Mutex<Visitor>,
+    /// The visitors sign-ups and logins go as, each one request at a time (replaced once the
+    /// app took one): a few, so that the app hashes as many passwords at once as it can.
+    entries: Vec<tokio::sync::Mutex<Visitor>>,
+    /// Where the next sign-up or login waits when every entry visitor is busy.
+    next_entry: std::sync::atomic::AtomicUsize,
     /// The cookies and tokens of every visitor session opened, masked in every output.
     opened: std::sync::Mutex<Vec<String>>,
 }
+
+/// Visitor sessions sign-ups and logins without an identity are spread over.
+const ENTRY_VISITORS: usize = 3;
 
 /// One visitor session: the cookies and the CSRF token its page gave.
 #[derive(Debug, Clone, Default)]
@@ -524,7 +530,10 @@ impl AnonymousSession {
             opened: std::sync::Mutex::new(visitor.secrets()),
             page,
             visitor,
-            entry: tokio::sync::Mutex::new(Visitor::default()),
+            entries: (0..ENTRY_VISITORS)
+                .map(|_| tokio::sync::Mutex::new(Visitor::default()))
+                .collect(),
+            next_entry: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -586,11 +595,21 @@ impl AnonymousSession {
             self.visitor.apply(&mut request);
             return executor.send(request).await;
         }
-        // One sign-up or login at a time on the entry visitor: one the app accepts may end or
+        // One sign-up or login at a time on each entry visitor: one the app accepts may end or
         // log in that visitor, and a request in flight on it meanwhile would be answered for a
         // reason of its own (a form expired, a page for someone logged in) — a difference the
-        // differential checks would take for the input's.
-        let mut entry = self.entry.lock().await;
+        // differential checks would take for the input's. A free visitor first, else the
+        // next one in turn.
+        let free = self.entries.iter().find_map(|entry| entry.try_lock().ok());
+        let mut entry = match free {
+            Some(entry) => entry,
+            None => {
+                let turn = self
+                    .next_entry
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.entries[turn % self.entries.len()].lock().await
+            }
+        };
         if (entry.stale || entry.cookies.is_empty())
             && let Some(fresh) = Box::pin(Self::visit(executor, &self.page)).await
         {

@@ -229,6 +229,9 @@ struct Tracked {
     lent: bool,
 }
 
+/// Logins of accounts the run signed up sent at once.
+const LOGINS_IN_FLIGHT: usize = 3;
+
 /// The accounts the run's sign-ups make, followed through the run: each is logged into as
 /// soon as it is made — before any probe's wrong password can lock it — and closed at the end
 /// with that session (or a fresh login), as itself.
@@ -329,9 +332,20 @@ impl<'a> AccountTracker<'a> {
                     self.accounts[index].closes += 1;
                 }
             }
-            if self.accounts[index].session.is_none() {
-                let account = self.accounts[index].account.clone();
-                self.accounts[index].session = self.log_in(executor, &account).await.ok();
+        }
+        // The others' logins, a few at a time: each costs the app a password hash.
+        let waiting: Vec<usize> = (0..self.accounts.len())
+            .filter(|&i| !self.accounts[i].closed && self.accounts[i].session.is_none())
+            .collect();
+        for batch in waiting.chunks(LOGINS_IN_FLIGHT) {
+            let this = &*self;
+            let sessions =
+                futures_util::future::join_all(batch.iter().map(|&i| async move {
+                    this.log_in(executor, &this.accounts[i].account).await
+                }))
+                .await;
+            for (&index, session) in batch.iter().zip(sessions) {
+                self.accounts[index].session = session.ok();
             }
         }
     }

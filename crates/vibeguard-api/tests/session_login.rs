@@ -368,3 +368,95 @@ async fn a_json_login_that_sets_a_session_cookie_needs_no_capture() {
         "identity carol could not log in: POST /api/login answered 401"
     );
 }
+
+/// What the sign-up app saw: requests in flight per visitor session and overall, the most of
+/// each, and the posts whose token was not their session's.
+#[derive(Default)]
+struct InFlight {
+    visitors: u32,
+    per_session: BTreeMap<String, u32>,
+    most_per_session: u32,
+    now: u32,
+    most: u32,
+    mismatched: u32,
+}
+
+/// A sign-up form that hashes (a pause): each visit gets a session and a token of its own, a
+/// sign-up takes the session's token and ends that session (`302` to the login page).
+fn slow_signup_app(seen: std::sync::Arc<std::sync::Mutex<InFlight>>) -> Router {
+    let visits = seen.clone();
+    Router::new().route(
+        "/register",
+        get(move || {
+            let visits = visits.clone();
+            async move {
+                let n = {
+                    let mut seen = visits.lock().expect("lock");
+                    seen.visitors += 1;
+                    seen.visitors
+                };
+                html(
+                    StatusCode::OK,
+                    &[&format!("session=visitor{n}; HttpOnly; Path=/")],
+                    LOGIN_FORM.replace("TOKEN", &format!("token{n}")),
+                )
+            }
+        })
+        .post(move |headers: HeaderMap, body: String| {
+            let seen = seen.clone();
+            async move {
+                let session = cookie(&headers, "session").unwrap_or_default();
+                {
+                    let mut s = seen.lock().expect("lock");
+                    if field(&body, "csrf_token").map(|t| t.replacen("token", "visitor", 1))
+                        != Some(session.clone())
+                    {
+                        s.mismatched += 1;
+                    }
+                    s.now += 1;
+                    s.most = s.most.max(s.now);
+                    let count = s.per_session.entry(session.clone()).or_default();
+                    *count += 1;
+                    let count = *count;
+                    s.most_per_session = s.most_per_session.max(count);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+                let mut s = seen.lock().expect("lock");
+                s.now -= 1;
+                if let Some(count) = s.per_session.get_mut(&session) {
+                    *count -= 1;
+                }
+                redirect("/login", &["session=; Max-Age=0; Path=/"])
+            }
+        }),
+    )
+}
+
+#[tokio::test]
+async fn sign_ups_without_an_identity_go_several_at_once_each_on_a_visitor_of_its_own() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(InFlight::default()));
+    let target = serve(slow_signup_app(seen.clone())).await;
+    let executor = executor(&target);
+    let page = target.join("register").expect("page");
+    let visitor = identity::AnonymousSession::open(&executor, page.clone())
+        .await
+        .expect("the page carries a token");
+    let signups = (0..9).map(|n| {
+        let mut request = Request::new("POST", page.clone());
+        request.body = Some(format!("username=u{n}&password=p").into_bytes().into());
+        request.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        visitor.send(&executor, request)
+    });
+    let answers = futures_util::future::join_all(signups).await;
+    assert!(answers.iter().all(|a| a.status() == Some(302)));
+    let seen = seen.lock().expect("lock");
+    // Never two at once on one session (the first sign-up accepted ends it), never a token
+    // of another session, and more than one at a time overall.
+    assert_eq!(seen.most_per_session, 1);
+    assert_eq!(seen.mismatched, 0);
+    assert!(seen.most >= 2, "at most {} at once", seen.most);
+    assert!(seen.most <= 3, "{} at once", seen.most);
+}

@@ -12,7 +12,7 @@ use vibeguard_core::{
 };
 
 use super::canary::{self, Family};
-use super::inputs::{InjectionPoint, Template};
+use super::inputs::{InjectionPoint, Interpreter, Template};
 use super::timing::{self, SERIES, Verdict};
 use super::{Check, Context, Probe, Profile, exchange_labelled, http_evidence, location};
 use crate::http::Exchange;
@@ -169,7 +169,12 @@ fn time_proof<'a>(
 
 impl CommandInjection {
     fn template(operation: &Operation, context: &Context<'_>) -> Option<Template> {
-        Template::of(operation, context, context.profile.pick(3, 6, 12))
+        Template::reaching(
+            Interpreter::Executed,
+            operation,
+            context,
+            context.profile.pick(3, 6, 12),
+        )
     }
 }
 
@@ -180,6 +185,10 @@ impl Check for CommandInjection {
 
     fn sequential(&self) -> bool {
         true
+    }
+
+    fn timed(&self, probe: &Probe) -> bool {
+        timing::timed_label(&probe.label)
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {

@@ -84,6 +84,58 @@ impl InjectionPoint {
     pub fn original_text(&self) -> String {
         value_text(&self.original)
     }
+
+    /// Whether the input is a password (`password`, `new_password`, `password_again`,
+    /// `passwd`, `pwd`, `passphrase`).
+    pub fn is_password(&self) -> bool {
+        let name = normalised_name(self.name());
+        ["password", "passwd", "passphrase"]
+            .iter()
+            .any(|word| name.contains(word))
+            || name == "pwd"
+            || name.ends_with("pwd")
+    }
+
+    /// Whether a value sent here can reach `interpreter` on `operation`. Every input can,
+    /// except a password: apps hash it before it is stored or compared, and never run or
+    /// render it. The apps that keep passwords in clear text compare them in a query at
+    /// login — where the query checks still send theirs (the classic `' OR '1'='1` and
+    /// `{"$ne": null}` bypasses). Elsewhere (a sign-up, a password change) each value
+    /// would cost the server a deliberately slow hash and test nothing the same form's
+    /// other fields and the login do not.
+    pub fn reaches(
+        &self,
+        interpreter: Interpreter,
+        operation: &Operation,
+        context: &Context<'_>,
+    ) -> bool {
+        !self.is_password() || interpreter == Interpreter::Query && logs_in(operation, context)
+    }
+}
+
+/// Whether `operation` is a login: by its path, or because an identity logs in there.
+fn logs_in(operation: &Operation, context: &Context<'_>) -> bool {
+    if super::auth_flows::flow(operation) == Some(super::auth_flows::Flow::Login) {
+        return true;
+    }
+    let Ok(url) = crate::identity::join(context.base, &operation.path) else {
+        return false;
+    };
+    context.identities.iter().any(|identity| {
+        identity.login.as_ref().is_some_and(|login| {
+            login.method == operation.method
+                && login.url.path().trim_end_matches('/') == url.path().trim_end_matches('/')
+        })
+    })
+}
+
+/// What an injection check's values are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interpreter {
+    /// A database query: SQL, a document store's operators.
+    Query,
+    /// Text the server runs or renders: a shell command, a server-side template.
+    Executed,
 }
 
 /// An operation's valid request, its inputs, and the identity it is sent as.
@@ -104,6 +156,26 @@ impl Template {
     /// `max_points` inputs; `None` when no safe valid request can be built (a change to an
     /// object vibeguard did not create).
     pub fn of(operation: &Operation, context: &Context<'_>, max_points: usize) -> Option<Template> {
+        Self::of_inputs(operation, context, max_points, None)
+    }
+
+    /// [`Template::of`] with only the inputs whose values can reach `interpreter`
+    /// ([`InjectionPoint::reaches`]): the others leave their places to further inputs.
+    pub fn reaching(
+        interpreter: Interpreter,
+        operation: &Operation,
+        context: &Context<'_>,
+        max_points: usize,
+    ) -> Option<Template> {
+        Self::of_inputs(operation, context, max_points, Some(interpreter))
+    }
+
+    fn of_inputs(
+        operation: &Operation,
+        context: &Context<'_>,
+        max_points: usize,
+        interpreter: Option<Interpreter>,
+    ) -> Option<Template> {
         if operation.deletes() || operation.is_whole_target() {
             return None;
         }
@@ -174,6 +246,9 @@ impl Template {
                 });
             }
             body = Some((spec_body.kind, spec_body.media_type.clone(), value));
+        }
+        if let Some(interpreter) = interpreter {
+            points.retain(|point| point.reaches(interpreter, operation, context));
         }
         points.truncate(max_points);
         // Optional query parameters the valid request left out are sent with their value, so
@@ -526,6 +601,65 @@ mod tests {
         assert_eq!(
             nested.header_value("content-type"),
             Some("application/json")
+        );
+    }
+
+    #[test]
+    fn passwords_take_query_values_at_login_only_and_never_executed_ones() {
+        let fixture = Fixture::new();
+        let context = fixture.context();
+        let form = |path: &str, fields: &[&str]| {
+            let mut op = operation("POST", path, false);
+            op.body = Some(RequestBody {
+                required: true,
+                media_type: "application/x-www-form-urlencoded".into(),
+                kind: BodyKind::Form,
+                schema: Schema {
+                    types: vec![SchemaType::Object],
+                    properties: fields
+                        .iter()
+                        .map(|name| (name.to_string(), string_schema()))
+                        .collect(),
+                    ..Schema::default()
+                },
+            });
+            op
+        };
+        let labels = |interpreter, op: &Operation| -> Vec<String> {
+            Template::reaching(interpreter, op, &context, 10)
+                .expect("template")
+                .points
+                .iter()
+                .map(InjectionPoint::label)
+                .collect()
+        };
+        let signup = form("/register", &["username", "newPassword", "password_again"]);
+        assert_eq!(labels(Interpreter::Query, &signup), ["body:/username"]);
+        assert_eq!(labels(Interpreter::Executed, &signup), ["body:/username"]);
+        let change = form("/profile/password", &["current_pwd", "passphrase", "bio"]);
+        assert_eq!(labels(Interpreter::Query, &change), ["body:/bio"]);
+        let login = form("/auth/sign-in", &["email", "password"]);
+        assert_eq!(
+            labels(Interpreter::Query, &login),
+            ["body:/email", "body:/password"]
+        );
+        assert_eq!(labels(Interpreter::Executed, &login), ["body:/email"]);
+        // Every input of the plain template, passwords too.
+        assert_eq!(
+            Template::of(&signup, &context, 10)
+                .expect("template")
+                .points
+                .len(),
+            3
+        );
+        // A field that only looks like one stays.
+        assert!(
+            !InjectionPoint {
+                slot: Slot::Body(vec!["passport_number".into()]),
+                original: Value::Null,
+                numeric: false,
+            }
+            .is_password()
         );
     }
 

@@ -779,6 +779,14 @@ pub trait Check: Sync {
         false
     }
 
+    /// For a [`sequential`](Check::sequential) check: whether this probe's answer time is
+    /// evidence (a baseline, a delay payload). Such probes go alone; the check's others (its
+    /// error, boolean and marker payloads) go a few at a time between them — still with no
+    /// other check's probes in flight, and in plan order.
+    fn timed(&self, _probe: &Probe) -> bool {
+        true
+    }
+
     /// Whether the probes may disturb the target for a while (bursts of failed logins that
     /// trigger rate limits and lockouts): such checks run after every other check and after
     /// the clean-up, so that nothing else meets the limits they trigger.

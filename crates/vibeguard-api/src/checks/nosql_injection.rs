@@ -15,7 +15,7 @@ use vibeguard_core::{
 };
 
 use super::compare::Shape;
-use super::inputs::{InjectionPoint, Slot, Template};
+use super::inputs::{InjectionPoint, Interpreter, Slot, Template};
 use super::{Check, Context, Probe, Profile, http_evidence, location};
 use crate::http::{Exchange, Request};
 use crate::spec::Operation;
@@ -212,7 +212,12 @@ fn proof<'a>(found: &BTreeMap<String, &'a Exchange>) -> Option<(&'static str, &'
 
 impl NoSqlInjection {
     fn template(operation: &Operation, context: &Context<'_>) -> Option<Template> {
-        let mut template = Template::of(operation, context, context.profile.pick(3, 6, 12))?;
+        let mut template = Template::reaching(
+            Interpreter::Query,
+            operation,
+            context,
+            context.profile.pick(3, 6, 12),
+        )?;
         // An update's body is not compared: each probe changes the object the next one's
         // answer shows (the miss writes its value, `$ne` is ignored and shows the old one), so
         // answers differ without any query. Its query parameters still are.

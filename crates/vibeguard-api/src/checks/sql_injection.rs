@@ -17,7 +17,7 @@ use vibeguard_core::{
 };
 
 use super::compare::{Shape, stable};
-use super::inputs::{InjectionPoint, Template};
+use super::inputs::{InjectionPoint, Interpreter, Template};
 use super::timing::{self, SERIES, Verdict};
 use super::{Check, Context, Probe, Profile, http_evidence, location};
 use crate::http::Exchange;
@@ -387,7 +387,12 @@ fn pair_proof<'a>(
 
 impl SqlInjection {
     fn points(operation: &Operation, context: &Context<'_>) -> Option<Template> {
-        Template::of(operation, context, context.profile.pick(3, 6, 12))
+        Template::reaching(
+            Interpreter::Query,
+            operation,
+            context,
+            context.profile.pick(3, 6, 12),
+        )
     }
 
     /// The proofs of one point, from everything sent for it.
@@ -450,6 +455,10 @@ impl Check for SqlInjection {
 
     fn sequential(&self) -> bool {
         true
+    }
+
+    fn timed(&self, probe: &Probe) -> bool {
+        timing::timed_label(&probe.label)
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {

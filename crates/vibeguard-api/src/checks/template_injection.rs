@@ -9,7 +9,7 @@ use vibeguard_core::{
 };
 
 use super::canary::{self, Family};
-use super::inputs::Template;
+use super::inputs::{Interpreter, Template};
 use super::{Check, Context, Probe, http_evidence, location};
 use crate::http::Exchange;
 use crate::spec::Operation;
@@ -102,7 +102,12 @@ static FAMILIES: [Family; 8] = [
 
 impl TemplateInjection {
     fn template(operation: &Operation, context: &Context<'_>) -> Option<Template> {
-        let mut template = Template::of(operation, context, context.profile.pick(3, 6, 12))?;
+        let mut template = Template::reaching(
+            Interpreter::Executed,
+            operation,
+            context,
+            context.profile.pick(3, 6, 12),
+        )?;
         // Templates are text: numbers and ids are not rendered.
         template.points.retain(|point| !point.numeric);
         Some(template)

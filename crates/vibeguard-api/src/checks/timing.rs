@@ -104,6 +104,12 @@ pub fn judge(
     }
 }
 
+/// Whether a probe of the injection checks that measure delays is timed: its baselines and its
+/// delay payloads (`…#time:…`, `…#series:…`), whose answer times are the evidence.
+pub fn timed_label(label: &str) -> bool {
+    label.starts_with("baseline") || label.contains("#time:") || label.contains("#series:")
+}
+
 /// Whether one answer is slow enough, against the baseline, to be worth a confirmation series.
 pub fn suspicious(elapsed: Duration, baseline: &[Duration]) -> bool {
     let slowest = baseline.iter().max().copied().unwrap_or_default();
