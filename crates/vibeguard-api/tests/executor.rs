@@ -597,3 +597,32 @@ async fn a_refused_burst_stops_early_and_judges_nothing() {
     assert!(record.refused_only());
     assert!(record.sent < 150, "{}", record.sent);
 }
+
+/// Answers the five requests before a burst, then never again (one server per test).
+static QUEUED_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+fn answers_then_queues(_: u16) -> Option<Vec<u8>> {
+    if QUEUED_COUNT.fetch_add(1, Ordering::SeqCst) < vibeguard_api::http::burst::BASELINE_REQUESTS {
+        ok(0)
+    } else {
+        None
+    }
+}
+
+#[tokio::test]
+async fn a_burst_leaves_answers_still_out_after_its_drain_counted_and_unwaited() {
+    let target = server(answers_then_queues, Duration::ZERO).await;
+    let executor = executor(&target.url, Limits::default());
+    let plan = burst_plan(100.0, 200);
+    let record = executor
+        .burst(&get(&target.url, "/items"), plan)
+        .await
+        .expect("sent");
+    assert_eq!(record.baseline.len(), 5);
+    assert_eq!(record.sent, plan.requests());
+    // Not waited for to the request timeout: neither answered nor failed, but counted.
+    assert_eq!(record.unanswered, record.sent);
+    assert_eq!(record.failed, 0);
+    assert!(record.latencies.is_empty());
+    assert!(!record.conclusive(plan));
+}

@@ -49,7 +49,8 @@ static META: RuleMeta = RuleMeta {
              `X-RateLimit-Remaining: 0` / `RateLimit: …remaining=0` — and stops there; a burst \
              only refused (401/403, a secured read sent anonymously) judges nothing. Otherwise \
              the finding gives the rate reached, the error rate and the p50/p99 latency before \
-             and during the burst (high when 5% or more failed). Bursts go only to a target on \
+             and during the burst (high when 5% or more failed); answers still out a second \
+             after the last request are not waited for, and counted. Bursts go only to a target on \
              this machine (loopback) or a host listed in `[api.load] hosts`, on their own \
              budget (rate × seconds requests each), after every other check and the clean-up.",
         ),
@@ -252,8 +253,8 @@ impl RateLimitBurst {
         let mut baseline = worst.baseline.clone();
         baseline.sort();
         let summary = format!(
-            "{} requests in {:.1} s ({:.0}/s reached of {:.0}/s planned{}), {:.1}% failed or 5xx; \
-             latency p50 {} / p99 {} during the burst, p50 {} before it; answers {}",
+            "{} requests in {:.1} s ({:.0}/s reached of {:.0}/s planned{}{}), {:.1}% failed or \
+             5xx; latency p50 {} / p99 {} during the burst, p50 {} before it; answers {}",
             worst.sent,
             worst.elapsed.as_secs_f64(),
             worst.rate_reached(),
@@ -262,6 +263,15 @@ impl RateLimitBurst {
                 format!(
                     ", {} slots skipped with {} in flight",
                     worst.skipped, plan.max_in_flight
+                )
+            } else {
+                String::new()
+            },
+            if worst.unanswered > 0 {
+                format!(
+                    ", {} still unanswered {:.0} s after the last was sent",
+                    worst.unanswered,
+                    crate::http::burst::DRAIN.as_secs_f64()
                 )
             } else {
                 String::new()

@@ -41,6 +41,11 @@ impl BurstPlan {
 /// refusing is cheap.
 const REFUSALS_ENOUGH: u64 = 50;
 
+/// How long a burst waits for the answers still in flight once its last request is sent: a
+/// server that queued them answers them seconds later, and what that shows (no limit, the
+/// latency grown) is shown by then.
+pub const DRAIN: Duration = Duration::from_secs(1);
+
 /// Requests sent one at a time before a burst: the latency the burst is compared with.
 pub const BASELINE_REQUESTS: usize = 5;
 
@@ -57,6 +62,8 @@ pub struct BurstRecord {
     pub statuses: BTreeMap<u16, u64>,
     /// Requests with no answer (timeouts, resets, refused connections).
     pub failed: u64,
+    /// Requests still unanswered [`DRAIN`] after the last one was sent: left, not waited for.
+    pub unanswered: u64,
     /// Latency of every answered request of the burst, sorted.
     pub latencies: Vec<Duration>,
     /// From the first request sent to the last answer.
@@ -180,6 +187,7 @@ impl Executor {
         let total = plan.requests();
         let interval = Duration::from_secs_f64(1.0 / plan.rate.max(1.0));
         let start = tokio::time::Instant::now();
+        let drained_by = start + plan.duration + DRAIN;
         let clock = Instant::now();
         let mut in_flight = FuturesUnordered::new();
         let mut next = 0u64;
@@ -212,6 +220,10 @@ impl Executor {
                         let (elapsed, outcome) = self.timed(request).await;
                         (sent_at, elapsed, outcome)
                     });
+                }
+                () = tokio::time::sleep_until(drained_by), if next >= total => {
+                    record.unanswered = in_flight.len() as u64;
+                    break;
                 }
             }
         }
