@@ -454,6 +454,7 @@ pub async fn run(
                 credential: i.credential.clone(),
                 login: i.login.clone(),
                 session: i.session.clone(),
+                forged: None,
             })
             .collect()
     };
@@ -682,6 +683,7 @@ pub async fn run(
                     operation: Some(op_index),
                     probes,
                     lent: false,
+                    forged: false,
                 });
             }
         }
@@ -692,7 +694,94 @@ pub async fn run(
                 operation: None,
                 probes,
                 lent: false,
+                forged: false,
             });
+        }
+    }
+
+    // When the API takes tokens vibeguard forges (VG410's forgeries, VG411's guessed secret),
+    // the forged tokens are identities of their own: the object and role checks are planned
+    // again with them as the only callers, each finding naming its chain.
+    let chained: Vec<usize> = active
+        .iter()
+        .copied()
+        .filter(|&check| {
+            let code = &checks::ALL[check].meta().code;
+            (code
+                == &checks::broken_object_authorization::BrokenObjectAuthorization
+                    .meta()
+                    .code
+                || code
+                    == &checks::broken_function_authorization::BrokenFunctionAuthorization
+                        .meta()
+                        .code)
+                && checks::ALL[check].not_applicable(&context).is_none()
+        })
+        .collect();
+    let forged_views = if !chained.is_empty()
+        && (runs(&checks::jwt_forgery_accepted::JwtForgeryAccepted)
+            || runs(&checks::jwt_weak_secret::JwtWeakSecret))
+    {
+        let mut results = Vec::new();
+        for probe in checks::forged_identities::probes(&context) {
+            let exchange = send_as(
+                &executor,
+                &identities,
+                anonymous.as_ref(),
+                probe.identity,
+                probe.request.clone(),
+                &settings.target,
+                env,
+            )
+            .await;
+            results.push((probe, exchange));
+        }
+        checks::forged_identities::identities(&context, &results)
+    } else {
+        Vec::new()
+    };
+    identities
+        .lock()
+        .await
+        .extend(forged_views.iter().map(Identity::forged));
+    let with_forged: Vec<IdentityView> = identity_views
+        .iter()
+        .chain(&forged_views)
+        .cloned()
+        .collect();
+    let forged_context = context_for(
+        &spec,
+        &base,
+        &with_forged,
+        &objects,
+        settings,
+        (&canary, &session_flows, &transport),
+    );
+    if !forged_views.is_empty() {
+        for &check in &chained {
+            for (op_index, operation) in spec.operations.iter().enumerate() {
+                // Never on a logout or on an account's credentials: the forged token is the
+                // account to the API.
+                if operation.ends_session()
+                    || coverage::changes_credentials(operation)
+                        && !checks::ALL[check].restores_credentials()
+                {
+                    continue;
+                }
+                let probes = checks::ALL[check].plan(operation, &forged_context);
+                if probes
+                    .iter()
+                    .any(|probe| probe.identity.is_some_and(|i| i >= identity_views.len()))
+                {
+                    groups.push(Group {
+                        check,
+                        operation: Some(op_index),
+                        probes,
+                        lent: false,
+                        forged: true,
+                    });
+                }
+            }
         }
     }
 
@@ -859,6 +948,7 @@ pub async fn run(
                 operation: Some(op_index),
                 probes,
                 lent: true,
+                forged: false,
             });
         }
     }
@@ -954,7 +1044,13 @@ pub async fn run(
                     .sum(),
             );
             let context_of = |group: &Group| {
-                if group.lent { &lent_context } else { &context }
+                if group.lent {
+                    &lent_context
+                } else if group.forged {
+                    &forged_context
+                } else {
+                    &context
+                }
             };
             let results = join_all(batch.iter().map(|group| {
                 sender.run_group(
@@ -996,9 +1092,17 @@ pub async fn run(
                 {
                     collected.subject_seen.insert(group.check);
                 }
-                for finding in
+                for mut finding in
                     checks::ALL[group.check].evaluate(operation, &results, context_of(group))
                 {
+                    if group.forged {
+                        // Apart from what a configured identity did on the same operation.
+                        finding.fingerprint = vibeguard_core::Fingerprint::compute(
+                            &finding.code,
+                            &finding.location,
+                            &format!("forged:{}", finding.fingerprint),
+                        );
+                    }
                     collected.add(finding);
                 }
                 if group.lent {
@@ -1151,6 +1255,8 @@ struct Group {
     probes: Vec<Probe>,
     /// Planned for the lent account (its identity 0) and sent as it.
     lent: bool,
+    /// Planned with the forged identities ([`checks::forged_identities`]) as the callers.
+    forged: bool,
 }
 
 /// What sending needs: the executor, the identities (renewed on expiry), the base URL of the

@@ -802,6 +802,40 @@ impl Identity {
         })
     }
 
+    /// An identity that sends `view`'s credential (a token vibeguard forged, see
+    /// `checks::forged_identities`): it never logs in, so nothing renews it into a real one.
+    pub fn forged(view: &crate::checks::IdentityView) -> Identity {
+        let (credential, config) = match &view.credential {
+            Credential::Header { name, value } => (
+                view.credential.clone(),
+                IdentityConfig::Header {
+                    name: name.clone(),
+                    value: value.clone(),
+                    role: view.role.clone(),
+                },
+            ),
+            Credential::Cookie { name, value } => (
+                view.credential.clone(),
+                IdentityConfig::Cookie {
+                    name: name.clone(),
+                    value: value.clone(),
+                    role: view.role.clone(),
+                },
+            ),
+        };
+        Identity {
+            name: view.name.clone(),
+            role: view.role.clone(),
+            credential,
+            token: view.token.clone(),
+            user_id: None,
+            account: Account::default(),
+            login: None,
+            session: None,
+            config,
+        }
+    }
+
     /// Whether the credential came from a login (and can be renewed).
     pub fn can_renew(&self) -> bool {
         matches!(self.config, IdentityConfig::Login { .. })

@@ -196,6 +196,29 @@ async fn every_seeded_flaw_of_the_vulnerable_demo_is_reported() {
     let outcome = audit(Mode::Vulnerable).await;
     let expected: BTreeSet<String> = EXPECTED.iter().map(|s| s.to_string()).collect();
     assert_eq!(summary(&outcome), expected);
+    // The tokens it forges (VG410) are identities of their own: the object check crossed
+    // alice's objects with the one forged for her, each finding naming its chain and kept
+    // apart from bob's crossing of the same operation.
+    let findings = &outcome.output.findings;
+    let chained = |operation: &str| {
+        findings.iter().find(|f| {
+            f.code == "VG402"
+                && f.message
+                    .starts_with("a token forged for alice (alg none, VG410)")
+                && f.message.contains(operation)
+        })
+    };
+    let forged_change = chained("PUT /api/tasks/{id}").expect("a chained change");
+    assert!(chained("GET /api/tasks/{id}").is_some());
+    let bobs_change = findings
+        .iter()
+        .find(|f| {
+            f.code == "VG402"
+                && f.message.starts_with("bob ")
+                && f.message.contains("PUT /api/tasks/{id}")
+        })
+        .expect("bob's own crossing");
+    assert_ne!(forged_change.fingerprint, bobs_change.fingerprint);
     assert!(
         outcome.output.run.errors.is_empty(),
         "{:?}",

@@ -42,7 +42,10 @@ static META: RuleMeta = RuleMeta {
              to see: the lowest role reads the higher role's object, and it is a finding only when \
              the answer is that object, no request without credentials reads it, and the lower \
              role's own list of the collection does not show it or is refused to it (a menu the \
-             list shows is there to be read; without a list nothing tells, and nothing is sent).",
+             list shows is there to be read; without a list nothing tells, and nothing is sent). \
+             When the API takes tokens vibeguard forges (VG410, VG411), each operation reserved \
+             for a role is also sent with the token forged for an identity that holds the role, \
+             on the same terms: a separate finding that names the chain.",
         ),
         why: Cow::Borrowed(
             "Assistants protect admin pages in the front end and forget the API behind them: any logged-in \
@@ -74,6 +77,8 @@ const READ_LOWER: &str = "read: a lower role";
 const READ_OWNER: &str = "read: the owner";
 const READ_ANONYMOUS: &str = "read: no credentials";
 const READ_LIST: &str = "read: the list as the lower role";
+/// Label of a role-reserved operation sent with a token forged for a holder: `… CALLER`.
+const FORGED_HOLDER: &str = "a token forged for a holder of the role";
 
 impl BrokenFunctionAuthorization {
     /// The first identity that does not hold `role`.
@@ -88,6 +93,40 @@ impl BrokenFunctionAuthorization {
 }
 
 impl BrokenFunctionAuthorization {
+    /// With forged identities ([`super::forged_identities`]): an operation reserved for a role,
+    /// sent with the token forged for an identity that holds it — on the same terms as a plain
+    /// identity's (reads; changes and deletions of an object the holder created; creations
+    /// only with `--allow-destructive`).
+    fn plan_forged(operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
+        let Some(role) = context.policy.required_role(operation) else {
+            return Vec::new();
+        };
+        let Some((caller, holder)) = context.identities.iter().enumerate().find_map(|(i, view)| {
+            let forged = view.forged.as_ref()?;
+            view.role
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(&role))
+                .then_some((i, forged.impersonates))
+        }) else {
+            return Vec::new();
+        };
+        if (operation.is_destructive() && context.object_for(operation, holder, 0).is_none()
+            || operation.method == "POST")
+            && !context.allow_destructive
+        {
+            return Vec::new();
+        }
+        context
+            .request(operation, Some(holder), 0)
+            .map(|request| Probe {
+                label: format!("{FORGED_HOLDER} {caller}"),
+                identity: Some(caller),
+                request,
+            })
+            .into_iter()
+            .collect()
+    }
+
     /// Whether some identity outranks another.
     fn ranked_apart(context: &Context<'_>) -> bool {
         let n = context.identities.len();
@@ -306,6 +345,9 @@ impl Check for BrokenFunctionAuthorization {
     }
 
     fn plan(&self, operation: &Operation, context: &Context<'_>) -> Vec<Probe> {
+        if context.has_forged() {
+            return Self::plan_forged(operation, context);
+        }
         let mut probes = Self::plan_read(operation, context);
         // A higher role's object, changed or deleted by a lower role: no policy needed.
         if let Some((owner, caller)) = Self::role_crossing(operation, context)
@@ -363,7 +405,24 @@ impl Check for BrokenFunctionAuthorization {
             else {
                 continue;
             };
-            if let Some(rest) = probe.label.strip_prefix(LOWER_ROLE) {
+            if let Some(caller) = probe
+                .label
+                .strip_prefix(FORGED_HOLDER)
+                .and_then(|rest| rest.trim().parse::<usize>().ok())
+            {
+                let role = context.policy.required_role(operation).unwrap_or_default();
+                findings.push(finding(
+                    &META,
+                    operation,
+                    format!(
+                        "{} is reserved for {role}, and {} got {status}: whoever forges the token acts with that role",
+                        operation.label(),
+                        name(caller),
+                    ),
+                    "bfla".into(),
+                    Some(exchange),
+                ));
+            } else if let Some(rest) = probe.label.strip_prefix(LOWER_ROLE) {
                 let mut words = rest
                     .split_whitespace()
                     .filter_map(|w| w.parse::<usize>().ok());
@@ -439,6 +498,60 @@ mod tests {
                 .plan(&operation("POST", "/api/admin/reset", true), &context)
                 .is_empty(),
             "not sent without --allow-destructive"
+        );
+    }
+
+    #[test]
+    fn with_forged_identities_only_the_token_forged_for_a_holder_calls_the_role_operations() {
+        let mut fixture = Fixture::new();
+        fixture.identities[0].role = Some("admin".into());
+        for index in 0..2 {
+            let mut forged = fixture.identities[index].clone();
+            forged.name = format!("a token forged for {} (alg none, VG410)", forged.name);
+            forged.forged = Some(crate::checks::Forged {
+                impersonates: index,
+                how: "alg none, VG410".into(),
+            });
+            fixture.identities.push(forged);
+        }
+        let context = fixture.context();
+        let admin = operation("GET", "/api/admin/users", true);
+        let probes = BrokenFunctionAuthorization.plan(&admin, &context);
+        assert_eq!(probes.len(), 1);
+        assert_eq!(
+            probes[0].identity,
+            Some(2),
+            "the token forged for alice, the admin"
+        );
+        assert!(
+            BrokenFunctionAuthorization
+                .plan(&operation("POST", "/api/admin/reset", true), &context)
+                .is_empty(),
+            "not sent without --allow-destructive"
+        );
+        let url = "http://127.0.0.1:8080/api/admin/users";
+        let found = BrokenFunctionAuthorization.evaluate(
+            &admin,
+            &[(probes[0].clone(), exchange("GET", url, 200, &[], "[]"))],
+            &context,
+        );
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .message
+                .contains("reserved for admin, and a token forged for alice (alg none, VG410)")
+                && found[0].message.contains("got 200"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            BrokenFunctionAuthorization
+                .evaluate(
+                    &admin,
+                    &[(probes[0].clone(), exchange("GET", url, 401, &[], ""))],
+                    &context
+                )
+                .is_empty()
         );
     }
 

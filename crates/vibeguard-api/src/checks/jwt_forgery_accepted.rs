@@ -48,7 +48,9 @@ static META: RuleMeta = RuleMeta {
              identity's, learned from that identity's token, or to the role's name — to the reads \
              reserved for a role (each also sent with the real token). One root finding lists \
              what the forgery opens and which reserved operations the raised token opens that \
-             the real one may not: the chain, not one finding per operation.",
+             the real one may not: the chain, not one finding per operation. The forgery is also \
+             made for every identity's claims, and those tokens are identities of their own for \
+             the object and role checks (VG402, VG403), whose findings name the chain.",
         ),
         why: Cow::Borrowed(
             "A token whose signature is not checked is a form the client fills in: change `sub` \
@@ -155,7 +157,11 @@ const ESCALATES: &str = "escalates: ";
 const ESCALATES_OWN: &str = "escalates, own token: ";
 
 /// The same kind of forgery (`label`, of the first round) for other claims.
-fn forge(label: &str, header: &Map<String, Value>, claims: &Map<String, Value>) -> Option<String> {
+pub(crate) fn forge(
+    label: &str,
+    header: &Map<String, Value>,
+    claims: &Map<String, Value>,
+) -> Option<String> {
     let raw = jwt::encode(header, claims, Signing::Unsigned);
     let token = Jwt::parse(&raw)?;
     forgeries(&token, &raw, None)

@@ -45,6 +45,7 @@ pub mod weak_password_policy;
 pub mod auth_flows;
 pub mod canary;
 pub mod compare;
+pub mod forged_identities;
 pub mod fresh_login;
 pub mod inputs;
 pub mod jwt;
@@ -167,6 +168,18 @@ pub struct IdentityView {
     pub login: Option<Request>,
     /// For a session login: its other cookies, CSRF token and the session cookie's `SameSite`.
     pub session: Option<crate::identity::SessionState>,
+    /// For a token vibeguard forged ([`forged_identities`]): whom it acts as and how it was
+    /// made. `None` for the configured identities.
+    pub forged: Option<Forged>,
+}
+
+/// What makes a forged identity ([`forged_identities`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forged {
+    /// The configured identity whose claims the token carries.
+    pub impersonates: usize,
+    /// How the token was made, as findings name the chain: "`alg: none` (VG410)".
+    pub how: String,
 }
 
 impl IdentityView {
@@ -367,11 +380,29 @@ impl Context<'_> {
     /// The identities of `owner`'s standing — neither outranks the other — in order: whose
     /// access to `owner`'s objects is a question of ownership, not of role.
     pub fn peers(&self, owner: usize) -> Vec<usize> {
-        (0..self.identities.len())
+        let mut peers: Vec<usize> = (0..self.identities.len())
             .filter(|&other| {
                 other != owner && !self.outranks(other, owner) && !self.outranks(owner, other)
             })
-            .collect()
+            .collect();
+        // Where forged identities are planned for, they are the only callers: the token forged
+        // for the owner itself first, then those forged for the owner's peers.
+        if self.has_forged() {
+            peers.retain(|&other| self.identities[other].forged.is_some());
+            peers.sort_by_key(|&other| {
+                self.identities[other]
+                    .forged
+                    .as_ref()
+                    .is_none_or(|forged| forged.impersonates != owner)
+            });
+        }
+        peers
+    }
+
+    /// Whether the identities include forged ones ([`forged_identities`]): the object and role
+    /// checks then plan only what those tokens do.
+    pub fn has_forged(&self) -> bool {
+        self.identities.iter().any(|i| i.forged.is_some())
     }
 
     /// A `GET` of the caller's own account record (`/users/me`, `/api/user`, `/profile`), when
@@ -926,6 +957,7 @@ pub(crate) mod testing {
             },
             login: None,
             session: None,
+            forged: None,
         }
     }
 
