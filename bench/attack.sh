@@ -53,7 +53,9 @@ done
 # (median of 3 runs against a fresh server each), and the audit's peak memory. Needs a Python
 # with testbed/requirements.txt (VIBEGUARD_TESTBED_PYTHON) and, for the Express app, Node.js
 # with its `npm ci` done (VIBEGUARD_TESTBED_NODE, or `node`), as in .ci/run. Targets: under
-# 20 s, 3,000 requests and 150 MB per app.
+# 20 s, 3,000 requests and 150 MB per app. Where the time goes: the CPU seconds the app's
+# server spent (from /proc, Linux) and vibeguard's own, of the median run — an app that hashes
+# a password for every login and sign-up spends more of the wall time than the audit does.
 python="${VIBEGUARD_TESTBED_PYTHON:-}"
 if [ -z "$python" ]; then
   echo
@@ -62,12 +64,14 @@ if [ -z "$python" ]; then
 fi
 echo
 echo "== testbed apps, standard profile (3 runs each)"
-printf '%-16s %-10s %9s %8s %8s\n' app twin requests wall_s peak_mb
+printf '%-16s %-10s %9s %8s %8s %12s %8s\n' app twin requests wall_s peak_mb server_cpu_s vg_cpu_s
 for app in testbed/*/; do
   app=$(basename "$app")
   for twin in vulnerable hardened; do
     walls=()
     rss=()
+    server_cpu=()
+    own_cpu=()
     for i in 1 2 3; do
       port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
       flag=()
@@ -82,24 +86,35 @@ for app in testbed/*/; do
         python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2> /dev/null && break
         sleep 0.1
       done
+      cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2> /dev/null || echo 0; }
+      server_before=$(cpu_of "$server")
       start=$(date +%s.%N)
       set +e
       # Peak memory (maximum resident set, KiB) by Python's resource module: no GNU time needed.
       (cd "testbed/$app" && python3 -c "
 import resource, subprocess, sys
 subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)" \
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_maxrss, round(usage.ru_utime + usage.ru_stime, 2))" \
         "../../$bin" audit . -q --target "http://127.0.0.1:$port" \
         --format "json=$tmp/$app-$twin.json" > "$tmp/rss-$i")
       set -e
       end=$(date +%s.%N)
+      server_after=$(cpu_of "$server")
       kill "$server"; wait "$server" 2> /dev/null || true
       walls+=("$(echo "$end - $start" | bc)")
-      rss+=("$(cat "$tmp/rss-$i")")
+      read -r peak_kib cpu_s < "$tmp/rss-$i"
+      rss+=("$peak_kib")
+      server_cpu+=("$(echo "$server_after - $server_before" | bc)")
+      own_cpu+=("$cpu_s")
     done
     median=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n 2p)
+    # The CPU figures of the run whose wall time is the median.
+    middle=0
+    for k in 0 1 2; do [ "${walls[$k]}" = "$median" ] && middle=$k; done
     peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
     requests=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(next(e['coverage']['requests'] for e in r['engines'] if e['engine']=='api'))" "$tmp/$app-$twin.json")
-    printf '%-16s %-10s %9d %8.2f %8d\n' "$app" "$twin" "$requests" "$median" $((peak / 1024))
+    printf '%-16s %-10s %9d %8.2f %8d %12.2f %8.2f\n' "$app" "$twin" "$requests" "$median" $((peak / 1024)) \
+      "${server_cpu[$middle]}" "${own_cpu[$middle]}"
   done
 done

@@ -761,8 +761,11 @@ pub async fn run(
         for &check in &chained {
             for (op_index, operation) in spec.operations.iter().enumerate() {
                 // Never on a logout or on an account's credentials: the forged token is the
-                // account to the API.
-                if operation.ends_session()
+                // account to the API. Nor a deletion: the test object it would take is the one
+                // the configured identities' deletion crossings need, in the same phase, and
+                // which goes first would decide the findings.
+                if operation.deletes()
+                    || operation.ends_session()
                     || coverage::changes_credentials(operation)
                         && !checks::ALL[check].restores_credentials()
                 {

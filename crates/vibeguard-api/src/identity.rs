@@ -805,28 +805,23 @@ impl Identity {
     /// An identity that sends `view`'s credential (a token vibeguard forged, see
     /// `checks::forged_identities`): it never logs in, so nothing renews it into a real one.
     pub fn forged(view: &crate::checks::IdentityView) -> Identity {
-        let (credential, config) = match &view.credential {
-            Credential::Header { name, value } => (
-                view.credential.clone(),
-                IdentityConfig::Header {
-                    name: name.clone(),
-                    value: value.clone(),
-                    role: view.role.clone(),
-                },
-            ),
-            Credential::Cookie { name, value } => (
-                view.credential.clone(),
-                IdentityConfig::Cookie {
-                    name: name.clone(),
-                    value: value.clone(),
-                    role: view.role.clone(),
-                },
-            ),
+        let role = view.role.clone();
+        let config = match &view.credential {
+            Credential::Header { name, value } => IdentityConfig::Header {
+                name: name.clone(),
+                value: value.clone(),
+                role,
+            },
+            Credential::Cookie { name, value } => IdentityConfig::Cookie {
+                name: name.clone(),
+                value: value.clone(),
+                role,
+            },
         };
         Identity {
             name: view.name.clone(),
             role: view.role.clone(),
-            credential,
+            credential: view.credential.clone(),
             token: view.token.clone(),
             user_id: None,
             account: Account::default(),

@@ -338,10 +338,9 @@ const FASTAPI_VENUES: &[&str] = &[
     // The token key is six digits: found by the key-space search, proven by a forged token.
     "VG411 GET /users/me [token]",
     // The tokens forged with it act as their identity: one forged for ada (the admin) changes
-    // her venue, reads and deletes her payout (and reads her booking, as above).
+    // her venue and reads her payout (and her booking, as above).
     "VG402 PATCH /venues/{venue_id}",
     "VG402 GET /payouts/{payout_id}",
-    "VG402 DELETE /payouts/{payout_id}",
     // The host-only photo URL is fetched wherever it points.
     "VG422 POST /venues [body:/photo_url]",
     // The e-mail look-up's regular expression backtracks (no pattern in the description).

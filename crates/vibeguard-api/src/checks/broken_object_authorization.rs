@@ -43,7 +43,8 @@ static META: RuleMeta = RuleMeta {
              caller (unless anyone may list them without credentials). Operations declared \
              `public` in `[api.access]` are skipped. When the API takes tokens vibeguard forges \
              (VG410, or signed with the secret VG411 guessed), the objects are crossed again with \
-             the token forged for their owner and its peers as the only callers: a separate \
+             the token forged for their owner and its peers as the only callers (reads and \
+             changes; deletions are left to the identities' own crossings): a separate \
              finding that names the chain (`a token forged for alice (alg none, VG410) changed \
              an object of alice`).",
         ),

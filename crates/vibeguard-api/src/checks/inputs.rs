@@ -494,7 +494,7 @@ pub fn strip_body(request: &Request) -> Request {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{Fixture, operation};
+    use crate::checks::testing::{Fixture, form_operation, operation};
     use crate::spec::{Parameter, RequestBody, Schema};
     use serde_json::json;
 
@@ -608,23 +608,7 @@ mod tests {
     fn passwords_take_query_values_at_login_only_and_never_executed_ones() {
         let fixture = Fixture::new();
         let context = fixture.context();
-        let form = |path: &str, fields: &[&str]| {
-            let mut op = operation("POST", path, false);
-            op.body = Some(RequestBody {
-                required: true,
-                media_type: "application/x-www-form-urlencoded".into(),
-                kind: BodyKind::Form,
-                schema: Schema {
-                    types: vec![SchemaType::Object],
-                    properties: fields
-                        .iter()
-                        .map(|name| (name.to_string(), string_schema()))
-                        .collect(),
-                    ..Schema::default()
-                },
-            });
-            op
-        };
+        let form = |path: &str, fields: &[&str]| form_operation("POST", path, fields);
         let labels = |interpreter, op: &Operation| -> Vec<String> {
             Template::reaching(interpreter, op, &context, 10)
                 .expect("template")

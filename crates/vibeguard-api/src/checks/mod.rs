@@ -895,7 +895,7 @@ pub(crate) mod testing {
     use std::time::Duration;
 
     use super::*;
-    use crate::spec::{Parameter, Schema, SchemaType, Security, SpecFormat};
+    use crate::spec::{BodyKind, Parameter, RequestBody, Schema, SchemaType, Security, SpecFormat};
 
     pub fn spec() -> ApiSpec {
         ApiSpec {
@@ -939,6 +939,33 @@ pub(crate) mod testing {
             extensions: Default::default(),
             pointer: String::new(),
         }
+    }
+
+    /// A form post to `path` whose body has these text fields.
+    pub fn form_operation(method: &str, path: &str, fields: &[&str]) -> Operation {
+        let mut op = operation(method, path, false);
+        op.body = Some(RequestBody {
+            required: true,
+            media_type: "application/x-www-form-urlencoded".into(),
+            kind: BodyKind::Form,
+            schema: Schema {
+                types: vec![SchemaType::Object],
+                properties: fields
+                    .iter()
+                    .map(|name| {
+                        (
+                            name.to_string(),
+                            Schema {
+                                types: vec![SchemaType::String],
+                                ..Schema::default()
+                            },
+                        )
+                    })
+                    .collect(),
+                ..Schema::default()
+            },
+        });
+        op
     }
 
     pub fn identity(name: &str, user_id: &str) -> IdentityView {
