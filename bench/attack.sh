@@ -65,7 +65,8 @@ fi
 echo
 echo "== testbed apps, standard profile (3 runs each)"
 printf '%-16s %-10s %9s %8s %8s %12s %8s\n' app twin requests wall_s peak_mb server_cpu_s vg_cpu_s
-for app in testbed/*/; do
+# VIBEGUARD_BENCH_APPS="flask_journal fastapi_venues" measures only those.
+for app in ${VIBEGUARD_BENCH_APPS:-$(cd testbed && ls -d */)}; do
   app=$(basename "$app")
   for twin in vulnerable hardened; do
     walls=()
@@ -76,8 +77,10 @@ for app in testbed/*/; do
       port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
       flag=()
       [ "$twin" = hardened ] && flag=(--hardened)
-      if [ -f "testbed/$app/app.js" ]; then
-        "${VIBEGUARD_TESTBED_NODE:-node}" "testbed/$app/app.js" --port "$port" "${flag[@]}" > /dev/null 2>&1 &
+      if [ -f "testbed/$app/app.js" ] || [ -f "testbed/$app/server.js" ]; then
+        entry="testbed/$app/app.js"
+        [ -f "$entry" ] || entry="testbed/$app/server.js"
+        "${VIBEGUARD_TESTBED_NODE:-node}" "$entry" --port "$port" "${flag[@]}" > /dev/null 2>&1 &
       else
         "$python" "testbed/$app/app.py" --port "$port" "${flag[@]}" > /dev/null 2>&1 &
       fi
@@ -101,7 +104,8 @@ print(usage.ru_maxrss, round(usage.ru_utime + usage.ru_stime, 2))" \
       set -e
       end=$(date +%s.%N)
       server_after=$(cpu_of "$server")
-      kill "$server"; wait "$server" 2> /dev/null || true
+      kill "$server" 2> /dev/null || true
+      wait "$server" 2> /dev/null || true
       walls+=("$(echo "$end - $start" | bc)")
       read -r peak_kib cpu_s < "$tmp/rss-$i"
       rss+=("$peak_kib")
