@@ -85,31 +85,34 @@ impl InjectionPoint {
         value_text(&self.original)
     }
 
-    /// Whether the input is a password (`password`, `new_password`, `password_again`,
-    /// `passwd`, `pwd`, `passphrase`).
-    pub fn is_password(&self) -> bool {
+    /// Whether the input is a secret the client proves: a password (`password`,
+    /// `new_password`, `password_again`, `passwd`, `pwd`, `passphrase`) or a client's secret
+    /// (`client_secret` in an OAuth2 password form, `api_secret`).
+    pub fn is_secret(&self) -> bool {
         let name = normalised_name(self.name());
         ["password", "passwd", "passphrase"]
             .iter()
             .any(|word| name.contains(word))
             || name == "pwd"
             || name.ends_with("pwd")
+            || name.ends_with("secret")
     }
 
     /// Whether a value sent here can reach `interpreter` on `operation`. Every input can,
-    /// except a password: apps hash it before it is stored or compared, and never run or
-    /// render it. The apps that keep passwords in clear text compare them in a query at
-    /// login — where the query checks still send theirs (the classic `' OR '1'='1` and
-    /// `{"$ne": null}` bypasses). Elsewhere (a sign-up, a password change) each value
-    /// would cost the server a deliberately slow hash and test nothing the same form's
-    /// other fields and the login do not.
+    /// except a secret ([`InjectionPoint::is_secret`]): apps hash a password before it is
+    /// stored or compared, compare a client secret, and never run or render either. The apps
+    /// that keep them in clear text compare them in a query at login — where the query checks
+    /// still send theirs (the classic `' OR '1'='1` and `{"$ne": null}` bypasses). Elsewhere
+    /// (a sign-up, a password change) each value would cost the server a deliberately slow
+    /// hash and test nothing the same form's other fields and the login do not; and each
+    /// command or template payload sent to a login's secret is one more login to hash.
     pub fn reaches(
         &self,
         interpreter: Interpreter,
         operation: &Operation,
         context: &Context<'_>,
     ) -> bool {
-        !self.is_password() || interpreter == Interpreter::Query && logs_in(operation, context)
+        !self.is_secret() || interpreter == Interpreter::Query && logs_in(operation, context)
     }
 }
 
@@ -628,6 +631,16 @@ mod tests {
             ["body:/email", "body:/password"]
         );
         assert_eq!(labels(Interpreter::Executed, &login), ["body:/email"]);
+        // An OAuth2 password form: its client secret is a secret too.
+        let token = form(
+            "/token",
+            &["username", "password", "scope", "client_secret"],
+        );
+        assert_eq!(
+            labels(Interpreter::Executed, &token),
+            ["body:/scope", "body:/username"]
+        );
+        assert_eq!(labels(Interpreter::Query, &token).len(), 4);
         // Every input of the plain template, passwords too.
         assert_eq!(
             Template::of(&signup, &context, 10)
@@ -643,7 +656,7 @@ mod tests {
                 original: Value::Null,
                 numeric: false,
             }
-            .is_password()
+            .is_secret()
         );
     }
 
