@@ -706,24 +706,16 @@ pub async fn run(
         .iter()
         .copied()
         .filter(|&check| {
-            let code = &checks::ALL[check].meta().code;
-            (code
-                == &checks::broken_object_authorization::BrokenObjectAuthorization
-                    .meta()
-                    .code
-                || code
-                    == &checks::broken_function_authorization::BrokenFunctionAuthorization
-                        .meta()
-                        .code)
+            checks::ALL[check].takes_forged_callers()
                 && checks::ALL[check].not_applicable(&context).is_none()
         })
         .collect();
+    let guess_secret = runs(&checks::jwt_weak_secret::JwtWeakSecret);
     let forged_views = if !chained.is_empty()
-        && (runs(&checks::jwt_forgery_accepted::JwtForgeryAccepted)
-            || runs(&checks::jwt_weak_secret::JwtWeakSecret))
+        && (runs(&checks::jwt_forgery_accepted::JwtForgeryAccepted) || guess_secret)
     {
         let mut results = Vec::new();
-        for probe in checks::forged_identities::probes(&context) {
+        for probe in checks::forged_identities::probes(&context, guess_secret) {
             let exchange = send_as(
                 &executor,
                 &identities,

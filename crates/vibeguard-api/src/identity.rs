@@ -423,6 +423,23 @@ pub enum Credential {
     },
 }
 
+impl Credential {
+    /// The same credential carrying `token` where it carries `own` (the identity's raw token):
+    /// a forged or tampered token sent the way the identity sends its own.
+    pub fn with_token(&self, own: &str, token: &str) -> Credential {
+        match self {
+            Credential::Header { name, value } => Credential::Header {
+                name: name.clone(),
+                value: value.replace(own, token),
+            },
+            Credential::Cookie { name, value } => Credential::Cookie {
+                name: name.clone(),
+                value: value.replace(own, token),
+            },
+        }
+    }
+}
+
 /// An identity ready to act.
 #[derive(Debug, Clone)]
 pub struct Identity {

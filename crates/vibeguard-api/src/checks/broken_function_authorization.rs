@@ -326,6 +326,10 @@ impl Check for BrokenFunctionAuthorization {
         &META
     }
 
+    fn takes_forged_callers(&self) -> bool {
+        true
+    }
+
     fn essential(&self) -> bool {
         true
     }

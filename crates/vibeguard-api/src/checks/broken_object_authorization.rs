@@ -222,6 +222,10 @@ impl Check for BrokenObjectAuthorization {
         &META
     }
 
+    fn takes_forged_callers(&self) -> bool {
+        true
+    }
+
     fn essential(&self) -> bool {
         true
     }

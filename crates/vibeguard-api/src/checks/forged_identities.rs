@@ -91,6 +91,14 @@ fn guessed_secret(own: &Jwt, context: &Context<'_>) -> Option<String> {
     jwt::search_secret(own, jwt::search_budget(context.profile)).secret
 }
 
+/// The first identity's credential, when it is a JSON Web Token, with the decoded token.
+fn own_token<'a>(context: &'a Context<'_>) -> Option<(&'a IdentityView, Jwt)> {
+    jwt::identity_tokens(context)
+        .into_iter()
+        .find(|(index, _, _)| *index == 0)
+        .map(|(_, view, token)| (view, token))
+}
+
 /// Whom the verifying probes impersonate: the second identity, else the first.
 fn verified_as(context: &Context<'_>) -> Option<(usize, Jwt)> {
     let tokens = jwt::identity_tokens(context);
@@ -104,12 +112,11 @@ fn verified_as(context: &Context<'_>) -> Option<(usize, Jwt)> {
 /// The requests that decide whether the API takes forged tokens: the references (the first
 /// identity's token, none, the second identity's) on a secured read, and that read with a
 /// token forged each way for the second identity's claims. Nothing when the first identity's
-/// credential is not a JSON Web Token or no read tells tokens apart.
-pub fn probes(context: &Context<'_>) -> Vec<Probe> {
-    let Some((_, view, own)) = jwt::identity_tokens(context)
-        .into_iter()
-        .find(|(index, _, _)| *index == 0)
-    else {
+/// credential is not a JSON Web Token or no read tells tokens apart. `guess_secret`: whether
+/// VG411's offline search for the signing secret runs (seconds of CPU: only when that check
+/// does).
+pub fn probes(context: &Context<'_>, guess_secret: bool) -> Vec<Probe> {
+    let Some((view, own)) = own_token(context) else {
         return Vec::new();
     };
     let (Some((_, request)), Some((_, other))) =
@@ -118,7 +125,9 @@ pub fn probes(context: &Context<'_>) -> Vec<Probe> {
         return Vec::new();
     };
     let claims = claims_as(&own, &other);
-    let secret = guessed_secret(&own, context);
+    let secret = guess_secret
+        .then(|| guessed_secret(&own, context))
+        .flatten();
     let mut probes = jwt::reference_probes(&request, context);
     for kind in KINDS.iter().copied().chain([GUESSED]) {
         if let Some(forged) = token(kind, &own, &claims, secret.as_deref()) {
@@ -137,10 +146,7 @@ pub fn probes(context: &Context<'_>) -> Vec<Probe> {
 /// is refused). Then one per identity whose credential is a JSON Web Token, appended after
 /// the configured ones, in their order.
 pub fn identities(context: &Context<'_>, results: &[(Probe, Exchange)]) -> Vec<IdentityView> {
-    let Some((_, _, own)) = jwt::identity_tokens(context)
-        .into_iter()
-        .find(|(index, _, _)| *index == 0)
-    else {
+    let Some((_, own)) = own_token(context) else {
         return Vec::new();
     };
     let Some((verified, _)) = verified_as(context) else {
@@ -173,20 +179,7 @@ pub fn identities(context: &Context<'_>, results: &[(Probe, Exchange)]) -> Vec<I
                 // It owns nothing and fills no path: it only calls.
                 user_id: None,
                 account: crate::identity::Account::default(),
-                credential: match &view.credential {
-                    crate::identity::Credential::Header { name, value } => {
-                        crate::identity::Credential::Header {
-                            name: name.clone(),
-                            value: value.replace(&view.token, &forged),
-                        }
-                    }
-                    crate::identity::Credential::Cookie { name, value } => {
-                        crate::identity::Credential::Cookie {
-                            name: name.clone(),
-                            value: value.replace(&view.token, &forged),
-                        }
-                    }
-                },
+                credential: view.credential.with_token(&view.token, &forged),
                 token: forged,
                 login: None,
                 session: None,
@@ -210,6 +203,10 @@ mod tests {
     /// Two identities with HS256 tokens signed with a key no search finds, and a secured
     /// `GET /api/me` to try tokens on.
     fn fixture() -> Fixture {
+        fixture_signed_with(b"k3Y-not-in-any-list-8d1f0c2e")
+    }
+
+    fn fixture_signed_with(key: &[u8]) -> Fixture {
         let mut fixture = Fixture::new();
         fixture
             .spec
@@ -225,11 +222,7 @@ mod tests {
             let (Value::Object(header), Value::Object(claims)) = (header, claims) else {
                 unreachable!()
             };
-            let raw = jwt::encode(
-                &header,
-                &claims,
-                Signing::Hmac("HS256", b"k3Y-not-in-any-list-8d1f0c2e"),
-            );
+            let raw = jwt::encode(&header, &claims, Signing::Hmac("HS256", key));
             view.token = raw.clone();
             view.credential = Credential::Header {
                 name: "Authorization".into(),
@@ -263,7 +256,7 @@ mod tests {
         let fixture = fixture();
         let mut context = fixture.context();
         context.profile = Profile::Quick;
-        let probes = probes(&context);
+        let probes = probes(&context, true);
         // The references, and bob's claims forged every way (no secret was guessed).
         assert_eq!(probes.len(), 3 + KINDS.len());
         let bob_forged = probes
@@ -306,11 +299,21 @@ mod tests {
     }
 
     #[test]
+    fn a_guessed_secret_signs_a_forgery_only_when_its_search_is_asked_for() {
+        let fixture = fixture_signed_with(b"secret");
+        let mut context = fixture.context();
+        context.profile = Profile::Quick;
+        let guessed = label(GUESSED);
+        assert!(probes(&context, true).iter().any(|p| p.label == guessed));
+        assert!(!probes(&context, false).iter().any(|p| p.label == guessed));
+    }
+
+    #[test]
     fn refused_forgeries_or_an_answer_that_is_not_the_other_identitys_make_none() {
         let fixture = fixture();
         let mut context = fixture.context();
         context.profile = Profile::Quick;
-        let probes = probes(&context);
+        let probes = probes(&context, true);
         // Refused.
         let refused = answered(&probes, (401, r#"{"error":"bad token"}"#));
         assert!(identities(&context, &refused).is_empty());
@@ -346,7 +349,7 @@ mod tests {
         let mut context = fixture.context();
         context.profile = Profile::Quick;
         let results = answered(
-            &probes(&context),
+            &probes(&context, true),
             (200, r#"{"id":2,"name":"bob","email":"b@x.test"}"#),
         );
         let forged = identities(&context, &results);

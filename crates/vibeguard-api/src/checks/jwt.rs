@@ -480,17 +480,15 @@ pub fn identity_tokens<'a>(context: &'a Context<'_>) -> Vec<(usize, &'a Identity
 /// `request` carrying `token` where the identity's credential carries its own token.
 pub fn with_token(request: &Request, view: &IdentityView, token: &str) -> Request {
     let mut request = request.clone();
-    match &view.credential {
+    match view.credential.with_token(&view.token, token) {
         Credential::Header { name, value } => {
             request
                 .headers
-                .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-            request
-                .headers
-                .push((name.clone(), value.replace(&view.token, token)));
+                .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+            request.headers.push((name, value));
         }
         Credential::Cookie { name, value } => {
-            crate::identity::add_cookie(&mut request, name, &value.replace(&view.token, token));
+            crate::identity::add_cookie(&mut request, &name, &value);
         }
     }
     request

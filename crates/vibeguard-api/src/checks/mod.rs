@@ -810,6 +810,13 @@ pub trait Check: Sync {
         false
     }
 
+    /// Whether the check is planned again with the tokens vibeguard forged as its only callers,
+    /// when the API takes them ([`forged_identities`]): the checks that cross one identity's
+    /// objects or role with another's.
+    fn takes_forged_callers(&self) -> bool {
+        false
+    }
+
     /// For a [`sequential`](Check::sequential) check: whether this probe's answer time is
     /// evidence (a baseline, a delay payload). Such probes go alone; the check's others (its
     /// error, boolean and marker payloads) go a few at a time between them — still with no
