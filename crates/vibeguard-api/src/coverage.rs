@@ -182,6 +182,11 @@ pub struct OperationOutcome {
     pub failure: Option<String>,
     /// Why the round built no request, when so.
     pub withheld: Option<&'static str>,
+    /// A 405 or 501 was answered: the method is not served at this path.
+    pub method_refused: Option<u16>,
+    /// An answer other than a refusal of the caller (401/403), of the method (405/501) or a
+    /// server error was seen: the server serves the operation.
+    pub served: bool,
     /// Checks whose probes for it were never sent (the budget was spent), by code.
     pub unsent_checks: Vec<Text>,
     /// Checks whose probes as an identity were withheld ([`changes_credentials`]), by code.
@@ -192,13 +197,28 @@ pub struct OperationOutcome {
 }
 
 impl OperationOutcome {
+    /// The status (405 or 501) with which the server refused the method, when it never served
+    /// the operation otherwise: what the description lists, the server does not serve (an
+    /// out-of-date description, a route with fewer methods), and nothing there can be tested —
+    /// or attacked.
+    pub fn not_served(&self) -> Option<u16> {
+        self.method_refused.filter(|_| !self.served)
+    }
+
     /// Takes one exchange of the operation into account.
     pub fn record(&mut self, exchange: &Exchange) {
         match &exchange.outcome {
+            Ok(response) if matches!(response.status, 405 | 501) => {
+                self.method_refused.get_or_insert(response.status);
+                self.answered = true;
+            }
             Ok(response) if response.status >= 500 => {
                 self.server_error.get_or_insert(response.status);
             }
-            Ok(_) => self.answered = true,
+            Ok(response) => {
+                self.answered = true;
+                self.served |= !matches!(response.status, 401 | 403);
+            }
             Err(RequestError::BudgetSpent(_) | RequestError::TimeSpent(_)) => {
                 self.failure
                     .get_or_insert_with(|| "the request budget was spent first".into());
@@ -210,6 +230,18 @@ impl OperationOutcome {
     }
 }
 
+/// Why an operation not served is not tested, for the report's errors.
+pub fn not_served_reason(status: u16) -> String {
+    let name = if status == 405 {
+        "405 Method Not Allowed"
+    } else {
+        "501 Not Implemented"
+    };
+    format!(
+        "answered {name} to every request (refusals of the caller aside): the server does not serve this operation as the description lists it (out of date?), so no check was planned for it"
+    )
+}
+
 /// The coverage account: how many operations were exercised, and what was not tested where.
 pub fn account(
     operations: &[Operation],
@@ -219,6 +251,11 @@ pub fn account(
     let mut untested = Vec::new();
     for (index, operation) in operations.iter().enumerate() {
         let outcome = outcomes.get(&index).cloned().unwrap_or_default();
+        // Not served: nothing there to test (named among the run's errors, not untested: an
+        // operation that does not exist leaves no checklist item unverified).
+        if outcome.not_served().is_some() {
+            continue;
+        }
         if outcome.answered {
             exercised += 1;
         } else {
@@ -311,6 +348,32 @@ mod tests {
                 "{method} {path}"
             );
         }
+    }
+
+    #[test]
+    fn an_operation_is_not_served_only_when_every_answer_refused_the_method() {
+        let answered = |statuses: &[u16]| {
+            let mut outcome = OperationOutcome::default();
+            for status in statuses {
+                outcome.record(&crate::checks::testing::exchange(
+                    "PUT",
+                    "http://127.0.0.1/me",
+                    *status,
+                    &[],
+                    "{}",
+                ));
+            }
+            outcome.not_served()
+        };
+        assert_eq!(answered(&[405]), Some(405));
+        // Anonymous refused before routing (401), the identities' requests 405.
+        assert_eq!(answered(&[401, 405, 405]), Some(405));
+        assert_eq!(answered(&[501]), Some(501));
+        // Served once is served: a refusal of one body is no missing method.
+        assert_eq!(answered(&[405, 200]), None);
+        assert_eq!(answered(&[405, 422]), None);
+        assert_eq!(answered(&[401, 403]), None);
+        assert_eq!(answered(&[]), None);
     }
 
     #[test]

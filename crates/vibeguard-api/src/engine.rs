@@ -104,8 +104,13 @@ impl Default for LoadSettings {
 pub const LOAD_RATE: f64 = 1_000.0;
 /// Requests per second of the `standard` profile's bursts.
 pub const STANDARD_LOAD_RATE: f64 = 200.0;
-/// Most requests of a burst in flight at once.
-const BURST_IN_FLIGHT: usize = 256;
+/// How long a burst's requests may wait in flight, in seconds of its rate: a quarter second's
+/// worth (50 at 200 per second). A server slower than that is saturated, the requests queued
+/// beyond it show nothing more, and those still unanswered when the burst ends are abandoned —
+/// work the server goes on doing while the rest of the run waits.
+const BURST_IN_FLIGHT_SECONDS: f64 = 0.25;
+/// Bounds on the requests of a burst in flight at once.
+const BURST_IN_FLIGHT: std::ops::RangeInclusive<usize> = 32..=256;
 
 /// How the bursts go for `settings`, or why none does.
 fn load_plan(settings: &ApiSettings) -> Result<BurstPlan, &'static str> {
@@ -136,7 +141,8 @@ fn load_plan(settings: &ApiSettings) -> Result<BurstPlan, &'static str> {
     Ok(BurstPlan {
         rate,
         duration: settings.load.duration,
-        max_in_flight: BURST_IN_FLIGHT,
+        max_in_flight: ((rate * BURST_IN_FLIGHT_SECONDS) as usize)
+            .clamp(*BURST_IN_FLIGHT.start(), *BURST_IN_FLIGHT.end()),
     })
 }
 
@@ -864,6 +870,7 @@ pub async fn run(
             );
         }
     }
+    drop_not_served(&spec, &outcomes, &mut groups, &mut errors);
     if let Some(&check) = active.iter().find(|&&check| {
         checks::ALL[check].meta().code == checks::missing_auth::MissingAuth.meta().code
             && checks::ALL[check].not_applicable(&context).is_none()
@@ -913,6 +920,28 @@ pub async fn run(
         settings,
         (&canary, &session_flows, &transport),
     );
+    // The round's request as the lent account, for the operations the configured identities
+    // could not send: what it answers goes to the passive checks, and a method the server
+    // does not serve gets no lent probes.
+    let mut lent_round: Vec<Exchange> = Vec::new();
+    if lent.is_some() {
+        let mut lent_ops: Vec<usize> = to_lend.iter().map(|(_, op)| *op).collect();
+        lent_ops.sort_unstable();
+        lent_ops.dedup();
+        for op in lent_ops {
+            let operation = &spec.operations[op];
+            let Some(request) = lent_context.request(operation, Some(0), 0) else {
+                continue;
+            };
+            if carries_credential(&request, &context) {
+                continue;
+            }
+            let exchange = sender.send_request(Some(lent_index), request).await;
+            outcomes.entry(op).or_default().record(&exchange);
+            collected.observe(&passive, Some(operation), &exchange, &lent_context);
+            lent_round.push(exchange);
+        }
+    }
     for (check, op_index) in to_lend {
         let operation = &spec.operations[op_index];
         let mut probes = if lent.is_some() {
@@ -948,7 +977,11 @@ pub async fn run(
         }
     }
     // What the lent account's accepted requests set (a new password, e-mail).
-    let mut lent_changes: Vec<registered::AccountChange> = Vec::new();
+    let mut lent_changes: Vec<registered::AccountChange> = lent_round
+        .iter()
+        .filter_map(registered::account_change)
+        .collect();
+    drop_not_served(&spec, &outcomes, &mut groups, &mut errors);
     // The essential checks' probes are kept back from the budget (budget by coverage).
     executor.reserve(
         groups
@@ -1364,6 +1397,35 @@ fn sequential_batches(probes: &[Probe], timed: impl Fn(&Probe) -> bool) -> Vec<V
     batches
 }
 
+/// Drops the groups planned for operations the server does not serve (every answer so far a
+/// 405 or 501, refusals of the caller aside), each such operation named among the errors once.
+fn drop_not_served(
+    spec: &spec::ApiSpec,
+    outcomes: &BTreeMap<usize, coverage::OperationOutcome>,
+    groups: &mut Vec<Group>,
+    errors: &mut Vec<EngineError>,
+) {
+    let not_served: BTreeMap<usize, u16> = outcomes
+        .iter()
+        .filter_map(|(op, outcome)| outcome.not_served().map(|status| (*op, status)))
+        .collect();
+    groups.retain(|group| {
+        group
+            .operation
+            .is_none_or(|op| !not_served.contains_key(&op))
+    });
+    for (op, status) in not_served {
+        let source = spec.operations[op].label();
+        if !errors.iter().any(|error| error.source == source) {
+            errors.push(EngineError {
+                source,
+                line: None,
+                message: coverage::not_served_reason(status),
+            });
+        }
+    }
+}
+
 /// The load bursts of [`checks::rate_limit_burst`]: planned from the coverage round's answer
 /// times, sent one after another (each with its own budget), judged per operation. `None` when
 /// no burst could be judged.
@@ -1386,12 +1448,52 @@ async fn run_bursts(
         .collect();
     let check = checks::rate_limit_burst::RateLimitBurst;
     let mut by_operation: BTreeMap<usize, Vec<_>> = BTreeMap::new();
-    for target in check.plan_bursts(context, &medians) {
-        let mut request = target.request.clone();
-        if let Some(index) = target.identity
-            && let Some(identity) = sender.identities.lock().await.get(index)
-        {
-            identity.apply(&mut request);
+    // Whether the slowest read of the round is still slow measured alone, per operation.
+    let mut confirmed: BTreeMap<usize, bool> = BTreeMap::new();
+    let targets = check.plan_bursts(context, &medians);
+    for target in &targets {
+        let target = target.clone();
+        let with_credential = |target: checks::rate_limit_burst::BurstTarget| async move {
+            let mut request = target.request.clone();
+            if let Some(index) = target.identity
+                && let Some(identity) = sender.identities.lock().await.get(index)
+            {
+                identity.apply(&mut request);
+            }
+            request
+        };
+        let request = with_credential(target.clone()).await;
+        if target.expensive {
+            if let std::collections::btree_map::Entry::Vacant(slot) =
+                confirmed.entry(target.operation)
+            {
+                // Measured against the bursts already sent (the read target's), alone too.
+                let mut reference: Vec<Duration> = by_operation
+                    .iter()
+                    .filter(|(op, _)| **op != target.operation)
+                    .flat_map(|(_, records)| records.iter())
+                    .flat_map(|(_, record): &(_, burst::BurstRecord)| record.baseline.clone())
+                    .collect();
+                reference.sort();
+                // As a caller the read answers (an identity's, before an anonymous refusal).
+                let measured = targets
+                    .iter()
+                    .filter(|other| other.operation == target.operation)
+                    .max_by_key(|other| other.identity.is_some())
+                    .unwrap_or(&target);
+                let quiet_request = with_credential(measured.clone()).await;
+                let still = match sender.executor.quiet_latency(&quiet_request).await {
+                    Some(quiet) => checks::rate_limit_burst::RateLimitBurst::still_expensive(
+                        quiet,
+                        burst::quantile(&reference, 0.5),
+                    ),
+                    None => false,
+                };
+                slot.insert(still);
+            }
+            if confirmed.get(&target.operation) == Some(&false) {
+                continue;
+            }
         }
         match sender.executor.burst(&request, plan).await {
             // Refused (a secured read sent anonymously): nothing to judge, and nothing wrong.

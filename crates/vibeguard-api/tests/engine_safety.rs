@@ -503,6 +503,58 @@ async fn every_operation_is_exercised_or_named_with_its_reason() {
 }
 
 #[tokio::test]
+async fn an_operation_the_server_does_not_serve_gets_no_probes_and_is_named() {
+    let to_profile = Arc::new(AtomicUsize::new(0));
+    let counted = to_profile.clone();
+    let (target, _) = server(move |path, request| {
+        let (status, body) = if path == "/openapi.json" {
+            let spec = json!({
+                "openapi": "3.0.3",
+                "info": {"title": "profile", "version": "1"},
+                "paths": {
+                    "/profile": {
+                        "get": {"responses": {"200": {"description": "ok"}}},
+                        "put": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"bio": {"type": "string"}, "nickname": {"type": "string"}}}}}}, "responses": {"200": {"description": "ok"}}}
+                    }
+                }
+            });
+            ("200 OK", spec.to_string())
+        } else if path.starts_with("/profile") && request.starts_with("PUT") {
+            // The route serves GET only, whatever the description says (Flask, DRF, FastAPI).
+            counted.fetch_add(1, Ordering::SeqCst);
+            ("405 Method Not Allowed", "{}".to_string())
+        } else if path == "/profile" {
+            ("200 OK", json!({"bio": "hi"}).to_string())
+        } else {
+            ("404 Not Found", "{}".to_string())
+        };
+        format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    })
+    .await;
+    let outcome = run_described(&target, &target).await.expect("runs");
+    // The coverage round's request, and nothing the checks planned.
+    assert_eq!(to_profile.load(Ordering::SeqCst), 1);
+    let run = &outcome.output.run;
+    assert!(
+        run.errors
+            .iter()
+            .any(|e| e.source == "PUT /profile" && e.message.contains("405 Method Not Allowed")),
+        "{:?}",
+        run.errors
+    );
+    // Nothing there to test: not an operation left untested.
+    assert!(
+        run.untested.iter().all(|u| u.place != "PUT /profile"),
+        "{:?}",
+        run.untested
+    );
+    assert_eq!(run.coverage.operations, 1);
+}
+
+#[tokio::test]
 async fn logins_go_to_the_configured_path_whatever_base_path_the_description_sets() {
     let demo = DemoApi::start(Mode::Vulnerable, 0).await.expect("demo");
     let target = Url::parse(&demo.url()).expect("url");

@@ -40,7 +40,8 @@ static META: RuleMeta = RuleMeta {
             "A search or list read (a `GET` without path parameters: the first with a `q`, \
              `search` or `filter` parameter, else the first secured one) — and the most \
              expensive read of the coverage round when one clearly is (a median answer time of \
-             100 ms and five times the typical read's) — each get a burst: 200 requests per \
+             100 ms and five times the typical read's, confirmed by 5 requests sent one at a \
+             time after the clean-up against the read target's) — each get a burst: 200 requests per \
              second for 2 seconds in the `standard` profile, 1,000 per second in `deep` and \
              with `--load` (`[api.load] rate` and `seconds` set both; the `quick` profile sends \
              none). Each burst goes anonymously and as the first identity (as every identity in \
@@ -89,6 +90,10 @@ pub struct BurstTarget {
     pub identity: Option<usize>,
     /// The request, without credentials (the engine adds the identity's).
     pub request: Request,
+    /// Chosen as the slowest read of the coverage round: burst only when a quiet measure
+    /// confirms it ([`RateLimitBurst::still_expensive`]), since the round's answer times were
+    /// taken while the target was busy with everything else.
+    pub expensive: bool,
 }
 
 /// The search or list read every API has (its index): a `GET` without path parameters, a
@@ -145,7 +150,8 @@ impl RateLimitBurst {
         if context.load.is_err() {
             return Vec::new();
         }
-        let mut operations: Vec<usize> = read_target(context).into_iter().collect();
+        let read = read_target(context);
+        let mut operations: Vec<usize> = read.into_iter().collect();
         // The most expensive read, when one clearly is: answer times of a few milliseconds
         // differ by chance, and the choice must not (the same target gives the same findings).
         // Bursts run after the clean-up: a read of a test object would meet a 404, so only
@@ -200,11 +206,21 @@ impl RateLimitBurst {
                         operation,
                         identity,
                         request,
+                        expensive: Some(operation) == slowest && read != Some(operation),
                     });
                 }
             }
         }
         targets
+    }
+
+    /// Whether a read chosen as the slowest of the coverage round is still expensive measured
+    /// alone (`quiet`: its median answer time one request at a time, after the clean-up)
+    /// against the read target measured the same way (`reference`): a read that was slow only
+    /// because the round kept the target busy gets no burst, so the same target gets the same
+    /// bursts from run to run.
+    pub fn still_expensive(quiet: Duration, reference: Option<Duration>) -> bool {
+        quiet >= EXPENSIVE && reference.is_none_or(|reference| quiet >= reference * 5)
     }
 
     /// Why no burst was judged on the read target, when none was: the bursts are off, or every
@@ -425,6 +441,9 @@ mod tests {
         // The search, then the slowest read without path parameters (a create, however slow,
         // is never burst; nor a test object's read, deleted by then).
         assert_eq!(planned, [(2, None), (2, Some(0)), (1, None), (1, Some(0))]);
+        // Only the slowest read waits for a quiet measure to confirm it.
+        let expensive: Vec<bool> = targets.iter().map(|t| t.expensive).collect();
+        assert_eq!(expensive, [false, false, true, true]);
 
         // No read clearly slower than the others: the search alone.
         let even: BTreeMap<usize, Duration> = [
@@ -439,6 +458,19 @@ mod tests {
             .map(|t| t.operation)
             .collect();
         assert_eq!(planned, [2, 2]);
+    }
+
+    #[test]
+    fn a_read_slow_only_while_the_target_was_busy_gets_no_burst() {
+        let ms = Duration::from_millis;
+        // Slow alone, and five times the read target: burst.
+        assert!(RateLimitBurst::still_expensive(ms(400), Some(ms(3))));
+        // Fast once the round's load is gone, or no slower than the read target.
+        assert!(!RateLimitBurst::still_expensive(ms(6), Some(ms(3))));
+        assert!(!RateLimitBurst::still_expensive(ms(400), Some(ms(100))));
+        // Nothing to compare with: its own time decides.
+        assert!(RateLimitBurst::still_expensive(ms(150), None));
+        assert!(!RateLimitBurst::still_expensive(ms(20), None));
     }
 
     #[test]
@@ -522,6 +554,7 @@ mod tests {
                 "GET",
                 url::Url::parse("http://127.0.0.1:8080/api/items").expect("url"),
             ),
+            expensive: false,
         };
         let open = RateLimitBurst.evaluate_bursts(
             &op,

@@ -232,6 +232,28 @@ impl Executor {
         Ok(record)
     }
 
+    /// The median answer time of `request` sent [`BASELINE_REQUESTS`] times one at a time (on
+    /// the bursts' budget, like their own baselines), counting successful answers only; `None`
+    /// out of scope, with the run's time spent, or when none succeeded.
+    pub async fn quiet_latency(&self, request: &Request) -> Option<Duration> {
+        if !self.scope.allows(&request.url) {
+            self.refused.fetch_add(1, Ordering::SeqCst);
+            return None;
+        }
+        let mut times = Vec::new();
+        for _ in 0..BASELINE_REQUESTS {
+            if self.started.elapsed() >= self.limits.max_duration {
+                break;
+            }
+            let (elapsed, outcome) = self.timed(request).await;
+            if outcome.is_ok_and(|response| response.is_success()) {
+                times.push(elapsed);
+            }
+        }
+        times.sort();
+        quantile(&times, 0.5)
+    }
+
     /// One round trip within the per-request timeout, outside the run's budget and rate.
     async fn timed(&self, request: &Request) -> (Duration, Result<Response, RequestError>) {
         let clock = Instant::now();
