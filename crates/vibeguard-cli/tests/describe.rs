@@ -182,6 +182,92 @@ app.listen(3999);
 }
 
 #[test]
+fn a_rails_apps_resources_become_operations_with_their_filters_and_permitted_fields() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let project = dir.path().join("shop");
+    write(
+        &project,
+        "Gemfile",
+        "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n",
+    );
+    write(
+        &project,
+        "config/routes.rb",
+        r#"Rails.application.routes.draw do
+  namespace :api do
+    post "login", to: "sessions#create"
+    resources :orders, only: %i[index show create destroy]
+  end
+end
+"#,
+    );
+    write(
+        &project,
+        "app/controllers/api/base_controller.rb",
+        r#"module Api
+  class BaseController < ActionController::API
+    before_action :authenticate_request
+
+    private
+
+    def authenticate_request
+      @current_user = User.find_by(api_token: request.headers["Authorization"])
+      head :unauthorized unless @current_user
+    end
+  end
+end
+"#,
+    );
+    write(
+        &project,
+        "app/controllers/api/sessions_controller.rb",
+        "module Api\n  class SessionsController < BaseController\n    skip_before_action :authenticate_request\n    def create\n      user = User.find_by(email: params[:email])\n    end\n  end\nend\n",
+    );
+    write(
+        &project,
+        "app/controllers/api/orders_controller.rb",
+        "module Api\n  class OrdersController < BaseController\n    def create\n      render json: Order.create!(order_params)\n    end\n    private\n    def order_params\n      params.require(:order).permit(:item, :quantity)\n    end\n  end\nend\n",
+    );
+    let (_, root) = describe(dir.path(), &project, "shop.json", "3.1");
+    let paths = root["paths"].as_object().expect("paths");
+    let mut operations: Vec<String> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .expect("item")
+                .keys()
+                .filter(|method| method.as_str() != "parameters")
+                .map(move |method| format!("{} {path}", method.to_ascii_uppercase()))
+        })
+        .collect();
+    operations.sort();
+    assert_eq!(
+        operations,
+        [
+            "DELETE /api/orders/{id}",
+            "GET /api/orders",
+            "GET /api/orders/{id}",
+            "POST /api/login",
+            "POST /api/orders",
+        ]
+    );
+    let create = &paths["/api/orders"]["post"];
+    assert_eq!(create["x-vibeguard-source"], "config/routes.rb:4");
+    assert!(create.get("security").is_some(), "{create}");
+    let fields: Vec<&str> =
+        create["requestBody"]["content"]["application/json"]["schema"]["properties"]
+            .as_object()
+            .expect("fields")
+            .keys()
+            .map(String::as_str)
+            .collect();
+    assert_eq!(fields, ["item", "quantity"]);
+    // The login skips the filter: public.
+    assert!(paths["/api/login"]["post"].get("security").is_none());
+    assert!(schema_errors("openapi-3.1-schema.json", &root).is_empty());
+}
+
+#[test]
 fn describe_refuses_an_unknown_version_and_several_outputs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = vibeguard(dir.path())

@@ -13,6 +13,9 @@ pub enum Language {
     Tsx,
     /// Python 3.
     Python,
+    /// Ruby: read for Rails routes and controller filters only, not lowered into the program
+    /// model (the code rules do not analyse it yet).
+    Ruby,
 }
 
 impl Language {
@@ -29,6 +32,7 @@ impl Language {
             "ts" | "mts" | "cts" => Some(Language::TypeScript),
             "tsx" => Some(Language::Tsx),
             "py" | "pyw" => Some(Language::Python),
+            "rb" => Some(Language::Ruby),
             _ => None,
         }
     }
@@ -40,20 +44,30 @@ impl Language {
             Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Language::Python => tree_sitter_python::LANGUAGE.into(),
+            Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
         }
     }
 
     /// JavaScript or TypeScript.
     pub fn is_javascript_family(self) -> bool {
-        !matches!(self, Language::Python)
+        matches!(
+            self,
+            Language::JavaScript | Language::TypeScript | Language::Tsx
+        )
+    }
+
+    /// Whether the code rules analyse it (lowered into the program model).
+    pub fn is_analysed(self) -> bool {
+        !matches!(self, Language::Ruby)
     }
 
     /// Every language, for tests of the grammars.
-    pub const ALL: [Language; 4] = [
+    pub const ALL: [Language; 5] = [
         Language::JavaScript,
         Language::TypeScript,
         Language::Tsx,
         Language::Python,
+        Language::Ruby,
     ];
 }
 
@@ -64,6 +78,7 @@ impl fmt::Display for Language {
             Language::TypeScript => "TypeScript",
             Language::Tsx => "TSX",
             Language::Python => "Python",
+            Language::Ruby => "Ruby",
         })
     }
 }
@@ -92,6 +107,7 @@ mod tests {
         assert_eq!(Language::of_path("x.ts"), Some(Language::TypeScript));
         assert_eq!(Language::of_path("types/x.d.ts"), None);
         assert_eq!(Language::of_path("app/views.py"), Some(Language::Python));
+        assert_eq!(Language::of_path("config/routes.rb"), Some(Language::Ruby));
         assert_eq!(Language::of_path("Makefile"), None);
         assert_eq!(Language::of_path("README.md"), None);
     }

@@ -225,7 +225,12 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
             (applicability, found)
         })
         .collect();
-    let no_app = routes.routes.is_empty();
+    // Rails routes are read, but the rules do not analyse Ruby: an app only Ruby serves is no
+    // app the rules looked at.
+    let no_app = !routes
+        .routes
+        .iter()
+        .any(|route| route.framework != routes::Framework::Rails);
     for (rule, (applicability, found)) in active.iter().zip(outcomes) {
         findings.extend(found);
         let (applied, gap) = match applicability {
@@ -273,10 +278,29 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
         ))
     });
     let secrets = cx.secrets.lock().map(|s| s.clone()).unwrap_or_default();
+    let ruby_files = project
+        .modules
+        .iter()
+        .filter(|module| !module.language.is_analysed())
+        .count();
     run.coverage = Coverage {
-        files: project.modules.len() as u64,
+        files: (project.modules.len() - ruby_files) as u64,
         ..Coverage::default()
     };
+    // A Rails app's routes are listed, its code is not analysed: nothing the rules found
+    // there is a pass for it.
+    if ruby_files > 0
+        && routes
+            .routes
+            .iter()
+            .any(|route| route.framework == routes::Framework::Rails)
+    {
+        run.untested.push(vibeguard_core::Untested {
+            place: format!("the Rails app ({ruby_files} Ruby file(s))"),
+            reason: "its routes and before_action filters are read, but the code rules do not analyse Ruby yet".into(),
+            rules: Vec::new(),
+        });
+    }
     run.errors = errors;
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let route_list = route_entries(&project, &routes);
@@ -365,9 +389,14 @@ fn route_entries(project: &Project, inventory: &RouteInventory) -> Vec<RouteEntr
             authenticated,
             rate_limited: route.is_rate_limited(),
             body_fields: {
-                // The fields the handler names, then those only its schema names.
+                // The fields the handler names, then those only its schema or the
+                // framework's declarations (Rails strong parameters) name.
                 let mut fields = inputs.body;
-                for (name, _) in &body_schema {
+                for name in body_schema
+                    .iter()
+                    .map(|(name, _)| name)
+                    .chain(&route.body_fields)
+                {
                     if !fields.contains(name) {
                         fields.push(name.clone());
                     }

@@ -27,7 +27,11 @@ fn with_canary(files: &[(&str, &[u8])]) -> CodeOutput {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("canary.js"), CANARY).expect("write");
     for (name, bytes) in files {
-        std::fs::write(dir.path().join(name), bytes).expect("write");
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("folder");
+        }
+        std::fs::write(path, bytes).expect("write");
     }
     audit(dir.path())
 }
@@ -116,12 +120,18 @@ fn pathological_nesting_neither_overflows_nor_hangs() {
             + &" ".repeat(904)
             + "pass\n"
     );
+    let deep_blocks = format!(
+        "Rails.application.routes.draw do\n{}{}end\n",
+        "scope 'a' do\n".repeat(3_000),
+        "end\n".repeat(3_000)
+    );
     let output = with_canary(&[
         ("concat.js", long_concatenation.as_bytes()),
         ("parens.js", deep_parentheses.as_bytes()),
         ("arrays.py", deep_arrays.as_bytes()),
         ("functions.js", deep_functions.as_bytes()),
         ("ifs.py", deep_ifs.as_bytes()),
+        ("config/routes.rb", deep_blocks.as_bytes()),
     ]);
     assert!(canary_found(&output));
 }
@@ -188,6 +198,26 @@ fn code_piece() -> impl Strategy<Value = &'static str> {
         "new Promise(",
         "@app.route('/x')",
         "except Exception as e:",
+        "resources :posts",
+        "resource :profile",
+        " do\n",
+        "end\n",
+        "namespace :api",
+        "scope '/v1', module: 'v1'",
+        "get '/x', to: 'a#b'",
+        "'/y' => 'c#d'",
+        ", only: [:index, :show]",
+        ", except: %i[new edit]",
+        "member",
+        "collection",
+        "draw :admin",
+        "concerns :c",
+        "before_action :authenticate_user!",
+        "skip_before_action :a, only: :b",
+        "params.require(:p).permit(:a, b: [])",
+        "class A < B",
+        "module M",
+        "def f",
         "\u{0}",
         "\u{feff}",
         "é",
@@ -204,14 +234,14 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
-        let output = with_canary(&[("fuzz.js", &bytes), ("fuzz.py", &bytes), ("fuzz.tsx", &bytes)]);
+        let output = with_canary(&[("fuzz.js", &bytes), ("fuzz.py", &bytes), ("fuzz.tsx", &bytes), ("config/routes.rb", &bytes), ("app/controllers/fuzz_controller.rb", &bytes)]);
         prop_assert!(canary_found(&output));
     }
 
     #[test]
     fn shuffled_code_never_panics(pieces in prop::collection::vec(code_piece(), 0..400)) {
         let text = pieces.concat();
-        let output = with_canary(&[("shuffled.js", text.as_bytes()), ("shuffled.py", text.as_bytes()), ("shuffled.ts", text.as_bytes())]);
+        let output = with_canary(&[("shuffled.js", text.as_bytes()), ("shuffled.py", text.as_bytes()), ("shuffled.ts", text.as_bytes()), ("config/routes.rb", text.as_bytes()), ("app/controllers/shuffled_controller.rb", text.as_bytes())]);
         prop_assert!(canary_found(&output));
     }
 }

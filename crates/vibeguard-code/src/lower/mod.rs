@@ -22,10 +22,13 @@ const MAX_DEPTH: u32 = 200;
 /// Lowers a parsed tree into a module.
 pub fn lower(path: &str, language: Language, text: Arc<str>, root: Node<'_>) -> Module {
     let mut builder = Builder::new(&text);
-    if language.is_javascript_family() {
-        javascript::lower_program(&mut builder, root);
-    } else {
-        python::lower_module(&mut builder, root);
+    match language {
+        Language::JavaScript | Language::TypeScript | Language::Tsx => {
+            javascript::lower_program(&mut builder, root)
+        }
+        Language::Python => python::lower_module(&mut builder, root),
+        // Kept as text for the Rails route reader, which parses it again with its grammar.
+        Language::Ruby => {}
     }
     let syntax_errors = if root.has_error() {
         error_lines(root)

@@ -239,6 +239,8 @@ fn view_routes(
             middleware: chain.clone(),
             param_sources: converter_sources(project, owner, function, path, 1),
             response_filtered: false,
+            body_fields: Vec::new(),
+            public_by_design: false,
         });
     }
 }
@@ -374,6 +376,8 @@ fn class_routes(
                         .map(|(o, f)| converter_sources(project, o, f, &route_path, 2))
                         .unwrap_or_default(),
                     response_filtered: false,
+                    body_fields: Vec::new(),
+                    public_by_design: false,
                 });
             }
         }
@@ -397,6 +401,8 @@ fn class_routes(
                     middleware: chain_for(&chain, method),
                     param_sources: Vec::new(),
                     response_filtered: false,
+                    body_fields: Vec::new(),
+                    public_by_design: false,
                 });
             }
             for method_id in &c.methods {
@@ -419,6 +425,8 @@ fn class_routes(
                     middleware: chain_for(&chain, &name.to_ascii_uppercase()),
                     param_sources: converter_sources(project, owner, *method_id, path, 2),
                     response_filtered: false,
+                    body_fields: Vec::new(),
+                    public_by_design: false,
                 });
             }
         }

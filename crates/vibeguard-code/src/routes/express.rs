@@ -290,6 +290,8 @@ fn walk(
                         middleware: chain,
                         param_sources: Vec::new(),
                         response_filtered: false,
+                        body_fields: Vec::new(),
+                        public_by_design: false,
                     });
                 }
                 if routers.is_empty() {
@@ -376,6 +378,8 @@ fn walk(
                         middleware: chain,
                         param_sources: Vec::new(),
                         response_filtered: false,
+                        body_fields: Vec::new(),
+                        public_by_design: false,
                     });
                 }
             }

@@ -172,6 +172,8 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                 middleware,
                 param_sources: sources.clone(),
                 response_filtered,
+                body_fields: Vec::new(),
+                public_by_design: false,
             });
         }
     }

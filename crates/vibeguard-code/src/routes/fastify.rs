@@ -306,6 +306,8 @@ fn walk(
             middleware: chain,
             param_sources: Vec::new(),
             response_filtered,
+            body_fields: Vec::new(),
+            public_by_design: false,
         });
     }
     for (plugin, plugin_prefix) in plugins {

@@ -196,6 +196,8 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                 middleware: chain,
                 param_sources: converter_sources(&project.modules[module], id, &path),
                 response_filtered: false,
+                body_fields: Vec::new(),
+                public_by_design: false,
             });
         }
     }

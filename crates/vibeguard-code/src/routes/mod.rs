@@ -1,6 +1,6 @@
 //! The route inventory: every HTTP route the project declares, with its method, full path,
 //! handler and the ordered middleware or decorators in front of it — for Express, Fastify,
-//! Next.js, Flask, FastAPI and Django, one file each.
+//! Next.js, Flask, FastAPI, Django and Rails, one file each.
 //!
 //! Rules read it to ask "is this route authenticated / rate limited?", the data-flow analysis
 //! reads which handler parameters carry request data, and the JSON report carries it so the API
@@ -16,6 +16,7 @@ pub mod gatekeeping;
 pub mod inputs;
 mod nextjs;
 mod path_values;
+mod rails;
 pub mod schemas;
 
 use std::fmt;
@@ -39,6 +40,8 @@ pub enum Framework {
     FastApi,
     /// Django and Django REST framework.
     Django,
+    /// Ruby on Rails.
+    Rails,
 }
 
 impl Framework {
@@ -51,6 +54,7 @@ impl Framework {
             Framework::Flask => "flask",
             Framework::FastApi => "fastapi",
             Framework::Django => "django",
+            Framework::Rails => "rails",
         }
     }
 
@@ -129,6 +133,12 @@ pub struct Route {
     /// Whether the framework filters the response through a declared schema (FastAPI's
     /// `response_model` or return annotation, a Fastify response schema).
     pub response_filtered: bool,
+    /// Body fields the framework's declarations name apart from the handler's code (Rails
+    /// strong parameters: `params.require(:post).permit(:title, :body)`).
+    pub body_fields: Vec<String>,
+    /// The framework makes it public on purpose: Devise's sign-in, sign-out, sign-up and
+    /// password routes.
+    pub public_by_design: bool,
 }
 
 impl Route {
@@ -182,6 +192,7 @@ impl RouteInventory {
         flask::collect(project, &mut routes);
         fastapi::collect(project, &mut routes);
         django::collect(project, &mut routes);
+        rails::collect(project, &mut routes);
         routes.sort_by(|a, b| {
             project.modules[a.module]
                 .path

@@ -111,6 +111,8 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                         })
                         .collect(),
                     response_filtered: false,
+                    body_fields: Vec::new(),
+                    public_by_design: false,
                 });
             }
         }
@@ -146,6 +148,8 @@ fn route(
         middleware: Vec::new(),
         param_sources,
         response_filtered: false,
+        body_fields: Vec::new(),
+        public_by_design: false,
     }
 }
 

@@ -117,7 +117,8 @@ fn segments(path: &str) -> Vec<String> {
 
 /// Sign-up, login, webhooks, health checks: public by design.
 fn is_public_by_design(route: &Route) -> bool {
-    naming::is_auth_route(&route.path)
+    route.public_by_design
+        || naming::is_auth_route(&route.path)
         || segments(&route.path)
             .iter()
             .any(|w| PUBLIC_WORDS.contains(&w.as_str()))
