@@ -873,16 +873,26 @@ pub async fn run(
     drop_not_served(&spec, &outcomes, &mut groups, &mut errors);
     if let Some(&check) = active.iter().find(|&&check| {
         checks::ALL[check].meta().code == checks::missing_auth::MissingAuth.meta().code
-            && checks::ALL[check].not_applicable(&context).is_none()
     }) {
+        let code = checks::ALL[check].meta().code.clone();
+        let mut undecided = false;
         for &op in &answered_anonymously {
             if let Some(reason) = checks::missing_auth::undecided(&spec.operations[op], &context) {
+                undecided = true;
                 outcomes
                     .entry(op)
                     .or_default()
                     .uncovered
-                    .push((checks::ALL[check].meta().code.clone(), reason));
+                    .push((code.clone(), reason));
             }
+        }
+        // Nothing declares any security, and operations answered anonymously: the check has
+        // nothing to hold them to, which is not the same as nothing to check — it looked, and
+        // names what it cannot judge (AUTH-01 is then not verified, never passed by default).
+        if undecided {
+            collected.applied.insert(check);
+            collected.subject_seen.insert(check);
+            run.not_applicable.retain(|na| na.code != code);
         }
     }
     // The probes held back from the configured identities on their own account's password,

@@ -85,12 +85,14 @@ impl BurstRecord {
         }
     }
 
-    /// Whether the burst says something: it met a limit, or sent at least half of what `plan`
-    /// asked and had answers (a burst the time budget cut short, or that met a closed port,
-    /// proves nothing either way; one whose requests failed under load is judged, failures
-    /// and all).
+    /// Whether the burst says something: it met a limit, or its schedule ran at least half of
+    /// what `plan` asked — its slots sent, or skipped because the target already had as many
+    /// requests in flight as the plan allows (a saturated server is judged, queue and all) —
+    /// and had answers. A burst the time budget cut short, or that met a closed port, proves
+    /// nothing either way; one whose requests failed under load is judged, failures and all.
     pub fn conclusive(&self, plan: BurstPlan) -> bool {
-        self.limited.is_some() || (self.sent * 2 >= plan.requests() && !self.latencies.is_empty())
+        self.limited.is_some()
+            || ((self.sent + self.skipped) * 2 >= plan.requests() && !self.latencies.is_empty())
     }
 
     /// Whether every answer was a refusal of the caller (401 or 403) and none a limit: the
@@ -344,6 +346,26 @@ mod tests {
         )));
         assert!(!shows_limit(&answer(503, &[])));
         assert!(!shows_limit(&answer(200, &[])));
+    }
+
+    #[test]
+    fn a_saturated_burst_is_judged_and_one_cut_short_is_not() {
+        let plan = BurstPlan {
+            rate: 200.0,
+            duration: Duration::from_secs(2),
+            max_in_flight: 50,
+        };
+        let answered = |sent: u64, skipped: u64| BurstRecord {
+            sent,
+            skipped,
+            latencies: vec![Duration::from_millis(900); 30],
+            ..BurstRecord::default()
+        };
+        // The server took 30 answers in the time: the bound skipped the rest of the schedule.
+        assert!(answered(80, 320).conclusive(plan));
+        // The schedule stopped at 80 slots (the run's time spent): nothing to judge.
+        assert!(!answered(80, 0).conclusive(plan));
+        assert!(answered(400, 0).conclusive(plan));
     }
 
     #[test]

@@ -337,6 +337,23 @@ fn class_routes(
         .iter()
         .filter_map(|f| m.functions[*f].name.as_deref())
         .collect();
+    // `http_method_names = ["get", "patch", …]`: Django answers 405 to every other method,
+    // whatever the base class or the methods define.
+    let allowed: Option<Vec<String>> = c
+        .fields
+        .iter()
+        .find(|field| field.name == "http_method_names")
+        .and_then(|field| field.value.as_ref())
+        .and_then(|value| match &value.kind {
+            ExprKind::Array(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_ascii_uppercase))
+                    .collect(),
+            ),
+            _ => None,
+        });
+    let first = routes.len();
     let inherits_all = bases
         .iter()
         .any(|b| b.contains("ModelViewSet") && !b.contains("ReadOnly"));
@@ -428,6 +445,16 @@ fn class_routes(
                     body_fields: Vec::new(),
                     public_by_design: false,
                 });
+            }
+        }
+    }
+    if let Some(allowed) = allowed {
+        let mut index = first;
+        while index < routes.len() {
+            if allowed.contains(&routes[index].method) || routes[index].method == "ANY" {
+                index += 1;
+            } else {
+                routes.remove(index);
             }
         }
     }
@@ -741,6 +768,24 @@ mod tests {
         assert_eq!(
             inventory.routes[6].param_sources[0].cleansed,
             crate::flow::kind::ALL
+        );
+    }
+
+    #[test]
+    fn http_method_names_narrow_what_a_view_answers() {
+        let (_, inventory) = inventory(&[
+            (
+                "project/urls.py",
+                "from django.urls import path\nfrom . import views\nurlpatterns = [\n    path('api/me/', views.MeView.as_view()),\n]\n",
+            ),
+            (
+                "project/views.py",
+                "from rest_framework import generics, permissions\nclass MeView(generics.RetrieveUpdateAPIView):\n    permission_classes = [permissions.IsAuthenticated]\n    http_method_names = ['get', 'patch', 'head', 'options']\n",
+            ),
+        ]);
+        assert_eq!(
+            auth_lines(&inventory),
+            vec!["GET /api/me/ auth=true", "PATCH /api/me/ auth=true"]
         );
     }
 
