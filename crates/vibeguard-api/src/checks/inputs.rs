@@ -106,13 +106,42 @@ impl InjectionPoint {
     /// (a sign-up, a password change) each value would cost the server a deliberately slow
     /// hash and test nothing the same form's other fields and the login do not; and each
     /// command or template payload sent to a login's secret is one more login to hash.
+    ///
+    /// Nor do the protocol parameters of an OAuth2 password grant at its token endpoint
+    /// (RFC 6749 §4.3: `grant_type`, `scope`, `client_id`, `client_secret` next to the
+    /// credentials): frameworks parse them into a form object (FastAPI's
+    /// `OAuth2PasswordRequestForm`, an OAuth library's request) that checks the grant type and
+    /// looks a client up by key, and each value sent there is a complete, valid login — one
+    /// more password to hash — while the username beside them carries the query probes.
     pub fn reaches(
         &self,
         interpreter: Interpreter,
         operation: &Operation,
         context: &Context<'_>,
     ) -> bool {
+        if self.is_grant_parameter(operation) && logs_in(operation, context) {
+            return false;
+        }
         !self.is_secret() || interpreter == Interpreter::Query && logs_in(operation, context)
+    }
+
+    /// Whether the input is a protocol parameter of an OAuth2 password grant: a top-level body
+    /// field `grant_type`, `scope`, `client_id` or `client_secret` of an operation whose body
+    /// has a `grant_type`.
+    fn is_grant_parameter(&self, operation: &Operation) -> bool {
+        let top_level = matches!(&self.slot, Slot::Body(tokens) if tokens.len() == 1);
+        let grant = operation.body.as_ref().is_some_and(|body| {
+            body.schema
+                .properties
+                .iter()
+                .any(|(name, _)| normalised_name(name) == "granttype")
+        });
+        top_level
+            && grant
+            && matches!(
+                normalised_name(self.name()).as_str(),
+                "granttype" | "scope" | "clientid" | "clientsecret"
+            )
     }
 }
 
@@ -631,7 +660,7 @@ mod tests {
             ["body:/email", "body:/password"]
         );
         assert_eq!(labels(Interpreter::Executed, &login), ["body:/email"]);
-        // An OAuth2 password form: its client secret is a secret too.
+        // A login form with a client secret: a secret too.
         let token = form(
             "/token",
             &["username", "password", "scope", "client_secret"],
@@ -641,6 +670,26 @@ mod tests {
             ["body:/scope", "body:/username"]
         );
         assert_eq!(labels(Interpreter::Query, &token).len(), 4);
+        // An OAuth2 password grant: its protocol parameters take no payload, the credentials
+        // theirs (and only at the token endpoint: elsewhere a `scope` is any field).
+        let grant = form(
+            "/token",
+            &[
+                "grant_type",
+                "username",
+                "password",
+                "scope",
+                "client_id",
+                "client_secret",
+            ],
+        );
+        assert_eq!(
+            labels(Interpreter::Query, &grant),
+            ["body:/password", "body:/username"]
+        );
+        assert_eq!(labels(Interpreter::Executed, &grant), ["body:/username"]);
+        let report = form("/reports", &["grant_type", "scope", "title"]);
+        assert_eq!(labels(Interpreter::Executed, &report).len(), 3);
         // Every input of the plain template, passwords too.
         assert_eq!(
             Template::of(&signup, &context, 10)
