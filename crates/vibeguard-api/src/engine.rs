@@ -1364,6 +1364,18 @@ impl Sender<'_> {
         results
     }
 
+    /// `request` with the identity's credential, as a burst sends it (outside the executor's
+    /// own sending, which adds it itself).
+    async fn with_credential(&self, identity: Option<usize>, request: &Request) -> Request {
+        let mut request = request.clone();
+        if let Some(index) = identity
+            && let Some(identity) = self.identities.lock().await.get(index)
+        {
+            identity.apply(&mut request);
+        }
+        request
+    }
+
     async fn send(&self, probe: &Probe) -> Exchange {
         self.send_request(probe.identity, probe.request.clone())
             .await
@@ -1462,17 +1474,9 @@ async fn run_bursts(
     let mut confirmed: BTreeMap<usize, bool> = BTreeMap::new();
     let targets = check.plan_bursts(context, &medians);
     for target in &targets {
-        let target = target.clone();
-        let with_credential = |target: checks::rate_limit_burst::BurstTarget| async move {
-            let mut request = target.request.clone();
-            if let Some(index) = target.identity
-                && let Some(identity) = sender.identities.lock().await.get(index)
-            {
-                identity.apply(&mut request);
-            }
-            request
-        };
-        let request = with_credential(target.clone()).await;
+        let request = sender
+            .with_credential(target.identity, &target.request)
+            .await;
         if target.expensive {
             if let std::collections::btree_map::Entry::Vacant(slot) =
                 confirmed.entry(target.operation)
@@ -1490,8 +1494,10 @@ async fn run_bursts(
                     .iter()
                     .filter(|other| other.operation == target.operation)
                     .max_by_key(|other| other.identity.is_some())
-                    .unwrap_or(&target);
-                let quiet_request = with_credential(measured.clone()).await;
+                    .unwrap_or(target);
+                let quiet_request = sender
+                    .with_credential(measured.identity, &measured.request)
+                    .await;
                 let still = match sender.executor.quiet_latency(&quiet_request).await {
                     Some(quiet) => checks::rate_limit_burst::RateLimitBurst::still_expensive(
                         quiet,
@@ -1512,7 +1518,7 @@ async fn run_bursts(
                 by_operation
                     .entry(target.operation)
                     .or_default()
-                    .push((target, record));
+                    .push((target.clone(), record));
             }
             Ok(record) => errors.push(EngineError {
                 source: target.request.url.to_string(),

@@ -386,8 +386,8 @@ impl Check for LiveXss {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{Fixture, operation};
-    use crate::spec::{BodyKind, ParamIn, Parameter, RequestBody, Schema, SchemaType};
+    use crate::checks::testing::{Fixture, form_operation, operation};
+    use crate::spec::{ParamIn, Parameter, Schema, SchemaType};
 
     fn text() -> Schema {
         Schema {
@@ -409,16 +409,7 @@ mod tests {
 
     fn create() -> Operation {
         let mut op = operation("POST", "/entries", true);
-        op.body = Some(RequestBody {
-            required: true,
-            media_type: "application/x-www-form-urlencoded".into(),
-            kind: BodyKind::Form,
-            schema: Schema {
-                types: vec![SchemaType::Object],
-                properties: vec![("title".into(), text()), ("body".into(), text())],
-                ..Schema::default()
-            },
-        });
+        op.body = form_operation("POST", "/entries", &["title", "body"]).body;
         op
     }
 

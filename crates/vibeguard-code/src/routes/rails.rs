@@ -194,10 +194,7 @@ impl RoutesReader<'_> {
     fn call(&mut self, module: ModuleId, node: Node<'_>, scope: &Scope, drawn: &mut Vec<ModuleId>) {
         let (project, ruby) = (self.project, self.ruby);
         let text: &str = &project.modules[module].text;
-        let Some(method) = node
-            .child_by_field_name("method")
-            .map(|m| node_text(m, text))
-        else {
+        let Some(method) = call_name(node, text) else {
             return;
         };
         let args = Arguments::of(node, text);
@@ -773,11 +770,7 @@ fn rack_attack_throttles(project: &Project, ruby: &[ModuleId]) -> Vec<Throttle> 
         let _ = crate::parse::with_tree(Language::Ruby, &text, |root| {
             let mut stack = vec![root];
             while let Some(node) = stack.pop() {
-                if node.kind() == "call"
-                    && node
-                        .child_by_field_name("method")
-                        .is_some_and(|m| node_text(m, &text) == "throttle")
-                {
+                if node.kind() == "call" && call_name(node, &text) == Some("throttle") {
                     let body = node
                         .child_by_field_name("block")
                         .map(|b| node_text(b, &text))
@@ -863,6 +856,12 @@ fn pluralize(name: &str) -> String {
 
 fn node_text<'t>(node: Node<'_>, text: &'t str) -> &'t str {
     text.get(node.start_byte()..node.end_byte()).unwrap_or("")
+}
+
+/// The method a `call` node calls (`resources`, `before_action`, `permit`).
+fn call_name<'t>(call: Node<'_>, text: &'t str) -> Option<&'t str> {
+    call.child_by_field_name("method")
+        .map(|method| node_text(method, text))
 }
 
 /// The value of a symbol, string or constant node: `:posts`, `'posts'`, `"posts"`, `posts:`.
@@ -1096,10 +1095,7 @@ impl Controllers {
                     }
                 }
                 "call" => {
-                    let Some(method) = member
-                        .child_by_field_name("method")
-                        .map(|m| node_text(m, text))
-                    else {
+                    let Some(method) = call_name(member, text) else {
                         continue;
                     };
                     let args = Arguments::of(member, text);
@@ -1304,11 +1300,7 @@ fn calls_and_permits(
                     calls.push(name);
                 }
             }
-            "call"
-                if current
-                    .child_by_field_name("method")
-                    .is_some_and(|m| node_text(m, text) == "permit") =>
-            {
+            "call" if call_name(current, text) == Some("permit") => {
                 if let Some(list) = current.child_by_field_name("arguments") {
                     for argument in named_children(list) {
                         let keys: Vec<Node<'_>> = match argument.kind() {
