@@ -819,6 +819,60 @@ impl Identity {
         })
     }
 
+    /// The session a sign-up's answer opened for the account it made, for an app that logs
+    /// a new account in (Flask-Login's `login_user`, Django's `login`, an Express
+    /// `req.session.userId = …` after the insert): `jar` holds the cookies the sign-up was
+    /// sent with and those its answer set, `csrf` the token of the page it led to. `None` when
+    /// `self` is no session login or the jar holds no cookie of the name its session goes by.
+    /// Whether the session is logged in is for its first use to tell: it never logs in again
+    /// (renewing it would not make it the account's).
+    pub fn opened_by_signup(
+        &self,
+        name: &str,
+        jar: &crate::session::CookieJar,
+        csrf: Option<String>,
+        account: Account,
+    ) -> Option<Identity> {
+        let (
+            Credential::Cookie {
+                name: session_name, ..
+            },
+            Some(template),
+        ) = (&self.credential, &self.session)
+        else {
+            return None;
+        };
+        let value = jar.get(session_name)?.to_string();
+        Some(Identity {
+            name: name.to_string(),
+            role: None,
+            credential: Credential::Cookie {
+                name: session_name.clone(),
+                value: value.clone(),
+            },
+            token: value.clone(),
+            user_id: None,
+            account,
+            login: None,
+            session: Some(SessionState {
+                other_cookies: jar
+                    .pairs()
+                    .iter()
+                    .filter(|(cookie, _)| cookie != session_name)
+                    .cloned()
+                    .collect(),
+                csrf: csrf.or_else(|| jar.csrf_cookie().map(str::to_string)),
+                same_site: None,
+                login_page: template.login_page.clone(),
+            }),
+            config: IdentityConfig::Cookie {
+                name: session_name.clone(),
+                value,
+                role: None,
+            },
+        })
+    }
+
     /// An identity that sends `view`'s credential (a token vibeguard forged, see
     /// `checks::forged_identities`): it never logs in, so nothing renews it into a real one.
     pub fn forged(view: &crate::checks::IdentityView) -> Identity {

@@ -54,27 +54,7 @@ pub fn registered_accounts(
     base_path: &str,
 ) -> Vec<RegisteredAccount> {
     let mut accounts: Vec<RegisteredAccount> = Vec::new();
-    for exchange in exchanges {
-        let is_signup = spec.operations.iter().any(|op| {
-            auth_flows::flow(op) == Some(Flow::Registration)
-                && crate::lifecycle::path_values(
-                    &op.path,
-                    exchange
-                        .request
-                        .url
-                        .path()
-                        .strip_prefix(base_path.trim_end_matches('/'))
-                        .unwrap_or(exchange.request.url.path()),
-                )
-                .is_some()
-        });
-        if !is_signup || !made(exchange) {
-            continue;
-        }
-        let Some(account) = account_of(exchange) else {
-            continue;
-        };
-        let mut account = account;
+    for (_, mut account) in accepted_signups(spec, exchanges, base_path) {
         if let Some(at) = accounts
             .iter()
             .position(|known| known.key() == account.key())
@@ -84,6 +64,70 @@ pub fn registered_accounts(
         accounts.push(account);
     }
     accounts
+}
+
+/// Every sign-up the app accepted, with the account it describes, in the order sent.
+fn accepted_signups<'e>(
+    spec: &ApiSpec,
+    exchanges: &'e [Exchange],
+    base_path: &str,
+) -> Vec<(&'e Exchange, RegisteredAccount)> {
+    exchanges
+        .iter()
+        .filter(|exchange| {
+            let path = exchange.request.url.path();
+            let path = path
+                .strip_prefix(base_path.trim_end_matches('/'))
+                .unwrap_or(path);
+            spec.operations.iter().any(|op| {
+                auth_flows::flow(op) == Some(Flow::Registration)
+                    && crate::lifecycle::path_values(&op.path, path).is_some()
+            }) && made(exchange)
+        })
+        .filter_map(|exchange| Some((exchange, account_of(exchange)?)))
+        .collect()
+}
+
+/// What a sign-up's answer holds when the app logged the new account in: the cookies the
+/// sign-up was sent with and those the answer set, and the page it led to (where a form's
+/// CSRF token is read). `None` when the answer set no cookie.
+fn opened_session(exchange: &Exchange) -> Option<OpenedSession> {
+    let response = exchange.response()?;
+    let mut jar = exchange
+        .request
+        .header_value("cookie")
+        .map(crate::session::CookieJar::from_header)
+        .unwrap_or_default();
+    let set = jar.absorb(response);
+    if set.is_empty() {
+        return None;
+    }
+    let signup = &exchange.request.url;
+    let after = response
+        .header("location")
+        .and_then(|location| signup.join(location).ok())
+        .filter(|to| to.origin() == signup.origin())
+        .unwrap_or_else(|| signup.clone());
+    Some(OpenedSession { jar, set, after })
+}
+
+/// How an attempt to close an account ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Closing {
+    Closed,
+    /// Not closed: no session of it was accepted (it may be closed already).
+    Refused,
+    /// Its login was refused for its rate: it may still be there.
+    Locked,
+}
+
+/// The session a sign-up's answer opened (see [`opened_session`]).
+#[derive(Debug, Clone)]
+struct OpenedSession {
+    jar: crate::session::CookieJar,
+    /// The names of the cookies the answer set.
+    set: Vec<String>,
+    after: Url,
 }
 
 /// Whether a sign-up's answer made the account: a redirect away from the sign-up (to the
@@ -227,6 +271,9 @@ struct Tracked {
     earlier_passwords: Vec<String>,
     /// Lent to the checks ([`AccountTracker::lend`]): its session is theirs until given back.
     lent: bool,
+    /// The sessions its accepted sign-ups opened, oldest first, not used yet: each closes
+    /// the account that sign-up made without a login (a password hash on the server).
+    opened: Vec<OpenedSession>,
 }
 
 /// Logins of accounts the run signed up sent at once.
@@ -280,7 +327,8 @@ impl<'a> AccountTracker<'a> {
             .max()
             .unwrap_or(since)
             .max(since);
-        for account in registered_accounts(spec, &exchanges, base.path()) {
+        for (exchange, account) in accepted_signups(spec, &exchanges, base.path()) {
+            let opened = opened_session(exchange);
             match self
                 .accounts
                 .iter_mut()
@@ -294,6 +342,7 @@ impl<'a> AccountTracker<'a> {
                     known.account.made += account.made;
                     known.account.password = account.password;
                     known.closed = false;
+                    known.opened.extend(opened);
                 }
                 None => self.accounts.push(Tracked {
                     account,
@@ -302,6 +351,7 @@ impl<'a> AccountTracker<'a> {
                     closes: 0,
                     earlier_passwords: Vec::new(),
                     lent: false,
+                    opened: opened.into_iter().collect(),
                 }),
             }
         }
@@ -319,13 +369,7 @@ impl<'a> AccountTracker<'a> {
             // or no check): the extras are closed now, while their logins still work.
             if let Some((method, url)) = &close {
                 while self.accounts[index].account.made > 1 && !self.accounts[index].lent {
-                    let account = self.accounts[index].account.clone();
-                    let Ok(extra) = self.log_in(executor, &account).await else {
-                        break;
-                    };
-                    let mut request = Request::new(method, url.clone());
-                    extra.apply(&mut request);
-                    if !crate::http::outcome::accepted(&executor.send(request).await) {
+                    if self.close_once(executor, index, method, url).await != Closing::Closed {
                         break;
                     }
                     self.accounts[index].account.made -= 1;
@@ -333,9 +377,13 @@ impl<'a> AccountTracker<'a> {
                 }
             }
         }
-        // The others' logins, a few at a time: each costs the app a password hash.
+        // The others' logins, a few at a time: each costs the app a password hash. An account
+        // whose sign-up opened a session needs none: that session closes it.
         let waiting: Vec<usize> = (0..self.accounts.len())
-            .filter(|&i| !self.accounts[i].closed && self.accounts[i].session.is_none())
+            .filter(|&i| {
+                let tracked = &self.accounts[i];
+                !tracked.closed && tracked.session.is_none() && tracked.opened.is_empty()
+            })
             .collect();
         for batch in waiting.chunks(LOGINS_IN_FLIGHT) {
             let this = &*self;
@@ -389,6 +437,83 @@ impl<'a> AccountTracker<'a> {
             }
         }
         Err(why)
+    }
+
+    /// Closes one account of a tracked name, as itself: with a session one of its sign-ups
+    /// opened (the newest first: on an app that made an account per sign-up, the one that
+    /// sign-up made), else with a fresh login — also when the opened session turns out not to
+    /// be logged in, or no longer to name an account.
+    async fn close_once(
+        &mut self,
+        executor: &Executor,
+        index: usize,
+        method: &str,
+        url: &Url,
+    ) -> Closing {
+        let closing = |session: &Identity| {
+            let mut request = Request::new(method, url.clone());
+            session.apply(&mut request);
+            request
+        };
+        if let Some(opened) = self.accounts[index].opened.pop() {
+            let account = self.accounts[index].account.clone();
+            if let Some(session) = self.signed_up_session(executor, opened, &account).await
+                && crate::http::outcome::accepted(&executor.send(closing(&session)).await)
+            {
+                return Closing::Closed;
+            }
+            // A session that no longer closes anything: the app kept one account for all
+            // these sign-ups (replacing it each time) or ended their sessions; the others
+            // would say the same.
+            self.accounts[index].opened.clear();
+        }
+        match self.log_in_tracked(executor, index).await {
+            Ok(session)
+                if crate::http::outcome::accepted(&executor.send(closing(&session)).await) =>
+            {
+                Closing::Closed
+            }
+            // A login refused for its rate, not its password: the account may be there.
+            Err(why) if why.contains("answered 429") => Closing::Locked,
+            _ => Closing::Refused,
+        }
+    }
+
+    /// The session a sign-up opened, as an identity: the page the sign-up led to is read
+    /// with it, for the CSRF token its forms carry (and to see it is not sent to log in).
+    async fn signed_up_session(
+        &self,
+        executor: &Executor,
+        opened: OpenedSession,
+        account: &RegisteredAccount,
+    ) -> Option<Identity> {
+        let template = self.template.as_ref()?;
+        let OpenedSession {
+            mut jar,
+            set,
+            after,
+        } = opened;
+        // Only a session cookie of the name logins set is a logged-in session.
+        match &template.credential {
+            identity::Credential::Cookie { name, .. } if set.contains(name) => {}
+            _ => return None,
+        }
+        let mut page = Request::new("GET", after.clone());
+        if let Some(cookies) = jar.header() {
+            page.headers.push(("Cookie".into(), cookies));
+        }
+        let exchange = executor.send(page).await;
+        if !crate::http::outcome::accepted(&exchange) {
+            return None;
+        }
+        let response = exchange.response()?;
+        jar.absorb(response);
+        let csrf = crate::session::csrf_token(&after, &response.text()).map(|(_, token)| token);
+        let names = identity::Account {
+            username: account.username.clone(),
+            email: account.email.clone(),
+        };
+        template.opened_by_signup(&account.label(), &jar, csrf, names)
     }
 
     /// Logs in as a tracked account: with its password, else with the ones it had before a
@@ -494,26 +619,26 @@ impl<'a> AccountTracker<'a> {
             let mut closed = 0;
             let mut locked = false;
             for attempt in 0..made {
-                // The session kept since the account was made, then fresh logins for the
-                // duplicates an app that checks no names made.
-                let session = match (attempt, self.accounts[index].session.take()) {
-                    (0, Some(session)) => Ok(session),
-                    _ => self.log_in_tracked(executor, index).await,
-                };
-                let session = match session {
-                    Ok(session) => session,
-                    // A login refused for its rate, not its password: the account may be there.
-                    Err(why) => {
-                        locked = why.contains("answered 429");
+                // The session kept since the account was made, then the sessions its sign-ups
+                // opened, then fresh logins for the duplicates an app that checks no names made.
+                if attempt == 0
+                    && let Some(session) = self.accounts[index].session.take()
+                {
+                    let mut request = Request::new(&close.method, url.clone());
+                    session.apply(&mut request);
+                    if crate::http::outcome::accepted(&executor.send(request).await) {
+                        closed += 1;
+                        continue;
+                    }
+                }
+                match self.close_once(executor, index, &close.method, &url).await {
+                    Closing::Closed => closed += 1,
+                    Closing::Refused => break,
+                    Closing::Locked => {
+                        locked = true;
                         break;
                     }
-                };
-                let mut request = Request::new(&close.method, url.clone());
-                session.apply(&mut request);
-                if !crate::http::outcome::accepted(&executor.send(request).await) {
-                    break;
                 }
-                closed += 1;
             }
             self.accounts[index].closed = true;
             self.accounts[index].closes += closed;

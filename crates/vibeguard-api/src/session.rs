@@ -100,6 +100,19 @@ pub struct CookieJar {
 }
 
 impl CookieJar {
+    /// The cookies a request's `Cookie` header sent (`a=1; b=2`).
+    pub fn from_header(header: &str) -> CookieJar {
+        let cookies = header
+            .split(';')
+            .filter_map(|pair| {
+                let (name, value) = pair.split_once('=')?;
+                let name = name.trim();
+                (!name.is_empty()).then(|| (name.to_string(), value.trim().to_string()))
+            })
+            .collect();
+        CookieJar { cookies }
+    }
+
     /// Takes the `Set-Cookie` lines of an answer: new cookies are added, changed ones replaced,
     /// expired ones (`Max-Age=0`, an `Expires` in the past, an empty value) removed. Returns the
     /// names of the cookies that are new or hold a new value.

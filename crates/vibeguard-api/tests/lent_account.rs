@@ -3,8 +3,12 @@
 //! (and close at the end): an injectable e-mail change is found that way, the configured
 //! identity keeps its password and e-mail, and no account the run made is left. Without a
 //! sign-up the probes are withheld and the operation is named untested for those checks.
+//!
+//! An app that logs a new account in at sign-up has its accounts closed with the session the
+//! sign-up opened, without a login (each a password hash on a real server); a cookie the
+//! sign-up set that is no logged-in session falls back to a login, and nothing is left.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -24,6 +28,19 @@ struct Site {
     users: BTreeMap<String, (String, String)>,
     sessions: BTreeMap<String, String>,
     issued: u64,
+    /// The names of the logins that succeeded, in order.
+    logins: Vec<String>,
+}
+
+/// How the app's sign-up ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignUp {
+    /// "Now log in": a redirect to the login page.
+    ThenLogIn,
+    /// The new account is logged in: a session cookie and a redirect to its profile.
+    LogsIn,
+    /// A cookie of the session's name that is no session (a visitor id), and "now log in".
+    SetsVisitorCookie,
 }
 
 type Shared = Arc<Mutex<Site>>;
@@ -82,7 +99,7 @@ fn form(path: &str, fields: &[&str]) -> serde_json::Value {
 /// A small site: sign-up (when `signup`), form login with a session cookie, a profile page,
 /// an e-mail change whose value goes into SQL text unquoted (a lone quote is an SQLite error),
 /// a password change that asks for no current password, and the account's closing.
-fn site(signup: bool) -> (Router, Shared) {
+fn site(signup: Option<SignUp>) -> (Router, Shared) {
     let shared: Shared = Arc::default();
     shared.lock().expect("site").users.insert(
         "mara".into(),
@@ -100,7 +117,7 @@ fn site(signup: bool) -> (Router, Shared) {
         "/profile".into(),
         json!({"get": {"responses": {"200": {"description": "the profile page"}}}}),
     );
-    if signup {
+    if signup.is_some() {
         paths.insert(
             "/register".into(),
             form("/register", &["username", "email", "password"]),
@@ -131,10 +148,8 @@ fn site(signup: bool) -> (Router, Shared) {
                         r#"<p class="error">Invalid user or password.</p>"#,
                     );
                 }
-                site.issued += 1;
-                let sid = format!("s{}x{}", site.issued, name.len());
-                site.sessions.insert(sid.clone(), name);
-                redirect("/profile", Some(format!("sid={sid}; Path=/; HttpOnly")))
+                site.logins.push(name.clone());
+                redirect("/profile", Some(open_session(&mut site, name)))
             }),
         )
         .route(
@@ -208,10 +223,10 @@ fn site(signup: bool) -> (Router, Shared) {
                 },
             ),
         );
-    if signup {
+    if let Some(signup) = signup {
         app = app.route(
             "/register",
-            post(|State(site): State<Shared>, body: String| async move {
+            post(move |State(site): State<Shared>, body: String| async move {
                 let name = field(&body, "username").unwrap_or_default();
                 let email = field(&body, "email").unwrap_or_default();
                 let password = field(&body, "password").unwrap_or_default();
@@ -222,15 +237,29 @@ fn site(signup: bool) -> (Router, Shared) {
                         r#"<p class="flash error">That name is taken.</p>"#,
                     );
                 }
-                site.users.insert(name, (password, email));
-                redirect("/login", None)
+                site.users.insert(name.clone(), (password, email));
+                match signup {
+                    SignUp::ThenLogIn => redirect("/login", None),
+                    SignUp::LogsIn => redirect("/profile", Some(open_session(&mut site, name))),
+                    SignUp::SetsVisitorCookie => {
+                        redirect("/login", Some("sid=visitor-7; Path=/".to_string()))
+                    }
+                }
             }),
         );
     }
     (app.with_state(shared.clone()), shared)
 }
 
-async fn audit(signup: bool) -> (engine::ApiOutcome, Shared) {
+/// A new session of `name`: its `Set-Cookie` value.
+fn open_session(site: &mut Site, name: String) -> String {
+    site.issued += 1;
+    let sid = format!("s{}x{}", site.issued, name.len());
+    site.sessions.insert(sid.clone(), name);
+    format!("sid={sid}; Path=/; HttpOnly")
+}
+
+async fn audit(signup: Option<SignUp>) -> (engine::ApiOutcome, Shared) {
     let (app, shared) = site(signup);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -274,7 +303,7 @@ async fn audit(signup: bool) -> (engine::ApiOutcome, Shared) {
 
 #[tokio::test]
 async fn own_account_changes_are_probed_as_an_account_the_run_signed_up() {
-    let (outcome, shared) = audit(true).await;
+    let (outcome, shared) = audit(Some(SignUp::ThenLogIn)).await;
     let findings: Vec<String> = outcome
         .output
         .findings
@@ -331,7 +360,7 @@ async fn own_account_changes_are_probed_as_an_account_the_run_signed_up() {
 
 #[tokio::test]
 async fn without_a_sign_up_own_account_changes_are_withheld_and_named() {
-    let (outcome, shared) = audit(false).await;
+    let (outcome, shared) = audit(None).await;
     assert!(
         !outcome.output.findings.iter().any(|f| f.code == "VG409"),
         "{:?}",
@@ -347,5 +376,64 @@ async fn without_a_sign_up_own_account_changes_are_withheld_and_named() {
             && u.rules.iter().any(|r| r == "VG409")
             && u.reason.contains("withheld")),
         "{untested:?}"
+    );
+}
+
+/// The accounts the run signed up (names other than the configured identity's), and the
+/// logins as one of them.
+fn run_accounts(outcome: &engine::ApiOutcome, site: &Site) -> (BTreeSet<String>, usize) {
+    let made: BTreeSet<String> = outcome
+        .exchanges
+        .iter()
+        .filter(|e| e.request.url.path() == "/register")
+        .filter(|e| e.response().is_some_and(|r| r.status == 302))
+        .filter_map(|e| {
+            field(
+                &String::from_utf8_lossy(e.request.body.as_deref()?),
+                "username",
+            )
+        })
+        .collect();
+    let logins = site.logins.iter().filter(|name| *name != "mara").count();
+    (made, logins)
+}
+
+#[tokio::test]
+async fn accounts_a_sign_up_logged_in_are_closed_with_that_session_without_a_login() {
+    let (outcome, shared) = audit(Some(SignUp::LogsIn)).await;
+    let site = shared.lock().expect("site");
+    let (made, logins) = run_accounts(&outcome, &site);
+    assert!(made.len() >= 3, "{made:?}");
+    assert_eq!(site.users.keys().collect::<Vec<_>>(), ["mara"]);
+    // Checks log in as a few (the lent account, the sign-up takeover's pair); closing needs
+    // no login at all, where it used to need one an account.
+    assert!(
+        logins * 2 < made.len(),
+        "{logins} logins for {} accounts",
+        made.len()
+    );
+    assert!(
+        !outcome
+            .output
+            .run
+            .errors
+            .iter()
+            .any(|e| e.message.contains("could not")),
+        "{:?}",
+        outcome.output.run.errors
+    );
+}
+
+#[tokio::test]
+async fn a_sign_up_cookie_that_is_no_session_falls_back_to_logins_and_leaves_nothing() {
+    let (outcome, shared) = audit(Some(SignUp::SetsVisitorCookie)).await;
+    let site = shared.lock().expect("site");
+    let (made, logins) = run_accounts(&outcome, &site);
+    assert!(made.len() >= 3, "{made:?}");
+    assert_eq!(site.users.keys().collect::<Vec<_>>(), ["mara"]);
+    assert!(
+        logins >= made.len(),
+        "{logins} logins for {} accounts",
+        made.len()
     );
 }

@@ -158,11 +158,15 @@ impl Redactor {
             &*URL_PASSWORD,
             &*SECRET_HEADER,
             &*SECRET_ASSIGNMENT,
-            &*SECRET_ENV_LINE,
         ] {
             if pattern.is_match(&out) {
                 out = pattern.replace_all(&out, mask_capture).into_owned();
             }
+        }
+        if SECRET_ENV_LINE.is_match(&out) {
+            out = SECRET_ENV_LINE
+                .replace_all(&out, mask_env_line)
+                .into_owned();
         }
         out
     }
@@ -346,6 +350,81 @@ fn mask_capture(caps: &Captures<'_>) -> String {
     format!("{head}{REDACTED}{tail}")
 }
 
+/// An env-file line's secret masked — or, when the "line" is a form body that starts with a
+/// secret-named field (`password=…&username=ada&next=/`), that field's value and every other
+/// secret-named field's, the others kept: a form body is no env line, and masking the rest of
+/// it would hide the names and payloads the evidence is about.
+fn mask_env_line(caps: &Captures<'_>) -> String {
+    let secret = caps.name("secret").map_or("", |m| m.as_str());
+    let head = caps.name("head").map_or("", |m| m.as_str());
+    // `DB_PASSWORD=…` is an env line whatever its value holds; form fields are lower case.
+    let form_like = head.chars().any(|c| c.is_ascii_lowercase());
+    let Some(at) = form_continues_at(secret).filter(|_| form_like) else {
+        return mask_capture(caps);
+    };
+    let mut out = format!("{head}{}", masked_unless_marked(&secret[..at]));
+    for pair in secret[at..].split('&').skip(1) {
+        out.push('&');
+        match pair.split_once('=') {
+            Some((name, value)) if is_secret_name(name) => {
+                out.push_str(name);
+                out.push('=');
+                out.push_str(masked_unless_marked(value));
+            }
+            _ => out.push_str(pair),
+        }
+    }
+    out
+}
+
+/// `REDACTED` for a value, unless it is empty or a mask already.
+fn masked_unless_marked(value: &str) -> &str {
+    if value.is_empty() || value.starts_with("[REDACTED") {
+        value
+    } else {
+        REDACTED
+    }
+}
+
+/// Where the value of a form body's first field ends, when what follows it is more fields
+/// (`&name=value`, each name a form field's): an env value that holds a `&` is followed by
+/// no such thing.
+fn form_continues_at(value: &str) -> Option<usize> {
+    let at = value.find('&')?;
+    value[at + 1..]
+        .split('&')
+        .all(|pair| {
+            pair.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && name.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']' | '%')
+                    })
+            })
+        })
+        .then_some(at)
+}
+
+/// Whether a field name says it holds a secret (the words [`SECRET_ASSIGNMENT`] looks for).
+fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase().replace(['-', '.'], "_");
+    [
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "accesskey",
+        "access_key",
+        "privatekey",
+        "private_key",
+        "credential",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+}
+
 /// Version numbers and ranges (`^9.0.0`, `~1.2`, `>=2`, `1.4.5-lts.1`) are never secrets, but
 /// package names such as `jsonwebtoken` or `passport-secret` make them look assigned to one.
 fn looks_like_version(value: &str) -> bool {
@@ -395,6 +474,33 @@ fn percent_encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_form_body_that_starts_with_a_password_keeps_its_other_fields() {
+        let redactor = Redactor::default();
+        assert_eq!(
+            redactor.redact("password=hunter2x&username=ada&next=%2Fhome&csrf_token=abc123"),
+            "password=[REDACTED]&username=ada&next=%2Fhome&csrf_token=[REDACTED]"
+        );
+        assert_eq!(
+            redactor.redact("password=p1&password_again=p1&username=o%27brien"),
+            "password=[REDACTED]&password_again=[REDACTED]&username=o%27brien"
+        );
+    }
+
+    #[test]
+    fn an_env_value_holding_an_ampersand_is_masked_whole() {
+        let redactor = Redactor::default();
+        assert_eq!(
+            redactor.redact("DB_PASSWORD=ab&cd=ef"),
+            "DB_PASSWORD=[REDACTED]"
+        );
+        assert_eq!(redactor.redact("password=ab&cd"), "password=[REDACTED]");
+        assert_eq!(
+            redactor.redact("export API_KEY=k&1&x=y"),
+            "export API_KEY=[REDACTED]"
+        );
+    }
 
     #[test]
     fn masks_known_values_and_their_url_encoding() {
