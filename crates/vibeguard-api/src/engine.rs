@@ -741,7 +741,9 @@ pub async fn run(
     identities
         .lock()
         .await
-        .extend(forged_views.iter().map(Identity::forged));
+        .extend(forged_views.iter().map(|view| {
+            Identity::forged(&view.name, view.role.clone(), &view.credential, &view.token)
+        }));
     let with_forged: Vec<IdentityView> = identity_views
         .iter()
         .chain(&forged_views)

@@ -7,14 +7,11 @@
 
 pub mod checks;
 pub mod coverage;
-pub mod discovery;
 pub mod engine;
-pub mod http;
-pub mod identity;
 pub mod lifecycle;
 pub mod policy;
 pub mod registered;
-pub mod session;
-pub mod spec;
-pub mod synth;
-pub mod traffic;
+
+// The dynamic floor, shared with the scenario runner: re-exported so the checks (and the
+// engine's users) keep their paths.
+pub use vibeguard_http::{discovery, http, identity, session, spec, synth, traffic};

@@ -420,7 +420,11 @@ impl<'a> AccountTracker<'a> {
         };
         let mut why = String::from("its login takes no name and password");
         for candidate in candidates {
-            let Some(config) = template.login_config_for(candidate) else {
+            let names = identity::Account {
+                username: candidate.username.clone(),
+                email: candidate.email.clone(),
+            };
+            let Some(config) = template.login_config_for(&names, &candidate.password) else {
                 continue;
             };
             match identity::establish(

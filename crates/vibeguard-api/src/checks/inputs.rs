@@ -513,15 +513,7 @@ fn set_at(target: &mut Value, tokens: &[String], value: Value) {
     }
 }
 
-/// The request without its body and content type (to re-encode another body).
-pub fn strip_body(request: &Request) -> Request {
-    let mut request = request.clone();
-    request.body = None;
-    request
-        .headers
-        .retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
-    request
-}
+pub use vibeguard_http::body::strip_body;
 
 #[cfg(test)]
 mod tests {

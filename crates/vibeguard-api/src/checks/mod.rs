@@ -64,7 +64,7 @@ use crate::http::{Exchange, Request, Response};
 use crate::identity::Credential;
 use crate::lifecycle::CreatedObject;
 use crate::policy::AccessPolicy;
-use crate::spec::{ApiSpec, BodyKind, Operation, ParamIn};
+use crate::spec::{ApiSpec, Operation, ParamIn};
 use crate::synth::Synthesizer;
 
 /// Every check, in the order they run.
@@ -560,67 +560,9 @@ pub fn exchange_labelled<'a>(
         .map(|(_, exchange)| exchange)
 }
 
-/// Encodes a body value for its media type.
-pub fn with_body(mut request: Request, kind: BodyKind, media_type: &str, value: &Value) -> Request {
-    match kind {
-        BodyKind::Json => request.json(value),
-        BodyKind::Form => {
-            let mut form = url::form_urlencoded::Serializer::new(String::new());
-            for (name, field) in value.as_object().into_iter().flatten() {
-                form.append_pair(name, &value_text(field));
-            }
-            request.headers.push((
-                "Content-Type".into(),
-                "application/x-www-form-urlencoded".into(),
-            ));
-            request.body = Some(form.finish().into_bytes().into());
-            request
-        }
-        BodyKind::Multipart => {
-            let boundary = "vibeguard-boundary-7d1f";
-            let mut body = String::new();
-            for (name, field) in value.as_object().into_iter().flatten() {
-                let _ = write!(
-                    body,
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{}\r\n",
-                    value_text(field)
-                );
-            }
-            let _ = write!(body, "--{boundary}--\r\n");
-            request.headers.push((
-                "Content-Type".into(),
-                format!("multipart/form-data; boundary={boundary}"),
-            ));
-            request.body = Some(body.into_bytes().into());
-            request
-        }
-        BodyKind::Other => {
-            request
-                .headers
-                .push(("Content-Type".into(), media_type.to_string()));
-            request.body = Some(value_text(value).into_bytes().into());
-            request
-        }
-    }
-}
-
-/// A JSON value as a parameter string.
-pub fn value_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-/// A path segment, percent-encoded (unreserved characters kept).
-pub fn encode_segment(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
-        .to_string()
-        .replace("%2D", "-")
-        .replace("%2E", ".")
-        .replace("%5F", "_")
-}
+// Bodies, parameter texts and path segments are built the same way by the scenarios: the
+// dynamic floor's.
+pub use vibeguard_http::body::{encode_segment, value_text, with_body};
 
 /// Which of an account's keys a path parameter takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

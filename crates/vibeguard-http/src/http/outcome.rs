@@ -52,7 +52,7 @@ fn form_came_back(request: &super::Request, response: &Response) -> bool {
     if request.method != "POST" || !is_html(response) {
         return false;
     }
-    let sent: Vec<String> = crate::checks::auth_flows::login_fields(request)
+    let sent: Vec<String> = crate::auth_flows::login_fields(request)
         .map(|(_, fields)| fields.into_iter().map(|(name, _)| name).collect())
         .unwrap_or_default();
     let (_, forms, _) = crate::discovery::html::read(&request.url, &response.text());

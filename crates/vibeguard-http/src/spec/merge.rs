@@ -82,7 +82,7 @@ pub fn merge(mut primary: ApiSpec, other: ApiSpec) -> ApiSpec {
 /// Whether two templates are one operation: the same literal segments, parameters where the
 /// other has parameters (`/notes/{id}` and `/notes/{noteId}`; never `/users/me` and
 /// `/users/{id}`, two operations).
-pub(crate) fn same_template(a: &str, b: &str) -> bool {
+pub fn same_template(a: &str, b: &str) -> bool {
     let param = |s: &str| (s.starts_with('{') && s.ends_with('}')) || s.starts_with(':');
     let a: Vec<&str> = a.trim_end_matches('/').split('/').collect();
     let b: Vec<&str> = b.trim_end_matches('/').split('/').collect();

@@ -602,10 +602,10 @@ impl AnonymousSession {
             return executor.send(request).await;
         }
         let enters = matches!(
-            crate::checks::auth_flows::flow_of(&request.method, request.url.path()),
+            crate::auth_flows::flow_of(&request.method, request.url.path()),
             Some(
-                crate::checks::auth_flows::Flow::Login
-                    | crate::checks::auth_flows::Flow::Registration
+                crate::auth_flows::Flow::Login
+                    | crate::auth_flows::Flow::Registration
             )
         );
         if !enters {
@@ -678,7 +678,7 @@ impl Account {
     /// `preferred_username`/`username`/`email`/`sub` claims.
     fn learn(login: Option<&Request>, answer: Option<&Value>, token: &str) -> Account {
         let mut found: Vec<(String, String)> = Vec::new();
-        if let Some((_, body)) = login.and_then(crate::checks::auth_flows::login_fields) {
+        if let Some((_, body)) = login.and_then(crate::auth_flows::login_fields) {
             found.extend(
                 body.into_iter()
                     .filter_map(|(name, value)| Some((name, value_text(&value)?))),
@@ -759,12 +759,9 @@ impl Identity {
     }
 
     /// The login configuration of an account the run registered: this identity's own login
-    /// with the account's name, e-mail and password in place of its own. `None` for an
+    /// with the account's name and e-mail, and `password`, in place of its own. `None` for an
     /// identity that does not log in with a username or e-mail and a password.
-    pub fn login_config_for(
-        &self,
-        account: &crate::registered::RegisteredAccount,
-    ) -> Option<IdentityConfig> {
+    pub fn login_config_for(&self, account: &Account, password: &str) -> Option<IdentityConfig> {
         let IdentityConfig::Login {
             request,
             capture,
@@ -781,8 +778,8 @@ impl Identity {
         let literal = |text: &str| text.replace('$', "$$");
         let mut swap = |key: &str, value: &mut String| {
             let lower = key.to_ascii_lowercase();
-            if crate::checks::auth_flows::is_secret_field(key) && lower.contains("pass") {
-                *value = literal(&account.password);
+            if crate::auth_flows::is_secret_field(key) && lower.contains("pass") {
+                *value = literal(password);
                 has_password = true;
             } else if names_the_account(key) && !lower.contains("grant") {
                 let wanted = if lower.contains("mail") {
@@ -873,27 +870,32 @@ impl Identity {
         })
     }
 
-    /// An identity that sends `view`'s credential (a token vibeguard forged, see
-    /// `checks::forged_identities`): it never logs in, so nothing renews it into a real one.
-    pub fn forged(view: &crate::checks::IdentityView) -> Identity {
-        let role = view.role.clone();
-        let config = match &view.credential {
+    /// An identity named `name` that sends `credential` (holding `token`, a token vibeguard
+    /// forged: see the API engine's forged identities): it never logs in, so nothing renews it
+    /// into a real one.
+    pub fn forged(
+        name: &str,
+        role: Option<String>,
+        credential: &Credential,
+        token: &str,
+    ) -> Identity {
+        let config = match credential {
             Credential::Header { name, value } => IdentityConfig::Header {
                 name: name.clone(),
                 value: value.clone(),
-                role,
+                role: role.clone(),
             },
             Credential::Cookie { name, value } => IdentityConfig::Cookie {
                 name: name.clone(),
                 value: value.clone(),
-                role,
+                role: role.clone(),
             },
         };
         Identity {
-            name: view.name.clone(),
-            role: view.role.clone(),
-            credential: view.credential.clone(),
-            token: view.token.clone(),
+            name: name.to_string(),
+            role,
+            credential: credential.clone(),
+            token: token.to_string(),
             user_id: None,
             account: Account::default(),
             login: None,

@@ -1,0 +1,82 @@
+//! How values become requests: a body encoded for its media type, a request without its body,
+//! a value as a parameter's text, a path segment percent-encoded. One encoding for the API
+//! checks' probes and the scenarios' steps.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use crate::http::Request;
+use crate::spec::BodyKind;
+
+/// Encodes a body value for its media type.
+pub fn with_body(mut request: Request, kind: BodyKind, media_type: &str, value: &Value) -> Request {
+    match kind {
+        BodyKind::Json => request.json(value),
+        BodyKind::Form => {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for (name, field) in value.as_object().into_iter().flatten() {
+                form.append_pair(name, &value_text(field));
+            }
+            request.headers.push((
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ));
+            request.body = Some(form.finish().into_bytes().into());
+            request
+        }
+        BodyKind::Multipart => {
+            let boundary = "vibeguard-boundary-7d1f";
+            let mut body = String::new();
+            for (name, field) in value.as_object().into_iter().flatten() {
+                let _ = write!(
+                    body,
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{}\r\n",
+                    value_text(field)
+                );
+            }
+            let _ = write!(body, "--{boundary}--\r\n");
+            request.headers.push((
+                "Content-Type".into(),
+                format!("multipart/form-data; boundary={boundary}"),
+            ));
+            request.body = Some(body.into_bytes().into());
+            request
+        }
+        BodyKind::Other => {
+            request
+                .headers
+                .push(("Content-Type".into(), media_type.to_string()));
+            request.body = Some(value_text(value).into_bytes().into());
+            request
+        }
+    }
+}
+
+/// A JSON value as a parameter string.
+pub fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A path segment, percent-encoded (unreserved characters kept).
+pub fn encode_segment(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
+        .to_string()
+        .replace("%2D", "-")
+        .replace("%2E", ".")
+        .replace("%5F", "_")
+}
+
+/// The request without its body and content type (to re-encode another body).
+pub fn strip_body(request: &Request) -> Request {
+    let mut request = request.clone();
+    request.body = None;
+    request
+        .headers
+        .retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+    request
+}
