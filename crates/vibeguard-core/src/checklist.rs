@@ -436,11 +436,17 @@ fn evaluate_item(
         .iter()
         .filter(|rule| rule.checklist.contains(&item.id))
         .collect();
-    let checked_by: Vec<Text> = covering
+    let mut checked_by: Vec<Text> = covering
         .iter()
         .filter(|rule| engines.iter().any(|run| run.covered(&rule.code, item.id)))
         .map(|rule| rule.code.clone())
         .collect();
+    // What verified the item besides the rules that cover it: the scenarios that passed.
+    for verified in engines.iter().flat_map(|run| &run.verified) {
+        if verified.item == item.id && !checked_by.contains(&verified.by) {
+            checked_by.push(verified.by.clone());
+        }
+    }
     // Test code says nothing about production: its findings are reported, not held against
     // the checklist.
     let failing: Vec<&Finding> = findings

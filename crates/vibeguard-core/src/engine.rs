@@ -112,6 +112,16 @@ impl Untested {
     }
 }
 
+/// A checklist item verified by something other than a rule's own item list: a scenario that
+/// passed (`by`: "scenario `anonymous reads are refused`").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verified {
+    /// The item.
+    pub item: crate::checklist::ChecklistId,
+    /// What verified it, as the checklist's "checked by" shows it.
+    pub by: Text,
+}
+
 /// A problem that did not stop the run: a file that could not be parsed, an endpoint that
 /// timed out. It names where (`source`, and `line` when known) and what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,6 +186,10 @@ pub struct EngineRun {
     /// What the engine did not test, with the reason ([`Untested`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub untested: Vec<Untested>,
+    /// Checklist items the run verified outside its rules' own items: the scenarios that
+    /// passed, each verifying the items its author named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verified: Vec<Verified>,
     /// Why the engine could not run at all (the API target down, no description, an identity
     /// that cannot log in): every checklist item one of its rules covers is then "not
     /// verified", whatever the other engines found.
@@ -196,6 +210,7 @@ impl EngineRun {
             errors: Vec::new(),
             unchecked: Vec::new(),
             untested: Vec::new(),
+            verified: Vec::new(),
             failed: None,
             duration_ms: 0,
         }

@@ -30,7 +30,7 @@ pub use baseline::Baseline;
 pub use checklist::{ChecklistId, ChecklistStatus, ChecklistVerdict};
 pub use confidence::Confidence;
 pub use engine::{
-    Coverage, EngineError, EngineId, EngineOutput, EngineRun, RuleApplicability, Untested,
+    Coverage, EngineError, EngineId, EngineOutput, EngineRun, RuleApplicability, Untested, Verified,
 };
 pub use evidence::{CodeFrame, Evidence};
 pub use finding::{Finding, FindingState, FlowStep};

@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn flows_are_recognised_by_their_paths() {
-                assert_eq!(flow_of("POST", "/api/login"), Some(Flow::Login));
+        assert_eq!(flow_of("POST", "/api/login"), Some(Flow::Login));
         assert_eq!(flow_of("POST", "/api/auth/token/"), Some(Flow::Login));
         assert_eq!(flow_of("POST", "/api/auth/tokens/"), None);
         assert_eq!(flow_of("POST", "/auth/sign-in"), Some(Flow::Login));

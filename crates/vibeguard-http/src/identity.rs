@@ -603,10 +603,7 @@ impl AnonymousSession {
         }
         let enters = matches!(
             crate::auth_flows::flow_of(&request.method, request.url.path()),
-            Some(
-                crate::auth_flows::Flow::Login
-                    | crate::auth_flows::Flow::Registration
-            )
+            Some(crate::auth_flows::Flow::Login | crate::auth_flows::Flow::Registration)
         );
         if !enters {
             self.visitor.apply(&mut request);

@@ -9,6 +9,7 @@
 pub mod auth_flows;
 pub mod body;
 pub mod discovery;
+pub mod evidence;
 pub mod http;
 pub mod identity;
 pub mod session;

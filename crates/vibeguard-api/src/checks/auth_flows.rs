@@ -45,4 +45,3 @@ pub fn wrong_attempt(
     }
     Some(value)
 }
-
