@@ -89,6 +89,11 @@ pub struct AuditRequest<'a> {
     pub baseline: Option<PathBuf>,
     /// The running API to test, if any.
     pub api: Option<ApiSettings>,
+    /// Whether the API engine's checks run on it (`vibeguard scenarios run` sends the
+    /// scenarios alone).
+    pub api_checks: bool,
+    /// The team's scenarios (a file or folder) to run against the API, if any.
+    pub scenarios: Option<PathBuf>,
     /// Where to write the HAR of the API exchanges, if anywhere.
     pub har: Option<PathBuf>,
     /// The advisory data and how to judge with it, when the dependency engine runs.
@@ -262,7 +267,94 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
 
     let mut exchanges = Vec::new();
     let mut api_outcome = None;
-    if let Some(settings) = &request.api {
+    // The team's scenarios first: they judge the deployment as it is, before the API checks'
+    // probes (bursts, wrong passwords) have throttled or changed anything.
+    if let Some(scenarios) = &request.scenarios {
+        progress.step(&format!("scenarios: {}", scenarios.display()));
+        // The identities a step may go as: the run's (the demo's are built in), else the
+        // configuration's.
+        let identities: Vec<String> = match &request.api {
+            Some(settings) => settings
+                .identities
+                .iter()
+                .map(|(name, _)| name.clone())
+                .collect(),
+            None => request.config.identity_names(),
+        };
+        let suite = vibeguard_scenarios::load(scenarios, &identities);
+        match &request.api {
+            Some(settings) => {
+                let scenario_settings = vibeguard_scenarios::ScenarioSettings {
+                    target: settings.target.clone(),
+                    allow_hosts: settings.allow_hosts.clone(),
+                    limits: settings.limits.clone(),
+                    allow_destructive: settings.allow_destructive,
+                    identities: settings.identities.clone(),
+                };
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .context("cannot start the HTTP runtime")?;
+                let env = |name: &str| std::env::var(name).ok();
+                match runtime.block_on(vibeguard_scenarios::run(
+                    &suite,
+                    &scenario_settings,
+                    &enabled,
+                    &env,
+                )) {
+                    Ok(outcome) => {
+                        secrets.extend(outcome.secrets);
+                        engines.push(outcome.output.run);
+                        let mut scenario_findings = outcome.output.findings;
+                        // The scenario files' places, relative to the project like every place.
+                        for finding in &mut scenario_findings {
+                            if let vibeguard_core::Location::Operation {
+                                declared_at: Some(at),
+                                ..
+                            } = &mut finding.location
+                                && let Ok(relative) =
+                                    Path::new(&at.path).strip_prefix(request.project)
+                            {
+                                at.path = relative.to_string_lossy().replace('\\', "/");
+                            }
+                        }
+                        findings.extend(scenario_findings);
+                        exchanges.extend(outcome.exchanges);
+                    }
+                    Err(error) => {
+                        let mut run =
+                            vibeguard_core::EngineRun::new(vibeguard_core::EngineId::Scenarios);
+                        run.failed = Some(error.to_string());
+                        run.unchecked
+                            .push(format!("scenarios: nothing was run — {error}"));
+                        engines.push(run);
+                    }
+                }
+            }
+            None => {
+                // Scenarios need a deployment: named, not silently dropped.
+                let mut run = vibeguard_core::EngineRun::new(vibeguard_core::EngineId::Scenarios);
+                run.errors.extend(
+                    suite
+                        .errors
+                        .iter()
+                        .map(|error| vibeguard_core::EngineError {
+                            source: error.file.clone(),
+                            line: error.line.and_then(|line| u32::try_from(line).ok()),
+                            message: error.message.clone(),
+                        }),
+                );
+                run.unchecked.push(format!(
+                    "scenarios: {} scenario(s) in {} not run — give --target URL (or [api] target)",
+                    suite.scenarios.len(),
+                    scenarios.display()
+                ));
+                engines.push(run);
+            }
+        }
+    }
+    if let Some(settings) = request.api.as_ref().filter(|_| request.api_checks) {
         progress.step(&format!("api: testing {}", settings.target));
         // The routes the code declares, for the hidden-routes check to compare with the spec.
         let mut settings = settings.clone();
@@ -315,7 +407,8 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
             crate::operation_places::descriptions(spec_file, tree.as_ref(), request.project);
         crate::operation_places::attach(&mut api_findings, &descriptions, &routes);
         findings.extend(api_findings);
-        exchanges = outcome.exchanges;
+        // The scenarios' exchanges, then the API engine's.
+        exchanges.extend(outcome.exchanges);
     }
 
     drop_generic_secrets_reported_by_code_rules(&mut findings);

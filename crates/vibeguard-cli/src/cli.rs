@@ -106,6 +106,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, help_heading = "API testing")]
     pub allow_destructive: bool,
 
+    /// A scenario file or folder to run against the target [default: .vibeguard/scenarios in
+    /// the project, when it exists]
+    #[arg(long, global = true, value_name = "PATH", help_heading = "Scenarios")]
+    pub scenarios: Option<PathBuf>,
+
     /// Write every request and response (credentials masked) to a HAR file
     #[arg(long, global = true, value_name = "FILE", help_heading = "API testing")]
     pub har: Option<PathBuf>,
@@ -234,6 +239,12 @@ pub enum Command {
         #[arg(long, value_name = "PATH", default_value = ".")]
         project: PathBuf,
     },
+    /// Run or check the team's security scenarios (.vibeguard/scenarios/*.yaml)
+    Scenarios {
+        /// What to do with them.
+        #[command(subcommand)]
+        action: ScenariosAction,
+    },
     /// Start the built-in vulnerable demo API and audit it end to end
     Demo {
         /// Audit the hardened twin instead (the API checks must find nothing)
@@ -313,6 +324,27 @@ pub enum DbAction {
         /// Only these ecosystems; repeatable [default: every ecosystem the export holds]
         #[arg(long = "ecosystem", value_name = "ECOSYSTEM", action = ArgAction::Append)]
         ecosystems: Vec<String>,
+    },
+}
+
+/// `vibeguard scenarios …`.
+#[derive(Debug, Subcommand)]
+pub enum ScenariosAction {
+    /// Run the scenarios against --target (the scenario engine alone)
+    Run {
+        /// A scenario file or folder [default: .vibeguard/scenarios in the project]
+        path: Option<PathBuf>,
+        /// Project folder whose vibeguard.toml holds identities and [api] (default: .)
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        project: PathBuf,
+    },
+    /// Validate scenario files offline: every problem with its file, line and column
+    Check {
+        /// A scenario file or folder [default: .vibeguard/scenarios in the project]
+        path: Option<PathBuf>,
+        /// Project folder whose vibeguard.toml names the identities (default: .)
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        project: PathBuf,
     },
 }
 

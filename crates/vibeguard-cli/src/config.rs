@@ -282,6 +282,18 @@ impl LoadedConfig {
             .collect()
     }
 
+    /// The configured identities' names, in the file's order.
+    pub fn identity_names(&self) -> Vec<String> {
+        let mut names: Vec<(usize, String)> = self
+            .config
+            .identities
+            .keys()
+            .map(|name| (name.span().start, name.get_ref().clone()))
+            .collect();
+        names.sort();
+        names.into_iter().map(|(_, name)| name).collect()
+    }
+
     /// Every credential the file names, resolved from the environment where it refers to it,
     /// for the redactor: none of them may appear in any output.
     pub fn credentials(&self) -> Vec<String> {

@@ -122,7 +122,10 @@ fn every_format_is_written_from_one_run_and_parses() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let json: Value =
         serde_json::from_str(&fs::read_to_string(o("r.json")).expect("json")).expect("JSON");
-    assert!(schema_errors(&repo_file("docs/report.schema.json"), &json).is_empty());
+    assert_eq!(
+        schema_errors(&repo_file("docs/report.schema.json"), &json),
+        Vec::<String>::new()
+    );
     assert_eq!(json["checklist"].as_array().map(Vec::len), Some(33));
     let junit =
         quick_junit::Report::deserialize_from_str(&fs::read_to_string(o("r.xml")).expect("xml"))
@@ -271,10 +274,10 @@ fn rules_lists_every_rule_with_its_checklist_items() {
         .expect("runs");
     let rules: Value = serde_json::from_str(&stdout(&json)).expect("JSON");
     // VG001 and VG002, six hygiene rules, three advisory rules, three secret rules, the API
-    // checks, twenty-seven code rules.
+    // checks, twenty-seven code rules, the scenario rule.
     assert_eq!(
         rules.as_array().map(Vec::len),
-        Some(2 + 6 + 3 + 3 + vibeguard_api::checks::ALL.len() + 27)
+        Some(2 + 6 + 3 + 3 + vibeguard_api::checks::ALL.len() + 27 + 1)
     );
     let bad = vibeguard(cache.path())
         .args(["rules", "--format", "sarif"])
@@ -996,6 +999,14 @@ fn the_demo_audits_the_running_api_and_its_hardened_twin_finds_nothing() {
     );
     // The demo's own server never makes the audit fail (no broken pipes, resets or timeouts).
     assert_eq!(errors(&vulnerable), Vec::<String>::new());
+    // The demo project's scenarios ran too, and three of its four requirements fail.
+    let scenario_failures = vulnerable["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "VG501")
+        .count();
+    assert_eq!(scenario_failures, 3);
 
     // The hardened twin: its server and its own fixed sources, every engine run, nothing found.
     let hardened = report(&["demo", "--hardened"], 0);
@@ -1025,6 +1036,12 @@ fn the_demo_audits_the_running_api_and_its_hardened_twin_finds_nothing() {
         );
     }
     assert!(engine(&hardened, "code")["coverage"]["files"].as_u64() >= Some(7));
+    let scenarios = engine(&hardened, "scenarios");
+    assert_eq!(
+        scenarios["verified"].as_array().map(Vec::len),
+        Some(4),
+        "{scenarios:#}"
+    );
     assert_eq!(hardened["summary"]["checklist"]["failed"], 0);
 }
 

@@ -91,6 +91,13 @@ const DESCRIPTION: DemoFile = DemoFile {
     contents: include_str!("../project/openapi.yaml"),
 };
 
+/// The demo's security scenarios (`.vibeguard/scenarios/access.yaml` in both projects): the
+/// team's own requirements, which fail on the vulnerable server and pass on the hardened one.
+const SCENARIOS: DemoFile = DemoFile {
+    path: ".vibeguard/scenarios/access.yaml",
+    contents: include_str!("../scenarios/access.yaml"),
+};
+
 /// Real advisories (GitHub Advisory Database, OSV format) for packages the demo's lockfile pins,
 /// as `(file name, JSON)`: the demo imports them into a temporary advisory store so that its
 /// dependency findings need no download. See `advisories/README.md` for their source.
@@ -110,9 +117,12 @@ pub static ADVISORIES: &[(&str, &str)] = &[
 /// must exist and should be empty.
 pub fn write_project(dir: &Path, hardened: bool) -> io::Result<()> {
     let files: Vec<&DemoFile> = if hardened {
-        HARDENED_PROJECT.iter().chain([&DESCRIPTION]).collect()
+        HARDENED_PROJECT
+            .iter()
+            .chain([&DESCRIPTION, &SCENARIOS])
+            .collect()
     } else {
-        PROJECT.iter().collect()
+        PROJECT.iter().chain([&SCENARIOS]).collect()
     };
     for file in files {
         let target = dir.join(file.path);

@@ -31,6 +31,11 @@ pub struct Scope {
     pub advisories: Option<crate::advisory_settings::AdvisorySettings>,
     /// API settings decided by the command (the demo), instead of the configuration's.
     pub api: Option<vibeguard_api::engine::ApiSettings>,
+    /// Run the scenarios alone (`vibeguard scenarios run`): no project engine, no API checks.
+    pub scenarios_only: bool,
+    /// The scenarios to run, decided by the command, instead of `--scenarios` or the project's
+    /// `.vibeguard/scenarios`.
+    pub scenarios: Option<std::path::PathBuf>,
 }
 
 /// Audits `path` and writes the reports.
@@ -108,6 +113,25 @@ pub fn audit_only(
     if scope.skip_project && api.is_none() {
         anyhow::bail!("no API to test: give --target URL (or [api] target in vibeguard.toml)");
     }
+    // The team's scenarios: named on the command line, else the project's folder when it has one.
+    let scenarios = if scope.code_only || scope.secrets_only || scope.deps_only {
+        None
+    } else {
+        scope
+            .scenarios
+            .clone()
+            .or_else(|| global.scenarios.clone())
+            .or_else(|| {
+                let folder = path.join(vibeguard_scenarios::DEFAULT_FOLDER);
+                folder.is_dir().then_some(folder)
+            })
+    };
+    if scope.scenarios_only && scenarios.is_none() {
+        anyhow::bail!(
+            "no scenarios: give a file or folder, or write them in {}",
+            path.join(vibeguard_scenarios::DEFAULT_FOLDER).display()
+        );
+    }
     let selection = RuleSelection::from_flags(&global.checks, &global.skip_checks, &rules)?;
     let advisories = match scope.advisories {
         Some(settings) => Some(settings),
@@ -132,7 +156,9 @@ pub fn audit_only(
         config: &loaded,
         fail_on,
         baseline,
+        api_checks: !scope.scenarios_only,
         api,
+        scenarios,
         har: global.har.clone(),
         advisories,
         history: global.history || loaded.config.secrets.history == Some(true),

@@ -14,6 +14,7 @@ mod explain;
 mod init;
 mod routes;
 mod rules;
+mod scenarios;
 mod secrets;
 
 use crate::Outcome;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
     match &cli.command {
         Command::Audit { path } => audit::run(global, order, path),
         Command::Api { project } => api::run(global, order, project),
+        Command::Scenarios { action } => scenarios::run(global, order, action),
         Command::Code { path } => code::run(global, order, path),
         Command::Deps { path } => deps::run(global, order, path),
         Command::Secrets { path, list } => secrets::run(global, order, path, *list),

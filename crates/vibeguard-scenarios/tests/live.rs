@@ -1,0 +1,491 @@
+//! Scenario files run against a real notes API on 127.0.0.1, in a vulnerable and a hardened
+//! mode: every assertion kind passes on the one it should and fails on the other, captures feed
+//! later steps, identities log in with the floor's login, failures are VG501 findings with the
+//! step's exchange, passes verify their checklist items, and destructive scenarios wait for
+//! `--allow-destructive`.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use url::Url;
+use vibeguard_core::{ChecklistId, ChecklistStatus};
+use vibeguard_http::http::Limits;
+use vibeguard_http::identity::IdentityConfig;
+use vibeguard_scenarios::{ScenarioSettings, ScenarioStatus, Suite};
+
+#[derive(Default)]
+struct Notes {
+    hardened: bool,
+    notes: BTreeMap<u64, (String, String)>,
+    next: u64,
+}
+
+type Shared = Arc<Mutex<Notes>>;
+
+fn caller(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer token-").map(str::to_string)
+}
+
+fn app(hardened: bool) -> Router {
+    let shared: Shared = Arc::new(Mutex::new(Notes {
+        hardened,
+        ..Notes::default()
+    }));
+    Router::new()
+        .route(
+            "/login",
+            post(|axum::Json(body): axum::Json<Value>| async move {
+                let name = body["username"].as_str().unwrap_or_default().to_string();
+                if body["password"] == json!(format!("{name}-pw")) {
+                    axum::Json(json!({"token": format!("token-{name}")})).into_response()
+                } else {
+                    StatusCode::UNAUTHORIZED.into_response()
+                }
+            }),
+        )
+        .route(
+            "/api/notes",
+            get(|State(s): State<Shared>, headers: HeaderMap| async move {
+                let notes = s.lock().expect("notes");
+                if notes.hardened && caller(&headers).is_none() {
+                    return StatusCode::UNAUTHORIZED.into_response();
+                }
+                let list: Vec<Value> = notes
+                    .notes
+                    .iter()
+                    .map(|(id, (owner, title))| json!({"id": id, "owner": owner, "title": title}))
+                    .collect();
+                axum::Json(json!({"items": list, "count": list.len()})).into_response()
+            })
+            .post(
+                |State(s): State<Shared>, headers: HeaderMap, axum::Json(body): axum::Json<Value>| async move {
+                    let Some(owner) = caller(&headers) else {
+                        return StatusCode::UNAUTHORIZED.into_response();
+                    };
+                    let mut notes = s.lock().expect("notes");
+                    notes.next += 1;
+                    let id = notes.next;
+                    let title = body["title"].as_str().unwrap_or_default().to_string();
+                    notes.notes.insert(id, (owner.clone(), title.clone()));
+                    (
+                        StatusCode::CREATED,
+                        [(header::LOCATION, format!("/api/notes/{id}"))],
+                        axum::Json(json!({"id": id, "owner": owner, "title": title})),
+                    )
+                        .into_response()
+                },
+            ),
+        )
+        .route(
+            "/api/notes/{id}",
+            get(
+                |State(s): State<Shared>, headers: HeaderMap, Path(id): Path<u64>| async move {
+                    let notes = s.lock().expect("notes");
+                    let who = caller(&headers);
+                    match notes.notes.get(&id) {
+                        Some((owner, title)) if !notes.hardened || who.as_ref() == Some(owner) => {
+                            axum::Json(json!({"id": id, "owner": owner, "title": title}))
+                                .into_response()
+                        }
+                        _ => StatusCode::NOT_FOUND.into_response(),
+                    }
+                },
+            )
+            .delete(
+                |State(s): State<Shared>, headers: HeaderMap, Path(id): Path<u64>| async move {
+                    let mut notes = s.lock().expect("notes");
+                    let who = caller(&headers);
+                    let owned = notes.notes.get(&id).is_some_and(|(o, _)| Some(o) == who.as_ref());
+                    if owned || !notes.hardened {
+                        notes.notes.remove(&id);
+                        StatusCode::NO_CONTENT
+                    } else {
+                        StatusCode::NOT_FOUND
+                    }
+                },
+            ),
+        )
+        .route(
+            "/api/users",
+            get(|State(s): State<Shared>| async move {
+                let hardened = s.lock().expect("notes").hardened;
+                let mut user = json!({"name": "alice", "role": "user"});
+                if !hardened {
+                    user["password_hash"] = json!("$2b$04$abcdefghijklmnopqrstuv");
+                }
+                let mut response = axum::Json(json!([user])).into_response();
+                if hardened {
+                    response
+                        .headers_mut()
+                        .insert("x-frame-options", "DENY".parse().expect("header"));
+                } else {
+                    response
+                        .headers_mut()
+                        .insert("x-powered-by", "Express 4.17".parse().expect("header"));
+                }
+                response
+            }),
+        )
+        .route(
+            "/search",
+            get(|State(s): State<Shared>, axum::extract::RawQuery(q): axum::extract::RawQuery| async move {
+                let hardened = s.lock().expect("notes").hardened;
+                let q = q.unwrap_or_default();
+                if !hardened && q.contains("%27") {
+                    return (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Traceback (most recent call last):\n  sqlite3.OperationalError: near \"'\": syntax error",
+                    )
+                        .into_response();
+                }
+                if !hardened && q.contains("slow") {
+                    tokio::time::sleep(Duration::from_millis(400)).await;
+                }
+                (StatusCode::OK, "no results").into_response()
+            }),
+        )
+        .with_state(shared)
+}
+
+async fn serve(hardened: bool) -> Url {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url =
+        Url::parse(&format!("http://{}/", listener.local_addr().expect("addr"))).expect("url");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app(hardened)).await;
+    });
+    url
+}
+
+fn settings(target: Url, allow_destructive: bool) -> ScenarioSettings {
+    let login = |name: &str| {
+        IdentityConfig::json_login(
+            "/login",
+            json!({"username": name, "password": format!("{name}-pw")}),
+            "/token",
+        )
+    };
+    ScenarioSettings {
+        target,
+        allow_hosts: Vec::new(),
+        limits: Limits {
+            max_requests: 200,
+            ..Limits::default()
+        },
+        allow_destructive,
+        identities: vec![
+            ("alice".into(), login("alice")),
+            ("bob".into(), login("bob")),
+        ],
+    }
+}
+
+/// One scenario per assertion kind, each written so the hardened API passes it and the
+/// vulnerable one fails it.
+const SUITE: &str = r#"
+vars:
+  title: Alice's diary
+scenarios:
+  - name: a request without a token is refused
+    checklist: [AUTH-01]
+    severity: high
+    steps:
+      - {path: /api/notes, expect: {status: [401, 403]}}
+  - name: bob cannot read alice's note
+    checklist: [AUTH-02]
+    severity: critical
+    steps:
+      - name: alice writes
+        as: alice
+        method: POST
+        path: /api/notes
+        json: {title: "${title}"}
+        capture:
+          note_id: {json: /id}
+          where: {header: Location}
+        expect:
+          status: 201
+          json:
+            - {path: $.owner, equals: alice}
+            - {path: /id, type: integer}
+            - {path: /title, matches: "^Alice"}
+      - name: alice reads it back
+        as: alice
+        path: "${where}"
+        expect: {status: 2xx, json: [{path: /title, equals: "${title}"}]}
+      - name: bob reads it
+        as: bob
+        path: /api/notes/{note_id}
+        expect:
+          status: 404
+          body: {not_contains: "${title}"}
+  - name: user records hold no password hash
+    checklist: [DATA-01]
+    steps:
+      - as: alice
+        path: /api/users
+        expect:
+          status: 200
+          json:
+            - {path: "/0/password_hash", absent: true}
+            - {path: "$[0].name", exists: true}
+            - {path: "$", length: 1}
+          body:
+            not_matches: '\$2[aby]\$\d\d\$'
+  - name: the users page says who may frame it and not what runs it
+    checklist: [API-06]
+    steps:
+      - as: alice
+        path: /api/users
+        expect:
+          headers:
+            X-Frame-Options: {equals: DENY}
+            Content-Type: {matches: json}
+            X-Powered-By: {absent: true}
+  - name: errors stay generic
+    checklist: [API-04]
+    steps:
+      - path: /search
+        query: {q: "it's"}
+        expect:
+          status: 2xx
+          body: {not_contains: [traceback, sqlite3], case_insensitive: true}
+  - name: search answers fast
+    steps:
+      - {path: /search, query: {q: slow}, expect: {max_ms: 300, body: {contains: NO RESULTS, case_insensitive: true}}}
+  - name: the list differs for a caller with no notes
+    steps:
+      - {name: as alice, as: alice, path: /api/notes}
+      - {name: anonymous, path: /api/notes, expect: {differs_from: as alice}}
+"#;
+
+fn suite(text: &str) -> Suite {
+    let (scenarios, errors) =
+        vibeguard_scenarios::load::parse("suite.yaml", text, &["alice".into(), "bob".into()]);
+    assert!(errors.is_empty(), "{errors:?}");
+    Suite {
+        scenarios,
+        errors,
+        files: 1,
+    }
+}
+
+async fn run(
+    hardened: bool,
+    text: &str,
+    allow_destructive: bool,
+) -> vibeguard_scenarios::ScenarioOutcome {
+    let target = serve(hardened).await;
+    vibeguard_scenarios::run(
+        &suite(text),
+        &settings(target, allow_destructive),
+        &|_| true,
+        &|_| None,
+    )
+    .await
+    .expect("the suite runs")
+}
+
+#[tokio::test]
+async fn every_assertion_passes_on_the_hardened_api() {
+    let outcome = run(true, SUITE, false).await;
+    for result in &outcome.results {
+        assert_eq!(result.status, ScenarioStatus::Passed, "{result:?}");
+    }
+    assert!(
+        outcome.output.findings.is_empty(),
+        "{:?}",
+        outcome.output.findings
+    );
+    let run = &outcome.output.run;
+    assert!(run.applied("VG501"));
+    // The passes verify the items their scenarios name, and the checklist says so.
+    let verdicts = vibeguard_core::checklist::evaluate(
+        &vibeguard_scenarios::rule_metas(),
+        std::slice::from_ref(run),
+        &[],
+    );
+    let of = |id: ChecklistId| verdicts.iter().find(|v| v.id == id).expect("an item");
+    assert_eq!(of(ChecklistId::Auth01).status, ChecklistStatus::Passed);
+    assert!(
+        of(ChecklistId::Auth01)
+            .note
+            .contains("a request without a token is refused")
+    );
+    assert_eq!(of(ChecklistId::Auth02).status, ChecklistStatus::Passed);
+    // An item no scenario names is not passed by them.
+    assert_ne!(of(ChecklistId::Auth03).status, ChecklistStatus::Passed);
+}
+
+#[tokio::test]
+async fn every_assertion_fails_on_the_vulnerable_api_with_its_reason() {
+    let outcome = run(false, SUITE, false).await;
+    let failed: BTreeMap<&str, &str> = outcome
+        .output
+        .findings
+        .iter()
+        .map(|f| {
+            let name = f.message.split('`').nth(1).unwrap_or_default();
+            (name, f.message.as_str())
+        })
+        .collect();
+    let expect = |name: &str, says: &str| {
+        let message = failed
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} did not fail: {failed:#?}"));
+        assert!(message.contains(says), "{name}: {message}");
+    };
+    expect(
+        "a request without a token is refused",
+        "expected status 401 or 403, got 200",
+    );
+    expect(
+        "bob cannot read alice's note",
+        "at step `bob reads it`: expected status 404, got 200",
+    );
+    expect(
+        "bob cannot read alice's note",
+        "not to contain `Alice's diary`",
+    );
+    expect(
+        "user records hold no password hash",
+        "expected nothing at `/0/password_hash`",
+    );
+    expect("user records hold no password hash", "not to match");
+    expect(
+        "the users page says who may frame it and not what runs it",
+        "expected header `X-Frame-Options: DENY`, got none",
+    );
+    expect(
+        "the users page says who may frame it and not what runs it",
+        "expected no header `X-Powered-By`",
+    );
+    expect("errors stay generic", "expected status 2xx, got 500");
+    expect("errors stay generic", "not to contain `traceback`");
+    expect("search answers fast", "expected an answer within 300 ms");
+    expect(
+        "the list differs for a caller with no notes",
+        "got the same",
+    );
+    assert_eq!(outcome.output.findings.len(), 7);
+    // A finding carries the scenario's severity and items, and the failed step's exchange.
+    let bola = outcome
+        .output
+        .findings
+        .iter()
+        .find(|f| f.message.contains("bob cannot read"))
+        .expect("the BOLA finding");
+    assert_eq!(bola.code, "VG501");
+    assert_eq!(bola.severity, vibeguard_core::Severity::Critical);
+    assert_eq!(bola.checklist, [ChecklistId::Auth02]);
+    let evidence = format!("{:?}", bola.evidence);
+    assert!(
+        evidence.contains("/api/notes/1") && evidence.contains("HTTP 200"),
+        "{evidence}"
+    );
+    // The earlier steps of the failed scenario passed, with their captures used.
+    let result = outcome
+        .results
+        .iter()
+        .find(|r| r.name == "bob cannot read alice's note")
+        .expect("its result");
+    assert_eq!(result.status, ScenarioStatus::Failed);
+    assert_eq!(result.steps.len(), 3);
+    assert!(
+        result.steps[..2].iter().all(|s| s.failures.is_empty()),
+        "{result:?}"
+    );
+    let verdicts = vibeguard_core::checklist::evaluate(
+        &vibeguard_scenarios::rule_metas(),
+        std::slice::from_ref(&outcome.output.run),
+        &outcome.output.findings,
+    );
+    let auth01 = verdicts
+        .iter()
+        .find(|v| v.id == ChecklistId::Auth01)
+        .expect("AUTH-01");
+    assert_eq!(auth01.status, ChecklistStatus::Failed);
+}
+
+#[tokio::test]
+async fn destructive_scenarios_wait_for_permission_and_captures_must_exist() {
+    let text = r#"
+scenarios:
+  - name: bob cannot delete alice's note
+    destructive: true
+    checklist: [AUTH-02]
+    steps:
+      - {as: alice, method: POST, path: /api/notes, json: {title: t}, capture: {id: {json: /id}}}
+      - {as: bob, method: DELETE, path: "/api/notes/{id}", expect: {status: 404}}
+  - name: a capture that is not there fails its step
+    steps:
+      - {as: alice, path: /api/users, capture: {token: {json: /0/token}}}
+"#;
+    let withheld = run(false, text, false).await;
+    let not_run = &withheld.results[0];
+    assert!(
+        matches!(&not_run.status, ScenarioStatus::NotRun(why) if why.contains("--allow-destructive")),
+        "{not_run:?}"
+    );
+    assert!(
+        withheld
+            .output
+            .run
+            .untested
+            .iter()
+            .any(|u| u.place.contains("bob cannot delete"))
+    );
+    assert!(
+        !withheld
+            .exchanges
+            .iter()
+            .any(|e| e.request.method == "DELETE")
+    );
+    assert!(withheld.output.findings.iter().any(|f| {
+        f.message
+            .contains("capture `token`: no value at `/0/token`")
+    }));
+
+    let allowed = run(false, text, true).await;
+    assert_eq!(allowed.results[0].status, ScenarioStatus::Failed);
+    let hardened = run(true, text, true).await;
+    assert_eq!(hardened.results[0].status, ScenarioStatus::Passed);
+}
+
+#[tokio::test]
+async fn an_identity_that_cannot_log_in_leaves_its_scenarios_not_run_never_passed() {
+    let target = serve(true).await;
+    let mut settings = settings(target, false);
+    settings.identities[0].1 = IdentityConfig::json_login(
+        "/login",
+        json!({"username": "alice", "password": "wrong"}),
+        "/token",
+    );
+    let text = "scenarios:\n  - name: alice reads\n    checklist: [AUTH-01]\n    steps:\n      - {as: alice, path: /api/notes, expect: {status: 200}}\n";
+    let outcome = vibeguard_scenarios::run(&suite(text), &settings, &|_| true, &|_| None)
+        .await
+        .expect("runs");
+    assert!(
+        matches!(&outcome.results[0].status, ScenarioStatus::NotRun(why) if why.contains("alice"))
+    );
+    assert!(outcome.output.findings.is_empty());
+    assert!(outcome.output.run.verified.is_empty());
+    assert!(
+        outcome
+            .output
+            .run
+            .errors
+            .iter()
+            .any(|e| e.source == "identity alice")
+    );
+}
