@@ -20,7 +20,6 @@ use crate::checks::{
     MAX_FOLLOW_UP_PROBES, MAX_ROUNDS, Probe, Profile,
 };
 use crate::coverage;
-use crate::discovery;
 use crate::http::burst::{self, BurstPlan};
 use crate::http::canary::{self, Canary};
 use crate::http::tls_probe::{self, LegacyVersion};
@@ -31,6 +30,7 @@ use crate::policy::AccessPolicy;
 use crate::registered;
 use crate::spec::{self, ApiSpec, SpecError, SpecSource};
 use crate::traffic;
+use vibeguard_http::surface::{self, SurfaceError};
 
 /// Groups of probes sent at once (each group is one check's probes for one operation).
 const GROUPS_IN_FLIGHT: usize = 8;
@@ -211,6 +211,18 @@ pub enum ApiError {
     Identity(#[from] IdentityError),
 }
 
+impl From<SurfaceError> for ApiError {
+    fn from(error: SurfaceError) -> ApiError {
+        match error {
+            SurfaceError::Spec(error) => ApiError::Spec(error),
+            SurfaceError::OutOfScope(url) => ApiError::SpecOutOfScope(url),
+            SurfaceError::Unreachable { target, reason } => {
+                ApiError::Unreachable { target, reason }
+            }
+        }
+    }
+}
+
 /// The metadata of every API check.
 pub fn rule_metas() -> Vec<RuleMeta> {
     checks::ALL
@@ -268,52 +280,19 @@ pub async fn run(
         message: error.to_string(),
     }));
     // One surface: the description (given or served) before the traffic before the code's
-    // routes. With no description, the operations are the traffic's and the code's.
-    let loaded = load_spec(&settings.spec, &settings.target, &executor).await;
-    let (spec, spec_name) = match loaded {
-        Err(error @ ApiError::Spec(SpecError::Fetch { .. }))
-            if matches!(settings.spec, SpecSource::Discover | SpecSource::Without) =>
-        {
-            // What the running target shows of itself comes last: pages, forms, scripts,
-            // robots.txt and sitemap.xml.
-            let discovered =
-                discovery::operations(&discovery::crawl(&executor, &settings.target).await);
-            let spec = with_code_and_crawl(recorded, &settings.declared_routes, discovered);
-            if spec.operations.is_empty() {
-                return Err(error);
-            }
-            let mut sources = Vec::new();
-            if !settings.traffic.is_empty() {
-                sources.push("the recorded traffic");
-            }
-            if !settings.declared_routes.is_empty() {
-                sources.push("the code's routes");
-            }
-            if spec
-                .operations
-                .iter()
-                .any(|op| spec::merge::origin(op) == "discovered")
-            {
-                sources.push("what the target showed");
-            }
-            (spec, sources.join(", "))
-        }
-        loaded => {
-            let (documents, spec_name) = loaded?;
-            let described = ApiSpec::from_documents(&documents)?;
-            // What the description leaves out but the recording, the code or the target's
-            // own pages show is still tested, marked undocumented (and the code's routes
-            // reported by VG416 as well: the description does not document them).
-            let discovered =
-                discovery::operations(&discovery::crawl(&executor, &settings.target).await);
-            let spec = with_code_and_crawl(
-                spec::merge::merge(described, recorded),
-                &settings.declared_routes,
-                discovered,
-            );
-            (spec, spec_name)
-        }
-    };
+    // routes before what the target shows of itself.
+    let surface::Surface {
+        spec,
+        name: spec_name,
+    } = surface::build(
+        &settings.spec,
+        recorded,
+        &settings.declared_routes,
+        !settings.traffic.is_empty(),
+        &settings.target,
+        &executor,
+    )
+    .await?;
     for problem in &spec.problems {
         errors.push(EngineError {
             source: format!("{spec_name}#{}", problem.pointer),
@@ -1599,147 +1578,10 @@ impl Collector {
     }
 }
 
-async fn load_spec(
-    source: &SpecSource,
-    target: &Url,
-    executor: &Executor,
-) -> Result<(spec::load_documents::Documents, String), ApiError> {
-    match source {
-        SpecSource::File(path) => {
-            let documents = spec::load_file(path)?;
-            // Prove something answers before planning hundreds of requests.
-            let exchange = executor.send(Request::new("GET", target.clone())).await;
-            if let Err(error) = &exchange.outcome
-                && matches!(
-                    error,
-                    RequestError::Connect(_)
-                        | RequestError::Timeout(_)
-                        | RequestError::Protocol(_)
-                        | RequestError::ClosedEarly(_)
-                )
-            {
-                return Err(ApiError::Unreachable {
-                    target: target.to_string(),
-                    reason: error.to_string(),
-                });
-            }
-            Ok((documents, path.display().to_string()))
-        }
-        SpecSource::Without => {
-            // Nothing to load; what answers (or does not) is learned like for a file.
-            let exchange = executor.send(Request::new("GET", target.clone())).await;
-            if let Err(error @ (RequestError::Connect(_) | RequestError::Timeout(_))) =
-                &exchange.outcome
-            {
-                return Err(ApiError::Unreachable {
-                    target: target.to_string(),
-                    reason: error.to_string(),
-                });
-            }
-            Err(SpecError::Fetch {
-                origin: target.to_string(),
-                reason: "no API description, as configured (`spec = \"none\"`), and nothing in the code, the recorded traffic or the target's pages to test".into(),
-            }
-            .into())
-        }
-        SpecSource::Discover => {
-            for path in spec::DISCOVERY_PATHS {
-                let Ok(url) = identity::join(target, path) else {
-                    continue;
-                };
-                let exchange = executor.send(Request::new("GET", url.clone())).await;
-                match &exchange.outcome {
-                    Err(error @ (RequestError::Connect(_) | RequestError::Timeout(_))) => {
-                        return Err(ApiError::Unreachable {
-                            target: target.to_string(),
-                            reason: error.to_string(),
-                        });
-                    }
-                    Ok(response) if response.is_success() && !response.truncated => {
-                        if let Ok(value) = spec::parse_document(url.as_str(), &response.text())
-                            && (value.get("openapi").is_some() || value.get("swagger").is_some())
-                        {
-                            return Ok((
-                                spec::load_documents::Documents::single(url.as_str(), value),
-                                url.to_string(),
-                            ));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            // Behind a redirect, or only through a Swagger UI / ReDoc page.
-            if let Some((document, found_at)) = discovery::find_description(executor, target).await
-            {
-                return Ok((
-                    spec::load_documents::Documents::single(&found_at, document),
-                    found_at,
-                ));
-            }
-            Err(SpecError::Fetch {
-                origin: target.to_string(),
-                reason: format!(
-                    "no API description at {} nor through a documentation page ({}); give --spec FILE or URL",
-                    spec::DISCOVERY_PATHS.join(", "),
-                    discovery::docs_page::DOC_PAGES.join(", ")
-                ),
-            }
-            .into())
-        }
-        SpecSource::Url(url) => {
-            if !executor.scope().allows(url) {
-                return Err(ApiError::SpecOutOfScope(url.to_string()));
-            }
-            let exchange = executor.send(Request::new("GET", url.clone())).await;
-            let response = match &exchange.outcome {
-                Ok(response) => response,
-                Err(error @ (RequestError::Connect(_) | RequestError::Timeout(_))) => {
-                    return Err(ApiError::Unreachable {
-                        target: target.to_string(),
-                        reason: error.to_string(),
-                    });
-                }
-                Err(error) => {
-                    return Err(SpecError::Fetch {
-                        origin: url.to_string(),
-                        reason: error.to_string(),
-                    }
-                    .into());
-                }
-            };
-            if !response.is_success() {
-                return Err(SpecError::Fetch {
-                    origin: url.to_string(),
-                    reason: format!("answered {}", response.status),
-                }
-                .into());
-            }
-            if response.truncated {
-                return Err(SpecError::Fetch {
-                    origin: url.to_string(),
-                    reason:
-                        "the answer is larger than the response cap (raise budget.max_body_bytes)"
-                            .into(),
-                }
-                .into());
-            }
-            let value = spec::parse_document(url.as_str(), &response.text())?;
-            Ok((
-                spec::load_documents::Documents::single(url.as_str(), value),
-                url.to_string(),
-            ))
-        }
-    }
-}
-
 /// The URL operation paths are joined onto: the target, or (when it has no path of its own)
 /// the target with the description's base path.
 fn base_url(target: &Url, spec: &ApiSpec) -> Url {
-    let mut base = target.clone();
-    if target.path().trim_matches('/').is_empty() {
-        base.set_path(&spec.base_path());
-    }
-    base
+    surface::base_url(target, spec)
 }
 
 /// Proves static credentials against a secured read without parameters, when there is one.
@@ -2167,19 +2009,6 @@ fn rate_limited_for(response: &crate::http::Response) -> Option<Duration> {
 fn probe_targets(operation: &spec::Operation, probe: &Probe, base: &Url) -> bool {
     operation.method == probe.request.method
         && path_matches(&operation.path, probe.request.url.path(), base.path())
-}
-
-/// One surface in the merge order: `first` (the description with the recorded traffic, or
-/// the traffic alone), then the code's routes, then what the crawl found.
-fn with_code_and_crawl(
-    first: ApiSpec,
-    routes: &[spec::DeclaredRoute],
-    discovered: ApiSpec,
-) -> ApiSpec {
-    spec::merge::merge(
-        spec::merge::merge(first, spec::routes::derive(routes)),
-        discovered,
-    )
 }
 
 fn path_matches(template: &str, path: &str, base_path: &str) -> bool {

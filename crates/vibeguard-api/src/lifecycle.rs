@@ -272,50 +272,12 @@ fn id_in_answer(response: &Response, producer: &Producer, create: &Operation) ->
 /// The id of an object (a creation answer, an entry of a list): the item path's parameter, or
 /// a usual id field, at the top or under a usual wrapper.
 fn id_in_object(body: &Value, producer: &Producer, create: &Operation) -> Option<String> {
-    let singular = create
-        .path
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('s')
-        .to_string();
-    let candidates = [
-        format!("/{}", producer.param),
-        "/id".to_string(),
-        "/_id".to_string(),
-        "/uuid".to_string(),
-        format!("/{singular}Id"),
-        format!("/{singular}_id"),
-        "/data/id".to_string(),
-        "/data/_id".to_string(),
-        format!("/{singular}/id"),
-    ];
-    candidates
-        .iter()
-        .find_map(|pointer| body.pointer(pointer).and_then(scalar))
+    vibeguard_http::body::object_id(body, &producer.param, &create.path)
 }
 
-/// The entries of a list answer: a top-level array, or the array under a usual envelope key
-/// (`data`, `items`, `results`, `records`, `content`, `docs`, `data.items`).
+/// The entries of a list answer (see [`vibeguard_http::body::list_entries`]).
 pub fn list_entries(body: &Value) -> &[Value] {
-    if let Value::Array(items) = body {
-        return items;
-    }
-    [
-        "/data",
-        "/items",
-        "/results",
-        "/records",
-        "/content",
-        "/docs",
-        "/rows",
-        "/data/items",
-        "/data/results",
-    ]
-    .iter()
-    .find_map(|pointer| body.pointer(pointer).and_then(Value::as_array))
-    .map_or(&[], Vec::as_slice)
+    vibeguard_http::body::list_entries(body)
 }
 
 /// The id of the object a create made, found in a list answer (`GET` on the same collection)
@@ -418,13 +380,7 @@ fn top_level_texts(body: &[u8]) -> Vec<(String, String)> {
     pairs
 }
 
-fn scalar(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) if !text.is_empty() => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    }
-}
+use vibeguard_http::body::scalar;
 
 #[cfg(test)]
 mod tests {

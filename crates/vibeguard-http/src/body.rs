@@ -80,3 +80,61 @@ pub fn strip_body(request: &Request) -> Request {
         .retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
     request
 }
+
+/// A JSON value as an id's text: a non-empty string or a number.
+pub fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) if !text.is_empty() => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// The id of an object (a creation answer, an entry of a list) of the collection at
+/// `collection_path`: the item path's parameter `param`, or a usual id field (`id`, `_id`,
+/// `uuid`, `noteId`, `note_id`), at the top or under a usual wrapper.
+pub fn object_id(body: &Value, param: &str, collection_path: &str) -> Option<String> {
+    let singular = collection_path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('s')
+        .to_string();
+    let candidates = [
+        format!("/{param}"),
+        "/id".to_string(),
+        "/_id".to_string(),
+        "/uuid".to_string(),
+        format!("/{singular}Id"),
+        format!("/{singular}_id"),
+        "/data/id".to_string(),
+        "/data/_id".to_string(),
+        format!("/{singular}/id"),
+    ];
+    candidates
+        .iter()
+        .find_map(|pointer| body.pointer(pointer).and_then(scalar))
+}
+
+/// The entries of a list answer: a top-level array, or the array under a usual envelope key
+/// (`data`, `items`, `results`, `records`, `content`, `docs`, `data.items`).
+pub fn list_entries(body: &Value) -> &[Value] {
+    if let Value::Array(items) = body {
+        return items;
+    }
+    [
+        "/data",
+        "/items",
+        "/results",
+        "/records",
+        "/content",
+        "/docs",
+        "/rows",
+        "/data/items",
+        "/data/results",
+    ]
+    .iter()
+    .find_map(|pointer| body.pointer(pointer).and_then(Value::as_array))
+    .map_or(&[], Vec::as_slice)
+}

@@ -3,9 +3,7 @@
 //! an error message that leaks internals (stack traces, SQL, file paths).
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
 
-use regex::Regex;
 use serde_json::Value;
 use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Evidence, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
@@ -71,35 +69,9 @@ static META: RuleMeta = RuleMeta {
 /// At most this many invalid requests per operation.
 const MAX_PROBES: usize = 12;
 
-/// Error text that reveals internals, with what it is.
-static LEAKS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    [
-        ("a Python traceback", r"Traceback \(most recent call last\)"),
-        ("a JavaScript stack trace", r"\n\s+at [\w$.<>\[\] ]+ \(?[^\s)]+:\d+:\d+\)?"),
-        ("a Java stack trace", r"\bat [\w$.]+\([\w$]+\.java:\d+\)"),
-        ("a Go panic", r"goroutine \d+ \[running\]|panic: runtime error"),
-        ("a Rust panic", r"panicked at [^\n]+\.rs:\d+"),
-        ("a .NET exception", r"System\.[A-Za-z.]+Exception"),
-        ("a Ruby backtrace", r"\.rb:\d+:in `"),
-        ("a PHP error", r"(?i)(?:fatal error|warning)</b>:|on line <b>\d+</b>|Stack trace:\s*#0"),
-        ("an SQL error", r#"(?i)you have an error in your sql syntax|syntax error at or near|unterminated quoted string|near "[^"]*": syntax error|SQLITE_ERROR|sqlite3\.OperationalError|no such (?:table|column)|ORA-\d{5}|SQLSTATE\[|Unclosed quotation mark|pg::\w+error|psycopg2?\.errors|incorrect syntax near"#),
-        ("an ORM error", r"Sequelize\w*Error|PrismaClient\w*Error|QueryFailedError|TypeORMError|django\.db\.utils|sqlalchemy\.exc|ActiveRecord::\w+|MongoServerError|CastError: Cast to"),
-        ("a framework debug page", r"Werkzeug Debugger|Django Version:|Whitelabel Error Page|DEBUG = True|Laravel\\|at Layer\.handle \[as handle_request\]"),
-        ("a server file path", r#"(?:/home/[\w.-]+|/usr/src/app|/var/www|/opt/app|/app/src|[A-Z]:\\\\Users\\\\)[/\\][\w./\\-]+\.(?:js|ts|py|rb|php|java|go|rs)\b"#),
-        ("an SQL statement", r#"(?i)"(?:sql|query)"\s*:\s*"\s*(?:select|insert|update|delete)\b"#),
-    ]
-    .into_iter()
-    .map(|(name, pattern)| (name, Regex::new(pattern).unwrap_or_else(|e| unreachable!("static regex {name}: {e}"))))
-    .collect()
-});
-
 /// What in a response body leaks internals, if anything.
 pub fn leak_in(response: &Response) -> Option<&'static str> {
-    let text = response.text();
-    LEAKS
-        .iter()
-        .find(|(_, pattern)| pattern.is_match(&text))
-        .map(|(name, _)| *name)
+    vibeguard_http::leaks::internals_in(&response.text())
 }
 
 /// Labels of probes whose acceptance (2xx) is itself a finding.

@@ -2,10 +2,6 @@
 //! login flow, card or social-security numbers.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
-
-use regex::Regex;
-use serde_json::Value;
 use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Evidence, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
@@ -13,6 +9,7 @@ use vibeguard_core::{
 use super::{Check, Context, location};
 use crate::http::Exchange;
 use crate::spec::Operation;
+use vibeguard_http::leaks::{is_auth_endpoint, sensitive_fields};
 
 /// The check.
 #[derive(Debug)]
@@ -59,134 +56,6 @@ static META: RuleMeta = RuleMeta {
     },
 };
 
-static HASH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|\$argon2(?:id|i|d)\$\S+|pbkdf2[_:$]\S+|\$scrypt\$\S+|\$[56]\$\S+\$\S+)$")
-        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
-});
-static HEX_DIGEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})$")
-        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
-});
-static SSN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d{3}-\d{2}-\d{4}$").unwrap_or_else(|e| unreachable!("static regex: {e}"))
-});
-
-/// What a field exposes, if anything.
-fn exposure(key: &str, value: &Value, auth_endpoint: bool) -> Option<&'static str> {
-    let text = match value {
-        Value::String(text) if !text.trim().is_empty() => text.as_str(),
-        Value::Number(_) => "",
-        _ => return None,
-    };
-    let key: String = key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if !text.is_empty() && HASH.is_match(text) {
-        return Some("a password hash");
-    }
-    let password_like = key.contains("password")
-        || key.contains("passwd")
-        || key == "pwd"
-        || key.contains("hash")
-        || key == "salt";
-    if password_like {
-        return Some(if !text.is_empty() && HEX_DIGEST.is_match(text) {
-            "a password hash"
-        } else {
-            "a password or hash field"
-        });
-    }
-    if [
-        "secret",
-        "clientsecret",
-        "apikey",
-        "apisecret",
-        "secretkey",
-        "privatekey",
-        "accesskeysecret",
-        "signingkey",
-        "webhooksecret",
-    ]
-    .iter()
-    .any(|k| key.contains(k))
-    {
-        return Some("a secret");
-    }
-    let token_like = key.ends_with("token") || key == "jwt";
-    if token_like && !auth_endpoint {
-        return Some("a token");
-    }
-    if (key.contains("ssn") || key.contains("socialsecurity")) && SSN.is_match(text) {
-        return Some("a social-security number");
-    }
-    if (key.contains("card") || key == "pan" || key.contains("ccnumber")) && luhn(text) {
-        return Some("a card number");
-    }
-    None
-}
-
-/// Whether a string of 13–19 digits (spaces and dashes allowed) passes the Luhn check.
-fn luhn(text: &str) -> bool {
-    let digits: Vec<u32> = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-'))
-        .map(|c| c.to_digit(10))
-        .collect::<Option<_>>()
-        .unwrap_or_default();
-    if !(13..=19).contains(&digits.len()) {
-        return false;
-    }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 1 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                *d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
-fn walk(value: &Value, path: &str, auth_endpoint: bool, out: &mut Vec<(String, &'static str)>) {
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let child_path = format!("{path}/{key}");
-                if let Some(what) = exposure(key, child, auth_endpoint) {
-                    out.push((child_path, what));
-                } else {
-                    walk(child, &child_path, auth_endpoint, out);
-                }
-            }
-        }
-        // Lists repeat their items' shape: report each path once, with the index generalised.
-        Value::Array(items) => {
-            for item in items.iter().take(20) {
-                walk(item, &format!("{path}/*"), auth_endpoint, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Whether an operation issues or refreshes credentials (tokens in its answer are expected).
-fn is_auth_endpoint(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    [
-        "login", "signin", "sign-in", "token", "auth", "session", "register", "signup", "sign-up",
-        "refresh", "oauth",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-}
-
 impl Check for SensitiveDataExposure {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -211,10 +80,7 @@ impl Check for SensitiveDataExposure {
         let Some(body) = response.json() else {
             return Vec::new();
         };
-        let mut exposed = Vec::new();
-        walk(&body, "", is_auth_endpoint(&operation.path), &mut exposed);
-        exposed.dedup();
-        exposed
+        sensitive_fields(&body, is_auth_endpoint(&operation.path))
             .into_iter()
             .map(|(pointer, what)| {
                 Finding::new(
@@ -287,12 +153,5 @@ mod tests {
         assert!(found("/api/users/{id}", r#"{"id": 1, "name": "A", "email": "a@example.com", "password": null, "tokenCount": 3, "orderNumber": "4111111111111112"}"#).is_empty());
         assert!(found("/api/users/{id}", r#"{"passwordChangedAt": ""}"#).is_empty());
         assert!(found("/api/users/{id}", "not json").is_empty());
-    }
-
-    #[test]
-    fn luhn_checks_card_numbers() {
-        assert!(luhn("4111-1111-1111-1111"));
-        assert!(!luhn("4111111111111112"));
-        assert!(!luhn("1234"));
     }
 }
