@@ -290,6 +290,15 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
                     limits: settings.limits.clone(),
                     allow_destructive: settings.allow_destructive,
                     identities: settings.identities.clone(),
+                    surface: vibeguard_scenarios::run::SurfaceInputs {
+                        spec: settings.spec.clone(),
+                        traffic: settings.traffic.clone(),
+                        traffic_environment: settings.traffic_environment.clone(),
+                        routes: routes
+                            .iter()
+                            .map(vibeguard_api::spec::DeclaredRoute::from)
+                            .collect(),
+                    },
                 };
                 let runtime = tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(2)
@@ -303,8 +312,13 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
                     &enabled,
                     &env,
                 )) {
-                    Ok(outcome) => {
+                    Ok(mut outcome) => {
                         secrets.extend(outcome.secrets);
+                        // Untested places name their scenario file relative to the project.
+                        let prefix = format!("{}/", request.project.display());
+                        for untested in &mut outcome.output.run.untested {
+                            untested.place = untested.place.replace(&prefix, "");
+                        }
                         engines.push(outcome.output.run);
                         let mut scenario_findings = outcome.output.findings;
                         // The scenario files' places, relative to the project like every place.

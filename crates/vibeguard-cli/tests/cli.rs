@@ -132,6 +132,25 @@ fn every_format_is_written_from_one_run_and_parses() {
             .expect("JUnit");
     assert_eq!(junit.test_suites[0].name.as_str(), "vibeguard.hygiene");
     assert!(junit.test_suites[0].failures >= 3);
+    // The scenarios' suite: one case per step of each scenario (and operation), the seven
+    // failed steps failed, bob's read of a user record alice cannot list skipped.
+    let scenarios = junit
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str() == "vibeguard.scenarios")
+        .expect("the scenarios suite");
+    assert_eq!(scenarios.failures, 7);
+    assert_eq!(scenarios.tests, scenarios.test_cases.len());
+    assert!(scenarios.tests >= 20, "{}", scenarios.tests);
+    assert!(scenarios.test_cases.iter().any(|case| {
+        case.name.as_str() == "bob cannot read alice's task › alice creates a task"
+            && matches!(case.status, quick_junit::TestCaseStatus::Success { .. })
+    }));
+    let terminal = fs::read_to_string(o("r.txt")).expect("txt");
+    assert!(
+        terminal.contains("✗ bob cannot read alice's task\n      ✗ bob reads it — expected status 403 or 404, got 200"),
+        "{terminal}"
+    );
     assert!(
         fs::read_to_string(o("r.md"))
             .expect("md")
@@ -1006,7 +1025,14 @@ fn the_demo_audits_the_running_api_and_its_hardened_twin_finds_nothing() {
         .iter()
         .filter(|f| f["code"] == "VG501")
         .count();
-    assert_eq!(scenario_failures, 3);
+    // Three of the hand-written requirements fail, and the surface-wide ones on four
+    // operations.
+    assert_eq!(scenario_failures, 7);
+    assert!(
+        !vulnerable
+            .to_string()
+            .contains("expected nothing at `/password_hash`, got \"")
+    );
 
     // The hardened twin: its server and its own fixed sources, every engine run, nothing found.
     let hardened = report(&["demo", "--hardened"], 0);
@@ -1039,8 +1065,17 @@ fn the_demo_audits_the_running_api_and_its_hardened_twin_finds_nothing() {
     let scenarios = engine(&hardened, "scenarios");
     assert_eq!(
         scenarios["verified"].as_array().map(Vec::len),
-        Some(4),
+        Some(7),
         "{scenarios:#}"
+    );
+    // Bob's reads of alice's user record need her list of users, which she cannot read:
+    // named as untested, never passed.
+    let untested = scenarios["untested"].as_array().expect("untested");
+    assert_eq!(untested.len(), 1, "{untested:#?}");
+    assert!(
+        untested[0]["place"].as_str().is_some_and(
+            |p| p.contains("on GET /api/users/{id} (.vibeguard/scenarios/surface.yaml)")
+        )
     );
     assert_eq!(hardened["summary"]["checklist"]["failed"], 0);
 }

@@ -172,16 +172,22 @@ fn the_shipped_suite_is_valid_against_the_editor_schema() {
     )
     .expect("schema JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let suite: Value = serde_saphyr::from_str(
-        &fs::read_to_string(repo_file("crates/vibeguard-demo/scenarios/access.yaml"))
+    for file in ["access.yaml", "surface.yaml"] {
+        let suite: Value = serde_saphyr::from_str(
+            &fs::read_to_string(repo_file(&format!(
+                "crates/vibeguard-demo/scenarios/{file}"
+            )))
             .expect("suite"),
-    )
-    .expect("YAML");
-    let errors: Vec<String> = validator
-        .iter_errors(&suite)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+        )
+        .expect("YAML");
+        let errors: Vec<String> = validator
+            .iter_errors(&suite)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{file}: {errors:#?}");
+    }
+    let unknown_kind: Value = serde_json::json!({"scenarios": [{"name": "n", "steps": [{"path": "/a", "expect": {"free_of": ["secrets"]}}]}]});
+    assert!(!validator.is_valid(&unknown_kind));
     // And the schema refuses what the loader refuses.
     let typo: Value = serde_json::json!({"scenarios": [{"name": "n", "steps": [{"path": "/a", "expect": {"stauts": 200}}]}]});
     assert!(!validator.is_valid(&typo));

@@ -122,6 +122,37 @@ pub struct Verified {
     pub by: Text,
 }
 
+/// One test an engine ran that CI test tabs show as a test case: a scenario's step. Engines
+/// whose results are rules over checklist items leave these empty (their JUnit cases are the
+/// items).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestCase {
+    /// What it belongs to (a scenario, and the operation of a surface-wide one).
+    pub group: String,
+    /// The test (a step).
+    pub name: String,
+    /// How it ended.
+    pub outcome: CaseOutcome,
+    /// Why it failed or was skipped.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    /// Wall time in milliseconds.
+    #[serde(default)]
+    pub duration_ms: u64,
+}
+
+/// How a [`TestCase`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseOutcome {
+    /// It held.
+    Passed,
+    /// It did not.
+    Failed,
+    /// It was not run (the reason is the message).
+    Skipped,
+}
+
 /// A problem that did not stop the run: a file that could not be parsed, an endpoint that
 /// timed out. It names where (`source`, and `line` when known) and what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,6 +221,9 @@ pub struct EngineRun {
     /// passed, each verifying the items its author named.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub verified: Vec<Verified>,
+    /// The tests it ran, for CI test tabs ([`TestCase`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<TestCase>,
     /// Why the engine could not run at all (the API target down, no description, an identity
     /// that cannot log in): every checklist item one of its rules covers is then "not
     /// verified", whatever the other engines found.
@@ -211,6 +245,7 @@ impl EngineRun {
             unchecked: Vec::new(),
             untested: Vec::new(),
             verified: Vec::new(),
+            cases: Vec::new(),
             failed: None,
             duration_ms: 0,
         }

@@ -30,7 +30,8 @@ pub use baseline::Baseline;
 pub use checklist::{ChecklistId, ChecklistStatus, ChecklistVerdict};
 pub use confidence::Confidence;
 pub use engine::{
-    Coverage, EngineError, EngineId, EngineOutput, EngineRun, RuleApplicability, Untested, Verified,
+    CaseOutcome, Coverage, EngineError, EngineId, EngineOutput, EngineRun, RuleApplicability,
+    TestCase, Untested, Verified,
 };
 pub use evidence::{CodeFrame, Evidence};
 pub use finding::{Finding, FindingState, FlowStep};

@@ -98,6 +98,13 @@ const SCENARIOS: DemoFile = DemoFile {
     contents: include_str!("../scenarios/access.yaml"),
 };
 
+/// The demo's surface-wide scenarios (`.vibeguard/scenarios/surface.yaml`): requirements over
+/// every operation a filter selects.
+const SURFACE_SCENARIOS: DemoFile = DemoFile {
+    path: ".vibeguard/scenarios/surface.yaml",
+    contents: include_str!("../scenarios/surface.yaml"),
+};
+
 /// Real advisories (GitHub Advisory Database, OSV format) for packages the demo's lockfile pins,
 /// as `(file name, JSON)`: the demo imports them into a temporary advisory store so that its
 /// dependency findings need no download. See `advisories/README.md` for their source.
@@ -119,10 +126,13 @@ pub fn write_project(dir: &Path, hardened: bool) -> io::Result<()> {
     let files: Vec<&DemoFile> = if hardened {
         HARDENED_PROJECT
             .iter()
-            .chain([&DESCRIPTION, &SCENARIOS])
+            .chain([&DESCRIPTION, &SCENARIOS, &SURFACE_SCENARIOS])
             .collect()
     } else {
-        PROJECT.iter().chain([&SCENARIOS]).collect()
+        PROJECT
+            .iter()
+            .chain([&SCENARIOS, &SURFACE_SCENARIOS])
+            .collect()
     };
     for file in files {
         let target = dir.join(file.path);

@@ -89,6 +89,49 @@ impl StatusSpec {
     }
 }
 
+/// A value's JSON type and size, for messages that must not show it.
+fn kind_and_size(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("a string of {} characters", text.chars().count()),
+        Value::Array(items) => format!("an array of {} items", items.len()),
+        Value::Object(map) => format!("an object of {} keys", map.len()),
+        Value::Number(_) => "a number".into(),
+        Value::Bool(_) => "a boolean".into(),
+        Value::Null => "null".into(),
+    }
+}
+
+/// What `free_of` can name.
+pub const FREE_OF: &[&str] = &[
+    "sensitive_fields",
+    "password_hashes",
+    "private_keys",
+    "internals",
+];
+
+/// What of `kind` the answer shows, in words (never the value itself: it is a secret).
+fn shows(kind: &str, text: &str, exchange: &Exchange) -> Option<String> {
+    use vibeguard_http::leaks;
+    match kind {
+        "sensitive_fields" => {
+            let body = exchange.response()?.json()?;
+            let login = leaks::is_auth_endpoint(exchange.request.url.path());
+            let found = leaks::sensitive_fields(&body, login);
+            (!found.is_empty()).then(|| {
+                found
+                    .iter()
+                    .map(|(pointer, what)| format!("{what} at `{pointer}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        }
+        "password_hashes" => leaks::password_hash_in(text).then(|| "a password hash".into()),
+        "private_keys" => leaks::private_key_in(text).then(|| "a private key".into()),
+        "internals" => leaks::internals_in(text).map(str::to_string),
+        _ => None,
+    }
+}
+
 /// The failures of an exchange against `expect`; empty when every assertion holds. `earlier`
 /// holds the bodies of the scenario's earlier steps by name, `lookup` the values `${…}` takes.
 pub fn judge(
@@ -198,6 +241,11 @@ pub fn judge(
             }
         }
     }
+    for kind in &expect.free_of {
+        if let Some(found) = shows(kind, &text, exchange) {
+            failures.push(format!("expected an answer free of {kind}, got {found}"));
+        }
+    }
     if !expect.json.is_empty() {
         let parsed = response.json();
         for assertion in &expect.json {
@@ -219,10 +267,11 @@ pub fn judge(
             let path = &assertion.path;
             let wants_absent = assertion.absent == Some(true) || assertion.exists == Some(false);
             if wants_absent {
+                // What must be absent is often a secret: its kind and size, never its value.
                 if let Some(value) = found {
                     failures.push(format!(
-                        "expected nothing at `{path}`, got {}",
-                        shown(value)
+                        "expected nothing at `{path}`, got {} (value not shown)",
+                        kind_and_size(value)
                     ));
                 }
                 continue;

@@ -44,6 +44,10 @@ pub struct Scenario {
     /// Values of its own, over the file's.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
+    /// Runs the steps once per operation of the API's surface that matches (a surface-wide
+    /// scenario): a step without `path` sends that operation.
+    #[serde(default)]
+    pub for_each_operation: Option<Spanned<OperationFilter>>,
     /// The steps, in order; a failed step ends the scenario.
     pub steps: Vec<Spanned<Step>>,
 }
@@ -55,12 +59,15 @@ pub struct Step {
     /// How the step reads in results; `METHOD path` when absent.
     #[serde(default)]
     pub name: Option<String>,
-    /// The HTTP method; `GET` by default.
-    #[serde(default = "get")]
-    pub method: String,
+    /// The HTTP method; `GET` by default (in a surface-wide scenario, the operation's when the
+    /// step has no `path`).
+    #[serde(default)]
+    pub method: Option<String>,
     /// The path under the target (`/api/notes/{note_id}`): `{name}` and `${name}` take a
-    /// variable's or an earlier capture's value, percent-encoded in the path.
-    pub path: Spanned<String>,
+    /// variable's or an earlier capture's value, percent-encoded in the path. Required, except
+    /// in a surface-wide scenario, where a step without it sends the operation.
+    #[serde(default)]
+    pub path: Option<Spanned<String>>,
     /// Query parameters.
     #[serde(default)]
     pub query: BTreeMap<String, String>,
@@ -79,13 +86,60 @@ pub struct Step {
     /// Values taken from the answer for later steps, by name.
     #[serde(default)]
     pub capture: BTreeMap<String, Spanned<Capture>>,
+    /// Sends the step this many times; `expect` judges the last answer, and `${iteration}`
+    /// counts 1, 2, … (a login tried 20 times must end in 429).
+    #[serde(default)]
+    pub repeat: Option<Spanned<u32>>,
+    /// Sends the step once per value; every answer must meet `expect`.
+    #[serde(default)]
+    pub for_each: Option<Spanned<ForEach>>,
     /// What the answer must be.
     #[serde(default)]
     pub expect: Expect,
 }
 
-fn get() -> String {
-    "GET".into()
+/// Which operations a surface-wide scenario runs on: each key given narrows them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationFilter {
+    /// Their methods.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub method: Vec<String>,
+    /// A glob over their path templates: `*` is one segment, `**` any number (`/api/**`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Globs of paths left out.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub exclude: Vec<String>,
+    /// One of their tags (from the description).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub tag: Vec<String>,
+    /// `true`: those the description (or the code's auth) secures; `false`: those declared
+    /// public.
+    #[serde(default)]
+    pub secured: Option<bool>,
+    /// Whether their path has a parameter (`/notes/{id}`).
+    #[serde(default)]
+    pub has_path_param: Option<bool>,
+    /// An identity whose objects fill the path parameters: the first entry of the collection
+    /// (`GET /notes` for `/notes/{id}`) as that identity lists it.
+    #[serde(default)]
+    pub objects_of: Option<Spanned<String>>,
+}
+
+/// The values a step is sent with, one request per value.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForEach {
+    /// The variable that takes each value (`${payload}`).
+    pub var: String,
+    /// The values, given here.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// A payload list that ships with vibeguard (`sql`, `nosql`, `command`, `traversal`,
+    /// `xss`), or a file of one value a line next to the scenario file.
+    #[serde(default)]
+    pub payloads: Option<String>,
 }
 
 /// Where a captured value is in the answer: exactly one of the keys.
@@ -131,6 +185,12 @@ pub struct Expect {
     /// The body differs from an earlier step's (by its name).
     #[serde(default)]
     pub differs_from: Option<Spanned<String>>,
+    /// What the answer shows nowhere: `sensitive_fields` (password hashes, passwords, secrets,
+    /// tokens outside the login flow, card numbers in a JSON body), `password_hashes` (in any
+    /// text), `private_keys`, `internals` (stack traces, SQL and ORM errors, debug pages,
+    /// server paths).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub free_of: Vec<String>,
 }
 
 /// An expectation about one header.

@@ -18,7 +18,9 @@ pub mod capture;
 pub mod expect;
 pub mod format;
 pub mod load;
+pub mod payloads;
 pub mod run;
+pub mod surface_wide;
 pub mod template;
 
 pub use load::{LoadedScenario, ScenarioError, Suite, load};

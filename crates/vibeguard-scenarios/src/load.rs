@@ -254,9 +254,56 @@ pub fn parse(
         vars.extend(std::mem::take(&mut scenario.vars));
         scenario.vars = vars;
         let mut known: BTreeSet<String> = scenario.vars.keys().cloned().collect();
+        if let Some(filter) = &scenario.for_each_operation {
+            known.extend(["operation.method".to_string(), "operation.path".to_string()]);
+            for method in &filter.value.method {
+                if !is_method(method) {
+                    problem(
+                        Some(at(filter)),
+                        format!("for_each_operation: `{method}` is not an HTTP method"),
+                    );
+                }
+            }
+            if let Some(owner) = &filter.value.objects_of
+                && !identities.contains(&owner.value)
+            {
+                problem(
+                    Some(at(owner)),
+                    format!(
+                        "for_each_operation: `objects_of: {}` is no configured identity{}",
+                        owner.value,
+                        closest(&owner.value, identities)
+                            .map(|name| format!("; did you mean `{name}`?"))
+                            .unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        let folder = Path::new(file).parent().unwrap_or(Path::new("."));
         let mut step_names: BTreeSet<String> = BTreeSet::new();
+        for step in &mut scenario.steps {
+            // A payload list is read now, so a wrong name is an error of the file.
+            if let Some(for_each) = &mut step.value.for_each
+                && let Some(list) = for_each.value.payloads.clone()
+                && for_each.value.values.is_empty()
+            {
+                match crate::payloads::resolve(&list, folder) {
+                    Ok(values) => for_each.value.values = values,
+                    Err(why) => problem(Some(at(for_each)), why),
+                }
+            }
+        }
         for step in &scenario.steps {
-            for (place, message) in check_step(step, &known, &step_names, identities, &scenario) {
+            let mut step_known = known.clone();
+            if let Some(for_each) = &step.value.for_each {
+                step_known.insert(for_each.value.var.clone());
+            }
+            if step.value.repeat.is_some() {
+                step_known.insert("iteration".into());
+            }
+            for (place, message) in
+                check_step(step, &step_known, &step_names, identities, &scenario)
+            {
                 problem(Some(place), message);
             }
             known.extend(step.value.capture.keys().cloned());
@@ -288,31 +335,63 @@ fn check_step(
     let mut say = |place: (u64, u64), message: String| {
         problems.push((place, format!("step `{label}`: {message}")));
     };
-    let method = step_value.method.to_ascii_uppercase();
-    if !matches!(
-        method.as_str(),
-        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS"
-    ) {
-        say(
-            place,
-            format!("`{}` is not an HTTP method", step_value.method),
-        );
+    let method = step_value
+        .method
+        .as_deref()
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
+    if !is_method(&method) {
+        say(place, format!("`{method}` is not an HTTP method"));
     }
-    if method == "DELETE" && !scenario.destructive {
+    if method == "DELETE" && step_value.method.is_some() && !scenario.destructive {
         say(
             place,
             "a DELETE step needs `destructive: true` on its scenario (and the run `--allow-destructive`)".into(),
         );
     }
-    let path = &step_value.path.value;
+    let Some(spanned_path) = &step_value.path else {
+        if scenario.for_each_operation.is_none() {
+            say(
+                place,
+                "has no `path` (only a step of a surface-wide scenario, one with `for_each_operation`, sends its operation without one)".into(),
+            );
+        }
+        return check_step_rest(step, known, earlier_steps, identities, problems, &label);
+    };
+    let path = &spanned_path.value;
     if !path.starts_with('/') && !path.starts_with("${") {
         say(
-            at(&step_value.path),
+            at(spanned_path),
             format!(
                 "the path `{path}` must start with `/` (it is under the target), or be a captured one (`${{location}}`)"
             ),
         );
     }
+    for name in template::names_used(path, true) {
+        if !known.contains(&name) {
+            say(
+                at(spanned_path),
+                format!("`{name}` is neither a variable nor captured by an earlier step"),
+            );
+        }
+    }
+    check_step_rest(step, known, earlier_steps, identities, problems, &label)
+}
+
+/// The checks of a step that do not depend on its path.
+fn check_step_rest(
+    step: &Spanned<Step>,
+    known: &BTreeSet<String>,
+    earlier_steps: &BTreeSet<String>,
+    identities: &[String],
+    mut problems: Vec<((u64, u64), String)>,
+    label: &str,
+) -> Vec<((u64, u64), String)> {
+    let place = at(step);
+    let step_value = &step.value;
+    let mut say = |place: (u64, u64), message: String| {
+        problems.push((place, format!("step `{label}`: {message}")));
+    };
     if step_value.json.is_some() && step_value.form.is_some() {
         say(
             place,
@@ -339,11 +418,50 @@ fn check_step(
             ),
         );
     }
-    for name in template::names_used(path, true) {
-        if !known.contains(&name) {
+    if let Some(repeat) = &step_value.repeat
+        && !(1..=1_000).contains(&repeat.value)
+    {
+        say(
+            at(repeat),
+            format!("`repeat: {}`: from 1 to 1000", repeat.value),
+        );
+    }
+    if let Some(for_each) = &step_value.for_each {
+        let f = &for_each.value;
+        if f.var.trim().is_empty() || f.var.contains(['{', '}', '$']) {
             say(
-                at(&step_value.path),
-                format!("`{name}` is neither a variable nor captured by an earlier step"),
+                at(for_each),
+                "for_each: `var` names the variable each value takes (`var: payload`, used as `${payload}`)".into(),
+            );
+        }
+        if f.values.is_empty() && f.payloads.is_none() {
+            say(
+                at(for_each),
+                "for_each: give `values: [...]` or `payloads: sql` (nosql, command, traversal, xss, or a file)".into(),
+            );
+        }
+        if step_value.repeat.is_some() {
+            say(
+                at(for_each),
+                "has both `repeat` and `for_each`: give one".into(),
+            );
+        }
+    }
+    for kind in &step_value.expect.free_of {
+        if !crate::expect::FREE_OF.contains(&kind.as_str()) {
+            let known: Vec<String> = crate::expect::FREE_OF
+                .iter()
+                .map(|k| k.to_string())
+                .collect();
+            say(
+                place,
+                format!(
+                    "free_of: `{kind}` is not one of {}{}",
+                    crate::expect::FREE_OF.join(", "),
+                    closest(kind, &known)
+                        .map(|k| format!("; did you mean `{k}`?"))
+                        .unwrap_or_default()
+                ),
             );
         }
     }
@@ -482,9 +600,25 @@ fn check_step(
 
 /// How a step is named in results: its `name`, else `METHOD path`.
 pub fn step_label(step: &Step) -> String {
-    step.name
-        .clone()
-        .unwrap_or_else(|| format!("{} {}", step.method.to_ascii_uppercase(), step.path.value))
+    if let Some(name) = &step.name {
+        return name.clone();
+    }
+    match (&step.method, &step.path) {
+        (method, Some(path)) => format!(
+            "{} {}",
+            method.as_deref().unwrap_or("GET").to_ascii_uppercase(),
+            path.value
+        ),
+        (Some(method), None) => format!("{} the operation", method.to_ascii_uppercase()),
+        (None, None) => "the operation".into(),
+    }
+}
+
+fn is_method(method: &str) -> bool {
+    matches!(
+        method.to_ascii_uppercase().as_str(),
+        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS"
+    )
 }
 
 fn scenario_label(name: &str) -> String {

@@ -138,3 +138,52 @@ fn hostile_files_give_errors_and_no_panic() {
             .any(|e| e.file.ends_with("aliases.yaml"))
     );
 }
+
+#[test]
+fn surface_wide_payload_and_repeat_mistakes_are_said_before_the_run() {
+    let text = r#"
+scenarios:
+  - name: loose steps
+    steps:
+      - {as: bob}
+      - {path: /a, for_each: {var: p}}
+      - {path: /a, for_each: {var: p, payloads: sqli}}
+      - {path: /a, repeat: 0}
+      - {path: /a, expect: {free_of: [sensitive_field]}}
+      - {path: "/a/${p}"}
+  - name: over the surface
+    for_each_operation: {method: FETCH, objects_of: alcie}
+    steps:
+      - {as: bob, query: {page: "${iteration}"}}
+"#;
+    let found: Vec<String> = errors(text).iter().map(ToString::to_string).collect();
+    let has = |line: u64, says: &str| {
+        assert!(
+            found
+                .iter()
+                .any(|e| e.starts_with(&format!("s.yaml:{line}:")) && e.contains(says)),
+            "line {line} should say {says}: {found:#?}"
+        );
+    };
+    has(5, "has no `path`");
+    has(6, "give `values: [...]` or `payloads: sql`");
+    has(
+        7,
+        "payloads `sqli` is neither a shipped list (sql, nosql, command, traversal, xss)",
+    );
+    has(8, "`repeat: 0`: from 1 to 1000");
+    has(9, "did you mean `sensitive_fields`?");
+    has(10, "`p` is neither a variable nor captured");
+    has(12, "`FETCH` is not an HTTP method");
+    has(
+        12,
+        "`objects_of: alcie` is no configured identity; did you mean `alice`?",
+    );
+    has(14, "`iteration` is neither a variable nor captured");
+    // The surface-wide step without a path is fine: it sends the operation.
+    assert!(
+        !found
+            .iter()
+            .any(|e| e.contains("over the surface") && e.contains("no `path`"))
+    );
+}

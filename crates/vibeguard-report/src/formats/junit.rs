@@ -1,12 +1,13 @@
 //! JUnit XML: one test suite per engine that ran, one test case per checklist item that engine
 //! covers (failed with its findings, passed, or skipped when the engine had nothing to check),
-//! a `vibeguard.checklist` suite with the items no engine of this run covers (skipped, with what
-//! would enable them), and one error test case per non-fatal error. CI readers (GitHub, GitLab,
+//! one test case per test an engine ran itself (each step of each scenario: passed, failed, or
+//! skipped with the reason), a `vibeguard.checklist` suite with the items no engine of this run
+//! covers (skipped, with what would enable them), and one error test case per non-fatal error. CI readers (GitHub, GitLab,
 //! Jenkins) then show the checklist as tests.
 
 use std::fmt::Write;
 
-use vibeguard_core::{ChecklistStatus, Finding, FindingState, Report};
+use vibeguard_core::{CaseOutcome, ChecklistStatus, Finding, FindingState, Report};
 
 use crate::text::escape_xml as esc;
 
@@ -64,6 +65,23 @@ pub fn render(report: &Report) -> String {
                 }
             };
             cases.push(case);
+        }
+        // Tests the engine ran itself (a scenario's steps), each its own case.
+        for test in &run.cases {
+            let name = format!("{} › {}", test.group, test.name);
+            cases.push(match test.outcome {
+                CaseOutcome::Passed => Case::Passed { name },
+                CaseOutcome::Failed => Case::Failure {
+                    name,
+                    message: test.message.clone(),
+                    kind: "failed".into(),
+                    body: test.message.clone(),
+                },
+                CaseOutcome::Skipped => Case::Skipped {
+                    name,
+                    message: test.message.clone(),
+                },
+            });
         }
         for error in &run.errors {
             cases.push(Case::Error {

@@ -5,7 +5,9 @@
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
-use vibeguard_core::{ChecklistStatus, Evidence, Finding, FindingState, Report, Severity};
+use vibeguard_core::{
+    CaseOutcome, ChecklistStatus, Evidence, Finding, FindingState, Report, Severity,
+};
 
 use super::RenderOptions;
 use crate::text::{
@@ -23,6 +25,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         header(&mut out, report, &paint);
         findings(&mut out, report, &paint, options.verbose);
         errors(&mut out, report, &paint);
+        tests(&mut out, report, &paint, options.verbose);
         checklist(&mut out, report, &paint, options.verbose);
     }
     summary(&mut out, report, &paint);
@@ -254,6 +257,71 @@ fn errors(out: &mut String, report: &Report, paint: &Painter) {
         let _ = writeln!(out, "  {error}");
     }
     out.push('\n');
+}
+
+/// The tests engines ran themselves (the scenarios), as a compact tree: one line per
+/// scenario (and operation of a surface-wide one), its failed step under it with why; `-v`
+/// lists every step.
+fn tests(out: &mut String, report: &Report, paint: &Painter, verbose: bool) {
+    for run in report.engines.iter().filter(|run| !run.cases.is_empty()) {
+        let mut groups: Vec<(&str, Vec<&vibeguard_core::TestCase>)> = Vec::new();
+        for case in &run.cases {
+            match groups.iter_mut().find(|(group, _)| *group == case.group) {
+                Some((_, cases)) => cases.push(case),
+                None => groups.push((&case.group, vec![case])),
+            }
+        }
+        let outcome = |cases: &[&vibeguard_core::TestCase]| {
+            if cases.iter().any(|c| c.outcome == CaseOutcome::Failed) {
+                CaseOutcome::Failed
+            } else if cases.iter().all(|c| c.outcome == CaseOutcome::Passed) {
+                CaseOutcome::Passed
+            } else {
+                CaseOutcome::Skipped
+            }
+        };
+        let count =
+            |wanted: CaseOutcome| groups.iter().filter(|(_, c)| outcome(c) == wanted).count();
+        let _ = writeln!(
+            out,
+            "{} {}",
+            paint.bold("Scenarios"),
+            paint.dim(&format!(
+                "{} passed, {} failed, {} not run",
+                count(CaseOutcome::Passed),
+                count(CaseOutcome::Failed),
+                count(CaseOutcome::Skipped)
+            ))
+        );
+        let mark = |outcome: CaseOutcome| match outcome {
+            CaseOutcome::Passed => {
+                paint.paint(Style::new().fg_color(Some(AnsiColor::Green.into())), "✓")
+            }
+            CaseOutcome::Failed => paint.severity(Severity::High, "✗"),
+            CaseOutcome::Skipped => paint.dim("·"),
+        };
+        for (group, cases) in &groups {
+            let group_outcome = outcome(cases);
+            let _ = write!(out, "  {} {}", mark(group_outcome), safe(group));
+            if group_outcome == CaseOutcome::Skipped
+                && let Some(why) = cases.iter().find(|c| !c.message.is_empty())
+            {
+                let _ = write!(out, " {}", paint.dim(&format!("— {}", safe(&why.message))));
+            }
+            out.push('\n');
+            for case in cases
+                .iter()
+                .filter(|c| verbose || c.outcome == CaseOutcome::Failed)
+            {
+                let _ = write!(out, "      {} {}", mark(case.outcome), safe(&case.name));
+                if !case.message.is_empty() {
+                    let _ = write!(out, " {}", paint.dim(&format!("— {}", safe(&case.message))));
+                }
+                out.push('\n');
+            }
+        }
+        out.push('\n');
+    }
 }
 
 fn checklist(out: &mut String, report: &Report, paint: &Painter, verbose: bool) {
