@@ -338,6 +338,19 @@ pub enum ScenariosAction {
         #[arg(long, value_name = "PATH", default_value = ".")]
         project: PathBuf,
     },
+    /// Write a starter suite from the API's description (--spec or [api] spec) and the
+    /// configured identities: the surface-wide requirements, then one scenario per secured
+    /// operation
+    Init {
+        /// The file to write [default: .vibeguard/scenarios/starter.yaml in the project]
+        path: Option<PathBuf>,
+        /// Project folder whose vibeguard.toml names the identities and the description (default: .)
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        project: PathBuf,
+        /// Overwrite the file when it exists
+        #[arg(long)]
+        force: bool,
+    },
     /// Validate scenario files offline: every problem with its file, line and column
     Check {
         /// A scenario file or folder [default: .vibeguard/scenarios in the project]

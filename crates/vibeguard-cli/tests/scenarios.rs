@@ -192,3 +192,54 @@ fn the_shipped_suite_is_valid_against_the_editor_schema() {
     let typo: Value = serde_json::json!({"scenarios": [{"name": "n", "steps": [{"path": "/a", "expect": {"stauts": 200}}]}]});
     assert!(!validator.is_valid(&typo));
 }
+
+#[test]
+fn init_writes_a_starter_suite_that_checks_clean_and_never_overwrites() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let root = tempfile::tempdir().expect("tempdir");
+    project(root.path());
+    fs::remove_file(root.path().join(".vibeguard/scenarios/access.yaml")).expect("remove");
+    write(
+        root.path(),
+        "openapi.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nsecurity: [{bearer: []}]\ncomponents: {securitySchemes: {bearer: {type: http, scheme: bearer}}}\npaths:\n  /api/tasks/{id}:\n    parameters: [{name: id, in: path, required: true, schema: {type: integer}}]\n    get: {summary: One task, responses: {'200': {description: ok}}}\n    delete: {responses: {'204': {description: gone}}}\n  /api/health:\n    get: {security: [], responses: {'200': {description: ok}}}\n",
+    );
+    let init = |extra: &[&str]| {
+        vibeguard(cache.path())
+            .args(["scenarios", "init", "--project"])
+            .arg(root.path())
+            .args(["--spec"])
+            .arg(root.path().join("openapi.yaml"))
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let output = init(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let starter = fs::read_to_string(root.path().join(".vibeguard/scenarios/starter.yaml"))
+        .expect("the starter");
+    assert!(
+        starter.contains("bob gets none of alice's objects"),
+        "{starter}"
+    );
+    assert!(starter.contains("\"GET /api/tasks/{id} refuses an anonymous caller\""));
+    assert!(starter.contains("description: \"One task\""));
+    assert!(starter.contains("\"DELETE /api/tasks/{id} refuses an anonymous caller\"\n    checklist: [AUTH-01]\n    destructive: true"));
+    assert!(!starter.contains("/api/health refuses"));
+    let check = vibeguard(cache.path())
+        .args(["scenarios", "check", "--project"])
+        .arg(root.path())
+        .output()
+        .expect("runs");
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert!(
+        stdout(&check).contains("6 scenario(s) in 1 file(s)"),
+        "{}",
+        stdout(&check)
+    );
+    // A second init refuses to overwrite the team's edits; --force does.
+    let again = init(&[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    assert_eq!(init(&["--force"]).status.code(), Some(0));
+}
