@@ -108,6 +108,7 @@ async fn main() {
         scenarios,
         errors,
         files: 1,
+        ..vibeguard_scenarios::Suite::default()
     };
     // Warm both paths, then alternate them so drift hits both alike.
     let _ = executor_once(&target).await;

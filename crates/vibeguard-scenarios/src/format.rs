@@ -191,6 +191,10 @@ pub struct Expect {
     /// server paths).
     #[serde(default, deserialize_with = "one_or_many")]
     pub free_of: Vec<String>,
+    /// The JSON body conforms to the schema the API's description gives for this status of
+    /// the operation.
+    #[serde(default)]
+    pub matches_schema: Option<bool>,
 }
 
 /// An expectation about one header.

@@ -17,6 +17,7 @@ use vibeguard_core::{Confidence, EngineId, RuleDocs, RuleMeta, Severity};
 pub mod capture;
 pub mod expect;
 pub mod format;
+pub mod hurl;
 pub mod init;
 pub mod load;
 pub mod payloads;

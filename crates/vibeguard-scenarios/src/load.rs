@@ -1,4 +1,4 @@
-//! Reading scenario files: a file or a folder of `*.yaml`/`*.yml` (sub-folders too), each
+//! Reading scenario files: a file or a folder of `*.yaml`/`*.yml` and `*.hurl` (sub-folders too), each
 //! parsed with every key checked, then validated offline — identities that are not configured,
 //! captures used before a step takes them, statuses, regular expressions, JSON paths and
 //! checklist items that cannot be. Every problem names the file, line and column and says what
@@ -69,6 +69,9 @@ pub struct Suite {
     pub scenarios: Vec<LoadedScenario>,
     /// The problems; the files they are in are left out.
     pub errors: Vec<ScenarioError>,
+    /// What was read but not applied (a Hurl file's `[Options]`), said so the run is not
+    /// mistaken for one that honoured it.
+    pub notes: Vec<ScenarioError>,
     /// The files read.
     pub files: usize,
 }
@@ -106,6 +109,20 @@ pub fn load(path: &Path, identities: &[String]) -> Suite {
     for (file, label) in files {
         suite.files += 1;
         match read(&file, &label) {
+            Ok(text) if is_hurl(&file) => {
+                let read = crate::hurl::read(&label, &text);
+                suite.notes.extend(read.notes);
+                match read.file {
+                    Ok(parsed) => {
+                        let (scenarios, errors) = validate(&label, parsed, identities);
+                        if errors.is_empty() {
+                            suite.scenarios.extend(scenarios);
+                        }
+                        suite.errors.extend(errors);
+                    }
+                    Err(errors) => suite.errors.extend(errors),
+                }
+            }
             Ok(text) => {
                 let (scenarios, errors) = parse(&label, &text, identities);
                 if errors.is_empty() {
@@ -137,11 +154,15 @@ fn collect(folder: &Path, depth: usize, files: &mut Vec<PathBuf>) {
             && path
                 .extension()
                 .and_then(|e| e.to_str())
-                .is_some_and(|e| matches!(e, "yaml" | "yml"))
+                .is_some_and(|e| matches!(e, "yaml" | "yml" | "hurl"))
         {
             files.push(path);
         }
     }
+}
+
+fn is_hurl(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()) == Some("hurl")
 }
 
 fn read(path: &Path, label: &str) -> Result<String, ScenarioError> {
@@ -187,6 +208,16 @@ pub fn parse(
             );
         }
     };
+    validate(file, parsed, identities)
+}
+
+/// Validates a parsed file (YAML, or a Hurl file read into the same model): the scenarios
+/// ready to run, and every problem with its place.
+pub fn validate(
+    file: &str,
+    parsed: ScenarioFile,
+    identities: &[String],
+) -> (Vec<LoadedScenario>, Vec<ScenarioError>) {
     let mut scenarios = Vec::new();
     let mut errors = Vec::new();
     if parsed.scenarios.is_empty() {

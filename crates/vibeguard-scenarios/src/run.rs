@@ -181,6 +181,8 @@ pub async fn run(
                 None => error.message.clone(),
             },
         }));
+    run.unchecked
+        .extend(suite.notes.iter().map(|note| note.to_string()));
     let mut callers = Callers {
         settings,
         env,
@@ -211,6 +213,7 @@ pub async fn run(
                         callers: &mut callers,
                         env,
                         lists: &mut lists,
+                        surface: surface.as_ref(),
                     };
                     on_each_operation(loaded, &filter.value, spec, base, &mut scenario_run).await
                 }
@@ -251,11 +254,22 @@ pub async fn run(
                 }
             }
         } else {
+            // A step that checks the description's response schema needs the description.
+            if surface.is_none()
+                && loaded
+                    .scenario
+                    .steps
+                    .iter()
+                    .any(|step| step.value.expect.matches_schema == Some(true))
+            {
+                surface = Some(build_surface(settings, &executor).await);
+            }
             let mut scenario_run = ScenarioRun {
                 executor: &executor,
                 callers: &mut callers,
                 env,
                 lists: &mut lists,
+                surface: surface.as_ref(),
             };
             let (result, finding) = run_scenario(loaded, None, &mut scenario_run).await;
             findings.extend(finding);
@@ -445,6 +459,8 @@ struct ScenarioRun<'r, 'c> {
     env: &'r (dyn Fn(&str) -> Option<String> + Sync),
     /// `(identity, collection URL)` → the first object's id there, or why there is none.
     lists: &'r mut BTreeMap<(String, String), Result<String, String>>,
+    /// The API's surface with its base URL, when a scenario needed it; or why there is none.
+    surface: Option<&'r Result<(ApiSpec, Url), String>>,
 }
 
 /// The operation a surface-wide scenario runs on, with its path's values.
@@ -656,6 +672,8 @@ async fn run_scenario(
                     .or_else(|| captured.get(name).cloned())
                     .or_else(|| scenario.vars.get(name).cloned())
                     .or_else(|| env(name))
+                    // Hurl's own convention for its variables.
+                    .or_else(|| env(&format!("HURL_{name}")))
             };
             let target = scenario_run.callers.settings.target.clone();
             let mut request = match build(step, on, &target, &lookup) {
@@ -701,6 +719,15 @@ async fn run_scenario(
             } else {
                 Vec::new()
             };
+            if judged && step.expect.matches_schema == Some(true) {
+                match schema_failures(&exchange, on, scenario_run.surface) {
+                    Ok(found) => failures.extend(found),
+                    Err(why) => {
+                        result.status = ScenarioStatus::NotRun(format!("step `{label}`: {why}"));
+                        return (result, None);
+                    }
+                }
+            }
             if let Some((var, value)) = binding.as_ref().filter(|_| judge_each)
                 && !failures.is_empty()
             {
@@ -739,6 +766,68 @@ async fn run_scenario(
         }
     }
     (result, None)
+}
+
+/// How an answer breaks the description's schema for its status, or why it cannot be judged
+/// (no description, no operation of it for the request, no schema for the status): a step
+/// that cannot be judged is not run, never passed.
+fn schema_failures(
+    exchange: &Exchange,
+    on: Option<&OnOperation<'_>>,
+    surface: Option<&Result<(ApiSpec, Url), String>>,
+) -> Result<Vec<String>, String> {
+    let Some(response) = exchange.response() else {
+        return Ok(Vec::new());
+    };
+    let (spec, base) = match surface {
+        Some(Ok((spec, base))) => (spec, base),
+        Some(Err(why)) => return Err(format!("no description to check the answer against: {why}")),
+        None => return Err("no description to check the answer against".into()),
+    };
+    let method = &exchange.request.method;
+    let path = exchange.request.url.path();
+    let relative = path
+        .strip_prefix(base.path().trim_end_matches('/'))
+        .unwrap_or(path);
+    let operation = on.map(|on| on.operation).or_else(|| {
+        spec.operations.iter().find(|op| {
+            op.method == *method
+                && (vibeguard_http::spec::path_matches_template(&op.path, relative)
+                    || vibeguard_http::spec::path_matches_template(&op.path, path))
+        })
+    });
+    let Some(operation) = operation else {
+        return Err(format!(
+            "no operation of the description is {method} {path}: its answer has no schema to match"
+        ));
+    };
+    let Some(schema) = vibeguard_http::spec::conform::response_schema(operation, response.status)
+    else {
+        return Err(format!(
+            "the description gives no JSON schema for status {} of {}",
+            response.status,
+            operation.label()
+        ));
+    };
+    let Some(body) = response.json() else {
+        return Ok(vec![format!(
+            "expected a JSON body matching the description's schema for {}, got {}",
+            response.status,
+            response
+                .header("content-type")
+                .unwrap_or("a body that is not JSON")
+        )]);
+    };
+    Ok(vibeguard_http::spec::conform::violations(&body, schema)
+        .into_iter()
+        .map(|violation| {
+            format!(
+                "the answer breaks the description's schema for {} of {}: {violation}",
+                response.status,
+                operation.label()
+            )
+        })
+        .collect())
 }
 
 /// The request a step sends, before its caller's credential: its own path under the target,

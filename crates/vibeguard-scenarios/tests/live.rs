@@ -101,6 +101,7 @@ fn suite(text: &str) -> Suite {
         scenarios,
         errors,
         files: 1,
+        ..Suite::default()
     }
 }
 

@@ -30,10 +30,27 @@ paths:
       responses: {"201": {description: created}}
   /api/notes/{id}:
     parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
-    get: {tags: [notes], responses: {"200": {description: ok}}}
+    get:
+      tags: [notes]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, owner, title]
+                properties: {id: {type: integer, minimum: 1}, owner: {type: string}, title: {type: string}}
     delete: {tags: [notes], responses: {"204": {description: gone}}}
   /api/users:
-    get: {tags: [users], responses: {"200": {description: ok}}}
+    get:
+      tags: [users]
+      responses:
+        "2XX":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: object, properties: {name: {type: integer}}}}
   /search:
     get:
       security: []
@@ -88,6 +105,15 @@ fn suite(text: &str, file: &std::path::Path) -> Suite {
 }
 
 async fn run(hardened: bool, spec: SpecSource, routes: Vec<DeclaredRoute>) -> ScenarioOutcome {
+    run_suite(hardened, spec, routes, SUITE).await
+}
+
+async fn run_suite(
+    hardened: bool,
+    spec: SpecSource,
+    routes: Vec<DeclaredRoute>,
+    text: &str,
+) -> ScenarioOutcome {
     let folder = tempfile::tempdir().expect("tempdir");
     let target = serve(hardened).await;
     let mut settings = settings(target, false);
@@ -100,7 +126,7 @@ async fn run(hardened: bool, spec: SpecSource, routes: Vec<DeclaredRoute>) -> Sc
         other => other,
     };
     settings.surface.routes = routes;
-    let suite = suite(SUITE, &folder.path().join("surface.yaml"));
+    let suite = suite(text, &folder.path().join("surface.yaml"));
     vibeguard_scenarios::run(&suite, &settings, &|_| true, &|_| None)
         .await
         .expect("the suite runs")
@@ -322,4 +348,67 @@ async fn without_a_description_the_code_routes_are_the_surface() {
     assert!(anonymous.iter().all(|(_, s)| **s == ScenarioStatus::Failed));
     let crossed = results(&outcome, "bob gets nothing of alice's");
     assert_eq!(crossed, [("GET /api/notes/{id}", &ScenarioStatus::Failed)]);
+}
+
+#[tokio::test]
+async fn answers_are_checked_against_the_descriptions_schema_for_their_status() {
+    let text = r#"
+scenarios:
+  - name: a note answers as described
+    steps:
+      - {as: alice, method: POST, path: /api/notes, json: {title: t}, capture: {id: {json: /id}}}
+      - {as: alice, path: "/api/notes/{id}", expect: {status: 200, matches_schema: true}}
+  - name: the user list answers as described
+    steps:
+      - {as: alice, path: /api/users, expect: {matches_schema: true}}
+  - name: every note read answers as described
+    for_each_operation: {method: GET, path: /api/notes/*, objects_of: alice}
+    steps:
+      - {as: alice, expect: {matches_schema: true}}
+  - name: the search answers as described
+    steps:
+      - {path: /search, expect: {matches_schema: true}}
+"#;
+    for hardened in [false, true] {
+        let outcome = run_suite(hardened, described(), Vec::new(), text).await;
+        let status = |name: &str| {
+            outcome
+                .results
+                .iter()
+                .find(|r| r.name == name)
+                .map(|r| r.status.clone())
+                .expect("a result")
+        };
+        assert_eq!(
+            status("a note answers as described"),
+            ScenarioStatus::Passed
+        );
+        assert_eq!(
+            status("every note read answers as described"),
+            ScenarioStatus::Passed
+        );
+        assert_eq!(
+            status("the user list answers as described"),
+            ScenarioStatus::Failed
+        );
+        let broken = outcome
+            .output
+            .findings
+            .iter()
+            .find(|f| f.message.contains("the user list"))
+            .expect("the finding");
+        assert!(
+            broken.message.contains(
+                "the answer breaks the description's schema for 200 of GET /api/users: `/0/name`: expected an integer, got a string"
+            ),
+            "{}",
+            broken.message
+        );
+        // No schema for the search's answer: not judged, never passed.
+        assert!(
+            matches!(status("the search answers as described"), ScenarioStatus::NotRun(why) if why.contains("no JSON schema for status 200 of GET /search")),
+            "{:?}",
+            status("the search answers as described")
+        );
+    }
 }

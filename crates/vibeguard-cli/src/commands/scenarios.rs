@@ -53,6 +53,9 @@ pub fn run(
             for error in &suite.errors {
                 eprintln!("{error}");
             }
+            for note in &suite.notes {
+                eprintln!("note: {note}");
+            }
             if suite.errors.is_empty() {
                 if !global.quiet {
                     println!(

@@ -4,6 +4,7 @@
 //! pointer and skipped, and the rest is tested. `$ref`s are resolved across local files, with
 //! cycle and depth limits.
 
+pub mod conform;
 pub mod lines;
 mod load;
 pub mod merge;
