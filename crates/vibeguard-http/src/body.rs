@@ -26,22 +26,13 @@ pub fn with_body(mut request: Request, kind: BodyKind, media_type: &str, value: 
             request
         }
         BodyKind::Multipart => {
-            let boundary = "vibeguard-boundary-7d1f";
-            let mut body = String::new();
-            for (name, field) in value.as_object().into_iter().flatten() {
-                let _ = write!(
-                    body,
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{}\r\n",
-                    value_text(field)
-                );
-            }
-            let _ = write!(body, "--{boundary}--\r\n");
-            request.headers.push((
-                "Content-Type".into(),
-                format!("multipart/form-data; boundary={boundary}"),
-            ));
-            request.body = Some(body.into_bytes().into());
-            request
+            let parts: Vec<Part> = value
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(name, field)| Part::text(name, &value_text(field)))
+                .collect();
+            with_multipart(request, &parts)
         }
         BodyKind::Other => {
             request
@@ -51,6 +42,71 @@ pub fn with_body(mut request: Request, kind: BodyKind, media_type: &str, value: 
             request
         }
     }
+}
+
+/// One part of a `multipart/form-data` body: a text field, or a file (with its name and type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The field's name.
+    pub name: String,
+    /// The file's name, for a file part.
+    pub filename: Option<String>,
+    /// The part's content type, for a file part (`application/octet-stream` when not given).
+    pub content_type: Option<String>,
+    /// The content.
+    pub content: Vec<u8>,
+}
+
+impl Part {
+    /// A text field.
+    pub fn text(name: &str, value: &str) -> Part {
+        Part {
+            name: name.to_string(),
+            filename: None,
+            content_type: None,
+            content: value.as_bytes().to_vec(),
+        }
+    }
+}
+
+/// Encodes `parts` as a `multipart/form-data` body. Names and file names are sent with their
+/// quotes and line breaks escaped, so a part can never start another.
+pub fn with_multipart(mut request: Request, parts: &[Part]) -> Request {
+    let boundary = "vibeguard-boundary-7d1f";
+    let quoted = |text: &str| {
+        text.replace('\\', "\\\\")
+            .replace('"', "%22")
+            .replace(['\r', '\n'], " ")
+    };
+    let mut body: Vec<u8> = Vec::new();
+    for part in parts {
+        let mut head = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
+            quoted(&part.name)
+        );
+        if let Some(filename) = &part.filename {
+            let _ = write!(
+                head,
+                "; filename=\"{}\"\r\nContent-Type: {}",
+                quoted(filename),
+                part.content_type
+                    .as_deref()
+                    .unwrap_or("application/octet-stream")
+                    .replace(['\r', '\n'], " ")
+            );
+        }
+        head.push_str("\r\n\r\n");
+        body.extend_from_slice(head.as_bytes());
+        body.extend_from_slice(&part.content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    request.headers.push((
+        "Content-Type".into(),
+        format!("multipart/form-data; boundary={boundary}"),
+    ));
+    request.body = Some(body.into());
+    request
 }
 
 /// A JSON value as a parameter string.

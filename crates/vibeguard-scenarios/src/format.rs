@@ -80,6 +80,10 @@ pub struct Step {
     /// A form body (`application/x-www-form-urlencoded`).
     #[serde(default)]
     pub form: Option<BTreeMap<String, String>>,
+    /// A `multipart/form-data` body: each field a text, or a file
+    /// (`{file: name.png, content: "…", type: image/png}`).
+    #[serde(default)]
+    pub multipart: Option<BTreeMap<String, MultipartField>>,
     /// Who sends it: a configured identity's name, or `anonymous` (the default).
     #[serde(default, rename = "as")]
     pub caller: Option<Spanned<String>>,
@@ -96,6 +100,30 @@ pub struct Step {
     /// What the answer must be.
     #[serde(default)]
     pub expect: Expect,
+}
+
+/// A field of a multipart body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum MultipartField {
+    /// A text field (interpolated).
+    Text(String),
+    /// A file.
+    File(MultipartFile),
+}
+
+/// A file of a multipart body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MultipartFile {
+    /// Its file name (interpolated).
+    pub file: String,
+    /// Its content, as text (interpolated).
+    #[serde(default)]
+    pub content: String,
+    /// Its content type; `application/octet-stream` when absent.
+    #[serde(default, rename = "type")]
+    pub content_type: Option<String>,
 }
 
 /// Which operations a surface-wide scenario runs on: each key given narrows them.

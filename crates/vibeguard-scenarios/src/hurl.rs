@@ -154,6 +154,7 @@ impl Reader<'_> {
                     headers: BTreeMap::new(),
                     json: None,
                     form: None,
+                    multipart: None,
                     caller: caller.clone(),
                     capture: BTreeMap::new(),
                     repeat: None,

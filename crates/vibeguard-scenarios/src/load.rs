@@ -423,10 +423,15 @@ fn check_step_rest(
     let mut say = |place: (u64, u64), message: String| {
         problems.push((place, format!("step `{label}`: {message}")));
     };
-    if step_value.json.is_some() && step_value.form.is_some() {
+    let bodies = [
+        step_value.json.is_some(),
+        step_value.form.is_some(),
+        step_value.multipart.is_some(),
+    ];
+    if bodies.iter().filter(|given| **given).count() > 1 {
         say(
             place,
-            "has both `json` and `form`: a request has one body".into(),
+            "has more than one of `json`, `form` and `multipart`: a request has one body".into(),
         );
     }
     if let Some(caller) = &step_value.caller
@@ -506,6 +511,19 @@ fn check_step_rest(
             .flatten()
             .map(|(_, v)| (v.as_str(), false)),
     );
+    for field in step_value
+        .multipart
+        .iter()
+        .flat_map(|fields| fields.values())
+    {
+        match field {
+            crate::format::MultipartField::Text(text) => texts.push((text.as_str(), false)),
+            crate::format::MultipartField::File(file) => {
+                texts.push((file.file.as_str(), false));
+                texts.push((file.content.as_str(), false));
+            }
+        }
+    }
     let mut json_strings = Vec::new();
     if let Some(json) = &step_value.json {
         strings_in(json, &mut json_strings);

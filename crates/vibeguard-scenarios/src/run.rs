@@ -20,7 +20,7 @@ use vibeguard_http::http::{Exchange, Executor, Limits, Request, Scope};
 use vibeguard_http::identity::{self, Identity, IdentityConfig};
 use vibeguard_http::spec::{ApiSpec, DeclaredRoute, Operation, ParamIn, SpecSource};
 
-use crate::format::{OperationFilter, Step};
+use crate::format::{MultipartField, OperationFilter, Step};
 use crate::load::{LoadedScenario, Suite, step_label};
 use crate::{expect, surface_wide, template};
 
@@ -890,6 +890,22 @@ fn build(
             "application/x-www-form-urlencoded".into(),
         ));
         request.body = Some(serializer.finish().into_bytes().into());
+    } else if let Some(fields) = &step.multipart {
+        let mut parts = Vec::new();
+        for (name, field) in fields {
+            parts.push(match field {
+                MultipartField::Text(text) => {
+                    vibeguard_http::body::Part::text(name, &template::interpolate(text, lookup)?)
+                }
+                MultipartField::File(file) => vibeguard_http::body::Part {
+                    name: name.clone(),
+                    filename: Some(template::interpolate(&file.file, lookup)?),
+                    content_type: file.content_type.clone(),
+                    content: template::interpolate(&file.content, lookup)?.into_bytes(),
+                },
+            });
+        }
+        request = vibeguard_http::body::with_multipart(request, &parts);
     } else if let Some(body) = on
         .filter(|_| step.path.is_none() && matches!(method.as_str(), "POST" | "PUT" | "PATCH"))
         .and_then(|on| on.operation.body.as_ref())

@@ -314,3 +314,54 @@ async fn an_identity_that_cannot_log_in_leaves_its_scenarios_not_run_never_passe
             .any(|e| e.source == "identity alice")
     );
 }
+
+#[tokio::test]
+async fn multipart_steps_upload_files_and_text_fields() {
+    let text = r#"
+vars:
+  caption: my cat
+scenarios:
+  - name: an HTML upload is refused
+    checklist: [INPUT-03]
+    steps:
+      - method: POST
+        path: /upload
+        multipart:
+          caption: "${caption}"
+          avatar: {file: cat.html, content: "<script>alert(1)</script>", type: text/html}
+        expect: {status: [400, 415]}
+  - name: a picture upload is stored with its caption
+    steps:
+      - method: POST
+        path: /upload
+        multipart:
+          caption: "${caption}"
+          avatar: {file: cat.png, content: "PNG", type: image/png}
+        expect: {status: 200, json: [{path: /caption, equals: "${caption}"}]}
+"#;
+    let vulnerable = run(false, text, false).await;
+    assert_eq!(vulnerable.results[0].status, ScenarioStatus::Failed);
+    assert_eq!(vulnerable.results[1].status, ScenarioStatus::Passed);
+    let sent = vulnerable
+        .exchanges
+        .iter()
+        .find(|e| e.request.url.path() == "/upload")
+        .and_then(|e| e.request.body.clone())
+        .expect("a body");
+    let sent = String::from_utf8_lossy(&sent);
+    assert!(
+        sent.contains(
+            "name=\"avatar\"; filename=\"cat.html\"\r\nContent-Type: text/html\r\n\r\n<script>"
+        ),
+        "{sent}"
+    );
+    let hardened = run(true, text, false).await;
+    assert!(
+        hardened
+            .results
+            .iter()
+            .all(|r| r.status == ScenarioStatus::Passed),
+        "{:#?}",
+        hardened.results
+    );
+}

@@ -158,6 +158,32 @@ pub fn app(hardened: bool) -> Router {
                 (StatusCode::OK, "no results").into_response()
             }),
         )
+        .route(
+            "/upload",
+            post(
+                |State(s): State<Shared>, headers: HeaderMap, body: axum::body::Bytes| async move {
+                    let hardened = s.lock().expect("notes").hardened;
+                    let multipart = headers
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with("multipart/form-data; boundary="));
+                    let text = String::from_utf8_lossy(&body);
+                    if !multipart || !text.contains("name=\"avatar\"; filename=") {
+                        return StatusCode::BAD_REQUEST.into_response();
+                    }
+                    if hardened && (text.contains(".html\"") || text.contains("Content-Type: text/html")) {
+                        return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
+                    }
+                    let caption = text
+                        .split("name=\"caption\"\r\n\r\n")
+                        .nth(1)
+                        .and_then(|rest| rest.split("\r\n").next())
+                        .unwrap_or_default()
+                        .to_string();
+                    axum::Json(json!({"stored": true, "caption": caption})).into_response()
+                },
+            ),
+        )
         .with_state(shared)
 }
 
