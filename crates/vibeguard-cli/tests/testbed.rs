@@ -1537,3 +1537,162 @@ fn express_forum_web_app_with_form_logins_is_tested_and_left_as_it_was() {
         &[("mara", "mara-posts-7"), ("joel", "joel-posts-6")],
     );
 }
+
+/// The team's scenarios on a web app with form logins, session cookies and CSRF tokens and no
+/// description (the journal): steps as a user who logged in through the form, a redirect's
+/// `Location` captured and followed, another user's delete refused, answers free of hashes,
+/// and a surface-wide scenario over the pages the site shows. The app fails the scenarios its
+/// flaws break; its twin passes every one.
+const JOURNAL_SCENARIOS: &str = r#"
+scenarios:
+  - name: the profile needs a login
+    checklist: [AUTH-01]
+    steps:
+      - {path: /profile, expect: {status: [302, 401, 403]}}
+  - name: ada writes an entry and reads it back
+    steps:
+      - name: ada writes
+        as: ada
+        method: POST
+        path: /entries
+        form: {title: Scenario entry, body: written by a scenario}
+        capture: {entry: {header: Location}}
+        expect: {status: 302}
+      - {name: ada reads, as: ada, path: "${entry}", expect: {status: 200, body: {contains: Scenario entry}}}
+  - name: ben cannot delete ada's entry
+    checklist: [AUTH-02]
+    severity: high
+    destructive: true
+    steps:
+      - {name: ada writes, as: ada, method: POST, path: /entries, form: {title: doomed, body: x}, capture: {entry: {header: Location}}, expect: {status: 302}}
+      - {name: ben deletes it, as: ben, method: POST, path: "${entry}/delete", expect: {status: [403, 404]}}
+  - name: the entry list shows no password hash
+    checklist: [DATA-01]
+    severity: high
+    steps:
+      - {path: /api/entries, expect: {status: 200, free_of: [sensitive_fields, password_hashes]}}
+  - name: no page shows internals
+    for_each_operation: {method: GET, exclude: "/logout"}
+    steps:
+      - {as: ada, expect: {free_of: internals}}
+"#;
+
+#[test]
+fn flask_journal_scenarios_fail_where_its_flaws_are_and_pass_on_its_twin() {
+    let Some(python) = testbed_python() else {
+        return;
+    };
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let folder = tempfile::tempdir().expect("tempdir");
+    let suite = folder.path().join("journal.yaml");
+    std::fs::write(&suite, JOURNAL_SCENARIOS).expect("write the suite");
+    let run = |hardened: bool| -> Value {
+        let database = folder
+            .path()
+            .join(if hardened { "twin.db" } else { "app.db" });
+        let port = free_port();
+        let database_arg = database.display().to_string();
+        let server = App::start_with(
+            &python,
+            "flask_journal",
+            hardened,
+            port,
+            &["--db", &database_arg],
+        );
+        let out = folder.path().join(format!("report-{hardened}.json"));
+        let output = vibeguard(folder.path())
+            .args(["scenarios", "run"])
+            .arg(&suite)
+            .arg("--project")
+            .arg(repo_file("testbed/flask_journal"))
+            .args([
+                "--target",
+                &server.url,
+                "--allow-destructive",
+                "-q",
+                "--format",
+            ])
+            .arg(format!("json={}", out.display()))
+            .output()
+            .expect("runs");
+        assert_eq!(
+            output.status.code(),
+            Some(if hardened { 0 } else { 1 }),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&std::fs::read(&out).expect("report")).expect("json")
+    };
+    let cases = |report: &Value| -> Vec<(String, String)> {
+        report["engines"]
+            .as_array()
+            .expect("engines")
+            .iter()
+            .find(|e| e["engine"] == "scenarios")
+            .and_then(|e| e["cases"].as_array())
+            .expect("cases")
+            .iter()
+            .map(|c| {
+                (
+                    format!(
+                        "{} › {}",
+                        c["group"].as_str().unwrap_or_default(),
+                        c["name"].as_str().unwrap_or_default()
+                    ),
+                    c["outcome"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+
+    let app = run(false);
+    let failed: BTreeSet<String> = app["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "VG501")
+        .map(|f| {
+            f["message"]
+                .as_str()
+                .unwrap_or_default()
+                .split('`')
+                .nth(1)
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        BTreeSet::from([
+            "ben cannot delete ada's entry".to_string(),
+            "the entry list shows no password hash".to_string(),
+        ]),
+        "{:#}",
+        app["findings"]
+    );
+    // The form login's session and the form's CSRF token carried ada's entry through.
+    assert!(
+        cases(&app).contains(&(
+            "ada writes an entry and reads it back › ada reads".to_string(),
+            "passed".to_string()
+        )),
+        "{:#?}",
+        cases(&app)
+    );
+
+    let twin = run(true);
+    let twin_cases = cases(&twin);
+    assert!(
+        twin_cases.iter().all(|(_, outcome)| outcome == "passed"),
+        "{twin_cases:#?}"
+    );
+    // The surface-wide scenario ran over the pages the site showed (no description, no code).
+    let pages = twin_cases
+        .iter()
+        .filter(|(name, _)| name.starts_with("no page shows internals on GET "))
+        .count();
+    assert!(pages >= 3, "{twin_cases:#?}");
+    let items = |id: &str| checklist_status(&twin, id);
+    assert_eq!(items("AUTH-02"), "passed");
+    assert_eq!(items("DATA-01"), "passed");
+}
