@@ -300,11 +300,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
                             .collect(),
                     },
                 };
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .context("cannot start the HTTP runtime")?;
+                let runtime = http_runtime()?;
                 let env = |name: &str| std::env::var(name).ok();
                 match runtime.block_on(vibeguard_scenarios::run(
                     &suite,
@@ -377,11 +373,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
             .map(vibeguard_api::spec::DeclaredRoute::from)
             .collect();
         let settings = &settings;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .context("cannot start the HTTP runtime")?;
+        let runtime = http_runtime()?;
         let env = |name: &str| std::env::var(name).ok();
         let outcome = match runtime.block_on(vibeguard_api::engine::run(settings, &enabled, &env)) {
             Ok(outcome) => Some(outcome),
@@ -589,4 +581,14 @@ pub fn read_baseline(path: &Path) -> anyhow::Result<Baseline> {
         );
     }
     Ok(baseline)
+}
+
+/// The runtime the dynamic engines' requests run on (two workers: the machines vibeguard runs
+/// on in CI have two cores).
+fn http_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the HTTP runtime")
 }
