@@ -237,6 +237,27 @@ fn init_writes_a_starter_suite_that_checks_clean_and_never_overwrites() {
         "{}",
         stdout(&check)
     );
+    // With the description, a step's path in none of its operations is said at its line.
+    write(
+        root.path(),
+        ".vibeguard/scenarios/typo.yaml",
+        "scenarios:\n  - name: t\n    steps:\n      - {path: /api/taks/1, expect: {status: 401}}\n      - {path: \"/api/tasks/${id:-1}\", expect: {status: 401}}\n",
+    );
+    let described = vibeguard(cache.path())
+        .args(["scenarios", "check", "--project"])
+        .arg(root.path())
+        .arg("--spec")
+        .arg(root.path().join("openapi.yaml"))
+        .output()
+        .expect("runs");
+    assert_eq!(described.status.code(), Some(2), "{}", stderr(&described));
+    let said = stderr(&described);
+    assert!(
+        said.contains("typo.yaml:4:") && said.contains("GET /api/taks/1 is in no operation of"),
+        "{said}"
+    );
+    assert!(!said.contains("/api/tasks/${id"), "{said}");
+    fs::remove_file(root.path().join(".vibeguard/scenarios/typo.yaml")).expect("remove");
     // A second init refuses to overwrite the team's edits; --force does.
     let again = init(&[]);
     assert_eq!(again.status.code(), Some(2));

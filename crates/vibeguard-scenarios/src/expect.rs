@@ -339,23 +339,29 @@ pub fn judge(
             ));
         }
     }
-    if let Some(step) = &expect.same_as
-        && let Some(body) = earlier.get(&step.value)
-        && body != &response.body.to_vec()
-    {
-        failures.push(format!(
-            "expected the same body as step `{}`, got another",
-            step.value
-        ));
-    }
-    if let Some(step) = &expect.differs_from
-        && let Some(body) = earlier.get(&step.value)
-        && body == &response.body.to_vec()
-    {
-        failures.push(format!(
-            "expected a body other than step `{}`'s, got the same",
-            step.value
-        ));
+    // An earlier answer to compare with must exist: no answer there is a failure, never a
+    // pass.
+    for (reference, same) in [(&expect.same_as, true), (&expect.differs_from, false)] {
+        let Some(step) = reference else { continue };
+        match earlier.get(&step.value) {
+            None => failures.push(format!(
+                "step `{}` gave no answer to compare this one with",
+                step.value
+            )),
+            Some(body) if same && body.as_slice() != response.body.as_slice() => {
+                failures.push(format!(
+                    "expected the same body as step `{}`, got another",
+                    step.value
+                ));
+            }
+            Some(body) if !same && body.as_slice() == response.body.as_slice() => {
+                failures.push(format!(
+                    "expected a body other than step `{}`'s, got the same",
+                    step.value
+                ));
+            }
+            Some(_) => {}
+        }
     }
     failures
 }

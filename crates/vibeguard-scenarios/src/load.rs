@@ -647,6 +647,59 @@ fn check_step_rest(
     problems
 }
 
+/// The steps whose method and path are in no operation of the description `spec` (named
+/// `description` in the messages): a typo, or a route the description does not document —
+/// said by `vibeguard scenarios check`, for a person to decide. Paths that are captures
+/// (`${location}`) are not known before the run and are left alone.
+pub fn outside_description(
+    suite: &Suite,
+    spec: &vibeguard_http::spec::ApiSpec,
+    description: &str,
+) -> Vec<ScenarioError> {
+    let base = spec.base_path();
+    let base = base.trim_end_matches('/');
+    let mut found = Vec::new();
+    for loaded in &suite.scenarios {
+        for step in &loaded.scenario.steps {
+            let Some(path) = &step.value.path else {
+                continue;
+            };
+            if path.value.starts_with("${") {
+                continue;
+            }
+            let method = step
+                .value
+                .method
+                .as_deref()
+                .unwrap_or("GET")
+                .to_ascii_uppercase();
+            // `${name}` and `{name}` both stand for one segment's value.
+            let template = path.value.replace("${", "{");
+            let template = template.split('?').next().unwrap_or_default();
+            let under_base = template.strip_prefix(base).unwrap_or(template);
+            let described = spec.operations.iter().any(|op| {
+                op.method == method
+                    && (vibeguard_http::spec::path_matches_template(&op.path, template)
+                        || vibeguard_http::spec::path_matches_template(&op.path, under_base))
+            });
+            if !described {
+                found.push(ScenarioError {
+                    file: loaded.file.clone(),
+                    line: Some(path.referenced.line()),
+                    column: Some(path.referenced.column()),
+                    message: format!(
+                        "scenario `{}`: step `{}`: {method} {} is in no operation of {description} (a typo, or a route it does not document?)",
+                        scenario_label(&loaded.scenario.name),
+                        step_label(&step.value),
+                        path.value
+                    ),
+                });
+            }
+        }
+    }
+    found
+}
+
 /// How a step is named in results: its `name`, else `METHOD path`.
 pub fn step_label(step: &Step) -> String {
     if let Some(name) = &step.name {

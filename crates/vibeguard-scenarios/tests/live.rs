@@ -365,3 +365,28 @@ scenarios:
         hardened.results
     );
 }
+
+#[tokio::test]
+async fn same_as_compares_with_an_earlier_answer_and_fails_when_it_differs() {
+    let text = r#"
+scenarios:
+  - name: the list reads the same twice
+    steps:
+      - {name: first, as: alice, path: /api/notes}
+      - {name: again, as: alice, path: /api/notes, expect: {same_as: first}}
+  - name: an anonymous caller sees what alice sees
+    steps:
+      - {name: alice, as: alice, path: /api/users}
+      - {name: anyone, path: /api/users, expect: {same_as: alice}}
+"#;
+    let outcome = run(true, text, false).await;
+    assert_eq!(outcome.results[0].status, ScenarioStatus::Passed);
+    assert_eq!(outcome.results[1].status, ScenarioStatus::Failed);
+    assert!(
+        outcome.output.findings[0]
+            .message
+            .contains("expected the same body as step `alice`, got another"),
+        "{}",
+        outcome.output.findings[0].message
+    );
+}

@@ -49,7 +49,17 @@ pub fn run(
                     folder.display()
                 );
             }
-            let suite = vibeguard_scenarios::load(&folder, &loaded.identity_names());
+            let mut suite = vibeguard_scenarios::load(&folder, &loaded.identity_names());
+            // With a description, the steps' paths are checked against it too.
+            if let Some(file) = description_file(global, &loaded, project) {
+                let documents = vibeguard_api::spec::load_file(&file)
+                    .with_context(|| format!("cannot read the description {}", file.display()))?;
+                let spec = vibeguard_api::spec::ApiSpec::from_documents(&documents)
+                    .with_context(|| format!("cannot use the description {}", file.display()))?;
+                let name = file.display().to_string();
+                let outside = vibeguard_scenarios::load::outside_description(&suite, &spec, &name);
+                suite.errors.extend(outside);
+            }
             for error in &suite.errors {
                 eprintln!("{error}");
             }
@@ -110,19 +120,7 @@ fn init(
             file.display()
         );
     }
-    let described = global
-        .spec
-        .as_ref()
-        .map(PathBuf::from)
-        .or_else(|| {
-            loaded
-                .config
-                .api
-                .as_ref()
-                .and_then(|api| api.spec.as_ref())
-                .map(|spec| project.join(spec.get_ref()))
-        })
-        .filter(|candidate| candidate.is_file());
+    let described = description_file(global, &loaded, project);
     let spec = match &described {
         Some(file) => {
             let documents = vibeguard_api::spec::load_file(file)
@@ -176,4 +174,26 @@ fn init(
         );
     }
     Ok(Outcome::Passed)
+}
+
+/// The description file `--spec` or `[api] spec` names, when it is a file (a URL is read only
+/// during a run).
+fn description_file(
+    global: &GlobalArgs,
+    loaded: &config::LoadedConfig,
+    project: &Path,
+) -> Option<PathBuf> {
+    global
+        .spec
+        .as_ref()
+        .map(PathBuf::from)
+        .or_else(|| {
+            loaded
+                .config
+                .api
+                .as_ref()
+                .and_then(|api| api.spec.as_ref())
+                .map(|spec| project.join(spec.get_ref()))
+        })
+        .filter(|candidate| candidate.is_file())
 }
