@@ -149,8 +149,8 @@ pub struct OperationFilter {
     /// Whether their path has a parameter (`/notes/{id}`).
     #[serde(default)]
     pub has_path_param: Option<bool>,
-    /// An identity whose objects fill the path parameters: the first entry of the collection
-    /// (`GET /notes` for `/notes/{id}`) as that identity lists it.
+    /// An identity whose objects fill the last path parameter: each entry of the collection
+    /// (`GET /notes` for `/notes/{id}`) as that identity lists it, up to 20, until one fails.
     #[serde(default)]
     pub objects_of: Option<Spanned<String>>,
 }

@@ -457,8 +457,8 @@ struct ScenarioRun<'r, 'c> {
     executor: &'r Executor,
     callers: &'r mut Callers<'c>,
     env: &'r (dyn Fn(&str) -> Option<String> + Sync),
-    /// `(identity, collection URL)` → the first object's id there, or why there is none.
-    lists: &'r mut BTreeMap<(String, String), Result<String, String>>,
+    /// `(identity, collection URL)` → the ids of the objects there, or why there are none.
+    lists: &'r mut BTreeMap<(String, String), Result<Vec<String>, String>>,
     /// The API's surface with its base URL, when a scenario needed it; or why there is none.
     surface: Option<&'r Result<(ApiSpec, Url), String>>,
 }
@@ -504,24 +504,40 @@ async fn on_each_operation(
     let mut results = Vec::new();
     let mut findings = Vec::new();
     for operation in selection.operations {
-        let values = match path_values(loaded, filter, operation, base, scenario_run).await {
-            Ok(values) => values,
-            Err(why) => {
-                let mut result = not_run(loaded, &why);
-                result.operation = Some(operation.label());
-                results.push(result);
-                continue;
+        let (every_values, object_param) =
+            match path_values(loaded, filter, operation, base, scenario_run).await {
+                Ok(found) => found,
+                Err(why) => {
+                    let mut result = not_run(loaded, &why);
+                    result.operation = Some(operation.label());
+                    results.push(result);
+                    continue;
+                }
+            };
+        for values in every_values {
+            // One run per object of `objects_of`, each named with its object.
+            let label = match object_param
+                .as_deref()
+                .and_then(|p| Some((p, values.get(p)?)))
+            {
+                Some((param, id)) => format!("{} ({param} {id})", operation.label()),
+                None => operation.label(),
+            };
+            let on = OnOperation {
+                operation,
+                base,
+                values,
+            };
+            let (mut result, finding) = run_scenario(loaded, Some(&on), scenario_run).await;
+            result.operation = Some(label);
+            let failed = finding.is_some();
+            findings.extend(finding);
+            results.push(result);
+            // One finding per operation: the first object it fails on says it.
+            if failed {
+                break;
             }
-        };
-        let on = OnOperation {
-            operation,
-            base,
-            values,
-        };
-        let (mut result, finding) = run_scenario(loaded, Some(&on), scenario_run).await;
-        result.operation = Some(operation.label());
-        findings.extend(finding);
-        results.push(result);
+        }
     }
     Expanded::Ran {
         results,
@@ -531,15 +547,15 @@ async fn on_each_operation(
 }
 
 /// The values of an operation's path parameters: a variable of the same name, else (for the
-/// last one, with `objects_of`) the first object of that identity's list, else a valid value
-/// for the parameter's schema.
+/// last one, with `objects_of`) each object of that identity's list — one set of values per
+/// object, and the parameter they fill —, else a valid value for the parameter's schema.
 async fn path_values(
     loaded: &LoadedScenario,
     filter: &OperationFilter,
     operation: &Operation,
     base: &Url,
     scenario_run: &mut ScenarioRun<'_, '_>,
-) -> Result<BTreeMap<String, String>, String> {
+) -> Result<(Vec<BTreeMap<String, String>>, Option<String>), String> {
     let mut values = BTreeMap::new();
     let mut synthesizer = vibeguard_http::synth::Synthesizer::new(0x5ce7_a210);
     let owned = surface_wide::collection_of(operation);
@@ -557,10 +573,17 @@ async fn path_values(
         if let (Some(owner), Some((collection, param))) = (&filter.objects_of, &owned)
             && param == name
         {
-            let id =
-                first_object(&owner.value, collection, param, &values, base, scenario_run).await?;
-            values.insert(name.to_string(), id);
-            continue;
+            // The objects' parameter is the path's last: every other one is filled already.
+            let ids = objects(&owner.value, collection, param, &values, base, scenario_run).await?;
+            let every = ids
+                .into_iter()
+                .map(|id| {
+                    let mut one = values.clone();
+                    one.insert(name.to_string(), id);
+                    one
+                })
+                .collect();
+            return Ok((every, Some(name.to_string())));
         }
         let schema = operation
             .parameters
@@ -571,19 +594,19 @@ async fn path_values(
         let value = vibeguard_http::body::value_text(&synthesizer.valid(&schema, name));
         values.insert(name.to_string(), value);
     }
-    Ok(values)
+    Ok((vec![values], None))
 }
 
-/// The id of the first object `owner` sees in the collection at `collection` (its own
-/// parameters filled from `values`), listed once per run.
-async fn first_object(
+/// The ids of the objects `owner` sees in the collection at `collection` (its own parameters
+/// filled from `values`; the first [`surface_wide::MAX_OBJECTS`]), listed once per run.
+async fn objects(
     owner: &str,
     collection: &str,
     param: &str,
     values: &BTreeMap<String, String>,
     base: &Url,
     scenario_run: &mut ScenarioRun<'_, '_>,
-) -> Result<String, String> {
+) -> Result<Vec<String>, String> {
     let lookup = |name: &str| values.get(name).cloned();
     let path = template::fill_path(collection, &lookup)?;
     let url = identity::join(base, &path).map_err(|e| format!("invalid path {path}: {e}"))?;
@@ -600,7 +623,8 @@ async fn first_object(
             match exchange.response() {
                 Some(answer) if answer.is_success() => answer
                     .json()
-                    .and_then(|list| surface_wide::first_object_id(&list, param, collection))
+                    .map(|list| surface_wide::object_ids(&list, param, collection))
+                    .filter(|ids| !ids.is_empty())
                     .ok_or_else(|| {
                         format!(
                             "{owner}'s list GET {path} shows no object with an id for `{{{param}}}`"

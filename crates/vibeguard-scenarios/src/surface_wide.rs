@@ -129,12 +129,24 @@ pub fn collection_of(operation: &Operation) -> Option<(String, String)> {
     (!collection.is_empty()).then(|| (collection, param.to_string()))
 }
 
-/// The id of the first object a list answer holds, for the parameter `param` of the
-/// collection at `collection_path`.
-pub fn first_object_id(list: &Value, param: &str, collection_path: &str) -> Option<String> {
-    vibeguard_http::body::list_entries(list)
-        .iter()
-        .find_map(|entry| vibeguard_http::body::object_id(entry, param, collection_path))
+/// Most objects of one list a surface-wide scenario runs on.
+pub const MAX_OBJECTS: usize = 20;
+
+/// The ids of the objects a list answer holds (the first [`MAX_OBJECTS`]), for the parameter
+/// `param` of the collection at `collection_path`.
+pub fn object_ids(list: &Value, param: &str, collection_path: &str) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for entry in vibeguard_http::body::list_entries(list) {
+        if let Some(id) = vibeguard_http::body::object_id(entry, param, collection_path)
+            && !ids.contains(&id)
+        {
+            ids.push(id);
+        }
+        if ids.len() == MAX_OBJECTS {
+            break;
+        }
+    }
+    ids
 }
 
 #[cfg(test)]
@@ -229,7 +241,7 @@ mod tests {
     }
 
     #[test]
-    fn collections_and_their_first_object() {
+    fn collections_and_their_objects() {
         let op = operation("GET", "/api/notes/{note_id}", Security::Undeclared, &[]);
         assert_eq!(
             collection_of(&op),
@@ -247,16 +259,15 @@ mod tests {
         );
         let flat = operation("GET", "/{slug}", Security::Undeclared, &[]);
         assert_eq!(collection_of(&flat), None);
-        let list = serde_json::json!({"items": [{"note_id": 7, "title": "a"}]});
+        let list = serde_json::json!({"items": [{"note_id": 7, "title": "a"}, {"note_id": 9}]});
+        assert_eq!(object_ids(&list, "note_id", "/api/notes"), ["7", "9"]);
+        let plain = serde_json::json!([{"title": "no id"}, {"id": "abc"}, {"id": "abc"}]);
+        assert_eq!(object_ids(&plain, "id", "/api/notes"), ["abc"]);
+        assert!(object_ids(&serde_json::json!({}), "id", "/x").is_empty());
+        let many: Vec<serde_json::Value> = (0..50).map(|i| serde_json::json!({"id": i})).collect();
         assert_eq!(
-            first_object_id(&list, "note_id", "/api/notes"),
-            Some("7".into())
+            object_ids(&serde_json::json!(many), "id", "/x").len(),
+            MAX_OBJECTS
         );
-        let plain = serde_json::json!([{"title": "no id"}, {"id": "abc"}]);
-        assert_eq!(
-            first_object_id(&plain, "id", "/api/notes"),
-            Some("abc".into())
-        );
-        assert_eq!(first_object_id(&serde_json::json!({}), "id", "/x"), None);
     }
 }

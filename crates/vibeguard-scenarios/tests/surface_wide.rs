@@ -207,7 +207,10 @@ async fn secured_operations_are_expanded_from_the_description_and_fail_where_ano
 
     // Bob reads alice's note, listed as alice sees it.
     let crossed = results(&outcome, "bob gets nothing of alice's");
-    assert_eq!(crossed, [("GET /api/notes/{id}", &ScenarioStatus::Failed)]);
+    assert_eq!(
+        crossed,
+        [("GET /api/notes/{id} (id 1)", &ScenarioStatus::Failed)]
+    );
     assert!(outcome.exchanges.iter().any(|e| {
         e.request.url.path() == "/api/notes/1"
             && e.request
@@ -347,7 +350,10 @@ async fn without_a_description_the_code_routes_are_the_surface() {
     );
     assert!(anonymous.iter().all(|(_, s)| **s == ScenarioStatus::Failed));
     let crossed = results(&outcome, "bob gets nothing of alice's");
-    assert_eq!(crossed, [("GET /api/notes/{id}", &ScenarioStatus::Failed)]);
+    assert_eq!(
+        crossed,
+        [("GET /api/notes/{id} (id 1)", &ScenarioStatus::Failed)]
+    );
 }
 
 #[tokio::test]
@@ -411,4 +417,45 @@ scenarios:
             status("the search answers as described")
         );
     }
+}
+
+#[tokio::test]
+async fn every_object_of_the_owner_is_crossed_until_one_is_read() {
+    let text = r#"
+scenarios:
+  - name: alice has three notes
+    steps:
+      - {as: alice, method: POST, path: /api/notes, json: {title: one}}
+      - {as: alice, method: POST, path: /api/notes, json: {title: two}}
+      - {as: alice, method: POST, path: /api/notes, json: {title: three}}
+  - name: bob gets nothing of alice's
+    checklist: [AUTH-02]
+    for_each_operation: {method: GET, has_path_param: true, objects_of: alice}
+    steps:
+      - {as: bob, expect: {status: [403, 404]}}
+"#;
+    let hardened = run_suite(true, described(), Vec::new(), text).await;
+    assert_eq!(
+        results(&hardened, "bob gets nothing of alice's"),
+        [
+            ("GET /api/notes/{id} (id 1)", &ScenarioStatus::Passed),
+            ("GET /api/notes/{id} (id 2)", &ScenarioStatus::Passed),
+            ("GET /api/notes/{id} (id 3)", &ScenarioStatus::Passed),
+        ]
+    );
+    assert!(
+        hardened
+            .output
+            .run
+            .verified
+            .iter()
+            .any(|v| v.item == ChecklistId::Auth02)
+    );
+    // On the app, the first object bob reads is the one finding of the operation.
+    let app = run_suite(false, described(), Vec::new(), text).await;
+    assert_eq!(
+        results(&app, "bob gets nothing of alice's"),
+        [("GET /api/notes/{id} (id 1)", &ScenarioStatus::Failed)]
+    );
+    assert_eq!(app.output.findings.len(), 1);
 }
