@@ -405,7 +405,7 @@ fn form_continues_at(value: &str) -> Option<usize> {
 }
 
 /// Whether a field name says it holds a secret (the words [`SECRET_ASSIGNMENT`] looks for).
-fn is_secret_name(name: &str) -> bool {
+pub fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase().replace(['-', '.'], "_");
     [
         "password",

@@ -50,6 +50,9 @@ pub struct Scenario {
     pub for_each_operation: Option<Spanned<OperationFilter>>,
     /// The steps, in order; a failed step ends the scenario.
     pub steps: Vec<Spanned<Step>>,
+    /// Environment values may have any name, not only capitals (a Hurl file's `{{token}}`).
+    #[serde(skip)]
+    pub env_any_case: bool,
 }
 
 /// One request and what is expected of its answer.

@@ -103,6 +103,8 @@ impl Reader<'_> {
             vars: BTreeMap::new(),
             for_each_operation: None,
             steps: Vec::new(),
+            // Hurl's variables come from the command line or the environment, any case.
+            env_any_case: true,
         };
         let mut caller: Option<Spanned<String>> = None;
         let mut entry: Option<(usize, Step)> = None;

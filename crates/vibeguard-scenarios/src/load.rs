@@ -387,7 +387,15 @@ fn check_step(
                 "has no `path` (only a step of a surface-wide scenario, one with `for_each_operation`, sends its operation without one)".into(),
             );
         }
-        return check_step_rest(step, known, earlier_steps, identities, problems, &label);
+        return check_step_rest(
+            step,
+            known,
+            earlier_steps,
+            identities,
+            problems,
+            &label,
+            scenario,
+        );
     };
     let path = &spanned_path.value;
     if !path.starts_with('/') && !path.starts_with("${") {
@@ -399,14 +407,22 @@ fn check_step(
         );
     }
     for name in template::names_used(path, true) {
-        if !known.contains(&name) {
+        if !known.contains(&name) && !scenario.env_any_case {
             say(
                 at(spanned_path),
                 format!("`{name}` is neither a variable nor captured by an earlier step"),
             );
         }
     }
-    check_step_rest(step, known, earlier_steps, identities, problems, &label)
+    check_step_rest(
+        step,
+        known,
+        earlier_steps,
+        identities,
+        problems,
+        &label,
+        scenario,
+    )
 }
 
 /// The checks of a step that do not depend on its path.
@@ -417,6 +433,7 @@ fn check_step_rest(
     identities: &[String],
     mut problems: Vec<((u64, u64), String)>,
     label: &str,
+    scenario: &Scenario,
 ) -> Vec<((u64, u64), String)> {
     let place = at(step);
     let step_value = &step.value;
@@ -531,7 +548,7 @@ fn check_step_rest(
     texts.extend(json_strings.iter().map(|v| (v.as_str(), false)));
     for (text, is_path) in texts {
         for name in template::names_used(text, is_path) {
-            if !known.contains(&name) && !looks_like_env(&name) {
+            if !known.contains(&name) && !looks_like_env(&name) && !scenario.env_any_case {
                 say(
                     place,
                     format!(

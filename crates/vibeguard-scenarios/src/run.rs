@@ -166,6 +166,22 @@ pub async fn run(
     env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Result<ScenarioOutcome, ScenarioRunError> {
     let started = Instant::now();
+    // Environment values a step used under a secret's name (`${API_TOKEN}`, `{{password}}`)
+    // are credentials the run was given: masked in every output, like the identities'.
+    let given = std::sync::Mutex::new(BTreeSet::new());
+    let recording = |name: &str| {
+        let value = env(name);
+        if let Some(value) = value.as_ref().filter(|v| !v.is_empty())
+            && vibeguard_core::redact::is_secret_name(name.trim_start_matches("HURL_"))
+        {
+            given
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(value.clone());
+        }
+        value
+    };
+    let env: &(dyn Fn(&str) -> Option<String> + Sync) = &recording;
     let scope = Scope::new(&settings.target, &settings.allow_hosts)
         .filter(|_| matches!(settings.target.scheme(), "http" | "https"))
         .ok_or_else(|| ScenarioRunError::BadTarget(settings.target.to_string()))?;
@@ -294,12 +310,19 @@ pub async fn run(
             });
         }
     }
-    let secrets = callers
+    let mut secrets: Vec<String> = callers
         .established
         .values()
         .filter_map(|e| e.as_ref().ok())
         .flat_map(Identity::secrets)
         .collect();
+    secrets.extend(
+        given
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .cloned(),
+    );
     // The operations surface-wide scenarios ran on.
     let operations: BTreeSet<&str> = results
         .iter()

@@ -176,3 +176,33 @@ raw
     let empty = vibeguard_scenarios::hurl::read("e.hurl", "# nothing\n");
     assert!(empty.file.is_err());
 }
+
+#[tokio::test]
+async fn hurl_variables_come_from_the_environment_in_any_case_and_secret_ones_are_masked() {
+    let folder = tempfile::tempdir().expect("tempdir");
+    let file = folder.path().join("users.hurl");
+    std::fs::write(
+        &file,
+        "GET {{base_url}}/api/users\nAuthorization: Bearer token-{{user}}\nX-Api-Key: {{api_key}}\nHTTP 200\n",
+    )
+    .expect("write");
+    let suite = vibeguard_scenarios::load(&file, &[]);
+    assert!(suite.errors.is_empty(), "{:#?}", suite.errors);
+    let target = serve(true).await;
+    let env = |name: &str| match name {
+        "user" => Some("alice".to_string()),
+        "HURL_api_key" => Some("key-0f9e8d7c".to_string()),
+        _ => None,
+    };
+    let outcome = vibeguard_scenarios::run(&suite, &settings(target, false), &|_| true, &env)
+        .await
+        .expect("runs");
+    assert_eq!(
+        outcome.results[0].status,
+        ScenarioStatus::Passed,
+        "{:#?}",
+        outcome.results
+    );
+    assert!(outcome.secrets.contains(&"key-0f9e8d7c".to_string()));
+    assert!(!outcome.secrets.contains(&"alice".to_string()));
+}

@@ -390,3 +390,27 @@ scenarios:
         outcome.output.findings[0].message
     );
 }
+
+#[tokio::test]
+async fn environment_values_under_secret_names_are_masked_and_names_are_not() {
+    let text = r#"
+scenarios:
+  - name: the search takes a key
+    steps:
+      - {path: /search, query: {q: "${WHO}", key: "${API_TOKEN}"}, headers: {X-Trace: "${SESSION_TOKEN}"}}
+"#;
+    let target = serve(true).await;
+    let env = |name: &str| match name {
+        "API_TOKEN" => Some("tok-5e3c7a9b".to_string()),
+        "SESSION_TOKEN" => Some("sess-77aa".to_string()),
+        "WHO" => Some("alice".to_string()),
+        _ => None,
+    };
+    let outcome = vibeguard_scenarios::run(&suite(text), &settings(target, false), &|_| true, &env)
+        .await
+        .expect("runs");
+    assert_eq!(outcome.results[0].status, ScenarioStatus::Passed);
+    assert!(outcome.secrets.contains(&"tok-5e3c7a9b".to_string()));
+    assert!(outcome.secrets.contains(&"sess-77aa".to_string()));
+    assert!(!outcome.secrets.contains(&"alice".to_string()));
+}
