@@ -59,7 +59,13 @@ pub fn registered_accounts(
             .iter()
             .position(|known| known.key() == account.key())
         {
-            account.made += accounts.remove(at).made;
+            let earlier = accounts.remove(at);
+            account.made += earlier.made;
+            // A sign-up that gave no e-mail (a probe leaving a field out) names the account
+            // the others gave one for: the e-mail known is kept, or it could not log in.
+            if account.email.is_none() {
+                account.email = earlier.email;
+            }
         }
         accounts.push(account);
     }
@@ -341,6 +347,11 @@ impl<'a> AccountTracker<'a> {
                     }
                     known.account.made += account.made;
                     known.account.password = account.password;
+                    // Whichever order the sign-ups came in, an e-mail one of them gave is the
+                    // account's: one with none could not log in to close it.
+                    if known.account.email.is_none() {
+                        known.account.email = account.email;
+                    }
                     known.closed = false;
                     known.opened.extend(opened);
                 }
@@ -753,6 +764,29 @@ mod tests {
         assert_eq!(folded("VIBEGUARD_9302"), folded("vibeguard_9302"));
         assert_eq!(folded("\u{ff56}ibeguard_9304"), "vibeguard_9304");
         assert_ne!(folded("vibeguard_9302"), folded("vibeguard_9303"));
+    }
+
+    #[test]
+    fn a_sign_up_without_an_e_mail_keeps_the_e_mail_another_gave_the_account() {
+        let mut spec = crate::checks::testing::Fixture::new().spec;
+        spec.operations = vec![operation("POST", "/register", false)];
+        // The probe that leaves the e-mail out first, then the full sign-up: in either order
+        // the account logs in with the e-mail.
+        let without = signup("username=vg_1&password=P1&password_again=P1", 302, "/");
+        let with = signup(
+            "username=vg_1&email=vg1%40example.com&password=P1&password_again=P1",
+            302,
+            "/",
+        );
+        for exchanges in [
+            vec![without.clone(), with.clone()],
+            vec![with.clone(), without.clone()],
+        ] {
+            let accounts = registered_accounts(&spec, &exchanges, "/");
+            assert_eq!(accounts.len(), 1);
+            assert_eq!(accounts[0].email.as_deref(), Some("vg1@example.com"));
+            assert_eq!(accounts[0].made, 2);
+        }
     }
 
     #[test]
