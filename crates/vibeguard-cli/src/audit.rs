@@ -349,11 +349,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
                     suite
                         .errors
                         .iter()
-                        .map(|error| vibeguard_core::EngineError {
-                            source: error.file.clone(),
-                            line: error.line.and_then(|line| u32::try_from(line).ok()),
-                            message: error.message.clone(),
-                        }),
+                        .map(vibeguard_scenarios::ScenarioError::engine_error),
                 );
                 run.unchecked.push(format!(
                     "scenarios: {} scenario(s) in {} not run — give --target URL (or [api] target)",

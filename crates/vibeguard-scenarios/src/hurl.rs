@@ -127,16 +127,8 @@ impl Reader<'_> {
                 text.push('\n');
                 continue;
             }
-            if let Some((start, json)) = body.take()
-                && let Some((_, step)) = entry.as_mut()
-            {
-                match serde_json::from_str::<Value>(&json) {
-                    Ok(value) => step.json = Some(convert_json(value)),
-                    Err(error) => self.error(
-                        start,
-                        format!("the JSON body is not valid JSON ({error}); a `{{{{variable}}}}` outside quotes is not read"),
-                    ),
-                }
+            if let Some(body) = body.take() {
+                self.set_body(body, &mut entry);
             }
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -303,15 +295,8 @@ impl Reader<'_> {
                 Part::Body => {}
             }
         }
-        if let Some((start, json)) = body.take()
-            && let Some((_, step)) = entry.as_mut()
-        {
-            match serde_json::from_str::<Value>(&json) {
-                Ok(value) => step.json = Some(convert_json(value)),
-                Err(error) => {
-                    self.error(start, format!("the JSON body is not valid JSON ({error})"))
-                }
-            }
+        if let Some(body) = body.take() {
+            self.set_body(body, &mut entry);
         }
         if let Some((start, step)) = entry.take() {
             scenario.steps.push(spanned(step, start, 1));
@@ -320,6 +305,21 @@ impl Reader<'_> {
             self.error(1, "holds no request (`GET {{base_url}}/path`)".into());
         }
         scenario
+    }
+
+    /// A JSON body read to its end (the response line, the next request or the file's end)
+    /// into its entry's step.
+    fn set_body(&mut self, (start, json): (usize, String), entry: &mut Option<(usize, Step)>) {
+        let Some((_, step)) = entry.as_mut() else {
+            return;
+        };
+        match serde_json::from_str::<Value>(&json) {
+            Ok(value) => step.json = Some(convert_json(value)),
+            Err(error) => self.error(
+                start,
+                format!("the JSON body is not valid JSON ({error}); a `{{{{variable}}}}` outside quotes is not read"),
+            ),
+        }
     }
 
     fn directive(

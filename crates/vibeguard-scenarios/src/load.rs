@@ -50,6 +50,21 @@ pub struct ScenarioError {
     pub message: String,
 }
 
+impl ScenarioError {
+    /// The problem as an error of the engine's run: its file and line, the column said in the
+    /// message.
+    pub fn engine_error(&self) -> vibeguard_core::engine::EngineError {
+        vibeguard_core::engine::EngineError {
+            source: self.file.clone(),
+            line: self.line.and_then(|line| u32::try_from(line).ok()),
+            message: match self.column {
+                Some(column) => format!("column {column}: {}", self.message),
+                None => self.message.clone(),
+            },
+        }
+    }
+}
+
 impl std::fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.line, self.column) {

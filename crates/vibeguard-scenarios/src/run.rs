@@ -21,7 +21,7 @@ use vibeguard_http::identity::{self, Identity, IdentityConfig};
 use vibeguard_http::spec::{ApiSpec, DeclaredRoute, Operation, ParamIn, SpecSource};
 
 use crate::format::{MultipartField, OperationFilter, Step};
-use crate::load::{LoadedScenario, Suite, step_label};
+use crate::load::{LoadedScenario, ScenarioError, Suite, step_label};
 use crate::{expect, surface_wide, template};
 
 /// How a suite runs.
@@ -189,14 +189,7 @@ pub async fn run(
         .map_err(|error| ScenarioRunError::Client(error.to_string()))?;
     let mut run = EngineRun::new(EngineId::Scenarios);
     run.errors
-        .extend(suite.errors.iter().map(|error| EngineError {
-            source: error.file.clone(),
-            line: error.line.and_then(|line| u32::try_from(line).ok()),
-            message: match error.column {
-                Some(column) => format!("column {column}: {}", error.message),
-                None => error.message.clone(),
-            },
-        }));
+        .extend(suite.errors.iter().map(ScenarioError::engine_error));
     run.unchecked
         .extend(suite.notes.iter().map(|note| note.to_string()));
     let mut callers = Callers {
@@ -233,10 +226,8 @@ pub async fn run(
                     };
                     on_each_operation(loaded, &filter.value, spec, base, &mut scenario_run).await
                 }
-                Some(Err(_)) | None => Expanded::Nothing(format!(
-                    "no surface to run it over: {}",
-                    why_not(surface.as_ref())
-                )),
+                Some(Err(why)) => Expanded::Nothing(format!("no surface to run it over: {why}")),
+                None => Expanded::Nothing("no surface to run it over".into()),
             };
             match expansion {
                 Expanded::Nothing(reason) => not_run(loaded, &reason),
@@ -425,13 +416,6 @@ fn verify(run: &mut EngineRun, loaded: &LoadedScenario) {
             item: *item,
             by: Text::Owned(format!("scenario `{}`", loaded.scenario.name)),
         }));
-}
-
-fn why_not(surface: Option<&Result<(ApiSpec, Url), String>>) -> String {
-    match surface {
-        Some(Err(why)) => why.clone(),
-        _ => "it could not be built".into(),
-    }
 }
 
 /// The surface of surface-wide scenarios, and the URL its paths are joined onto.
@@ -1027,13 +1011,4 @@ fn failed(
         fix.push('.');
     }
     finding.with_fix(fix)
-}
-
-/// The checklist items the suite's scenarios claim, for callers that list them.
-pub fn claimed_items(suite: &Suite) -> BTreeSet<vibeguard_core::ChecklistId> {
-    suite
-        .scenarios
-        .iter()
-        .flat_map(|s| s.checklist.iter().copied())
-        .collect()
 }
