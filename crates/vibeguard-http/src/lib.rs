@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod accounts;
 pub mod auth_flows;
 pub mod body;
 pub mod discovery;

@@ -19,8 +19,9 @@ pub struct Selection<'a> {
 }
 
 /// The operations of `spec` that `filter` selects. A scenario that is not `destructive` never
-/// sends an operation that changes or deletes an object, closes an account or ends a session:
-/// those are left out with the reason, never counted as passed.
+/// sends an operation that changes or deletes an object, changes the caller's own credentials
+/// (a test identity's password or e-mail), closes an account or ends a session: those are left
+/// out with the reason, never counted as passed.
 pub fn select<'a>(filter: &OperationFilter, spec: &'a ApiSpec, destructive: bool) -> Selection<'a> {
     let mut selection = Selection::default();
     let mut seen = std::collections::BTreeSet::new();
@@ -33,12 +34,14 @@ pub fn select<'a>(filter: &OperationFilter, spec: &'a ApiSpec, destructive: bool
         }
         if !destructive
             && (operation.is_destructive()
+                || operation.is_form_update()
+                || vibeguard_http::accounts::changes_credentials(operation)
                 || operation.closes_account()
                 || operation.ends_session())
         {
             selection.left_out.push((
                 operation,
-                "it changes or deletes data, closes an account or ends a session: mark the scenario `destructive: true` and run with --allow-destructive".into(),
+                "it changes or deletes data, changes the caller's password or e-mail, closes an account or ends a session: mark the scenario `destructive: true` and run with --allow-destructive".into(),
             ));
             continue;
         }
@@ -163,6 +166,28 @@ mod tests {
         operation
     }
 
+    fn password_change() -> Operation {
+        let mut change = operation(
+            "POST",
+            "/api/profile/password",
+            Security::Required(vec!["bearer".into()]),
+            &[],
+        );
+        change.body = Some(vibeguard_http::spec::RequestBody {
+            required: true,
+            media_type: "application/json".into(),
+            kind: vibeguard_http::spec::BodyKind::Json,
+            schema: vibeguard_http::spec::Schema {
+                properties: vec![(
+                    "new_password".into(),
+                    vibeguard_http::spec::Schema::default(),
+                )],
+                ..vibeguard_http::spec::Schema::default()
+            },
+        });
+        change
+    }
+
     fn spec(operations: Vec<Operation>) -> ApiSpec {
         ApiSpec {
             format: SpecFormat::Code,
@@ -195,6 +220,7 @@ mod tests {
             operation("GET", "/api/health", Security::Public, &[]),
             operation("GET", "/about", Security::Undeclared, &[]),
             operation("POST", "/api/logout", required(), &[]),
+            password_change(),
             Operation::whole_target(),
         ]);
         let labels = |filter: &OperationFilter, destructive: bool| -> Vec<String> {
@@ -213,8 +239,18 @@ mod tests {
             ["GET /api/notes", "GET /api/notes/{id}"]
         );
         let left_out = select(&secured, &surface, false).left_out;
-        assert_eq!(left_out.len(), 2, "the DELETE and the logout");
-        assert_eq!(labels(&secured, true).len(), 4);
+        let left_out: Vec<String> = left_out.iter().map(|(op, _)| op.label()).collect();
+        // A test identity's own password is never changed by a scenario that is not
+        // destructive.
+        assert_eq!(
+            left_out,
+            [
+                "DELETE /api/notes/{id}",
+                "POST /api/logout",
+                "POST /api/profile/password"
+            ]
+        );
+        assert_eq!(labels(&secured, true).len(), 5);
         let public = OperationFilter {
             secured: Some(false),
             ..OperationFilter::default()

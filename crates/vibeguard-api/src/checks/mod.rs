@@ -562,54 +562,9 @@ pub fn exchange_labelled<'a>(
 // dynamic floor's.
 pub use vibeguard_http::body::{encode_segment, value_text, with_body};
 
-/// Which of an account's keys a path parameter takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountKey {
-    /// Its id (`/users/{id}`, `{userId}`).
-    Id,
-    /// Its username (`/users/{username}`, `/u/{handle}`).
-    Username,
-    /// Its e-mail (`{email}`).
-    Email,
-}
-
-/// Which account key a path parameter takes, when it names an account: by its own name
-/// (`userId`, `username`, `email`), or by the collection it follows (`/users/{id}`,
-/// `/accounts/{name}`).
-pub fn account_key(operation: &Operation, param: &str) -> Option<AccountKey> {
-    let normal = param.to_ascii_lowercase().replace(['_', '-'], "");
-    match normal.as_str() {
-        "userid" | "uid" | "accountid" | "memberid" => return Some(AccountKey::Id),
-        "username" | "login" | "handle" | "userhandle" | "accountname" | "screenname" => {
-            return Some(AccountKey::Username);
-        }
-        "email" | "useremail" | "emailaddress" | "mail" => return Some(AccountKey::Email),
-        _ => {}
-    }
-    let placeholder = format!("{{{param}}}");
-    let segments: Vec<&str> = operation.path.split('/').collect();
-    let after_accounts = segments.windows(2).any(|pair| {
-        pair[1] == placeholder
-            && matches!(
-                pair[0].to_ascii_lowercase().as_str(),
-                "users"
-                    | "user"
-                    | "accounts"
-                    | "account"
-                    | "profiles"
-                    | "profile"
-                    | "members"
-                    | "u"
-            )
-    });
-    if !after_accounts {
-        return None;
-    }
-    Some(match normal.as_str() {
-        "id" | "key" | "pk" | "uuid" => AccountKey::Id,
-        _ => AccountKey::Username,
-    })
-}
+// Which account a path names, and whether an operation changes the caller's credentials: the
+// floor's, since the scenario engine must not change a test identity's credentials either.
+pub use vibeguard_http::accounts::{AccountKey, account_key};
 
 /// The location of a finding about an operation.
 pub fn location(operation: &Operation, parameter: Option<String>) -> Location {
