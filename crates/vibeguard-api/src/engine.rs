@@ -1455,6 +1455,12 @@ async fn run_bursts(
     let mut confirmed: BTreeMap<usize, bool> = BTreeMap::new();
     let targets = check.plan_bursts(context, &medians);
     for target in &targets {
+        let judged = by_operation
+            .get(&target.operation)
+            .map_or(&[][..], Vec::as_slice);
+        if !checks::rate_limit_burst::RateLimitBurst::still_needed(context, target, judged) {
+            continue;
+        }
         let request = sender
             .with_credential(target.identity, &target.request)
             .await;

@@ -49,6 +49,63 @@ pub fn plan(template: &Template, families: &[Family], prefix: &str) -> Vec<Probe
     probes
 }
 
+/// The plain number the reflection probe carries: prime, never one of [`ROUNDS`]' products.
+const PLAIN: u32 = 7919;
+
+fn reflection_label(point: &InjectionPoint) -> String {
+    format!("{}#canary:plain", point.label())
+}
+
+/// The baseline and, for each point, the original value with a plain marker where the payloads
+/// go (`vgt7919x`): for a check that can only see its computed marker in the answer, a point
+/// whose answer never shows its input cannot show it computed either, and gets no payloads
+/// ([`first_round_where_shown`]) — on a form post that redirects, eight families a field were
+/// eight requests (a sign-up each) that could prove nothing.
+pub fn plan_reflection(template: &Template, prefix: &str) -> Vec<Probe> {
+    let mut probes = vec![template.probe("baseline".into(), template.request.clone())];
+    for point in &template.points {
+        let plain = format!("{}{prefix}{PLAIN}x", point.original_text());
+        probes.push(template.probe(
+            reflection_label(point),
+            template.with(point, &Value::String(plain)),
+        ));
+    }
+    probes
+}
+
+/// The first round of payloads for the points whose plain marker came back in the answer
+/// ([`plan_reflection`]), or whose probe had no answer to tell, and that have none yet.
+pub fn first_round_where_shown(
+    template: &Template,
+    results: &[(Probe, Exchange)],
+    families: &[Family],
+    prefix: &str,
+) -> Vec<Probe> {
+    let plain = format!("{prefix}{PLAIN}x");
+    let mut probes = Vec::new();
+    for point in &template.points {
+        let Some(reflection) = exchange_labelled(results, &reflection_label(point)) else {
+            continue;
+        };
+        let shown = reflection.response().is_none() || shows(reflection, &plain);
+        let sent = families
+            .iter()
+            .any(|family| exchange_labelled(results, &label(point, family, 0)).is_some());
+        if !shown || sent {
+            continue;
+        }
+        for family in families {
+            let payload =
+                (family.payload)(&point.original_text(), prefix, ROUNDS[0].0, ROUNDS[0].1);
+            probes.push(template.probe(
+                label(point, family, 0),
+                template.with(point, &Value::String(payload)),
+            ));
+        }
+    }
+    probes
+}
+
 fn shows(exchange: &Exchange, marker: &str) -> bool {
     exchange
         .response()

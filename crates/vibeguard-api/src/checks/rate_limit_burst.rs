@@ -16,7 +16,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Evidence, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use super::{Check, Context, http_evidence, location};
+use super::{Check, Context, Profile, http_evidence, location};
 use crate::http::Request;
 use crate::http::burst::{BurstPlan, BurstRecord};
 use crate::spec::{Operation, ParamIn};
@@ -45,7 +45,9 @@ static META: RuleMeta = RuleMeta {
              second for 2 seconds in the `standard` profile, 1,000 per second in `deep` and \
              with `--load` (`[api.load] rate` and `seconds` set both; the `quick` profile sends \
              none). Each burst goes anonymously and as the first identity (as every identity in \
-             `deep`), after 5 requests sent one at a time that give the latency before it. It \
+             `deep`), after 5 requests sent one at a time that give the latency before it; \
+             outside `deep`, once one caller's burst met no limit the next caller's burst at the \
+             same read is not sent (the finding stands either way). It \
              passes as soon as an answer shows a limit — 429, `Retry-After`, or \
              `X-RateLimit-Remaining: 0` / `RateLimit: …remaining=0` — and stops there; a burst \
              only refused (401/403, a secured read sent anonymously) judges nothing. Otherwise \
@@ -221,6 +223,21 @@ impl RateLimitBurst {
     /// bursts from run to run.
     pub fn still_expensive(quiet: Duration, reference: Option<Duration>) -> bool {
         quiet >= EXPENSIVE && reference.is_none_or(|reference| quiet >= reference * 5)
+    }
+
+    /// Whether a planned burst can still change the verdict, given the bursts already judged
+    /// on the same operation: once one caller's burst met no limit the finding stands, and in
+    /// the `standard` profile the next caller's burst is not sent — two more seconds of load
+    /// on the target for one more name in the message. `deep` bursts every caller.
+    pub fn still_needed(
+        context: &Context<'_>,
+        target: &BurstTarget,
+        judged: &[(BurstTarget, BurstRecord)],
+    ) -> bool {
+        context.profile == Profile::Deep
+            || !judged.iter().any(|(sent, record)| {
+                sent.operation == target.operation && record.limited.is_none()
+            })
     }
 
     /// Why no burst was judged on the read target, when none was: the bursts are off, or every
@@ -624,5 +641,52 @@ mod tests {
             &context,
         );
         assert!(short.is_empty());
+    }
+
+    #[test]
+    fn a_second_caller_is_burst_only_while_the_verdict_is_open() {
+        let fixture = Fixture::new();
+        let target = |operation, identity| BurstTarget {
+            operation,
+            identity,
+            request: Request::new(
+                "GET",
+                url::Url::parse("http://127.0.0.1:8080/api/items").expect("url"),
+            ),
+            expensive: false,
+        };
+        let unlimited = [(target(0, None), record(None, &[(200, 400)]))];
+        let limited = [(target(0, None), record(Some(31), &[(200, 30), (429, 1)]))];
+        let context = fixture.context();
+        // Anonymous met no limit: the finding stands, the identity's burst is not sent.
+        assert!(!RateLimitBurst::still_needed(
+            &context,
+            &target(0, Some(0)),
+            &unlimited
+        ));
+        // Another operation, a limited burst, or none yet: sent.
+        assert!(RateLimitBurst::still_needed(
+            &context,
+            &target(1, Some(0)),
+            &unlimited
+        ));
+        assert!(RateLimitBurst::still_needed(
+            &context,
+            &target(0, Some(0)),
+            &limited
+        ));
+        assert!(RateLimitBurst::still_needed(
+            &context,
+            &target(0, Some(0)),
+            &[]
+        ));
+        // `deep` bursts every caller.
+        let mut deep = fixture.context();
+        deep.profile = Profile::Deep;
+        assert!(RateLimitBurst::still_needed(
+            &deep,
+            &target(0, Some(0)),
+            &unlimited
+        ));
     }
 }

@@ -35,9 +35,12 @@ static META: RuleMeta = RuleMeta {
             "Every text input is sent with a multiplication in each template family's syntax: \
              `{{ }}` (Jinja2, Twig, Nunjucks, Handlebars helpers), `${ }` (FreeMarker, Velocity, \
              JavaScript template literals, EL), `<%= %>` (ERB, EJS), `#{ }` (Ruby, Pug, Spring EL), \
-             `[[${ }]]` (Thymeleaf), `@( )` (Razor), `{ }` (Smarty) and `%{ }` (OGNL). The input is \
-             injectable when the answer holds the computed product (never the expression itself, \
-             which is what an echo shows) and the baseline does not, twice with different numbers.",
+             `[[${ }]]` (Thymeleaf), `@( )` (Razor), `{ }` (Smarty) and `%{ }` (OGNL) — once the \
+             input with a plain marker added (`vgt7919x`) has come back in the answer: an answer \
+             that never shows the input (a form post that redirects) cannot show it computed. \
+             The input is injectable when the answer holds the computed product (never the \
+             expression itself, which is what an echo shows) and the baseline does not, twice \
+             with different numbers.",
         ),
         why: Cow::Borrowed(
             "Template engines reach the language they run in: from `{{ }}` in Jinja2 or `${ }` in \
@@ -126,7 +129,7 @@ impl Check for TemplateInjection {
         if template.points.is_empty() {
             return Vec::new();
         }
-        canary::plan(&template, &FAMILIES, PREFIX)
+        canary::plan_reflection(&template, PREFIX)
     }
 
     fn follow_up(
@@ -135,10 +138,14 @@ impl Check for TemplateInjection {
         results: &[(Probe, Exchange)],
         context: &Context<'_>,
     ) -> Vec<Probe> {
-        match Self::template(operation, context) {
-            Some(template) => canary::follow_up(&template, results, &FAMILIES, PREFIX),
-            None => Vec::new(),
-        }
+        let Some(template) = Self::template(operation, context) else {
+            return Vec::new();
+        };
+        // Only an answer that shows the input can show it computed: the payloads go to the
+        // points whose plain marker came back, then the confirmation to those that computed.
+        let mut probes = canary::first_round_where_shown(&template, results, &FAMILIES, PREFIX);
+        probes.extend(canary::follow_up(&template, results, &FAMILIES, PREFIX));
+        probes
     }
 
     fn evaluate(
@@ -267,6 +274,35 @@ mod tests {
         );
         // The integer field is not tried.
         assert!(!planned.iter().any(|p| p.label.contains("count")));
+    }
+
+    #[test]
+    fn an_input_the_answer_never_shows_gets_no_payloads() {
+        let fixture = Fixture::new();
+        let context = fixture.context();
+        let op = preview_operation();
+        let mut sent = Vec::new();
+        let results = rounds(&TemplateInjection, &op, &context, &mut |probe| {
+            sent.push(probe.label.clone());
+            answer(probe, 200, "{\"saved\":true}")
+        });
+        assert_eq!(sent, ["baseline", "body:/greeting#canary:plain"]);
+        assert!(
+            TemplateInjection
+                .evaluate(&op, &results, &context)
+                .is_empty()
+        );
+        // An echo of the plain marker opens the families.
+        let mut families = 0;
+        rounds(&TemplateInjection, &op, &context, &mut |probe| {
+            families += usize::from(probe.label.ends_with(":0"));
+            let greeting = json_body(probe)["greeting"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            answer(probe, 200, &format!("{{\"preview\":{greeting:?}}}"))
+        });
+        assert_eq!(families, FAMILIES.len());
     }
 
     #[test]
