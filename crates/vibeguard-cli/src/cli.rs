@@ -156,7 +156,42 @@ pub struct GlobalArgs {
 
     /// Also scan every commit's added lines of the git history for secrets
     #[arg(long, global = true, help_heading = "Secrets")]
-    pub history: bool,
+    pub git_history: bool,
+
+    /// The run history every audit is recorded in [default: .vibeguard/history.db in the project]
+    #[arg(long, global = true, value_name = "FILE", help_heading = "History")]
+    pub history: Option<PathBuf>,
+
+    /// Record nothing in the run history
+    #[arg(
+        long,
+        global = true,
+        conflicts_with = "history",
+        help_heading = "History"
+    )]
+    pub no_history: bool,
+
+    /// Exit 2 when the run cannot be recorded in the history (by default a warning)
+    #[arg(
+        long,
+        global = true,
+        conflicts_with = "no_history",
+        help_heading = "History"
+    )]
+    pub require_history: bool,
+
+    /// The deployment label of this run: staging, prod, svc-billing [default: [history] label,
+    /// else VIBEGUARD_LABEL, else CI_ENVIRONMENT_NAME]
+    #[arg(long, global = true, value_name = "LABEL", help_heading = "History")]
+    pub label: Option<String>,
+
+    /// Compare this run with a recorded one: a run id, a label, `latest` or `previous`
+    #[arg(long, global = true, value_name = "RUN", help_heading = "History")]
+    pub compare_to: Option<String>,
+
+    /// With --compare-to: fail only on findings the reference run did not have
+    #[arg(long, global = true, requires = "compare_to", help_heading = "History")]
+    pub fail_on_new: bool,
 
     /// Leave findings in test files out of the report (they are counted); by default they are
     /// reported apart, at info severity, and never counted against the checklist
@@ -197,7 +232,7 @@ pub enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
-    /// Find hard-coded keys, tokens, private keys and passwords in the tree (and with --history, in every commit)
+    /// Find hard-coded keys, tokens, private keys and passwords in the tree (and with --git-history, in every commit)
     Secrets {
         /// The project's root folder
         #[arg(default_value = ".")]
@@ -290,6 +325,26 @@ pub enum Command {
         #[arg(long, conflicts_with = "force")]
         stdout: bool,
     },
+    /// List, show and prune the runs recorded in the history (.vibeguard/history.db)
+    History {
+        /// What to do (default: list the runs)
+        #[command(subcommand)]
+        action: Option<HistoryAction>,
+        /// The project whose history to read
+        #[arg(long, global = true, default_value = ".", value_name = "PATH")]
+        project: PathBuf,
+    },
+    /// Compare two recorded runs (default: the two latest of the project): new, fixed and
+    /// still open findings, checklist items that regressed or improved
+    Diff {
+        /// The reference run: an id, a label, `latest` or `previous` [default: previous]
+        base: Option<String>,
+        /// The run compared with it [default: latest]
+        head: Option<String>,
+        /// The project whose history to read
+        #[arg(long, default_value = ".", value_name = "PATH")]
+        project: PathBuf,
+    },
     /// Manage baselines of accepted findings
     Baseline {
         /// What to do with the baseline.
@@ -300,6 +355,42 @@ pub enum Command {
     Completions {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
+    },
+}
+
+/// `vibeguard history …`.
+#[derive(Debug, Subcommand)]
+pub enum HistoryAction {
+    /// List the runs, newest first (filters: --label, --target, --branch, --since)
+    List {
+        /// Only runs of this branch
+        #[arg(long)]
+        branch: Option<String>,
+        /// Only runs started since this date (2026-12-01) or for this long (7d, 12h)
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        /// At most this many runs
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        limit: usize,
+    },
+    /// Show one run: its facts, findings and checklist verdict
+    Show {
+        /// An id, a label, `latest` or `previous`
+        run: String,
+    },
+    /// Delete old runs
+    Prune {
+        /// Keep the newest N runs of each project and target
+        #[arg(
+            long,
+            value_name = "N",
+            conflicts_with = "older_than",
+            required_unless_present = "older_than"
+        )]
+        keep: Option<usize>,
+        /// Delete runs older than this (30d, 12h, or a date)
+        #[arg(long, value_name = "WHEN")]
+        older_than: Option<String>,
     },
 }
 

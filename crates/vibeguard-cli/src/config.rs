@@ -52,6 +52,21 @@ pub struct Config {
     /// Credentials the API tests act as.
     #[serde(default)]
     pub identities: BTreeMap<Spanned<String>, Identity>,
+    /// The run history.
+    #[serde(default)]
+    pub history: History,
+}
+
+/// `[history]`: where every audit is recorded.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct History {
+    /// The history file, relative to the project (default `.vibeguard/history.db`).
+    pub path: Option<String>,
+    /// The deployment label of this project's runs (`--label` overrides it).
+    pub label: Option<String>,
+    /// `false`: record nothing (as `--no-history`).
+    pub enabled: Option<bool>,
 }
 
 /// `[paths]`.
@@ -112,7 +127,7 @@ pub struct Code {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Secrets {
-    /// Also scan every commit's added lines (default false; `--history`).
+    /// Also scan every commit's added lines (default false; `--git-history`).
     pub history: Option<bool>,
 }
 

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod config;
 mod download;
+mod history;
 mod last_run;
 mod operation_places;
 mod outputs;

@@ -728,7 +728,7 @@ fn found_secrets_never_reach_any_output() {
         key_body.join("\n")
     );
     git(root, &["init", "-q"]);
-    // Removed in the second commit: only --history finds it.
+    // Removed in the second commit: only --git-history finds it.
     write(
         root,
         "deploy/aws.env",
@@ -765,7 +765,7 @@ fn found_secrets_never_reach_any_output() {
     command
         .args([
             "audit",
-            "--history",
+            "--git-history",
             "--offline",
             "--fail-on",
             "never",

@@ -47,6 +47,17 @@ pub const VENDORED_DIRS: &[&str] = &[
     ".pnpm-store",
 ];
 
+/// Whether `path` is vibeguard's own run history (`.vibeguard/history.db` and its WAL files):
+/// a record of earlier audits, never the project's content.
+fn is_run_history(path: &Path) -> bool {
+    path.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|folder| folder == ".vibeguard")
+        && path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with("history.db"))
+}
+
 /// Failure to walk the project at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
@@ -155,9 +166,10 @@ impl ProjectTree {
             .sort_by_file_name(|a, b| a.cmp(b))
             .filter_entry(|entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir
-                    && entry.depth() > 0
-                    && VENDORED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
+                let name = entry.file_name().to_string_lossy();
+                let vendored =
+                    is_dir && entry.depth() > 0 && VENDORED_DIRS.contains(&name.as_ref());
+                !vendored && !is_run_history(entry.path())
             });
 
         let mut files = BTreeMap::new();

@@ -22,7 +22,7 @@ use crate::scan::{self, Hit, TextContext};
 /// How the engine runs.
 #[derive(Debug, Clone)]
 pub struct SecretsOptions {
-    /// Also scan every commit's added lines (`--history`).
+    /// Also scan every commit's added lines (`--git-history`).
     pub history: bool,
     /// Files larger than this are not read (recorded as an error).
     pub max_file_size: u64,
@@ -183,7 +183,7 @@ pub fn run(
             run.not_applicable.push(RuleApplicability {
                 code: secret_in_history::META.code.clone(),
                 item: None,
-                reason: "the git history was not scanned (run with --history)".into(),
+                reason: "the git history was not scanned (run with --git-history)".into(),
                 subject_absent: false,
             });
         }

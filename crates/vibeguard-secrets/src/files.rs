@@ -49,7 +49,7 @@ pub fn is_lockfile(path: &str) -> bool {
 }
 
 /// Tests, fixtures, mocks and snapshots: the keys there are made up for the tests. (A real key
-/// committed there is still in `--history` scans of other paths only if it was copied.)
+/// committed there is still in `--git-history` scans of other paths only if it was copied.)
 pub fn is_test_path(path: &str) -> bool {
     vibeguard_project::is_test_path(path)
 }

@@ -1,4 +1,4 @@
-//! `--history` on generated git repositories: a secret added then removed is found in the
+//! `--git-history` on generated git repositories: a secret added then removed is found in the
 //! history and only there; shallow and corrupt repositories give a recorded note, never a panic.
 
 use std::path::Path;

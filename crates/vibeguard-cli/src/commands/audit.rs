@@ -10,6 +10,7 @@ use crate::Outcome;
 use crate::audit::{self, AuditRequest, ProjectEngines, RuleSelection};
 use crate::cli::GlobalArgs;
 use crate::config;
+use crate::history;
 use crate::last_run;
 use crate::outputs::{self, ArgOrder};
 use crate::progress::Progress;
@@ -66,13 +67,41 @@ pub fn audit_project(
     }
     // Plan outputs first, so a bad --format fails before any work.
     let plans = outputs::plan(&global.formats, &global.outputs, order)?;
-    let audit::Audit { report, incomplete } = audit_only(global, path, label, scope)?;
+    let audit::Audit {
+        mut report,
+        incomplete,
+    } = audit_only(global, path, label, scope)?;
+    let mut recorder = Recorder::open(global, path);
+    let comparison = recorder.compare(global, path, &report);
+    if global.fail_on_new {
+        match &comparison {
+            // Only what the reference run did not have gates, as the reports then say.
+            Some(comparison) => {
+                let gating = comparison
+                    .diff
+                    .new_gating(report.fail_on.threshold().map(|s| s.as_str()))
+                    .len();
+                report.summary.gating = gating;
+                report.summary.passed = gating == 0;
+            }
+            None => eprintln!(
+                "warning: --fail-on-new without a reference run to compare with: every finding at or above --fail-on gates"
+            ),
+        }
+    }
     let options = RenderOptions {
         color: outputs::stdout_color(global.no_color),
         verbose: global.verbose > 0,
         quiet: global.quiet,
     };
     outputs::write_all(&report, &plans, options)?;
+    recorder.record(global, &report);
+    if let Some(comparison) = &comparison
+        && !global.quiet
+    {
+        history::print_comparison(comparison);
+    }
+    recorder.finish(global)?;
     match last_run::store(path, &report) {
         Ok(file) if global.verbose > 0 => eprintln!("last run saved to {}", file.display()),
         Err(reason) if global.verbose > 0 => {
@@ -85,6 +114,91 @@ pub fn audit_project(
         anyhow::bail!("{reason}");
     }
     Ok(report)
+}
+
+/// The run history's part in an audit: opened before the reports are written (so that the
+/// reference of `--compare-to` is resolved among the earlier runs), written after them; every
+/// problem kept for one warning at the end, never the reason the audit is lost.
+struct Recorder {
+    store: Option<vibeguard_history::SqliteStore>,
+    place: Option<std::path::PathBuf>,
+    meta: vibeguard_history::RunMeta,
+    problems: Vec<String>,
+}
+
+impl Recorder {
+    fn open(global: &GlobalArgs, path: &Path) -> Recorder {
+        let mut recorder = Recorder {
+            store: None,
+            place: None,
+            meta: vibeguard_history::RunMeta::default(),
+            problems: Vec::new(),
+        };
+        // The audit has read the configuration already: an error here was reported there.
+        let Ok(loaded) = config::load(global.config.as_deref(), path, &registry::all_rules())
+        else {
+            return recorder;
+        };
+        recorder.meta = history::meta(global, &loaded, path);
+        recorder.place = history::place(global, &loaded, path);
+        if let Some(place) = &recorder.place {
+            match history::open(place) {
+                Ok(store) => recorder.store = Some(store),
+                Err(error) => recorder.problems.push(format!("{error:#}")),
+            }
+        }
+        recorder
+    }
+
+    fn compare(
+        &mut self,
+        global: &GlobalArgs,
+        path: &Path,
+        report: &Report,
+    ) -> Option<history::Comparison> {
+        let reference = global.compare_to.as_deref()?;
+        let Some(store) = &self.store else {
+            if self.place.is_none() {
+                self.problems.push(format!(
+                    "--compare-to {reference}: the run history is off (--no-history, or [history] enabled = false)"
+                ));
+            }
+            return None;
+        };
+        let head = vibeguard_history::RunRecord::of(report, self.meta.clone());
+        match history::compare(store, path, reference, &head) {
+            Ok(comparison) => Some(comparison),
+            Err(error) => {
+                self.problems
+                    .push(format!("--compare-to {reference}: {error:#}"));
+                None
+            }
+        }
+    }
+
+    fn record(&mut self, global: &GlobalArgs, report: &Report) {
+        if let Some(store) = &mut self.store {
+            match history::record(store, report, self.meta.clone()) {
+                Ok(id) if global.verbose > 0 => {
+                    eprintln!("run {id} recorded in {}", store.path().display())
+                }
+                Ok(_) => {}
+                Err(error) => self.problems.push(format!("{error:#}")),
+            }
+        }
+    }
+
+    fn finish(self, global: &GlobalArgs) -> anyhow::Result<()> {
+        if self.problems.is_empty() {
+            return Ok(());
+        }
+        let text = self.problems.join("; ");
+        if global.require_history {
+            anyhow::bail!("{text} (--require-history)");
+        }
+        eprintln!("warning: {text}; the audit and its reports are complete");
+        Ok(())
+    }
 }
 
 /// Audits a project and returns the report, writing nothing (but the HAR file, if asked).
@@ -161,7 +275,7 @@ pub fn audit_only(
         scenarios,
         har: global.har.clone(),
         advisories,
-        history: global.history || loaded.config.secrets.history == Some(true),
+        history: global.git_history || loaded.config.secrets.history == Some(true),
         skip_tests: global.skip_tests || loaded.config.code.skip_tests == Some(true),
     };
     audit::run(&request, &Progress::new(global.quiet))

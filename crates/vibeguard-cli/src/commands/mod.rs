@@ -10,7 +10,9 @@ mod db;
 mod demo;
 mod deps;
 mod describe;
+mod diff;
 mod explain;
+mod history;
 mod init;
 mod routes;
 mod rules;
@@ -61,6 +63,12 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
             force,
             stdout,
         } => init::run(path, *force, *stdout),
+        Command::History { action, project } => history::run(global, project, action.as_ref()),
+        Command::Diff {
+            base,
+            head,
+            project,
+        } => diff::run(global, project, base.as_deref(), head.as_deref()),
         Command::Baseline {
             action: BaselineAction::Write { file, path },
         } => baseline::write(global, file, path),

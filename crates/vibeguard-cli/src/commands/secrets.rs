@@ -1,6 +1,6 @@
 //! `vibeguard secrets [PATH]`: the secrets engine alone — provider credentials, private keys,
 //! passwords in URLs and high-entropy secret-named values in the tree (VG201, VG202), and with
-//! `--history` in every commit's added lines (VG203). `--list` prints the catalog.
+//! `--git-history` in every commit's added lines (VG203). `--list` prints the catalog.
 
 use std::path::Path;
 

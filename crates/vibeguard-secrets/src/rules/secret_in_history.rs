@@ -1,5 +1,5 @@
 //! VG203 secret-in-history: a credential was committed in the past and is no longer in the
-//! tree, but every clone still holds it (found with `--history`).
+//! tree, but every clone still holds it (found with `--git-history`).
 
 use std::borrow::Cow;
 
@@ -18,7 +18,7 @@ pub static META: RuleMeta = RuleMeta {
     checklist: Cow::Borrowed(&[ChecklistId::Data04]),
     docs: RuleDocs {
         what: Cow::Borrowed(
-            "With `--history`, every line added by every commit (all branches and tags) is \
+            "With `--git-history`, every line added by every commit (all branches and tags) is \
              scanned with the same catalog and checks as the tree. A credential that some commit \
              added and that is no longer in the current files is reported with the commit, its \
              author date and the file it was added to. Credentials still in the tree are \
