@@ -3,7 +3,8 @@
 # fresh SQLite history, then the library's own timings (record, list, load, diff) and the
 # command line's — `vibeguard history` and `vibeguard diff` on that file, wall time (median of 5)
 # and peak memory — with the diff's ratio to listing the same history, measured in the same
-# run. Goal (issue 17): the diff of two 10k-finding runs under 200 ms.
+# run; with VIBEGUARD_BENCH_POSTGRES=postgres://… the library's figures on PostgreSQL too.
+# Goal (issue 17): the diff of two 10k-finding runs under 200 ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 findings="${1:-10000}"
@@ -34,6 +35,13 @@ peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(f"{walls[2]:.1f} {peak:.0f}")
 PY
 }
+
+# The PostgreSQL store, when a server is given: a database the bench may fill and empty.
+if [ -n "${VIBEGUARD_BENCH_POSTGRES:-}" ]; then
+  echo
+  echo "== library on PostgreSQL ($findings findings a run; the runs stay in that database)"
+  ./target/release/examples/history_bench "$VIBEGUARD_BENCH_POSTGRES" "$project" "$findings"
+fi
 
 echo
 echo "== command line (median of 5, peak memory)"

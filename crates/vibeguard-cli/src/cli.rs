@@ -158,8 +158,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, help_heading = "Secrets")]
     pub git_history: bool,
 
-    /// The run history every audit is recorded in [default: .vibeguard/history.db in the project]
-    #[arg(long, global = true, value_name = "FILE", help_heading = "History")]
+    /// The run history every audit is recorded in: a SQLite file, or a PostgreSQL URL
+    /// (postgres://user@host/db; the password from ${ENV} in the URL or PGPASSWORD)
+    /// [default: .vibeguard/history.db in the project]
+    #[arg(long, global = true, value_name = "FILE|URL", help_heading = "History")]
     pub history: Option<PathBuf>,
 
     /// Record nothing in the run history

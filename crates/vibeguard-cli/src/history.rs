@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use vibeguard_core::Report;
 use vibeguard_history::{
-    HistoryStore, RunDiff, RunFilter, RunMeta, RunRecord, RunRef, SqliteStore,
+    HistoryStore, PostgresStore, RunDiff, RunFilter, RunMeta, RunRecord, RunRef, SqliteStore,
 };
 
 use crate::cli::GlobalArgs;
@@ -18,27 +18,66 @@ use crate::config::LoadedConfig;
 /// The history file when none is configured, relative to the project.
 pub const DEFAULT_PATH: &str = ".vibeguard/history.db";
 
-/// Where the history of `project` is, or `None` when recording is off.
-pub fn place(global: &GlobalArgs, loaded: &LoadedConfig, project: &Path) -> Option<PathBuf> {
-    if global.no_history || loaded.config.history.enabled == Some(false) && global.history.is_none()
-    {
-        return None;
-    }
-    Some(global.history.clone().unwrap_or_else(|| {
-        project.join(
-            loaded
-                .config
-                .history
-                .path
-                .as_deref()
-                .unwrap_or(DEFAULT_PATH),
-        )
-    }))
+/// Where a history is: a SQLite file, or a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub enum Place {
+    /// The embedded store's file.
+    File(PathBuf),
+    /// A PostgreSQL URL, `${ENV}` expanded (it may hold a password: never printed; use
+    /// [`Place`]'s `Display`, which leaves the password out).
+    Database(String),
 }
 
-/// Opens the history at `place`.
-pub fn open(place: &Path) -> anyhow::Result<SqliteStore> {
-    Ok(SqliteStore::open(place)?)
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::File(path) => write!(f, "{}", path.display()),
+            Place::Database(url) => {
+                f.write_str(&vibeguard_history::postgres::without_password(url))
+            }
+        }
+    }
+}
+
+/// Where the history of `project` is, or `None` when recording is off.
+pub fn place(
+    global: &GlobalArgs,
+    loaded: &LoadedConfig,
+    project: &Path,
+) -> anyhow::Result<Option<Place>> {
+    if global.no_history || loaded.config.history.enabled == Some(false) && global.history.is_none()
+    {
+        return Ok(None);
+    }
+    let given = global
+        .history
+        .as_ref()
+        .map(|path| path.to_string_lossy().into_owned())
+        .or_else(|| loaded.config.history.path.clone());
+    match given {
+        Some(text) if vibeguard_history::postgres::is_url(&text) => {
+            // Credentials come from the environment (`${HISTORY_PASSWORD}`, or PGPASSWORD).
+            let url = vibeguard_api::identity::interpolate(&text, &|name| std::env::var(name).ok())
+                .map_err(|reason| {
+                    anyhow::anyhow!(
+                        "the history URL {}: {reason}",
+                        vibeguard_history::postgres::without_password(&text)
+                    )
+                })?;
+            Ok(Some(Place::Database(url)))
+        }
+        Some(path) if global.history.is_some() => Ok(Some(Place::File(PathBuf::from(path)))),
+        Some(path) => Ok(Some(Place::File(project.join(path)))),
+        None => Ok(Some(Place::File(project.join(DEFAULT_PATH)))),
+    }
+}
+
+/// Opens the history at `place` (creating a file that does not exist).
+pub fn open(place: &Place) -> anyhow::Result<Box<dyn HistoryStore>> {
+    Ok(match place {
+        Place::File(path) => Box::new(SqliteStore::open(path)?),
+        Place::Database(url) => Box::new(PostgresStore::connect(url)?),
+    })
 }
 
 /// How the runs of `project` are named in the history: its canonical path.
@@ -140,7 +179,7 @@ pub struct Comparison {
 
 /// Compares `report` with the run `reference` names in `store`.
 pub fn compare(
-    store: &SqliteStore,
+    store: &dyn HistoryStore,
     project: &Path,
     reference: &str,
     head: &RunRecord,
@@ -186,6 +225,6 @@ pub fn print_comparison(comparison: &Comparison) {
 }
 
 /// Records `report` in the history at `place`; returns the run's id.
-pub fn record(store: &mut SqliteStore, report: &Report, meta: RunMeta) -> anyhow::Result<i64> {
+pub fn record(store: &mut dyn HistoryStore, report: &Report, meta: RunMeta) -> anyhow::Result<i64> {
     Ok(store.record(&RunRecord::of(report, meta))?)
 }

@@ -270,3 +270,104 @@ fn a_history_that_cannot_be_used_never_costs_the_audit() {
         stderr(&first)
     );
 }
+
+#[test]
+fn a_team_history_in_postgresql_records_and_compares_without_printing_its_password() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let project = tempfile::tempdir().expect("tempdir");
+    let root = project.path().to_str().expect("utf-8");
+    project_with_one_flaw(project.path(), 0);
+
+    // A server that refuses: the audit completes, the warning names the URL without password.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let refused_url = format!("postgres://ci:hunter2-secret@127.0.0.1:{port}/history");
+    let refused = run(cache.path(), &["code", root, "--history", &refused_url]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let warning = stderr(&refused);
+    assert!(
+        warning.contains(&format!("postgres://ci@127.0.0.1:{port}/history")),
+        "{warning}"
+    );
+    assert!(!warning.contains("hunter2-secret"), "{warning}");
+    let required = run(
+        cache.path(),
+        &["code", root, "--history", &refused_url, "--require-history"],
+    );
+    assert_eq!(required.status.code(), Some(2));
+
+    let Ok(server) = std::env::var("VIBEGUARD_TEST_POSTGRES") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "VIBEGUARD_TEST_POSTGRES is not set: CI must test the PostgreSQL history (.ci/run starts a server)"
+        );
+        eprintln!(
+            "skipped the PostgreSQL part: set VIBEGUARD_TEST_POSTGRES=postgres://user:password@127.0.0.1/db"
+        );
+        return;
+    };
+    // The password goes through the environment, as a pipeline's secret would.
+    let (scheme, rest) = server.split_once("://").expect("a URL");
+    let (credentials, host) = rest
+        .rsplit_once('@')
+        .expect("the test URL names a user and password");
+    let (user, password) = credentials
+        .split_once(':')
+        .expect("the test URL has a password");
+    let url = format!("{scheme}://{user}:${{VG_HISTORY_PASSWORD}}@{host}");
+    let with_password = |args: &[&str]| {
+        let mut command: Command = vibeguard(cache.path());
+        command
+            .env("VG_HISTORY_PASSWORD", password)
+            .env_remove("VIBEGUARD_LABEL")
+            .env_remove("CI_ENVIRONMENT_NAME")
+            .args(args)
+            .args(["--history", &url])
+            .output()
+            .expect("runs")
+    };
+    let out = project.path().join("report.json");
+    let first = with_password(&[
+        "code",
+        root,
+        "--label",
+        "prod",
+        "-f",
+        &format!("json={}", out.display()),
+    ]);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    project_with_two_flaws(project.path());
+    let second = with_password(&["code", root, "-v", "--compare-to", "prod", "--fail-on-new"]);
+    assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains(": 2 new, 0 fixed, 2 still open"),
+        "{}",
+        stderr(&second)
+    );
+    let listed = with_password(&["history", "--project", root, "-f", "json"]);
+    let runs = json(&listed);
+    assert_eq!(
+        runs.as_array().expect("runs").len(),
+        2,
+        "{}",
+        stderr(&listed)
+    );
+    let diff = with_password(&["diff", "--project", root]);
+    assert!(
+        stdout(&diff).contains("2 new, 0 fixed, 2 still open"),
+        "{}",
+        stdout(&diff)
+    );
+    // The password is in no output and no report.
+    for output in [&first, &second, &listed, &diff] {
+        assert!(!stdout(output).contains(password) && !stderr(output).contains(password));
+    }
+    assert!(
+        !std::fs::read_to_string(&out)
+            .expect("report")
+            .contains(password)
+    );
+}

@@ -1,12 +1,14 @@
 //! Benchmark helper for `bench/history.sh` (not a test): records runs of N synthetic findings
 //! into a history file, then times recording, listing, loading and diffing them, and prints
-//! the figures and the file's size. Usage: `history_bench FILE PROJECT [FINDINGS]`.
+//! the figures and the file's size. Usage: `history_bench FILE|URL PROJECT [FINDINGS]` (a
+//! `postgres://` URL measures the PostgreSQL store).
 
 use std::time::Instant;
 
 use jiff::Timestamp;
 use vibeguard_history::{
-    HistoryStore, RunFilter, RunMeta, RunRecord, SqliteStore, StoredFinding, StoredItem, diff,
+    HistoryStore, PostgresStore, RunFilter, RunMeta, RunRecord, SqliteStore, StoredFinding,
+    StoredItem, diff,
 };
 
 fn run(project: &str, at: i64, findings: usize, shift: usize) -> RunRecord {
@@ -55,10 +57,18 @@ fn millis(start: Instant) -> f64 {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let file = args.next().expect("usage: history_bench FILE PROJECT [FINDINGS]");
-    let project = args.next().expect("usage: history_bench FILE PROJECT [FINDINGS]");
+    let file = args
+        .next()
+        .expect("usage: history_bench FILE PROJECT [FINDINGS]");
+    let project = args
+        .next()
+        .expect("usage: history_bench FILE PROJECT [FINDINGS]");
     let findings: usize = args.next().map_or(10_000, |n| n.parse().expect("a number"));
-    let mut store = SqliteStore::open(std::path::Path::new(&file)).expect("open");
+    let mut store: Box<dyn HistoryStore> = if vibeguard_history::postgres::is_url(&file) {
+        Box::new(PostgresStore::connect(&file).expect("connect"))
+    } else {
+        Box::new(SqliteStore::open(std::path::Path::new(&file)).expect("open"))
+    };
 
     let first = run(&project, 1_800_000_000, findings, 0);
     let second = run(&project, 1_800_086_400, findings, findings / 10);
@@ -88,7 +98,17 @@ fn main() {
     println!("record one run        {record_ms:.1} ms");
     println!("list {listed} runs          {list_ms:.1} ms");
     println!("load two runs         {load_ms:.1} ms");
-    println!("diff in memory        {diff_ms:.1} ms ({} new, {} fixed, {} still open)", changes.new.len(), changes.fixed.len(), changes.unchanged.len());
+    println!(
+        "diff in memory        {diff_ms:.1} ms ({} new, {} fixed, {} still open)",
+        changes.new.len(),
+        changes.fixed.len(),
+        changes.unchanged.len()
+    );
     println!("load + diff           {:.1} ms", load_ms + diff_ms);
-    println!("history file          {:.1} MB for {listed} runs", size as f64 / 1e6);
+    if size > 0 {
+        println!(
+            "history file          {:.1} MB for {listed} runs",
+            size as f64 / 1e6
+        );
+    }
 }

@@ -428,28 +428,7 @@ impl HistoryStore for SqliteStore {
     }
 
     fn prune(&mut self, rule: Prune) -> Result<usize, HistoryError> {
-        let runs = self.summaries("", &[])?;
-        let doomed: Vec<i64> = match rule {
-            Prune::OlderThan(before) => runs
-                .iter()
-                .filter(|run| run.started_at < before)
-                .map(|run| run.id)
-                .collect(),
-            Prune::Keep(keep) => {
-                let mut seen: std::collections::BTreeMap<(String, Option<String>), usize> =
-                    Default::default();
-                runs.iter()
-                    .filter(|run| {
-                        let count = seen
-                            .entry((run.project.clone(), run.target.clone()))
-                            .or_default();
-                        *count += 1;
-                        *count > keep
-                    })
-                    .map(|run| run.id)
-                    .collect()
-            }
-        };
+        let doomed = crate::store::doomed(&self.summaries("", &[])?, rule);
         self.delete(&doomed)
     }
 }

@@ -141,6 +141,31 @@ pub enum Prune {
     OlderThan(Timestamp),
 }
 
+/// The ids `rule` deletes among `runs` (newest first, as [`HistoryStore::runs`] lists them).
+pub fn doomed(runs: &[RunSummary], rule: Prune) -> Vec<i64> {
+    match rule {
+        Prune::OlderThan(before) => runs
+            .iter()
+            .filter(|run| run.started_at < before)
+            .map(|run| run.id)
+            .collect(),
+        Prune::Keep(keep) => {
+            let mut seen: std::collections::BTreeMap<(&str, Option<&str>), usize> =
+                Default::default();
+            runs.iter()
+                .filter(|run| {
+                    let count = seen
+                        .entry((run.project.as_str(), run.target.as_deref()))
+                        .or_default();
+                    *count += 1;
+                    *count > keep
+                })
+                .map(|run| run.id)
+                .collect()
+        }
+    }
+}
+
 /// Where runs are recorded and read back.
 pub trait HistoryStore {
     /// Records a run and returns its id.

@@ -1,14 +1,16 @@
-//! The store suite: one body of tests every [`HistoryStore`] implementation must pass, run here
-//! on the embedded SQLite store; then what only the embedded store has (its file: concurrent
-//! writers, migrations from an older schema, foreign, corrupt and newer files).
+//! The store suite: one body of tests every [`HistoryStore`] implementation must pass, run on
+//! the embedded SQLite store and on a real PostgreSQL server (`VIBEGUARD_TEST_POSTGRES`: a URL
+//! whose user may create databases; `.ci/run` starts one); then each store's own faults:
+//! concurrent writers, migrations from an older schema, foreign, corrupt and newer files, a
+//! server that refuses or a wrong password.
 
 use std::path::Path;
 
 use jiff::Timestamp;
 use vibeguard_history::sqlite::{self, SqliteStore};
 use vibeguard_history::{
-    HistoryError, HistoryStore, Prune, RunFilter, RunMeta, RunRecord, RunRef, StoredFinding,
-    StoredItem, diff,
+    HistoryError, HistoryStore, PostgresStore, Prune, RunFilter, RunMeta, RunRecord, RunRef,
+    StoredFinding, StoredItem, diff,
 };
 
 fn finding(fingerprint: &str, severity: &str, location: &str) -> StoredFinding {
@@ -267,6 +269,185 @@ fn foreign_corrupt_and_newer_files_are_refused_by_name() {
     let error = SqliteStore::open(&newer).expect_err("newer");
     assert!(
         matches!(error, HistoryError::Newer { found: 99, supported, .. } if supported == sqlite::schema_version()),
+        "{error}"
+    );
+}
+
+/// A fresh database on the test server, dropped at the end: `None` (with the reason printed)
+/// when no server is configured — which fails in CI, where `.ci/run` starts one.
+struct FreshDatabase {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl FreshDatabase {
+    fn create() -> Option<FreshDatabase> {
+        let Ok(admin) = std::env::var("VIBEGUARD_TEST_POSTGRES") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "VIBEGUARD_TEST_POSTGRES is not set: CI must run the PostgreSQL store's tests (.ci/run starts a server)"
+            );
+            eprintln!(
+                "skipped: set VIBEGUARD_TEST_POSTGRES=postgres://user:password@127.0.0.1/db (a user that may create databases) to test the PostgreSQL store"
+            );
+            return None;
+        };
+        let name = format!(
+            "vibeguard_test_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .subsec_nanos()
+        );
+        let mut client =
+            postgres::Client::connect(&admin, postgres::NoTls).expect("the test server answers");
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create the test database");
+        let (base, query) = admin
+            .split_once('?')
+            .map_or((admin.as_str(), ""), |(b, q)| (b, q));
+        let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+        let url = if query.is_empty() {
+            format!("{server}/{name}")
+        } else {
+            format!("{server}/{name}?{query}")
+        };
+        Some(FreshDatabase { admin, name, url })
+    }
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+#[test]
+fn the_postgres_store_passes_the_suite() {
+    let Some(database) = FreshDatabase::create() else {
+        return;
+    };
+    let mut store = PostgresStore::connect(&database.url).expect("connect");
+    suite(&mut store);
+}
+
+#[test]
+fn postgres_writers_at_once_are_all_recorded_and_an_older_schema_is_migrated() {
+    let Some(database) = FreshDatabase::create() else {
+        return;
+    };
+    // A database a build of schema version 1 made, with a run in it.
+    {
+        let mut old = PostgresStore::connect_at_version(&database.url, 1).expect("old");
+        let mut client =
+            postgres::Client::connect(&database.url, postgres::NoTls).expect("connect");
+        client
+            .batch_execute(
+                "INSERT INTO vibeguard_runs (started_at, started_unix, finished_at, version, project, fail_on, passed)
+                 VALUES ('2027-01-15T08:00:00Z', 1800000000, '2027-01-15T08:00:05Z', '0.0.9', '/work/app', 'high', false);
+                 INSERT INTO vibeguard_findings VALUES (1, 0, 'aa', 'VG101', 'high', 'active', 'a.js:1', 'SQL');",
+            )
+            .expect("v1 rows");
+        assert!(old.runs(&RunFilter::default()).is_ok());
+        drop(old.prune(Prune::Keep(10)));
+    }
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            let url = database.url.clone();
+            std::thread::spawn(move || {
+                // Each connects (and migrates) at the same time as the others.
+                let mut store = PostgresStore::connect(&url).expect("connect");
+                for n in 0..5 {
+                    let findings = (0..300)
+                        .map(|i| finding(&format!("{writer}-{n}-{i}"), "low", "a.js:1"))
+                        .collect();
+                    store
+                        .record(&run(1_800_000_100 + n, None, findings, &[]))
+                        .expect("record");
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().expect("writer");
+    }
+    let store = PostgresStore::connect(&database.url).expect("connect");
+    let runs = store.runs(&RunFilter::default()).expect("list");
+    assert_eq!(runs.len(), 21, "the old run and 20 new ones");
+    let old = runs
+        .iter()
+        .find(|r| r.version == "0.0.9")
+        .expect("the old run survived");
+    assert_eq!(
+        store
+            .run(old.id)
+            .expect("read")
+            .expect("there")
+            .findings
+            .len(),
+        1
+    );
+    for summary in runs.iter().filter(|r| r.version != "0.0.9") {
+        assert_eq!(
+            store
+                .run(summary.id)
+                .expect("read")
+                .expect("there")
+                .findings
+                .len(),
+            300
+        );
+    }
+}
+
+#[test]
+fn a_refusing_server_and_a_wrong_password_are_named_without_the_password() {
+    // A port nothing listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let url = format!("postgres://ci:s3cret-value@127.0.0.1:{port}/history?connect_timeout=2");
+    let error = PostgresStore::connect(&url)
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        error.contains(&format!("postgres://ci@127.0.0.1:{port}/history")),
+        "{error}"
+    );
+    assert!(!error.contains("s3cret-value"), "{error}");
+    assert!(error.to_lowercase().contains("refused"), "{error}");
+
+    let Some(database) = FreshDatabase::create() else {
+        return;
+    };
+    let (scheme, rest) = database.url.split_once("://").expect("url");
+    let (_, host) = rest.rsplit_once('@').expect("the test URL names a user");
+    let user = rest.split(['@', ':']).next().expect("user");
+    let wrong = format!("{scheme}://{user}:not-the-password-42@{host}");
+    let error = PostgresStore::connect(&wrong)
+        .expect_err("wrong password")
+        .to_string();
+    assert!(!error.contains("not-the-password-42"), "{error}");
+    assert!(error.contains("password authentication failed"), "{error}");
+
+    // `verify-full` checks the certificate: a local server's self-signed one (or none) fails.
+    let separator = if database.url.contains('?') { '&' } else { '?' };
+    let verified = format!("{}{separator}sslmode=verify-full", database.url);
+    let error = PostgresStore::connect(&verified)
+        .expect_err("not verifiable")
+        .to_string();
+    assert!(
+        error.contains("certificate") || error.contains("TLS"),
         "{error}"
     );
 }

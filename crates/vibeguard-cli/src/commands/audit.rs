@@ -120,8 +120,8 @@ pub fn audit_project(
 /// reference of `--compare-to` is resolved among the earlier runs), written after them; every
 /// problem kept for one warning at the end, never the reason the audit is lost.
 struct Recorder {
-    store: Option<vibeguard_history::SqliteStore>,
-    place: Option<std::path::PathBuf>,
+    store: Option<Box<dyn vibeguard_history::HistoryStore>>,
+    place: Option<history::Place>,
     meta: vibeguard_history::RunMeta,
     problems: Vec<String>,
 }
@@ -140,7 +140,13 @@ impl Recorder {
             return recorder;
         };
         recorder.meta = history::meta(global, &loaded, path);
-        recorder.place = history::place(global, &loaded, path);
+        recorder.place = match history::place(global, &loaded, path) {
+            Ok(place) => place,
+            Err(error) => {
+                recorder.problems.push(format!("{error:#}"));
+                return recorder;
+            }
+        };
         if let Some(place) = &recorder.place {
             match history::open(place) {
                 Ok(store) => recorder.store = Some(store),
@@ -158,7 +164,7 @@ impl Recorder {
     ) -> Option<history::Comparison> {
         let reference = global.compare_to.as_deref()?;
         let Some(store) = &self.store else {
-            if self.place.is_none() {
+            if self.place.is_none() && self.problems.is_empty() {
                 self.problems.push(format!(
                     "--compare-to {reference}: the run history is off (--no-history, or [history] enabled = false)"
                 ));
@@ -166,7 +172,7 @@ impl Recorder {
             return None;
         };
         let head = vibeguard_history::RunRecord::of(report, self.meta.clone());
-        match history::compare(store, path, reference, &head) {
+        match history::compare(store.as_ref(), path, reference, &head) {
             Ok(comparison) => Some(comparison),
             Err(error) => {
                 self.problems
@@ -178,9 +184,11 @@ impl Recorder {
 
     fn record(&mut self, global: &GlobalArgs, report: &Report) {
         if let Some(store) = &mut self.store {
-            match history::record(store, report, self.meta.clone()) {
+            match history::record(store.as_mut(), report, self.meta.clone()) {
                 Ok(id) if global.verbose > 0 => {
-                    eprintln!("run {id} recorded in {}", store.path().display())
+                    if let Some(place) = &self.place {
+                        eprintln!("run {id} recorded in {place}");
+                    }
                 }
                 Ok(_) => {}
                 Err(error) => self.problems.push(format!("{error:#}")),

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde::Serialize;
-use vibeguard_history::{HistoryStore, RunDiff, RunRecord, RunRef, StoredFinding};
+use vibeguard_history::{RunDiff, RunRecord, RunRef, StoredFinding};
 use vibeguard_report::Format;
 
 use crate::Outcome;
@@ -37,11 +37,12 @@ pub fn run(
     base: Option<&str>,
     head: Option<&str>,
 ) -> anyhow::Result<Outcome> {
-    let store = super::history::open_existing(global, project)?;
+    let (_, store) = super::history::open_existing(global, project)?;
+    let store = store.as_ref();
     let scope = history::scope(project);
-    let head_id = RunRef::parse(head.unwrap_or("latest")).resolve(&store, &scope)?;
+    let head_id = RunRef::parse(head.unwrap_or("latest")).resolve(store, &scope)?;
     let base_id = match base {
-        Some(base) => RunRef::parse(base).resolve(&store, &scope)?,
+        Some(base) => RunRef::parse(base).resolve(store, &scope)?,
         // The run before the head, of the same target.
         None => {
             let head_run = store.run(head_id)?.context("the head run vanished")?;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
-use vibeguard_history::{HistoryStore, Prune, RunFilter, RunRef, SqliteStore};
+use vibeguard_history::{HistoryStore, Prune, RunFilter, RunRef};
 use vibeguard_report::Format;
 
 use crate::Outcome;
@@ -18,16 +18,16 @@ pub fn run(
     project: &Path,
     action: Option<&HistoryAction>,
 ) -> anyhow::Result<Outcome> {
-    let mut store = open_existing(global, project)?;
+    let (place, mut store) = open_existing(global, project)?;
     let format = super::listing_format(global)?;
     match action {
-        None => list(&store, global, project, None, None, 50, format),
+        None => list(store.as_ref(), global, project, None, None, 50, format),
         Some(HistoryAction::List {
             branch,
             since,
             limit,
         }) => list(
-            &store,
+            store.as_ref(),
             global,
             project,
             branch.clone(),
@@ -36,7 +36,7 @@ pub fn run(
             format,
         ),
         Some(HistoryAction::Show { run }) => {
-            let id = RunRef::parse(run).resolve(&store, &history::scope(project))?;
+            let id = RunRef::parse(run).resolve(store.as_ref(), &history::scope(project))?;
             let record = store
                 .run(id)?
                 .with_context(|| format!("run {id} is not in the history"))?;
@@ -102,30 +102,36 @@ pub fn run(
                 (None, None) => anyhow::bail!("give --keep N or --older-than WHEN"),
             };
             let deleted = store.prune(rule)?;
-            eprintln!("{deleted} run(s) deleted from {}", store.path().display());
+            eprintln!("{deleted} run(s) deleted from {place}");
             Ok(Outcome::Passed)
         }
     }
 }
 
-/// The project's history, which must exist already (reading never creates one).
-pub fn open_existing(global: &GlobalArgs, project: &Path) -> anyhow::Result<SqliteStore> {
+/// The project's history, which must exist already (reading never creates a file).
+pub fn open_existing(
+    global: &GlobalArgs,
+    project: &Path,
+) -> anyhow::Result<(history::Place, Box<dyn HistoryStore>)> {
     let loaded = config::load(global.config.as_deref(), project, &registry::all_rules())
         .context("invalid configuration")?;
-    let place = history::place(global, &loaded, project).with_context(|| {
+    let place = history::place(global, &loaded, project)?.with_context(|| {
         "the run history is off (--no-history, or [history] enabled = false)".to_string()
     })?;
-    if !place.exists() {
+    if let history::Place::File(path) = &place
+        && !path.exists()
+    {
         anyhow::bail!(
-            "no run history at {}: every `vibeguard audit` of the project records one (or give --history FILE)",
-            place.display()
+            "no run history at {}: every `vibeguard audit` of the project records one (or give --history FILE|URL)",
+            path.display()
         );
     }
-    history::open(&place)
+    let store = history::open(&place)?;
+    Ok((place, store))
 }
 
 fn list(
-    store: &SqliteStore,
+    store: &dyn HistoryStore,
     global: &GlobalArgs,
     project: &Path,
     branch: Option<String>,
