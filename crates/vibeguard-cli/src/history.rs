@@ -228,3 +228,79 @@ pub fn print_comparison(comparison: &Comparison) {
 pub fn record(store: &mut dyn HistoryStore, report: &Report, meta: RunMeta) -> anyhow::Result<i64> {
     Ok(store.record(&RunRecord::of(report, meta))?)
 }
+
+/// The comparison as the reports carry it.
+pub fn since_of(comparison: &Comparison) -> vibeguard_core::Since {
+    let diff = &comparison.diff;
+    let change = |c: &vibeguard_history::ItemChange| vibeguard_core::ItemChange {
+        id: c.id.clone(),
+        before: c.before.clone(),
+        after: c.after.clone(),
+    };
+    vibeguard_core::Since {
+        reference: describe(&comparison.base),
+        new: diff
+            .new
+            .iter()
+            .map(|f| vibeguard_core::Fingerprint(f.fingerprint.clone()))
+            .collect(),
+        fixed: diff
+            .fixed
+            .iter()
+            .map(|f| vibeguard_core::FixedFinding {
+                code: f.code.clone(),
+                severity: f.severity.clone(),
+                location: f.location.clone(),
+                message: f.message.clone(),
+            })
+            .collect(),
+        unchanged: diff.unchanged.len(),
+        regressed: diff.regressed.iter().map(change).collect(),
+        improved: diff.improved.iter().map(change).collect(),
+    }
+}
+
+/// Runs in a report's trend: this one and the ones before it.
+pub const TREND_RUNS: usize = 20;
+
+/// The trend of `report`: the last recorded runs of the same project and target, oldest
+/// first, then this run. Empty when the history cannot be read.
+pub fn trend(
+    store: &dyn HistoryStore,
+    project: &Path,
+    report: &Report,
+) -> Vec<vibeguard_core::TrendPoint> {
+    let filter = RunFilter {
+        limit: Some(TREND_RUNS - 1),
+        ..scope(project)
+    };
+    let Ok(runs) = store.runs(&filter) else {
+        return Vec::new();
+    };
+    let mut points: Vec<vibeguard_core::TrendPoint> = runs
+        .into_iter()
+        // The same target (or none for both): another target's runs are another trend.
+        .filter(|run| run.target == report.inputs.target)
+        .map(|run| vibeguard_core::TrendPoint {
+            run: run.id,
+            started_at: run.started_at,
+            active: run.active,
+            checklist_passed: run.checklist_passed,
+        })
+        .collect();
+    points.reverse();
+    let active = &report.summary.active;
+    points.push(vibeguard_core::TrendPoint {
+        run: 0,
+        started_at: report.started_at,
+        active: [
+            active.critical,
+            active.high,
+            active.medium,
+            active.low,
+            active.info,
+        ],
+        checklist_passed: report.summary.checklist.passed,
+    });
+    points
+}

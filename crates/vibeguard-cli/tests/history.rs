@@ -95,6 +95,22 @@ fn runs_are_recorded_compared_and_gated_on_what_is_new() {
     let report = json(&gated);
     // The new SQL injection gates; the new missing headers (medium) and the moved flaw do not.
     assert_eq!(report["summary"]["gating"], 1, "only the new finding gates");
+    // The report carries the comparison and the trend (run 1, then this run).
+    assert_eq!(report["since"]["new"].as_array().map(Vec::len), Some(2));
+    assert_eq!(report["since"]["unchanged"], 2);
+    assert!(
+        report["since"]["reference"]
+            .as_str()
+            .expect("reference")
+            .starts_with("run 1 (prod, ")
+    );
+    let trend: Vec<i64> = report["trend"]
+        .as_array()
+        .expect("trend")
+        .iter()
+        .map(|p| p["run"].as_i64().expect("run"))
+        .collect();
+    assert_eq!(trend, [1, 0]);
 
     // Against the run that already had both, nothing is new: the gate passes.
     let again = run(
@@ -107,9 +123,33 @@ fn runs_are_recorded_compared_and_gated_on_what_is_new() {
         "{}",
         stderr(&again)
     );
-    // Without --fail-on-new the usual gate applies.
-    let plain = run(cache.path(), &["code", root, "--compare-to", "prod"]);
+    // Without --fail-on-new the usual gate applies; the Markdown and HTML reports show the
+    // comparison, and the HTML the trend of the four runs.
+    let pages = tempfile::tempdir().expect("tempdir");
+    let markdown = pages.path().join("report.md");
+    let html = pages.path().join("report.html");
+    let plain = run(
+        cache.path(),
+        &[
+            "code",
+            root,
+            "--compare-to",
+            "prod",
+            "-f",
+            &format!("markdown={}", markdown.display()),
+            "-f",
+            &format!("html={}", html.display()),
+        ],
+    );
     assert_eq!(plain.status.code(), Some(1));
+    let markdown = std::fs::read_to_string(&markdown).expect("markdown");
+    assert!(markdown.contains("### Since run 1 \\(prod, "), "{markdown}");
+    let html = std::fs::read_to_string(&html).expect("html");
+    assert!(html.contains("<h2>Since run 1 (prod, "));
+    assert!(
+        html.contains("<h2>Trend: the last 4 runs</h2>"),
+        "runs 1-3 and this one"
+    );
 
     // Listed newest first, with labels; filtered by label.
     let listed = json(&run(

@@ -23,6 +23,7 @@ pub mod report;
 pub mod rule;
 pub mod severity;
 pub mod shell;
+pub mod since;
 pub mod suppression;
 pub mod words;
 
@@ -43,3 +44,4 @@ pub use redact::Redactor;
 pub use report::{FailOn, Inputs, Report, Summary, Tool};
 pub use rule::{RuleDocs, RuleMeta, Text};
 pub use severity::Severity;
+pub use since::{FixedFinding, ItemChange, Since, TrendPoint};

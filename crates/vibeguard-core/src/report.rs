@@ -239,6 +239,13 @@ pub struct Report {
     pub routes: Vec<RouteEntry>,
     /// The numbers.
     pub summary: Summary,
+    /// The comparison with a recorded reference run (`--compare-to`), when one was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<crate::since::Since>,
+    /// The last runs of the same project and target in the history, oldest first, this run
+    /// last (empty without a history).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend: Vec<crate::since::TrendPoint>,
 }
 
 /// Everything a run produced, before the verdict is computed.
@@ -307,6 +314,8 @@ impl Report {
             checklist,
             routes,
             summary,
+            since: None,
+            trend: Vec::new(),
         }
     }
 

@@ -89,6 +89,11 @@ pub fn audit_project(
             ),
         }
     }
+    // Every format shows the comparison and the trend of the recorded runs.
+    report.since = comparison.as_ref().map(history::since_of);
+    if let Some(store) = &recorder.store {
+        report.trend = history::trend(store.as_ref(), path, &report);
+    }
     let options = RenderOptions {
         color: outputs::stdout_color(global.no_color),
         verbose: global.verbose > 0,

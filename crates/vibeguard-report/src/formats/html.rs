@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use vibeguard_core::{Evidence, Finding, FindingState, Report, Severity};
+use vibeguard_core::{Evidence, Finding, FindingState, Report, Severity, Since, TrendPoint};
 
 use crate::text::{
     coverage_label, duration_label, escape_html as esc, outcome_label, unchecked_label,
@@ -103,12 +103,167 @@ pub fn render(report: &Report) -> String {
     }
 
     summary_table(&mut out, report);
+    if let Some(since) = &report.since {
+        since_section(&mut out, since);
+    }
+    if report.trend.len() >= 2 {
+        trend_chart(&mut out, &report.trend);
+    }
     engines(&mut out, report);
     checklist(&mut out, report);
     findings(&mut out, report);
     rules(&mut out, report);
     out.push_str("</main>\n</body>\n</html>\n");
     out
+}
+
+/// "Since <reference>": the counts, the fixed findings and the checklist items that changed
+/// (the new findings are marked in the findings list below).
+fn since_section(out: &mut String, since: &Since) {
+    let _ = writeln!(
+        out,
+        "<h2>Since {}</h2>\n<table><tr><th>New</th><th>Fixed</th><th>Still open</th><th>Checklist regressed</th><th>Checklist improved</th></tr>\n<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></table>",
+        esc(&since.reference),
+        since.new.len(),
+        since.fixed.len(),
+        since.unchanged,
+        since.regressed.len(),
+        since.improved.len()
+    );
+    if !since.fixed.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>Fixed since then ({})</summary><table><tr><th>Severity</th><th>Rule</th><th>Where</th><th>What</th></tr>",
+            since.fixed.len()
+        );
+        for fixed in &since.fixed {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                esc(&fixed.severity),
+                esc(&fixed.code),
+                esc(&fixed.location),
+                prose(&fixed.message)
+            );
+        }
+        out.push_str("</table></details>\n");
+    }
+    if !since.regressed.is_empty() || !since.improved.is_empty() {
+        out.push_str("<table><tr><th>Checklist item</th><th>Then</th><th>Now</th></tr>\n");
+        for change in since.regressed.iter().chain(&since.improved) {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"status-{}\">{}</td><td class=\"status-{}\">{}</td></tr>",
+                esc(&change.id),
+                esc(&change.before),
+                esc(&change.before),
+                esc(&change.after),
+                esc(&change.after)
+            );
+        }
+        out.push_str("</table>\n");
+    }
+}
+
+/// The last runs as an inline SVG chart: active findings stacked by severity (bars, left
+/// axis) and checklist items passed (a line): self-contained, readable without scripts, with
+/// a text table of the same numbers for screen readers and copy-paste.
+fn trend_chart(out: &mut String, trend: &[TrendPoint]) {
+    const WIDTH: usize = 720;
+    const HEIGHT: usize = 200;
+    const PAD: usize = 30;
+    let colours = ["#7b1fa2", "#c62828", "#b26a00", "#1565c0", "#546e7a"];
+    let most = trend
+        .iter()
+        .map(|point| {
+            point
+                .active
+                .iter()
+                .sum::<usize>()
+                .max(point.checklist_passed)
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let slot = (WIDTH - 2 * PAD) / trend.len();
+    let bar = (slot * 3 / 5).max(2);
+    let scale = |value: usize| value * (HEIGHT - 2 * PAD) / most;
+    let _ = writeln!(
+        out,
+        "<h2>Trend: the last {} runs</h2>\n<p class=\"muted\">Bars: active findings by severity, critical at the bottom. Line: checklist items passed.</p>\n<svg id=\"trend\" role=\"img\" aria-label=\"Active findings by severity and checklist items passed, last {} runs\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" style=\"background:#fff;border:1px solid #dde1e8\">",
+        trend.len(),
+        trend.len()
+    );
+    let _ = writeln!(
+        out,
+        "<line x1=\"{PAD}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#5b6475\"/><text x=\"4\" y=\"{}\" font-size=\"11\" fill=\"#5b6475\">{most}</text>",
+        HEIGHT - PAD,
+        WIDTH - PAD,
+        HEIGHT - PAD,
+        PAD + 4
+    );
+    let mut line = Vec::new();
+    for (index, point) in trend.iter().enumerate() {
+        let x = PAD + index * slot + (slot - bar) / 2;
+        let mut y = HEIGHT - PAD;
+        for (severity, count) in point.active.iter().enumerate() {
+            let height = scale(*count);
+            if height == 0 {
+                continue;
+            }
+            y -= height;
+            let _ = writeln!(
+                out,
+                "<rect class=\"bar\" x=\"{x}\" y=\"{y}\" width=\"{bar}\" height=\"{height}\" fill=\"{}\"><title>{}: {count} {}</title></rect>",
+                colours[severity],
+                run_name(point),
+                Severity::ALL_DESCENDING[severity].as_str()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5b6475\">{}</text>",
+            x + bar / 2,
+            HEIGHT - PAD + 14,
+            if point.run == 0 {
+                "now".to_string()
+            } else {
+                format!("#{}", point.run)
+            }
+        );
+        line.push(format!(
+            "{},{}",
+            x + bar / 2,
+            HEIGHT - PAD - scale(point.checklist_passed)
+        ));
+    }
+    let _ = writeln!(
+        out,
+        "<polyline class=\"passed\" points=\"{}\" fill=\"none\" stroke=\"#2e7d32\" stroke-width=\"2\"><title>checklist items passed</title></polyline>\n</svg>",
+        line.join(" ")
+    );
+    out.push_str("<details><summary>The numbers</summary><table><tr><th>Run</th><th>Started</th><th>Critical</th><th>High</th><th>Medium</th><th>Low</th><th>Info</th><th>Checklist passed</th></tr>\n");
+    for point in trend {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td>",
+            esc(&run_name(point)),
+            esc(&point.started_at.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        );
+        for count in point.active {
+            let _ = write!(out, "<td>{count}</td>");
+        }
+        let _ = writeln!(out, "<td>{}</td></tr>", point.checklist_passed);
+    }
+    out.push_str("</table></details>\n");
+}
+
+fn run_name(point: &TrendPoint) -> String {
+    if point.run == 0 {
+        "this run".into()
+    } else {
+        format!("run {}", point.run)
+    }
 }
 
 fn summary_table(out: &mut String, report: &Report) {
@@ -211,13 +366,23 @@ fn findings(out: &mut String, report: &Report) {
         out.push_str("<p>No findings.</p>\n");
     }
     for finding in &report.findings {
-        finding_card(out, finding);
+        finding_card(
+            out,
+            finding,
+            report
+                .since
+                .as_ref()
+                .is_some_and(|since| since.is_new(&finding.fingerprint)),
+        );
     }
 }
 
-fn finding_card(out: &mut String, finding: &Finding) {
+fn finding_card(out: &mut String, finding: &Finding, new: bool) {
     let severity = finding.severity.as_str();
     let mut state = match &finding.state {
+        FindingState::Active if new => {
+            " <span class=\"state\">new since the reference run</span>".to_string()
+        }
         FindingState::Active => String::new(),
         FindingState::Baselined => " <span class=\"state\">baselined</span>".to_string(),
         FindingState::Suppressed { reason } => {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use vibeguard_core::{ChecklistStatus, Finding, FindingState, Report, Severity};
+use vibeguard_core::{ChecklistStatus, Finding, FindingState, Report, Severity, Since};
 
 use crate::text::{
     code_span, coverage_label, escape_markdown as esc, markdown_cell, outcome_label,
@@ -51,6 +51,10 @@ pub fn render(report: &Report) -> String {
         s.checklist.manual,
         s.checklist.not_applicable
     );
+
+    if let Some(since) = &report.since {
+        since_section(&mut out, report, since);
+    }
 
     let gating: Vec<&Finding> = report.gating_findings().collect();
     if !gating.is_empty() {
@@ -127,6 +131,76 @@ fn test_code_note(summary: &vibeguard_core::Summary) -> String {
         ));
     }
     note
+}
+
+/// The rows a "since" list shows before it counts the rest: the comment stays short.
+const SINCE_ROWS: usize = 30;
+
+/// "Since <reference>": what this run brings and fixes against the recorded reference run.
+fn since_section(out: &mut String, report: &Report, since: &Since) {
+    let _ = writeln!(
+        out,
+        "### Since {}
+
+| New | Fixed | Still open | Checklist regressed | Checklist improved |\n|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} |\n",
+        esc(&since.reference),
+        since.new.len(),
+        since.fixed.len(),
+        since.unchanged,
+        since.regressed.len(),
+        since.improved.len()
+    );
+    let new: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| since.is_new(&f.fingerprint))
+        .take(SINCE_ROWS)
+        .collect();
+    if !new.is_empty() {
+        let _ = writeln!(out, "**New since then** ({})\n", since.new.len());
+        findings_table(out, &new);
+        if since.new.len() > new.len() {
+            let _ = writeln!(
+                out,
+                "and {} more new: see the full report\n",
+                since.new.len() - new.len()
+            );
+        }
+    }
+    if !since.fixed.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>Fixed since then ({})</summary>\n\n| Severity | Rule | Location | Message |\n|---|---|---|---|",
+            since.fixed.len()
+        );
+        for fixed in since.fixed.iter().take(SINCE_ROWS) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                esc(&fixed.severity),
+                esc(&fixed.code),
+                code_span(&fixed.location),
+                markdown_cell(&fixed.message)
+            );
+        }
+        if since.fixed.len() > SINCE_ROWS {
+            let _ = writeln!(out, "\nand {} more", since.fixed.len() - SINCE_ROWS);
+        }
+        out.push_str("\n</details>\n\n");
+    }
+    if !since.regressed.is_empty() || !since.improved.is_empty() {
+        out.push_str("| Checklist item | Then | Now |\n|---|---|---|\n");
+        for change in since.regressed.iter().chain(&since.improved) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                esc(&change.id),
+                esc(&change.before),
+                esc(&change.after)
+            );
+        }
+        out.push('\n');
+    }
 }
 
 fn findings_table(out: &mut String, findings: &[&Finding]) {

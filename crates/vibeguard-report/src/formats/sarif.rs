@@ -3,7 +3,8 @@
 //! Rules carry their four-part docs as `help` (text and Markdown), the numeric
 //! `security-severity` GitHub uses to rank alerts, `precision`, and `external/cwe/cwe-N` tags.
 //! Results carry `partialFingerprints` (the line-independent vibeguard fingerprint), in-source
-//! suppressions with their justification, and `baselineState` when a baseline was applied.
+//! suppressions with their justification, and `baselineState` when a baseline was applied or
+//! the run was compared with a recorded one (`--compare-to`: `new` or `unchanged` since then).
 //! Non-fatal errors become tool execution notifications. The output is validated against the
 //! official schema in the tests.
 
@@ -214,6 +215,15 @@ fn result(report: &Report, finding: &Finding) -> Value {
                 suppression["justification"] = json!(reason);
             }
             value["suppressions"] = json!([suppression]);
+        }
+        // Compared with a recorded run (`--compare-to`): new or unchanged since then. Fixed
+        // findings are not listed as `absent` results: code scanning would open alerts for them.
+        _ if report.since.is_some() => {
+            let new = report
+                .since
+                .as_ref()
+                .is_some_and(|since| since.is_new(&finding.fingerprint));
+            value["baselineState"] = json!(if new { "new" } else { "unchanged" });
         }
         FindingState::Baselined => value["baselineState"] = json!("unchanged"),
         FindingState::Active if report.inputs.baseline.is_some() => {
