@@ -411,3 +411,77 @@ fn a_team_history_in_postgresql_records_and_compares_without_printing_its_passwo
             .contains(password)
     );
 }
+
+#[test]
+fn a_fan_out_of_services_in_one_history_is_diffed_label_by_label() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let shared = tempfile::tempdir().expect("tempdir");
+    let history = shared.path().join("team.db");
+    let history = history.to_str().expect("utf-8");
+    let billing = tempfile::tempdir().expect("tempdir");
+    let search = tempfile::tempdir().expect("tempdir");
+    let (billing_root, search_root) = (
+        billing.path().to_str().expect("utf-8"),
+        search.path().to_str().expect("utf-8"),
+    );
+    // Two services, each its own project and label, twice: billing gains a flaw, search not.
+    project_with_one_flaw(billing.path(), 0);
+    project_with_one_flaw(search.path(), 0);
+    for (root, label) in [(billing_root, "svc-billing"), (search_root, "svc-search")] {
+        run(
+            cache.path(),
+            &["code", root, "--label", label, "--history", history],
+        );
+    }
+    project_with_two_flaws(billing.path());
+    for (root, label) in [(billing_root, "svc-billing"), (search_root, "svc-search")] {
+        run(
+            cache.path(),
+            &["code", root, "--label", label, "--history", history],
+        );
+    }
+    run(
+        cache.path(),
+        &["code", search_root, "--label", "web", "--history", history],
+    );
+
+    let output = run(
+        cache.path(),
+        &[
+            "diff",
+            "--label",
+            "svc-*",
+            "--history",
+            history,
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "billing's new SQL injection gates"
+    );
+    let services = json(&output);
+    let services = services.as_array().expect("one entry per label");
+    let labels: Vec<&str> = services
+        .iter()
+        .map(|s| s["label"].as_str().expect("label"))
+        .collect();
+    assert_eq!(
+        labels,
+        ["svc-billing", "svc-search"],
+        "`web` is not a service"
+    );
+    assert_eq!(services[0]["new"].as_array().map(Vec::len), Some(2));
+    assert_eq!(services[1]["new"].as_array().map(Vec::len), Some(0));
+    assert_eq!(services[1]["unchanged"], 2);
+    let terminal = stdout(&run(
+        cache.path(),
+        &["diff", "--label", "svc-*", "--history", history],
+    ));
+    assert!(
+        terminal.contains("== svc-billing") && terminal.contains("== svc-search"),
+        "{terminal}"
+    );
+}

@@ -1,4 +1,5 @@
-//! `vibeguard diff [BASE] [HEAD]`: two recorded runs compared — new, fixed and still open
+//! `vibeguard diff [BASE] [HEAD]` (or `--label PATTERN`: every matching label's latest run
+//! against its previous one): two recorded runs compared — new, fixed and still open
 //! findings by fingerprint, checklist items that regressed or improved — in the terminal, as
 //! JSON, or as Markdown for a pull-request comment. Exits 1 when a new finding is at or above
 //! `--fail-on`, like the audit it stands for.
@@ -39,6 +40,9 @@ pub fn run(
 ) -> anyhow::Result<Outcome> {
     let (_, store) = super::history::open_existing(global, project)?;
     let store = store.as_ref();
+    if let (Some(pattern), None, None) = (&global.label, base, head) {
+        return fan_out(global, store, pattern);
+    }
     let scope = history::scope(project);
     let head_id = RunRef::parse(head.unwrap_or("latest")).resolve(store, &scope)?;
     let base_id = match base {
@@ -82,6 +86,86 @@ pub fn run(
     let fail_on = global.fail_on.unwrap_or_default();
     let gating = diff.new_gating(fail_on.threshold().map(|s| s.as_str()));
     Ok(if gating.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// `vibeguard diff --label 'svc-*'`: for every label the pattern matches, in any project (a CI
+/// matrix of services recording into one history), its latest run against the run before it
+/// with the same label and target. Exits 1 when any of them has a new finding that gates.
+fn fan_out(
+    global: &GlobalArgs,
+    store: &dyn vibeguard_history::HistoryStore,
+    pattern: &str,
+) -> anyhow::Result<Outcome> {
+    let runs = store.runs(&vibeguard_history::RunFilter {
+        label: Some(pattern.to_string()),
+        ..vibeguard_history::RunFilter::default()
+    })?;
+    if runs.is_empty() {
+        anyhow::bail!(
+            "no run labelled `{pattern}` in the history (`vibeguard history` lists the runs and their labels)"
+        );
+    }
+    let mut labels: Vec<&str> = runs.iter().filter_map(|run| run.label.as_deref()).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    let format = super::listing_format(global)?;
+    let threshold = global.fail_on.unwrap_or_default().threshold();
+    let mut gating = 0;
+    let mut json = Vec::new();
+    for label in labels {
+        let mut of_label = runs
+            .iter()
+            .filter(|run| run.label.as_deref() == Some(label));
+        let Some(latest) = of_label.next() else {
+            continue;
+        };
+        let head = store.run(latest.id)?.context("the run vanished")?;
+        let Some(before) = of_label.find(|run| run.target == latest.target) else {
+            match format {
+                Format::Json => {
+                    json.push(serde_json::json!({ "label": label, "head": head.id, "base": null }))
+                }
+                Format::Markdown => println!(
+                    "### {label}: run {} is its first; nothing to compare with\n",
+                    head.id
+                ),
+                _ => println!(
+                    "{label}: run {} is its first; nothing to compare with\n",
+                    head.id
+                ),
+            }
+            continue;
+        };
+        let base = store.run(before.id)?.context("the run vanished")?;
+        let diff = vibeguard_history::diff(&base, &head);
+        gating += diff.new_gating(threshold.map(|s| s.as_str())).len();
+        match format {
+            Format::Json => json.push(serde_json::json!({
+                "label": label,
+                "base": base.id,
+                "head": head.id,
+                "new": diff.new,
+                "fixed": diff.fixed,
+                "unchanged": diff.unchanged.len(),
+                "regressed": diff.regressed,
+                "improved": diff.improved,
+            })),
+            Format::Markdown => print!("{}", markdown(&base, &head, &diff)),
+            _ => {
+                println!("== {label}");
+                print!("{}", terminal(&base, &head, &diff));
+                println!();
+            }
+        }
+    }
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    }
+    Ok(if gating == 0 {
         Outcome::Passed
     } else {
         Outcome::Failed
