@@ -53,3 +53,9 @@ printf '%-34s %9s %8s\n' "vibeguard history -f json" "$list_ms" "$list_mb"
 printf '%-34s %9s %8s\n' "vibeguard diff -f json" "$diff_ms" "$diff_mb"
 printf '%-34s %9s %8s\n' "vibeguard diff prod staging -f md" "$md_ms" "$md_mb"
 echo "diff / list: $(echo "scale=2; $diff_ms / $list_ms" | bc)"
+if [ -n "${VIBEGUARD_BENCH_POSTGRES:-}" ]; then
+  read -r pg_list_ms pg_list_mb < <(measure "$bin" history --history "$VIBEGUARD_BENCH_POSTGRES" --project "$project" -f json)
+  read -r pg_diff_ms pg_diff_mb < <(measure "$bin" diff --history "$VIBEGUARD_BENCH_POSTGRES" --project "$project" -f json)
+  printf '%-34s %9s %8s\n' "vibeguard history (PostgreSQL)" "$pg_list_ms" "$pg_list_mb"
+  printf '%-34s %9s %8s\n' "vibeguard diff (PostgreSQL)" "$pg_diff_ms" "$pg_diff_mb"
+fi

@@ -63,7 +63,8 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX vibeguard_runs_by_scope ON vibeguard_runs(project, target, started_unix);",
 ];
 
-/// How long a connection attempt may take.
+/// How long a connection may take, socket to password, unless the URL says
+/// (`connect_timeout=N`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A history in a PostgreSQL database.
@@ -130,9 +131,25 @@ impl PostgresStore {
         {
             config.password(password);
         }
-        config.connect_timeout(CONNECT_TIMEOUT);
+        // The driver bounds the socket's connect only; a server that accepts and then says
+        // nothing would hold the audit forever. The whole connection (socket, TLS, start-up,
+        // password) gets the URL's `connect_timeout`, else 10 s.
+        let limit = *config.get_connect_timeout().unwrap_or(&CONNECT_TIMEOUT);
+        config.connect_timeout(limit);
         let tls = RustlsConnect::new(verify).map_err(|e| open_error(format!("TLS: {e}")))?;
-        let client = config.connect(tls).map_err(|e| open_error(explain(&e)))?;
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(config.connect(tls));
+        });
+        let client = match receiver.recv_timeout(limit) {
+            Ok(connected) => connected.map_err(|e| open_error(explain(&e)))?,
+            Err(_) => {
+                return Err(open_error(format!(
+                    "the server did not complete the connection within {} s",
+                    limit.as_secs_f64()
+                )));
+            }
+        };
         let store = PostgresStore {
             client: RefCell::new(client),
             place,

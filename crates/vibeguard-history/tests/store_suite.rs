@@ -409,7 +409,7 @@ fn postgres_writers_at_once_are_all_recorded_and_an_older_schema_is_migrated() {
 }
 
 #[test]
-fn a_refusing_server_and_a_wrong_password_are_named_without_the_password() {
+fn a_refusing_a_silent_and_a_wrong_password_server_are_named_without_the_password() {
     // A port nothing listens on (bound, then released).
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
@@ -426,6 +426,31 @@ fn a_refusing_server_and_a_wrong_password_are_named_without_the_password() {
     );
     assert!(!error.contains("s3cret-value"), "{error}");
     assert!(error.to_lowercase().contains("refused"), "{error}");
+
+    // A server that accepts and never answers: the connection gives up within its timeout.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    let held = std::thread::spawn(move || {
+        let connection = silent.accept();
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        drop(connection);
+    });
+    let started = std::time::Instant::now();
+    let error = PostgresStore::connect(&format!(
+        "postgres://ci:s3cret-value@127.0.0.1:{port}/history?connect_timeout=1&sslmode=disable"
+    ))
+    .expect_err("silent")
+    .to_string();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "bounded"
+    );
+    assert!(
+        error.contains("did not complete the connection within 1 s"),
+        "{error}"
+    );
+    assert!(!error.contains("s3cret-value"), "{error}");
+    held.join().expect("listener");
 
     let Some(database) = FreshDatabase::create() else {
         return;

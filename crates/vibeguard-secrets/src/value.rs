@@ -109,10 +109,35 @@ pub fn is_placeholder(value: &str) -> bool {
     if value.starts_with('<') || value.ends_with('>') || value.starts_with('$') {
         return true;
     }
+    if has_shell_expansion(value) {
+        return true;
+    }
     // `aaaaaaaaaaaaaaaa`, `0000000000000000`, or a body that is mostly one character.
     let body = body_after_prefix(value);
     let longest_run = longest_repeat(body);
     longest_run >= 8 || (body.len() >= 8 && distinct_chars(body) <= 3)
+}
+
+/// Whether the value holds a shell variable expansion such as `$RANDOM` or `$DB_HOST`: the
+/// value is made when the script runs (`pw="ci-$RANDOM$RANDOM"`), not written in it. An upper-case
+/// name of three or more characters that ends the value or meets a character no name holds; a
+/// random password's `$XYZ9k` (a lower-case letter right after) is not one.
+fn has_shell_expansion(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.iter().enumerate().any(|(at, byte)| {
+        if *byte != b'$' {
+            return false;
+        }
+        let name: usize = bytes[at + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_')
+            .count();
+        let starts_with_letter = bytes
+            .get(at + 1)
+            .is_some_and(|c| c.is_ascii_uppercase() || *c == b'_');
+        let after = bytes.get(at + 1 + name);
+        starts_with_letter && name >= 3 && after.is_none_or(|c| !c.is_ascii_alphanumeric())
+    })
 }
 
 fn longest_repeat(value: &str) -> usize {
@@ -221,12 +246,18 @@ mod tests {
             "changeme",
             "ghp_000000000000000000000000000000000000",
             "ghp_abababababababababababababababababab",
+            // Made when the script runs.
+            "vibeguard-ci-$RANDOM$RANDOM$RANDOM",
+            "pg-$DB_SUFFIX-2024",
         ] {
             assert!(is_placeholder(value), "{value}");
         }
         for value in [
             "ghp_R8vK2mQ9xL4tW7zN1bY6cF3hJ5dS0aP2eG8u",
             "q8ZfT2mX9LpR4vBn7KdW3sYh",
+            // A `$` inside a random password is not an expansion.
+            "q8Zf$XYZ9kLmR4vBn7KdW3sYh",
+            "Tz9$Ab#Q2w!Lm7pX",
         ] {
             assert!(!is_placeholder(value), "{value}");
         }
