@@ -336,15 +336,7 @@ impl HistoryStore for PostgresStore {
     }
 
     fn runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>, HistoryError> {
-        let mut runs: Vec<RunSummary> = self
-            .summaries()?
-            .into_iter()
-            .filter(|run| filter.admits(run))
-            .collect();
-        if let Some(limit) = filter.limit {
-            runs.truncate(limit);
-        }
-        Ok(runs)
+        Ok(filter.select(self.summaries()?))
     }
 
     fn run(&self, id: i64) -> Result<Option<RunRecord>, HistoryError> {

@@ -172,12 +172,8 @@ impl SqliteStore {
         transaction.commit().map_err(fail)
     }
 
-    fn summaries(
-        &self,
-        sql_filter: &str,
-        values: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<RunSummary>, HistoryError> {
-        let sql = format!(
+    fn summaries(&self) -> Result<Vec<RunSummary>, HistoryError> {
+        let sql =
             "SELECT r.id, r.started_at, r.version, r.project, r.label, r.target, r.git_commit,
                     r.git_branch, r.passed,
                     (SELECT count(*) FROM findings f WHERE f.run_id = r.id AND f.state = 'active' AND f.severity = 'critical'),
@@ -187,14 +183,13 @@ impl SqliteStore {
                     (SELECT count(*) FROM findings f WHERE f.run_id = r.id AND f.state = 'active' AND f.severity = 'info'),
                     (SELECT count(*) FROM checklist c WHERE c.run_id = r.id AND c.status = 'passed'),
                     (SELECT count(*) FROM checklist c WHERE c.run_id = r.id AND c.status = 'failed')
-             FROM runs r {sql_filter} ORDER BY r.started_unix DESC, r.id DESC"
-        );
+             FROM runs r ORDER BY r.started_unix DESC, r.id DESC";
         let mut statement = self
             .connection
-            .prepare(&sql)
+            .prepare(sql)
             .map_err(|e| self.query_error(e))?;
         let rows = statement
-            .query_map(values, |row| {
+            .query_map([], |row| {
                 let started: String = row.get(1)?;
                 Ok((
                     started,
@@ -330,15 +325,7 @@ impl HistoryStore for SqliteStore {
     }
 
     fn runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>, HistoryError> {
-        let mut runs: Vec<RunSummary> = self
-            .summaries("", &[])?
-            .into_iter()
-            .filter(|run| filter.admits(run))
-            .collect();
-        if let Some(limit) = filter.limit {
-            runs.truncate(limit);
-        }
-        Ok(runs)
+        Ok(filter.select(self.summaries()?))
     }
 
     fn run(&self, id: i64) -> Result<Option<RunRecord>, HistoryError> {
@@ -428,7 +415,7 @@ impl HistoryStore for SqliteStore {
     }
 
     fn prune(&mut self, rule: Prune) -> Result<usize, HistoryError> {
-        let doomed = crate::store::doomed(&self.summaries("", &[])?, rule);
+        let doomed = crate::store::doomed(&self.summaries()?, rule);
         self.delete(&doomed)
     }
 }

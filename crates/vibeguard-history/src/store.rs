@@ -83,6 +83,17 @@ impl RunFilter {
     }
 }
 
+impl RunFilter {
+    /// The runs of `all` (newest first) the filter admits, at most [`RunFilter::limit`]: what
+    /// every store's [`HistoryStore::runs`] answers.
+    pub fn select(&self, all: Vec<RunSummary>) -> Vec<RunSummary> {
+        all.into_iter()
+            .filter(|run| self.admits(run))
+            .take(self.limit.unwrap_or(usize::MAX))
+            .collect()
+    }
+}
+
 /// `pattern` with `*` for any run of characters, against `text`.
 pub fn glob_matches(pattern: &str, text: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();

@@ -33,17 +33,26 @@ fn label(point: &InjectionPoint, family: &Family, round: usize) -> String {
     format!("{}#canary:{}:{round}", point.label(), family.name)
 }
 
+/// The first round's probe of one point and family.
+fn first_round(
+    template: &Template,
+    point: &InjectionPoint,
+    family: &Family,
+    prefix: &str,
+) -> Probe {
+    let payload = (family.payload)(&point.original_text(), prefix, ROUNDS[0].0, ROUNDS[0].1);
+    template.probe(
+        label(point, family, 0),
+        template.with(point, &Value::String(payload)),
+    )
+}
+
 /// The baseline and the first round: one probe per point and family.
 pub fn plan(template: &Template, families: &[Family], prefix: &str) -> Vec<Probe> {
     let mut probes = vec![template.probe("baseline".into(), template.request.clone())];
     for point in &template.points {
         for family in families {
-            let payload =
-                (family.payload)(&point.original_text(), prefix, ROUNDS[0].0, ROUNDS[0].1);
-            probes.push(template.probe(
-                label(point, family, 0),
-                template.with(point, &Value::String(payload)),
-            ));
+            probes.push(first_round(template, point, family, prefix));
         }
     }
     probes
@@ -95,12 +104,7 @@ pub fn first_round_where_shown(
             continue;
         }
         for family in families {
-            let payload =
-                (family.payload)(&point.original_text(), prefix, ROUNDS[0].0, ROUNDS[0].1);
-            probes.push(template.probe(
-                label(point, family, 0),
-                template.with(point, &Value::String(payload)),
-            ));
+            probes.push(first_round(template, point, family, prefix));
         }
     }
     probes
