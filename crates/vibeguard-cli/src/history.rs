@@ -270,17 +270,14 @@ pub fn trend(
     project: &Path,
     report: &Report,
 ) -> Vec<vibeguard_core::TrendPoint> {
-    let filter = RunFilter {
-        limit: Some(TREND_RUNS - 1),
-        ..scope(project)
-    };
-    let Ok(runs) = store.runs(&filter) else {
+    let Ok(runs) = store.runs(&scope(project)) else {
         return Vec::new();
     };
     let mut points: Vec<vibeguard_core::TrendPoint> = runs
         .into_iter()
         // The same target (or none for both): another target's runs are another trend.
         .filter(|run| run.target == report.inputs.target)
+        .take(TREND_RUNS - 1)
         .map(|run| vibeguard_core::TrendPoint {
             run: run.id,
             started_at: run.started_at,

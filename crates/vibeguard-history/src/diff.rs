@@ -39,11 +39,6 @@ pub struct RunDiff {
 }
 
 impl RunDiff {
-    /// Whether nothing got worse: no new finding, no regressed item.
-    pub fn is_clean(&self) -> bool {
-        self.new.is_empty() && self.regressed.is_empty()
-    }
-
     /// New active findings at or above `threshold` (a severity name), or none for `None`.
     pub fn new_gating(&self, threshold: Option<&str>) -> Vec<&StoredFinding> {
         let Some(rank) = threshold.and_then(severity_rank) else {

@@ -147,20 +147,9 @@ impl RunRecord {
                 .collect(),
         }
     }
-
-    /// Active findings by severity: critical, high, medium, low, info.
-    pub fn active_counts(&self) -> [usize; 5] {
-        let mut counts = [0; 5];
-        for finding in self.findings.iter().filter(|f| f.is_active()) {
-            if let Some(index) = SEVERITIES.iter().position(|s| *s == finding.severity) {
-                counts[index] += 1;
-            }
-        }
-        counts
-    }
 }
 
-/// Severities, most severe first (the order of [`RunRecord::active_counts`]).
+/// Severities, most severe first (the order of [`crate::RunSummary::active`]).
 pub const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 
 fn cut(text: &str, chars: usize) -> String {
