@@ -21,6 +21,7 @@ pub mod routes;
 pub mod rules;
 pub mod scope;
 pub mod source;
+pub mod templates;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
@@ -133,6 +134,22 @@ fn schema_files(tree: &ProjectTree, options: &CodeOptions) -> Vec<(String, Strin
         .collect()
 }
 
+/// The project's template files (Jinja, Django, EJS, Handlebars, Pug, ERB, Vue, Svelte), for
+/// the rules that read what templates print.
+fn template_files(tree: &ProjectTree, options: &CodeOptions) -> Vec<templates::TemplateFile> {
+    tree.files()
+        .filter(|f| templates::is_template(&f.path))
+        .filter_map(|f| {
+            tree.read_text(&f.path, options.max_file_size)
+                .ok()
+                .map(|text| templates::TemplateFile {
+                    path: f.path.clone(),
+                    text,
+                })
+        })
+        .collect()
+}
+
 /// Runs every rule for which `enabled(code)` holds over the project.
 pub fn run(
     tree: &ProjectTree,
@@ -199,6 +216,7 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
         flow: &flow,
         secrets: std::sync::Mutex::new(Vec::new()),
         index,
+        templates: template_files(tree, options),
     };
     let mut run = EngineRun::new(EngineId::Code);
     let mut findings = Vec::new();

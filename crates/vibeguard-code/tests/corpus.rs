@@ -49,7 +49,7 @@ fn annotations(name: &str, text: &str) -> Annotations {
 fn corpus_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
     let mut files = Vec::new();
-    for language in ["javascript", "typescript", "python"] {
+    for language in ["javascript", "typescript", "python", "templates"] {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join(language))
             .expect("corpus folder")
             .filter_map(|e| e.ok().map(|e| e.path()))

@@ -51,6 +51,8 @@ pub mod kind {
     pub const MASS_ASSIGNMENT: Kinds = 1 << 7;
     /// A record sent in a response.
     pub const RECORD: Kinds = 1 << 8;
+    /// Input written into HTML without escaping.
+    pub const XSS: Kinds = 1 << 9;
     /// Every kind.
     pub const ALL: Kinds = super::label::ALL_KINDS;
 }
@@ -439,6 +441,11 @@ fn analyze_module(
 /// (`req.query`), 2 for a framework module's request (`flask.request.args`); `None` when the
 /// path does not start at a request.
 fn request_root_length(path: &[&str], env: &Env<'_>) -> Option<usize> {
+    // Class-based views hold the request as `self.request` (aiohttp's `web.View`, Django's
+    // generic views, Tornado's handlers).
+    if path.len() >= 2 && path[0] == "self" && path[1] == "request" {
+        return Some(2);
+    }
     let root = env.vars.get(*path.first()?)?;
     if root.request_object {
         Some(1)

@@ -1,11 +1,12 @@
 //! The route inventory: every HTTP route the project declares, with its method, full path,
 //! handler and the ordered middleware or decorators in front of it — for Express, Fastify,
-//! Next.js, Flask, FastAPI, Django and Rails, one file each.
+//! Next.js, Flask, FastAPI, Django, aiohttp and Rails, one file each.
 //!
 //! Rules read it to ask "is this route authenticated / rate limited?", the data-flow analysis
 //! reads which handler parameters carry request data, and the JSON report carries it so the API
 //! engine can compare it with the spec.
 
+mod aiohttp;
 mod crud_generators;
 mod django;
 mod express;
@@ -42,6 +43,8 @@ pub enum Framework {
     Django,
     /// Ruby on Rails.
     Rails,
+    /// aiohttp's web server.
+    Aiohttp,
 }
 
 impl Framework {
@@ -55,6 +58,7 @@ impl Framework {
             Framework::FastApi => "fastapi",
             Framework::Django => "django",
             Framework::Rails => "rails",
+            Framework::Aiohttp => "aiohttp",
         }
     }
 
@@ -62,7 +66,11 @@ impl Framework {
     pub fn responds_by_return(self) -> bool {
         matches!(
             self,
-            Framework::Flask | Framework::FastApi | Framework::Django | Framework::Fastify
+            Framework::Flask
+                | Framework::FastApi
+                | Framework::Django
+                | Framework::Fastify
+                | Framework::Aiohttp
         )
     }
 }
@@ -192,6 +200,7 @@ impl RouteInventory {
         flask::collect(project, &mut routes);
         fastapi::collect(project, &mut routes);
         django::collect(project, &mut routes);
+        aiohttp::collect(project, &mut routes);
         rails::collect(project, &mut routes);
         routes.sort_by(|a, b| {
             project.modules[a.module]
@@ -499,6 +508,9 @@ const INLINE_AUTH_CALLS: &[&str] = &[
     "ensureAuthenticated",
     "getAuth",
     "verifyIdToken",
+    // aiohttp-security
+    "check_authorized",
+    "authorized_userid",
 ];
 
 /// Whether a handler authenticates the caller itself: an auth call (`getServerSession`,

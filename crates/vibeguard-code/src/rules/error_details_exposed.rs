@@ -1,5 +1,5 @@
 //! VG123 error-details-exposed: error handlers that send stack traces or exception text to
-//! the client, and debug mode turned on.
+//! the client (debug mode is VG130).
 
 use std::borrow::Cow;
 
@@ -19,10 +19,10 @@ static META: RuleMeta = RuleMeta {
     code: Cow::Borrowed("VG123"),
     name: Cow::Borrowed("error-details-exposed"),
     engine: EngineId::Code,
-    summary: Cow::Borrowed("Stack traces or exception text sent to clients, or debug mode on"),
+    summary: Cow::Borrowed("Stack traces or exception text sent to clients"),
     severity: Severity::Medium,
     confidence: Confidence::Firm,
-    cwe: Cow::Borrowed(&[209, 489]),
+    cwe: Cow::Borrowed(&[209]),
     owasp_api: Some(OwaspApi::Api8SecurityMisconfiguration),
     checklist: Cow::Borrowed(&[ChecklistId::Api04]),
     docs: RuleDocs {
@@ -30,14 +30,12 @@ static META: RuleMeta = RuleMeta {
             "A `catch`/`except` block or Express error handler (`(err, req, res, next)`) that \
              puts the error's stack, its message, the error itself or `traceback.format_exc()` \
              into a response (a 4xx status with the message is allowed; stacks never are), \
-             `HTTPException(detail=str(e))` for server errors; and debug mode: \
-             `app.run(debug=True)`, `app.debug = True`, `DEBUG = True` in Django settings, \
-             `FastAPI(debug=True)`, the `errorhandler` middleware outside a development check.",
+             `HTTPException(detail=str(e))` for server errors. Debug mode, which does the same \
+             for every error, is VG130.",
         ),
         why: Cow::Borrowed(
             "Error text tells attackers the SQL of the failing query (an injection map), file \
-             paths, library versions and internal hosts; debug pages can even run code \
-             (Werkzeug's console).",
+             paths, library versions and internal hosts.",
         ),
         example_bad: Cow::Borrowed(
             "} catch (err) {\n  res.status(500).json({ error: err.message, stack: err.stack });\n}",
@@ -46,8 +44,7 @@ static META: RuleMeta = RuleMeta {
             "} catch (err) {\n  logger.error(err);\n  res.status(500).json({ error: 'Internal server error' });\n}",
         ),
         fix: Cow::Borrowed(
-            "Log the error on the server and send a generic message (with a request id); keep \
-             debug modes for local development only.",
+            "Log the error on the server and send a generic message (with a request id).",
         ),
         references: Cow::Borrowed(&[
             Cow::Borrowed("https://cwe.mitre.org/data/definitions/209.html"),
@@ -305,85 +302,7 @@ impl CodeRule for ErrorDetailsExposed {
                     self.responses(cx, module_id, &function.body, error, out);
                 }
             }
-            self.debug_mode(cx, module_id, out);
         }
         super::any_code(cx)
-    }
-}
-
-impl ErrorDetailsExposed {
-    fn debug_mode(&self, cx: &Context<'_>, module_id: usize, out: &mut Vec<Finding>) {
-        let module = cx.module(module_id);
-        let development_settings = {
-            let lower = module.path.to_ascii_lowercase();
-            ["dev", "local", "test"]
-                .iter()
-                .any(|w| lower.rsplit('/').next().is_some_and(|n| n.contains(w)))
-        };
-        for (function_id, function) in module.functions.iter().enumerate() {
-            cx.index.calls(module_id, function_id, &mut |e| {
-                let Some((callee, args, _)) = e.as_call() else {
-                    return;
-                };
-                let qualified = cx.index.qualified(module_id, callee);
-                let debug_on = Expr::option(args, "debug")
-                    .is_some_and(|v| matches!(v.kind, ExprKind::Bool(true)));
-                if debug_on
-                    && (callee.method_name() == Some("run")
-                        || qualified == "fastapi.FastAPI"
-                        || qualified.ends_with("Flask"))
-                    && !module.language.is_javascript_family()
-                {
-                    out.push(cx.finding(
-                        &META,
-                        module_id,
-                        e.range,
-                        "debug mode is on: errors show code, and Werkzeug's debugger runs code",
-                        "debug",
-                    ));
-                }
-                if qualified == "errorhandler"
-                    && !module.text_of(function.range).contains("development")
-                {
-                    out.push(cx.finding(
-                        &META,
-                        module_id,
-                        e.range,
-                        "errorhandler middleware sends full stack traces to clients",
-                        "errorhandler",
-                    ));
-                }
-            });
-            cx.index.stmts(module_id, function_id, &mut |stmt| {
-                let StmtKind::Assign { target, value, .. } = &stmt.kind else {
-                    return;
-                };
-                if !matches!(value.kind, ExprKind::Bool(true))
-                    || module.language.is_javascript_family()
-                {
-                    return;
-                }
-                let is_debug = match target {
-                    Pattern::Name(name) => {
-                        name == "DEBUG" && module.path.contains("settings") && !development_settings
-                    }
-                    Pattern::Target(t) => match &t.kind {
-                        ExprKind::Member { property, .. } => property == "debug",
-                        ExprKind::Index { index, .. } => index.as_str() == Some("DEBUG"),
-                        _ => false,
-                    },
-                    _ => false,
-                };
-                if is_debug {
-                    out.push(cx.finding(
-                        &META,
-                        module_id,
-                        stmt.range,
-                        "debug mode is on: error pages show code, settings and SQL",
-                        "debug",
-                    ));
-                }
-            });
-        }
     }
 }

@@ -31,9 +31,11 @@ static META: RuleMeta = RuleMeta {
              `res.cookie`, Next.js `cookies().set` / `response.cookies.set`, Flask, Django and \
              FastAPI `set_cookie`, without `httpOnly`, `secure` or `sameSite` (the frameworks' \
              defaults differ: Flask, Django and FastAPI default to no HttpOnly); \
-             express-session and cookie-session without a `secure` cookie; and settings that \
-             turn the protections off (`SESSION_COOKIE_SECURE = False`, \
-             `SESSION_COOKIE_HTTPONLY = False`).",
+             express-session and cookie-session without a `secure` cookie; aiohttp_session \
+             storages without `secure=True`/`samesite`, with `httponly=False`, or the unsigned \
+             `SimpleCookieStorage`; and settings that turn the protections off \
+             (`SESSION_COOKIE_SECURE = False`, `SESSION_COOKIE_HTTPONLY = False`, also through \
+             `app.config.update(...)`).",
         ),
         why: Cow::Borrowed(
             "Without HttpOnly any injected script reads the session; without Secure it travels \
@@ -84,6 +86,20 @@ fn set(value: Option<&Expr>) -> bool {
             && v.as_str() != Some("none")
             && v.as_str() != Some("None")
     })
+}
+
+/// Framework settings that turn a session cookie protection on (`SESSION_COOKIE_SECURE`).
+fn is_cookie_setting(key: &str) -> bool {
+    matches!(
+        key,
+        "SESSION_COOKIE_SECURE"
+            | "SESSION_COOKIE_HTTPONLY"
+            | "CSRF_COOKIE_SECURE"
+            | "SESSION_COOKIE_SAMESITE"
+            | "REMEMBER_COOKIE_SECURE"
+            | "REMEMBER_COOKIE_HTTPONLY"
+            | "JWT_COOKIE_SECURE"
+    )
 }
 
 impl CodeRule for InsecureCookie {
@@ -161,6 +177,47 @@ impl CodeRule for InsecureCookie {
                             missing.push("SameSite");
                         }
                         name = format!("cookie '{cookie_name}'");
+                    } else if python
+                        && qualified.starts_with("aiohttp_session")
+                        && qualified.ends_with("Storage")
+                    {
+                        // aiohttp_session's storages: HttpOnly by default, Secure and
+                        // SameSite only when asked; `SimpleCookieStorage` keeps the session
+                        // readable and editable in the cookie itself.
+                        let storage = qualified.rsplit('.').next().unwrap_or("");
+                        if storage == "SimpleCookieStorage" {
+                            missing.push("a signature (SimpleCookieStorage: the client can edit the session)");
+                        }
+                        if Expr::option(args, "httponly")
+                            .is_some_and(|v| matches!(v.kind, ExprKind::Bool(false)))
+                        {
+                            missing.push("HttpOnly");
+                        }
+                        if !set(Expr::option(args, "secure")) {
+                            missing.push("Secure");
+                        }
+                        if !set(Expr::option(args, "samesite")) {
+                            missing.push("SameSite");
+                        }
+                        name = format!("aiohttp_session {storage} cookie");
+                    } else if matches!(method, "update" | "from_mapping") && python {
+                        // `app.config.update(SESSION_COOKIE_SECURE=False)`
+                        for arg in args {
+                            if let Some(key) = arg.name.as_deref()
+                                && is_cookie_setting(key)
+                                && matches!(arg.value.kind, ExprKind::Bool(false) | ExprKind::Null)
+                            {
+                                any_cookie = true;
+                                out.push(cx.finding(
+                                    &META,
+                                    module_id,
+                                    e.range,
+                                    format!("{key} turned off: session cookies lose that protection"),
+                                    key,
+                                ));
+                            }
+                        }
+                        return;
                     } else if method == "set_cookie" && python {
                         let cookie_name = Expr::option(args, "key")
                             .or_else(|| args.first().filter(|a| a.name.is_none()).map(|a| &a.value))
@@ -205,18 +262,7 @@ impl CodeRule for InsecureCookie {
                     };
                     any_cookie |= key.contains("_COOKIE_");
                     let off = matches!(value.kind, ExprKind::Bool(false) | ExprKind::Null);
-                    if off
-                        && matches!(
-                            key,
-                            "SESSION_COOKIE_SECURE"
-                                | "SESSION_COOKIE_HTTPONLY"
-                                | "CSRF_COOKIE_SECURE"
-                                | "SESSION_COOKIE_SAMESITE"
-                                | "REMEMBER_COOKIE_SECURE"
-                                | "REMEMBER_COOKIE_HTTPONLY"
-                                | "JWT_COOKIE_SECURE"
-                        )
-                    {
+                    if off && is_cookie_setting(key) {
                         out.push(cx.finding(
                             &META,
                             module_id,

@@ -28,7 +28,7 @@ static META: RuleMeta = RuleMeta {
     checklist: Cow::Borrowed(&[ChecklistId::Api06, ChecklistId::Tls02]),
     docs: RuleDocs {
         what: Cow::Borrowed(
-            "An Express, Fastify, Flask or FastAPI app created in the code, or a Django project, \
+            "An Express, Fastify, Flask, FastAPI or aiohttp app created in the code, or a Django project, \
              with no security-headers middleware (helmet, @fastify/helmet, Flask-Talisman, \
              `secure`, Django's `SecurityMiddleware` and `XFrameOptionsMiddleware`) and no \
              Content-Security-Policy, X-Frame-Options, Strict-Transport-Security or \
@@ -60,11 +60,19 @@ const HEADERS: &[&str] = &[
     "x-content-type-options",
 ];
 
+/// Whether the project names at least two of the headers anywhere (a header middleware in one
+/// module, a constants module, an `after_request` hook in another).
 fn sets_headers_by_hand(cx: &Context<'_>) -> bool {
-    cx.project.modules.iter().any(|m| {
-        let lower = m.text.to_ascii_lowercase();
-        HEADERS.iter().filter(|h| lower.contains(*h)).count() >= 2
-    })
+    HEADERS
+        .iter()
+        .filter(|h| {
+            cx.project
+                .modules
+                .iter()
+                .any(|m| m.text.to_ascii_lowercase().contains(*h))
+        })
+        .count()
+        >= 2
 }
 
 impl CodeRule for MissingSecurityHeaders {
@@ -108,6 +116,7 @@ impl CodeRule for MissingSecurityHeaders {
                     "fastify()" | "fastify.default()" | "fastify.fastify()" => "Fastify",
                     "flask.Flask()" => "Flask",
                     "fastapi.FastAPI()" => "FastAPI",
+                    "aiohttp.web.Application()" => "aiohttp",
                     _ => continue,
                 };
                 apps.push((module_id, value.range, framework));
@@ -129,7 +138,7 @@ impl CodeRule for MissingSecurityHeaders {
                         .iter()
                         .any(|m| m.imports.iter().any(|i| i.source.contains("helmet"))),
                     "Flask" => project_calls(cx, &["flask_talisman", "secure.", "flask_seasurf"]),
-                    "FastAPI" => {
+                    "FastAPI" | "aiohttp" => {
                         project_calls(
                             cx,
                             &["secure.", "starlette_csp", "fastapi_security_headers"],

@@ -8,6 +8,9 @@
 
 mod code_injection;
 mod command_injection;
+mod cross_site_request_forgery;
+mod cross_site_scripting;
+mod debug_mode;
 mod error_details_exposed;
 mod graphql_without_limits;
 mod hardcoded_database_credentials;
@@ -76,6 +79,9 @@ pub static ALL: &[&dyn CodeRule] = &[
     &unrestricted_file_upload::UnrestrictedFileUpload,
     &hardcoded_database_credentials::HardcodedDatabaseCredentials,
     &graphql_without_limits::GraphqlWithoutLimits,
+    &cross_site_scripting::CrossSiteScripting,
+    &cross_site_request_forgery::CrossSiteRequestForgery,
+    &debug_mode::DebugMode,
 ];
 
 /// Whether a rule had anything to check.
@@ -111,6 +117,8 @@ pub struct Context<'p> {
     pub secrets: std::sync::Mutex<Vec<String>>,
     /// Calls, statements and qualified callees, indexed once ([`CodeIndex`]).
     pub index: CodeIndex<'p>,
+    /// The project's template files.
+    pub templates: Vec<crate::templates::TemplateFile>,
 }
 
 /// What rules look for, collected in one pass over each module (in parallel) so that rules

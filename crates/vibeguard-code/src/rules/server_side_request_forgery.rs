@@ -94,6 +94,14 @@ impl FlowRule for ServerSideRequestForgery {
         };
         let qualified = call.qualified();
         let root = qualified.split(['.', '(']).next().unwrap_or("");
+        // Python has no `request` client (it has `requests` and `urllib.request`): a chain
+        // rooted at `request` is the web request (`request.app['db'].fetch(sql)`).
+        let python = !call.project.modules[call.module]
+            .language
+            .is_javascript_family();
+        if python && root == "request" {
+            return Vec::new();
+        }
         let is_client_call = if call.receiver().is_none() {
             matches!(
                 name,

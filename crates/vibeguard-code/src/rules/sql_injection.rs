@@ -73,6 +73,13 @@ const GENERIC_METHODS: &[&str] = &[
     "run",
     "each",
     "sql",
+    // asyncpg and databases: `await conn.fetch(sql)`, `fetchrow`, `fetchval`, `fetch_all`.
+    "fetch",
+    "fetchrow",
+    "fetchval",
+    "fetch_all",
+    "fetch_one",
+    "fetch_val",
 ];
 
 /// Methods and functions that always take SQL text.
@@ -195,7 +202,7 @@ pub(crate) fn sql_argument<'a>(call: &Call<'a, '_>) -> Option<&'a crate::ir::Exp
     let sql_text = argument_text(call.project, call.module, text);
     (looks_like_sql(&sql_text)
         || (is_database(&receiver_name)
-            && !matches!(name, "get" | "all" | "run" | "each")
+            && !matches!(name, "get" | "all" | "run" | "each" | "fetch")
             && sql_text.is_empty()))
     .then_some(text)
 }
