@@ -31,9 +31,12 @@ static META: RuleMeta = RuleMeta {
         what: Cow::Borrowed(
             "A value stored in a token-like name (`token`, `resetToken`, `sessionId`, `apiKey`, \
              `otp`, `verificationCode`, `nonce`), returned by a token-generating function \
-             (`generateToken`, `create_reset_code`) or put in a token-like property, that \
-             comes from `Math.random()`, Python's `random` module, `uuid.v1()` / `uuid1()`, or \
-             the clock (`Date.now()`, `time.time()`) without a cryptographic random source.",
+             (`generateToken`, `create_reset_code`, `make_code`) or one named for the token \
+             (`resetToken()`, `api_key()`, also through a local variable), or put in a \
+             token-like property, that comes from `Math.random()`, Python's `random` module \
+             (`random.choice` over a charset, `random.getrandbits`, `random.choices`), \
+             `uuid.v1()` / `uuid1()`, or the clock (`Date.now()`, `time.time()`) without a \
+             cryptographic random source.",
         ),
         why: Cow::Borrowed(
             "`Math.random` and `random` are predictable from a few outputs, UUIDv1 and \
@@ -75,7 +78,9 @@ fn weak_source(project: &Project, module: ModuleId, expr: &Expr) -> Option<&'sta
             | "datetime.now"
             | "datetime.datetime.now"
             | "performance.now" => weak = weak.or(Some("the clock")),
-            "uuid.v1" | "uuid.uuid1" | "uuidv1" | "uuid.v1.default" => weak = Some("UUIDv1"),
+            "uuid.v1" | "uuid.uuid1" | "uuidv1" | "uuid.v1.default" | "uuid.v1mc" => {
+                weak = Some("UUIDv1")
+            }
             q if q.starts_with("random.") && !q.starts_with("random.SystemRandom") => {
                 weak = Some("Python's random module")
             }
@@ -117,16 +122,17 @@ impl CodeRule for PredictableToken {
             for (function_id, function) in module.functions.iter().enumerate() {
                 let function_is_generator = function.name.as_deref().is_some_and(|n| {
                     let words = naming::words(n);
-                    words.iter().any(|w| {
+                    let makes = words.iter().any(|w| {
                         matches!(
                             w.as_str(),
-                            "generate" | "create" | "make" | "new" | "random" | "issue"
+                            "generate" | "create" | "make" | "new" | "random" | "issue" | "gen"
                         )
-                    }) && naming::is_token_name(words.last().map(String::as_str).unwrap_or(""))
+                    });
+                    let last = words.last().map(String::as_str).unwrap_or("");
+                    // `generateToken`, `make_code` (a code made at random is a one-time code),
+                    // and functions named for the token itself (`resetToken()`, `api_key()`).
+                    (makes && (naming::is_token_name(last) || matches!(last, "code" | "pin")))
                         || naming::is_token_name(n)
-                            && words.first().is_some_and(|w| {
-                                matches!(w.as_str(), "generate" | "create" | "make" | "gen")
-                            })
                 });
                 cx.index
                     .stmts(module_id, function_id, &mut |stmt| match &stmt.kind {
@@ -150,6 +156,25 @@ impl CodeRule for PredictableToken {
                         }
                         StmtKind::Return(Some(value)) if function_is_generator => {
                             any_token |= !matches!(value.kind, ExprKind::Str(_));
+                            // A token-named variable was judged where it was assigned.
+                            if value.as_name().is_some_and(naming::is_token_name) {
+                                return;
+                            }
+                            // `key = str(uuid.uuid1()); return key`
+                            let value = value
+                                .as_name()
+                                .and_then(|name| {
+                                    crate::scope::definition_before(
+                                        module,
+                                        function_id,
+                                        name,
+                                        value.range.start_byte,
+                                    )
+                                })
+                                // An object literal's token-named fields are judged
+                                // where it is written.
+                                .filter(|def| !matches!(def.kind, ExprKind::Object(_)))
+                                .unwrap_or(value);
                             if let Some(source) = weak_source(cx.project, module_id, value) {
                                 let name = function.name.as_deref().unwrap_or("token");
                                 out.push(cx.finding(
