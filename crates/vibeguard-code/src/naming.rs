@@ -180,6 +180,16 @@ pub fn is_token_name(name: &str) -> bool {
                     "login",
                     "magic",
                     "access",
+                    "coupon",
+                    "promo",
+                    "voucher",
+                    "referral",
+                    "gift",
+                    "activation",
+                    "pairing",
+                    "unlock",
+                    "mfa",
+                    "sms",
                 ],
             ))
         || has_word(&words, &["reset", "verification", "magic"])

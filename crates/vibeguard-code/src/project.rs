@@ -382,6 +382,23 @@ impl Project {
             ExprKind::Call { callee, .. } => {
                 match self.symbol_of_expr(module, callee, local, depth + 1)? {
                     Symbol::Class(m, class) => Some(Symbol::Class(m, class)),
+                    // A factory (`def repo(req): return ProductRepo(req.app["db"])`): an
+                    // instance of the class it returns.
+                    Symbol::Function(m, f) => {
+                        let mut returned = None;
+                        self.modules[m].functions[f].walk_stmts(&mut |stmt| {
+                            if returned.is_none()
+                                && let StmtKind::Return(Some(value)) = &stmt.kind
+                                && matches!(value.unwrap_await().kind, ExprKind::Call { .. })
+                            {
+                                returned = Some(value.unwrap_await());
+                            }
+                        });
+                        match self.symbol_of_expr(m, returned?, &|_| Local::Unknown, depth + 1)? {
+                            Symbol::Class(owner, class) => Some(Symbol::Class(owner, class)),
+                            _ => None,
+                        }
+                    }
                     _ => None,
                 }
             }

@@ -1438,9 +1438,10 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             return None;
         };
         let rest = &path[root_length..];
-        // Koa: `ctx.request.body`; Fastify and Koa: `request.raw`.
-        let depth_ok =
-            rest.is_empty() || (rest.len() == 1 && matches!(rest[0], "request" | "raw" | "req"));
+        // Koa: `ctx.request.body`; Fastify and Koa: `request.raw`; aiohttp:
+        // `request.rel_url.query`.
+        let depth_ok = rest.is_empty()
+            || (rest.len() == 1 && matches!(rest[0], "request" | "raw" | "req" | "rel_url"));
         if !depth_ok {
             return None;
         }
@@ -1597,6 +1598,17 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         {
             self.function(f, &snapshot, &[]);
         }
+        // A method of a class declared later in the file (or whose class statement has not been
+        // reached yet): analysed now, so that its summary is there for this call.
+        if let Some((m, f)) = target
+            && m == self.module
+            && self.quiet == 0
+            && !self.analyzed.contains(&f)
+            && self.m.functions[f].class.is_some()
+        {
+            let snapshot = env.clone();
+            self.function(f, &snapshot, &[]);
+        }
         let summary = target.and_then(|(m, f)| {
             if m == self.module {
                 self.local_summaries.get(&f).cloned()
@@ -1604,6 +1616,35 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 self.summaries.get(&(m, f)).cloned()
             }
         });
+
+        // A Python method called on an instance (`repo.search(q)`, `Repo(db).search(q)`)
+        // receives the instance as `self`: the call's first argument is its second parameter.
+        let bound_method = summary.is_some()
+            && receiver.is_some_and(|r| {
+                !matches!(
+                    r.as_name()
+                        .and_then(|name| self.project.resolve_name(self.module, name)),
+                    Some(crate::project::Symbol::Class(..))
+                )
+            })
+            && target.is_some_and(|(m, f)| {
+                let function = &self.project.modules[m].functions[f];
+                function.class.is_some()
+                    && !self.project.modules[m].language.is_javascript_family()
+                    && matches!(
+                        function.params.first().and_then(|p| p.name()),
+                        Some("self" | "cls")
+                    )
+            });
+        let (arg_labels, arg_fields) = if bound_method {
+            let mut labels = vec![receiver_labels.clone()];
+            labels.extend(arg_labels);
+            let mut fields = vec![None];
+            fields.extend(arg_fields);
+            (labels, fields)
+        } else {
+            (arg_labels, arg_fields)
+        };
 
         let mut result = Labels::none();
         let all_args = || {

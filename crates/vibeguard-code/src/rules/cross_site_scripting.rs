@@ -94,7 +94,7 @@ impl FlowRule for CrossSiteScripting {
         let sink = |value: Option<&'a Expr>, note: &'static str| -> Vec<SinkArg<'a>> {
             value
                 .filter(|v| !matches!(v.kind, ExprKind::Object(_) | ExprKind::Array(_)))
-                .filter(|v| note == TEMPLATE || reflects(module, v, 0))
+                .filter(|v| note == TEMPLATE || reflects(call.project, call.module, v, 0))
                 .map(|value| SinkArg { value, note })
                 .into_iter()
                 .collect()
@@ -125,8 +125,13 @@ impl FlowRule for CrossSiteScripting {
                 .and_then(Expr::as_str)
                 .is_none_or(|t| t.contains("html"))
         };
+        // `from flask import Markup as M`: the imported name, not the alias, says what it is.
+        let name = match qualified.rsplit('.').next() {
+            Some(last) if !last.is_empty() && !last.ends_with(')') => last,
+            _ => name,
+        };
         match name {
-            "Markup" if call.receiver().is_none() || qualified.contains("markup") => {
+            "Markup" if call.receiver().is_none() || qualified.contains("arkup") => {
                 sink(call.arg(0), HTML)
             }
             "mark_safe" | "SafeString" | "SafeText" => sink(call.arg(0), HTML),
@@ -170,25 +175,32 @@ impl FlowRule for CrossSiteScripting {
 
 /// Whether a value is the input itself or text built from it — not what a call computed from
 /// it (a file read from a path the client chose, a command's output, a fetched page).
-fn reflects(module: &Module, value: &Expr, depth: u32) -> bool {
+fn reflects(
+    project: &crate::project::Project,
+    module_id: ModuleId,
+    value: &Expr,
+    depth: u32,
+) -> bool {
     if depth > 4 {
         return false;
     }
+    let module = &project.modules[module_id];
+    let reflects = |e: &Expr, depth| reflects(project, module_id, e, depth);
     match &value.kind {
         ExprKind::Template { .. }
         | ExprKind::Binary { .. }
         | ExprKind::Member { .. }
         | ExprKind::Index { .. } => true,
-        ExprKind::Await(inner) => reflects(module, inner, depth + 1),
+        ExprKind::Await(inner) => reflects(inner, depth + 1),
         ExprKind::Conditional {
             consequent,
             alternate,
             ..
-        } => reflects(module, consequent, depth + 1) || reflects(module, alternate, depth + 1),
+        } => reflects(consequent, depth + 1) || reflects(alternate, depth + 1),
         ExprKind::Name(name) => {
             let function = super::enclosing_function(module, value.range);
             match crate::scope::definition_before(module, function, name, value.range.start_byte) {
-                Some(def) => reflects(module, def, depth + 1),
+                Some(def) => reflects(def, depth + 1),
                 // A parameter (a route's path value); a name bound some other way
                 // (destructured from a call's result) is what the call computed.
                 // Only a named function's parameters count: an anonymous callback's are what
@@ -199,6 +211,14 @@ fn reflects(module: &Module, value: &Expr, depth: u32) -> bool {
             }
         }
         ExprKind::Call { callee, .. } => {
+            // A helper of the project (`page(title, body)`): its summary says whether the
+            // input comes back out.
+            if project
+                .callee_function(module_id, callee, &|_| crate::project::Local::Unknown)
+                .is_some()
+            {
+                return true;
+            }
             let name = callee.method_name().or(callee.as_name()).unwrap_or("");
             matches!(
                 name,
@@ -338,7 +358,11 @@ fn unsafe_html(module: &Module, function: FunctionId, value: &Expr, depth: u32) 
                 "t" | "$t" | "translate" | "formatMessage" | "toFixed" | "toLocaleString"
                 | "toLocaleDateString" | "toLocaleTimeString" | "toISOString" | "Number"
                 | "parseInt" | "parseFloat" | "format" => false,
-                "String" | "trim" | "toString" => args.first().is_some_and(|a| again(&a.value)),
+                "String" | "trim" | "toString" => match (args.first(), &callee.kind) {
+                    (Some(arg), _) => again(&arg.value),
+                    (None, ExprKind::Member { object, .. }) => again(object),
+                    _ => true,
+                },
                 // `items.map(i => `<li>${i.name}</li>`).join('')`
                 "join" => match &callee.kind {
                     ExprKind::Member { object, .. } => again(object),
