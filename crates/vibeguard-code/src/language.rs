@@ -13,8 +13,8 @@ pub enum Language {
     Tsx,
     /// Python 3.
     Python,
-    /// Ruby: read for Rails routes and controller filters only, not lowered into the program
-    /// model (the code rules do not analyse it yet).
+    /// Ruby (Rails apps): lowered into the program model like the others; the rules that do
+    /// not read Ruby yet say so ([`crate::rules::CodeRule::reads_ruby`]).
     Ruby,
 }
 
@@ -56,9 +56,9 @@ impl Language {
         )
     }
 
-    /// Whether the code rules analyse it (lowered into the program model).
-    pub fn is_analysed(self) -> bool {
-        !matches!(self, Language::Ruby)
+    /// Ruby.
+    pub fn is_ruby(self) -> bool {
+        matches!(self, Language::Ruby)
     }
 
     /// Every language, for tests of the grammars.

@@ -243,13 +243,14 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
             (applicability, found)
         })
         .collect();
-    // Rails routes are read, but the rules do not analyse Ruby: an app only Ruby serves is no
-    // app the rules looked at.
-    let no_app = !routes
+    // A Rails app is an app the rules that read Ruby looked at, and no app for the others.
+    let only_rails = !routes
         .routes
         .iter()
         .any(|route| route.framework != routes::Framework::Rails);
+    let any_route = !routes.routes.is_empty();
     for (rule, (applicability, found)) in active.iter().zip(outcomes) {
+        let no_app = !any_route || (only_rails && !rule.reads_ruby());
         findings.extend(found);
         let (applied, gap) = match applicability {
             Applicability::Applied => (true, None),
@@ -299,15 +300,21 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
     let ruby_files = project
         .modules
         .iter()
-        .filter(|module| !module.language.is_analysed())
+        .filter(|module| module.language.is_ruby())
         .count();
     run.coverage = Coverage {
-        files: (project.modules.len() - ruby_files) as u64,
+        files: project.modules.len() as u64,
         ..Coverage::default()
     };
-    // A Rails app's routes are listed, its code is not analysed: nothing the rules found
-    // there is a pass for it.
+    // A Rails app is judged only by the rules that read Ruby: the others' silence there is no
+    // pass.
+    let blind: Vec<Text> = active
+        .iter()
+        .filter(|rule| !rule.reads_ruby())
+        .map(|rule| rule.meta().code.clone())
+        .collect();
     if ruby_files > 0
+        && !blind.is_empty()
         && routes
             .routes
             .iter()
@@ -315,8 +322,15 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
     {
         run.untested.push(vibeguard_core::Untested {
             place: format!("the Rails app ({ruby_files} Ruby file(s))"),
-            reason: "its routes and before_action filters are read, but the code rules do not analyse Ruby yet".into(),
-            rules: Vec::new(),
+            reason: format!(
+                "{} do not read Ruby yet",
+                blind
+                    .iter()
+                    .map(|c| c.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            rules: blind,
         });
     }
     run.errors = errors;

@@ -62,6 +62,10 @@ pub struct Project {
     /// For each module, for each of its imports, the project module it resolves to.
     resolved: Vec<Vec<Option<ModuleId>>>,
     top: Vec<HashMap<String, TopBinding>>,
+    /// Ruby's classes by name: Rails loads constants by name, without `require`.
+    ruby_constants: HashMap<String, (ModuleId, ClassId)>,
+    /// For each Ruby module, the modules defining the constants it names.
+    ruby_dependencies: Vec<Vec<ModuleId>>,
 }
 
 impl Project {
@@ -78,6 +82,8 @@ impl Project {
             by_path,
             resolved: Vec::new(),
             top: Vec::new(),
+            ruby_constants: HashMap::new(),
+            ruby_dependencies: Vec::new(),
         };
         project.resolved = project
             .modules
@@ -91,6 +97,39 @@ impl Project {
             })
             .collect();
         project.top = project.modules.iter().map(top_bindings).collect();
+        for (module_id, module) in project.modules.iter().enumerate() {
+            if !module.language.is_ruby() {
+                continue;
+            }
+            for (class_id, class) in module.classes.iter().enumerate() {
+                if let Some(name) = &class.name {
+                    project
+                        .ruby_constants
+                        .entry(name.clone())
+                        .or_insert((module_id, class_id));
+                }
+            }
+        }
+        project.ruby_dependencies = project
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(module_id, module)| {
+                if !module.language.is_ruby() || project.ruby_constants.is_empty() {
+                    return Vec::new();
+                }
+                let mut named: Vec<ModuleId> = module
+                    .text
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|word| word.starts_with(|c: char| c.is_ascii_uppercase()))
+                    .filter_map(|word| project.ruby_constants.get(word).map(|(m, _)| *m))
+                    .filter(|m| *m != module_id)
+                    .collect();
+                named.sort_unstable();
+                named.dedup();
+                named
+            })
+            .collect();
         project
     }
 
@@ -115,6 +154,13 @@ impl Project {
             .into_iter()
             .flatten()
             .filter_map(|target| *target)
+            .chain(
+                self.ruby_dependencies
+                    .get(module)
+                    .into_iter()
+                    .flatten()
+                    .copied(),
+            )
     }
 
     /// The project module an import specifier names when written in module `from`
@@ -146,7 +192,16 @@ impl Project {
             return None;
         }
         let m = self.modules.get(module)?;
-        match self.top.get(module)?.get(name)? {
+        let Some(binding) = self.top.get(module)?.get(name) else {
+            // A Ruby constant defined in another file (`User` in app/models/user.rb).
+            return m
+                .language
+                .is_ruby()
+                .then(|| self.ruby_constants.get(name))
+                .flatten()
+                .map(|(owner, class)| Symbol::Class(*owner, *class));
+        };
+        match binding {
             TopBinding::Function(id) => Some(Symbol::Function(module, *id)),
             TopBinding::Class(id) => Some(Symbol::Class(module, *id)),
             TopBinding::Value(index) => match &m.top().body.get(*index)?.kind {

@@ -23,6 +23,8 @@ pub enum RequestPart {
     Files,
     /// The URL or path as a whole.
     Url,
+    /// Query, body and path parameters merged (Rails' `params`).
+    Parameters,
 }
 
 impl RequestPart {
@@ -36,13 +38,17 @@ impl RequestPart {
             RequestPart::Cookies => "a cookie",
             RequestPart::Files => "an uploaded file",
             RequestPart::Url => "the request URL",
+            RequestPart::Parameters => "the request parameters",
         }
     }
 
     /// Whether a web framework may parse this part into objects and arrays rather than strings
     /// (`?a[$ne]=1` with Express's query parser, any JSON body).
     pub fn may_hold_objects(self) -> bool {
-        matches!(self, RequestPart::Body | RequestPart::Query)
+        matches!(
+            self,
+            RequestPart::Body | RequestPart::Query | RequestPart::Parameters
+        )
     }
 }
 

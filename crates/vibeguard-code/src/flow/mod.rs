@@ -323,8 +323,9 @@ fn reachable_from_sources(project: &Project, handlers: &HandlerSources) -> Vec<b
     for (module, m) in project.modules.iter().enumerate() {
         let python = !m.language.is_javascript_family();
         // A module that mentions `request.` is read too, so that a request the analysis cannot
-        // tie to a framework is recorded rather than never seen.
-        let mentions_request = python && m.text.contains("request.");
+        // tie to a framework is recorded rather than never seen; Rails code reads `params`.
+        let mentions_request = (python && m.text.contains("request."))
+            || (m.language.is_ruby() && (m.text.contains("params") || m.text.contains("cookies")));
         let reads_requests = mentions_request
             || handlers.keys().any(|(owner, _)| *owner == module)
             || m.imports.iter().any(|i| match &i.imported {
@@ -529,6 +530,8 @@ struct Analyzer<'p, 'r> {
     module: ModuleId,
     m: &'p Module,
     python: bool,
+    /// Ruby: `params` and `cookies` are request data wherever they are not a local variable.
+    ruby: bool,
     rules: &'r [&'r dyn FlowRule],
     handlers: &'r HandlerSources,
     summaries: &'r HashMap<(ModuleId, FunctionId), Summary>,
@@ -568,6 +571,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             module,
             m,
             python: !m.language.is_javascript_family(),
+            ruby: m.language.is_ruby(),
             rules,
             handlers,
             summaries,
@@ -617,6 +621,17 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                     },
                 );
             }
+        }
+        // A Rails controller's `request` is the request object.
+        if self.ruby {
+            env.vars.insert(
+                "request".to_string(),
+                Var {
+                    request_object: true,
+                    opaque: true,
+                    ..Var::default()
+                },
+            );
         }
         self.function(0, &env, &[]);
         // Functions never reached from the top level (methods of exported objects built in
@@ -1145,11 +1160,19 @@ impl<'p, 'r> Analyzer<'p, 'r> {
 
     fn eval_inner(&mut self, expr: &'p Expr, env: &mut Env<'p>) -> Labels {
         match &expr.kind {
-            ExprKind::Name(name) => env
-                .vars
-                .get(name)
-                .map(|var| var.labels.clone())
-                .unwrap_or_default(),
+            ExprKind::Name(name) => match env.vars.get(name) {
+                Some(var) => var.labels.clone(),
+                // Rails controllers read the request through `params` and `cookies`.
+                None if self.ruby => match vocabulary::ruby_request_name(name) {
+                    Some(part) => Labels::one(Label::new(
+                        Origin::Request(part),
+                        true,
+                        self.trace(expr.range, part.describe()),
+                    )),
+                    None => Labels::none(),
+                },
+                None => Labels::none(),
+            },
             ExprKind::Str(_)
             | ExprKind::Number(_)
             | ExprKind::Bool(_)
@@ -1445,7 +1468,11 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         if !depth_ok {
             return None;
         }
-        let part = vocabulary::request_property(property, self.python)?;
+        let part = if self.ruby {
+            vocabulary::ruby_request_part(property)?
+        } else {
+            vocabulary::request_property(property, self.python)?
+        };
         Some(Labels::one(Label::new(
             Origin::Request(part),
             true,
@@ -1494,7 +1521,11 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             && let Some(path) = object.member_path()
             && let Some(root) = request_root_length(&path, env)
             && (path.len() == root || (path.len() == root + 1 && path[root] == "request"))
-            && let Some(part) = vocabulary::request_method(property, self.python)
+            && let Some(part) = if self.ruby {
+                vocabulary::ruby_request_part(property)
+            } else {
+                vocabulary::request_method(property, self.python)
+            }
         {
             for arg in args {
                 self.eval(&arg.value, env);

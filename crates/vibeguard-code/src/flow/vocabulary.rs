@@ -135,6 +135,36 @@ pub fn request_method(method: &str, python: bool) -> Option<RequestPart> {
     Some(part)
 }
 
+/// The request data a bare Ruby name stands for in a Rails controller (`params[:id]`,
+/// `cookies[:remember]`).
+pub fn ruby_request_name(name: &str) -> Option<RequestPart> {
+    match name {
+        "params" => Some(RequestPart::Parameters),
+        "cookies" => Some(RequestPart::Cookies),
+        _ => None,
+    }
+}
+
+/// The request part a method of Rails' `request` returns (`request.body.read`,
+/// `request.headers["X"]`, `request.query_parameters`).
+pub fn ruby_request_part(method: &str) -> Option<RequestPart> {
+    let part = match method {
+        "params" | "parameters" => RequestPart::Parameters,
+        "query_parameters" | "GET" | "query_string" => RequestPart::Query,
+        "request_parameters" | "POST" | "body" | "raw_post" => RequestPart::Body,
+        "headers" | "env" | "user_agent" | "referer" | "referrer" | "host" | "authorization" => {
+            RequestPart::Headers
+        }
+        "cookies" | "cookie_jar" => RequestPart::Cookies,
+        "path_parameters" => RequestPart::Params,
+        "path" | "url" | "fullpath" | "original_url" | "original_fullpath" | "query" => {
+            RequestPart::Url
+        }
+        _ => return None,
+    };
+    Some(part)
+}
+
 /// Calls whose result is a number, a boolean or a fixed-format value: safe for every kind.
 pub fn is_converting(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);

@@ -4,6 +4,7 @@
 
 mod javascript;
 mod python;
+mod ruby;
 
 use std::sync::Arc;
 
@@ -27,8 +28,7 @@ pub fn lower(path: &str, language: Language, text: Arc<str>, root: Node<'_>) -> 
             javascript::lower_program(&mut builder, root)
         }
         Language::Python => python::lower_module(&mut builder, root),
-        // Kept as text for the Rails route reader, which parses it again with its grammar.
-        Language::Ruby => {}
+        Language::Ruby => ruby::lower_program(&mut builder, root),
     }
     let syntax_errors = if root.has_error() {
         error_lines(root)

@@ -19,8 +19,8 @@
 //! `authenticate_or_request_with_http_token`): a `current_user` lookup that lets anonymous
 //! requests through is not. `verify_authenticity_token` is CSRF protection, not authentication.
 //!
-//! Ruby is read here with its own grammar and not lowered into the program model: the code
-//! rules do not analyse Ruby yet, and the engine says so when it finds a Rails app.
+//! The route files are read here with Ruby's grammar directly (their DSL is what matters, not
+//! data flow); controllers and models are also lowered into the program model for the rules.
 
 use std::collections::BTreeMap;
 

@@ -75,6 +75,34 @@ impl FlowRule for CodeInjection {
         let javascript = call.project.modules[call.module]
             .language
             .is_javascript_family();
+        if super::in_ruby(call) {
+            let receiver = call
+                .receiver()
+                .and_then(|r| r.member_path())
+                .map(|p| p.join("::"))
+                .unwrap_or_default();
+            return match name {
+                "eval" | "instance_eval" | "class_eval" | "module_eval" | "instance_exec" => {
+                    sink(first, "evaluated as code")
+                }
+                // `params[:type].constantize.new`: any class the app loads.
+                "constantize" | "safe_constantize" => sink(call.receiver(), "evaluated as code"),
+                // `obj.send(params[:action])`: any method, private ones too.
+                "send" | "public_send" | "__send__" if call.receiver().is_some() => {
+                    sink(first, "evaluated as code")
+                }
+                "load" | "restore" if receiver == "Marshal" => sink(first, "deserialized"),
+                "unsafe_load" | "load" if receiver == "YAML" || receiver == "Psych" => {
+                    if name == "unsafe_load" {
+                        sink(first, "deserialized")
+                    } else {
+                        Vec::new()
+                    }
+                }
+                "load" if receiver == "Oj" => sink(first, "deserialized"),
+                _ => Vec::new(),
+            };
+        }
         match name {
             "eval"
                 if call.receiver().is_none()
@@ -164,6 +192,10 @@ impl FlowRule for CodeInjection {
 impl CodeRule for CodeInjection {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn reads_ruby(&self) -> bool {
+        true
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

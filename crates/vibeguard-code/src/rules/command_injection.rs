@@ -68,6 +68,9 @@ impl FlowRule for CommandInjection {
     }
 
     fn sinks<'a>(&self, call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+        if super::in_ruby(call) {
+            return ruby_sinks(call);
+        }
         let qualified = call.qualified();
         let Some(name) = qualified.rsplit('.').next() else {
             return Vec::new();
@@ -147,19 +150,65 @@ impl FlowRule for CommandInjection {
     }
 
     fn sanitizes(&self, call: &Call<'_, '_>) -> bool {
-        call.is(&[
-            "shlex.quote",
-            "pipes.quote",
-            "shell-quote.quote",
-            "shell-escape",
-            "shellescape",
-        ])
+        call.name().is_some_and(|n| n == "shellescape")
+            || call.is(&[
+                "Shellwords.escape",
+                "Shellwords.shellescape",
+                "shlex.quote",
+                "pipes.quote",
+                "shell-quote.quote",
+                "shell-escape",
+                "shellescape",
+            ])
     }
+}
+
+/// Ruby: backticks and `%x()`, `system`/`exec`/`spawn` with one string (a shell runs it; an
+/// argument list does not), `IO.popen`, `Open3.capture2`…, and `Kernel#open`, which runs a
+/// command when its argument starts with `|`.
+fn ruby_sinks<'a>(call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+    let Some(name) = call.name() else {
+        return Vec::new();
+    };
+    let receiver = call
+        .receiver()
+        .and_then(|r| r.member_path())
+        .map(|p| p.join("::"))
+        .unwrap_or_default();
+    let one_string = super::positional_count(call) == 1;
+    let shell = match name {
+        "`" => true,
+        "system" | "exec" | "spawn" => {
+            one_string && matches!(receiver.as_str(), "" | "Kernel" | "Process")
+        }
+        "popen" | "popen2" | "popen2e" | "popen3" | "capture2" | "capture2e" | "capture3"
+        | "pipeline" | "pipeline_r" | "pipeline_w" => {
+            one_string && matches!(receiver.as_str(), "IO" | "Open3")
+        }
+        "open" => receiver.is_empty() || receiver == "Kernel",
+        _ => false,
+    };
+    if !shell {
+        return Vec::new();
+    }
+    call.args
+        .iter()
+        .find(|a| a.name.is_none())
+        .map(|a| SinkArg {
+            value: &a.value,
+            note: "shell command",
+        })
+        .into_iter()
+        .collect()
 }
 
 impl CodeRule for CommandInjection {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn reads_ruby(&self) -> bool {
+        true
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

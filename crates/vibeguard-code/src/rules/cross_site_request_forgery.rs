@@ -79,6 +79,10 @@ impl CodeRule for CrossSiteRequestForgery {
         &META
     }
 
+    fn reads_ruby(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         let mut applied = false;
         for app in apps(cx) {
@@ -131,6 +135,7 @@ impl CodeRule for CrossSiteRequestForgery {
             ));
         }
         applied |= django(cx, out);
+        applied |= rails(cx, out);
         applied |= exempted_views(cx, out);
         if applied {
             Applicability::Applied
@@ -333,6 +338,81 @@ fn django(cx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
             });
         }
         out.extend(found);
+    }
+    applied
+}
+
+/// Rails protects every `ActionController::Base` controller by default (5.2+): what turns it
+/// off is the finding — `skip_before_action :verify_authenticity_token` or
+/// `skip_forgery_protection` in a controller that is not an API or webhook controller, and
+/// `allow_forgery_protection` / `default_protect_from_forgery` set to false outside tests.
+fn rails(cx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
+    let mut applied = false;
+    for (module_id, module) in cx.project.modules.iter().enumerate() {
+        if !module.language.is_ruby() {
+            continue;
+        }
+        let in_controllers = module.path.contains("controllers/");
+        let file = module.path.rsplit('/').next().unwrap_or(&module.path);
+        let test_environment = file == "test.rb" || module.path.contains("spec/");
+        applied |= in_controllers;
+        for (function_id, function) in module.functions.iter().enumerate() {
+            let class = function.class.map(|c| &module.classes[c]);
+            let api_or_hook = class.is_some_and(|class| {
+                class.name.as_deref().is_some_and(is_webhook)
+                    || class.bases.iter().any(|base| {
+                        let text = module.text_of(base.range);
+                        text.contains("API") || text.contains("Api")
+                    })
+            }) || module.path.contains("/api/");
+            cx.index.calls(module_id, function_id, &mut |e| {
+                let Some((callee, args, _)) = e.as_call() else {
+                    return;
+                };
+                let skips = match callee.as_name() {
+                    Some("skip_forgery_protection") => true,
+                    Some("skip_before_action" | "skip_before_filter") => args
+                        .first()
+                        .and_then(|a| a.value.as_str())
+                        .is_some_and(|f| f == "verify_authenticity_token"),
+                    _ => false,
+                };
+                if skips && in_controllers && !api_or_hook {
+                    out.push(cx.finding(
+                        &META,
+                        module_id,
+                        e.range,
+                        format!(
+                            "{} skips Rails' CSRF check: any site can post to it with the \
+                             visitor's session",
+                            class.and_then(|c| c.name.as_deref()).unwrap_or("this controller")
+                        ),
+                        "skip",
+                    ));
+                }
+            });
+            if test_environment {
+                continue;
+            }
+            cx.index.stmts(module_id, function_id, &mut |stmt| {
+                if let StmtKind::Assign { target, value, .. } = &stmt.kind
+                    && matches!(
+                        target.assigned_name(),
+                        Some("allow_forgery_protection" | "default_protect_from_forgery")
+                    )
+                    && matches!(value.kind, ExprKind::Bool(false))
+                {
+                    applied = true;
+                    out.push(cx.finding(
+                        &META,
+                        module_id,
+                        stmt.range,
+                        "Rails' CSRF protection is turned off for the whole app",
+                        "config",
+                    ));
+                }
+            });
+        }
     }
     applied
 }

@@ -100,6 +100,19 @@ impl FlowRule for CrossSiteScripting {
                 .collect()
         };
         let qualified = call.qualified();
+        // Rails: `x.html_safe`, `raw(x)`, `render html: x`, `render inline: x` (a template).
+        if module.language.is_ruby() {
+            return match name {
+                "html_safe" => sink(call.receiver(), HTML),
+                "raw" if call.receiver().is_none() => sink(call.arg(0), HTML),
+                "render" if call.receiver().is_none() => {
+                    let mut out = sink(call.option("html"), HTML);
+                    out.extend(sink(call.option("inline"), TEMPLATE));
+                    out
+                }
+                _ => Vec::new(),
+            };
+        }
         if javascript {
             let root = call.receiver().and_then(chain_root);
             let on_response = root.is_some_and(is_response_name);
@@ -402,6 +415,10 @@ fn is_html_property(property: &str) -> bool {
 impl CodeRule for CrossSiteScripting {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn reads_ruby(&self) -> bool {
+        true
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

@@ -33,7 +33,9 @@ static META: RuleMeta = RuleMeta {
              use_debugger=True)`, `FLASK_DEBUG` set in code, Django's `DEBUG = True` in \
              settings (files named for development, local or test settings excepted) — also \
              `DEBUG = os.getenv('DEBUG', 'True') == 'True'`, which is on wherever nobody set \
-             the variable — and Express's `errorhandler` middleware outside a development check.",
+             the variable — Express's `errorhandler` middleware outside a development check, and \
+             Rails' `config.consider_all_requests_local = true` outside the development and test \
+             environments.",
         ),
         why: Cow::Borrowed(
             "Debug pages show source code, settings, environment variables and SQL to whoever \
@@ -62,6 +64,10 @@ static META: RuleMeta = RuleMeta {
 impl CodeRule for DebugMode {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn reads_ruby(&self) -> bool {
+        true
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -139,8 +145,38 @@ fn on_by_default(expr: &Expr) -> bool {
     found
 }
 
+/// Rails: `config.consider_all_requests_local = true` outside the development and test
+/// environments shows every error's full report to every visitor.
+fn rails_environment(cx: &Context<'_>, module_id: usize, out: &mut Vec<Finding>) {
+    let module = cx.module(module_id);
+    let name = module.path.rsplit('/').next().unwrap_or(&module.path);
+    if !module.path.contains("config/") || matches!(name, "development.rb" | "test.rb") {
+        return;
+    }
+    for function_id in 0..module.functions.len() {
+        cx.index.stmts(module_id, function_id, &mut |stmt| {
+            if let StmtKind::Assign { target, value, .. } = &stmt.kind
+                && target.assigned_name() == Some("consider_all_requests_local")
+                && is_true(value)
+            {
+                out.push(cx.finding(
+                    &META,
+                    module_id,
+                    stmt.range,
+                    "consider_all_requests_local is on: every visitor sees the full error report \
+                     (code, parameters, SQL)",
+                    "debug",
+                ));
+            }
+        });
+    }
+}
+
 fn check_module(cx: &Context<'_>, module_id: usize, out: &mut Vec<Finding>) {
     let module = cx.module(module_id);
+    if module.language.is_ruby() {
+        return rails_environment(cx, module_id, out);
+    }
     let development = is_development_file(module);
     let python = !module.language.is_javascript_family();
     let mut report = |range, message: &str| {

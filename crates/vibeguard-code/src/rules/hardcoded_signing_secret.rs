@@ -156,7 +156,8 @@ fn literal_key_in<'m>(
 /// Settings that hold signing keys: `SECRET_KEY`, `JWT_SECRET`, `JWT_SECRET_KEY`,
 /// `SESSION_SECRET`, `SECURITY_PASSWORD_SALT`, in Flask and Django configuration.
 fn is_signing_setting(name: &str) -> bool {
-    if name == "secret_key" {
+    // Flask's `app.secret_key`; Rails' `config.secret_key_base`.
+    if name == "secret_key" || name == "secret_key_base" {
         return true;
     }
     if !name

@@ -313,7 +313,91 @@ impl FlowRule for MassAssignment {
     }
 }
 
+/// Attributes a client must never set on itself.
+fn is_privileged_attribute(name: &str) -> bool {
+    matches!(
+        name,
+        "admin"
+            | "is_admin"
+            | "role"
+            | "roles"
+            | "role_id"
+            | "superuser"
+            | "is_superuser"
+            | "staff"
+            | "is_staff"
+            | "permissions"
+            | "verified"
+            | "confirmed_at"
+            | "approved"
+            | "balance"
+            | "credits"
+            | "plan"
+            | "account_id"
+            | "owner_id"
+            | "user_id"
+    )
+}
+
+/// Rails strong parameters that let everything through (`params.permit!`,
+/// `params.to_unsafe_h`) or a privileged attribute (`permit(:name, :admin)`) outside admin
+/// controllers. Returns whether a Rails controller's parameters were looked at.
+fn rails_strong_parameters(cx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
+    let mut looked = false;
+    for (module_id, module) in cx.project.modules.iter().enumerate() {
+        if !module.language.is_ruby() || !module.path.contains("controllers/") {
+            continue;
+        }
+        looked = true;
+        let admin = module.path.contains("/admin/") || module.path.contains("admin_");
+        for function_id in 0..module.functions.len() {
+            cx.index.calls(module_id, function_id, &mut |e| {
+                let Some((callee, args, _)) = e.as_call() else {
+                    return;
+                };
+                let Some(method) = callee.method_name() else {
+                    return;
+                };
+                let on_params = super::chain_root(callee) == Some("params");
+                let message = match method {
+                    "permit!" if on_params => Some(
+                        "params.permit! lets every attribute through: the client can set any \
+                         field (role, owner, flags)"
+                            .to_string(),
+                    ),
+                    "to_unsafe_h" | "to_unsafe_hash" if on_params => Some(
+                        "params.to_unsafe_h skips strong parameters: the client can set any field"
+                            .to_string(),
+                    ),
+                    "permit" if on_params && !admin => {
+                        let privileged: Vec<&str> = args
+                            .iter()
+                            .filter_map(|a| a.value.as_str())
+                            .filter(|name| is_privileged_attribute(name))
+                            .collect();
+                        (!privileged.is_empty()).then(|| {
+                            format!(
+                                "strong parameters permit {}: the client can set it on itself",
+                                privileged.join(", ")
+                            )
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(message) = message {
+                    out.push(cx.finding(&META, module_id, e.range, message, method));
+                }
+            });
+        }
+    }
+    looked
+}
+
 impl CodeRule for MassAssignment {
+    fn reads_ruby(&self) -> bool {
+        true
+    }
+
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
@@ -332,9 +416,10 @@ impl CodeRule for MassAssignment {
                 )
             }
         });
+        let rails = rails_strong_parameters(cx, out);
         // Without models there is nothing the rule could call safe, so AUTH-02 and DATA-01 stay
         // "not verified" rather than passing on code that writes no records.
-        if hits.is_empty() && cx.models.models().is_empty() {
+        if hits.is_empty() && cx.models.models().is_empty() && !rails {
             Applicability::NotApplicable("no data models or record writes found in the code")
         } else {
             Applicability::Applied

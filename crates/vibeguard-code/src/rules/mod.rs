@@ -275,6 +275,13 @@ pub trait CodeRule: Sync {
 
     /// Appends the rule's findings; `hits` are the flows its [`CodeRule::flow`] half accepted.
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability;
+
+    /// Whether the rule knows Ruby's and Rails' spellings of what it judges. A rule that does
+    /// not is named among what was not tested on a Rails app, so that its silence there is
+    /// never a pass.
+    fn reads_ruby(&self) -> bool {
+        false
+    }
 }
 
 /// The metadata of every code rule.
@@ -498,6 +505,16 @@ pub fn chain_root(expr: &Expr) -> Option<&str> {
         ExprKind::Await(inner) => chain_root(inner),
         _ => None,
     }
+}
+
+/// Whether a call is in Ruby code.
+pub fn in_ruby(call: &crate::flow::Call<'_, '_>) -> bool {
+    call.project.modules[call.module].language.is_ruby()
+}
+
+/// The number of positional arguments of a call (Ruby's and Python's keyword arguments apart).
+pub fn positional_count(call: &crate::flow::Call<'_, '_>) -> usize {
+    call.args.iter().filter(|a| a.name.is_none()).count()
 }
 
 /// The response object names of JavaScript handlers.

@@ -127,7 +127,8 @@ impl FlowRule for NosqlInjection {
         let Some(name) = call.name() else {
             return Vec::new();
         };
-        if !FILTER_METHODS.contains(&name) || !is_collection(call) {
+        // ActiveRecord's `find`, `where` and friends are SQL (VG101's).
+        if super::in_ruby(call) || !FILTER_METHODS.contains(&name) || !is_collection(call) {
             return Vec::new();
         }
         let Some(filter) = call.arg(0) else {

@@ -75,6 +75,25 @@ impl FlowRule for OpenRedirect {
             .receiver()
             .and_then(super::chain_root)
             .is_some_and(super::is_response_name);
+        // Rails: `redirect_to params[:next]`, `redirect_back(fallback_location: ...)`.
+        if super::in_ruby(call) {
+            return match name {
+                "redirect_to" if call.receiver().is_none() => call
+                    .args
+                    .iter()
+                    .find(|a| a.name.is_none())
+                    .map(|a| &a.value)
+                    .filter(|v| !matches!(v.kind, ExprKind::Object(_)))
+                    .map(sink)
+                    .unwrap_or_default(),
+                "redirect_back" | "redirect_back_or_to" => call
+                    .option("fallback_location")
+                    .or_else(|| call.arg(0))
+                    .map(sink)
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+        }
         match name {
             "redirect" if on_response => {
                 // `res.redirect(301, url)`
@@ -130,6 +149,16 @@ impl FlowRule for OpenRedirect {
         }
     }
 
+    /// Rails' route helpers (`documents_path(page: x)`, `root_url`) build a URL of the app's
+    /// own, whatever their arguments.
+    fn sanitizes(&self, call: &Call<'_, '_>) -> bool {
+        super::in_ruby(call)
+            && call.receiver().is_none()
+            && call
+                .name()
+                .is_some_and(|n| n.ends_with("_path") || n.ends_with("_url"))
+    }
+
     fn accepts(&self, label: &Label, _note: &'static str) -> bool {
         if label.request_part().is_none() || label.is_cleansed(kind::REDIRECT) {
             return false;
@@ -154,6 +183,10 @@ impl FlowRule for OpenRedirect {
 impl CodeRule for OpenRedirect {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn reads_ruby(&self) -> bool {
+        true
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

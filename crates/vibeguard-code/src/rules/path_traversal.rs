@@ -111,6 +111,60 @@ impl FlowRule for PathTraversal {
                 .into_iter()
                 .collect()
         };
+        // Ruby: `File.read`, `IO.binread`, `FileUtils.rm_rf`, `Pathname.new`, `send_file`,
+        // `render file:`.
+        if super::in_ruby(call) {
+            let receiver = call
+                .receiver()
+                .and_then(|r| r.member_path())
+                .map(|p| p.join("::"))
+                .unwrap_or_default();
+            let file_method = match receiver.as_str() {
+                "File" | "IO" => matches!(
+                    name,
+                    "read"
+                        | "open"
+                        | "readlines"
+                        | "binread"
+                        | "write"
+                        | "binwrite"
+                        | "delete"
+                        | "unlink"
+                        | "new"
+                        | "foreach"
+                        | "readlink"
+                        | "rename"
+                ),
+                "FileUtils" => matches!(
+                    name,
+                    "rm" | "rm_f"
+                        | "rm_r"
+                        | "rm_rf"
+                        | "cp"
+                        | "cp_r"
+                        | "mv"
+                        | "remove"
+                        | "remove_file"
+                        | "remove_dir"
+                        | "touch"
+                ),
+                "Pathname" => name == "new",
+                "" => matches!(name, "send_file"),
+                _ => false,
+            };
+            if file_method {
+                return first();
+            }
+            if name == "render"
+                && let Some(file) = call.option("file")
+            {
+                return vec![SinkArg {
+                    value: file,
+                    note: "file path",
+                }];
+            }
+            return Vec::new();
+        }
         if FS_METHODS.contains(&name)
             && (qualified.starts_with("fs")
                 || qualified.starts_with("node:fs")
@@ -197,6 +251,7 @@ impl FlowRule for PathTraversal {
             "secure_filename",
             "sanitize-filename",
             "posixpath.basename",
+            "File.basename",
         ])
     }
 }
@@ -204,6 +259,10 @@ impl FlowRule for PathTraversal {
 impl CodeRule for PathTraversal {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn reads_ruby(&self) -> bool {
+        true
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

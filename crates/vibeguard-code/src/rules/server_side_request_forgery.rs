@@ -92,6 +92,39 @@ impl FlowRule for ServerSideRequestForgery {
         let Some(name) = call.name() else {
             return Vec::new();
         };
+        if super::in_ruby(call) {
+            let receiver = call
+                .receiver()
+                .and_then(|r| r.member_path())
+                .map(|p| p.join("::"))
+                .unwrap_or_default();
+            let client = match receiver.as_str() {
+                "Net::HTTP" => matches!(
+                    name,
+                    "get" | "get_response" | "post_form" | "post" | "start"
+                ),
+                "URI" => name == "open",
+                "HTTParty" | "Faraday" | "RestClient" | "Excon" | "HTTP" | "Typhoeus" | "HTTPX" => {
+                    matches!(
+                        name,
+                        "get" | "post" | "put" | "patch" | "delete" | "head" | "new"
+                    )
+                }
+                _ => false,
+            };
+            return if client {
+                call.arg(0)
+                    .or_else(|| call.option("url"))
+                    .map(|value| SinkArg {
+                        value,
+                        note: "URL fetched by the server",
+                    })
+                    .into_iter()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        }
         let qualified = call.qualified();
         let root = qualified.split(['.', '(']).next().unwrap_or("");
         // Python has no `request` client (it has `requests` and `urllib.request`): a chain
@@ -159,6 +192,10 @@ impl FlowRule for ServerSideRequestForgery {
 impl CodeRule for ServerSideRequestForgery {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn reads_ruby(&self) -> bool {
+        true
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

@@ -146,9 +146,81 @@ pub(crate) fn is_database(qualified: &str) -> bool {
         })
 }
 
+/// ActiveRecord and connection methods that take SQL text as their first argument
+/// (`where("name = '#{x}'")`, `order(params[:sort])`, `find_by_sql`, `connection.execute`);
+/// a hash (`where(name: x)`) or placeholders (`where("name = ?", x)`) keep input out of it.
+const RUBY_SQL_METHODS: &[&str] = &[
+    "where",
+    "rewhere",
+    "not",
+    "order",
+    "reorder",
+    "group",
+    "having",
+    "joins",
+    "select",
+    "pluck",
+    "from",
+    "lock",
+    "find_by",
+    "find_by_sql",
+    "count_by_sql",
+    "exists?",
+    "delete_all",
+    "update_all",
+    "destroy_by",
+    "delete_by",
+    "calculate",
+    "sum",
+    "average",
+    "minimum",
+    "maximum",
+    "execute",
+    "exec_query",
+    "exec_update",
+    "exec_delete",
+    "exec_insert",
+    "select_all",
+    "select_one",
+    "select_value",
+    "select_values",
+    "select_rows",
+];
+
 /// The SQL text argument of a call, if it is a SQL sink.
 pub(crate) fn sql_argument<'a>(call: &Call<'a, '_>) -> Option<&'a crate::ir::Expr> {
     let name = call.name()?;
+    if super::in_ruby(call) {
+        // `where(...)` and the others on a model or relation; a block (`select { … }`) is
+        // Ruby's Enumerable, not SQL.
+        // A model's own methods call them on `self`, unwritten: `where(...)` in
+        // `def self.search(q)`.
+        let implicit_self = matches!(
+            name,
+            "where"
+                | "rewhere"
+                | "order"
+                | "reorder"
+                | "having"
+                | "joins"
+                | "pluck"
+                | "find_by"
+                | "find_by_sql"
+                | "count_by_sql"
+                | "exists?"
+                | "delete_all"
+                | "update_all"
+        );
+        return (RUBY_SQL_METHODS.contains(&name) && (call.receiver().is_some() || implicit_self))
+            .then(|| {
+                call.args
+                    .iter()
+                    .find(|a| a.name.is_none())
+                    .map(|a| &a.value)
+            })
+            .flatten()
+            .filter(|v| !matches!(v.kind, crate::ir::ExprKind::Function(_)));
+    }
     if RAW_METHODS.contains(&name) {
         return call.arg(0);
     }
@@ -230,6 +302,10 @@ impl FlowRule for SqlInjection {
 impl CodeRule for SqlInjection {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn reads_ruby(&self) -> bool {
+        true
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {
