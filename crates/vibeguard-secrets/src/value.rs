@@ -112,11 +112,32 @@ pub fn is_placeholder(value: &str) -> bool {
     if has_shell_expansion(value) {
         return true;
     }
-    // `aaaaaaaaaaaaaaaa`, `0000000000000000`, or a body that is mostly one character.
+    if PUBLISHED_TEST_VALUES
+        .iter()
+        .any(|known| value.contains(known))
+    {
+        return true;
+    }
+    // `aaaaaaaaaaaaaaaa`, `0000000000000000`, or a body that is mostly one character. A run
+    // inside a long random body is a format's padding (X bearer tokens start with 21 `A`s,
+    // Dropbox's long-lived tokens hold ten), not a stand-in.
     let body = body_after_prefix(value);
     let longest_run = longest_repeat(body);
-    longest_run >= 8 || (body.len() >= 8 && distinct_chars(body) <= 3)
+    let rest = body.len().saturating_sub(longest_run);
+    (longest_run >= 8 && (rest < 24 || distinct_chars(body) < 12))
+        || (body.len() >= 8 && distinct_chars(body) <= 3)
 }
+
+/// Credentials providers publish in their documentation for local emulators and tests: known
+/// to everyone, and accepted by nothing in production.
+const PUBLISHED_TEST_VALUES: &[&str] = &[
+    // Azure Cosmos DB emulator.
+    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
+    // Azurite (Azure Storage emulator), account devstoreaccount1.
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    // Stripe's documentation test key.
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+];
 
 /// Whether the value holds a shell variable expansion such as `$RANDOM` or `$DB_HOST`: the
 /// value is made when the script runs (`pw="ci-$RANDOM$RANDOM"`), not written in it. An upper-case
