@@ -251,7 +251,16 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
     let any_route = !routes.routes.is_empty();
     for (rule, (applicability, found)) in active.iter().zip(outcomes) {
         let no_app = !any_route || (only_rails && !rule.reads_ruby());
-        findings.extend(found);
+        // A rule that does not know Ruby's spellings reads Ruby as if it were another language:
+        // what it says there is noise, and its silence is reported as not tested (below).
+        let reads_ruby = rule.reads_ruby();
+        findings.extend(found.into_iter().filter(|finding| {
+            reads_ruby
+                || !finding
+                    .location
+                    .file()
+                    .is_some_and(|path| path.ends_with(".rb"))
+        }));
         let (applied, gap) = match applicability {
             Applicability::Applied => (true, None),
             Applicability::NotApplicable(reason) => {

@@ -82,7 +82,12 @@ impl FlowRule for CodeInjection {
                 .map(|p| p.join("::"))
                 .unwrap_or_default();
             return match name {
-                "eval" | "instance_eval" | "class_eval" | "module_eval" | "instance_exec" => {
+                // With a string: `instance_exec` and the `_eval`s given a block run the block.
+                "eval" | "instance_eval" | "class_eval" | "module_eval"
+                    if first.is_some_and(|f| {
+                        !matches!(f.kind, ExprKind::Function(_) | ExprKind::Spread(_))
+                    }) =>
+                {
                     sink(first, "evaluated as code")
                 }
                 // `params[:type].constantize.new`: any class the app loads.

@@ -395,12 +395,24 @@ fn rails(cx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
                 continue;
             }
             cx.index.stmts(module_id, function_id, &mut |stmt| {
+                // An app's configuration (`config.action_controller.…`), not a library
+                // declaring its own defaults (`self.default_protect_from_forgery = false`).
+                let configured = |target: &Pattern| match target {
+                    Pattern::Target(t) => match &t.kind {
+                        ExprKind::Member { object, .. } => {
+                            module.text_of(object.range).contains("action_controller")
+                        }
+                        _ => false,
+                    },
+                    _ => false,
+                };
                 if let StmtKind::Assign { target, value, .. } = &stmt.kind
                     && matches!(
                         target.assigned_name(),
                         Some("allow_forgery_protection" | "default_protect_from_forgery")
                     )
                     && matches!(value.kind, ExprKind::Bool(false))
+                    && configured(target)
                 {
                     applied = true;
                     out.push(cx.finding(

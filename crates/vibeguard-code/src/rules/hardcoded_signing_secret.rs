@@ -29,8 +29,10 @@ static META: RuleMeta = RuleMeta {
         what: Cow::Borrowed(
             "A literal — or a literal fallback such as `process.env.JWT_SECRET || 'secret'`, \
              `os.getenv('SECRET_KEY', 'dev')` — used as the key of `jwt.sign`/`jwt.verify`, \
-             PyJWT `encode`/`decode`, express-session and cookie-session `secret`/`keys`, \
-             cookie-parser, and Flask/Django `SECRET_KEY`. Test files are skipped.",
+             PyJWT `encode`/`decode`, ruby-jwt `JWT.encode`/`decode`, express-session and \
+             cookie-session `secret`/`keys`, cookie-parser, Flask/Django `SECRET_KEY` and Rails' \
+             `secret_key_base`. A dotted setting name (`\"action_dispatch.secret_key_base\"`) is \
+             not a key. Test files are skipped.",
         ),
         why: Cow::Borrowed(
             "Whoever reads the repository (or a leaked copy of it) can sign tokens and session \
@@ -76,6 +78,18 @@ pub(crate) fn is_test_file(path: &str) -> bool {
 
 /// The literal a key expression holds or falls back to: `'x'`, `SECRET` (a constant),
 /// `process.env.X || 'x'`, `os.environ.get('X', 'x')`, `os.getenv('X', 'x')`.
+/// A dotted path of lower-case words (`action_dispatch.secret_key_base`, `app.jwt.secret`):
+/// the name of where a secret lives, not a secret.
+fn names_a_setting(text: &str) -> bool {
+    text.contains('.')
+        && text.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-')
+        })
+}
+
 pub(crate) fn literal_key<'m>(
     cx: &Context<'m>,
     module: usize,
@@ -98,7 +112,9 @@ fn literal_key_in<'m>(
         return None;
     }
     match &expr.kind {
-        ExprKind::Str(text) if !text.is_empty() => Some(text),
+        // `SECRET_KEY_BASE = "action_dispatch.secret_key_base"` names a setting; a key is not
+        // lower-case words joined by dots.
+        ExprKind::Str(text) if !text.is_empty() && !names_a_setting(text) => Some(text),
         ExprKind::Binary { op, right, .. } if matches!(*op, "||" | "??" | "or") => {
             literal_key_in(cx, m, module, function, right, depth + 1)
         }
@@ -182,6 +198,10 @@ impl CodeRule for HardcodedSigningSecret {
         &META
     }
 
+    fn reads_ruby(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         // Signing keys seen at all, literal or not: without any, AUTH-07 is not this rule's to pass.
         let mut any_signing = false;
@@ -196,7 +216,8 @@ impl CodeRule for HardcodedSigningSecret {
                     let inner = enclosing_function(module, e.range);
                     let key = match qualified {
                         "jsonwebtoken.sign" | "jsonwebtoken.verify" => args.get(1).map(|a| &a.value),
-                        q if !module.language.is_javascript_family() && (q.ends_with("jwt.encode") || q.ends_with("jwt.decode")) => {
+                        // PyJWT and python-jose; ruby-jwt's `JWT.encode(payload, key, 'HS256')`.
+                        q if !module.language.is_javascript_family() && (q.to_ascii_lowercase().ends_with("jwt.encode") || q.to_ascii_lowercase().ends_with("jwt.decode")) => {
                             Expr::option(args, "key").or_else(|| args.get(1).filter(|a| a.name.is_none()).map(|a| &a.value))
                         }
                         "express-session" | "cookie-session" | "express-session.default" => Expr::option(args, "secret").or_else(|| Expr::option(args, "keys")),
