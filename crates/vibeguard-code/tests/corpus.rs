@@ -110,6 +110,37 @@ struct Score {
     negatives: u32,
 }
 
+/// Scores one file's findings against its annotations, rule by rule, and notes each miss and
+/// each extra.
+fn score_file(
+    notes: &Annotations,
+    found: &BTreeSet<Mark>,
+    scores: &mut BTreeMap<String, Score>,
+    problems: &mut Vec<String>,
+) {
+    for mark in &notes.expected {
+        let score = scores.entry(mark.2.clone()).or_default();
+        if found.contains(mark) {
+            score.true_positives += 1;
+        } else {
+            score.false_negatives += 1;
+            problems.push(format!("miss  {}:{} {}", mark.0, mark.1, mark.2));
+        }
+    }
+    for mark in &notes.ok {
+        scores.entry(mark.2.clone()).or_default().negatives += 1;
+    }
+    for mark in found.difference(&notes.expected) {
+        scores.entry(mark.2.clone()).or_default().false_positives += 1;
+        let kind = if notes.ok.contains(mark) {
+            "extra (vg-ok)"
+        } else {
+            "extra"
+        };
+        problems.push(format!("{kind} {}:{} {}", mark.0, mark.1, mark.2));
+    }
+}
+
 #[test]
 fn annotated_corpus_has_no_miss_and_no_extra() {
     let mut scores: BTreeMap<String, Score> = BTreeMap::new();
@@ -129,29 +160,7 @@ fn annotated_corpus_has_no_miss_and_no_extra() {
             problems.push(format!("{name}: engine errors {errors:?}"));
         }
         let found: BTreeSet<Mark> = found.into_iter().collect();
-        for mark in &notes.expected {
-            let score = scores.entry(mark.2.clone()).or_default();
-            if found.contains(mark) {
-                score.true_positives += 1;
-            } else {
-                score.false_negatives += 1;
-                problems.push(format!("miss  {}:{} {}", mark.0, mark.1, mark.2));
-            }
-        }
-        for mark in &notes.ok {
-            scores.entry(mark.2.clone()).or_default().negatives += 1;
-        }
-        for mark in &found {
-            if !notes.expected.contains(mark) {
-                scores.entry(mark.2.clone()).or_default().false_positives += 1;
-                let kind = if notes.ok.contains(mark) {
-                    "extra (vg-ok)"
-                } else {
-                    "extra"
-                };
-                problems.push(format!("{kind} {}:{} {}", mark.0, mark.1, mark.2));
-            }
-        }
+        score_file(&notes, &found, &mut scores, &mut problems);
     }
     println!("rule    TP  FN  FP  OK   precision  recall");
     for (code, s) in &scores {
@@ -212,22 +221,7 @@ fn held_out_corpus_keeps_recall_and_precision_at_ninety_percent() {
             .into_iter()
             .filter(|m| MEASURED.contains(&m.2.as_str()))
             .collect();
-        for mark in &notes.expected {
-            let score = scores.entry(mark.2.clone()).or_default();
-            if found.contains(mark) {
-                score.true_positives += 1;
-            } else {
-                score.false_negatives += 1;
-                problems.push(format!("miss  {}:{} {}", mark.0, mark.1, mark.2));
-            }
-        }
-        for mark in &notes.ok {
-            scores.entry(mark.2.clone()).or_default().negatives += 1;
-        }
-        for mark in found.difference(&notes.expected) {
-            scores.entry(mark.2.clone()).or_default().false_positives += 1;
-            problems.push(format!("extra {}:{} {}", mark.0, mark.1, mark.2));
-        }
+        score_file(&notes, &found, &mut scores, &mut problems);
     }
     let total = scores.values().fold(Score::default(), |mut sum, s| {
         sum.true_positives += s.true_positives;

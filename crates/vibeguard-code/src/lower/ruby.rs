@@ -35,6 +35,7 @@ fn body(b: &mut Builder<'_>, node: Option<Node<'_>>) -> Vec<Stmt> {
         None => Vec::new(),
         Some(node) => match node.kind() {
             "body_statement"
+            | "begin"
             | "then"
             | "else"
             | "do"
@@ -50,7 +51,9 @@ fn body(b: &mut Builder<'_>, node: Option<Node<'_>>) -> Vec<Stmt> {
                     match child.kind() {
                         "rescue" => handlers.push(rescue(b, child)),
                         "ensure" => finally.extend(body(b, Some(child))),
-                        "else" if node.kind() == "body_statement" => {
+                        // `begin … rescue … else … end`: the `else` runs when nothing was
+                        // raised, kept with the `ensure` part.
+                        "else" if matches!(node.kind(), "body_statement" | "begin") => {
                             finally.extend(body(b, Some(child)))
                         }
                         _ => statement(b, child, &mut out),
@@ -244,10 +247,7 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
                 }
             }
         }
-        "begin" => {
-            let lowered = body_of_children(b, node);
-            out.extend(lowered);
-        }
+        "begin" => out.extend(body(b, Some(node))),
         "parenthesized_statements" => out.extend(body(b, Some(node))),
         "rescue_modifier" => {
             if let Some(inner) = b.field(node, "body") {
@@ -266,32 +266,6 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             }
             push(out, StmtKind::Expr(value));
         }
-    }
-}
-
-/// `begin … rescue … ensure … end` read as a body.
-fn body_of_children(b: &mut Builder<'_>, node: Node<'_>) -> Vec<Stmt> {
-    let mut out = Vec::new();
-    let mut handlers = Vec::new();
-    let mut finally = Vec::new();
-    for child in named_children(node) {
-        match child.kind() {
-            "rescue" => handlers.push(rescue(b, child)),
-            "ensure" | "else" => finally.extend(body(b, Some(child))),
-            _ => statement(b, child, &mut out),
-        }
-    }
-    if handlers.is_empty() && finally.is_empty() {
-        out
-    } else {
-        vec![Stmt {
-            range: range(node),
-            kind: StmtKind::Try {
-                body: out,
-                handlers,
-                finally,
-            },
-        }]
     }
 }
 

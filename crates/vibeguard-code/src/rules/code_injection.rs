@@ -76,11 +76,7 @@ impl FlowRule for CodeInjection {
             .language
             .is_javascript_family();
         if super::in_ruby(call) {
-            let receiver = call
-                .receiver()
-                .and_then(|r| r.member_path())
-                .map(|p| p.join("::"))
-                .unwrap_or_default();
+            let receiver = super::ruby_receiver(call);
             return match name {
                 // With a string: `instance_exec` and the `_eval`s given a block run the block.
                 "eval" | "instance_eval" | "class_eval" | "module_eval"

@@ -170,11 +170,7 @@ fn ruby_sinks<'a>(call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
     let Some(name) = call.name() else {
         return Vec::new();
     };
-    let receiver = call
-        .receiver()
-        .and_then(|r| r.member_path())
-        .map(|p| p.join("::"))
-        .unwrap_or_default();
+    let receiver = super::ruby_receiver(call);
     let one_string = super::positional_count(call) == 1;
     let shell = match name {
         "`" => true,

@@ -512,6 +512,14 @@ pub fn in_ruby(call: &crate::flow::Call<'_, '_>) -> bool {
     call.project.modules[call.module].language.is_ruby()
 }
 
+/// The constant a Ruby call is made on, as written (`File`, `Net::HTTP`), or empty.
+pub fn ruby_receiver(call: &crate::flow::Call<'_, '_>) -> String {
+    call.receiver()
+        .and_then(|r| r.member_path())
+        .map(|p| p.join("::"))
+        .unwrap_or_default()
+}
+
 /// The number of positional arguments of a call (Ruby's and Python's keyword arguments apart).
 pub fn positional_count(call: &crate::flow::Call<'_, '_>) -> usize {
     call.args.iter().filter(|a| a.name.is_none()).count()

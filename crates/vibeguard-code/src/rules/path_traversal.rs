@@ -114,11 +114,7 @@ impl FlowRule for PathTraversal {
         // Ruby: `File.read`, `IO.binread`, `FileUtils.rm_rf`, `Pathname.new`, `send_file`,
         // `render file:`.
         if super::in_ruby(call) {
-            let receiver = call
-                .receiver()
-                .and_then(|r| r.member_path())
-                .map(|p| p.join("::"))
-                .unwrap_or_default();
+            let receiver = super::ruby_receiver(call);
             let file_method = match receiver.as_str() {
                 "File" | "IO" => matches!(
                     name,

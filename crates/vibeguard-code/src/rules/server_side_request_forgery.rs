@@ -93,11 +93,7 @@ impl FlowRule for ServerSideRequestForgery {
             return Vec::new();
         };
         if super::in_ruby(call) {
-            let receiver = call
-                .receiver()
-                .and_then(|r| r.member_path())
-                .map(|p| p.join("::"))
-                .unwrap_or_default();
+            let receiver = super::ruby_receiver(call);
             let client = match receiver.as_str() {
                 "Net::HTTP" => matches!(
                     name,
