@@ -356,7 +356,12 @@ fn unsafe_html(module: &Module, function: FunctionId, value: &Expr, depth: u32) 
             }
             match crate::scope::definition_before(module, function, name, value.range.start_byte) {
                 Some(def) => again(def),
-                None => true,
+                // A promise callback's value (`.then((html) => el.innerHTML = html)`) is most
+                // often an HTML fragment the app's own server rendered, escaped; a named
+                // function's parameter (a component's `html` prop) is anyone's.
+                None => !module.functions.get(function).is_some_and(|f| {
+                    f.name.is_none() && f.param_names().any(|p| p == Some(name.as_str()))
+                }),
             }
         }
         ExprKind::Member { property, .. } => !is_numeric_name(property),
