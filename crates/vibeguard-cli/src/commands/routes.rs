@@ -31,7 +31,7 @@ fn yes_no(value: bool) -> &'static str {
 
 fn terminal(routes: &[RouteEntry]) -> String {
     if routes.is_empty() {
-        return "No HTTP routes found (Express, Fastify, Next.js, Flask, FastAPI, Django, aiohttp and Rails are recognised).\n".to_string();
+        return "No HTTP routes found (Express, Hono, Fastify, Next.js, Flask, FastAPI, Django, aiohttp and Rails are recognised).\n".to_string();
     }
     let width = routes
         .iter()

@@ -325,6 +325,8 @@ fn reachable_from_sources(project: &Project, handlers: &HandlerSources) -> Vec<b
         // A module that mentions `request.` is read too, so that a request the analysis cannot
         // tie to a framework is recorded rather than never seen; Rails code reads `params`.
         let mentions_request = (python && m.text.contains("request."))
+            // Hono handlers take the context as `c` and read `c.req`.
+            || (!python && m.text.contains(".req."))
             || (m.language.is_ruby() && (m.text.contains("params") || m.text.contains("cookies")));
         let reads_requests = mentions_request
             || handlers.keys().any(|(owner, _)| *owner == module)
@@ -445,6 +447,10 @@ fn request_root_length(path: &[&str], env: &Env<'_>) -> Option<usize> {
     // Class-based views hold the request as `self.request` (aiohttp's `web.View`, Django's
     // generic views, Tornado's handlers).
     if path.len() >= 2 && path[0] == "self" && path[1] == "request" {
+        return Some(2);
+    }
+    // Hono's context holds the request as `c.req` (`c.req.query('q')`, `await c.req.json()`).
+    if path.len() >= 2 && matches!(path[0], "c" | "ctx" | "context") && path[1] == "req" {
         return Some(2);
     }
     let root = env.vars.get(*path.first()?)?;

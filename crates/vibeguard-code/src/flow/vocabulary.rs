@@ -128,7 +128,11 @@ pub fn request_method(method: &str, python: bool) -> Option<RequestPart> {
         match method {
             "get" | "header" => RequestPart::Headers,
             "param" => RequestPart::Params,
-            "json" | "formData" | "text" | "arrayBuffer" | "blob" => RequestPart::Body,
+            // Hono: `c.req.query('q')`, `c.req.queries('tag')`, `await c.req.parseBody()`.
+            "query" | "queries" => RequestPart::Query,
+            "json" | "formData" | "text" | "arrayBuffer" | "blob" | "parseBody" => {
+                RequestPart::Body
+            }
             _ => return None,
         }
     };

@@ -591,6 +591,8 @@ fn is_router_factory(qualified: &str) -> bool {
         || qualified.starts_with("@koa/router")
         || qualified.starts_with("koa-router")
         || (qualified.ends_with("Router()") && qualified.starts_with("express"))
+        // Hono's apps register routes the Express way (`app.get('/p', handler)`, `app.use`).
+        || qualified == "hono.Hono()"
 }
 
 /// Parameter names that hold an app or router by convention.
