@@ -216,7 +216,12 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
         flow: &flow,
         secrets: std::sync::Mutex::new(Vec::new()),
         index,
-        templates: template_files(tree, options),
+        // Template files are read only for a rule that judges them.
+        templates: if active.iter().any(|rule| rule.reads_templates()) {
+            template_files(tree, options)
+        } else {
+            Vec::new()
+        },
     };
     let mut run = EngineRun::new(EngineId::Code);
     let mut findings = Vec::new();

@@ -110,6 +110,18 @@ struct Score {
     negatives: u32,
 }
 
+/// A corpus file's name and annotations.
+fn annotated(file: &Path) -> (String, Annotations) {
+    let text = std::fs::read_to_string(file).expect("read");
+    let name = file
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .to_string();
+    let notes = annotations(&name, &text);
+    (name, notes)
+}
+
 /// Scores one file's findings against its annotations, rule by rule, and notes each miss and
 /// each extra.
 fn score_file(
@@ -147,13 +159,7 @@ fn annotated_corpus_has_no_miss_and_no_extra() {
     let mut problems = Vec::new();
     let mut labelled = 0;
     for file in corpus_files("corpus") {
-        let text = std::fs::read_to_string(&file).expect("read");
-        let name = file
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .to_string();
-        let notes = annotations(&name, &text);
+        let (name, notes) = annotated(&file);
         labelled += notes.expected.len() + notes.ok.len();
         let (found, errors) = audit(&file);
         if !errors.is_empty() {
@@ -209,13 +215,7 @@ fn held_out_corpus_keeps_recall_and_precision_at_ninety_percent() {
     let mut scores: BTreeMap<String, Score> = BTreeMap::new();
     let mut problems = Vec::new();
     for file in corpus_files("holdout") {
-        let text = std::fs::read_to_string(&file).expect("read");
-        let name = file
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .to_string();
-        let notes = annotations(&name, &text);
+        let (_, notes) = annotated(&file);
         let (found, _) = audit(&file);
         let found: BTreeSet<Mark> = found
             .into_iter()

@@ -560,6 +560,9 @@ struct Analyzer<'p, 'r> {
     /// Request reads from names not tied to a request object (see
     /// [`FlowResults::unresolved_sources`]).
     unresolved_sources: Vec<Range>,
+    /// The module's own scope (its imports and framework request objects): what a method
+    /// analysed out of order sees, rather than its caller's locals.
+    module_env: Env<'p>,
 }
 
 impl<'p, 'r> Analyzer<'p, 'r> {
@@ -593,6 +596,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             current_function: 0,
             analyzed: HashSet::new(),
             unresolved_sources: Vec::new(),
+            module_env: Env::default(),
         }
     }
 
@@ -639,6 +643,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 },
             );
         }
+        self.module_env = env.clone();
         self.function(0, &env, &[]);
         // Functions never reached from the top level (methods of exported objects built in
         // odd ways) are analysed on their own, so their sinks are not missed.
@@ -1636,15 +1641,16 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             self.function(f, &snapshot, &[]);
         }
         // A method of a class declared later in the file (or whose class statement has not been
-        // reached yet): analysed now, so that its summary is there for this call.
+        // reached yet): analysed now, in the module's scope, so that its summary is there for
+        // this call.
         if let Some((m, f)) = target
             && m == self.module
             && self.quiet == 0
             && !self.analyzed.contains(&f)
             && self.m.functions[f].class.is_some()
         {
-            let snapshot = env.clone();
-            self.function(f, &snapshot, &[]);
+            let scope = self.module_env.clone();
+            self.function(f, &scope, &[]);
         }
         let summary = target.and_then(|(m, f)| {
             if m == self.module {

@@ -119,9 +119,8 @@ fn statement_inner(b: &mut Builder<'_>, node: Node<'_>, out: &mut Vec<Stmt>) {
             push(out, StmtKind::Function(id));
         }
         "class" | "singleton_class" => {
-            if let Some(id) = class(b, node) {
-                push(out, StmtKind::Class(id));
-            }
+            let id = class(b, node);
+            push(out, StmtKind::Class(id));
         }
         // A module is a namespace: its classes and methods are lowered where they stand.
         "module" => out.extend(body(b, b.field(node, "body"))),
@@ -387,7 +386,7 @@ fn parameters(b: &mut Builder<'_>, list: Node<'_>) -> Vec<Param> {
     params
 }
 
-fn class(b: &mut Builder<'_>, node: Node<'_>) -> Option<usize> {
+fn class(b: &mut Builder<'_>, node: Node<'_>) -> usize {
     let name = b.field(node, "name").map(|n| constant_name(b, n));
     let id = b.start_class(name, range(node));
     let bases = b
@@ -420,7 +419,7 @@ fn class(b: &mut Builder<'_>, node: Node<'_>) -> Option<usize> {
     let class = &mut b.classes[id];
     class.bases = bases;
     class.methods = methods;
-    Some(id)
+    id
 }
 
 /// `Admin::UsersController` → `UsersController` (Rails resolves constants by their last name

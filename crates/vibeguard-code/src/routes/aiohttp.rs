@@ -87,9 +87,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                         continue;
                     };
                     let verb = &name["add_".len()..];
-                    if let Some(route) = registration(project, module, call.range, verb, args) {
-                        declared.push(Declared { owner, ..route });
-                    }
+                    declared.extend(registration(project, module, owner, call.range, verb, args));
                 }
                 "add_routes" => {
                     let Some(owner) = app_key(project, module, object) else {
@@ -112,11 +110,9 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                             else {
                                 continue;
                             };
-                            if let Some(route) =
-                                registration(project, module, item.range, verb, item_args)
-                            {
-                                declared.push(Declared { owner, ..route });
-                            }
+                            declared.extend(registration(
+                                project, module, owner, item.range, verb, item_args,
+                            ));
                         }
                     } else if let Some(table) = table_key(project, module, first) {
                         apps.entry(owner).or_default().tables.push(table);
@@ -223,6 +219,7 @@ fn is_router(expr: &Expr) -> bool {
 fn registration(
     project: &Project,
     module: ModuleId,
+    owner: Key,
     range: crate::ir::Range,
     verb: &str,
     args: &[Arg],
@@ -255,7 +252,7 @@ fn registration(
         _ => Vec::new(),
     };
     Some(Declared {
-        owner: (module, 0),
+        owner,
         method,
         path,
         module,

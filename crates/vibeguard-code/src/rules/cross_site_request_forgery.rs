@@ -85,12 +85,13 @@ impl CodeRule for CrossSiteRequestForgery {
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         let mut applied = false;
+        let strict_cookie = sets_strict_same_site(cx);
         for app in apps(cx) {
             if !uses_cookie_sessions(cx, app.framework) {
                 continue;
             }
             applied = true;
-            if is_protected(cx, app.framework) {
+            if strict_cookie || is_protected(cx, app.framework) {
                 continue;
             }
             let open: Vec<&Route> = cx
@@ -137,8 +138,25 @@ impl CodeRule for CrossSiteRequestForgery {
         applied |= django(cx, out);
         applied |= rails(cx, out);
         applied |= exempted_views(cx, out);
+        // No cookie session is known only of the frameworks this rule reads: a Fastify or
+        // Next.js app's sessions are not judged, so nothing can be said of them.
+        let unjudged = cx.routes.frameworks.iter().any(|f| {
+            !matches!(
+                f,
+                Framework::Express
+                    | Framework::Flask
+                    | Framework::FastApi
+                    | Framework::Django
+                    | Framework::Aiohttp
+                    | Framework::Rails
+            )
+        });
         if applied {
             Applicability::Applied
+        } else if unjudged {
+            Applicability::NotApplicable(
+                "cookie sessions of Fastify and Next.js apps are not judged for CSRF yet",
+            )
         } else {
             Applicability::Absent("no app that keeps users signed in with a cookie session")
         }
@@ -219,50 +237,60 @@ fn project_text_has(cx: &Context<'_>, needle: &str) -> bool {
     cx.project.modules.iter().any(|m| m.text.contains(needle))
 }
 
-/// Whether the framework's CSRF defence (or a strict SameSite session cookie) is in place.
-fn is_protected(cx: &Context<'_>, framework: Framework) -> bool {
-    let strict_cookie = cx.project.modules.iter().any(|m| {
+/// Whether a cookie is set `SameSite=Strict` somewhere (`sameSite: 'strict'`,
+/// `SESSION_COOKIE_SAMESITE = "Strict"`, `same_site: :strict`): the word must follow the
+/// setting, not merely share its file with `'use strict'`.
+fn sets_strict_same_site(cx: &Context<'_>) -> bool {
+    cx.project.modules.iter().any(|m| {
         let lower = m.text.to_ascii_lowercase();
-        lower.contains("samesite") && lower.contains("strict")
-    });
-    strict_cookie
-        || match framework {
-            Framework::Express => {
-                project_calls(
-                    cx,
-                    &[
-                        "csurf",
-                        "csrf-csrf",
-                        "lusca",
-                        "csrf-sync",
-                        "tiny-csrf",
-                        "@dr.pogodin/csurf",
-                        "express-csrf-double-submit-cookie",
-                        "csrf",
-                    ],
-                ) || imports_module(cx, "csrf")
-                    || imports_module(cx, "lusca")
-            }
-            Framework::Flask => {
-                project_calls(
-                    cx,
-                    &[
-                        "flask_wtf.csrf.CSRFProtect",
-                        "flask_wtf.CSRFProtect",
-                        "flask_seasurf",
-                    ],
-                ) || project_text_has(cx, "CSRFProtect")
-                    || project_text_has(cx, "SeaSurf")
-            }
-            Framework::FastApi => {
-                imports_module(cx, "fastapi_csrf_protect")
-                    || imports_module(cx, "starlette_csrf")
-                    || imports_module(cx, "asgi_csrf")
-                    || project_text_has(cx, "CSRFMiddleware")
-            }
-            Framework::Aiohttp => imports_module(cx, "aiohttp_csrf"),
-            _ => true,
+        ["samesite", "same_site"].iter().any(|setting| {
+            lower.match_indices(setting).any(|(at, _)| {
+                let after = at + setting.len();
+                let end = (after + 24).min(lower.len());
+                lower
+                    .get(after..end)
+                    .is_some_and(|window| window.contains("strict"))
+            })
+        })
+    })
+}
+
+/// Whether the framework's CSRF defence is in place.
+fn is_protected(cx: &Context<'_>, framework: Framework) -> bool {
+    match framework {
+        Framework::Express => {
+            project_calls(
+                cx,
+                &[
+                    "csurf",
+                    "csrf-csrf",
+                    "lusca",
+                    "csrf-sync",
+                    "tiny-csrf",
+                    "@dr.pogodin/csurf",
+                    "express-csrf-double-submit-cookie",
+                    "csrf",
+                ],
+            ) || imports_module(cx, "csrf")
+                || imports_module(cx, "lusca")
         }
+        Framework::Flask => project_calls(
+            cx,
+            &[
+                "flask_wtf.csrf.CSRFProtect",
+                "flask_wtf.CSRFProtect",
+                "flask_seasurf",
+            ],
+        ),
+        Framework::FastApi => {
+            imports_module(cx, "fastapi_csrf_protect")
+                || imports_module(cx, "starlette_csrf")
+                || imports_module(cx, "asgi_csrf")
+                || project_text_has(cx, "CSRFMiddleware")
+        }
+        Framework::Aiohttp => imports_module(cx, "aiohttp_csrf"),
+        _ => true,
+    }
 }
 
 /// Routes whose authentication is a bearer token or API key only (no cookie rides along).

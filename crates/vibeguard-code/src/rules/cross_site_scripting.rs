@@ -214,10 +214,10 @@ fn reflects(
             let function = super::enclosing_function(module, value.range);
             match crate::scope::definition_before(module, function, name, value.range.start_byte) {
                 Some(def) => reflects(def, depth + 1),
-                // A parameter (a route's path value); a name bound some other way
-                // (destructured from a call's result) is what the call computed.
-                // Only a named function's parameters count: an anonymous callback's are what
-                // the API calling it computed (`fs.readFile(path, (err, data) => ...)`).
+                // A named function's parameter (a route's path value) is the input; a name
+                // bound otherwise — destructured from a call's result, or an anonymous
+                // callback's parameter (`fs.readFile(path, (err, data) => ...)`) — is what a
+                // call computed from it.
                 None => module.functions.get(function).is_some_and(|f| {
                     f.name.is_some() && f.param_names().any(|p| p == Some(name.as_str()))
                 }),
@@ -423,6 +423,10 @@ impl CodeRule for CrossSiteScripting {
     }
 
     fn reads_ruby(&self) -> bool {
+        true
+    }
+
+    fn reads_templates(&self) -> bool {
         true
     }
 

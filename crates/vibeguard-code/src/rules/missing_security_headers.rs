@@ -63,16 +63,14 @@ const HEADERS: &[&str] = &[
 /// Whether the project names at least two of the headers anywhere (a header middleware in one
 /// module, a constants module, an `after_request` hook in another).
 fn sets_headers_by_hand(cx: &Context<'_>) -> bool {
-    HEADERS
-        .iter()
-        .filter(|h| {
-            cx.project
-                .modules
-                .iter()
-                .any(|m| m.text.to_ascii_lowercase().contains(*h))
-        })
-        .count()
-        >= 2
+    let mut named = [false; HEADERS.len()];
+    for module in &cx.project.modules {
+        let lower = module.text.to_ascii_lowercase();
+        for (seen, header) in named.iter_mut().zip(HEADERS) {
+            *seen |= lower.contains(header);
+        }
+    }
+    named.iter().filter(|seen| **seen).count() >= 2
 }
 
 impl CodeRule for MissingSecurityHeaders {

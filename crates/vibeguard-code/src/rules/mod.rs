@@ -282,6 +282,11 @@ pub trait CodeRule: Sync {
     fn reads_ruby(&self) -> bool {
         false
     }
+
+    /// Whether the rule reads template files ([`Context::templates`]).
+    fn reads_templates(&self) -> bool {
+        false
+    }
 }
 
 /// The metadata of every code rule.
