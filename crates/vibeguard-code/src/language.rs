@@ -14,8 +14,11 @@ pub enum Language {
     /// Python 3.
     Python,
     /// Ruby (Rails apps): lowered into the program model like the others; the rules that do
-    /// not read Ruby yet say so ([`crate::rules::CodeRule::reads_ruby`]).
+    /// not read Ruby yet say so ([`crate::rules::CodeRule::reads`]).
     Ruby,
+    /// Go: lowered into the program model like the others; the rules that do not read Go yet
+    /// say so ([`crate::rules::CodeRule::reads`]).
+    Go,
 }
 
 impl Language {
@@ -33,6 +36,7 @@ impl Language {
             "tsx" => Some(Language::Tsx),
             "py" | "pyw" => Some(Language::Python),
             "rb" => Some(Language::Ruby),
+            "go" => Some(Language::Go),
             _ => None,
         }
     }
@@ -45,6 +49,7 @@ impl Language {
             Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Language::Python => tree_sitter_python::LANGUAGE.into(),
             Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+            Language::Go => tree_sitter_go::LANGUAGE.into(),
         }
     }
 
@@ -61,13 +66,19 @@ impl Language {
         matches!(self, Language::Ruby)
     }
 
+    /// Go.
+    pub fn is_go(self) -> bool {
+        matches!(self, Language::Go)
+    }
+
     /// Every language, for tests of the grammars.
-    pub const ALL: [Language; 5] = [
+    pub const ALL: [Language; 6] = [
         Language::JavaScript,
         Language::TypeScript,
         Language::Tsx,
         Language::Python,
         Language::Ruby,
+        Language::Go,
     ];
 }
 
@@ -79,6 +90,7 @@ impl fmt::Display for Language {
             Language::Tsx => "TSX",
             Language::Python => "Python",
             Language::Ruby => "Ruby",
+            Language::Go => "Go",
         })
     }
 }
@@ -108,6 +120,7 @@ mod tests {
         assert_eq!(Language::of_path("types/x.d.ts"), None);
         assert_eq!(Language::of_path("app/views.py"), Some(Language::Python));
         assert_eq!(Language::of_path("config/routes.rb"), Some(Language::Ruby));
+        assert_eq!(Language::of_path("cmd/api/main.go"), Some(Language::Go));
         assert_eq!(Language::of_path("Makefile"), None);
         assert_eq!(Language::of_path("README.md"), None);
     }

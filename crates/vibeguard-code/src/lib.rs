@@ -34,6 +34,7 @@ use vibeguard_core::{
 use vibeguard_project::ProjectTree;
 
 use crate::flow::FlowRule;
+use crate::language::Language;
 use crate::models::ModelInventory;
 use crate::project::Project;
 use crate::routes::RouteInventory;
@@ -248,23 +249,24 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
             (applicability, found)
         })
         .collect();
-    // A Rails app is an app the rules that read Ruby looked at, and no app for the others.
-    let only_rails = !routes
+    // A Rails or Go app is an app the rules that read its language looked at, and no app for
+    // the others.
+    let route_languages: HashSet<Language> = routes
         .routes
         .iter()
-        .any(|route| route.framework != routes::Framework::Rails);
-    let any_route = !routes.routes.is_empty();
+        .map(|route| framework_language(route.framework))
+        .collect();
     for (rule, (applicability, found)) in active.iter().zip(outcomes) {
-        let no_app = !any_route || (only_rails && !rule.reads_ruby());
-        // A rule that does not know Ruby's spellings reads Ruby as if it were another language:
-        // what it says there is noise, and its silence is reported as not tested (below).
-        let reads_ruby = rule.reads_ruby();
+        let no_app = !route_languages.iter().any(|language| rule.reads(*language));
+        // A rule that does not know a language's spellings reads it as if it were another
+        // language: what it says there is noise, and its silence is reported as not tested
+        // (below).
         findings.extend(found.into_iter().filter(|finding| {
-            reads_ruby
-                || !finding
-                    .location
-                    .file()
-                    .is_some_and(|path| path.ends_with(".rb"))
+            finding
+                .location
+                .file()
+                .and_then(Language::of_path)
+                .is_none_or(|language| rule.reads(language))
         }));
         let (applied, gap) = match applicability {
             Applicability::Applied => (true, None),
@@ -311,41 +313,38 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
         ))
     });
     let secrets = cx.secrets.lock().map(|s| s.clone()).unwrap_or_default();
-    let ruby_files = project
-        .modules
-        .iter()
-        .filter(|module| module.language.is_ruby())
-        .count();
     run.coverage = Coverage {
         files: project.modules.len() as u64,
         ..Coverage::default()
     };
-    // A Rails app is judged only by the rules that read Ruby: the others' silence there is no
-    // pass.
-    let blind: Vec<Text> = active
-        .iter()
-        .filter(|rule| !rule.reads_ruby())
-        .map(|rule| rule.meta().code.clone())
-        .collect();
-    if ruby_files > 0
-        && !blind.is_empty()
-        && routes
-            .routes
+    // A Rails app or Go code is judged only by the rules that read its language: the others'
+    // silence there is no pass. (Ruby files outside a Rails app are build scripts.)
+    for (language, place) in [(Language::Ruby, "the Rails app"), (Language::Go, "the Go code")] {
+        let files = project
+            .modules
             .iter()
-            .any(|route| route.framework == routes::Framework::Rails)
-    {
-        run.untested.push(vibeguard_core::Untested {
-            place: format!("the Rails app ({ruby_files} Ruby file(s))"),
-            reason: format!(
-                "{} do not read Ruby yet",
-                blind
-                    .iter()
-                    .map(|c| c.as_ref())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            rules: blind,
-        });
+            .filter(|module| module.language == language)
+            .count();
+        let blind: Vec<Text> = active
+            .iter()
+            .filter(|rule| !rule.reads(language))
+            .map(|rule| rule.meta().code.clone())
+            .collect();
+        let judged = language == Language::Go || route_languages.contains(&language);
+        if files > 0 && judged && !blind.is_empty() {
+            run.untested.push(vibeguard_core::Untested {
+                place: format!("{place} ({files} {language} file(s))"),
+                reason: format!(
+                    "{} do not read {language} yet",
+                    blind
+                        .iter()
+                        .map(|c| c.as_ref())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                rules: blind,
+            });
+        }
     }
     run.errors = errors;
     run.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -362,6 +361,19 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
         output: EngineOutput { run, findings },
         routes: route_list,
         secrets,
+    }
+}
+
+/// The language a framework's apps are written in, as far as rules reading it go.
+fn framework_language(framework: routes::Framework) -> Language {
+    match framework {
+        routes::Framework::Rails => Language::Ruby,
+        go if go.is_go() => Language::Go,
+        routes::Framework::Flask
+        | routes::Framework::FastApi
+        | routes::Framework::Django
+        | routes::Framework::Aiohttp => Language::Python,
+        _ => Language::JavaScript,
     }
 }
 

@@ -64,8 +64,11 @@ pub struct Project {
     top: Vec<HashMap<String, TopBinding>>,
     /// Ruby's classes by name: Rails loads constants by name, without `require`.
     ruby_constants: HashMap<String, (ModuleId, ClassId)>,
-    /// For each Ruby module, the modules defining the constants it names.
-    ruby_dependencies: Vec<Vec<ModuleId>>,
+    /// For each module, the modules it uses without an import the resolver follows: for Ruby,
+    /// those defining the constants it names; for Go, the other files of its package.
+    implicit_dependencies: Vec<Vec<ModuleId>>,
+    /// Go packages: the modules of each directory holding Go files.
+    go_packages: HashMap<String, Vec<ModuleId>>,
 }
 
 impl Project {
@@ -83,8 +86,18 @@ impl Project {
             resolved: Vec::new(),
             top: Vec::new(),
             ruby_constants: HashMap::new(),
-            ruby_dependencies: Vec::new(),
+            implicit_dependencies: Vec::new(),
+            go_packages: HashMap::new(),
         };
+        for (module_id, module) in project.modules.iter().enumerate() {
+            if module.language.is_go() {
+                project
+                    .go_packages
+                    .entry(directory(&module.path).to_string())
+                    .or_default()
+                    .push(module_id);
+            }
+        }
         project.resolved = project
             .modules
             .iter()
@@ -110,11 +123,19 @@ impl Project {
                 }
             }
         }
-        project.ruby_dependencies = project
+        project.implicit_dependencies = project
             .modules
             .iter()
             .enumerate()
             .map(|(module_id, module)| {
+                if module.language.is_go() {
+                    return project
+                        .go_package_of(module_id)
+                        .iter()
+                        .copied()
+                        .filter(|m| *m != module_id)
+                        .collect();
+                }
                 if !module.language.is_ruby() || project.ruby_constants.is_empty() {
                     return Vec::new();
                 }
@@ -155,7 +176,7 @@ impl Project {
             .flatten()
             .filter_map(|target| *target)
             .chain(
-                self.ruby_dependencies
+                self.implicit_dependencies
                     .get(module)
                     .into_iter()
                     .flatten()
@@ -174,6 +195,19 @@ impl Project {
         let dir = from.path.rsplit_once('/').map_or("", |(dir, _)| dir);
         let candidates = if from.language == Language::Python {
             python_candidates(dir, source)
+        } else if from.language.is_go() {
+            // A Go import names a package (a directory) by its full path, whose tail is the
+            // directory's path in the project: `github.com/acme/shop/internal/store`.
+            let mut tail = source;
+            loop {
+                if let Some(modules) = self.go_packages.get(tail) {
+                    return modules.first().copied();
+                }
+                match tail.split_once('/') {
+                    Some((_, rest)) => tail = rest,
+                    None => return None,
+                }
+            }
         } else {
             javascript_candidates(dir, source)
         };
@@ -193,6 +227,15 @@ impl Project {
         }
         let m = self.modules.get(module)?;
         let Some(binding) = self.top.get(module)?.get(name) else {
+            // A Go package's files share one scope.
+            if m.language.is_go() {
+                return self.go_package_of(module).iter().find_map(|other| {
+                    (*other != module)
+                        .then(|| self.top.get(*other)?.get(name).map(|_| *other))
+                        .flatten()
+                        .and_then(|other| self.resolve_name_at(other, name, depth + 1))
+                });
+            }
             // A Ruby constant defined in another file (`User` in app/models/user.rb).
             return m
                 .language
@@ -245,6 +288,13 @@ impl Project {
             return None;
         }
         let m = self.modules.get(module)?;
+        // A Go package exports its capitalised names, from any of its files.
+        if m.language.is_go() {
+            return name
+                .starts_with(|c: char| c.is_ascii_uppercase())
+                .then(|| self.resolve_name_at(module, name, depth + 1))
+                .flatten();
+        }
         if m.language == Language::Python {
             if let Some(symbol) = self.resolve_name_at(module, name, depth + 1) {
                 return Some(symbol);
@@ -459,7 +509,10 @@ impl Project {
             }
             ExprKind::Await(inner) => self.symbol_of_expr(module, inner, local, depth + 1),
             ExprKind::Member { object, property } => {
-                match self.symbol_of_expr(module, object, local, depth + 1)? {
+                let Some(symbol) = self.symbol_of_expr(module, object, local, depth + 1) else {
+                    return self.go_method(module, object, property, local);
+                };
+                match symbol {
                     Symbol::Module(target) => self.export_of(target, property, depth + 1),
                     Symbol::Value(m, value) => match value.property(property) {
                         Some(member) => self.symbol_of_value(m, member, depth + 1),
@@ -488,6 +541,69 @@ impl Project {
             _ => None,
         }
     }
+}
+
+impl Project {
+    /// The modules of the Go package (directory) module `module` belongs to.
+    fn go_package_of(&self, module: ModuleId) -> &[ModuleId] {
+        self.modules
+            .get(module)
+            .and_then(|m| self.go_packages.get(directory(&m.path)))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// A Go method called on a value whose type the model does not track (`h.store.FindUser`,
+    /// a receiver's field, a constructor's result): the project's one method of that name,
+    /// preferring the caller's package. Values from outside the project (`db.Query` on a
+    /// `*sql.DB`) never resolve to a project method.
+    fn go_method<'p>(
+        &'p self,
+        module: ModuleId,
+        object: &'p Expr,
+        property: &str,
+        local: &dyn Fn(&str) -> Local<'p>,
+    ) -> Option<Symbol<'p>> {
+        let m = self.modules.get(module)?;
+        if !m.language.is_go() {
+            return None;
+        }
+        if let Some(qualified) = self.qualify(module, object, local)
+            && m.imports
+                .iter()
+                .any(|import| qualified.starts_with(import.source.as_str()))
+        {
+            return None;
+        }
+        let methods_in = |modules: &mut dyn Iterator<Item = ModuleId>| {
+            let mut found = Vec::new();
+            for owner in modules {
+                let o = &self.modules[owner];
+                for class in &o.classes {
+                    for f in &class.methods {
+                        if o.functions[*f].name.as_deref() == Some(property) {
+                            found.push((owner, *f));
+                        }
+                    }
+                }
+            }
+            found
+        };
+        let own = methods_in(&mut self.go_package_of(module).iter().copied());
+        let found = if own.is_empty() {
+            methods_in(&mut self.go_packages.values().flatten().copied())
+        } else {
+            own
+        };
+        match found.as_slice() {
+            [(owner, f)] => Some(Symbol::Function(*owner, *f)),
+            _ => None,
+        }
+    }
+}
+
+/// The directory part of a project path (`""` at the root).
+fn directory(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// `from pkg import sub` as a module specifier: `pkg.sub`, `.sub`, `..sub`.

@@ -322,9 +322,10 @@ fn reachable_from_sources(project: &Project, handlers: &HandlerSources) -> Vec<b
     let mut stack: Vec<ModuleId> = Vec::new();
     for (module, m) in project.modules.iter().enumerate() {
         let python = !m.language.is_javascript_family();
+        let go = m.language.is_go();
         // A module that mentions `request.` is read too, so that a request the analysis cannot
         // tie to a framework is recorded rather than never seen; Rails code reads `params`.
-        let mentions_request = (python && m.text.contains("request."))
+        let mentions_request = (python && !go && m.text.contains("request."))
             // Hono handlers take the context as `c` and read `c.req`.
             || (!python && m.text.contains(".req."))
             || (m.language.is_ruby() && (m.text.contains("params") || m.text.contains("cookies")));
@@ -339,6 +340,12 @@ fn reachable_from_sources(project: &Project, handlers: &HandlerSources) -> Vec<b
             })
             || m.functions.iter().any(|f| {
                 f.params.iter().any(|p| {
+                    if go {
+                        return p
+                            .annotation
+                            .as_deref()
+                            .is_some_and(vocabulary::is_go_request_type);
+                    }
                     p.name().is_some_and(|name| {
                         if python {
                             vocabulary::is_python_request_name(name)
@@ -538,6 +545,8 @@ struct Analyzer<'p, 'r> {
     python: bool,
     /// Ruby: `params` and `cookies` are request data wherever they are not a local variable.
     ruby: bool,
+    /// Go: requests are parameters typed as one, read through Go's field and method names.
+    go: bool,
     rules: &'r [&'r dyn FlowRule],
     handlers: &'r HandlerSources,
     summaries: &'r HashMap<(ModuleId, FunctionId), Summary>,
@@ -581,6 +590,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             m,
             python: !m.language.is_javascript_family(),
             ruby: m.language.is_ruby(),
+            go: m.language.is_go(),
             rules,
             handlers,
             summaries,
@@ -677,6 +687,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         let mut env = outer.clone();
         let sources = self.handlers.get(&(self.module, id));
         let python = self.python;
+        let go = self.go;
         // Any parameter read as a Django request (`x.GET`, `x.POST`, `x.COOKIES`, `x.META`,
         // `x.FILES`) is one: helpers that take the request from a view.
         let django = if python {
@@ -685,7 +696,9 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             Vec::new()
         };
         let is_request_candidate = |name: &str, annotation: Option<&str>| {
-            if python {
+            if go {
+                annotation.is_some_and(vocabulary::is_go_request_type)
+            } else if python {
                 // `request`, `req`, `http_request`…
                 vocabulary::is_python_request_name(name) || django.contains(&name)
             } else {
@@ -1463,6 +1476,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             if self.quiet == 0
                 && path.len() == 1
                 && !env.vars.contains_key(path[0])
+                && !self.go
                 && vocabulary::looks_like_request(path[0], self.python)
                 && vocabulary::request_property(property, self.python).is_some()
                 && self.project.resolve_name(self.module, path[0]).is_none()
@@ -1472,6 +1486,16 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             return None;
         };
         let rest = &path[root_length..];
+        if self.go {
+            // gin's `c.Request.Header`, net/http's `r.URL.Path`.
+            let rest = rest.strip_prefix(&["Request"]).unwrap_or(rest);
+            let part = vocabulary::go_request_field(rest, property)?;
+            return Some(Labels::one(Label::new(
+                Origin::Request(part),
+                true,
+                self.trace(expr.range, part.describe()),
+            )));
+        }
         // Koa: `ctx.request.body`; Fastify and Koa: `request.raw`; aiohttp:
         // `request.rel_url.query`.
         let depth_ok = rest.is_empty()
@@ -1489,6 +1513,26 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             true,
             self.trace(expr.range, part.describe()),
         )))
+    }
+
+    /// The request part a Go call reads: a method of a request or framework context, or a
+    /// router's function given the request.
+    fn go_request_call(&self, callee: &'p Expr, env: &Env<'p>) -> Option<RequestPart> {
+        if let ExprKind::Member { object, property } = &callee.kind
+            && let Some(path) = object.member_path()
+            && let Some(root) = request_root_length(&path, env)
+        {
+            let rest = &path[root..];
+            let rest = rest.strip_prefix(&["Request"]).unwrap_or(rest);
+            return if rest.is_empty() {
+                vocabulary::go_request_method(property)
+            } else {
+                vocabulary::go_request_field(rest, property)
+            };
+        }
+        let local = Self::local_lookup(env);
+        let qualified = self.project.qualify(self.module, callee, &local)?;
+        vocabulary::go_request_function(&qualified)
     }
 
     fn call(
@@ -1527,6 +1571,20 @@ impl<'p, 'r> Analyzer<'p, 'r> {
             return std::mem::take(&mut self.resolvers[slot]);
         }
 
+        // Go: `r.FormValue("q")`, `c.Query("q")`, `r.URL.Query()`, `c.Request.FormValue("q")`;
+        // `chi.URLParam(r, "id")`, `mux.Vars(r)`.
+        if self.go
+            && let Some(part) = self.go_request_call(callee, env)
+        {
+            for arg in args {
+                self.eval(&arg.value, env);
+            }
+            return Labels::one(Label::new(
+                Origin::Request(part),
+                part == RequestPart::Body,
+                self.trace(expr.range, part.describe()),
+            ));
+        }
         // Request methods: `req.get('X')`, `request.json()`, `request.get_json()`.
         if let ExprKind::Member { object, property } = &callee.kind
             && let Some(path) = object.member_path()

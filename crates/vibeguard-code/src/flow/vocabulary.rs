@@ -169,6 +169,76 @@ pub fn ruby_request_part(method: &str) -> Option<RequestPart> {
     Some(part)
 }
 
+/// Whether a Go parameter type is a request: net/http's `*http.Request`, gin's `*gin.Context`,
+/// echo's `echo.Context`, fiber's `*fiber.Ctx`, fasthttp's `*fasthttp.RequestCtx`.
+pub fn is_go_request_type(annotation: &str) -> bool {
+    let name = annotation.trim_start_matches('*');
+    let name = name.rsplit('.').next().unwrap_or(name);
+    let package = annotation
+        .trim_start_matches('*')
+        .rsplit_once('.')
+        .map_or("", |(package, _)| package);
+    matches!(
+        (package, name),
+        ("http", "Request")
+            | ("gin", "Context")
+            | ("echo", "Context")
+            | ("fiber", "Ctx")
+            | ("fasthttp", "RequestCtx")
+    )
+}
+
+/// The request part a field of a Go request holds: net/http's `r.Form`, `r.Body`, `r.Header`,
+/// `r.URL`; after `r.URL`, `Query`/`RawQuery` are the query and `Path` the URL.
+pub fn go_request_field(after: &[&str], field: &str) -> Option<RequestPart> {
+    let part = match (after, field) {
+        ([], "Body" | "Form" | "PostForm" | "MultipartForm") => RequestPart::Body,
+        ([], "Header" | "Host" | "Referer" | "UserAgent") => RequestPart::Headers,
+        ([], "URL" | "RequestURI") => RequestPart::Url,
+        (["URL"], "Query" | "RawQuery") => RequestPart::Query,
+        (["URL"], "Path" | "RawPath" | "String") => RequestPart::Url,
+        _ => return None,
+    };
+    Some(part)
+}
+
+/// The request part a method of a Go request or framework context returns: net/http's
+/// `r.FormValue`, gin's `c.Query`/`c.Param`/`c.ShouldBindJSON`, echo's `c.QueryParam`/`c.Bind`,
+/// fiber's `c.Params`/`c.BodyParser`. `Get` is absent: gin's and echo's read values the
+/// app's middleware stored, fiber's a header.
+pub fn go_request_method(method: &str) -> Option<RequestPart> {
+    let part = match method {
+        "Query" | "DefaultQuery" | "QueryArray" | "QueryMap" | "GetQuery" | "GetQueryArray"
+        | "QueryParam" | "QueryParams" | "QueryString" | "Queries" | "QueryParser"
+        | "ShouldBindQuery" | "BindQuery" => RequestPart::Query,
+        "Param" | "Params" | "PathValue" | "ParamValues" | "AllParams" | "ParamsParser"
+        | "ShouldBindUri" | "BindUri" | "UserValue" => RequestPart::Params,
+        "FormValue" | "PostFormValue" | "PostForm" | "DefaultPostForm" | "PostFormArray"
+        | "GetPostForm" | "PostFormMap" | "FormParams" | "Bind" | "BindJSON" | "ShouldBind"
+        | "ShouldBindJSON" | "ShouldBindWith" | "ShouldBindBodyWith" | "ShouldBindXML"
+        | "BindXML" | "MustBindWith" | "BodyParser" | "Body" | "BodyRaw" | "GetRawData"
+        | "PostBody" | "MultipartForm" | "ParseMultipartForm" => RequestPart::Body,
+        "FormFile" => RequestPart::Files,
+        "GetHeader" | "UserAgent" | "Referer" | "Hostname" | "RealIP" | "ClientIP"
+        | "GetReqHeaders" => RequestPart::Headers,
+        "Cookie" | "Cookies" => RequestPart::Cookies,
+        "OriginalURL" | "Path" | "RequestURI" => RequestPart::Url,
+        _ => return None,
+    };
+    Some(part)
+}
+
+/// Go functions that read a request given to them: chi's `chi.URLParam(r, "id")`, gorilla's
+/// `mux.Vars(r)`, httprouter's params.
+pub fn go_request_function(qualified: &str) -> Option<RequestPart> {
+    let name = qualified.rsplit('/').next().unwrap_or(qualified);
+    matches!(
+        name,
+        "chi.URLParam" | "chi.URLParamFromCtx" | "mux.Vars" | "httprouter.ParamsFromContext"
+    )
+    .then_some(RequestPart::Params)
+}
+
 /// Calls whose result is a number, a boolean or a fixed-format value: safe for every kind.
 pub fn is_converting(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
@@ -200,6 +270,22 @@ pub fn is_converting(name: &str) -> bool {
             | "escapeLiteral"
             | "escapeIdentifier"
             | "literal"
+            // Go: `strconv.Atoi(c.Param("id"))`, numeric conversions.
+            | "Atoi"
+            | "ParseInt"
+            | "ParseUint"
+            | "ParseFloat"
+            | "ParseBool"
+            | "Itoa"
+            | "FormatInt"
+            | "int64"
+            | "int32"
+            | "uint"
+            | "uint64"
+            | "uint32"
+            | "float64"
+            | "QueryEscape"
+            | "PathEscape"
     ) || name.ends_with("Types.ObjectId")
 }
 

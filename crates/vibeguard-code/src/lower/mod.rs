@@ -2,6 +2,7 @@
 //! family, sharing the [`Builder`] that owns the functions, classes, imports and exports being
 //! collected.
 
+mod go;
 mod javascript;
 mod python;
 mod ruby;
@@ -29,6 +30,7 @@ pub fn lower(path: &str, language: Language, text: Arc<str>, root: Node<'_>) -> 
         }
         Language::Python => python::lower_module(&mut builder, root),
         Language::Ruby => ruby::lower_program(&mut builder, root),
+        Language::Go => go::lower_source_file(&mut builder, root),
     }
     let syntax_errors = if root.has_error() {
         error_lines(root)

@@ -13,6 +13,7 @@ mod express;
 mod fastapi;
 mod fastify;
 mod flask;
+mod go;
 pub mod gatekeeping;
 pub mod inputs;
 mod nextjs;
@@ -45,6 +46,20 @@ pub enum Framework {
     Rails,
     /// aiohttp's web server.
     Aiohttp,
+    /// Go's standard library (`net/http` and its `ServeMux`).
+    NetHttp,
+    /// Go: chi.
+    Chi,
+    /// Go: gin.
+    Gin,
+    /// Go: echo.
+    Echo,
+    /// Go: fiber.
+    Fiber,
+    /// Go: gorilla/mux.
+    GorillaMux,
+    /// Go: httprouter.
+    HttpRouter,
 }
 
 impl Framework {
@@ -59,7 +74,28 @@ impl Framework {
             Framework::Django => "django",
             Framework::Rails => "rails",
             Framework::Aiohttp => "aiohttp",
+            Framework::NetHttp => "net/http",
+            Framework::Chi => "chi",
+            Framework::Gin => "gin",
+            Framework::Echo => "echo",
+            Framework::Fiber => "fiber",
+            Framework::GorillaMux => "gorilla/mux",
+            Framework::HttpRouter => "httprouter",
         }
+    }
+
+    /// Whether the framework is one of Go's.
+    pub fn is_go(self) -> bool {
+        matches!(
+            self,
+            Framework::NetHttp
+                | Framework::Chi
+                | Framework::Gin
+                | Framework::Echo
+                | Framework::Fiber
+                | Framework::GorillaMux
+                | Framework::HttpRouter
+        )
     }
 
     /// Whether handlers answer by returning a value (so a returned record is a response).
@@ -202,6 +238,7 @@ impl RouteInventory {
         django::collect(project, &mut routes);
         aiohttp::collect(project, &mut routes);
         rails::collect(project, &mut routes);
+        go::collect(project, &mut routes);
         routes.sort_by(|a, b| {
             project.modules[a.module]
                 .path

@@ -6,6 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
@@ -195,8 +196,8 @@ impl CodeRule for CodeInjection {
         &META
     }
 
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby]
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

@@ -6,6 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
@@ -70,6 +71,9 @@ impl FlowRule for CommandInjection {
     fn sinks<'a>(&self, call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
         if super::in_ruby(call) {
             return ruby_sinks(call);
+        }
+        if super::in_go(call) {
+            return go_sinks(call);
         }
         let qualified = call.qualified();
         let Some(name) = qualified.rsplit('.').next() else {
@@ -163,6 +167,46 @@ impl FlowRule for CommandInjection {
     }
 }
 
+/// Go: `exec.Command("sh", "-c", cmd)` (any shell, `-c` or `/C`) runs its command text in a
+/// shell; `exec.Command(name, args...)` runs the program the first argument names, so a
+/// client-chosen program is an injection too (its arguments are not: no shell reads them).
+fn go_sinks<'a>(call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+    let name = super::go_name(call);
+    let mut args: Vec<&'a crate::ir::Expr> = call.args.iter().map(|a| &a.value).collect();
+    match name.as_str() {
+        "exec.Command" => {}
+        "exec.CommandContext" if !args.is_empty() => {
+            args.remove(0);
+        }
+        _ => return Vec::new(),
+    }
+    let Some(program) = args.first() else {
+        return Vec::new();
+    };
+    let sink = |value| SinkArg {
+        value,
+        note: "shell command",
+    };
+    let shell = program.as_str().is_some_and(|p| {
+        let base = p.rsplit(['/', '\\']).next().unwrap_or(p).to_ascii_lowercase();
+        matches!(
+            base.as_str(),
+            "sh" | "bash" | "zsh" | "dash" | "ash" | "ksh" | "cmd" | "cmd.exe" | "powershell"
+                | "pwsh" | "powershell.exe"
+        )
+    });
+    if shell {
+        // The text after `-c`: what the shell runs.
+        return args
+            .iter()
+            .position(|a| a.as_str().is_some_and(|f| matches!(f, "-c" | "/c" | "/C" | "-Command")))
+            .and_then(|flag| args.get(flag + 1))
+            .map(|value| vec![sink(value)])
+            .unwrap_or_default();
+    }
+    vec![sink(program)]
+}
+
 /// Ruby: backticks and `%x()`, `system`/`exec`/`spawn` with one string (a shell runs it; an
 /// argument list does not), `IO.popen`, `Open3.capture2`…, and `Kernel#open`, which runs a
 /// command when its argument starts with `|`.
@@ -203,8 +247,8 @@ impl CodeRule for CommandInjection {
         &META
     }
 
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby, Language::Go]
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

@@ -8,6 +8,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context, project_calls};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Imported, Pattern, Range, StmtKind};
@@ -79,8 +80,8 @@ impl CodeRule for CrossSiteRequestForgery {
         &META
     }
 
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {

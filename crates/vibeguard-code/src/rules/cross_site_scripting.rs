@@ -11,6 +11,7 @@ use vibeguard_core::{
     RuleMeta, Severity, Span,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context, chain_root, is_response_name};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
@@ -111,6 +112,59 @@ impl FlowRule for CrossSiteScripting {
                     out
                 }
                 _ => Vec::new(),
+            };
+        }
+        // Go: `template.HTML(x)` marks `x` as trusted markup for html/template; writing to the
+        // response (`fmt.Fprintf(w, "<p>%s</p>", x)`, `w.Write`, `io.WriteString`) sends HTML
+        // when the text is markup (Go sniffs the type from it) or the app says `text/html`;
+        // echo's `c.HTML(code, x)`, gin's `c.Data(code, "text/html", x)`.
+        if module.language.is_go() {
+            let go = super::go_name(call);
+            let says_html = module.text.contains("text/html");
+            let markup = |value: Option<&Expr>| {
+                value.is_some_and(|v| super::argument_text(call.project, call.module, v).contains('<'))
+            };
+            let on_context = call
+                .receiver()
+                .and_then(|r| r.as_name())
+                .is_some_and(|n| matches!(n, "c" | "ctx" | "context"));
+            return match go.as_str() {
+                "template.HTML" | "template.JS" | "template.HTMLAttr" | "template.JSStr" => {
+                    sink(call.arg(0), HTML)
+                }
+                "fmt.Fprintf" if markup(call.arg(1)) || says_html => call
+                    .args
+                    .iter()
+                    .skip(2)
+                    .flat_map(|a| sink(Some(&a.value), BODY))
+                    .collect(),
+                "fmt.Fprint" | "fmt.Fprintln" | "io.WriteString" => call
+                    .args
+                    .iter()
+                    .skip(1)
+                    .filter(|a| says_html || markup(Some(&a.value)))
+                    .flat_map(|a| sink(Some(&a.value), BODY))
+                    .collect(),
+                _ => match name {
+                    "Write" | "WriteString"
+                        if (says_html || markup(call.arg(0)))
+                            && call.receiver().is_some_and(|r| {
+                                let text = module.text_of(r.range);
+                                text == "w" || text.ends_with("Writer") || text.ends_with("writer")
+                            }) =>
+                    {
+                        sink(call.arg(0), BODY)
+                    }
+                    "HTML" if on_context && call.args.len() == 2 => sink(call.arg(1), HTML),
+                    "Data" | "Blob"
+                        if on_context
+                            && call.arg(1).and_then(Expr::as_str).is_some_and(|t| t.contains("html")) =>
+                    {
+                        sink(call.arg(2), BODY)
+                    }
+                    "SendString" if on_context && says_html => sink(call.arg(0), BODY),
+                    _ => Vec::new(),
+                },
             };
         }
         if javascript {
@@ -233,6 +287,18 @@ fn reflects(
                 return true;
             }
             let name = callee.method_name().or(callee.as_name()).unwrap_or("");
+            // Go: the request's own readers (`r.FormValue("q")`, `c.Query("q")`) and string
+            // helpers (`strings.TrimSpace`).
+            if module.language.is_go()
+                && (crate::flow::vocabulary::go_request_method(name).is_some()
+                    || matches!(
+                        name,
+                        "Get" | "TrimSpace" | "Trim" | "ToLower" | "ToUpper" | "Replace"
+                            | "ReplaceAll" | "Join" | "Title"
+                    ))
+            {
+                return true;
+            }
             matches!(
                 name,
                 "get"
@@ -422,8 +488,8 @@ impl CodeRule for CrossSiteScripting {
         &META
     }
 
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby, Language::Go]
     }
 
     fn reads_templates(&self) -> bool {

@@ -6,6 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Module, Pattern, StmtKind};
@@ -66,8 +67,8 @@ impl CodeRule for DebugMode {
         &META
     }
 
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {

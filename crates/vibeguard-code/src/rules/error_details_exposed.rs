@@ -64,7 +64,7 @@ fn reveals(module: &Module, expr: &Expr, error: &str) -> u8 {
             match property.as_str() {
                 "stack" | "stacktrace" | "__traceback__" => 2,
                 "message" | "sql" | "sqlMessage" | "detail" | "original" | "errors" | "args"
-                | "msg" => 1,
+                | "msg" | "Error" => 1,
                 _ => 0,
             }
         }
@@ -266,6 +266,10 @@ impl CodeRule for ErrorDetailsExposed {
                         }
                     }
                 });
+                if module.language.is_go() {
+                    self.go_responses(cx, module_id, function_id, out);
+                    continue;
+                }
                 // Flask `@app.errorhandler(Exception)` and FastAPI
                 // `@app.exception_handler(Exception)` receive the error as an argument.
                 let handler_kind = function.decorators.iter().find_map(|d| {
@@ -304,5 +308,111 @@ impl CodeRule for ErrorDetailsExposed {
             }
         }
         super::any_code(cx)
+    }
+
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
+    }
+}
+
+/// Go's named HTTP statuses (`http.StatusBadRequest`, `fiber.StatusNotFound`), as numbers.
+fn go_status(expr: &Expr) -> Option<f64> {
+    if let ExprKind::Number(n) = expr.kind {
+        return Some(n);
+    }
+    let name = expr.member_path()?.last().copied()?;
+    Some(match name {
+        "StatusBadRequest" => 400.0,
+        "StatusUnauthorized" => 401.0,
+        "StatusForbidden" => 403.0,
+        "StatusNotFound" => 404.0,
+        "StatusMethodNotAllowed" => 405.0,
+        "StatusConflict" => 409.0,
+        "StatusGone" => 410.0,
+        "StatusRequestEntityTooLarge" => 413.0,
+        "StatusUnsupportedMediaType" => 415.0,
+        "StatusUnprocessableEntity" => 422.0,
+        "StatusTooManyRequests" => 429.0,
+        _ => return None,
+    })
+}
+
+impl ErrorDetailsExposed {
+    /// Go: `if err != nil { ... }` blocks that answer with the error — `http.Error(w,
+    /// err.Error(), 500)`, gin's and echo's `c.JSON(500, gin.H{"error": err.Error()})`,
+    /// `c.String`, `c.AbortWithStatusJSON`, fiber's `c.Status(500).JSON(...)`,
+    /// `echo.NewHTTPError(500, err.Error())`, `fmt.Fprintf(w, ..., err)`, `w.Write`.
+    fn go_responses(&self, cx: &Context<'_>, module_id: usize, function_id: usize, out: &mut Vec<Finding>) {
+        let module = cx.module(module_id);
+        cx.index.stmts(module_id, function_id, &mut |stmt| {
+            let StmtKind::If { test, consequent, .. } = &stmt.kind else {
+                return;
+            };
+            let ExprKind::Binary { op: "!=", left, right } = &test.kind else {
+                return;
+            };
+            let (Some(error), ExprKind::Null) = (left.as_name(), &right.kind) else {
+                return;
+            };
+            for inner in consequent {
+                inner.walk(&mut |s| {
+                    for expr in s.exprs() {
+                        expr.walk(&mut |e| {
+                            let Some((callee, args, _)) = e.as_call() else {
+                                return;
+                            };
+                            let Some(method) = callee.method_name() else {
+                                return;
+                            };
+                            let receiver = match &callee.kind {
+                                ExprKind::Member { object, .. } => Some(object.as_ref()),
+                                _ => None,
+                            };
+                            let receiver_text = receiver.map_or("", |r| module.text_of(r.range));
+                            let on_context = matches!(receiver_text, "c" | "ctx" | "context");
+                            let qualified = cx.index.qualified(module_id, callee);
+                            let tail = qualified.rsplit('/').next().unwrap_or(qualified);
+                            let arg = |i: usize| args.get(i).map(|a| &a.value);
+                            let (status, payload): (Option<f64>, Vec<&Expr>) = match method {
+                                "Error" if tail == "http.Error" => {
+                                    (arg(2).and_then(go_status), arg(1).into_iter().collect())
+                                }
+                                "JSON" | "AbortWithStatusJSON" | "IndentedJSON" | "PureJSON"
+                                | "SecureJSON" | "String" | "XML" | "JSONP" | "HTML"
+                                    if on_context =>
+                                {
+                                    (arg(0).and_then(go_status), args.iter().skip(1).map(|a| &a.value).collect())
+                                }
+                                // fiber: `c.Status(500).JSON(...)`
+                                "JSON" | "SendString" | "Send"
+                                    if receiver.and_then(|r| r.as_call()).is_some_and(|(inner, _, _)| inner.method_name() == Some("Status")) =>
+                                {
+                                    let status = receiver
+                                        .and_then(|r| r.as_call())
+                                        .and_then(|(_, inner_args, _)| inner_args.first())
+                                        .and_then(|a| go_status(&a.value));
+                                    (status, args.iter().map(|a| &a.value).collect())
+                                }
+                                "NewHTTPError" | "NewError" => {
+                                    (arg(0).and_then(go_status), args.iter().skip(1).map(|a| &a.value).collect())
+                                }
+                                "Fprintf" | "Fprint" | "Fprintln" if tail.starts_with("fmt.") && arg(0).is_some_and(|w| module.text_of(w.range) == "w") => {
+                                    (None, args.iter().skip(1).map(|a| &a.value).collect())
+                                }
+                                "Write" if receiver_text == "w" => (None, args.iter().map(|a| &a.value).collect()),
+                                "Encode" if receiver_text.contains("NewEncoder(w)") => {
+                                    (None, args.iter().map(|a| &a.value).collect())
+                                }
+                                _ => return,
+                            };
+                            let level = payload.iter().map(|p| reveals(module, p, error)).max().unwrap_or(0);
+                            if level >= 1 && !is_client_error(status) {
+                                out.push(cx.finding(&META, module_id, e.range, "response carries the error message: internals (SQL, paths, versions) leak to clients", "error message").with_severity(Severity::Low));
+                            }
+                        });
+                    }
+                });
+            }
+        });
     }
 }

@@ -6,6 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context, enclosing_function};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Module, StmtKind};
@@ -118,6 +119,12 @@ fn literal_key_in<'m>(
         ExprKind::Binary { op, right, .. } if matches!(*op, "||" | "??" | "or") => {
             literal_key_in(cx, m, module, function, right, depth + 1)
         }
+        // Go: `[]byte("secret")`.
+        ExprKind::Call { callee, args, .. }
+            if m.language.is_go() && matches!(callee.as_name(), Some("[]byte" | "string")) =>
+        {
+            literal_key_in(cx, m, module, function, &args.first()?.value, depth + 1)
+        }
         ExprKind::Call { callee, args, .. } => {
             let q = cx.index.qualified(module, callee);
             if matches!(
@@ -169,6 +176,30 @@ fn literal_key_in<'m>(
     }
 }
 
+/// The key a Go `jwt.Parse(token, func(t *jwt.Token) (interface{}, error) { return key, nil })`
+/// key function returns (its first returned value).
+fn go_key_function_result<'m>(module: &'m Module, args: &'m [crate::ir::Arg]) -> Option<&'m Expr> {
+    let ExprKind::Function(id) = args.iter().rev().find(|a| matches!(a.value.kind, ExprKind::Function(_)))?.value.kind else {
+        return None;
+    };
+    let mut found = None;
+    module.functions[id].walk_stmts(&mut |stmt| {
+        if found.is_none()
+            && let StmtKind::Return(Some(value)) = &stmt.kind
+        {
+            let first = match &value.kind {
+                ExprKind::Other(values) => values.first().unwrap_or(value),
+                _ => value,
+            };
+            // `return nil, errors.New("unexpected signing method")` returns no key.
+            if !matches!(first.kind, ExprKind::Null) {
+                found = Some(first);
+            }
+        }
+    });
+    found
+}
+
 /// Settings that hold signing keys: `SECRET_KEY`, `JWT_SECRET`, `JWT_SECRET_KEY`,
 /// `SESSION_SECRET`, `SECURITY_PASSWORD_SALT`, in Flask and Django configuration.
 fn is_signing_setting(name: &str) -> bool {
@@ -198,8 +229,8 @@ impl CodeRule for HardcodedSigningSecret {
         &META
     }
 
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby, Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -222,6 +253,14 @@ impl CodeRule for HardcodedSigningSecret {
                         }
                         "express-session" | "cookie-session" | "express-session.default" => Expr::option(args, "secret").or_else(|| Expr::option(args, "keys")),
                         "cookie-parser" => args.first().map(|a| &a.value),
+                        // golang-jwt: `token.SignedString(key)`, and the key a `jwt.Parse` key
+                        // function returns.
+                        _ if module.language.is_go() && callee.method_name() == Some("SignedString") => {
+                            args.first().map(|a| &a.value)
+                        }
+                        q if module.language.is_go() && (q.ends_with("jwt.Parse") || q.ends_with("jwt.ParseWithClaims")) => {
+                            go_key_function_result(module, args)
+                        }
                         _ => None,
                     };
                     let Some(key) = key else { return };

@@ -69,6 +69,10 @@ impl CodeRule for JwtVerificationBypass {
         &META
     }
 
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         let mut applied = false;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
@@ -108,6 +112,17 @@ impl CodeRule for JwtVerificationBypass {
                         } else if allows_none(Expr::option(args, "algorithms")) {
                             out.push(cx.finding(&META, module_id, e.range, "jwt.decode accepts the 'none' algorithm: unsigned tokens pass", "none"));
                         }
+                    } else if module.language.is_go() && qualified.contains("jwt") {
+                        // golang-jwt: `ParseUnverified` reads claims without checking the
+                        // signature; `UnsafeAllowNoneSignatureType` lets `alg: none` through;
+                        // `WithoutClaimsValidation` stops checking `exp`.
+                        applied = true;
+                        let go_last = callee.member_path().and_then(|p| p.last().copied()).unwrap_or(last);
+                        match go_last {
+                            "ParseUnverified" => out.push(cx.finding(&META, module_id, e.range, "JWT parsed with ParseUnverified: its signature is never checked, anyone can forge it", "unverified")),
+                            "WithoutClaimsValidation" => out.push(cx.finding(&META, module_id, e.range, "JWT parser built WithoutClaimsValidation: expired tokens stay valid", "expiration").with_severity(Severity::Medium)),
+                            _ => {}
+                        }
                     } else if !javascript && last == "get_unverified_claims" {
                         out.push(cx.finding(&META, module_id, e.range, "JWT claims read without verifying the signature", "unverified-claims"));
                     } else if javascript && last == "decodeJwt" && qualified.starts_with("jose") {
@@ -116,6 +131,17 @@ impl CodeRule for JwtVerificationBypass {
                         verifies = true;
                     }
                 });
+                // golang-jwt's `jwt.UnsafeAllowNoneSignatureType` returned as the key: `alg: none`
+                // tokens pass.
+                if module.language.is_go() {
+                    function.walk_exprs(&mut |e| {
+                        if let ExprKind::Member { property, .. } = &e.kind
+                            && property == "UnsafeAllowNoneSignatureType"
+                        {
+                            out.push(cx.finding(&META, module_id, e.range, "JWT key function accepts UnsafeAllowNoneSignatureType: unsigned tokens pass", "none"));
+                        }
+                    });
+                }
                 // A decode in a function that never verifies trusts unsigned claims.
                 if !verifies && !decodes.is_empty() {
                     let parent_verifies = function.parent.is_some_and(|p| {

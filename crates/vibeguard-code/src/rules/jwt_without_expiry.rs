@@ -69,9 +69,40 @@ fn has_key(object: &Expr, names: &[&str]) -> Option<bool> {
     }
 }
 
+/// Whether Go claims set an expiry: `exp` in a `MapClaims`, `ExpiresAt` in (an embedded)
+/// `RegisteredClaims`/`StandardClaims`, at any depth of the literal; `None` when the claims are
+/// not a literal.
+fn go_claims_expire(claims: &Expr) -> Option<bool> {
+    let ExprKind::Object(props) = &claims.kind else {
+        return None;
+    };
+    let mut unknown = false;
+    for prop in props {
+        match prop {
+            Prop::Pair {
+                key: PropKey::Name(key),
+                value,
+            } => {
+                if matches!(key.as_str(), "exp" | "ExpiresAt") {
+                    return Some(true);
+                }
+                if go_claims_expire(value) == Some(true) {
+                    return Some(true);
+                }
+            }
+            Prop::Spread(_) | Prop::Pair { .. } => unknown = true,
+        }
+    }
+    (!unknown).then_some(false)
+}
+
 impl CodeRule for JwtWithoutExpiry {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -140,6 +171,29 @@ impl CodeRule for JwtWithoutExpiry {
                                 e.range,
                                 "JWT encoded without an 'exp' claim: the token never expires",
                                 "encode",
+                            ));
+                        }
+                    } else if module.language.is_go() && qualified.ends_with("jwt.NewWithClaims") {
+                        // golang-jwt: `jwt.NewWithClaims(method, jwt.MapClaims{...})` or a claims
+                        // struct embedding `RegisteredClaims{ExpiresAt: ...}`; an `exp` set
+                        // later in the function (`claims["exp"] = ...`) counts.
+                        applied = true;
+                        let function_text =
+                            module.text_of(module.functions[enclosing_function(module, e.range)].range);
+                        let set_later = function_text.contains("[\"exp\"]")
+                            || function_text.contains("ExpiresAt =");
+                        if !set_later
+                            && args
+                                .get(1)
+                                .map(|a| resolve(&a.value))
+                                .is_some_and(|claims| go_claims_expire(&claims) == Some(false))
+                        {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                "JWT created without an expiry (exp / ExpiresAt): the token never expires",
+                                "go-jwt",
                             ));
                         }
                     } else if qualified.starts_with("flask_jwt_extended.create_") {

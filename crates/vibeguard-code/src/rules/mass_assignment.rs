@@ -6,6 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label, RequestPart};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
@@ -394,8 +395,8 @@ fn rails_strong_parameters(cx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
 }
 
 impl CodeRule for MassAssignment {
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby]
     }
 
     fn meta(&self) -> &'static RuleMeta {

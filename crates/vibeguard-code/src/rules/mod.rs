@@ -276,11 +276,23 @@ pub trait CodeRule: Sync {
     /// Appends the rule's findings; `hits` are the flows its [`CodeRule::flow`] half accepted.
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability;
 
-    /// Whether the rule knows Ruby's and Rails' spellings of what it judges. A rule that does
-    /// not is named among what was not tested on a Rails app, so that its silence there is
-    /// never a pass.
-    fn reads_ruby(&self) -> bool {
-        false
+    /// The languages beyond JavaScript, TypeScript and Python whose spellings of what it judges
+    /// the rule knows (Ruby and Rails, Go). A rule that does not read a language is named among
+    /// what was not tested on an app written in it, so that its silence there is never a pass,
+    /// and what it says of such files is dropped as noise.
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[]
+    }
+
+    /// Whether the rule reads files of `language`.
+    fn reads(&self, language: crate::language::Language) -> bool {
+        matches!(
+            language,
+            crate::language::Language::JavaScript
+                | crate::language::Language::TypeScript
+                | crate::language::Language::Tsx
+                | crate::language::Language::Python
+        ) || self.also_reads().contains(&language)
     }
 
     /// Whether the rule reads template files ([`Context::templates`]).
@@ -509,6 +521,40 @@ pub fn chain_root(expr: &Expr) -> Option<&str> {
         ExprKind::Call { callee, .. } => chain_root(callee),
         ExprKind::Await(inner) => chain_root(inner),
         _ => None,
+    }
+}
+
+/// Whether a call is in Go code.
+pub fn in_go(call: &crate::flow::Call<'_, '_>) -> bool {
+    call.project.modules[call.module].language.is_go()
+}
+
+/// A Go call's qualified name without its import path's host and folders
+/// (`github.com/golang-jwt/jwt.Parse` → `jwt.Parse`, `os/exec.Command` → `exec.Command`).
+pub fn go_name(call: &crate::flow::Call<'_, '_>) -> String {
+    let qualified = call.qualified();
+    qualified
+        .rsplit('/')
+        .next()
+        .unwrap_or(qualified)
+        .to_string()
+}
+
+/// Whether a Go argument is a `context.Context` (`ctx`, `r.Context()`, `context.Background()`),
+/// which Go's database and process APIs take first.
+pub fn is_go_context(expr: &crate::ir::Expr) -> bool {
+    match &expr.kind {
+        crate::ir::ExprKind::Name(name) => {
+            matches!(name.as_str(), "ctx" | "c" | "context") || name.ends_with("Ctx")
+        }
+        crate::ir::ExprKind::Call { callee, .. } => callee
+            .member_path()
+            .and_then(|p| p.last().copied())
+            .is_some_and(|m| {
+                matches!(m, "Context" | "Background" | "TODO" | "UserContext")
+                    || m.starts_with("With")
+            }),
+        _ => false,
     }
 }
 

@@ -6,6 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label, Prefix};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
@@ -75,6 +76,26 @@ impl FlowRule for OpenRedirect {
             .receiver()
             .and_then(super::chain_root)
             .is_some_and(super::is_response_name);
+        // Go: `http.Redirect(w, r, url, code)`; gin's and echo's `c.Redirect(code, url)`,
+        // fiber's `c.Redirect(url)`.
+        if super::in_go(call) {
+            let value = if super::go_name(call) == "http.Redirect" {
+                call.arg(2)
+            } else if name == "Redirect"
+                && call
+                    .receiver()
+                    .and_then(|r| r.as_name())
+                    .is_some_and(|n| matches!(n, "c" | "ctx" | "context"))
+            {
+                call.args
+                    .iter()
+                    .map(|a| &a.value)
+                    .find(|v| !matches!(v.kind, ExprKind::Number(_)) && !is_status(v))
+            } else {
+                None
+            };
+            return value.map(sink).unwrap_or_default();
+        }
         // Rails: `redirect_to params[:next]`, `redirect_back(fallback_location: ...)`.
         if super::in_ruby(call) {
             return match name {
@@ -180,13 +201,20 @@ impl FlowRule for OpenRedirect {
     }
 }
 
+/// `http.StatusFound` and the like: a status argument, not a target.
+fn is_status(expr: &crate::ir::Expr) -> bool {
+    expr.member_path()
+        .and_then(|p| p.last().copied())
+        .is_some_and(|name| name.starts_with("Status"))
+}
+
 impl CodeRule for OpenRedirect {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby, Language::Go]
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

@@ -6,6 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
@@ -111,6 +112,9 @@ impl FlowRule for PathTraversal {
                 .into_iter()
                 .collect()
         };
+        if super::in_go(call) {
+            return go_sinks(call);
+        }
         // Ruby: `File.read`, `IO.binread`, `FileUtils.rm_rf`, `Pathname.new`, `send_file`,
         // `render file:`.
         if super::in_ruby(call) {
@@ -248,8 +252,38 @@ impl FlowRule for PathTraversal {
             "sanitize-filename",
             "posixpath.basename",
             "File.basename",
+            "path/filepath.Base",
+            "path.Base",
         ])
     }
+}
+
+/// Go: `os.Open`/`ReadFile`/`Create`/`WriteFile`/`Remove`/`OpenFile`, `ioutil.ReadFile`,
+/// `http.ServeFile(w, r, path)`, gin's `c.File`/`c.FileAttachment`, echo's `c.File`/
+/// `c.Attachment`, fiber's `c.SendFile`/`c.Download`, `filepath.Join` of a base and a name.
+fn go_sinks<'a>(call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+    let name = super::go_name(call);
+    let sink = |value| SinkArg {
+        value,
+        note: "file path",
+    };
+    let value = match name.as_str() {
+        "os.Open" | "os.ReadFile" | "os.Create" | "os.WriteFile" | "os.Remove"
+        | "os.RemoveAll" | "os.OpenFile" | "os.Stat" | "os.ReadDir" | "os.Mkdir"
+        | "os.MkdirAll" | "ioutil.ReadFile" | "ioutil.WriteFile" | "ioutil.ReadDir" => call.arg(0),
+        "http.ServeFile" => call.arg(2),
+        _ => match call.name() {
+            Some("File" | "FileAttachment" | "Attachment" | "SendFile" | "Download" | "Inline")
+                if call.receiver().is_some_and(|r| {
+                    r.as_name().is_some_and(|n| matches!(n, "c" | "ctx" | "context"))
+                }) =>
+            {
+                call.arg(0)
+            }
+            _ => None,
+        },
+    };
+    value.map(|v| vec![sink(v)]).unwrap_or_default()
 }
 
 impl CodeRule for PathTraversal {
@@ -257,8 +291,8 @@ impl CodeRule for PathTraversal {
         &META
     }
 
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby, Language::Go]
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

@@ -87,9 +87,70 @@ fn accepts_everything(cx: &Context<'_>, module: usize, expr: &Expr) -> bool {
     false
 }
 
+/// Go's CORS middleware: gin-contrib's `cors.Default()` and `cors.New(cors.Config{...})`, rs/cors'
+/// `cors.AllowAll()` and `cors.New(cors.Options{...})`, echo's `middleware.CORS()` and
+/// `CORSWithConfig`, fiber's `cors.New(...)`, gorilla's `handlers.AllowedOrigins(...)`. rs/cors,
+/// echo and fiber allow every origin when none is listed; gin-contrib needs one. Returns whether
+/// the call was one of them.
+fn go_cors(
+    cx: &Context<'_>,
+    module_id: usize,
+    call: &Expr,
+    qualified: &str,
+    args: &[crate::ir::Arg],
+    report: &dyn Fn(&mut Vec<Finding>, crate::ir::Range, bool, &str),
+    out: &mut Vec<Finding>,
+) -> bool {
+    let module = cx.module(module_id);
+    let tail = qualified.rsplit('/').next().unwrap_or(qualified);
+    let source = qualified.rsplit_once('.').map_or("", |(source, _)| source);
+    let lenient_default = source.contains("rs/cors") || source.contains("gofiber") || source.contains("labstack/echo");
+    match tail {
+        "cors.Default" | "cors.AllowAll" => {
+            report(out, call.range, false, "CORS allows every origin");
+            true
+        }
+        "middleware.CORS" if source.contains("labstack/echo") => {
+            report(out, call.range, false, "CORS allows every origin (no origins listed)");
+            true
+        }
+        "handlers.AllowedOrigins" => {
+            if args.iter().any(|a| is_wildcard(&a.value)) {
+                report(out, call.range, false, "CORS allows every origin");
+            }
+            true
+        }
+        "cors.New" | "middleware.CORSWithConfig" => {
+            let options = args.first().map(|a| &a.value);
+            let property = |names: &[&str]| {
+                options.and_then(|o| names.iter().find_map(|name| o.property(name)))
+            };
+            let credentials = is_true(property(&["AllowCredentials"]));
+            let origins = property(&["AllowOrigins", "AllowedOrigins"]);
+            let origin_function = property(&["AllowOriginFunc", "AllowOriginsFunc", "AllowOriginRequestFunc"]);
+            let all = is_true(property(&["AllowAllOrigins"]))
+                || origins.is_some_and(|o| is_wildcard(o) || o.as_str().is_some_and(|s| s.split(',').any(|p| p.trim() == "*")))
+                || origin_function.is_some_and(|f| {
+                    let text: String = module.text_of(f.range).chars().filter(|c| !c.is_whitespace()).collect();
+                    text.contains("returntrue") && !text.contains("==") && !text.contains("Contains")
+                })
+                || (origins.is_none() && origin_function.is_none() && lenient_default);
+            if all {
+                report(out, call.range, credentials, "CORS accepts every origin");
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
 impl CodeRule for PermissiveCors {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -107,6 +168,9 @@ impl CodeRule for PermissiveCors {
                         };
                         out.push(cx.finding(&META, module_id, range, message, what).with_severity(severity));
                     };
+                    if module.language.is_go() && go_cors(cx, module_id, e, &qualified, args, &report, out) {
+                        return;
+                    }
                     // cors(), cors({ origin: '*' }), fastify.register(cors, {...})
                     let options = if qualified == "cors" || qualified == "cors.default" {
                         Some(args.first().map(|a| &a.value))
@@ -156,12 +220,12 @@ impl CodeRule for PermissiveCors {
                         return;
                     }
                     // res.setHeader('Access-Control-Allow-Origin', '*' | req.headers.origin)
-                    if matches!(callee.method_name(), Some("setHeader" | "header" | "set" | "append"))
+                    if matches!(callee.method_name(), Some("setHeader" | "header" | "set" | "append" | "Set" | "Add" | "Header"))
                         && args.first().and_then(|a| a.value.as_str()).is_some_and(|h| h.eq_ignore_ascii_case("access-control-allow-origin"))
                         && let Some(value) = args.get(1).map(|a| &a.value)
                     {
                         let text = module.text_of(value.range).to_ascii_lowercase();
-                        let reflected = text.contains("origin") && (text.contains("req.") || text.contains("request.") || text.contains("headers"));
+                        let reflected = text.contains("origin") && (text.contains("req.") || text.contains("request.") || text.contains("headers") || text.contains("header.get") || text.contains("getheader("));
                         if value.as_str() == Some("*") || reflected {
                             let credentials = function_text.contains("Access-Control-Allow-Credentials");
                             report(out, e.range, credentials && reflected, if reflected { "Access-Control-Allow-Origin reflects the request's Origin" } else { "Access-Control-Allow-Origin: *" });

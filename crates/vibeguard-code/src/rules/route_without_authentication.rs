@@ -161,6 +161,10 @@ impl CodeRule for RouteWithoutAuthentication {
         &META
     }
 
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         if cx.routes.routes.is_empty() {
             return Applicability::NotApplicable("no HTTP routes found in the code");

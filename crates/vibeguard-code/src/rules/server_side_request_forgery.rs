@@ -7,6 +7,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label, Prefix};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
@@ -121,6 +122,9 @@ impl FlowRule for ServerSideRequestForgery {
                 Vec::new()
             };
         }
+        if super::in_go(call) {
+            return go_sinks(call);
+        }
         let qualified = call.qualified();
         let root = qualified.split(['.', '(']).next().unwrap_or("");
         // Python has no `request` client (it has `requests` and `urllib.request`): a chain
@@ -185,13 +189,43 @@ impl FlowRule for ServerSideRequestForgery {
     }
 }
 
+/// Go: `http.Get`/`Head`/`Post`/`PostForm`, `http.NewRequest(method, url, body)` and its
+/// `WithContext` form, and an `http.Client`'s `Get`/`Head`/`Post`/`PostForm` (a receiver whose
+/// name says client), resty's `R().Get(url)`.
+fn go_sinks<'a>(call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+    let name = super::go_name(call);
+    let sink = |value| SinkArg {
+        value,
+        note: "URL fetched by the server",
+    };
+    let value = match name.as_str() {
+        "http.Get" | "http.Head" | "http.Post" | "http.PostForm" => call.arg(0),
+        "http.NewRequest" => call.arg(1),
+        "http.NewRequestWithContext" => call.arg(2),
+        _ => match call.name() {
+            Some("Get" | "Head" | "Post" | "PostForm")
+                if call.receiver().is_some_and(|r| {
+                    let text = call.project.modules[call.module]
+                        .text_of(r.range)
+                        .to_ascii_lowercase();
+                    text.ends_with("client") || text.contains("http.defaultclient") || text.ends_with(".r()")
+                }) =>
+            {
+                call.arg(0)
+            }
+            _ => None,
+        },
+    };
+    value.map(|v| vec![sink(v)]).unwrap_or_default()
+}
+
 impl CodeRule for ServerSideRequestForgery {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby, Language::Go]
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

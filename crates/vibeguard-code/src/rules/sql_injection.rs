@@ -6,6 +6,7 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
+use crate::language::Language;
 use super::{Applicability, CodeRule, Context, argument_text, looks_like_sql};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
@@ -221,6 +222,9 @@ pub(crate) fn sql_argument<'a>(call: &Call<'a, '_>) -> Option<&'a crate::ir::Exp
             .flatten()
             .filter(|v| !matches!(v.kind, crate::ir::ExprKind::Function(_)));
     }
+    if super::in_go(call) {
+        return go_sql_argument(call, name);
+    }
     if RAW_METHODS.contains(&name) {
         return call.arg(0);
     }
@@ -279,6 +283,53 @@ pub(crate) fn sql_argument<'a>(call: &Call<'a, '_>) -> Option<&'a crate::ir::Exp
     .then_some(text)
 }
 
+/// Go: database/sql, sqlx and pgx (`Query`, `QueryRow`, `Exec`, `Prepare`, their `…Context`
+/// forms and sqlx's `Get`/`Select`/`Queryx`/`NamedExec`), and gorm (`Raw`, `Exec`, `Where`,
+/// `Order`, `Group`, `Having`, `Joins`, `Select`, and the inline conditions of
+/// `First`/`Find`/`Take`/`Last`). A leading `context.Context` is skipped; sqlx's `Get` and
+/// `Select` take the destination first. The query methods that mean other things elsewhere
+/// (gorm's chain methods, `Get`) count only on a receiver named like a database.
+fn go_sql_argument<'a>(call: &Call<'a, '_>, name: &str) -> Option<&'a crate::ir::Expr> {
+    let receiver = call.receiver()?;
+    let base = name.strip_suffix("Context").unwrap_or(name);
+    let mut args: Vec<&'a crate::ir::Expr> = call.args.iter().map(|a| &a.value).collect();
+    if args.first().is_some_and(|first| super::is_go_context(first)) {
+        args.remove(0);
+    }
+    let receiver_name = call
+        .project
+        .qualify(call.module, receiver, &|_| crate::project::Local::Unknown)
+        .unwrap_or_default();
+    let database = is_database(&receiver_name)
+        || receiver_name
+            .split(['.', '(', ')', '/'])
+            .any(|s| matches!(s.to_ascii_lowercase().as_str(), "tx" | "gorm" | "sqlx" | "pgx" | "store" | "repo"))
+        || receiver_name.contains("database/sql")
+        || receiver_name.contains("gorm.io");
+    match base {
+        "Query" | "QueryRow" | "Exec" | "Prepare" | "Queryx" | "QueryRowx" | "MustExec"
+        | "NamedExec" | "NamedQuery" | "Preparex" | "PrepareNamed" | "Raw" => {
+            args.first().copied()
+        }
+        "Get" | "Select" if database => {
+            // sqlx: `db.Get(&user, query, args...)`; gorm: `db.Select("name, age")`.
+            if args.len() >= 2 && args[0].as_str().is_none() {
+                args.get(1).copied()
+            } else {
+                args.first().copied()
+            }
+        }
+        "Where" | "Or" | "Not" | "Order" | "Group" | "Having" | "Joins" | "Pluck"
+            if database =>
+        {
+            args.first().copied()
+        }
+        "First" | "Find" | "Take" | "Last" if database => args.get(1).copied(),
+        _ => None,
+    }
+    .filter(|text| text.as_str().is_none())
+}
+
 impl FlowRule for SqlInjection {
     fn kind(&self) -> Kinds {
         kind::SQL
@@ -304,8 +355,8 @@ impl CodeRule for SqlInjection {
         &META
     }
 
-    fn reads_ruby(&self) -> bool {
-        true
+    fn also_reads(&self) -> &'static [Language] {
+        &[Language::Ruby, Language::Go]
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {
