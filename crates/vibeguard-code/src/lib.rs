@@ -319,7 +319,10 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
     };
     // A Rails app or Go code is judged only by the rules that read its language: the others'
     // silence there is no pass. (Ruby files outside a Rails app are build scripts.)
-    for (language, place) in [(Language::Ruby, "the Rails app"), (Language::Go, "the Go code")] {
+    for (language, place) in [
+        (Language::Ruby, "the Rails app"),
+        (Language::Go, "the Go code"),
+    ] {
         let files = project
             .modules
             .iter()

@@ -51,7 +51,14 @@ fn corpus_files(folder: &str) -> Vec<PathBuf> {
         .join("tests/fixtures")
         .join(folder);
     let mut files = Vec::new();
-    for language in ["javascript", "typescript", "python", "ruby", "go", "templates"] {
+    for language in [
+        "javascript",
+        "typescript",
+        "python",
+        "ruby",
+        "go",
+        "templates",
+    ] {
         let Ok(listing) = std::fs::read_dir(root.join(language)) else {
             continue;
         };

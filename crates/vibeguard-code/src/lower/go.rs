@@ -171,8 +171,9 @@ impl<'b, 't> Go<'b, 't> {
             };
             let path = string_text(self.b, path_node);
             let local = match self.b.field(spec, "name") {
-                // `import _ "github.com/lib/pq"` registers a driver and binds nothing.
-                Some(name) if name.kind() == "blank_identifier" => continue,
+                // `import _ "github.com/lib/pq"` registers a driver and binds nothing; kept
+                // (as `_`) for the rules that judge what an import turns on (`net/http/pprof`).
+                Some(name) if name.kind() == "blank_identifier" => "_".to_string(),
                 // `import . "x"` merges the package's names: not followed.
                 Some(name) if name.kind() == "dot" => continue,
                 Some(name) => self.b.text(name).to_string(),
@@ -254,7 +255,10 @@ impl<'b, 't> Go<'b, 't> {
 
     /// A function or method declaration, or a function literal.
     fn function(&mut self, node: Node<'_>, class: Option<ClassId>) -> usize {
-        let name = self.b.field(node, "name").map(|n| self.b.text(n).to_string());
+        let name = self
+            .b
+            .field(node, "name")
+            .map(|n| self.b.text(n).to_string());
         let id = self.b.start_function(name, range(node));
         let outer = self.b.current;
         self.b.current = id;
@@ -349,8 +353,14 @@ impl<'b, 't> Go<'b, 't> {
         let r = range(node);
         let push = |out: &mut Vec<Stmt>, kind: StmtKind| out.push(Stmt { kind, range: r });
         match node.kind() {
-            "comment" | "empty_statement" | "break_statement" | "continue_statement"
-            | "goto_statement" | "fallthrough_statement" | "inc_statement" | "dec_statement" => {}
+            "comment"
+            | "empty_statement"
+            | "break_statement"
+            | "continue_statement"
+            | "goto_statement"
+            | "fallthrough_statement"
+            | "inc_statement"
+            | "dec_statement" => {}
             "expression_statement" => {
                 if let Some(inner) = named_children(node).into_iter().next() {
                     let value = self.expr(inner);
@@ -588,7 +598,9 @@ impl<'b, 't> Go<'b, 't> {
                     push(out, StmtKind::Expr(value));
                 }
             }
-            "function_declaration" | "method_declaration" | "type_declaration"
+            "function_declaration"
+            | "method_declaration"
+            | "type_declaration"
             | "import_declaration" => self.top_level(node, out),
             _ => {
                 let value = self.expr(node);
@@ -622,7 +634,10 @@ impl<'b, 't> Go<'b, 't> {
             Some(first) => self.pattern(*first),
             None => Pattern::Ignore,
         };
-        if !self.filled.contains_key(&(value.range.start_byte, value.range.end_byte)) {
+        if !self
+            .filled
+            .contains_key(&(value.range.start_byte, value.range.end_byte))
+        {
             self.assign(target, value, augmented, r, out);
         } else {
             self.bind_out_params(Some(target), value, r, out);
@@ -687,7 +702,13 @@ impl<'b, 't> Go<'b, 't> {
             );
         }
         if let Some(target) = target {
-            self.assign(target, Expr::new(ExprKind::Null, value_range), false, r, out);
+            self.assign(
+                target,
+                Expr::new(ExprKind::Null, value_range),
+                false,
+                r,
+                out,
+            );
         }
     }
 
@@ -994,7 +1015,10 @@ fn fills_arguments(callee: &Expr) -> bool {
     ]
     .iter()
     .any(|prefix| method.starts_with(prefix))
-        || matches!(method, "Get" | "Select" | "Find" | "First" | "Take" | "Last")
+        || matches!(
+            method,
+            "Get" | "Select" | "Find" | "First" | "Take" | "Last"
+        )
 }
 
 #[cfg(test)]
@@ -1010,7 +1034,10 @@ mod tests {
         assert_eq!(package_name("gopkg.in/yaml.v3"), "yaml");
         assert_eq!(package_name("net/http"), "http");
         assert_eq!(package_name("fmt"), "fmt");
-        assert_eq!(import_source("github.com/gofiber/fiber/v2"), "github.com/gofiber/fiber");
+        assert_eq!(
+            import_source("github.com/gofiber/fiber/v2"),
+            "github.com/gofiber/fiber"
+        );
         assert_eq!(import_source("net/http"), "net/http");
     }
 }

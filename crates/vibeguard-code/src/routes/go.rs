@@ -90,7 +90,11 @@ fn registration_method(name: &str) -> Option<&'static str> {
     if let Some(method) = HTTP_METHODS.iter().find(|m| **m == upper) {
         return Some(method);
     }
-    matches!(name, "Any" | "All" | "Handle" | "HandleFunc" | "Connect").then_some("ANY")
+    matches!(
+        name,
+        "Any" | "All" | "Handle" | "HandleFunc" | "Connect" | "Add" | "Method" | "MethodFunc"
+    )
+    .then_some("ANY")
 }
 
 pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
@@ -102,7 +106,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
         }
         declare_routers(project, module, &mut routers, &mut order);
     }
-    if routers.is_empty() {
+    if !project.modules.iter().any(|m| m.language.is_go()) {
         return;
     }
     for module in 0..project.modules.len() {
@@ -110,6 +114,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
             register(project, module, &mut routers);
         }
     }
+    order.push(RouterKey::DefaultMux);
     for key in &order {
         let Some(router) = routers.get(key) else {
             continue;
@@ -119,16 +124,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
             continue;
         }
         let mut visiting = HashSet::new();
-        walk(
-            project,
-            &routers,
-            key,
-            "",
-            &[],
-            router.framework,
-            &mut visiting,
-            routes,
-        );
+        walk(project, &routers, key, "", &[], &mut visiting, routes);
     }
 }
 
@@ -180,9 +176,10 @@ fn declare_routers<'p>(
     let m = &project.modules[module];
     for (function_id, function) in m.functions.iter().enumerate() {
         for param in &function.params {
-            if let (Some(name), Some(framework)) =
-                (param.name(), param.annotation.as_deref().and_then(router_type))
-            {
+            if let (Some(name), Some(framework)) = (
+                param.name(),
+                param.annotation.as_deref().and_then(router_type),
+            ) {
                 let key = RouterKey::Local(module, function_id, name.to_string());
                 order.push(key.clone());
                 routers.entry(key).or_insert(Router {
@@ -315,8 +312,16 @@ fn register<'p>(
             methods_of.insert(
                 object.range,
                 args.iter()
-                    .filter_map(|a| a.value.as_str())
-                    .map(str::to_ascii_uppercase)
+                    .filter_map(|a| {
+                        // `"GET"` or `http.MethodGet`
+                        a.value.as_str().map(str::to_ascii_uppercase).or_else(|| {
+                            a.value
+                                .member_path()?
+                                .last()?
+                                .strip_prefix("Method")
+                                .map(str::to_ascii_uppercase)
+                        })
+                    })
                     .collect(),
             );
         }
@@ -452,7 +457,9 @@ fn register<'p>(
         let mut rest: &[Arg] = args;
         if let [first, second, ..] = args
             && let (Some(verb), Some(_)) = (first.value.as_str(), second.value.as_str())
-            && let Some(known) = HTTP_METHODS.iter().find(|m| **m == verb.to_ascii_uppercase())
+            && let Some(known) = HTTP_METHODS
+                .iter()
+                .find(|m| **m == verb.to_ascii_uppercase())
         {
             method = known;
             rest = &args[1..];
@@ -475,6 +482,20 @@ fn register<'p>(
             .filter(|m| !m.is_empty())
             .cloned()
             .unwrap_or_else(|| vec![method]);
+        // `http.Handle("/", r)`, `mux.Handle("/api/", http.StripPrefix("/api", api))`: a router
+        // mounted under the pattern, its wrappers in front of all its routes.
+        if let Some(last) = handlers.last() {
+            let (wrappers, inner) = unwrap_handler(project, module, &last.value);
+            let mounted = key_of(project, module, function, inner);
+            if mounted != key
+                && let Some(router) = routers.get_mut(&mounted)
+            {
+                if router.parent.is_none() {
+                    router.parent = Some((key.clone(), path.to_string(), wrappers));
+                }
+                continue;
+            }
+        }
         let (handler, mut route_middleware) = split_handlers(project, module, framework, handlers);
         route_middleware.splice(0..0, extra);
         if let Some(router) = routers.get_mut(&key) {
@@ -629,14 +650,12 @@ fn unwrap_handler<'p>(
 
 /// Emits the routes of router `key` and of its groups, with the prefix and middleware
 /// accumulated from its ancestors.
-#[allow(clippy::too_many_arguments)]
 fn walk(
     project: &Project,
     routers: &HashMap<RouterKey, Router<'_>>,
     key: &RouterKey,
     prefix: &str,
     inherited: &[Middleware],
-    framework: Framework,
     visiting: &mut HashSet<RouterKey>,
     routes: &mut Vec<Route>,
 ) {
@@ -646,6 +665,9 @@ fn walk(
     let Some(router) = routers.get(key) else {
         return;
     };
+    // Each router keeps its own framework: a gorilla router mounted on net/http's default mux
+    // is gorilla's (groups were given their parent's when made).
+    let framework = router.framework;
     // Echo's `Use` runs for every route of the router, whenever it is added; the others apply
     // `Use` to the routes registered after it.
     let mut active: Vec<Middleware> = inherited.to_vec();
@@ -711,7 +733,6 @@ fn walk(
             child,
             &join_paths(prefix, child_prefix),
             &child_inherited,
-            framework,
             visiting,
             routes,
         );
@@ -722,18 +743,18 @@ fn walk(
 fn normalize(path: &str) -> String {
     let mut out = Vec::new();
     for segment in path.split('/') {
-        let segment = if let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
-        {
-            let name = inner.split(':').next().unwrap_or(inner);
-            let name = name.trim_end_matches("...");
-            format!("{{{name}}}")
-        } else if let Some(name) = segment.strip_prefix('*')
-            && !name.is_empty()
-        {
-            format!("{{{name}}}")
-        } else {
-            super::normalize_path(segment)
-        };
+        let segment =
+            if let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                let name = inner.split(':').next().unwrap_or(inner);
+                let name = name.trim_end_matches("...");
+                format!("{{{name}}}")
+            } else if let Some(name) = segment.strip_prefix('*')
+                && !name.is_empty()
+            {
+                format!("{{{name}}}")
+            } else {
+                super::normalize_path(segment)
+            };
         out.push(segment);
     }
     out.join("/")

@@ -13,8 +13,8 @@ mod express;
 mod fastapi;
 mod fastify;
 mod flask;
-mod go;
 pub mod gatekeeping;
+mod go;
 pub mod inputs;
 mod nextjs;
 mod path_values;
@@ -302,8 +302,16 @@ pub fn classify(text: &str) -> Roles {
     let bare_identifier = text
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$');
-    let rate_limit = has(&["ratelimit", "limiter", "throttl", "brute", "slowdown"])
-        || (bare_identifier && compact.ends_with("limit"));
+    let rate_limit = has(&[
+        "ratelimit",
+        "limiter",
+        "throttl",
+        "brute",
+        "slowdown",
+        // Go: go-chi/httprate, didip/tollbooth.
+        "httprate",
+        "tollbooth",
+    ]) || (bare_identifier && compact.ends_with("limit"));
     let role = has(&[
         "admin",
         "role",

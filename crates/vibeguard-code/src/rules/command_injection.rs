@@ -6,11 +6,11 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
 use crate::ir::ExprKind;
+use crate::language::Language;
 
 /// The rule.
 #[derive(Debug)]
@@ -188,18 +188,33 @@ fn go_sinks<'a>(call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
         note: "shell command",
     };
     let shell = program.as_str().is_some_and(|p| {
-        let base = p.rsplit(['/', '\\']).next().unwrap_or(p).to_ascii_lowercase();
+        let base = p
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(p)
+            .to_ascii_lowercase();
         matches!(
             base.as_str(),
-            "sh" | "bash" | "zsh" | "dash" | "ash" | "ksh" | "cmd" | "cmd.exe" | "powershell"
-                | "pwsh" | "powershell.exe"
+            "sh" | "bash"
+                | "zsh"
+                | "dash"
+                | "ash"
+                | "ksh"
+                | "cmd"
+                | "cmd.exe"
+                | "powershell"
+                | "pwsh"
+                | "powershell.exe"
         )
     });
     if shell {
         // The text after `-c`: what the shell runs.
         return args
             .iter()
-            .position(|a| a.as_str().is_some_and(|f| matches!(f, "-c" | "/c" | "/C" | "-Command")))
+            .position(|a| {
+                a.as_str()
+                    .is_some_and(|f| matches!(f, "-c" | "/c" | "/C" | "-Command"))
+            })
             .and_then(|flag| args.get(flag + 1))
             .map(|value| vec![sink(value)])
             .unwrap_or_default();

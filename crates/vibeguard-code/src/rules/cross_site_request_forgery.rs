@@ -8,10 +8,10 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use crate::language::Language;
 use super::{Applicability, CodeRule, Context, project_calls};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Imported, Pattern, Range, StmtKind};
+use crate::language::Language;
 use crate::project::{Local, ModuleId};
 use crate::routes::{Framework, Route};
 

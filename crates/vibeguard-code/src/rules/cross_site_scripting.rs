@@ -11,11 +11,11 @@ use vibeguard_core::{
     RuleMeta, Severity, Span,
 };
 
-use crate::language::Language;
 use super::{Applicability, CodeRule, Context, chain_root, is_response_name};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
 use crate::ir::{Expr, ExprKind, FunctionId, Module, Pattern, Prop, StmtKind};
+use crate::language::Language;
 use crate::project::ModuleId;
 use crate::routes::Framework;
 
@@ -122,7 +122,9 @@ impl FlowRule for CrossSiteScripting {
             let go = super::go_name(call);
             let says_html = module.text.contains("text/html");
             let markup = |value: Option<&Expr>| {
-                value.is_some_and(|v| super::argument_text(call.project, call.module, v).contains('<'))
+                value.is_some_and(|v| {
+                    super::argument_text(call.project, call.module, v).contains('<')
+                })
             };
             let on_context = call
                 .receiver()
@@ -158,7 +160,10 @@ impl FlowRule for CrossSiteScripting {
                     "HTML" if on_context && call.args.len() == 2 => sink(call.arg(1), HTML),
                     "Data" | "Blob"
                         if on_context
-                            && call.arg(1).and_then(Expr::as_str).is_some_and(|t| t.contains("html")) =>
+                            && call
+                                .arg(1)
+                                .and_then(Expr::as_str)
+                                .is_some_and(|t| t.contains("html")) =>
                     {
                         sink(call.arg(2), BODY)
                     }
@@ -293,8 +298,15 @@ fn reflects(
                 && (crate::flow::vocabulary::go_request_method(name).is_some()
                     || matches!(
                         name,
-                        "Get" | "TrimSpace" | "Trim" | "ToLower" | "ToUpper" | "Replace"
-                            | "ReplaceAll" | "Join" | "Title"
+                        "Get"
+                            | "TrimSpace"
+                            | "Trim"
+                            | "ToLower"
+                            | "ToUpper"
+                            | "Replace"
+                            | "ReplaceAll"
+                            | "Join"
+                            | "Title"
                     ))
             {
                 return true;

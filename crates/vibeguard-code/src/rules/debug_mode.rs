@@ -6,10 +6,10 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Module, Pattern, StmtKind};
+use crate::language::Language;
 
 /// The rule.
 #[derive(Debug)]
@@ -68,7 +68,7 @@ impl CodeRule for DebugMode {
     }
 
     fn also_reads(&self) -> &'static [Language] {
-        &[Language::Ruby]
+        &[Language::Ruby, Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -76,6 +76,44 @@ impl CodeRule for DebugMode {
             check_module(cx, module_id, out);
         }
         super::any_code(cx)
+    }
+}
+
+/// Go: echo's `e.Debug = true` (error pages carry the error's text), and `net/http/pprof`
+/// imported into a program that serves HTTP (it adds `/debug/pprof/` — heap dumps, goroutine
+/// stacks, CPU profiles — to the default mux). Development and test files are skipped.
+fn go_debug(cx: &Context<'_>, module_id: usize, out: &mut Vec<Finding>) {
+    let module = cx.module(module_id);
+    if is_development_file(module) || module.path.ends_with("_test.go") {
+        return;
+    }
+    for import in &module.imports {
+        if import.source == "net/http/pprof" {
+            out.push(cx.finding(
+                &META,
+                module_id,
+                import.range,
+                "net/http/pprof is imported: /debug/pprof/ serves heap dumps, goroutine stacks and profiles to anyone who can reach the server",
+                "pprof",
+            ));
+        }
+    }
+    for function_id in 0..module.functions.len() {
+        cx.index.stmts(module_id, function_id, &mut |stmt| {
+            if let StmtKind::Assign { target, value, .. } = &stmt.kind
+                && target.assigned_name() == Some("Debug")
+                && matches!(target, crate::ir::Pattern::Target(_))
+                && is_true(value)
+            {
+                out.push(cx.finding(
+                    &META,
+                    module_id,
+                    stmt.range,
+                    "echo's Debug is on: error answers carry the error's text",
+                    "echo-debug",
+                ));
+            }
+        });
     }
 }
 
@@ -177,6 +215,9 @@ fn check_module(cx: &Context<'_>, module_id: usize, out: &mut Vec<Finding>) {
     let module = cx.module(module_id);
     if module.language.is_ruby() {
         return rails_environment(cx, module_id, out);
+    }
+    if module.language.is_go() {
+        return go_debug(cx, module_id, out);
     }
     let development = is_development_file(module);
     let python = !module.language.is_javascript_family();

@@ -342,7 +342,13 @@ impl ErrorDetailsExposed {
     /// err.Error(), 500)`, gin's and echo's `c.JSON(500, gin.H{"error": err.Error()})`,
     /// `c.String`, `c.AbortWithStatusJSON`, fiber's `c.Status(500).JSON(...)`,
     /// `echo.NewHTTPError(500, err.Error())`, `fmt.Fprintf(w, ..., err)`, `w.Write`.
-    fn go_responses(&self, cx: &Context<'_>, module_id: usize, function_id: usize, out: &mut Vec<Finding>) {
+    fn go_responses(
+        &self,
+        cx: &Context<'_>,
+        module_id: usize,
+        function_id: usize,
+        out: &mut Vec<Finding>,
+    ) {
         let module = cx.module(module_id);
         cx.index.stmts(module_id, function_id, &mut |stmt| {
             let StmtKind::If { test, consequent, .. } = &stmt.kind else {

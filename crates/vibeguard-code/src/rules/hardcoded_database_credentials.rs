@@ -104,6 +104,33 @@ pub(crate) fn url_with_password(text: &str) -> bool {
         && !password.contains("${")
 }
 
+/// The password of a Go driver's DSN written out: go-sql-driver/mysql's
+/// `user:password@tcp(host:3306)/db` and lib/pq's or pgx's keyword form
+/// `host=db user=app password=secret dbname=app` (`%s` and empty values are not passwords).
+pub(crate) fn go_dsn_password(text: &str) -> Option<&str> {
+    let is_value =
+        |p: &str| !p.is_empty() && !p.contains('%') && !p.starts_with('$') && !p.starts_with('{');
+    if let Some((credentials, rest)) = text.split_once('@')
+        && (rest.starts_with("tcp(") || rest.starts_with("unix(") || rest.starts_with('/'))
+        && !credentials.contains(['/', ' '])
+        && let Some((_, password)) = credentials.split_once(':')
+    {
+        return is_value(password).then_some(password);
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let keyword_form = words
+        .iter()
+        .any(|w| w.starts_with("host=") || w.starts_with("dbname=") || w.starts_with("user="));
+    if !keyword_form {
+        return None;
+    }
+    words
+        .iter()
+        .find_map(|w| w.strip_prefix("password="))
+        .map(|p| p.trim_matches('\''))
+        .filter(|p| is_value(p))
+}
+
 fn literal_fallback(expr: &Expr) -> Option<&str> {
     match &expr.kind {
         ExprKind::Str(text) if !text.is_empty() => Some(text),
@@ -201,6 +228,10 @@ impl CodeRule for HardcodedDatabaseCredentials {
         &META
     }
 
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         for (module_id, module) in cx.project.modules.iter().enumerate() {
             if is_test_file(&module.path) {
@@ -209,6 +240,20 @@ impl CodeRule for HardcodedDatabaseCredentials {
             for function_id in 0..module.functions.len() {
                 cx.index.exprs(module_id, function_id, &mut |e| {
                     match &e.kind {
+                        ExprKind::Str(text)
+                            if module.language.is_go() && go_dsn_password(text).is_some() =>
+                        {
+                            if let Some(password) = go_dsn_password(text) {
+                                cx.found_secret(password);
+                            }
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                "database connection string with a password is written in the code",
+                                "dsn",
+                            ));
+                        }
                         ExprKind::Str(text) if url_with_password(text) => {
                             if let Some(password) = url_password(text) {
                                 cx.found_secret(password);

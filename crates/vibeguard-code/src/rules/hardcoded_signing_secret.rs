@@ -6,10 +6,10 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use crate::language::Language;
 use super::{Applicability, CodeRule, Context, enclosing_function};
 use crate::flow::Hit;
 use crate::ir::{Expr, ExprKind, Module, StmtKind};
+use crate::language::Language;
 use crate::project::{Local, Symbol};
 
 /// The rule.
@@ -71,6 +71,7 @@ pub(crate) fn is_test_file(path: &str) -> bool {
         || lower.contains(".spec.")
         || lower.contains("/fixtures/")
         || lower.ends_with("conftest.py")
+        || lower.ends_with("_test.go")
         || lower
             .rsplit('/')
             .next()
@@ -179,7 +180,13 @@ fn literal_key_in<'m>(
 /// The key a Go `jwt.Parse(token, func(t *jwt.Token) (interface{}, error) { return key, nil })`
 /// key function returns (its first returned value).
 fn go_key_function_result<'m>(module: &'m Module, args: &'m [crate::ir::Arg]) -> Option<&'m Expr> {
-    let ExprKind::Function(id) = args.iter().rev().find(|a| matches!(a.value.kind, ExprKind::Function(_)))?.value.kind else {
+    let ExprKind::Function(id) = args
+        .iter()
+        .rev()
+        .find(|a| matches!(a.value.kind, ExprKind::Function(_)))?
+        .value
+        .kind
+    else {
         return None;
     };
     let mut found = None;

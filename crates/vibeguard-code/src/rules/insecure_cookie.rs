@@ -88,6 +88,61 @@ fn set(value: Option<&Expr>) -> bool {
     })
 }
 
+/// Go: `http.SetCookie(w, &http.Cookie{...})`, echo's `c.SetCookie(cookie)`, fiber's
+/// `c.Cookie(&fiber.Cookie{...})` (the literal, or the variable it was built in), and gin's
+/// `c.SetCookie(name, value, maxAge, path, domain, secure, httpOnly)`. The cookie's name and
+/// the protections it lacks; `None` when the call sets no cookie or its fields are unknown.
+fn go_cookie(
+    module: &crate::ir::Module,
+    call: &Expr,
+    qualified: &str,
+    method: &str,
+    args: &[crate::ir::Arg],
+) -> Option<(String, Vec<&'static str>)> {
+    let tail = qualified.rsplit('/').next().unwrap_or(qualified);
+    let mut missing = Vec::new();
+    if method == "SetCookie" && args.len() == 7 {
+        // gin: SameSite is set apart (`c.SetSameSite`).
+        let name = args[0].value.as_str()?.to_string();
+        if !set(Some(&args[6].value)) {
+            missing.push("HttpOnly");
+        }
+        if !set(Some(&args[5].value)) {
+            missing.push("Secure");
+        }
+        return Some((name, missing));
+    }
+    let literal = match (tail, method) {
+        ("http.SetCookie", _) => args.get(1),
+        (_, "SetCookie" | "Cookie") if args.len() == 1 => args.first(),
+        _ => None,
+    }?;
+    let function = super::enclosing_function(module, call.range);
+    let cookie = crate::scope::resolve_value(module, function, &literal.value);
+    if !matches!(cookie.kind, ExprKind::Object(_)) {
+        return None;
+    }
+    let name = cookie.property("Name").and_then(Expr::as_str)?.to_string();
+    if !set(cookie
+        .property("HttpOnly")
+        .or_else(|| cookie.property("HTTPOnly")))
+    {
+        missing.push("HttpOnly");
+    }
+    if !set(cookie.property("Secure")) {
+        missing.push("Secure");
+    }
+    let same_site = cookie.property("SameSite");
+    if !set(same_site)
+        || same_site
+            .and_then(|s| s.member_path())
+            .is_some_and(|p| p.last() == Some(&"SameSiteNoneMode"))
+    {
+        missing.push("SameSite");
+    }
+    Some((name, missing))
+}
+
 /// Framework settings that turn a session cookie protection on (`SESSION_COOKIE_SECURE`).
 fn is_cookie_setting(key: &str) -> bool {
     matches!(
@@ -107,6 +162,10 @@ impl CodeRule for InsecureCookie {
         &META
     }
 
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         // TLS-04 passes only on code that sets or configures cookies; otherwise the API engine
         // (which sees the real Set-Cookie headers) is the one to judge it.
@@ -122,6 +181,22 @@ impl CodeRule for InsecureCookie {
                     let method = callee.method_name().unwrap_or("");
                     let mut missing = Vec::new();
                     let name: String;
+                    if module.language.is_go() {
+                        let Some((cookie_name, go_missing)) = go_cookie(module, e, qualified, method, args) else {
+                            return;
+                        };
+                        any_cookie = true;
+                        if !go_missing.is_empty() && is_session_cookie(&cookie_name) {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                format!("cookie '{cookie_name}' is set without {}", go_missing.join(", ")),
+                                &cookie_name,
+                            ));
+                        }
+                        return;
+                    }
                     if qualified == "express-session"
                         || qualified == "cookie-session"
                         || qualified == "express-session.default"

@@ -60,6 +60,10 @@ impl CodeRule for MissingRateLimit {
         &META
     }
 
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         let mut applied = false;
         for route in &cx.routes.routes {

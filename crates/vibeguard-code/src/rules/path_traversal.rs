@@ -6,10 +6,10 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
+use crate::language::Language;
 
 /// The rule.
 #[derive(Debug)]
@@ -268,14 +268,15 @@ fn go_sinks<'a>(call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
         note: "file path",
     };
     let value = match name.as_str() {
-        "os.Open" | "os.ReadFile" | "os.Create" | "os.WriteFile" | "os.Remove"
-        | "os.RemoveAll" | "os.OpenFile" | "os.Stat" | "os.ReadDir" | "os.Mkdir"
-        | "os.MkdirAll" | "ioutil.ReadFile" | "ioutil.WriteFile" | "ioutil.ReadDir" => call.arg(0),
+        "os.Open" | "os.ReadFile" | "os.Create" | "os.WriteFile" | "os.Remove" | "os.RemoveAll"
+        | "os.OpenFile" | "os.Stat" | "os.ReadDir" | "os.Mkdir" | "os.MkdirAll"
+        | "ioutil.ReadFile" | "ioutil.WriteFile" | "ioutil.ReadDir" => call.arg(0),
         "http.ServeFile" => call.arg(2),
         _ => match call.name() {
             Some("File" | "FileAttachment" | "Attachment" | "SendFile" | "Download" | "Inline")
                 if call.receiver().is_some_and(|r| {
-                    r.as_name().is_some_and(|n| matches!(n, "c" | "ctx" | "context"))
+                    r.as_name()
+                        .is_some_and(|n| matches!(n, "c" | "ctx" | "context"))
                 }) =>
             {
                 call.arg(0)

@@ -87,6 +87,9 @@ fn accepts_everything(cx: &Context<'_>, module: usize, expr: &Expr) -> bool {
     false
 }
 
+/// Reports a finding: where, whether credentials ride along, what allows every origin.
+type Report<'a> = dyn Fn(&mut Vec<Finding>, crate::ir::Range, bool, &str) + 'a;
+
 /// Go's CORS middleware: gin-contrib's `cors.Default()` and `cors.New(cors.Config{...})`, rs/cors'
 /// `cors.AllowAll()` and `cors.New(cors.Options{...})`, echo's `middleware.CORS()` and
 /// `CORSWithConfig`, fiber's `cors.New(...)`, gorilla's `handlers.AllowedOrigins(...)`. rs/cors,
@@ -98,20 +101,27 @@ fn go_cors(
     call: &Expr,
     qualified: &str,
     args: &[crate::ir::Arg],
-    report: &dyn Fn(&mut Vec<Finding>, crate::ir::Range, bool, &str),
+    report: &Report<'_>,
     out: &mut Vec<Finding>,
 ) -> bool {
     let module = cx.module(module_id);
     let tail = qualified.rsplit('/').next().unwrap_or(qualified);
     let source = qualified.rsplit_once('.').map_or("", |(source, _)| source);
-    let lenient_default = source.contains("rs/cors") || source.contains("gofiber") || source.contains("labstack/echo");
+    let lenient_default = source.contains("rs/cors")
+        || source.contains("gofiber")
+        || source.contains("labstack/echo");
     match tail {
         "cors.Default" | "cors.AllowAll" => {
             report(out, call.range, false, "CORS allows every origin");
             true
         }
         "middleware.CORS" if source.contains("labstack/echo") => {
-            report(out, call.range, false, "CORS allows every origin (no origins listed)");
+            report(
+                out,
+                call.range,
+                false,
+                "CORS allows every origin (no origins listed)",
+            );
             true
         }
         "handlers.AllowedOrigins" => {
@@ -127,12 +137,26 @@ fn go_cors(
             };
             let credentials = is_true(property(&["AllowCredentials"]));
             let origins = property(&["AllowOrigins", "AllowedOrigins"]);
-            let origin_function = property(&["AllowOriginFunc", "AllowOriginsFunc", "AllowOriginRequestFunc"]);
+            let origin_function = property(&[
+                "AllowOriginFunc",
+                "AllowOriginsFunc",
+                "AllowOriginRequestFunc",
+            ]);
             let all = is_true(property(&["AllowAllOrigins"]))
-                || origins.is_some_and(|o| is_wildcard(o) || o.as_str().is_some_and(|s| s.split(',').any(|p| p.trim() == "*")))
+                || origins.is_some_and(|o| {
+                    is_wildcard(o)
+                        || o.as_str()
+                            .is_some_and(|s| s.split(',').any(|p| p.trim() == "*"))
+                })
                 || origin_function.is_some_and(|f| {
-                    let text: String = module.text_of(f.range).chars().filter(|c| !c.is_whitespace()).collect();
-                    text.contains("returntrue") && !text.contains("==") && !text.contains("Contains")
+                    let text: String = module
+                        .text_of(f.range)
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect();
+                    text.contains("returntrue")
+                        && !text.contains("==")
+                        && !text.contains("Contains")
                 })
                 || (origins.is_none() && origin_function.is_none() && lenient_default);
             if all {
@@ -168,7 +192,7 @@ impl CodeRule for PermissiveCors {
                         };
                         out.push(cx.finding(&META, module_id, range, message, what).with_severity(severity));
                     };
-                    if module.language.is_go() && go_cors(cx, module_id, e, &qualified, args, &report, out) {
+                    if module.language.is_go() && go_cors(cx, module_id, e, qualified, args, &report, out) {
                         return;
                     }
                     // cors(), cors({ origin: '*' }), fastify.register(cors, {...})

@@ -84,6 +84,16 @@ fn weak_source(project: &Project, module: ModuleId, expr: &Expr) -> Option<&'sta
             q if q.starts_with("random.") && !q.starts_with("random.SystemRandom") => {
                 weak = Some("Python's random module")
             }
+            // Go: `math/rand` (v1 and v2), `time.Now().UnixNano()`, google/uuid's v1 `NewUUID`.
+            q if q.starts_with("math/rand") => weak = Some("math/rand"),
+            q if q.starts_with("time.Now") => weak = weak.or(Some("the clock")),
+            q if q.ends_with("uuid.NewUUID") => weak = Some("UUIDv1"),
+            q if q.starts_with("crypto/")
+                || q.ends_with("uuid.New")
+                || q.ends_with("uuid.NewString") =>
+            {
+                strong = true
+            }
             q if q.starts_with("crypto.")
                 || q.starts_with("secrets.")
                 || q.starts_with("node:crypto")
@@ -113,6 +123,10 @@ fn weak_source(project: &Project, module: ModuleId, expr: &Expr) -> Option<&'sta
 impl CodeRule for PredictableToken {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -175,7 +189,31 @@ impl CodeRule for PredictableToken {
                                 // where it is written.
                                 .filter(|def| !matches!(def.kind, ExprKind::Object(_)))
                                 .unwrap_or(value);
-                            if let Some(source) = weak_source(cx.project, module_id, value) {
+                            // Go fills a byte slice in a loop (`b[i] = letters[rand.Intn(n)]`)
+                            // and returns `string(b)`: the whole generator is the value.
+                            let source = weak_source(cx.project, module_id, value).or_else(|| {
+                                if !module.language.is_go() {
+                                    return None;
+                                }
+                                let mut weak = None;
+                                let mut strong = false;
+                                function.walk_exprs(&mut |e| {
+                                    if e.as_call().is_some() {
+                                        match weak_source(cx.project, module_id, e) {
+                                            Some(found) => weak = weak.or(Some(found)),
+                                            None => {
+                                                let q = cx.index.qualified(
+                                                    module_id,
+                                                    e.as_call().map_or(e, |c| c.0),
+                                                );
+                                                strong |= q.starts_with("crypto/");
+                                            }
+                                        }
+                                    }
+                                });
+                                if strong { None } else { weak }
+                            });
+                            if let Some(source) = source {
                                 let name = function.name.as_deref().unwrap_or("token");
                                 out.push(cx.finding(
                                 &META,

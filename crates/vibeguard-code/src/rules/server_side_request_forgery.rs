@@ -7,10 +7,10 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use crate::language::Language;
 use super::{Applicability, CodeRule, Context};
 use crate::flow::label::{Kinds, Label, Prefix};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
+use crate::language::Language;
 
 /// The rule.
 #[derive(Debug)]
@@ -208,7 +208,9 @@ fn go_sinks<'a>(call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
                     let text = call.project.modules[call.module]
                         .text_of(r.range)
                         .to_ascii_lowercase();
-                    text.ends_with("client") || text.contains("http.defaultclient") || text.ends_with(".r()")
+                    text.ends_with("client")
+                        || text.contains("http.defaultclient")
+                        || text.ends_with(".r()")
                 }) =>
             {
                 call.arg(0)

@@ -6,10 +6,10 @@ use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
 };
 
-use crate::language::Language;
 use super::{Applicability, CodeRule, Context, argument_text, looks_like_sql};
 use crate::flow::label::{Kinds, Label};
 use crate::flow::{Call, FlowRule, Hit, SinkArg, kind};
+use crate::language::Language;
 
 /// The rule.
 #[derive(Debug)]
@@ -293,7 +293,10 @@ fn go_sql_argument<'a>(call: &Call<'a, '_>, name: &str) -> Option<&'a crate::ir:
     let receiver = call.receiver()?;
     let base = name.strip_suffix("Context").unwrap_or(name);
     let mut args: Vec<&'a crate::ir::Expr> = call.args.iter().map(|a| &a.value).collect();
-    if args.first().is_some_and(|first| super::is_go_context(first)) {
+    if args
+        .first()
+        .is_some_and(|first| super::is_go_context(first))
+    {
         args.remove(0);
     }
     let receiver_name = call
@@ -301,16 +304,17 @@ fn go_sql_argument<'a>(call: &Call<'a, '_>, name: &str) -> Option<&'a crate::ir:
         .qualify(call.module, receiver, &|_| crate::project::Local::Unknown)
         .unwrap_or_default();
     let database = is_database(&receiver_name)
-        || receiver_name
-            .split(['.', '(', ')', '/'])
-            .any(|s| matches!(s.to_ascii_lowercase().as_str(), "tx" | "gorm" | "sqlx" | "pgx" | "store" | "repo"))
+        || receiver_name.split(['.', '(', ')', '/']).any(|s| {
+            matches!(
+                s.to_ascii_lowercase().as_str(),
+                "tx" | "gorm" | "sqlx" | "pgx" | "store" | "repo"
+            )
+        })
         || receiver_name.contains("database/sql")
         || receiver_name.contains("gorm.io");
     match base {
         "Query" | "QueryRow" | "Exec" | "Prepare" | "Queryx" | "QueryRowx" | "MustExec"
-        | "NamedExec" | "NamedQuery" | "Preparex" | "PrepareNamed" | "Raw" => {
-            args.first().copied()
-        }
+        | "NamedExec" | "NamedQuery" | "Preparex" | "PrepareNamed" | "Raw" => args.first().copied(),
         "Get" | "Select" if database => {
             // sqlx: `db.Get(&user, query, args...)`; gorm: `db.Select("name, age")`.
             if args.len() >= 2 && args[0].as_str().is_none() {
@@ -319,9 +323,7 @@ fn go_sql_argument<'a>(call: &Call<'a, '_>, name: &str) -> Option<&'a crate::ir:
                 args.first().copied()
             }
         }
-        "Where" | "Or" | "Not" | "Order" | "Group" | "Having" | "Joins" | "Pluck"
-            if database =>
-        {
+        "Where" | "Or" | "Not" | "Order" | "Group" | "Having" | "Joins" | "Pluck" if database => {
             args.first().copied()
         }
         "First" | "Find" | "Take" | "Last" if database => args.get(1).copied(),

@@ -108,6 +108,9 @@ impl FlowRule for WeakPasswordHashing {
         let Some(name) = call.name() else {
             return Vec::new();
         };
+        if super::in_go(call) {
+            return go_storage_sinks(call, name);
+        }
         let writes = matches!(
             name,
             "create"
@@ -162,6 +165,38 @@ impl FlowRule for WeakPasswordHashing {
     }
 }
 
+/// Go: `db.Exec("INSERT INTO users (email, password) VALUES ($1, $2)", email, password)` and
+/// its `ExecContext`/`Query`/`QueryRow` forms (the values follow the SQL text), gorm's
+/// `db.Create(&User{Password: ...})` and a struct literal's password field.
+fn go_storage_sinks<'a>(call: &Call<'a, '_>, name: &str) -> Vec<SinkArg<'a>> {
+    let mut sinks = Vec::new();
+    let base = name.strip_suffix("Context").unwrap_or(name);
+    if matches!(base, "Exec" | "Query" | "QueryRow") {
+        let mut args: Vec<&'a Expr> = call.args.iter().map(|a| &a.value).collect();
+        if args.first().is_some_and(|a| super::is_go_context(a)) {
+            args.remove(0);
+        }
+        if let Some((sql, values)) = args.split_first() {
+            let text = super::argument_text(call.project, call.module, sql);
+            if let Some(index) = password_column(&text)
+                && let Some(value) = values.get(index)
+            {
+                sinks.push(SinkArg {
+                    value,
+                    note: "stored password",
+                });
+            }
+        }
+        return sinks;
+    }
+    if matches!(base, "Create" | "Save" | "Updates" | "InsertOne" | "Insert") {
+        for arg in call.args {
+            collect_password_props(&arg.value, &mut sinks);
+        }
+    }
+    sinks
+}
+
 fn collect_password_props<'a>(value: &'a Expr, sinks: &mut Vec<SinkArg<'a>>) {
     if let ExprKind::Object(props) = &value.kind {
         for prop in props {
@@ -198,6 +233,10 @@ fn password_column(sql: &str) -> Option<usize> {
 impl CodeRule for WeakPasswordHashing {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {
@@ -276,6 +315,44 @@ impl WeakPasswordHashing {
                     && args.iter().any(|a| mentions_password(&a.value))
                 {
                     return Some(cx.finding(&META, module, e.range, format!("password hashed with {last}, a fast digest: use bcrypt, scrypt or Argon2"), "digest"));
+                }
+                // Go: `md5.Sum([]byte(password))`, `sha256.Sum256(...)`; bcrypt's
+                // `GenerateFromPassword(pw, 4)` or `bcrypt.MinCost`.
+                if m.language.is_go() {
+                    let tail = qualified.rsplit('/').next().unwrap_or(qualified);
+                    let digest = matches!(
+                        tail,
+                        "md5.Sum"
+                            | "sha1.Sum"
+                            | "sha256.Sum256"
+                            | "sha256.Sum224"
+                            | "sha512.Sum512"
+                    );
+                    if digest && args.iter().any(|a| mentions_password(&a.value)) {
+                        let algorithm = tail.split('.').next().unwrap_or(tail);
+                        return Some(cx.finding(&META, module, e.range, format!("password hashed with {algorithm}, a fast digest: use bcrypt, scrypt or Argon2"), "digest"));
+                    }
+                    if tail == "bcrypt.GenerateFromPassword" {
+                        let cost = args.get(1).and_then(|a| match &a.value.kind {
+                            ExprKind::Number(n) => Some(*n),
+                            _ => a
+                                .value
+                                .member_path()
+                                .and_then(|p| (p.last() == Some(&"MinCost")).then_some(4.0)),
+                        });
+                        if let Some(cost) = cost
+                            && cost < 10.0
+                        {
+                            return Some(cx.finding(
+                                &META,
+                                module,
+                                e.range,
+                                format!("bcrypt cost {cost} is below 10"),
+                                "cost",
+                            ));
+                        }
+                    }
+                    return None;
                 }
                 // bcrypt cost below 10
                 let is_bcrypt =
