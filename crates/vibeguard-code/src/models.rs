@@ -111,6 +111,8 @@ impl ModelInventory {
                 let mut found = ModelInventory::default();
                 if m.language.is_javascript_family() {
                     javascript_models(project, module, &mut found);
+                } else if m.language.is_go() {
+                    go_models(project, module, &mut found);
                 } else {
                     python_models(project, module, &mut found);
                 }
@@ -457,6 +459,60 @@ fn hide_default_scope(options: Option<&Expr>, fields: &mut [ModelField]) {
         if excluded.contains(&field.name) {
             field.hidden = true;
         }
+    }
+}
+
+/// The struct type a Go type names: `*models.User`, `[]User`, `[]*User` → `User`.
+pub fn go_struct_name(ty: &str) -> &str {
+    let ty = ty.trim_start_matches(['*', '[', ']', '&']);
+    ty.rsplit('.').next().unwrap_or(ty)
+}
+
+/// Go structs: each field under the name `encoding/json` gives it (its `json:"name"` tag, else
+/// the field's name in snake case, as the table's column would read), hidden by `json:"-"`; a
+/// `MarshalJSON` method decides what leaves the struct.
+fn go_models(project: &Project, module: ModuleId, inventory: &mut ModelInventory) {
+    let m: &Module = &project.modules[module];
+    for class in &m.classes {
+        let Some(name) = &class.name else { continue };
+        if class.fields.is_empty() {
+            continue;
+        }
+        let fields = class
+            .fields
+            .iter()
+            .filter(|f| f.name.starts_with(|c: char| c.is_ascii_uppercase()))
+            .map(|f| {
+                let tag = f
+                    .annotation
+                    .as_deref()
+                    .and_then(|a| a.split_once('`'))
+                    .map_or("", |(_, tag)| tag);
+                let json = tag
+                    .split_once("json:\"")
+                    .and_then(|(_, rest)| rest.split('"').next())
+                    .map(|value| value.split(',').next().unwrap_or(""));
+                ModelField {
+                    name: match json {
+                        Some(json) if !json.is_empty() && json != "-" => json.to_string(),
+                        _ => naming::words(&f.name).join("_"),
+                    },
+                    hidden: json == Some("-"),
+                }
+            })
+            .collect();
+        let serialized_safely = class
+            .methods
+            .iter()
+            .any(|id| m.functions[*id].name.as_deref() == Some("MarshalJSON"));
+        inventory.add(DataModel {
+            name: name.clone(),
+            aliases: Vec::new(),
+            file: m.path.clone(),
+            fields,
+            serialized_safely,
+            serializers: Vec::new(),
+        });
     }
 }
 

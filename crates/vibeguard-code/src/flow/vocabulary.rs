@@ -349,7 +349,9 @@ pub fn is_opaque(name: &str, method: Option<&str>) -> bool {
 pub fn keeps_record(method: &str) -> bool {
     matches!(
         method,
-        "toJSON"
+        // Go: `row.Scan(&u.ID, &u.Password)` copies the row into its arguments.
+        "Scan"
+            | "toJSON"
             | "toObject"
             | "get"
             | "lean"

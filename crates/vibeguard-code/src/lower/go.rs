@@ -405,6 +405,20 @@ impl<'b, 't> Go<'b, 't> {
                         .field(spec, "value")
                         .map(named_children)
                         .unwrap_or_default();
+                    // `var user User`: the type's zero value, written as a call of the type so
+                    // that what the variable holds stays known (`db.First(&user)` reads a
+                    // `User`).
+                    if values.is_empty()
+                        && let Some(ty) = self.b.field(spec, "type")
+                    {
+                        let ty = self.b.text(ty).to_string();
+                        for target in &targets {
+                            let pattern = self.pattern(*target);
+                            let value = zero_value(ty.clone(), range(spec));
+                            self.assign(pattern, value, false, range(spec), out);
+                        }
+                        continue;
+                    }
                     self.assign_lists(&targets, &values, false, range(spec), out);
                 }
             }
@@ -634,10 +648,11 @@ impl<'b, 't> Go<'b, 't> {
             Some(first) => self.pattern(*first),
             None => Pattern::Ignore,
         };
-        if !self
+        let fills = self
             .filled
-            .contains_key(&(value.range.start_byte, value.range.end_byte))
-        {
+            .keys()
+            .any(|(start, end)| value.range.start_byte <= *start && *end <= value.range.end_byte);
+        if !fills {
             self.assign(target, value, augmented, r, out);
         } else {
             self.bind_out_params(Some(target), value, r, out);
@@ -674,10 +689,36 @@ impl<'b, 't> Go<'b, 't> {
         r: Range,
         out: &mut Vec<Stmt>,
     ) {
-        let filled = self
+        // A filling call inside the value (`db.First(&user).Error`): the call fills its
+        // arguments first, then the statement runs.
+        let whole = (value.range.start_byte, value.range.end_byte);
+        let nested: Vec<(u32, u32)> = self
             .filled
-            .remove(&(value.range.start_byte, value.range.end_byte))
-            .unwrap_or_default();
+            .keys()
+            .filter(|(start, end)| whole.0 <= *start && *end <= whole.1 && (*start, *end) != whole)
+            .copied()
+            .collect();
+        for key in nested {
+            let names = self.filled.remove(&key).unwrap_or_default();
+            let mut call = None;
+            value.walk(&mut |e| {
+                if call.is_none()
+                    && (e.range.start_byte, e.range.end_byte) == key
+                    && e.as_call().is_some()
+                {
+                    call = Some(e.clone());
+                }
+            });
+            if let Some(call) = call {
+                // Placed at the call, so that what the variable held before the call is still
+                // its definition there.
+                let at = call.range;
+                for name in names {
+                    self.assign(Pattern::Name(name), call.clone(), false, at, out);
+                }
+            }
+        }
+        let filled = self.filled.remove(&whole).unwrap_or_default();
         if filled.is_empty() {
             match target {
                 Some(target) => self.assign(target, value, false, r, out),
@@ -692,12 +733,14 @@ impl<'b, 't> Go<'b, 't> {
         let temporary = format!("$out{}", self.temporaries);
         let value_range = value.range;
         self.assign(Pattern::Name(temporary.clone()), value, false, r, out);
+        // Placed at the call, so that what a variable held before the call is still its
+        // definition there (`var user User` for `db.First(&user)`).
         for name in filled {
             self.assign(
                 Pattern::Name(name),
                 Expr::new(ExprKind::Name(temporary.clone()), value_range),
-                true,
-                r,
+                false,
+                value_range,
                 out,
             );
         }
@@ -874,6 +917,15 @@ impl<'b, 't> Go<'b, 't> {
                 ExprKind::Function(id)
             }
             "composite_literal" => match self.b.field(node, "body") {
+                // `User{}`, `[]User{}`: the type's zero value, like `var u User`.
+                Some(body) if named_children(body).is_empty() => {
+                    let ty = self
+                        .b
+                        .field(node, "type")
+                        .map(|t| self.b.text(t).to_string())
+                        .unwrap_or_default();
+                    zero_value(ty, r).kind
+                }
                 Some(body) => self.literal_value(body),
                 None => ExprKind::Object(Vec::new()),
             },
@@ -914,8 +966,7 @@ impl<'b, 't> Go<'b, 't> {
                         && self.b.field(**a, "operator").map(|o| self.b.text(o)) == Some("&")
                 })
                 .filter_map(|a| self.b.field(*a, "operand"))
-                .filter(|operand| operand.kind() == "identifier")
-                .map(|operand| self.b.text(operand).to_string())
+                .filter_map(|operand| root_identifier(self.b, operand))
                 .collect();
             if !filled.is_empty() {
                 self.filled.insert((r.start_byte, r.end_byte), filled);
@@ -994,6 +1045,28 @@ impl<'b, 't> Go<'b, 't> {
             ExprKind::Array(items)
         }
     }
+}
+
+/// The variable an out-parameter belongs to: `x` for `&x`, `u` for `&u.Password`.
+fn root_identifier(b: &Builder<'_>, node: Node<'_>) -> Option<String> {
+    match node.kind() {
+        "identifier" => Some(b.text(node).to_string()),
+        "selector_expression" | "index_expression" => root_identifier(b, b.field(node, "operand")?),
+        _ => None,
+    }
+}
+
+/// A type's zero value: a call of the type with no arguments (`User()`), which rules read as
+/// "a value of this type".
+fn zero_value(ty: String, r: Range) -> Expr {
+    Expr::new(
+        ExprKind::Call {
+            callee: Box::new(Expr::new(ExprKind::Name(ty), r)),
+            args: Vec::new(),
+            new: false,
+        },
+        r,
+    )
 }
 
 /// Whether a call fills the arguments it is given as `&x`: decoders, binders and scanners

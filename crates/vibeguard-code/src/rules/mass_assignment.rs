@@ -122,6 +122,25 @@ impl FlowRule for MassAssignment {
             value,
             note: "model fields",
         };
+        // Go: gorm's `db.Create(&user)`, `db.Save(&user)` and `db.Model(&u).Updates(input)` of a
+        // struct or map the body was bound into whole (`c.ShouldBindJSON(&user)`).
+        if super::in_go(call) {
+            let database = call.receiver().is_some_and(|receiver| {
+                let text = call.project.modules[call.module].text_of(receiver.range);
+                super::sql_injection::is_database(text)
+                    || text.contains("tx")
+                    || text.contains("gorm")
+            });
+            return match name {
+                "Create" | "Save" | "FirstOrCreate" | "CreateInBatches" | "Updates" | "Assign"
+                | "Attrs"
+                    if database =>
+                {
+                    call.arg(0).map(sink).into_iter().collect()
+                }
+                _ => Vec::new(),
+            };
+        }
         let qualified = call.qualified();
         // Object.assign(target, body), _.merge(target, body)
         if matches!(
@@ -396,7 +415,7 @@ fn rails_strong_parameters(cx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
 
 impl CodeRule for MassAssignment {
     fn also_reads(&self) -> &'static [Language] {
-        &[Language::Ruby]
+        &[Language::Ruby, Language::Go]
     }
 
     fn meta(&self) -> &'static RuleMeta {

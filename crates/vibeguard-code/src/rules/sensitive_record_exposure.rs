@@ -148,6 +148,11 @@ fn has_projection(call: &Call<'_, '_>, name: &str) -> bool {
 /// The record a call reads, if it is a lookup: the model and whether fields were chosen.
 fn lookup<'a>(call: &Call<'a, '_>) -> Option<(String, bool)> {
     let name = call.name()?;
+    if super::in_go(call)
+        && let Some(found) = go_lookup(call, name)
+    {
+        return Some(found);
+    }
     // Projection applied to a lookup chain: `.select('-password')`, `.values('id')`.
     if PROJECTIONS.contains(&name)
         && let Some(receiver) = call.receiver()
@@ -238,6 +243,59 @@ fn lookup<'a>(call: &Call<'a, '_>) -> Option<(String, bool)> {
     None
 }
 
+/// Go: gorm's `First`/`Find`/`Take`/`Last`/`Scan` into a variable of a struct type
+/// (`var user User`, `users := []User{}`), and `Select(...)` before them chooses columns;
+/// sqlx's `Get`/`Select` and `QueryRow` are read from their SQL below.
+fn go_lookup(call: &Call<'_, '_>, name: &str) -> Option<(String, bool)> {
+    if !matches!(name, "First" | "Find" | "Take" | "Last") {
+        return None;
+    }
+    let module = &call.project.modules[call.module];
+    let target = call.arg(0)?.as_name()?;
+    let function = super::enclosing_function(module, call.expr.range);
+    let definition =
+        crate::scope::definition_before(module, function, target, call.expr.range.start_byte)?;
+    let (callee, args, _) = definition.as_call()?;
+    if !args.is_empty() {
+        return None;
+    }
+    let ty = crate::models::go_struct_name(callee.as_name()?);
+    if !ty.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    let projected = call
+        .receiver()
+        .is_some_and(|r| module.text_of(r.range).contains(".Select("));
+    Some((ty.to_string(), projected))
+}
+
+/// Go: the value a handler answers with — gin's, echo's and fiber's `c.JSON(status, v)`
+/// (fiber's `c.JSON(v)`), `json.NewEncoder(w).Encode(v)`, chi's `render.JSON(w, r, v)`.
+fn go_response_value<'a>(call: &Call<'a, '_>) -> Option<&'a Expr> {
+    let name = call.name()?;
+    let receiver = call.receiver()?;
+    let module = &call.project.modules[call.module];
+    let receiver_text = module.text_of(receiver.range);
+    match name {
+        "JSON" | "IndentedJSON" | "PureJSON" | "SecureJSON" | "JSONP" | "XML" | "YAML"
+        | "JSONPretty" => {
+            if matches!(receiver_text, "c" | "ctx" | "context") {
+                if call.args.len() >= 2 {
+                    call.arg(1)
+                } else {
+                    call.arg(0)
+                }
+            } else if receiver_text == "render" {
+                call.arg(2)
+            } else {
+                None
+            }
+        }
+        "Encode" if receiver_text.contains("NewEncoder(w") => call.arg(0),
+        _ => None,
+    }
+}
+
 /// The table of a `SELECT ... FROM table`, and whether columns were chosen (not `*`).
 fn select_table(sql: &str) -> Option<(String, bool)> {
     let upper = sql.to_ascii_uppercase();
@@ -294,6 +352,15 @@ impl FlowRule for SensitiveRecordExposure {
     }
 
     fn sinks<'a>(&self, call: &Call<'a, '_>) -> Vec<SinkArg<'a>> {
+        if super::in_go(call) {
+            return go_response_value(call)
+                .map(|value| SinkArg {
+                    value,
+                    note: "sent in the response",
+                })
+                .into_iter()
+                .collect();
+        }
         if !is_response_call(call) {
             return Vec::new();
         }
@@ -380,6 +447,10 @@ impl CodeRule for SensitiveRecordExposure {
 
     fn flow(&self) -> Option<&dyn FlowRule> {
         Some(self)
+    }
+
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {

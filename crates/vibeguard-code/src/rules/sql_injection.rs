@@ -329,7 +329,6 @@ fn go_sql_argument<'a>(call: &Call<'a, '_>, name: &str) -> Option<&'a crate::ir:
         "First" | "Find" | "Take" | "Last" if database => args.get(1).copied(),
         _ => None,
     }
-    .filter(|text| text.as_str().is_none())
 }
 
 impl FlowRule for SqlInjection {
