@@ -16,8 +16,9 @@ pub enum Language {
     /// Ruby (Rails apps): lowered into the program model like the others; the rules that do
     /// not read Ruby yet say so ([`crate::rules::CodeRule::reads`]).
     Ruby,
-    /// Go: lowered into the program model like the others; the rules that do not read Go yet
-    /// say so ([`crate::rules::CodeRule::reads`]).
+    /// Go: lowered into the program model like the others (`_test.go` files apart: they are
+    /// never part of the service); the rules that do not read Go yet say so
+    /// ([`crate::rules::CodeRule::reads`]).
     Go,
 }
 
@@ -27,6 +28,10 @@ impl Language {
     pub fn of_path(path: &str) -> Option<Language> {
         let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
         if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+            return None;
+        }
+        // Go compiles `_test.go` files only for `go test`: they are never part of the service.
+        if name.ends_with("_test.go") {
             return None;
         }
         let extension = name.rsplit_once('.')?.1;
@@ -82,6 +87,51 @@ impl Language {
     ];
 }
 
+/// The name a Go import path binds when no name is given: the last path element, without a
+/// `/vN` version suffix or a `go-`/`-go` decoration.
+pub fn go_package_name(path: &str) -> &str {
+    let mut segments = path.rsplit('/');
+    let mut last = segments.next().unwrap_or(path);
+    // `github.com/go-chi/chi/v5`: the version suffix is not the package.
+    if last.len() >= 2
+        && last.starts_with('v')
+        && last[1..].bytes().all(|c| c.is_ascii_digit())
+        && let Some(previous) = segments.next()
+    {
+        last = previous;
+    }
+    // `gopkg.in/yaml.v3`
+    if let Some((name, version)) = last.rsplit_once(".v")
+        && !version.is_empty()
+        && version.bytes().all(|c| c.is_ascii_digit())
+    {
+        last = name;
+    }
+    // `github.com/dgrijalva/jwt-go` is package `jwt`, `github.com/mattn/go-sqlite3` `sqlite3`.
+    let last = last.strip_suffix("-go").unwrap_or(last);
+    let last = last.strip_prefix("go-").unwrap_or(last);
+    last.rsplit('-').next().unwrap_or(last)
+}
+
+/// A Go type as written in `module` with its package named by the package's own name rather
+/// than the file's alias for it: `*g.Context` with `g "github.com/gin-gonic/gin"` is
+/// `*gin.Context`.
+pub fn canonical_go_type(module: &crate::ir::Module, annotation: &str) -> String {
+    let pointer = annotation.len() - annotation.trim_start_matches('*').len();
+    let bare = &annotation[pointer..];
+    match bare.split_once('.') {
+        Some((qualifier, name)) => match module.import_of(qualifier) {
+            Some(import) => format!(
+                "{}{}.{name}",
+                &annotation[..pointer],
+                go_package_name(&import.source)
+            ),
+            None => annotation.to_string(),
+        },
+        None => annotation.to_string(),
+    }
+}
+
 impl fmt::Display for Language {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -121,6 +171,7 @@ mod tests {
         assert_eq!(Language::of_path("app/views.py"), Some(Language::Python));
         assert_eq!(Language::of_path("config/routes.rb"), Some(Language::Ruby));
         assert_eq!(Language::of_path("cmd/api/main.go"), Some(Language::Go));
+        assert_eq!(Language::of_path("internal/api/handlers_test.go"), None);
         assert_eq!(Language::of_path("Makefile"), None);
         assert_eq!(Language::of_path("README.md"), None);
     }

@@ -126,11 +126,14 @@ pub fn is_secret_name(name: &str) -> bool {
 
 /// Whether a name is for a password (not a hash of one).
 pub fn is_password_name(name: &str) -> bool {
-    if !(contains_ignore_case(name, "pass") || contains_ignore_case(name, "pwd")) {
+    if !(contains_ignore_case(name, "pass")
+        || contains_ignore_case(name, "pwd")
+        || contains_ignore_case(name, "pw"))
+    {
         return false;
     }
     let words = words(name);
-    has_word(&words, &["password", "passwd", "pwd", "passphrase"])
+    has_word(&words, &["password", "passwd", "pwd", "passphrase", "pw"])
         && !has_word(
             &words,
             &[

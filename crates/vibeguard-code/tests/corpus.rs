@@ -47,18 +47,25 @@ fn annotations(name: &str, text: &str) -> Annotations {
 }
 
 fn corpus_files(folder: &str) -> Vec<PathBuf> {
+    corpus_files_of(
+        folder,
+        &[
+            "javascript",
+            "typescript",
+            "python",
+            "ruby",
+            "go",
+            "templates",
+        ],
+    )
+}
+
+fn corpus_files_of(folder: &str, languages: &[&str]) -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(folder);
     let mut files = Vec::new();
-    for language in [
-        "javascript",
-        "typescript",
-        "python",
-        "ruby",
-        "go",
-        "templates",
-    ] {
+    for language in languages {
         let Ok(listing) = std::fs::read_dir(root.join(language)) else {
             continue;
         };
@@ -219,15 +226,32 @@ fn annotated_corpus_has_no_miss_and_no_extra() {
 #[test]
 fn held_out_corpus_keeps_recall_and_precision_at_ninety_percent() {
     const MEASURED: &[&str] = &["VG101", "VG116", "VG119", "VG128", "VG129", "VG130"];
+    let files = corpus_files_of(
+        "holdout",
+        &["javascript", "typescript", "python", "templates"],
+    );
+    measure_held_out(&files, &|code| MEASURED.contains(&code), 20);
+}
+
+/// The Go held-out corpus (`tests/fixtures/holdout/go`), written after the Go rules in other
+/// styles (handler factories, import aliases, repositories, query builders, routes registered
+/// by helpers): every finding of every rule counts, a finding on an unlabelled line is a false
+/// positive.
+#[test]
+fn held_out_go_corpus_keeps_recall_and_precision_at_ninety_percent() {
+    let files = corpus_files_of("holdout", &["go"]);
+    measure_held_out(&files, &|_| true, 20);
+}
+
+/// Scores held-out files on the rules `measured` accepts, prints the figures per rule and
+/// fails below 0.90 recall or precision.
+fn measure_held_out(files: &[PathBuf], measured: &dyn Fn(&str) -> bool, minimum: u32) {
     let mut scores: BTreeMap<String, Score> = BTreeMap::new();
     let mut problems = Vec::new();
-    for file in corpus_files("holdout") {
-        let (_, notes) = annotated(&file);
-        let (found, _) = audit(&file);
-        let found: BTreeSet<Mark> = found
-            .into_iter()
-            .filter(|m| MEASURED.contains(&m.2.as_str()))
-            .collect();
+    for file in files {
+        let (_, notes) = annotated(file);
+        let (found, _) = audit(file);
+        let found: BTreeSet<Mark> = found.into_iter().filter(|m| measured(&m.2)).collect();
         score_file(&notes, &found, &mut scores, &mut problems);
     }
     let total = scores.values().fold(Score::default(), |mut sum, s| {
@@ -256,7 +280,7 @@ fn held_out_corpus_keeps_recall_and_precision_at_ninety_percent() {
     let recall = f64::from(total.true_positives)
         / f64::from((total.true_positives + total.false_negatives).max(1));
     assert!(
-        total.true_positives >= 20,
+        total.true_positives >= minimum,
         "the held-out corpus is too small to measure"
     );
     assert!(

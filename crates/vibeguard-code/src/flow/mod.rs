@@ -341,10 +341,11 @@ fn reachable_from_sources(project: &Project, handlers: &HandlerSources) -> Vec<b
             || m.functions.iter().any(|f| {
                 f.params.iter().any(|p| {
                     if go {
-                        return p
-                            .annotation
-                            .as_deref()
-                            .is_some_and(vocabulary::is_go_request_type);
+                        return p.annotation.as_deref().is_some_and(|a| {
+                            vocabulary::is_go_request_type(&crate::language::canonical_go_type(
+                                m, a,
+                            ))
+                        });
                     }
                     p.name().is_some_and(|name| {
                         if python {
@@ -697,7 +698,9 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         };
         let is_request_candidate = |name: &str, annotation: Option<&str>| {
             if go {
-                annotation.is_some_and(vocabulary::is_go_request_type)
+                annotation.is_some_and(|a| {
+                    vocabulary::is_go_request_type(&crate::language::canonical_go_type(m, a))
+                })
             } else if python {
                 // `request`, `req`, `http_request`…
                 vocabulary::is_python_request_name(name) || django.contains(&name)

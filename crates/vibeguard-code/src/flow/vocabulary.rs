@@ -445,7 +445,19 @@ pub fn is_iteration(method: &str) -> bool {
 pub fn is_mutator(method: &str) -> bool {
     matches!(
         method,
-        "push" | "unshift" | "append" | "extend" | "add" | "update" | "insert" | "set" | "concat"
+        "push"
+            | "unshift"
+            | "append"
+            | "extend"
+            | "add"
+            | "update"
+            | "insert"
+            | "set"
+            | "concat"
+            // Go's `strings.Builder` and `bytes.Buffer`.
+            | "WriteString"
+            | "WriteRune"
+            | "WriteByte"
     )
 }
 

@@ -51,31 +51,6 @@ pub(super) fn lower_source_file(b: &mut Builder<'_>, root: Node<'_>) {
     go.b.functions[0].range = range(root);
 }
 
-/// The name an import path binds when no name is given.
-pub fn package_name(path: &str) -> &str {
-    let mut segments = path.rsplit('/');
-    let mut last = segments.next().unwrap_or(path);
-    // `github.com/go-chi/chi/v5`: the version suffix is not the package.
-    if last.len() >= 2
-        && last.starts_with('v')
-        && last[1..].bytes().all(|c| c.is_ascii_digit())
-        && let Some(previous) = segments.next()
-    {
-        last = previous;
-    }
-    // `gopkg.in/yaml.v3`
-    if let Some((name, version)) = last.rsplit_once(".v")
-        && !version.is_empty()
-        && version.bytes().all(|c| c.is_ascii_digit())
-    {
-        last = name;
-    }
-    // `github.com/dgrijalva/jwt-go` is package `jwt`, `github.com/mattn/go-sqlite3` `sqlite3`.
-    let last = last.strip_suffix("-go").unwrap_or(last);
-    let last = last.strip_prefix("go-").unwrap_or(last);
-    last.rsplit('-').next().unwrap_or(last)
-}
-
 /// An import path without its `/vN` version suffix: the source qualified names start with.
 fn import_source(path: &str) -> &str {
     match path.rsplit_once('/') {
@@ -177,7 +152,7 @@ impl<'b, 't> Go<'b, 't> {
                 // `import . "x"` merges the package's names: not followed.
                 Some(name) if name.kind() == "dot" => continue,
                 Some(name) => self.b.text(name).to_string(),
-                None => package_name(path).to_string(),
+                None => crate::language::go_package_name(path).to_string(),
             };
             if path == "fmt" {
                 self.fmt = Some(local.clone());
@@ -959,7 +934,7 @@ impl<'b, 't> Go<'b, 't> {
             .map(named_children)
             .unwrap_or_default();
         if fills_arguments(&callee) {
-            let filled: Vec<String> = arg_nodes
+            let mut filled: Vec<String> = arg_nodes
                 .iter()
                 .filter(|a| {
                     a.kind() == "unary_expression"
@@ -968,10 +943,21 @@ impl<'b, 't> Go<'b, 't> {
                 .filter_map(|a| self.b.field(*a, "operand"))
                 .filter_map(|operand| root_identifier(self.b, operand))
                 .collect();
+            // `t := new(Ticket); c.Bind(t)`: a decoder's last argument is its destination,
+            // a pointer already.
+            if filled.is_empty()
+                && decodes_into_last(&callee)
+                && let Some(last) = arg_nodes.last()
+                && last.kind() == "identifier"
+            {
+                filled.push(self.b.text(*last).to_string());
+            }
             if !filled.is_empty() {
                 self.filled.insert((r.start_byte, r.end_byte), filled);
             }
         }
+        let new_type = (callee.as_name() == Some("new") && arg_nodes.len() == 1)
+            .then(|| self.b.text(arg_nodes[0]).to_string());
         let args: Vec<Arg> = arg_nodes
             .into_iter()
             .map(|a| Arg {
@@ -979,6 +965,10 @@ impl<'b, 't> Go<'b, 't> {
                 value: self.expr(a),
             })
             .collect();
+        // `new(T)`: a pointer to T's zero value.
+        if let Some(ty) = new_type {
+            return zero_value(ty, r).kind;
+        }
         // `fmt.Sprintf("… %s …", x)` builds a string as Python's `%` does.
         if let ExprKind::Member { object, property } = &callee.kind
             && property == "Sprintf"
@@ -1069,6 +1059,22 @@ fn zero_value(ty: String, r: Range) -> Expr {
     )
 }
 
+/// Whether a call decodes into its last argument (a binder or decoder, not a scanner).
+fn decodes_into_last(callee: &Expr) -> bool {
+    let method = callee.method_name().or(callee.as_name()).unwrap_or("");
+    [
+        "Decode",
+        "Unmarshal",
+        "Bind",
+        "ShouldBind",
+        "MustBind",
+        "BodyParser",
+        "QueryParser",
+    ]
+    .iter()
+    .any(|prefix| method.starts_with(prefix))
+}
+
 /// Whether a call fills the arguments it is given as `&x`: decoders, binders and scanners
 /// (`json.Marshal(&x)` and the like only read theirs).
 fn fills_arguments(callee: &Expr) -> bool {
@@ -1100,6 +1106,7 @@ mod tests {
 
     #[test]
     fn package_names_drop_versions_and_decorations() {
+        use crate::language::go_package_name as package_name;
         assert_eq!(package_name("github.com/golang-jwt/jwt/v5"), "jwt");
         assert_eq!(package_name("github.com/go-chi/chi/v5"), "chi");
         assert_eq!(package_name("github.com/dgrijalva/jwt-go"), "jwt");

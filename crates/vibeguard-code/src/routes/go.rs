@@ -30,22 +30,22 @@ enum RouterKey {
 }
 
 #[derive(Debug)]
-struct Router<'p> {
+struct Router {
     framework: Framework,
     /// The router this one is a group of, with the prefix and middleware the group adds.
     parent: Option<(RouterKey, String, Vec<Middleware>)>,
-    events: Vec<Event<'p>>,
+    events: Vec<Event>,
 }
 
 #[derive(Debug)]
-enum Event<'p> {
+enum Event {
     Use(Vec<Middleware>),
     Route {
         module: ModuleId,
         range: Range,
         method: String,
         path: String,
-        handler: Option<&'p Expr>,
+        handler: Option<(ModuleId, FunctionId)>,
         middleware: Vec<Middleware>,
     },
 }
@@ -98,7 +98,7 @@ fn registration_method(name: &str) -> Option<&'static str> {
 }
 
 pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
-    let mut routers: HashMap<RouterKey, Router<'_>> = HashMap::new();
+    let mut routers: HashMap<RouterKey, Router> = HashMap::new();
     let mut order: Vec<RouterKey> = Vec::new();
     for module in 0..project.modules.len() {
         if !project.modules[module].language.is_go() {
@@ -170,7 +170,7 @@ fn assigns(f: &crate::ir::Function, name: &str) -> bool {
 fn declare_routers<'p>(
     project: &'p Project,
     module: ModuleId,
-    routers: &mut HashMap<RouterKey, Router<'p>>,
+    routers: &mut HashMap<RouterKey, Router>,
     order: &mut Vec<RouterKey>,
 ) {
     let m = &project.modules[module];
@@ -178,7 +178,10 @@ fn declare_routers<'p>(
         for param in &function.params {
             if let (Some(name), Some(framework)) = (
                 param.name(),
-                param.annotation.as_deref().and_then(router_type),
+                param
+                    .annotation
+                    .as_deref()
+                    .and_then(|a| router_type(&crate::language::canonical_go_type(m, a))),
             ) {
                 let key = RouterKey::Local(module, function_id, name.to_string());
                 order.push(key.clone());
@@ -294,11 +297,7 @@ fn group_of<'p>(
 }
 
 /// Records the `Use` calls and route registrations of a module on the routers found.
-fn register<'p>(
-    project: &'p Project,
-    module: ModuleId,
-    routers: &mut HashMap<RouterKey, Router<'p>>,
-) {
+fn register<'p>(project: &'p Project, module: ModuleId, routers: &mut HashMap<RouterKey, Router>) {
     let calls = super::calls(project, module);
     // gorilla/mux: `r.HandleFunc("/x", h).Methods("GET", "POST")` — the methods of the inner
     // registration.
@@ -518,7 +517,7 @@ fn returned_router(
     project: &Project,
     module: ModuleId,
     callee: &Expr,
-    routers: &HashMap<RouterKey, Router<'_>>,
+    routers: &HashMap<RouterKey, Router>,
 ) -> Option<RouterKey> {
     let (m, f) = function_of(project, module, callee)?;
     let mut found = None;
@@ -543,7 +542,7 @@ fn link_router_argument<'p>(
     function: FunctionId,
     callee: &'p Expr,
     args: &'p [Arg],
-    routers: &mut HashMap<RouterKey, Router<'p>>,
+    routers: &mut HashMap<RouterKey, Router>,
 ) {
     let Some((target_module, target)) = function_of(project, module, callee) else {
         return;
@@ -587,12 +586,12 @@ fn link_router_argument<'p>(
 /// The handler of a registration and the middleware in front of it: echo takes the handler
 /// first and route middleware after it, the others take middleware first and the handler
 /// last; a wrapped handler (`auth(http.HandlerFunc(h))`) has its wrappers as middleware.
-fn split_handlers<'p>(
-    project: &'p Project,
+fn split_handlers(
+    project: &Project,
     module: ModuleId,
     framework: Framework,
-    handlers: &'p [Arg],
-) -> (Option<&'p Expr>, Vec<Middleware>) {
+    handlers: &[Arg],
+) -> (Option<(ModuleId, FunctionId)>, Vec<Middleware>) {
     if handlers.is_empty() {
         return (None, Vec::new());
     }
@@ -608,7 +607,40 @@ fn split_handlers<'p>(
         .collect();
     let (wrappers, inner) = unwrap_handler(project, module, &handler.value);
     mw.extend(wrappers);
-    (Some(inner), mw)
+    (resolve_handler(project, module, inner), mw)
+}
+
+/// The function a handler expression stands for: a function, a method value, or what a
+/// handler factory returns (`ListItems(db)` returning `func(c *gin.Context) {...}`).
+fn resolve_handler(
+    project: &Project,
+    module: ModuleId,
+    expr: &Expr,
+) -> Option<(ModuleId, FunctionId)> {
+    let Some((callee, _, _)) = expr.as_call() else {
+        return function_of(project, module, expr);
+    };
+    let (m, f) = function_of(project, module, callee)?;
+    let mut returned = None;
+    project.modules[m].functions[f].walk_stmts(&mut |stmt| {
+        if returned.is_none()
+            && let StmtKind::Return(Some(value)) = &stmt.kind
+        {
+            // `return func(c *gin.Context) {...}`, `return http.HandlerFunc(func(...) {...})`
+            let (_, inner) = unwrap_handler(project, m, value);
+            if let ExprKind::Function(id) = inner.kind {
+                returned = Some((m, id));
+            }
+        }
+    });
+    returned
+}
+
+/// Whether an argument is (or wraps) a handler, as a wrapping middleware's argument is:
+/// a function, a method value, a conversion or another wrapper.
+fn is_handler_like(project: &Project, module: ModuleId, expr: &Expr) -> bool {
+    matches!(expr.kind, ExprKind::Function(_) | ExprKind::Call { .. })
+        || function_of(project, module, expr).is_some()
 }
 
 /// `auth(logging(http.HandlerFunc(h)))` → the wrappers `auth`, `logging` and the handler `h`.
@@ -628,8 +660,13 @@ fn unwrap_handler<'p>(
             .unwrap_or_default();
         let tail = qualified.rsplit('/').next().unwrap_or(&qualified);
         let Some(last) = args.last() else {
+            // `h.GetUser()`: a factory returning the handler.
             break;
         };
+        // A factory given its dependencies (`ListItems(db)`): the handler is what it returns.
+        if !is_handler_like(project, module, &last.value) {
+            break;
+        }
         // Conversions to a handler type wrap nothing.
         if matches!(
             tail,
@@ -652,7 +689,7 @@ fn unwrap_handler<'p>(
 /// accumulated from its ancestors.
 fn walk(
     project: &Project,
-    routers: &HashMap<RouterKey, Router<'_>>,
+    routers: &HashMap<RouterKey, Router>,
     key: &RouterKey,
     prefix: &str,
     inherited: &[Middleware],
@@ -703,7 +740,7 @@ fn walk(
                     path: full,
                     module: *module,
                     range: *range,
-                    handler: handler.and_then(|h| function_of(project, *module, h)),
+                    handler: *handler,
                     middleware: all,
                     param_sources: Vec::new(),
                     serves_files: false,

@@ -292,6 +292,14 @@ fn reflects(
                 return true;
             }
             let name = callee.method_name().or(callee.as_name()).unwrap_or("");
+            // Go's conversions keep the text: `[]byte("<p>" + x + "</p>")`.
+            if module.language.is_go()
+                && matches!(name, "[]byte" | "string" | "template.HTML")
+                && let ExprKind::Call { args, .. } = &value.kind
+                && let Some(first) = args.first()
+            {
+                return reflects(&first.value, depth + 1);
+            }
             // Go: the request's own readers (`r.FormValue("q")`, `c.Query("q")`) and string
             // helpers (`strings.TrimSpace`).
             if module.language.is_go()

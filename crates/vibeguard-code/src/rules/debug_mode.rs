@@ -88,7 +88,7 @@ fn go_debug(cx: &Context<'_>, module_id: usize, out: &mut Vec<Finding>) {
         return;
     }
     for import in &module.imports {
-        if import.source == "net/http/pprof" {
+        if import.source == "net/http/pprof" && serves_default_mux_openly(cx) {
             out.push(cx.finding(
                 &META,
                 module_id,
@@ -115,6 +115,43 @@ fn go_debug(cx: &Context<'_>, module_id: usize, out: &mut Vec<Finding>) {
             }
         });
     }
+}
+
+/// Whether the project serves net/http's default mux (`http.ListenAndServe(addr, nil)`, where
+/// pprof registers itself) on an address other than loopback: `localhost:6060`, the address
+/// pprof's documentation recommends, is not reachable from elsewhere.
+fn serves_default_mux_openly(cx: &Context<'_>) -> bool {
+    let mut open = false;
+    for (module_id, module) in cx.project.modules.iter().enumerate() {
+        if !module.language.is_go() {
+            continue;
+        }
+        for function_id in 0..module.functions.len() {
+            cx.index.calls(module_id, function_id, &mut |e| {
+                let Some((callee, args, _)) = e.as_call() else {
+                    return;
+                };
+                let qualified = cx.index.qualified(module_id, callee);
+                let tail = qualified.rsplit('/').next().unwrap_or(qualified);
+                if !matches!(tail, "http.ListenAndServe" | "http.ListenAndServeTLS") {
+                    return;
+                }
+                let default_mux = args
+                    .last()
+                    .is_some_and(|a| matches!(a.value.kind, ExprKind::Null));
+                let loopback = args
+                    .first()
+                    .and_then(|a| a.value.as_str())
+                    .is_some_and(|addr| {
+                        addr.starts_with("localhost:")
+                            || addr.starts_with("127.0.0.1:")
+                            || addr.starts_with("[::1]:")
+                    });
+                open |= default_mux && !loopback;
+            });
+        }
+    }
+    open
 }
 
 /// Files whose name says they configure development, local runs or tests.

@@ -68,6 +68,13 @@ fn reveals(module: &Module, expr: &Expr, error: &str) -> u8 {
                 _ => 0,
             }
         }
+        // Text built with the error carries it (`"failed: " + err.Error()`,
+        // `fmt.Sprintf("failed: %v", err)`).
+        ExprKind::Binary {
+            op: "+" | "%",
+            left,
+            right,
+        } => reveals(module, left, error).max(reveals(module, right, error)),
         // `!err`, `err ? a : b`, `err.code === 'X'` only test the error.
         ExprKind::Unary { .. } | ExprKind::Binary { .. } => 0,
         ExprKind::Conditional {
@@ -376,6 +383,7 @@ impl ErrorDetailsExposed {
                             };
                             let receiver_text = receiver.map_or("", |r| module.text_of(r.range));
                             let on_context = matches!(receiver_text, "c" | "ctx" | "context");
+                            let writer = |name: &str| super::is_go_response_writer(module, function_id, name);
                             let qualified = cx.index.qualified(module_id, callee);
                             let tail = qualified.rsplit('/').next().unwrap_or(qualified);
                             let arg = |i: usize| args.get(i).map(|a| &a.value);
@@ -402,11 +410,22 @@ impl ErrorDetailsExposed {
                                 "NewHTTPError" | "NewError" => {
                                     (arg(0).and_then(go_status), args.iter().skip(1).map(|a| &a.value).collect())
                                 }
-                                "Fprintf" | "Fprint" | "Fprintln" if tail.starts_with("fmt.") && arg(0).is_some_and(|w| module.text_of(w.range) == "w") => {
+                                "Fprintf" | "Fprint" | "Fprintln"
+                                    if tail.starts_with("fmt.")
+                                        && arg(0).and_then(|w| w.as_name()).is_some_and(writer) =>
+                                {
                                     (None, args.iter().skip(1).map(|a| &a.value).collect())
                                 }
-                                "Write" if receiver_text == "w" => (None, args.iter().map(|a| &a.value).collect()),
-                                "Encode" if receiver_text.contains("NewEncoder(w)") => {
+                                "Write" if receiver.and_then(|r| r.as_name()).is_some_and(writer) => {
+                                    (None, args.iter().map(|a| &a.value).collect())
+                                }
+                                "Encode"
+                                    if receiver
+                                        .and_then(|r| r.as_call())
+                                        .and_then(|(_, inner, _)| inner.first())
+                                        .and_then(|w| w.value.as_name())
+                                        .is_some_and(writer) =>
+                                {
                                     (None, args.iter().map(|a| &a.value).collect())
                                 }
                                 _ => return,

@@ -128,8 +128,9 @@ impl FlowRule for MassAssignment {
             let database = call.receiver().is_some_and(|receiver| {
                 let text = call.project.modules[call.module].text_of(receiver.range);
                 super::sql_injection::is_database(text)
-                    || text.contains("tx")
-                    || text.contains("gorm")
+                    || text
+                        .split(['.', '(', ')'])
+                        .any(|s| matches!(s.to_ascii_lowercase().as_str(), "tx" | "orm" | "gorm"))
             });
             return match name {
                 "Create" | "Save" | "FirstOrCreate" | "CreateInBatches" | "Updates" | "Assign"

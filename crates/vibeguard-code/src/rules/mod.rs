@@ -540,6 +540,25 @@ pub fn go_name(call: &crate::flow::Call<'_, '_>) -> String {
         .to_string()
 }
 
+/// Whether `name` is an `http.ResponseWriter` parameter of Go function `function` or of a
+/// function around it (a handler returned by a factory writes to its own `w`).
+pub fn is_go_response_writer(module: &crate::ir::Module, function: usize, name: &str) -> bool {
+    let mut current = Some(function);
+    while let Some(id) = current {
+        let Some(f) = module.functions.get(id) else {
+            return false;
+        };
+        if let Some(param) = f.params.iter().find(|p| p.name() == Some(name)) {
+            return param
+                .annotation
+                .as_deref()
+                .is_some_and(|a| a.ends_with("ResponseWriter"));
+        }
+        current = f.parent;
+    }
+    false
+}
+
 /// Whether a Go argument is a `context.Context` (`ctx`, `r.Context()`, `context.Background()`),
 /// which Go's database and process APIs take first.
 pub fn is_go_context(expr: &crate::ir::Expr) -> bool {

@@ -244,6 +244,19 @@ impl FlowRule for PathTraversal {
     }
 
     fn sanitizes(&self, call: &Call<'_, '_>) -> bool {
+        // Go: `filepath.Clean("/" + name)` resolves every `..` against the root first.
+        if super::in_go(call)
+            && matches!(
+                super::go_name(call).as_str(),
+                "filepath.Clean" | "path.Clean"
+            )
+            && call.arg(0).is_some_and(|arg| {
+                matches!(&arg.kind, crate::ir::ExprKind::Binary { op: "+", left, .. }
+                    if left.as_str().is_some_and(|s| s.starts_with('/')))
+            })
+        {
+            return true;
+        }
         call.is(&[
             "path.basename",
             "os.path.basename",

@@ -307,7 +307,7 @@ fn go_sql_argument<'a>(call: &Call<'a, '_>, name: &str) -> Option<&'a crate::ir:
         || receiver_name.split(['.', '(', ')', '/']).any(|s| {
             matches!(
                 s.to_ascii_lowercase().as_str(),
-                "tx" | "gorm" | "sqlx" | "pgx" | "store" | "repo"
+                "tx" | "gorm" | "orm" | "sqlx" | "pgx" | "store" | "repo"
             )
         })
         || receiver_name.contains("database/sql")
