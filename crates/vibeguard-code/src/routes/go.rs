@@ -124,7 +124,7 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
             continue;
         }
         let mut visiting = HashSet::new();
-        walk(project, &routers, key, "", &[], &mut visiting, routes);
+        walk(&routers, key, "", &[], &mut visiting, routes);
     }
 }
 
@@ -167,8 +167,8 @@ fn assigns(f: &crate::ir::Function, name: &str) -> bool {
 }
 
 /// Finds every router: constructors, groups, router-typed parameters.
-fn declare_routers<'p>(
-    project: &'p Project,
+fn declare_routers(
+    project: &Project,
     module: ModuleId,
     routers: &mut HashMap<RouterKey, Router>,
     order: &mut Vec<RouterKey>,
@@ -297,7 +297,7 @@ fn group_of<'p>(
 }
 
 /// Records the `Use` calls and route registrations of a module on the routers found.
-fn register<'p>(project: &'p Project, module: ModuleId, routers: &mut HashMap<RouterKey, Router>) {
+fn register(project: &Project, module: ModuleId, routers: &mut HashMap<RouterKey, Router>) {
     let calls = super::calls(project, module);
     // gorilla/mux: `r.HandleFunc("/x", h).Methods("GET", "POST")` — the methods of the inner
     // registration.
@@ -688,7 +688,6 @@ fn unwrap_handler<'p>(
 /// Emits the routes of router `key` and of its groups, with the prefix and middleware
 /// accumulated from its ancestors.
 fn walk(
-    project: &Project,
     routers: &HashMap<RouterKey, Router>,
     key: &RouterKey,
     prefix: &str,
@@ -765,7 +764,6 @@ fn walk(
         let mut child_inherited = active.clone();
         child_inherited.extend(mw.iter().cloned());
         walk(
-            project,
             routers,
             child,
             &join_paths(prefix, child_prefix),
