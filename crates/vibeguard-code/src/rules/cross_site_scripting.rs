@@ -47,7 +47,8 @@ static META: RuleMeta = RuleMeta {
              templates: Jinja/Django/Nunjucks `|safe` and `{% autoescape off %}`, EJS `<%-`, \
              Handlebars `{{{ }}}`, Pug `!{}` and `!=`, ERB `raw`/`html_safe`/`<%==`, Vue \
              `v-html`, Svelte `{@html}` (layouts' `body`, partials and CSRF fields excepted). \
-             And a Jinja2 `Environment` created without autoescaping (its default).",
+             And a Jinja2 `Environment` created without autoescaping (its default). \
+             Go: `template.HTML(x)`, `fmt.Fprintf(w, \"<p>%s</p>\", x)` and `w.Write` of markup, echo's `c.HTML`, gin's `c.Data(…, \"text/html\", …)`.",
         ),
         why: Cow::Borrowed(
             "Script injected into a page runs with the victim's session: it reads what they \

@@ -36,7 +36,8 @@ static META: RuleMeta = RuleMeta {
              `DEBUG = os.getenv('DEBUG', 'True') == 'True'`, which is on wherever nobody set \
              the variable — Express's `errorhandler` middleware outside a development check, and \
              Rails' `config.consider_all_requests_local = true` outside the development and test \
-             environments.",
+             environments; \
+             Go: echo's `e.Debug = true` and `net/http/pprof` where the default mux is served beyond loopback.",
         ),
         why: Cow::Borrowed(
             "Debug pages show source code, settings, environment variables and SQL to whoever \

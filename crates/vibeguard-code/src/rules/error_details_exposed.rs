@@ -31,7 +31,8 @@ static META: RuleMeta = RuleMeta {
              puts the error's stack, its message, the error itself or `traceback.format_exc()` \
              into a response (a 4xx status with the message is allowed; stacks never are), \
              `HTTPException(detail=str(e))` for server errors. Debug mode, which does the same \
-             for every error, is VG130.",
+             for every error, is VG130. \
+             Go: `http.Error(w, err.Error(), 500)`, `c.JSON(500, gin.H{\"error\": err.Error()})` and the like in an `if err != nil` block.",
         ),
         why: Cow::Borrowed(
             "Error text tells attackers the SQL of the failing query (an injection map), file \

@@ -31,7 +31,8 @@ static META: RuleMeta = RuleMeta {
              literal `password` given to a database client (mysql/mysql2, pg, Sequelize, Knex, \
              TypeORM, Mongo clients, psycopg, PyMySQL, mysql.connector, Django \
              `DATABASES['PASSWORD']`), and literal fallbacks such as \
-             `process.env.DB_PASSWORD || 'admin123'`. Test files are skipped.",
+             `process.env.DB_PASSWORD || 'admin123'`; \
+             Go DSNs (`user:pw@tcp(…)`, `host=… password=…`). Test files are skipped.",
         ),
         why: Cow::Borrowed(
             "The repository, every clone, CI logs and the built images carry the password; \

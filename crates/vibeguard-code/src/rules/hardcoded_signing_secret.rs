@@ -33,7 +33,8 @@ static META: RuleMeta = RuleMeta {
              PyJWT `encode`/`decode`, ruby-jwt `JWT.encode`/`decode`, express-session and \
              cookie-session `secret`/`keys`, cookie-parser, Flask/Django `SECRET_KEY` and Rails' \
              `secret_key_base`. A dotted setting name (`\"action_dispatch.secret_key_base\"`) is \
-             not a key. Test files are skipped.",
+             not a key. \
+             Go: `SignedString([]byte(\"…\"))` and a literal returned by a `jwt.Parse` key function. Test files are skipped.",
         ),
         why: Cow::Borrowed(
             "Whoever reads the repository (or a leaked copy of it) can sign tokens and session \

@@ -35,7 +35,8 @@ static META: RuleMeta = RuleMeta {
              storages without `secure=True`/`samesite`, with `httponly=False`, or the unsigned \
              `SimpleCookieStorage`; and settings that turn the protections off \
              (`SESSION_COOKIE_SECURE = False`, `SESSION_COOKIE_HTTPONLY = False`, also through \
-             `app.config.update(...)`).",
+             `app.config.update(...)`). \
+             Go: `http.Cookie` literals, echo's and fiber's cookies, gin's `SetCookie`.",
         ),
         why: Cow::Borrowed(
             "Without HttpOnly any injected script reads the session; without Secure it travels \

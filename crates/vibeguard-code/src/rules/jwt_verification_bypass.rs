@@ -31,7 +31,8 @@ static META: RuleMeta = RuleMeta {
              decoded claims are trusted without checking the signature), `jwt.verify` allowing \
              the `none` algorithm or `ignoreExpiration: true`; PyJWT / python-jose `jwt.decode` \
              with `options={'verify_signature': False}`, `verify=False` or `algorithms=['none']`, \
-             and `get_unverified_claims`.",
+             and `get_unverified_claims`. \
+             Go: golang-jwt `ParseUnverified`, `UnsafeAllowNoneSignatureType`, `WithoutClaimsValidation`.",
         ),
         why: Cow::Borrowed(
             "Anyone can write a JWT: without signature verification, `{\"id\": 1, \"role\": \

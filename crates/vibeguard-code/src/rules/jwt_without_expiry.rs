@@ -30,7 +30,8 @@ static META: RuleMeta = RuleMeta {
              claim in the payload), jose's `new SignJWT(...)` without `setExpirationTime`, \
              PyJWT / python-jose `jwt.encode` with a payload that has no `exp`, and \
              Flask-JWT-Extended tokens with `expires_delta=False` or \
-             `JWT_ACCESS_TOKEN_EXPIRES = False`.",
+             `JWT_ACCESS_TOKEN_EXPIRES = False`. \
+             Go: golang-jwt `NewWithClaims` with claims that set no `exp`/`ExpiresAt`.",
         ),
         why: Cow::Borrowed(
             "A token without expiry is valid forever: one leaked token (a log line, a browser \

@@ -36,7 +36,8 @@ static META: RuleMeta = RuleMeta {
              `Object.assign(user, req.body)`, lodash `merge`/`assign`, mysql `INSERT ... SET ?` \
              with the body, a spread `{ ...req.body }`; in Python `User(**request.json)`, \
              `objects.create(**data)`, `setattr(obj, key, value)` with keys from the request. \
-             Bodies validated by a schema (zod, joi, pydantic models) and `_.pick` are safe.",
+             Bodies validated by a schema (zod, joi, pydantic models) and `_.pick` are safe. \
+             Go: gorm `Create`/`Save`/`Updates` of a struct or map the body was bound into whole.",
         ),
         why: Cow::Borrowed(
             "The client chooses every column: `{\"role\": \"admin\"}`, `{\"isVerified\": true}`, \

@@ -31,7 +31,8 @@ static META: RuleMeta = RuleMeta {
              middleware or decorator in front of it — none on the route, its router or its app \
              (express-rate-limit, rate-limiter-flexible, express-slow-down, @fastify/rate-limit, \
              Flask-Limiter defaults or `@limiter.limit`, slowapi, django-ratelimit, DRF \
-             throttles) — and no limiter consulted in its handler.",
+             throttles, \
+             Go's httprate and tollbooth) — and no limiter consulted in its handler.",
         ),
         why: Cow::Borrowed(
             "Unlimited login attempts are a password-guessing service: credential stuffing \

@@ -33,7 +33,8 @@ static META: RuleMeta = RuleMeta {
              and `NextResponse.redirect`, Flask and Django `redirect`, `HttpResponseRedirect`, \
              Starlette `RedirectResponse`. A target with a fixed start (`/dashboard?tab=${tab}`, \
              `${BASE_URL}/x`) or checked against an allowlist (`url_has_allowed_host_and_scheme`, \
-             `ALLOWED.includes(next)`) is safe.",
+             `ALLOWED.includes(next)`) is safe. \
+             Go: `http.Redirect(w, r, url, code)` and gin's, echo's and fiber's `c.Redirect`.",
         ),
         why: Cow::Borrowed(
             "`/login?next=https://evil.example` sends users from your trusted domain to a \

@@ -34,7 +34,8 @@ static META: RuleMeta = RuleMeta {
              `FileResponse` — also through `path.join`/`os.path.join`. `path.basename`, \
              `secure_filename`, and a containment check (`if (!full.startsWith(root)) return`) \
              make the path safe; `send_from_directory` and `sendFile(name, { root })` check it \
-             themselves.",
+             themselves. \
+             Go: `os.Open`/`ReadFile`/`WriteFile`…, `http.ServeFile`, `c.File`/`c.SendFile`/`c.Attachment` (`filepath.Base` and `filepath.Clean(\"/\" + x)` are safe).",
         ),
         why: Cow::Borrowed(
             "`../../etc/passwd`, `..\\..\\app\\.env`: the attacker reads the server's secrets \

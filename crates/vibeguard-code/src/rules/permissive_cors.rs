@@ -34,7 +34,8 @@ static META: RuleMeta = RuleMeta {
              `Origin` set by hand; `@fastify/cors` with `origin: true`/`'*'`; Flask-CORS \
              `CORS(app)` defaults and `@cross_origin()`; Starlette/FastAPI `CORSMiddleware` \
              with `allow_origins=['*']` or a catch-all regex; django-cors-headers \
-             `CORS_ALLOW_ALL_ORIGINS = True`.",
+             `CORS_ALLOW_ALL_ORIGINS = True`. \
+             Go: gin-contrib `cors.Default()`/`AllowAllOrigins`, rs/cors `AllowAll()`, echo `middleware.CORS()`, fiber `cors.New()` without origins, `Access-Control-Allow-Origin: *`.",
         ),
         why: Cow::Borrowed(
             "Any website can call the API from its visitors' browsers; with credentials it \

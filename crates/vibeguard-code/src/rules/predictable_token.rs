@@ -36,7 +36,8 @@ static META: RuleMeta = RuleMeta {
              token-like property, that comes from `Math.random()`, Python's `random` module \
              (`random.choice` over a charset, `random.getrandbits`, `random.choices`), \
              `uuid.v1()` / `uuid1()`, or the clock (`Date.now()`, `time.time()`) without a \
-             cryptographic random source.",
+             cryptographic random source. \
+             Go: `math/rand`, `time.Now()`.",
         ),
         why: Cow::Borrowed(
             "`Math.random` and `random` are predictable from a few outputs, UUIDv1 and \

@@ -36,7 +36,8 @@ static META: RuleMeta = RuleMeta {
              Knex, SQLAlchemy, Django models and SQL tables in the project), with no field \
              selection (`select('-password')`, `attributes`, Prisma `select`/`omit`, explicit \
              SQL columns), no default exclusion (`select: false`, `defaultScope`, `@Exclude`), \
-             no `toJSON` transform, no DTO or serializer and no FastAPI `response_model`.",
+             no `toJSON` transform, no DTO or serializer and no FastAPI `response_model`. \
+             Go: a struct read by gorm or sqlx answered by `c.JSON`/`Encode` while a sensitive field has no `json:\"-\"`.",
         ),
         why: Cow::Borrowed(
             "Every client that can see a user record gets the password hash (cracked offline \

@@ -33,7 +33,8 @@ static META: RuleMeta = RuleMeta {
              undici, superagent, needle, `http(s).get/request`; Python requests, httpx, \
              `urllib.request.urlopen`, aiohttp and urllib3. URLs whose host is fixed \
              (`https://api.example.com/items/${id}`, `${API_BASE}/x`) and URLs checked against \
-             an allowlist of hosts are safe.",
+             an allowlist of hosts are safe. \
+             Go: `http.Get`/`Post`, `http.NewRequest`, a client's `Get`.",
         ),
         why: Cow::Borrowed(
             "The server becomes the attacker's proxy into your network: cloud metadata \

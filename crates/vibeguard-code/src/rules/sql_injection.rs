@@ -34,7 +34,8 @@ static META: RuleMeta = RuleMeta {
              TypeORM `query`, DB-API `cursor.execute`, SQLAlchemy `text()` and Django \
              `raw()`/`extra()`/`RawSQL`, including through helper functions in other files. \
              Tagged templates that send their values as parameters (postgres.js, slonik, \
-             Prisma `$queryRaw`) and numeric conversions are safe.",
+             Prisma `$queryRaw`) and numeric conversions are safe. \
+             Go: database/sql, sqlx and pgx `Query`/`QueryRow`/`Exec` (and `…Context`), sqlx `Get`/`Select`, gorm `Raw`/`Where`/`Order`/… and `First(&x, cond)` with text built by `fmt.Sprintf` or `+`.",
         ),
         why: Cow::Borrowed(
             "Whoever controls part of the query text controls the query: `' OR '1'='1` logs in \

@@ -35,7 +35,8 @@ static META: RuleMeta = RuleMeta {
              create or update (`User.create({ password: req.body.password })`, an `INSERT` \
              with the raw value), a stored password compared with `===`/`==`, and secrets \
              (API keys, tokens, signatures) compared with `===`/`==` instead of a \
-             constant-time comparison.",
+             constant-time comparison. \
+             Go: `md5.Sum`/`sha1.Sum`/`sha256.Sum256` of a password, bcrypt cost below 10, a password inserted as is.",
         ),
         why: Cow::Borrowed(
             "A leaked database of MD5 or SHA-256 password hashes is cracked at billions of \
