@@ -70,6 +70,14 @@ const LOG_METHODS: &[&str] = &[
     "silly",
 ];
 
+/// Go's loggers: the standard `log` and `log/slog`, logrus, zap's sugared logger, and `fmt`'s
+/// printing to standard output (a container's log).
+const GO_LOG_METHODS: &[&str] = &[
+    "Print", "Printf", "Println", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln",
+    "Info", "Infof", "Infow", "Debug", "Debugf", "Debugw", "Warn", "Warnf", "Warnw", "Warning",
+    "Warningf", "Error", "Errorf", "Errorw", "Trace", "Tracef",
+];
+
 fn is_log_call(qualified: &str, callee: &Expr) -> bool {
     if qualified == "print" {
         return true;
@@ -77,6 +85,16 @@ fn is_log_call(qualified: &str, callee: &Expr) -> bool {
     let Some(method) = callee.method_name() else {
         return false;
     };
+    if GO_LOG_METHODS.contains(&method) {
+        let root = qualified.split(['.', '(']).next().unwrap_or("");
+        let package = root.rsplit('/').next().unwrap_or(root).to_ascii_lowercase();
+        // `fmt.Errorf` makes an error and `fmt.Sprint` a string: only printing is logging.
+        return match package.as_str() {
+            "fmt" => method.starts_with("Print"),
+            "log" | "slog" | "logrus" | "zap" | "glog" | "klog" => true,
+            name => name.contains("logger") || name.ends_with("log") || name == "sugar",
+        };
+    }
     if !LOG_METHODS.contains(&method) {
         return false;
     }
@@ -199,6 +217,10 @@ fn is_whole_body(expr: &Expr) -> bool {
 impl CodeRule for SensitiveDataLogged {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {

@@ -72,6 +72,12 @@ impl CodeRule for TokenInWebStorage {
         &META
     }
 
+    /// Go runs on the server, where there is no web storage: nothing in it can put a token
+    /// there (the pages it serves are read as JavaScript and HTML).
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         let mut applied = false;
         for (module_id, module) in cx.project.modules.iter().enumerate() {

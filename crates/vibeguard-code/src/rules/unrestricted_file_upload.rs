@@ -92,6 +92,10 @@ impl CodeRule for UnrestrictedFileUpload {
         &META
     }
 
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         // INPUT-03 and INPUT-05 pass only on code that accepts uploads or parses bodies.
         let mut any_body_handling = false;
@@ -210,6 +214,54 @@ impl CodeRule for UnrestrictedFileUpload {
                         }
                     }
                 });
+                // Go: `c.FormFile("f")` / `r.FormFile("f")` saved (`c.SaveUploadedFile`,
+                // `os.Create` + `io.Copy`, `os.WriteFile`) without a type or size check.
+                if module.language.is_go() && function_text.contains("FormFile(") {
+                    any_body_handling = true;
+                    let checked = [
+                        "filepath.Ext",
+                        "path.Ext",
+                        "DetectContentType",
+                        "Content-Type",
+                        "MaxBytesReader",
+                        ".Size",
+                        "HasSuffix",
+                        "allowed",
+                        "Allowed",
+                        "ALLOWED",
+                        "mimetype",
+                        "filetype",
+                    ]
+                    .iter()
+                    .any(|w| function_text.contains(w));
+                    if !checked {
+                        cx.index.calls(module_id, function_id, &mut |e| {
+                            let Some((callee, _, _)) = e.as_call() else {
+                                return;
+                            };
+                            let qualified = cx.index.qualified(module_id, callee);
+                            let saves = callee
+                                .method_name()
+                                .is_some_and(|m| matches!(m, "SaveUploadedFile" | "SaveFile"))
+                                || matches!(
+                                    qualified.rsplit('/').next().unwrap_or(qualified),
+                                    "os.Create"
+                                        | "os.WriteFile"
+                                        | "os.OpenFile"
+                                        | "ioutil.WriteFile"
+                                );
+                            if saves {
+                                out.push(cx.finding(
+                                    &META,
+                                    module_id,
+                                    e.range,
+                                    "uploaded file saved without checking its type or size",
+                                    "go-save",
+                                ));
+                            }
+                        });
+                    }
+                }
                 any_body_handling |= function_text.contains("request.files")
                     || function.params.iter().any(|p| {
                         p.annotation
