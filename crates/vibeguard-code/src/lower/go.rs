@@ -51,18 +51,17 @@ pub(super) fn lower_source_file(b: &mut Builder<'_>, root: Node<'_>) {
     go.b.functions[0].range = range(root);
 }
 
-/// An import path without its `/vN` version suffix: the source qualified names start with.
-fn import_source(path: &str) -> &str {
-    match path.rsplit_once('/') {
-        Some((head, last))
-            if last.len() >= 2
-                && last.starts_with('v')
-                && last[1..].bytes().all(|c| c.is_ascii_digit()) =>
-        {
-            head
-        }
-        _ => path,
-    }
+/// An import path without its `/vN` version elements: the source qualified names start with
+/// (`github.com/labstack/echo/v4/middleware` reads `github.com/labstack/echo/middleware`).
+fn import_source(path: &str) -> String {
+    path.split('/')
+        .filter(|segment| {
+            !(segment.len() >= 2
+                && segment.starts_with('v')
+                && segment[1..].bytes().all(|c| c.is_ascii_digit()))
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// A string literal's text between its quotes.
@@ -159,7 +158,7 @@ impl<'b, 't> Go<'b, 't> {
             }
             self.b.imports.push(Import {
                 local,
-                source: import_source(path).to_string(),
+                source: import_source(path),
                 imported: Imported::Module,
                 range: range(spec),
             });
@@ -1119,5 +1118,9 @@ mod tests {
             "github.com/gofiber/fiber"
         );
         assert_eq!(import_source("net/http"), "net/http");
+        assert_eq!(
+            import_source("github.com/labstack/echo/v4/middleware"),
+            "github.com/labstack/echo/middleware"
+        );
     }
 }

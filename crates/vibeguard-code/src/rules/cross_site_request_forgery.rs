@@ -81,7 +81,7 @@ impl CodeRule for CrossSiteRequestForgery {
     }
 
     fn also_reads(&self) -> &'static [Language] {
-        &[Language::Ruby]
+        &[Language::Ruby, Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -150,7 +150,7 @@ impl CodeRule for CrossSiteRequestForgery {
                     | Framework::Django
                     | Framework::Aiohttp
                     | Framework::Rails
-            )
+            ) && !f.is_go()
         });
         if applied {
             Applicability::Applied
@@ -174,12 +174,21 @@ fn apps(cx: &Context<'_>) -> Vec<App> {
                     return;
                 };
                 let qualified = cx.index.qualified(module_id, callee);
-                let framework = match qualified {
-                    "express" | "express.default" => Framework::Express,
-                    "flask.Flask" | "quart.Quart" => Framework::Flask,
-                    "fastapi.FastAPI" => Framework::FastApi,
-                    "aiohttp.web.Application" => Framework::Aiohttp,
-                    _ => return,
+                let go_tail = qualified.rsplit('/').next().unwrap_or(qualified);
+                let framework = match (qualified, go_tail) {
+                    (_, "gin.Default" | "gin.New") if module.language.is_go() => Framework::Gin,
+                    (_, "echo.New") if module.language.is_go() => Framework::Echo,
+                    (_, "fiber.New") if module.language.is_go() => Framework::Fiber,
+                    (_, "chi.NewRouter") if module.language.is_go() => Framework::Chi,
+                    (_, "mux.NewRouter") if module.language.is_go() => Framework::GorillaMux,
+                    (_, "http.NewServeMux") if module.language.is_go() => Framework::NetHttp,
+                    _ => match qualified {
+                        "express" | "express.default" => Framework::Express,
+                        "flask.Flask" | "quart.Quart" => Framework::Flask,
+                        "fastapi.FastAPI" => Framework::FastApi,
+                        "aiohttp.web.Application" => Framework::Aiohttp,
+                        _ => return,
+                    },
                 };
                 if !found.iter().any(|a| a.framework == framework) {
                     found.push(App {
@@ -230,6 +239,16 @@ fn uses_cookie_sessions(cx: &Context<'_>, framework: Framework) -> bool {
         }
         Framework::FastApi => project_text_has(cx, "SessionMiddleware"),
         Framework::Aiohttp => imports_module(cx, "aiohttp_session"),
+        // gorilla/sessions, gin-contrib/sessions, echo-contrib/session, fiber's session, scs.
+        go if go.is_go() => [
+            "github.com/gorilla/sessions",
+            "github.com/gin-contrib/sessions",
+            "github.com/labstack/echo-contrib/session",
+            "github.com/gofiber/fiber/middleware/session",
+            "github.com/alexedwards/scs",
+        ]
+        .iter()
+        .any(|source| imports_module(cx, source)),
         _ => false,
     }
 }
@@ -290,6 +309,21 @@ fn is_protected(cx: &Context<'_>, framework: Framework) -> bool {
                 || project_text_has(cx, "CSRFMiddleware")
         }
         Framework::Aiohttp => imports_module(cx, "aiohttp_csrf"),
+        // gorilla/csrf, nosurf, gin-csrf, fiber's csrf, echo's `middleware.CSRF()`, Go 1.25's
+        // `http.CrossOriginProtection`.
+        go if go.is_go() => {
+            [
+                "github.com/gorilla/csrf",
+                "github.com/justinas/nosurf",
+                "github.com/utrack/gin-csrf",
+                "github.com/gin-contrib/csrf",
+                "github.com/gofiber/fiber/middleware/csrf",
+            ]
+            .iter()
+            .any(|source| imports_module(cx, source))
+                || project_calls(cx, &["github.com/labstack/echo/middleware.CSRF"])
+                || project_text_has(cx, "CrossOriginProtection")
+        }
         _ => true,
     }
 }

@@ -269,6 +269,16 @@ impl CodeRule for HardcodedSigningSecret {
                         q if module.language.is_go() && (q.ends_with("jwt.Parse") || q.ends_with("jwt.ParseWithClaims")) => {
                             go_key_function_result(module, args)
                         }
+                        // gorilla/sessions, gin-contrib/sessions' cookie store, securecookie,
+                        // gorilla/csrf: the keys that sign sessions and CSRF tokens.
+                        q if module.language.is_go()
+                            && matches!(
+                                q.rsplit('/').next().unwrap_or(q),
+                                "sessions.NewCookieStore" | "cookie.NewStore" | "securecookie.New" | "csrf.Protect"
+                            ) =>
+                        {
+                            args.first().map(|a| &a.value)
+                        }
                         _ => None,
                     };
                     let Some(key) = key else { return };

@@ -28,9 +28,11 @@ static META: RuleMeta = RuleMeta {
     checklist: Cow::Borrowed(&[ChecklistId::Api06, ChecklistId::Tls02]),
     docs: RuleDocs {
         what: Cow::Borrowed(
-            "An Express, Fastify, Flask, FastAPI or aiohttp app created in the code, or a Django project, \
-             with no security-headers middleware (helmet, @fastify/helmet, Flask-Talisman, \
-             `secure`, Django's `SecurityMiddleware` and `XFrameOptionsMiddleware`) and no \
+            "An Express, Fastify, Flask, FastAPI, aiohttp or Go (gin, echo, fiber, chi, gorilla/mux, \
+             net/http) app created in the code, or a Django project, with no security-headers \
+             middleware (helmet, @fastify/helmet, Flask-Talisman, `secure`, Django's \
+             `SecurityMiddleware` and `XFrameOptionsMiddleware`, unrolled/secure, \
+             gin-contrib/secure, echo's `middleware.Secure()`, fiber's helmet) and no \
              Content-Security-Policy, X-Frame-Options, Strict-Transport-Security or \
              X-Content-Type-Options header set by hand anywhere in the project.",
         ),
@@ -73,9 +75,16 @@ fn sets_headers_by_hand(cx: &Context<'_>) -> bool {
     named.iter().filter(|seen| **seen).count() >= 2
 }
 
+/// The Go routers an app is made of.
+const GO_ROUTERS: &[&str] = &["gin", "echo", "fiber", "chi", "gorilla/mux", "net/http"];
+
 impl CodeRule for MissingSecurityHeaders {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -109,6 +118,23 @@ impl CodeRule for MissingSecurityHeaders {
                     .project
                     .qualify(module_id, value, &|_| Local::Unknown)
                     .unwrap_or_default();
+                // Go: the app's first router (its sub-routers share its middleware).
+                let go_tail = qualified.rsplit('/').next().unwrap_or(&qualified);
+                let framework = match go_tail {
+                    "gin.Default()" | "gin.New()" => "gin",
+                    "echo.New()" => "echo",
+                    "fiber.New()" => "fiber",
+                    "chi.NewRouter()" => "chi",
+                    "mux.NewRouter()" => "gorilla/mux",
+                    "http.NewServeMux()" => "net/http",
+                    _ => "",
+                };
+                if !framework.is_empty() {
+                    if !apps.iter().any(|(_, _, f)| GO_ROUTERS.contains(f)) {
+                        apps.push((module_id, value.range, framework));
+                    }
+                    continue;
+                }
                 let framework = match qualified.as_str() {
                     "express()" | "express.default()" => "Express",
                     "fastify()" | "fastify.default()" | "fastify.fastify()" => "Fastify",
@@ -136,6 +162,16 @@ impl CodeRule for MissingSecurityHeaders {
                         .iter()
                         .any(|m| m.imports.iter().any(|i| i.source.contains("helmet"))),
                     "Flask" => project_calls(cx, &["flask_talisman", "secure.", "flask_seasurf"]),
+                    // unrolled/secure, gin-contrib/secure, gin-helmet, fiber's helmet, echo's
+                    // `middleware.Secure()`.
+                    go if GO_ROUTERS.contains(&go) => {
+                        cx.project.modules.iter().any(|m| {
+                            m.language.is_go()
+                                && m.imports.iter().any(|i| {
+                                    i.source.ends_with("/secure") || i.source.contains("helmet")
+                                })
+                        }) || project_calls(cx, &["github.com/labstack/echo/middleware.Secure"])
+                    }
                     "FastAPI" | "aiohttp" => {
                         project_calls(
                             cx,
