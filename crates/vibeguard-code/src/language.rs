@@ -108,6 +108,17 @@ pub fn go_package_name(path: &str) -> &str {
     last.rsplit('-').next().unwrap_or(last)
 }
 
+/// A qualified Go name from its package's name on: `github.com/dgrijalva/jwt-go.Parse` →
+/// `jwt.Parse`, `net/http.Get` → `http.Get` (the path's last element is not always the package's
+/// name).
+pub fn go_qualified_tail(qualified: &str) -> String {
+    let tail = qualified.rsplit('/').next().unwrap_or(qualified);
+    match tail.split_once('.') {
+        Some((package, rest)) => format!("{}.{rest}", go_package_name(package)),
+        None => tail.to_string(),
+    }
+}
+
 /// A Go type as written in `module` with its package named by the package's own name rather
 /// than the file's alias for it: `*g.Context` with `g "github.com/gin-gonic/gin"` is
 /// `*gin.Context`.

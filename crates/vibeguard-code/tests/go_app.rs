@@ -1,6 +1,6 @@
 //! Go services end to end: routes of every Go router with their prefixes and middleware
 //! (groups, `Use`, wrapping, routers handed to other packages' functions), request data
-//! followed across packages, and the rules that do not read Go named as not tested there.
+//! followed across packages, and every rule reading Go (none named as not tested there).
 
 use vibeguard_code::{CodeOptions, routes, run};
 use vibeguard_project::{ProjectTree, WalkOptions};
@@ -172,20 +172,16 @@ fn a_gin_service_is_read_across_packages() {
         "{:#?}",
         output.output.findings
     );
-    let untested = output
-        .output
-        .run
-        .untested
-        .iter()
-        .find(|u| u.place.starts_with("the Go code"))
-        .expect("the Go code is named");
-    let blind: Vec<&str> = untested.rules.iter().map(|r| r.as_ref()).collect();
-    assert!(blind.contains(&"VG121"), "{blind:?}");
-    assert!(!blind.contains(&"VG101"), "{blind:?}");
+    // Every rule reads Go: the Go code is not listed among what was not tested.
     assert!(
-        untested.place.contains("4 Go file(s)"),
-        "{}",
-        untested.place
+        !output
+            .output
+            .run
+            .untested
+            .iter()
+            .any(|u| u.place.starts_with("the Go code")),
+        "{:?}",
+        output.output.run.untested
     );
 }
 

@@ -1785,6 +1785,12 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 }
             }
             result = result.step(self.module, expr.range, "returned by the call");
+        } else if self.go && method.is_some_and(vocabulary::go_keeps_whole) {
+            // `json.NewDecoder(r.Body).Decode(&v)`, `io.ReadAll(r.Body)`: the body, whole.
+            result = receiver_labels.clone();
+            for labels in &arg_labels {
+                result.extend(labels.clone());
+            }
         } else if vocabulary::is_converting(&name) || method.is_some_and(vocabulary::is_converting)
         {
             result = all_args();

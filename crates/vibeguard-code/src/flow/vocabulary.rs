@@ -239,6 +239,15 @@ pub fn go_request_function(qualified: &str) -> Option<RequestPart> {
     .then_some(RequestPart::Params)
 }
 
+/// Go's decoders and readers: what they return is the request data itself, whole (a body
+/// decoded into a struct or map is the body).
+pub fn go_keeps_whole(method: &str) -> bool {
+    matches!(
+        method,
+        "NewDecoder" | "Decode" | "Unmarshal" | "ReadAll" | "NewReader" | "Bytes"
+    )
+}
+
 /// Calls whose result is a number, a boolean or a fixed-format value: safe for every kind.
 pub fn is_converting(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);

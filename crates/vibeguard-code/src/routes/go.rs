@@ -52,7 +52,8 @@ enum Event {
 
 /// Router constructors, by qualified name's tail.
 fn constructor(qualified: &str) -> Option<Framework> {
-    let name = qualified.rsplit('/').next().unwrap_or(qualified);
+    let name = crate::language::go_qualified_tail(qualified);
+    let name = name.as_str();
     Some(match name {
         "chi.NewRouter()" | "chi.NewMux()" => Framework::Chi,
         "gin.Default()" | "gin.New()" => Framework::Gin,
@@ -332,7 +333,8 @@ fn register(project: &Project, module: ModuleId, routers: &mut HashMap<RouterKey
         let qualified = project
             .qualify(module, callee, &|_| crate::project::Local::Unknown)
             .unwrap_or_default();
-        let tail = qualified.rsplit('/').next().unwrap_or(&qualified);
+        let tail = crate::language::go_qualified_tail(&qualified);
+        let tail = tail.as_str();
         // `http.ListenAndServe(":8080", logging(auth(mux)))`: the wrappers run before every
         // route of the router.
         if matches!(tail, "http.ListenAndServe" | "http.ListenAndServeTLS")
@@ -658,7 +660,8 @@ fn unwrap_handler<'p>(
         let qualified = project
             .qualify(module, callee, &|_| crate::project::Local::Unknown)
             .unwrap_or_default();
-        let tail = qualified.rsplit('/').next().unwrap_or(&qualified);
+        let tail = crate::language::go_qualified_tail(&qualified);
+        let tail = tail.as_str();
         let Some(last) = args.last() else {
             // `h.GetUser()`: a factory returning the handler.
             break;

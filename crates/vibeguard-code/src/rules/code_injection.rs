@@ -32,7 +32,8 @@ static META: RuleMeta = RuleMeta {
              string arguments of `setTimeout`/`setInterval`, `node-serialize`'s `unserialize`; \
              in Python to `eval`, `exec`, `compile`, `pickle.loads`, `marshal.loads`, \
              `dill.loads`, `jsonpickle.decode`, `yaml.load` without a safe loader and \
-             `yaml.unsafe_load`.",
+             `yaml.unsafe_load`. \
+             Go: template source from the request (`template.New(\"x\").Parse(input)`), goja's `RunString`, otto's `Run`, expr and govaluate.",
         ),
         why: Cow::Borrowed(
             "Evaluated input is code the attacker wrote, running inside the server; unsafe \
@@ -76,6 +77,28 @@ impl FlowRule for CodeInjection {
         let javascript = call.project.modules[call.module]
             .language
             .is_javascript_family();
+        // Go: template source from the request (`template.New("x").Parse(input)`: the template
+        // language calls methods of the data it is given), and embedded JavaScript engines
+        // (goja's `RunString`, otto's `Run`), expr and govaluate expressions.
+        if super::in_go(call) {
+            let qualified = call.qualified();
+            return match name {
+                "Parse" if qualified.contains("template") => sink(first, "evaluated as code"),
+                "RunString" | "RunScript" if qualified.contains("goja") => {
+                    sink(call.args.last().map(|a| &a.value), "evaluated as code")
+                }
+                "Run" | "Eval" if qualified.contains("otto") => sink(first, "evaluated as code"),
+                "Compile" | "Eval"
+                    if qualified.contains("expr-lang") || qualified.contains("antonmedv/expr") =>
+                {
+                    sink(first, "evaluated as code")
+                }
+                "NewEvaluableExpression" if qualified.contains("govaluate") => {
+                    sink(first, "evaluated as code")
+                }
+                _ => Vec::new(),
+            };
+        }
         if super::in_ruby(call) {
             let receiver = super::ruby_receiver(call);
             return match name {
@@ -197,7 +220,7 @@ impl CodeRule for CodeInjection {
     }
 
     fn also_reads(&self) -> &'static [Language] {
-        &[Language::Ruby]
+        &[Language::Ruby, Language::Go]
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {

@@ -40,7 +40,8 @@ static META: RuleMeta = RuleMeta {
              Starlette CSRF middleware, and no session cookie with `SameSite=Strict`. Also \
              views taken out of the protection: Django `@csrf_exempt`, Flask-WTF \
              `@csrf.exempt` (webhooks, which check a signature instead, excepted). APIs that \
-             authenticate with a bearer token are not CSRF-prone and are not reported.",
+             authenticate with a bearer token are not CSRF-prone and are not reported. \
+             Go: gorilla/sessions, gin-contrib/sessions, echo-contrib, fiber and scs sessions without gorilla/csrf, nosurf, gin-csrf, fiber's or echo's CSRF middleware or `http.CrossOriginProtection`.",
         ),
         why: Cow::Borrowed(
             "Browsers send cookies with requests any site starts: a page the victim visits can \
@@ -174,8 +175,8 @@ fn apps(cx: &Context<'_>) -> Vec<App> {
                     return;
                 };
                 let qualified = cx.index.qualified(module_id, callee);
-                let go_tail = qualified.rsplit('/').next().unwrap_or(qualified);
-                let framework = match (qualified, go_tail) {
+                let go_tail = crate::language::go_qualified_tail(qualified);
+                let framework = match (qualified, go_tail.as_str()) {
                     (_, "gin.Default" | "gin.New") if module.language.is_go() => Framework::Gin,
                     (_, "echo.New") if module.language.is_go() => Framework::Echo,
                     (_, "fiber.New") if module.language.is_go() => Framework::Fiber,

@@ -133,8 +133,11 @@ fn serves_default_mux_openly(cx: &Context<'_>) -> bool {
                     return;
                 };
                 let qualified = cx.index.qualified(module_id, callee);
-                let tail = qualified.rsplit('/').next().unwrap_or(qualified);
-                if !matches!(tail, "http.ListenAndServe" | "http.ListenAndServeTLS") {
+                let tail = crate::language::go_qualified_tail(qualified);
+                if !matches!(
+                    tail.as_str(),
+                    "http.ListenAndServe" | "http.ListenAndServeTLS"
+                ) {
                     return;
                 }
                 let default_mux = args

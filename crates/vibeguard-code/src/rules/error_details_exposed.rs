@@ -386,7 +386,7 @@ impl ErrorDetailsExposed {
                             let on_context = matches!(receiver_text, "c" | "ctx" | "context");
                             let writer = |name: &str| super::is_go_response_writer(module, function_id, name);
                             let qualified = cx.index.qualified(module_id, callee);
-                            let tail = qualified.rsplit('/').next().unwrap_or(qualified);
+                            let tail = crate::language::go_qualified_tail(qualified);
                             let arg = |i: usize| args.get(i).map(|a| &a.value);
                             let (status, payload): (Option<f64>, Vec<&Expr>) = match method {
                                 "Error" if tail == "http.Error" => {

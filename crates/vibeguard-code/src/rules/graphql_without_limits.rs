@@ -32,7 +32,8 @@ static META: RuleMeta = RuleMeta {
              Graphene and Ariadne servers created without a depth or complexity limit \
              (`graphql-depth-limit`, `createComplexityLimitRule`, cost analysis, Yoga/Envelop \
              armor plugins, Mercurius `queryDepth`, Strawberry `QueryDepthLimiter`), and \
-             `introspection: true` / `graphiql: true` set unconditionally.",
+             `introspection: true` / `graphiql: true` set unconditionally. \
+             Go: gqlgen servers without `extension.FixedComplexityLimit`, graph-gophers schemas without `MaxDepth`.",
         ),
         why: Cow::Borrowed(
             "One nested query (`friends { friends { friends ... } }`) makes the server resolve \
@@ -86,6 +87,10 @@ impl CodeRule for GraphqlWithoutLimits {
         &META
     }
 
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         let mut servers = 0;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
@@ -95,7 +100,33 @@ impl CodeRule for GraphqlWithoutLimits {
                         return;
                     };
                     let qualified = cx.index.qualified(module_id, callee);
+                    let go_tail = crate::language::go_qualified_tail(qualified);
+                    let go_tail = go_tail.as_str();
                     let server = match qualified {
+                        // Go: gqlgen's server (limits added with `srv.Use(...)` in the same
+                        // function), graph-gophers' schema (`graphql.MaxDepth(n)` among its
+                        // options), graphql-go's HTTP handler.
+                        q if module.language.is_go()
+                            && q.contains("gqlgen")
+                            && matches!(go_tail, "handler.NewDefaultServer" | "handler.New") =>
+                        {
+                            "gqlgen server"
+                        }
+                        q if module.language.is_go()
+                            && q.contains("graph-gophers")
+                            && matches!(
+                                go_tail,
+                                "graphql.MustParseSchema" | "graphql.ParseSchema"
+                            ) =>
+                        {
+                            "graphql-go schema"
+                        }
+                        q if module.language.is_go()
+                            && q.contains("graphql-go/handler")
+                            && go_tail == "handler.New" =>
+                        {
+                            "graphql-go handler"
+                        }
                         q if q.ends_with("ApolloServer") && q.contains("apollo") => "Apollo Server",
                         q if q.starts_with("express-graphql") || q.starts_with("graphql-http") => {
                             "GraphQL HTTP handler"
@@ -127,8 +158,17 @@ impl CodeRule for GraphqlWithoutLimits {
                         }
                     };
                     servers += 1;
-                    // The limits may sit in a variable (`validationRules: rules`).
-                    let mut text = module.text_of(e.range).to_string();
+                    // The limits may sit in a variable (`validationRules: rules`); a Go server
+                    // gets them from calls after it is made (`srv.Use(extension.FixedComplexityLimit(50))`).
+                    let mut text = if server == "gqlgen server" {
+                        module
+                            .text_of(
+                                module.functions[super::enclosing_function(module, e.range)].range,
+                            )
+                            .to_string()
+                    } else {
+                        module.text_of(e.range).to_string()
+                    };
                     e.walk(&mut |inner| {
                         if let Some(name) = inner.as_name()
                             && let Some(value) =

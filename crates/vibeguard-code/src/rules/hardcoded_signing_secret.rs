@@ -266,14 +266,14 @@ impl CodeRule for HardcodedSigningSecret {
                         _ if module.language.is_go() && callee.method_name() == Some("SignedString") => {
                             args.first().map(|a| &a.value)
                         }
-                        q if module.language.is_go() && (q.ends_with("jwt.Parse") || q.ends_with("jwt.ParseWithClaims")) => {
+                        q if module.language.is_go() && matches!(crate::language::go_qualified_tail(q).as_str(), "jwt.Parse" | "jwt.ParseWithClaims") => {
                             go_key_function_result(module, args)
                         }
                         // gorilla/sessions, gin-contrib/sessions' cookie store, securecookie,
                         // gorilla/csrf: the keys that sign sessions and CSRF tokens.
                         q if module.language.is_go()
                             && matches!(
-                                q.rsplit('/').next().unwrap_or(q),
+                                crate::language::go_qualified_tail(q).as_str(),
                                 "sessions.NewCookieStore" | "cookie.NewStore" | "securecookie.New" | "csrf.Protect"
                             ) =>
                         {

@@ -100,7 +100,8 @@ fn go_cookie(
     method: &str,
     args: &[crate::ir::Arg],
 ) -> Option<(String, Vec<&'static str>)> {
-    let tail = qualified.rsplit('/').next().unwrap_or(qualified);
+    let tail = crate::language::go_qualified_tail(qualified);
+    let tail = tail.as_str();
     let mut missing = Vec::new();
     if method == "SetCookie" && args.len() == 7 {
         // gin: SameSite is set apart (`c.SetSameSite`).

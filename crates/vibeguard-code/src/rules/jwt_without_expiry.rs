@@ -174,7 +174,9 @@ impl CodeRule for JwtWithoutExpiry {
                                 "encode",
                             ));
                         }
-                    } else if module.language.is_go() && qualified.ends_with("jwt.NewWithClaims") {
+                    } else if module.language.is_go()
+                        && crate::language::go_qualified_tail(qualified) == "jwt.NewWithClaims"
+                    {
                         // golang-jwt: `jwt.NewWithClaims(method, jwt.MapClaims{...})` or a claims
                         // struct embedding `RegisteredClaims{ExpiresAt: ...}`; an `exp` set
                         // later in the function (`claims["exp"] = ...`) counts.

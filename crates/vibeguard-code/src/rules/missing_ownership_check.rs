@@ -38,7 +38,8 @@ static META: RuleMeta = RuleMeta {
              SQLAlchemy `session.delete` — where neither the query restricts the object to \
              the current user (`{ _id: id, owner: req.user.id }`, `AND user_id = ?`) nor the \
              handler compares the object's owner with the current user, and no admin-only \
-             middleware guards the route.",
+             middleware guards the route. \
+             Go: gorm `Delete`/`Update(s)` and SQL `DELETE`/`UPDATE` by an id from the path, the caller read from `c.Get`, `c.Locals` or `r.Context().Value`.",
         ),
         why: Cow::Borrowed(
             "Any logged-in user changes or deletes everyone's data by counting ids: this is \
@@ -87,6 +88,19 @@ const CALLER_MARKERS: &[&str] = &[
     "getServerSession",
     "auth()",
     "get_jwt_identity",
+    // Go: what authentication middleware stored for the handler — gin's `c.Get("user")`,
+    // `c.MustGet`, `c.GetString`/`GetInt`/`GetUint`, fiber's `c.Locals("user")`, a request
+    // context's `r.Context().Value(userKey)`, helpers named `…FromContext`.
+    "c.Get(",
+    "c.MustGet(",
+    "c.GetString(",
+    "c.GetInt(",
+    "c.GetUint(",
+    "c.GetInt64(",
+    "c.Locals(",
+    "Context().Value(",
+    "ctx.Value(",
+    "FromContext(",
 ];
 
 const MUTATIONS: &[&str] = &[
@@ -105,6 +119,12 @@ const MUTATIONS: &[&str] = &[
     "update",
     "remove",
     "upsert",
+    // gorm
+    "Delete",
+    "Update",
+    "Updates",
+    "UpdateColumn",
+    "UpdateColumns",
 ];
 
 /// Names in a handler that hold the caller: FastAPI dependency parameters and variables
@@ -179,6 +199,17 @@ fn uses_request_id(
                 return;
             }
         }
+        // Go: `c.Param("id")`, `chi.URLParam(r, "id")`, `r.PathValue("id")`, `mux.Vars(r)`.
+        if module.language.is_go()
+            && let Some((callee, _, _)) = e.as_call()
+            && matches!(
+                callee.method_name().or(callee.as_name()),
+                Some("Param" | "Params" | "ParamsInt" | "PathValue" | "URLParam" | "Vars")
+            )
+        {
+            found = true;
+            return;
+        }
         if let ExprKind::Name(name) = &e.kind {
             if id_params.iter().any(|p| p == name) {
                 found = true;
@@ -219,6 +250,10 @@ fn mutation_calls<'m>(module: &'m Module, function: FunctionId, out: &mut Vec<&'
         let Some(name) = callee.method_name().or_else(|| callee.as_name()) else {
             return;
         };
+        // Go's built-in `delete(m, key)` removes a map entry, not a record.
+        if module.language.is_go() && callee.as_name() == Some("delete") {
+            return;
+        }
         let sql_mutation = args.first().is_some_and(|a| {
             let text = super::constant_parts(&a.value, &|_| None).to_ascii_uppercase();
             let words: Vec<&str> = text.split(|c: char| !c.is_ascii_alphanumeric()).collect();
@@ -315,6 +350,10 @@ impl CodeRule for MissingOwnershipCheck {
         &META
     }
 
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
+    }
+
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         let mut applied = false;
         let mut seen: Vec<(ModuleId, FunctionId)> = Vec::new();
@@ -355,7 +394,10 @@ impl CodeRule for MissingOwnershipCheck {
                 };
                 let call_text = module.text_of(call.range);
                 // Creating with the caller as owner is not a lookup by id.
-                if matches!(callee.method_name(), Some("create" | "insert" | "save")) {
+                if matches!(
+                    callee.method_name(),
+                    Some("create" | "insert" | "save" | "Create" | "FirstOrCreate")
+                ) {
                     continue;
                 }
                 let uses_id = args.iter().any(|a| {
@@ -434,11 +476,18 @@ fn attribute_update(
             return;
         };
         let Some(name) = object.as_name() else { return };
-        let Some(value) =
+        let Some(mut value) =
             crate::scope::definition_before(module, function, name, stmt.range.start_byte)
         else {
             return;
         };
+        // Go: `db.First(&note, id)` fills `note` through a temporary holding the call.
+        if let Some(temporary) = value.as_name().filter(|n| n.starts_with("$out"))
+            && let Some(call) =
+                crate::scope::definition_before(module, function, temporary, stmt.range.start_byte)
+        {
+            value = call;
+        }
         if value.unwrap_await().as_call().is_some()
             && uses_request_id(module, function, value, id_params)
             && !mentions_caller(module.text_of(value.range), callers)

@@ -119,7 +119,8 @@ impl CodeRule for MissingSecurityHeaders {
                     .qualify(module_id, value, &|_| Local::Unknown)
                     .unwrap_or_default();
                 // Go: the app's first router (its sub-routers share its middleware).
-                let go_tail = qualified.rsplit('/').next().unwrap_or(&qualified);
+                let go_tail = crate::language::go_qualified_tail(&qualified);
+                let go_tail = go_tail.as_str();
                 let framework = match go_tail {
                     "gin.Default()" | "gin.New()" => "gin",
                     "echo.New()" => "echo",

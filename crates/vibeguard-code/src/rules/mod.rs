@@ -532,12 +532,7 @@ pub fn in_go(call: &crate::flow::Call<'_, '_>) -> bool {
 /// A Go call's qualified name without its import path's host and folders
 /// (`github.com/golang-jwt/jwt.Parse` → `jwt.Parse`, `os/exec.Command` → `exec.Command`).
 pub fn go_name(call: &crate::flow::Call<'_, '_>) -> String {
-    let qualified = call.qualified();
-    qualified
-        .rsplit('/')
-        .next()
-        .unwrap_or(qualified)
-        .to_string()
+    crate::language::go_qualified_tail(call.qualified())
 }
 
 /// Whether `name` is an `http.ResponseWriter` parameter of Go function `function` or of a
@@ -557,6 +552,39 @@ pub fn is_go_response_writer(module: &crate::ir::Module, function: usize, name: 
         current = f.parent;
     }
     false
+}
+
+/// The type a Go variable was declared with in `function` or a function around it (`var u
+/// User`, `u := User{}`, `u := new(User)`, lowered as a call of the type), as written.
+pub fn go_declared_type<'m>(
+    module: &'m crate::ir::Module,
+    function: usize,
+    name: &str,
+) -> Option<&'m str> {
+    let mut current = Some(function);
+    while let Some(id) = current {
+        let f = module.functions.get(id)?;
+        if let Some(param) = f.params.iter().find(|p| p.name() == Some(name)) {
+            return param.annotation.as_deref();
+        }
+        let mut found = None;
+        f.walk_stmts(&mut |stmt| {
+            if found.is_none()
+                && let crate::ir::StmtKind::Assign { target, value, .. } = &stmt.kind
+                && target.as_name() == Some(name)
+                && let Some((callee, args, _)) = value.as_call()
+                && args.is_empty()
+                && let Some(ty) = callee.as_name()
+            {
+                found = Some(ty);
+            }
+        });
+        if found.is_some() {
+            return found;
+        }
+        current = f.parent;
+    }
+    None
 }
 
 /// Whether a Go argument is a `context.Context` (`ctx`, `r.Context()`, `context.Background()`),

@@ -35,7 +35,8 @@ static META: RuleMeta = RuleMeta {
              clause. JSON bodies and Express's query parser turn `password[$ne]=x` into \
              `{ $ne: 'x' }`, an operator. Values converted with `String()`, a template, a \
              schema validation (zod, joi, pydantic) or `mongo-sanitize`, and projects using \
-             `express-mongo-sanitize`, are safe.",
+             `express-mongo-sanitize`, are safe. \
+             Go: the MongoDB driver's `Find`/`FindOne`/`UpdateOne`/… with filter values from a map or `bson.M` the body was decoded into, and `$where` built from input.",
         ),
         why: Cow::Borrowed(
             "`{\"password\": {\"$ne\": null}}` matches every user: the login succeeds without the \
@@ -127,6 +128,9 @@ impl FlowRule for NosqlInjection {
         let Some(name) = call.name() else {
             return Vec::new();
         };
+        if super::in_go(call) {
+            return go_sinks(call, name);
+        }
         // ActiveRecord's `find`, `where` and friends are SQL (VG101's).
         if super::in_ruby(call) || !FILTER_METHODS.contains(&name) || !is_collection(call) {
             return Vec::new();
@@ -181,6 +185,79 @@ impl FlowRule for NosqlInjection {
     }
 }
 
+/// Go: the MongoDB driver's `Find`/`FindOne`/`UpdateOne`/`DeleteMany`/… given a context first
+/// (gorm's `Find(&dest)` is not), with a filter whose values may be objects: read from a map
+/// or an `interface{}` the body was decoded into (`in["username"]`, a `bson.M` decoded whole);
+/// a struct's string field cannot carry an operator. A `$where` clause built from input is
+/// JavaScript run by the server.
+fn go_sinks<'a>(call: &Call<'a, '_>, name: &str) -> Vec<SinkArg<'a>> {
+    let filters = matches!(
+        name,
+        "Find"
+            | "FindOne"
+            | "UpdateOne"
+            | "UpdateMany"
+            | "DeleteOne"
+            | "DeleteMany"
+            | "CountDocuments"
+            | "FindOneAndUpdate"
+            | "FindOneAndDelete"
+            | "FindOneAndReplace"
+            | "ReplaceOne"
+            | "Distinct"
+    );
+    let Some((first, rest)) = call.args.split_first() else {
+        return Vec::new();
+    };
+    if !filters || !super::is_go_context(&first.value) {
+        return Vec::new();
+    }
+    let module = &call.project.modules[call.module];
+    let function = super::enclosing_function(module, call.expr.range);
+    let untyped = |value: &crate::ir::Expr| -> bool {
+        match &value.kind {
+            crate::ir::ExprKind::Index { .. } => true,
+            crate::ir::ExprKind::Name(name) => super::go_declared_type(module, function, name)
+                .is_some_and(|ty| {
+                    ty.starts_with("map[")
+                        || ty.starts_with("bson.M")
+                        || ty == "interface{}"
+                        || ty == "any"
+                }),
+            _ => false,
+        }
+    };
+    let Some(filter) = rest.first().map(|a| &a.value) else {
+        return Vec::new();
+    };
+    let mut sinks = Vec::new();
+    match &filter.kind {
+        crate::ir::ExprKind::Object(props) => {
+            for prop in props {
+                if let crate::ir::Prop::Pair { key, value } = prop {
+                    if key.name() == Some("$where") {
+                        sinks.push(SinkArg {
+                            value,
+                            note: "$where clause",
+                        });
+                    } else if untyped(value) {
+                        sinks.push(SinkArg {
+                            value,
+                            note: "MongoDB filter",
+                        });
+                    }
+                }
+            }
+        }
+        _ if untyped(filter) => sinks.push(SinkArg {
+            value: filter,
+            note: "MongoDB filter",
+        }),
+        _ => {}
+    }
+    sinks
+}
+
 impl CodeRule for NosqlInjection {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -188,6 +265,10 @@ impl CodeRule for NosqlInjection {
 
     fn flow(&self) -> Option<&dyn FlowRule> {
         Some(self)
+    }
+
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {

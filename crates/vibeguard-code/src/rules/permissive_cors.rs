@@ -106,7 +106,8 @@ fn go_cors(
     out: &mut Vec<Finding>,
 ) -> bool {
     let module = cx.module(module_id);
-    let tail = qualified.rsplit('/').next().unwrap_or(qualified);
+    let tail = crate::language::go_qualified_tail(qualified);
+    let tail = tail.as_str();
     let source = qualified.rsplit_once('.').map_or("", |(source, _)| source);
     let lenient_default = source.contains("rs/cors")
         || source.contains("gofiber")

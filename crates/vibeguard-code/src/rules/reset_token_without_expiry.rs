@@ -31,7 +31,8 @@ static META: RuleMeta = RuleMeta {
             "Code that stores a password-reset, email-verification, magic-link or invitation \
              token (`user.resetToken = token`, `{ resetPasswordToken: t }` in an update, \
              `UPDATE users SET reset_token = ?`) without also storing an expiry \
-             (`resetTokenExpires`, `reset_expires_at`, a TTL) in the same function.",
+             (`resetTokenExpires`, `reset_expires_at`, a TTL) in the same function; \
+             Go structs' fields (`account.ResetToken = token`) alike.",
         ),
         why: Cow::Borrowed(
             "A reset link that never expires stays a key to the account in every old email, \
@@ -133,6 +134,10 @@ fn collect_props(
 impl CodeRule for ResetTokenWithoutExpiry {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn also_reads(&self) -> &'static [crate::language::Language] {
+        &[crate::language::Language::Go]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {

@@ -30,7 +30,8 @@ static META: RuleMeta = RuleMeta {
              `logger.*`, `app.logger.*`, `print` — whose arguments include a value named like a \
              password, token, secret, API key, session or authorization header, or the whole \
              request body in a function that handles passwords. Words in message strings \
-             (\"password reset sent\") and derived values (`token.length`) are not reported.",
+             (\"password reset sent\") and derived values (`token.length`) are not reported. \
+             Go: `log`, `slog`, logrus, zap and `fmt.Print*`.",
         ),
         why: Cow::Borrowed(
             "Logs are copied to log services, dashboards, backups and support tickets with far \

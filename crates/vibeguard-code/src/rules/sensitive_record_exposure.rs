@@ -254,13 +254,7 @@ fn go_lookup(call: &Call<'_, '_>, name: &str) -> Option<(String, bool)> {
     let module = &call.project.modules[call.module];
     let target = call.arg(0)?.as_name()?;
     let function = super::enclosing_function(module, call.expr.range);
-    let definition =
-        crate::scope::definition_before(module, function, target, call.expr.range.start_byte)?;
-    let (callee, args, _) = definition.as_call()?;
-    if !args.is_empty() {
-        return None;
-    }
-    let ty = crate::models::go_struct_name(callee.as_name()?);
+    let ty = crate::models::go_struct_name(super::go_declared_type(module, function, target)?);
     if !ty.starts_with(|c: char| c.is_ascii_uppercase()) {
         return None;
     }

@@ -31,7 +31,8 @@ static META: RuleMeta = RuleMeta {
              busboy without `limits`; Flask `request.files[...]` saved without checking the \
              file name or type; FastAPI `UploadFile` written to disk without a type check; and \
              body parsers configured above 10 MB (`express.json({ limit: '50mb' })`, Fastify \
-             `bodyLimit`, Next.js `sizeLimit`, Flask `MAX_CONTENT_LENGTH`).",
+             `bodyLimit`, Next.js `sizeLimit`, Flask `MAX_CONTENT_LENGTH`); \
+             Go: a `FormFile` saved by `c.SaveUploadedFile` or `os.Create` without a type or size check.",
         ),
         why: Cow::Borrowed(
             "Unchecked uploads put HTML, SVG or scripts on your domain (stored XSS) or \
@@ -244,7 +245,7 @@ impl CodeRule for UnrestrictedFileUpload {
                                 .method_name()
                                 .is_some_and(|m| matches!(m, "SaveUploadedFile" | "SaveFile"))
                                 || matches!(
-                                    qualified.rsplit('/').next().unwrap_or(qualified),
+                                    crate::language::go_qualified_tail(qualified).as_str(),
                                     "os.Create"
                                         | "os.WriteFile"
                                         | "os.OpenFile"

@@ -320,7 +320,8 @@ impl WeakPasswordHashing {
                 // Go: `md5.Sum([]byte(password))`, `sha256.Sum256(...)`; bcrypt's
                 // `GenerateFromPassword(pw, 4)` or `bcrypt.MinCost`.
                 if m.language.is_go() {
-                    let tail = qualified.rsplit('/').next().unwrap_or(qualified);
+                    let tail = crate::language::go_qualified_tail(qualified);
+                    let tail = tail.as_str();
                     let digest = matches!(
                         tail,
                         "md5.Sum"
