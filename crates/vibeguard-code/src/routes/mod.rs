@@ -1,6 +1,6 @@
 //! The route inventory: every HTTP route the project declares, with its method, full path,
 //! handler and the ordered middleware or decorators in front of it — for Express, Fastify,
-//! Next.js, Flask, FastAPI, Django, aiohttp and Rails, one file each.
+//! Next.js, NestJS, Flask, FastAPI, Django, aiohttp, Rails and Go's routers, one file each.
 //!
 //! Rules read it to ask "is this route authenticated / rate limited?", the data-flow analysis
 //! reads which handler parameters carry request data, and the JSON report carries it so the API
@@ -16,6 +16,7 @@ mod flask;
 pub mod gatekeeping;
 mod go;
 pub mod inputs;
+mod nestjs;
 mod nextjs;
 mod path_values;
 mod rails;
@@ -36,6 +37,8 @@ pub enum Framework {
     Fastify,
     /// Next.js API routes, route handlers and server actions.
     NextJs,
+    /// NestJS controllers.
+    NestJs,
     /// Flask.
     Flask,
     /// FastAPI.
@@ -69,6 +72,7 @@ impl Framework {
             Framework::Express => "express",
             Framework::Fastify => "fastify",
             Framework::NextJs => "nextjs",
+            Framework::NestJs => "nestjs",
             Framework::Flask => "flask",
             Framework::FastApi => "fastapi",
             Framework::Django => "django",
@@ -107,6 +111,7 @@ impl Framework {
                 | Framework::Django
                 | Framework::Fastify
                 | Framework::Aiohttp
+                | Framework::NestJs
         )
     }
 }
@@ -233,6 +238,7 @@ impl RouteInventory {
         let fastify_plugins = fastify::collect(project, &mut routes);
         express::collect(project, &fastify_plugins, &mut routes);
         nextjs::collect(project, &mut routes);
+        nestjs::collect(project, &mut routes);
         flask::collect(project, &mut routes);
         fastapi::collect(project, &mut routes);
         django::collect(project, &mut routes);

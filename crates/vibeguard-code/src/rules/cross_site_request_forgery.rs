@@ -157,7 +157,7 @@ impl CodeRule for CrossSiteRequestForgery {
             Applicability::Applied
         } else if unjudged {
             Applicability::NotApplicable(
-                "cookie sessions of Fastify and Next.js apps are not judged for CSRF yet",
+                "cookie sessions of Fastify, Next.js and NestJS apps are not judged for CSRF yet",
             )
         } else {
             Applicability::Absent("no app that keeps users signed in with a cookie session")
