@@ -1518,6 +1518,25 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         )))
     }
 
+    /// A call that reads request part `part` (`req.get('X')`, `c.Query("q")`): its arguments
+    /// are evaluated for their effects, its value is the request data (a body whole).
+    fn request_call(
+        &mut self,
+        expr: &'p Expr,
+        args: &'p [Arg],
+        part: RequestPart,
+        env: &mut Env<'p>,
+    ) -> Labels {
+        for arg in args {
+            self.eval(&arg.value, env);
+        }
+        Labels::one(Label::new(
+            Origin::Request(part),
+            part == RequestPart::Body,
+            self.trace(expr.range, part.describe()),
+        ))
+    }
+
     /// The request part a Go call reads: a method of a request or framework context, or a
     /// router's function given the request.
     fn go_request_call(&self, callee: &'p Expr, env: &Env<'p>) -> Option<RequestPart> {
@@ -1579,14 +1598,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
         if self.go
             && let Some(part) = self.go_request_call(callee, env)
         {
-            for arg in args {
-                self.eval(&arg.value, env);
-            }
-            return Labels::one(Label::new(
-                Origin::Request(part),
-                part == RequestPart::Body,
-                self.trace(expr.range, part.describe()),
-            ));
+            return self.request_call(expr, args, part, env);
         }
         // Request methods: `req.get('X')`, `request.json()`, `request.get_json()`.
         if let ExprKind::Member { object, property } = &callee.kind
@@ -1599,14 +1611,7 @@ impl<'p, 'r> Analyzer<'p, 'r> {
                 vocabulary::request_method(property, self.python)
             }
         {
-            for arg in args {
-                self.eval(&arg.value, env);
-            }
-            return Labels::one(Label::new(
-                Origin::Request(part),
-                part == RequestPart::Body,
-                self.trace(expr.range, part.describe()),
-            ));
+            return self.request_call(expr, args, part, env);
         }
 
         let receiver = match &callee.kind {

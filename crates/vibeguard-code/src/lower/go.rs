@@ -1058,41 +1058,37 @@ fn zero_value(ty: String, r: Range) -> Expr {
     )
 }
 
+/// Name prefixes of the calls that decode into their arguments: decoders and binders.
+const DECODERS: &[&str] = &[
+    "Decode",
+    "Unmarshal",
+    "Bind",
+    "ShouldBind",
+    "MustBind",
+    "BodyParser",
+    "QueryParser",
+    "ParamsParser",
+    "ReqHeaderParser",
+];
+
+fn callee_name(callee: &Expr) -> &str {
+    callee.method_name().or(callee.as_name()).unwrap_or("")
+}
+
 /// Whether a call decodes into its last argument (a binder or decoder, not a scanner).
 fn decodes_into_last(callee: &Expr) -> bool {
-    let method = callee.method_name().or(callee.as_name()).unwrap_or("");
-    [
-        "Decode",
-        "Unmarshal",
-        "Bind",
-        "ShouldBind",
-        "MustBind",
-        "BodyParser",
-        "QueryParser",
-    ]
-    .iter()
-    .any(|prefix| method.starts_with(prefix))
+    let method = callee_name(callee);
+    DECODERS.iter().any(|prefix| method.starts_with(prefix))
 }
 
 /// Whether a call fills the arguments it is given as `&x`: decoders, binders and scanners
 /// (`json.Marshal(&x)` and the like only read theirs).
 fn fills_arguments(callee: &Expr) -> bool {
-    let method = callee.method_name().or(callee.as_name()).unwrap_or("");
-    [
-        "Decode",
-        "Unmarshal",
-        "Bind",
-        "ShouldBind",
-        "MustBind",
-        "BodyParser",
-        "QueryParser",
-        "ParamsParser",
-        "ReqHeaderParser",
-        "Scan",
-        "Parse",
-    ]
-    .iter()
-    .any(|prefix| method.starts_with(prefix))
+    let method = callee_name(callee);
+    decodes_into_last(callee)
+        || ["Scan", "Parse"]
+            .iter()
+            .any(|prefix| method.starts_with(prefix))
         || matches!(
             method,
             "Get" | "Select" | "Find" | "First" | "Take" | "Last"
