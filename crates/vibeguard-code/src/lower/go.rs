@@ -971,7 +971,7 @@ impl<'b, 't> Go<'b, 't> {
         // `fmt.Sprintf("… %s …", x)` builds a string as Python's `%` does.
         if let ExprKind::Member { object, property } = &callee.kind
             && property == "Sprintf"
-            && object.as_name().is_some() == self.fmt.is_some()
+            && self.fmt.is_some()
             && object.as_name() == self.fmt.as_deref()
             && let Some((format, rest)) = args.split_first()
             && format.value.as_str().is_some()

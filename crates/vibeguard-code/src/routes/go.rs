@@ -421,16 +421,20 @@ fn register(project: &Project, module: ModuleId, routers: &mut HashMap<RouterKey
                     .unwrap_or("")
                     .to_string();
                 if let Some(last) = args.last() {
-                    let child = match &last.value.kind {
-                        ExprKind::Function(id) => project.modules[module].functions[*id]
+                    // chi's `Route`/`Group` take a function given the group; `Mount` a router
+                    // (gin's, echo's and fiber's `Group(prefix, mw...)` make a group where they
+                    // are assigned, read with the other routers).
+                    let child = match (&last.value.kind, method_name) {
+                        (ExprKind::Function(id), _) => project.modules[module].functions[*id]
                             .params
                             .first()
                             .and_then(|p| p.name())
                             .map(|name| RouterKey::Local(module, *id, name.to_string())),
-                        ExprKind::Call { callee, .. } => {
+                        (ExprKind::Call { callee, .. }, "Mount") => {
                             returned_router(project, module, callee, routers)
                         }
-                        _ => Some(key_of(project, module, function, &last.value)),
+                        (_, "Mount") => Some(key_of(project, module, function, &last.value)),
+                        _ => None,
                     };
                     if let Some(child) = child {
                         routers

@@ -188,18 +188,12 @@ impl CodeRule for InsecureCookie {
                             return;
                         };
                         any_cookie = true;
-                        if !go_missing.is_empty() && is_session_cookie(&cookie_name) {
-                            out.push(cx.finding(
-                                &META,
-                                module_id,
-                                e.range,
-                                format!("cookie '{cookie_name}' is set without {}", go_missing.join(", ")),
-                                &cookie_name,
-                            ));
+                        if !is_session_cookie(&cookie_name) {
+                            return;
                         }
-                        return;
-                    }
-                    if qualified == "express-session"
+                        missing = go_missing;
+                        name = format!("cookie '{cookie_name}'");
+                    } else if qualified == "express-session"
                         || qualified == "cookie-session"
                         || qualified == "express-session.default"
                     {
