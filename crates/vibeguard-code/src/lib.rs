@@ -375,7 +375,10 @@ fn framework_language(framework: routes::Framework) -> Language {
         routes::Framework::Flask
         | routes::Framework::FastApi
         | routes::Framework::Django
-        | routes::Framework::Aiohttp => Language::Python,
+        | routes::Framework::Aiohttp
+        | routes::Framework::Sanic
+        | routes::Framework::Bottle
+        | routes::Framework::Starlette => Language::Python,
         _ => Language::JavaScript,
     }
 }

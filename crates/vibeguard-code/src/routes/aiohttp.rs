@@ -448,37 +448,9 @@ fn table_key(project: &Project, module: ModuleId, expr: &Expr) -> Option<Key> {
 }
 
 fn created_by(project: &Project, module: ModuleId, expr: &Expr, class: &str) -> Option<Key> {
-    let (owner, value) = match &expr.kind {
-        // `views.routes`: a table read from an imported module.
-        ExprKind::Member { object, property } => {
-            let Some(Symbol::Module(imported)) = project.resolve_name(module, object.as_name()?)
-            else {
-                return None;
-            };
-            match project.export_of(imported, property, 0)? {
-                Symbol::Value(owner, value) => (owner, value),
-                _ => return None,
-            }
-        }
-        ExprKind::Name(name) => {
-            let m = &project.modules[module];
-            let function = crate::rules::enclosing_function(m, expr.range);
-            let local = (function != 0)
-                .then(|| crate::scope::definition_before(m, function, name, expr.range.start_byte))
-                .flatten();
-            match local {
-                Some(value) => (module, value),
-                None => match project.resolve_name(module, name)? {
-                    Symbol::Value(owner, value) => (owner, value),
-                    _ => return None,
-                },
-            }
-        }
-        ExprKind::Call { .. } => (module, expr),
-        _ => return None,
-    };
-    let qualified = project.qualify(owner, value, &|_| Local::Unknown)?;
-    is_aiohttp(&qualified, class).then_some((owner, value.range.start_byte))
+    super::created_by(project, module, expr, &|qualified| {
+        is_aiohttp(qualified, class)
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::{
 use crate::flow::label::RequestPart;
 use crate::flow::{ParamSource, kind};
 use crate::ir::{Expr, ExprKind, FunctionId, Module};
-use crate::project::{Local, ModuleId, Project, Symbol};
+use crate::project::{Local, ModuleId, Project};
 
 const VERBS: &[&str] = &["get", "post", "put", "patch", "delete"];
 
@@ -43,7 +43,12 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                         && property == "before_request"
                         && let Some(key) = scope_key(project, module, object)
                     {
-                        let hook = hook_middleware(project, module, id, decorator);
+                        let hook = super::request_hook(
+                            project,
+                            (module, id),
+                            "before_request",
+                            decorator.range,
+                        );
                         scope_of(&mut scopes, project, key).hooks.push(hook);
                     }
                     continue;
@@ -154,7 +159,12 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
                             _ => None,
                         };
                         let entry = match hook_function {
-                            Some((m, f)) => hook_middleware(project, m, f, &hook.value),
+                            Some(function) => super::request_hook(
+                                project,
+                                function,
+                                "before_request",
+                                hook.value.range,
+                            ),
                             None => middleware(project, module, &hook.value),
                         };
                         scope_of(&mut scopes, project, key).hooks.push(entry);
@@ -255,77 +265,15 @@ fn scope_of<'s>(
 /// The app or blueprint an expression names: a value created by `Flask(...)` or
 /// `Blueprint(...)`, here or in the module it was imported from.
 fn scope_key(project: &Project, module: ModuleId, expr: &Expr) -> Option<ScopeKey> {
-    // `auth.bp`: a blueprint read from an imported module (`from blueprints import auth`).
-    if let ExprKind::Member { object, property } = &expr.kind {
-        let Some(Symbol::Module(imported)) = project.resolve_name(module, object.as_name()?) else {
-            return None;
-        };
-        let Symbol::Value(owner, value) = project.export_of(imported, property, 0)? else {
-            return None;
-        };
-        return is_scope(project, owner, value).then_some((owner, value.range.start_byte));
-    }
-    let name = expr.as_name()?;
-    // The app factory: `app = Flask(__name__)` inside `create_app()`.
-    let m = &project.modules[module];
-    let function = crate::rules::enclosing_function(m, expr.range);
-    let local = (function != 0)
-        .then(|| crate::scope::definition_before(m, function, name, expr.range.start_byte))
-        .flatten();
-    let (owner, value) = match local {
-        Some(value) => (module, value),
-        None => match project.resolve_name(module, name)? {
-            Symbol::Value(owner, value) => (owner, value),
-            _ => return None,
-        },
-    };
-    is_scope(project, owner, value).then_some((owner, value.range.start_byte))
-}
-
-/// Whether a value is a Flask (or Quart) app or blueprint.
-fn is_scope(project: &Project, owner: ModuleId, value: &Expr) -> bool {
-    project
-        .qualify(owner, value, &|_| Local::Unknown)
-        .is_some_and(|qualified| {
-            [
-                "flask.Flask()",
-                "flask.Blueprint()",
-                "quart.Quart()",
-                "quart.Blueprint()",
-            ]
-            .contains(&qualified.as_str())
-        })
-}
-
-/// A `before_request` hook: authentication when it refuses with 401/403 or checks a login.
-fn hook_middleware(
-    project: &Project,
-    module: ModuleId,
-    function: FunctionId,
-    at: &Expr,
-) -> Middleware {
-    let m = &project.modules[module];
-    let name = m.functions[function]
-        .name
-        .clone()
-        .unwrap_or_else(|| "before_request".into());
-    let mut roles = super::classify(&name);
-    let body_text = m.text_of(m.functions[function].range);
-    if body_text.contains("abort(401")
-        || body_text.contains("abort(403")
-        || body_text.contains(", 401")
-        || body_text.contains("current_user")
-        || body_text.contains("verify_jwt_in_request")
-        || body_text.contains("jwt.decode")
-    {
-        roles.auth = true;
-    }
-    Middleware {
-        name: format!("before_request: {name}"),
-        roles,
-        module,
-        range: at.range,
-    }
+    super::created_by(project, module, expr, &|qualified| {
+        [
+            "flask.Flask()",
+            "flask.Blueprint()",
+            "quart.Quart()",
+            "quart.Blueprint()",
+        ]
+        .contains(&qualified)
+    })
 }
 
 /// Handler arguments filled from URL converters: `<int:id>` is a number (safe), `<name>`,

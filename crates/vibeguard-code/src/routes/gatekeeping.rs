@@ -72,13 +72,7 @@ pub fn judge(project: &Project, module: ModuleId, expr: &Expr) -> Option<Gate> {
     if verdicts.is_empty() {
         // No continuation to call (a FastAPI dependency, an async Fastify hook): it is a gate
         // exactly when it can refuse.
-        let refuses = family.iter().any(|&id| {
-            m.functions[id]
-                .body
-                .iter()
-                .any(|stmt| contains_refusal(m, stmt, &Continuation::none()))
-        });
-        return Some(if refuses {
+        return Some(if can_refuse(project, owner, function) {
             Gate::Rejects
         } else {
             Gate::PassesAnonymous
@@ -88,6 +82,19 @@ pub fn judge(project: &Project, module: ModuleId, expr: &Expr) -> Option<Gate> {
         Gate::Rejects
     } else {
         Gate::PassesAnonymous
+    })
+}
+
+/// Whether a function with no continuation to call (a request hook that runs before every
+/// view and answers in its place) can refuse a request: a 401/403, an `abort`, a raise, in it or
+/// in the functions nested in it.
+pub fn can_refuse(project: &Project, module: ModuleId, function: FunctionId) -> bool {
+    let m = &project.modules[module];
+    descendants(m, function).iter().any(|&id| {
+        m.functions[id]
+            .body
+            .iter()
+            .any(|stmt| contains_refusal(m, stmt, &Continuation::none()))
     })
 }
 

@@ -1,12 +1,14 @@
 //! The route inventory: every HTTP route the project declares, with its method, full path,
 //! handler and the ordered middleware or decorators in front of it — for Express, Fastify,
-//! Next.js, NestJS, Flask, FastAPI, Django, aiohttp, Rails and Go's routers, one file each.
+//! Next.js, NestJS, Flask, FastAPI, Django, aiohttp, Sanic, Bottle, Starlette, Rails and Go's
+//! routers, one file each.
 //!
 //! Rules read it to ask "is this route authenticated / rate limited?", the data-flow analysis
 //! reads which handler parameters carry request data, and the JSON report carries it so the API
 //! engine can compare it with the spec.
 
 mod aiohttp;
+mod bottle;
 mod crud_generators;
 mod django;
 mod express;
@@ -20,7 +22,9 @@ mod nestjs;
 mod nextjs;
 mod path_values;
 mod rails;
+mod sanic;
 pub mod schemas;
+mod starlette;
 
 use std::fmt;
 
@@ -49,6 +53,12 @@ pub enum Framework {
     Rails,
     /// aiohttp's web server.
     Aiohttp,
+    /// Sanic.
+    Sanic,
+    /// Bottle.
+    Bottle,
+    /// Starlette (routes listed with `Route` and `Mount`).
+    Starlette,
     /// Go's standard library (`net/http` and its `ServeMux`).
     NetHttp,
     /// Go: chi.
@@ -78,6 +88,9 @@ impl Framework {
             Framework::Django => "django",
             Framework::Rails => "rails",
             Framework::Aiohttp => "aiohttp",
+            Framework::Sanic => "sanic",
+            Framework::Bottle => "bottle",
+            Framework::Starlette => "starlette",
             Framework::NetHttp => "net/http",
             Framework::Chi => "chi",
             Framework::Gin => "gin",
@@ -111,6 +124,9 @@ impl Framework {
                 | Framework::Django
                 | Framework::Fastify
                 | Framework::Aiohttp
+                | Framework::Sanic
+                | Framework::Bottle
+                | Framework::Starlette
                 | Framework::NestJs
         )
     }
@@ -243,6 +259,9 @@ impl RouteInventory {
         fastapi::collect(project, &mut routes);
         django::collect(project, &mut routes);
         aiohttp::collect(project, &mut routes);
+        sanic::collect(project, &mut routes);
+        bottle::collect(project, &mut routes);
+        starlette::collect(project, &mut routes);
         rails::collect(project, &mut routes);
         go::collect(project, &mut routes);
         routes.sort_by(|a, b| {
@@ -518,6 +537,142 @@ pub fn function_of(
     match &expr.kind {
         ExprKind::Function(id) => Some((module, *id)),
         _ => project.callee_function(module, expr, &|_| crate::project::Local::Unknown),
+    }
+}
+
+/// The value an expression names, with the module that defines it: a local of the enclosing
+/// function (an app factory's `app = Sanic(...)`), a module-level name or one imported from
+/// another module, an imported module's attribute (`views.bp`), or the expression itself when
+/// it is a call.
+pub(super) fn defining_value<'p>(
+    project: &'p Project,
+    module: ModuleId,
+    expr: &'p Expr,
+) -> Option<(ModuleId, &'p Expr)> {
+    match &expr.kind {
+        ExprKind::Member { object, property } => {
+            let Some(crate::project::Symbol::Module(imported)) =
+                project.resolve_name(module, object.as_name()?)
+            else {
+                return None;
+            };
+            match project.export_of(imported, property, 0)? {
+                crate::project::Symbol::Value(owner, value) => Some((owner, value)),
+                _ => None,
+            }
+        }
+        ExprKind::Name(name) => {
+            let m = &project.modules[module];
+            let function = crate::rules::enclosing_function(m, expr.range);
+            let local = (function != 0)
+                .then(|| crate::scope::definition_before(m, function, name, expr.range.start_byte))
+                .flatten();
+            match local {
+                Some(value) => Some((module, value)),
+                None => match project.resolve_name(module, name)? {
+                    crate::project::Symbol::Value(owner, value) => Some((owner, value)),
+                    _ => None,
+                },
+            }
+        }
+        ExprKind::Call { .. } => Some((module, expr)),
+        _ => None,
+    }
+}
+
+/// Where the value an expression names was created, when its qualified constructor passes
+/// `is_constructor` (`sanic.Sanic()`, `bottle.Bottle()`): the key apps and blueprints are
+/// kept by.
+pub(super) fn created_by(
+    project: &Project,
+    module: ModuleId,
+    expr: &Expr,
+    is_constructor: &dyn Fn(&str) -> bool,
+) -> Option<(ModuleId, u32)> {
+    let (owner, value) = defining_value(project, module, expr)?;
+    let qualified = project.qualify(owner, value, &|_| crate::project::Local::Unknown)?;
+    is_constructor(&qualified).then_some((owner, value.range.start_byte))
+}
+
+/// A path whose parameters are written name first (`<id:int>`, `<name>`, `<rest:path>`,
+/// `<slug:re:[a-z]+>`: Sanic's and Bottle's syntax, or Bottle's old `:name`), written `{name}`,
+/// with the types its filters give (`int`, `float`/`number`, `uuid`).
+pub(super) fn name_first_path(path: &str) -> (String, Vec<(String, String)>) {
+    let mut types = Vec::new();
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|segment| {
+            let Some(inner) = segment.strip_prefix('<').and_then(|s| s.strip_suffix('>')) else {
+                return segment.to_string();
+            };
+            let (name, filter) = inner.split_once(':').unwrap_or((inner, ""));
+            let kind = match filter {
+                "int" => Some("integer"),
+                "float" | "number" => Some("number"),
+                "uuid" => Some("uuid"),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                types.push((name.to_string(), kind.to_string()));
+            }
+            format!("{{{name}}}")
+        })
+        .collect();
+    (normalize_path(&segments.join("/")), types)
+}
+
+/// The handler parameters a normalized path fills by name (`{item_id}` → `item_id`): client
+/// strings, unless the path types them as numbers or UUIDs.
+pub(super) fn path_param_sources(
+    project: &Project,
+    handler: Option<(ModuleId, FunctionId)>,
+    path: &str,
+    types: &[(String, String)],
+) -> Vec<ParamSource> {
+    let Some((module, function)) = handler else {
+        return Vec::new();
+    };
+    let params = &project.modules[module].functions[function].params;
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .filter_map(|name| {
+            let index = params.iter().position(|p| p.name() == Some(name))?;
+            Some(ParamSource {
+                index,
+                part: crate::flow::label::RequestPart::Params,
+                whole: false,
+                cleansed: if types.iter().any(|(typed, _)| typed == name) {
+                    crate::flow::kind::ALL
+                } else {
+                    0
+                },
+            })
+        })
+        .collect()
+}
+
+/// A request hook (Flask's `before_request`, Sanic's `on_request`, Bottle's
+/// `before_request` hook) as middleware: it authenticates when its code can refuse the request
+/// (a 401/403, an `abort`, a raise) and its name does not say it limits the rate.
+pub(super) fn request_hook(
+    project: &Project,
+    (module, function): (ModuleId, FunctionId),
+    label: &str,
+    at: Range,
+) -> Middleware {
+    let name = project.modules[module].functions[function]
+        .name
+        .clone()
+        .unwrap_or_else(|| label.to_string());
+    let mut roles = classify(&name);
+    let refuses = gatekeeping::can_refuse(project, module, function);
+    roles.auth = refuses && !roles.rate_limit;
+    roles.role &= refuses;
+    Middleware {
+        name: format!("{label}: {name}"),
+        roles,
+        module,
+        range: at,
     }
 }
 

@@ -37,7 +37,9 @@ static META: RuleMeta = RuleMeta {
              routes and no CSRF defence: no Flask-WTF `CSRFProtect` (or forms validated with \
              `validate_on_submit`), no `csurf`/`csrf-csrf`/`lusca`/`csrf-sync`/`tiny-csrf`, \
              Django's `CsrfViewMiddleware` missing from `MIDDLEWARE`, no `aiohttp_csrf`, no \
-             Starlette CSRF middleware, and no session cookie with `SameSite=Strict`. Also \
+             Starlette CSRF middleware, no CSRF package or token check in Sanic (sanic_session) \
+             and Bottle (Beaker sessions, signed cookies), and no session cookie with \
+             `SameSite=Strict`. Also \
              views taken out of the protection: Django `@csrf_exempt`, Flask-WTF \
              `@csrf.exempt` (webhooks, which check a signature instead, excepted). APIs that \
              authenticate with a bearer token are not CSRF-prone and are not reported. \
@@ -130,6 +132,9 @@ impl CodeRule for CrossSiteRequestForgery {
                         Framework::Flask => "Flask",
                         Framework::FastApi => "FastAPI",
                         Framework::Aiohttp => "aiohttp",
+                        Framework::Sanic => "Sanic",
+                        Framework::Bottle => "Bottle",
+                        Framework::Starlette => "Starlette",
                         _ => "The",
                     },
                     listed.join(", ")
@@ -150,6 +155,9 @@ impl CodeRule for CrossSiteRequestForgery {
                     | Framework::FastApi
                     | Framework::Django
                     | Framework::Aiohttp
+                    | Framework::Sanic
+                    | Framework::Bottle
+                    | Framework::Starlette
                     | Framework::Rails
             ) && !f.is_go()
         });
@@ -188,6 +196,9 @@ fn apps(cx: &Context<'_>) -> Vec<App> {
                         "flask.Flask" | "quart.Quart" => Framework::Flask,
                         "fastapi.FastAPI" => Framework::FastApi,
                         "aiohttp.web.Application" => Framework::Aiohttp,
+                        "sanic.Sanic" | "sanic.app.Sanic" => Framework::Sanic,
+                        "bottle.Bottle" => Framework::Bottle,
+                        "starlette.applications.Starlette" => Framework::Starlette,
                         _ => return,
                     },
                 };
@@ -198,6 +209,21 @@ fn apps(cx: &Context<'_>) -> Vec<App> {
                         framework,
                     });
                 }
+            });
+        }
+    }
+    // An app the code never constructs (Bottle's default app behind `@route`): its first route
+    // stands for it.
+    for route in &cx.routes.routes {
+        if matches!(
+            route.framework,
+            Framework::Bottle | Framework::Sanic | Framework::Starlette
+        ) && !found.iter().any(|a| a.framework == route.framework)
+        {
+            found.push(App {
+                module: route.module,
+                range: route.range,
+                framework: route.framework,
             });
         }
     }
@@ -240,6 +266,16 @@ fn uses_cookie_sessions(cx: &Context<'_>, framework: Framework) -> bool {
         }
         Framework::FastApi => project_text_has(cx, "SessionMiddleware"),
         Framework::Aiohttp => imports_module(cx, "aiohttp_session"),
+        Framework::Sanic => {
+            imports_module(cx, "sanic_session") || imports_module(cx, "sanic_login")
+        }
+        // Beaker sessions, or Bottle's signed cookies (`request.get_cookie(name, secret=...)`).
+        Framework::Bottle => {
+            imports_module(cx, "beaker")
+                || imports_module(cx, "bottle_session")
+                || (project_text_has(cx, "secret=") && project_text_has(cx, "get_cookie("))
+        }
+        Framework::Starlette => project_text_has(cx, "SessionMiddleware"),
         // gorilla/sessions, gin-contrib/sessions, echo-contrib/session, fiber's session, scs.
         go if go.is_go() => [
             "github.com/gorilla/sessions",
@@ -303,13 +339,22 @@ fn is_protected(cx: &Context<'_>, framework: Framework) -> bool {
                 "flask_seasurf",
             ],
         ),
-        Framework::FastApi => {
+        Framework::FastApi | Framework::Starlette => {
             imports_module(cx, "fastapi_csrf_protect")
                 || imports_module(cx, "starlette_csrf")
                 || imports_module(cx, "asgi_csrf")
                 || project_text_has(cx, "CSRFMiddleware")
         }
         Framework::Aiohttp => imports_module(cx, "aiohttp_csrf"),
+        // No CSRF defence ships with either: a package (sanic-csrf, bottle-csrf) or the
+        // project's own token check.
+        Framework::Sanic | Framework::Bottle => {
+            cx.project
+                .modules
+                .iter()
+                .any(|m| m.imports.iter().any(|i| i.source.contains("csrf")))
+                || project_text_has(cx, "csrf_token")
+        }
         // gorilla/csrf, nosurf, gin-csrf, fiber's csrf, echo's `middleware.CSRF()`, Go 1.25's
         // `http.CrossOriginProtection`.
         go if go.is_go() => {
