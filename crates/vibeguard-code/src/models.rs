@@ -113,6 +113,8 @@ impl ModelInventory {
                     javascript_models(project, module, &mut found);
                 } else if m.language.is_go() {
                     go_models(project, module, &mut found);
+                } else if m.language.is_ruby() {
+                    ruby_models(project, module, &mut found);
                 } else {
                     python_models(project, module, &mut found);
                 }
@@ -512,6 +514,133 @@ fn go_models(project: &Project, module: ModuleId, inventory: &mut ModelInventory
             fields,
             serialized_safely,
             serializers: Vec::new(),
+        });
+    }
+}
+
+/// Ruby: ActiveRecord models (`class User < ApplicationRecord`) with the columns their macros
+/// add — `has_secure_password` (`password_digest`), Devise's `database_authenticatable`
+/// (`encrypted_password`) and `recoverable` (`reset_password_token`), `has_secure_token` — and
+/// whether they override `as_json`/`serializable_hash`; and tables from `create_table` (in
+/// `db/schema.rb` and migrations) and `add_column`.
+fn ruby_models(project: &Project, module: ModuleId, inventory: &mut ModelInventory) {
+    let m: &Module = &project.modules[module];
+    let field = |name: &str| ModelField {
+        name: name.to_string(),
+        hidden: false,
+    };
+    for class in &m.classes {
+        let Some(name) = &class.name else { continue };
+        let is_record = class.bases.iter().any(|b| {
+            let base = m.text_of(b.range);
+            base.ends_with("ApplicationRecord") || base.ends_with("ActiveRecord::Base")
+        });
+        if !is_record {
+            continue;
+        }
+        let mut fields = Vec::new();
+        let body = m.text_of(class.range);
+        for function in &m.functions {
+            if !(class.range.start_byte <= function.range.start_byte
+                && function.range.end_byte <= class.range.end_byte)
+            {
+                continue;
+            }
+            for stmt in &function.body {
+                let StmtKind::Expr(e) = &stmt.kind else {
+                    continue;
+                };
+                let Some((callee, args, _)) = e.as_call() else {
+                    continue;
+                };
+                let strings: Vec<&str> = args.iter().filter_map(|a| a.value.as_str()).collect();
+                match callee.as_name() {
+                    Some("has_secure_password") => {
+                        let attribute = strings.first().copied().unwrap_or("password");
+                        fields.push(field(&format!("{attribute}_digest")));
+                    }
+                    Some("has_secure_token") => {
+                        fields.push(field(strings.first().copied().unwrap_or("token")));
+                    }
+                    // Devise's own `serializable_hash` leaves these out of `as_json`.
+                    Some("devise") => {
+                        for (module_name, column) in [
+                            ("database_authenticatable", "encrypted_password"),
+                            ("recoverable", "reset_password_token"),
+                            ("confirmable", "confirmation_token"),
+                        ] {
+                            if strings.contains(&module_name) {
+                                fields.push(ModelField {
+                                    name: column.to_string(),
+                                    hidden: true,
+                                });
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let serialized_safely = class.methods.iter().any(|id| {
+            matches!(
+                m.functions[*id].name.as_deref(),
+                Some("as_json" | "serializable_hash" | "to_json")
+            )
+        }) || body.contains("self.ignored_columns");
+        inventory.add(DataModel {
+            name: name.clone(),
+            aliases: Vec::new(),
+            file: m.path.clone(),
+            fields,
+            serialized_safely,
+            serializers: Vec::new(),
+        });
+    }
+    // `create_table "users" do |t| t.string "password_digest" … end`, `add_column :users,
+    // :api_key, :string`.
+    for function in &m.functions {
+        function.walk_exprs(&mut |e| {
+            let Some((callee, args, _)) = e.as_call() else {
+                return;
+            };
+            let strings: Vec<&str> = args.iter().filter_map(|a| a.value.as_str()).collect();
+            match callee.as_name() {
+                Some("create_table") => {
+                    let (Some(table), Some(ExprKind::Function(block))) =
+                        (strings.first(), args.last().map(|a| &a.value.kind))
+                    else {
+                        return;
+                    };
+                    let mut fields = Vec::new();
+                    m.functions[*block].walk_exprs(&mut |column| {
+                        if let Some((column_callee, column_args, _)) = column.as_call()
+                            && matches!(column_callee.kind, ExprKind::Member { .. })
+                            && let Some(name) = column_args.first().and_then(|a| a.value.as_str())
+                        {
+                            fields.push(field(name));
+                        }
+                    });
+                    inventory.add(DataModel {
+                        name: table.to_string(),
+                        aliases: Vec::new(),
+                        file: m.path.clone(),
+                        fields,
+                        serialized_safely: false,
+                        serializers: Vec::new(),
+                    });
+                }
+                Some("add_column") if strings.len() >= 2 => {
+                    inventory.add(DataModel {
+                        name: strings[0].to_string(),
+                        aliases: Vec::new(),
+                        file: m.path.clone(),
+                        fields: vec![field(strings[1])],
+                        serialized_safely: false,
+                        serializers: Vec::new(),
+                    });
+                }
+                _ => {}
+            }
         });
     }
 }

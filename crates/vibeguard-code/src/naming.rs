@@ -91,6 +91,8 @@ pub fn is_sensitive_field(name: &str) -> bool {
         || (last == "number" && has_word(&words, &["card", "credit", "security", "social"]))
         || (matches!(last, "codes" | "code") && has_word(&words, &["recovery", "backup"]))
         || (last == "seed" && has_word(&words, &["mfa", "totp", "otp"]))
+        // Rails' `has_secure_password` column.
+        || (last == "digest" && has_word(&words, &["password"]))
 }
 
 /// Whether a name holds a secret that must not be logged or hard-coded: passwords, tokens,

@@ -717,6 +717,14 @@ const INLINE_AUTH_CALLS: &[&str] = &[
     // aiohttp-security
     "check_authorized",
     "authorized_userid",
+    // Rails: Devise, Rails 8's generator, HTTP token and basic authentication.
+    "authenticate_user!",
+    "authenticate!",
+    "require_login",
+    "require_authentication",
+    "authenticate_request",
+    "authenticate_or_request_with_http_token",
+    "authenticate_or_request_with_http_basic",
 ];
 
 /// Whether a handler authenticates the caller itself: an auth call (`getServerSession`,
@@ -758,7 +766,11 @@ pub fn authenticates_inline(project: &Project, handler: (ModuleId, FunctionId)) 
     // `if (!req.user) return res.status(401)`: a 401 after looking at who is calling (a
     // login handler's 401 after checking a password does not count).
     let text = m.text_of(m.functions[function].range);
-    (text.contains("401") || text.contains("Unauthorized") || text.contains("UNAUTHORIZED"))
+    (text.contains("401")
+        || text.contains("Unauthorized")
+        || text.contains("UNAUTHORIZED")
+        // Rails: `head :unauthorized`, `status: :unauthorized`.
+        || text.contains(":unauthorized"))
         && [
             "req.user",
             "request.user",
@@ -770,6 +782,7 @@ pub fn authenticates_inline(project: &Project, handler: (ModuleId, FunctionId)) 
             "session[",
             "req.auth",
             "current_user",
+            "Current.user",
             "cookies",
         ]
         .iter()

@@ -725,7 +725,7 @@ impl RoutesReader<'_> {
             path: normalize_path(&strip_format(path)),
             module,
             range: range(node),
-            handler: None,
+            handler: controller.and_then(|c| self.controllers.action(self.project, c, action)),
             middleware,
             param_sources: Vec::new(),
             param_types: Vec::new(),
@@ -1001,6 +1001,8 @@ struct ControllerClass {
     /// Its methods: name, the methods of the class it calls, the fields it permits
     /// (`params.require(:post).permit(:title, :body)`).
     methods: Vec<(String, Vec<String>, Vec<String>)>,
+    /// Where each method starts, by name, in the module that declares the class.
+    method_starts: Vec<(String, ModuleId, u32)>,
 }
 
 /// Every controller and concern of the project, by underscored path (`admin/users`,
@@ -1091,6 +1093,11 @@ impl Controllers {
                         let mut calls = Vec::new();
                         let mut permitted = Vec::new();
                         calls_and_permits(member, text, &mut calls, &mut permitted);
+                        class.method_starts.push((
+                            name.clone(),
+                            module,
+                            member.start_byte() as u32,
+                        ));
                         class.methods.push((name, calls, permitted));
                     }
                 }
@@ -1192,6 +1199,33 @@ impl Controllers {
 
     /// The callbacks that run before `action` of `controller` (`admin/users`), as middleware,
     /// superclass and concerns first.
+    /// The method answering an action: the controller's own, or one it inherits.
+    fn action(
+        &self,
+        project: &Project,
+        controller: &str,
+        action: &str,
+    ) -> Option<(ModuleId, crate::ir::FunctionId)> {
+        let mut current = format!("{controller}_controller");
+        // Bounded: a superclass cycle in broken code must not loop.
+        for _ in 0..8 {
+            let class = self.classes.get(&current)?;
+            if let Some((_, module, start)) = class
+                .method_starts
+                .iter()
+                .find(|(name, _, _)| name == action)
+            {
+                let functions = &project.modules[*module].functions;
+                return functions
+                    .iter()
+                    .position(|f| f.range.start_byte == *start && f.name.as_deref() == Some(action))
+                    .map(|id| (*module, id));
+            }
+            current = class.superclass.clone()?;
+        }
+        None
+    }
+
     fn filters(&self, controller: &str, action: &str) -> Vec<Middleware> {
         let mut chain: Vec<Callback> = Vec::new();
         let mut seen = Vec::new();

@@ -71,7 +71,10 @@ impl CodeRule for JwtVerificationBypass {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -101,6 +104,23 @@ impl CodeRule for JwtVerificationBypass {
                             }
                             "decode" => decodes.push(e),
                             _ => {}
+                        }
+                    } else if module.language.is_ruby() && qualified.ends_with("JWT.decode") {
+                        // ruby-jwt: `JWT.decode(token, key, verify = true, options)`: a `false`
+                        // third argument skips the signature, `algorithm: 'none'` accepts
+                        // unsigned tokens, `verify_expiration: false` expired ones.
+                        applied = true;
+                        let positional: Vec<&Expr> = args.iter().filter(|a| a.name.is_none()).map(|a| &a.value).collect();
+                        let option = |name: &str| {
+                            Expr::option(args, name).or_else(|| positional.get(3).and_then(|o| o.property(name)))
+                        };
+                        let none = ["algorithm", "algorithms"].iter().any(|name| allows_none(option(name)));
+                        if positional.get(2).is_some_and(|v| matches!(v.kind, ExprKind::Bool(false))) {
+                            out.push(cx.finding(&META, module_id, e.range, "JWT.decode with verification turned off (false): forged tokens pass", "unverified"));
+                        } else if none {
+                            out.push(cx.finding(&META, module_id, e.range, "JWT.decode accepts the 'none' algorithm: unsigned tokens pass", "none"));
+                        } else if option("verify_expiration").is_some_and(|v| matches!(v.kind, ExprKind::Bool(false))) {
+                            out.push(cx.finding(&META, module_id, e.range, "JWT.decode ignores expiry (verify_expiration: false): expired tokens stay valid", "expiration").with_severity(Severity::Medium));
                         }
                     } else if !javascript && (qualified.ends_with("jwt.decode") || qualified == "jwt.decode") {
                         let options = Expr::option(args, "options");

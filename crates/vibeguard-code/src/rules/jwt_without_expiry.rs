@@ -103,7 +103,10 @@ impl CodeRule for JwtWithoutExpiry {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -161,11 +164,20 @@ impl CodeRule for JwtWithoutExpiry {
                         }
                     } else if (qualified == "jwt.encode"
                         || qualified == "jose.jwt.encode"
-                        || qualified.ends_with("jwt.encode"))
+                        || qualified.ends_with("jwt.encode")
+                        // ruby-jwt: `JWT.encode(payload, key, 'HS256')`.
+                        || (module.language.is_ruby() && qualified.ends_with("JWT.encode")))
                         && !module.language.is_javascript_family()
                     {
                         applied = true;
-                        if payload_lacks_exp(args.first().map(|a| &a.value)) {
+                        // Ruby: `payload[:exp] = 24.hours.from_now.to_i` before encoding.
+                        let function_text =
+                            module.text_of(module.functions[enclosing_function(module, e.range)].range);
+                        let set_later = module.language.is_ruby()
+                            && ["[:exp]", "['exp']", "[\"exp\"]", "merge(exp:"]
+                                .iter()
+                                .any(|w| function_text.contains(w));
+                        if !set_later && payload_lacks_exp(args.first().map(|a| &a.value)) {
                             out.push(cx.finding(
                                 &META,
                                 module_id,

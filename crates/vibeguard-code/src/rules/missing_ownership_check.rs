@@ -88,6 +88,9 @@ const CALLER_MARKERS: &[&str] = &[
     "getServerSession",
     "auth()",
     "get_jwt_identity",
+    // Rails 8's authentication generator.
+    "Current.user",
+    "Current.session",
     // Go: what authentication middleware stored for the handler — gin's `c.Get("user")`,
     // `c.MustGet`, `c.GetString`/`GetInt`/`GetUint`, fiber's `c.Locals("user")`, a request
     // context's `r.Context().Value(userKey)`, helpers named `…FromContext`.
@@ -351,7 +354,10 @@ impl CodeRule for MissingOwnershipCheck {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -374,6 +380,16 @@ impl CodeRule for MissingOwnershipCheck {
                 continue;
             }
             let module = cx.module(module_id);
+            if module.language.is_ruby() {
+                if let Some((range, action)) = rails_unowned_change(module, function) {
+                    let message = format!(
+                        "{} {} {action} a record found by an id from params without checking it belongs to the caller",
+                        route.method, route.path
+                    );
+                    out.push(cx.finding(&META, module_id, range, message, &route.path));
+                }
+                continue;
+            }
             let id_params: Vec<String> = route
                 .param_sources
                 .iter()
@@ -496,6 +512,141 @@ fn attribute_update(
         }
     });
     found
+}
+
+/// ActiveRecord calls that change or delete records.
+const RAILS_MUTATIONS: &[&str] = &[
+    "destroy",
+    "destroy!",
+    "delete",
+    "update",
+    "update!",
+    "update_attribute",
+    "update_attributes",
+    "update_column",
+    "update_columns",
+    "update_all",
+    "delete_all",
+    "destroy_all",
+    "delete_by",
+    "destroy_by",
+    "toggle!",
+    "increment!",
+    "decrement!",
+];
+
+/// Rails: an action that changes or deletes a record found by an id from `params` — in the
+/// action (`Post.find(params[:id]).destroy`, `Post.destroy(params[:id])`) or in the filter that
+/// loaded it (`@post = Post.find(params[:id])` in `set_post`) — with no scoping to the caller
+/// (`current_user.posts.find(...)`, `where(user: current_user)`), no policy check (`authorize
+/// @post`, CanCanCan's `authorize!`, `policy_scope`) and no comparison with the caller. Returns
+/// the change and what it does.
+fn rails_unowned_change(
+    module: &Module,
+    function: FunctionId,
+) -> Option<(crate::ir::Range, &'static str)> {
+    let action_text = module.text_of(module.functions[function].range);
+    let authorizes = |text: &str| {
+        [
+            "authorize ",
+            "authorize(",
+            "authorize!",
+            "policy_scope",
+            "can?(",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
+    };
+    if authorizes(action_text) || compares_with_caller(module, function, &[]) {
+        return None;
+    }
+    let mut found = None;
+    module.functions[function].walk_exprs(&mut |e| {
+        if found.is_some() {
+            return;
+        }
+        let Some((callee, args, _)) = e.as_call() else {
+            return;
+        };
+        let ExprKind::Member { object, property } = &callee.kind else {
+            return;
+        };
+        if !RAILS_MUTATIONS.contains(&property.as_str()) {
+            return;
+        }
+        let action = if property.contains("destroy") || property.contains("delete") {
+            "deletes"
+        } else {
+            "updates"
+        };
+        // `Post.destroy(params[:id])`, `Post.update(params[:id], attrs)`
+        let by_argument = matches!(object.kind, ExprKind::Name(ref n) if n.starts_with(|c: char| c.is_ascii_uppercase()))
+            && args.first().is_some_and(|a| rails_request_id(module.text_of(a.value.range)));
+        let loaded = rails_lookup_by_request_id(module, function, object, 0);
+        if by_argument || loaded {
+            found = Some((e.range, action));
+        }
+    });
+    found
+}
+
+/// Whether a receiver is (or holds) a record looked up by an id from `params` without the
+/// caller in the lookup.
+fn rails_lookup_by_request_id(
+    module: &Module,
+    function: FunctionId,
+    expr: &Expr,
+    depth: u32,
+) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match &expr.kind {
+        ExprKind::Name(name) if !name.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            crate::rules::ruby_values_of(module, function, name, expr.range.start_byte)
+                .into_iter()
+                .any(|value| {
+                    let loader = crate::rules::enclosing_function(module, value.range);
+                    let loader_text = module.text_of(module.functions[loader].range);
+                    !["authorize ", "authorize(", "authorize!", "policy_scope"]
+                        .iter()
+                        .any(|w| loader_text.contains(w))
+                        && !compares_with_caller(module, loader, &[])
+                        && rails_lookup_by_request_id(module, loader, value, depth + 1)
+                })
+        }
+        ExprKind::Call { .. } => {
+            let text = module.text_of(expr.range);
+            rails_request_id(text) && !mentions_caller(text, &[])
+        }
+        _ => false,
+    }
+}
+
+/// Whether Ruby code reads an id from the request: `params[:id]`, `params[:post_id]`,
+/// `params.fetch(:id)`, `params.require(:id)`.
+fn rails_request_id(text: &str) -> bool {
+    [
+        "params[:",
+        "params.fetch(:",
+        "params.require(:",
+        "params[\"",
+        "params['",
+    ]
+    .iter()
+    .any(|opening| {
+        text.match_indices(opening).any(|(at, _)| {
+            let key: String = text[at + opening.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let words = crate::naming::words(&key);
+            matches!(
+                words.last().map(String::as_str),
+                Some("id" | "pk" | "uuid" | "slug" | "ids")
+            )
+        })
+    })
 }
 
 fn path_parameter_names(path: &str) -> Vec<String> {

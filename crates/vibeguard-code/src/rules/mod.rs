@@ -618,6 +618,56 @@ pub fn ruby_receiver(call: &crate::flow::Call<'_, '_>) -> String {
         .unwrap_or_default()
 }
 
+/// Ruby: the values an instance variable (`@post`) is given in the methods of the innermost
+/// class around `function` — a controller's `before_action` filters (`set_post`) load what its
+/// actions use.
+pub fn ruby_ivar_values<'m>(
+    module: &'m Module,
+    function: FunctionId,
+    name: &str,
+) -> Vec<&'m crate::ir::Expr> {
+    let range = module.functions[function].range;
+    let Some(class) = module
+        .classes
+        .iter()
+        .filter(|c| c.range.start_byte <= range.start_byte && range.end_byte <= c.range.end_byte)
+        .min_by_key(|c| c.range.end_byte - c.range.start_byte)
+    else {
+        return Vec::new();
+    };
+    let mut values = Vec::new();
+    for f in &module.functions {
+        if f.range.start_byte < class.range.start_byte || f.range.end_byte > class.range.end_byte {
+            continue;
+        }
+        f.walk_stmts(&mut |stmt| {
+            if let crate::ir::StmtKind::Assign { target, value, .. } = &stmt.kind
+                && target.as_name() == Some(name)
+            {
+                values.push(value);
+            }
+        });
+    }
+    values
+}
+
+/// Ruby: what a name holds — a local's value before `at`, or every value an instance variable
+/// is given in its class.
+pub fn ruby_values_of<'m>(
+    module: &'m Module,
+    function: FunctionId,
+    name: &str,
+    at: u32,
+) -> Vec<&'m crate::ir::Expr> {
+    if name.starts_with('@') {
+        ruby_ivar_values(module, function, name)
+    } else {
+        crate::scope::definition_before(module, function, name, at)
+            .into_iter()
+            .collect()
+    }
+}
+
 /// The number of positional arguments of a call (Ruby's and Python's keyword arguments apart).
 pub fn positional_count(call: &crate::flow::Call<'_, '_>) -> usize {
     call.args.iter().filter(|a| a.name.is_none()).count()

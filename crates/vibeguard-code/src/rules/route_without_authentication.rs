@@ -117,7 +117,16 @@ fn segments(path: &str) -> Vec<String> {
 
 /// Sign-up, login, webhooks, health checks: public by design.
 fn is_public_by_design(route: &Route) -> bool {
-    route.public_by_design
+    // A create that takes a password (Rails strong parameters `permit(:email, :password)`) on
+    // a collection is a sign-up.
+    let sign_up = route.method == "POST"
+        && !route.path.contains('{')
+        && route
+            .body_fields
+            .iter()
+            .any(|f| naming::is_password_name(f));
+    sign_up
+        || route.public_by_design
         || naming::is_auth_route(&route.path)
         || segments(&route.path)
             .iter()
@@ -162,7 +171,10 @@ impl CodeRule for RouteWithoutAuthentication {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {

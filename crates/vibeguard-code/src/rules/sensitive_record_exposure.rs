@@ -445,7 +445,10 @@ impl CodeRule for SensitiveRecordExposure {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -461,6 +464,7 @@ impl CodeRule for SensitiveRecordExposure {
                 out.push(cx.flow_finding(&META, hit, message));
             }
         }
+        rails_renders(cx, out);
         // Frameworks that answer with the handler's return value.
         let mut seen = Vec::new();
         for route in &cx.routes.routes {
@@ -504,6 +508,180 @@ impl CodeRule for SensitiveRecordExposure {
             }
         }
         Applicability::Applied
+    }
+}
+
+/// ActiveRecord methods that return records of the model they are called on.
+const RAILS_FINDERS: &[&str] = &[
+    "find",
+    "find_by",
+    "find_by!",
+    "find_sole_by",
+    "sole",
+    "where",
+    "all",
+    "first",
+    "first!",
+    "last",
+    "last!",
+    "take",
+    "take!",
+    "find_or_create_by",
+    "find_or_create_by!",
+    "find_or_initialize_by",
+    "create",
+    "create!",
+    "order",
+    "limit",
+    "includes",
+    "joins",
+    "page",
+];
+
+/// Methods that keep the records of the relation they are called on.
+const RAILS_PASSTHROUGH: &[&str] = &[
+    "where",
+    "order",
+    "limit",
+    "offset",
+    "includes",
+    "joins",
+    "left_joins",
+    "preload",
+    "eager_load",
+    "page",
+    "per",
+    "reorder",
+    "not",
+    "or",
+    "distinct",
+    "all",
+    "first",
+    "last",
+    "find",
+    "find_by",
+    "find_by!",
+    "to_a",
+    "reload",
+    "as_json",
+    "to_json",
+    "serializable_hash",
+    "attributes",
+];
+
+/// Rails: `render json: X` (or `xml:`) and `respond_with X` answer with `X.as_json`, which
+/// carries every column unless the model overrides it, the call chooses fields (`only:`,
+/// `except:`, `select`, `pluck`, `slice`) or a serializer shapes it (`serializer:`,
+/// `UserSerializer.new(x)`, an ActiveModel serializer named after the model).
+fn rails_renders(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (module_id, module) in cx.project.modules.iter().enumerate() {
+        if !module.language.is_ruby() {
+            continue;
+        }
+        for function_id in 0..module.functions.len() {
+            cx.index.calls(module_id, function_id, &mut |e| {
+                let Some((callee, args, _)) = e.as_call() else {
+                    return;
+                };
+                let value = match callee.as_name() {
+                    Some("render") => {
+                        Expr::option(args, "json").or_else(|| Expr::option(args, "xml"))
+                    }
+                    Some("respond_with") => args.first().map(|a| &a.value),
+                    _ => None,
+                };
+                let Some(value) = value else {
+                    return;
+                };
+                if ["only", "except", "serializer", "each_serializer", "methods"]
+                    .iter()
+                    .any(|option| Expr::option(args, option).is_some())
+                {
+                    return;
+                }
+                let mut models = Vec::new();
+                rails_records(module, function_id, value, &mut models, 0);
+                models.sort();
+                models.dedup();
+                for model in models {
+                    let Some(found) = cx.models.find(&model) else {
+                        continue;
+                    };
+                    let serializer = format!("{}Serializer", found.name);
+                    if cx.project.modules.iter().any(|m| {
+                        m.classes
+                            .iter()
+                            .any(|c| c.name.as_deref() == Some(serializer.as_str()))
+                    }) {
+                        continue;
+                    }
+                    let fields = found.exposed_sensitive_fields();
+                    if fields.is_empty() {
+                        continue;
+                    }
+                    let message = format!(
+                        "render sends whole {} records, including {}",
+                        found.name,
+                        fields.join(", ")
+                    );
+                    out.push(cx.finding(&META, module_id, e.range, message, "render"));
+                    break;
+                }
+            });
+        }
+    }
+}
+
+/// The models whose whole records a Ruby expression holds.
+fn rails_records(
+    module: &crate::ir::Module,
+    function: usize,
+    expr: &Expr,
+    out: &mut Vec<String>,
+    depth: u32,
+) {
+    if depth > 6 {
+        return;
+    }
+    match &expr.kind {
+        ExprKind::Object(props) => {
+            for prop in props {
+                if let crate::ir::Prop::Pair { value, .. } = prop {
+                    rails_records(module, function, value, out, depth + 1);
+                }
+            }
+        }
+        ExprKind::Array(items) => {
+            for item in items {
+                rails_records(module, function, item, out, depth + 1);
+            }
+        }
+        ExprKind::Name(name) => {
+            for value in super::ruby_values_of(module, function, name, expr.range.start_byte) {
+                rails_records(module, function, value, out, depth + 1);
+            }
+        }
+        ExprKind::Call { callee, args, .. } => {
+            let ExprKind::Member { object, property } = &callee.kind else {
+                return;
+            };
+            let method = property.as_str();
+            // `as_json(only: [...])`, `to_json(except: ...)`: fields chosen.
+            if matches!(method, "as_json" | "to_json" | "serializable_hash") && !args.is_empty() {
+                return;
+            }
+            if let ExprKind::Name(receiver) = &object.kind
+                && receiver.starts_with(|c: char| c.is_ascii_uppercase())
+                && RAILS_FINDERS.contains(&method)
+            {
+                out.push(receiver.clone());
+                return;
+            }
+            if RAILS_PASSTHROUGH.contains(&method) {
+                rails_records(module, function, object, out, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 

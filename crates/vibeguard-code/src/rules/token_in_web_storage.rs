@@ -72,10 +72,13 @@ impl CodeRule for TokenInWebStorage {
         &META
     }
 
-    /// Go runs on the server, where there is no web storage: nothing in it can put a token
-    /// there (the pages it serves are read as JavaScript and HTML).
+    /// Go and Ruby run on the server, where there is no web storage: nothing in them can put a
+    /// token there (the pages they serve are read as JavaScript and HTML).
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {

@@ -112,6 +112,9 @@ impl FlowRule for WeakPasswordHashing {
         if super::in_go(call) {
             return go_storage_sinks(call, name);
         }
+        if super::in_ruby(call) {
+            return ruby_storage_sinks(call, name);
+        }
         let writes = matches!(
             name,
             "create"
@@ -198,6 +201,66 @@ fn go_storage_sinks<'a>(call: &Call<'a, '_>, name: &str) -> Vec<SinkArg<'a>> {
     sinks
 }
 
+/// Ruby: an ActiveRecord model hashes what it is given as `password` (`has_secure_password`,
+/// Devise), so only a hash column written with request data — `User.create(password_digest:
+/// params[:password])`, `update_column(:encrypted_password, …)` — or a raw `INSERT` with a
+/// password column stores it as sent.
+fn ruby_storage_sinks<'a>(call: &Call<'a, '_>, name: &str) -> Vec<SinkArg<'a>> {
+    let sink = |value: &'a Expr| SinkArg {
+        value,
+        note: "stored password",
+    };
+    let hash_column = |key: &str| {
+        matches!(
+            key,
+            "password_digest" | "encrypted_password" | "password_hash" | "hashed_password"
+        )
+    };
+    let mut sinks = Vec::new();
+    match name {
+        "create" | "create!" | "new" | "update" | "update!" | "assign_attributes"
+        | "update_columns" | "insert" | "insert!" | "upsert" => {
+            for arg in call.args {
+                if arg.name.as_deref().is_some_and(hash_column) {
+                    sinks.push(sink(&arg.value));
+                }
+                if let ExprKind::Object(props) = &arg.value.kind {
+                    for prop in props {
+                        if let Prop::Pair {
+                            key: PropKey::Name(key),
+                            value,
+                        } = prop
+                            && hash_column(key)
+                        {
+                            sinks.push(sink(value));
+                        }
+                    }
+                }
+            }
+        }
+        "update_column" | "update_attribute" => {
+            if call.arg(0).and_then(Expr::as_str).is_some_and(hash_column)
+                && let Some(value) = call.arg(1)
+            {
+                sinks.push(sink(value));
+            }
+        }
+        "execute" | "exec_query" | "exec" | "exec_params" => {
+            if let (Some(sql), Some(values)) = (call.arg(0), call.arg(1)) {
+                let text = super::argument_text(call.project, call.module, sql);
+                if let Some(index) = password_column(&text)
+                    && let ExprKind::Array(items) = &values.kind
+                    && let Some(item) = items.get(index)
+                {
+                    sinks.push(sink(item));
+                }
+            }
+        }
+        _ => {}
+    }
+    sinks
+}
+
 fn collect_password_props<'a>(value: &'a Expr, sinks: &mut Vec<SinkArg<'a>>) {
     if let ExprKind::Object(props) = &value.kind {
         for prop in props {
@@ -237,7 +300,10 @@ impl CodeRule for WeakPasswordHashing {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn flow(&self) -> Option<&dyn FlowRule> {
@@ -356,6 +422,9 @@ impl WeakPasswordHashing {
                     }
                     return None;
                 }
+                if m.language.is_ruby() {
+                    return ruby_hashing(cx, module, e, callee, args);
+                }
                 // bcrypt cost below 10
                 let is_bcrypt =
                     qualified.starts_with("bcrypt") || qualified.starts_with("bcryptjs");
@@ -404,6 +473,19 @@ impl WeakPasswordHashing {
                     {
                         return Some(key.to_string());
                     }
+                    // Ruby: `user.password` is a call without arguments, `params[:password]`
+                    // an index.
+                    if m.language.is_ruby() {
+                        match &x.kind {
+                            ExprKind::Call { callee, args, .. } if args.is_empty() => {
+                                return callee.method_name().map(str::to_string);
+                            }
+                            ExprKind::Index { index, .. } => {
+                                return index.as_str().map(str::to_string);
+                            }
+                            _ => {}
+                        }
+                    }
                     x.member_path()
                         .and_then(|p| p.last().map(|s| s.to_string()))
                 };
@@ -412,7 +494,18 @@ impl WeakPasswordHashing {
                     last(right).unwrap_or_default(),
                 );
                 // user.password === req.body.password
-                let qualified_path = |x: &Expr| x.member_path().is_some_and(|p| p.len() > 1);
+                let qualified_path = |x: &Expr| {
+                    x.member_path().is_some_and(|p| p.len() > 1)
+                        || (m.language.is_ruby()
+                            && match &x.kind {
+                                ExprKind::Call { callee, args, .. } => {
+                                    args.is_empty()
+                                        && matches!(callee.kind, ExprKind::Member { .. })
+                                }
+                                ExprKind::Index { .. } => true,
+                                _ => false,
+                            })
+                };
                 if naming::is_password_name(&l)
                     && naming::is_password_name(&r)
                     && (qualified_path(left) || qualified_path(right))
@@ -447,6 +540,10 @@ impl WeakPasswordHashing {
                         || text.contains("process.env")
                         || text.contains("os.environ")
                         || text.contains("headers")
+                        // Ruby: `params[:api_key] == ENV['API_KEY']`.
+                        || text.contains("params[")
+                        || text.contains("ENV[")
+                        || text.contains("ENV.fetch(")
                 };
                 if (secret(&l) || secret(&r))
                     && (from_request_or_env(left) || from_request_or_env(right))
@@ -458,4 +555,61 @@ impl WeakPasswordHashing {
             _ => None,
         }
     }
+}
+
+/// Ruby: `Digest::MD5.hexdigest(password)` (and SHA1/SHA2, `OpenSSL::Digest::SHA256`,
+/// `OpenSSL::Digest.hexdigest('SHA256', password)`), `BCrypt::Password.create(password, cost:
+/// 4)` and `BCrypt::Engine.generate_salt(4)`.
+fn ruby_hashing(
+    cx: &Context<'_>,
+    module: usize,
+    e: &Expr,
+    callee: &Expr,
+    args: &[crate::ir::Arg],
+) -> Option<Finding> {
+    let path = callee.member_path()?;
+    let (&method, receiver) = path.split_last()?;
+    let digest_method = matches!(
+        method,
+        "hexdigest" | "digest" | "base64digest" | "update" | "<<"
+    );
+    let named_digest = receiver
+        .last()
+        .map(|d| d.to_ascii_lowercase())
+        .filter(|d| FAST_DIGESTS.contains(&d.as_str()) || d == "rmd160");
+    let given_digest = (receiver.last() == Some(&"Digest"))
+        .then(|| args.first().and_then(|a| a.value.as_str()))
+        .flatten()
+        .map(str::to_ascii_lowercase)
+        .filter(|d| FAST_DIGESTS.contains(&d.as_str()));
+    if digest_method
+        && let Some(algorithm) = named_digest.or(given_digest)
+        && args.iter().any(|a| mentions_password(&a.value))
+    {
+        return Some(cx.finding(
+            &META,
+            module,
+            e.range,
+            format!(
+                "password hashed with {algorithm}, a fast digest: use bcrypt, scrypt or Argon2"
+            ),
+            "digest",
+        ));
+    }
+    let cost = match (receiver, method) {
+        ([.., "BCrypt", "Password"], "create") => literal_number(Expr::option(args, "cost")),
+        ([.., "BCrypt", "Engine"], "generate_salt") => {
+            literal_number(args.first().map(|a| &a.value))
+        }
+        _ => None,
+    }?;
+    (cost < 10.0).then(|| {
+        cx.finding(
+            &META,
+            module,
+            e.range,
+            format!("bcrypt cost {cost} is below 10"),
+            "cost",
+        )
+    })
 }
