@@ -370,6 +370,8 @@ pub fn classify(text: &str) -> Roles {
                 "bearer",
                 "apikey",
                 "security",
+                // `check_credential`, `verify_credentials`.
+                "credential",
             ]));
     let validation = has(&[
         "validat",

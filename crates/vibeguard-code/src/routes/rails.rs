@@ -1012,6 +1012,9 @@ struct Controllers {
     classes: BTreeMap<String, ControllerClass>,
     /// Method name → whether some definition of it can end the request.
     methods: BTreeMap<String, bool>,
+    /// Methods that compare a key from the request with a secret and can refuse
+    /// (`secure_compare(params[:key], Setting.api_key)`): authentication whatever their name.
+    credential_checks: BTreeMap<String, bool>,
 }
 
 impl Controllers {
@@ -1030,7 +1033,39 @@ impl Controllers {
                 controllers.declarations(module, root, &text, "");
             });
         }
+        controllers.refusals_through_helpers();
         controllers
+    }
+
+    /// A method that calls a helper of the project which can end the request can end it too
+    /// (`require_admin` calling `render_403`, `authorize` calling `deny_access`, which calls
+    /// `require_login`): the refusals spread to their callers, a few levels deep.
+    fn refusals_through_helpers(&mut self) {
+        let mut calls_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for class in self.classes.values() {
+            for (name, calls, _) in &class.methods {
+                calls_of
+                    .entry(name.clone())
+                    .or_default()
+                    .extend(calls.iter().cloned());
+            }
+        }
+        for _ in 0..6 {
+            let mut changed = false;
+            for (name, calls) in &calls_of {
+                if self.methods.get(name) == Some(&false)
+                    && calls
+                        .iter()
+                        .any(|c| c != name && self.methods.get(c) == Some(&true))
+                {
+                    self.methods.insert(name.clone(), true);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
     }
 
     /// Classes and modules (nested `module Admin; class UsersController`) and their bodies.
@@ -1087,9 +1122,24 @@ impl Controllers {
                 "method" => {
                     if let Some(name) = member.child_by_field_name("name") {
                         let name = node_text(name, text).to_string();
-                        let refuses = can_end_request(node_text(member, text));
+                        let body = node_text(member, text);
+                        let refuses = can_end_request(body);
                         let known = self.methods.entry(name.clone()).or_insert(false);
                         *known |= refuses;
+                        let checks_credential = refuses
+                            && [
+                                "secure_compare",
+                                "params[:key]",
+                                "params[:api_key]",
+                                "params[:token]",
+                                "api_key",
+                                "authenticate_with_http_token",
+                                "authenticate_with_http_basic",
+                            ]
+                            .iter()
+                            .any(|w| body.contains(w));
+                        *self.credential_checks.entry(name.clone()).or_insert(false) |=
+                            checks_credential;
                         let mut calls = Vec::new();
                         let mut permitted = Vec::new();
                         calls_and_permits(member, text, &mut calls, &mut permitted);
@@ -1305,6 +1355,9 @@ impl Controllers {
             _ => {}
         }
         let mut roles = classify(name);
+        if self.credential_checks.get(name) == Some(&true) && !roles.rate_limit {
+            roles.auth = true;
+        }
         if (roles.auth || roles.role)
             && let Some(refuses) = self.methods.get(name)
             && !*refuses

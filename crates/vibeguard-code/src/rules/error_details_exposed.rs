@@ -32,7 +32,8 @@ static META: RuleMeta = RuleMeta {
              into a response (a 4xx status with the message is allowed; stacks never are), \
              `HTTPException(detail=str(e))` for server errors. Debug mode, which does the same \
              for every error, is VG130. \
-             Go: `http.Error(w, err.Error(), 500)`, `c.JSON(500, gin.H{\"error\": err.Error()})` and the like in an `if err != nil` block.",
+             Go: `http.Error(w, err.Error(), 500)`, `c.JSON(500, gin.H{\"error\": err.Error()})` and the like in an `if err != nil` block. \
+             Rails: `render json: { error: e.message, trace: e.backtrace }` in a `rescue` or `rescue_from` handler (a 4xx status with the message is allowed).",
         ),
         why: Cow::Borrowed(
             "Error text tells attackers the SQL of the failing query (an injection map), file \
@@ -84,6 +85,16 @@ fn reveals(module: &Module, expr: &Expr, error: &str) -> u8 {
             ..
         } => reveals(module, consequent, error).max(reveals(module, alternate, error)),
         ExprKind::Call { callee, args, .. } => {
+            // Ruby: `e.backtrace`, `e.full_message` are the stack.
+            if let ExprKind::Member { object, property } = &callee.kind
+                && object.as_name() == Some(error)
+                && matches!(
+                    property.as_str(),
+                    "backtrace" | "full_message" | "backtrace_locations"
+                )
+            {
+                return 2;
+            }
             let text = module.text_of(callee.range);
             if text.contains("format_exc")
                 || text.contains("print_exc")
@@ -160,16 +171,36 @@ fn python_status(expr: &Expr) -> Option<f64> {
             }
         }
         ExprKind::Call { args, .. } => {
-            if let Some(ExprKind::Number(n)) = Expr::option(args, "status_code")
+            match Expr::option(args, "status_code")
                 .or_else(|| Expr::option(args, "status"))
                 .map(|v| &v.kind)
             {
-                status = Some(*n);
+                Some(ExprKind::Number(n)) => status = Some(*n),
+                // Rails' status symbols (`status: :unprocessable_entity`).
+                Some(ExprKind::Str(symbol)) => status = rails_status(symbol).or(status),
+                _ => {}
             }
         }
         _ => {}
     });
     status
+}
+
+/// Rails' status symbols, as numbers: the client errors, and the server's own.
+fn rails_status(symbol: &str) -> Option<f64> {
+    Some(match symbol {
+        "bad_request" => 400.0,
+        "unauthorized" => 401.0,
+        "forbidden" => 403.0,
+        "not_found" => 404.0,
+        "conflict" => 409.0,
+        "gone" => 410.0,
+        "unprocessable_entity" | "unprocessable_content" => 422.0,
+        "too_many_requests" => 429.0,
+        "internal_server_error" => 500.0,
+        "service_unavailable" => 503.0,
+        _ => return None,
+    })
 }
 
 fn is_client_error(status: Option<f64>) -> bool {
@@ -187,7 +218,8 @@ impl ErrorDetailsExposed {
         out: &mut Vec<Finding>,
     ) {
         let module = cx.module(module_id);
-        let python = !module.language.is_javascript_family();
+        // A Ruby method returns its last expression, which is no response (`render` is).
+        let python = !module.language.is_javascript_family() && !module.language.is_ruby();
         let mut check = |expr: &Expr, status: Option<f64>, range| {
             let level = reveals(module, expr, error);
             if level == 2 || (level == 1 && !is_client_error(status)) {
@@ -227,6 +259,19 @@ impl ErrorDetailsExposed {
                         let Some((callee, args, _)) = e.as_call() else {
                             return;
                         };
+                        // Rails: `render json: { error: e.message }, status: 500`.
+                        if module.language.is_ruby() && callee.as_name() == Some("render") {
+                            let status = python_status(e);
+                            for arg in args.iter().filter(|a| {
+                                matches!(
+                                    a.name.as_deref(),
+                                    Some("json" | "plain" | "html" | "body" | "xml")
+                                )
+                            }) {
+                                check(&arg.value, status, e.range);
+                            }
+                            return;
+                        }
                         let Some(method) = callee.method_name() else {
                             return;
                         };
@@ -278,6 +323,38 @@ impl CodeRule for ErrorDetailsExposed {
                     self.go_responses(cx, module_id, function_id, out);
                     continue;
                 }
+                // Rails: `rescue_from StandardError do |e| … end` and `rescue_from X, with:
+                // :handler` (a method of the controller that takes the error).
+                if module.language.is_ruby() {
+                    cx.index.calls(module_id, function_id, &mut |e| {
+                        let Some((callee, args, _)) = e.as_call() else {
+                            return;
+                        };
+                        if callee.as_name() != Some("rescue_from") {
+                            return;
+                        }
+                        let handler = args
+                            .iter()
+                            .find_map(|a| match a.value.kind {
+                                ExprKind::Function(id) => Some(id),
+                                _ => None,
+                            })
+                            .or_else(|| {
+                                let name = Expr::option(args, "with")?.as_str()?;
+                                module
+                                    .functions
+                                    .iter()
+                                    .position(|f| f.name.as_deref() == Some(name))
+                            });
+                        if let Some(id) = handler
+                            && let Some(error) =
+                                module.functions[id].params.first().and_then(|p| p.name())
+                        {
+                            self.responses(cx, module_id, &module.functions[id].body, error, out);
+                        }
+                    });
+                    continue;
+                }
                 // Flask `@app.errorhandler(Exception)` and FastAPI
                 // `@app.exception_handler(Exception)` receive the error as an argument.
                 let handler_kind = function.decorators.iter().find_map(|d| {
@@ -319,7 +396,10 @@ impl CodeRule for ErrorDetailsExposed {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 }
 

@@ -33,7 +33,8 @@ static META: RuleMeta = RuleMeta {
              (`graphql-depth-limit`, `createComplexityLimitRule`, cost analysis, Yoga/Envelop \
              armor plugins, Mercurius `queryDepth`, Strawberry `QueryDepthLimiter`), and \
              `introspection: true` / `graphiql: true` set unconditionally. \
-             Go: gqlgen servers without `extension.FixedComplexityLimit`, graph-gophers schemas without `MaxDepth`.",
+             Go: gqlgen servers without `extension.FixedComplexityLimit`, graph-gophers schemas without `MaxDepth`. \
+             Ruby: a graphql-ruby `GraphQL::Schema` class without `max_depth`/`max_complexity`.",
         ),
         why: Cow::Borrowed(
             "One nested query (`friends { friends { friends ... } }`) makes the server resolve \
@@ -88,12 +89,42 @@ impl CodeRule for GraphqlWithoutLimits {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         let mut servers = 0;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
+            // graphql-ruby: `class AppSchema < GraphQL::Schema` sets `max_depth` and
+            // `max_complexity` (or a query analyzer) in its body.
+            if module.language.is_ruby() {
+                for class in &module.classes {
+                    if !class
+                        .bases
+                        .iter()
+                        .any(|b| module.text_of(b.range).ends_with("GraphQL::Schema"))
+                    {
+                        continue;
+                    }
+                    servers += 1;
+                    if !mentions_limit(module.text_of(class.range))
+                        && !module.text_of(class.range).contains("query_analyzer")
+                    {
+                        let name = class.name.as_deref().unwrap_or("schema");
+                        out.push(cx.finding(
+                            &META,
+                            module_id,
+                            class.range,
+                            format!("graphql-ruby {name} has no max_depth or max_complexity"),
+                            "graphql-ruby",
+                        ));
+                    }
+                }
+                continue;
+            }
             for function_id in 0..module.functions.len() {
                 cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else {

@@ -32,7 +32,8 @@ static META: RuleMeta = RuleMeta {
              TypeORM, Mongo clients, psycopg, PyMySQL, mysql.connector, Django \
              `DATABASES['PASSWORD']`), and literal fallbacks such as \
              `process.env.DB_PASSWORD || 'admin123'`; \
-             Go DSNs (`user:pw@tcp(…)`, `host=… password=…`). Test files are skipped.",
+             Go DSNs (`user:pw@tcp(…)`, `host=… password=…`). Test files are skipped. \
+             Ruby: `establish_connection`, `PG.connect`, `Mysql2::Client.new`, `Redis.new` with a literal password or an `ENV.fetch(..., 'pw')` fallback.",
         ),
         why: Cow::Borrowed(
             "The repository, every clone, CI logs and the built images carry the password; \
@@ -138,10 +139,12 @@ fn literal_fallback(expr: &Expr) -> Option<&str> {
         ExprKind::Binary { op, right, .. } if matches!(*op, "||" | "??" | "or") => {
             literal_fallback(right)
         }
+        // `os.environ.get('X', 'pw')`, `os.getenv`, Ruby's `ENV.fetch('X', 'pw')`.
         ExprKind::Call { args, callee, .. }
-            if callee
-                .member_path()
-                .is_some_and(|p| matches!(p.last(), Some(&"get") | Some(&"getenv"))) =>
+            if callee.member_path().is_some_and(|p| {
+                matches!(p.last(), Some(&"get") | Some(&"getenv"))
+                    || p.as_slice() == ["ENV", "fetch"]
+            }) =>
         {
             args.get(1)
                 .and_then(|a| a.value.as_str())
@@ -178,6 +181,8 @@ fn is_connection(qualified: &str) -> bool {
         "sqlite",
         "datasource",
         "create_engine",
+        // Rails: `ActiveRecord::Base.establish_connection(adapter:, password:)`.
+        "establish_connection",
     ]
     .iter()
     .any(|w| crate::naming::contains_ignore_case(qualified, w))
@@ -219,6 +224,7 @@ fn is_connection(qualified: &str) -> bool {
             "oracledb",
             "sqlite",
             "datasource",
+            "activerecord",
         ]
         .iter()
         .any(|w| lower.contains(w))
@@ -230,7 +236,10 @@ impl CodeRule for HardcodedDatabaseCredentials {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {

@@ -36,7 +36,8 @@ static META: RuleMeta = RuleMeta {
              `SimpleCookieStorage`; and settings that turn the protections off \
              (`SESSION_COOKIE_SECURE = False`, `SESSION_COOKIE_HTTPONLY = False`, also through \
              `app.config.update(...)`). \
-             Go: `http.Cookie` literals, echo's and fiber's cookies, gin's `SetCookie`.",
+             Go: `http.Cookie` literals, echo's and fiber's cookies, gin's `SetCookie`. \
+             Rails: `cookies[:remember_token] = value` (not HttpOnly, not Secure) or a hash without `httponly:`/`secure:`, `same_site: :none`, and `session_store` with `secure: false` or `httponly: false`.",
         ),
         why: Cow::Borrowed(
             "Without HttpOnly any injected script reads the session; without Secure it travels \
@@ -159,13 +160,125 @@ fn is_cookie_setting(key: &str) -> bool {
     )
 }
 
+/// Rails: `cookies[:remember_token] = token` (or through `cookies.permanent`, `.signed`,
+/// `.encrypted`) — a plain value is neither HttpOnly nor Secure — or `= { value: …, httponly:
+/// …, secure: …, same_site: … }`; Rack's `response.set_cookie(name, { … })`; and a session
+/// store configured with `secure: false`, `httponly: false` or `same_site: :none`. Returns
+/// whether the module sets or configures cookies.
+fn rails_cookies(cx: &Context<'_>, module_id: usize, out: &mut Vec<Finding>) -> bool {
+    let module = cx.module(module_id);
+    let mut any_cookie = false;
+    let judge = |name: &str, options: Option<&Expr>, range, out: &mut Vec<Finding>| {
+        let mut missing = Vec::new();
+        let option = |key: &str| options.and_then(|o| o.property(key));
+        if !set(option("httponly")) {
+            missing.push("HttpOnly");
+        }
+        if !set(option("secure")) {
+            missing.push("Secure");
+        }
+        if option("same_site").and_then(Expr::as_str) == Some("none") {
+            missing.push("SameSite");
+        }
+        if !missing.is_empty() {
+            let name = format!("cookie '{name}'");
+            out.push(cx.finding(
+                &META,
+                module_id,
+                range,
+                format!("{name} is set without {}", missing.join(", ")),
+                &name,
+            ));
+        }
+    };
+    for function_id in 0..module.functions.len() {
+        cx.index.stmts(module_id, function_id, &mut |stmt| {
+            let StmtKind::Assign {
+                target: crate::ir::Pattern::Target(target),
+                value,
+                ..
+            } = &stmt.kind
+            else {
+                return;
+            };
+            let ExprKind::Index { object, index } = &target.kind else {
+                return;
+            };
+            let jar = module.text_of(object.range);
+            if !(jar == "cookies" || jar.starts_with("cookies.")) {
+                return;
+            }
+            any_cookie = true;
+            let Some(name) = index.as_str() else {
+                return;
+            };
+            if !is_session_cookie(name) || matches!(value.kind, ExprKind::Null) {
+                return;
+            }
+            let options = matches!(value.kind, ExprKind::Object(_)).then_some(value);
+            judge(name, options, stmt.range, out);
+        });
+        cx.index.calls(module_id, function_id, &mut |e| {
+            let Some((callee, args, _)) = e.as_call() else {
+                return;
+            };
+            match callee.method_name().or(callee.as_name()) {
+                Some("set_cookie") => {
+                    any_cookie = true;
+                    if let Some(name) = args.first().and_then(|a| a.value.as_str())
+                        && is_session_cookie(name)
+                    {
+                        let options = args.get(1).map(|a| &a.value);
+                        judge(name, options, e.range, out);
+                    }
+                }
+                Some("session_store") => {
+                    any_cookie = true;
+                    let off = |key: &str| {
+                        Expr::option(args, key).is_some_and(|v| {
+                            matches!(v.kind, ExprKind::Bool(false) | ExprKind::Null)
+                        })
+                    };
+                    let mut missing = Vec::new();
+                    if off("secure") {
+                        missing.push("Secure");
+                    }
+                    if off("httponly") {
+                        missing.push("HttpOnly");
+                    }
+                    if Expr::option(args, "same_site").and_then(Expr::as_str) == Some("none") {
+                        missing.push("SameSite");
+                    }
+                    if !missing.is_empty() {
+                        out.push(cx.finding(
+                            &META,
+                            module_id,
+                            e.range,
+                            format!(
+                                "session cookie store configured without {}",
+                                missing.join(", ")
+                            ),
+                            "session_store",
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        });
+    }
+    any_cookie
+}
+
 impl CodeRule for InsecureCookie {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -173,6 +286,10 @@ impl CodeRule for InsecureCookie {
         // (which sees the real Set-Cookie headers) is the one to judge it.
         let mut any_cookie = false;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
+            if module.language.is_ruby() {
+                any_cookie |= rails_cookies(cx, module_id, out);
+                continue;
+            }
             let python = !module.language.is_javascript_family();
             for function_id in 0..module.functions.len() {
                 cx.index.calls(module_id, function_id, &mut |e| {

@@ -32,7 +32,8 @@ static META: RuleMeta = RuleMeta {
              the `none` algorithm or `ignoreExpiration: true`; PyJWT / python-jose `jwt.decode` \
              with `options={'verify_signature': False}`, `verify=False` or `algorithms=['none']`, \
              and `get_unverified_claims`. \
-             Go: golang-jwt `ParseUnverified`, `UnsafeAllowNoneSignatureType`, `WithoutClaimsValidation`.",
+             Go: golang-jwt `ParseUnverified`, `UnsafeAllowNoneSignatureType`, `WithoutClaimsValidation`. \
+             Ruby: `JWT.decode(token, key, false)`, `algorithm: 'none'`, `verify_expiration: false`.",
         ),
         why: Cow::Borrowed(
             "Anyone can write a JWT: without signature verification, `{\"id\": 1, \"role\": \

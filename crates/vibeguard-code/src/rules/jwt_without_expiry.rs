@@ -31,7 +31,8 @@ static META: RuleMeta = RuleMeta {
              PyJWT / python-jose `jwt.encode` with a payload that has no `exp`, and \
              Flask-JWT-Extended tokens with `expires_delta=False` or \
              `JWT_ACCESS_TOKEN_EXPIRES = False`. \
-             Go: golang-jwt `NewWithClaims` with claims that set no `exp`/`ExpiresAt`.",
+             Go: golang-jwt `NewWithClaims` with claims that set no `exp`/`ExpiresAt`. \
+             Ruby: `JWT.encode(payload, key)` without `exp`.",
         ),
         why: Cow::Borrowed(
             "A token without expiry is valid forever: one leaked token (a log line, a browser \

@@ -39,7 +39,8 @@ static META: RuleMeta = RuleMeta {
              the current user (`{ _id: id, owner: req.user.id }`, `AND user_id = ?`) nor the \
              handler compares the object's owner with the current user, and no admin-only \
              middleware guards the route. \
-             Go: gorm `Delete`/`Update(s)` and SQL `DELETE`/`UPDATE` by an id from the path, the caller read from `c.Get`, `c.Locals` or `r.Context().Value`.",
+             Go: gorm `Delete`/`Update(s)` and SQL `DELETE`/`UPDATE` by an id from the path, the caller read from `c.Get`, `c.Locals` or `r.Context().Value`. \
+             Rails: `destroy`/`update` of a record the action or its `before_action` loaded by `params[:id]`, without `current_user.posts.find`, Pundit's `authorize`, CanCanCan or a permission check on the record (`head :forbidden unless @post.editable_by?(current_user)`).",
         ),
         why: Cow::Borrowed(
             "Any logged-in user changes or deletes everyone's data by counting ids: this is \
@@ -88,8 +89,9 @@ const CALLER_MARKERS: &[&str] = &[
     "getServerSession",
     "auth()",
     "get_jwt_identity",
-    // Rails 8's authentication generator.
+    // Rails 8's authentication generator, Redmine-style `User.current`.
     "Current.user",
+    "User.current",
     "Current.session",
     // Go: what authentication middleware stored for the handler — gin's `c.Get("user")`,
     // `c.MustGet`, `c.GetString`/`GetInt`/`GetUint`, fiber's `c.Locals("user")`, a request
@@ -557,7 +559,10 @@ fn rails_unowned_change(
         .iter()
         .any(|w| text.contains(w))
     };
-    if authorizes(action_text) || compares_with_caller(module, function, &[]) {
+    if authorizes(action_text)
+        || compares_with_caller(module, function, &[])
+        || refuses_on_permission(module, function)
+    {
         return None;
     }
     let mut found = None;
@@ -590,6 +595,59 @@ fn rails_unowned_change(
     found
 }
 
+/// Ruby: a refusal (`raise`, `render_403`, `head :forbidden`, `deny_access`, a redirect)
+/// under a test that asks the record a permission question (`unless @post.editable_by?(user)`,
+/// `raise Unauthorized unless @relation.deletable?`) — the object's own authorization check.
+fn refuses_on_permission(module: &Module, function: FunctionId) -> bool {
+    let refuses = |stmts: &[crate::ir::Stmt]| {
+        stmts.iter().any(|stmt| {
+            matches!(stmt.kind, StmtKind::Throw(_)) || {
+                let text = module.text_of(stmt.range);
+                [
+                    "render_403",
+                    "render_404",
+                    "head :forbidden",
+                    "head(:forbidden",
+                    "head :unauthorized",
+                    "deny_access",
+                    "redirect_to",
+                    "status: :forbidden",
+                    "status: 403",
+                    "raise ",
+                ]
+                .iter()
+                .any(|w| text.contains(w))
+            }
+        })
+    };
+    let mut found = false;
+    module.functions[function].walk_stmts(&mut |stmt| {
+        if let StmtKind::If {
+            test,
+            consequent,
+            alternate,
+        } = &stmt.kind
+        {
+            let mut asks = false;
+            test.walk(&mut |e| {
+                if e.method_name().is_some_and(|m| {
+                    m.ends_with('?')
+                        && m != "nil?"
+                        && m != "blank?"
+                        && m != "present?"
+                        && m != "empty?"
+                }) {
+                    asks = true;
+                }
+            });
+            if asks && (refuses(consequent) || refuses(alternate)) {
+                found = true;
+            }
+        }
+    });
+    found
+}
+
 /// Whether a receiver is (or holds) a record looked up by an id from `params` without the
 /// caller in the lookup.
 fn rails_lookup_by_request_id(
@@ -612,6 +670,7 @@ fn rails_lookup_by_request_id(
                         .iter()
                         .any(|w| loader_text.contains(w))
                         && !compares_with_caller(module, loader, &[])
+                        && !refuses_on_permission(module, loader)
                         && rails_lookup_by_request_id(module, loader, value, depth + 1)
                 })
         }

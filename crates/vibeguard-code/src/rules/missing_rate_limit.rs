@@ -32,7 +32,8 @@ static META: RuleMeta = RuleMeta {
              (express-rate-limit, rate-limiter-flexible, express-slow-down, @fastify/rate-limit, \
              Flask-Limiter defaults or `@limiter.limit`, slowapi, django-ratelimit, DRF \
              throttles, \
-             Go's httprate and tollbooth) — and no limiter consulted in its handler.",
+             Go's httprate and tollbooth) — and no limiter consulted in its handler. \
+             Rails: `rate_limit`, rack-attack throttles and Devise's `:lockable`.",
         ),
         why: Cow::Borrowed(
             "Unlimited login attempts are a password-guessing service: credential stuffing \

@@ -34,7 +34,8 @@ static META: RuleMeta = RuleMeta {
              `SecurityMiddleware` and `XFrameOptionsMiddleware`, unrolled/secure, \
              gin-contrib/secure, echo's `middleware.Secure()`, fiber's helmet) and no \
              Content-Security-Policy, X-Frame-Options, Strict-Transport-Security or \
-             X-Content-Type-Options header set by hand anywhere in the project.",
+             X-Content-Type-Options header set by hand anywhere in the project. \
+             Rails (headers on by default): `default_headers` emptied or without X-Frame-Options/X-Content-Type-Options, and a production environment without `config.force_ssl = true` (no HSTS).",
         ),
         why: Cow::Borrowed(
             "Without these headers browsers frame the app for clickjacking, guess content types \
@@ -78,13 +79,114 @@ fn sets_headers_by_hand(cx: &Context<'_>) -> bool {
 /// The Go routers an app is made of.
 const GO_ROUTERS: &[&str] = &["gin", "echo", "fiber", "chi", "gorilla/mux", "net/http"];
 
+/// Rails: `config.action_dispatch.default_headers = {}` (or a hash without X-Frame-Options and
+/// X-Content-Type-Options), `default_headers.clear`, `default_headers.delete('X-Frame-Options')`.
+fn rails_headers_removed(module: &crate::ir::Module, stmt: &crate::ir::Stmt) -> Option<String> {
+    match &stmt.kind {
+        StmtKind::Assign {
+            target: Pattern::Target(target),
+            value,
+            ..
+        } if module.text_of(target.range).ends_with("default_headers") => {
+            let text = module.text_of(value.range).to_ascii_lowercase();
+            (!text.contains("x-frame-options") && !text.contains("x-content-type-options")).then(
+                || {
+                    "default_headers replaced without X-Frame-Options or X-Content-Type-Options"
+                        .to_string()
+                },
+            )
+        }
+        StmtKind::Expr(e) => {
+            let (callee, args, _) = e.as_call()?;
+            let ExprKind::Member { object, property } = &callee.kind else {
+                return None;
+            };
+            if !module.text_of(object.range).ends_with("default_headers") {
+                return None;
+            }
+            match property.as_str() {
+                "clear" => Some("default_headers.clear".to_string()),
+                "delete" => {
+                    let header = args.first()?.value.as_str()?;
+                    matches!(
+                        header.to_ascii_lowercase().as_str(),
+                        "x-frame-options" | "x-content-type-options"
+                    )
+                    .then(|| format!("default_headers.delete('{header}')"))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Rails sends Strict-Transport-Security only under `config.force_ssl = true`: a production
+/// environment that does not set it (or sets it false, or `ssl_options = { hsts: false }`)
+/// lets browsers reach the app over plain HTTP.
+fn rails_force_ssl(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (module_id, module) in cx.project.modules.iter().enumerate() {
+        if !module.language.is_ruby() || !module.path.ends_with("config/environments/production.rb")
+        {
+            continue;
+        }
+        let mut forced = false;
+        let mut turned_off = None;
+        let mut first = None;
+        for function in &module.functions {
+            function.walk_stmts(&mut |stmt| {
+                first = first.or(Some(stmt.range));
+                let StmtKind::Assign {
+                    target: Pattern::Target(target),
+                    value,
+                    ..
+                } = &stmt.kind
+                else {
+                    return;
+                };
+                match target.member_path().and_then(|p| p.last().copied()) {
+                    Some("force_ssl") if matches!(value.kind, ExprKind::Bool(true)) => {
+                        forced = true
+                    }
+                    Some("force_ssl") => {
+                        turned_off = Some((stmt.range, "config.force_ssl is false"))
+                    }
+                    Some("ssl_options") if module.text_of(value.range).contains("hsts: false") => {
+                        turned_off = Some((stmt.range, "ssl_options turn HSTS off"))
+                    }
+                    _ => {}
+                }
+            });
+        }
+        let finding = match turned_off {
+            Some((range, what)) => Some((range, what)),
+            None if !forced => {
+                first.map(|range| (range, "production does not set config.force_ssl = true"))
+            }
+            None => None,
+        };
+        if let Some((range, what)) = finding {
+            out.push(cx.finding(
+                &META,
+                module_id,
+                range,
+                format!("Rails app without Strict-Transport-Security: {what}"),
+                "force_ssl",
+            ));
+        }
+    }
+}
+
 impl CodeRule for MissingSecurityHeaders {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -97,6 +199,21 @@ impl CodeRule for MissingSecurityHeaders {
                     .stmts(module_id, function_id, &mut |stmt| statements.push(stmt));
             }
             for stmt in statements {
+                // Rails sends X-Frame-Options, X-Content-Type-Options and Referrer-Policy by
+                // default (`config.action_dispatch.default_headers`): only emptying them, or
+                // deleting those, takes them away.
+                if module.language.is_ruby() {
+                    if let Some(what) = rails_headers_removed(module, stmt) {
+                        out.push(cx.finding(
+                            &META,
+                            module_id,
+                            stmt.range,
+                            format!("Rails' default security headers removed ({what})"),
+                            "rails",
+                        ));
+                    }
+                    continue;
+                }
                 let StmtKind::Assign { target, value, .. } = &stmt.kind else {
                     continue;
                 };
@@ -142,14 +259,27 @@ impl CodeRule for MissingSecurityHeaders {
                     "flask.Flask()" => "Flask",
                     "fastapi.FastAPI()" => "FastAPI",
                     "aiohttp.web.Application()" => "aiohttp",
+                    "sanic.Sanic()" => "Sanic",
+                    "bottle.Bottle()" => "Bottle",
+                    "starlette.applications.Starlette()" => "Starlette",
                     _ => continue,
                 };
                 apps.push((module_id, value.range, framework));
             }
         }
-        if apps.is_empty() && django_middleware.is_empty() {
+        let rails = cx
+            .routes
+            .frameworks
+            .contains(&crate::routes::Framework::Rails)
+            || cx.project.modules.iter().any(|m| {
+                m.language.is_ruby()
+                    && (m.path.ends_with("config/application.rb")
+                        || m.path.ends_with("config/environments/production.rb"))
+            });
+        if apps.is_empty() && django_middleware.is_empty() && !rails {
             return Applicability::NotApplicable("no web app created in the code");
         }
+        rails_force_ssl(cx, out);
         let by_hand = sets_headers_by_hand(cx);
         for (module_id, range, framework) in apps {
             let protected = by_hand
@@ -173,7 +303,7 @@ impl CodeRule for MissingSecurityHeaders {
                                 })
                         }) || project_calls(cx, &["github.com/labstack/echo/middleware.Secure"])
                     }
-                    "FastAPI" | "aiohttp" => {
+                    "FastAPI" | "aiohttp" | "Sanic" | "Bottle" | "Starlette" => {
                         project_calls(
                             cx,
                             &["secure.", "starlette_csp", "fastapi_security_headers"],

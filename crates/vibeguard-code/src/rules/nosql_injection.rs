@@ -36,7 +36,8 @@ static META: RuleMeta = RuleMeta {
              `{ $ne: 'x' }`, an operator. Values converted with `String()`, a template, a \
              schema validation (zod, joi, pydantic) or `mongo-sanitize`, and projects using \
              `express-mongo-sanitize`, are safe. \
-             Go: the MongoDB driver's `Find`/`FindOne`/`UpdateOne`/… with filter values from a map or `bson.M` the body was decoded into, and `$where` built from input.",
+             Go: the MongoDB driver's `Find`/`FindOne`/`UpdateOne`/… with filter values from a map or `bson.M` the body was decoded into, and `$where` built from input. \
+             Ruby: Mongoid criteria (`where`, `find_by`, `any_of` on a `Mongoid::Document`) and the Ruby driver's collections given `params` values, and a `\"$where\"` built from them.",
         ),
         why: Cow::Borrowed(
             "`{\"password\": {\"$ne\": null}}` matches every user: the login succeeds without the \
@@ -131,8 +132,11 @@ impl FlowRule for NosqlInjection {
         if super::in_go(call) {
             return go_sinks(call, name);
         }
-        // ActiveRecord's `find`, `where` and friends are SQL (VG101's).
-        if super::in_ruby(call) || !FILTER_METHODS.contains(&name) || !is_collection(call) {
+        // ActiveRecord's `find`, `where` and friends are SQL (VG101's); Mongoid's are not.
+        if super::in_ruby(call) {
+            return ruby_sinks(call, name);
+        }
+        if !FILTER_METHODS.contains(&name) || !is_collection(call) {
             return Vec::new();
         }
         let Some(filter) = call.arg(0) else {
@@ -183,6 +187,84 @@ impl FlowRule for NosqlInjection {
                     )
                 ))
     }
+}
+
+/// Ruby: Mongoid criteria (`User.where(email: params[:email])`, `find_by`, `any_of`, … on a
+/// class that includes `Mongoid::Document`) and the Ruby driver's collections
+/// (`client[:users].find(filter)`, `db.collection(...)`): each filter value, and a `"$where"`
+/// clause. Rails turns `email[$ne]=x` into a hash, which Mongo reads as an operator.
+fn ruby_sinks<'a>(call: &Call<'a, '_>, name: &str) -> Vec<SinkArg<'a>> {
+    let Some(receiver) = call.receiver() else {
+        return Vec::new();
+    };
+    let mongoid = |model: &str| {
+        call.project.modules.iter().any(|m| {
+            m.language.is_ruby()
+                && m.classes.iter().any(|c| {
+                    c.name.as_deref() == Some(model)
+                        && m.text_of(c.range).contains("Mongoid::Document")
+                })
+        })
+    };
+    let criteria = matches!(
+        name,
+        "where"
+            | "find_by"
+            | "find_by!"
+            | "any_of"
+            | "all_of"
+            | "or"
+            | "nor"
+            | "not"
+            | "and"
+            | "elem_match"
+            | "find_one_and_update"
+            | "find_one_and_delete"
+            | "find_one_and_replace"
+            | "delete_all"
+            | "destroy_all"
+            | "update_all"
+            | "count"
+            | "exists?"
+    );
+    let driver = matches!(
+        name,
+        "find"
+            | "find_one_and_update"
+            | "find_one_and_delete"
+            | "delete_one"
+            | "delete_many"
+            | "update_one"
+            | "update_many"
+            | "count_documents"
+            | "replace_one"
+    );
+    let is_collection = matches!(receiver.kind, ExprKind::Index { .. })
+        || receiver.method_name() == Some("collection");
+    let is_model = matches!(&receiver.kind, ExprKind::Name(n) if mongoid(n));
+    if !((criteria && is_model) || (driver && is_collection)) {
+        return Vec::new();
+    }
+    let mut sinks = Vec::new();
+    for arg in call.args {
+        let key = arg.name.as_deref().map(|k| k.trim_matches(['"', '\'']));
+        let note = if key == Some("$where") {
+            "$where clause"
+        } else {
+            "MongoDB filter"
+        };
+        sinks.push(SinkArg {
+            value: &arg.value,
+            note,
+        });
+        if let Some(clause) = arg.value.property("$where") {
+            sinks.push(SinkArg {
+                value: clause,
+                note: "$where clause",
+            });
+        }
+    }
+    sinks
 }
 
 /// Go: the MongoDB driver's `Find`/`FindOne`/`UpdateOne`/`DeleteMany`/… given a context first
@@ -268,7 +350,10 @@ impl CodeRule for NosqlInjection {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {

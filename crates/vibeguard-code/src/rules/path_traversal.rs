@@ -258,6 +258,11 @@ impl FlowRule for PathTraversal {
         {
             return true;
         }
+        // Rails: an upload's `original_filename` is the client file's basename
+        // (ActionDispatch::Http::UploadedFile), `File.extname` an extension.
+        if super::in_ruby(call) && matches!(call.name(), Some("original_filename" | "extname")) {
+            return true;
+        }
         call.is(&[
             "path.basename",
             "os.path.basename",

@@ -35,7 +35,8 @@ static META: RuleMeta = RuleMeta {
              `CORS(app)` defaults and `@cross_origin()`; Starlette/FastAPI `CORSMiddleware` \
              with `allow_origins=['*']` or a catch-all regex; django-cors-headers \
              `CORS_ALLOW_ALL_ORIGINS = True`. \
-             Go: gin-contrib `cors.Default()`/`AllowAllOrigins`, rs/cors `AllowAll()`, echo `middleware.CORS()`, fiber `cors.New()` without origins, `Access-Control-Allow-Origin: *`.",
+             Go: gin-contrib `cors.Default()`/`AllowAllOrigins`, rs/cors `AllowAll()`, echo `middleware.CORS()`, fiber `cors.New()` without origins, `Access-Control-Allow-Origin: *`. \
+             Rails: rack-cors `origins '*'` or an `origins` block that returns true, and `Access-Control-Allow-Origin` set to `*` or the request's `Origin`.",
         ),
         why: Cow::Borrowed(
             "Any website can call the API from its visitors' browsers; with credentials it \
@@ -176,7 +177,10 @@ impl CodeRule for PermissiveCors {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -195,6 +199,21 @@ impl CodeRule for PermissiveCors {
                         out.push(cx.finding(&META, module_id, range, message, what).with_severity(severity));
                     };
                     if module.language.is_go() && go_cors(cx, module_id, e, qualified, args, &report, out) {
+                        return;
+                    }
+                    // rack-cors: `allow do origins '*' … end`, or an `origins { |source, env| true }`
+                    // block that accepts any origin (reflected; with `credentials: true` on
+                    // a resource of the same `allow`).
+                    if module.language.is_ruby() && callee.as_name() == Some("origins") && module.text.contains("Rack::Cors") {
+                        let block_accepts_all = args.iter().any(|a| match a.value.kind {
+                            ExprKind::Function(id) => module.text_of(module.functions[id].range).trim_start_matches('{').trim_start_matches("do").trim_end_matches('}').trim_end_matches("end").split('|').next_back().is_some_and(|body| body.trim() == "true"),
+                            _ => false,
+                        });
+                        let wildcard = args.iter().any(|a| is_wildcard(&a.value) || module.text_of(a.value.range) == "/.*/");
+                        if block_accepts_all || wildcard {
+                            let credentials = block_accepts_all && function_text.contains("credentials: true");
+                            report(out, e.range, credentials, "rack-cors allows every origin");
+                        }
                         return;
                     }
                     // cors(), cors({ origin: '*' }), fastify.register(cors, {...})
@@ -277,8 +296,13 @@ impl CodeRule for PermissiveCors {
                         key.as_str(),
                         "CORS_ALLOW_ALL_ORIGINS" | "CORS_ORIGIN_ALLOW_ALL"
                     ) && matches!(value.kind, ExprKind::Bool(true));
+                    let reflected = {
+                        let text = module.text_of(value.range).to_ascii_lowercase();
+                        text.contains("origin")
+                            && (text.contains("request.") || text.contains("headers["))
+                    };
                     let wildcard_header = key.eq_ignore_ascii_case("access-control-allow-origin")
-                        && value.as_str() == Some("*");
+                        && (value.as_str() == Some("*") || reflected);
                     if wildcard_setting || wildcard_header {
                         out.push(cx.finding(
                             &META,

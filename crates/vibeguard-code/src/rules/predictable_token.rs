@@ -37,7 +37,8 @@ static META: RuleMeta = RuleMeta {
              (`random.choice` over a charset, `random.getrandbits`, `random.choices`), \
              `uuid.v1()` / `uuid1()`, or the clock (`Date.now()`, `time.time()`) without a \
              cryptographic random source. \
-             Go: `math/rand`, `time.Now()`.",
+             Go: `math/rand`, `time.Now()`. \
+             Ruby: `rand`, `Random`, an array's `sample`/`shuffle` without `random: SecureRandom`, `Time.now`.",
         ),
         why: Cow::Borrowed(
             "`Math.random` and `random` are predictable from a few outputs, UUIDv1 and \
@@ -62,6 +63,9 @@ static META: RuleMeta = RuleMeta {
 /// What makes an expression predictable, if anything: the weak source it uses, unless a
 /// cryptographic source also feeds it.
 fn weak_source(project: &Project, module: ModuleId, expr: &Expr) -> Option<&'static str> {
+    if project.modules[module].language.is_ruby() {
+        return ruby_weak_source(&project.modules[module], expr);
+    }
     let mut weak = None;
     let mut strong = false;
     expr.walk(&mut |e| {
@@ -121,13 +125,62 @@ fn weak_source(project: &Project, module: ModuleId, expr: &Expr) -> Option<&'sta
     if strong { None } else { weak }
 }
 
+/// Ruby: `rand`, `Random.rand`, `Random.new`, an array's `sample`/`shuffle` (Kernel's
+/// generator, unless given `random: SecureRandom`) and the clock (`Time.now.to_i`,
+/// `Time.current`), unless `SecureRandom` also feeds the value.
+fn ruby_weak_source(module: &crate::ir::Module, expr: &Expr) -> Option<&'static str> {
+    let mut weak = None;
+    let mut strong = false;
+    // A block's body (`Array.new(20) { chars.sample }`) makes the value too.
+    let mut exprs: Vec<&Expr> = Vec::new();
+    expr.walk(&mut |e| exprs.push(e));
+    let mut index = 0;
+    while index < exprs.len() && index < 10_000 {
+        if let ExprKind::Function(id) = exprs[index].kind {
+            module.functions[id].walk_exprs(&mut |e| exprs.push(e));
+        }
+        index += 1;
+    }
+    for e in exprs {
+        if let ExprKind::Name(name) = &e.kind
+            && name == "SecureRandom"
+        {
+            strong = true;
+        }
+        let Some((callee, args, _)) = e.as_call() else {
+            continue;
+        };
+        // A method on a value (`[*'a'..'z'].sample`) has no path: its name stands for it.
+        let path = callee
+            .member_path()
+            .or_else(|| callee.method_name().map(|m| vec!["", m]))
+            .unwrap_or_default();
+        match path.as_slice() {
+            ["rand" | "srand"] | ["Kernel" | "Random", "rand" | "new" | "bytes"] => {
+                weak = Some("Ruby's rand")
+            }
+            [.., "sample" | "shuffle"] if Expr::option(args, "random").is_none() => {
+                weak = Some("Ruby's rand")
+            }
+            ["Time" | "DateTime", "now" | "current"]
+            | ["Date", "today"]
+            | ["Process", "clock_gettime"] => weak = weak.or(Some("the clock")),
+            _ => {}
+        }
+    }
+    if strong { None } else { weak }
+}
+
 impl CodeRule for PredictableToken {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -146,8 +199,29 @@ impl CodeRule for PredictableToken {
                     let last = words.last().map(String::as_str).unwrap_or("");
                     // `generateToken`, `make_code` (a code made at random is a one-time code),
                     // and functions named for the token itself (`resetToken()`, `api_key()`).
-                    (makes && (naming::is_token_name(last) || matches!(last, "code" | "pin")))
-                        || naming::is_token_name(n)
+                    // `verify_session_token`, `find_token`, `token_expired?` read tokens.
+                    let reads = words.iter().any(|w| {
+                        matches!(
+                            w.as_str(),
+                            "verify"
+                                | "validate"
+                                | "check"
+                                | "find"
+                                | "valid"
+                                | "expired"
+                                | "expire"
+                                | "revoke"
+                                | "destroy"
+                                | "delete"
+                                | "clear"
+                                | "is"
+                                | "has"
+                        )
+                    });
+                    !reads
+                        && ((makes
+                            && (naming::is_token_name(last) || matches!(last, "code" | "pin")))
+                            || naming::is_token_name(n))
                 });
                 cx.index
                     .stmts(module_id, function_id, &mut |stmt| match &stmt.kind {
@@ -169,7 +243,15 @@ impl CodeRule for PredictableToken {
                                 ));
                             }
                         }
-                        StmtKind::Return(Some(value)) if function_is_generator => {
+                        // A comparison's answer is a yes or no, not a token.
+                        StmtKind::Return(Some(value))
+                            if function_is_generator
+                                && !matches!(
+                                    &value.kind,
+                                    ExprKind::Binary { op, .. }
+                                        if matches!(*op, "==" | "!=" | "===" | "!==" | "<" | ">" | "<=" | ">=")
+                                ) =>
+                        {
                             any_token |= !matches!(value.kind, ExprKind::Str(_));
                             // A token-named variable was judged where it was assigned.
                             if value.as_name().is_some_and(naming::is_token_name) {
@@ -229,8 +311,31 @@ impl CodeRule for PredictableToken {
                         }
                         _ => {}
                     });
-                // `{ resetToken: Math.random()... }`
+                // `{ resetToken: Math.random()... }`, Ruby's keyword arguments
+                // (`user.update(reset_token: rand(10**6))`).
                 cx.index.exprs(module_id, function_id, &mut |e| {
+                    if module.language.is_ruby()
+                        && let Some((_, args, _)) = e.as_call()
+                    {
+                        for arg in args {
+                            let Some(key) = arg.name.as_deref() else {
+                                continue;
+                            };
+                            if !naming::is_token_name(key) {
+                                continue;
+                            }
+                            any_token |= !matches!(arg.value.kind, ExprKind::Str(_));
+                            if let Some(source) = weak_source(cx.project, module_id, &arg.value) {
+                                out.push(cx.finding(
+                                    &META,
+                                    module_id,
+                                    arg.value.range,
+                                    format!("{key} comes from {source}: it can be predicted"),
+                                    key,
+                                ));
+                            }
+                        }
+                    }
                     if let ExprKind::Object(props) = &e.kind {
                         for prop in props {
                             let Prop::Pair {

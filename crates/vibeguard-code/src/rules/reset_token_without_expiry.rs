@@ -32,7 +32,8 @@ static META: RuleMeta = RuleMeta {
              token (`user.resetToken = token`, `{ resetPasswordToken: t }` in an update, \
              `UPDATE users SET reset_token = ?`) without also storing an expiry \
              (`resetTokenExpires`, `reset_expires_at`, a TTL) in the same function; \
-             Go structs' fields (`account.ResetToken = token`) alike.",
+             Go structs' fields (`account.ResetToken = token`) alike. \
+             Rails: `update(reset_token: t)` without a `*_sent_at` or expiry column, `signed_id(purpose: …)` and `generates_token_for` without `expires_in:`.",
         ),
         why: Cow::Borrowed(
             "A reset link that never expires stays a key to the account in every old email, \
@@ -81,7 +82,13 @@ fn is_reset_token(name: &str) -> bool {
 }
 
 fn is_expiry(name: &str) -> bool {
-    naming::words(name).iter().any(|w| {
+    let words = naming::words(name);
+    // Rails' convention: `reset_password_sent_at`, `reset_sent_at` — when the link was sent,
+    // which its check compares with the clock.
+    if words.iter().any(|w| w == "sent") && words.last().is_some_and(|w| w == "at") {
+        return true;
+    }
+    words.iter().any(|w| {
         matches!(
             w.as_str(),
             "expires"
@@ -137,7 +144,10 @@ impl CodeRule for ResetTokenWithoutExpiry {
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -160,6 +170,13 @@ impl CodeRule for ResetTokenWithoutExpiry {
                         }
                         let name = match &target.kind {
                             ExprKind::Member { property, .. } => property.clone(),
+                            // A token kept in the visitor's session or flash is carried between
+                            // two requests, not stored as a reset link.
+                            ExprKind::Index { object, .. }
+                                if matches!(object.as_name(), Some("session" | "flash")) =>
+                            {
+                                return;
+                            }
                             ExprKind::Index { index, .. } => {
                                 index.as_str().unwrap_or("").to_string()
                             }
@@ -194,7 +211,39 @@ impl CodeRule for ResetTokenWithoutExpiry {
                             | "put"
                             | "merge"
                             | "assign"
+                            // ActiveRecord
+                            | "update!"
+                            | "update_columns"
+                            | "create!"
+                            | "assign_attributes"
                     );
+                    // Rails: `update_column(:reset_token, token)`.
+                    if module.language.is_ruby()
+                        && matches!(method, "update_column" | "update_attribute")
+                        && let Some(name) = args.first().and_then(|a| a.value.as_str())
+                    {
+                        if is_reset_token(name) {
+                            stored.push((e.range, name.to_string()));
+                        } else if is_expiry(name) {
+                            expiry = true;
+                        }
+                    }
+                    // Rails' signed tokens: `user.signed_id(purpose: :password_reset)` and
+                    // `generates_token_for :password_reset` never expire without `expires_in:`.
+                    if module.language.is_ruby()
+                        && matches!(method, "signed_id" | "generates_token_for")
+                    {
+                        let purpose = crate::ir::Expr::option(args, "purpose")
+                            .or_else(|| args.first().filter(|a| a.name.is_none()).map(|a| &a.value))
+                            .and_then(|p| p.as_str())
+                            .unwrap_or("");
+                        if is_reset_token(&format!("{purpose}_token"))
+                            && crate::ir::Expr::option(args, "expires_in").is_none()
+                            && crate::ir::Expr::option(args, "expires_at").is_none()
+                        {
+                            stored.push((e.range, format!("{method} {purpose}")));
+                        }
+                    }
                     if writes {
                         for arg in args {
                             collect_props(&arg.value, &mut stored, &mut expiry, 0);

@@ -34,7 +34,8 @@ static META: RuleMeta = RuleMeta {
              `login_required`, `Depends(get_current_user)`, DRF `IsAuthenticated`, Next.js \
              middleware matchers) and no authentication check in its handler, in an app that \
              authenticates other routes or uses an authentication library. Sign-up, login, \
-             password reset, webhooks and health checks are public by design and skipped.",
+             password reset, webhooks and health checks are public by design and skipped. \
+             Rails: each route's `before_action` chain (inherited, skipped, `only:`/`except:`) and its action's own checks.",
         ),
         why: Cow::Borrowed(
             "One route forgotten when the rest got `auth` lets anyone create, change or delete \
@@ -85,6 +86,8 @@ const USER_DATA_WORDS: &[&str] = &[
 ];
 
 const PUBLIC_WORDS: &[&str] = &[
+    // Ending a session needs none.
+    "logout",
     "webhook",
     "webhooks",
     "hook",
@@ -125,7 +128,14 @@ fn is_public_by_design(route: &Route) -> bool {
             .body_fields
             .iter()
             .any(|f| naming::is_password_name(f));
+    let compact: String = route
+        .path
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
     sign_up
+        || compact.ends_with("signout")
         || route.public_by_design
         || naming::is_auth_route(&route.path)
         || segments(&route.path)

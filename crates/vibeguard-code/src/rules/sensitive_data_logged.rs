@@ -31,7 +31,8 @@ static META: RuleMeta = RuleMeta {
              password, token, secret, API key, session or authorization header, or the whole \
              request body in a function that handles passwords. Words in message strings \
              (\"password reset sent\") and derived values (`token.length`) are not reported. \
-             Go: `log`, `slog`, logrus, zap and `fmt.Print*`.",
+             Go: `log`, `slog`, logrus, zap and `fmt.Print*`. \
+             Ruby: `Rails.logger`, `logger`, `puts`/`p` of such values or of `params`, and `filter_parameters` emptied.",
         ),
         why: Cow::Borrowed(
             "Logs are copied to log services, dashboards, backups and support tickets with far \
@@ -81,6 +82,10 @@ const GO_LOG_METHODS: &[&str] = &[
 
 fn is_log_call(qualified: &str, callee: &Expr) -> bool {
     if qualified == "print" {
+        return true;
+    }
+    // Ruby: `puts`, `p`, `pp`, `Rails.logger.info`.
+    if qualified.starts_with("Rails.logger.") || qualified.starts_with("Rails.logger(") {
         return true;
     }
     let Some(method) = callee.method_name() else {
@@ -143,6 +148,13 @@ fn secret_in(expr: &Expr) -> Option<String> {
         ExprKind::Index { index, .. } => index.as_str().and_then(named),
         ExprKind::Unary { .. } | ExprKind::Binary { .. } => None,
         ExprKind::Call { callee, args, .. } => {
+            // Ruby: `user.password`, `request.headers["Authorization"]` are calls and indexes.
+            if args.is_empty()
+                && let ExprKind::Member { property, .. } = &callee.kind
+                && let Some(name) = named(property)
+            {
+                return Some(name);
+            }
             // `data.get("password")`, `request.headers.get("Authorization")`
             if callee.method_name() == Some("get")
                 && let Some(key) = args.first().and_then(|a| a.value.as_str())
@@ -197,6 +209,25 @@ fn whole_body(expr: &Expr) -> bool {
 }
 
 fn is_whole_body(expr: &Expr) -> bool {
+    // Rails: `params`, `params.inspect`, `params.to_unsafe_h`, `request.raw_post`,
+    // `request.body.read`.
+    let text_path = expr.member_path();
+    if matches!(text_path.as_deref(), Some(["params"])) {
+        return true;
+    }
+    if let Some((callee, args, _)) = expr.as_call()
+        && args.is_empty()
+        && let Some(path) = callee.member_path()
+        && (matches!(
+            path.as_slice(),
+            [
+                "params",
+                "inspect" | "to_unsafe_h" | "to_h" | "permit!" | "to_json"
+            ] | ["request", "raw_post"]
+        ) || module_free_body_read(callee))
+    {
+        return true;
+    }
     let Some(path) = expr.unwrap_await().member_path() else {
         if let Some((callee, _, _)) = expr.unwrap_await().as_call() {
             return callee.member_path().is_some_and(|p| {
@@ -215,13 +246,28 @@ fn is_whole_body(expr: &Expr) -> bool {
         )
 }
 
+/// `request.body.read`: the callee `read` on `request.body`.
+fn module_free_body_read(callee: &Expr) -> bool {
+    let ExprKind::Member { object, property } = &callee.kind else {
+        return false;
+    };
+    property == "read"
+        && object
+            .as_call()
+            .and_then(|(inner, _, _)| inner.member_path())
+            .is_some_and(|p| p == ["request", "body"])
+}
+
 impl CodeRule for SensitiveDataLogged {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
@@ -237,10 +283,23 @@ impl CodeRule for SensitiveDataLogged {
                         )
                     })
                 };
+                // Rails: `config.filter_parameters = []` logs every request's password.
+                if module.language.is_ruby() {
+                    cx.index.stmts(module_id, function_id, &mut |stmt| {
+                        if let crate::ir::StmtKind::Assign { target: crate::ir::Pattern::Target(target), value, augmented: false } = &stmt.kind
+                            && module.text_of(target.range).ends_with("filter_parameters")
+                            && matches!(&value.kind, ExprKind::Array(items) if !items.iter().any(|i| i.as_str().is_some_and(|f| f.contains("passw"))))
+                        {
+                            out.push(cx.finding(&META, module_id, stmt.range, "filter_parameters does not filter passwords: Rails writes them to the request log", "filter_parameters"));
+                        }
+                    });
+                }
                 cx.index.calls(module_id, function_id, &mut |e| {
                     let Some((callee, args, _)) = e.as_call() else { return };
                     let qualified = cx.index.qualified(module_id, callee);
-                    if !is_log_call(qualified, callee) {
+                    let ruby_print = module.language.is_ruby()
+                        && matches!(callee.as_name(), Some("puts" | "p" | "pp" | "print" | "warn"));
+                    if !ruby_print && !is_log_call(qualified, callee) {
                         return;
                     }
                     for arg in args {

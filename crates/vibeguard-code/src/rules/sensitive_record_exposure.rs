@@ -37,7 +37,8 @@ static META: RuleMeta = RuleMeta {
              selection (`select('-password')`, `attributes`, Prisma `select`/`omit`, explicit \
              SQL columns), no default exclusion (`select: false`, `defaultScope`, `@Exclude`), \
              no `toJSON` transform, no DTO or serializer and no FastAPI `response_model`. \
-             Go: a struct read by gorm or sqlx answered by `c.JSON`/`Encode` while a sensitive field has no `json:\"-\"`.",
+             Go: a struct read by gorm or sqlx answered by `c.JSON`/`Encode` while a sensitive field has no `json:\"-\"`. \
+             Rails: `render json:`/`respond_with` of ActiveRecord records (found in the action or the filter that loaded them) whose model has `has_secure_password`, secure tokens or such columns in `db/schema.rb`, without `only:`/`except:`, `select`, a serializer or an `as_json` override.",
         ),
         why: Cow::Borrowed(
             "Every client that can see a user record gets the password hash (cracked offline \

@@ -32,7 +32,8 @@ static META: RuleMeta = RuleMeta {
              file name or type; FastAPI `UploadFile` written to disk without a type check; and \
              body parsers configured above 10 MB (`express.json({ limit: '50mb' })`, Fastify \
              `bodyLimit`, Next.js `sizeLimit`, Flask `MAX_CONTENT_LENGTH`); \
-             Go: a `FormFile` saved by `c.SaveUploadedFile` or `os.Create` without a type or size check.",
+             Go: a `FormFile` saved by `c.SaveUploadedFile` or `os.Create` without a type or size check. \
+             Rails: an upload (`original_filename`, `tempfile`) written with `File.open(…, 'wb')`, `File.binwrite`, `FileUtils.cp` without a type or size check; Active Storage attachments without a content-type or size validation; CarrierWave uploaders without an allow-list.",
         ),
         why: Cow::Borrowed(
             "Unchecked uploads put HTML, SVG or scripts on your domain (stored XSS) or \
@@ -88,19 +89,141 @@ fn size_of(expr: &Expr) -> Option<f64> {
     }
 }
 
+/// What a Ruby upload check reads: the type, the extension, the size, an allow-list.
+const RUBY_UPLOAD_CHECKS: &[&str] = &[
+    "content_type",
+    "extname",
+    "byte_size",
+    ".size",
+    "allowed",
+    "ALLOWED",
+    "Marcel",
+    "MIME",
+    "mime_type",
+    "extension_allowlist",
+    "extension_whitelist",
+    "content_type_allowlist",
+    "content_type_whitelist",
+    "size_range",
+];
+
+/// Rails: an uploaded file (`params[:file]`, its `original_filename`, `tempfile`, `read`) written
+/// to disk (`File.open(path, 'wb')`, `File.write`/`binwrite`, `FileUtils.cp`/`mv`,
+/// `IO.copy_stream`) by a method that checks neither its type, extension nor size; Active
+/// Storage attachments (`has_one_attached`, `has_many_attached`) of a model that validates
+/// none of them; CarrierWave uploaders without an extension or content-type allow-list.
+/// Returns whether the module handles uploads.
+fn rails_uploads(cx: &Context<'_>, module_id: usize, out: &mut Vec<Finding>) -> bool {
+    let module = cx.module(module_id);
+    let checks = |text: &str| RUBY_UPLOAD_CHECKS.iter().any(|w| text.contains(w));
+    let mut handles = false;
+    for (function_id, function) in module.functions.iter().enumerate() {
+        let text = module.text_of(function.range);
+        if function.name.is_some()
+            && (text.contains("original_filename") || text.contains(".tempfile"))
+        {
+            handles = true;
+            if checks(text) {
+                continue;
+            }
+            let mut reported = false;
+            cx.index.calls(module_id, function_id, &mut |e| {
+                let Some((callee, args, _)) = e.as_call() else {
+                    return;
+                };
+                let Some(path) = callee.member_path() else {
+                    return;
+                };
+                let writes = match path.as_slice() {
+                    ["File", "write" | "binwrite"]
+                    | ["FileUtils", "cp" | "mv" | "copy" | "move"]
+                    | ["IO", "copy_stream"] => true,
+                    ["File", "open" | "new"] => args
+                        .iter()
+                        .any(|a| a.value.as_str().is_some_and(|mode| mode.contains('w'))),
+                    _ => false,
+                };
+                if writes && !reported {
+                    reported = true;
+                    out.push(cx.finding(
+                        &META,
+                        module_id,
+                        e.range,
+                        "uploaded file written to disk without checking its type or size",
+                        "rails-save",
+                    ));
+                }
+            });
+        }
+    }
+    for class in &module.classes {
+        let text = module.text_of(class.range);
+        let base = class.bases.first().map_or("", |b| module.text_of(b.range));
+        if base.contains("CarrierWave") {
+            handles = true;
+            if !checks(text) {
+                out.push(cx.finding(
+                    &META,
+                    module_id,
+                    class.range,
+                    "CarrierWave uploader without an extension or content-type allow-list",
+                    "carrierwave",
+                ));
+            }
+            continue;
+        }
+        if !(text.contains("has_one_attached") || text.contains("has_many_attached")) {
+            continue;
+        }
+        handles = true;
+        if checks(text) {
+            continue;
+        }
+        for function in &module.functions {
+            for stmt in &function.body {
+                let crate::ir::StmtKind::Expr(e) = &stmt.kind else {
+                    continue;
+                };
+                let Some((callee, args, _)) = e.as_call() else {
+                    continue;
+                };
+                if matches!(
+                    callee.as_name(),
+                    Some("has_one_attached" | "has_many_attached")
+                ) && class.range.contains(&e.range)
+                {
+                    let name = args
+                        .first()
+                        .and_then(|a| a.value.as_str())
+                        .unwrap_or("file");
+                    out.push(cx.finding(&META, module_id, e.range, format!("Active Storage attachment :{name} accepts any type and size (no validation)"), "active-storage"));
+                }
+            }
+        }
+    }
+    handles
+}
+
 impl CodeRule for UnrestrictedFileUpload {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn also_reads(&self) -> &'static [crate::language::Language] {
-        &[crate::language::Language::Go]
+        &[
+            crate::language::Language::Ruby,
+            crate::language::Language::Go,
+        ]
     }
 
     fn check(&self, cx: &Context<'_>, _hits: &[&Hit], out: &mut Vec<Finding>) -> Applicability {
         // INPUT-03 and INPUT-05 pass only on code that accepts uploads or parses bodies.
         let mut any_body_handling = false;
         for (module_id, module) in cx.project.modules.iter().enumerate() {
+            if module.language.is_ruby() {
+                any_body_handling |= rails_uploads(cx, module_id, out);
+                continue;
+            }
             for (function_id, function) in module.functions.iter().enumerate() {
                 let function_text = module.text_of(function.range);
                 cx.index.calls(module_id, function_id, &mut |e| {

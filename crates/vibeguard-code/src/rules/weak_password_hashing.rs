@@ -36,7 +36,8 @@ static META: RuleMeta = RuleMeta {
              with the raw value), a stored password compared with `===`/`==`, and secrets \
              (API keys, tokens, signatures) compared with `===`/`==` instead of a \
              constant-time comparison. \
-             Go: `md5.Sum`/`sha1.Sum`/`sha256.Sum256` of a password, bcrypt cost below 10, a password inserted as is.",
+             Go: `md5.Sum`/`sha1.Sum`/`sha256.Sum256` of a password, bcrypt cost below 10, a password inserted as is. \
+             Ruby: `Digest::MD5/SHA1/SHA256.hexdigest(password)`, `OpenSSL::Digest`, `BCrypt::Password.create(pw, cost: 4)`, a hash column (`password_digest`) written with request data, `==` on secrets from `params`/`ENV`.",
         ),
         why: Cow::Borrowed(
             "A leaked database of MD5 or SHA-256 password hashes is cracked at billions of \
