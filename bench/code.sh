@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark of the code engine on real code written by others: packages installed from npm and
-# PyPI, and Go routers from Debian's archive, into a scratch folder. Prints lines/s and peak
+# PyPI, and Go routers and a Rails application (Redmine) from Debian's archive, into a scratch
+# folder. Prints lines/s and peak
 # memory of a full scan, and — measured in the same run, on the same files, with the same
 # parsers — of a parse-and-lower pass (the program model every rule reads) and of a parse-only
 # pass, and the ratios full-scan / parse-and-lower (target: at most 2.0) and full-scan /
 # parse-only; peak memory under 500 MB.
 #
 # Usage: bench/code.sh [SCRATCH_FOLDER]   (needs npm and pip with registry access; apt-get for
-# the Go part, skipped with a note when it cannot download)
+# the Go and Ruby parts, each skipped with a note when it cannot download)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,12 +45,26 @@ if [ ! -f "$corpus/.go-complete" ]; then
   fi
 fi
 
+if [ ! -f "$corpus/.rb-complete" ]; then
+  # A Rails application as Debian packages it: Redmine (its app/, config/, db/ and lib/).
+  mkdir -p "$scratch/deb-rb" "$corpus/rb"
+  if (cd "$scratch/deb-rb" && apt-get download redmine >/dev/null 2>&1); then
+    dpkg -x "$scratch"/deb-rb/redmine_*.deb "$scratch/deb-rb/x"
+    for folder in app config db lib; do
+      cp -r "$scratch/deb-rb/x/usr/share/redmine/$folder" "$corpus/rb/$folder"
+    done
+    touch "$corpus/.rb-complete"
+  else
+    echo "note: apt-get download failed; measuring without Ruby"
+  fi
+fi
+
 echo "== building (release)"
 cargo build --release --quiet -p vibeguard-code --example code_scan
 runner=target/release/examples/code_scan
 
 echo "== corpus"
-find "$corpus" \( -name '*.js' -o -name '*.ts' -o -name '*.py' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.go' \) -not -name '*.d.ts' -print0 | xargs -0 cat | wc -l | xargs echo "lines in code files:"
+find "$corpus" \( -name '*.js' -o -name '*.ts' -o -name '*.py' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.go' -o -name '*.rb' \) -not -name '*.d.ts' -print0 | xargs -0 cat | wc -l | xargs echo "lines in code files:"
 
 parse=$($runner parse "$corpus" 3)
 load=$($runner load "$corpus" 3)

@@ -480,7 +480,9 @@ impl Project {
                     ExprKind::Function(id) => Some(Symbol::Function(module, *id)),
                     _ => self.symbol_of_expr(module, value, local, depth + 1),
                 },
-                Local::Unknown => self.resolve_name_at(module, name, depth + 1),
+                Local::Unknown => self
+                    .resolve_name_at(module, name, depth + 1)
+                    .or_else(|| self.ruby_own_method(module, expr, name)),
             },
             ExprKind::Function(id) => Some(Symbol::Function(module, *id)),
             // `new TaskService()`: an instance, whose methods are the class's.
@@ -556,6 +558,52 @@ impl Project {
     /// a receiver's field, a constructor's result): the project's one method of that name,
     /// preferring the caller's package. Values from outside the project (`db.Query` on a
     /// `*sql.DB`) never resolve to a project method.
+    /// Ruby: a method called without a receiver (`fetch_rows(x)`, `render_403`) is one of the
+    /// enclosing class's own, or one it inherits from a superclass of the project.
+    fn ruby_own_method(&self, module: ModuleId, at: &Expr, name: &str) -> Option<Symbol<'_>> {
+        let m = self.modules.get(module)?;
+        if !m.language.is_ruby() {
+            return None;
+        }
+        let mut class = m
+            .classes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.range.contains(&at.range))
+            .min_by_key(|(_, c)| c.range.end_byte - c.range.start_byte)
+            .map(|(id, _)| (module, id))?;
+        // Bounded: a superclass cycle in broken code must not loop.
+        for _ in 0..6 {
+            let (owner, id) = class;
+            let found = &self.modules[owner].classes[id];
+            if let Some(f) = found
+                .methods
+                .iter()
+                .find(|f| self.modules[owner].functions[**f].name.as_deref() == Some(name))
+            {
+                return Some(Symbol::Function(owner, *f));
+            }
+            let base = found.bases.first()?;
+            let base_name = self.modules[owner].text_of(base.range);
+            let base_name = base_name.rsplit("::").next().unwrap_or(base_name);
+            class = self
+                .modules
+                .iter()
+                .enumerate()
+                .find_map(|(index, candidate)| {
+                    if !candidate.language.is_ruby() {
+                        return None;
+                    }
+                    candidate
+                        .classes
+                        .iter()
+                        .position(|c| c.name.as_deref() == Some(base_name))
+                        .map(|c| (index, c))
+                })?;
+        }
+        None
+    }
+
     fn go_method<'p>(
         &'p self,
         module: ModuleId,

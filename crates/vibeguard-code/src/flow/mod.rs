@@ -1188,6 +1188,18 @@ impl<'p, 'r> Analyzer<'p, 'r> {
     fn eval_inner(&mut self, expr: &'p Expr, env: &mut Env<'p>) -> Labels {
         match &expr.kind {
             ExprKind::Name(name) => match env.vars.get(name) {
+                // Rails code hands the request's parameters on under their own name
+                // (`Service.call(params: params)`, `def initialize(params)`): a parameter
+                // called `params` holds them, whoever calls.
+                Some(var) if self.ruby && name == "params" => {
+                    let mut labels = var.labels.clone();
+                    labels.extend(Labels::one(Label::new(
+                        Origin::Request(RequestPart::Parameters),
+                        true,
+                        self.trace(expr.range, RequestPart::Parameters.describe()),
+                    )));
+                    labels
+                }
                 Some(var) => var.labels.clone(),
                 // Rails controllers read the request through `params` and `cookies`.
                 None if self.ruby => match vocabulary::ruby_request_name(name) {

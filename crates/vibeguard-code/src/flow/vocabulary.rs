@@ -143,7 +143,8 @@ pub fn request_method(method: &str, python: bool) -> Option<RequestPart> {
 /// `cookies[:remember]`).
 pub fn ruby_request_name(name: &str) -> Option<RequestPart> {
     match name {
-        "params" => Some(RequestPart::Parameters),
+        // A service object keeps the parameters it was given (`@params = params`).
+        "params" | "@params" => Some(RequestPart::Parameters),
         "cookies" => Some(RequestPart::Cookies),
         _ => None,
     }
@@ -530,7 +531,9 @@ pub fn guard(test: &Expr) -> Vec<(&Expr, Kinds)> {
                 .unwrap_or_default();
             let last = method.unwrap_or(name.as_str());
             match last {
-                "includes" | "has" | "contains" | "__contains__" => {
+                // Ruby: `ALLOWED.include?(x)`, `member?`, `key?`.
+                "includes" | "has" | "contains" | "__contains__" | "include?" | "member?"
+                | "key?" | "has_key?" => {
                     if let Some(arg) = args.first() {
                         out.push((checked(&arg.value), kind::ALL));
                         out.extend(host_of(&arg.value));

@@ -508,9 +508,13 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>, r: Range) -> ExprKind {
         "simple_symbol" | "hash_key_symbol" => {
             ExprKind::Str(b.text(node).trim_start_matches(':').to_string())
         }
-        "string" | "delimited_symbol" | "bare_string" | "bare_symbol" | "heredoc_beginning" => {
-            string(b, node)
-        }
+        // `<<~SQL … #{x} … SQL`: the text (and its interpolations) is the heredoc's body, which
+        // the parser puts after the line that opens it.
+        "heredoc_beginning" => match heredoc_body(node) {
+            Some(body) => string(b, body),
+            None => string(b, node),
+        },
+        "string" | "delimited_symbol" | "bare_string" | "bare_symbol" => string(b, node),
         // `` `ls #{dir}` `` and `%x(...)`: a shell command.
         "subshell" => {
             let command = Expr::new(string(b, node), r);
@@ -624,11 +628,30 @@ fn expr_kind(b: &mut Builder<'_>, node: Node<'_>, r: Range) -> ExprKind {
 }
 
 /// A string with `#{…}` interpolations: a template, or a plain string without them.
+/// The body of the heredoc a `heredoc_beginning` opens: the first `heredoc_body` after it,
+/// among the following siblings of it and of its ancestors.
+fn heredoc_body(opening: Node<'_>) -> Option<Node<'_>> {
+    let mut current = opening;
+    for _ in 0..12 {
+        let mut sibling = current.next_sibling();
+        while let Some(node) = sibling {
+            if node.kind() == "heredoc_body" && node.start_byte() >= opening.end_byte() {
+                return Some(node);
+            }
+            sibling = node.next_sibling();
+        }
+        current = current.parent()?;
+    }
+    None
+}
+
 fn string(b: &mut Builder<'_>, node: Node<'_>) -> ExprKind {
     let mut quasis = vec![String::new()];
     let mut exprs = Vec::new();
     for child in named_children(node) {
         match child.kind() {
+            // A heredoc's closing word is not its text.
+            "heredoc_end" => {}
             "interpolation" => {
                 let inner = named_children(child);
                 let value = match inner.as_slice() {

@@ -59,7 +59,11 @@ pub(super) fn collect(project: &Project, routes: &mut Vec<Route>) {
     let ruby: Vec<ModuleId> = (0..project.modules.len())
         .filter(|m| project.modules[*m].language == Language::Ruby)
         .collect();
-    if ruby.is_empty() {
+    // Without a routes file there is no route to list (and no second parse to pay for).
+    if !ruby
+        .iter()
+        .any(|m| project.modules[*m].path.ends_with("config/routes.rb"))
+    {
         return;
     }
     let controllers = Controllers::read(project, &ruby);
@@ -763,10 +767,10 @@ impl Throttle {
 fn rack_attack_throttles(project: &Project, ruby: &[ModuleId]) -> Vec<Throttle> {
     let mut throttles = Vec::new();
     for &module in ruby {
-        let text = project.modules[module].text.clone();
-        if !text.contains("Rack::Attack") {
+        if !project.modules[module].text.contains("Rack::Attack") {
             continue;
         }
+        let text = project.modules[module].text.clone();
         let _ = crate::parse::with_tree(Language::Ruby, &text, |root| {
             let mut stack = vec![root];
             while let Some(node) = stack.pop() {
@@ -1025,6 +1029,16 @@ impl Controllers {
             if path.ends_with("config/routes.rb")
                 || path.contains("/config/")
                 || path.starts_with("config/")
+            {
+                continue;
+            }
+            // Controllers, their concerns and the modules they include; models, jobs and
+            // libraries are not parsed a second time.
+            let source = &project.modules[module].text;
+            if !(path.contains("controllers/")
+                || source.contains("Controller")
+                || source.contains("before_action")
+                || source.contains("ActiveSupport::Concern"))
             {
                 continue;
             }

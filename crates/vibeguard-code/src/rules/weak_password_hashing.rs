@@ -583,9 +583,24 @@ fn ruby_hashing(
         .flatten()
         .map(str::to_ascii_lowercase)
         .filter(|d| FAST_DIGESTS.contains(&d.as_str()));
+    // `def password_matches?(candidate) … Digest::MD5.hexdigest(candidate)`: the method says
+    // what its parameter is.
+    let m = cx.module(module);
+    let function = &m.functions[super::enclosing_function(m, e.range)];
+    let password_method = function
+        .name
+        .as_deref()
+        .is_some_and(|n| naming::words(n).iter().any(|w| naming::is_password_name(w)));
+    let given_parameter = |value: &Expr| {
+        value
+            .as_name()
+            .is_some_and(|name| function.params.iter().any(|p| p.name() == Some(name)))
+    };
     if digest_method
         && let Some(algorithm) = named_digest.or(given_digest)
-        && args.iter().any(|a| mentions_password(&a.value))
+        && args
+            .iter()
+            .any(|a| mentions_password(&a.value) || (password_method && given_parameter(&a.value)))
     {
         return Some(cx.finding(
             &META,
