@@ -1,4 +1,4 @@
-//! VG129 says "no cookie session" only of the frameworks it reads: a Fastify app's sessions are
+//! VG129 says "no cookie session" only of the frameworks it reads: a Next.js app's sessions are
 //! not judged, so its CSRF verdict is "not tested", never "nothing to judge".
 
 use vibeguard_code::{CodeOptions, run};
@@ -7,7 +7,9 @@ use vibeguard_project::{ProjectTree, WalkOptions};
 fn csrf_gap(files: &[(&str, &str)]) -> Option<(String, bool)> {
     let dir = tempfile::tempdir().expect("tempdir");
     for (path, text) in files {
-        std::fs::write(dir.path().join(path), text).expect("write");
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("folders");
+        std::fs::write(full, text).expect("write");
     }
     let tree = ProjectTree::walk(dir.path(), &WalkOptions::default()).expect("walk");
     let output = run(&tree, &|code| code == "VG129", &CodeOptions::default());
@@ -22,13 +24,13 @@ fn csrf_gap(files: &[(&str, &str)]) -> Option<(String, bool)> {
 
 #[test]
 fn an_unjudged_framework_leaves_csrf_not_tested_and_a_token_api_has_no_subject() {
-    let fastify = csrf_gap(&[(
-        "server.js",
-        "const fastify = require('fastify')();\nfastify.register(require('@fastify/session'), { secret: process.env.S });\nfastify.post('/account/email', async (request, reply) => ({ ok: true }));\n",
+    let next = csrf_gap(&[(
+        "pages/api/account/email.js",
+        "import { getIronSession } from 'iron-session';\nexport default async function handler(req, res) {\n  const session = await getIronSession(req, res, { password: process.env.S, cookieName: 'sid' });\n  if (req.method === 'POST') { res.json({ ok: true }); }\n}\n",
     )]);
-    let (reason, absent) = fastify.expect("VG129 names the gap");
+    let (reason, absent) = next.expect("VG129 names the gap");
     assert!(!absent, "{reason}");
-    assert!(reason.contains("Fastify"), "{reason}");
+    assert!(reason.contains("Next.js"), "{reason}");
 
     let express_jwt = csrf_gap(&[(
         "server.js",

@@ -389,14 +389,31 @@ fn added_route(
         && let Some(Symbol::Class(m, class)) =
             project.symbol_of_expr(module, object, &|_| Local::Unknown, 0)
     {
-        return project.modules[m].classes[class]
+        // `decorators = [require_staff]` on the class wraps every method it answers with.
+        let view = &project.modules[m].classes[class];
+        let class_decorators: Vec<Middleware> = view
+            .fields
+            .iter()
+            .filter(|f| f.name == "decorators")
+            .filter_map(|f| match f.value.as_ref().map(|v| &v.kind) {
+                Some(ExprKind::Array(items)) => Some(items),
+                _ => None,
+            })
+            .flatten()
+            .map(|d| middleware(project, m, d))
+            .collect();
+        return view
             .methods
             .iter()
             .filter_map(|&method| {
                 let name = project.modules[m].functions[method].name.as_deref()?;
-                VERBS
-                    .contains(&name)
-                    .then(|| declared(name.to_ascii_uppercase(), Some((m, method))))
+                VERBS.contains(&name).then(|| {
+                    let mut route = declared(name.to_ascii_uppercase(), Some((m, method)));
+                    let mut chain = class_decorators.clone();
+                    chain.append(&mut route.decorators);
+                    route.decorators = chain;
+                    route
+                })
             })
             .collect();
     }

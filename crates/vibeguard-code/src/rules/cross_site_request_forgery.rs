@@ -38,7 +38,9 @@ static META: RuleMeta = RuleMeta {
              `validate_on_submit`), no `csurf`/`csrf-csrf`/`lusca`/`csrf-sync`/`tiny-csrf`, \
              Django's `CsrfViewMiddleware` missing from `MIDDLEWARE`, no `aiohttp_csrf`, no \
              Starlette CSRF middleware, no CSRF package or token check in Sanic (sanic_session) \
-             and Bottle (Beaker sessions, signed cookies), and no session cookie with \
+             and Bottle (Beaker sessions, signed cookies), no `@fastify/csrf-protection` for \
+             `@fastify/session`/`@fastify/secure-session` (NestJS apps judged as the Express or \
+             Fastify they run on), and no session cookie with \
              `SameSite=Strict`. Also \
              views taken out of the protection: Django `@csrf_exempt`, Flask-WTF \
              `@csrf.exempt` (webhooks, which check a signature instead, excepted). APIs that \
@@ -133,6 +135,8 @@ impl CodeRule for CrossSiteRequestForgery {
                         Framework::FastApi => "FastAPI",
                         Framework::Aiohttp => "aiohttp",
                         Framework::Sanic => "Sanic",
+                        Framework::Fastify => "Fastify",
+                        Framework::NestJs => "NestJS",
                         Framework::Bottle => "Bottle",
                         Framework::Starlette => "Starlette",
                         _ => "The",
@@ -159,13 +163,15 @@ impl CodeRule for CrossSiteRequestForgery {
                     | Framework::Bottle
                     | Framework::Starlette
                     | Framework::Rails
+                    | Framework::Fastify
+                    | Framework::NestJs
             ) && !f.is_go()
         });
         if applied {
             Applicability::Applied
         } else if unjudged {
             Applicability::NotApplicable(
-                "cookie sessions of Fastify, Next.js and NestJS apps are not judged for CSRF yet",
+                "cookie sessions of Next.js apps are not judged for CSRF yet",
             )
         } else {
             Applicability::Absent("no app that keeps users signed in with a cookie session")
@@ -193,6 +199,8 @@ fn apps(cx: &Context<'_>) -> Vec<App> {
                     (_, "http.NewServeMux") if module.language.is_go() => Framework::NetHttp,
                     _ => match qualified {
                         "express" | "express.default" => Framework::Express,
+                        "fastify" | "fastify.default" | "fastify.fastify" => Framework::Fastify,
+                        "@nestjs/core.NestFactory.create" => Framework::NestJs,
                         "flask.Flask" | "quart.Quart" => Framework::Flask,
                         "fastapi.FastAPI" => Framework::FastApi,
                         "aiohttp.web.Application" => Framework::Aiohttp,
@@ -269,6 +277,17 @@ fn uses_cookie_sessions(cx: &Context<'_>, framework: Framework) -> bool {
         Framework::Sanic => {
             imports_module(cx, "sanic_session") || imports_module(cx, "sanic_login")
         }
+        Framework::Fastify => {
+            imports_module(cx, "@fastify/session")
+                || imports_module(cx, "@fastify/secure-session")
+                || imports_module(cx, "fastify-session")
+                || imports_module(cx, "@fastify/passport")
+        }
+        // A Nest app runs on Express (or Fastify) and takes their session middleware.
+        Framework::NestJs => {
+            uses_cookie_sessions(cx, Framework::Express)
+                || uses_cookie_sessions(cx, Framework::Fastify)
+        }
         // Beaker sessions, or Bottle's signed cookies (`request.get_cookie(name, secret=...)`).
         Framework::Bottle => {
             imports_module(cx, "beaker")
@@ -339,6 +358,12 @@ fn is_protected(cx: &Context<'_>, framework: Framework) -> bool {
                 "flask_seasurf",
             ],
         ),
+        Framework::Fastify => {
+            imports_module(cx, "@fastify/csrf-protection") || imports_module(cx, "fastify-csrf")
+        }
+        Framework::NestJs => {
+            is_protected(cx, Framework::Express) || is_protected(cx, Framework::Fastify)
+        }
         Framework::FastApi | Framework::Starlette => {
             imports_module(cx, "fastapi_csrf_protect")
                 || imports_module(cx, "starlette_csrf")

@@ -606,15 +606,16 @@ fn cut(text: &str, limit: usize) -> String {
     }
 }
 
-/// Flask answers a returned string as `text/html`: a view returning a string built from input
-/// is a reflection.
+/// Flask and Bottle answer a returned string as `text/html`: a view returning a string built
+/// from input is a reflection.
 fn flask_views_returning_input(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut seen = std::collections::HashSet::new();
     for route in &cx.routes.routes {
         let Some(handler) = route.handler else {
             continue;
         };
-        if route.framework != Framework::Flask || !seen.insert(handler) {
+        if !matches!(route.framework, Framework::Flask | Framework::Bottle) || !seen.insert(handler)
+        {
             continue;
         }
         let Some(summary) = cx.flow.summaries.get(&handler) else {

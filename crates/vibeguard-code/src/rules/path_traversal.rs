@@ -194,6 +194,8 @@ impl FlowRule for PathTraversal {
             }
             "send_file" if qualified.starts_with("flask") || call.receiver().is_none() => first(),
             "FileResponse" => first(),
+            // Sanic: `response.file(path)`, `response.file_stream(path)`.
+            "file" | "file_stream" if qualified.starts_with("sanic") => first(),
             // Werkzeug's `FileStorage.save(path)` for an uploaded file.
             "save"
                 if !call.project.modules[call.module]

@@ -256,8 +256,9 @@ impl CodeRule for PermissiveCors {
                         }
                         return;
                     }
-                    // app.add_middleware(CORSMiddleware, allow_origins=['*'])
-                    if callee.method_name() == Some("add_middleware") && args.first().is_some_and(|a| module.text_of(a.value.range).contains("CORSMiddleware")) {
+                    // app.add_middleware(CORSMiddleware, allow_origins=['*']), and Starlette's
+                    // `middleware=[Middleware(CORSMiddleware, ...)]`.
+                    if (callee.method_name() == Some("add_middleware") || callee.as_name() == Some("Middleware")) && args.first().is_some_and(|a| module.text_of(a.value.range).contains("CORSMiddleware")) {
                         let wildcard = Expr::option(args, "allow_origins").is_some_and(is_wildcard) || Expr::option(args, "allow_origin_regex").is_some_and(is_wildcard);
                         if wildcard {
                             report(out, e.range, is_true(Expr::option(args, "allow_credentials")), "CORSMiddleware allows every origin");
