@@ -262,6 +262,15 @@ fn held_out_python_frameworks_keep_recall_and_precision_at_ninety_percent() {
     measure_held_out(&files, &|_| true, 15);
 }
 
+/// The held-out corpus of the JavaScript frameworks added to the model (NestJS, Koa, Hono:
+/// `tests/fixtures/holdout/js_frameworks`), written after their inventories: every finding of
+/// every rule counts.
+#[test]
+fn held_out_javascript_frameworks_keep_recall_and_precision_at_ninety_percent() {
+    let files = corpus_files_of("holdout", &["js_frameworks"]);
+    measure_held_out(&files, &|_| true, 15);
+}
+
 /// Scores held-out files on the rules `measured` accepts, prints the figures per rule and
 /// fails below 0.90 recall or precision.
 fn measure_held_out(files: &[PathBuf], measured: &dyn Fn(&str) -> bool, minimum: u32) {

@@ -48,7 +48,8 @@ static META: RuleMeta = RuleMeta {
              Handlebars `{{{ }}}`, Pug `!{}` and `!=`, ERB `raw`/`html_safe`/`<%==`, Vue \
              `v-html`, Svelte `{@html}` (layouts' `body`, partials and CSRF fields excepted). \
              And a Jinja2 `Environment` created without autoescaping (its default). \
-             Go: `template.HTML(x)`, `fmt.Fprintf(w, \"<p>%s</p>\", x)` and `w.Write` of markup, echo's `c.HTML`, gin's `c.Data(…, \"text/html\", …)`.",
+             Go: `template.HTML(x)`, `fmt.Fprintf(w, \"<p>%s</p>\", x)` and `w.Write` of markup, echo's `c.HTML`, gin's `c.Data(…, \"text/html\", …)`. \
+             Koa: `ctx.body` set to markup built from the request (a string body that starts with `<`, or any after `ctx.type = 'html'`).",
         ),
         why: Cow::Borrowed(
             "Script injected into a page runs with the victim's session: it reads what they \
@@ -532,6 +533,7 @@ impl CodeRule for CrossSiteScripting {
             ),
         });
         flask_views_returning_input(cx, out);
+        koa_html_bodies(cx, out);
         for module_id in 0..cx.project.modules.len() {
             let module = cx.module(module_id);
             if module.language.is_javascript_family() {
@@ -604,6 +606,106 @@ fn cut(text: &str, limit: usize) -> String {
         cut.push_str("...");
         cut
     }
+}
+
+/// Koa answers a string body that starts with `<` (or any body after `ctx.type = 'html'`) as
+/// HTML: `ctx.body = \`<h1>${ctx.query.name}</h1>\`` reflects the request.
+fn koa_html_bodies(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (module_id, module) in cx.project.modules.iter().enumerate() {
+        if !module.language.is_javascript_family() || !module.text.contains("ctx.body") {
+            continue;
+        }
+        for (function_id, function) in module.functions.iter().enumerate() {
+            let function_text = module.text_of(function.range);
+            let typed_html = function_text.contains("type = 'html'")
+                || function_text.contains("type = \"html\"")
+                || function_text.contains("type = 'text/html'");
+            cx.index.stmts(module_id, function_id, &mut |stmt| {
+                let StmtKind::Assign {
+                    target: crate::ir::Pattern::Target(target),
+                    value,
+                    ..
+                } = &stmt.kind
+                else {
+                    return;
+                };
+                if !matches!(
+                    target.member_path().as_deref(),
+                    Some(["ctx" | "this", "body"])
+                ) {
+                    return;
+                }
+                let markup = match &value.kind {
+                    ExprKind::Template { quasis, .. } => quasis
+                        .first()
+                        .is_some_and(|q| q.trim_start().starts_with('<')),
+                    ExprKind::Binary { op: "+", .. } => {
+                        let mut leftmost = value;
+                        while let ExprKind::Binary { op: "+", left, .. } = &leftmost.kind {
+                            leftmost = left;
+                        }
+                        leftmost
+                            .as_str()
+                            .is_some_and(|t| t.trim_start().starts_with('<'))
+                    }
+                    _ => false,
+                };
+                if (markup || typed_html) && koa_reads_request(module, function_id, value, 0) {
+                    out.push(cx.finding(
+                        &META,
+                        module_id,
+                        stmt.range,
+                        "HTML body built from the request: markup in it runs in the page",
+                        "koa-body",
+                    ));
+                }
+            });
+        }
+    }
+}
+
+/// Whether a Koa value reads the request (`ctx.query`, `ctx.params`, `ctx.request.body`,
+/// `ctx.get(...)`), directly or through locals, unescaped.
+fn koa_reads_request(module: &Module, function: FunctionId, value: &Expr, depth: u32) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    // What an escaping call wraps is safe.
+    let mut escaped: Vec<crate::ir::Range> = Vec::new();
+    value.walk(&mut |e| {
+        if let Some((callee, _, _)) = e.as_call()
+            && callee
+                .method_name()
+                .or(callee.as_name())
+                .is_some_and(is_sanitizer)
+        {
+            escaped.push(e.range);
+        }
+    });
+    let mut found = false;
+    value.walk(&mut |e| {
+        if found || escaped.iter().any(|r| r.contains(&e.range)) {
+            return;
+        }
+        if let Some(path) = e.member_path()
+            && path.len() >= 2
+            && path[0] == "ctx"
+            && matches!(
+                path[1],
+                "query" | "params" | "request" | "cookies" | "headers" | "querystring"
+            )
+        {
+            found = true;
+        }
+        if let ExprKind::Name(name) = &e.kind
+            && let Some(def) =
+                crate::scope::definition_before(module, function, name, e.range.start_byte)
+            && koa_reads_request(module, function, def, depth + 1)
+        {
+            found = true;
+        }
+    });
+    found
 }
 
 /// Flask and Bottle answer a returned string as `text/html`: a view returning a string built

@@ -37,7 +37,8 @@ static META: RuleMeta = RuleMeta {
              (`SESSION_COOKIE_SECURE = False`, `SESSION_COOKIE_HTTPONLY = False`, also through \
              `app.config.update(...)`). \
              Go: `http.Cookie` literals, echo's and fiber's cookies, gin's `SetCookie`. \
-             Rails: `cookies[:remember_token] = value` (not HttpOnly, not Secure) or a hash without `httponly:`/`secure:`, `same_site: :none`, and `session_store` with `secure: false` or `httponly: false`.",
+             Rails: `cookies[:remember_token] = value` (not HttpOnly, not Secure) or a hash without `httponly:`/`secure:`, `same_site: :none`, and `session_store` with `secure: false` or `httponly: false`. \
+             koa-session without `secure`/`sameSite`.",
         ),
         why: Cow::Borrowed(
             "Without HttpOnly any injected script reads the session; without Secure it travels \
@@ -313,9 +314,12 @@ impl CodeRule for InsecureCookie {
                     } else if qualified == "express-session"
                         || qualified == "cookie-session"
                         || qualified == "express-session.default"
+                        || qualified == "koa-session"
+                        || qualified == "koa-session.default"
                     {
                         let cookie = args.first().and_then(|o| o.value.property("cookie"));
-                        let options = if qualified.starts_with("cookie-session") {
+                        // cookie-session and koa-session take the cookie's flags at the top.
+                        let options = if qualified.starts_with("cookie-session") || qualified.starts_with("koa-session") {
                             args.first().map(|a| &a.value)
                         } else {
                             cookie

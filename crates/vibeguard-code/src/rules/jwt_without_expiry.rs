@@ -32,7 +32,8 @@ static META: RuleMeta = RuleMeta {
              Flask-JWT-Extended tokens with `expires_delta=False` or \
              `JWT_ACCESS_TOKEN_EXPIRES = False`. \
              Go: golang-jwt `NewWithClaims` with claims that set no `exp`/`ExpiresAt`. \
-             Ruby: `JWT.encode(payload, key)` without `exp`.",
+             Ruby: `JWT.encode(payload, key)` without `exp`. \
+             Hono: `sign(payload, secret)` from `hono/jwt` without `exp`.",
         ),
         why: Cow::Borrowed(
             "A token without expiry is valid forever: one leaked token (a log line, a browser \
@@ -148,6 +149,18 @@ impl CodeRule for JwtWithoutExpiry {
                                 e.range,
                                 "JWT signed without expiresIn: the token never expires",
                                 "sign",
+                            ));
+                        }
+                    } else if matches!(qualified, "hono/jwt.sign" | "hono/utils/jwt/jwt.sign" | "hono/jwt.default.sign") {
+                        // Hono's `sign(payload, secret)`: the payload's `exp` is the expiry.
+                        applied = true;
+                        if payload_lacks_exp(args.first().map(|a| &a.value)) {
+                            out.push(cx.finding(
+                                &META,
+                                module_id,
+                                e.range,
+                                "JWT signed without an 'exp' claim: the token never expires",
+                                "hono-jwt",
                             ));
                         }
                     } else if callee.method_name() == Some("sign")

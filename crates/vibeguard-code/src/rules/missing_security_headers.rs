@@ -35,7 +35,8 @@ static META: RuleMeta = RuleMeta {
              gin-contrib/secure, echo's `middleware.Secure()`, fiber's helmet) and no \
              Content-Security-Policy, X-Frame-Options, Strict-Transport-Security or \
              X-Content-Type-Options header set by hand anywhere in the project. \
-             Rails (headers on by default): `default_headers` emptied or without X-Frame-Options/X-Content-Type-Options, and a production environment without `config.force_ssl = true` (no HSTS).",
+             Rails (headers on by default): `default_headers` emptied or without X-Frame-Options/X-Content-Type-Options, and a production environment without `config.force_ssl = true` (no HSTS). \
+             Koa (`new Koa()` without koa-helmet) and Hono (`new Hono()` without `hono/secure-headers`) apps.",
         ),
         why: Cow::Borrowed(
             "Without these headers browsers frame the app for clickjacking, guess content types \
@@ -255,6 +256,8 @@ impl CodeRule for MissingSecurityHeaders {
                 }
                 let framework = match qualified.as_str() {
                     "express()" | "express.default()" => "Express",
+                    "hono.Hono()" => "Hono",
+                    "koa()" | "koa.default()" => "Koa",
                     "fastify()" | "fastify.default()" | "fastify.fastify()" => "Fastify",
                     "flask.Flask()" => "Flask",
                     "fastapi.FastAPI()" => "FastAPI",
@@ -287,6 +290,9 @@ impl CodeRule for MissingSecurityHeaders {
                     "Express" => {
                         project_calls(cx, &["helmet", "lusca", "express-security-headers"])
                     }
+                    // hono/secure-headers; koa-helmet (or helmet through koa-connect).
+                    "Hono" => project_calls(cx, &["hono/secure-headers"]),
+                    "Koa" => project_calls(cx, &["koa-helmet", "helmet"]),
                     "Fastify" => cx
                         .project
                         .modules

@@ -34,7 +34,8 @@ static META: RuleMeta = RuleMeta {
              Starlette `RedirectResponse`. A target with a fixed start (`/dashboard?tab=${tab}`, \
              `${BASE_URL}/x`) or checked against an allowlist (`url_has_allowed_host_and_scheme`, \
              `ALLOWED.includes(next)`) is safe. \
-             Go: `http.Redirect(w, r, url, code)` and gin's, echo's and fiber's `c.Redirect`.",
+             Go: `http.Redirect(w, r, url, code)` and gin's, echo's and fiber's `c.Redirect`. \
+             Koa: `ctx.redirect(url)`.",
         ),
         why: Cow::Borrowed(
             "`/login?next=https://evil.example` sends users from your trusted domain to a \
@@ -73,10 +74,11 @@ impl FlowRule for OpenRedirect {
                 note: "redirect target",
             }]
         };
+        // Koa's context answers too (`ctx.redirect(url)`).
         let on_response = call
             .receiver()
             .and_then(super::chain_root)
-            .is_some_and(super::is_response_name);
+            .is_some_and(|root| super::is_response_name(root) || root == "ctx");
         // Go: `http.Redirect(w, r, url, code)`; gin's and echo's `c.Redirect(code, url)`,
         // fiber's `c.Redirect(url)`.
         if super::in_go(call) {

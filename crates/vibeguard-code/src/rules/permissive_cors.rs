@@ -36,7 +36,8 @@ static META: RuleMeta = RuleMeta {
              with `allow_origins=['*']` or a catch-all regex; django-cors-headers \
              `CORS_ALLOW_ALL_ORIGINS = True`. \
              Go: gin-contrib `cors.Default()`/`AllowAllOrigins`, rs/cors `AllowAll()`, echo `middleware.CORS()`, fiber `cors.New()` without origins, `Access-Control-Allow-Origin: *`. \
-             Rails: rack-cors `origins '*'` or an `origins` block that returns true, and `Access-Control-Allow-Origin` set to `*` or the request's `Origin`.",
+             Rails: rack-cors `origins '*'` or an `origins` block that returns true, and `Access-Control-Allow-Origin` set to `*` or the request's `Origin`. \
+             `hono/cors` and `@koa/cors` (which answers the request's own Origin when none is given) read like the cors package.",
         ),
         why: Cow::Borrowed(
             "Any website can call the API from its visitors' browsers; with credentials it \
@@ -217,7 +218,9 @@ impl CodeRule for PermissiveCors {
                         return;
                     }
                     // cors(), cors({ origin: '*' }), fastify.register(cors, {...})
-                    let options = if qualified == "cors" || qualified == "cors.default" {
+                    // Hono's `cors()` and @koa/cors (which answers each request's own Origin
+                    // when none is given) read like the cors package.
+                    let options = if matches!(qualified, "cors" | "cors.default" | "hono/cors.cors" | "@koa/cors" | "@koa/cors.default" | "koa-cors" | "koa2-cors") {
                         Some(args.first().map(|a| &a.value))
                     } else if callee.method_name() == Some("register")
                         && args.first().is_some_and(|a| cx.project.qualify(module_id, &a.value, &|_| Local::Unknown).is_some_and(|q| q.contains("cors")))
