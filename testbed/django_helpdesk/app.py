@@ -79,7 +79,7 @@ settings.configure(
         "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
         "PAGE_SIZE": 20,
         "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"] if HARDENED else [],
-        "DEFAULT_THROTTLE_RATES": {"login": "10/min", "register": "5/min", "user": "100/second"},
+        "DEFAULT_THROTTLE_RATES": {"login": "10/min", "register": "5/min", "user": "100/second", "admin": "15/second"},
     },
     HELPDESK_HARDENED=HARDENED,
     # Django's PBKDF2 at 100,000 iterations instead of 870,000: the same code paths, and a

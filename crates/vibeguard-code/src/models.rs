@@ -40,6 +40,18 @@ pub struct DataModel {
 }
 
 impl DataModel {
+    /// A model declared in `file` with these fields, nothing hiding them.
+    fn declared(name: &str, file: &str, fields: Vec<ModelField>) -> DataModel {
+        DataModel {
+            name: name.to_string(),
+            aliases: Vec::new(),
+            file: file.to_string(),
+            fields,
+            serialized_safely: false,
+            serializers: Vec::new(),
+        }
+    }
+
     /// The sensitive fields a default read of the model returns.
     pub fn exposed_sensitive_fields(&self) -> Vec<&str> {
         if self.serialized_safely {
@@ -588,12 +600,8 @@ fn ruby_models(project: &Project, module: ModuleId, inventory: &mut ModelInvento
             )
         }) || body.contains("self.ignored_columns");
         inventory.add(DataModel {
-            name: name.clone(),
-            aliases: Vec::new(),
-            file: m.path.clone(),
-            fields,
             serialized_safely,
-            serializers: Vec::new(),
+            ..DataModel::declared(name, &m.path, fields)
         });
     }
     // `create_table "users" do |t| t.string "password_digest" … end`, `add_column :users,
@@ -620,24 +628,14 @@ fn ruby_models(project: &Project, module: ModuleId, inventory: &mut ModelInvento
                             fields.push(field(name));
                         }
                     });
-                    inventory.add(DataModel {
-                        name: table.to_string(),
-                        aliases: Vec::new(),
-                        file: m.path.clone(),
-                        fields,
-                        serialized_safely: false,
-                        serializers: Vec::new(),
-                    });
+                    inventory.add(DataModel::declared(table, &m.path, fields));
                 }
                 Some("add_column") if strings.len() >= 2 => {
-                    inventory.add(DataModel {
-                        name: strings[0].to_string(),
-                        aliases: Vec::new(),
-                        file: m.path.clone(),
-                        fields: vec![field(strings[1])],
-                        serialized_safely: false,
-                        serializers: Vec::new(),
-                    });
+                    inventory.add(DataModel::declared(
+                        strings[0],
+                        &m.path,
+                        vec![field(strings[1])],
+                    ));
                 }
                 _ => {}
             }

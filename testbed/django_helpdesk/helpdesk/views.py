@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import User
 from rest_framework import generics, permissions, viewsets
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 
 from .serializers import (
     AdminUserSerializer,
@@ -64,6 +64,11 @@ class AdminUserViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = User.objects.order_by("id")
     serializer_class = AdminUserSerializer
     permission_classes = [IsSuperUser] if HARDENED else [permissions.IsAuthenticated]
+    # Every account with its groups and permissions is the app's costliest answer: its own
+    # limit sits below what one worker can serve, so a single client meets a 429 before it
+    # saturates the server (the user-wide 100/s is above that on two busy cores).
+    throttle_scope = "admin"
+    throttle_classes = [UserRateThrottle, ScopedRateThrottle] if HARDENED else []
 
 
 class RegisterView(generics.CreateAPIView):

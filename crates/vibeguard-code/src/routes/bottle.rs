@@ -277,29 +277,23 @@ fn mount(apps: &HashMap<Key, App>, owner: Key) -> (String, Vec<Middleware>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::routes::express::tests::inventory;
+    use crate::routes::express::tests::described;
 
     fn lines(files: &[(&str, &str)]) -> Vec<String> {
-        let (_, inventory) = inventory(files);
-        inventory
-            .routes
-            .iter()
-            .map(|r| {
-                let mw: Vec<&str> = r.middleware.iter().map(|m| m.name.as_str()).collect();
-                format!(
-                    "{} {} {} [{}] auth={} sources={:?}",
-                    r.framework,
-                    r.method,
-                    r.path,
-                    mw.join(", "),
-                    r.has_auth_middleware(),
-                    r.param_sources
-                        .iter()
-                        .map(|s| (s.index, s.cleansed != 0))
-                        .collect::<Vec<_>>()
-                )
-            })
-            .collect()
+        described(files, &|r, middleware| {
+            format!(
+                "{} {} {} [{}] auth={} sources={:?}",
+                r.framework,
+                r.method,
+                r.path,
+                middleware,
+                r.has_auth_middleware(),
+                r.param_sources
+                    .iter()
+                    .map(|s| (s.index, s.cleansed != 0))
+                    .collect::<Vec<_>>()
+            )
+        })
     }
 
     #[test]

@@ -753,6 +753,23 @@ pub(crate) mod tests {
         (project, inventory)
     }
 
+    /// Each route of the files' inventory as `describe` writes it, given the route and the
+    /// names of its middleware joined with commas.
+    pub(crate) fn described(
+        files: &[(&str, &str)],
+        describe: &dyn Fn(&super::Route, &str) -> String,
+    ) -> Vec<String> {
+        let (_, inventory) = inventory(files);
+        inventory
+            .routes
+            .iter()
+            .map(|r| {
+                let names: Vec<&str> = r.middleware.iter().map(|m| m.name.as_str()).collect();
+                describe(r, &names.join(", "))
+            })
+            .collect()
+    }
+
     /// Each route as `METHOD /path auth=…`: what the frameworks' tests compare.
     pub(crate) fn auth_lines(inventory: &RouteInventory) -> Vec<String> {
         inventory

@@ -479,27 +479,21 @@ fn middleware_class(project: &Project, module: ModuleId, class: &Expr) -> Middle
 
 #[cfg(test)]
 mod tests {
-    use crate::routes::express::tests::inventory;
+    use crate::routes::express::tests::described;
 
     fn lines(files: &[(&str, &str)]) -> Vec<String> {
-        let (_, inventory) = inventory(files);
-        inventory
-            .routes
-            .iter()
-            .map(|r| {
-                let mw: Vec<&str> = r.middleware.iter().map(|m| m.name.as_str()).collect();
-                format!(
-                    "{} {} {} [{}] auth={} typed={:?} handler={}",
-                    r.framework,
-                    r.method,
-                    r.path,
-                    mw.join(", "),
-                    r.has_auth_middleware(),
-                    r.param_types,
-                    r.handler.is_some(),
-                )
-            })
-            .collect()
+        described(files, &|r, middleware| {
+            format!(
+                "{} {} {} [{}] auth={} typed={:?} handler={}",
+                r.framework,
+                r.method,
+                r.path,
+                middleware,
+                r.has_auth_middleware(),
+                r.param_types,
+                r.handler.is_some(),
+            )
+        })
     }
 
     #[test]
