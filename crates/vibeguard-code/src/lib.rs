@@ -125,8 +125,17 @@ pub fn load(tree: &ProjectTree, options: &CodeOptions) -> (Project, Vec<EngineEr
 
 /// Prisma schemas and SQL files, for the model inventory.
 fn schema_files(tree: &ProjectTree, options: &CodeOptions) -> Vec<(String, String)> {
+    files_ending(tree, options, &[".prisma", ".sql"])
+}
+
+/// The text of every file whose path ends with one of `endings`, as (path, text).
+fn files_ending(
+    tree: &ProjectTree,
+    options: &CodeOptions,
+    endings: &[&str],
+) -> Vec<(String, String)> {
     tree.files()
-        .filter(|f| f.path.ends_with(".prisma") || f.path.ends_with(".sql"))
+        .filter(|f| endings.iter().any(|ending| f.path.ends_with(ending)))
         .filter_map(|f| {
             tree.read_text(&f.path, options.max_file_size)
                 .ok()
@@ -223,6 +232,7 @@ fn run_in_pool(tree: &ProjectTree, enabled: &HashSet<String>, options: &CodeOpti
         } else {
             Vec::new()
         },
+        database_configs: files_ending(tree, options, &["config/database.yml"]),
     };
     let mut run = EngineRun::new(EngineId::Code);
     let mut findings = Vec::new();

@@ -176,3 +176,28 @@ fn a_scaffolded_rails_api_has_its_route_record_and_ownership_flaws_found_and_its
     );
     assert_eq!(findings_of(&blog(true), &codes), Vec::<String>::new());
 }
+
+#[test]
+fn database_yml_passwords_are_found_outside_the_test_environment() {
+    let config = "default: &default\n  adapter: postgresql\n  username: shop\n\ndevelopment:\n  <<: *default\n  password: <%= ENV[\"DB_PASSWORD\"] %>\n\ntest:\n  <<: *default\n  password: test-only-pw\n\nproduction:\n  <<: *default\n  password: Sup3rS3cretPw\n  url: postgres://shop:An0therPw@db/shop # replica\n";
+    let files = [
+        ("config/database.yml", config.to_string()),
+        (
+            "app/models/user.rb",
+            "class User < ApplicationRecord\nend\n".to_string(),
+        ),
+    ];
+    assert_eq!(
+        findings_of(&files, &["VG126"]),
+        [
+            "VG126 config/database.yml:15",
+            "VG126 config/database.yml:16"
+        ]
+    );
+    let clean = [(
+        "config/database.yml",
+        "production:\n  adapter: postgresql\n  password: <%= ENV.fetch(\"DB_PASSWORD\") %>\n"
+            .to_string(),
+    )];
+    assert_eq!(findings_of(&clean, &["VG126"]), Vec::<String>::new());
+}

@@ -32,7 +32,9 @@ static META: RuleMeta = RuleMeta {
              TypeORM, Mongo clients, psycopg, PyMySQL, mysql.connector, Django \
              `DATABASES['PASSWORD']`), and literal fallbacks such as \
              `process.env.DB_PASSWORD || 'admin123'`; \
-             Go DSNs (`user:pw@tcp(…)`, `host=… password=…`). Test files are skipped. \
+             Go DSNs (`user:pw@tcp(…)`, `host=… password=…`); Rails' `config/database.yml` with a \
+             literal `password:` or a `url:` with one outside the test environment. Test files are \
+             skipped. \
              Ruby: `establish_connection`, `PG.connect`, `Mysql2::Client.new`, `Redis.new` with a literal password or an `ENV.fetch(..., 'pw')` fallback.",
         ),
         why: Cow::Borrowed(
@@ -327,7 +329,60 @@ impl CodeRule for HardcodedDatabaseCredentials {
                 });
             }
         }
+        rails_database_configs(cx, out);
         super::any_code(cx)
+    }
+}
+
+/// Rails' `config/database.yml`: a literal `password:` (not `<%= ENV[...] %>`) or a `url:` with
+/// a password, in any environment but test.
+fn rails_database_configs(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (path, text) in &cx.database_configs {
+        let mut environment = String::new();
+        for (index, line) in text.lines().enumerate() {
+            if !line.starts_with([' ', '\t', '#']) && line.trim_end().ends_with(':') {
+                environment = line.trim_end().trim_end_matches(':').to_string();
+            }
+            let Some((key, value)) = line.trim_start().split_once(':') else {
+                continue;
+            };
+            let value = value
+                .split(" #")
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\'']);
+            let written = match key.trim() {
+                "password" => !value.is_empty() && !value.contains("<%"),
+                "url" => url_with_password(value),
+                _ => false,
+            };
+            if !written || environment == "test" {
+                continue;
+            }
+            let secret = if key.trim() == "url" {
+                url_password(value).unwrap_or(value)
+            } else {
+                value
+            };
+            cx.found_secret(secret);
+            let line_number = index as u32 + 1;
+            let span = vibeguard_core::Span {
+                start_line: line_number,
+                start_column: 1,
+                end_line: line_number,
+                end_column: line.chars().count() as u32 + 1,
+            };
+            out.push(Finding::new(
+                &META,
+                vibeguard_core::Location::Source {
+                    path: path.clone(),
+                    span: Some(span),
+                },
+                format!("database password is written in {path} ({environment})"),
+                format!("database.yml|{environment}|{}", key.trim()),
+            ));
+        }
     }
 }
 

@@ -548,18 +548,7 @@ fn rails_unowned_change(
     function: FunctionId,
 ) -> Option<(crate::ir::Range, &'static str)> {
     let action_text = module.text_of(module.functions[function].range);
-    let authorizes = |text: &str| {
-        [
-            "authorize ",
-            "authorize(",
-            "authorize!",
-            "policy_scope",
-            "can?(",
-        ]
-        .iter()
-        .any(|w| text.contains(w))
-    };
-    if authorizes(action_text)
+    if rails_authorizes(action_text)
         || compares_with_caller(module, function, &[])
         || refuses_on_permission(module, function)
     {
@@ -593,6 +582,20 @@ fn rails_unowned_change(
         }
     });
     found
+}
+
+/// Whether Rails code asks a policy: Pundit's `authorize @post` and `policy_scope`,
+/// CanCanCan's `authorize!` and `can?`.
+fn rails_authorizes(text: &str) -> bool {
+    [
+        "authorize ",
+        "authorize(",
+        "authorize!",
+        "policy_scope",
+        "can?(",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
 }
 
 /// Ruby: a refusal (`raise`, `render_403`, `head :forbidden`, `deny_access`, a redirect)
@@ -666,9 +669,7 @@ fn rails_lookup_by_request_id(
                 .any(|value| {
                     let loader = crate::rules::enclosing_function(module, value.range);
                     let loader_text = module.text_of(module.functions[loader].range);
-                    !["authorize ", "authorize(", "authorize!", "policy_scope"]
-                        .iter()
-                        .any(|w| loader_text.contains(w))
+                    !rails_authorizes(loader_text)
                         && !compares_with_caller(module, loader, &[])
                         && !refuses_on_permission(module, loader)
                         && rails_lookup_by_request_id(module, loader, value, depth + 1)

@@ -119,6 +119,8 @@ pub struct Context<'p> {
     pub index: CodeIndex<'p>,
     /// The project's template files.
     pub templates: Vec<crate::templates::TemplateFile>,
+    /// Rails' database configurations (`config/database.yml`), as (path, text).
+    pub database_configs: Vec<(String, String)>,
 }
 
 /// What rules look for, collected in one pass over each module (in parallel) so that rules

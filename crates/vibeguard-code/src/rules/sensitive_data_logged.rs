@@ -224,7 +224,7 @@ fn is_whole_body(expr: &Expr) -> bool {
                 "params",
                 "inspect" | "to_unsafe_h" | "to_h" | "permit!" | "to_json"
             ] | ["request", "raw_post"]
-        ) || module_free_body_read(callee))
+        ) || reads_request_body(callee))
     {
         return true;
     }
@@ -247,7 +247,7 @@ fn is_whole_body(expr: &Expr) -> bool {
 }
 
 /// `request.body.read`: the callee `read` on `request.body`.
-fn module_free_body_read(callee: &Expr) -> bool {
+fn reads_request_body(callee: &Expr) -> bool {
     let ExprKind::Member { object, property } = &callee.kind else {
         return false;
     };
