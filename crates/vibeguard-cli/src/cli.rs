@@ -64,6 +64,15 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
 
+    /// List every finding on its own line (by default the critical and high ones are listed,
+    /// the others counted per rule); with `brief`, a brief for every finding
+    #[arg(long, global = true)]
+    pub all: bool,
+
+    /// Findings the terminal report lists per severity before it counts the rest [default: 100]
+    #[arg(long, global = true, value_name = "N")]
+    pub list_limit: Option<usize>,
+
     /// Never use colours (also: the NO_COLOR environment variable)
     #[arg(long, global = true)]
     pub no_color: bool,
@@ -242,6 +251,9 @@ pub enum Command {
         /// List the credential kinds the catalog detects, and exit
         #[arg(long)]
         list: bool,
+        /// Scan only these files of the project (a pre-commit hook passes the staged ones)
+        #[arg(long, num_args = 1.., value_name = "FILE", conflicts_with = "list")]
+        files: Vec<PathBuf>,
     },
     /// Manage the local advisory database (OSV exports)
     Db {
@@ -297,6 +309,32 @@ pub enum Command {
         #[arg(long)]
         keep: bool,
     },
+    /// Print one finding of the last audit in full: its evidence, data flow and fix
+    Show {
+        /// The finding's number in the terminal report, or its fingerprint (a prefix will do)
+        finding: String,
+        /// Project whose last audit to read [default: the most recent audit of any project]
+        path: Option<PathBuf>,
+        /// Read a saved JSON report instead
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Print fix briefs for a coding assistant: self-contained prompts that name the place, the
+    /// flaw, the fix pattern, the constraints and the command that verifies the fix
+    Brief {
+        /// Findings by number or fingerprint [default: the critical and high ones; --all: every
+        /// active finding]
+        findings: Vec<String>,
+        /// Every active finding at or above this severity
+        #[arg(long, value_name = "SEVERITY", conflicts_with = "findings")]
+        severity: Option<vibeguard_core::Severity>,
+        /// Project whose last audit to read [default: the most recent audit of any project]
+        #[arg(long, value_name = "PATH")]
+        project: Option<PathBuf>,
+        /// Read a saved JSON report instead
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
     /// List every rule with its severity and checklist items (--format json or markdown too)
     Rules,
     /// Explain a rule: what it finds, why it matters, an example, how to fix it
@@ -315,7 +353,8 @@ pub enum Command {
         #[arg(long)]
         catalog: bool,
     },
-    /// Write a commented vibeguard.toml for the project, from what it contains
+    /// Write a commented vibeguard.toml for the project, from what it contains (or, with
+    /// --assistant, security rules for its coding assistant)
     Init {
         /// The project's root folder
         #[arg(default_value = ".")]
@@ -326,6 +365,11 @@ pub enum Command {
         /// Print the configuration instead of writing it
         #[arg(long, conflicts_with = "force")]
         stdout: bool,
+        /// Write security rules for the project's coding assistant instead, tailored to its
+        /// stack: agents (AGENTS.md), cursor (.cursor/rules/security.mdc), claude (CLAUDE.md),
+        /// copilot (.github/copilot-instructions.md); repeatable
+        #[arg(long, value_name = "ASSISTANT", action = ArgAction::Append)]
+        assistant: Vec<crate::commands::Assistant>,
     },
     /// List, show and prune the runs recorded in the history (.vibeguard/history.db)
     History {

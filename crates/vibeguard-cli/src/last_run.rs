@@ -51,7 +51,28 @@ pub fn store(project: &Path, report: &Report) -> Result<PathBuf, String> {
     }
     let text = serde_json::to_string(report).map_err(|e| e.to_string())?;
     fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+    // Which project ran last, for `vibeguard show` and `brief` without a project.
+    if let (Some(parent), Some(name)) = (file.parent(), file.file_name()) {
+        fs::write(parent.join(LATEST), name.to_string_lossy().as_bytes())
+            .map_err(|e| format!("{}: {e}", parent.join(LATEST).display()))?;
+    }
     Ok(file)
+}
+
+/// The file in `last-runs` naming the most recent run's file.
+const LATEST: &str = "latest";
+
+/// The most recent stored run of any project, if any and readable.
+pub fn load_latest() -> Option<Report> {
+    let folder = cache_dir()?.join("last-runs");
+    let name = fs::read_to_string(folder.join(LATEST)).ok()?;
+    // Only a file name of this folder: the pointer never leads elsewhere.
+    let name = name.trim();
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return None;
+    }
+    let text = fs::read_to_string(folder.join(name)).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// The last stored run of `project`, if any and readable.

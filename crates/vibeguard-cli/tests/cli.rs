@@ -37,25 +37,89 @@ fn demo_reports_hygiene_findings_and_the_checklist_and_exits_1() {
     let cache = tempfile::tempdir().expect("tempdir");
     let out_dir = tempfile::tempdir().expect("tempdir");
     let sarif = out_dir.path().join("x.sarif");
+    let json = out_dir.path().join("r.json");
     let output = vibeguard(cache.path())
         .args(["demo", "--format", "sarif", "--output"])
         .arg(&sarif)
+        .arg("--format")
+        .arg(format!("json={}", json.display()))
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
     for expected in [
-        "VG305 committed-secrets-file",
+        "VG305 .env",
         "VG302 unpinned-dependency",
         "VG303 lockfile-out-of-sync",
         "VG304",
         "VG306",
         "Checklist",
-        "DEPS-01  FAILED",
         "FAIL",
     ] {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
+    // The failed items' ids, on the line that names them and its continuation lines.
+    let failed_items: String = text
+        .lines()
+        .skip_while(|line| !line.contains("✗ failed ("))
+        .enumerate()
+        .take_while(|(index, line)| *index == 0 || line.starts_with("      "))
+        .map(|(_, line)| line)
+        .collect();
+    assert!(failed_items.contains("DEPS-01"), "{failed_items}");
+    // One screen: every critical and high finding on its own numbered line, the others counted
+    // per rule, no evidence.
+    assert!(
+        text.lines().count() < 150,
+        "{} lines:\n{text}",
+        text.lines().count()
+    );
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(&json).expect("json")).expect("JSON");
+    let findings = report["findings"].as_array().expect("findings");
+    let serious = findings
+        .iter()
+        .filter(|f| f["severity"] == "critical" || f["severity"] == "high")
+        .count();
+    let numbered_lines = text
+        .lines()
+        .filter(|line| {
+            let mut words = line.split_whitespace();
+            words.next().is_some_and(|n| n.parse::<usize>().is_ok())
+                && words.next().is_some_and(|code| code.starts_with("VG"))
+        })
+        .count();
+    assert_eq!(numbered_lines, serious, "{text}");
+    assert!(serious > 50 && findings.len() > serious);
+    assert!(!text.contains("request:"), "evidence only with -v");
+    // `show N` prints a finding of that run in full; `brief N` its fix brief.
+    let shown = vibeguard(cache.path())
+        .args(["show", "1"])
+        .output()
+        .expect("runs");
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    let shown = stdout(&shown);
+    let first = text
+        .lines()
+        .find(|line| line.trim_start().starts_with("1 VG"))
+        .expect("finding 1");
+    let code = first.split_whitespace().nth(1).expect("code");
+    assert!(
+        shown.contains(&format!("1. {code}")) && shown.contains("fix:"),
+        "{shown}"
+    );
+    let brief = vibeguard(cache.path())
+        .args(["brief", "1"])
+        .output()
+        .expect("runs");
+    let brief = stdout(&brief);
+    assert!(brief.contains(&format!("--checks {code}")), "{brief}");
+    let missing = vibeguard(cache.path())
+        .args(["show", "100000"])
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("there is no finding 100000"));
     assert!(
         !text.contains("supersecretjwtkey123"),
         "a secret value leaked"
@@ -148,7 +212,9 @@ fn every_format_is_written_from_one_run_and_parses() {
     }));
     let terminal = fs::read_to_string(o("r.txt")).expect("txt");
     assert!(
-        terminal.contains("✗ bob cannot read alice's task\n      ✗ bob reads it — expected status 403 or 404, got 200"),
+        terminal.contains(
+            "✗ bob cannot read alice's task — bob reads it: expected status 403 or 404, got 200"
+        ),
         "{terminal}"
     );
     assert!(
@@ -652,8 +718,23 @@ fn credentials_and_tokens_never_reach_any_output() {
             || report.contains("\"VG302\""),
         "both engines reported"
     );
-    let outputs = everything_written(out.path(), &output);
-    assert_eq!(outputs.len(), 7 + 2, "every report file, stdout and stderr");
+    let mut outputs = everything_written(out.path(), &output);
+    assert_eq!(outputs.len(), 8 + 2, "every report file, stdout and stderr");
+    // The briefs and the full findings printed from the stored last run hold no credential
+    // either.
+    for args in [
+        vec!["brief", "--all", "--project"],
+        vec!["show", "1"],
+        vec!["show", "2"],
+    ] {
+        let printed = vibeguard(cache.path())
+            .args(&args)
+            .arg(root)
+            .output()
+            .expect("runs");
+        assert_eq!(printed.status.code(), Some(0), "{}", stderr(&printed));
+        outputs.push((args.join(" "), stdout(&printed)));
+    }
     for (name, text) in &outputs {
         for secret in [url_secret, alice.1, bob.1] {
             assert!(!text.contains(secret), "{secret} appears in {name}");
@@ -797,7 +878,7 @@ fn found_secrets_never_reach_any_output() {
     );
 
     let outputs = everything_written(out.path(), &output);
-    assert_eq!(outputs.len(), 6 + 2, "every report file, stdout and stderr");
+    assert_eq!(outputs.len(), 7 + 2, "every report file, stdout and stderr");
     let mut secrets: Vec<&str> = vec![&github, &stripe, &db_password, &generic, &aws_secret];
     secrets.extend(key_body.iter().map(String::as_str));
     for (name, text) in &outputs {

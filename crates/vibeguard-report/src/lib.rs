@@ -11,4 +11,4 @@ pub mod formats;
 mod text;
 
 pub use formats::{Format, RenderOptions, render};
-pub use text::terminal_safe;
+pub use text::{display_order, terminal_safe};

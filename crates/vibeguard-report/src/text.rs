@@ -7,6 +7,26 @@ pub(crate) fn location_label(finding: &Finding) -> String {
     finding.location.to_string()
 }
 
+/// The findings in the order every human-facing view numbers them: production code before
+/// test code, then the most severe first, the report's order kept within. `vibeguard show N`
+/// and `vibeguard brief N` count in this order.
+pub fn display_order(report: &Report) -> Vec<&Finding> {
+    let mut findings: Vec<&Finding> = report.findings.iter().collect();
+    findings.sort_by_key(|finding| (finding.test_code, std::cmp::Reverse(finding.severity)));
+    findings
+}
+
+/// The first line of `text`, cut to `width` characters with an ellipsis.
+pub(crate) fn one_line(text: &str, width: usize) -> String {
+    let first = text.lines().next().unwrap_or("").trim_end();
+    if first.chars().count() <= width && !text.trim_end().contains('\n') {
+        return first.to_string();
+    }
+    let mut cut: String = first.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 /// The run's wall time, e.g. `0.84 s`.
 pub(crate) fn duration_label(report: &Report) -> String {
     let millis = report

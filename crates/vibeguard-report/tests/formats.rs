@@ -387,3 +387,196 @@ fn visible(message: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[test]
+fn snapshot_brief() {
+    insta::assert_snapshot!(rendered(Format::Brief));
+}
+
+#[test]
+fn terminal_lists_critical_and_high_findings_one_line_each_and_counts_the_rest() {
+    let report = canonical_report();
+    let text = render(&report, Format::Terminal, &RenderOptions::default());
+    let listed = |severity: vibeguard_core::Severity| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity && f.is_active() && !f.test_code)
+            .count()
+    };
+    let high_or_above =
+        listed(vibeguard_core::Severity::Critical) + listed(vibeguard_core::Severity::High);
+    assert!(
+        high_or_above > 0,
+        "the canonical report has serious findings"
+    );
+    // Each serious finding is one numbered line with its rule and location; no evidence.
+    for (number, finding) in vibeguard_report::display_order(&report).iter().enumerate() {
+        let line = text.lines().find(|line| {
+            line.trim_start()
+                .starts_with(&format!("{} {}", number + 1, finding.code))
+        });
+        if finding.severity >= vibeguard_core::Severity::High
+            && !finding.test_code
+            && !matches!(
+                finding.state,
+                vibeguard_core::FindingState::Suppressed { .. }
+            )
+        {
+            let line = line.unwrap_or_else(|| panic!("finding {} listed:\n{text}", number + 1));
+            assert!(line.contains(&finding.location.to_string()), "{line}");
+        } else {
+            assert!(
+                line.is_none(),
+                "finding {} is counted, not listed:\n{text}",
+                number + 1
+            );
+        }
+    }
+    assert!(!text.contains("request:"), "evidence only with -v:\n{text}");
+    assert!(text.contains("— per rule; --all lists each"), "{text}");
+    // --all lists every shown finding; -v prints the evidence.
+    let all = render(
+        &report,
+        Format::Terminal,
+        &RenderOptions {
+            all: true,
+            ..RenderOptions::default()
+        },
+    );
+    assert!(!all.contains("per rule"), "{all}");
+    let verbose = render(
+        &report,
+        Format::Terminal,
+        &RenderOptions {
+            verbose: true,
+            ..RenderOptions::default()
+        },
+    );
+    assert!(
+        verbose.contains("request:") && verbose.contains("fix:"),
+        "{verbose}"
+    );
+    // A list longer than the limit is cut with a count and the way to see it all.
+    let cut = render(
+        &report,
+        Format::Terminal,
+        &RenderOptions {
+            list_limit: Some(1),
+            ..RenderOptions::default()
+        },
+    );
+    assert!(cut.contains("more: --all"), "{cut}");
+}
+
+/// The canonical report with `count` findings: its own, repeated with distinct fingerprints
+/// and long messages, the size a large project's audit reaches.
+fn report_with_findings(count: usize) -> Report {
+    let mut report = canonical_report();
+    let originals = report.findings.clone();
+    report.findings = (0..count)
+        .map(|index| {
+            let mut finding = originals[index % originals.len()].clone();
+            finding.fingerprint = vibeguard_core::Fingerprint(format!("{index:032x}"));
+            finding.message = format!(
+                "{} {}",
+                finding.message,
+                "and more words ".repeat(index % 40)
+            );
+            finding
+        })
+        .collect();
+    report
+}
+
+#[test]
+fn markdown_stays_under_githubs_comment_limit_and_renders_as_gfm() {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let report = report_with_findings(5_000);
+    let markdown = render(&report, Format::Markdown, &RenderOptions::default());
+    assert!(
+        markdown.chars().count() <= vibeguard_report::formats::markdown::MAX_LENGTH,
+        "{} characters",
+        markdown.chars().count()
+    );
+    // What was left out is counted, and the reader is sent to the full reports.
+    let shown_rows = markdown
+        .lines()
+        .filter(|line| line.starts_with("| ") && line.contains(" VG"))
+        .count();
+    assert!(shown_rows > 50 && shown_rows < 5_000, "{shown_rows} rows");
+    let note = markdown
+        .lines()
+        .find(|line| line.contains("not shown"))
+        .expect("a note on what was left out");
+    let left_out: usize = note
+        .trim_start_matches("> **")
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert_eq!(left_out + shown_rows, 5_000, "{note}");
+    assert!(note.contains("HTML, SARIF and JSON"), "{note}");
+    // GitHub-flavoured Markdown: the summary, findings and checklist tables are tables, the
+    // folded findings a details block, and every row has the header's cells.
+    let mut tables = 0;
+    let mut rows = 0;
+    let mut in_head = false;
+    for event in Parser::new_ext(&markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Table(_)) => tables += 1,
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) if !in_head => rows += 1,
+            _ => {}
+        }
+    }
+    assert!(tables >= 3, "{tables} tables");
+    assert_eq!(
+        rows,
+        shown_rows + 1 + report.checklist.len(),
+        "every row parsed as a row"
+    );
+    // The findings that gate come first; the checklist is always there.
+    assert!(markdown.contains("### Findings that gate"));
+    assert!(markdown.contains("### Checklist"));
+    // A small report is not cut.
+    let small = rendered(Format::Markdown);
+    assert!(!small.contains("not shown"), "{small}");
+}
+
+#[test]
+fn briefs_name_the_place_the_fix_and_the_verification_and_hold_no_credential() {
+    let report = canonical_report();
+    let briefs = rendered(Format::Brief);
+    let active: Vec<&vibeguard_core::Finding> = vibeguard_report::display_order(&report)
+        .into_iter()
+        .filter(|f| f.state == vibeguard_core::FindingState::Active && !f.test_code)
+        .collect();
+    assert_eq!(briefs.matches("## Fix brief ").count(), active.len());
+    for (brief, finding) in briefs.split("\n---\n").skip(1).zip(&active) {
+        assert!(brief.contains(&finding.code.to_string()), "{brief}");
+        assert!(
+            brief.contains(&format!("vibeguard audit . --checks {}", finding.code)),
+            "{brief}"
+        );
+        assert!(brief.contains(finding.fingerprint.as_str()), "{brief}");
+        let place = match &finding.location {
+            vibeguard_core::Location::Source { path, .. } => path.clone(),
+            vibeguard_core::Location::Operation { method, path, .. } => format!("{method} {path}"),
+            vibeguard_core::Location::Package { name, .. } => name.clone(),
+            vibeguard_core::Location::Project => "the project as a whole".into(),
+        };
+        assert!(brief.contains(&place), "{place} in {brief}");
+        assert!(
+            brief.contains("Add a test that fails before the fix"),
+            "{brief}"
+        );
+    }
+    // The HTML report carries each finding's brief, escaped.
+    let html = rendered(Format::Html);
+    assert_eq!(
+        html.matches("Copy for your assistant").count(),
+        report.findings.len()
+    );
+}

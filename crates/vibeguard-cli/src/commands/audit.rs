@@ -37,6 +37,9 @@ pub struct Scope {
     /// The scenarios to run, decided by the command, instead of `--scenarios` or the project's
     /// `.vibeguard/scenarios`.
     pub scenarios: Option<std::path::PathBuf>,
+    /// Only these files of the project are read (`secrets --files`), instead of the
+    /// configuration's `[paths] include`; its `exclude` still applies.
+    pub only_files: Option<Vec<std::path::PathBuf>>,
 }
 
 /// Audits `path` and writes the reports.
@@ -98,6 +101,8 @@ pub fn audit_project(
         color: outputs::stdout_color(global.no_color),
         verbose: global.verbose > 0,
         quiet: global.quiet,
+        all: global.all,
+        list_limit: global.list_limit,
     };
     outputs::write_all(&report, &plans, options)?;
     recorder.record(global, &report);
@@ -222,8 +227,14 @@ pub fn audit_only(
     scope: Scope,
 ) -> anyhow::Result<audit::Audit> {
     let rules = registry::all_rules();
-    let loaded =
+    let mut loaded =
         config::load(global.config.as_deref(), path, &rules).context("invalid configuration")?;
+    if let Some(files) = &scope.only_files {
+        loaded.config.paths.include = files
+            .iter()
+            .map(|file| literal_glob(&project_relative(file, path)))
+            .collect();
+    }
     let fail_on = global
         .fail_on
         .or_else(|| loaded.fail_on())
@@ -292,4 +303,59 @@ pub fn audit_only(
         skip_tests: global.skip_tests || loaded.config.code.skip_tests == Some(true),
     };
     audit::run(&request, &Progress::new(global.quiet))
+}
+
+/// `file` relative to the project at `root`, with `/` separators: as given when it is relative
+/// (a pre-commit hook runs at the repository root and passes paths from there), else with the
+/// root's prefix taken off.
+fn project_relative(file: &Path, root: &Path) -> String {
+    let relative = if file.is_absolute() {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        file.strip_prefix(&root).unwrap_or(file).to_path_buf()
+    } else {
+        file.to_path_buf()
+    };
+    relative
+        .components()
+        .filter(|part| !matches!(part, std::path::Component::CurDir))
+        .map(|part| part.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A glob that matches exactly `path`: every character a glob gives a meaning to is put in a
+/// class of its own.
+fn literal_glob(path: &str) -> String {
+    let mut glob = String::with_capacity(path.len() + 8);
+    for c in path.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | '!') {
+            glob.push('[');
+            glob.push(c);
+            glob.push(']');
+        } else {
+            glob.push(c);
+        }
+    }
+    glob
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_files_become_globs_that_match_only_them() {
+        let glob = |path: &str| {
+            globset::Glob::new(&literal_glob(path))
+                .expect("valid")
+                .compile_matcher()
+        };
+        assert!(glob("src/a[1]*.js").is_match("src/a[1]*.js"));
+        assert!(!glob("src/a[1]*.js").is_match("src/a1x.js"));
+        assert!(glob("{x}.env").is_match("{x}.env"));
+        assert_eq!(
+            project_relative(Path::new("./src/app.py"), Path::new(".")),
+            "src/app.py"
+        );
+    }
 }

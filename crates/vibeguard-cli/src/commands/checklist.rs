@@ -56,7 +56,7 @@ fn verdict(report: &Report, global: &GlobalArgs) -> String {
     let options = RenderOptions {
         color: outputs::stdout_color(global.no_color),
         verbose: true,
-        quiet: false,
+        ..RenderOptions::default()
     };
     format!(
         "Verdict of the audit of {} at {}:\n\n{}",

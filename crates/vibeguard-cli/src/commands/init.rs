@@ -73,6 +73,36 @@ pub fn run(path: &Path, force: bool, stdout: bool) -> anyhow::Result<Outcome> {
     Ok(Outcome::Passed)
 }
 
+/// Writes (or prints) the security rules for each assistant, tailored to the project's stack.
+pub fn assistant_rules(
+    path: &Path,
+    assistants: &[super::Assistant],
+    stdout: bool,
+) -> anyhow::Result<Outcome> {
+    let tree = ProjectTree::walk(path, &WalkOptions::default())
+        .with_context(|| format!("cannot read the project {}", path.display()))?;
+    let detected = detect(&tree);
+    let app = app_facts(&tree);
+    let languages: Vec<&'static str> = detected.languages.keys().copied().collect();
+    let stack = super::assistant::Stack::of(&tree, &app.frameworks, &languages);
+    // The command to run before committing: the API too when the code says where it listens.
+    let verify = match &app.port {
+        Some((port, _)) => format!("vibeguard audit . --target http://127.0.0.1:{port}"),
+        None => "vibeguard audit .".to_string(),
+    };
+    let mut assistants = assistants.to_vec();
+    assistants.dedup();
+    for assistant in assistants {
+        if let Some(file) = super::assistant::write(path, assistant, &stack, &verify, stdout)? {
+            eprintln!("wrote the security rules to {}", file.display());
+        }
+        if stdout {
+            break;
+        }
+    }
+    Ok(Outcome::Passed)
+}
+
 fn language(path: &str) -> Option<&'static str> {
     let extension = path.rsplit_once('.')?.1.to_ascii_lowercase();
     Some(match extension.as_str() {

@@ -1,6 +1,7 @@
 //! One file per subcommand; [`run`] dispatches.
 
 mod api;
+mod assistant;
 mod audit;
 mod baseline;
 mod checklist;
@@ -18,6 +19,9 @@ mod routes;
 mod rules;
 mod scenarios;
 mod secrets;
+mod show;
+
+pub use assistant::Assistant;
 
 use crate::Outcome;
 use crate::cli::{BaselineAction, Cli, Command};
@@ -32,7 +36,7 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
         Command::Scenarios { action } => scenarios::run(global, order, action),
         Command::Code { path } => code::run(global, order, path),
         Command::Deps { path } => deps::run(global, order, path),
-        Command::Secrets { path, list } => secrets::run(global, order, path, *list),
+        Command::Secrets { path, list, files } => secrets::run(global, order, path, *list, files),
         Command::Db { action } => db::run(global, action),
         Command::Routes { path } => routes::run(global, path),
         Command::Describe { path, openapi } => describe::run(global, path, openapi),
@@ -51,6 +55,23 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
                 keep: *keep,
             },
         ),
+        Command::Show {
+            finding,
+            path,
+            report,
+        } => show::show(global, finding, path.as_deref(), report.as_deref()),
+        Command::Brief {
+            findings,
+            severity,
+            project,
+            report,
+        } => show::brief(
+            global,
+            findings,
+            *severity,
+            project.as_deref(),
+            report.as_deref(),
+        ),
         Command::Rules => rules::run(global),
         Command::Explain { code } => explain::run(code),
         Command::Checklist {
@@ -62,6 +83,13 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
             path,
             force,
             stdout,
+            assistant,
+        } if !assistant.is_empty() => init::assistant_rules(path, assistant, *stdout),
+        Command::Init {
+            path,
+            force,
+            stdout,
+            ..
         } => init::run(path, *force, *stdout),
         Command::History { action, project } => history::run(global, project, action.as_ref()),
         Command::Diff {

@@ -1,6 +1,7 @@
 //! `vibeguard secrets [PATH]`: the secrets engine alone — provider credentials, private keys,
 //! passwords in URLs and high-entropy secret-named values in the tree (VG201, VG202), and with
-//! `--git-history` in every commit's added lines (VG203). `--list` prints the catalog.
+//! `--git-history` in every commit's added lines (VG203). `--list` prints the catalog;
+//! `--files A B …` scans only those files (the staged ones, from a pre-commit hook).
 
 use std::path::Path;
 
@@ -14,6 +15,7 @@ pub fn run(
     order: &ArgOrder,
     path: &Path,
     list: bool,
+    files: &[std::path::PathBuf],
 ) -> anyhow::Result<Outcome> {
     if list {
         let catalog = vibeguard_secrets::catalog::Catalog::builtin()
@@ -33,6 +35,7 @@ pub fn run(
     }
     let scope = super::audit::Scope {
         secrets_only: true,
+        only_files: (!files.is_empty()).then(|| files.to_vec()),
         ..super::audit::Scope::default()
     };
     let report =

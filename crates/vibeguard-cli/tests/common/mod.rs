@@ -95,7 +95,7 @@ pub fn finding_places(report: &Value) -> Vec<(String, String, String)> {
 }
 
 /// Asks for every report format at once, each into its own file under `dir` (`r.json`,
-/// `r.sarif`, `r.xml`, `r.md`, `r.html`, `r.txt`).
+/// `r.sarif`, `r.xml`, `r.md`, `r.html`, `r.txt`, `r.brief.md`).
 pub fn write_every_format(command: &mut Command, dir: &Path) {
     for (format, file) in [
         ("json", "r.json"),
@@ -104,6 +104,7 @@ pub fn write_every_format(command: &mut Command, dir: &Path) {
         ("markdown", "r.md"),
         ("html", "r.html"),
         ("terminal", "r.txt"),
+        ("brief", "r.brief.md"),
     ] {
         command
             .arg("--format")

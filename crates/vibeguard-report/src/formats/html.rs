@@ -35,6 +35,7 @@ td:first-child, td[class^="status-"] { white-space: nowrap; }
 .finding.sev-info { border-left-color: var(--info); }
 .finding .where { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
 pre { background: #0f1420; color: #e6e9ef; padding: 10px 12px; border-radius: 6px; overflow-x: auto; font-size: 13px; }
+.brief pre { white-space: pre-wrap; user-select: all; max-height: 24em; overflow-y: auto; }
 pre .hl { background: #3a2530; display: inline-block; width: 100%; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 .state { color: var(--muted); font-style: italic; }
@@ -365,9 +366,12 @@ fn findings(out: &mut String, report: &Report) {
     if report.findings.is_empty() {
         out.push_str("<p>No findings.</p>\n");
     }
-    for finding in &report.findings {
+    // Numbered as the terminal report and `vibeguard show`/`brief` number them.
+    for (index, finding) in crate::text::display_order(report).into_iter().enumerate() {
         finding_card(
             out,
+            report,
+            index + 1,
             finding,
             report
                 .since
@@ -377,7 +381,7 @@ fn findings(out: &mut String, report: &Report) {
     }
 }
 
-fn finding_card(out: &mut String, finding: &Finding, new: bool) {
+fn finding_card(out: &mut String, report: &Report, number: usize, finding: &Finding, new: bool) {
     let severity = finding.severity.as_str();
     let mut state = match &finding.state {
         FindingState::Active if new => {
@@ -400,7 +404,7 @@ fn finding_card(out: &mut String, finding: &Finding, new: bool) {
     let cwe: Vec<String> = finding.cwe.iter().map(|c| format!("CWE-{c}")).collect();
     let _ = writeln!(
         out,
-        "<div class=\"finding sev-{severity}\" id=\"f-{}\">\n<h3><span class=\"badge {severity}\">{severity}</span> <a href=\"#r-{}\">{}</a> {}{state}</h3>\n<div class=\"where\">{}</div>\n<p>{}</p>",
+        "<div class=\"finding sev-{severity}\" id=\"f-{}\">\n<h3>{number}. <span class=\"badge {severity}\">{severity}</span> <a href=\"#r-{}\">{}</a> {}{state}</h3>\n<div class=\"where\">{}</div>\n<p>{}</p>",
         esc(finding.fingerprint.as_str()),
         esc(&finding.code),
         esc(&finding.code),
@@ -459,6 +463,12 @@ fn finding_card(out: &mut String, finding: &Finding, new: bool) {
         }
         out.push_str("</ol></details>\n");
     }
+    // The brief for a coding assistant, to select and copy (no script: the page runs none).
+    let _ = writeln!(
+        out,
+        "<details class=\"brief\"><summary>Copy for your assistant</summary><pre>{}</pre></details>",
+        esc(&super::brief::brief(report, number, finding))
+    );
     let _ = writeln!(
         out,
         "<p><b>Fix:</b> {}</p>\n<div class=\"muted\">confidence {} · {} · checklist {} · fingerprint <code>{}</code></div>\n</div>",

@@ -1,5 +1,6 @@
 //! The output formats, one file each. A new format is a file here plus a [`Format`] variant.
 
+pub mod brief;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -27,17 +28,20 @@ pub enum Format {
     Markdown,
     /// A self-contained HTML page.
     Html,
+    /// Fix briefs: one self-contained prompt per finding for a coding assistant (Markdown).
+    Brief,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Terminal,
         Format::Json,
         Format::Sarif,
         Format::Junit,
         Format::Markdown,
         Format::Html,
+        Format::Brief,
     ];
 
     /// The name used on the command line.
@@ -49,6 +53,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Markdown => "markdown",
             Format::Html => "html",
+            Format::Brief => "brief",
         }
     }
 
@@ -61,6 +66,7 @@ impl Format {
             Format::Junit => "xml",
             Format::Markdown => "md",
             Format::Html => "html",
+            Format::Brief => "md",
         }
     }
 
@@ -73,6 +79,7 @@ impl Format {
             Format::Junit => "JUnit XML: a suite per engine, a test case per checklist item",
             Format::Markdown => "Markdown for a pull-request comment",
             Format::Html => "a self-contained HTML page",
+            Format::Brief => "fix briefs for a coding assistant, one per finding (Markdown)",
         }
     }
 }
@@ -91,6 +98,7 @@ impl FromStr for Format {
         let alias = match wanted.as_str() {
             "text" | "human" => "terminal",
             "md" => "markdown",
+            "briefs" => "brief",
             "xml" => "junit",
             other => other,
         };
@@ -113,6 +121,11 @@ pub struct RenderOptions {
     pub verbose: bool,
     /// Only the summary line (terminal only).
     pub quiet: bool,
+    /// Every finding on its own line, none counted per rule (terminal only).
+    pub all: bool,
+    /// Findings a severity lists before it counts the rest (terminal only; `None`: the
+    /// default, [`terminal::DEFAULT_LIST_LIMIT`]).
+    pub list_limit: Option<usize>,
 }
 
 /// Renders `report` in `format`.
@@ -124,5 +137,6 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Strin
         Format::Junit => junit::render(report),
         Format::Markdown => markdown::render(report),
         Format::Html => html::render(report),
+        Format::Brief => brief::render(report),
     }
 }

@@ -1,6 +1,10 @@
-//! The human-readable report: findings grouped by severity with code frames, the non-fatal
-//! errors, the checklist verdict and a summary. Colour only when asked for (a TTY without
-//! `NO_COLOR`); the text is the same either way.
+//! The human-readable report. By default one screen: a header (what was audited, coverage,
+//! time), the critical and high findings one line each (numbered: `vibeguard show N` prints
+//! one in full), the others counted per rule, the failed scenarios, the checklist verdict as
+//! lists of item ids, and the summary. `--all` lists every finding on its line; `-v` prints
+//! every finding with its evidence (request and answer, code frame, data flow) and the
+//! checklist item by item. Colour only when asked for (a TTY without `NO_COLOR`); the text is
+//! the same either way.
 
 use std::fmt::Write;
 
@@ -11,9 +15,15 @@ use vibeguard_core::{
 
 use super::RenderOptions;
 use crate::text::{
-    coverage_label, duration_label, location_label, outcome_label, terminal_safe as safe,
-    unchecked_label,
+    coverage_label, display_order, duration_label, location_label, one_line, outcome_label,
+    terminal_safe as safe, unchecked_label,
 };
+
+/// Findings a severity lists before it counts the rest, unless `--all` or `--list-limit`.
+pub const DEFAULT_LIST_LIMIT: usize = 100;
+
+/// Width the packed lists (rule counts, checklist ids) wrap at, and a one-line message is cut to.
+const WIDTH: usize = 110;
 
 /// Renders the report for a terminal.
 pub fn render(report: &Report, options: &RenderOptions) -> String {
@@ -23,10 +33,27 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::new();
     if !options.quiet {
         header(&mut out, report, &paint);
-        findings(&mut out, report, &paint, options.verbose);
-        errors(&mut out, report, &paint);
+        if options.verbose {
+            findings_in_full(&mut out, report, &paint);
+        } else {
+            findings_one_line(&mut out, report, &paint, options);
+        }
+        errors(&mut out, report, &paint, options);
         tests(&mut out, report, &paint, options.verbose);
-        checklist(&mut out, report, &paint, options.verbose);
+        if options.verbose {
+            checklist(&mut out, report, &paint, true);
+        } else {
+            checklist_compact(&mut out, report, &paint);
+        }
+        if !options.verbose && !report.findings.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}",
+                paint.dim(
+                    "One finding in full: vibeguard show N · all with evidence: -v · a fix brief for your assistant: vibeguard brief N"
+                )
+            );
+        }
     }
     summary(&mut out, report, &paint);
     out
@@ -40,6 +67,28 @@ pub fn render_verdict(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::new();
     checklist(&mut out, report, &paint, options.verbose);
     summary(&mut out, report, &paint);
+    out
+}
+
+/// One finding in full, numbered as the report numbers it (`vibeguard show`).
+pub fn render_finding(number: usize, finding: &Finding, options: &RenderOptions) -> String {
+    let paint = Painter {
+        color: options.color,
+    };
+    let mut out = String::new();
+    finding_block(&mut out, Some(number), finding, &paint);
+    let _ = writeln!(
+        out,
+        "    {} {} {}",
+        paint.dim("checklist:"),
+        finding
+            .checklist
+            .iter()
+            .map(|id| id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        paint.dim(&format!("· fingerprint {}", finding.fingerprint))
+    );
     out
 }
 
@@ -101,48 +150,182 @@ fn header(out: &mut String, report: &Report, paint: &Painter) {
     out.push('\n');
 }
 
-fn findings(out: &mut String, report: &Report, paint: &Painter, verbose: bool) {
-    let shown: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| !matches!(f.state, FindingState::Suppressed { .. }) || verbose)
+/// Whether the default view shows a finding (suppressed ones only with `-v`).
+fn shown(finding: &Finding) -> bool {
+    !matches!(finding.state, FindingState::Suppressed { .. })
+}
+
+/// The default view: critical and high findings one line each (every finding with `--all`),
+/// the others counted per rule; test code last and apart, counted per rule.
+fn findings_one_line(out: &mut String, report: &Report, paint: &Painter, options: &RenderOptions) {
+    let numbered: Vec<(usize, &Finding)> = display_order(report)
+        .into_iter()
+        .enumerate()
+        .map(|(index, finding)| (index + 1, finding))
+        .filter(|(_, finding)| shown(finding))
         .collect();
-    if shown.is_empty() {
+    if numbered.is_empty() {
         let _ = writeln!(out, "No findings.\n");
         return;
     }
+    let limit = if options.all {
+        usize::MAX
+    } else {
+        options.list_limit.unwrap_or(DEFAULT_LIST_LIMIT)
+    };
     for severity in Severity::ALL_DESCENDING {
-        let group: Vec<&&Finding> = shown
+        let group: Vec<(usize, &Finding)> = numbered
             .iter()
-            .filter(|f| f.severity == severity && !f.test_code)
+            .filter(|(_, f)| f.severity == severity && !f.test_code)
+            .copied()
             .collect();
         if group.is_empty() {
             continue;
         }
         let title = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
-        let _ = writeln!(out, "{}", paint.severity(severity, &title));
-        for finding in group {
-            finding_block(out, finding, paint);
+        if options.all || severity >= Severity::High {
+            let _ = writeln!(out, "{}", paint.severity(severity, &title));
+            for (number, finding) in group.iter().take(limit) {
+                finding_line(out, *number, finding, paint);
+            }
+            if group.len() > limit {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    paint.dim(&format!("… and {} more: --all", group.len() - limit))
+                );
+            }
+        } else {
+            let _ = writeln!(
+                out,
+                "{} {}",
+                paint.severity(severity, &title),
+                paint.dim("— per rule; --all lists each")
+            );
+            per_rule(out, &group, paint);
         }
         out.push('\n');
     }
     // Test code last and apart: it is not what runs in production.
-    let in_tests: Vec<&&Finding> = shown.iter().filter(|f| f.test_code).collect();
+    let in_tests: Vec<(usize, &Finding)> = numbered
+        .iter()
+        .filter(|(_, f)| f.test_code)
+        .copied()
+        .collect();
     if !in_tests.is_empty() {
         let title = format!(
             "IN TEST CODE ({}) — info, not counted in the checklist; --skip-tests leaves them out",
             in_tests.len()
         );
         let _ = writeln!(out, "{}", paint.dim(&title));
-        for finding in in_tests {
-            finding_block(out, finding, paint);
+        if options.all {
+            for (number, finding) in &in_tests {
+                finding_line(out, *number, finding, paint);
+            }
+        } else {
+            per_rule(out, &in_tests, paint);
         }
         out.push('\n');
     }
 }
 
-fn finding_block(out: &mut String, finding: &Finding, paint: &Painter) {
-    let state = match &finding.state {
+/// `  12 VG402 DELETE /api/tasks/{id}  bob deleted alice's object`
+fn finding_line(out: &mut String, number: usize, finding: &Finding, paint: &Painter) {
+    let location = location_label(finding);
+    let state = state_label(finding, paint);
+    let room = WIDTH.saturating_sub(location.chars().count() + 14).max(40);
+    let _ = writeln!(
+        out,
+        "{number:>5} {} {}  {}{state}",
+        paint.severity(finding.severity, &finding.code),
+        paint.bold(&safe(&location)),
+        safe(&one_line(&finding.message, room))
+    );
+}
+
+/// The rules of a group with their counts, packed onto as few lines as fit the width:
+/// `  VG417 resource-limits 12 · VG121 missing-security-headers 3`.
+fn per_rule(out: &mut String, group: &[(usize, &Finding)], paint: &Painter) {
+    let mut counts: Vec<(&str, &str, usize)> = Vec::new();
+    for (_, finding) in group {
+        match counts.iter_mut().find(|(code, _, _)| *code == finding.code) {
+            Some((_, _, count)) => *count += 1,
+            None => counts.push((&finding.code, &finding.name, 1)),
+        }
+    }
+    counts.sort_by(|a, b| a.0.cmp(b.0));
+    let items: Vec<String> = counts
+        .iter()
+        .map(|(code, name, count)| format!("{code} {name} {count}"))
+        .collect();
+    for line in packed(&items, " · ", WIDTH) {
+        let _ = writeln!(out, "  {}", paint.dim(&line));
+    }
+}
+
+/// Joins items with `separator` into lines no longer than `width` (an item longer than the
+/// width has a line of its own).
+fn packed(items: &[String], separator: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for item in items {
+        if !line.is_empty() && line.chars().count() + separator.len() + item.chars().count() > width
+        {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push_str(separator);
+        }
+        line.push_str(item);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// `-v`: every finding with its evidence, grouped by severity, test code last.
+fn findings_in_full(out: &mut String, report: &Report, paint: &Painter) {
+    let numbered: Vec<(usize, &Finding)> = display_order(report)
+        .into_iter()
+        .enumerate()
+        .map(|(index, finding)| (index + 1, finding))
+        .collect();
+    if numbered.is_empty() {
+        let _ = writeln!(out, "No findings.\n");
+        return;
+    }
+    for severity in Severity::ALL_DESCENDING {
+        let group: Vec<&(usize, &Finding)> = numbered
+            .iter()
+            .filter(|(_, f)| f.severity == severity && !f.test_code)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let title = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
+        let _ = writeln!(out, "{}", paint.severity(severity, &title));
+        for (number, finding) in group {
+            finding_block(out, Some(*number), finding, paint);
+        }
+        out.push('\n');
+    }
+    let in_tests: Vec<&(usize, &Finding)> = numbered.iter().filter(|(_, f)| f.test_code).collect();
+    if !in_tests.is_empty() {
+        let title = format!(
+            "IN TEST CODE ({}) — info, not counted in the checklist; --skip-tests leaves them out",
+            in_tests.len()
+        );
+        let _ = writeln!(out, "{}", paint.dim(&title));
+        for (number, finding) in in_tests {
+            finding_block(out, Some(*number), finding, paint);
+        }
+        out.push('\n');
+    }
+}
+
+fn state_label(finding: &Finding, paint: &Painter) -> String {
+    match &finding.state {
         FindingState::Active => String::new(),
         FindingState::Baselined => format!(" {}", paint.dim("[baselined]")),
         FindingState::Suppressed { reason } if reason.is_empty() => {
@@ -151,10 +334,17 @@ fn finding_block(out: &mut String, finding: &Finding, paint: &Painter) {
         FindingState::Suppressed { reason } => {
             format!(" {}", paint.dim(&format!("[suppressed: {}]", safe(reason))))
         }
-    };
+    }
+}
+
+fn finding_block(out: &mut String, number: Option<usize>, finding: &Finding, paint: &Painter) {
+    let state = state_label(finding, paint);
+    let number = number
+        .map(|n| format!("{n:>3}. "))
+        .unwrap_or_else(|| "  ".into());
     let _ = writeln!(
         out,
-        "  {} {}  {}{state}",
+        "{number}{} {}  {}{state}",
         paint.severity(finding.severity, &finding.code),
         finding.name,
         paint.bold(&safe(&location_label(finding)))
@@ -232,7 +422,7 @@ fn finding_block(out: &mut String, finding: &Finding, paint: &Painter) {
     let _ = writeln!(out, "    {} {}", paint.dim("fix:"), safe(&finding.fix));
 }
 
-fn errors(out: &mut String, report: &Report, paint: &Painter) {
+fn errors(out: &mut String, report: &Report, paint: &Painter, options: &RenderOptions) {
     let all: Vec<String> = report
         .engines
         .iter()
@@ -253,8 +443,20 @@ fn errors(out: &mut String, report: &Report, paint: &Painter) {
             all.len()
         ))
     );
-    for error in all {
+    let limit = if options.all || options.verbose {
+        usize::MAX
+    } else {
+        options.list_limit.unwrap_or(DEFAULT_LIST_LIMIT)
+    };
+    for error in all.iter().take(limit) {
         let _ = writeln!(out, "  {error}");
+    }
+    if all.len() > limit {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint.dim(&format!("… and {} more: --all", all.len() - limit))
+        );
     }
     out.push('\n');
 }
@@ -302,6 +504,31 @@ fn tests(out: &mut String, report: &Report, paint: &Painter, verbose: bool) {
         };
         for (group, cases) in &groups {
             let group_outcome = outcome(cases);
+            if !verbose {
+                // One line a scenario that did not pass; the passed ones are counted above.
+                let why = match group_outcome {
+                    CaseOutcome::Passed => continue,
+                    CaseOutcome::Failed => cases
+                        .iter()
+                        .find(|c| c.outcome == CaseOutcome::Failed)
+                        .map(|c| format!("{}: {}", c.name, c.message)),
+                    CaseOutcome::Skipped => cases
+                        .iter()
+                        .find(|c| !c.message.is_empty())
+                        .map(|c| c.message.clone()),
+                };
+                let _ = write!(out, "  {} {}", mark(group_outcome), safe(group));
+                if let Some(why) = why {
+                    let room = WIDTH.saturating_sub(group.chars().count() + 6).max(40);
+                    let _ = write!(
+                        out,
+                        " {}",
+                        paint.dim(&format!("— {}", safe(&one_line(&why, room))))
+                    );
+                }
+                out.push('\n');
+                continue;
+            }
             let _ = write!(out, "  {} {}", mark(group_outcome), safe(group));
             if group_outcome == CaseOutcome::Skipped
                 && let Some(why) = cases.iter().find(|c| !c.message.is_empty())
@@ -309,10 +536,7 @@ fn tests(out: &mut String, report: &Report, paint: &Painter, verbose: bool) {
                 let _ = write!(out, " {}", paint.dim(&format!("— {}", safe(&why.message))));
             }
             out.push('\n');
-            for case in cases
-                .iter()
-                .filter(|c| verbose || c.outcome == CaseOutcome::Failed)
-            {
+            for case in cases {
                 let _ = write!(out, "      {} {}", mark(case.outcome), safe(&case.name));
                 if !case.message.is_empty() {
                     let _ = write!(out, " {}", paint.dim(&format!("— {}", safe(&case.message))));
@@ -368,6 +592,56 @@ fn checklist(out: &mut String, report: &Report, paint: &Painter, verbose: bool) 
             paint.dim("(-v shows how to verify the items marked · and ?)")
         );
     }
+    out.push('\n');
+}
+
+/// The checklist verdict in a few lines: the item ids of each status, packed.
+fn checklist_compact(out: &mut String, report: &Report, paint: &Painter) {
+    let _ = writeln!(out, "{}", paint.bold("Checklist"));
+    let statuses = [
+        (
+            ChecklistStatus::Failed,
+            paint.severity(Severity::High, "✗"),
+            "failed",
+        ),
+        (
+            ChecklistStatus::Passed,
+            paint.paint(Style::new().fg_color(Some(AnsiColor::Green.into())), "✓"),
+            "passed",
+        ),
+        (ChecklistStatus::NotVerified, paint.dim("·"), "not verified"),
+        (ChecklistStatus::Manual, paint.dim("?"), "manual"),
+        (
+            ChecklistStatus::NotApplicable,
+            paint.dim("–"),
+            "not applicable",
+        ),
+    ];
+    for (status, mark, label) in statuses {
+        let ids: Vec<String> = report
+            .checklist
+            .iter()
+            .filter(|verdict| verdict.status == status)
+            .map(|verdict| verdict.id.as_str().to_string())
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let heading = format!("{label} ({}):", ids.len());
+        let lines = packed(&ids, " ", WIDTH.saturating_sub(heading.len() + 4));
+        for (index, line) in lines.iter().enumerate() {
+            if index == 0 {
+                let _ = writeln!(out, "  {mark} {heading} {line}");
+            } else {
+                let _ = writeln!(out, "    {} {line}", " ".repeat(heading.len()));
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  {}",
+        paint.dim("(vibeguard checklist: each item with why, and how to verify the · and ?)")
+    );
     out.push('\n');
 }
 
