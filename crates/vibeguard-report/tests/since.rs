@@ -149,7 +149,7 @@ fn html_shows_the_comparison_and_an_inline_trend_chart() {
     // A single run draws no trend.
     let mut alone = compared();
     alone.trend.truncate(1);
-    assert!(!render(&alone, Format::Html, &RenderOptions::default()).contains("<svg"));
+    assert!(!render(&alone, Format::Html, &RenderOptions::default()).contains("<svg id=\"trend\""));
 }
 
 /// Chromium renders the page: the chart's elements are in its DOM and the screenshot is not

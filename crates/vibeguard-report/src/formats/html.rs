@@ -40,6 +40,9 @@ pre .hl { background: #3a2530; display: inline-block; width: 100%; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 .state { color: var(--muted); font-style: italic; }
 details { margin: 8px 0; }
+#severities { display: block; margin: 12px 0; } #severities .bar.critical { fill: var(--critical); }
+#severities .bar.high { fill: var(--high); } #severities .bar.medium { fill: var(--medium); }
+#severities .bar.low { fill: var(--low); } #severities .bar.info { fill: var(--info); }
 "#;
 
 /// Escapes `text` and shows its `backtick` spans as code. The spans are made from the escaped
@@ -104,6 +107,7 @@ pub fn render(report: &Report) -> String {
     }
 
     summary_table(&mut out, report);
+    severity_chart(&mut out, report);
     if let Some(since) = &report.since {
         since_section(&mut out, since);
     }
@@ -288,6 +292,45 @@ fn summary_table(out: &mut String, report: &Report) {
         "<td>{}</td><td>{}</td><td>{}</td></tr></table>",
         s.baselined, s.suppressed, s.errors
     );
+}
+
+/// The active findings per severity as an inline SVG bar chart: one bar a severity, its length
+/// proportional to the count.
+fn severity_chart(out: &mut String, report: &Report) {
+    const WIDTH: u64 = 640;
+    const ROW: u64 = 26;
+    const LABEL: u64 = 90;
+    let counts: Vec<(Severity, u64)> = Severity::ALL_DESCENDING
+        .iter()
+        .map(|severity| (*severity, report.summary.active.get(*severity) as u64))
+        .collect();
+    let most = counts
+        .iter()
+        .map(|(_, count)| *count)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let height = ROW * counts.len() as u64 + 8;
+    let _ = write!(
+        out,
+        "<svg id=\"severities\" role=\"img\" aria-label=\"Active findings by severity\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\">"
+    );
+    for (index, (severity, count)) in counts.iter().enumerate() {
+        let y = 4 + ROW * index as u64;
+        let length = (WIDTH - LABEL - 60) * count / most;
+        let _ = write!(
+            out,
+            "<text x=\"0\" y=\"{}\" font-size=\"13\">{}</text><rect class=\"bar {}\" x=\"{LABEL}\" y=\"{y}\" width=\"{length}\" height=\"{}\"><title>{count} {}</title></rect><text x=\"{}\" y=\"{}\" font-size=\"13\">{count}</text>",
+            y + 16,
+            severity.as_str(),
+            severity.as_str(),
+            ROW - 8,
+            severity.as_str(),
+            LABEL + length + 6,
+            y + 16
+        );
+    }
+    out.push_str("</svg>\n");
 }
 
 fn engines(out: &mut String, report: &Report) {
