@@ -361,7 +361,10 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
         }
     }
     if let Some(settings) = request.api.as_ref().filter(|_| request.api_checks) {
-        progress.step(&format!("api: testing {}", settings.target));
+        progress.requests(
+            &format!("api: testing {}", settings.target),
+            settings.limits.max_requests,
+        );
         // The routes the code declares, for the hidden-routes check to compare with the spec.
         let mut settings = settings.clone();
         settings.declared_routes = routes

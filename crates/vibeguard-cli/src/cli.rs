@@ -73,6 +73,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "N")]
     pub list_limit: Option<usize>,
 
+    /// Show progress even off a terminal (a line every few seconds, for CI logs); on a
+    /// terminal it is shown anyway unless -q
+    #[arg(long, global = true)]
+    pub progress: bool,
+
     /// Never use colours (also: the NO_COLOR environment variable)
     #[arg(long, global = true)]
     pub no_color: bool,

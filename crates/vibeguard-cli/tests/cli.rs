@@ -39,14 +39,23 @@ fn demo_reports_hygiene_findings_and_the_checklist_and_exits_1() {
     let sarif = out_dir.path().join("x.sarif");
     let json = out_dir.path().join("r.json");
     let output = vibeguard(cache.path())
-        .args(["demo", "--format", "sarif", "--output"])
+        .args(["demo", "--progress", "--format", "sarif", "--output"])
         .arg(&sarif)
         .arg("--format")
         .arg(format!("json={}", json.display()))
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    // --progress off a terminal: plain lines on stderr, never on stdout.
+    let progress = stderr(&output);
+    for step in [
+        "progress: code: parsing",
+        "progress: api: testing http://127.0.0.1:",
+    ] {
+        assert!(progress.contains(step), "{step} in:\n{progress}");
+    }
     let text = stdout(&output);
+    assert!(!text.contains("progress:"), "{text}");
     for expected in [
         "VG305 .env",
         "VG302 unpinned-dependency",
@@ -243,6 +252,12 @@ fn every_format_is_written_from_one_run_and_parses() {
         "{printed}"
     );
     assert!(lines.all(|l| l.starts_with("Warning:")), "{printed}");
+    // Off a terminal and without --progress, no progress at all.
+    assert!(
+        !stderr(&output).contains("progress:"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

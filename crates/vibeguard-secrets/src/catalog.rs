@@ -61,6 +61,70 @@ struct ProviderEntry {
     generic: bool,
 }
 
+/// A provider's pattern, checked when the catalog is read and compiled the first time a
+/// keyword of its provider is found in a file: a run meets a handful of the catalog's
+/// providers, and the whole catalog compiled up front held about 40 MB of automata for the
+/// run's life.
+#[derive(Debug)]
+pub struct Pattern {
+    source: String,
+    compiled: std::sync::OnceLock<Regex>,
+}
+
+/// Largest compiled pattern (the regex crate's default is 10 MB; some providers' Unicode
+/// classes need more).
+const PATTERN_SIZE_LIMIT: usize = 16 * 1024 * 1024;
+
+impl Pattern {
+    /// Checks the pattern's syntax (and that it names the credential) without compiling it.
+    pub fn new(source: &str) -> Result<Pattern, String> {
+        let parsed = regex_syntax::Parser::new()
+            .parse(source)
+            .map_err(|error| error.to_string())?;
+        if !has_named_group(&parsed, "secret") {
+            return Err("the pattern names the credential with (?P<secret>...)".into());
+        }
+        Ok(Pattern {
+            source: source.to_string(),
+            compiled: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The compiled pattern. A pattern whose syntax was checked can only fail here by
+    /// outgrowing the size limit; it then matches nothing, which the catalog's own test rules
+    /// out for the built-in catalog.
+    pub fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            regex::RegexBuilder::new(&self.source)
+                .size_limit(PATTERN_SIZE_LIMIT)
+                .build()
+                .unwrap_or_else(|_| {
+                    Regex::new(r"[^\s\S]").unwrap_or_else(|e| unreachable!("static regex: {e}"))
+                })
+        })
+    }
+
+    /// Whether the pattern was compiled (it was needed in this run).
+    pub fn is_compiled(&self) -> bool {
+        self.compiled.get().is_some()
+    }
+}
+
+/// Whether the parsed pattern has a capture group named `name`.
+fn has_named_group(hir: &regex_syntax::hir::Hir, name: &str) -> bool {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Capture(capture) => {
+            capture.name.as_deref() == Some(name) || has_named_group(&capture.sub, name)
+        }
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+            parts.iter().any(|part| has_named_group(part, name))
+        }
+        HirKind::Repetition(repetition) => has_named_group(&repetition.sub, name),
+        _ => false,
+    }
+}
+
 /// One kind of credential.
 #[derive(Debug)]
 pub struct Provider {
@@ -68,8 +132,8 @@ pub struct Provider {
     pub id: String,
     /// What it is, e.g. "AWS access key ID".
     pub name: String,
-    /// The compiled pattern.
-    pub pattern: Regex,
+    /// The pattern, compiled when first used.
+    pub pattern: Pattern,
     /// Least Shannon entropy (bits per character) of the credential.
     pub entropy: f64,
     /// Severity before context (browser exposure raises it).
@@ -170,13 +234,10 @@ impl Catalog {
                     "entropy must be between 0 and 8 bits per character",
                 ));
             }
-            let pattern = regex::RegexBuilder::new(&entry.pattern)
-                .size_limit(16 * 1024 * 1024)
-                .build()
-                .map_err(|error| CatalogError::Pattern {
-                    id: entry.id.clone(),
-                    error: error.to_string(),
-                })?;
+            let pattern = Pattern::new(&entry.pattern).map_err(|error| CatalogError::Pattern {
+                id: entry.id.clone(),
+                error,
+            })?;
             let index = providers.len();
             for raw in &entry.keywords {
                 let (word_start, text) = match raw.strip_prefix('^') {
@@ -254,7 +315,7 @@ mod tests {
                 "{}",
                 provider.id
             );
-            let names: Vec<&str> = provider.pattern.capture_names().flatten().collect();
+            let names: Vec<&str> = provider.pattern.regex().capture_names().flatten().collect();
             assert!(
                 names.contains(&"secret"),
                 "{}: the pattern names the credential with (?P<secret>...)",

@@ -115,7 +115,7 @@ pub fn scan_text(catalog: &Catalog, text: &str, context: &TextContext) -> Vec<Hi
         for (from, to) in merge(provider_windows) {
             let (from, to) = (floor_boundary(text, from), ceil_boundary(text, to));
             let window = &text[from..to];
-            for caps in provider.pattern.captures_iter(window) {
+            for caps in provider.pattern.regex().captures_iter(window) {
                 let Some(secret) = caps
                     .name("secret")
                     .or_else(|| caps.name("secret2"))

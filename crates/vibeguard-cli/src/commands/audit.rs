@@ -302,7 +302,7 @@ pub fn audit_only(
         history: global.git_history || loaded.config.secrets.history == Some(true),
         skip_tests: global.skip_tests || loaded.config.code.skip_tests == Some(true),
     };
-    audit::run(&request, &Progress::new(global.quiet))
+    audit::run(&request, &Progress::new(global.quiet, global.progress))
 }
 
 /// `file` relative to the project at `root`, with `/` separators: as given when it is relative

@@ -33,6 +33,10 @@ pub use scope::Scope;
 /// the check that sent the request).
 const RECORDED_BODY_BYTES: usize = 16 * 1024;
 
+/// Requests this process has sent, over every executor: read by a progress display only
+/// (budgets are each executor's own).
+pub static REQUESTS_SENT: AtomicU64 = AtomicU64::new(0);
+
 /// Limits of one run.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -498,6 +502,7 @@ impl Executor {
             self.sent.fetch_sub(1, Ordering::SeqCst);
             return Err(RequestError::BudgetSpent(self.limits.max_requests));
         }
+        REQUESTS_SENT.fetch_add(1, Ordering::Relaxed);
         let timeout = self.limits.timeout.min(remaining);
         match tokio::time::timeout(timeout, self.round_trip(request)).await {
             Ok(result) => result,
