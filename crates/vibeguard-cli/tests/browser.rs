@@ -186,7 +186,7 @@ fn answer(mut stream: TcpStream) {
 }
 
 /// A project whose file names carry payloads and whose code has a flaw in each such file.
-fn hostile_project(root: &Path) -> Vec<PathBuf> {
+fn hostile_project(root: &Path) {
     let names = [
         "src/<img src=x onerror=alert(1)>.js",
         "src/\"><svg onload=alert(2)>.js",
@@ -204,7 +204,30 @@ fn hostile_project(root: &Path) -> Vec<PathBuf> {
         "openapi.yaml",
         "openapi: 3.0.3\ninfo: {title: hostile, version: '1'}\npaths:\n  /items:\n    get:\n      parameters:\n        - {name: name, in: query, schema: {type: string}}\n      responses: {'200': {description: ok}}\n",
     );
-    names.iter().map(|name| root.join(name)).collect()
+}
+
+/// Audits `project` (never gating, nothing recorded) with `extra` arguments into
+/// `folder/report.html`; the page's path and text.
+fn audit_to_html(cache: &Path, project: &Path, folder: &Path, extra: &[&str]) -> (PathBuf, String) {
+    let page = folder.join("report.html");
+    let output = vibeguard(cache)
+        .args([
+            "audit",
+            "-q",
+            "--no-history",
+            "--offline",
+            "--fail-on",
+            "never",
+        ])
+        .args(extra)
+        .arg("--format")
+        .arg(format!("html={}", page.display()))
+        .arg(project)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let html = fs::read_to_string(&page).expect("html");
+    (page, html)
 }
 
 #[test]
@@ -215,26 +238,22 @@ fn nothing_a_hostile_target_or_tree_wrote_runs_in_the_report() {
     let folder = tempfile::tempdir().expect("tempdir");
     hostile_project(project.path());
     let target = hostile_server();
-    let page = folder.path().join("report.html");
-    let output = vibeguard(cache.path())
-        .args([
-            "audit",
-            "-q",
-            "--no-history",
-            "--offline",
-            "--fail-on",
-            "never",
-        ])
-        .args(["--profile", "quick", "--max-requests", "400", "--spec"])
-        .arg(project.path().join("openapi.yaml"))
-        .args(["--target", &target])
-        .arg("--format")
-        .arg(format!("html={}", page.display()))
-        .arg(project.path())
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let html = fs::read_to_string(&page).expect("html");
+    let spec = project.path().join("openapi.yaml");
+    let (page, html) = audit_to_html(
+        cache.path(),
+        project.path(),
+        folder.path(),
+        &[
+            "--profile",
+            "quick",
+            "--max-requests",
+            "400",
+            "--spec",
+            &spec.display().to_string(),
+            "--target",
+            &target,
+        ],
+    );
     // The payloads reached the report (as text): the file names and the target's answers.
     assert!(
         html.contains("&lt;img src=x onerror=alert(1)&gt;.js"),
@@ -277,23 +296,7 @@ fn the_pages_content_security_policy_blocks_inline_script_where_escaping_failed(
         "package.json",
         "{\"dependencies\": {\"express\": \"*\"}}\n",
     );
-    let page = folder.path().join("report.html");
-    let output = vibeguard(cache.path())
-        .args([
-            "audit",
-            "-q",
-            "--no-history",
-            "--offline",
-            "--fail-on",
-            "never",
-            "--format",
-        ])
-        .arg(format!("html={}", page.display()))
-        .arg(project.path())
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let html = fs::read_to_string(&page).expect("html");
+    let (_, html) = audit_to_html(cache.path(), project.path(), folder.path(), &[]);
     // An escaping bug, simulated: the payloads written into the page raw.
     let broken = html.replacen("<main>", &format!("<main>{}", payloads("raw")), 1);
     assert_ne!(broken, html);
