@@ -378,17 +378,17 @@ fn field_rule(stack: &Stack) -> &'static str {
 
 fn password_rule(stack: &Stack) -> &'static str {
     if stack.framework(&["django"]) {
-        "Passwords: Django's `make_password`/`set_password` (PBKDF2 or Argon2 hashers); never a plain digest."
+        "Hash passwords with Django's `make_password`/`set_password` (PBKDF2 or Argon2 hashers); never a plain digest."
     } else if stack.framework(&["rails"]) {
-        "Passwords: `has_secure_password` (bcrypt, cost 12 or more in production) or Devise; never `Digest::SHA256`."
+        "Hash passwords with `has_secure_password` (bcrypt, cost 12 or more in production) or Devise; never `Digest::SHA256`."
     } else if stack.any(&["bcrypt", "bcryptjs"]) {
-        "Passwords: bcrypt with a cost of 12 or more (`bcrypt.hash(password, 12)`); never MD5, SHA-1 or SHA-256 alone."
+        "Hash passwords with bcrypt at a cost of 12 or more (`bcrypt.hash(password, 12)`); never MD5, SHA-1 or SHA-256 alone."
     } else if stack.any(&["argon2", "argon2-cffi", "passlib"]) {
-        "Passwords: Argon2id (`argon2`/`passlib`) with the library's default parameters or stronger; never a plain digest."
+        "Hash passwords with Argon2id (`argon2`/`passlib`) with the library's default parameters or stronger; never a plain digest."
     } else if stack.go() {
-        "Passwords: `golang.org/x/crypto/bcrypt` with `bcrypt.GenerateFromPassword(p, 12)` or Argon2id; never a plain digest."
+        "Hash passwords with `golang.org/x/crypto/bcrypt`, `bcrypt.GenerateFromPassword(p, 12)` or Argon2id; never a plain digest."
     } else {
-        "Passwords: bcrypt (cost 12 or more) or Argon2id; never MD5, SHA-1 or SHA-256 alone, and never stored or logged in clear."
+        "Hash passwords with bcrypt (cost 12 or more) or Argon2id; never MD5, SHA-1 or SHA-256 alone, and never stored or logged in clear."
     }
 }
 
