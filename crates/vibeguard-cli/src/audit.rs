@@ -243,6 +243,12 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
             // Every value found is masked wherever another engine's evidence shows it.
             secrets.extend(found.values);
         }
+        if request.project_engines == ProjectEngines::All {
+            progress.step("container: Dockerfiles and Compose files");
+            let container = vibeguard_container::run(&tree, &enabled);
+            engines.push(container.run);
+            findings.extend(container.findings);
+        }
         if matches!(
             request.project_engines,
             ProjectEngines::All | ProjectEngines::CodeOnly
@@ -532,7 +538,10 @@ fn drop_generic_secrets_reported_by_code_rules(findings: &mut Vec<Finding>) {
     };
     let by_code: BTreeSet<(String, Option<u32>)> = findings
         .iter()
-        .filter(|finding| finding.code == "VG115" || finding.code == "VG126")
+        // A secret the code engine (VG115, VG126) or the container engine (VG604: `ENV`/`ARG`
+        // baked into an image; VG609: a Compose environment) reports says more than the
+        // generic detector's VG202.
+        .filter(|finding| matches!(finding.code.as_ref(), "VG115" | "VG126" | "VG604" | "VG609"))
         .filter_map(place)
         .collect();
     findings.retain(|finding| {

@@ -15,6 +15,7 @@ pub fn all_rules() -> Vec<RuleMeta> {
     rules.extend(vibeguard_code::rule_metas());
     rules.extend(vibeguard_api::engine::rule_metas());
     rules.extend(vibeguard_scenarios::rule_metas());
+    rules.extend(vibeguard_container::rule_metas());
     rules.sort_by(|a, b| a.code.cmp(&b.code));
     rules
 }

@@ -199,7 +199,7 @@ fn every_format_is_written_from_one_run_and_parses() {
         schema_errors(&repo_file("docs/report.schema.json"), &json),
         Vec::<String>::new()
     );
-    assert_eq!(json["checklist"].as_array().map(Vec::len), Some(33));
+    assert_eq!(json["checklist"].as_array().map(Vec::len), Some(34));
     let junit =
         quick_junit::Report::deserialize_from_str(&fs::read_to_string(o("r.xml")).expect("xml"))
             .expect("JUnit");
@@ -374,10 +374,10 @@ fn rules_lists_every_rule_with_its_checklist_items() {
         .expect("runs");
     let rules: Value = serde_json::from_str(&stdout(&json)).expect("JSON");
     // VG001 and VG002, six hygiene rules, three advisory rules, three secret rules, the API
-    // checks, thirty code rules, the scenario rule.
+    // checks, thirty code rules, the scenario rule, nine container rules.
     assert_eq!(
         rules.as_array().map(Vec::len),
-        Some(2 + 6 + 3 + 3 + vibeguard_api::checks::ALL.len() + 30 + 1)
+        Some(2 + 6 + 3 + 3 + vibeguard_api::checks::ALL.len() + 30 + 1 + 9)
     );
     let bad = vibeguard(cache.path())
         .args(["rules", "--format", "sarif"])

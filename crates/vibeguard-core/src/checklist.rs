@@ -1,6 +1,6 @@
 //! The security checklist every result is mapped onto, and the per-item verdict of a run.
 //!
-//! The 33 items and their ids come from the product's mission and never change meaning: reports,
+//! The 34 items and their ids come from the product's mission and never change meaning: reports,
 //! baselines and dashboards refer to them by id. A run's verdict for an item is decided only by
 //! the rules that actually *applied* (had something to look at), never by rules that merely
 //! exist, so "passed" always means a covering check ran and found nothing.
@@ -50,6 +50,7 @@ checklist_ids! {
     Api01 => "API-01", Api02 => "API-02", Api03 => "API-03", Api04 => "API-04", Api05 => "API-05",
     Api06 => "API-06", Api07 => "API-07",
     Deps01 => "DEPS-01", Deps02 => "DEPS-02", Deps03 => "DEPS-03", Deps04 => "DEPS-04",
+    Cont01 => "CONT-01",
 }
 
 impl fmt::Display for ChecklistId {
@@ -98,6 +99,8 @@ pub enum ChecklistCategory {
     Api,
     /// Third-party dependencies.
     Dependencies,
+    /// The container images the app ships in.
+    Containers,
 }
 
 impl ChecklistCategory {
@@ -110,6 +113,7 @@ impl ChecklistCategory {
             ChecklistCategory::Transport => "Transport",
             ChecklistCategory::Api => "API",
             ChecklistCategory::Dependencies => "Dependencies",
+            ChecklistCategory::Containers => "Containers",
         }
     }
 }
@@ -347,6 +351,12 @@ pub static CATALOG: &[ChecklistItem] = &[
         Cat::Dependencies,
         "No dependency is abandoned",
         "Check each direct dependency has had a release or commit in the last two years.",
+    ),
+    item(
+        ChecklistId::Cont01,
+        Cat::Containers,
+        "The image runs as non-root, from a pinned base, with no known critical vulnerability",
+        "Check the Dockerfile's final USER and FROM, and scan the built image (trivy image, grype).",
     ),
 ];
 
@@ -636,8 +646,8 @@ mod tests {
     #[test]
     fn catalog_holds_each_mission_item_once_in_id_order() {
         // MISSION.md lists 8 AUTH, 5 INPUT, 5 DATA, 4 TLS, 7 API and 4 DEPS items.
-        assert_eq!(CATALOG.len(), 33);
-        assert_eq!(ChecklistId::ALL.len(), 33);
+        assert_eq!(CATALOG.len(), 34);
+        assert_eq!(ChecklistId::ALL.len(), 34);
         for (item, id) in CATALOG.iter().zip(ChecklistId::ALL) {
             assert_eq!(item.id, *id);
         }

@@ -24,6 +24,8 @@ pub enum EngineId {
     Api,
     /// The team's declarative security scenarios.
     Scenarios,
+    /// Dockerfiles and Compose files (and, later, the images they build).
+    Container,
 }
 
 impl EngineId {
@@ -37,6 +39,7 @@ impl EngineId {
             EngineId::Deps => "deps",
             EngineId::Api => "api",
             EngineId::Scenarios => "scenarios",
+            EngineId::Container => "container",
         }
     }
 
@@ -49,6 +52,9 @@ impl EngineId {
             EngineId::Deps => "audit a project folder with advisory data (`vibeguard db update`)",
             EngineId::Api => "give --target URL (and --spec) to test the running API",
             EngineId::Scenarios => "give scenario files and --target URL",
+            EngineId::Container => {
+                "audit a project folder that holds a Dockerfile or a Compose file"
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod owasp;
 pub mod redact;
 pub mod report;
 pub mod rule;
+pub mod secret_names;
 pub mod severity;
 pub mod shell;
 pub mod since;

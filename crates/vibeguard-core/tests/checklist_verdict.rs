@@ -85,7 +85,7 @@ fn passed_needs_a_covering_rule_that_applied() {
         &[("VG304", "no manifest with dependencies")],
     )];
     let verdicts = evaluate(&rules(), &engines, &[]);
-    assert_eq!(verdicts.len(), 33);
+    assert_eq!(verdicts.len(), 34);
     let deps01 = verdict(&verdicts, ChecklistId::Deps01);
     assert_eq!(deps01.status, ChecklistStatus::Passed);
     assert_eq!(deps01.checked_by, vec![Text::Borrowed("VG301")]);

@@ -27,7 +27,7 @@ fn schema_errors(schema_path: &Path, instance: &serde_json::Value) -> Vec<String
 #[test]
 fn the_canonical_report_has_every_state_and_a_verdict_for_each_item() {
     let report = canonical_report();
-    assert_eq!(report.checklist.len(), 33);
+    assert_eq!(report.checklist.len(), 34);
     assert_eq!(report.summary.gating, 4);
     assert_eq!(report.summary.baselined, 1);
     assert_eq!(report.summary.suppressed, 1);
@@ -196,7 +196,7 @@ fn junit_is_read_back_by_a_junit_reader() {
     assert_eq!(hygiene.errors, 1, "the package-lock error");
     let total: usize = parsed.test_suites.iter().map(|s| s.test_cases.len()).sum();
     // Every checklist item appears once, plus one error case.
-    assert_eq!(total, 33 + 1);
+    assert_eq!(total, 34 + 1);
     let api = &parsed.test_suites[2];
     assert_eq!(api.failures, 1);
     assert_eq!(

@@ -74,7 +74,7 @@ fn covering(rules: &[RuleMeta], id: vibeguard_core::ChecklistId) -> Vec<&str> {
         .collect()
 }
 
-fn categories() -> [ChecklistCategory; 6] {
+fn categories() -> [ChecklistCategory; 7] {
     [
         ChecklistCategory::Authentication,
         ChecklistCategory::InputValidation,
@@ -82,6 +82,7 @@ fn categories() -> [ChecklistCategory; 6] {
         ChecklistCategory::Transport,
         ChecklistCategory::Api,
         ChecklistCategory::Dependencies,
+        ChecklistCategory::Containers,
     ]
 }
 
