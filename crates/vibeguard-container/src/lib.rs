@@ -18,8 +18,7 @@ pub mod rules;
 use std::time::Instant;
 
 use vibeguard_core::{
-    ChecklistId, EngineError, EngineId, EngineOutput, EngineRun, Finding, RuleApplicability,
-    RuleMeta, Text,
+    ChecklistId, EngineError, EngineId, EngineOutput, EngineRun, RuleApplicability, RuleMeta, Text,
 };
 use vibeguard_project::ProjectTree;
 
@@ -142,15 +141,6 @@ pub enum Applicability {
     Applied,
     /// The project has nothing of the rule's kind (no Dockerfile, no Compose file).
     Absent(&'static str),
-}
-
-/// A container rule: its metadata and its check over the project's container files.
-pub trait ContainerRule: Sync {
-    /// The rule's metadata and documentation.
-    fn meta(&self) -> &'static RuleMeta;
-
-    /// Appends findings to `findings`; says whether the rule applied.
-    fn check(&self, project: &ContainerProject<'_>, findings: &mut Vec<Finding>) -> Applicability;
 }
 
 /// The metadata of every container rule.

@@ -5,9 +5,10 @@ use std::borrow::Cow;
 
 use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
-use super::{NO_DOCKERFILE, at_line};
+use super::DockerfileRule;
+use super::at_line;
 use crate::dockerfile::ImageRef;
-use crate::{Applicability, ContainerProject, ContainerRule};
+use crate::{ContainerProject, DockerfileSource};
 
 /// The rule.
 #[derive(Debug)]
@@ -51,58 +52,59 @@ static META: RuleMeta = RuleMeta {
     },
 };
 
-impl ContainerRule for BaseImageUnpinned {
+impl DockerfileRule for BaseImageUnpinned {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, project: &ContainerProject<'_>, findings: &mut Vec<Finding>) -> Applicability {
-        if project.dockerfiles.is_empty() {
-            return Applicability::Absent(NO_DOCKERFILE);
-        }
-        for source in &project.dockerfiles {
-            for stage in &source.file.stages {
-                let base = stage.base.as_str();
-                if base.is_empty()
-                    || base.eq_ignore_ascii_case("scratch")
-                    || base.contains('$')
-                    || source.file.is_stage_name(base)
-                {
-                    continue;
-                }
-                let image = ImageRef::parse(base);
-                if image.digest.is_some() {
-                    continue;
-                }
-                let moving = match image.tag {
-                    None => "no tag, so `latest`".to_string(),
-                    Some(tag) if tag.eq_ignore_ascii_case("latest") => "the tag `latest`".into(),
-                    Some(_) => continue,
-                };
-                findings.push(at_line(
-                    &META,
-                    &source.path,
-                    stage.line,
-                    format!(
-                        "`FROM {base}` builds from {moving}: whatever was pushed last, different on every build"
-                    ),
-                    format!("unpinned:{}", image.repository),
-                ));
+    fn check(
+        &self,
+        source: &DockerfileSource,
+        _project: &ContainerProject<'_>,
+        findings: &mut Vec<Finding>,
+    ) {
+        for stage in &source.file.stages {
+            let base = stage.base.as_str();
+            if base.is_empty()
+                || base.eq_ignore_ascii_case("scratch")
+                || base.contains('$')
+                || source.file.is_stage_name(base)
+            {
+                continue;
             }
+            let image = ImageRef::parse(base);
+            if image.digest.is_some() {
+                continue;
+            }
+            let moving = match image.tag {
+                None => "no tag, so `latest`".to_string(),
+                Some(tag) if tag.eq_ignore_ascii_case("latest") => "the tag `latest`".into(),
+                Some(_) => continue,
+            };
+            findings.push(at_line(
+                &META,
+                &source.path,
+                stage.line,
+                format!(
+                    "`FROM {base}` builds from {moving}: whatever was pushed last, different on every build"
+                ),
+                format!("unpinned:{}", image.repository),
+            ));
         }
-        Applicability::Applied
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Applicability;
     use crate::rules::testing::check;
+    use crate::rules::{NO_DOCKERFILE, Rule};
 
     #[test]
     fn moving_tags_are_found_and_versions_digests_stages_and_scratch_are_not() {
         let (found, _) = check(
-            &BaseImageUnpinned,
+            Rule::Dockerfile(&BaseImageUnpinned),
             &[(
                 "Dockerfile",
                 "FROM node AS deps\nFROM node:latest AS build\nFROM registry.example:5000/base\nFROM deps\n",
@@ -110,7 +112,7 @@ mod tests {
         );
         assert_eq!(found, ["Dockerfile:1", "Dockerfile:2", "Dockerfile:3"]);
         let (found, applied) = check(
-            &BaseImageUnpinned,
+            Rule::Dockerfile(&BaseImageUnpinned),
             &[(
                 "api/Dockerfile",
                 "ARG PY=3.12\nFROM python:${PY}-slim AS build\nFROM node@sha256:0123\nFROM scratch\nFROM ${UNKNOWN}\nFROM build\n",
@@ -119,7 +121,11 @@ mod tests {
         assert!(found.is_empty(), "{found:?}");
         assert_eq!(applied, Applicability::Applied);
         assert_eq!(
-            check(&BaseImageUnpinned, &[("README.md", "# x")]).1,
+            check(
+                Rule::Dockerfile(&BaseImageUnpinned),
+                &[("README.md", "# x")]
+            )
+            .1,
             Applicability::Absent(NO_DOCKERFILE)
         );
     }

@@ -5,8 +5,9 @@ use std::borrow::Cow;
 
 use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
-use super::{NO_DOCKERFILE, at_line};
-use crate::{Applicability, ContainerProject, ContainerRule};
+use super::DockerfileRule;
+use super::at_line;
+use crate::{ContainerProject, DockerfileSource};
 
 /// The rule.
 #[derive(Debug)]
@@ -84,89 +85,89 @@ fn excludes(lines: &[&str], name: &str) -> bool {
     excluded
 }
 
-impl ContainerRule for BuildContextLeaks {
+impl DockerfileRule for BuildContextLeaks {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, project: &ContainerProject<'_>, findings: &mut Vec<Finding>) -> Applicability {
-        if project.dockerfiles.is_empty() {
-            return Applicability::Absent(NO_DOCKERFILE);
-        }
-        for source in &project.dockerfiles {
-            let whole_context = source.file.instructions.iter().find(|instruction| {
-                (instruction.keyword == "COPY" || instruction.keyword == "ADD") && {
-                    let (flags, rest) = instruction.split_flags();
-                    // `COPY --from=build . .` copies another stage, not the context.
-                    !flags.iter().any(|f| f.starts_with("--from"))
-                        && rest
-                            .split_whitespace()
-                            .next()
-                            .is_some_and(|from| matches!(from, "." | "./" | "*" | "./*"))
-                }
-            });
-            let Some(copy) = whole_context else { continue };
-            let folder = source.folder();
-            let join = |name: &str| {
-                if folder.is_empty() {
-                    name.to_string()
-                } else {
-                    format!("{folder}/{name}")
-                }
-            };
-            let own = format!("{}.dockerignore", source.path);
-            let ignore = project
-                .tree
-                .read_text(&own, 256 * 1024)
-                .or_else(|_| project.tree.read_text(&join(".dockerignore"), 256 * 1024))
-                .ok();
-            let lines: Vec<&str> = ignore
-                .as_deref()
-                .map_or(Vec::new(), |t| t.lines().collect());
-            let missing: Vec<&str> = [".env", ".git"]
-                .into_iter()
-                .filter(|name| !excludes(&lines, name))
-                .collect();
-            if missing.is_empty() {
-                continue;
+    fn check(
+        &self,
+        source: &DockerfileSource,
+        project: &ContainerProject<'_>,
+        findings: &mut Vec<Finding>,
+    ) {
+        let whole_context = source.file.instructions.iter().find(|instruction| {
+            (instruction.keyword == "COPY" || instruction.keyword == "ADD") && {
+                let (flags, rest) = instruction.split_flags();
+                // `COPY --from=build . .` copies another stage, not the context.
+                !flags.iter().any(|f| f.starts_with("--from"))
+                    && rest
+                        .split_whitespace()
+                        .next()
+                        .is_some_and(|from| matches!(from, "." | "./" | "*" | "./*"))
             }
-            let message = match ignore {
-                None => format!(
-                    "`{} {}` copies the whole folder into the image and there is no .dockerignore: `.env` files and `.git` go in with it",
-                    copy.keyword, copy.args
-                ),
-                Some(_) => format!(
-                    "`{} {}` copies the whole folder into the image and .dockerignore does not exclude {}",
-                    copy.keyword,
-                    copy.args,
-                    missing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                ),
-            };
-            findings.push(at_line(
-                &META,
-                &source.path,
-                copy.line,
-                message,
-                "context".into(),
-            ));
+        });
+        let Some(copy) = whole_context else { return };
+        let folder = source.folder();
+        let join = |name: &str| {
+            if folder.is_empty() {
+                name.to_string()
+            } else {
+                format!("{folder}/{name}")
+            }
+        };
+        let own = format!("{}.dockerignore", source.path);
+        let ignore = project
+            .tree
+            .read_text(&own, 256 * 1024)
+            .or_else(|_| project.tree.read_text(&join(".dockerignore"), 256 * 1024))
+            .ok();
+        let lines: Vec<&str> = ignore
+            .as_deref()
+            .map_or(Vec::new(), |t| t.lines().collect());
+        let missing: Vec<&str> = [".env", ".git"]
+            .into_iter()
+            .filter(|name| !excludes(&lines, name))
+            .collect();
+        if missing.is_empty() {
+            return;
         }
-        Applicability::Applied
+        let message = match ignore {
+            None => format!(
+                "`{} {}` copies the whole folder into the image and there is no .dockerignore: `.env` files and `.git` go in with it",
+                copy.keyword, copy.args
+            ),
+            Some(_) => format!(
+                "`{} {}` copies the whole folder into the image and .dockerignore does not exclude {}",
+                copy.keyword,
+                copy.args,
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        };
+        findings.push(at_line(
+            &META,
+            &source.path,
+            copy.line,
+            message,
+            "context".into(),
+        ));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Rule;
     use crate::rules::testing::check;
 
     #[test]
     fn the_whole_context_copied_without_exclusions_is_found() {
         let (found, _) = check(
-            &BuildContextLeaks,
+            Rule::Dockerfile(&BuildContextLeaks),
             &[
                 ("Dockerfile", "FROM node:20\nWORKDIR /app\nCOPY . .\n"),
                 (
@@ -182,7 +183,7 @@ mod tests {
     #[test]
     fn exclusions_selected_copies_and_other_stages_pass() {
         let (found, _) = check(
-            &BuildContextLeaks,
+            Rule::Dockerfile(&BuildContextLeaks),
             &[
                 (
                     "Dockerfile",

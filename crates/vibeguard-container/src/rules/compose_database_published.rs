@@ -5,10 +5,11 @@ use std::borrow::Cow;
 
 use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
-use super::{NO_COMPOSE, at_line};
+use super::ComposeRule;
+use super::at_line;
+use crate::ComposeSource;
 use crate::compose::key_line;
 use crate::dockerfile::ImageRef;
-use crate::{Applicability, ContainerProject, ContainerRule};
 
 /// The rule.
 #[derive(Debug)]
@@ -76,59 +77,54 @@ const DATABASES: &[&str] = &[
     "keydb",
 ];
 
-impl ContainerRule for ComposeDatabasePublished {
+impl ComposeRule for ComposeDatabasePublished {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, project: &ContainerProject<'_>, findings: &mut Vec<Finding>) -> Applicability {
-        if project.composes.is_empty() {
-            return Applicability::Absent(NO_COMPOSE);
-        }
-        for compose in &project.composes {
-            for service in &compose.services {
-                let Some(image) = service.image() else {
+    fn check(&self, compose: &ComposeSource, findings: &mut Vec<Finding>) {
+        for service in &compose.services {
+            let Some(image) = service.image() else {
+                continue;
+            };
+            let name = ImageRef::parse(image).short_name();
+            if !DATABASES.contains(&name.as_str()) {
+                continue;
+            }
+            for (address, published, target) in service.published_ports() {
+                if !(address.is_empty() || address == "0.0.0.0" || address == "::") {
                     continue;
+                }
+                let shown = if published.is_empty() {
+                    target.clone()
+                } else {
+                    published.clone()
                 };
-                let name = ImageRef::parse(image).short_name();
-                if !DATABASES.contains(&name.as_str()) {
-                    continue;
-                }
-                for (address, published, target) in service.published_ports() {
-                    if !(address.is_empty() || address == "0.0.0.0" || address == "::") {
-                        continue;
-                    }
-                    let shown = if published.is_empty() {
-                        target.clone()
-                    } else {
-                        published.clone()
-                    };
-                    findings.push(at_line(
-                        &META,
-                        &compose.path,
-                        key_line(&compose.text, "ports", service.line),
-                        format!(
-                            "the database service `{}` ({image}) publishes port {shown} on every interface of the host",
-                            service.name
-                        ),
-                        format!("published:{}:{target}", service.name),
-                    ));
-                }
+                findings.push(at_line(
+                    &META,
+                    &compose.path,
+                    key_line(&compose.text, "ports", service.line),
+                    format!(
+                        "the database service `{}` ({image}) publishes port {shown} on every interface of the host",
+                        service.name
+                    ),
+                    format!("published:{}:{target}", service.name),
+                ));
             }
         }
-        Applicability::Applied
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Rule;
     use crate::rules::testing::check;
 
     #[test]
     fn databases_published_on_every_interface_are_found_and_loopback_or_apps_pass() {
         let (found, _) = check(
-            &ComposeDatabasePublished,
+            Rule::Compose(&ComposeDatabasePublished),
             &[(
                 "compose.yaml",
                 "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n  cache:\n    image: docker.io/library/redis:7\n    ports: [\"0.0.0.0:6379:6379\"]\n  local:\n    image: mongo:7\n    ports: [\"127.0.0.1:27017:27017\"]\n  web:\n    image: node:20\n    ports: [\"3000:3000\"]\n",

@@ -6,9 +6,10 @@ use std::borrow::Cow;
 
 use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
-use super::{NO_COMPOSE, at_line};
+use super::ComposeRule;
+use super::at_line;
+use crate::ComposeSource;
 use crate::compose::{key_line, text_line};
-use crate::{Applicability, ContainerProject, ContainerRule};
 
 /// The rule.
 #[derive(Debug)]
@@ -59,78 +60,74 @@ static META: RuleMeta = RuleMeta {
     },
 };
 
-impl ContainerRule for ComposeHostAccess {
+impl ComposeRule for ComposeHostAccess {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, project: &ContainerProject<'_>, findings: &mut Vec<Finding>) -> Applicability {
-        if project.composes.is_empty() {
-            return Applicability::Absent(NO_COMPOSE);
-        }
-        for compose in &project.composes {
-            for service in &compose.services {
-                let mut grants: Vec<(String, u32)> = Vec::new();
-                let line = |key: &str| key_line(&compose.text, key, service.line);
-                if service.setting("privileged").as_deref() == Some("true") {
+    fn check(&self, compose: &ComposeSource, findings: &mut Vec<Finding>) {
+        for service in &compose.services {
+            let mut grants: Vec<(String, u32)> = Vec::new();
+            let line = |key: &str| key_line(&compose.text, key, service.line);
+            if service.setting("privileged").as_deref() == Some("true") {
+                grants.push((
+                    "runs privileged (`privileged: true`)".into(),
+                    line("privileged"),
+                ));
+            }
+            for (key, what) in [
+                ("network_mode", "network"),
+                ("pid", "process"),
+                ("ipc", "IPC"),
+            ] {
+                if service.setting(key).as_deref() == Some("host") {
                     grants.push((
-                        "runs privileged (`privileged: true`)".into(),
-                        line("privileged"),
-                    ));
-                }
-                for (key, what) in [
-                    ("network_mode", "network"),
-                    ("pid", "process"),
-                    ("ipc", "IPC"),
-                ] {
-                    if service.setting(key).as_deref() == Some("host") {
-                        grants.push((
-                            format!("shares the host's {what} namespace (`{key}: host`)"),
-                            line(key),
-                        ));
-                    }
-                }
-                for source in service.volume_sources() {
-                    if source.trim_end_matches('/').ends_with("docker.sock") {
-                        grants.push((
-                            format!("mounts the Docker socket (`{source}`): it can start a container that owns the host"),
-                            text_line(&compose.text, "docker.sock", service.line),
-                        ));
-                    }
-                }
-                for capability in service.list("cap_add") {
-                    let bare = capability.trim_start_matches("CAP_").to_ascii_uppercase();
-                    if bare == "ALL" || bare == "SYS_ADMIN" {
-                        grants.push((
-                            format!("adds the capability `{capability}`"),
-                            line("cap_add"),
-                        ));
-                    }
-                }
-                for (what, line) in grants {
-                    findings.push(at_line(
-                        &META,
-                        &compose.path,
-                        line,
-                        format!("the service `{}` {what}", service.name),
-                        format!("host:{}:{what}", service.name),
+                        format!("shares the host's {what} namespace (`{key}: host`)"),
+                        line(key),
                     ));
                 }
             }
+            for source in service.volume_sources() {
+                if source.trim_end_matches('/').ends_with("docker.sock") {
+                    grants.push((
+                        format!("mounts the Docker socket (`{source}`): it can start a container that owns the host"),
+                        text_line(&compose.text, "docker.sock", service.line),
+                    ));
+                }
+            }
+            for capability in service.list("cap_add") {
+                let bare = capability.trim_start_matches("CAP_").to_ascii_uppercase();
+                if bare == "ALL" || bare == "SYS_ADMIN" {
+                    grants.push((
+                        format!("adds the capability `{capability}`"),
+                        line("cap_add"),
+                    ));
+                }
+            }
+            for (what, line) in grants {
+                findings.push(at_line(
+                    &META,
+                    &compose.path,
+                    line,
+                    format!("the service `{}` {what}", service.name),
+                    format!("host:{}:{what}", service.name),
+                ));
+            }
         }
-        Applicability::Applied
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Applicability;
     use crate::rules::testing::check;
+    use crate::rules::{NO_COMPOSE, Rule};
 
     #[test]
     fn every_way_of_handing_a_service_the_host_is_found_and_narrow_settings_pass() {
         let (found, _) = check(
-            &ComposeHostAccess,
+            Rule::Compose(&ComposeHostAccess),
             &[(
                 "docker-compose.yml",
                 "services:\n  app:\n    image: node:20\n    privileged: true\n    network_mode: host\n  agent:\n    image: portainer/agent:2.21\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n    cap_add: [SYS_ADMIN]\n  web:\n    image: nginx:1.27\n    cap_add: [NET_BIND_SERVICE]\n    network_mode: bridge\n    volumes: [\"./site:/usr/share/nginx/html:ro\"]\n",
@@ -146,7 +143,11 @@ mod tests {
             ]
         );
         assert_eq!(
-            check(&ComposeHostAccess, &[("Dockerfile", "FROM x:1\n")]).1,
+            check(
+                Rule::Compose(&ComposeHostAccess),
+                &[("Dockerfile", "FROM x:1\n")]
+            )
+            .1,
             Applicability::Absent(NO_COMPOSE)
         );
     }

@@ -6,9 +6,10 @@ use std::borrow::Cow;
 use vibeguard_core::secret_names::{is_placeholder, secret_name};
 use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
-use super::{NO_COMPOSE, at_line};
+use super::ComposeRule;
+use super::at_line;
+use crate::ComposeSource;
 use crate::compose::{key_line, text_line};
-use crate::{Applicability, ContainerProject, ContainerRule};
 
 /// The rule.
 #[derive(Debug)]
@@ -53,59 +54,54 @@ static META: RuleMeta = RuleMeta {
     },
 };
 
-impl ContainerRule for ComposePlaintextSecret {
+impl ComposeRule for ComposePlaintextSecret {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, project: &ContainerProject<'_>, findings: &mut Vec<Finding>) -> Applicability {
-        if project.composes.is_empty() {
-            return Applicability::Absent(NO_COMPOSE);
-        }
-        for compose in &project.composes {
-            for service in &compose.services {
-                for (name, value) in service.environment() {
-                    let Some(value) = value else { continue };
-                    if value.trim().is_empty()
-                        || value.contains('$')
-                        || is_placeholder(&value)
-                        || secret_name(&name).is_none()
-                        // `POSTGRES_PASSWORD_FILE=/run/secrets/x` names where the secret is.
-                        || name.to_ascii_uppercase().ends_with("_FILE")
-                    {
-                        continue;
-                    }
-                    let line = match key_line(&compose.text, &name, service.line) {
-                        line if line != service.line => line,
-                        _ => text_line(&compose.text, &format!("{name}="), service.line),
-                    };
-                    findings.push(at_line(
-                        &META,
-                        &compose.path,
-                        line,
-                        format!(
-                            "the service `{}` sets `{name}` to a literal ({} characters, value not shown) in the committed Compose file",
-                            service.name,
-                            value.chars().count()
-                        ),
-                        format!("plaintext:{}:{name}", service.name),
-                    ));
+    fn check(&self, compose: &ComposeSource, findings: &mut Vec<Finding>) {
+        for service in &compose.services {
+            for (name, value) in service.environment() {
+                let Some(value) = value else { continue };
+                if value.trim().is_empty()
+                    || value.contains('$')
+                    || is_placeholder(&value)
+                    || secret_name(&name).is_none()
+                    // `POSTGRES_PASSWORD_FILE=/run/secrets/x` names where the secret is.
+                    || name.to_ascii_uppercase().ends_with("_FILE")
+                {
+                    continue;
                 }
+                let line = match key_line(&compose.text, &name, service.line) {
+                    line if line != service.line => line,
+                    _ => text_line(&compose.text, &format!("{name}="), service.line),
+                };
+                findings.push(at_line(
+                    &META,
+                    &compose.path,
+                    line,
+                    format!(
+                        "the service `{}` sets `{name}` to a literal ({} characters, value not shown) in the committed Compose file",
+                        service.name,
+                        value.chars().count()
+                    ),
+                    format!("plaintext:{}:{name}", service.name),
+                ));
             }
         }
-        Applicability::Applied
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Rule;
     use crate::rules::testing::check;
 
     #[test]
     fn literal_secrets_are_found_in_maps_and_lists_and_references_pass() {
         let (found, _) = check(
-            &ComposePlaintextSecret,
+            Rule::Compose(&ComposePlaintextSecret),
             &[(
                 "docker-compose.yml",
                 "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_USER: app\n      POSTGRES_PASSWORD: supersecret123\n  api:\n    image: node:20\n    environment:\n      - NODE_ENV=production\n      - JWT_SECRET=9fK2mQ7xL4pR8vB1\n      - DB_PASSWORD=${DB_PASSWORD}\n      - STRIPE_KEY\n  other:\n    image: mysql:8\n    environment:\n      MYSQL_ROOT_PASSWORD: ${MYSQL_ROOT_PASSWORD:?set it}\n      MYSQL_PASSWORD_FILE: /run/secrets/db\n      MYSQL_PASSWORD: changeme\n",

@@ -5,8 +5,9 @@ use std::borrow::Cow;
 
 use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
-use super::{NO_DOCKERFILE, at_line};
-use crate::{Applicability, ContainerProject, ContainerRule};
+use super::DockerfileRule;
+use super::at_line;
+use crate::{ContainerProject, DockerfileSource};
 
 /// The rule.
 #[derive(Debug)]
@@ -56,61 +57,61 @@ fn is_root(user: &str) -> bool {
     name.eq_ignore_ascii_case("root") || name == "0"
 }
 
-impl ContainerRule for ContainerRunsAsRoot {
+impl DockerfileRule for ContainerRunsAsRoot {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, project: &ContainerProject<'_>, findings: &mut Vec<Finding>) -> Applicability {
-        if project.dockerfiles.is_empty() {
-            return Applicability::Absent(NO_DOCKERFILE);
+    fn check(
+        &self,
+        source: &DockerfileSource,
+        _project: &ContainerProject<'_>,
+        findings: &mut Vec<Finding>,
+    ) {
+        let file = &source.file;
+        let Some(last) = file.stages.last() else {
+            return;
+        };
+        let stage = file.stages.len();
+        let base = last.base.to_ascii_lowercase();
+        if base.contains("nonroot") || base.contains("non-root") {
+            return;
         }
-        for source in &project.dockerfiles {
-            let file = &source.file;
-            let Some(last) = file.stages.last() else {
-                continue;
-            };
-            let stage = file.stages.len();
-            let base = last.base.to_ascii_lowercase();
-            if base.contains("nonroot") || base.contains("non-root") {
-                continue;
-            }
-            let users: Vec<(&str, u32)> = file
-                .stage_instructions(stage)
-                .filter(|i| i.keyword == "USER")
-                .map(|i| (i.args.trim(), i.line))
-                .collect();
-            let (message, line) = match users.last() {
-                Some((user, line)) if is_root(user) => (
-                    format!(
-                        "the shipped image switches back to `USER {user}`: its process runs as root"
-                    ),
-                    *line,
+        let users: Vec<(&str, u32)> = file
+            .stage_instructions(stage)
+            .filter(|i| i.keyword == "USER")
+            .map(|i| (i.args.trim(), i.line))
+            .collect();
+        let (message, line) = match users.last() {
+            Some((user, line)) if is_root(user) => (
+                format!(
+                    "the shipped image switches back to `USER {user}`: its process runs as root"
                 ),
-                Some(_) => continue,
-                None => (
-                    format!(
-                        "the shipped image (`FROM {}`) sets no USER: its process runs as root",
-                        last.base
-                    ),
-                    last.line,
+                *line,
+            ),
+            Some(_) => return,
+            None => (
+                format!(
+                    "the shipped image (`FROM {}`) sets no USER: its process runs as root",
+                    last.base
                 ),
-            };
-            findings.push(at_line(&META, &source.path, line, message, "root".into()));
-        }
-        Applicability::Applied
+                last.line,
+            ),
+        };
+        findings.push(at_line(&META, &source.path, line, message, "root".into()));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Rule;
     use crate::rules::testing::check;
 
     #[test]
     fn a_final_stage_without_a_user_or_back_to_root_is_found() {
         let (found, _) = check(
-            &ContainerRunsAsRoot,
+            Rule::Dockerfile(&ContainerRunsAsRoot),
             &[
                 (
                     "Dockerfile",
@@ -128,7 +129,7 @@ mod tests {
     #[test]
     fn a_user_in_the_final_stage_or_a_nonroot_base_passes() {
         let (found, _) = check(
-            &ContainerRunsAsRoot,
+            Rule::Dockerfile(&ContainerRunsAsRoot),
             &[
                 (
                     "Dockerfile",

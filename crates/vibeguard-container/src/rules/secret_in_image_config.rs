@@ -6,8 +6,9 @@ use std::borrow::Cow;
 use vibeguard_core::secret_names::{is_placeholder, secret_name};
 use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
-use super::{NO_DOCKERFILE, at_line};
-use crate::{Applicability, ContainerProject, ContainerRule};
+use super::DockerfileRule;
+use super::at_line;
+use crate::{ContainerProject, DockerfileSource};
 
 /// The rule.
 #[derive(Debug)]
@@ -90,54 +91,52 @@ fn unquote(value: &str) -> &str {
     value.trim_matches(['"', '\''])
 }
 
-impl ContainerRule for SecretInImageConfig {
+impl DockerfileRule for SecretInImageConfig {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, project: &ContainerProject<'_>, findings: &mut Vec<Finding>) -> Applicability {
-        if project.dockerfiles.is_empty() {
-            return Applicability::Absent(NO_DOCKERFILE);
-        }
-        for source in &project.dockerfiles {
-            for instruction in &source.file.instructions {
-                if instruction.keyword != "ENV" && instruction.keyword != "ARG" {
+    fn check(
+        &self,
+        source: &DockerfileSource,
+        _project: &ContainerProject<'_>,
+        findings: &mut Vec<Finding>,
+    ) {
+        for instruction in &source.file.instructions {
+            if instruction.keyword != "ENV" && instruction.keyword != "ARG" {
+                continue;
+            }
+            for (name, value) in assignments(&instruction.keyword, &instruction.args) {
+                if value.trim().is_empty() || is_placeholder(&value) || secret_name(&name).is_none()
+                {
                     continue;
                 }
-                for (name, value) in assignments(&instruction.keyword, &instruction.args) {
-                    if value.trim().is_empty()
-                        || is_placeholder(&value)
-                        || secret_name(&name).is_none()
-                    {
-                        continue;
-                    }
-                    findings.push(at_line(
-                        &META,
-                        &source.path,
-                        instruction.line,
-                        format!(
-                            "`{} {name}` sets a literal secret ({} characters, value not shown): every copy of the image carries it",
-                            instruction.keyword,
-                            value.chars().count()
-                        ),
-                        format!("baked:{name}"),
-                    ));
-                }
+                findings.push(at_line(
+                    &META,
+                    &source.path,
+                    instruction.line,
+                    format!(
+                        "`{} {name}` sets a literal secret ({} characters, value not shown): every copy of the image carries it",
+                        instruction.keyword,
+                        value.chars().count()
+                    ),
+                    format!("baked:{name}"),
+                ));
             }
         }
-        Applicability::Applied
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Rule;
     use crate::rules::testing::check;
 
     #[test]
     fn literal_secrets_in_env_and_arg_are_found_in_every_spelling() {
         let (found, _) = check(
-            &SecretInImageConfig,
+            Rule::Dockerfile(&SecretInImageConfig),
             &[(
                 "Dockerfile",
                 "FROM node:20\nENV STRIPE_SECRET_KEY=sk_live_51HxQ2b7Kp9\nENV DB_PASSWORD s3cr3t-Pa55\nARG NPM_TOKEN=npm_q8W2e7R1t5Y3\nENV NODE_ENV=production JWT_SECRET=\"k9#Lm2$pQ7\"\n",
@@ -157,7 +156,7 @@ mod tests {
     #[test]
     fn references_placeholders_empty_values_and_ordinary_names_pass() {
         let (found, _) = check(
-            &SecretInImageConfig,
+            Rule::Dockerfile(&SecretInImageConfig),
             &[(
                 "Dockerfile",
                 "FROM node:20\nARG NPM_TOKEN\nENV API_KEY=${API_KEY}\nENV DB_PASSWORD=changeme\nENV NODE_ENV=production PORT=3000\nENV TOKEN_URL=https://auth.example/token\nENV SECRET_KEY=\n",

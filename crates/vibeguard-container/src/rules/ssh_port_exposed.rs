@@ -5,8 +5,9 @@ use std::borrow::Cow;
 
 use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
-use super::{NO_DOCKERFILE, at_line};
-use crate::{Applicability, ContainerProject, ContainerRule};
+use super::DockerfileRule;
+use super::at_line;
+use crate::{ContainerProject, DockerfileSource};
 
 /// The rule.
 #[derive(Debug)]
@@ -54,49 +55,49 @@ fn includes_22(port: &str) -> bool {
     }
 }
 
-impl ContainerRule for SshPortExposed {
+impl DockerfileRule for SshPortExposed {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, project: &ContainerProject<'_>, findings: &mut Vec<Finding>) -> Applicability {
-        if project.dockerfiles.is_empty() {
-            return Applicability::Absent(NO_DOCKERFILE);
-        }
-        for source in &project.dockerfiles {
-            for instruction in source
-                .file
-                .instructions
-                .iter()
-                .filter(|i| i.keyword == "EXPOSE")
-            {
-                if instruction.args.split_whitespace().any(includes_22) {
-                    findings.push(at_line(
-                        &META,
-                        &source.path,
-                        instruction.line,
-                        format!(
-                            "`EXPOSE {}` declares SSH's port: an SSH server in the container",
-                            instruction.args
-                        ),
-                        "ssh".into(),
-                    ));
-                }
+    fn check(
+        &self,
+        source: &DockerfileSource,
+        _project: &ContainerProject<'_>,
+        findings: &mut Vec<Finding>,
+    ) {
+        for instruction in source
+            .file
+            .instructions
+            .iter()
+            .filter(|i| i.keyword == "EXPOSE")
+        {
+            if instruction.args.split_whitespace().any(includes_22) {
+                findings.push(at_line(
+                    &META,
+                    &source.path,
+                    instruction.line,
+                    format!(
+                        "`EXPOSE {}` declares SSH's port: an SSH server in the container",
+                        instruction.args
+                    ),
+                    "ssh".into(),
+                ));
             }
         }
-        Applicability::Applied
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Rule;
     use crate::rules::testing::check;
 
     #[test]
     fn port_22_is_found_alone_with_a_protocol_or_in_a_range_and_other_ports_pass() {
         let (found, _) = check(
-            &SshPortExposed,
+            Rule::Dockerfile(&SshPortExposed),
             &[
                 (
                     "Dockerfile",

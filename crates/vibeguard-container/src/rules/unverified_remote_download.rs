@@ -6,8 +6,9 @@ use std::borrow::Cow;
 
 use vibeguard_core::{ChecklistId, Confidence, EngineId, Finding, RuleDocs, RuleMeta, Severity};
 
-use super::{NO_DOCKERFILE, at_line};
-use crate::{Applicability, ContainerProject, ContainerRule};
+use super::DockerfileRule;
+use super::at_line;
+use crate::{ContainerProject, DockerfileSource};
 
 /// The rule.
 #[derive(Debug)]
@@ -98,57 +99,57 @@ fn pipes_download_to_shell(command: &str) -> bool {
         })
 }
 
-impl ContainerRule for UnverifiedRemoteDownload {
+impl DockerfileRule for UnverifiedRemoteDownload {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, project: &ContainerProject<'_>, findings: &mut Vec<Finding>) -> Applicability {
-        if project.dockerfiles.is_empty() {
-            return Applicability::Absent(NO_DOCKERFILE);
-        }
-        for source in &project.dockerfiles {
-            for instruction in &source.file.instructions {
-                let message = match instruction.keyword.as_str() {
-                    "RUN" if pipes_download_to_shell(&instruction.args) => {
-                        "the build pipes a download into an interpreter: whatever the server answers runs as root in the image".to_string()
-                    }
-                    "ADD" => {
-                        let (flags, rest) = instruction.split_flags();
-                        let url = rest
-                            .split_whitespace()
-                            .find(|word| word.starts_with("http://") || word.starts_with("https://"));
-                        match url {
-                            Some(url) if !flags.iter().any(|f| f.starts_with("--checksum")) => {
-                                format!("`ADD {url}` puts a download into the image without checking it (no --checksum)")
-                            }
-                            _ => continue,
+    fn check(
+        &self,
+        source: &DockerfileSource,
+        _project: &ContainerProject<'_>,
+        findings: &mut Vec<Finding>,
+    ) {
+        for instruction in &source.file.instructions {
+            let message = match instruction.keyword.as_str() {
+                "RUN" if pipes_download_to_shell(&instruction.args) => {
+                    "the build pipes a download into an interpreter: whatever the server answers runs as root in the image".to_string()
+                }
+                "ADD" => {
+                    let (flags, rest) = instruction.split_flags();
+                    let url = rest
+                        .split_whitespace()
+                        .find(|word| word.starts_with("http://") || word.starts_with("https://"));
+                    match url {
+                        Some(url) if !flags.iter().any(|f| f.starts_with("--checksum")) => {
+                            format!("`ADD {url}` puts a download into the image without checking it (no --checksum)")
                         }
+                        _ => continue,
                     }
-                    _ => continue,
-                };
-                findings.push(at_line(
-                    &META,
-                    &source.path,
-                    instruction.line,
-                    message,
-                    format!("download:{}", instruction.args.lines().next().unwrap_or("")),
-                ));
-            }
+                }
+                _ => continue,
+            };
+            findings.push(at_line(
+                &META,
+                &source.path,
+                instruction.line,
+                message,
+                format!("download:{}", instruction.args.lines().next().unwrap_or("")),
+            ));
         }
-        Applicability::Applied
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Rule;
     use crate::rules::testing::check;
 
     #[test]
     fn downloads_piped_into_interpreters_and_unchecked_adds_are_found() {
         let (found, _) = check(
-            &UnverifiedRemoteDownload,
+            Rule::Dockerfile(&UnverifiedRemoteDownload),
             &[(
                 "Dockerfile",
                 "FROM debian:12\nRUN apt-get update && curl -fsSL https://deb.nodesource.com/setup_20.x | bash -\nRUN wget -qO- https://get.example.sh | sudo sh\nRUN sh -c \"$(curl -fsSL https://raw.example/install.sh)\"\nRUN <<EOF\nset -e\ncurl -sL https://x.example/i | /bin/bash\nEOF\nADD https://example.com/tool.tar.gz /opt/\n",
@@ -169,7 +170,7 @@ mod tests {
     #[test]
     fn downloads_to_files_checked_adds_and_local_pipes_pass() {
         let (found, _) = check(
-            &UnverifiedRemoteDownload,
+            Rule::Dockerfile(&UnverifiedRemoteDownload),
             &[(
                 "Dockerfile",
                 "FROM debian:12\nRUN curl -fsSLo /tmp/i.sh https://x.example/i.sh && sha256sum -c sums && sh /tmp/i.sh\nRUN cat script.sh | sh\nRUN curl -s https://api.example/health | jq .\nADD --checksum=sha256:abc https://example.com/t.tgz /opt/\nADD ./local /app\n",
