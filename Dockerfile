@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The vibeguard container image: one static (musl) binary on an empty base, run as a non-root
-# user. About 35 MB: the stripped binary and the CA certificates, nothing else.
+# user: the stripped binary (34.5 MB) and the CA certificates, nothing else.
 #
 #   docker build -t vibeguard .
 #   docker run --rm -v "$PWD:/work" vibeguard audit /work
