@@ -23,15 +23,20 @@ pub struct Instruction {
 impl Instruction {
     /// The arguments without the leading `--flag` and `--flag=value` words, and the flags.
     pub fn split_flags(&self) -> (Vec<&str>, &str) {
-        let mut rest = self.args.trim_start();
-        let mut flags = Vec::new();
-        while rest.starts_with("--") {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            flags.push(&rest[..end]);
-            rest = rest[end..].trim_start();
-        }
-        (flags, rest)
+        split_flags(&self.args)
     }
+}
+
+/// `--flag` and `--flag=value` words at the start of `args`, and the rest.
+fn split_flags(args: &str) -> (Vec<&str>, &str) {
+    let mut rest = args.trim_start();
+    let mut flags = Vec::new();
+    while rest.starts_with("--") {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        flags.push(&rest[..end]);
+        rest = rest[end..].trim_start();
+    }
+    (flags, rest)
 }
 
 /// One build stage.
@@ -154,13 +159,7 @@ impl Dockerfile {
                 }
             }
             if keyword == "FROM" {
-                let instruction = Instruction {
-                    keyword: keyword.clone(),
-                    args: args.clone(),
-                    line,
-                    stage: file.stages.len() + 1,
-                };
-                let (_, rest) = instruction.split_flags();
+                let (_, rest) = split_flags(&args);
                 let mut words = rest.split_whitespace();
                 let base = substitute(words.next().unwrap_or(""), &global_args);
                 let name = match (words.next(), words.next()) {

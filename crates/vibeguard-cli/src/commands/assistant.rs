@@ -68,17 +68,22 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// Reads the stack of the project.
-    pub fn of(tree: &ProjectTree, frameworks: &[String], languages: &[&'static str]) -> Stack {
+    /// Reads the stack of the project: `manifests` are the paths `init` found.
+    pub fn of(
+        tree: &ProjectTree,
+        manifests: &[String],
+        frameworks: &[String],
+        languages: &[&'static str],
+    ) -> Stack {
         let mut packages = BTreeSet::new();
-        for file in tree.files() {
-            let Some(kind) = ManifestKind::detect(&file.path) else {
+        for path in manifests {
+            let Some(kind) = ManifestKind::detect(path) else {
                 continue;
             };
-            let Ok(text) = tree.read_text(&file.path, 4 * 1024 * 1024) else {
+            let Ok(text) = tree.read_text(path, 4 * 1024 * 1024) else {
                 continue;
             };
-            if let Ok(manifest) = kind.parse(&file.path, &text) {
+            if let Ok(manifest) = kind.parse(path, &text) {
                 packages.extend(
                     manifest
                         .dependencies

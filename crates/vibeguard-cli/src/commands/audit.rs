@@ -328,7 +328,7 @@ fn project_relative(file: &Path, root: &Path) -> String {
 fn literal_glob(path: &str) -> String {
     let mut glob = String::with_capacity(path.len() + 8);
     for c in path.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | '!') {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
             glob.push('[');
             glob.push(c);
             glob.push(']');
@@ -353,6 +353,7 @@ mod tests {
         assert!(glob("src/a[1]*.js").is_match("src/a[1]*.js"));
         assert!(!glob("src/a[1]*.js").is_match("src/a1x.js"));
         assert!(glob("{x}.env").is_match("{x}.env"));
+        assert!(glob("notes/a!b.txt").is_match("notes/a!b.txt"));
         assert_eq!(
             project_relative(Path::new("./src/app.py"), Path::new(".")),
             "src/app.py"

@@ -5,7 +5,6 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use anyhow::Context;
 use vibeguard_core::checklist::{CATALOG, ChecklistCategory};
 use vibeguard_core::{Report, RuleMeta};
 use vibeguard_report::{Format, RenderOptions};
@@ -25,14 +24,7 @@ pub fn run(
     let report = if catalog_only {
         None
     } else if let Some(file) = report_file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
-        Some(serde_json::from_str::<Report>(&text).with_context(|| {
-            format!(
-                "{} is not a vibeguard JSON report (write one with --format json --output FILE)",
-                file.display()
-            )
-        })?)
+        Some(super::read_json_report(file)?)
     } else {
         last_run::load(path.unwrap_or(Path::new(".")))
     };

@@ -84,7 +84,8 @@ pub fn assistant_rules(
     let detected = detect(&tree);
     let app = app_facts(&tree);
     let languages: Vec<&'static str> = detected.languages.keys().copied().collect();
-    let stack = super::assistant::Stack::of(&tree, &app.frameworks, &languages);
+    let stack =
+        super::assistant::Stack::of(&tree, &detected.manifests, &app.frameworks, &languages);
     // The command to run before committing: the API too when the code says where it listens.
     let verify = match &app.port {
         Some((port, _)) => format!("vibeguard audit . --target http://127.0.0.1:{port}"),

@@ -104,6 +104,20 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
     }
 }
 
+/// A JSON report written by `--format json=FILE`, for the commands that read one back
+/// (`checklist --report`, `show --report`, `brief --report`).
+fn read_json_report(file: &std::path::Path) -> anyhow::Result<vibeguard_core::Report> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a vibeguard JSON report (write one with --format json=FILE)",
+            file.display()
+        )
+    })
+}
+
 /// The text format a listing command (rules, checklist) prints in: terminal, json or markdown.
 fn listing_format(global: &crate::cli::GlobalArgs) -> anyhow::Result<vibeguard_report::Format> {
     use vibeguard_report::Format;

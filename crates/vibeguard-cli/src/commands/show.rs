@@ -72,14 +72,7 @@ pub fn brief(
 
 fn load(project: Option<&Path>, report_file: Option<&Path>) -> anyhow::Result<Report> {
     if let Some(file) = report_file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
-        return serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{} is not a vibeguard JSON report (write one with --format json=FILE)",
-                file.display()
-            )
-        });
+        return super::read_json_report(file);
     }
     match project {
         Some(path) => last_run::load(path).with_context(|| {
