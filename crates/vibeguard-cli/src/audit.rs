@@ -96,6 +96,8 @@ pub struct AuditRequest<'a> {
     pub scenarios: Option<PathBuf>,
     /// Where to write the HAR of the API exchanges, if anywhere.
     pub har: Option<PathBuf>,
+    /// A built container image to scan, if any.
+    pub image: Option<PathBuf>,
     /// The advisory data and how to judge with it, when the dependency engine runs.
     pub advisories: Option<crate::advisory_settings::AdvisorySettings>,
     /// Whether the secrets engine also scans the git history.
@@ -245,7 +247,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
         }
         if request.project_engines == ProjectEngines::All {
             progress.step("container: Dockerfiles and Compose files");
-            let container = vibeguard_container::run(&tree, &enabled);
+            let container = vibeguard_container::run(&tree, &enabled, request.image.is_some());
             engines.push(container.run);
             findings.extend(container.findings);
         }
@@ -270,6 +272,25 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
     } else {
         None
     };
+
+    if let Some(image) = &request.image {
+        progress.step(&format!("image: {}", image.display()));
+        let scanned = crate::image_scan::scan(image, request.advisories.as_ref(), &enabled);
+        if let Some(settings) = &request.advisories
+            && let Some(why) = settings.require_db
+            && !scanned.data_problems.is_empty()
+            && incomplete.is_none()
+        {
+            incomplete = Some(format!(
+                "{} — {}",
+                scanned.data_problems.join("; "),
+                why.reason()
+            ));
+        }
+        engines.push(scanned.run);
+        findings.extend(scanned.findings);
+        secrets.extend(scanned.secrets);
+    }
 
     let mut exchanges = Vec::new();
     let mut api_outcome = None;

@@ -241,6 +241,9 @@ pub enum Command {
         /// The project's root folder
         #[arg(default_value = ".")]
         path: PathBuf,
+        /// Also scan this built container image (a `docker save` archive, an OCI layout, a root filesystem folder)
+        #[arg(long, value_name = "IMAGE")]
+        image: Option<PathBuf>,
     },
     /// Check the project's dependencies: known vulnerabilities, malware, pinning, lockfiles, update bots
     Deps {
@@ -259,6 +262,14 @@ pub enum Command {
         /// Scan only these files of the project (a pre-commit hook passes the staged ones)
         #[arg(long, num_args = 1.., value_name = "FILE", conflicts_with = "list")]
         files: Vec<PathBuf>,
+    },
+    /// Scan a container image: OS and language packages against OSV, secrets in its layers, its user
+    Image {
+        /// A `docker save` archive (.tar or .tar.gz), an OCI image layout folder or archive, or an unpacked root filesystem folder
+        image: PathBuf,
+        /// Project folder whose vibeguard.toml applies (default: .)
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        project: PathBuf,
     },
     /// Manage the local advisory database (OSV exports)
     Db {

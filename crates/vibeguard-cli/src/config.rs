@@ -55,6 +55,18 @@ pub struct Config {
     /// The run history.
     #[serde(default)]
     pub history: History,
+    /// The built container image.
+    #[serde(default)]
+    pub image: Image,
+}
+
+/// `[image]`: a built container image every audit of the project also scans.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// A `docker save` archive, an OCI image layout or a root filesystem folder, relative to
+    /// the project (`--image` overrides it).
+    pub path: Option<String>,
 }
 
 /// `[history]`: where every audit is recorded.

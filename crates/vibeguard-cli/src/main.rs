@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod download;
 mod history;
+mod image_scan;
 mod last_run;
 mod operation_places;
 mod outputs;

@@ -13,6 +13,9 @@
 
 pub mod compose;
 pub mod dockerfile;
+pub mod image;
+pub mod image_rules;
+pub mod packages;
 pub mod rules;
 
 use std::time::Instant;
@@ -145,15 +148,25 @@ pub enum Applicability {
 
 /// The metadata of every container rule.
 pub fn rule_metas() -> Vec<RuleMeta> {
-    rules::ALL.iter().map(|rule| rule.meta().clone()).collect()
+    rules::ALL
+        .iter()
+        .map(|rule| rule.meta().clone())
+        .chain(image_rules::metas())
+        .collect()
 }
 
 /// Why CONT-01 stays unverified after the Dockerfile rules: its vulnerability part needs the
 /// image's packages.
-const IMAGE_NOT_SCANNED: &str = "the image's packages were not scanned for known vulnerabilities (the container image engine is not part of this build): check the built image with an image scanner";
+const IMAGE_NOT_SCANNED: &str = "the image's packages were not scanned for known vulnerabilities: give the built image (`vibeguard audit --image app.tar`, `[image] path`, or `vibeguard image app.tar`)";
 
 /// Runs every rule for which `enabled(code)` is true over the project's container files.
-pub fn run(tree: &ProjectTree, enabled: &dyn Fn(&str) -> bool) -> EngineOutput {
+/// `image_scanned`: the built image is scanned in the same run, so the image part of CONT-01
+/// is that scan's to judge.
+pub fn run(
+    tree: &ProjectTree,
+    enabled: &dyn Fn(&str) -> bool,
+    image_scanned: bool,
+) -> EngineOutput {
     let started = Instant::now();
     let project = ContainerProject::load(tree);
     let mut engine_run = EngineRun::new(EngineId::Container);
@@ -166,7 +179,7 @@ pub fn run(tree: &ProjectTree, enabled: &dyn Fn(&str) -> bool) -> EngineOutput {
         match rule.check(&project, &mut findings) {
             Applicability::Applied => {
                 engine_run.rules_applied.push(meta.code.clone());
-                if meta.checklist.contains(&ChecklistId::Cont01) {
+                if !image_scanned && meta.checklist.contains(&ChecklistId::Cont01) {
                     engine_run.not_applicable.push(RuleApplicability {
                         code: meta.code.clone(),
                         item: Some(ChecklistId::Cont01),

@@ -24,8 +24,10 @@ pub enum EngineId {
     Api,
     /// The team's declarative security scenarios.
     Scenarios,
-    /// Dockerfiles and Compose files (and, later, the images they build).
+    /// Dockerfiles and Compose files.
     Container,
+    /// A built container image: its packages, its layers' files, its configuration.
+    Image,
 }
 
 impl EngineId {
@@ -40,6 +42,7 @@ impl EngineId {
             EngineId::Api => "api",
             EngineId::Scenarios => "scenarios",
             EngineId::Container => "container",
+            EngineId::Image => "image",
         }
     }
 
@@ -55,6 +58,7 @@ impl EngineId {
             EngineId::Container => {
                 "audit a project folder that holds a Dockerfile or a Compose file"
             }
+            EngineId::Image => "give a container image (`vibeguard image app.tar`)",
         }
     }
 }

@@ -27,8 +27,11 @@ use crate::versions::{npm, pep440};
 pub struct InstalledPackage {
     /// Its ecosystem.
     pub ecosystem: Ecosystem,
-    /// Its registry name.
+    /// Its registry name (for a distribution, the source package advisories name).
     pub name: String,
+    /// For a distribution package, the release of the system it is installed on (`12`,
+    /// `3.19.1`, `22.04`: `VERSION_ID` of `/etc/os-release`); `None` for a registry package.
+    pub release: Option<String>,
     /// The exact version installed.
     pub version: String,
     /// The lockfile (or manifest) that pins it, relative to the project root.
@@ -299,6 +302,7 @@ fn from_lockfile(
         };
         let entry = InstalledPackage {
             ecosystem,
+            release: None,
             name: package.name.clone(),
             version: package.version.clone(),
             file: lockfile.path.clone(),
@@ -421,6 +425,7 @@ fn from_requirements(manifest: &Manifest, inventory: &mut Inventory) {
             .collect();
         inventory.packages.push(InstalledPackage {
             ecosystem: Ecosystem::PyPI,
+            release: None,
             name: dependency.name.clone(),
             version,
             file: manifest.path.clone(),
@@ -471,6 +476,7 @@ fn from_go_mod(manifest: &Manifest) -> Vec<InstalledPackage> {
         let direct = !manifest.via.contains_key(&dependency.name);
         out.push(InstalledPackage {
             ecosystem: Ecosystem::Go,
+            release: None,
             chain: if direct {
                 vec![format!("{module}@{version}")]
             } else {
@@ -522,6 +528,7 @@ fn from_unlocked_manifest(manifest: &Manifest, inventory: &mut Inventory) {
             pinned += 1;
             inventory.packages.push(InstalledPackage {
                 ecosystem,
+                release: None,
                 name: dependency.package_name().to_string(),
                 chain: vec![format!("{}@{version}", dependency.package_name())],
                 version,

@@ -242,6 +242,42 @@ fn scan_file(
     FileScan::Hits(path.to_string(), hits, text)
 }
 
+/// The secrets in one text that is not a project file (a file of a container image layer, an
+/// image's configuration), as VG201/VG202 findings located at `path`, and the values found
+/// (for the run's redactor). Binary content (a NUL in its head) and test paths give nothing.
+pub fn findings_in_text(
+    path: &str,
+    bytes: &[u8],
+    enabled: &dyn Fn(&str) -> bool,
+) -> (Vec<Finding>, Vec<String>) {
+    let Ok(catalog) = Catalog::builtin() else {
+        return (Vec::new(), Vec::new());
+    };
+    if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0)
+        || files::has_binary_extension(path)
+        || files::is_test_path(path)
+    {
+        return (Vec::new(), Vec::new());
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let context = TextContext::of(path, &text);
+    let mut findings = Vec::new();
+    let mut values = Vec::new();
+    for hit in scan::scan_text(catalog, &text, &context) {
+        let provider = &catalog.providers[hit.provider];
+        let rule = if provider.generic {
+            &generic_secret::META
+        } else {
+            &hardcoded_credential::META
+        };
+        if enabled(&rule.code) {
+            findings.push(tree_finding(rule, provider, path, &hit, &text));
+            values.push(hit.secret.clone());
+        }
+    }
+    (findings, values)
+}
+
 fn read_capped(path: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;

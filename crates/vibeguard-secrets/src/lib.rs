@@ -19,7 +19,7 @@ pub mod rules;
 pub mod scan;
 pub mod value;
 
-pub use engine::{SecretsOptions, SecretsRun, run};
+pub use engine::{SecretsOptions, SecretsRun, findings_in_text, run};
 
 use vibeguard_core::RuleMeta;
 

@@ -40,16 +40,29 @@ pub struct Scope {
     /// Only these files of the project are read (`secrets --files`), instead of the
     /// configuration's `[paths] include`; its `exclude` still applies.
     pub only_files: Option<Vec<std::path::PathBuf>>,
+    /// A built container image to scan too (`--image`, `vibeguard image`), instead of the
+    /// configuration's `[image] path`.
+    pub image: Option<std::path::PathBuf>,
+    /// Scan the image alone (`vibeguard image`): no project engine, no API.
+    pub image_only: bool,
 }
 
-/// Audits `path` and writes the reports.
-pub fn run(global: &GlobalArgs, order: &ArgOrder, path: &Path) -> anyhow::Result<Outcome> {
+/// Audits `path` (and `image`, when given) and writes the reports.
+pub fn run(
+    global: &GlobalArgs,
+    order: &ArgOrder,
+    path: &Path,
+    image: Option<&Path>,
+) -> anyhow::Result<Outcome> {
     let report = audit_project(
         global,
         order,
         path,
         &path.display().to_string(),
-        Scope::default(),
+        Scope {
+            image: image.map(Path::to_path_buf),
+            ..Scope::default()
+        },
     )?;
     Ok(Outcome::of(&report))
 }
@@ -245,14 +258,15 @@ pub fn audit_only(
         .or_else(|| loaded.config.baseline.as_ref().map(|b| path.join(b)));
     let api = match scope.api {
         Some(api) => Some(api),
-        None if scope.code_only || scope.secrets_only => None,
+        None if scope.code_only || scope.secrets_only || scope.image_only => None,
         None => crate::api_settings::from(&loaded, global, path)?,
     };
     if scope.skip_project && api.is_none() {
         anyhow::bail!("no API to test: give --target URL (or [api] target in vibeguard.toml)");
     }
     // The team's scenarios: named on the command line, else the project's folder when it has one.
-    let scenarios = if scope.code_only || scope.secrets_only || scope.deps_only {
+    let scenarios = if scope.code_only || scope.secrets_only || scope.deps_only || scope.image_only
+    {
         None
     } else {
         scope
@@ -273,14 +287,33 @@ pub fn audit_only(
     let selection = RuleSelection::from_flags(&global.checks, &global.skip_checks, &rules)?;
     let advisories = match scope.advisories {
         Some(settings) => Some(settings),
-        None if scope.skip_project || scope.code_only || scope.secrets_only => None,
+        None if (scope.skip_project || scope.code_only || scope.secrets_only)
+            && !scope.image_only =>
+        {
+            None
+        }
         None => Some(crate::advisory_settings::from(&loaded, global, path)?),
     };
+    // The image: given by the command, else the configuration's `[image] path`, relative to
+    // the project.
+    let image = scope.image.clone().or_else(|| {
+        (!scope.code_only && !scope.secrets_only && !scope.deps_only && !scope.skip_project)
+            .then(|| loaded.config.image.path.as_ref().map(|p| path.join(p)))
+            .flatten()
+    });
+    if let Some(image) = &image
+        && !image.exists()
+    {
+        anyhow::bail!(
+            "{} does not exist: give a `docker save` archive, an OCI image layout or a root filesystem folder",
+            image.display()
+        );
+    }
     let request = AuditRequest {
         selection,
         project: path,
         project_label: label.to_string(),
-        project_engines: if scope.skip_project {
+        project_engines: if scope.skip_project || scope.image_only {
             ProjectEngines::None
         } else if scope.code_only {
             ProjectEngines::CodeOnly
@@ -298,6 +331,7 @@ pub fn audit_only(
         api,
         scenarios,
         har: global.har.clone(),
+        image,
         advisories,
         history: global.git_history || loaded.config.secrets.history == Some(true),
         skip_tests: global.skip_tests || loaded.config.code.skip_tests == Some(true),

@@ -65,7 +65,7 @@ pub fn run(global: &GlobalArgs, action: &DbAction) -> anyhow::Result<Outcome> {
                 );
             }
             let ecosystems = match parse_ecosystems(ecosystems)? {
-                list if list.is_empty() => Ecosystem::ALL.to_vec(),
+                list if list.is_empty() => Ecosystem::LANGUAGES.to_vec(),
                 list => list,
             };
             update(
@@ -86,7 +86,10 @@ fn parse_ecosystems(names: &[String]) -> anyhow::Result<Vec<Ecosystem>> {
         .filter(|name| !name.is_empty())
         .map(|name| {
             Ecosystem::from_osv_name(name).with_context(|| {
-                format!("`{name}` is not an ecosystem vibeguard reads: npm, PyPI, crates.io, Go, RubyGems, Packagist")
+                format!(
+                    "`{name}` is not an ecosystem vibeguard reads: {}",
+                    Ecosystem::ALL.map(Ecosystem::osv_name).join(", ")
+                )
             })
         })
         .collect()

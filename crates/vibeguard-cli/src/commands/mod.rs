@@ -14,6 +14,7 @@ mod describe;
 mod diff;
 mod explain;
 mod history;
+mod image;
 mod init;
 mod routes;
 mod rules;
@@ -31,11 +32,12 @@ use crate::outputs::ArgOrder;
 pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
     let global = &cli.global;
     match &cli.command {
-        Command::Audit { path } => audit::run(global, order, path),
+        Command::Audit { path, image } => audit::run(global, order, path, image.as_deref()),
         Command::Api { project } => api::run(global, order, project),
         Command::Scenarios { action } => scenarios::run(global, order, action),
         Command::Code { path } => code::run(global, order, path),
         Command::Deps { path } => deps::run(global, order, path),
+        Command::Image { image, project } => image::run(global, order, image, project),
         Command::Secrets { path, list, files } => secrets::run(global, order, path, *list, files),
         Command::Db { action } => db::run(global, action),
         Command::Routes { path } => routes::run(global, path),

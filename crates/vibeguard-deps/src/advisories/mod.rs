@@ -248,6 +248,12 @@ impl AdvisoryMatch<'_> {
                 package.name, self.primary
             ),
         };
+        if package.ecosystem.is_distribution() {
+            return format!(
+                "{upgrade} To do so, {}.",
+                force_version_hint(package.ecosystem, &package.name)
+            );
+        }
         if package.direct || package.chain.len() < 2 {
             return upgrade;
         }
@@ -274,6 +280,21 @@ impl AdvisoryMatch<'_> {
 
 /// `express@4.17.1 → body-parser@1.19.0 → qs@6.7.0 (production, transitive)`.
 fn dependency_path(package: &InstalledPackage) -> String {
+    if package.ecosystem.is_distribution() {
+        // `libssl3@3.0.11-1~deb12u1, openssl@3.0.11-1~deb12u1`: the binary packages built from
+        // the source package the advisories name.
+        return format!(
+            "{} (binary packages of the {} source package {}@{})\ninstalled from {} {}, \
+             recorded in {}",
+            package.chain.join(", "),
+            package.ecosystem,
+            package.name,
+            package.version,
+            package.ecosystem,
+            package.release.as_deref().unwrap_or("(release unknown)"),
+            package.file
+        );
+    }
     let scope = if package.dev_only {
         "development only"
     } else {
@@ -321,6 +342,17 @@ fn force_version_hint(ecosystem: Ecosystem, name: &str) -> String {
         Ecosystem::Go => format!("run `go get {name}@<fixed version>` and `go mod tidy`"),
         Ecosystem::RubyGems => format!("run `bundle update {name}`"),
         Ecosystem::Packagist => format!("run `composer update {name} --with-dependencies`"),
+        Ecosystem::Debian | Ecosystem::Ubuntu => format!(
+            "rebuild the image on a current base image tag, or add `apt-get update && apt-get \
+             install --only-upgrade` for the binary packages of {name}"
+        ),
+        Ecosystem::Alpine => format!(
+            "rebuild the image on a current base image tag, or add `apk upgrade --no-cache` for \
+             {name}"
+        ),
+        Ecosystem::RedHat | Ecosystem::RockyLinux | Ecosystem::AlmaLinux => {
+            format!("rebuild the image on a current base image tag, or add `dnf upgrade -y {name}`")
+        }
     }
 }
 
@@ -357,9 +389,26 @@ pub fn run(
     options: &AdvisoryOptions,
     enabled: &dyn Fn(&str) -> bool,
 ) -> AdvisoryRun {
+    run_inventory(
+        inventory::build(project),
+        store,
+        options,
+        enabled,
+        EngineId::Deps,
+    )
+}
+
+/// Runs the advisory rules over an inventory built elsewhere (the packages installed in a
+/// container image), as engine `engine`.
+pub fn run_inventory(
+    inventory: Inventory,
+    store: &Store,
+    options: &AdvisoryOptions,
+    enabled: &dyn Fn(&str) -> bool,
+    engine: EngineId,
+) -> AdvisoryRun {
     let started = Instant::now();
-    let inventory = inventory::build(project);
-    let mut run = EngineRun::new(EngineId::Deps);
+    let mut run = EngineRun::new(engine);
     let mut findings = Vec::new();
     let mut problems = Vec::new();
     let mut notes: Vec<EngineError> = Vec::new();
@@ -377,9 +426,14 @@ pub fn run(
                 kind: DataProblemKind::Missing,
                 message: format!(
                     "no {ecosystem} advisory data in {}: the {ecosystem} packages were not \
-                     checked for known vulnerabilities. Run `vibeguard db update` (or \
+                     checked for known vulnerabilities. Run `vibeguard db update{}` (or \
                      `vibeguard db import PATH` on a machine without network)",
-                    store.dir().display()
+                    store.dir().display(),
+                    if ecosystem.is_distribution() {
+                        format!(" --ecosystem '{ecosystem}'")
+                    } else {
+                        String::new()
+                    }
                 ),
             }),
             DataState::Unreadable(reason) => problems.push(DataProblem {
@@ -603,11 +657,10 @@ fn matching(
     let mut unknown = Vec::new();
     for advisory in advisories {
         let mut verdict = Verdict::NotAffected;
-        for entry in advisory
-            .affected
-            .iter()
-            .filter(|entry| ecosystem.normalize_name(&entry.name) == name)
-        {
+        for entry in advisory.affected.iter().filter(|entry| {
+            ecosystem.normalize_name(&entry.name) == name
+                && ecosystem.release_matches(entry.release.as_deref(), package.release.as_deref())
+        }) {
             match affects::evaluate(ecosystem, entry, version) {
                 Verdict::Affected => {
                     verdict = Verdict::Affected;

@@ -189,6 +189,7 @@ mod tests {
     fn entry(ranges: &[&[(&str, &str)]], versions: &[&str]) -> Affected {
         Affected {
             name: "pkg".into(),
+            release: None,
             ranges: ranges
                 .iter()
                 .map(|events| Range {

@@ -26,6 +26,7 @@ pub fn export_url(source: &str, ecosystem: Ecosystem) -> String {
     format!(
         "{}/{}/all.zip",
         source.trim_end_matches('/'),
-        ecosystem.osv_name()
+        // `Red Hat`, `Rocky Linux`: the bucket's folder names hold spaces.
+        ecosystem.osv_name().replace(' ', "%20")
     )
 }

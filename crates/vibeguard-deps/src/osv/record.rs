@@ -68,6 +68,10 @@ pub struct Range {
 pub struct Affected {
     /// The package's name, as the record writes it.
     pub name: String,
+    /// For a distribution, the release the entry is about, as written after the ecosystem's
+    /// name (`12` of `Debian:12`, `v3.19` of `Alpine:v3.19`); `None` for every release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
     /// Version ranges.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ranges: Vec<Range>,
@@ -263,7 +267,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecord, String> {
             // Records about unpackaged software (e.g. Linux kernel ranges) have no package.
             continue;
         };
-        let Some(ecosystem) = ecosystem_of(&package.ecosystem) else {
+        let Some((ecosystem, release)) = Ecosystem::from_osv_affected(&package.ecosystem) else {
             continue;
         };
         if package.name.trim().is_empty() {
@@ -288,6 +292,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecord, String> {
             .or_else(|| affected.database_specific.as_ref().and_then(label_in));
         let entry = Affected {
             name: package.name,
+            release,
             ranges,
             versions: affected.versions.unwrap_or_default(),
             severity: affected.severity.unwrap_or_default(),
@@ -321,20 +326,6 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecord, String> {
             })
             .collect(),
     ))
-}
-
-/// The ecosystems vibeguard matches. Suffixed ecosystems (`Packagist:https://…`, a Drupal
-/// registry) name other registries whose packages are not the ones a lockfile pins.
-fn ecosystem_of(name: &str) -> Option<Ecosystem> {
-    Some(match name {
-        "npm" => Ecosystem::Npm,
-        "PyPI" => Ecosystem::PyPI,
-        "crates.io" => Ecosystem::CratesIo,
-        "Go" => Ecosystem::Go,
-        "RubyGems" => Ecosystem::RubyGems,
-        "Packagist" => Ecosystem::Packagist,
-        _ => return None,
-    })
 }
 
 fn read_events(raw: &[serde_json::Map<String, Value>]) -> Result<Vec<Event>, String> {
@@ -419,7 +410,7 @@ mod tests {
                   {"package": {"ecosystem": "PyPI", "name": "x"}, "versions": ["1.0"]}
                 ]}"#,
         );
-        assert_eq!(views.len(), 2);
+        assert_eq!(views.len(), 3);
         let (ecosystem, npm) = &views[0];
         assert_eq!(*ecosystem, Ecosystem::Npm);
         assert_eq!(npm.summary, "Bad thing.");
@@ -427,7 +418,11 @@ mod tests {
         assert_eq!(npm.references, vec!["https://a", "https://w"]);
         assert_eq!(npm.affected.len(), 1);
         assert_eq!(npm.affected[0].ranges.len(), 1, "GIT ranges are dropped");
-        assert_eq!(views[1].0, Ecosystem::PyPI);
+        assert_eq!(views[1].0, Ecosystem::Debian);
+        assert_eq!(views[1].1.affected[0].release.as_deref(), Some("12"));
+        assert_eq!(views[1].1.affected[0].name, "node-lodash");
+        assert_eq!(views[2].0, Ecosystem::PyPI);
+        assert_eq!(views[2].1.affected[0].release, None);
     }
 
     #[test]

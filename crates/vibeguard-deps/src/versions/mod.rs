@@ -4,15 +4,19 @@
 //!
 //! [`EcosystemVersion`] orders exact versions the way each ecosystem's advisories are written:
 //! SemVer precedence for npm and crates.io, PEP 440 for PyPI, Go's module versions, RubyGems'
-//! `Gem::Version` and Composer's normalized versions. Advisory matching compares only through
+//! `Gem::Version` and Composer's normalized versions; for Linux distributions, dpkg's order
+//! (Debian, Ubuntu), apk-tools' (Alpine) and rpm's (Red Hat, Rocky Linux, AlmaLinux). Advisory matching compares only through
 //! it, so a version one scheme cannot read is never compared as text.
 
+pub mod apk;
 pub mod cargo;
+pub mod dpkg;
 pub mod go;
 pub mod npm;
 pub mod packagist;
 pub mod pep440;
 pub mod poetry;
+pub mod rpm;
 pub mod rubygems;
 
 use std::cmp::Ordering;
@@ -38,6 +42,12 @@ pub enum EcosystemVersion {
     RubyGems(rubygems::GemVersion),
     /// Composer's normalized versions.
     Packagist(packagist::ComposerVersion),
+    /// Debian and Ubuntu: dpkg's order.
+    Dpkg(dpkg::DpkgVersion),
+    /// Alpine: apk-tools' order.
+    Apk(apk::ApkVersion),
+    /// Red Hat, Rocky Linux, AlmaLinux: rpm's epoch, version, release.
+    Rpm(rpm::RpmVersion),
 }
 
 impl EcosystemVersion {
@@ -66,6 +76,13 @@ impl EcosystemVersion {
             Ecosystem::Packagist => {
                 packagist::ComposerVersion::parse(text).map(EcosystemVersion::Packagist)
             }
+            Ecosystem::Debian | Ecosystem::Ubuntu => {
+                dpkg::DpkgVersion::parse(text).map(EcosystemVersion::Dpkg)
+            }
+            Ecosystem::Alpine => apk::ApkVersion::parse(text).map(EcosystemVersion::Apk),
+            Ecosystem::RedHat | Ecosystem::RockyLinux | Ecosystem::AlmaLinux => {
+                rpm::RpmVersion::parse(text).map(EcosystemVersion::Rpm)
+            }
         }
     }
 
@@ -79,6 +96,9 @@ impl EcosystemVersion {
             (V::Go(a), V::Go(b)) => a.cmp(b),
             (V::RubyGems(a), V::RubyGems(b)) => a.cmp(b),
             (V::Packagist(a), V::Packagist(b)) => a.cmp(b),
+            (V::Dpkg(a), V::Dpkg(b)) => a.cmp(b),
+            (V::Apk(a), V::Apk(b)) => a.cmp(b),
+            (V::Rpm(a), V::Rpm(b)) => a.cmp(b),
             _ => return None,
         })
     }
@@ -92,6 +112,9 @@ impl EcosystemVersion {
             EcosystemVersion::Go(version) => version.is_prerelease(),
             EcosystemVersion::RubyGems(version) => version.is_prerelease(),
             EcosystemVersion::Packagist(version) => version.is_prerelease(),
+            EcosystemVersion::Dpkg(version) => version.is_prerelease(),
+            EcosystemVersion::Apk(version) => version.is_prerelease(),
+            EcosystemVersion::Rpm(version) => version.is_prerelease(),
         }
     }
 }
@@ -105,6 +128,9 @@ impl fmt::Display for EcosystemVersion {
             EcosystemVersion::Go(version) => write!(f, "{version}"),
             EcosystemVersion::RubyGems(version) => write!(f, "{version}"),
             EcosystemVersion::Packagist(version) => write!(f, "{version}"),
+            EcosystemVersion::Dpkg(version) => write!(f, "{version}"),
+            EcosystemVersion::Apk(version) => write!(f, "{version}"),
+            EcosystemVersion::Rpm(version) => write!(f, "{version}"),
         }
     }
 }

@@ -262,6 +262,7 @@ fn dependabot_names(ecosystem: Ecosystem) -> &'static [&'static str] {
         Ecosystem::Go => &["gomod"],
         Ecosystem::RubyGems => &["bundler"],
         Ecosystem::Packagist => &["composer"],
+        _ => &["docker"],
     }
 }
 
