@@ -98,6 +98,8 @@ pub struct AuditRequest<'a> {
     pub har: Option<PathBuf>,
     /// A built container image to scan, if any.
     pub image: Option<PathBuf>,
+    /// How reports name that image (the file as given, or the `--docker` reference).
+    pub image_label: Option<String>,
     /// The advisory data and how to judge with it, when the dependency engine runs.
     pub advisories: Option<crate::advisory_settings::AdvisorySettings>,
     /// Whether the secrets engine also scans the git history.
@@ -498,6 +500,7 @@ pub fn run(request: &AuditRequest<'_>, progress: &Progress) -> anyhow::Result<Au
                 .as_ref()
                 .map(|p| p.display().to_string()),
             target: request.api.as_ref().map(|s| s.target.to_string()),
+            image: request.image_label.clone(),
             spec: request.api.as_ref().map(|s| match &s.spec {
                 SpecSource::File(path) => path.display().to_string(),
                 SpecSource::Url(url) => url.to_string(),

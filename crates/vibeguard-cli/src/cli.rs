@@ -266,7 +266,11 @@ pub enum Command {
     /// Scan a container image: OS and language packages against OSV, secrets in its layers, its user
     Image {
         /// A `docker save` archive (.tar or .tar.gz), an OCI image layout folder or archive, or an unpacked root filesystem folder
-        image: PathBuf,
+        #[arg(required_unless_present = "docker")]
+        image: Option<PathBuf>,
+        /// Save this image from the local Docker daemon first (runs `docker save`), instead of a file
+        #[arg(long, value_name = "IMAGE", conflicts_with = "image")]
+        docker: Option<String>,
         /// Project folder whose vibeguard.toml applies (default: .)
         #[arg(long, value_name = "PATH", default_value = ".")]
         project: PathBuf,

@@ -127,6 +127,8 @@ fn inventory_of(image_label: &str, software: &packages::InstalledSoftware) -> In
             PackageKind::Npm => Ecosystem::Npm,
             PackageKind::PyPI => Ecosystem::PyPI,
             PackageKind::RubyGems => Ecosystem::RubyGems,
+            PackageKind::Go => Ecosystem::Go,
+            PackageKind::Cargo => Ecosystem::CratesIo,
             PackageKind::Dpkg | PackageKind::Apk | PackageKind::Rpm => match os_ecosystem {
                 Some(ecosystem) => ecosystem,
                 None => {

@@ -312,3 +312,71 @@ fn audit_image_joins_the_dockerfile_rules_and_a_broken_image_is_an_error_not_a_p
         stderr(&missing)
     );
 }
+
+/// `--docker REF` runs `docker save`: a stand-in `docker` on PATH writes the archive (or fails
+/// as the daemon does for an unknown image), and without any `docker` the error says what to do.
+#[cfg(unix)]
+#[test]
+fn docker_saves_the_image_first() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let cache = tempfile::tempdir().expect("tempdir");
+    let db = advisory_db(cache.path());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let archive = image(dir.path(), false);
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let script = format!(
+        "#!/bin/sh\n[ \"$1\" = save ] && [ \"$2\" = -o ] || exit 64\n\
+         [ \"$4\" = app:latest ] || {{ echo \"Error response from daemon: reference does not exist\" >&2; exit 1; }}\n\
+         cp '{}' \"$3\"\n",
+        archive.display()
+    );
+    std::fs::write(bin.join("docker"), script).expect("write");
+    std::fs::set_permissions(bin.join("docker"), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let run = |reference: &str, path: &str| {
+        vibeguard(cache.path())
+            .env("PATH", path)
+            .args(["image", "--no-history", "--format", "json", "--db-dir"])
+            .arg(db.path())
+            .arg(format!("--docker={reference}"))
+            .output()
+            .expect("runs")
+    };
+    let saved = run("app:latest", &path);
+    assert_eq!(saved.status.code(), Some(1), "{}", stderr(&saved));
+    let report = json_report(&saved);
+    assert!(findings(&report).iter().any(|(code, _)| code == "VG610"));
+    assert_eq!(
+        report["inputs"]["image"], "app:latest",
+        "the report names the image"
+    );
+
+    let unknown = run("nope:1", &path);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("reference does not exist"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    let option = run("--output=/tmp/x", &path);
+    assert_eq!(option.status.code(), Some(2));
+    assert!(
+        stderr(&option).contains("is not an image reference"),
+        "{}",
+        stderr(&option)
+    );
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let absent = run("app:latest", &empty.display().to_string());
+    assert_eq!(absent.status.code(), Some(2));
+    assert!(
+        stderr(&absent).contains("not on PATH"),
+        "{}",
+        stderr(&absent)
+    );
+}

@@ -389,3 +389,147 @@ fn a_damaged_layer_is_named_and_the_others_are_still_read() {
     let software = packages::inventory(&image);
     assert!(software.packages.iter().any(|p| p.name == "openssl"));
 }
+
+/// A raw tar entry, written without the builder's path checks (which refuse `..`).
+fn raw_entry(name: &str, kind: tar::EntryType, data: &[u8], link: Option<&str>) -> Vec<u8> {
+    let mut header = tar::Header::new_old();
+    header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+    if let Some(link) = link {
+        header.as_old_mut().linkname[..link.len()].copy_from_slice(link.as_bytes());
+    }
+    header.set_entry_type(kind);
+    header.set_size(data.len() as u64);
+    header.set_mode(0o755);
+    header.set_cksum();
+    let mut bytes = header.as_bytes().to_vec();
+    bytes.extend_from_slice(data);
+    bytes.resize(bytes.len().div_ceil(512) * 512, 0);
+    bytes
+}
+
+/// A GNU sparse entry of `real_size` bytes storing only 512 of them, at `offset` (the rest
+/// holes).
+fn sparse_entry(name: &str, real_size: u64, offset: u64, stored: &[u8; 512]) -> Vec<u8> {
+    let mut header = tar::Header::new_gnu();
+    header.set_path(name).expect("path");
+    header.set_entry_type(tar::EntryType::GNUSparse);
+    header.set_size(512);
+    header.set_mode(0o755);
+    let gnu = header.as_gnu_mut().expect("gnu");
+    gnu.set_real_size(real_size);
+    gnu.sparse[0].set_offset(offset);
+    gnu.sparse[0].set_length(512);
+    // As GNU tar writes them: a last, empty chunk at the real size when the data ends earlier.
+    if offset + 512 < real_size {
+        gnu.sparse[1].set_offset(real_size);
+        gnu.sparse[1].set_length(0);
+    }
+    header.set_cksum();
+    let mut bytes = header.as_bytes().to_vec();
+    bytes.extend_from_slice(stored);
+    bytes
+}
+
+#[test]
+fn hostile_layers_are_read_without_escaping_or_exploding() {
+    let escape = std::env::temp_dir().join("vibeguard-escape-test");
+    let _ = std::fs::remove_file(&escape);
+    let mut layer = Vec::new();
+    layer.extend(raw_entry(
+        &format!("../../../../../..{}", escape.display()),
+        tar::EntryType::Regular,
+        b"escaped",
+        None,
+    ));
+    // An absolute link out of the image: never resolved on the host.
+    layer.extend(raw_entry(
+        "etc/os-release",
+        tar::EntryType::Symlink,
+        b"",
+        Some("/etc/os-release"),
+    ));
+    layer.extend(raw_entry(
+        "usr/lib/os-release",
+        tar::EntryType::Symlink,
+        b"",
+        Some("../../etc/os-release"),
+    ));
+    // 10 GB files stored sparse: a package database, and an executable searched only up to the
+    // streamed limit (it would otherwise be 10 GB of zeros to search).
+    let mut elf_head = [0u8; 512];
+    elf_head[..4].copy_from_slice(b"\x7fELF");
+    layer.extend(sparse_entry(
+        "var/lib/dpkg/status",
+        10 << 30,
+        (10 << 30) - 512,
+        &[b'x'; 512],
+    ));
+    layer.extend(sparse_entry("usr/bin/huge", 10 << 30, 0, &elf_head));
+    layer.extend(raw_entry(
+        "app/ok.txt",
+        tar::EntryType::Regular,
+        b"fine",
+        None,
+    ));
+    layer.extend([0u8; 1024]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("hostile.tar");
+    std::fs::write(
+        &path,
+        outer_tar(&[
+            (
+                "manifest.json".into(),
+                br#"[{"Config":"c.json","Layers":["l.tar"]}]"#.to_vec(),
+            ),
+            ("c.json".into(), b"{}".to_vec()),
+            ("l.tar".into(), layer),
+        ]),
+    )
+    .expect("write");
+    let mut seen = Seen::default();
+    let image = read_image(&path, &ImageLimits::default(), &mut seen).expect("reads");
+    assert!(
+        !escape.exists(),
+        "nothing is written outside a temporary folder"
+    );
+    let climbed = escape
+        .display()
+        .to_string()
+        .trim_start_matches('/')
+        .to_string();
+    assert!(
+        seen.0.iter().any(|(_, p)| *p == climbed),
+        "`..` stops at the image's root: {:?}",
+        seen.0
+    );
+    assert!(
+        seen.0.iter().any(|(_, p)| p == "app/ok.txt"),
+        "{:?} {:?}",
+        seen.0,
+        image.notes
+    );
+    assert!(
+        image
+            .notes
+            .iter()
+            .any(|n| n.contains("var/lib/dpkg/status") && n.contains("not inventoried")),
+        "{:?}",
+        image.notes
+    );
+    let software = packages::inventory(&image);
+    assert_eq!(
+        software.distribution, None,
+        "the host's os-release is never read"
+    );
+    assert!(software.packages.is_empty());
+
+    // A manifest that is not JSON.
+    let corrupt = dir.path().join("corrupt.tar");
+    std::fs::write(
+        &corrupt,
+        outer_tar(&[("manifest.json".into(), b"[{\"Config\":".to_vec())]),
+    )
+    .expect("write");
+    let error = read_image(&corrupt, &ImageLimits::default(), &mut NoVisitor).expect_err("refused");
+    assert!(error.to_string().starts_with("manifest.json:"), "{error}");
+}

@@ -122,6 +122,9 @@ pub struct Inputs {
     /// The baseline file applied, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// The container image scanned, if any (a file, a folder or a `docker save` reference).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// Counts per severity.

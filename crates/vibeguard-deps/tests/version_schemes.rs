@@ -243,6 +243,45 @@ fn go_text() -> impl Strategy<Value = String> {
     })
 }
 
+/// `[epoch:]upstream[-revision]` with Debian's `~` pre-releases, `+` and `.` parts.
+fn dpkg_text() -> impl Strategy<Value = String> {
+    (
+        proptest::option::of(0u64..3),
+        "[0-9]{1,2}(\\.[0-9]{1,3}){0,2}([a-z]{0,2})(~(rc|beta)[0-9])?(\\+dfsg)?",
+        proptest::option::of("[0-9]{1,2}(\\+deb[0-9]{2}u[0-9])?(~bpo[0-9])?"),
+    )
+        .prop_map(|(epoch, upstream, revision)| {
+            let mut text = String::new();
+            if let Some(epoch) = epoch {
+                text.push_str(&format!("{epoch}:"));
+            }
+            text.push_str(&upstream);
+            if let Some(revision) = revision {
+                text.push('-');
+                text.push_str(&revision);
+            }
+            text
+        })
+}
+
+/// Alpine's `numbers[letter][_suffix[n]]…[-rN]`.
+fn apk_text() -> impl Strategy<Value = String> {
+    "[0-9]{1,2}(\\.[0-9]{1,3}){0,3}[a-z]?(_(alpha|beta|pre|rc|cvs|svn|git|hg|p)[0-9]{0,3}){0,2}(-r[0-9]{1,2})?"
+}
+
+/// rpm's `[epoch:]version-release`, `~` and `^` included.
+fn rpm_text() -> impl Strategy<Value = String> {
+    (
+        proptest::option::of(0u64..3),
+        "[0-9]{1,2}(\\.[0-9a-z]{1,3}){0,3}(~rc[0-9])?(\\^git[0-9])?",
+        "[0-9]{1,2}(\\.el[89](_[0-9])?)?(\\.[0-9])?",
+    )
+        .prop_map(|(epoch, version, release)| match epoch {
+            Some(epoch) => format!("{epoch}:{version}-{release}"),
+            None => format!("{version}-{release}"),
+        })
+}
+
 fn check_scheme(ecosystem: Ecosystem, a: &str, b: &str, c: &str) -> Result<(), TestCaseError> {
     let (Some(x), Some(y), Some(z)) = (
         EcosystemVersion::parse(ecosystem, a),
@@ -303,5 +342,36 @@ proptest! {
     #[test]
     fn composer_is_a_total_order(a in composer_text(), b in composer_text(), c in composer_text()) {
         check_scheme(Ecosystem::Packagist, &a, &b, &c)?;
+    }
+
+    #[test]
+    fn dpkg_is_a_total_order(a in dpkg_text(), b in dpkg_text(), c in dpkg_text()) {
+        check_scheme(Ecosystem::Debian, &a, &b, &c)?;
+    }
+
+    #[test]
+    fn apk_is_a_total_order(a in apk_text(), b in apk_text(), c in apk_text()) {
+        check_scheme(Ecosystem::Alpine, &a, &b, &c)?;
+    }
+
+    #[test]
+    fn rpm_is_a_total_order(a in rpm_text(), b in rpm_text(), c in rpm_text()) {
+        check_scheme(Ecosystem::RockyLinux, &a, &b, &c)?;
+    }
+
+    /// Any text, for every distribution scheme: parsing and comparing never panics.
+    #[test]
+    fn distribution_versions_never_panic(a in "\\PC{0,24}", b in "[0-9a-z.:~^_+-]{0,24}") {
+        for ecosystem in [Ecosystem::Debian, Ecosystem::Alpine, Ecosystem::RedHat] {
+            if let (Some(x), Some(y)) = (
+                EcosystemVersion::parse(ecosystem, &a),
+                EcosystemVersion::parse(ecosystem, &b),
+            ) {
+                let _ = x.compare(&y);
+            }
+            if let Some(y) = EcosystemVersion::parse(ecosystem, &b) {
+                prop_assert_eq!(y.compare(&y), Some(Ordering::Equal));
+            }
+        }
     }
 }

@@ -331,6 +331,11 @@ pub fn audit_only(
         api,
         scenarios,
         har: global.har.clone(),
+        image_label: match (&image, scope.image_only) {
+            (Some(_), true) => Some(label.to_string()),
+            (Some(image), false) => Some(image.display().to_string()),
+            (None, _) => None,
+        },
         image,
         advisories,
         history: global.git_history || loaded.config.secrets.history == Some(true),

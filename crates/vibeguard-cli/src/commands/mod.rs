@@ -37,7 +37,11 @@ pub fn run(cli: Cli, order: &ArgOrder) -> anyhow::Result<Outcome> {
         Command::Scenarios { action } => scenarios::run(global, order, action),
         Command::Code { path } => code::run(global, order, path),
         Command::Deps { path } => deps::run(global, order, path),
-        Command::Image { image, project } => image::run(global, order, image, project),
+        Command::Image {
+            image,
+            docker,
+            project,
+        } => image::run(global, order, image.as_deref(), docker.as_deref(), project),
         Command::Secrets { path, list, files } => secrets::run(global, order, path, *list, files),
         Command::Db { action } => db::run(global, action),
         Command::Routes { path } => routes::run(global, path),

@@ -8,6 +8,7 @@
 //! the image, and are shown too) and then dropped, so memory holds the package databases, not
 //! the image. Limits ([`ImageLimits`]) bound what a hostile image can make it read.
 
+pub mod binaries;
 pub mod source;
 
 use std::collections::BTreeMap;
@@ -59,6 +60,12 @@ pub struct ImageLimits {
     pub max_kept_file_bytes: u64,
     /// Largest file shown to the visitor.
     pub max_visited_file_bytes: u64,
+    /// Largest executable read whole for its build information (larger ones are searched as
+    /// a stream, for Go's only).
+    pub max_binary_bytes: u64,
+    /// How far into a larger executable Go's build information is searched for (it sits in
+    /// the data segment; a sparse 10 GB "executable" stops here).
+    pub max_streamed_binary_bytes: u64,
 }
 
 impl Default for ImageLimits {
@@ -69,6 +76,8 @@ impl Default for ImageLimits {
             max_uncompressed_bytes: 32 * 1024 * 1024 * 1024,
             max_kept_file_bytes: 128 * 1024 * 1024,
             max_visited_file_bytes: 1024 * 1024,
+            max_binary_bytes: 64 * 1024 * 1024,
+            max_streamed_binary_bytes: 512 * 1024 * 1024,
         }
     }
 }
@@ -98,6 +107,15 @@ impl FileVisitor for NoVisitor {
     fn visit(&mut self, _file: &VisitedFile<'_>) {}
 }
 
+/// What a kept file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeptKind {
+    /// The file itself (a package database, `os-release`, a package's metadata).
+    File,
+    /// The build information of an executable ([`binaries::BinaryInfo::to_text`]).
+    BuildInfo,
+}
+
 /// A file of the final filesystem that says what is installed.
 #[derive(Debug, Clone)]
 pub struct KeptFile {
@@ -107,6 +125,8 @@ pub struct KeptFile {
     pub content: Vec<u8>,
     /// The target of a symbolic link.
     pub link: Option<String>,
+    /// What the content is.
+    pub kind: KeptKind,
 }
 
 /// The image configuration's parts vibeguard reads.
@@ -208,11 +228,21 @@ fn resolve_link(from: &str, target: &str) -> String {
     parts.join("/")
 }
 
-/// A path as the image holds it: no `./` or `/` prefix, no trailing `/`.
+/// A path as the image holds it: no `./` or `/` prefix, no trailing `/`, `.` and `..`
+/// resolved inside the image's root (a layer naming `../../etc/x` means `etc/x`: the root is
+/// the top, as when a container runtime unpacks it).
 pub fn normalise_path(path: &str) -> String {
-    let mut path = path.trim_start_matches("./").trim_start_matches('/');
-    path = path.trim_end_matches('/');
-    path.to_string()
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
 }
 
 /// Whether a file tells what is installed, and so is kept.
@@ -427,6 +457,7 @@ impl Walk<'_> {
                             layer: layer.index,
                             content: Vec::new(),
                             link: Some(target),
+                            kind: KeptKind::File,
                         },
                     );
                 }
@@ -437,46 +468,97 @@ impl Walk<'_> {
                 self.kept.retain(|kept, _| kept != &path);
                 continue;
             }
-            if !kind.is_file() {
+            // A sparse file is a file: its holes read as zeros.
+            if !kind.is_file() && kind != tar::EntryType::GNUSparse {
                 continue;
             }
             self.files_seen += 1;
             let size = entry.size();
-            let keep = is_kept_path(&path);
-            let visit = size <= self.limits.max_visited_file_bytes;
-            if !keep && !visit {
-                continue;
-            }
-            if keep && size > self.limits.max_kept_file_bytes {
-                self.notes.push(format!(
-                    "layer {}: /{path} is {size} bytes, more than the {} read: not inventoried",
-                    layer.index, self.limits.max_kept_file_bytes
-                ));
-                continue;
-            }
-            self.buffer.clear();
-            entry
-                .read_to_end(&mut self.buffer)
-                .map_err(|e| ImageError::Malformed(format!("/{path}: {e}")))?;
-            if visit {
-                self.visitor.visit(&VisitedFile {
-                    layer: layer.index,
-                    path: &path,
-                    content: &self.buffer,
-                });
-            }
-            if keep {
-                self.kept.insert(
-                    path,
-                    KeptFile {
-                        layer: layer.index,
-                        content: std::mem::take(&mut self.buffer),
-                        link: None,
-                    },
-                );
-            }
+            self.regular_file(layer.index, path, size, &mut entry)?;
         }
         Ok(())
+    }
+
+    /// One regular file of a layer (or of a root filesystem): kept when it says what is
+    /// installed, shown to the visitor when small, and searched for build information when it
+    /// is an executable.
+    fn regular_file(
+        &mut self,
+        layer: usize,
+        path: String,
+        size: u64,
+        entry: &mut dyn Read,
+    ) -> Result<(), ImageError> {
+        // Whatever a lower layer kept at this path is replaced by this file.
+        self.kept.remove(&path);
+        let keep = is_kept_path(&path);
+        let visit = size <= self.limits.max_visited_file_bytes;
+        if keep && size > self.limits.max_kept_file_bytes {
+            self.notes.push(format!(
+                "layer {layer}: /{path} is {size} bytes, more than the {} read: not inventoried",
+                self.limits.max_kept_file_bytes
+            ));
+            return Ok(());
+        }
+        let failed = |e: std::io::Error| ImageError::Malformed(format!("/{path}: {e}"));
+        self.buffer.clear();
+        if !keep && !visit {
+            // A large file: only an executable's build information is of interest. Its first
+            // bytes say whether it is one; the rest is read only if so.
+            let mut head = [0u8; 4];
+            let read = read_up_to(entry, &mut head).map_err(failed)?;
+            if !binaries::is_elf(&head[..read]) {
+                return Ok(());
+            }
+            let info = if size <= self.limits.max_binary_bytes {
+                self.buffer.extend_from_slice(&head[..read]);
+                entry.read_to_end(&mut self.buffer).map_err(failed)?;
+                binaries::inspect(&self.buffer)
+            } else {
+                let mut stream =
+                    Read::chain(&head[..read], entry).take(self.limits.max_streamed_binary_bytes);
+                binaries::scan_go_stream(&mut stream).map_err(failed)?
+            };
+            self.keep_build_info(layer, path, info);
+            return Ok(());
+        }
+        entry.read_to_end(&mut self.buffer).map_err(failed)?;
+        if visit {
+            self.visitor.visit(&VisitedFile {
+                layer,
+                path: &path,
+                content: &self.buffer,
+            });
+        }
+        if keep {
+            self.kept.insert(
+                path,
+                KeptFile {
+                    layer,
+                    content: std::mem::take(&mut self.buffer),
+                    link: None,
+                    kind: KeptKind::File,
+                },
+            );
+        } else {
+            let info = binaries::inspect(&self.buffer);
+            self.keep_build_info(layer, path, info);
+        }
+        Ok(())
+    }
+
+    fn keep_build_info(&mut self, layer: usize, path: String, info: Option<binaries::BinaryInfo>) {
+        if let Some(info) = info {
+            self.kept.insert(
+                path,
+                KeptFile {
+                    layer,
+                    content: info.to_text().into_bytes(),
+                    link: None,
+                    kind: KeptKind::BuildInfo,
+                },
+            );
+        }
     }
 
     /// An unpacked root filesystem: walked without following symbolic links out of it.
@@ -512,6 +594,7 @@ impl Walk<'_> {
                                 layer,
                                 content: Vec::new(),
                                 link: Some(target.to_string_lossy().into_owned()),
+                                kind: KeptKind::File,
                             },
                         );
                     }
@@ -525,41 +608,34 @@ impl Walk<'_> {
                     continue;
                 }
                 self.files_seen += 1;
-                let size = metadata.len();
-                let keep = is_kept_path(&path) && size <= self.limits.max_kept_file_bytes;
-                let visit = size <= self.limits.max_visited_file_bytes;
-                if !keep && !visit {
-                    continue;
-                }
-                let content = match std::fs::read(&full) {
-                    Ok(content) => content,
+                let mut file = match std::fs::File::open(&full) {
+                    Ok(file) => file,
                     Err(error) => {
                         self.notes.push(format!("/{path}: {error}"));
                         continue;
                     }
                 };
-                self.bytes_read += content.len() as u64;
-                if visit {
-                    self.visitor.visit(&VisitedFile {
-                        layer,
-                        path: &path,
-                        content: &content,
-                    });
-                }
-                if keep {
-                    self.kept.insert(
-                        path,
-                        KeptFile {
-                            layer,
-                            content,
-                            link: None,
-                        },
-                    );
+                let size = metadata.len();
+                self.bytes_read += size;
+                if let Err(error) = self.regular_file(layer, path, size, &mut file) {
+                    self.notes.push(error.to_string());
                 }
             }
         }
         Ok(())
     }
+}
+
+/// Reads until `buffer` is full or the stream ends; how many bytes were read.
+fn read_up_to(reader: &mut dyn Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..])? {
+            0 => break,
+            read => filled += read,
+        }
+    }
+    Ok(filled)
 }
 
 /// Counts what is read and stops at a limit (a decompression bomb ends there).
@@ -579,5 +655,68 @@ impl<R: Read> Read for CountingReader<R> {
         let read = self.inner.read(&mut buf[..want])?;
         self.count += read as u64;
         Ok(read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packages::{self, PackageKind};
+
+    const MODULES: &str = "path\texample.com/api\nmod\texample.com/api\t(devel)\t\ndep\tgolang.org/x/net\tv0.7.0\th1:b=\n";
+
+    #[test]
+    fn programs_are_searched_for_their_build_information_whole_or_streamed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for folder in ["usr/local/bin", "bin", "usr/bin"] {
+            std::fs::create_dir_all(root.join(folder)).expect("mkdir");
+        }
+        // Larger than the whole-read limit below: searched as a stream.
+        std::fs::write(
+            root.join("usr/local/bin/api"),
+            binaries::tests::go_binary("go1.20.1", MODULES, 3 * 1024 * 1024),
+        )
+        .expect("write");
+        // Small enough to be shown to the visitor, and read whole.
+        std::fs::write(
+            root.join("bin/tool"),
+            binaries::tests::go_binary(
+                "go1.22.0",
+                "dep\tgithub.com/spf13/cobra\tv1.8.0\th1:x=\n",
+                100,
+            ),
+        )
+        .expect("write");
+        std::fs::write(root.join("usr/bin/cat"), b"\x7fELF a C program without Go").expect("write");
+        let limits = ImageLimits {
+            max_binary_bytes: 2 * 1024 * 1024,
+            ..ImageLimits::default()
+        };
+        let image = read_image(root, &limits, &mut NoVisitor).expect("reads");
+        let programs: Vec<&str> = image
+            .kept
+            .iter()
+            .filter(|(_, file)| file.kind == KeptKind::BuildInfo)
+            .map(|(path, _)| path.as_str())
+            .collect();
+        assert_eq!(programs, ["bin/tool", "usr/local/bin/api"]);
+        let software = packages::inventory(&image);
+        let mut found: Vec<(String, String)> = software
+            .packages
+            .iter()
+            .filter(|p| p.kind == PackageKind::Go)
+            .map(|p| (p.name.clone(), p.version.clone()))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("github.com/spf13/cobra".to_string(), "v1.8.0".to_string()),
+                ("golang.org/x/net".to_string(), "v0.7.0".to_string()),
+                ("stdlib".to_string(), "1.20.1".to_string()),
+                ("stdlib".to_string(), "1.22.0".to_string()),
+            ]
+        );
     }
 }

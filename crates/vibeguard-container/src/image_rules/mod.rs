@@ -23,11 +23,20 @@ pub fn metas() -> Vec<RuleMeta> {
 }
 
 /// `finding` (another engine's) restated under `meta`: same place, message, evidence,
-/// severity and fix; the code, engine and checklist items of `meta`.
+/// severity and fix; the code and engine of `meta`. It fails `meta`'s checklist items and the
+/// ones the original finding failed (a vulnerable package fails DEPS-02 wherever it is), but
+/// only `meta`'s items count as checked by the rule, so an image scan never passes those.
 pub(crate) fn restate(meta: &RuleMeta, finding: Finding) -> Finding {
+    let mut checklist = meta.checklist.to_vec();
+    for item in &finding.checklist {
+        if !checklist.contains(item) {
+            checklist.push(*item);
+        }
+    }
     let mut restated = Finding::new(meta, finding.location, finding.message, finding.identity)
         .with_severity(finding.severity)
         .with_confidence(finding.confidence);
+    restated.checklist = checklist;
     restated.evidence = finding.evidence;
     restated.fix = finding.fix;
     if !finding.cwe.is_empty() {

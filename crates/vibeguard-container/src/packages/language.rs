@@ -4,12 +4,12 @@
 //! finding says which folder of which layer holds the vulnerable copy.
 
 use super::{FoundPackage, InstalledSoftware, PackageKind, field, paragraphs};
-use crate::image::ImageContents;
+use crate::image::{ImageContents, KeptKind};
 
 /// Adds the language packages of the image.
 pub fn read(image: &ImageContents, found: &mut InstalledSoftware) {
     for (path, file) in &image.kept {
-        if file.link.is_some() {
+        if file.link.is_some() || file.kind != KeptKind::File {
             continue;
         }
         let text = || String::from_utf8_lossy(&file.content).into_owned();

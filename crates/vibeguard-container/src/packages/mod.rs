@@ -1,10 +1,12 @@
 //! What an image has installed, from the files [`crate::image`] kept: the distribution
-//! (`os_release.rs`), its packages (`dpkg.rs`, `apk.rs`, `rpm.rs`, one per package manager) and
-//! the language packages installed into it (`language.rs`: npm, PyPI, RubyGems). This crate
+//! (`os_release.rs`), its packages (`dpkg.rs`, `apk.rs`, `rpm.rs`, one per package manager),
+//! the language packages installed into it (`language.rs`: npm, PyPI, RubyGems) and those
+//! compiled into its programs (`binaries.rs`: Go modules, `cargo auditable` crates). This crate
 //! only reads them; matching them against advisories is the dependency engine's, which the
 //! binary hands them to.
 
 pub mod apk;
+pub mod binaries;
 pub mod dpkg;
 pub mod language;
 pub mod os_release;
@@ -27,6 +29,10 @@ pub enum PackageKind {
     PyPI,
     /// Ruby gems (`specifications/*.gemspec`).
     RubyGems,
+    /// Go modules and the Go standard library compiled into a program.
+    Go,
+    /// Crates compiled into a Rust program built with `cargo auditable`.
+    Cargo,
 }
 
 /// One installed package.
@@ -84,6 +90,7 @@ pub fn inventory(image: &ImageContents) -> InstalledSoftware {
     apk::read(image, &mut found);
     rpm::read(image, &mut found);
     language::read(image, &mut found);
+    binaries::read(image, &mut found);
     found
 }
 

@@ -6,6 +6,7 @@ pub mod compose_database_published;
 pub mod compose_host_access;
 pub mod compose_plaintext_secret;
 pub mod container_runs_as_root;
+pub mod package_install_hygiene;
 pub mod secret_in_image_config;
 pub mod ssh_port_exposed;
 pub mod unverified_remote_download;
@@ -104,6 +105,7 @@ pub static ALL: &[Rule] = &[
     Rule::Compose(&compose_host_access::ComposeHostAccess),
     Rule::Compose(&compose_database_published::ComposeDatabasePublished),
     Rule::Compose(&compose_plaintext_secret::ComposePlaintextSecret),
+    Rule::Dockerfile(&package_install_hygiene::PackageInstallHygiene),
 ];
 
 /// A finding of `meta` on line `line` of `path`.

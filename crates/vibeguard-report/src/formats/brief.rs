@@ -47,6 +47,7 @@ pub fn render_chosen(report: &Report, chosen: &[(usize, &Finding)]) -> String {
             .inputs
             .project
             .as_deref()
+            .or(report.inputs.image.as_deref())
             .or(report.inputs.target.as_deref())
             .unwrap_or("a project"),
         report.finished_at

@@ -80,6 +80,7 @@ pub fn render(report: &Report) -> String {
             .inputs
             .project
             .as_deref()
+            .or(report.inputs.image.as_deref())
             .or(report.inputs.target.as_deref())
             .unwrap_or("audit"))
     );

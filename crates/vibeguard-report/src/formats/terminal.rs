@@ -128,6 +128,7 @@ impl Painter {
 fn header(out: &mut String, report: &Report, paint: &Painter) {
     let target = [
         report.inputs.project.as_deref(),
+        report.inputs.image.as_deref(),
         report.inputs.target.as_deref(),
     ]
     .into_iter()

@@ -273,6 +273,7 @@ pub fn canonical_report() -> Report {
             target: Some("http://127.0.0.1:8080".into()),
             spec: Some("openapi.yaml".into()),
             baseline: Some(".vibeguard/baseline.json".into()),
+            image: None,
         },
         started_at: started,
         finished_at: finished,
