@@ -94,6 +94,14 @@ echo "archive: ${archive_mb} MB, 4 layers (400 dpkg packages, 20,000 small files
 echo "cat (reference): ${cat_s} s"
 echo "vibeguard image: ${scan_s} s, $(python3 -c "print(round($archive_mb / max($scan_s, 0.001)))") MB/s, peak ${scan_mb} MB (target < 200 MB)"
 echo "ratio to reading the bytes: $(python3 -c "print(round($scan_s / max($cat_s, 0.001), 1))")x"
+# What the scan saw (a fast run that read nothing would be no result).
+{ "$bin" image --no-history --offline --db-dir "$work/db" --format json "$work/image.tar" || true; } 2> /dev/null |
+  python3 -c "
+import json, sys
+report = json.load(sys.stdin)
+image = next(e for e in report['engines'] if e['engine'] == 'image')
+print(f\"seen: {image['coverage']['files']} files, {image['coverage']['packages']} packages inventoried\")
+"
 if command -v trivy > /dev/null; then
   read -r trivy_s trivy_mb <<< "$(measure trivy image --input "$work/image.tar" --scanners vuln --offline-scan --skip-db-update)"
   echo "trivy image (same archive): ${trivy_s} s, peak ${trivy_mb} MB"
