@@ -373,11 +373,11 @@ fn rules_lists_every_rule_with_its_checklist_items() {
         .output()
         .expect("runs");
     let rules: Value = serde_json::from_str(&stdout(&json)).expect("JSON");
-    // VG001 and VG002, six hygiene rules, three advisory rules, three secret rules, the API
+    // VG001 and VG002, six hygiene rules, three advisory rules, four secret rules, the API
     // checks, thirty code rules, the scenario rule, ten container rules, three image rules.
     assert_eq!(
         rules.as_array().map(Vec::len),
-        Some(2 + 6 + 3 + 3 + vibeguard_api::checks::ALL.len() + 30 + 1 + 10 + 3)
+        Some(2 + 6 + 3 + 4 + vibeguard_api::checks::ALL.len() + 30 + 1 + 10 + 3)
     );
     let bad = vibeguard(cache.path())
         .args(["rules", "--format", "sarif"])

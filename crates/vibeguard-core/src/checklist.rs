@@ -169,7 +169,7 @@ pub static CATALOG: &[ChecklistItem] = &[
         ChecklistId::Auth03,
         Cat::Authentication,
         "Passwords are hashed with bcrypt, Argon2 or similar, cost factor at least 10",
-        "Find where passwords are stored; confirm bcrypt (cost >= 10), scrypt or Argon2id.",
+        "Find where passwords are stored; confirm bcrypt (cost >= 10), scrypt or Argon2id, that the production database's hashes carry that scheme and cost (`$2b$12$…`), and that older hashes are upgraded at login.",
     ),
     item(
         ChecklistId::Auth04,

@@ -18,6 +18,7 @@ pub mod fingerprint;
 pub mod inventory;
 pub mod location;
 pub mod owasp;
+pub mod password_hash;
 pub mod redact;
 pub mod report;
 pub mod rule;

@@ -16,8 +16,11 @@ use vibeguard_project::ProjectTree;
 use crate::catalog::{Catalog, Provider};
 use crate::files;
 use crate::history::{self, HistoryHit, HistoryLimits};
-use crate::rules::{generic_secret, hardcoded_credential, secret_in_history};
+use crate::rules::{
+    generic_secret, hardcoded_credential, secret_in_history, weak_stored_password_hash,
+};
 use crate::scan::{self, Hit, TextContext};
+use vibeguard_core::password_hash::{self, HashStrength};
 
 /// How the engine runs.
 #[derive(Debug, Clone)]
@@ -45,7 +48,8 @@ const SNIFF_BYTES: usize = 8 * 1024;
 
 /// What reading one file gave.
 enum FileScan {
-    Hits(String, Vec<Hit>, String),
+    /// Secrets, and the password hashes (line, strength) the file holds.
+    Hits(String, Vec<Hit>, String, Vec<(u32, HashStrength)>),
     Skipped,
     Error(EngineError),
 }
@@ -85,7 +89,9 @@ pub fn run(
             };
         }
     };
-    let tree_on = enabled(&hardcoded_credential::META.code) || enabled(&generic_secret::META.code);
+    let tree_on = enabled(&hardcoded_credential::META.code)
+        || enabled(&generic_secret::META.code)
+        || enabled(&weak_stored_password_hash::META.code);
     let history_on = options.history && enabled(&secret_in_history::META.code);
 
     let candidates: Vec<&vibeguard_project::ProjectFile> = tree
@@ -105,10 +111,20 @@ pub fn run(
     let mut values: Vec<String> = Vec::new();
     let mut in_tree: HashMap<String, usize> = HashMap::new();
     let mut files_read = 0u64;
+    let mut hashes_seen = 0usize;
     for result in scanned {
         match result {
-            FileScan::Hits(path, hits, text) => {
+            FileScan::Hits(path, hits, text, hashes) => {
                 files_read += 1;
+                hashes_seen += hashes.len();
+                if enabled(&weak_stored_password_hash::META.code) {
+                    for (line, strength) in &hashes {
+                        if strength.weakness.is_some() {
+                            findings
+                                .push(weak_stored_password_hash::finding(&path, *line, strength));
+                        }
+                    }
+                }
                 for hit in hits {
                     let provider = &catalog.providers[hit.provider];
                     let rule = if provider.generic {
@@ -145,6 +161,21 @@ pub fn run(
                 item: None,
                 reason: "no text file to scan".into(),
                 subject_absent: false,
+            });
+        }
+    }
+
+    if enabled(&weak_stored_password_hash::META.code) {
+        if hashes_seen > 0 {
+            run.rules_applied
+                .push(weak_stored_password_hash::META.code.clone());
+        } else {
+            run.not_applicable.push(RuleApplicability {
+                code: weak_stored_password_hash::META.code.clone(),
+                item: None,
+                reason: "no password hash stored in the project's files (seeds, fixtures, dumps)"
+                    .into(),
+                subject_absent: true,
             });
         }
     }
@@ -236,10 +267,30 @@ fn scan_file(
     };
     let context = TextContext::of(path, &text);
     let hits = scan::scan_text(catalog, &text, &context);
-    if hits.is_empty() {
+    let hashes = stored_hashes(path, &text);
+    if hits.is_empty() && hashes.is_empty() {
         return FileScan::Skipped;
     }
-    FileScan::Hits(path.to_string(), hits, text)
+    FileScan::Hits(path.to_string(), hits, text, hashes)
+}
+
+/// The password hashes a file holds, with their lines; documentation's examples are not the
+/// app's storage.
+fn stored_hashes(path: &str, text: &str) -> Vec<(u32, HashStrength)> {
+    // Cheap prefilter: every self-describing format has a `$`.
+    if files::is_documentation(path) || !text.contains('$') {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if !line.contains('$') {
+            continue;
+        }
+        for strength in password_hash::hashes_in(line) {
+            found.push((u32::try_from(index + 1).unwrap_or(u32::MAX), strength));
+        }
+    }
+    found
 }
 
 /// The secrets in one text that is not a project file (a file of a container image layer, an

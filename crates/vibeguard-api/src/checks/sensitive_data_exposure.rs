@@ -1,9 +1,11 @@
 //! VG405 sensitive-data-exposure: responses carry password hashes, secrets, tokens outside the
 //! login flow, card or social-security numbers.
 
+use serde_json::Value;
 use std::borrow::Cow;
 use vibeguard_core::{
     ChecklistId, Confidence, EngineId, Evidence, Finding, OwaspApi, RuleDocs, RuleMeta, Severity,
+    password_hash,
 };
 
 use super::{Check, Context, location};
@@ -31,7 +33,10 @@ static META: RuleMeta = RuleMeta {
              server: password hashes (bcrypt, Argon2, PBKDF2, scrypt, SHA-crypt, or hex digests in \
              password-like fields), `password`/`salt`/`secret`/`apiKey`/`privateKey` values, tokens in \
              anything but the login, registration and refresh answers, card numbers (Luhn-checked) and \
-             social-security numbers. Empty and null values are not reported.",
+             social-security numbers. Empty and null values are not reported. A leaked password \
+             hash is also read for how passwords are stored (scheme and cost: `$2b$04$` is \
+             bcrypt at cost 4; a bare 32-character hex digest is MD5): a weak one fails AUTH-03 \
+             too.",
         ),
         why: Cow::Borrowed(
             "`res.json(user)` sends the whole database row. Password hashes are cracked offline, API keys \
@@ -83,7 +88,7 @@ impl Check for SensitiveDataExposure {
         sensitive_fields(&body, is_auth_endpoint(&operation.path))
             .into_iter()
             .map(|(pointer, what)| {
-                Finding::new(
+                let mut finding = Finding::new(
                     &META,
                     location(operation, Some(format!("response:{pointer}"))),
                     format!("{} returns {what} at `{pointer}`", operation.label()),
@@ -93,10 +98,48 @@ impl Check for SensitiveDataExposure {
                 .with_evidence(Evidence::Text {
                     label: "field".into(),
                     text: format!("{pointer} ({what}; value not shown)"),
-                })
+                });
+                // The hash says how passwords are stored: a weak one also fails AUTH-03.
+                if what == "a password hash"
+                    && let Some(strength) = hash_strength(&body, &pointer)
+                {
+                    finding
+                        .message
+                        .push_str(&format!(" ({})", strength.describe()));
+                    finding.evidence.push(Evidence::Text {
+                        label: "password storage".into(),
+                        text: strength.describe(),
+                    });
+                    if strength.weakness.is_some() {
+                        finding.checklist.push(ChecklistId::Auth03);
+                    }
+                }
+                finding
             })
             .collect()
     }
+}
+
+/// The value at a pointer whose list items are generalised to `*` (the first item is read).
+fn value_at<'a>(body: &'a Value, pointer: &str) -> Option<&'a Value> {
+    let mut current = body;
+    for part in pointer.split('/').skip(1) {
+        current = match current {
+            Value::Array(items) if part == "*" => items.first()?,
+            Value::Object(map) => map.get(part)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+/// How the hash at `pointer` stores passwords: its scheme and cost, or a bare fast digest.
+fn hash_strength(body: &Value, pointer: &str) -> Option<password_hash::HashStrength> {
+    let text = value_at(body, pointer)?.as_str()?;
+    let found = password_hash::hashes_in(text);
+    password_hash::weakest(&found)
+        .cloned()
+        .or_else(|| password_hash::bare_digest(text))
 }
 
 #[cfg(test)]
@@ -145,6 +188,35 @@ mod tests {
             r#"{"name": "x", "hash": "5f4dcc3b5aa765d61d8327deb882cf99"}"#,
         );
         assert!(bare[0].contains("a password hash"));
+        assert!(bare[0].contains("MD5"), "{bare:?}");
+    }
+
+    fn checklist(body: &str) -> Vec<Vec<ChecklistId>> {
+        let fixture = Fixture::new();
+        let op = operation("GET", "/api/users", true);
+        SensitiveDataExposure
+            .observe(
+                Some(&op),
+                &exchange("GET", "http://127.0.0.1:8080/api/users", 200, &[], body),
+                &fixture.context(),
+            )
+            .into_iter()
+            .map(|f| f.checklist)
+            .collect()
+    }
+
+    #[test]
+    fn a_weak_leaked_hash_also_fails_auth_03_and_a_strong_one_does_not() {
+        let weak = checklist(
+            r#"[{"id": 1, "passwordHash": "$2b$04$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"}]"#,
+        );
+        assert_eq!(weak, [vec![ChecklistId::Data01, ChecklistId::Auth03]]);
+        let strong = checklist(
+            r#"[{"id": 1, "passwordHash": "$2b$12$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"}]"#,
+        );
+        assert_eq!(strong, [vec![ChecklistId::Data01]]);
+        let md5 = checklist(r#"{"password": "5f4dcc3b5aa765d61d8327deb882cf99"}"#);
+        assert_eq!(md5, [vec![ChecklistId::Data01, ChecklistId::Auth03]]);
     }
 
     #[test]

@@ -46,7 +46,8 @@ pub fn run(global: &GlobalArgs, action: &DbAction) -> anyhow::Result<Outcome> {
                 .with_context(|| format!("cannot import {}", path.display()))?;
             if report.written.is_empty() {
                 bail!(
-                    "{} holds no advisory for npm, PyPI, crates.io, Go, RubyGems or Packagist. \
+                    "{} holds no advisory for npm, PyPI, crates.io, Go, RubyGems, Packagist, \
+                     Debian, Ubuntu, Alpine, Red Hat, Rocky Linux or AlmaLinux. \
                      Accepted: an OSV export zip (`all.zip` from osv-vulnerabilities), a folder \
                      or zip of OSV records in JSON (the OSV exports, GitHub's advisory-database \
                      `advisories/`) or YAML (PyPA's advisory-database `vulns/`), or one record \

@@ -1,10 +1,12 @@
 //! The secrets rules, one file each with its documentation. What they find comes from one
 //! detection pipeline (`scan.rs`); the rules decide how a hit is reported: VG201 for a provider
-//! format, VG202 for the generic detector, VG203 for what only the history still holds.
+//! format, VG202 for the generic detector, VG203 for what only the history still holds; VG204
+//! judges the password hashes the same files hold, with core's `password_hash` classifier.
 
 pub mod generic_secret;
 pub mod hardcoded_credential;
 pub mod secret_in_history;
+pub mod weak_stored_password_hash;
 
 use vibeguard_core::RuleMeta;
 
@@ -13,6 +15,7 @@ pub static ALL: &[&RuleMeta] = &[
     &hardcoded_credential::META,
     &generic_secret::META,
     &secret_in_history::META,
+    &weak_stored_password_hash::META,
 ];
 
 #[cfg(test)]
