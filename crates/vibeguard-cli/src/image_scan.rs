@@ -93,25 +93,16 @@ impl FileVisitor for LayerSecrets<'_> {
 /// The dependency engine's ecosystem of a distribution (`ID`, else `ID_LIKE`), when OSV
 /// publishes its advisories.
 fn distribution_ecosystem(distribution: &Distribution) -> Option<Ecosystem> {
-    std::iter::once(distribution.id.as_str())
-        .chain(distribution.id_like.iter().map(String::as_str))
-        .find_map(|id| match id {
-            "debian" => Some(Ecosystem::Debian),
-            "ubuntu" => Some(Ecosystem::Ubuntu),
-            "alpine" => Some(Ecosystem::Alpine),
-            "rhel" => Some(Ecosystem::RedHat),
-            "rocky" => Some(Ecosystem::RockyLinux),
-            "almalinux" => Some(Ecosystem::AlmaLinux),
-            _ => None,
-        })
-        // Only the distribution itself: `ID_LIKE=debian` of a derivative does not make its
-        // packages Debian's.
-        .filter(|_| {
-            matches!(
-                distribution.id.as_str(),
-                "debian" | "ubuntu" | "alpine" | "rhel" | "rocky" | "almalinux"
-            )
-        })
+    // `ID` only: `ID_LIKE=debian` of a derivative does not make its packages Debian's.
+    match distribution.id.as_str() {
+        "debian" => Some(Ecosystem::Debian),
+        "ubuntu" => Some(Ecosystem::Ubuntu),
+        "alpine" => Some(Ecosystem::Alpine),
+        "rhel" => Some(Ecosystem::RedHat),
+        "rocky" => Some(Ecosystem::RockyLinux),
+        "almalinux" => Some(Ecosystem::AlmaLinux),
+        _ => None,
+    }
 }
 
 /// The image's packages as the dependency engine's inventory, and what cannot be matched.
@@ -290,6 +281,15 @@ pub fn scan(
     // Known vulnerabilities: the dependency engine's matcher on the image's inventory.
     let mut unverified: Vec<String> = software.unreadable.clone();
     unverified.extend(contents.notes.iter().cloned());
+    // Nothing inventoried is not "nothing vulnerable": a scratch image with a C program, or a
+    // package manager vibeguard does not read.
+    if software.packages.is_empty() && software.unreadable.is_empty() {
+        unverified.push(
+            "no package database, package metadata or program build information was found in \
+             the image: its software could not be inventoried"
+                .to_string(),
+        );
+    }
     let vulnerable_on = enabled(&vulnerable_image_package::META.code);
     if vulnerable_on {
         let inventory = inventory_of(&label, &software);

@@ -300,6 +300,28 @@ fn audit_image_joins_the_dockerfile_rules_and_a_broken_image_is_an_error_not_a_p
     let text = serde_json::to_string(&report["engines"]).expect("json");
     assert!(text.contains("not a readable container image"), "{text}");
 
+    // An image with nothing to inventory (a scratch image with a C program): never a pass.
+    let bare = project.path().join("bare.tar");
+    let mut outer = tar::Builder::new(Vec::new());
+    for (name, content) in [
+        (
+            "manifest.json",
+            br#"[{"Config":"c.json","Layers":["l.tar"]}]"#.to_vec(),
+        ),
+        ("c.json", br#"{"config":{"User":"10001"}}"#.to_vec()),
+        ("l.tar", layer(&[("server", b"\x7fELF a static C program")])),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        outer
+            .append_data(&mut header, name, content.as_slice())
+            .expect("append");
+    }
+    std::fs::write(&bare, outer.into_inner().expect("tar")).expect("write");
+    let (_, report, err) = scan(cache.path(), db.path(), &bare);
+    assert_eq!(status(&report, "CONT-01"), "not-verified", "{err}");
+
     let missing = vibeguard(cache.path())
         .args(["image", "--no-history"])
         .arg(project.path().join("nope.tar"))

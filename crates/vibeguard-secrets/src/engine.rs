@@ -127,11 +127,7 @@ pub fn run(
                 }
                 for hit in hits {
                     let provider = &catalog.providers[hit.provider];
-                    let rule = if provider.generic {
-                        &generic_secret::META
-                    } else {
-                        &hardcoded_credential::META
-                    };
+                    let rule = rule_for(provider);
                     if !enabled(&rule.code) {
                         continue;
                     }
@@ -316,17 +312,22 @@ pub fn findings_in_text(
     let mut values = Vec::new();
     for hit in scan::scan_text(catalog, &text, &context) {
         let provider = &catalog.providers[hit.provider];
-        let rule = if provider.generic {
-            &generic_secret::META
-        } else {
-            &hardcoded_credential::META
-        };
+        let rule = rule_for(provider);
         if enabled(&rule.code) {
             findings.push(tree_finding(rule, provider, path, &hit, &text));
             values.push(hit.secret.clone());
         }
     }
     (findings, values)
+}
+
+/// VG202 for the generic detector's hits, VG201 for a provider's format.
+fn rule_for(provider: &Provider) -> &'static vibeguard_core::RuleMeta {
+    if provider.generic {
+        &generic_secret::META
+    } else {
+        &hardcoded_credential::META
+    }
 }
 
 fn read_capped(path: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {

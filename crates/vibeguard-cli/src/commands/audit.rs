@@ -305,7 +305,8 @@ pub fn audit_only(
         && !image.exists()
     {
         anyhow::bail!(
-            "{} does not exist: give a `docker save` archive, an OCI image layout or a root filesystem folder",
+            "{} does not exist: give a `docker save` archive (.tar, .tar.gz), an OCI image \
+             layout (folder or archive) or an unpacked root filesystem folder",
             image.display()
         );
     }
